@@ -1,0 +1,16 @@
+// Shared jest settings: TypeScript through SWC (fast, no type checking: `typecheck` does that).
+const swc = ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }];
+
+/** @param {'unit' | 'integration'} kind */
+function jestConfig(kind) {
+  const integration = kind === 'integration';
+  return {
+    testEnvironment: 'node',
+    transform: { '^.+\\.(t|j)s$': swc },
+    transformIgnorePatterns: ['/node_modules/(?!(@stableyield)/)'],
+    testMatch: integration ? ['**/*.integration.test.ts'] : ['**/*.test.ts'],
+    testPathIgnorePatterns: integration ? ['/node_modules/', '/dist/'] : ['/node_modules/', '/dist/', '\\.integration\\.test\\.ts$'],
+    testTimeout: integration ? 180_000 : 10_000,
+  };
+}
+module.exports = { jestConfig };

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Creates the skeleton of a workspace project: scripts/new-project.sh lib|app NAME
+# Each project gets the same targets: lint, typecheck, test (unit), integration; apps add build.
+set -euo pipefail
+kind=${1:?lib|app}; name=${2:?name}
+root=$(cd "$(dirname "$0")/.." && pwd)
+dir="$root/${kind}s/$name"
+[ -e "$dir" ] && { echo "$dir exists" >&2; exit 1; }
+mkdir -p "$dir/src"
+pkg="@stableyield/$name"; tag="type:lib"
+[ "$kind" = app ] && { pkg="@stableyield/app-$name"; tag="type:app"; }
+build=""
+[ "$kind" = app ] && build='"build": "node ../../scripts/build-app.mjs",'
+cat > "$dir/package.json" <<JSON
+{
+  "name": "$pkg",
+  "version": "0.1.0",
+  "private": true,
+  "main": "src/index.ts",
+  "types": "src/index.ts",
+  "scripts": {
+    $build
+    "lint": "eslint src",
+    "typecheck": "tsc -p tsconfig.json",
+    "test": "jest -c ../../jest.unit.config.js --rootDir .",
+    "integration": "jest -c ../../jest.integration.config.js --rootDir . --runInBand"
+  },
+  "nx": { "name": "$name", "tags": ["$tag"] }
+}
+JSON
+cat > "$dir/tsconfig.json" <<JSON
+{
+  "extends": "../../tsconfig.base.json",
+  "include": ["src/**/*.ts", "test/**/*.ts", "bench/**/*.ts"]
+}
+JSON
+[ "$kind" = lib ] && echo "export {};" > "$dir/src/index.ts"
+[ "$kind" = app ] && echo "export {};" > "$dir/src/main.ts"
+echo "created $dir"
