@@ -22,7 +22,13 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
       'no-restricted-imports': ['error', { paths: [kafkaClientImport] }],
+      // Configuration is read once, by libs/config; everything else receives it.
+      'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'Read configuration through @stableyield/config.' }],
     },
+  },
+  {
+    files: ['libs/config/**/*.ts', '**/*.test.ts', '**/test/**/*.ts', '**/bench/**/*.ts', 'scripts/**/*.ts'],
+    rules: { 'no-restricted-properties': 'off' },
   },
   {
     files: ['libs/**/*.ts'],

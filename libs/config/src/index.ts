@@ -1,1 +1,3 @@
-export {};
+export { ConfigError, loadConfig, parseConfig, resolveFileVariables, type Env } from './load';
+export * from './fields';
+export { z } from 'zod';

@@ -1,1 +1,5 @@
-export {};
+export { createLogger, REDACTED_PATHS, type Logger, type LoggerSettings } from './logger';
+export { createMetricsRegistry, LATENCY_BUCKETS_SECONDS } from './metrics';
+export { ProgressMonitor, Readiness, type ReadinessCheck } from './health';
+export { startHealthServer, type HealthServer, type HealthServerOptions, type ExtraRoute } from './health-server';
+export { Shutdown, exitOnSignals, type ShutdownStep } from './shutdown';

@@ -1,0 +1,38 @@
+import { z } from 'zod';
+
+/** Reusable variable types: they accept the string forms an environment holds. */
+export const port = z.coerce.number().int().min(0).max(65_535);
+export const positiveInt = z.coerce.number().int().positive();
+export const nonNegativeInt = z.coerce.number().int().nonnegative();
+export const positiveNumber = z.coerce.number().positive().finite();
+export const nonNegativeNumber = z.coerce.number().nonnegative().finite();
+
+/** `true/false/1/0/yes/no` — z.coerce.boolean would turn "false" into true. */
+export const booleanFlag = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+/** A comma-separated list, blanks dropped. */
+export const commaList = z
+  .string()
+  .transform((s) => s.split(',').map((x) => x.trim()).filter((x) => x.length > 0))
+  .pipe(z.array(z.string()).min(1, 'must list at least one value'));
+
+export const httpUrl = z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' });
+export const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
+
+/** Variables every app shares. */
+export const commonSchema = {
+  LOG_LEVEL: logLevel.default('info'),
+  HEALTH_HOST: z.string().default('127.0.0.1'),
+  SHUTDOWN_TIMEOUT_MS: positiveInt.default(15_000),
+};
+
+/** Variables of every app that talks to Kafka and the schema registry. */
+export const kafkaSchema = {
+  KAFKA_BROKERS: commaList.default(['127.0.0.1:9092']),
+  KAFKA_CLIENT_ID: z.string().min(1).optional(),
+  SCHEMA_REGISTRY_URL: httpUrl.default('http://127.0.0.1:8081/apis/ccompat/v7'),
+  /** Production setting 3; the local single-node stack uses 1. */
+  KAFKA_REPLICATION_FACTOR: positiveInt.default(1),
+};

@@ -1,0 +1,51 @@
+# Ports, folders and versions of the local stack. Sourced by stack.sh and every component script.
+# Override any of them from the environment.
+STACK_ROOT=${STACK_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
+STACK_DIR=${STACK_DIR:-$STACK_ROOT/.stack}          # data, logs, pids (git-ignored)
+STACK_CACHE=${STACK_CACHE:-$HOME/.cache/stableyield} # downloaded jars and archives, shared across clones
+STACK_LOGS=$STACK_DIR/logs
+STACK_PIDS=$STACK_DIR/pids
+
+# Kafka: single node, or three combined KRaft nodes ("cluster" mode) for fault tests.
+KAFKA_MODE=${KAFKA_MODE:-single}
+KAFKA_PORT=${KAFKA_PORT:-9092}                 # single mode broker
+KAFKA_CLUSTER_PORTS=${KAFKA_CLUSTER_PORTS:-"19092 19094 19096"} # cluster mode brokers (controllers on port+1)
+REGISTRY_PORT=${REGISTRY_PORT:-8081}           # Apicurio, Confluent API under /apis/ccompat/v7
+PG_PORT=${PG_PORT:-55432}
+CH_HTTP_PORT=${CH_HTTP_PORT:-8123}
+CH_TCP_PORT=${CH_TCP_PORT:-9000}
+ANVIL_PORT=${ANVIL_PORT:-8545}
+PROMETHEUS_PORT=${PROMETHEUS_PORT:-9091}
+
+kafka_bootstrap() {
+  if [ "$KAFKA_MODE" = cluster ]; then
+    local out="" p; for p in $KAFKA_CLUSTER_PORTS; do out="${out:+$out,}127.0.0.1:$p"; done; echo "$out"
+  else
+    echo "127.0.0.1:$KAFKA_PORT"
+  fi
+}
+
+# wait_for DESCRIPTION SECONDS COMMAND...: polls a real health check until it passes.
+wait_for() {
+  local what=$1 secs=$2; shift 2
+  local deadline=$((SECONDS + secs))
+  until "$@" >/dev/null 2>&1; do
+    if [ $SECONDS -ge $deadline ]; then echo "timed out after ${secs}s waiting for $what" >&2; return 1; fi
+    sleep 0.5
+  done
+}
+
+# pid helpers: components record the pid of each process they start.
+pid_alive() { [ -f "$STACK_PIDS/$1.pid" ] && kill -0 "$(cat "$STACK_PIDS/$1.pid")" 2>/dev/null; }
+stop_pid() {
+  local name=$1 pid
+  [ -f "$STACK_PIDS/$name.pid" ] || return 0
+  pid=$(cat "$STACK_PIDS/$name.pid")
+  if kill -0 "$pid" 2>/dev/null; then
+    kill "$pid" 2>/dev/null || true
+    for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+    kill -9 "$pid" 2>/dev/null || true
+  fi
+  rm -f "$STACK_PIDS/$name.pid"
+}
+mkdir -p "$STACK_LOGS" "$STACK_PIDS" "$STACK_CACHE"
