@@ -27,7 +27,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['libs/config/**/*.ts', '**/*.test.ts', '**/test/**/*.ts', '**/bench/**/*.ts', 'scripts/**/*.ts'],
+    files: ['libs/config/**/*.ts', '**/testing.ts', '**/*.test.ts', '**/test/**/*.ts', '**/bench/**/*.ts', 'scripts/**/*.ts'],
     rules: { 'no-restricted-properties': 'off' },
   },
   {

@@ -23,7 +23,7 @@ cat > "$dir/package.json" <<JSON
     "lint": "eslint src",
     "typecheck": "tsc -p tsconfig.json",
     "test": "jest -c ../../jest.unit.config.js --rootDir .",
-    "integration": "jest -c ../../jest.integration.config.js --rootDir . --runInBand"
+    "integration": "jest -c ../../jest.integration.config.js --rootDir . --runInBand --passWithNoTests"
   },
   "nx": { "name": "$name", "tags": ["$tag"] }
 }

@@ -1,1 +1,11 @@
-export {};
+export { CATALOG, DATA_TOPICS, DLQ_TOPICS, dlqTopicOf, topicConfigEntries, topicSpec, type TopicSpec } from './catalog';
+export { createKafka, type Kafka, type KafkaSettings } from './client';
+export { provisionTopics, type ProvisionResult } from './provision';
+export { TopicSerde, SerializationError, DeserializationError } from './serde';
+export { TopicProducer, type OutgoingRecord, type RawRecord } from './producer';
+export { KafkaMetrics } from './metrics';
+export { DLQ_HEADERS, deadLetterRecord, readDeadLetterHeaders, type DeadLetter, type DeadLetterKind } from './dlq';
+export {
+  ConsumerRunner, TransactionalRunner, TransactionOutput, decodeBatch,
+  type BatchInfo, type ConsumedRecord, type ConsumerRunnerOptions, type TransactionalRunnerOptions, type RetryPolicy,
+} from './consumer';

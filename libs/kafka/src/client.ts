@@ -1,0 +1,34 @@
+import { Kafka, logLevel, type KafkaConfig, type LogEntry } from 'kafkajs';
+import type { Logger } from 'pino';
+
+export interface KafkaSettings {
+  brokers: string[];
+  clientId: string;
+  /** Connection attempts are retried this many times before the client gives up. */
+  retries?: number;
+}
+
+const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
+  [logLevel.ERROR]: 'error',
+  [logLevel.WARN]: 'warn',
+  [logLevel.INFO]: 'info',
+  [logLevel.DEBUG]: 'debug',
+};
+
+/** A kafkajs client whose log lines go to our pino logger under module "kafkajs". */
+export function createKafka(settings: KafkaSettings, logger: Logger): Kafka {
+  const log = logger.child({ module: 'kafkajs' });
+  const config: KafkaConfig = {
+    clientId: settings.clientId,
+    brokers: settings.brokers,
+    retry: { retries: settings.retries ?? 8, initialRetryTime: 100, maxRetryTime: 5_000 },
+    logLevel: logLevel.WARN,
+    logCreator: () => (entry: LogEntry) => {
+      const { message, ...extra } = entry.log;
+      log[LEVELS[entry.level] ?? 'info']({ namespace: entry.namespace, ...extra }, message);
+    },
+  };
+  return new Kafka(config);
+}
+
+export type { Kafka };

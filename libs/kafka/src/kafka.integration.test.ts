@@ -1,0 +1,216 @@
+import type { DataTopic, TopicValues } from '@stableyield/schemas';
+import { createRegistryClient, registerSchemas, VALUE_SCHEMAS, valueSubject } from '@stableyield/schemas';
+import { Registry } from 'prom-client';
+import { CATALOG, DATA_TOPICS, dlqTopicOf } from './catalog';
+import { ConsumerRunner, TransactionalRunner, type ConsumedRecord } from './consumer';
+import { DLQ_HEADERS, readDeadLetterHeaders } from './dlq';
+import { KafkaMetrics } from './metrics';
+import { TopicProducer } from './producer';
+import { provisionTopics } from './provision';
+import { SerializationError } from './serde';
+import { committedOffset, endOffsets, provisionAll, readTopic, testStack, uniqueGroup, waitFor } from './testing';
+
+const stack = testStack();
+const metrics = KafkaMetrics.of(new Registry());
+const run = Date.now();
+
+const sample: { [K in DataTopic]: TopicValues[K] } = {
+  'pyth.updates': {
+    receivedAt: run, encoding: 'hex', updateData: ['0x0102'],
+    feeds: [{ id: 'ab'.repeat(32), symbol: 'USDC', price: { price: '99990000', conf: '1000', expo: -8, publishTime: 1 }, emaPrice: null, prevPublishTime: null }],
+  },
+  'pyth.prices': { symbol: 'USDC', feedId: 'ab'.repeat(32), price: 0.9999, conf: 1e-5, publishTime: 1, ts: run },
+  'cc.prices': { symbol: 'USDC', venue: 'binance', price: 1.0001, volume24hUsd: 123.5, ts: run },
+  'cc.orderbook': { symbol: 'USDC', venue: 'binance', bids: [[0.9999, 10]], asks: [[1.0001, 5]], ts: run },
+  'dl.apy': { pool: `pool-${run}`, project: 'aave-v3', chain: 'Ethereum', symbol: 'USDC', tvlUsd: 1e9, apyBase: 4.2, apyReward: null, apy: 4.2, ts: run },
+  'ex.mktcap': { symbol: 'USDC', marketCapUsd: 6e10, ts: run },
+  'trad.tbill': { series: 'DGS3MO', rate: 3.9, date: '2026-01-01', ts: run },
+  'syi.peg': { symbol: 'USDC', ts: run, price: 1, devBps: 0, pegScore: 1, sigmaBps: 0, sampleCount: 1, methodologyVersion: '1' },
+  'syi.liquidity': { symbol: 'USDC', ts: run, depthUsd: 1, volume24hUsd: 2, marketCapUsd: 3, liquidityScore: 0.5, methodologyVersion: '1' },
+  'ray.calculated': { symbol: 'USDC', ts: run, apyEff: 4, pegScore: 1, liquidityScore: 0.5, counterpartyScore: 0.95, rayNormal: 1, rayHighVol: 0.5, methodologyVersion: '1' },
+  'syi.calculated': {
+    ts: run, value: 2.1, tbillRate: 3.9, rpl: -1.8, mode: 'normal', eligible: 1, methodologyVersion: '1',
+    constituents: [{ symbol: 'USDC', weight: 1, ray: 2.1, apyEff: 4, pegScore: 1, liquidityScore: 0.5, counterpartyScore: 0.95, price: 1, devBps: 0, sigmaBps: 0, marketCapUsd: 6e10, depthUsd: 0, volume24hUsd: 0 }],
+    inputsDigest: 'aa', prevDigest: null, digest: 'bb',
+  },
+};
+
+let producer: TopicProducer;
+
+beforeAll(async () => {
+  await provisionAll(stack);
+  producer = new TopicProducer(stack.kafka, stack.serde, metrics, stack.logger);
+  await producer.connect();
+});
+afterAll(async () => {
+  await producer.disconnect();
+});
+
+describe('provisioning', () => {
+  it('creates every catalog topic with its partitions and cleanup policy, idempotently', async () => {
+    const again = await provisionTopics(stack.kafka, stack.logger, { replicationFactor: 1 });
+    expect(again.created).toEqual([]);
+    const admin = stack.kafka.admin();
+    await admin.connect();
+    try {
+      const meta = await admin.fetchTopicMetadata({ topics: CATALOG.map((t) => t.name) });
+      for (const spec of CATALOG) expect(meta.topics.find((t) => t.name === spec.name)?.partitions).toHaveLength(spec.partitions);
+      const configs = await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: 2, name: 'cc.prices', configNames: ['cleanup.policy', 'retention.ms'] }] });
+      const entries = Object.fromEntries(configs.resources[0]!.configEntries.map((e) => [e.configName, e.configValue]));
+      expect(entries).toEqual({ 'cleanup.policy': 'compact,delete', 'retention.ms': String(7 * 24 * 3_600_000) });
+    } finally {
+      await admin.disconnect();
+    }
+  });
+
+  it('registers unchanged schemas again under the same ids', async () => {
+    const client = createRegistryClient(stack.registryUrl);
+    const first = await registerSchemas(client);
+    const second = await registerSchemas(client);
+    expect(second).toEqual(first);
+  });
+});
+
+describe('Avro round trip through the broker and the registry', () => {
+  it.each(DATA_TOPICS.map((t) => t.name as DataTopic))('%s', async (topic) => {
+    const from = await endOffsets(stack.kafka, topic);
+    await producer.send(topic, [{ key: `k-${run}`, value: sample[topic], timestamp: run }]);
+    const [message] = await readTopic(stack.kafka, topic, { from, done: (m) => m.length >= 1 });
+    expect(message).toBeDefined();
+    expect(message!.value!.readUInt8(0)).toBe(0); // Confluent wire format: magic byte 0 + schema id
+    const schemaId = message!.value!.readUInt32BE(1);
+    const registered = await createRegistryClient(stack.registryUrl).getLatestSchemaMetadata(valueSubject(topic));
+    expect(schemaId).toBe(registered.id);
+    expect(await stack.serde.deserialize(topic, message!.value!)).toEqual(sample[topic]);
+  });
+});
+
+describe('schema enforcement', () => {
+  it('refuses a record of the wrong shape with a message naming the field', async () => {
+    const bad = { ...sample['cc.prices'], price: 'one dollar' } as unknown as TopicValues['cc.prices'];
+    const attempt = producer.send('cc.prices', [{ key: 'x', value: bad }]);
+    await expect(attempt).rejects.toBeInstanceOf(SerializationError);
+    await expect(producer.send('cc.prices', [{ key: 'x', value: bad }])).rejects.toThrow(/cannot encode a cc\.prices record: Invalid message at price, expected "double", got "one dollar"/);
+  });
+
+  it('has the registry refuse a BACKWARD-incompatible change', async () => {
+    const client = createRegistryClient(stack.registryUrl);
+    const subject = `compat-test-${run}-value`;
+    await registerSchemas(client, { [`compat-test-${run}`]: VALUE_SCHEMAS['ex.mktcap']! });
+    const original = VALUE_SCHEMAS['ex.mktcap'] as { fields: unknown[] };
+    const incompatible = { ...original, fields: [...original.fields, { name: 'issuer', type: 'string' }] }; // new field, no default
+    await expect(client.register(subject, { schemaType: 'AVRO', schema: JSON.stringify(incompatible) }, false)).rejects.toThrow(/409|incompatible/i);
+    const compatible = { ...original, fields: [...original.fields, { name: 'issuer', type: ['null', 'string'], default: null }] };
+    await expect(client.register(subject, { schemaType: 'AVRO', schema: JSON.stringify(compatible) }, false)).resolves.toEqual(expect.any(Number));
+  });
+});
+
+describe('ConsumerRunner', () => {
+  it('hands decoded records over, dead-letters undecodable ones with the reason, and commits after the work', async () => {
+    const topic = 'ex.mktcap';
+    const from = await endOffsets(stack.kafka, topic);
+    const dlqFrom = await endOffsets(stack.kafka, dlqTopicOf(topic));
+    const key = `runner-${run}`;
+    await producer.send(topic, [{ key, value: { symbol: 'AAA', marketCapUsd: 1, ts: run } }]);
+    await producer.sendRaw([{ topic, key, value: Buffer.from('{"symbol":"not avro"}') }]);
+    await producer.send(topic, [{ key, value: { symbol: 'BBB', marketCapUsd: 2, ts: run } }]);
+
+    const seen: ConsumedRecord[] = [];
+    const groupId = uniqueGroup('runner');
+    let resolveDone: () => void = () => undefined;
+    const done = new Promise<void>((resolve) => (resolveDone = resolve));
+    const runner = new ConsumerRunner({
+      ...stack, metrics, producer, groupId, topics: [topic],
+      handle: async (records) => {
+        seen.push(...records.filter((r) => r.key === key));
+        if (seen.length >= 2) resolveDone();
+        return Promise.resolve();
+      },
+    });
+    await runner.start();
+    await done;
+    // Everything handled gets committed: the group's offset reaches the end of our partition.
+    const partition = seen[0]!.partition;
+    const end = (await endOffsets(stack.kafka, topic)).get(partition);
+    await waitFor('the batch offsets to be committed', async () => (await committedOffset(stack.kafka, groupId, topic, partition)) === end);
+    await runner.stop();
+    expect(seen.map((r) => (r.value as TopicValues['ex.mktcap']).symbol)).toEqual(['AAA', 'BBB']);
+
+    const [letter] = await readTopic(stack.kafka, dlqTopicOf(topic), { from: dlqFrom, done: (m) => m.some((x) => x.key?.toString() === key) });
+    const headers = readDeadLetterHeaders(letter!.headers);
+    expect(letter!.value!.toString()).toBe('{"symbol":"not avro"}');
+    expect(headers[DLQ_HEADERS.reason]).toMatch(/cannot decode a ex\.mktcap record: not in the schema-registry wire format/);
+    expect(headers[DLQ_HEADERS.sourceTopic]).toBe(topic);
+    expect(headers[DLQ_HEADERS.sourcePartition]).toMatch(/^\d+$/);
+    expect(headers[DLQ_HEADERS.sourceOffset]).toMatch(/^\d+$/);
+
+  });
+});
+
+describe('TransactionalRunner', () => {
+  it('publishes outputs atomically with the offsets; an aborted batch is invisible to read_committed and redone', async () => {
+    const input = 'ex.mktcap';
+    const output = 'trad.tbill';
+    const key = `txn-${run}`;
+    const outFrom = await endOffsets(stack.kafka, output);
+    const txProducer = new TopicProducer(stack.kafka, stack.serde, metrics, stack.logger, { transactionalId: `test-txn-${run}` });
+    await txProducer.connect();
+    await producer.send(input, [1, 2, 3].map((n) => ({ key, value: { symbol: `S${n}`, marketCapUsd: n, ts: run + n } })));
+
+    let failOnce = true;
+    let aborted = 0;
+    const processed: string[] = [];
+    const groupId = uniqueGroup('txn');
+    const runner = new TransactionalRunner({
+      ...stack, metrics, producer: txProducer, groupId, topics: [input],
+      retry: { initialMs: 10, maxMs: 50 },
+      process: async (records, _info, out) => {
+        const mine = records.filter((r) => r.key === key).map((r) => r.value as TopicValues['ex.mktcap']);
+        out.send(output, mine.map((v) => ({ key, value: { series: 'TEST', rate: v.marketCapUsd, date: v.symbol, ts: v.ts } })));
+        processed.push(...mine.map((v) => v.symbol));
+        if (mine.length > 0 && failOnce) {
+          failOnce = false;
+          throw new Error('simulated crash inside the transaction');
+        }
+        return Promise.resolve();
+      },
+      onAbort: async () => {
+        aborted++;
+        return Promise.resolve();
+      },
+    });
+    await runner.start();
+    const committed = await readTopic(stack.kafka, output, { from: outFrom, done: (m) => m.filter((x) => x.key?.toString() === key).length >= 3 });
+    await runner.stop();
+    await txProducer.disconnect();
+    const mine = committed.filter((m) => m.key?.toString() === key);
+    const values = await Promise.all(mine.map((m) => stack.serde.deserialize(output, m.value!)));
+    expect(values.map((v) => v.rate)).toEqual([1, 2, 3]); // each once: the aborted attempt left nothing visible
+    expect(aborted).toBe(1);
+    expect(runner.aborts).toBe(1);
+    expect(processed.filter((s) => s === 'S1').length).toBe(2); // redone after the abort
+  });
+
+  it('hides the records of an aborted transaction from read_committed consumers', async () => {
+    const topic = 'trad.tbill';
+    const key = `abort-${run}`;
+    const from = await endOffsets(stack.kafka, topic);
+    const txProducer = new TopicProducer(stack.kafka, stack.serde, metrics, stack.logger, { transactionalId: `test-abort-${run}` });
+    await txProducer.connect();
+    const value = { series: 'TEST', rate: 1, date: 'd', ts: run };
+    const aborted = await txProducer.transaction();
+    await aborted.send({ topic, acks: -1, messages: await txProducer.encode(topic, [{ key, value: { ...value, date: 'aborted' } }]) });
+    await aborted.abort();
+    const committed = await txProducer.transaction();
+    await committed.send({ topic, acks: -1, messages: await txProducer.encode(topic, [{ key, value: { ...value, date: 'committed' } }]) });
+    await committed.commit();
+    await txProducer.disconnect();
+
+    const mine = <M extends { key: Buffer | null }>(m: M[]) => m.filter((x) => x.key?.toString() === key);
+    const uncommitted = mine(await readTopic(stack.kafka, topic, { from, readUncommitted: true, done: (m) => mine(m).length >= 2 }));
+    const readCommitted = mine(await readTopic(stack.kafka, topic, { from, done: (m) => mine(m).length >= 1 }));
+    const dates = async (ms: { value: Buffer | null }[]) => Promise.all(ms.map(async (m) => (await stack.serde.deserialize(topic, m.value!)).date));
+    expect(await dates(uncommitted)).toEqual(['aborted', 'committed']);
+    expect(await dates(readCommitted)).toEqual(['committed']);
+  });
+});

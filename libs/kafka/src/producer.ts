@@ -1,0 +1,105 @@
+import type { IHeaders, Kafka, Message, Producer, Transaction } from 'kafkajs';
+import type { Logger } from 'pino';
+import type { DataTopic, TopicValues } from '@stableyield/schemas';
+import type { KafkaMetrics } from './metrics';
+import type { TopicSerde } from './serde';
+
+export interface OutgoingRecord<T extends DataTopic = DataTopic> {
+  key: string;
+  value: TopicValues[T];
+  headers?: IHeaders;
+  /** Kafka record timestamp in ms; the event time is a good choice. */
+  timestamp?: number;
+}
+
+/** An already-encoded message for a topic outside the Avro catalog (DLQ, changelog). */
+export interface RawRecord {
+  topic: string;
+  key: string | Buffer | null;
+  value: Buffer | string | null;
+  headers?: IHeaders;
+  timestamp?: number;
+}
+
+export async function encodeMessages<T extends DataTopic>(serde: TopicSerde, topic: T, records: readonly OutgoingRecord<T>[]): Promise<Message[]> {
+  return Promise.all(
+    records.map(async (r) => {
+      const message: Message = { key: r.key, value: await serde.serialize(topic, r.value) };
+      if (r.headers) message.headers = r.headers;
+      if (r.timestamp !== undefined) message.timestamp = String(r.timestamp);
+      return message;
+    }),
+  );
+}
+
+export function rawMessage(r: RawRecord): Message {
+  const message: Message = { key: r.key, value: r.value };
+  if (r.headers) message.headers = r.headers;
+  if (r.timestamp !== undefined) message.timestamp = String(r.timestamp);
+  return message;
+}
+
+/**
+ * An idempotent producer (acks=all, broker-side de-duplication of retries) that encodes
+ * values with the topic's registered Avro schema.
+ */
+export class TopicProducer {
+  readonly producer: Producer;
+
+  constructor(
+    kafka: Kafka,
+    private readonly serde: TopicSerde,
+    private readonly metrics: KafkaMetrics,
+    private readonly logger: Logger,
+    options: { transactionalId?: string } = {},
+  ) {
+    this.producer = kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      ...(options.transactionalId ? { transactionalId: options.transactionalId, transactionTimeout: 60_000 } : {}),
+    });
+  }
+
+  async connect(): Promise<void> {
+    await this.producer.connect();
+    this.logger.info('producer_connected');
+  }
+
+  /** Flushes nothing pending (sends are awaited) and closes the connections. */
+  async disconnect(): Promise<void> {
+    await this.producer.disconnect();
+  }
+
+  async send<T extends DataTopic>(topic: T, records: readonly OutgoingRecord<T>[]): Promise<void> {
+    if (records.length === 0) return;
+    const messages = await encodeMessages(this.serde, topic, records);
+    await this.producer.send({ topic, acks: -1, messages });
+    this.metrics.produced.inc({ topic }, records.length);
+  }
+
+  async sendRaw(records: readonly RawRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    await this.producer.sendBatch({ acks: -1, topicMessages: groupByTopic(records) });
+    for (const r of records) this.metrics.produced.inc({ topic: r.topic });
+  }
+
+  /** Starts a Kafka transaction (the producer must have a transactionalId). */
+  transaction(): Promise<Transaction> {
+    return this.producer.transaction();
+  }
+
+  encode<T extends DataTopic>(topic: T, records: readonly OutgoingRecord<T>[]): Promise<Message[]> {
+    return encodeMessages(this.serde, topic, records);
+  }
+}
+
+export function groupByTopic(records: readonly RawRecord[]): { topic: string; messages: Message[] }[] {
+  const byTopic = new Map<string, Message[]>();
+  for (const r of records) {
+    const list = byTopic.get(r.topic) ?? [];
+    list.push(rawMessage(r));
+    byTopic.set(r.topic, list);
+  }
+  return [...byTopic].map(([topic, messages]) => ({ topic, messages }));
+}

@@ -1,0 +1,101 @@
+/**
+ * Helpers for integration tests against the real local stack (scripts/stack/stack.sh up).
+ * Test code only: never imported by an app.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Kafka, KafkaMessage } from 'kafkajs';
+import pino, { type Logger } from 'pino';
+import { createRegistryClient, registerSchemas } from '@stableyield/schemas';
+import { createKafka } from './client';
+import { provisionTopics } from './provision';
+import { TopicSerde } from './serde';
+
+export interface TestStack {
+  brokers: string[];
+  registryUrl: string;
+  kafka: Kafka;
+  serde: TopicSerde;
+  logger: Logger;
+}
+
+/** Connects to the stack the test scripts started (env overrides the local defaults). */
+export function testStack(env: NodeJS.ProcessEnv = process.env): TestStack {
+  const brokers = (env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
+  const registryUrl = env.SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:8081/apis/ccompat/v7';
+  const logger = pino({ level: env.TEST_LOG_LEVEL ?? 'warn' });
+  const kafka = createKafka({ brokers, clientId: `test-${randomUUID().slice(0, 8)}`, retries: 3 }, logger);
+  return { brokers, registryUrl, kafka, serde: new TopicSerde(createRegistryClient(registryUrl), { latestCacheSeconds: 1 }), logger };
+}
+
+/** Topics of the catalog and their schemas, as an app's start-up provisions them. */
+export async function provisionAll(stack: TestStack): Promise<void> {
+  await provisionTopics(stack.kafka, stack.logger, { replicationFactor: 1 });
+  await registerSchemas(createRegistryClient(stack.registryUrl));
+}
+
+/** A group id no other test uses. */
+export const uniqueGroup = (name: string) => `test-${name}-${randomUUID().slice(0, 8)}`;
+
+/** Offsets at the end of every partition of a topic, to read only what a test writes next. */
+export async function endOffsets(kafka: Kafka, topic: string): Promise<Map<number, string>> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    return new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, p.high]));
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/**
+ * Reads a topic from given offsets (or the beginning) until `done` says enough or the
+ * timeout passes; read_committed unless told otherwise.
+ */
+export async function readTopic(
+  kafka: Kafka,
+  topic: string,
+  options: { from?: Map<number, string>; done: (messages: KafkaMessage[]) => boolean; timeoutMs?: number; readUncommitted?: boolean },
+): Promise<KafkaMessage[]> {
+  const consumer = kafka.consumer({ groupId: uniqueGroup('reader'), readUncommitted: options.readUncommitted ?? false });
+  const messages: KafkaMessage[] = [];
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topic, fromBeginning: true });
+    let finish: () => void = () => undefined;
+    const finished = new Promise<void>((resolve) => (finish = resolve));
+    await consumer.run({
+      eachMessage: async ({ message }) => {
+        messages.push(message);
+        if (options.done(messages)) finish();
+        return Promise.resolve();
+      },
+    });
+    if (options.from) for (const [partition, offset] of options.from) consumer.seek({ topic, partition, offset });
+    const timeout = new Promise<void>((resolve) => setTimeout(resolve, options.timeoutMs ?? 30_000).unref());
+    await Promise.race([finished, timeout]);
+    return messages;
+  } finally {
+    await consumer.disconnect();
+  }
+}
+
+/** Polls an async condition until it holds; fails with `what` after the timeout. */
+export async function waitFor(what: string, condition: () => Promise<boolean> | boolean, timeoutMs = 30_000, intervalMs = 100): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
+
+/** The committed offset of a consumer group on one partition ("-1" when none). */
+export async function committedOffset(kafka: Kafka, groupId: string, topic: string, partition: number): Promise<string> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const [entry] = await admin.fetchOffsets({ groupId, topics: [topic] });
+    return entry?.partitions.find((p) => p.partition === partition)?.offset ?? '-1';
+  } finally {
+    await admin.disconnect();
+  }
+}

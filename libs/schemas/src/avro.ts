@@ -1,0 +1,198 @@
+/**
+ * Avro schemas of every topic's values. Input topics use the field names of the
+ * methodology (SYI-v1 §1). Schemas evolve BACKWARD-compatibly: new fields get defaults.
+ */
+export type AvroSchema = Record<string, unknown>;
+
+const NS = 'io.stableyield';
+const nullable = (type: unknown) => ['null', type];
+const optionalDouble = (name: string, doc: string) => ({ name, type: nullable('double'), default: null, doc });
+const ts = { name: 'ts', type: 'long', doc: 'Event time, milliseconds since the Unix epoch (UTC)' };
+
+export const pythPriceSchema: AvroSchema = {
+  type: 'record', name: 'PythPrice', namespace: NS,
+  doc: 'One Pyth feed price, scaled by its exponent (venue "pyth" of its symbol)',
+  fields: [
+    { name: 'symbol', type: 'string' },
+    { name: 'feedId', type: 'string', doc: '32-byte feed id, hex without 0x' },
+    { name: 'price', type: 'double', doc: 'USD, price × 10^expo' },
+    { name: 'conf', type: 'double', doc: 'USD, conf × 10^expo' },
+    { name: 'publishTime', type: 'long', doc: 'Seconds since the Unix epoch' },
+    ts,
+  ],
+};
+
+const pythPriceValue = {
+  type: 'record', name: 'PythPriceValue', namespace: NS,
+  fields: [
+    { name: 'price', type: 'string', doc: 'Integer as a decimal string (int64 range)' },
+    { name: 'conf', type: 'string', doc: 'Integer as a decimal string (uint64 range)' },
+    { name: 'expo', type: 'int' },
+    { name: 'publishTime', type: 'long' },
+  ],
+};
+
+export const pythUpdateSchema: AvroSchema = {
+  type: 'record', name: 'PythUpdate', namespace: NS,
+  doc: 'One Hermes price update event, whole: parsed feeds and the binary payloads for the on-chain contract',
+  fields: [
+    { name: 'receivedAt', type: 'long', doc: 'When the ingester received the event, ms since epoch' },
+    { name: 'encoding', type: 'string', doc: 'Encoding of updateData (hex)' },
+    { name: 'updateData', type: { type: 'array', items: 'string' }, doc: 'Update payloads as Hermes sent them' },
+    {
+      name: 'feeds',
+      type: {
+        type: 'array',
+        items: {
+          type: 'record', name: 'PythParsedFeed', namespace: NS,
+          fields: [
+            { name: 'id', type: 'string' },
+            { name: 'symbol', type: nullable('string'), default: null },
+            { name: 'price', type: pythPriceValue },
+            { name: 'emaPrice', type: nullable('PythPriceValue'), default: null },
+            { name: 'prevPublishTime', type: nullable('long'), default: null },
+          ],
+        },
+      },
+    },
+  ],
+};
+
+export const ccPriceSchema: AvroSchema = {
+  type: 'record', name: 'VenuePrice', namespace: NS,
+  doc: 'A stablecoin price at one venue (cc.prices)',
+  fields: [
+    { name: 'symbol', type: 'string' },
+    { name: 'venue', type: 'string' },
+    { name: 'price', type: 'double', doc: 'USD' },
+    optionalDouble('volume24hUsd', '24-hour traded volume in USD'),
+    ts,
+  ],
+};
+
+const levels = { type: 'array', items: { type: 'array', items: 'double' } };
+export const ccOrderbookSchema: AvroSchema = {
+  type: 'record', name: 'OrderBook', namespace: NS,
+  doc: 'An order book snapshot at one venue; levels are [price, qty]',
+  fields: [
+    { name: 'symbol', type: 'string' },
+    { name: 'venue', type: 'string' },
+    { name: 'bids', type: levels },
+    { name: 'asks', type: levels },
+    ts,
+  ],
+};
+
+export const dlApySchema: AvroSchema = {
+  type: 'record', name: 'PoolApy', namespace: NS,
+  doc: 'A DefiLlama yield pool (percent per year)',
+  fields: [
+    { name: 'pool', type: 'string' },
+    { name: 'project', type: 'string' },
+    { name: 'chain', type: 'string' },
+    { name: 'symbol', type: 'string' },
+    { name: 'tvlUsd', type: 'double' },
+    optionalDouble('apyBase', 'Base APY in percent; null when unknown'),
+    optionalDouble('apyReward', 'Reward APY in percent'),
+    optionalDouble('apy', 'Total APY in percent'),
+    ts,
+  ],
+};
+
+export const exMktcapSchema: AvroSchema = {
+  type: 'record', name: 'MarketCap', namespace: NS,
+  fields: [{ name: 'symbol', type: 'string' }, { name: 'marketCapUsd', type: 'double' }, ts],
+};
+
+export const tradTbillSchema: AvroSchema = {
+  type: 'record', name: 'TbillRate', namespace: NS,
+  fields: [
+    { name: 'series', type: 'string' },
+    { name: 'rate', type: 'double', doc: 'Percent per year' },
+    { name: 'date', type: 'string', doc: 'Observation date, YYYY-MM-DD' },
+    ts,
+  ],
+};
+
+const version = { name: 'methodologyVersion', type: 'string' };
+
+export const syiPegSchema: AvroSchema = {
+  type: 'record', name: 'PegMeasure', namespace: NS,
+  doc: 'Peg measures of one constituent at a grid point',
+  fields: [
+    { name: 'symbol', type: 'string' },
+    ts,
+    optionalDouble('price', 'Median fresh venue price P_s(T)'),
+    optionalDouble('devBps', 'Current deviation from the peg, bps'),
+    optionalDouble('pegScore', 'S_peg'),
+    optionalDouble('sigmaBps', 'Population standard deviation of the peg samples, bps'),
+    { name: 'sampleCount', type: 'int' },
+    version,
+  ],
+};
+
+export const syiLiquiditySchema: AvroSchema = {
+  type: 'record', name: 'LiquidityMeasure', namespace: NS,
+  fields: [
+    { name: 'symbol', type: 'string' },
+    ts,
+    { name: 'depthUsd', type: 'double' },
+    { name: 'volume24hUsd', type: 'double' },
+    optionalDouble('marketCapUsd', 'Fresh market cap, null when none'),
+    optionalDouble('liquidityScore', 'S_liq, null without a market cap'),
+    version,
+  ],
+};
+
+export const rayCalculatedSchema: AvroSchema = {
+  type: 'record', name: 'RayMeasure', namespace: NS,
+  doc: 'Risk-adjusted yield of one constituent at a grid point, for both modes (κ depends on all constituents)',
+  fields: [
+    { name: 'symbol', type: 'string' },
+    ts,
+    optionalDouble('apyEff', 'Effective base APY, percent'),
+    optionalDouble('pegScore', 'S_peg'),
+    optionalDouble('liquidityScore', 'S_liq'),
+    { name: 'counterpartyScore', type: 'double' },
+    optionalDouble('rayNormal', 'RAY with κ = 2'),
+    optionalDouble('rayHighVol', 'RAY with κ = 4'),
+    version,
+  ],
+};
+
+export const syiConstituentSchema = {
+  type: 'record', name: 'SyiConstituent', namespace: NS,
+  fields: [
+    { name: 'symbol', type: 'string' },
+    { name: 'weight', type: 'double' },
+    { name: 'ray', type: 'double' },
+    { name: 'apyEff', type: 'double' },
+    { name: 'pegScore', type: 'double' },
+    { name: 'liquidityScore', type: 'double' },
+    { name: 'counterpartyScore', type: 'double' },
+    { name: 'price', type: 'double' },
+    { name: 'devBps', type: 'double' },
+    { name: 'sigmaBps', type: 'double' },
+    { name: 'marketCapUsd', type: 'double' },
+    { name: 'depthUsd', type: 'double' },
+    { name: 'volume24hUsd', type: 'double' },
+  ],
+};
+
+export const syiCalculatedSchema: AvroSchema = {
+  type: 'record', name: 'SyiRecord', namespace: NS,
+  doc: 'The StableYield Index at one grid point (methodology §4) with its digest chain',
+  fields: [
+    ts,
+    { name: 'value', type: 'double', doc: 'SYI, percent per year' },
+    optionalDouble('tbillRate', '3-month T-bill rate, percent; null when not fresh'),
+    optionalDouble('rpl', 'SYI − T-bill; null without a rate'),
+    { name: 'mode', type: 'string', doc: '"normal" or "high-vol" (a string: Avro enum symbols cannot hold "-")' },
+    { name: 'eligible', type: 'int' },
+    { name: 'constituents', type: { type: 'array', items: syiConstituentSchema } },
+    version,
+    { name: 'inputsDigest', type: 'string', doc: 'SHA-256 (hex) of the canonical encoding of every input value used' },
+    { name: 'prevDigest', type: nullable('string'), default: null, doc: 'digest of the previous record; null for the first' },
+    { name: 'digest', type: 'string', doc: 'SHA-256 (hex) of this record with prevDigest: the link of the chain' },
+  ],
+};
