@@ -1,1 +1,16 @@
-export {};
+// @stableyield/chain: the Pyth contract ABI, viem clients over several RPC endpoints, update
+// payloads, and the keeper core (price config, push decision, batching, fees, nonces, submitter).
+// Test helpers (a private anvil with MockPyth) are in '@stableyield/chain/testing'.
+export * from './pyth-abi';
+export * from './price-feed';
+export * from './pyth-contract';
+export * from './rpc/clients';
+export * from './keeper/price-config';
+export * from './keeper/decision';
+export * from './keeper/batch-scheduler';
+export * from './tx/fees';
+export * from './tx/errors';
+export * from './tx/nonce-manager';
+export * from './tx/submitter';
+export { deployMockPyth, type DeployMockPythParams } from './deploy/deploy-mock-pyth';
+export { mockPythArtifact, type ContractArtifact } from './deploy/mock-pyth-artifact';

@@ -1,1 +1,9 @@
-export {};
+export * from './params';
+export * from './events';
+export * from './measures';
+export * from './weights';
+export * from './record';
+export * from './peg-window';
+export * from './state';
+export * from './event-log';
+export * from './replay';

@@ -108,7 +108,6 @@ describe('schema enforcement', () => {
 describe('ConsumerRunner', () => {
   it('hands decoded records over, dead-letters undecodable ones with the reason, and commits after the work', async () => {
     const topic = 'ex.mktcap';
-    const from = await endOffsets(stack.kafka, topic);
     const dlqFrom = await endOffsets(stack.kafka, dlqTopicOf(topic));
     const key = `runner-${run}`;
     await producer.send(topic, [{ key, value: { symbol: 'AAA', marketCapUsd: 1, ts: run } }]);
