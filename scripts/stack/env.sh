@@ -36,14 +36,16 @@ wait_for() {
 }
 
 # pid helpers: components record the pid of each process they start.
-pid_alive() { [ -f "$STACK_PIDS/$1.pid" ] && kill -0 "$(cat "$STACK_PIDS/$1.pid")" 2>/dev/null; }
+# A killed process can linger as a zombie for a moment here; kill -0 would still call it alive.
+proc_alive() { [ -r "/proc/$1/stat" ] && ! awk '{ exit ($3 == "Z") ? 0 : 1 }' "/proc/$1/stat" 2>/dev/null; }
+pid_alive() { [ -f "$STACK_PIDS/$1.pid" ] && proc_alive "$(cat "$STACK_PIDS/$1.pid")"; }
 stop_pid() {
   local name=$1 pid
   [ -f "$STACK_PIDS/$name.pid" ] || return 0
   pid=$(cat "$STACK_PIDS/$name.pid")
-  if kill -0 "$pid" 2>/dev/null; then
+  if proc_alive "$pid"; then
     kill "$pid" 2>/dev/null || true
-    for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+    for _ in $(seq 1 120); do proc_alive "$pid" || break; sleep 0.25; done
     kill -9 "$pid" 2>/dev/null || true
   fi
   rm -f "$STACK_PIDS/$name.pid"

@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Prometheus for the local stack: Debian's prometheus (also gives promtool), a private server on
+# 127.0.0.1:$PROMETHEUS_PORT with config, targets, rules and TSDB under $STACK_DIR/prometheus.
+# Apps are added by writing $STACK_DIR/prometheus/targets/<app>.json (file-based service discovery).
+#   prometheus.sh install|start|stop|status
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=SCRIPTDIR/../env.sh
+. "$here/env.sh"
+
+PROM_DIR=$STACK_DIR/prometheus
+PROM_URL=http://127.0.0.1:$PROMETHEUS_PORT
+
+apt_install() {  # installs Debian packages without letting their init scripts start system daemons on our ports
+  local sudo="" guard="" rc=0
+  [ "$(id -u)" = 0 ] || sudo=sudo
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    guard=1; printf '#!/bin/sh\nexit 101\n' | $sudo tee /usr/sbin/policy-rc.d >/dev/null; $sudo chmod 755 /usr/sbin/policy-rc.d
+  fi
+  { $sudo apt-get update -qq && $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+      -o DPkg::Lock::Timeout=300 --no-install-recommends "$@"; } || rc=$?
+  if [ -n "$guard" ]; then $sudo rm -f /usr/sbin/policy-rc.d; fi
+  return $rc
+}
+
+healthy() { curl -fsS --max-time 2 "$PROM_URL/-/ready" >/dev/null 2>&1; }
+
+install() {
+  if ! command -v prometheus >/dev/null 2>&1 || ! command -v promtool >/dev/null 2>&1; then
+    echo "prometheus: installing Debian prometheus"
+    # --no-install-recommends also keeps out prometheus-node-exporter, which would start on :9100.
+    apt_install prometheus
+  fi
+  # Debian's own service listens on :9090, a port the apps use: make sure it is not running.
+  if [ -x /etc/init.d/prometheus ] && /etc/init.d/prometheus status >/dev/null 2>&1; then
+    echo "prometheus: stopping the system prometheus service (it holds :9090)"
+    /etc/init.d/prometheus stop >/dev/null 2>&1 || true
+  fi
+}
+
+write_config() {
+  mkdir -p "$PROM_DIR"/{data,targets,rules}
+  sed -e "s|@PROM_DIR@|$PROM_DIR|g" -e "s|@PROMETHEUS_PORT@|$PROMETHEUS_PORT|g" \
+    "$here/prometheus/prometheus.local.yml" > "$PROM_DIR/prometheus.yml"
+  promtool check config "$PROM_DIR/prometheus.yml" >/dev/null
+}
+
+start() {
+  if pid_alive prometheus && healthy; then return 0; fi
+  stop_pid prometheus
+  if healthy; then echo "prometheus: something else already answers on $PROM_URL" >&2; return 1; fi
+  write_config
+  # Runs as the invoking user (root is fine for Prometheus); own session so it outlives the calling shell.
+  # --web.enable-lifecycle allows POST /-/reload after rule changes.
+  (cd "$PROM_DIR" && exec setsid prometheus \
+      --config.file="$PROM_DIR/prometheus.yml" \
+      --storage.tsdb.path="$PROM_DIR/data" \
+      --storage.tsdb.retention.time=7d \
+      --web.listen-address="127.0.0.1:$PROMETHEUS_PORT" \
+      --web.enable-lifecycle \
+      >>"$STACK_LOGS/prometheus.log" 2>&1 </dev/null &
+   echo $! > "$STACK_PIDS/prometheus.pid")
+  if ! wait_for "Prometheus on $PROM_URL/-/ready" 60 healthy; then tail -n 20 "$STACK_LOGS/prometheus.log" >&2; return 1; fi
+}
+
+stop() { stop_pid prometheus; }
+
+status() {
+  if pid_alive prometheus && healthy; then
+    echo "up (pid $(cat "$STACK_PIDS/prometheus.pid"), 127.0.0.1:$PROMETHEUS_PORT)"
+  else
+    echo down; return 1
+  fi
+}
+
+case "${1:-}" in
+  install|start|stop|status) "$1" ;;
+  *) echo "usage: $0 install|start|stop|status" >&2; exit 2 ;;
+esac
