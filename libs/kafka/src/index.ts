@@ -9,3 +9,4 @@ export {
   ConsumerRunner, TransactionalRunner, TransactionOutput, decodeBatch,
   type BatchInfo, type ConsumedRecord, type ConsumerRunnerOptions, type TransactionalRunnerOptions, type RetryPolicy,
 } from './consumer';
+export { TopicFollower, type TopicFollowerOptions } from './follow';

@@ -1,4 +1,4 @@
-import type { IHeaders, Kafka, Message, Producer, Transaction } from 'kafkajs';
+import { Partitioners, type IHeaders, type Kafka, type Message, type Producer, type Transaction } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { DataTopic, TopicValues } from '@stableyield/schemas';
 import type { KafkaMetrics } from './metrics';
@@ -56,6 +56,10 @@ export class TopicProducer {
     this.producer = kafka.producer({
       idempotent: true,
       maxInFlightRequests: 1,
+      // The Java client's murmur2 partitioner: keys land where every other Kafka client puts them.
+      createPartitioner: Partitioners.DefaultPartitioner,
+      // An idempotent producer keeps retrying: giving up mid-sequence could reorder or lose records.
+      retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 100, maxRetryTime: 5_000 },
       allowAutoTopicCreation: false,
       ...(options.transactionalId ? { transactionalId: options.transactionalId, transactionTimeout: 60_000 } : {}),
     });
