@@ -16,8 +16,8 @@ const run = Date.now();
 
 const sample: { [K in DataTopic]: TopicValues[K] } = {
   'pyth.updates': {
-    receivedAt: run, encoding: 'hex', updateData: ['0x0102'],
-    feeds: [{ id: 'ab'.repeat(32), symbol: 'USDC', price: { price: '99990000', conf: '1000', expo: -8, publishTime: 1 }, emaPrice: null, prevPublishTime: null }],
+    encoding: 'hex', data: ['0102'], receivedAt: 1_700_000_000_123, ts: 1_700_000_000_000,
+    feeds: [{ feedId: 'ab'.repeat(32), symbol: 'USDC', price: '99990000', conf: '1000', expo: -8, publishTime: 1_700_000_000, emaPrice: '99980000', emaConf: '1100', slot: null, prevPublishTime: null }],
   },
   'pyth.prices': { symbol: 'USDC', feedId: 'ab'.repeat(32), price: 0.9999, conf: 1e-5, publishTime: 1, ts: run },
   'cc.prices': { symbol: 'USDC', venue: 'binance', price: 1.0001, volume24hUsd: 123.5, ts: run },

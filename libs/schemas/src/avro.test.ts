@@ -4,8 +4,8 @@ import type { SyiRecord, TopicValues, VenuePrice } from './records';
 
 const samples: { [K in keyof TopicValues]: TopicValues[K] } = {
   'pyth.updates': {
-    receivedAt: 1, encoding: 'hex', updateData: ['0xabcd'],
-    feeds: [{ id: 'ab'.repeat(32), symbol: 'USDC', price: { price: '99990000', conf: '1000', expo: -8, publishTime: 1 }, emaPrice: null, prevPublishTime: null }],
+    encoding: 'hex', data: ['0102'], receivedAt: 1_700_000_000_123, ts: 1_700_000_000_000,
+    feeds: [{ feedId: 'ab'.repeat(32), symbol: 'USDC', price: '99990000', conf: '1000', expo: -8, publishTime: 1_700_000_000, emaPrice: '99980000', emaConf: '1100', slot: null, prevPublishTime: null }],
   },
   'pyth.prices': { symbol: 'USDC', feedId: 'ab'.repeat(32), price: 0.9999, conf: 0.00001, publishTime: 1, ts: 1000 },
   'cc.prices': { symbol: 'USDC', venue: 'binance', price: 1.0001, volume24hUsd: null, ts: 1 },

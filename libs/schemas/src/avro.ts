@@ -22,39 +22,36 @@ export const pythPriceSchema: AvroSchema = {
   ],
 };
 
-const pythPriceValue = {
-  type: 'record', name: 'PythPriceValue', namespace: NS,
-  fields: [
-    { name: 'price', type: 'string', doc: 'Integer as a decimal string (int64 range)' },
-    { name: 'conf', type: 'string', doc: 'Integer as a decimal string (uint64 range)' },
-    { name: 'expo', type: 'int' },
-    { name: 'publishTime', type: 'long' },
-  ],
-};
-
 export const pythUpdateSchema: AvroSchema = {
   type: 'record', name: 'PythUpdate', namespace: NS,
-  doc: 'One Hermes price update event, whole: parsed feeds and the binary payloads for the on-chain contract',
+  doc: 'One Hermes price update event, whole: the binary payloads for the on-chain contract and the parsed feeds',
   fields: [
-    { name: 'receivedAt', type: 'long', doc: 'When the ingester received the event, ms since epoch' },
-    { name: 'encoding', type: 'string', doc: 'Encoding of updateData (hex)' },
-    { name: 'updateData', type: { type: 'array', items: 'string' }, doc: 'Update payloads as Hermes sent them' },
+    { name: 'encoding', type: 'string', doc: 'Encoding of data: hex or base64' },
+    { name: 'data', type: { type: 'array', items: 'string' }, doc: 'Update payloads exactly as Hermes sent them' },
     {
       name: 'feeds',
       type: {
         type: 'array',
         items: {
-          type: 'record', name: 'PythParsedFeed', namespace: NS,
+          type: 'record', name: 'PythUpdateFeed', namespace: NS,
+          doc: "Pyth's raw integers kept as decimal strings: the keeper compares them exactly",
           fields: [
-            { name: 'id', type: 'string' },
-            { name: 'symbol', type: nullable('string'), default: null },
-            { name: 'price', type: pythPriceValue },
-            { name: 'emaPrice', type: nullable('PythPriceValue'), default: null },
+            { name: 'feedId', type: 'string' },
+            { name: 'symbol', type: nullable('string'), default: null, doc: 'null when the id is not in the configured map' },
+            { name: 'price', type: 'string' },
+            { name: 'conf', type: 'string' },
+            { name: 'expo', type: 'int' },
+            { name: 'publishTime', type: 'long', doc: 'Seconds since the Unix epoch' },
+            { name: 'emaPrice', type: 'string' },
+            { name: 'emaConf', type: 'string' },
+            { name: 'slot', type: nullable('long'), default: null },
             { name: 'prevPublishTime', type: nullable('long'), default: null },
           ],
         },
       },
     },
+    { name: 'receivedAt', type: 'long', doc: 'When the ingester received the event, ms since epoch' },
+    { name: 'ts', type: 'long', doc: 'Largest publish time of the feeds, ms' },
   ],
 };
 

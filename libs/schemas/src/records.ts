@@ -1,8 +1,10 @@
 /** TypeScript shapes of the topic values (the JSON form of each Avro record). */
 export interface PythPrice { symbol: string; feedId: string; price: number; conf: number; publishTime: number; ts: number }
-export interface PythPriceValue { price: string; conf: string; expo: number; publishTime: number }
-export interface PythParsedFeed { id: string; symbol: string | null; price: PythPriceValue; emaPrice: PythPriceValue | null; prevPublishTime: number | null }
-export interface PythUpdate { receivedAt: number; encoding: string; updateData: string[]; feeds: PythParsedFeed[] }
+export interface PythUpdateFeed {
+  feedId: string; symbol: string | null; price: string; conf: string; expo: number; publishTime: number;
+  emaPrice: string; emaConf: string; slot: number | null; prevPublishTime: number | null;
+}
+export interface PythUpdate { encoding: string; data: string[]; feeds: PythUpdateFeed[]; receivedAt: number; ts: number }
 export interface VenuePrice { symbol: string; venue: string; price: number; volume24hUsd: number | null; ts: number }
 export type Level = [price: number, qty: number];
 export interface OrderBook { symbol: string; venue: string; bids: Level[]; asks: Level[]; ts: number }
