@@ -1,0 +1,32 @@
+// The index record (§4): what `syi.calculated` carries and the replay command prints.
+
+import type { IndexMode } from './measures';
+
+export interface ConstituentRecord {
+  readonly symbol: string;
+  readonly price: number;
+  readonly devBps: number;
+  readonly marketCapUsd: number;
+  readonly apyEff: number;
+  readonly pegScore: number;
+  readonly sigmaBps: number;
+  readonly liquidityScore: number;
+  readonly counterpartyScore: number;
+  readonly depthUsd: number;
+  readonly volume24hUsd: number;
+  readonly ray: number;
+  readonly weight: number;
+}
+
+export interface IndexRecord {
+  readonly ts: number;
+  readonly value: number;
+  readonly tbillRate: number | null;
+  readonly rpl: number | null;
+  readonly mode: IndexMode;
+  readonly eligible: number;
+  /** "1" only when computed with METHODOLOGY_V1 */
+  readonly methodologyVersion: string;
+  /** one per eligible constituent, in symbol order */
+  readonly constituents: readonly ConstituentRecord[];
+}

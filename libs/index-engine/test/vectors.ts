@@ -1,0 +1,54 @@
+// Reading the shared methodology vectors and comparing records as §6 of SYI-v1 defines.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { IndexRecord } from '../src/record';
+
+/** `<repo>/../shared/methodology/vectors` */
+export const VECTORS_DIR = path.resolve(__dirname, '../../../../shared/methodology/vectors');
+export const VECTOR_NAMES = ['basic', 'stress'] as const;
+
+export const eventsPath = (name: string) => path.join(VECTORS_DIR, `${name}.events.jsonl`);
+
+export function readJsonLines<T>(file: string): T[] {
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l) as T);
+}
+
+export type ExpectedRecord = Omit<IndexRecord, 'methodologyVersion'>;
+
+function close(a: number | null, b: number | null): boolean {
+  if (a === null || b === null) return a === b;
+  const diff = Math.abs(a - b);
+  return diff <= 1e-12 || diff <= 1e-9 * Math.max(Math.abs(a), Math.abs(b));
+}
+
+/** The differences between expected and actual records under §6 (empty: they match). */
+export function vectorDifferences(expected: readonly ExpectedRecord[], actual: readonly IndexRecord[]): string[] {
+  const problems: string[] = [];
+  const byTs = new Map(actual.map((r) => [r.ts, r]));
+  const expectedTs = new Set(expected.map((r) => r.ts));
+  for (const r of actual) if (!expectedTs.has(r.ts)) problems.push(`${r.ts}: unexpected record`);
+  for (const e of expected) {
+    const a = byTs.get(e.ts);
+    if (a === undefined) {
+      problems.push(`${e.ts}: missing record`);
+      continue;
+    }
+    if (a.mode !== e.mode) problems.push(`${e.ts}: mode ${a.mode} ≠ ${e.mode}`);
+    if (a.eligible !== e.eligible) problems.push(`${e.ts}: eligible ${a.eligible} ≠ ${e.eligible}`);
+    if (!close(a.value, e.value)) problems.push(`${e.ts}: value ${a.value} ≠ ${e.value}`);
+    if (!close(a.rpl, e.rpl)) problems.push(`${e.ts}: rpl ${a.rpl} ≠ ${e.rpl}`);
+    if (a.constituents.length !== e.constituents.length) problems.push(`${e.ts}: ${a.constituents.length} constituents ≠ ${e.constituents.length}`);
+    e.constituents.forEach((ec, i) => {
+      const ac = a.constituents[i];
+      if (ac?.symbol !== ec.symbol) problems.push(`${e.ts}: constituent ${i} is ${ac?.symbol} ≠ ${ec.symbol}`);
+      else {
+        if (!close(ac.weight, ec.weight)) problems.push(`${e.ts}: ${ec.symbol} weight ${ac.weight} ≠ ${ec.weight}`);
+        if (!close(ac.ray, ec.ray)) problems.push(`${e.ts}: ${ec.symbol} ray ${ac.ray} ≠ ${ec.ray}`);
+      }
+    });
+  }
+  return problems;
+}
