@@ -20,7 +20,7 @@ cat > "$dir/package.json" <<JSON
   "types": "src/index.ts",
   "scripts": {
     $build
-    "lint": "eslint src",
+    "lint": "eslint .",
     "typecheck": "tsc -p tsconfig.json",
     "test": "jest -c ../../jest.unit.config.js --rootDir .",
     "integration": "jest -c ../../jest.integration.config.js --rootDir . --runInBand --passWithNoTests"
