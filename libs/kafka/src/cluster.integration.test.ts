@@ -21,7 +21,7 @@ const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'error' });
 const TOTAL = 100_000;
 const BATCH = 2_000;
 
-function node(action: 'stop-node' | 'start-node', n: number): void {
+function node(action: 'kill-node' | 'start-node', n: number): void {
   execFileSync('bash', [kafkaScript, action, String(n)], { stdio: 'inherit', env: { ...process.env, KAFKA_MODE: 'cluster' } });
 }
 
@@ -48,7 +48,7 @@ describe('3-broker cluster', () => {
     let restartedAt = -1;
     for (let start = 0; start < TOTAL; start += BATCH) {
       if (start === TOTAL / 4) {
-        node('stop-node', 2);
+        node('kill-node', 2);
         killedAt = start;
       }
       if (start === (3 * TOTAL) / 4) {

@@ -2,7 +2,8 @@
 # Apache Kafka (KRaft, combined broker+controller nodes) from Maven Central jars, no Docker.
 #
 #   kafka.sh install | start | stop | status
-#   kafka.sh stop-node N | start-node N      cluster mode: kill / restart one broker (fault tests)
+#   kafka.sh stop-node N | kill-node N | start-node N
+#                         cluster mode: stop cleanly / SIGKILL / restart one node, N in 1..3 (fault tests)
 #
 # KAFKA_MODE=single (default): one node on $KAFKA_PORT (controller on port+1), data in $STACK_DIR/kafka-single.
 # KAFKA_MODE=cluster: three nodes on $KAFKA_CLUSTER_PORTS (controllers on port+1), RF 3, min.insync.replicas 2,
@@ -37,7 +38,7 @@ install() {
         -DincludeScope=runtime -DoutputDirectory="$tmp" >"$STACK_LOGS/kafka-install.log" 2>&1; then
       rm -rf "$KAFKA_LIB"; mv "$tmp" "$KAFKA_LIB"
       echo "$stamp" >"$KAFKA_HOME/.installed"
-      echo "kafka: installed $KAFKA_VERSION ($(ls "$KAFKA_LIB" | wc -l) jars in $KAFKA_LIB)"
+      echo "kafka: installed $KAFKA_VERSION ($(find "$KAFKA_LIB" -name "*.jar" | wc -l) jars in $KAFKA_LIB)"
       return 0
     fi
     echo "kafka: maven download failed (attempt $attempt), see $STACK_LOGS/kafka-install.log" >&2
@@ -110,7 +111,8 @@ launch_node() {  # starts the JVM of one node in the background unless it is run
   prepare_node "$node"
   if [ "$node" = single ]; then heap="-Xms256m -Xmx768m"; else heap="-Xms256m -Xmx512m"; fi
   # setsid + nohup: the broker outlives the shell that started it; stdout only carries JVM crashes.
-  # kafka-server-start.sh's GC settings. shellcheck disable=SC2086  # $heap holds two flags
+  # GC settings of kafka-server-start.sh.
+  # shellcheck disable=SC2086  # $heap holds two flags
   jvm_args "$name" $heap -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35 \
     -XX:+ExplicitGCInvokesConcurrent
   setsid nohup "$KAFKA_JAVA" "${JVM_ARGS[@]}" kafka.Kafka "$(node_dir "$node")/server.properties" \
@@ -118,13 +120,18 @@ launch_node() {  # starts the JVM of one node in the background unless it is run
   echo $! >"$STACK_PIDS/$name.pid"
 }
 
+all_ports_open() { local n; for n in "$@"; do port_open "$(node_port "$n")" || return 1; done; }
+
 # wait_healthy BOOTSTRAP NODE...: waits until every node is a registered broker answering metadata
 # requests; fails early when one of their JVMs died.
 wait_healthy() {
   local bootstrap=$1; shift
   local deadline=$((SECONDS + HEALTH_TIMEOUT)) n name ids=()
+  (cd "$KAFKA_FILES" && node -e "require.resolve('kafkajs')" 2>/dev/null) \
+    || die "the health check needs kafkajs: run npm install at the repo root"
   for n in "$@"; do if [ "$n" = single ]; then ids+=(1); else ids+=("$n"); fi; done
-  until node "$KAFKA_FILES/health.mjs" "$bootstrap" "${ids[@]}" >/dev/null 2>&1; do
+  # The cheap port probe first: a node process per poll would slow the JVMs starting on 2 cores.
+  until all_ports_open "$@" && node "$KAFKA_FILES/health.mjs" "$bootstrap" "${ids[@]}" >/dev/null 2>&1; do
     for n in "$@"; do
       name=$(node_pid_name "$n")
       pid_alive "$name" || die "$name exited during startup; see $STACK_LOGS/$name.log and $STACK_LOGS/$name.out"
@@ -158,10 +165,20 @@ start_node() {
   wait_healthy "$(cluster_bootstrap)" "$n"
 }
 
-stop_node() {
+stop_node() {  # clean shutdown (SIGTERM, then SIGKILL after 30 s)
   local n=$1
   case "$n" in 1|2|3) ;; *) die "stop-node: N must be 1, 2 or 3" ;; esac
   stop_pid "kafka-$n"
+}
+
+kill_node() {  # crash: SIGKILL, no controlled shutdown
+  local n=$1 pid
+  case "$n" in 1|2|3) ;; *) die "kill-node: N must be 1, 2 or 3" ;; esac
+  pid_alive "kafka-$n" || return 0
+  pid=$(cat "$STACK_PIDS/kafka-$n.pid")
+  kill -9 "$pid"
+  while proc_alive "$pid"; do sleep 0.1; done
+  rm -f "$STACK_PIDS/kafka-$n.pid"
 }
 
 stop_mode() {
@@ -193,8 +210,10 @@ status() {
   local single="" cluster="" rc=1
   if single=$(single_status); then [ "$KAFKA_MODE" = cluster ] || rc=0; fi
   if cluster=$(cluster_status); then [ "$KAFKA_MODE" != cluster ] || rc=0; fi
-  local line; line=$(printf '%s\n%s\n' "$single" "$cluster" | sed '/^$/d' | paste -sd ';' | sed 's/;/; /g')
-  echo "${line:-down}"
+  if [ -z "$single$cluster" ]; then echo down; return 1; fi
+  # name the selected mode even when only the other one runs
+  if [ "$KAFKA_MODE" = cluster ]; then cluster=${cluster:-down cluster}; else single=${single:-down single}; fi
+  printf '%s\n%s\n' "$single" "$cluster" | sed '/^$/d' | paste -sd ';' | sed 's/;/; /g'
   return $rc
 }
 
@@ -210,5 +229,6 @@ case "${1:-}" in
   status) status ;;
   start-node) install; start_node "${2:-}" ;;
   stop-node) stop_node "${2:-}" ;;
-  *) echo "usage: $0 install|start|stop|status|start-node N|stop-node N" >&2; exit 2 ;;
+  kill-node) kill_node "${2:-}" ;;
+  *) echo "usage: $0 install|start|stop|status|start-node N|stop-node N|kill-node N" >&2; exit 2 ;;
 esac
