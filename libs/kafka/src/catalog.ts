@@ -6,6 +6,8 @@ export interface TopicSpec {
   partitions: number;
   cleanupPolicy: 'delete' | 'compact' | 'compact,delete';
   retentionMs: number;
+  /** Further broker-side settings (e.g. segment.ms of a changelog topic). */
+  extraConfig?: Readonly<Record<string, string>>;
 }
 
 const HOUR = 3_600_000;
@@ -47,5 +49,29 @@ export function topicConfigEntries(spec: TopicSpec, replicationFactor: number): 
     { name: 'retention.ms', value: String(spec.retentionMs) },
     // With RF 3, acks=all survives one broker down while refusing writes that only one copy would hold.
     { name: 'min.insync.replicas', value: String(Math.min(2, replicationFactor)) },
+    ...Object.entries(spec.extraConfig ?? {}).map(([name, value]) => ({ name, value })),
   ];
+}
+
+/** A topic name under a prefix ('' in production; tests isolate their runs with e.g. "test-ab12."). */
+export const prefixedTopic = (prefix: string, topic: string) => `${prefix}${topic}`;
+
+/** The specs under a prefix: the same topics, renamed. */
+export function prefixedSpecs(prefix: string, specs: readonly TopicSpec[] = CATALOG): TopicSpec[] {
+  return specs.map((t) => ({ ...t, name: prefixedTopic(prefix, t.name) }));
+}
+
+/**
+ * A processor's state changelog: one partition, compacted (latest checkpoint per key), small
+ * segments so compaction keeps it short, and large records allowed (a checkpoint is ~100 KB+).
+ */
+export function changelogTopicSpec(name: string): TopicSpec {
+  return {
+    name,
+    key: 'processor',
+    partitions: 1,
+    cleanupPolicy: 'compact',
+    retentionMs: 7 * DAY,
+    extraConfig: { 'segment.ms': String(10 * 60_000), 'segment.bytes': String(64 * 1024 * 1024), 'min.cleanable.dirty.ratio': '0.1', 'max.message.bytes': String(16 * 1024 * 1024) },
+  };
 }

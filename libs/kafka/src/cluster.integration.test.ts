@@ -1,7 +1,9 @@
 /**
  * The 3-broker fault test: one broker is killed (SIGKILL) while 100 000 keyed records are
  * produced with acks=all to a topic with replication factor 3 and min.insync.replicas=2;
- * a consumer then reads every key exactly once. Needs the stack's cluster mode
+ * a consumer then reads every key exactly once. (The first version of this test caught
+ * kafkajs re-appending ~700 of 100 000 records across the leader change; TopicProducer now
+ * sends one request per partition, which kafkajs retries cleanly.) Needs the stack's cluster mode
  * (KAFKA_MODE=cluster scripts/stack/stack.sh up kafka); KAFKA_CLUSTER_BROKERS points at it.
  */
 import { execFileSync } from 'node:child_process';
@@ -20,6 +22,7 @@ const kafkaScript = resolve(__dirname, '../../../scripts/stack/components/kafka.
 const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'error' });
 const TOTAL = 100_000;
 const BATCH = 2_000;
+const PARTITIONS = 6;
 
 function node(action: 'kill-node' | 'start-node', n: number): void {
   execFileSync('bash', [kafkaScript, action, String(n)], { stdio: 'inherit', env: { ...process.env, KAFKA_MODE: 'cluster' } });
@@ -38,7 +41,7 @@ describe('3-broker cluster', () => {
     await admin.connect();
     await admin.createTopics({
       waitForLeaders: true,
-      topics: [{ topic, numPartitions: 6, replicationFactor: 3, configEntries: [{ name: 'min.insync.replicas', value: '2' }] }],
+      topics: [{ topic, numPartitions: PARTITIONS, replicationFactor: 3, configEntries: [{ name: 'min.insync.replicas', value: '2' }] }],
     });
     await admin.disconnect();
 
@@ -47,17 +50,19 @@ describe('3-broker cluster', () => {
     let killedAt = -1;
     let restartedAt = -1;
     for (let start = 0; start < TOTAL; start += BATCH) {
-      if (start === TOTAL / 4) {
+      if (killedAt < 0 && start >= TOTAL / 4) {
         node('kill-node', 2);
         killedAt = start;
       }
-      if (start === (3 * TOTAL) / 4) {
+      if (restartedAt < 0 && start >= (3 * TOTAL) / 4) {
         node('start-node', 2);
         restartedAt = start;
       }
       const records = Array.from({ length: BATCH }, (_, i) => ({ topic, key: `key-${start + i}`, value: String(start + i) }));
       await producer.sendRaw(records);
     }
+    // One end marker per partition: a reader that has seen them all has read every record before them.
+    await producer.sendRaw(Array.from({ length: PARTITIONS }, (_, partition) => ({ topic, partition, key: `end-${partition}`, value: 'end' })));
     await producer.disconnect();
     expect(killedAt).toBeGreaterThan(0);
     expect(restartedAt).toBeGreaterThan(killedAt);
@@ -67,29 +72,29 @@ describe('3-broker cluster', () => {
     await consumer.connect();
     await consumer.subscribe({ topic, fromBeginning: true });
     let total = 0;
+    const ends = new Set<string>();
     let finish: () => void = () => undefined;
     const finished = new Promise<void>((r) => (finish = r));
     await consumer.run({
       eachBatch: async ({ batch }) => {
         for (const m of batch.messages) {
           const key = m.key!.toString();
+          if (key.startsWith('end-')) {
+            ends.add(key);
+            continue;
+          }
           counts.set(key, (counts.get(key) ?? 0) + 1);
           total++;
         }
-        if (counts.size >= TOTAL) finish();
+        if (ends.size === PARTITIONS) finish();
         return Promise.resolve();
       },
     });
     const timeout = new Promise<void>((r) => setTimeout(r, 120_000).unref());
     await Promise.race([finished, timeout]);
     await consumer.disconnect();
-    // The log itself holds exactly TOTAL records: no retry wrote a duplicate.
-    const check = kafka.admin();
-    await check.connect();
-    const inLog = (await check.fetchTopicOffsets(topic)).reduce((sum, p) => sum + Number(p.high) - Number(p.low), 0);
-    await check.disconnect();
-    expect(inLog).toBe(TOTAL);
 
+    expect(ends.size).toBe(PARTITIONS);
     expect(counts.size).toBe(TOTAL);
     expect([...counts.values()].filter((c) => c !== 1)).toEqual([]);
     expect(total).toBe(TOTAL);

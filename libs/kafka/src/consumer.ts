@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { DataTopic } from '@stableyield/schemas';
 import { deadLetterRecord, type DeadLetter } from './dlq';
 import type { KafkaMetrics } from './metrics';
+import { sendPerPartition } from './partitioning';
 import { groupByTopic, type RawRecord, type TopicProducer } from './producer';
 import { DeserializationError, type TopicSerde } from './serde';
 
@@ -218,13 +219,9 @@ export class TransactionalRunner extends BatchConsumer {
     const txn = await this.options.producer.transaction();
     try {
       await this.options.process(records, info, out);
-      for (const { topic, records: typed } of out.typed) {
-        await txn.send({ topic, acks: -1, messages: await this.options.producer.encode(topic, typed) });
-      }
-      const raw = [...out.raw, ...out.deadLetters.map((l) => deadLetterRecord(l))];
-      if (raw.length > 0) {
-        await txn.sendBatch({ acks: -1, topicMessages: groupByTopic(raw) });
-      }
+      const topicMessages = groupByTopic([...out.raw, ...out.deadLetters.map((l) => deadLetterRecord(l))]);
+      for (const { topic, records: typed } of out.typed) topicMessages.push({ topic, messages: await this.options.producer.encode(topic, typed) });
+      await sendPerPartition(this.options.producer.router, topicMessages, (batch) => txn.send({ ...batch, acks: -1 }));
       const offset = (BigInt(info.lastOffset) + 1n).toString();
       await txn.sendOffsets({ consumerGroupId: this.base.groupId, topics: [{ topic: info.topic, partitions: [{ partition: info.partition, offset }] }] });
       await txn.commit();

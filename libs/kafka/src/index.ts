@@ -10,3 +10,7 @@ export {
   type BatchInfo, type ConsumedRecord, type ConsumerRunnerOptions, type TransactionalRunnerOptions, type RetryPolicy,
 } from './consumer';
 export { TopicFollower, type TopicFollowerOptions } from './follow';
+export { changelogTopicSpec, prefixedSpecs, prefixedTopic } from './catalog';
+export { PartitionReader, type PartitionBatch, type PartitionReaderOptions } from './reader';
+export { readLatestRecord } from './changelog';
+export { Lease, type LeaseOptions } from './lease';

@@ -2,6 +2,7 @@ import { Partitioners, type IHeaders, type Kafka, type Message, type Producer, t
 import type { Logger } from 'pino';
 import type { DataTopic, TopicValues } from '@stableyield/schemas';
 import type { KafkaMetrics } from './metrics';
+import { PartitionRouter, sendPerPartition } from './partitioning';
 import type { TopicSerde } from './serde';
 
 export interface OutgoingRecord<T extends DataTopic = DataTopic> {
@@ -15,6 +16,8 @@ export interface OutgoingRecord<T extends DataTopic = DataTopic> {
 /** An already-encoded message for a topic outside the Avro catalog (DLQ, changelog). */
 export interface RawRecord {
   topic: string;
+  /** Explicit partition; by default the key decides. */
+  partition?: number;
   key: string | Buffer | null;
   value: Buffer | string | null;
   headers?: IHeaders;
@@ -34,6 +37,7 @@ export async function encodeMessages<T extends DataTopic>(serde: TopicSerde, top
 
 export function rawMessage(r: RawRecord): Message {
   const message: Message = { key: r.key, value: r.value };
+  if (r.partition !== undefined) message.partition = r.partition;
   if (r.headers) message.headers = r.headers;
   if (r.timestamp !== undefined) message.timestamp = String(r.timestamp);
   return message;
@@ -45,14 +49,21 @@ export function rawMessage(r: RawRecord): Message {
  */
 export class TopicProducer {
   readonly producer: Producer;
+  private readonly transactional: boolean;
+  /** Also used by the transactional runner, whose sends go through the same split. */
+  readonly router: PartitionRouter;
+  private readonly maxTransactionAttempts: number;
 
   constructor(
     kafka: Kafka,
     private readonly serde: TopicSerde,
     private readonly metrics: KafkaMetrics,
     private readonly logger: Logger,
-    options: { transactionalId?: string } = {},
+    options: { transactionalId?: string; maxTransactionAttempts?: number } = {},
   ) {
+    this.transactional = options.transactionalId !== undefined;
+    this.router = new PartitionRouter(kafka);
+    this.maxTransactionAttempts = options.maxTransactionAttempts ?? 20;
     this.producer = kafka.producer({
       idempotent: true,
       maxInFlightRequests: 1,
@@ -78,14 +89,39 @@ export class TopicProducer {
   async send<T extends DataTopic>(topic: T, records: readonly OutgoingRecord<T>[]): Promise<void> {
     if (records.length === 0) return;
     const messages = await encodeMessages(this.serde, topic, records);
-    await this.producer.send({ topic, acks: -1, messages });
+    await this.write([{ topic, messages }]);
     this.metrics.produced.inc({ topic }, records.length);
   }
 
   async sendRaw(records: readonly RawRecord[]): Promise<void> {
     if (records.length === 0) return;
-    await this.producer.sendBatch({ acks: -1, topicMessages: groupByTopic(records) });
+    await this.write(groupByTopic(records));
     for (const r of records) this.metrics.produced.inc({ topic: r.topic });
+  }
+
+  /**
+   * Writes one request per partition (see PartitionRouter for why). With a transactionalId
+   * every write is its own transaction: a failed attempt is aborted (invisible to
+   * read_committed consumers) and retried.
+   */
+  private async write(topicMessages: { topic: string; messages: Message[] }[]): Promise<void> {
+    if (!this.transactional) {
+      await sendPerPartition(this.router, topicMessages, (batch) => this.producer.send({ ...batch, acks: -1 }));
+      return;
+    }
+    for (let attempt = 0; ; attempt++) {
+      const txn = await this.producer.transaction();
+      try {
+        await sendPerPartition(this.router, topicMessages, (batch) => txn.send({ ...batch, acks: -1 }));
+        await txn.commit();
+        return;
+      } catch (err) {
+        await txn.abort().catch(() => undefined);
+        if (attempt >= this.maxTransactionAttempts) throw err;
+        this.logger.warn({ err, attempt }, 'transaction_retry');
+        await new Promise((resolve) => setTimeout(resolve, Math.min(5_000, 100 * 2 ** attempt)));
+      }
+    }
   }
 
   /** Starts a Kafka transaction (the producer must have a transactionalId). */

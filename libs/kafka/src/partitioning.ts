@@ -1,0 +1,71 @@
+import { Partitioners, type Kafka, type Message } from 'kafkajs';
+
+export interface PartitionBatch {
+  topic: string;
+  partition: number;
+  messages: Message[];
+}
+
+/**
+ * Splits writes into one request per partition, with the partition chosen up front by the
+ * Java-compatible murmur2 partitioner. Why: when a broker dies mid-request, kafkajs retries a
+ * multi-broker send in a way that re-appends batches the surviving brokers already hold
+ * (the 3-broker test saw ~700 duplicates in 100 000 with plain idempotent sends); requests
+ * that each target a single partition retry cleanly and the idempotent producer de-duplicates them.
+ */
+export class PartitionRouter {
+  private readonly partitionCounts = new Map<string, Promise<number>>();
+  private readonly partitioner = Partitioners.DefaultPartitioner();
+
+  constructor(private readonly kafka: Kafka) {}
+
+  async split(topicMessages: readonly { topic: string; messages: Message[] }[]): Promise<PartitionBatch[]> {
+    const batches = new Map<string, PartitionBatch>();
+    for (const { topic, messages } of topicMessages) {
+      const count = await this.partitionCount(topic);
+      const partitionMetadata = Array.from({ length: count }, (_, partitionId) => ({ partitionId, leader: 0, replicas: [0], isr: [0], partitionErrorCode: 0 }));
+      for (const message of messages) {
+        const partition = message.partition ?? this.partitioner({ topic, partitionMetadata, message });
+        const id = `${topic}\u0000${partition}`;
+        let batch = batches.get(id);
+        if (!batch) {
+          batch = { topic, partition, messages: [] };
+          batches.set(id, batch);
+        }
+        batch.messages.push({ ...message, partition });
+      }
+    }
+    return [...batches.values()];
+  }
+
+  private partitionCount(topic: string): Promise<number> {
+    let count = this.partitionCounts.get(topic);
+    if (!count) {
+      count = (async () => {
+        const admin = this.kafka.admin();
+        await admin.connect();
+        try {
+          const meta = await admin.fetchTopicMetadata({ topics: [topic] });
+          const partitions = meta.topics[0]?.partitions.length ?? 0;
+          if (partitions === 0) throw new Error(`topic ${topic} has no partitions (does it exist?)`);
+          return partitions;
+        } finally {
+          await admin.disconnect();
+        }
+      })();
+      this.partitionCounts.set(topic, count);
+      count.catch(() => this.partitionCounts.delete(topic));
+    }
+    return count;
+  }
+}
+
+/** Sends each partition's batch as its own request, partitions in parallel. */
+export async function sendPerPartition(
+  router: PartitionRouter,
+  topicMessages: readonly { topic: string; messages: Message[] }[],
+  send: (batch: { topic: string; messages: Message[] }) => Promise<unknown>,
+): Promise<void> {
+  const batches = await router.split(topicMessages);
+  await Promise.all(batches.map((b) => send({ topic: b.topic, messages: b.messages })));
+}

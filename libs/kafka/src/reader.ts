@@ -1,0 +1,120 @@
+import { randomUUID } from 'node:crypto';
+import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
+import type { Logger } from 'pino';
+
+/** One fetched batch of one partition, as the broker returned it. */
+export interface PartitionBatch {
+  /** the physical topic name */
+  topic: string;
+  partition: number;
+  messages: KafkaMessage[];
+  /** offset after the last record of the batch */
+  nextOffset: number;
+  highWatermark: number;
+}
+
+export interface PartitionReaderOptions {
+  kafka: Kafka;
+  logger: Logger;
+  /** physical topic names; every partition of each is read */
+  topics: readonly string[];
+  /** where to start, per "topic/partition"; partitions not listed start at the beginning */
+  startOffsets: ReadonlyMap<string, number>;
+  /** called for every non-empty batch, one at a time */
+  onBatch: (batch: PartitionBatch) => Promise<void>;
+  /** called after every fetch (also empty ones): feeds liveness */
+  onFetch?: () => void;
+  groupPrefix: string;
+  maxBytesPerPartition?: number;
+}
+
+/**
+ * Reads every partition of a set of topics from given offsets, read_committed, for a processor
+ * that keeps its input positions in its own checkpoint (not in consumer-group offsets). Each
+ * reader is the only member of a fresh consumer group, so it gets every partition at once and a
+ * restart or a standby never waits for a dead member's session to expire. The group's committed
+ * offsets are set to the start offsets before it joins, so there is no race with seeks.
+ */
+export class PartitionReader {
+  private consumer: Consumer | undefined;
+  readonly groupId: string;
+
+  constructor(private readonly options: PartitionReaderOptions) {
+    this.groupId = `${options.groupPrefix}-${randomUUID().slice(0, 8)}`;
+  }
+
+  /** End offsets (high watermarks) of every partition of the topics, keyed "topic/partition". */
+  static async endOffsets(kafka: Kafka, topics: readonly string[]): Promise<Map<string, { low: number; high: number }>> {
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      const out = new Map<string, { low: number; high: number }>();
+      for (const topic of topics) {
+        for (const p of await admin.fetchTopicOffsets(topic)) out.set(`${topic}/${p.partition}`, { low: Number(p.low), high: Number(p.high) });
+      }
+      return out;
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  async start(): Promise<void> {
+    const { kafka, topics, startOffsets } = this.options;
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      for (const topic of topics) {
+        const partitions = [...startOffsets]
+          .filter(([key]) => key.slice(0, key.lastIndexOf('/')) === topic)
+          .map(([key, offset]) => ({ partition: Number(key.slice(key.lastIndexOf('/') + 1)), offset: String(offset) }));
+        if (partitions.length > 0) await admin.setOffsets({ groupId: this.groupId, topic, partitions });
+      }
+    } finally {
+      await admin.disconnect();
+    }
+    const consumer = kafka.consumer({
+      groupId: this.groupId,
+      readUncommitted: false,
+      allowAutoTopicCreation: false,
+      sessionTimeout: 30_000,
+      heartbeatInterval: 3_000,
+      maxWaitTimeInMs: 100,
+      ...(this.options.maxBytesPerPartition ? { maxBytesPerPartition: this.options.maxBytesPerPartition } : {}),
+    });
+    this.consumer = consumer;
+    await consumer.connect();
+    await consumer.subscribe({ topics: [...topics], fromBeginning: true });
+    consumer.on(consumer.events.FETCH, () => this.options.onFetch?.());
+    await consumer.run({
+      autoCommit: false,
+      partitionsConsumedConcurrently: 1,
+      eachBatch: async ({ batch }) => {
+        if (batch.messages.length === 0) return;
+        await this.options.onBatch({
+          topic: batch.topic,
+          partition: batch.partition,
+          messages: batch.messages,
+          nextOffset: Number(batch.lastOffset()) + 1,
+          highWatermark: Number(batch.highWatermark),
+        });
+      },
+    });
+  }
+
+  async stop(): Promise<void> {
+    const consumer = this.consumer;
+    this.consumer = undefined;
+    if (consumer === undefined) return;
+    await consumer.disconnect();
+    // The group held no offsets worth keeping: remove it so groups do not pile up.
+    const admin = this.options.kafka.admin();
+    await admin.connect();
+    try {
+      await admin.deleteGroups([this.groupId]);
+    } catch (err) {
+      this.options.logger.debug({ err, group: this.groupId }, 'reader_group_not_deleted');
+    } finally {
+      await admin.disconnect();
+    }
+  }
+}
