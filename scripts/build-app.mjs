@@ -1,5 +1,4 @@
-// Bundles an app (run from its folder) into dist/main.js with esbuild: our libs are
-// inlined, packages from node_modules stay external and come from the image's npm ci.
+// Bundles an app (run from its folder) into dist/main.js with esbuild.
 import { build } from 'esbuild';
 import { readFileSync } from 'node:fs';
 
@@ -12,16 +11,12 @@ await build({
   target: 'node20',
   format: 'cjs',
   sourcemap: true,
-  packages: 'external',
-  // Workspace libs are symlinked packages: bundle them rather than leaving them external.
+  // Packages from node_modules stay external (the image installs them with npm ci);
+  // our workspace libs (@stableyield/*) are bundled into the app.
   plugins: [{
-    name: 'inline-workspace-libs',
+    name: 'externalize-node-modules',
     setup(b) {
-      b.onResolve({ filter: /^@stableyield\// }, async (args) => {
-        if (args.pluginData?.inlined) return undefined;
-        const r = await b.resolve(args.path, { resolveDir: args.resolveDir, kind: args.kind, pluginData: { inlined: true } });
-        return { path: r.path, external: false };
-      });
+      b.onResolve({ filter: /^[^./]/ }, (args) => (args.path.startsWith('@stableyield/') ? undefined : { path: args.path, external: true }));
     },
   }],
   logLevel: 'warning',

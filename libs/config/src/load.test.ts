@@ -51,6 +51,10 @@ describe('parseConfig', () => {
     expect(() => parseConfig(schema, { NAME: 'x', PRIVATE_KEY_FILE: '/definitely/not/here' })).toThrow(/PRIVATE_KEY_FILE: cannot read \/definitely\/not\/here \(ENOENT\)/);
   });
 
+  it("ignores other tools' *_FILE variables", () => {
+    expect(parseConfig(schema, { NAME: 'x', TF_CLI_CONFIG_FILE: '/does/not/exist' }).NAME).toBe('x');
+  });
+
   it('never echoes a secret value in the error', () => {
     const secret = 'not-a-valid-key-but-secret';
     try {

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { type z } from 'zod';
+import { z } from 'zod';
 
 /** A configuration problem: lists every bad variable at once so an operator fixes them in one go. */
 export class ConfigError extends Error {
@@ -16,15 +16,21 @@ export type Env = Readonly<Record<string, string | undefined>>;
  * file's content (trailing newline trimmed) becomes `NAME`. This is how Kubernetes and
  * Docker secrets are mounted; the secret never has to sit in the environment.
  */
-export function resolveFileVariables(env: Env, readFile: (path: string) => string = (p) => readFileSync(p, 'utf8')): {
+export function resolveFileVariables(
+  env: Env,
+  names: readonly string[],
+  readFile: (path: string) => string = (p) => readFileSync(p, 'utf8'),
+): {
   env: Record<string, string | undefined>;
   problems: string[];
 } {
   const resolved: Record<string, string | undefined> = { ...env };
   const problems: string[] = [];
-  for (const [key, path] of Object.entries(env)) {
-    if (!key.endsWith('_FILE') || path === undefined || path === '') continue;
-    const name = key.slice(0, -'_FILE'.length);
+  // Only the app's own variables: other tools' *_FILE variables in the environment are not ours.
+  for (const name of names) {
+    const key = `${name}_FILE`;
+    const path = env[key];
+    if (path === undefined || path === '') continue;
     if (env[name] !== undefined && env[name] !== '') {
       problems.push(`${name}: set both ${name} and ${key}; use one`);
       continue;
@@ -44,7 +50,8 @@ export function resolveFileVariables(env: Env, readFile: (path: string) => strin
  * Throws a ConfigError naming every invalid or missing variable.
  */
 export function parseConfig<S extends z.ZodType<unknown, Record<string, unknown>>>(schema: S, env: Env): z.output<S> {
-  const { env: resolved, problems } = resolveFileVariables(env);
+  const names = schema instanceof z.ZodObject ? Object.keys(schema.shape) : [];
+  const { env: resolved, problems } = resolveFileVariables(env, names);
   const cleaned = Object.fromEntries(Object.entries(resolved).filter(([, v]) => v !== undefined && v !== ''));
   const result = schema.safeParse(cleaned);
   if (!result.success) {

@@ -1,0 +1,28 @@
+// Starts a real simulator on ephemeral ports for integration tests.
+import { createLogger } from '@stableyield/observability';
+import { type Config } from '../src/config';
+import { startSim, type RunningSim } from '../src/sim';
+
+export async function startTestSim(overrides: Partial<Config> = {}): Promise<RunningSim & { close(): Promise<void> }> {
+  const config: Config = {
+    host: '127.0.0.1', port: 0, healthHost: '127.0.0.1', healthPort: 0, seed: 42, tickRate: 20,
+    scenarioFile: undefined, keepAliveMs: 15_000, logLevel: 'silent', shutdownTimeoutMs: 5_000, ...overrides,
+  };
+  const sim = await startSim(config, createLogger({ app: 'market-sim-test', level: 'silent' }));
+  return { ...sim, close: async () => { await sim.stopApi(); await sim.stopHealth(); } };
+}
+
+/** Polls until `check` returns a value other than undefined (no fixed sleeps in tests). */
+export async function waitFor<T>(check: () => T | undefined | Promise<T | undefined>, timeoutMs = 10_000, what = 'condition'): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+export async function postScenario(baseUrl: string, scenario: unknown): Promise<Response> {
+  return fetch(`${baseUrl}/_control/scenario`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(scenario) });
+}

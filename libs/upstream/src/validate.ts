@@ -1,0 +1,100 @@
+// The methodology's invalid-input rules (SYI-v1 §7), applied to every record a mapper produces, so a
+// bad record never reaches a topic: it is reported with a reason instead.
+import {
+  type CcOrderbookRecord,
+  type CcPriceRecord,
+  type DlApyRecord,
+  type ExMktcapRecord,
+  type PythPriceRecord,
+  type TradTbillRecord,
+} from './records';
+
+type Problem = string | null;
+
+const isFiniteNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+
+function positivePrice(field: string, v: unknown): Problem {
+  return isFiniteNumber(v) && v > 0 ? null : `${field} must be a finite number > 0, got ${String(v)}`;
+}
+
+function nonNegative(field: string, v: unknown): Problem {
+  return isFiniteNumber(v) && v >= 0 ? null : `${field} must be a finite number >= 0, got ${String(v)}`;
+}
+
+function timestamp(v: unknown): Problem {
+  return isFiniteNumber(v) && Number.isInteger(v) && v >= 0 ? null : `ts must be a non-negative integer (ms), got ${String(v)}`;
+}
+
+function identity(field: string, v: unknown): Problem {
+  return typeof v === 'string' && v !== '' ? null : `${field} is missing`;
+}
+
+function first(...problems: Problem[]): Problem {
+  return problems.find((p) => p !== null) ?? null;
+}
+
+function levels(side: string, rows: unknown): Problem {
+  if (!Array.isArray(rows)) return `${side} must be a list of [price, qty]`;
+  for (const [i, level] of rows.entries()) {
+    if (!Array.isArray(level) || level.length !== 2) return `${side}[${i}] is not [price, qty]`;
+    const problem = first(positivePrice(`${side}[${i}].price`, level[0]), nonNegative(`${side}[${i}].qty`, level[1]));
+    if (problem !== null) return problem;
+  }
+  return null;
+}
+
+export function checkCcPrice(r: CcPriceRecord): Problem {
+  return first(
+    identity('symbol', r.symbol),
+    identity('venue', r.venue),
+    r.venue === 'pyth' ? 'venue "pyth" is reserved for pyth.prices' : null,
+    positivePrice('price', r.price),
+    r.volume24hUsd === undefined ? null : nonNegative('volume24hUsd', r.volume24hUsd),
+    timestamp(r.ts),
+  );
+}
+
+export function checkPythPrice(r: PythPriceRecord): Problem {
+  return first(
+    identity('symbol', r.symbol),
+    identity('feedId', r.feedId),
+    positivePrice('price', r.price),
+    nonNegative('conf', r.conf),
+    timestamp(r.ts),
+  );
+}
+
+export function checkOrderbook(r: CcOrderbookRecord): Problem {
+  return first(identity('symbol', r.symbol), identity('venue', r.venue), levels('bids', r.bids), levels('asks', r.asks), timestamp(r.ts));
+}
+
+export function checkApy(r: DlApyRecord): Problem {
+  return first(
+    identity('pool', r.pool),
+    identity('symbol', r.symbol),
+    nonNegative('tvlUsd', r.tvlUsd),
+    r.apyBase === null || isFiniteNumber(r.apyBase) ? null : `apyBase must be null or a finite number, got ${String(r.apyBase)}`,
+    timestamp(r.ts),
+  );
+}
+
+export function checkMktcap(r: ExMktcapRecord): Problem {
+  return first(identity('symbol', r.symbol), nonNegative('marketCapUsd', r.marketCapUsd), timestamp(r.ts));
+}
+
+export function checkTbill(r: TradTbillRecord): Problem {
+  return first(
+    identity('series', r.series),
+    isFiniteNumber(r.rate) ? null : `rate must be a finite number, got ${String(r.rate)}`,
+    timestamp(r.ts),
+  );
+}
+
+/** Runs a check over records; the first problem names the record by its label. */
+export function firstInvalid<T>(records: readonly T[], check: (r: T) => Problem, label: (r: T) => string): string | null {
+  for (const record of records) {
+    const problem = check(record);
+    if (problem !== null) return `${label(record)}: ${problem}`;
+  }
+  return null;
+}
