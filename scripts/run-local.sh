@@ -18,7 +18,7 @@ ALL_APPS="market-sim ingest-hermes ingest-market processor-peg processor-liquidi
 SIM=http://127.0.0.1:7100
 app_env() {
   case "$1" in
-    market-sim) echo "PORT=7100 HEALTH_PORT=9212" ;;
+    market-sim) echo "MARKET_SIM_PORT=7100 MARKET_SIM_HEALTH_PORT=9212" ;;
     ingest-hermes) echo "HEALTH_PORT=9201 HERMES_URL=$SIM/hermes" ;;
     ingest-market) echo "HEALTH_PORT=9202 CRYPTOCOMPARE_URL=$SIM/cryptocompare BINANCE_URL=$SIM/binance DEFILLAMA_YIELDS_URL=$SIM/defillama/yields DEFILLAMA_STABLECOINS_URL=$SIM/defillama/stablecoins FRED_URL=$SIM/fred FRED_API_KEY=local-simulator" ;;
     processor-peg) echo "HEALTH_PORT=9203" ;;
@@ -34,7 +34,7 @@ app_env() {
   esac
 }
 health_url() {
-  local port; port=$(app_env "$1" | tr ' ' '\n' | sed -n 's/^\(HEALTH_PORT\|METRICS_PORT\)=//p')
+  local port; port=$(app_env "$1" | tr ' ' '\n' | sed -n 's/^\([A-Z_]*HEALTH_PORT\|METRICS_PORT\)=//p')
   echo "http://127.0.0.1:$port"
 }
 
