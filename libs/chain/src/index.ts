@@ -14,3 +14,4 @@ export * from './tx/nonce-manager';
 export * from './tx/submitter';
 export { deployMockPyth, type DeployMockPythParams } from './deploy/deploy-mock-pyth';
 export { mockPythArtifact, type ContractArtifact } from './deploy/mock-pyth-artifact';
+export * from './keeper/price-keeper';

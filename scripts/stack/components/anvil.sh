@@ -10,7 +10,7 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 
 # The native binary of @foundry-rs/anvil: its node wrapper (.bin/anvil) would be the recorded pid,
 # and a kill -9 of the wrapper would orphan the real node.
-ANVIL_BIN=$(ls "$STACK_ROOT"/node_modules/@foundry-rs/anvil-*/bin/anvil 2>/dev/null | head -1)
+ANVIL_BIN=$(find "$STACK_ROOT"/node_modules/@foundry-rs -path "*/anvil-*/bin/anvil" -type f 2>/dev/null | head -1)
 ANVIL_BIN=${ANVIL_BIN:-$STACK_ROOT/node_modules/.bin/anvil}
 ANVIL_CHAIN_ID=${ANVIL_CHAIN_ID:-31337}
 # anvil's well-known public test mnemonic (its default); never use it outside a local chain.
@@ -43,8 +43,10 @@ case "${1:-status}" in
       echo $! >"$STACK_PIDS/anvil.pid"
     fi
     wait_for "anvil on :$ANVIL_PORT" 30 chain_ok
-    (cd "$STACK_ROOT" && RPC_URL=$ANVIL_URL DEPLOYER_MNEMONIC=$ANVIL_MNEMONIC CONTRACT_ENV_FILE=$CONTRACT_ENV \
-      SOLC_CACHE_DIR=$STACK_CACHE/solc npx --no-install tsx libs/chain/src/deploy/cli.ts) >>"$STACK_LOGS/anvil.log" 2>&1 \
+    # A clean environment: the deploy sees only what it needs.
+    (cd "$STACK_ROOT" && env -i PATH="$PATH" HOME="$HOME" RPC_URL="$ANVIL_URL" DEPLOYER_MNEMONIC="$ANVIL_MNEMONIC" \
+      CONTRACT_ENV_PATH="$CONTRACT_ENV" SOLC_CACHE_DIR="$STACK_CACHE/solc" \
+      "$STACK_ROOT/node_modules/.bin/tsx" libs/chain/src/deploy/cli.ts) >>"$STACK_LOGS/anvil.log" 2>&1 \
       || { echo "MockPyth deployment failed; see $STACK_LOGS/anvil.log" >&2; exit 1; }
     wait_for "MockPyth at $(contract_address)" 10 contract_ok ;;
   stop)

@@ -1,0 +1,2 @@
+// Test-only entry point: '@stableyield/chain/testing'. Never import it from product code.
+export * from './testing/anvil';
