@@ -1,0 +1,63 @@
+import { ClickHouseHttp, ClickHouseWriter, ensureSchema } from '@stableyield/clickhouse';
+import { createSinkHandler, SINK_TOPICS, SinkMetrics } from '@stableyield/db';
+import { ConsumerRunner, createKafka, KafkaMetrics, provisionTopics, TopicProducer, TopicSerde } from '@stableyield/kafka';
+import { createLogger, createMetricsRegistry, exitOnSignals, ProgressMonitor, Readiness, Shutdown, startHealthServer } from '@stableyield/observability';
+import { createRegistryClient, registerSchemas, type DataTopic } from '@stableyield/schemas';
+import { loadAppConfig } from './config';
+
+const APP = 'sink-clickhouse';
+
+/** `main.ts migrate` creates the database and tables and exits; without an argument the sink runs. */
+async function main(command: string | undefined): Promise<void> {
+  const config = loadAppConfig();
+  const logger = createLogger({ app: APP, level: config.LOG_LEVEL });
+  const client = new ClickHouseHttp({
+    url: config.CLICKHOUSE_URL, timeoutMs: config.CLICKHOUSE_TIMEOUT_MS,
+    ...(config.CLICKHOUSE_USER ? { user: config.CLICKHOUSE_USER } : {}),
+    ...(config.CLICKHOUSE_PASSWORD ? { password: config.CLICKHOUSE_PASSWORD } : {}),
+  });
+  await ensureSchema(client, config.CLICKHOUSE_DATABASE);
+  logger.info({ database: config.CLICKHOUSE_DATABASE }, 'schema_ready');
+  if (command === 'migrate') return;
+
+  const registry = createMetricsRegistry(APP);
+  const sinkMetrics = new SinkMetrics(registry);
+  const progress = new ProgressMonitor(Date.now, registry);
+  const readiness = new Readiness();
+  const shutdown = new Shutdown(logger, config.SHUTDOWN_TIMEOUT_MS);
+  exitOnSignals(shutdown);
+  const health = await startHealthServer({ host: config.HEALTH_HOST, port: config.HEALTH_PORT, registry, progress, readiness });
+  const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID ?? APP }, logger);
+  const registryClient = createRegistryClient(config.SCHEMA_REGISTRY_URL);
+  await provisionTopics(kafka, logger, { replicationFactor: config.KAFKA_REPLICATION_FACTOR });
+  await registerSchemas(registryClient);
+  const serde = new TopicSerde(registryClient);
+  const kafkaMetrics = KafkaMetrics.of(registry);
+  const producer = new TopicProducer(kafka, serde, kafkaMetrics, logger);
+  await producer.connect();
+
+  const writer = new ClickHouseWriter({ client, database: config.CLICKHOUSE_DATABASE, batchSize: config.BATCH_SIZE });
+  progress.register('consumer', 60_000);
+  const runner = new ConsumerRunner({
+    kafka, serde, metrics: kafkaMetrics, logger, producer,
+    groupId: config.SINK_GROUP_ID,
+    // Prefixed names are the catalog topics' test copies; the values have the same schemas.
+    topics: SINK_TOPICS.map((t) => `${config.TOPIC_PREFIX}${t}` as DataTopic),
+    retry: { initialMs: 200, maxMs: config.RETRY_MAX_MS },
+    onProgress: () => progress.beat('consumer'),
+    handle: createSinkHandler({ writer, metrics: sinkMetrics, kafkaMetrics, producer, serde, logger, topicPrefix: config.TOPIC_PREFIX }),
+  });
+  readiness.add('consumer', () => runner.isRunning);
+  readiness.add('clickhouse', () => client.ping());
+
+  shutdown.add('consumer', () => runner.stop());
+  shutdown.add('producer', () => producer.disconnect());
+  shutdown.add('health', () => health.close());
+  await runner.start();
+  logger.info({ group: config.SINK_GROUP_ID, database: config.CLICKHOUSE_DATABASE }, 'sink_started');
+}
+
+main(process.argv[2]).catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});

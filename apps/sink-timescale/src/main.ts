@@ -1,0 +1,61 @@
+import { createPool, createSinkHandler, migrate, PostgresWriter, SINK_TOPICS, SinkMetrics } from '@stableyield/db';
+import { ConsumerRunner, createKafka, KafkaMetrics, provisionTopics, TopicProducer, TopicSerde } from '@stableyield/kafka';
+import { createLogger, createMetricsRegistry, exitOnSignals, ProgressMonitor, Readiness, Shutdown, startHealthServer } from '@stableyield/observability';
+import { createRegistryClient, registerSchemas, type DataTopic } from '@stableyield/schemas';
+import { loadAppConfig } from './config';
+
+const APP = 'sink-timescale';
+
+/** `main.ts migrate` applies the migrations and exits; without an argument the sink runs (migrating first). */
+async function main(command: string | undefined): Promise<void> {
+  const config = loadAppConfig();
+  const logger = createLogger({ app: APP, level: config.LOG_LEVEL });
+  const registry = createMetricsRegistry(APP);
+  const sinkMetrics = new SinkMetrics(registry);
+  const pool = createPool({ connectionString: config.DATABASE_URL, max: config.PG_POOL_SIZE }, logger, { metrics: sinkMetrics, sink: 'timescale' });
+  const { variant } = await migrate(pool, logger);
+  if (command === 'migrate') {
+    await pool.end();
+    return;
+  }
+
+  const progress = new ProgressMonitor(Date.now, registry);
+  const readiness = new Readiness();
+  const shutdown = new Shutdown(logger, config.SHUTDOWN_TIMEOUT_MS);
+  exitOnSignals(shutdown);
+  const health = await startHealthServer({ host: config.HEALTH_HOST, port: config.HEALTH_PORT, registry, progress, readiness });
+  const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID ?? APP }, logger);
+  const registryClient = createRegistryClient(config.SCHEMA_REGISTRY_URL);
+  await provisionTopics(kafka, logger, { replicationFactor: config.KAFKA_REPLICATION_FACTOR });
+  await registerSchemas(registryClient);
+  const serde = new TopicSerde(registryClient);
+  const kafkaMetrics = KafkaMetrics.of(registry);
+  const producer = new TopicProducer(kafka, serde, kafkaMetrics, logger);
+  await producer.connect();
+
+  const writer = new PostgresWriter({ pool, variant, batchSize: config.BATCH_SIZE });
+  progress.register('consumer', 60_000);
+  const runner = new ConsumerRunner({
+    kafka, serde, metrics: kafkaMetrics, logger, producer,
+    groupId: config.SINK_GROUP_ID,
+    // Prefixed names are the catalog topics' test copies; the values have the same schemas.
+    topics: SINK_TOPICS.map((t) => `${config.TOPIC_PREFIX}${t}` as DataTopic),
+    retry: { initialMs: 200, maxMs: config.RETRY_MAX_MS },
+    onProgress: () => progress.beat('consumer'),
+    handle: createSinkHandler({ writer, metrics: sinkMetrics, kafkaMetrics, producer, serde, logger, topicPrefix: config.TOPIC_PREFIX }),
+  });
+  readiness.add('consumer', () => runner.isRunning);
+  readiness.add('database', async () => (await pool.query('SELECT 1')).rowCount === 1);
+
+  shutdown.add('consumer', () => runner.stop());
+  shutdown.add('producer', () => producer.disconnect());
+  shutdown.add('pool', () => pool.end());
+  shutdown.add('health', () => health.close());
+  await runner.start();
+  logger.info({ variant, group: config.SINK_GROUP_ID, topics: SINK_TOPICS.length }, 'sink_started');
+}
+
+main(process.argv[2]).catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});

@@ -1,0 +1,82 @@
+/**
+ * PostgreSQL stopped for 30 s while sink-timescale runs: consumption pauses (the failed batch
+ * is retried, nothing is committed) and resumes without loss when the database returns.
+ * Stops the shared local PostgreSQL: kept in its own file, and always restarts it.
+ */
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import {
+  connectTestProducer, createSinkTopics, createTestDatabase, deleteSinkTopics, produceRecords, repoRoot, sampleRecords, scrapeMetric,
+  spawnApp, stopApp, uniquePrefix, type SinkProcess,
+} from '@stableyield/db/testing';
+import type { TopicProducer } from '@stableyield/kafka';
+import { provisionAll, testStack, uniqueGroup, waitFor } from '@stableyield/kafka/testing';
+
+const OUTAGE_MS = 30_000;
+const HEALTH_PORT = 19_408;
+// Generous: the shared 2-core machine runs other engineers' stacks and tests at the same time.
+jest.setTimeout(600_000);
+
+const stack = testStack();
+const prefix = uniquePrefix('out');
+const run = prefix.slice(3, 9);
+let db: Awaited<ReturnType<typeof createTestDatabase>>;
+let producer: TopicProducer;
+let sink: SinkProcess | undefined;
+
+const postgres = (action: 'start' | 'stop') =>
+  execFileSync('bash', [join(repoRoot(), 'scripts/stack/components/postgres.sh'), action], { stdio: 'ignore', timeout: 60_000 });
+
+async function count(): Promise<number> {
+  const c = new Client({ connectionString: db.url });
+  await c.connect();
+  try {
+    const exists = await c.query<{ e: boolean }>("SELECT to_regclass('syi_peg') IS NOT NULL AS e");
+    if (!exists.rows[0]?.e) return 0;
+    return Number((await c.query<{ n: string }>('SELECT count(*) AS n FROM syi_peg')).rows[0]?.n);
+  } finally {
+    await c.end();
+  }
+}
+
+beforeAll(async () => {
+  await provisionAll(stack);
+  await createSinkTopics(stack, prefix);
+  db = await createTestDatabase('sinkout');
+  producer = await connectTestProducer(stack);
+});
+
+afterAll(async () => {
+  postgres('start'); // whatever happened above, leave the shared database running
+  if (sink) await stopApp(sink, 'SIGKILL');
+  await producer?.disconnect();
+  await db?.drop();
+  await deleteSinkTopics(stack, prefix);
+});
+
+it('pauses through a 30 s PostgreSQL outage and resumes without loss', async () => {
+  const before = sampleRecords('syi.peg', run, 500);
+  const during = sampleRecords('syi.peg', run, 2_000, 500);
+  sink = spawnApp('sink-timescale', {
+    DATABASE_URL: db.url, SINK_GROUP_ID: uniqueGroup('sink-ts-outage'), TOPIC_PREFIX: prefix, HEALTH_PORT: String(HEALTH_PORT),
+    KAFKA_BROKERS: stack.brokers.join(','), SCHEMA_REGISTRY_URL: stack.registryUrl, RETRY_MAX_MS: '2000',
+  });
+  await produceRecords(stack, producer, prefix, 'syi.peg', before);
+  await waitFor('rows before the outage', async () => (await count()) === before.length, 240_000, 200);
+
+  postgres('stop');
+  const stoppedAt = Date.now();
+  await produceRecords(stack, producer, prefix, 'syi.peg', during);
+  await waitFor('the sink to fail and retry', async () => (await scrapeMetric(HEALTH_PORT, 'sink_retries_total', { sink: 'timescale' })) > 0, OUTAGE_MS, 200);
+  expect(await scrapeMetric(HEALTH_PORT, 'db_connection_errors_total', { sink: 'timescale' })).toBeGreaterThan(0);
+  expect(sink.child.exitCode).toBeNull(); // still running, not crashed
+  // Keep the database down for the whole 30 s (the scenario's length, not a wait for a condition).
+  await new Promise((r) => setTimeout(r, Math.max(0, OUTAGE_MS - (Date.now() - stoppedAt))));
+  postgres('start');
+
+  await waitFor('every row after the outage', async () => (await count()) === before.length + during.length, 240_000, 250);
+  expect(await scrapeMetric(HEALTH_PORT, 'sink_rows_written_total', { sink: 'timescale', table: 'syi_peg' })).toBe(before.length + during.length);
+  await stopApp(sink);
+  expect(sink.child.exitCode).toBe(0);
+});

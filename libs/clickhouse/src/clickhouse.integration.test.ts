@@ -1,0 +1,54 @@
+/** DDL and writer against the real local ClickHouse (18.16 here), in a database of their own. */
+import { randomUUID } from 'node:crypto';
+import { TABLES, type SinkRecord } from '@stableyield/db';
+import { CLICKHOUSE_URL, sampleRecords } from '@stableyield/db/testing';
+import { ensureSchema } from './ddl';
+import { ClickHouseHttp } from './http';
+import { ClickHouseWriter } from './writer';
+
+const ch = new ClickHouseHttp({ url: CLICKHOUSE_URL });
+const database = `chlib_${randomUUID().replace(/-/g, '').slice(0, 10)}`;
+const asRecords = (topic: string, values: { key: string; value: unknown }[], firstOffset = 0): SinkRecord[] =>
+  values.map((v, i) => ({ topic, partition: 1, offset: String(firstOffset + i), key: v.key, value: v.value, timestamp: 0, headers: {} }));
+
+const schema = async () => {
+  const tables = await ch.query<{ name: string }>(`SELECT name FROM system.tables WHERE database = '${database}' ORDER BY name`);
+  return Promise.all(tables.map(async (t) => (await ch.query<{ statement: string }>(`SHOW CREATE TABLE ${database}.${t.name}`))[0]?.statement));
+};
+
+afterAll(async () => {
+  await ch.command(`DROP DATABASE IF EXISTS ${database}`);
+});
+
+it('creates the schema, and creating it again changes nothing', async () => {
+  await ensureSchema(ch, database);
+  const first = await schema();
+  expect(first).toHaveLength(Object.keys(TABLES).length + 4);
+  await ensureSchema(ch, database);
+  expect(await schema()).toEqual(first);
+});
+
+it('stores floats exactly and collapses a repeated batch under FINAL', async () => {
+  const values = sampleRecords('dl.apy', 'chl', 300);
+  const writer = new ClickHouseWriter({ client: ch, database, batchSize: 128 });
+  const outcome = await writer.write('dl.apy', asRecords('dl.apy', values));
+  expect(outcome.rowsByTable.get('dl_apy')).toBe(300);
+  await writer.write('dl.apy', asRecords('dl.apy', values.slice(0, 100)));
+  const rows = await ch.query<{ pool: string; ts: string; apy: number | null; apy_base: number | null }>(`SELECT pool, ts, apy, apy_base FROM ${database}.dl_apy FINAL`);
+  expect(rows).toHaveLength(300);
+  const byKey = new Map(rows.map((r) => [`${r.pool}/${r.ts}`, r]));
+  for (const v of values) {
+    const r = byKey.get(`${v.value.pool}/${v.value.ts}`);
+    expect({ apy: r?.apy, apyBase: r?.apy_base }).toEqual({ apy: v.value.apy, apyBase: v.value.apyBase });
+  }
+  const physical = await ch.query<{ n: string }>(`SELECT count() AS n FROM ${database}.dl_apy`);
+  expect(Number(physical[0]?.n)).toBeGreaterThanOrEqual(300);
+});
+
+it('rejects invalid rows instead of sending them', async () => {
+  const [good, bad] = sampleRecords('ex.mktcap', 'chr', 2);
+  bad!.value.marketCapUsd = Number.NaN;
+  const outcome = await new ClickHouseWriter({ client: ch, database, batchSize: 10 }).write('ex.mktcap', asRecords('ex.mktcap', [good!, bad!]));
+  expect(outcome.rejected.map((r) => r.reason)).toEqual(['ex_mktcap.market_cap_usd is not a finite number (NaN)']);
+  expect(outcome.rowsByTable.get('ex_mktcap')).toBe(1);
+});

@@ -1,0 +1,78 @@
+import { TABLES } from '@stableyield/db';
+import { aggregateViewSql, createTableSql, insertColumns } from './ddl';
+import { identifier, isClickHouseConnectionError, ClickHouseError } from './http';
+import { encodeRowBinary } from './rowbinary';
+import { outOfClickHouseRange, toClickHouseRow } from './writer';
+
+describe('RowBinary', () => {
+  it('encodes strings with a LEB128 length, numbers little-endian, nullable with a flag byte', () => {
+    const body = encodeRowBinary(
+      [
+        { name: 's', type: 'String', nullable: false },
+        { name: 'f', type: 'Float64', nullable: true },
+        { name: 'n', type: 'Float64', nullable: true },
+        { name: 'u', type: 'UInt64', nullable: false },
+        { name: 'd', type: 'Date', nullable: false },
+        { name: 't', type: 'DateTime', nullable: false },
+      ],
+      [{ s: 'é', f: 0.1, n: null, u: 1_700_000_000_123, d: '1970-01-03', t: 258 }],
+    );
+    const f = Buffer.alloc(8);
+    f.writeDoubleLE(0.1);
+    const u = Buffer.alloc(8);
+    u.writeBigUInt64LE(1_700_000_000_123n);
+    expect(body).toEqual(Buffer.concat([Buffer.from([2, 0xc3, 0xa9]), Buffer.from([0]), f, Buffer.from([1]), u, Buffer.from([2, 0]), Buffer.from([2, 1, 0, 0])]));
+  });
+
+  it('writes long strings with a multi-byte length', () => {
+    const body = encodeRowBinary([{ name: 's', type: 'String', nullable: false }], [{ s: 'x'.repeat(300) }]);
+    expect([...body.subarray(0, 2)]).toEqual([0xac, 0x02]);
+    expect(body.length).toBe(302);
+  });
+
+  it('grows its buffer for large batches', () => {
+    const rows = Array.from({ length: 20_000 }, (_, i) => ({ s: `row-${i}` }));
+    const body = encodeRowBinary([{ name: 's', type: 'String', nullable: false }], rows);
+    expect(body.length).toBe(rows.reduce((n, r) => n + 1 + r.s.length, 0));
+  });
+});
+
+describe('ClickHouse DDL', () => {
+  it('keys ReplacingMergeTree tables by the natural key with the Kafka offset as version, in SQL 18.16 accepts', () => {
+    const sql = createTableSql('analytics', TABLES.pyth_prices);
+    expect(sql).toMatch(/^CREATE TABLE IF NOT EXISTS analytics\.pyth_prices/);
+    expect(sql).toMatch(/publish_time UInt64/);
+    expect(sql).toMatch(/ENGINE = ReplacingMergeTree\(kafka_offset\)\nPARTITION BY toYYYYMM\(event_time\)\nORDER BY \(feed_id, publish_time\)$/);
+    expect(sql).not.toMatch(/DateTime64|LowCardinality|TTL|CODEC/);
+    expect(createTableSql('a', TABLES.syi_peg)).toMatch(/sigma_bps Nullable\(Float64\)/);
+  });
+
+  it('inserts the model columns then partition time and Kafka position', () => {
+    expect(insertColumns(TABLES.ex_mktcap).map((c) => `${c.name}:${c.type}`)).toEqual([
+      'symbol:String', 'ts:UInt64', 'market_cap_usd:Float64', 'event_time:DateTime', 'kafka_partition:UInt32', 'kafka_offset:UInt64',
+    ]);
+    expect(toClickHouseRow('ex_mktcap', { symbol: 'A', ts: 1_700_000_000_999, market_cap_usd: 1 }, { partition: 3, offset: '42' }))
+      .toEqual({ symbol: 'A', ts: 1_700_000_000_999, market_cap_usd: 1, event_time: 1_700_000_000, kafka_partition: 3, kafka_offset: 42 });
+  });
+
+  it('refuses times ClickHouse DateTime cannot hold', () => {
+    expect(outOfClickHouseRange('ex_mktcap', { ts: Date.UTC(2106, 0, 1) })).toBeNull();
+    expect(outOfClickHouseRange('ex_mktcap', { ts: Date.UTC(2107, 0, 1) })).toMatch(/beyond ClickHouse DateTime/);
+  });
+
+  it('offers the index aggregates under the PostgreSQL names', () => {
+    expect(aggregateViewSql('a').map((s) => /VIEW IF NOT EXISTS a\.(\w+)/.exec(s)?.[1])).toEqual(['syi_index_1m', 'syi_index_5m', 'syi_index_1h', 'syi_index_1d']);
+  });
+
+  it('refuses identifiers that are not plain names', () => {
+    expect(identifier('stableyield_analytics')).toBe('stableyield_analytics');
+    expect(() => identifier('x; DROP TABLE y')).toThrow(/invalid ClickHouse identifier/);
+    expect(() => createTableSql('a.b', TABLES.tbill)).toThrow();
+  });
+
+  it('tells unreachable from refused', () => {
+    expect(isClickHouseConnectionError(new TypeError('fetch failed'))).toBe(true);
+    expect(isClickHouseConnectionError(new ClickHouseError(500, 62, 'Syntax error'))).toBe(false);
+    expect(isClickHouseConnectionError(new ClickHouseError(503, null, 'unavailable'))).toBe(true);
+  });
+});

@@ -1,0 +1,113 @@
+import { catalogTopicOf, invalidReason, recordRows, rowKey, TABLES } from './model';
+import { monthOf, partitionName } from './partitions';
+import { aggregateSql, createTableSql, MIGRATIONS, timescaleSql } from './postgres-ddl';
+import { columnArrays, insertSql, isDataError } from './postgres-writer';
+import { copyText } from './copy';
+
+const peg = { symbol: 'USDC', ts: 1_767_225_600_123, price: 1.0001, devBps: 1, pegScore: 0.99, sigmaBps: null, sampleCount: 12, methodologyVersion: 'SYI-v1' };
+
+describe('recordRows', () => {
+  it('maps a record to its table row with natural-key columns', () => {
+    expect(recordRows('syi.peg', peg)).toEqual([{
+      table: 'syi_peg',
+      row: { symbol: 'USDC', ts: 1_767_225_600_123, price: 1.0001, dev_bps: 1, peg_score: 0.99, sigma_bps: null, sample_count: 12, methodology_version: 'SYI-v1' },
+    }]);
+  });
+
+  it('turns a pyth publish time (s) into ms and an index record into index + constituent rows', () => {
+    expect(recordRows('pyth.prices', { symbol: 'USDC', feedId: 'ab', price: 1, conf: 0, publishTime: 1_700_000_000, ts: 5 })[0]?.row.publish_time).toBe(1_700_000_000_000);
+    const constituent = { symbol: 'A', weight: 1, ray: 1, apyEff: 1, pegScore: 1, liquidityScore: 1, counterpartyScore: 1, price: 1, devBps: 0, sigmaBps: 0, marketCapUsd: 1, depthUsd: 1, volume24hUsd: 1 };
+    const rows = recordRows('syi.calculated', {
+      ts: 1, value: 5, tbillRate: null, rpl: null, mode: 'normal', eligible: 2, constituents: [constituent, { ...constituent, symbol: 'B' }],
+      methodologyVersion: 'v1', inputsDigest: 'i', prevDigest: null, digest: 'd',
+    });
+    expect(rows.map((r) => r.table)).toEqual(['syi_index', 'syi_constituents', 'syi_constituents']);
+    expect(JSON.parse(rows[0]!.row.constituents as string)).toHaveLength(2);
+  });
+
+  it('is defined for every table column', () => {
+    const row = recordRows('syi.peg', peg)[0]!.row;
+    expect(Object.keys(row).sort()).toEqual(TABLES.syi_peg.columns.map((c) => c.name).sort());
+  });
+});
+
+describe('invalidReason', () => {
+  const row = recordRows('syi.peg', peg)[0]!.row;
+  it('accepts a valid row and nulls in nullable columns', () => {
+    expect(invalidReason(TABLES.syi_peg, row)).toBeNull();
+  });
+  it.each([
+    ['non-finite float', { price: Number.NaN }, 'syi_peg.price is not a finite number (NaN)'],
+    ['null in a required column', { symbol: null }, 'syi_peg.symbol is null'],
+    ['fractional int', { sample_count: 1.5 }, 'syi_peg.sample_count is not an integer (1.5)'],
+    ['time out of range', { ts: -1 }, 'syi_peg.ts is not a time in 1970..9999 (-1)'],
+  ])('refuses a %s', (_name, patch, reason) => {
+    expect(invalidReason(TABLES.syi_peg, { ...row, ...patch })).toBe(reason);
+  });
+  it('refuses a date that is not YYYY-MM-DD', () => {
+    expect(invalidReason(TABLES.tbill, { series: 'DTB3', date: '24/11/2026', rate: 4, ts: 1 })).toMatch(/tbill.date is not a YYYY-MM-DD date/);
+  });
+});
+
+describe('topics and keys', () => {
+  it('strips a test prefix to find the catalog topic, refusing others', () => {
+    expect(catalogTopicOf('t123.syi.peg', 't123.')).toBe('syi.peg');
+    expect(catalogTopicOf('syi.peg', '')).toBe('syi.peg');
+    expect(() => catalogTopicOf('cc.orderbook', '')).toThrow(/not one the sinks store/);
+  });
+  it('identifies rows by their natural key only', () => {
+    expect(rowKey(TABLES.cc_prices, { symbol: 'A', venue: 'b', ts: 1, price: 2 })).toBe(rowKey(TABLES.cc_prices, { symbol: 'A', venue: 'b', ts: 1, price: 3 }));
+    expect(rowKey(TABLES.cc_prices, { symbol: 'A', venue: 'b', ts: 1 })).not.toBe(rowKey(TABLES.cc_prices, { symbol: 'A', venue: 'c', ts: 1 }));
+  });
+});
+
+describe('PostgreSQL SQL', () => {
+  it('inserts with unnest, and skips stored keys in the idempotent form', () => {
+    const plain = 'INSERT INTO ex_mktcap (symbol, ts, market_cap_usd) SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::float8[])';
+    expect(insertSql(TABLES.ex_mktcap, false)).toBe(plain);
+    expect(insertSql(TABLES.ex_mktcap, true)).toBe(`${plain} ON CONFLICT (symbol, ts) DO NOTHING`);
+  });
+  it('passes times as exact ISO strings, column by column', () => {
+    expect(columnArrays(TABLES.ex_mktcap, [{ symbol: 'A', ts: 1_700_000_000_123, market_cap_usd: 5 }, { symbol: 'B', ts: 0, market_cap_usd: null }]))
+      .toEqual([['A', 'B'], ['2023-11-14T22:13:20.123Z', '1970-01-01T00:00:00.000Z'], [5, null]]);
+  });
+  it('partitions by range on plain PostgreSQL and uses hypertables with TimescaleDB', () => {
+    expect(createTableSql(TABLES.cc_prices, 'partitioned')).toMatch(/PRIMARY KEY \(symbol, venue, ts\)[\s\S]*\) PARTITION BY RANGE \(ts\)$/);
+    expect(createTableSql(TABLES.cc_prices, 'timescaledb')).not.toMatch(/PARTITION BY/);
+    expect(createTableSql(TABLES.tbill, 'partitioned')).not.toMatch(/PARTITION BY/);
+    const ts = timescaleSql(TABLES.cc_prices).join('\n');
+    expect(ts).toMatch(/create_hypertable\('cc_prices', 'ts'/);
+    expect(ts).toMatch(/compress_segmentby = 'symbol'/);
+    expect(ts).toMatch(/add_retention_policy\('cc_prices', INTERVAL '90 days'/);
+  });
+  it('defines the same four aggregate relations in both variants', () => {
+    const names = (sql: string[]) => sql.map((s) => /CREATE (?:OR REPLACE )?(?:MATERIALIZED )?VIEW (?:IF NOT EXISTS )?(syi_index_\w+)/.exec(s)?.[1]).filter(Boolean);
+    expect(names(aggregateSql('partitioned'))).toEqual(['syi_index_1m', 'syi_index_5m', 'syi_index_1h', 'syi_index_1d']);
+    expect(names(aggregateSql('timescaledb'))).toEqual(['syi_index_1m', 'syi_index_5m', 'syi_index_1h', 'syi_index_1d']);
+    expect(aggregateSql('timescaledb').join('\n')).toMatch(/timescaledb\.continuous[\s\S]*first\(value, ts\)[\s\S]*last\(value, ts\)/);
+  });
+  it('numbers migrations uniquely and in order', () => {
+    expect(MIGRATIONS.map((m) => m.version)).toEqual([...MIGRATIONS.map((m) => m.version)].sort((a, b) => a - b));
+    expect(new Set(MIGRATIONS.map((m) => m.version)).size).toBe(MIGRATIONS.length);
+  });
+  it('classes data errors apart from connection errors', () => {
+    expect(isDataError({ code: '23514' })).toBe(true);
+    expect(isDataError({ code: '22007' })).toBe(true);
+    expect(isDataError({ code: '08006' })).toBe(false);
+    expect(isDataError(new Error('x'))).toBe(false);
+  });
+});
+
+describe('monthly partitions', () => {
+  it('names and bounds the UTC month of a time', () => {
+    expect(monthOf(Date.UTC(2026, 11, 31, 23, 59))).toEqual({ suffix: '202612', from: '2026-12-01T00:00:00.000Z', to: '2027-01-01T00:00:00.000Z' });
+    expect(partitionName('cc_prices', '202612')).toBe('cc_prices_p202612');
+  });
+});
+
+describe('COPY text', () => {
+  it('escapes what COPY reserves and writes NULL as \\N', () => {
+    expect(copyText(TABLES.ex_mktcap, [{ symbol: 'a\tb\\c\nd', ts: 0, market_cap_usd: null }, { symbol: 'x', ts: 1_700_000_000_123, market_cap_usd: 1e-7 }]))
+      .toBe('a\\tb\\\\c\\nd\t1970-01-01T00:00:00.000Z\t\\N\nx\t2023-11-14T22:13:20.123Z\t1e-7\n');
+  });
+});

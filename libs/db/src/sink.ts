@@ -1,0 +1,105 @@
+import type { Logger } from 'pino';
+import { Counter, Histogram, type Registry } from 'prom-client';
+import { deadLetterRecord, type BatchInfo, type ConsumedRecord, type KafkaMetrics, type TopicProducer, type TopicSerde } from '@stableyield/kafka';
+import { LATENCY_BUCKETS_SECONDS } from '@stableyield/observability';
+import { catalogTopicOf, type SinkTopic } from './model';
+
+export type SinkRecord = ConsumedRecord;
+export type SinkName = 'timescale' | 'clickhouse';
+
+export interface WriteOutcome {
+  rowsByTable: Map<string, number>;
+  /** Records the database (or row validation) refused, with the reason; they go to the DLQ. */
+  rejected: { record: SinkRecord; reason: string }[];
+}
+
+/** A database writer: resolves only once the rows are durable (committed / acknowledged). */
+export interface SinkWriter {
+  readonly sink: SinkName;
+  write(topic: SinkTopic, records: readonly SinkRecord[]): Promise<WriteOutcome>;
+  /** Whether a write error means the database was unreachable (counted in db_connection_errors_total). */
+  isConnectionError(err: unknown): boolean;
+}
+
+/** The sink metrics of docs/metrics.md. */
+export class SinkMetrics {
+  readonly rows: Counter<'sink' | 'table'>;
+  readonly batchDuration: Histogram<'sink'>;
+  readonly retries: Counter<'sink'>;
+  readonly dbErrors: Counter<'sink'>;
+
+  constructor(registry: Registry) {
+    const registers = [registry];
+    this.rows = new Counter({ name: 'sink_rows_written_total', help: 'Rows committed, by sink and table', labelNames: ['sink', 'table'], registers });
+    this.batchDuration = new Histogram({
+      name: 'sink_batch_duration_seconds', help: 'One batch write, including retries', labelNames: ['sink'], buckets: LATENCY_BUCKETS_SECONDS, registers,
+    });
+    this.retries = new Counter({ name: 'sink_retries_total', help: 'Retried batch writes', labelNames: ['sink'], registers });
+    this.dbErrors = new Counter({ name: 'db_connection_errors_total', help: 'Failed connections or dropped pool clients', labelNames: ['sink'], registers });
+  }
+}
+
+export interface SinkHandlerOptions {
+  writer: SinkWriter;
+  metrics: SinkMetrics;
+  kafkaMetrics: KafkaMetrics;
+  /** Idempotent producer for dead letters. */
+  producer: TopicProducer;
+  serde: TopicSerde;
+  logger: Logger;
+  /** Prefix of the consumed topic names (tests and benchmarks use their own topics); '' in production. */
+  topicPrefix: string;
+  now?: () => number;
+}
+
+/**
+ * The `handle` of a ConsumerRunner for a sink: write the batch, then dead-letter what the
+ * database refused. It resolves only after both, and the runner commits the offsets only
+ * after it resolves — so a crash at any point redoes the batch, and the idempotent writes
+ * (natural keys) make the redo invisible: effectively exactly-once rows.
+ */
+export function createSinkHandler(options: SinkHandlerOptions): (records: ConsumedRecord[], info: BatchInfo) => Promise<void> {
+  const { writer, metrics, logger } = options;
+  const now = options.now ?? Date.now;
+  const log = logger.child({ module: 'sink', sink: writer.sink });
+  // The runner redoes a failed batch with the same first offset: that is a retry.
+  let failing: { key: string; startedAt: number } | undefined;
+
+  return async (records, info) => {
+    const key = `${info.topic}/${info.partition}/${info.firstOffset}`;
+    const startedAt = failing?.key === key ? failing.startedAt : now();
+    if (failing?.key === key) metrics.retries.inc({ sink: writer.sink });
+    const topic = catalogTopicOf(info.topic, options.topicPrefix);
+    let outcome: WriteOutcome;
+    try {
+      outcome = await writer.write(topic, records);
+    } catch (err) {
+      failing = { key, startedAt };
+      if (writer.isConnectionError(err)) metrics.dbErrors.inc({ sink: writer.sink });
+      throw err;
+    }
+    failing = undefined;
+    if (outcome.rejected.length > 0) {
+      const letters = await Promise.all(
+        outcome.rejected.map(async ({ record, reason }) =>
+          deadLetterRecord({
+            sourceTopic: info.topic,
+            kind: 'constraint',
+            reason,
+            key: record.key,
+            // The record as it arrived: Avro in the registry wire format of its topic.
+            value: await options.serde.serialize(topic, record.value as never),
+            partition: record.partition,
+            offset: record.offset,
+          }),
+        ),
+      );
+      await options.producer.sendRaw(letters);
+      options.kafkaMetrics.deadLettered.inc({ topic: info.topic, reason: 'constraint' }, letters.length);
+      log.warn({ ...info, rejected: letters.length, firstReason: outcome.rejected[0]?.reason }, 'records_dead_lettered');
+    }
+    for (const [table, n] of outcome.rowsByTable) metrics.rows.inc({ sink: writer.sink, table }, n);
+    metrics.batchDuration.observe({ sink: writer.sink }, (now() - startedAt) / 1000);
+    log.debug({ ...info, records: records.length }, 'batch_written');
+  };
+}
