@@ -3,7 +3,7 @@
 import { createReadStream } from 'node:fs';
 import { once } from 'node:events';
 import type { Readable, Writable } from 'node:stream';
-import { InvalidInputError, runReplay, splitLines } from '@stableyield/index-engine';
+import { InvalidInputError, runReplayChunks } from '@stableyield/index-engine';
 import { parseArgs, USAGE } from './args';
 
 export interface CommandIo {
@@ -23,12 +23,13 @@ export async function runCommand(argv: readonly string[], io: CommandIo): Promis
     return EXIT_INVALID;
   }
   const { input, intervalSeconds, skipInvalid } = parsed.command;
-  const source = input === '-' ? io.stdin : createReadStream(input);
+  // Large reads: fewer chunks to split, and the file is read in about 200 reads per 200 MB.
+  const source = input === '-' ? io.stdin : createReadStream(input, { highWaterMark: 1 << 20 });
   const write = async (text: string): Promise<void> => {
     if (!io.stdout.write(text)) await once(io.stdout, 'drain');
   };
   try {
-    const summary = await runReplay(splitLines(source as AsyncIterable<Uint8Array | string>), { intervalSeconds, skipInvalid, write });
+    const summary = await runReplayChunks(source as AsyncIterable<Uint8Array | string>, { intervalSeconds, skipInvalid, write });
     if (skipInvalid) io.stderr.write(`syi: skipped ${summary.invalidLines} invalid line(s)\n`);
     return EXIT_OK;
   } catch (err) {

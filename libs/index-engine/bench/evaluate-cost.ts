@@ -1,8 +1,15 @@
 // Cost of one evaluation at a grid point with six constituents and a full 24-hour peg window.
 // The state is filled with 25 simulated hours, then an hour more is applied event by event
-// and evaluated at every 1-second grid point; only the evaluate() calls are timed.
+// and evaluated at every 1-second grid point; only the evaluate() calls are timed. Prints one
+// JSON object (median, p99, mean and max in microseconds).
+//
+//   npm run --silent bench -- index-engine/evaluate-cost
+//   npx tsx libs/index-engine/bench/evaluate-cost.ts
+//
+// Wall-clock timings: on a shared machine the p99 and max include time the process was not
+// running; run it 2–3 times.
 import { IndexState } from '../src/state';
-import { SCENARIO_START, syntheticEvents } from './scenario';
+import { SCENARIO_START, syntheticEvents } from './lib/scenario';
 
 const WARM_HOURS = 25;
 const MEASURED_SECONDS = 3600;

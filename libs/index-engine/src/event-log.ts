@@ -91,12 +91,8 @@ export class EventLog {
         this.levelStart[i] = this.levelCount;
         const levelsNeeded = this.levelCount + 2 * (event.bids.length + event.asks.length);
         if (levelsNeeded > this.levels.length) this.levels = grow(this.levels, levelsNeeded, (n) => new Float64Array(n));
-        for (const side of [event.bids, event.asks]) {
-          for (const [price, qty] of side) {
-            this.levels[this.levelCount++] = price;
-            this.levels[this.levelCount++] = qty;
-          }
-        }
+        this.pushLevels(event.bids);
+        this.pushLevels(event.asks);
         break;
       }
       case 'dl.apy':
@@ -117,6 +113,17 @@ export class EventLog {
     if (event.ts < this.minTs) this.minTs = event.ts;
     if (event.ts > this.maxTs) this.maxTs = event.ts;
     this.count = need;
+  }
+
+  private pushLevels(side: readonly BookLevel[]): void {
+    const levels = this.levels;
+    let at = this.levelCount;
+    for (let k = 0; k < side.length; k++) {
+      const level = side[k] as BookLevel;
+      levels[at++] = level[0];
+      levels[at++] = level[1];
+    }
+    this.levelCount = at;
   }
 
   ts(i: number): number {

@@ -38,6 +38,12 @@ describe('parseEventLine', () => {
     const result = parseEventLine(line('cc.prices', { symbol: 'USDC', venue: 'v', price: 1, volume24hUsd: null, ts: 1 }));
     expect(result.ok && result.event.topic === 'cc.prices' && result.event.volume24hUsd).toBeUndefined();
   });
+  it('accepts what §7 does not call invalid: zero quantities and TVL, a zero market cap, unused fields missing', () => {
+    expect(parseEventLine(line('cc.orderbook', { symbol: 'USDC', venue: 'v', bids: [[0.99, 0]], asks: [[1.01, 0]], ts: 1 })).ok).toBe(true);
+    expect(parseEventLine(line('dl.apy', { pool: 'p', symbol: 'USDC', tvlUsd: 0, apyBase: 1, ts: 1 })).ok).toBe(true);
+    expect(parseEventLine(line('pyth.prices', { symbol: 'USDC', price: 1, ts: 1 })).ok).toBe(true); // no feedId, conf, publishTime
+    expect(parseEventLine(line('trad.tbill', { rate: 3.9, ts: 1 })).ok).toBe(true); // no series, date
+  });
   it('accepts a negative APY (clamped later, not invalid)', () => {
     expect(parseEventLine(line('dl.apy', { pool: 'p', symbol: 'USDC', tvlUsd: 1, apyBase: -2, ts: 1 })).ok).toBe(true);
   });
@@ -65,6 +71,26 @@ describe('parseEventLine', () => {
     [line('dl.apy', { pool: 'p', symbol: 'USDC', tvlUsd: 1, ts: 1 }), /^dl.apy.apyBase must be null or a finite number \(got missing\)/],
     [line('ex.mktcap', { symbol: 'USDC', marketCapUsd: -5, ts: 1 }), /^ex.mktcap.marketCapUsd must be a finite number ≥ 0/],
     [line('trad.tbill', { series: 'DGS3MO', rate: null, ts: 1 }), /^trad.tbill.rate must be a finite number \(got null\)/],
+    // JSON has no NaN or Infinity, but 1e999 parses to Infinity: non-finite numbers are invalid
+    ['{"topic":"cc.prices","value":{"symbol":"USDC","venue":"v","price":1e999,"ts":1}}', /^cc.prices.price must be a finite number > 0 \(got Infinity\)$/],
+    ['{"topic":"cc.prices","value":{"symbol":"USDC","venue":"v","price":1,"volume24hUsd":1e999,"ts":1}}', /^cc.prices.volume24hUsd must be a finite number ≥ 0/],
+    ['{"topic":"cc.orderbook","value":{"symbol":"USDC","venue":"v","bids":[[1,1e999]],"asks":[],"ts":1}}', /^cc.orderbook.bids\[0\].qty must be a finite number ≥ 0/],
+    ['{"topic":"dl.apy","value":{"pool":"p","symbol":"USDC","tvlUsd":1e999,"apyBase":1,"ts":1}}', /^dl.apy.tvlUsd must be a finite number ≥ 0/],
+    ['{"topic":"dl.apy","value":{"pool":"p","symbol":"USDC","tvlUsd":1,"apyBase":-1e999,"ts":1}}', /^dl.apy.apyBase must be null or a finite number/],
+    ['{"topic":"ex.mktcap","value":{"symbol":"USDC","marketCapUsd":1e999,"ts":1}}', /^ex.mktcap.marketCapUsd must be a finite number ≥ 0/],
+    ['{"topic":"cc.prices","value":{"symbol":"USDC","venue":"v","price":1,"ts":1e999}}', /^cc.prices.ts must be a finite number/],
+    [line('cc.orderbook', { symbol: 'USDC', venue: 'v', bids: [[1, 1, 1]], asks: [], ts: 1 }), /^cc.orderbook.bids\[0\] must be a \[price, qty\] pair/],
+    [line('cc.orderbook', { symbol: 'USDC', venue: 'v', bids: [], asks: [1], ts: 1 }), /^cc.orderbook.asks\[0\] must be a \[price, qty\] pair/],
+    [line('cc.orderbook', { symbol: 'USDC', venue: 'v', bids: [[0, 1]], asks: [], ts: 1 }), /^cc.orderbook.bids\[0\].price must be a finite number > 0/],
+    [line('cc.orderbook', { venue: 'v', bids: [], asks: [], ts: 1 }), /^cc.orderbook.symbol must be a non-empty string \(got missing\)/],
+    [line('cc.orderbook', { symbol: 'USDC', bids: [], asks: [], ts: 1 }), /^cc.orderbook.venue must be a non-empty string \(got missing\)/],
+    [line('pyth.prices', { price: 1, ts: 1 }), /^pyth.prices.symbol must be a non-empty string \(got missing\)/],
+    [line('pyth.prices', { symbol: 'USDC', price: 1 }), /^pyth.prices.ts must be a finite number \(got missing\)/],
+    [line('dl.apy', { pool: 'p', tvlUsd: 1, apyBase: 1, ts: 1 }), /^dl.apy.symbol must be a non-empty string \(got missing\)/],
+    [line('dl.apy', { pool: 'p', symbol: 'USDC', tvlUsd: 1, apyBase: 1, ts: null }), /^dl.apy.ts must be a finite number \(got null\)/],
+    [line('ex.mktcap', { marketCapUsd: 1, ts: 1 }), /^ex.mktcap.symbol must be a non-empty string \(got missing\)/],
+    [line('ex.mktcap', { symbol: 'USDC', marketCapUsd: 1 }), /^ex.mktcap.ts must be a finite number \(got missing\)/],
+    [line('trad.tbill', { series: 'DGS3MO', rate: 3.9 }), /^trad.tbill.ts must be a finite number \(got missing\)/],
   ])('rejects %s', (text, message) => {
     expect(errorOf(text)).toMatch(message);
   });

@@ -7,3 +7,4 @@ export * from './peg-window';
 export * from './state';
 export * from './event-log';
 export * from './replay';
+export * from './record-json';

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { ccPrice, healthySymbol, mktcap, toLine } from '../test/builders';
 import type { IndexEvent } from './events';
 import type { IndexRecord } from './record';
-import { gridStepMs, InvalidInputError, loadEvents, runReplay, splitLines } from './replay';
+import { gridStepMs, InvalidInputError, loadEventChunks, loadEvents, runReplay, runReplayChunks, splitLines } from './replay';
 
 const BASE = 1_767_225_600_000;
 
@@ -33,6 +33,40 @@ describe('splitLines', () => {
   it('decodes UTF-8 characters split between byte chunks', async () => {
     const bytes = new TextEncoder().encode('é\n€x');
     expect(await collect(splitLines(chunks(bytes.slice(0, 1), bytes.slice(1, 4), bytes.slice(4))))).toEqual(['é', '€x']);
+  });
+});
+
+describe('loadEventChunks', () => {
+  const bytes = (text: string) => new TextEncoder().encode(text);
+  /** Every way of cutting the bytes into 1, 2 or 3 chunks. */
+  function* cuts(data: Uint8Array): Generator<Uint8Array[]> {
+    for (let i = 0; i <= data.length; i++) {
+      yield [data.slice(0, i), data.slice(i)];
+      for (let j = i; j <= data.length; j += 7) yield [data.slice(0, i), data.slice(i, j), data.slice(j)];
+    }
+  }
+  const events = (log: Awaited<ReturnType<typeof loadEventChunks>>['log']) => Array.from({ length: log.size }, (_, i) => log.get(i));
+
+  it('reads the same events as the line reader, however the bytes are cut', async () => {
+    // a BOM, a symbol with multi-byte characters, CRLF, a blank line, and no final newline
+    const text = '\ufeff' + [toLine(mktcap('USDC', 1e9, BASE)), toLine(ccPrice('USD€é', 'v', 1, BASE)), '', toLine(ccPrice('USDC', 'a', 1, BASE + 1))].join('\r\n');
+    const expected = events((await loadEvents(splitLines(chunks(bytes(text))), false)).log);
+    expect(expected.map((e) => e.topic === 'cc.prices' && e.symbol)).toEqual([false, 'USD€é', 'USDC']);
+    for (const parts of cuts(bytes(text))) expect(events((await loadEventChunks(parts, false)).log)).toEqual(expected);
+  });
+  it('numbers lines as the line reader does and names the bad one', async () => {
+    const text = [toLine(mktcap('USDC', 1e9, BASE)), '', '  ', '{"topic":"ex.mktcap","value":{"symbol":"USDC","marketCapUsd":-1,"ts":1}}', ''].join('\n');
+    for (const parts of cuts(bytes(text))) await expect(loadEventChunks(parts, false)).rejects.toThrow(/^line 4: ex.mktcap.marketCapUsd must be/);
+    expect((await loadEventChunks([text], true)).invalidLines).toBe(1);
+  });
+  it('replays to the same text as runReplay', async () => {
+    const lines = [...healthySymbol('USDC', BASE), ...healthySymbol('DAI', BASE + 5000), ccPrice('USDC', 'a', 1.003, BASE + 90_000)].map(toLine);
+    let fromLines = '';
+    let fromChunks = '';
+    await runReplay(lines, { intervalSeconds: 30, skipInvalid: false, write: (t) => void (fromLines += t) });
+    await runReplayChunks([bytes(lines.join('\n'))], { intervalSeconds: 30, skipInvalid: false, write: (t) => void (fromChunks += t) });
+    expect(fromChunks).toBe(fromLines);
+    expect(fromLines.split('\n')).toHaveLength(5); // BASE, +30 s, +60 s, +90 s and the final newline
   });
 });
 

@@ -3,10 +3,12 @@
 // at or after the smallest ts up to the largest ts. No I/O here: the caller supplies the
 // input chunks and a writer.
 
+import { Buffer, isAscii } from 'node:buffer';
 import { EventLog } from './event-log';
 import { parseEventLine } from './events';
 import { METHODOLOGY_V1, type MethodologyParams } from './params';
 import type { IndexRecord } from './record';
+import { IndexRecordWriter } from './record-json';
 import { IndexState } from './state';
 
 /** Bad input line; the message starts with "line N: ". */
@@ -56,23 +58,92 @@ export interface LoadResult {
   readonly invalidLines: number;
 }
 
+/** Validates and stores lines one by one, numbering them (blank lines count, and are ignored). */
+class LineLoader {
+  readonly log = new EventLog();
+  invalidLines = 0;
+  private lineNumber = 0;
+
+  constructor(private readonly skipInvalid: boolean) {}
+
+  add(line: string): void {
+    this.lineNumber++;
+    // An event line starts with "{"; anything else may be blank (ignored) or invalid.
+    if (line.charCodeAt(0) !== 0x7b && line.trim() === '') return;
+    const parsed = parseEventLine(line);
+    if (parsed.ok) this.log.push(parsed.event);
+    else if (this.skipInvalid) this.invalidLines++;
+    else throw new InvalidInputError(this.lineNumber, parsed.error);
+  }
+}
+
+/**
+ * Streaming UTF-8 decoding (invalid bytes become U+FFFD, a BOM at the start is dropped, as
+ * TextDecoder does) with a fast path for the usual all-ASCII chunk, which is decoded as
+ * Latin-1: for ASCII bytes the text is the same and the conversion several times cheaper.
+ */
+class Utf8ChunkDecoder {
+  private readonly decoder = new TextDecoder('utf-8', { fatal: false });
+  /** false while the decoder may hold the first bytes of a character, or a BOM may still come */
+  private clean = false;
+
+  decode(chunk: Uint8Array): string {
+    if (this.clean && isAscii(chunk)) {
+      const bytes = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+      return bytes.toString('latin1');
+    }
+    const text = this.decoder.decode(chunk, { stream: true });
+    // After an ASCII chunk nothing is pending; otherwise a character may continue in the next chunk.
+    // The first bytes go through TextDecoder so that a leading BOM is dropped exactly as it does.
+    this.clean = chunk.length > 0 && isAscii(chunk);
+    return text;
+  }
+
+  end(): string {
+    return this.decoder.decode();
+  }
+}
+
 /**
  * Validates and stores every line. Blank lines are ignored. An invalid line throws
  * InvalidInputError, or is counted and skipped when `skipInvalid` is set.
  */
 export async function loadEvents(lines: AsyncIterable<string> | Iterable<string>, skipInvalid: boolean): Promise<LoadResult> {
-  const log = new EventLog();
-  let invalidLines = 0;
-  let lineNumber = 0;
-  for await (const line of lines) {
-    lineNumber++;
-    if (line.trim() === '') continue;
-    const parsed = parseEventLine(line);
-    if (parsed.ok) log.push(parsed.event);
-    else if (skipInvalid) invalidLines++;
-    else throw new InvalidInputError(lineNumber, parsed.error);
+  const loader = new LineLoader(skipInvalid);
+  for await (const line of lines) loader.add(line);
+  return { log: loader.log, invalidLines: loader.invalidLines };
+}
+
+/**
+ * The same from raw chunks of text or UTF-8 bytes (a file or standard input): lines are split
+ * and loaded chunk by chunk, without a promise per line. Lines end at "\n"; a "\r" before it is
+ * dropped, and a last line without "\n" counts.
+ */
+export async function loadEventChunks(chunks: AsyncIterable<string | Uint8Array> | Iterable<string | Uint8Array>, skipInvalid: boolean): Promise<LoadResult> {
+  const loader = new LineLoader(skipInvalid);
+  const decoder = new Utf8ChunkDecoder();
+  // The start of a line whose end is in a later chunk.
+  let rest = '';
+  for await (const chunk of chunks) {
+    const text = typeof chunk === 'string' ? chunk : decoder.decode(chunk);
+    let start = 0;
+    let nl = text.indexOf('\n');
+    if (nl !== -1 && rest !== '') {
+      loader.add(stripCr(rest + text.slice(0, nl)));
+      rest = '';
+      start = nl + 1;
+      nl = text.indexOf('\n', start);
+    }
+    while (nl !== -1) {
+      loader.add(stripCr(text.slice(start, nl)));
+      start = nl + 1;
+      nl = text.indexOf('\n', start);
+    }
+    rest += text.slice(start);
   }
-  return { log, invalidLines };
+  rest += decoder.end();
+  if (rest !== '') loader.add(stripCr(rest));
+  return { log: loader.log, invalidLines: loader.invalidLines };
 }
 
 /** The records of the grid for a loaded input, in time order. */
@@ -103,17 +174,28 @@ export interface ReplaySummary {
   readonly records: number;
 }
 
+/** Output is handed to the writer in pieces of about this many characters. */
 const WRITE_BATCH_CHARS = 1 << 16;
 
 /** The whole replay command: lines in, one JSON line per record out. */
 export async function runReplay(lines: AsyncIterable<string> | Iterable<string>, options: ReplayOptions): Promise<ReplaySummary> {
   const stepMs = gridStepMs(options.intervalSeconds);
-  const { log, invalidLines } = await loadEvents(lines, options.skipInvalid);
+  return writeReplay(await loadEvents(lines, options.skipInvalid), stepMs, options);
+}
+
+/** The same from raw chunks of text or UTF-8 bytes, e.g. a file read stream (faster for large inputs). */
+export async function runReplayChunks(chunks: AsyncIterable<string | Uint8Array> | Iterable<string | Uint8Array>, options: ReplayOptions): Promise<ReplaySummary> {
+  const stepMs = gridStepMs(options.intervalSeconds);
+  return writeReplay(await loadEventChunks(chunks, options.skipInvalid), stepMs, options);
+}
+
+async function writeReplay({ log, invalidLines }: LoadResult, stepMs: number, options: ReplayOptions): Promise<ReplaySummary> {
+  const writer = new IndexRecordWriter();
   let records = 0;
   let pending = '';
   for (const record of replayLog(log, stepMs, options.params)) {
     records++;
-    pending += JSON.stringify(record) + '\n';
+    pending += writer.json(record) + '\n';
     if (pending.length >= WRITE_BATCH_CHARS) {
       await options.write(pending);
       pending = '';

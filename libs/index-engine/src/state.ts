@@ -2,6 +2,10 @@
 // "the index record at T" for any T at or after the last event. Memory is bounded: the latest
 // record per identity key (order books reduced to their depth), and per constituent a ring of
 // one peg sample per minute. The replay command and the stream processors share it.
+//
+// Evaluation is cheap because what rarely changes is cached: the effective APY of every
+// constituent is kept until a pool record arrives or a pool crosses its freshness limit, and
+// the peg window keeps the moments of its stored samples (see peg-window.ts).
 
 import { PYTH_VENUE, type IndexEvent } from './events';
 import {
@@ -9,16 +13,14 @@ import {
   counterpartyScore,
   deviationBps,
   effectiveApy,
-  kappaOf,
   liquidityScore,
   medianInPlace,
   pegStatsFromMoments,
   riskAdjustedYield,
   type IndexMode,
-  type PoolCandidate,
 } from './measures';
 import { assertUsableParams, compareCodeUnits, METHODOLOGY_V1, methodologyVersionOf, type MethodologyParams } from './params';
-import { addSample, PegWindow } from './peg-window';
+import { addSample, emptyMoments, PegWindow } from './peg-window';
 import type { ConstituentRecord, IndexRecord } from './record';
 import { capWeights, indexValue, type WeightInput } from './weights';
 
@@ -52,13 +54,28 @@ class ConstituentState {
   readonly books = new Map<string, BookRecord>();
   marketCap: Timed | undefined;
   readonly peg: PegWindow;
+  readonly counterpartyScore: number;
+  /** the fresh pools of this symbol at the APY cache's evaluation time */
+  readonly pools: PoolRecord[] = [];
+  /** APY_eff at the APY cache's evaluation time (NaN: undefined) */
+  apyEff = NaN;
 
   constructor(
     readonly symbol: string,
     params: MethodologyParams,
   ) {
     this.peg = new PegWindow(params.peg.sampleIntervalMs, params.peg.windowMs / params.peg.sampleIntervalMs, params.peg.huberDeltaBps);
+    this.counterpartyScore = counterpartyScore(symbol, params.counterparty);
   }
+}
+
+/** A constituent with P, MC and APY_eff defined at T, before its peg and liquidity are looked at. */
+interface Candidate {
+  c: ConstituentState;
+  price: number;
+  devBps: number;
+  marketCapUsd: number;
+  apyEff: number;
 }
 
 /** Checkpoint of an IndexState: plain JSON. */
@@ -94,6 +111,17 @@ export class IndexState {
   private sampledThrough: number | null = null;
   private readonly step: number;
   private readonly scratch: number[] = [];
+  /**
+   * The APY cache: ConstituentState.apyEff holds the values at `apyAt` for the pool records of
+   * `apyPoolsVersion`. They hold at any T for which no pool of a constituent changes freshness:
+   * the oldest fresh pool is still fresh and the newest stale pool still stale (freshness is
+   * monotone in ts, so every other pool keeps its status too).
+   */
+  private poolsVersion = 0;
+  private apyPoolsVersion = -1;
+  private apyAt = NaN;
+  private apyOldestFreshTs = Infinity;
+  private apyNewestStaleTs = -Infinity;
 
   constructor(private readonly params: MethodologyParams = METHODOLOGY_V1) {
     assertUsableParams(params);
@@ -124,7 +152,14 @@ export class IndexState {
         if (c === undefined) return;
         const venue = event.topic === 'pyth.prices' ? PYTH_VENUE : event.venue;
         const volume = event.topic === 'cc.prices' ? event.volume24hUsd : undefined;
-        c.venues.set(venue, { ts, price: event.price, volume });
+        const record = c.venues.get(venue);
+        if (record === undefined) {
+          c.venues.set(venue, { ts, price: event.price, volume });
+        } else {
+          record.ts = ts;
+          record.price = event.price;
+          record.volume = volume;
+        }
         return;
       }
       case 'cc.orderbook': {
@@ -136,6 +171,7 @@ export class IndexState {
       case 'dl.apy':
         // Kept whatever the symbol: the pool's next record may move it into or out of a constituent.
         this.pools.set(event.pool, { ts, symbol: event.symbol, tvlUsd: event.tvlUsd, apyBase: event.apyBase });
+        this.poolsVersion++;
         return;
       case 'ex.mktcap': {
         const c = this.bySymbol.get(event.symbol);
@@ -160,21 +196,18 @@ export class IndexState {
     const slots = this.constituents[0]?.peg.slots ?? 0;
     const first = Math.max(this.sampledThrough + this.step, last - (slots - 1) * this.step);
     for (let m = first; m <= last; m += this.step) {
-      for (const c of this.constituents) {
-        const price = this.priceAt(c, m);
-        c.peg.set(m, price === undefined ? NaN : deviationBps(price));
-      }
+      for (const c of this.constituents) c.peg.set(m, deviationOrNaN(this.priceAt(c, m)));
     }
     this.sampledThrough = last;
   }
 
-  /** P_s(t): median of the venue prices fresh at t (all held records have ts ≤ t). */
-  private priceAt(c: ConstituentState, t: number): number | undefined {
+  /** P_s(t): median of the venue prices fresh at t (all held records have ts ≤ t); NaN when none is. */
+  private priceAt(c: ConstituentState, t: number): number {
     const prices = this.scratch;
     prices.length = 0;
     const limit = this.params.freshnessMs.price;
     for (const record of c.venues.values()) if (t - record.ts <= limit) prices.push(record.price);
-    return prices.length === 0 ? undefined : medianInPlace(prices);
+    return prices.length === 0 ? NaN : medianInPlace(prices);
   }
 
   /** The index record at T, or null when no constituent is eligible. Requires T ≥ the last event's ts. */
@@ -182,35 +215,36 @@ export class IndexState {
     if (this.lastTs === null || this.sampledThrough === null) return null;
     if (T < this.lastTs) throw new Error(`cannot evaluate at ${T}: the state already holds an event at ts ${this.lastTs}`);
     const f = this.params;
-    const poolsBySymbol = this.freshPoolsBySymbol(T);
+    this.refreshApy(T);
 
+    // Mode looks at every configured constituent with a price, eligible or not.
     let mode: IndexMode = 'normal';
-    const candidates: { c: ConstituentState; price: number; devBps: number; marketCapUsd: number; apyEff: number }[] = [];
+    const candidates: Candidate[] = [];
     for (const c of this.constituents) {
       const price = this.priceAt(c, T);
-      if (price === undefined) continue;
+      if (price !== price) continue;
       const devBps = deviationBps(price);
       if (Math.abs(devBps) > f.mode.highVolDevBps) mode = 'high-vol';
       const mc = c.marketCap;
       if (mc === undefined || T - mc.ts > f.freshnessMs.marketCap || !(mc.value > 0)) continue;
-      const pools = poolsBySymbol.get(c.symbol);
-      const apyEff = pools === undefined ? undefined : effectiveApy(pools, f.apy);
-      if (apyEff === undefined) continue;
+      const apyEff = c.apyEff;
+      if (apyEff !== apyEff) continue;
       candidates.push({ c, price, devBps, marketCapUsd: mc.value, apyEff });
     }
     if (candidates.length === 0) return null;
 
-    const kappa = kappaOf(mode, f.mode);
-    const eligible: Omit<ConstituentRecord, 'weight'>[] = [];
+    const kappa = mode === 'high-vol' ? f.mode.kappaHighVol : f.mode.kappaNormal;
+    const constituents: { -readonly [K in keyof ConstituentRecord]: ConstituentRecord[K] }[] = [];
     const weightInputs: WeightInput[] = [];
     for (const { c, price, devBps, marketCapUsd, apyEff } of candidates) {
-      const peg = this.pegAt(c, T);
+      const peg = this.pegAt(c, T, price);
       if (peg === undefined) continue;
       const depthUsd = this.depthAt(c, T);
       const volume24hUsd = this.volumeAt(c, T);
       const liq = liquidityScore(depthUsd, volume24hUsd, marketCapUsd, f.liquidity);
-      const cp = counterpartyScore(c.symbol, f.counterparty);
-      eligible.push({
+      const cp = c.counterpartyScore;
+      // Key order is the record's JSON layout.
+      constituents.push({
         symbol: c.symbol,
         price,
         devBps,
@@ -223,18 +257,18 @@ export class IndexState {
         depthUsd,
         volume24hUsd,
         ray: riskAdjustedYield(apyEff, peg.pegScore, liq, cp, kappa),
+        weight: 0,
       });
       weightInputs.push({ symbol: c.symbol, marketCapUsd, sigmaBps: peg.sigmaBps });
     }
-    if (eligible.length === 0) return null;
+    if (constituents.length === 0) return null;
 
     const weights = capWeights(weightInputs, f.weights);
-    const constituents: ConstituentRecord[] = [];
-    const rays: number[] = [];
-    for (let i = 0; i < eligible.length; i++) {
-      const e = eligible[i] as Omit<ConstituentRecord, 'weight'>;
-      constituents.push({ ...e, weight: weights[i] as number });
-      rays.push(e.ray);
+    const rays: number[] = new Array<number>(constituents.length);
+    for (let i = 0; i < constituents.length; i++) {
+      const e = constituents[i] as ConstituentRecord & { weight: number };
+      e.weight = weights[i] as number;
+      rays[i] = e.ray;
     }
     const value = indexValue(weights, rays);
     const tb = this.tbill;
@@ -251,24 +285,25 @@ export class IndexState {
     };
   }
 
-  /** Peg score and σ over K: stored samples of the window, boundaries not stored yet, and T itself. */
-  private pegAt(c: ConstituentState, T: number): { pegScore: number; sigmaBps: number } | undefined {
+  /** Peg score and σ over K: stored samples of the window, boundaries not stored yet, and T itself (price P_s(T)). */
+  private pegAt(c: ConstituentState, T: number, priceAtT: number): { pegScore: number; sigmaBps: number } | undefined {
     const step = this.step;
     const through = this.sampledThrough as number;
     const windowLast = Math.floor(T / step) * step;
     const windowFirst = windowLast - (c.peg.slots - 1) * step;
     const stored = c.peg.storedMoments(windowFirst, through);
-    const moments = { count: stored.count, mean: stored.mean, m2: stored.m2, sumHuber: stored.sumHuber };
+    const moments = emptyMoments();
+    moments.count = stored.count;
+    moments.mean = stored.mean;
+    moments.m2 = stored.m2;
+    moments.sumHuber = stored.sumHuber;
     const delta = this.params.peg.huberDeltaBps;
     // Boundaries after the stored ones lie at or after the last event: the state now is the state then.
     for (let m = Math.max(through + step, windowFirst); m <= windowLast; m += step) {
       const price = this.priceAt(c, m);
-      if (price !== undefined) addSample(moments, deviationBps(price), delta);
+      if (price === price) addSample(moments, deviationBps(price), delta);
     }
-    if (T !== windowLast) {
-      const price = this.priceAt(c, T);
-      if (price !== undefined) addSample(moments, deviationBps(price), delta);
-    }
+    if (T !== windowLast && priceAtT === priceAtT) addSample(moments, deviationBps(priceAtT), delta);
     if (moments.count === 0) return undefined;
     return pegStatsFromMoments(moments.count, moments.m2, moments.sumHuber, this.params.peg);
   }
@@ -289,16 +324,33 @@ export class IndexState {
     return total;
   }
 
-  private freshPoolsBySymbol(T: number): Map<string, PoolCandidate[]> {
+  /** Brings every constituent's apyEff to T (from the cache when no pool changed freshness since). */
+  private refreshApy(T: number): void {
     const limit = this.params.freshnessMs.poolApy;
-    const out = new Map<string, PoolCandidate[]>();
-    for (const pool of this.pools.values()) {
-      if (T - pool.ts > limit || !this.bySymbol.has(pool.symbol)) continue;
-      const list = out.get(pool.symbol);
-      if (list === undefined) out.set(pool.symbol, [pool]);
-      else list.push(pool);
+    if (
+      this.apyPoolsVersion === this.poolsVersion &&
+      (T === this.apyAt || (T - this.apyOldestFreshTs <= limit && !(T - this.apyNewestStaleTs <= limit)))
+    ) {
+      return;
     }
-    return out;
+    for (const c of this.constituents) c.pools.length = 0;
+    let oldestFresh = Infinity;
+    let newestStale = -Infinity;
+    for (const pool of this.pools.values()) {
+      const c = this.bySymbol.get(pool.symbol);
+      if (c === undefined) continue;
+      if (T - pool.ts <= limit) {
+        c.pools.push(pool);
+        if (pool.ts < oldestFresh) oldestFresh = pool.ts;
+      } else if (pool.ts > newestStale) {
+        newestStale = pool.ts;
+      }
+    }
+    for (const c of this.constituents) c.apyEff = effectiveApy(c.pools, this.params.apy) ?? NaN;
+    this.apyPoolsVersion = this.poolsVersion;
+    this.apyAt = T;
+    this.apyOldestFreshTs = oldestFresh;
+    this.apyNewestStaleTs = newestStale;
   }
 
   toJSON(): IndexStateSnapshot {
@@ -337,7 +389,13 @@ export class IndexState {
       c.peg.restore(saved.pegRing);
     }
     for (const [pool, ts, symbol, tvlUsd, apyBase] of snapshot.pools) state.pools.set(pool, { ts, symbol, tvlUsd, apyBase });
+    state.poolsVersion++;
     state.tbill = snapshot.tbill === null ? undefined : { ts: snapshot.tbill[0], value: snapshot.tbill[1] };
     return state;
   }
+}
+
+/** The deviation in bps of a price, NaN for "no price". */
+function deviationOrNaN(price: number): number {
+  return price === price ? deviationBps(price) : NaN;
 }

@@ -34,6 +34,32 @@ describe('capWeights', () => {
     expect(w[1]).toBeCloseTo(0.45, 12);
     expect(w[2]).toBeCloseTo(0.1, 12);
   });
+  it('caps every weight above 0.45 in one step, sharing the excess by the weights after capping', () => {
+    // 0.5, 0.46, 0.04: O = {A, B}, excess = 0.05 + 0.01 = 0.06, F = {C} → 0.45, 0.45, 0.10
+    const w = capWeights([c('A', 50), c('B', 46), c('C', 4)], { ...W, maxPasses: 1 });
+    expect(w[0]).toBe(0.45);
+    expect(w[1]).toBe(0.45);
+    expect(w[2]).toBeCloseTo(0.1, 15);
+  });
+  it('shares among F in proportion to their weights right after capping', () => {
+    // 0.6, 0.3, 0.1: excess 0.15 → B gets 0.15 × 0.3 / 0.4 = 0.1125, C gets 0.0375
+    const w = capWeights([c('A', 6), c('B', 3), c('C', 1)], { ...W, maxPasses: 1 });
+    expect(w[1]).toBeCloseTo(0.4125, 15);
+    expect(w[2]).toBeCloseTo(0.1375, 15);
+  });
+  it('applies no top-3 cap with n = 3', () => {
+    // 0.4, 0.4, 0.2: the top 3 sum to 1 > 0.8, but the cap needs n ≥ 4
+    const w = capWeights([c('A', 4), c('B', 4), c('C', 2)], W);
+    expect(w[0]).toBeCloseTo(0.4, 15);
+    expect(w[2]).toBeCloseTo(0.2, 15);
+  });
+  it('shares the top-3 surplus by ΣR taken before the step', () => {
+    // 0.3, 0.3, 0.3, 0.06, 0.04: s3 = 0.9 → T3 × 0.8/0.9; R gets 0.1 × 0.06/0.1 and 0.1 × 0.04/0.1
+    const w = capWeights([c('A', 30), c('B', 30), c('C', 30), c('D', 6), c('E', 4)], W);
+    expect(w[0]).toBeCloseTo(0.8 / 3, 15);
+    expect(w[3]).toBeCloseTo(0.12, 15);
+    expect(w[4]).toBeCloseTo(0.08, 15);
+  });
   it('applies the top-3 cap of 0.80 with n = 4', () => {
     // 0.3, 0.3, 0.3, 0.1: top 3 = 0.9 → scaled to 0.8 (0.2667 each), the 0.1 surplus goes to D
     const w = capWeights([c('A', 3), c('B', 3), c('C', 3), c('D', 1)], W);

@@ -38,61 +38,87 @@ export function capWeights(inputs: readonly WeightInput[], params: MethodologyPa
 
 function applySingleCap(w: number[], params: MethodologyParams['weights']): void {
   const cap = params.singleCap;
-  const capped: number[] = [];
+  const n = w.length;
   let excess = 0;
-  for (let i = 0; i < w.length; i++) {
+  let anyCapped = false;
+  for (let i = 0; i < n; i++) {
     const value = w[i] as number;
     if (value > cap + params.epsilon) {
       excess += value - cap;
-      capped.push(i);
+      w[i] = cap;
+      anyCapped = true;
     }
   }
-  if (capped.length === 0) return;
-  for (const i of capped) w[i] = cap;
+  if (!anyCapped) return;
   // Every addition is proportional to the weights as they stand right after capping.
-  const free: number[] = [];
   let freeSum = 0;
-  for (let i = 0; i < w.length; i++) {
+  for (let i = 0; i < n; i++) {
     const value = w[i] as number;
-    if (value < cap - params.epsilon) {
-      free.push(i);
-      freeSum += value;
-    }
+    if (value < cap - params.epsilon) freeSum += value;
   }
   if (freeSum <= 0) return;
-  // All shares come from the weights right after capping; `free` members are not capped, so
-  // updating them one by one reads each one's own pre-addition weight.
-  for (const i of free) w[i] = (w[i] as number) + (excess * (w[i] as number)) / freeSum;
+  // Members of F are not capped and each addition reads only the member's own weight, so
+  // updating them one by one uses every member's weight right after capping.
+  for (let i = 0; i < n; i++) {
+    const value = w[i] as number;
+    if (value < cap - params.epsilon) w[i] = value + (excess * value) / freeSum;
+  }
+}
+
+/** Whether i ranks before j among the largest weights: larger weight, or equal weight and smaller symbol. */
+function ranksBefore(w: readonly number[], inputs: readonly WeightInput[], i: number, j: number): boolean {
+  const wi = w[i] as number;
+  const wj = w[j] as number;
+  if (wi !== wj) return wi > wj;
+  return (inputs[i] as WeightInput).symbol < (inputs[j] as WeightInput).symbol;
 }
 
 /** Indices of the three largest weights; ties go to the symbol that sorts first. */
 export function topThree(w: readonly number[], inputs: readonly WeightInput[]): number[] {
-  const order = w.map((_, i) => i);
-  order.sort((a, b) => {
-    const diff = (w[b] as number) - (w[a] as number);
-    if (diff !== 0) return diff;
-    const sa = (inputs[a] as WeightInput).symbol;
-    const sb = (inputs[b] as WeightInput).symbol;
-    return sa < sb ? -1 : sa > sb ? 1 : 0;
-  });
-  return order.slice(0, 3);
+  const top: number[] = [];
+  for (let i = 0; i < w.length; i++) {
+    let at = top.length;
+    while (at > 0 && ranksBefore(w, inputs, i, top[at - 1] as number)) at--;
+    if (at < 3) {
+      top.splice(at, 0, i);
+      if (top.length > 3) top.pop();
+    }
+  }
+  return top;
 }
 
 function applyTop3Cap(w: number[], inputs: readonly WeightInput[], params: MethodologyParams['weights']): void {
-  const top = new Set(topThree(w, inputs));
+  const n = w.length;
+  // The three largest weights (a ranks before b before c), found without allocating.
+  let a = -1;
+  let b = -1;
+  let c = -1;
+  for (let i = 0; i < n; i++) {
+    if (a === -1 || ranksBefore(w, inputs, i, a)) {
+      c = b;
+      b = a;
+      a = i;
+    } else if (b === -1 || ranksBefore(w, inputs, i, b)) {
+      c = b;
+      b = i;
+    } else if (c === -1 || ranksBefore(w, inputs, i, c)) {
+      c = i;
+    }
+  }
+  // s3 and ΣR in index order, both from the weights before this step.
   let s3 = 0;
   let restSum = 0;
-  for (let i = 0; i < w.length; i++) {
-    if (top.has(i)) s3 += w[i] as number;
+  for (let i = 0; i < n; i++) {
+    if (i === a || i === b || i === c) s3 += w[i] as number;
     else restSum += w[i] as number;
   }
   if (!(s3 > params.top3Cap + params.epsilon)) return;
   const surplus = s3 - params.top3Cap;
   const scale = params.top3Cap / s3;
-  const before = w.slice();
-  for (let i = 0; i < w.length; i++) {
-    const value = before[i] as number;
-    if (top.has(i)) w[i] = value * scale;
+  // Each update reads only the weight it replaces, so updating in place uses the weights before the step.
+  for (let i = 0; i < n; i++) {
+    const value = w[i] as number;
+    if (i === a || i === b || i === c) w[i] = value * scale;
     else if (restSum > 0) w[i] = value + (surplus * value) / restSum;
   }
 }

@@ -1,6 +1,6 @@
 // A deterministic synthetic market for benchmarks: six constituents, two exchange venues and
 // Pyth each, order books, pools, market caps and the T-bill, in event-time order.
-import type { IndexEvent } from '../src/events';
+import type { IndexEvent } from '../../src/events';
 
 const SYMBOLS = ['DAI', 'FDUSD', 'PYUSD', 'USDC', 'USDT', 'USDe'];
 
