@@ -1,0 +1,201 @@
+/**
+ * The deployables and what each needs at run time: ports, topics, secrets, upstreams,
+ * scaling. One table feeds the generated Kubernetes base (k8s/base/apps), the Helm values
+ * (helm/stableyield/values.yaml) and the checks of docker-compose.yml, so the three agree.
+ */
+
+export type DataStore = 'kafka' | 'registry' | 'timescale' | 'clickhouse';
+
+/** An environment variable read from a Secret (never a literal value). */
+export interface SecretEnv {
+  readonly name: string;
+  readonly secret: string;
+  readonly key: string;
+  readonly optional?: boolean;
+}
+
+export type Scaling =
+  | { readonly kind: 'fixed'; readonly replicas: number; readonly why: string }
+  | { readonly kind: 'cpu'; readonly min: number; readonly max: number; readonly cpuPercent: number }
+  | { readonly kind: 'connections'; readonly min: number; readonly max: number; readonly perPod: number }
+  | { readonly kind: 'consumerLag'; readonly min: number; readonly max: number; readonly group: string; readonly lagPerPod: number };
+
+export interface AppSpec {
+  readonly name: string;
+  /** Port of /metrics, /live, /ready (keeper: /health, /status, /metrics). */
+  readonly healthPort: number;
+  /** Client-facing port, if the app serves one. */
+  readonly mainPort?: number;
+  /** Variable that sets the health port (apps differ: market-sim and keeper have their own). */
+  readonly healthPortVar: string;
+  readonly livePath: string;
+  readonly readyPath: string;
+  readonly stores: readonly DataStore[];
+  /** Reaches the public internet over HTTPS (upstream APIs, RPC). */
+  readonly internet: boolean;
+  readonly env: Readonly<Record<string, string>>;
+  readonly secretEnv: readonly SecretEnv[];
+  readonly scaling: Scaling;
+  readonly cpu: { readonly request: string; readonly limit: string };
+  readonly memory: { readonly request: string; readonly limit: string };
+  /** Local test double: deployed by the dev overlay and docker-compose only. */
+  readonly devOnly?: boolean;
+}
+
+export const IMAGE = 'ghcr.io/stableyield/stableyield';
+export const APP_NAMESPACE = 'stableyield';
+export const DATA_NAMESPACE = 'stableyield-data';
+export const MONITORING_NAMESPACE = 'monitoring';
+export const RUN_AS_USER = 1001;
+
+const small = { cpu: { request: '50m', limit: '500m' }, memory: { request: '128Mi', limit: '256Mi' } };
+const medium = { cpu: { request: '100m', limit: '1' }, memory: { request: '256Mi', limit: '512Mi' } };
+const standard = { healthPortVar: 'HEALTH_PORT', livePath: '/live', readyPath: '/ready' };
+
+export const APPS: readonly AppSpec[] = [
+  {
+    name: 'market-sim', healthPort: 9212, mainPort: 7100, ...standard, healthPortVar: 'MARKET_SIM_HEALTH_PORT', stores: [], internet: false,
+    env: { MARKET_SIM_HOST: '0.0.0.0', MARKET_SIM_PORT: '7100' }, secretEnv: [], ...small, devOnly: true,
+    scaling: { kind: 'fixed', replicas: 1, why: 'test double of the upstream APIs' },
+  },
+  {
+    name: 'ingest-hermes', healthPort: 9201, ...standard, stores: ['kafka', 'registry'], internet: true,
+    env: { HERMES_URL: 'https://hermes.pyth.network', HERMES_FALLBACK_URL: 'https://pyth.dourolabs.app/hermes' },
+    secretEnv: [{ name: 'PYTH_API_KEY', secret: 'upstream-api-keys', key: 'pyth-api-key', optional: true }],
+    ...small,
+    scaling: { kind: 'fixed', replicas: 2, why: 'two SSE readers for failover; ingesters have no consumer group to measure lag on' },
+  },
+  {
+    name: 'ingest-market', healthPort: 9202, ...standard, stores: ['kafka', 'registry'], internet: true,
+    env: {
+      CRYPTOCOMPARE_URL: 'https://min-api.cryptocompare.com',
+      BINANCE_URL: 'https://api.binance.com',
+      DEFILLAMA_URL: 'https://yields.llama.fi',
+      DEFILLAMA_STABLECOINS_URL: 'https://stablecoins.llama.fi',
+      FRED_URL: 'https://api.stlouisfed.org',
+    },
+    secretEnv: [
+      { name: 'CRYPTOCOMPARE_API_KEY', secret: 'upstream-api-keys', key: 'cryptocompare-api-key' },
+      { name: 'FRED_API_KEY', secret: 'upstream-api-keys', key: 'fred-api-key' },
+    ],
+    ...small,
+    scaling: { kind: 'fixed', replicas: 1, why: 'one poller per upstream keeps within the API rate limits' },
+  },
+  {
+    name: 'processor-peg', healthPort: 9203, ...standard, stores: ['kafka', 'registry'], internet: false,
+    env: {}, secretEnv: [], ...medium,
+    scaling: { kind: 'consumerLag', min: 2, max: 6, group: 'processor-peg', lagPerPod: 1000 },
+  },
+  {
+    name: 'processor-liquidity', healthPort: 9204, ...standard, stores: ['kafka', 'registry'], internet: false,
+    env: {}, secretEnv: [], ...medium,
+    scaling: { kind: 'consumerLag', min: 2, max: 6, group: 'processor-liquidity', lagPerPod: 1000 },
+  },
+  {
+    name: 'processor-ray', healthPort: 9205, ...standard, stores: ['kafka', 'registry'], internet: false,
+    env: {}, secretEnv: [], ...medium,
+    scaling: { kind: 'consumerLag', min: 2, max: 6, group: 'processor-ray', lagPerPod: 1000 },
+  },
+  {
+    name: 'processor-syi', healthPort: 9206, ...standard, stores: ['kafka', 'registry'], internet: false,
+    env: {}, secretEnv: [], ...medium,
+    scaling: { kind: 'fixed', replicas: 2, why: 'the index is one global calculation (syi.calculated has 1 partition): one active, one standby in the consumer group' },
+  },
+  {
+    // /health answers 503 for conditions a restart does not fix (stale oracle, low balance,
+    // RPC down), so it gates readiness only; liveness asks /status, served while the process runs.
+    name: 'keeper', healthPort: 9090, healthPortVar: 'METRICS_PORT', livePath: '/status', readyPath: '/health', stores: ['kafka', 'registry'], internet: true,
+    env: { CONTRACT_ADDRESS: '0x4305FB66699C3B2702D4d05CF36551390A4c69C6', WALLET_BALANCE_FLOOR_ETH: '0.1' },
+    secretEnv: [
+      { name: 'PRIVATE_KEY', secret: 'keeper-secrets', key: 'private-key' },
+      { name: 'RPC_URL', secret: 'keeper-secrets', key: 'rpc-url' },
+      { name: 'PYTH_API_KEY', secret: 'upstream-api-keys', key: 'pyth-api-key', optional: true },
+    ],
+    ...small,
+    scaling: { kind: 'fixed', replicas: 2, why: 'one active keeper (owner of the single pyth.updates partition) and one standby' },
+  },
+  {
+    name: 'sink-timescale', healthPort: 9208, ...standard, stores: ['kafka', 'registry', 'timescale'], internet: false,
+    env: {}, secretEnv: [{ name: 'DATABASE_URL', secret: 'database-credentials', key: 'timescale-uri' }], ...medium,
+    scaling: { kind: 'consumerLag', min: 2, max: 6, group: 'sink-timescale', lagPerPod: 5000 },
+  },
+  {
+    name: 'sink-clickhouse', healthPort: 9209, ...standard, stores: ['kafka', 'registry', 'clickhouse'], internet: false,
+    env: { CLICKHOUSE_URL: 'http://clickhouse.stableyield-data.svc:8123', CLICKHOUSE_USER: 'stableyield', CLICKHOUSE_DATABASE: 'stableyield_analytics' },
+    secretEnv: [{ name: 'CLICKHOUSE_PASSWORD', secret: 'database-credentials', key: 'clickhouse-password' }], ...medium,
+    scaling: { kind: 'consumerLag', min: 2, max: 6, group: 'sink-clickhouse', lagPerPod: 5000 },
+  },
+  {
+    name: 'api', healthPort: 9210, mainPort: 8080, ...standard, stores: ['kafka', 'registry', 'timescale'], internet: false,
+    env: { PORT: '8080', HOST: '0.0.0.0' },
+    secretEnv: [
+      { name: 'DATABASE_URL', secret: 'database-credentials', key: 'timescale-uri' },
+      { name: 'API_KEYS', secret: 'api-keys', key: 'keys', optional: true },
+    ],
+    ...medium,
+    scaling: { kind: 'cpu', min: 3, max: 10, cpuPercent: 70 },
+  },
+  {
+    name: 'ws-gateway', healthPort: 9211, mainPort: 8090, ...standard, stores: ['kafka', 'registry'], internet: false,
+    env: { PORT: '8090', HOST: '0.0.0.0' }, secretEnv: [], ...medium,
+    scaling: { kind: 'connections', min: 2, max: 10, perPod: 1000 },
+  },
+];
+
+/** Variables every app shares (ConfigMap `stableyield-config`). */
+export const SHARED_ENV: Readonly<Record<string, string>> = {
+  LOG_LEVEL: 'info',
+  HEALTH_HOST: '0.0.0.0',
+  KAFKA_BROKERS: `stableyield-kafka-bootstrap.${DATA_NAMESPACE}.svc:9092`,
+  SCHEMA_REGISTRY_URL: `http://schema-registry.${DATA_NAMESPACE}.svc:8080/apis/ccompat/v7`,
+  KAFKA_REPLICATION_FACTOR: '3',
+  /** Strimzi's topic operator owns the topics (KafkaTopic resources); apps do not create them. */
+  PROVISION_TOPICS: 'false',
+};
+
+/** Ports of the data plane, for the network policies. */
+export const STORE_ENDPOINTS: Readonly<Record<DataStore, { readonly podLabels: Readonly<Record<string, string>>; readonly port: number }>> = {
+  kafka: { podLabels: { 'strimzi.io/cluster': 'stableyield', 'strimzi.io/kind': 'Kafka' }, port: 9092 },
+  registry: { podLabels: { 'app.kubernetes.io/name': 'schema-registry' }, port: 8080 },
+  timescale: { podLabels: { 'cnpg.io/cluster': 'timescaledb' }, port: 5432 },
+  clickhouse: { podLabels: { 'app.kubernetes.io/name': 'clickhouse' }, port: 8123 },
+};
+
+export interface TopicSpec {
+  readonly name: string;
+  readonly partitions: number;
+  readonly cleanupPolicy: 'delete' | 'compact' | 'compact,delete';
+  readonly retentionDays: number;
+}
+
+/** The topic catalog of ARCHITECTURE.md; each topic also gets `<topic>.dlq` (1 partition, delete 30d). */
+export const TOPICS: readonly TopicSpec[] = [
+  { name: 'pyth.updates', partitions: 1, cleanupPolicy: 'delete', retentionDays: 7 },
+  { name: 'pyth.prices', partitions: 12, cleanupPolicy: 'delete', retentionDays: 7 },
+  { name: 'cc.prices', partitions: 12, cleanupPolicy: 'compact,delete', retentionDays: 7 },
+  { name: 'cc.orderbook', partitions: 12, cleanupPolicy: 'delete', retentionDays: 1 },
+  { name: 'dl.apy', partitions: 6, cleanupPolicy: 'compact', retentionDays: 30 },
+  { name: 'ex.mktcap', partitions: 3, cleanupPolicy: 'compact', retentionDays: 30 },
+  { name: 'trad.tbill', partitions: 1, cleanupPolicy: 'compact', retentionDays: 365 },
+  { name: 'syi.peg', partitions: 6, cleanupPolicy: 'delete', retentionDays: 90 },
+  { name: 'syi.liquidity', partitions: 6, cleanupPolicy: 'delete', retentionDays: 90 },
+  { name: 'ray.calculated', partitions: 6, cleanupPolicy: 'delete', retentionDays: 90 },
+  { name: 'syi.calculated', partitions: 1, cleanupPolicy: 'delete', retentionDays: 365 },
+];
+
+export const DLQ_TOPIC: Omit<TopicSpec, 'name'> = { partitions: 1, cleanupPolicy: 'delete', retentionDays: 30 };
+
+export function allTopics(): TopicSpec[] {
+  return TOPICS.flatMap((t) => [t, { name: `${t.name}.dlq`, ...DLQ_TOPIC }]);
+}
+
+export function appByName(name: string): AppSpec {
+  const app = APPS.find((a) => a.name === name);
+  if (!app) throw new Error(`unknown app ${name}`);
+  return app;
+}
+
+/** The bundle each app's container runs (CMD of the image). */
+export function entrypoint(app: AppSpec): string {
+  return `apps/${app.name}/dist/main.js`;
+}

@@ -1,0 +1,6 @@
+export * from './catalog';
+export { appManifests, sharedManifests, topicManifests, type Manifest } from './manifests';
+export { generatedFiles } from './generate';
+export { prometheusConfig } from './prometheus-config';
+export { DASHBOARDS, dashboardJson } from './dashboards';
+export { documentedMetrics, metricNames } from './promql';

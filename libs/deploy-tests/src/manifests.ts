@@ -1,0 +1,278 @@
+/**
+ * Builds the Kubernetes objects of each app from the catalog. The output is committed as
+ * k8s/base/apps/*.yaml (see generate.ts); the Helm chart renders the same objects, which
+ * helm.test.ts checks.
+ */
+import {
+  APP_NAMESPACE,
+  DATA_NAMESPACE,
+  IMAGE,
+  MONITORING_NAMESPACE,
+  RUN_AS_USER,
+  SHARED_ENV,
+  STORE_ENDPOINTS,
+  allTopics,
+  entrypoint,
+  type AppSpec,
+  type TopicSpec,
+} from './catalog';
+
+export type Manifest = Record<string, unknown> & { apiVersion: string; kind: string; metadata: { name: string } & Record<string, unknown> };
+
+export const IMAGE_TAG = '0.1.0';
+
+export function appLabels(app: AppSpec): Record<string, string> {
+  return { 'app.kubernetes.io/name': app.name, 'app.kubernetes.io/part-of': 'stableyield' };
+}
+
+const selector = (app: AppSpec): Record<string, string> => ({ 'app.kubernetes.io/name': app.name });
+
+function meta(name: string, app: AppSpec): Manifest['metadata'] {
+  return { name, labels: appLabels(app) };
+}
+
+export function initialReplicas(app: AppSpec): number {
+  return app.scaling.kind === 'fixed' ? app.scaling.replicas : app.scaling.min;
+}
+
+export function appEnv(app: AppSpec): Record<string, string> {
+  return { [app.healthPortVar]: String(app.healthPort), ...app.env };
+}
+
+export function podSecurityContext(uid = RUN_AS_USER): Record<string, unknown> {
+  return { runAsNonRoot: true, runAsUser: uid, runAsGroup: uid, fsGroup: uid, seccompProfile: { type: 'RuntimeDefault' } };
+}
+
+export function containerSecurityContext(uid = RUN_AS_USER): Record<string, unknown> {
+  return {
+    runAsNonRoot: true,
+    runAsUser: uid,
+    allowPrivilegeEscalation: false,
+    readOnlyRootFilesystem: true,
+    capabilities: { drop: ['ALL'] },
+  };
+}
+
+function deployment(app: AppSpec): Manifest {
+  const ports: Record<string, unknown>[] = [{ name: 'health', containerPort: app.healthPort }];
+  if (app.mainPort !== undefined) ports.push({ name: 'http', containerPort: app.mainPort });
+  const container: Record<string, unknown> = {
+    name: 'app',
+    image: `${IMAGE}:${IMAGE_TAG}`,
+    imagePullPolicy: 'IfNotPresent',
+    args: [entrypoint(app)],
+    ports,
+    envFrom: [{ configMapRef: { name: 'stableyield-config' } }, { configMapRef: { name: `${app.name}-config` } }],
+  };
+  if (app.secretEnv.length > 0) {
+    container.env = app.secretEnv.map((s) => ({
+      name: s.name,
+      valueFrom: { secretKeyRef: { name: s.secret, key: s.key, ...(s.optional ? { optional: true } : {}) } },
+    }));
+  }
+  Object.assign(container, {
+    livenessProbe: { httpGet: { path: app.livePath, port: 'health' }, initialDelaySeconds: 10, periodSeconds: 10, timeoutSeconds: 2, failureThreshold: 3 },
+    readinessProbe: { httpGet: { path: app.readyPath, port: 'health' }, periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 3 },
+    resources: {
+      requests: { cpu: app.cpu.request, memory: app.memory.request },
+      limits: { cpu: app.cpu.limit, memory: app.memory.limit },
+    },
+    securityContext: containerSecurityContext(),
+    volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
+  });
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: meta(app.name, app),
+    spec: {
+      replicas: initialReplicas(app),
+      revisionHistoryLimit: 5,
+      selector: { matchLabels: selector(app) },
+      strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
+      template: {
+        metadata: {
+          labels: appLabels(app),
+          annotations: { 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(app.healthPort), 'prometheus.io/path': '/metrics' },
+        },
+        spec: {
+          serviceAccountName: app.name,
+          automountServiceAccountToken: false,
+          securityContext: podSecurityContext(),
+          terminationGracePeriodSeconds: 30,
+          topologySpreadConstraints: [
+            { maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: selector(app) } },
+          ],
+          containers: [container],
+          volumes: [{ name: 'tmp', emptyDir: { sizeLimit: '64Mi' } }],
+        },
+      },
+    },
+  };
+}
+
+function service(app: AppSpec): Manifest {
+  const ports: Record<string, unknown>[] = [{ name: 'health', port: app.healthPort, targetPort: 'health' }];
+  if (app.mainPort !== undefined) ports.push({ name: 'http', port: app.mainPort, targetPort: 'http' });
+  return { apiVersion: 'v1', kind: 'Service', metadata: meta(app.name, app), spec: { type: 'ClusterIP', selector: selector(app), ports } };
+}
+
+/** Headless: one DNS record per pod, so Prometheus scrapes every replica (dns_sd_configs). */
+function metricsService(app: AppSpec): Manifest {
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: meta(`${app.name}-metrics`, app),
+    spec: {
+      clusterIP: 'None',
+      publishNotReadyAddresses: true,
+      selector: selector(app),
+      ports: [{ name: 'health', port: app.healthPort, targetPort: 'health' }],
+    },
+  };
+}
+
+function networkPolicy(app: AppSpec): Manifest {
+  const ingress: Record<string, unknown>[] = [
+    {
+      from: [{
+        namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': MONITORING_NAMESPACE } },
+        podSelector: { matchLabels: { 'app.kubernetes.io/name': 'prometheus' } },
+      }],
+      ports: [{ protocol: 'TCP', port: app.healthPort }],
+    },
+  ];
+  if (app.mainPort !== undefined) {
+    // Clients reach the serving port through the ingress controller, in any namespace.
+    ingress.push({ from: [{ namespaceSelector: {} }], ports: [{ protocol: 'TCP', port: app.mainPort }] });
+  }
+  const egress: Record<string, unknown>[] = app.stores.map((store) => ({
+    to: [{
+      namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': DATA_NAMESPACE } },
+      podSelector: { matchLabels: STORE_ENDPOINTS[store].podLabels },
+    }],
+    ports: [{ protocol: 'TCP', port: STORE_ENDPOINTS[store].port }],
+  }));
+  if (app.internet) {
+    egress.push({
+      to: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '169.254.0.0/16'] } }],
+      ports: [{ protocol: 'TCP', port: 443 }],
+    });
+  }
+  return {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    metadata: meta(app.name, app),
+    spec: { podSelector: { matchLabels: selector(app) }, policyTypes: ['Ingress', 'Egress'], ingress, egress },
+  };
+}
+
+function horizontalPodAutoscaler(app: AppSpec): Manifest | undefined {
+  const s = app.scaling;
+  let metric: Record<string, unknown>;
+  switch (s.kind) {
+    case 'fixed':
+      return undefined;
+    case 'cpu':
+      metric = { type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: s.cpuPercent } } };
+      break;
+    case 'connections':
+      // External rather than Pods: Prometheus finds pods through DNS, so its series carry no
+      // pod label to map a Pods metric; an AverageValue target divides the total by the
+      // replica count, which is the same "connections per pod".
+      metric = {
+        type: 'External',
+        external: {
+          metric: { name: 'websocket_active_connections', selector: { matchLabels: { job: app.name } } },
+          target: { type: 'AverageValue', averageValue: String(s.perPod) },
+        },
+      };
+      break;
+    case 'consumerLag':
+      metric = {
+        type: 'External',
+        external: {
+          metric: { name: 'kafka_consumer_lag', selector: { matchLabels: { group: s.group } } },
+          target: { type: 'AverageValue', averageValue: String(s.lagPerPod) },
+        },
+      };
+      break;
+  }
+  return {
+    apiVersion: 'autoscaling/v2',
+    kind: 'HorizontalPodAutoscaler',
+    metadata: meta(app.name, app),
+    spec: {
+      scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: app.name },
+      minReplicas: s.min,
+      maxReplicas: s.max,
+      metrics: [metric],
+      behavior: { scaleDown: { stabilizationWindowSeconds: 300 } },
+    },
+  };
+}
+
+/** Every object of one app, in apply order. */
+export function appManifests(app: AppSpec): Manifest[] {
+  const out: Manifest[] = [
+    { apiVersion: 'v1', kind: 'ServiceAccount', metadata: meta(app.name, app), automountServiceAccountToken: false },
+    { apiVersion: 'v1', kind: 'ConfigMap', metadata: meta(`${app.name}-config`, app), data: appEnv(app) },
+    deployment(app),
+    service(app),
+    metricsService(app),
+    { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: meta(app.name, app), spec: { maxUnavailable: 1, selector: { matchLabels: selector(app) } } },
+    networkPolicy(app),
+  ];
+  const hpa = horizontalPodAutoscaler(app);
+  if (hpa) out.push(hpa);
+  return out;
+}
+
+/** Objects all apps share: configuration and the namespace-wide network rules. */
+export function sharedManifests(): Manifest[] {
+  const labels = { 'app.kubernetes.io/part-of': 'stableyield' };
+  return [
+    { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'stableyield-config', labels }, data: { ...SHARED_ENV } },
+    {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: { name: 'default-deny-all', labels },
+      spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] },
+    },
+    {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: { name: 'allow-dns', labels },
+      spec: {
+        podSelector: {},
+        policyTypes: ['Egress'],
+        egress: [{
+          to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
+          ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }],
+        }],
+      },
+    },
+  ];
+}
+
+const DAY_MS = 86_400_000;
+
+/** A Strimzi KafkaTopic per catalog topic and per dead-letter topic. */
+export function topicManifests(): Manifest[] {
+  return allTopics().map((t: TopicSpec) => ({
+    apiVersion: 'kafka.strimzi.io/v1beta2',
+    kind: 'KafkaTopic',
+    metadata: { name: t.name, labels: { 'strimzi.io/cluster': 'stableyield' } },
+    spec: {
+      topicName: t.name,
+      partitions: t.partitions,
+      replicas: 3,
+      config: {
+        'cleanup.policy': t.cleanupPolicy,
+        'retention.ms': t.retentionDays * DAY_MS,
+        'min.insync.replicas': 2,
+      },
+    },
+  }));
+}
+
+export { APP_NAMESPACE };

@@ -1,0 +1,273 @@
+/**
+ * The kustomize base and overlays: strict schema validation (kubeconform) and the rules of
+ * the deployment: every app fully described, scaling, network policy, topics, data plane.
+ */
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+import { APPS, APP_NAMESPACE, DATA_NAMESPACE, MONITORING_NAMESPACE, TOPICS, allTopics, appByName } from '../src/catalog';
+import type { Manifest } from '../src/manifests';
+import { repoPath } from '../src/paths';
+import { byKind, find, podTemplates } from '../src/yaml-docs';
+import { SKIPPED_KINDS, kubeconform, kustomizeBuild, manifestsOf } from './render';
+
+const TOOL_TIMEOUT = 120_000;
+const OVERLAYS = ['overlays/dev', 'overlays/prod'] as const;
+const baseApps = APPS.filter((a) => a.devOnly !== true);
+
+type Json = Record<string, unknown>;
+const spec = (m: Manifest): Json => m.spec as Json;
+
+describe.each(OVERLAYS)('kustomize build k8s/%s', (dir) => {
+  it('is valid against the Kubernetes 1.32 and CRD schemas (strict), skipping only the kinds named in render.ts', () => {
+    const yamlText = kustomizeBuild(dir);
+    const result = kubeconform(yamlText);
+    if (result.status !== 0) throw new Error(result.output);
+    const manifests = manifestsOf(yamlText);
+    const skippable = manifests.filter((m) => m.kind in SKIPPED_KINDS).length;
+    expect(result.summary).toEqual({ valid: manifests.length - skippable, invalid: 0, errors: 0, skipped: skippable });
+  }, TOOL_TIMEOUT);
+});
+
+describe('kubeconform', () => {
+  it('rejects an unknown field and a wrong type (the validation is not vacuous)', () => {
+    const bad = [
+      'apiVersion: apps/v1', 'kind: Deployment', 'metadata: {name: x}',
+      'spec: {replicas: "two", selector: {matchLabels: {a: b}}, template: {metadata: {labels: {a: b}}, spec: {containers: [{name: c, image: i, imagePullPolicy: Sometimes, bogus: 1}]}}}',
+    ].join('\n');
+    const r = kubeconform(bad);
+    expect(r.status).not.toBe(0);
+    expect(r.summary.invalid).toBe(1);
+  }, TOOL_TIMEOUT);
+
+  it('checks a CloudNativePG Cluster against its CRD schema', () => {
+    const cluster = (extra: string): string =>
+      ['apiVersion: postgresql.cnpg.io/v1', 'kind: Cluster', 'metadata: {name: x}', `spec: {instances: 1, storage: {size: 1Gi}${extra}}`].join('\n');
+    expect(kubeconform(cluster('')).summary).toMatchObject({ valid: 1, invalid: 0 });
+    expect(kubeconform(cluster(', instancez: 3')).summary).toMatchObject({ valid: 0, invalid: 1 });
+  }, TOOL_TIMEOUT);
+});
+
+describe('the production overlay', () => {
+  let all: Manifest[];
+  beforeAll(() => {
+    all = manifestsOf(kustomizeBuild('overlays/prod'));
+  }, TOOL_TIMEOUT);
+  const apps = (): Manifest[] => all.filter((m) => m.metadata.namespace === APP_NAMESPACE);
+
+  it.each(baseApps.map((a) => a.name))('has every object of %s in the apps namespace', (name) => {
+    for (const kind of ['ServiceAccount', 'Deployment', 'Service', 'PodDisruptionBudget', 'NetworkPolicy']) {
+      expect(find(apps(), kind, name).metadata.namespace).toBe(APP_NAMESPACE);
+    }
+    find(apps(), 'ConfigMap', `${name}-config`);
+    find(apps(), 'Service', `${name}-metrics`);
+  });
+
+  it('does not deploy the market-sim test double', () => {
+    expect(all.filter((m) => m.metadata.name.startsWith('market-sim'))).toEqual([]);
+  });
+
+  it('runs a pinned image of every app, with its bundle as the command', () => {
+    for (const app of baseApps) {
+      const container = podTemplates([find(apps(), 'Deployment', app.name)])[0]!.podSpec.containers[0]! as unknown as { image: string; args: string[] };
+      expect(container.image).toBe('ghcr.io/stableyield/stableyield:0.1.0');
+      expect(container.args).toEqual([`apps/${app.name}/dist/main.js`]);
+    }
+  });
+
+  it('probes /live and /ready on the health port (keeper: /status and /health on its metrics port), with resources set', () => {
+    for (const app of baseApps) {
+      const deployment = find(apps(), 'Deployment', app.name);
+      const c = podTemplates([deployment])[0]!.podSpec.containers[0]!;
+      expect(c.livenessProbe?.httpGet).toEqual({ path: app.name === 'keeper' ? '/status' : '/live', port: 'health' });
+      expect(c.readinessProbe?.httpGet).toEqual({ path: app.name === 'keeper' ? '/health' : '/ready', port: 'health' });
+      expect(Object.keys(c.resources?.requests ?? {}).sort()).toEqual(['cpu', 'memory']);
+      expect(c.resources?.limits?.memory).toBeDefined();
+      const ports = (c as unknown as { ports: { name: string; containerPort: number }[] }).ports;
+      expect(ports.find((p) => p.name === 'health')?.containerPort).toBe(app.healthPort);
+    }
+  });
+
+  it('reads configuration from ConfigMaps and secrets only through Secret references', () => {
+    for (const app of baseApps) {
+      const c = podTemplates([find(apps(), 'Deployment', app.name)])[0]!.podSpec.containers[0]! as unknown as {
+        envFrom: { configMapRef?: { name: string } }[];
+        env?: { name: string; value?: string; valueFrom?: { secretKeyRef?: { name: string; key: string } } }[];
+      };
+      expect(c.envFrom.map((e) => e.configMapRef?.name)).toEqual(['stableyield-config', `${app.name}-config`]);
+      for (const e of c.env ?? []) {
+        expect(e.value).toBeUndefined();
+        expect(e.valueFrom?.secretKeyRef?.name).toBeDefined();
+      }
+    }
+    expect(podTemplates([find(apps(), 'Deployment', 'keeper')])[0]!.podSpec.containers[0]!.env?.map((e) => e.name)).toContain('PRIVATE_KEY');
+  });
+
+  it('references only Secrets whose creation docs/operations.md shows, key by key', () => {
+    const docs = readFileSync(repoPath('docs/operations.md'), 'utf8');
+    const refs = new Set<string>();
+    for (const { podSpec } of podTemplates(all)) {
+      for (const c of podSpec.containers) {
+        for (const e of c.env ?? []) {
+          const ref = (e.valueFrom as { secretKeyRef?: { name: string; key: string } } | undefined)?.secretKeyRef;
+          if (ref) refs.add(`${ref.name}/${ref.key}`);
+        }
+      }
+    }
+    expect(refs.size).toBeGreaterThanOrEqual(8);
+    for (const ref of refs) {
+      const [name, key] = ref.split('/') as [string, string];
+      const create = docs.split('\n').findIndex((l) => l.includes(`create secret generic ${name}`));
+      expect({ ref, documented: create >= 0 }).toEqual({ ref, documented: true });
+      const command = docs.split('\n').slice(create, create + 3).join(' ');
+      expect({ ref, key: command.includes(`${key}=`) }).toEqual({ ref, key: true });
+    }
+  });
+
+  it('runs the keeper with exactly 2 replicas (one active) and no autoscaler', () => {
+    expect(spec(find(apps(), 'Deployment', 'keeper')).replicas).toBe(2);
+    expect(byKind(apps(), 'HorizontalPodAutoscaler').map((h) => h.metadata.name)).not.toContain('keeper');
+  });
+
+  it('scales the api on CPU 70 % between 3 and 10 replicas', () => {
+    const hpa = spec(find(apps(), 'HorizontalPodAutoscaler', 'api'));
+    expect(hpa).toMatchObject({ minReplicas: 3, maxReplicas: 10, scaleTargetRef: { kind: 'Deployment', name: 'api' } });
+    expect(hpa.metrics).toEqual([{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } } }]);
+    expect(spec(find(apps(), 'Deployment', 'api')).replicas).toBe(3);
+  });
+
+  it('scales ws-gateway on 1000 connections per pod (custom metric, averaged over the pods)', () => {
+    const hpa = spec(find(apps(), 'HorizontalPodAutoscaler', 'ws-gateway'));
+    expect(hpa.metrics).toEqual([{
+      type: 'External',
+      external: {
+        metric: { name: 'websocket_active_connections', selector: { matchLabels: { job: 'ws-gateway' } } },
+        target: { type: 'AverageValue', averageValue: '1000' },
+      },
+    }]);
+    expect(hpa).toMatchObject({ minReplicas: 2, maxReplicas: 10 });
+  });
+
+  it.each(['processor-peg', 'processor-liquidity', 'processor-ray', 'sink-timescale', 'sink-clickhouse'])(
+    'scales %s on the consumer lag of its group',
+    (name) => {
+      const hpa = spec(find(apps(), 'HorizontalPodAutoscaler', name));
+      expect(hpa.metrics).toEqual([{
+        type: 'External',
+        external: {
+          metric: { name: 'kafka_consumer_lag', selector: { matchLabels: { group: name } } },
+          target: { type: 'AverageValue', averageValue: expect.stringMatching(/^\d+$/) as unknown },
+        },
+      }]);
+    },
+  );
+
+  it('has every external metric of an autoscaler served by the prometheus-adapter configuration', () => {
+    const adapter = parse(readFileSync(repoPath('monitoring/prometheus-adapter-values.yaml'), 'utf8')) as { rules: { external: { seriesQuery: string; metricsQuery: string }[] } };
+    const served = adapter.rules.external.map((r) => r.seriesQuery);
+    const needed = byKind(apps(), 'HorizontalPodAutoscaler').flatMap((h) =>
+      (spec(h).metrics as { external?: { metric: { name: string; selector: { matchLabels: Record<string, string> } } } }[])
+        .flatMap((m) => (m.external ? [m.external.metric] : [])));
+    expect(needed.length).toBeGreaterThanOrEqual(6);
+    for (const metric of needed) {
+      const rule = adapter.rules.external.find((r) => r.seriesQuery === metric.name);
+      expect({ metric: metric.name, served: served.includes(metric.name) }).toEqual({ metric: metric.name, served: true });
+      // The selector's label must survive the adapter's aggregation.
+      for (const label of Object.keys(metric.selector.matchLabels)) expect(rule!.metricsQuery).toContain(`sum by (${label})`);
+    }
+  });
+
+  it('gives every fixed-size app a reason in the catalog and no autoscaler', () => {
+    const scaled = new Set(byKind(apps(), 'HorizontalPodAutoscaler').map((h) => h.metadata.name));
+    for (const app of baseApps) {
+      if (app.scaling.kind === 'fixed') {
+        expect(scaled.has(app.name)).toBe(false);
+        expect(app.scaling.why.length).toBeGreaterThan(10);
+      } else {
+        expect(scaled.has(app.name)).toBe(true);
+      }
+    }
+  });
+
+  it('denies all traffic by default and lets each app reach only its own stores', () => {
+    const deny = spec(find(apps(), 'NetworkPolicy', 'default-deny-all'));
+    expect(deny).toEqual({ podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
+    for (const app of baseApps) {
+      const np = spec(find(apps(), 'NetworkPolicy', app.name)) as { egress: { to: Json[]; ports: { port: number }[] }[]; ingress: { ports: { port: number }[] }[] };
+      const egressPorts = np.egress.flatMap((e) => e.ports.map((p) => p.port)).sort();
+      const expected = app.stores.map((s) => ({ kafka: 9092, registry: 8080, timescale: 5432, clickhouse: 8123 })[s]);
+      if (app.internet) expected.push(443);
+      expect(egressPorts).toEqual(expected.sort());
+      const ingressPorts = np.ingress.flatMap((i) => i.ports.map((p) => p.port)).sort();
+      expect(ingressPorts).toEqual([app.healthPort, ...(app.mainPort !== undefined ? [app.mainPort] : [])].sort());
+    }
+    expect(appByName('api').stores).not.toContain('clickhouse');
+    expect(appByName('processor-syi').internet).toBe(false);
+  });
+
+  it('gives apps a ServiceAccount without an API token and grants them no RBAC', () => {
+    for (const app of baseApps) {
+      expect(find(apps(), 'ServiceAccount', app.name).automountServiceAccountToken).toBe(false);
+      const pod = podTemplates([find(apps(), 'Deployment', app.name)])[0]!.podSpec;
+      expect(pod.serviceAccountName).toBe(app.name);
+      expect(pod.automountServiceAccountToken).toBe(false);
+    }
+    expect(all.filter((m) => /^(Cluster)?Role(Binding)?$/.test(m.kind))).toEqual([]);
+  });
+
+  it('runs Kafka as 3 combined KRaft nodes with replication 3 and min.insync.replicas 2', () => {
+    const kafka = find(all, 'Kafka', 'stableyield');
+    expect(kafka.metadata.namespace).toBe(DATA_NAMESPACE);
+    expect(kafka.metadata.annotations).toMatchObject({ 'strimzi.io/kraft': 'enabled', 'strimzi.io/node-pools': 'enabled' });
+    expect((spec(kafka).kafka as Json).config).toMatchObject({ 'default.replication.factor': 3, 'min.insync.replicas': 2, 'auto.create.topics.enable': false });
+    expect(spec(find(all, 'KafkaNodePool', 'combined'))).toMatchObject({ replicas: 3, roles: ['controller', 'broker'] });
+  });
+
+  it('declares one KafkaTopic per catalog topic and dead-letter topic with the catalog settings', () => {
+    const topics = byKind(all, 'KafkaTopic').filter((t) => t.metadata.name !== 'kafkasql-journal');
+    expect(topics.map((t) => (spec(t).topicName as string)).sort()).toEqual(allTopics().map((t) => t.name).sort());
+    expect(topics).toHaveLength(TOPICS.length * 2);
+    for (const t of allTopics()) {
+      const s = spec(find(all, 'KafkaTopic', t.name));
+      expect(s).toMatchObject({ partitions: t.partitions, replicas: 3 });
+      expect(s.config).toEqual({ 'cleanup.policy': t.cleanupPolicy, 'retention.ms': t.retentionDays * 86_400_000, 'min.insync.replicas': 2 });
+    }
+    expect(spec(find(all, 'KafkaTopic', 'syi.calculated'))).toMatchObject({ partitions: 1, config: { 'retention.ms': 365 * 86_400_000 } });
+    expect(spec(find(all, 'KafkaTopic', 'cc.prices')).config).toMatchObject({ 'cleanup.policy': 'compact,delete' });
+  });
+
+  it('runs TimescaleDB as a CloudNativePG cluster with the extension, ClickHouse and the registry', () => {
+    const pg = spec(find(all, 'Cluster', 'timescaledb'));
+    expect(pg.instances).toBe(3);
+    expect((pg.postgresql as Json).shared_preload_libraries).toContain('timescaledb');
+    expect(JSON.stringify(pg.bootstrap)).toContain('CREATE EXTENSION IF NOT EXISTS timescaledb');
+    expect(find(all, 'StatefulSet', 'clickhouse').metadata.namespace).toBe(DATA_NAMESPACE);
+    expect(find(all, 'Deployment', 'schema-registry').metadata.namespace).toBe(DATA_NAMESPACE);
+  });
+
+  it('runs Prometheus and Grafana in the monitoring namespace with the tested rules and dashboards', () => {
+    for (const name of ['prometheus', 'grafana']) expect(find(all, 'Deployment', name).metadata.namespace).toBe(MONITORING_NAMESPACE);
+    const rules = all.find((m) => m.kind === 'ConfigMap' && m.metadata.name.startsWith('prometheus-rules-'));
+    expect(Object.keys((rules?.data ?? {}) as Json)).toEqual(['stableyield.rules.yml']);
+    const dashboards = all.find((m) => m.kind === 'ConfigMap' && m.metadata.name.startsWith('grafana-dashboards-'));
+    expect(Object.keys((dashboards?.data ?? {}) as Json).sort()).toEqual(['keeper.json', 'pipeline.json', 'serving.json', 'syi.json']);
+  });
+});
+
+describe('the dev overlay', () => {
+  let all: Manifest[];
+  beforeAll(() => {
+    all = manifestsOf(kustomizeBuild('overlays/dev'));
+  }, TOOL_TIMEOUT);
+
+  it('adds market-sim, points the ingesters at it and lets them reach it', () => {
+    find(all, 'Deployment', 'market-sim');
+    expect(find(all, 'ConfigMap', 'ingest-market-config').data).toMatchObject({ FRED_URL: 'http://market-sim.stableyield.svc:7100/fred' });
+    expect(find(all, 'NetworkPolicy', 'ingesters-to-market-sim').metadata.namespace).toBe(APP_NAMESPACE);
+  });
+
+  it('uses one broker and replication factor 1 everywhere', () => {
+    expect(spec(find(all, 'KafkaNodePool', 'combined')).replicas).toBe(1);
+    for (const t of byKind(all, 'KafkaTopic')) expect(spec(t)).toMatchObject({ replicas: 1, config: { 'min.insync.replicas': 1 } });
+    expect(find(all, 'ConfigMap', 'stableyield-config').data).toMatchObject({ KAFKA_REPLICATION_FACTOR: '1' });
+  });
+});

@@ -1,0 +1,110 @@
+/**
+ * Nothing runs as root, nothing can escalate, root filesystems are read-only, and no secret
+ * value is in the repository or in a rendered manifest: only references to Secrets.
+ */
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { RUN_AS_USER } from '../src/catalog';
+import type { Manifest } from '../src/manifests';
+import { REPO_ROOT, repoPath } from '../src/paths';
+import { podTemplates, type Container } from '../src/yaml-docs';
+import { helmTemplate, kustomizeBuild, manifestsOf } from './render';
+
+const TOOL_TIMEOUT = 120_000;
+
+const RENDERINGS: Record<string, () => string> = {
+  'kustomize overlays/dev': () => kustomizeBuild('overlays/dev'),
+  'kustomize overlays/prod': () => kustomizeBuild('overlays/prod'),
+  'helm template (defaults)': () => helmTemplate(),
+  'helm template (every app, ingress)': () => helmTemplate(['--set', 'apps.market-sim.enabled=true', '--set', 'ingress.enabled=true']),
+};
+
+/** Variable names that carry credentials: they must come from a Secret. */
+const SECRET_NAME = /(PASSWORD|SECRET|TOKEN|PRIVATE|API_KEY|APIKEY|_KEYS?$|CREDENTIAL|DATABASE_URL|RPC_URL|_URI$)/;
+
+function containersOf(podSpec: { containers: Container[]; initContainers?: Container[] }): Container[] {
+  return [...podSpec.containers, ...(podSpec.initContainers ?? [])];
+}
+
+describe.each(Object.keys(RENDERINGS))('%s', (name) => {
+  let manifests: Manifest[];
+  beforeAll(() => {
+    manifests = manifestsOf(RENDERINGS[name]!());
+  }, TOOL_TIMEOUT);
+
+  it('runs every pod as a non-root user, our apps as UID 1001', () => {
+    const pods = podTemplates(manifests);
+    expect(pods.length).toBeGreaterThan(10);
+    for (const { manifest, podSpec } of pods) {
+      const where = `${manifest.kind}/${manifest.metadata.name}`;
+      expect({ where, runAsNonRoot: podSpec.securityContext?.runAsNonRoot }).toEqual({ where, runAsNonRoot: true });
+      expect(podSpec.securityContext?.runAsUser).toEqual(expect.any(Number));
+      expect(podSpec.securityContext?.runAsUser).not.toBe(0);
+      for (const c of containersOf(podSpec)) {
+        if (c.image.startsWith('ghcr.io/stableyield/stableyield:')) {
+          expect({ where, uid: podSpec.securityContext?.runAsUser, containerUid: c.securityContext?.runAsUser }).toEqual({ where, uid: RUN_AS_USER, containerUid: RUN_AS_USER });
+        }
+      }
+    }
+  });
+
+  it('gives every container a read-only root, no privilege escalation and no capabilities', () => {
+    for (const { manifest, podSpec } of podTemplates(manifests)) {
+      for (const c of containersOf(podSpec)) {
+        const where = `${manifest.kind}/${manifest.metadata.name}/${c.name}`;
+        expect({ where, ...c.securityContext }).toMatchObject({
+          where,
+          runAsNonRoot: true,
+          allowPrivilegeEscalation: false,
+          readOnlyRootFilesystem: true,
+          capabilities: { drop: ['ALL'] },
+        });
+        expect(c.securityContext?.privileged).not.toBe(true);
+      }
+    }
+  });
+
+  it('contains no Secret and reads credentials only through secretKeyRef', () => {
+    expect(manifests.filter((m) => m.kind === 'Secret')).toEqual([]);
+    for (const { manifest, podSpec } of podTemplates(manifests)) {
+      for (const c of containersOf(podSpec)) {
+        for (const e of c.env ?? []) {
+          if (SECRET_NAME.test(e.name)) {
+            expect({ where: `${manifest.metadata.name}/${e.name}`, value: e.value, ref: e.valueFrom?.secretKeyRef !== undefined })
+              .toEqual({ where: `${manifest.metadata.name}/${e.name}`, value: undefined, ref: true });
+          }
+        }
+      }
+      for (const v of podSpec.volumes ?? []) expect(v.secret).toBeUndefined();
+    }
+    for (const cm of manifests.filter((m) => m.kind === 'ConfigMap')) {
+      const keys = Object.keys(cm.data ?? {});
+      expect({ configMap: cm.metadata.name, secretLike: keys.filter((k) => SECRET_NAME.test(k)) }).toEqual({ configMap: cm.metadata.name, secretLike: [] });
+    }
+  });
+});
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir).flatMap((entry) => {
+    const path = join(dir, entry);
+    return statSync(path).isDirectory() ? filesUnder(path) : [path];
+  });
+}
+
+describe('the deployment files in the repository', () => {
+  const files = [
+    ...['k8s', 'helm', 'monitoring'].flatMap((d) => filesUnder(repoPath(d))),
+    repoPath('docker-compose.yml'),
+    repoPath('Dockerfile'),
+    repoPath('deploy.sh'),
+  ];
+
+  it.each(files.map((f) => relative(REPO_ROOT, f)))('%s holds no Secret manifest, private key or credential literal', (file) => {
+    const text = readFileSync(repoPath(file), 'utf8');
+    expect(text).not.toMatch(/^kind:\s*Secret\s*$/m);
+    expect(text).not.toMatch(/0x[0-9a-fA-F]{64}/); // a private key
+    expect(text).not.toMatch(/-----BEGIN [A-Z ]*PRIVATE KEY-----/);
+    expect(text).not.toMatch(/(password|passwd|api[_-]?key|token)\s*[:=]\s*["']?[A-Za-z0-9+/_-]{12,}/i);
+    expect(text).not.toMatch(/:\/\/[^/\s:@]+:[^@\s$]+@/); // credentials inside a URL (a ${VAR} reference is allowed)
+  });
+});
