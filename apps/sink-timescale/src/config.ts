@@ -14,6 +14,12 @@ export const configSchema = z.object({
   TOPIC_PREFIX: z.string().regex(/^[A-Za-z0-9._-]*$/, 'letters, digits, . _ - only').default(''),
   /** Back-off cap between retries of a failed batch (e.g. while the database is down). */
   RETRY_MAX_MS: positiveInt.default(5_000),
+  /** Batching by age and size: a fetch waits up to FLUSH_INTERVAL_MS for FETCH_MIN_BYTES of records. */
+  FLUSH_INTERVAL_MS: positiveInt.default(500),
+  FETCH_MIN_BYTES: positiveInt.default(65_536),
+  FETCH_MAX_BYTES_PER_PARTITION: positiveInt.default(4_194_304),
+  /** Partitions whose batches are written at the same time (each its own DB transaction). */
+  PARTITIONS_CONCURRENTLY: positiveInt.default(2),
 });
 export type Config = z.output<typeof configSchema>;
 export const loadAppConfig = (env?: Record<string, string | undefined>) => loadConfig(configSchema, env);

@@ -41,6 +41,8 @@ async function main(command: string | undefined): Promise<void> {
     // Prefixed names are the catalog topics' test copies; the values have the same schemas.
     topics: SINK_TOPICS.map((t) => `${config.TOPIC_PREFIX}${t}` as DataTopic),
     retry: { initialMs: 200, maxMs: config.RETRY_MAX_MS },
+    fetch: { minBytes: config.FETCH_MIN_BYTES, maxWaitMs: config.FLUSH_INTERVAL_MS, maxBytesPerPartition: config.FETCH_MAX_BYTES_PER_PARTITION },
+    partitionsConcurrently: config.PARTITIONS_CONCURRENTLY,
     onProgress: () => progress.beat('consumer'),
     handle: createSinkHandler({ writer, metrics: sinkMetrics, kafkaMetrics, producer, serde, logger, topicPrefix: config.TOPIC_PREFIX }),
   });

@@ -42,6 +42,14 @@ export interface ConsumerBaseOptions {
   onProgress?: () => void;
   retry?: RetryPolicy;
   sessionTimeoutMs?: number;
+  /**
+   * Fetch sizing: a fetch returns once `minBytes` are available or `maxWaitMs` has passed,
+   * up to `maxBytesPerPartition` — larger fetches mean larger batches (size/age batching),
+   * while each batch is still committed only after its work is durable.
+   */
+  fetch?: { minBytes?: number; maxWaitMs?: number; maxBytesPerPartition?: number };
+  /** Batches of different partitions handled at the same time (default 1). */
+  partitionsConcurrently?: number;
 }
 
 const DEFAULT_RETRY: RetryPolicy = { initialMs: 200, maxMs: 10_000 };
@@ -87,6 +95,9 @@ abstract class BatchConsumer {
       allowAutoTopicCreation: false,
       sessionTimeout: base.sessionTimeoutMs ?? 30_000,
       heartbeatInterval: 3_000,
+      minBytes: base.fetch?.minBytes ?? 1,
+      maxWaitTimeInMs: base.fetch?.maxWaitMs ?? 500,
+      maxBytesPerPartition: base.fetch?.maxBytesPerPartition ?? 1_048_576,
     });
   }
 
@@ -99,7 +110,7 @@ abstract class BatchConsumer {
     await this.consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: 1,
+      partitionsConsumedConcurrently: this.base.partitionsConcurrently ?? 1,
       eachBatch: (payload) => this.eachBatch(payload),
     });
   }

@@ -1,4 +1,4 @@
-import type { Consumer, Kafka } from 'kafkajs';
+import { AssignerProtocol, type Consumer, type Kafka, type PartitionAssigner } from 'kafkajs';
 import type { Logger } from 'pino';
 
 export interface LeaseOptions {
@@ -11,11 +11,50 @@ export interface LeaseOptions {
   sessionTimeoutMs?: number;
 }
 
+const ASSIGNER = 'StickyLeaseAssigner';
+const HOLDER = Buffer.from('holder');
+const CANDIDATE = Buffer.from('candidate');
+
+/**
+ * Gives partition 0 of the lease topic to the member that says it holds it, so a standby
+ * joining never takes the lease from a live holder (kafkajs's round-robin would hand it to
+ * whichever member id sorts first). With no holder in the group the first member id wins.
+ * Each member states whether it holds the lease in its join metadata, read at every join.
+ */
+export function stickyLeaseAssigner(isHeld: () => boolean): PartitionAssigner {
+  return () => ({
+    name: ASSIGNER,
+    version: 1,
+    assign({ members, topics }) {
+      const holders = members.filter((m) => AssignerProtocol.MemberMetadata.decode(m.memberMetadata)?.userData.equals(HOLDER) === true);
+      const ids = (holders.length > 0 ? holders : members).map((m) => m.memberId).sort();
+      const winner = ids[0];
+      return Promise.resolve(
+        members.map(({ memberId }) => ({
+          memberId,
+          memberAssignment: AssignerProtocol.MemberAssignment.encode({
+            version: 1,
+            assignment: Object.fromEntries(topics.map((t) => [t, memberId === winner ? [0] : []])),
+            userData: Buffer.alloc(0),
+          }),
+        })),
+      );
+    },
+    protocol({ topics }) {
+      return {
+        name: ASSIGNER,
+        metadata: AssignerProtocol.MemberMetadata.encode({ version: 1, topics, userData: isHeld() ? HOLDER : CANDIDATE }),
+      };
+    },
+  });
+}
+
 /**
  * Leader election for a single-active processor with hot standbys: every instance joins one
- * consumer group on a one-partition topic, and the member the group assigns partition 0 holds
- * the lease. When the holder dies its session expires and the group hands the partition to a
- * standby; when it stops cleanly it leaves the group and the hand-over is immediate.
+ * consumer group on a one-partition topic, and the member assigned partition 0 holds the lease.
+ * The assignment is sticky (stickyLeaseAssigner): a joining standby never takes the lease from
+ * a live holder. When the holder dies its session expires and the group hands the partition to
+ * a standby; when it stops cleanly it leaves the group and the hand-over is immediate.
  */
 export class Lease {
   private readonly consumer: Consumer;
@@ -29,6 +68,7 @@ export class Lease {
       rebalanceTimeout: sessionTimeout,
       heartbeatInterval: Math.max(500, Math.floor(sessionTimeout / 10)),
       allowAutoTopicCreation: false,
+      partitionAssigners: [stickyLeaseAssigner(() => this.held)],
     });
   }
 

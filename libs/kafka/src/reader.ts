@@ -32,8 +32,7 @@ export interface PartitionReaderOptions {
  * Reads every partition of a set of topics from given offsets, read_committed, for a processor
  * that keeps its input positions in its own checkpoint (not in consumer-group offsets). Each
  * reader is the only member of a fresh consumer group, so it gets every partition at once and a
- * restart or a standby never waits for a dead member's session to expire. The group's committed
- * offsets are set to the start offsets before it joins, so there is no race with seeks.
+ * restart or a standby never waits for a dead member's session to expire.
  */
 export class PartitionReader {
   private consumer: Consumer | undefined;
@@ -60,18 +59,6 @@ export class PartitionReader {
 
   async start(): Promise<void> {
     const { kafka, topics, startOffsets } = this.options;
-    const admin = kafka.admin();
-    await admin.connect();
-    try {
-      for (const topic of topics) {
-        const partitions = [...startOffsets]
-          .filter(([key]) => key.slice(0, key.lastIndexOf('/')) === topic)
-          .map(([key, offset]) => ({ partition: Number(key.slice(key.lastIndexOf('/') + 1)), offset: String(offset) }));
-        if (partitions.length > 0) await admin.setOffsets({ groupId: this.groupId, topic, partitions });
-      }
-    } finally {
-      await admin.disconnect();
-    }
     const consumer = kafka.consumer({
       groupId: this.groupId,
       readUncommitted: false,
@@ -99,6 +86,12 @@ export class PartitionReader {
         });
       },
     });
+    // run() returns before the group is joined; seeks given now are applied before the first
+    // fetch of each partition (admin.setOffsets would cost seconds per topic).
+    for (const [key, offset] of startOffsets) {
+      const slash = key.lastIndexOf('/');
+      consumer.seek({ topic: key.slice(0, slash), partition: Number(key.slice(slash + 1)), offset: String(offset) });
+    }
   }
 
   async stop(): Promise<void> {
