@@ -24,6 +24,13 @@ export interface PartitionReaderOptions {
   onBatch: (batch: PartitionBatch) => Promise<void>;
   /** called after every fetch (also empty ones): feeds liveness */
   onFetch?: () => void;
+  /**
+   * Called when every batch of a fetch response has been handled. The partitions' read
+   * positions then form a consistent cut: each partition was read at one moment of the
+   * broker's answer, so a record appended before that moment is not still unread on a
+   * partition that looks caught up. Event-time processors advance their watermark here.
+   */
+  onFetchHandled?: () => void;
   groupPrefix: string;
   maxBytesPerPartition?: number;
 }
@@ -37,6 +44,8 @@ export interface PartitionReaderOptions {
 export class PartitionReader {
   private consumer: Consumer | undefined;
   readonly groupId: string;
+  /** brokers whose last fetch response is being handled */
+  private readonly handling = new Set<number>();
 
   constructor(private readonly options: PartitionReaderOptions) {
     this.groupId = `${options.groupPrefix}-${randomUUID().slice(0, 8)}`;
@@ -71,7 +80,15 @@ export class PartitionReader {
     this.consumer = consumer;
     await consumer.connect();
     await consumer.subscribe({ topics: [...topics], fromBeginning: true });
-    consumer.on(consumer.events.FETCH, () => this.options.onFetch?.());
+    // kafkajs fetches from a broker, hands every batch of the response to eachBatch, waits
+    // for all of them and only then starts that broker's next fetch.
+    consumer.on(consumer.events.FETCH, (e) => {
+      this.handling.add(e.payload.nodeId);
+      this.options.onFetch?.();
+    });
+    consumer.on(consumer.events.FETCH_START, (e) => {
+      if (this.handling.delete(e.payload.nodeId)) this.options.onFetchHandled?.();
+    });
     await consumer.run({
       autoCommit: false,
       partitionsConsumedConcurrently: 1,
@@ -92,6 +109,11 @@ export class PartitionReader {
       const slash = key.lastIndexOf('/');
       consumer.seek({ topic: key.slice(0, slash), partition: Number(key.slice(slash + 1)), offset: String(offset) });
     }
+  }
+
+  /** True while the batches of a fetch response are being handled (positions are not a consistent cut). */
+  get handlingFetch(): boolean {
+    return this.handling.size > 0;
   }
 
   async stop(): Promise<void> {

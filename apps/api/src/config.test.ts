@@ -1,0 +1,31 @@
+import { ConfigError } from '@stableyield/config';
+import { loadAppConfig } from './config';
+
+describe('api config', () => {
+  it('has defaults for a local run', () => {
+    const c = loadAppConfig({});
+    expect(c).toMatchObject({ PORT: 8080, HEALTH_PORT: 9210, RATE_LIMIT_PER_IP: 600, TRUST_PROXY: false, TOPIC_PREFIX: '' });
+    expect(c.PUBLIC_ROUTES).toContain('/api/index/latest');
+    expect(c.CONSTITUENTS).toEqual(['DAI', 'FDUSD', 'PYUSD', 'USDC', 'USDT', 'USDe']);
+    expect(c.CORS_ORIGINS).toBeUndefined();
+    expect(c.JWT_SECRET).toBeUndefined();
+  });
+
+  it('coerces lists, numbers and flags', () => {
+    const c = loadAppConfig({ PUBLIC_ROUTES: '/api/index/*, /api/tbill', RATE_LIMIT_PER_KEY: '10', TRUST_PROXY: 'yes', CORS_ORIGINS: '*' });
+    expect(c.PUBLIC_ROUTES).toEqual(['/api/index/*', '/api/tbill']);
+    expect(c.RATE_LIMIT_PER_KEY).toBe(10);
+    expect(c.TRUST_PROXY).toBe(true);
+    expect(c.CORS_ORIGINS).toEqual(['*']);
+  });
+
+  it('rejects bad values, naming every variable', () => {
+    expect(() => loadAppConfig({ PORT: 'x', DATABASE_URL: 'mysql://x', JWT_SECRET: 'short', TICKER_STREAM_URL: 'http://x' })).toThrow(ConfigError);
+    try {
+      loadAppConfig({ PORT: 'x', DATABASE_URL: 'mysql://x', JWT_SECRET: 'short' });
+    } catch (err) {
+      const problems = (err as ConfigError).problems.join('\n');
+      for (const name of ['PORT', 'DATABASE_URL', 'JWT_SECRET']) expect(problems).toContain(name);
+    }
+  });
+});

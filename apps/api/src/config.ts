@@ -1,0 +1,38 @@
+import { booleanFlag, commaList, commonSchema, kafkaSchema, loadConfig, nonNegativeInt, port, positiveInt, z } from '@stableyield/config';
+import { METHODOLOGY_V1 } from '@stableyield/index-engine';
+
+export const configSchema = z.object({
+  ...commonSchema,
+  ...kafkaSchema,
+  HOST: z.string().default('0.0.0.0'),
+  PORT: port.default(8080),
+  HEALTH_PORT: port.default(9210),
+  /** May hold a password: set DATABASE_URL_FILE to read it from a mounted secret. */
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').default('postgres://stableyield@127.0.0.1:55432/stableyield'),
+  PG_POOL_SIZE: positiveInt.default(10),
+  /** Route patterns served without credentials (`/api/index/*` for a prefix); every other /api route needs a key. */
+  PUBLIC_ROUTES: commaList.default(['/api/index/latest', '/api/index/history', '/api/index/constituents', '/api/index/methodology']),
+  /** Requests per window per API key and per client IP (0 on both: no rate limiting). */
+  RATE_LIMIT_PER_KEY: nonNegativeInt.default(6_000),
+  RATE_LIMIT_PER_IP: nonNegativeInt.default(600),
+  RATE_LIMIT_WINDOW_MS: positiveInt.default(60_000),
+  /** Allowed CORS origins, comma separated, or `*`; unset: no CORS headers. */
+  CORS_ORIGINS: commaList.optional(),
+  /** Behind an ingress: take the client IP from X-Forwarded-For. */
+  TRUST_PROXY: booleanFlag.default(false),
+  /** Enables HS256 JWT bearer tokens (at least 32 characters; use JWT_SECRET_FILE). */
+  JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  JWT_ISSUER: z.string().min(1).optional(),
+  JWT_AUDIENCE: z.string().min(1).optional(),
+  /** How long a checked API key is remembered (a revocation takes effect within it). */
+  API_KEY_CACHE_MS: positiveInt.default(30_000),
+  /** Symbols the API knows before the first record names them. */
+  CONSTITUENTS: commaList.default([...METHODOLOGY_V1.constituents]),
+  /** The ws-gateway stream the ticker page connects to; unset: the page's host, port 8090. */
+  TICKER_STREAM_URL: z.string().regex(/^wss?:\/\//, 'must be a ws:// or wss:// URL').optional(),
+  /** Read `<prefix>syi.calculated` instead of the catalog topic: tests and benchmarks only. */
+  TOPIC_PREFIX: z.string().regex(/^[A-Za-z0-9._-]*$/, 'letters, digits, . _ - only').default(''),
+  PROVISION_TOPICS: booleanFlag.default(true),
+});
+export type Config = z.output<typeof configSchema>;
+export const loadAppConfig = (env?: Record<string, string | undefined>) => loadConfig(configSchema, env);

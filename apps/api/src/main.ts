@@ -1,0 +1,85 @@
+import { join } from 'node:path';
+import { ApiKeyStore, Authenticator, buildApiApp, CachedKeyLookup, countConnectionErrors, ensureApiKeysTable, queries } from '@stableyield/api-core';
+import { createPool, isConnectionError } from '@stableyield/db';
+import { createKafka, KafkaMetrics, provisionTopics, TopicSerde } from '@stableyield/kafka';
+import { createSyiFeed, instanceGroupId, LatestSyi } from '@stableyield/live-feed';
+import { createLogger, createMetricsRegistry, exitOnSignals, ProgressMonitor, Readiness, Shutdown, startHealthServer } from '@stableyield/observability';
+import { createRegistryClient, registerSchemas } from '@stableyield/schemas';
+import { loadAppConfig } from './config';
+
+const APP = 'api';
+
+async function main(): Promise<void> {
+  const config = loadAppConfig();
+  const logger = createLogger({ app: APP, level: config.LOG_LEVEL });
+  const registry = createMetricsRegistry(APP);
+  const progress = new ProgressMonitor(Date.now, registry);
+  const readiness = new Readiness();
+  // Not ready until everything below is wired: the health port answers from the first moment.
+  let started = false;
+  readiness.add('startup', () => started);
+  const shutdown = new Shutdown(logger, config.SHUTDOWN_TIMEOUT_MS);
+  exitOnSignals(shutdown);
+  const health = await startHealthServer({ host: config.HEALTH_HOST, port: config.HEALTH_PORT, registry, progress, readiness });
+
+  const pool = createPool({ connectionString: config.DATABASE_URL, max: config.PG_POOL_SIZE }, logger);
+  const { db, counter: dbErrors } = countConnectionErrors(pool, registry, isConnectionError);
+  pool.on('error', () => dbErrors.inc({ sink: 'api' }));
+  await ensureApiKeysTable(db);
+
+  const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID ?? APP }, logger);
+  if (config.PROVISION_TOPICS) {
+    await provisionTopics(kafka, logger, { replicationFactor: config.KAFKA_REPLICATION_FACTOR });
+    await registerSchemas(createRegistryClient(config.SCHEMA_REGISTRY_URL));
+  }
+  const latest = new LatestSyi();
+  progress.register('consumer', 60_000);
+  const feed = createSyiFeed({
+    kafka, serde: new TopicSerde(createRegistryClient(config.SCHEMA_REGISTRY_URL)), logger, latest,
+    groupId: instanceGroupId(APP), topic: `${config.TOPIC_PREFIX}syi.calculated`,
+    metrics: KafkaMetrics.of(registry), onProgress: () => progress.beat('consumer'),
+  });
+  readiness.add('database', async () => {
+    await queries.ping(db);
+    return true;
+  });
+  readiness.add('latest_index', () => feed.caughtUp);
+
+  const keys = new CachedKeyLookup((key) => new ApiKeyStore(db).lookup(key), config.API_KEY_CACHE_MS);
+  const jwt = config.JWT_SECRET
+    ? { secret: config.JWT_SECRET, ...(config.JWT_ISSUER ? { issuer: config.JWT_ISSUER } : {}), ...(config.JWT_AUDIENCE ? { audience: config.JWT_AUDIENCE } : {}) }
+    : undefined;
+  const rateLimited = config.RATE_LIMIT_PER_KEY > 0 || config.RATE_LIMIT_PER_IP > 0;
+  const unlimited = Number.MAX_SAFE_INTEGER;
+  const app = await buildApiApp(
+    {
+      db, latest, registry, logger, now: Date.now, knownSymbols: config.CONSTITUENTS,
+      authenticator: new Authenticator({ lookupKey: (key) => keys.lookup(key), ...(jwt ? { jwt } : {}) }),
+    },
+    {
+      publicRoutes: config.PUBLIC_ROUTES,
+      rateLimit: rateLimited ? { perKey: config.RATE_LIMIT_PER_KEY || unlimited, perIp: config.RATE_LIMIT_PER_IP || unlimited, windowMs: config.RATE_LIMIT_WINDOW_MS } : null,
+      corsOrigins: config.CORS_ORIGINS ?? [],
+      trustProxy: config.TRUST_PROXY,
+      // src/ or dist/: the page sits beside either, in apps/api/public.
+      ticker: { publicDir: join(__dirname, '..', 'public'), streamUrl: config.TICKER_STREAM_URL ?? '' },
+    },
+  );
+
+  // Shutdown: stop accepting → stop the consumer → close the pool → health last.
+  shutdown.add('http', () => app.close());
+  shutdown.add('consumer', () => feed.stop());
+  shutdown.add('pool', () => pool.end());
+  shutdown.add('health', () => health.close());
+
+  await app.listen({ host: config.HOST, port: config.PORT });
+  started = true;
+  logger.info({ port: config.PORT, health: health.port }, 'api_listening');
+  await feed.start();
+  logger.info({ latestTs: latest.get()?.record.ts ?? null }, 'latest_index_loaded');
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});

@@ -1,0 +1,26 @@
+import { booleanFlag, commonSchema, kafkaSchema, loadConfig, port, positiveInt, z } from '@stableyield/config';
+
+export const configSchema = z.object({
+  ...commonSchema,
+  ...kafkaSchema,
+  HOST: z.string().default('0.0.0.0'),
+  PORT: port.default(8090),
+  HEALTH_PORT: port.default(9211),
+  /** Connections one instance holds; past it a new one is refused with 503 (scale out instead). */
+  MAX_CONNECTIONS: positiveInt.default(20_000),
+  /** A client with more than this queued (bytes) is closed with code 4008: it never slows the others. */
+  MAX_BUFFERED_BYTES: positiveInt.default(1_048_576),
+  /** Ping interval; a client that misses one ping is cut. */
+  HEARTBEAT_INTERVAL_MS: positiveInt.default(30_000),
+  /** Require an API key (x-api-key, Authorization: Bearer, or ?api_key= for browsers) to connect. */
+  WS_AUTH_REQUIRED: booleanFlag.default(false),
+  /** The key store, used only when WS_AUTH_REQUIRED (DATABASE_URL_FILE for a mounted secret). */
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').default('postgres://stableyield@127.0.0.1:55432/stableyield'),
+  API_KEY_CACHE_MS: positiveInt.default(30_000),
+  JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  /** Read `<prefix>syi.calculated` instead of the catalog topic: tests and benchmarks only. */
+  TOPIC_PREFIX: z.string().regex(/^[A-Za-z0-9._-]*$/, 'letters, digits, . _ - only').default(''),
+  PROVISION_TOPICS: booleanFlag.default(true),
+});
+export type Config = z.output<typeof configSchema>;
+export const loadAppConfig = (env?: Record<string, string | undefined>) => loadConfig(configSchema, env);

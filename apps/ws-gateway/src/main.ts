@@ -1,0 +1,74 @@
+import type { IncomingMessage } from 'node:http';
+import type { WebSocket } from 'ws';
+import { ApiKeyStore, Authenticator, CachedKeyLookup, credentialsOf, ensureApiKeysTable } from '@stableyield/api-core';
+import { createPool } from '@stableyield/db';
+import { createKafka, KafkaMetrics, provisionTopics, TopicSerde } from '@stableyield/kafka';
+import { createSyiFeed, FanoutHub, instanceGroupId, LatestSyi, startStreamServer, StreamMetrics, wsPreparedFrames } from '@stableyield/live-feed';
+import { createLogger, createMetricsRegistry, exitOnSignals, ProgressMonitor, Readiness, Shutdown, startHealthServer } from '@stableyield/observability';
+import { createRegistryClient, registerSchemas } from '@stableyield/schemas';
+import { loadAppConfig } from './config';
+
+const APP = 'ws-gateway';
+
+async function main(): Promise<void> {
+  const config = loadAppConfig();
+  const logger = createLogger({ app: APP, level: config.LOG_LEVEL });
+  const registry = createMetricsRegistry(APP);
+  const progress = new ProgressMonitor(Date.now, registry);
+  const readiness = new Readiness();
+  // Not ready until everything below is wired: the health port answers from the first moment.
+  let started = false;
+  readiness.add('startup', () => started);
+  const shutdown = new Shutdown(logger, config.SHUTDOWN_TIMEOUT_MS);
+  exitOnSignals(shutdown);
+  const health = await startHealthServer({ host: config.HEALTH_HOST, port: config.HEALTH_PORT, registry, progress, readiness });
+
+  let authorize: ((req: IncomingMessage) => Promise<boolean>) | undefined;
+  const pool = config.WS_AUTH_REQUIRED ? createPool({ connectionString: config.DATABASE_URL, max: 2 }, logger) : undefined;
+  if (pool) {
+    await ensureApiKeysTable(pool);
+    const keys = new CachedKeyLookup((key) => new ApiKeyStore(pool).lookup(key), config.API_KEY_CACHE_MS);
+    const authenticator = new Authenticator({ lookupKey: (key) => keys.lookup(key), ...(config.JWT_SECRET ? { jwt: { secret: config.JWT_SECRET } } : {}) });
+    authorize = async (req) => {
+      const query = new URL(req.url ?? '/', 'http://gateway').searchParams;
+      return (await authenticator.authenticate(credentialsOf(req.headers, query))) !== null;
+    };
+  }
+
+  const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID ?? APP }, logger);
+  if (config.PROVISION_TOPICS) {
+    await provisionTopics(kafka, logger, { replicationFactor: config.KAFKA_REPLICATION_FACTOR });
+    await registerSchemas(createRegistryClient(config.SCHEMA_REGISTRY_URL));
+  }
+  const latest = new LatestSyi();
+  progress.register('consumer', 60_000);
+  const feed = createSyiFeed({
+    kafka, serde: new TopicSerde(createRegistryClient(config.SCHEMA_REGISTRY_URL)), logger, latest,
+    groupId: instanceGroupId(APP), topic: `${config.TOPIC_PREFIX}syi.calculated`,
+    metrics: KafkaMetrics.of(registry), onProgress: () => progress.beat('consumer'),
+  });
+  readiness.add('latest_index', () => feed.caughtUp);
+
+  const metrics = new StreamMetrics(registry);
+  const hub = new FanoutHub<WebSocket>({ maxConnections: config.MAX_CONNECTIONS, maxBufferedBytes: config.MAX_BUFFERED_BYTES, metrics, prepared: wsPreparedFrames });
+  const server = await startStreamServer({
+    host: config.HOST, port: config.PORT, latest, hub, logger, metrics, heartbeatMs: config.HEARTBEAT_INTERVAL_MS,
+    ...(authorize ? { authorize } : {}),
+  });
+
+  // Shutdown: stop accepting and send close frames → stop the consumer → close the pool → health last.
+  shutdown.add('websockets', () => server.close(Math.min(5_000, config.SHUTDOWN_TIMEOUT_MS / 2)));
+  shutdown.add('consumer', () => feed.stop());
+  if (pool) shutdown.add('pool', () => pool.end());
+  shutdown.add('health', () => health.close());
+
+  started = true;
+  logger.info({ port: server.port, health: health.port, auth: config.WS_AUTH_REQUIRED }, 'ws_gateway_listening');
+  await feed.start();
+  logger.info({ latestTs: latest.get()?.record.ts ?? null }, 'latest_index_loaded');
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});

@@ -1,0 +1,245 @@
+import type { AddressInfo } from 'node:net';
+import SwaggerParser from '@apidevtools/swagger-parser';
+import type { FastifyInstance } from 'fastify';
+import pino from 'pino';
+import { Registry } from 'prom-client';
+import { LatestSyi } from '@stableyield/live-feed';
+import { syiRecord } from '@stableyield/live-feed/testing';
+import { buildApiApp, type ApiOptions } from './app';
+import { Authenticator } from './auth';
+import type { Queryable } from './db';
+import { signJwt } from './jwt';
+
+/** Answers the API's queries from canned rows (unit level; the SQL itself is tested against PostgreSQL). */
+class CannedDb implements Queryable {
+  readonly calls: { sql: string; params: unknown[] }[] = [];
+  fail = false;
+  constructor(private readonly rows: (sql: string) => object[] = () => []) {}
+  query<R extends object>(sql: string, params: unknown[] = []): Promise<{ rows: R[]; rowCount: number }> {
+    this.calls.push({ sql, params });
+    if (this.fail) return Promise.reject(new Error('connection refused at /secret/path.ts:12'));
+    const rows = this.rows(sql) as R[];
+    return Promise.resolve({ rows, rowCount: rows.length });
+  }
+}
+
+const KEY = 'syk_test_key';
+const options: ApiOptions = {
+  publicRoutes: ['/api/index/latest', '/api/index/history', '/api/index/methodology'],
+  rateLimit: { perKey: 5, perIp: 3, windowMs: 60_000 },
+  corsOrigins: ['https://example.org'],
+  trustProxy: false,
+};
+
+async function setup(overrides: Partial<ApiOptions> = {}, db = new CannedDb()) {
+  const latest = new LatestSyi();
+  const registry = new Registry();
+  const app = await buildApiApp(
+    {
+      db, latest, registry, now: () => Date.UTC(2026, 0, 2), knownSymbols: ['USDC', 'USDT', 'DAI'], logger: pino({ level: 'silent' }),
+      authenticator: new Authenticator({ lookupKey: (k) => Promise.resolve(k === KEY ? 'key1' : null), jwt: { secret: 'jwt-secret' } }),
+    },
+    { ...options, ...overrides },
+  );
+  return { app, latest, db, registry };
+}
+
+// Over a real socket: fastify's inject() loads an ES-module dependency (cookie@2) that jest on Node 20 cannot require.
+const apps: FastifyInstance[] = [];
+afterEach(async () => {
+  await Promise.all(apps.splice(0).map((a) => a.close()));
+});
+
+async function get(app: FastifyInstance, url: string, headers: Record<string, string> = {}) {
+  if (!app.server.listening) {
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    apps.push(app);
+  }
+  const { port } = app.server.address() as AddressInfo;
+  const res = await fetch(`http://127.0.0.1:${port}${url}`, { headers });
+  const body = await res.text();
+  return { statusCode: res.status, headers: Object.fromEntries(res.headers), body, json: () => JSON.parse(body) as Record<string, unknown> };
+}
+
+describe('GET /api/index/latest', () => {
+  it('is 503 with Retry-After before the first record', async () => {
+    const { app } = await setup();
+    const res = await get(app, '/api/index/latest');
+    expect(res.statusCode).toBe(503);
+    expect(res.headers['retry-after']).toBe('1');
+    expect(res.json()).toMatchObject({ statusCode: 503, message: 'no index value has been published yet' });
+  });
+
+  it('serves the latest record with an ETag, short caching and 304 on a match', async () => {
+    const { app, latest } = await setup();
+    const record = syiRecord({ ts: 1_767_300_000_000 });
+    latest.offer(record);
+    const res = await get(app, '/api/index/latest');
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual(record);
+    expect(res.headers['cache-control']).toBe('public, max-age=1');
+    expect(res.headers['content-type']).toMatch(/^application\/json/);
+    const etag = String(res.headers.etag);
+    expect((await get(app, '/api/index/latest', { 'if-none-match': etag })).statusCode).toBe(304);
+    latest.offer(syiRecord({ ts: 1_767_300_001_000 }));
+    const changed = await get(app, '/api/index/latest', { 'if-none-match': etag });
+    expect(changed.statusCode).toBe(200);
+    expect(changed.headers.etag).not.toBe(etag);
+  });
+
+  it('sets security headers and CORS for an allowed origin only', async () => {
+    const { app, latest } = await setup();
+    latest.offer(syiRecord());
+    const res = await get(app, '/api/index/latest', { origin: 'https://example.org' });
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+    expect(res.headers['x-frame-options']).toBe('DENY');
+    expect(res.headers['access-control-allow-origin']).toBe('https://example.org');
+    const other = await get(app, '/api/index/latest', { origin: 'https://evil.example' });
+    expect(other.headers['access-control-allow-origin']).toBeUndefined();
+  });
+});
+
+describe('validation', () => {
+  it.each([
+    ['/api/index/history?interval=2m', 'query parameter "interval" must be equal to one of the allowed values (1m, 5m, 1h, 1d)'],
+    ['/api/index/history?from=yesterday', 'query parameter "from" must match pattern'],
+    ['/api/index/history?nope=1', 'query parameter "nope" is not supported'],
+    ['/api/index/history?from=1767225600000&to=1767225600000', 'query parameter "from" must be before "to"'],
+    ['/api/index/history?interval=1m&from=0', 'span more than'],
+  ])('%s → 400 naming the parameter', async (url, message) => {
+    const { app } = await setup();
+    const res = await get(app, url);
+    expect(res.statusCode).toBe(400);
+    expect(res.json().message).toContain(message);
+  });
+
+  it('rejects a malformed symbol with 400 and an unknown one with 404', async () => {
+    const { app } = await setup();
+    const bad = await get(app, '/api/peg/US$DC', { 'x-api-key': KEY });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().message).toContain('path parameter "symbol"');
+    const unknown = await get(app, '/api/peg/ZZZ', { 'x-api-key': KEY });
+    expect(unknown.statusCode).toBe(404);
+    expect(unknown.json().message).toBe('unknown symbol "ZZZ"');
+    expect((await get(app, '/api/yields?symbol=ZZZ', { 'x-api-key': KEY })).statusCode).toBe(404);
+  });
+
+  it('rejects an out-of-range limit', async () => {
+    const { app } = await setup();
+    const res = await get(app, '/api/tbill?limit=0', { 'x-api-key': KEY });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().message).toContain('query parameter "limit" must be >= 1');
+  });
+});
+
+describe('authentication', () => {
+  it('answers 401 without credentials on protected routes and serves public ones', async () => {
+    const { app, latest } = await setup();
+    latest.offer(syiRecord());
+    const res = await get(app, '/api/index/constituents');
+    expect(res.statusCode).toBe(401);
+    expect(res.headers['www-authenticate']).toBe('Bearer');
+    expect((await get(app, '/api/index/constituents', { 'x-api-key': 'wrong' })).statusCode).toBe(401);
+    expect((await get(app, '/api/index/constituents', { 'x-api-key': KEY })).statusCode).toBe(200);
+    expect((await get(app, '/api/index/constituents', { authorization: `Bearer ${KEY}` })).statusCode).toBe(200);
+    expect((await get(app, '/api/index/latest')).statusCode).toBe(200);
+  });
+
+  it('accepts a valid JWT', async () => {
+    const { app, latest } = await setup();
+    latest.offer(syiRecord());
+    const token = signJwt({ sub: 'dashboard', exp: Math.floor(Date.now() / 1000) + 60 }, 'jwt-secret');
+    expect((await get(app, '/api/index/constituents', { authorization: `Bearer ${token}` })).statusCode).toBe(200);
+  });
+
+  it('makes routes public by configuration', async () => {
+    const { app, latest } = await setup({ publicRoutes: ['/api/index/*'] });
+    latest.offer(syiRecord());
+    expect((await get(app, '/api/index/constituents')).statusCode).toBe(200);
+    expect((await get(app, '/api/tbill')).statusCode).toBe(401);
+  });
+});
+
+describe('rate limiting', () => {
+  it('limits per IP and per key separately, with 429 and Retry-After', async () => {
+    const { app, latest } = await setup();
+    latest.offer(syiRecord());
+    for (let i = 0; i < 3; i++) expect((await get(app, '/api/index/latest')).statusCode).toBe(200);
+    const limited = await get(app, '/api/index/latest');
+    expect(limited.statusCode).toBe(429);
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+    expect(limited.json().message).toMatch(/rate limit of 3 requests per 60 s exceeded/);
+    // The key has its own budget.
+    for (let i = 0; i < 5; i++) expect((await get(app, '/api/index/latest', { 'x-api-key': KEY })).statusCode).not.toBe(429);
+  });
+
+  it('leaves the page and the API document alone', async () => {
+    const { app } = await setup({ rateLimit: { perKey: 1, perIp: 1, windowMs: 60_000 } });
+    for (let i = 0; i < 3; i++) expect((await get(app, '/api/openapi.json')).statusCode).toBe(200);
+  });
+});
+
+describe('errors', () => {
+  it('hides internal failures from clients', async () => {
+    const db = new CannedDb();
+    db.fail = true;
+    const { app } = await setup({}, db);
+    const res = await get(app, '/api/index/history');
+    expect(res.statusCode).toBe(500);
+    expect(res.json()).toEqual({ statusCode: 500, error: 'Internal Server Error', message: 'internal error' });
+    expect(res.body).not.toContain('secret');
+  });
+
+  it('answers unknown paths with a JSON 404', async () => {
+    const { app } = await setup();
+    const res = await get(app, '/api/nothing?x=1');
+    expect(res.statusCode).toBe(404);
+    expect(res.json().message).toBe('no route GET /api/nothing');
+  });
+});
+
+describe('history, verify and metrics', () => {
+  it('reads the aggregate of the interval between from and to', async () => {
+    const db = new CannedDb(() => [{ bucket: new Date(Date.UTC(2026, 0, 1, 23)), open: 1, high: 2, low: 0.5, close: 1.5, avg: 1.2, samples: '3600' }]);
+    const { app } = await setup({}, db);
+    const res = await get(app, '/api/index/history?interval=1h&from=2026-01-01T00:00:00Z');
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual({ interval: '1h', from: Date.UTC(2026, 0, 1), to: Date.UTC(2026, 0, 2), points: [{ bucket: Date.UTC(2026, 0, 1, 23), open: 1, high: 2, low: 0.5, close: 1.5, avg: 1.2, samples: 3600 }] });
+    expect(db.calls[0]!.sql).toContain('FROM syi_index_1h');
+    expect(db.calls[0]!.params).toEqual(['2026-01-01T00:00:00.000Z', '2026-01-02T00:00:00.000Z']);
+  });
+
+  it('counts requests by route pattern and status', async () => {
+    const { app, registry } = await setup();
+    await get(app, '/api/peg/USDC');
+    const text = await registry.metrics();
+    expect(text).toContain('api_requests_total{route="/api/peg/:symbol",status="401"} 1');
+    expect(text).toMatch(/http_request_duration_seconds_count\{route="\/api\/peg\/:symbol",method="GET",status="401"\} 1/);
+  });
+});
+
+describe('OpenAPI', () => {
+  it('is a valid OpenAPI 3 document listing every route, with security on protected ones', async () => {
+    const { app } = await setup();
+    const res = await get(app, '/api/openapi.json');
+    const doc = res.json() as { openapi: string; paths: Record<string, { get: { security?: unknown } }> };
+    await expect(SwaggerParser.validate(structuredClone(doc) as never)).resolves.toBeDefined();
+    expect(doc.openapi).toMatch(/^3\./);
+    expect(Object.keys(doc.paths).sort()).toEqual([
+      '/api/index/constituents', '/api/index/constituents/{symbol}/history', '/api/index/history', '/api/index/latest', '/api/index/methodology',
+      '/api/index/verify', '/api/peg/{symbol}', '/api/tbill', '/api/yields',
+    ]);
+    expect(doc.paths['/api/peg/{symbol}']!.get.security).toEqual([{ apiKey: [] }, { bearer: [] }]);
+    expect(doc.paths['/api/index/latest']!.get.security).toBeUndefined();
+  });
+
+  it('serves the interactive docs', async () => {
+    const { app } = await setup();
+    const res = await get(app, '/api/docs');
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toContain('/api/docs/swagger-ui-bundle.js');
+    const bundle = await get(app, '/api/docs/swagger-ui-bundle.js');
+    expect(bundle.statusCode).toBe(200);
+    expect(bundle.headers['content-type']).toMatch(/javascript/);
+  });
+});

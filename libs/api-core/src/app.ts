@@ -1,0 +1,154 @@
+import cors from '@fastify/cors';
+import swagger from '@fastify/swagger';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import { credentialsOf, PublicRoutes, type Authenticator, type Principal } from './auth';
+import { registerDocs } from './docs';
+import { describeValidation, HttpError } from './errors';
+import { HttpMetrics } from './http-metrics';
+import { FixedWindowLimiter } from './rate-limit';
+import { registerApiRoutes, type RouteDeps } from './routes';
+import { registerTickerPage } from './ticker';
+
+export interface ApiOptions {
+  /** Route patterns served without credentials (see PublicRoutes); everything else under /api needs a key. */
+  publicRoutes: readonly string[];
+  /** Requests per window per API key and per client IP; null: no limit. */
+  rateLimit: { perKey: number; perIp: number; windowMs: number } | null;
+  /** Allowed CORS origins (`*` for any); empty: no CORS headers. */
+  corsOrigins: readonly string[];
+  /** Honour X-Forwarded-For (behind an ingress) for the client IP. */
+  trustProxy: boolean;
+  /** The ticker page: its folder and the stream URL written into it; omitted: no page. */
+  ticker?: { publicDir: string; streamUrl: string };
+}
+
+export interface ApiDeps extends RouteDeps {
+  logger: Logger;
+  registry: Registry;
+  authenticator: Authenticator;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal: Principal | null;
+  }
+}
+
+/** Routes outside the data API: always public, never rate limited. */
+const isDataRoute = (route: string) => route.startsWith('/api/') && route !== '/api/openapi.json' && !route.startsWith('/api/docs');
+
+const SECURITY_HEADERS = {
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+  'referrer-policy': 'no-referrer',
+  'strict-transport-security': 'max-age=15552000; includeSubDomains',
+  'cross-origin-opener-policy': 'same-origin',
+};
+
+/**
+ * The REST API as a fastify instance, not listening: tests `inject()` into it, `main.ts`
+ * calls `listen()`. Order per request: security headers → credentials (data routes that are
+ * not public) → rate limit → validation → handler → metrics.
+ */
+export async function buildApiApp(deps: ApiDeps, options: ApiOptions): Promise<FastifyInstance> {
+  const httpLogger: FastifyBaseLogger = deps.logger.child({ module: 'http' });
+  const app = Fastify({
+    loggerInstance: httpLogger,
+    // Per-request log lines cost too much at this request rate; metrics count requests instead.
+    logController: new LogController({ disableRequestLogging: true }),
+    trustProxy: options.trustProxy,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
+    schemaErrorFormatter: (errors, context) => new Error(describeValidation(errors, context)),
+  });
+  const publicRoutes = new PublicRoutes(options.publicRoutes);
+  const metrics = new HttpMetrics(deps.registry);
+  const perKey = options.rateLimit ? new FixedWindowLimiter(options.rateLimit.perKey, options.rateLimit.windowMs) : null;
+  const perIp = options.rateLimit ? new FixedWindowLimiter(options.rateLimit.perIp, options.rateLimit.windowMs) : null;
+
+  app.decorateRequest('principal', null);
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: { title: 'StableYield API', version: '1.0.0', description: 'The StableYield Index (SYI): latest value, history, constituents, methodology and inputs.' },
+      components: {
+        securitySchemes: {
+          apiKey: { type: 'apiKey', in: 'header', name: 'x-api-key' },
+          bearer: { type: 'http', scheme: 'bearer', description: 'an API key or, when enabled, an HS256 JWT' },
+        },
+      },
+      tags: [{ name: 'index', description: 'The index' }, { name: 'market', description: 'Inputs of the index' }],
+    },
+  });
+  if (options.corsOrigins.length > 0) {
+    await app.register(cors, { origin: options.corsOrigins.includes('*') ? '*' : [...options.corsOrigins], methods: ['GET', 'HEAD', 'OPTIONS'], allowedHeaders: ['x-api-key', 'authorization', 'if-none-match', 'content-type'], exposedHeaders: ['etag', 'retry-after'], maxAge: 600 });
+  }
+
+  // The OpenAPI document marks the routes that need credentials.
+  app.addHook('onRoute', (route) => {
+    if (!isDataRoute(route.url) || publicRoutes.isPublic(route.url) || !route.schema) return;
+    route.schema = { ...route.schema, security: [{ apiKey: [] }, { bearer: [] }] };
+  });
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.headers(SECURITY_HEADERS);
+    const route = request.routeOptions.url;
+    if (route === undefined || !isDataRoute(route)) return;
+    const open = publicRoutes.isPublic(route);
+    // On public routes credentials are optional: when sent, the request counts against the key's budget.
+    if (!open || request.headers['x-api-key'] !== undefined || request.headers.authorization !== undefined) {
+      request.principal = await deps.authenticator.authenticate(credentialsOf(request.headers));
+    }
+    if (!open && !request.principal) {
+      limit(request);
+      throw new HttpError(401, 'missing or invalid credentials: send an API key as x-api-key or Authorization: Bearer', { 'www-authenticate': 'Bearer' });
+    }
+    limit(request);
+  });
+
+  function limit(request: FastifyRequest): void {
+    if (!perKey || !perIp) return;
+    const p = request.principal;
+    const decision = p ? perKey.take(p.kind === 'api-key' ? `k:${p.id}` : `j:${p.subject}`) : perIp.take(request.ip);
+    if (!decision.allowed) {
+      throw new HttpError(429, `rate limit of ${decision.limit} requests per ${options.rateLimit!.windowMs / 1000} s exceeded; retry after ${decision.resetSeconds} s`, {
+        'retry-after': String(decision.resetSeconds),
+        'ratelimit-limit': String(decision.limit),
+        'ratelimit-remaining': '0',
+        'ratelimit-reset': String(decision.resetSeconds),
+      });
+    }
+  }
+
+  app.addHook('onResponse', async (request, reply) => {
+    metrics.observe(request.routeOptions.url ?? 'unmatched', request.method, reply.statusCode, reply.elapsedTime / 1000);
+  });
+
+  app.setErrorHandler((error: FastifyError | HttpError, request, reply) => {
+    if (error instanceof HttpError) {
+      return reply.code(error.statusCode).headers(error.headers).send({ statusCode: error.statusCode, error: statusText(error.statusCode), message: error.message });
+    }
+    if (error.validation) return reply.code(400).send({ statusCode: 400, error: 'Bad Request', message: error.message });
+    const status = error.statusCode ?? 500;
+    if (status < 500) return reply.code(status).send({ statusCode: status, error: statusText(status), message: error.message });
+    // Details stay in the log; the client learns only that it failed.
+    request.log.error({ err: error, route: request.routeOptions.url }, 'request_failed');
+    return reply.code(500).send({ statusCode: 500, error: 'Internal Server Error', message: 'internal error' });
+  });
+  app.setNotFoundHandler((request, reply) => reply.code(404).send({ statusCode: 404, error: 'Not Found', message: `no route ${request.method} ${request.url.split('?')[0] ?? ''}` }));
+
+  registerApiRoutes(app, deps);
+  app.get('/api/openapi.json', { schema: { hide: true } }, () => app.swagger());
+  registerDocs(app);
+  if (options.ticker) registerTickerPage(app, options.ticker.publicDir, options.ticker.streamUrl);
+  await app.ready();
+  return app;
+}
+
+const STATUS_TEXT: Record<number, string> = {
+  400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed', 406: 'Not Acceptable',
+  413: 'Payload Too Large', 415: 'Unsupported Media Type', 429: 'Too Many Requests', 500: 'Internal Server Error', 503: 'Service Unavailable',
+};
+const statusText = (status: number) => STATUS_TEXT[status] ?? 'Error';

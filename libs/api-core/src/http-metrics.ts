@@ -1,0 +1,25 @@
+import { Counter, Histogram, type Registry } from 'prom-client';
+
+/** `http_request_duration_seconds` and `api_requests_total` of docs/metrics.md. */
+export class HttpMetrics {
+  readonly duration: Histogram<'route' | 'method' | 'status'>;
+  readonly requests: Counter<'route' | 'status'>;
+
+  constructor(registry: Registry) {
+    const registers = [registry];
+    this.duration = new Histogram({
+      name: 'http_request_duration_seconds',
+      help: 'Request duration, by route pattern, method and status',
+      labelNames: ['route', 'method', 'status'],
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers,
+    });
+    this.requests = new Counter({ name: 'api_requests_total', help: 'Requests served, by route pattern and status', labelNames: ['route', 'status'], registers });
+  }
+
+  observe(route: string, method: string, status: number, seconds: number): void {
+    const code = String(status);
+    this.duration.observe({ route, method, status: code }, seconds);
+    this.requests.inc({ route, status: code });
+  }
+}

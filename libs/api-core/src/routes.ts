@@ -1,0 +1,208 @@
+import type { FastifyInstance } from 'fastify';
+import { METHODOLOGY_V1, methodologyVersionOf } from '@stableyield/index-engine';
+import type { LatestSyi } from '@stableyield/live-feed';
+import type { Queryable } from './db';
+import { HttpError, notFound } from './errors';
+import * as q from './queries';
+import {
+  chainProblemSchema, constituentPointSchema, constituentSchema, errorSchema, ohlcSchema, pegSchema, poolSchema, recordSchema, SYMBOL_PATTERN,
+  tbillSchema, timeParam,
+} from './schemas';
+import { timeRange } from './time-range';
+import { sha256RecordDigest, verifyChain, type DigestFunction } from './verify';
+
+export interface RouteDeps {
+  db: Queryable;
+  latest: LatestSyi;
+  now: () => number;
+  /** Symbols the API knows besides those of the latest record (the methodology's constituents). */
+  knownSymbols: readonly string[];
+  digestOf?: DigestFunction;
+  /** Most OHLC points one history request may return. */
+  maxHistoryPoints?: number;
+  /** Most records one verify request may check. */
+  maxVerifyRecords?: number;
+}
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+/** Default look-back of a history request per interval. */
+const DEFAULT_SPAN: Record<q.Interval, number> = { '1m': 6 * HOUR, '5m': DAY, '1h': 7 * DAY, '1d': 365 * DAY };
+/** Pools whose newest record is older than the methodology's pool-APY freshness are left out. */
+const YIELD_FRESHNESS_MS = METHODOLOGY_V1.freshnessMs.poolApy;
+
+const errors = { 400: errorSchema, 404: errorSchema, 503: errorSchema } as const;
+const symbolParams = { type: 'object', properties: { symbol: { type: 'string', pattern: SYMBOL_PATTERN } }, required: ['symbol'], additionalProperties: false } as const;
+const noQuery = { type: 'object', properties: {}, additionalProperties: false } as const;
+
+const noIndexYet = () => new HttpError(503, 'no index value has been published yet', { 'retry-after': '1' });
+
+/** The REST routes under /api. */
+export function registerApiRoutes(app: FastifyInstance, deps: RouteDeps): void {
+  const { db, latest, now } = deps;
+  const digestOf = deps.digestOf ?? sha256RecordDigest;
+  const maxPoints = deps.maxHistoryPoints ?? 10_000;
+  const maxVerify = deps.maxVerifyRecords ?? 100_000;
+
+  const isKnownSymbol = (symbol: string) =>
+    deps.knownSymbols.includes(symbol) || (latest.get()?.record.constituents.some((c) => c.symbol === symbol) ?? false);
+  const requireKnown = (symbol: string) => {
+    if (!isKnownSymbol(symbol)) throw notFound(`unknown symbol "${symbol}"`);
+  };
+
+  app.get('/api/index/latest', {
+    schema: {
+      tags: ['index'], summary: 'The latest index record (from the live stream, not the database)',
+      description: 'Carries an ETag; send If-None-Match to get 304 when nothing changed.',
+      querystring: noQuery, response: { 200: recordSchema, 304: { description: 'Not Modified: the record matches If-None-Match', type: 'null' }, 503: errorSchema },
+    },
+  }, async (request, reply) => {
+    const snapshot = latest.get();
+    if (!snapshot) throw noIndexYet();
+    reply.header('etag', snapshot.etag).header('cache-control', 'public, max-age=1');
+    if (request.headers['if-none-match'] === snapshot.etag) return reply.code(304).send();
+    // Encoded once per record, not per request.
+    return reply.type('application/json; charset=utf-8').send(snapshot.body);
+  });
+
+  app.get<{ Querystring: { from?: string; to?: string; interval: q.Interval } }>('/api/index/history', {
+    schema: {
+      tags: ['index'], summary: 'OHLC of the index per bucket, from the aggregates',
+      querystring: {
+        type: 'object', additionalProperties: false,
+        properties: { from: timeParam('start (inclusive); default: a span before `to` that depends on the interval'), to: timeParam('end (exclusive); default: now'), interval: { type: 'string', enum: [...q.INTERVALS], default: '1m' } },
+      },
+      response: {
+        200: { type: 'object', properties: { interval: { type: 'string' }, from: { type: 'integer' }, to: { type: 'integer' }, points: { type: 'array', items: ohlcSchema } }, required: ['interval', 'from', 'to', 'points'] },
+        ...errors,
+      },
+    },
+  }, async (request) => {
+    const { interval } = request.query;
+    const { from, to } = timeRange(request.query, now(), DEFAULT_SPAN[interval], maxPoints * q.INTERVAL_MS[interval]);
+    return { interval, from, to, points: await q.indexHistory(db, interval, from, to) };
+  });
+
+  app.get('/api/index/constituents', {
+    schema: {
+      tags: ['index'], summary: 'Constituents of the latest index record, with weights and RAY',
+      querystring: noQuery,
+      response: {
+        200: { type: 'object', properties: { ts: { type: 'integer' }, methodologyVersion: { type: 'string' }, constituents: { type: 'array', items: constituentSchema } }, required: ['ts', 'methodologyVersion', 'constituents'] },
+        503: errorSchema,
+      },
+    },
+  }, () => {
+    const snapshot = latest.get();
+    if (!snapshot) throw noIndexYet();
+    const { ts, methodologyVersion, constituents } = snapshot.record;
+    return { ts, methodologyVersion, constituents };
+  });
+
+  app.get<{ Params: { symbol: string }; Querystring: { from?: string; to?: string; limit: number } }>('/api/index/constituents/:symbol/history', {
+    schema: {
+      tags: ['index'], summary: 'One constituent in past index records, newest first',
+      params: symbolParams,
+      querystring: {
+        type: 'object', additionalProperties: false,
+        properties: { from: timeParam('start (inclusive); default: 24 h before `to`'), to: timeParam('end (inclusive); default: now'), limit: { type: 'integer', minimum: 1, maximum: 10_000, default: 1_000 } },
+      },
+      response: {
+        200: { type: 'object', properties: { symbol: { type: 'string' }, from: { type: 'integer' }, to: { type: 'integer' }, points: { type: 'array', items: constituentPointSchema } }, required: ['symbol', 'from', 'to', 'points'] },
+        ...errors,
+      },
+    },
+  }, async (request) => {
+    const { symbol } = request.params;
+    requireKnown(symbol);
+    const { from, to } = timeRange(request.query, now(), DAY, 366 * DAY);
+    return { symbol, from, to, points: await q.constituentHistory(db, symbol, from, to, request.query.limit) };
+  });
+
+  const methodology = { version: methodologyVersionOf(METHODOLOGY_V1), name: 'StableYield Index methodology v1', document: 'methodology/SYI-v1.md', parameters: METHODOLOGY_V1 };
+  app.get('/api/index/methodology', {
+    schema: {
+      tags: ['index'], summary: 'Methodology version and parameters',
+      querystring: noQuery,
+      response: {
+        200: {
+          type: 'object',
+          properties: {
+            version: { type: 'string' }, name: { type: 'string' }, document: { type: 'string' },
+            parameters: { type: 'object', additionalProperties: true, description: 'every number of the methodology' },
+            latestRecordVersion: { type: ['string', 'null'], description: 'methodologyVersion of the latest record' },
+          },
+          required: ['version', 'name', 'document', 'parameters', 'latestRecordVersion'],
+        },
+      },
+    },
+  }, () => ({ ...methodology, latestRecordVersion: latest.get()?.record.methodologyVersion ?? null }));
+
+  app.get<{ Params: { symbol: string } }>('/api/peg/:symbol', {
+    schema: { tags: ['market'], summary: 'The newest peg measure of a stablecoin', params: symbolParams, querystring: noQuery, response: { 200: pegSchema, ...errors } },
+  }, async (request) => {
+    const { symbol } = request.params;
+    requireKnown(symbol);
+    const peg = await q.latestPeg(db, symbol);
+    if (!peg) throw notFound(`no peg measure stored for "${symbol}" yet`);
+    return peg;
+  });
+
+  app.get<{ Querystring: { symbol?: string } }>('/api/yields', {
+    schema: {
+      tags: ['market'], summary: 'Newest APY of every pool seen in the last 6 hours, largest TVL first',
+      querystring: { type: 'object', additionalProperties: false, properties: { symbol: { type: 'string', pattern: SYMBOL_PATTERN, description: 'only pools of this stablecoin' } } },
+      response: {
+        200: { type: 'object', properties: { symbol: { type: ['string', 'null'] }, pools: { type: 'array', items: poolSchema } }, required: ['symbol', 'pools'] },
+        ...errors,
+      },
+    },
+  }, async (request) => {
+    const { symbol } = request.query;
+    if (symbol !== undefined) requireKnown(symbol);
+    return { symbol: symbol ?? null, pools: await q.latestYields(db, now() - YIELD_FRESHNESS_MS, symbol) };
+  });
+
+  app.get<{ Querystring: { limit: number } }>('/api/tbill', {
+    schema: {
+      tags: ['market'], summary: 'The 3-month T-bill rate: the newest observation and the ones before it',
+      querystring: { type: 'object', additionalProperties: false, properties: { limit: { type: 'integer', minimum: 1, maximum: 1_000, default: 30 } } },
+      response: {
+        200: { type: 'object', properties: { latest: tbillSchema, history: { type: 'array', items: tbillSchema } }, required: ['latest', 'history'] },
+        ...errors,
+      },
+    },
+  }, async (request) => {
+    const history = await q.tbillHistory(db, request.query.limit);
+    const [newest] = history;
+    if (!newest) throw notFound('no T-bill observation stored yet');
+    return { latest: newest, history };
+  });
+
+  app.get<{ Querystring: { from?: string; to?: string } }>('/api/index/verify', {
+    schema: {
+      tags: ['index'], summary: 'Checks the digest chain of the stored records over a range',
+      description: 'Recomputes every digest (default: sha256 of the canonical JSON of the record without `digest`) and checks that each `prevDigest` names the digest of the record before it, including the record just before the range.',
+      querystring: { type: 'object', additionalProperties: false, properties: { from: timeParam('start (inclusive); default: 1 h before `to`'), to: timeParam('end (inclusive); default: now') } },
+      response: {
+        200: {
+          type: 'object',
+          properties: {
+            from: { type: 'integer' }, to: { type: 'integer' }, algorithm: { type: 'string' }, checked: { type: 'integer' }, valid: { type: 'boolean' },
+            firstTs: { type: ['integer', 'null'] }, lastTs: { type: ['integer', 'null'] }, headDigest: { type: ['string', 'null'] },
+            problemCount: { type: 'integer' }, problems: { type: 'array', items: chainProblemSchema },
+          },
+          required: ['from', 'to', 'algorithm', 'checked', 'valid', 'firstTs', 'lastTs', 'headDigest', 'problemCount', 'problems'],
+        },
+        ...errors,
+      },
+    },
+  }, async (request) => {
+    const { from, to } = timeRange(request.query, now(), HOUR, 31 * DAY);
+    const records = await q.indexRecords(db, from, to, maxVerify + 1);
+    if (records.length > maxVerify) throw new HttpError(400, `the range holds more than ${maxVerify} records; narrow "from".."to"`);
+    const previous = records[0] ? await q.indexRecordBefore(db, records[0].ts) : null;
+    const algorithm = digestOf === sha256RecordDigest ? 'sha256(canonicalJSON(record without digest))' : 'custom';
+    return { from, to, algorithm, ...verifyChain(records, previous, digestOf) };
+  });
+}

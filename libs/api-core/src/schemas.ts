@@ -1,0 +1,88 @@
+/**
+ * JSON Schemas of the API: they validate requests, speed up serialization and become the
+ * OpenAPI document. Shared pieces are plain objects reused by reference.
+ */
+
+export const SYMBOL_PATTERN = '^[A-Za-z0-9]{1,16}$';
+
+export const timeParam = (what: string) => ({
+  type: 'string',
+  pattern: '^(\\d{1,15}|\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,9})?)?(Z|[+-]\\d{2}:\\d{2}))$',
+  description: `${what}: an ISO 8601 date-time with zone (2026-01-01T00:00:00Z) or Unix epoch milliseconds`,
+}) as const;
+
+export const errorSchema = {
+  type: 'object',
+  properties: { statusCode: { type: 'integer' }, error: { type: 'string' }, message: { type: 'string' } },
+  required: ['statusCode', 'error', 'message'],
+} as const;
+
+const num = { type: 'number' } as const;
+const nullableNum = { type: ['number', 'null'] } as const;
+const epochMs = { type: 'integer', description: 'Unix epoch milliseconds' } as const;
+
+export const constituentSchema = {
+  type: 'object',
+  properties: {
+    symbol: { type: 'string' }, weight: num, ray: num, apyEff: num, pegScore: num, liquidityScore: num, counterpartyScore: num,
+    price: num, devBps: num, sigmaBps: num, marketCapUsd: num, depthUsd: num, volume24hUsd: num,
+  },
+  required: ['symbol', 'weight', 'ray', 'apyEff', 'pegScore', 'liquidityScore', 'counterpartyScore', 'price', 'devBps', 'sigmaBps', 'marketCapUsd', 'depthUsd', 'volume24hUsd'],
+} as const;
+
+export const recordSchema = {
+  type: 'object',
+  description: 'A `syi.calculated` record (methodology §4)',
+  properties: {
+    ts: epochMs, value: { type: 'number', description: 'SYI, percent per year' }, tbillRate: nullableNum,
+    rpl: { type: ['number', 'null'], description: 'SYI minus the T-bill rate, percent' },
+    mode: { type: 'string', enum: ['normal', 'high-vol'] }, eligible: { type: 'integer' },
+    constituents: { type: 'array', items: constituentSchema },
+    methodologyVersion: { type: 'string' }, inputsDigest: { type: 'string' }, prevDigest: { type: ['string', 'null'] }, digest: { type: 'string' },
+  },
+  required: ['ts', 'value', 'tbillRate', 'rpl', 'mode', 'eligible', 'constituents', 'methodologyVersion', 'inputsDigest', 'prevDigest', 'digest'],
+} as const;
+
+export const ohlcSchema = {
+  type: 'object',
+  properties: { bucket: epochMs, open: num, high: num, low: num, close: num, avg: num, samples: { type: 'integer' } },
+  required: ['bucket', 'open', 'high', 'low', 'close', 'avg', 'samples'],
+} as const;
+
+export const constituentPointSchema = {
+  type: 'object',
+  properties: { ...constituentSchema.properties, ts: epochMs },
+  required: ['ts', ...constituentSchema.required.filter((k) => k !== 'symbol')],
+} as const;
+
+export const pegSchema = {
+  type: 'object',
+  properties: {
+    symbol: { type: 'string' }, ts: epochMs, price: nullableNum, devBps: nullableNum, pegScore: nullableNum, sigmaBps: nullableNum,
+    sampleCount: { type: 'integer' }, methodologyVersion: { type: 'string' },
+  },
+  required: ['symbol', 'ts', 'price', 'devBps', 'pegScore', 'sigmaBps', 'sampleCount', 'methodologyVersion'],
+} as const;
+
+export const poolSchema = {
+  type: 'object',
+  properties: {
+    pool: { type: 'string' }, project: { type: 'string' }, chain: { type: 'string' }, symbol: { type: 'string' }, tvlUsd: num,
+    apyBase: nullableNum, apyReward: nullableNum, apy: nullableNum, ts: epochMs,
+  },
+  required: ['pool', 'project', 'chain', 'symbol', 'tvlUsd', 'apyBase', 'apyReward', 'apy', 'ts'],
+} as const;
+
+export const tbillSchema = {
+  type: 'object',
+  properties: { series: { type: 'string' }, date: { type: 'string', format: 'date' }, rate: num, ts: epochMs },
+  required: ['series', 'date', 'rate', 'ts'],
+} as const;
+
+export const chainProblemSchema = {
+  type: 'object',
+  properties: {
+    ts: epochMs, kind: { type: 'string', enum: ['digest_mismatch', 'broken_link'] }, expected: { type: ['string', 'null'] }, actual: { type: ['string', 'null'] },
+  },
+  required: ['ts', 'kind', 'expected', 'actual'],
+} as const;

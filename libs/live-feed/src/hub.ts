@@ -1,0 +1,176 @@
+import type { DropReason, StreamMetrics } from './metrics';
+
+/** What the hub needs of a connection (a `ws` WebSocket satisfies it). */
+export interface HubClient {
+  /** Bytes queued for this client and not yet written to its socket. */
+  readonly bufferedAmount: number;
+  /** `binary: false`: the messages are JSON text frames (browsers get strings, not Blobs). */
+  send(data: Buffer, options: { binary: boolean }): void;
+  ping(): void;
+  close(code: number, reason: string): void;
+  terminate(): void;
+}
+
+/** Close codes the gateway sends (4000–4999 are for applications). */
+export const CLOSE = {
+  /** The server is shutting down: reconnect elsewhere. */
+  goingAway: { code: 1001, reason: 'server shutting down' },
+  /** The instance holds its maximum of connections: retry later (or another instance). */
+  tryAgainLater: { code: 1013, reason: 'connection limit reached' },
+  /** The client could not keep up: its send buffer passed the limit. */
+  slowConsumer: { code: 4008, reason: 'slow consumer: send buffer limit exceeded' },
+} as const;
+
+export interface HubOptions<C extends HubClient = HubClient> {
+  maxConnections: number;
+  /** A client whose queued bytes would pass this is dropped instead of being sent more. */
+  maxBufferedBytes: number;
+  /** After a close frame, how long a client has to close before its socket is destroyed. */
+  closeGraceMs?: number;
+  metrics?: StreamMetrics;
+  /**
+   * Optional fast path: `prepare` encodes a broadcast once (e.g. into a complete WebSocket frame)
+   * and `write` hands that to one client, instead of `client.send` framing it per client.
+   */
+  prepared?: { prepare(data: Buffer): Buffer; write(client: C, prepared: Buffer): void };
+}
+
+const TEXT_FRAME = { binary: false } as const;
+
+interface ClientState {
+  channel: string;
+  alive: boolean;
+}
+
+/**
+ * Fan-out of encoded messages to the clients of named channels. A client that cannot keep up
+ * is closed rather than buffered without bound, so it never slows the others; clients that
+ * miss a heartbeat are cut.
+ */
+export class FanoutHub<C extends HubClient = HubClient> {
+  private readonly channels = new Map<string, Set<C>>();
+  private readonly states = new Map<C, ClientState>();
+  private readonly graceMs: number;
+
+  constructor(private readonly options: HubOptions<C>) {
+    this.graceMs = options.closeGraceMs ?? 2_000;
+  }
+
+  get size(): number {
+    return this.states.size;
+  }
+
+  get isFull(): boolean {
+    return this.states.size >= this.options.maxConnections;
+  }
+
+  clients(channel: string): number {
+    return this.channels.get(channel)?.size ?? 0;
+  }
+
+  /** Registers a client on a channel; false when the instance is full (the caller refuses it). */
+  add(channel: string, client: C): boolean {
+    if (this.isFull) return false;
+    let set = this.channels.get(channel);
+    if (!set) this.channels.set(channel, (set = new Set()));
+    set.add(client);
+    this.states.set(client, { channel, alive: true });
+    this.options.metrics?.active.set(this.states.size);
+    return true;
+  }
+
+  /** Forgets a client (call it when its connection closed, for whatever reason). */
+  remove(client: C): void {
+    const state = this.states.get(client);
+    if (!state) return;
+    this.states.delete(client);
+    this.channels.get(state.channel)?.delete(client);
+    this.options.metrics?.active.set(this.states.size);
+  }
+
+  /** Sends to one client unless that would pass its buffer limit; false when it was dropped. */
+  send(client: C, data: Buffer): boolean {
+    const prepared = this.options.prepared;
+    const ok = this.deliver(client, prepared ? prepared.prepare(data) : data);
+    if (ok) this.options.metrics?.sent.inc();
+    return ok;
+  }
+
+  /** Sends to every client of a channel, encoding the message once; returns how many got it. */
+  broadcast(channel: string, data: Buffer): number {
+    const set = this.channels.get(channel);
+    if (!set) return 0;
+    const prepared = this.options.prepared;
+    const payload = prepared ? prepared.prepare(data) : data;
+    let sent = 0;
+    // Copy: dropping a client deletes it from the set being iterated.
+    for (const client of [...set]) if (this.deliver(client, payload)) sent++;
+    this.options.metrics?.sent.inc(sent); // once per broadcast, not per client
+    return sent;
+  }
+
+  private deliver(client: C, payload: Buffer): boolean {
+    if (!this.states.has(client)) return false;
+    if (client.bufferedAmount + payload.length > this.options.maxBufferedBytes) {
+      const { code, reason } = CLOSE.slowConsumer;
+      this.drop(client, 'slow_consumer', code, reason);
+      return false;
+    }
+    try {
+      if (this.options.prepared) this.options.prepared.write(client, payload);
+      else client.send(payload, TEXT_FRAME);
+    } catch {
+      this.drop(client, 'error');
+      return false;
+    }
+    return true;
+  }
+
+  /** The client answered a ping (or sent anything): it is alive. */
+  markAlive(client: C): void {
+    const state = this.states.get(client);
+    if (state) state.alive = true;
+  }
+
+  /**
+   * One heartbeat round: clients that did not answer the previous ping are terminated,
+   * the others are pinged. Call it every heartbeat interval.
+   */
+  heartbeat(): number {
+    let cut = 0;
+    for (const [client, state] of [...this.states]) {
+      if (!state.alive) {
+        this.remove(client);
+        this.options.metrics?.dropped.inc({ reason: 'heartbeat_timeout' });
+        client.terminate();
+        cut++;
+        continue;
+      }
+      state.alive = false;
+      try {
+        client.ping();
+      } catch {
+        this.drop(client, 'error');
+      }
+    }
+    return cut;
+  }
+
+  /** Sends every client a close frame (shutdown); their sockets are destroyed after the grace time. */
+  closeAll(code: number = CLOSE.goingAway.code, reason: string = CLOSE.goingAway.reason): void {
+    for (const client of [...this.states.keys()]) this.drop(client, 'shutdown', code, reason);
+  }
+
+  private drop(client: C, why: DropReason, code = 1011, reason = 'internal error'): void {
+    this.remove(client);
+    this.options.metrics?.dropped.inc({ reason: why });
+    try {
+      client.close(code, reason);
+    } catch {
+      client.terminate();
+      return;
+    }
+    // A client too slow to read data is too slow to read the close frame: do not wait on it forever.
+    setTimeout(() => client.terminate(), this.graceMs).unref();
+  }
+}
