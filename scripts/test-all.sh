@@ -11,7 +11,12 @@ step() { printf '\n=== %s ===\n' "$*"; }
 
 step "install tools the tests need"
 bash scripts/stack/stack.sh install
-[ -f scripts/install-deploy-tools.sh ] && bash scripts/install-deploy-tools.sh
+bash scripts/install-deploy-tools.sh
+# Headless Chromium for the ticker page test (Debian's package; playwright-core drives it).
+if ! command -v chromium >/dev/null; then
+  sudo_cmd=""; [ "$(id -u)" -eq 0 ] || sudo_cmd=sudo
+  $sudo_cmd apt-get update -qq && $sudo_cmd apt-get install -y -qq --no-install-recommends chromium >/dev/null
+fi
 
 step "start the local stack"
 bash scripts/stack/stack.sh up
