@@ -30,10 +30,21 @@ contract_ok() { # MockPyth answers getValidTimePeriod() (selector 0xe18910a3) at
   rpc eth_call "[{\"to\":\"$addr\",\"data\":\"0xe18910a3\"},\"latest\"]" | grep -q '"result":"0x0'
 }
 
+# The local keeper's wallet key: account 0 of the public test mnemonic, DERIVED here with viem (never a
+# literal in git), mode 600, for PRIVATE_KEY_FILE=$STACK_DIR/anvil/dev-key.
+write_dev_key() {
+  local key=$STACK_DIR/anvil/dev-key
+  mkdir -p "$STACK_DIR/anvil"
+  (umask 077 && cd "$STACK_ROOT" && env -i PATH="$PATH" HOME="$HOME" MNEMONIC="$ANVIL_MNEMONIC" "$STACK_ROOT/node_modules/.bin/tsx" -e \
+    "import { mnemonicToAccount } from 'viem/accounts'; import { toHex } from 'viem'; process.stdout.write(toHex(mnemonicToAccount(process.env.MNEMONIC).getHdKey().privateKey))" \
+    >"$key.tmp") && chmod 600 "$key.tmp" && mv "$key.tmp" "$key"
+}
+
 case "${1:-status}" in
   install)
     [ -x "$ANVIL_BIN" ] || { echo "anvil missing: run npm install at $STACK_ROOT (@foundry-rs/anvil)" >&2; exit 1; } ;;
   start)
+    write_dev_key || { echo "could not derive the dev key" >&2; exit 1; }
     if pid_alive anvil && chain_ok && contract_ok; then exit 0; fi
     if ! pid_alive anvil; then
       mkdir -p "$STACK_DIR/anvil"; rm -f "$CONTRACT_ENV"

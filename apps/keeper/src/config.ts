@@ -1,0 +1,91 @@
+// keeper configuration (docs/keeper.md lists every variable). The private key is a secret: it comes
+// from PRIVATE_KEY or PRIVATE_KEY_FILE and is never logged (pino redacts PRIVATE_KEY paths too).
+import {
+  booleanFlag,
+  commonSchema,
+  kafkaSchema,
+  loadConfig,
+  nonNegativeNumber,
+  port,
+  positiveInt,
+  positiveNumber,
+  z,
+} from '@stableyield/config';
+import { parseRpcUrls } from '@stableyield/chain';
+
+const privateKey = z
+  .string()
+  .trim()
+  .regex(/^(0x)?[0-9a-fA-F]{64}$/, 'must be 32 bytes of hex') // the message never echoes the value
+  .transform((k): `0x${string}` => (k.startsWith('0x') ? (k as `0x${string}`) : `0x${k}`));
+
+const rpcUrls = z.string().transform((value, ctx) => {
+  try {
+    return parseRpcUrls(value);
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: (err as Error).message });
+    return z.NEVER;
+  }
+});
+
+const address = z
+  .string()
+  .regex(/^0x[0-9a-fA-F]{40}$/, 'must be a 0x-prefixed 20-byte address')
+  .transform((a) => a as `0x${string}`);
+
+export const configSchema = z.object({
+  ...commonSchema,
+  ...kafkaSchema,
+  /** Long enough for a pending transaction's fate: stuck timeout × (1 + replacements). */
+  SHUTDOWN_TIMEOUT_MS: positiveInt.default(120_000),
+  // The seed's table.
+  PRIVATE_KEY: privateKey,
+  RPC_URL: rpcUrls,
+  CONTRACT_ADDRESS: address,
+  DEBOUNCE_MS: positiveInt.default(1000),
+  MIN_PRICE_CHANGE_PERCENT: nonNegativeNumber.default(0.01),
+  MAX_STALENESS: positiveInt.default(30),
+  FORCE_UPDATE_INTERVAL_MS: positiveInt.default(300_000),
+  RETRY_ATTEMPTS: positiveInt.default(3),
+  METRICS_PORT: port.default(9090),
+  // Price config: the price pusher's YAML; without it the simulator's eight feeds (default-feeds.ts).
+  PRICE_CONFIG_FILE: z.string().min(1).optional(),
+  CONFIDENCE_RATIO_PERCENT: nonNegativeNumber.default(100),
+  EARLY_UPDATES: booleanFlag.default(true),
+  EARLY_FRACTION: nonNegativeNumber.max(1).default(0.5),
+  ONCHAIN_REFRESH_MS: positiveInt.default(5_000),
+  // Input: one partition, one active keeper per consumer group.
+  KEEPER_INPUT_TOPIC: z.string().min(1).default('pyth.updates'),
+  KEEPER_GROUP_ID: z.string().min(1).default('keeper'),
+  /** A dead active keeper's partition moves to a standby after this (Kafka session timeout). */
+  KEEPER_SESSION_TIMEOUT_MS: positiveInt.min(6_000).max(29_000).default(10_000),
+  // Transactions.
+  MAX_GAS_PRICE_GWEI: positiveNumber.default(500),
+  BASE_FEE_MULTIPLIER: positiveNumber.min(1).default(1.2),
+  PRIORITY_FEE_MULTIPLIER: positiveNumber.default(1),
+  REPLACEMENT_MULTIPLIER: positiveNumber.min(1.1).default(1.125),
+  GAS_LIMIT_MULTIPLIER: positiveNumber.min(1).default(1.2),
+  STUCK_AFTER_MS: positiveInt.default(30_000),
+  RECEIPT_POLL_MS: positiveInt.default(500),
+  MAX_REPLACEMENTS: positiveInt.default(3),
+  /** The in-flight transaction record (a persistent volume); default: a file per chain and wallet under the OS temp dir. */
+  KEEPER_STATE_FILE: z.string().min(1).optional(),
+  // RPC.
+  RPC_TIMEOUT_MS: positiveInt.default(10_000),
+  WS_RECONNECT_ATTEMPTS: positiveInt.default(5),
+  WS_RECONNECT_DELAY_MS: positiveInt.default(2_000),
+  WS_REVIVE_INTERVAL_MS: positiveInt.default(30_000),
+  /** The `network` label of pyth_wallet_balance (the price pusher's dashboards group by it). */
+  NETWORK_NAME: z.string().min(1).default('local'),
+  // /health thresholds and rate limit.
+  WALLET_BALANCE_FLOOR_ETH: nonNegativeNumber.default(0.05),
+  HEALTH_STALENESS_GRACE_S: positiveInt.default(30),
+  HEALTH_MAX_INPUT_SILENCE_MS: positiveInt.default(30_000),
+  HEALTH_MAX_RPC_SILENCE_MS: positiveInt.default(60_000),
+  HEALTH_RATE_LIMIT_PER_S: positiveNumber.default(10),
+  HEALTH_RATE_LIMIT_BURST: positiveInt.default(20),
+});
+
+export type Config = z.output<typeof configSchema>;
+
+export const loadAppConfig = (env?: Record<string, string | undefined>): Config => loadConfig(configSchema, env);

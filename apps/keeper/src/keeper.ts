@@ -1,0 +1,261 @@
+// The keeper's wiring (docs/keeper.md): RPC transport and clients, nonce manager with its persisted
+// in-flight record, submitter, PriceKeeper (libs/chain), fed from the one-partition input topic by a
+// consumer group in which only the member assigned partition 0 is active; /health, /status and the
+// metrics read the keeper's state.
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import {
+  chainFromId,
+  closeWebSockets,
+  createChainClients,
+  createRpcTransport,
+  feePolicy,
+  FileTxStateStore,
+  NonceManager,
+  PriceKeeper,
+  startWebSocketRevival,
+  TxSubmitter,
+  withRetry,
+  type FeedDecision,
+  type HealthThresholds,
+  type KeeperStatus,
+  type PriceKeeperEvents,
+} from '@stableyield/chain';
+import { ConsumerRunner, KafkaMetrics, TopicProducer, type ConsumedRecord, type ConsumerRunnerOptions, type Kafka, type TopicSerde } from '@stableyield/kafka';
+import { type ExtraRoute, type Logger, type ProgressMonitor } from '@stableyield/observability';
+import { type DataTopic, type PythUpdate } from '@stableyield/schemas';
+import { type Registry } from 'prom-client';
+import { createPublicClient, parseEther } from 'viem';
+import { privateKeyToAccount } from 'viem/accounts';
+import { type Config } from './config';
+import { loadFeeds } from './feeds';
+import { appHealth, type KeeperHealth } from './health';
+import { createKeeperMetrics } from './metrics';
+import { hermesUpdateFromRecord } from './pyth-update';
+import { TokenBucket } from './rate-limit';
+
+export interface KeeperAppDeps {
+  kafka: Kafka;
+  serde: TopicSerde;
+  registry: Registry;
+  progress: ProgressMonitor;
+  now?: () => number;
+}
+
+export interface KeeperStatusBody {
+  role: 'active' | 'standby';
+  health: KeeperHealth;
+  keeper: KeeperStatus;
+}
+
+export interface KeeperApp {
+  start(): Promise<void>;
+  /** Stops consuming, waits for the transaction in flight (receipt, replacement or `pending`), closes. */
+  stop(): Promise<void>;
+  /** SIGUSR1: push every feed with a newer Hermes price now (the active keeper only). */
+  forcePushAll(): boolean;
+  isActive(): boolean;
+  statusBody(): KeeperStatusBody;
+  routes: Record<string, ExtraRoute>;
+}
+
+/** The consumer of the input topic that also tells whether this member owns partition 0. */
+class InputConsumer extends ConsumerRunner {
+  assigned = false;
+
+  constructor(options: ConsumerRunnerOptions, topic: string, onChange: (active: boolean) => void) {
+    super(options);
+    const set = (active: boolean): void => {
+      if (active !== this.assigned) {
+        this.assigned = active;
+        onChange(active);
+      }
+    };
+    const events = this.consumer.events;
+    this.consumer.on(events.GROUP_JOIN, (e) => set((e.payload.memberAssignment[topic] ?? []).includes(0)));
+    // Between losing the group and the next join nobody may act on our behalf.
+    for (const event of [events.REBALANCING, events.CRASH, events.STOP, events.DISCONNECT]) this.consumer.on(event, () => set(false));
+  }
+}
+
+const brief = (err: unknown): string => (err instanceof Error ? (err.message.split('\n')[0] ?? err.name) : String(err));
+
+export function createKeeperApp(config: Config, logger: Logger, deps: KeeperAppDeps): KeeperApp {
+  const now = deps.now ?? Date.now;
+  const log = logger.child({ module: 'keeper' });
+  const feeds = loadFeeds(config);
+  const topic = config.KEEPER_INPUT_TOPIC;
+  const account = privateKeyToAccount(config.PRIVATE_KEY);
+  const transport = createRpcTransport(config.RPC_URL, {
+    timeoutMs: config.RPC_TIMEOUT_MS,
+    wsReconnectAttempts: config.WS_RECONNECT_ATTEMPTS,
+    wsReconnectDelayMs: config.WS_RECONNECT_DELAY_MS,
+  });
+  const thresholds: HealthThresholds = {
+    maxOnchainAgeS: config.MAX_STALENESS + config.HEALTH_STALENESS_GRACE_S,
+    maxInputSilenceMs: config.HEALTH_MAX_INPUT_SILENCE_MS,
+    maxRefreshSilenceMs: config.HEALTH_MAX_RPC_SILENCE_MS,
+    minBalanceWei: parseEther(String(config.WALLET_BALANCE_FLOOR_ETH)),
+  };
+
+  let keeper: PriceKeeper | undefined;
+  let input: InputConsumer | undefined;
+  let producer: TopicProducer | undefined;
+  let stopRevival: () => void = () => undefined;
+  let active = false;
+
+  const emptyStatus = (): KeeperStatus => ({ account: account.address, feeds: [], pushesTotal: 0 });
+  const status = (): KeeperStatus => keeper?.status() ?? emptyStatus();
+  const health = (): KeeperHealth => appHealth(status(), active, thresholds, now());
+  const inputFlowing = (): boolean => {
+    const last = status().lastSourceAtMs;
+    return active && last !== undefined && now() - last <= config.HEALTH_MAX_INPUT_SILENCE_MS;
+  };
+  const statusBody = (): KeeperStatusBody => ({ role: active ? 'active' : 'standby', health: health(), keeper: status() });
+
+  const aliases = (ds: FeedDecision[]): string[] => ds.map((d) => d.alias);
+  const metricEvents = createKeeperMetrics(deps.registry, { status, health, active: () => active, inputFlowing }, {
+    network: config.NETWORK_NAME,
+    balanceFloorEth: config.WALLET_BALANCE_FLOOR_ETH,
+  });
+  const events: PriceKeeperEvents = {
+    onDecision: (ds) => metricEvents.onDecision?.(ds),
+    onPush(result, pushed) {
+      metricEvents.onPush?.(result, pushed);
+      const tx = 'hash' in result ? { hash: result.hash, nonce: result.nonce } : {};
+      const latency = 'latencyMs' in result ? { latencyMs: result.latencyMs, replacements: result.replacements } : {};
+      log.info({ status: result.status, feeds: aliases(pushed), ...tx, ...latency }, 'push_completed');
+    },
+    onPushError(kind, err, pushed) {
+      metricEvents.onPushError?.(kind, err, pushed);
+      log.error({ kind, error: brief(err), feeds: aliases(pushed) }, 'push_failed');
+    },
+    onRefreshError(err) {
+      log.warn({ error: brief(err) }, 'onchain_refresh_failed');
+    },
+  };
+
+  const ingest = (records: ConsumedRecord[]): Promise<void> => {
+    for (const r of records) {
+      log.debug({ offset: r.offset, ageMs: now() - r.timestamp }, 'input_record');
+      try {
+        keeper?.ingest(hermesUpdateFromRecord(r.value as PythUpdate));
+      } catch (err) {
+        // A malformed record must not block the partition: skip it, say so.
+        log.warn({ offset: r.offset, error: brief(err) }, 'input_record_skipped');
+      }
+    }
+    return Promise.resolve();
+  };
+
+  const limiter = new TokenBucket(config.HEALTH_RATE_LIMIT_PER_S, config.HEALTH_RATE_LIMIT_BURST, now);
+  const json = (res: ServerResponse, code: number, body: unknown): void => {
+    res.writeHead(code, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+    res.end(JSON.stringify(body));
+  };
+  const limited = (handler: (res: ServerResponse) => void) => (_req: IncomingMessage, res: ServerResponse) => {
+    if (!limiter.take()) {
+      res.setHeader('retry-after', '1');
+      return json(res, 429, { error: 'rate limited' });
+    }
+    handler(res);
+  };
+  const routes: Record<string, ExtraRoute> = {
+    '/health': limited((res) => {
+      const h = health();
+      json(res, h.healthy ? 200 : 503, h);
+    }),
+    '/status': limited((res) => json(res, 200, statusBody())),
+  };
+
+  return {
+    routes,
+    statusBody,
+    isActive: () => active,
+    forcePushAll() {
+      if (!active || !keeper) return false;
+      log.info({}, 'force_push_requested');
+      keeper.forcePushAll();
+      return true;
+    },
+
+    async start() {
+      const probe = createPublicClient({ transport });
+      const chainId = await withRetry(() => probe.getChainId(), { attempts: Math.max(config.RETRY_ATTEMPTS, 5) });
+      const { publicClient, walletClient } = createChainClients({ transport, chain: chainFromId(chainId), account, pollingIntervalMs: 1_000 });
+      const stateFile = config.KEEPER_STATE_FILE ?? join(tmpdir(), 'stableyield-keeper', `${chainId}-${account.address.toLowerCase()}.json`);
+      const submitter = new TxSubmitter(
+        {
+          publicClient,
+          walletClient,
+          contract: config.CONTRACT_ADDRESS,
+          nonces: new NonceManager(publicClient, account.address, new FileTxStateStore(stateFile)),
+          policy: feePolicy({
+            maxGasPriceGwei: config.MAX_GAS_PRICE_GWEI,
+            baseFeeMultiplier: config.BASE_FEE_MULTIPLIER,
+            priorityFeeMultiplier: config.PRIORITY_FEE_MULTIPLIER,
+            replacementMultiplier: config.REPLACEMENT_MULTIPLIER,
+          }),
+          logger: logger.child({ module: 'submitter' }),
+          now,
+        },
+        {
+          stuckAfterMs: config.STUCK_AFTER_MS,
+          receiptPollMs: config.RECEIPT_POLL_MS,
+          maxReplacements: config.MAX_REPLACEMENTS,
+          retryAttempts: config.RETRY_ATTEMPTS,
+          gasMultiplier: config.GAS_LIMIT_MULTIPLIER,
+        },
+      );
+      keeper = new PriceKeeper(
+        {
+          feeds,
+          decision: { maxStalenessS: config.MAX_STALENESS, includeEarly: config.EARLY_UPDATES, earlyFraction: config.EARLY_FRACTION },
+          debounceMs: config.DEBOUNCE_MS,
+          onchainRefreshMs: config.ONCHAIN_REFRESH_MS,
+        },
+        { publicClient, contract: config.CONTRACT_ADDRESS, submitter, events },
+      );
+      await keeper.start();
+      stopRevival = startWebSocketRevival(config.RPC_URL, config.WS_REVIVE_INTERVAL_MS);
+      log.info({ account: account.address, chainId, contract: config.CONTRACT_ADDRESS, feeds: feeds.length, stateFile, topic }, 'keeper_started');
+
+      const metrics = KafkaMetrics.of(deps.registry);
+      producer = new TopicProducer(deps.kafka, deps.serde, metrics, logger);
+      await producer.connect();
+      deps.progress.register('consumer', 60_000);
+      input = new InputConsumer(
+        {
+          kafka: deps.kafka,
+          serde: deps.serde,
+          metrics,
+          logger,
+          producer,
+          groupId: config.KEEPER_GROUP_ID,
+          topics: [topic as DataTopic],
+          // Only the newest price matters: a new group starts at the end, not at a week of history.
+          fromBeginning: false,
+          sessionTimeoutMs: config.KEEPER_SESSION_TIMEOUT_MS,
+          onProgress: () => deps.progress.beat('consumer'),
+          handle: ingest,
+        },
+        topic,
+        (isActive) => {
+          active = isActive;
+          log.info({ topic, group: config.KEEPER_GROUP_ID }, isActive ? 'keeper_active' : 'keeper_standby');
+        },
+      );
+      await input.start();
+    },
+
+    async stop() {
+      await input?.stop();
+      active = false;
+      await keeper?.stop();
+      stopRevival();
+      closeWebSockets(config.RPC_URL);
+      await producer?.disconnect();
+    },
+  };
+}
