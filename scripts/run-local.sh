@@ -26,7 +26,7 @@ app_env() {
     processor-ray) echo "HEALTH_PORT=9205" ;;
     processor-syi) echo "HEALTH_PORT=9206" ;;
     # anvil's first well-known development account: a local test chain only, never a real key.
-    keeper) echo "METRICS_PORT=9207 PRIVATE_KEY_FILE=$STACK_DIR/anvil/dev-key" ;;
+    keeper) echo "METRICS_PORT=9207 PRIVATE_KEY_FILE=$STACK_DIR/anvil/dev-key KEEPER_STATE_FILE=$STACK_DIR/keeper/in-flight.json" ;;
     sink-timescale) echo "HEALTH_PORT=9208" ;;
     sink-clickhouse) echo "HEALTH_PORT=9209" ;;
     api) echo "PORT=8080 HEALTH_PORT=9210" ;;
@@ -58,8 +58,7 @@ for app in $apps; do
   started+=("$app")
   url=$(health_url "$app")
   printf '[{"targets":["%s"],"labels":{"app":"%s"}}]\n' "${url#http://}" "$app" >"$STACK_DIR/prometheus/targets/$app.json"
-  ready_path=/ready; [ "$app" = keeper ] && ready_path=/health
-  if wait_for "$app to be ready" 90 curl -fsS "$url$ready_path"; then
+  if wait_for "$app to be ready" 90 curl -fsS "$url/ready"; then
     echo "$app ready ($url)"
   else
     echo "$app did not become ready: see $STACK_LOGS/app-$app.log" >&2
