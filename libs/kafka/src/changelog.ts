@@ -73,3 +73,61 @@ async function readRange(kafka: Kafka, topic: string, from: number, end: number,
     await admin.disconnect();
   }
 }
+
+/**
+ * Every committed record of the given partitions of a topic in [from, end) per partition,
+ * read_committed, in offset order (for tools such as `syi verify`).
+ */
+export async function readPartitionRanges(
+  kafka: Kafka,
+  topic: string,
+  ranges: ReadonlyMap<number, { from: number; end: number }>,
+  timeoutMs = 120_000,
+): Promise<Map<number, KafkaMessage[]>> {
+  const out = new Map<number, KafkaMessage[]>();
+  const open = new Set<number>();
+  for (const [partition, { from, end }] of ranges) {
+    out.set(partition, []);
+    if (from < end) open.add(partition);
+  }
+  if (open.size === 0) return out;
+  const groupId = `range-reader-${randomUUID().slice(0, 8)}`;
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.setOffsets({ groupId, topic, partitions: [...ranges].map(([partition, { from }]) => ({ partition, offset: String(from) })) });
+  const consumer = kafka.consumer({ groupId, readUncommitted: false, maxWaitTimeInMs: 100 });
+  let finish: () => void = () => undefined;
+  const done = new Promise<void>((resolve) => (finish = resolve));
+  try {
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning: true });
+    // Batches of only control records or aborted data never reach eachBatch; their end does.
+    consumer.on(consumer.events.END_BATCH_PROCESS, (e) => {
+      const range = ranges.get(e.payload.partition);
+      if (range !== undefined && Number(e.payload.lastOffset) + 1 >= range.end && open.delete(e.payload.partition) && open.size === 0) finish();
+    });
+    await consumer.run({
+      autoCommit: false,
+      eachBatch: ({ batch }) => {
+        const range = ranges.get(batch.partition);
+        const list = out.get(batch.partition);
+        if (range !== undefined && list !== undefined) for (const m of batch.messages) if (Number(m.offset) >= range.from && Number(m.offset) < range.end) list.push(m);
+        return Promise.resolve();
+      },
+    });
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`timed out reading ${topic}`)), timeoutMs);
+    });
+    try {
+      await Promise.race([done, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+    return out;
+  } finally {
+    await consumer.disconnect();
+    await admin.deleteGroups([groupId]).catch(() => undefined);
+    await admin.disconnect();
+  }
+}

@@ -12,5 +12,5 @@ export {
 export { TopicFollower, type TopicFollowerOptions } from './follow';
 export { changelogTopicSpec, prefixedSpecs, prefixedTopic } from './catalog';
 export { PartitionReader, type PartitionBatch, type PartitionReaderOptions } from './reader';
-export { readLatestRecord } from './changelog';
+export { readLatestRecord, readPartitionRanges } from './changelog';
 export { Lease, type LeaseOptions } from './lease';

@@ -24,7 +24,6 @@ const HEADER_BYTES = 5;
 interface WriterSchema {
   id: number;
   type: avro.Type;
-  fetchedAt: number;
 }
 
 /**
@@ -35,7 +34,7 @@ interface WriterSchema {
  * with avsc directly, which is several times faster than the generic serializer's rule engine.
  */
 export class TopicSerde {
-  private readonly writers = new Map<string, Promise<WriterSchema>>();
+  private readonly writers = new Map<string, { promise: Promise<WriterSchema>; expiresAt: number }>();
   private readonly readers = new Map<number, Promise<avro.Type>>();
   private readonly latestTtlMs: number;
 
@@ -79,24 +78,25 @@ export class TopicSerde {
     }
   }
 
-  private async writerSchema(topic: string): Promise<WriterSchema> {
+  /** The latest schema of a topic; one registry request per expiry, however many callers wait. */
+  private writerSchema(topic: string): Promise<WriterSchema> {
+    const now = Date.now();
     const cached = this.writers.get(topic);
-    if (cached) {
-      const writer = await cached;
-      if (Date.now() - writer.fetchedAt < this.latestTtlMs) return writer;
-    }
-    const fetching = (async () => {
-      const latest = await this.client.getLatestSchemaMetadata(valueSubject(topic));
-      if (latest.id === undefined || latest.schema === undefined) throw new Error(`registry returned no schema for ${valueSubject(topic)}`);
-      return { id: latest.id, type: avro.Type.forSchema(JSON.parse(latest.schema) as avro.Schema), fetchedAt: Date.now() };
+    if (cached && now < cached.expiresAt) return cached.promise;
+    const promise = (async () => {
+      try {
+        const latest = await this.client.getLatestSchemaMetadata(valueSubject(topic));
+        if (latest.id === undefined || latest.schema === undefined) throw new Error(`registry returned no schema for ${valueSubject(topic)}`);
+        return { id: latest.id, type: avro.Type.forSchema(JSON.parse(latest.schema) as avro.Schema) };
+      } catch (err) {
+        throw new SerializationError(topic, `no registered schema for ${valueSubject(topic)} (${(err as Error).message})`);
+      }
     })();
-    this.writers.set(topic, fetching);
-    try {
-      return await fetching;
-    } catch (err) {
-      this.writers.delete(topic);
-      throw new SerializationError(topic, `no registered schema for ${valueSubject(topic)} (${(err as Error).message})`);
-    }
+    this.writers.set(topic, { promise, expiresAt: now + this.latestTtlMs });
+    promise.catch(() => {
+      if (this.writers.get(topic)?.promise === promise) this.writers.delete(topic);
+    });
+    return promise;
   }
 
   private readerType(topic: string, id: number): Promise<avro.Type> {

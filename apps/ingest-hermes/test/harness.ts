@@ -1,0 +1,62 @@
+// Test harness: a real market-sim in-process on ephemeral ports, the app's factory on the real broker.
+import { startTestSim } from '@stableyield/app-market-sim/test/sim';
+import { type TestStack } from '@stableyield/kafka/testing';
+import { createLogger, createMetricsRegistry, ProgressMonitor, Readiness } from '@stableyield/observability';
+import { type PublishedBatch } from '@stableyield/ingest';
+import { type UpstreamError } from '@stableyield/upstream';
+import { loadAppConfig } from '../src/config';
+import { createIngestHermes, type IngestHermes } from '../src/ingest-hermes';
+
+export type TestSim = Awaited<ReturnType<typeof startTestSim>>;
+export { startTestSim };
+
+export interface RunningApp {
+  app: IngestHermes;
+  batches: PublishedBatch[];
+  fatal: (UpstreamError | Error)[];
+  /** Stream and poll requests the app made: url path and HTTP status. */
+  requests: { at: number; path: string; status: number }[];
+  readiness: Readiness;
+  registry: ReturnType<typeof createMetricsRegistry>;
+  stop(): Promise<void>;
+}
+
+export async function startApp(stack: TestStack, sim: TestSim, env: Record<string, string> = {}): Promise<RunningApp> {
+  const config = loadAppConfig({
+    HERMES_URL: `${sim.url}/hermes`,
+    HERMES_WATCHDOG_MS: '1000',
+    HERMES_BACKOFF_INITIAL_MS: '100',
+    HERMES_BACKOFF_MAX_MS: '400',
+    HERMES_FAILOVER_AFTER_FAILURES: '3',
+    HERMES_POLL_INTERVAL_MS: '200',
+    LOG_LEVEL: 'silent',
+    ...env,
+  });
+  const registry = createMetricsRegistry('ingest-hermes-test', { defaultMetrics: false });
+  const readiness = new Readiness();
+  const batches: PublishedBatch[] = [];
+  const fatal: (UpstreamError | Error)[] = [];
+  const requests: RunningApp['requests'] = [];
+  const recordingFetch: typeof fetch = async (input, init) => {
+    const response = await fetch(input, init);
+    requests.push({ at: Date.now(), path: new URL(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url).pathname, status: response.status });
+    return response;
+  };
+  const app = createIngestHermes(config, createLogger({ app: 'ingest-hermes-test', level: config.LOG_LEVEL }), {
+    kafka: stack.kafka,
+    serde: stack.serde,
+    registry,
+    progress: new ProgressMonitor(Date.now, registry),
+    readiness,
+    fetch: recordingFetch,
+    onFatal: (e) => fatal.push(e),
+    onPublished: (b) => batches.push(b),
+  });
+  await app.start();
+  return { app, batches, fatal, requests, readiness, registry, stop: () => app.stop() };
+}
+
+export async function metricValue(registry: RunningApp['registry'], name: string): Promise<number> {
+  const metric = await registry.getSingleMetric(name)?.get();
+  return metric?.values.reduce((sum, v) => sum + v.value, 0) ?? Number.NaN;
+}
