@@ -61,7 +61,7 @@ export const APPS: readonly AppSpec[] = [
   {
     name: 'ingest-hermes', healthPort: 9201, ...standard, stores: ['kafka', 'registry'], internet: true,
     env: { HERMES_URL: 'https://hermes.pyth.network', HERMES_FALLBACK_URL: 'https://pyth.dourolabs.app/hermes' },
-    secretEnv: [{ name: 'PYTH_API_KEY', secret: 'upstream-api-keys', key: 'pyth-api-key', optional: true }],
+    secretEnv: [{ name: 'HERMES_API_KEY', secret: 'upstream-api-keys', key: 'pyth-api-key', optional: true }],
     ...small,
     scaling: { kind: 'fixed', replicas: 2, why: 'two SSE readers for failover; ingesters have no consumer group to measure lag on' },
   },
@@ -70,7 +70,7 @@ export const APPS: readonly AppSpec[] = [
     env: {
       CRYPTOCOMPARE_URL: 'https://min-api.cryptocompare.com',
       BINANCE_URL: 'https://api.binance.com',
-      DEFILLAMA_URL: 'https://yields.llama.fi',
+      DEFILLAMA_YIELDS_URL: 'https://yields.llama.fi',
       DEFILLAMA_STABLECOINS_URL: 'https://stablecoins.llama.fi',
       FRED_URL: 'https://api.stlouisfed.org',
     },
@@ -102,14 +102,13 @@ export const APPS: readonly AppSpec[] = [
     scaling: { kind: 'fixed', replicas: 2, why: 'the index is one global calculation (syi.calculated has 1 partition): one active, one standby in the consumer group' },
   },
   {
-    // /health answers 503 for conditions a restart does not fix (stale oracle, low balance,
-    // RPC down), so it gates readiness only; liveness asks /status, served while the process runs.
-    name: 'keeper', healthPort: 9090, healthPortVar: 'METRICS_PORT', livePath: '/status', readyPath: '/health', stores: ['kafka', 'registry'], internet: true,
+    // /health answers 503 for conditions a restart does not fix (stale oracle, low balance), so
+    // probes use /live (the main loop progresses) and /ready (the RPC answers); /health feeds alerts.
+    name: 'keeper', healthPort: 9090, healthPortVar: 'METRICS_PORT', livePath: '/live', readyPath: '/ready', stores: ['kafka', 'registry'], internet: true,
     env: { CONTRACT_ADDRESS: '0x4305FB66699C3B2702D4d05CF36551390A4c69C6', WALLET_BALANCE_FLOOR_ETH: '0.1' },
     secretEnv: [
       { name: 'PRIVATE_KEY', secret: 'keeper-secrets', key: 'private-key' },
       { name: 'RPC_URL', secret: 'keeper-secrets', key: 'rpc-url' },
-      { name: 'PYTH_API_KEY', secret: 'upstream-api-keys', key: 'pyth-api-key', optional: true },
     ],
     ...small,
     scaling: { kind: 'fixed', replicas: 2, why: 'one active keeper (owner of the single pyth.updates partition) and one standby' },

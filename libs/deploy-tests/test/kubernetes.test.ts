@@ -74,12 +74,12 @@ describe('the production overlay', () => {
     }
   });
 
-  it('probes /live and /ready on the health port (keeper: /status and /health on its metrics port), with resources set', () => {
+  it('probes /live and /ready on the health port (for the keeper, its metrics port), with resources set', () => {
     for (const app of baseApps) {
       const deployment = find(apps(), 'Deployment', app.name);
       const c = podTemplates([deployment])[0]!.podSpec.containers[0]!;
-      expect(c.livenessProbe?.httpGet).toEqual({ path: app.name === 'keeper' ? '/status' : '/live', port: 'health' });
-      expect(c.readinessProbe?.httpGet).toEqual({ path: app.name === 'keeper' ? '/health' : '/ready', port: 'health' });
+      expect(c.livenessProbe?.httpGet).toEqual({ path: '/live', port: 'health' });
+      expect(c.readinessProbe?.httpGet).toEqual({ path: '/ready', port: 'health' });
       expect(Object.keys(c.resources?.requests ?? {}).sort()).toEqual(['cpu', 'memory']);
       expect(c.resources?.limits?.memory).toBeDefined();
       const ports = (c as unknown as { ports: { name: string; containerPort: number }[] }).ports;
