@@ -11,6 +11,7 @@ function jestConfig(kind) {
     testMatch: integration ? ['**/*.integration.test.ts'] : ['**/*.test.ts'],
     testPathIgnorePatterns: integration ? ['/node_modules/', '/dist/'] : ['/node_modules/', '/dist/', '\\.integration\\.test\\.ts$'],
     testTimeout: integration ? 180_000 : 10_000,
+    setupFilesAfterEnv: integration ? [require.resolve('./jest.integration.setup.js')] : [],
   };
 }
 module.exports = { jestConfig };
