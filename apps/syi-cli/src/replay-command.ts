@@ -22,6 +22,11 @@ export async function runCommand(argv: readonly string[], io: CommandIo): Promis
     io.stderr.write(`syi: ${parsed.problem}\n${USAGE}\n`);
     return EXIT_INVALID;
   }
+  if (parsed.command.command === 'verify') {
+    // loaded on demand: replay needs no Kafka client
+    const { runVerify } = await import('./verify-command');
+    return (await runVerify(parsed.command, io.stdout)) ? EXIT_OK : EXIT_FAILURE;
+  }
   const { input, intervalSeconds, skipInvalid } = parsed.command;
   // Large reads: fewer chunks to split, and the file is read in about 200 reads per 200 MB.
   const source = input === '-' ? io.stdin : createReadStream(input, { highWaterMark: 1 << 20 });

@@ -1,0 +1,92 @@
+/**
+ * `syi verify` against the real broker and registry: processor-syi publishes a few minutes of a
+ * synthetic market on prefixed topics; verify passes on what it published (chain and
+ * recomputation from the inputs) and fails on records appended by a forger.
+ */
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { Registry } from 'prom-client';
+import { KafkaMetrics, prefixedTopic, TopicProducer } from '@stableyield/kafka';
+import { readTopic, testStack, waitFor } from '@stableyield/kafka/testing';
+import type { SyiRecord } from '@stableyield/schemas';
+import { recordDigest, SyntheticMarket } from '@stableyield/stream';
+import { httpOk, produceInOrder, provisionPrefixed, spawnApp, stopApp, uniquePrefix } from '@stableyield/stream/testing';
+
+jest.setTimeout(240_000);
+const REPO = path.resolve(__dirname, '../../..');
+const stack = testStack();
+const prefix = uniquePrefix('syi-verify');
+let producer: TopicProducer;
+let published: SyiRecord[] = [];
+
+function verify(args: string[]) {
+  const result = spawnSync('npm', ['run', '--silent', 'syi', '--', 'verify', ...args], {
+    cwd: REPO,
+    encoding: 'utf8',
+    env: { ...process.env, KAFKA_BROKERS: stack.brokers.join(','), SCHEMA_REGISTRY_URL: stack.registryUrl, TOPIC_PREFIX: prefix },
+  });
+  return { status: result.status, out: result.stdout + result.stderr };
+}
+
+async function readOutput(): Promise<SyiRecord[]> {
+  const messages = await readTopic(stack.kafka, prefixedTopic(prefix, 'syi.calculated'), { done: () => false, timeoutMs: 3_000 });
+  return Promise.all(messages.map((m) => stack.serde.deserialize('syi.calculated', m.value as Buffer)));
+}
+
+async function forge(record: SyiRecord): Promise<void> {
+  const value = await stack.serde.serialize('syi.calculated', record);
+  await producer.producer.send({ topic: prefixedTopic(prefix, 'syi.calculated'), acks: -1, messages: [{ key: 'SYI', value, timestamp: String(record.ts) }] });
+}
+
+beforeAll(async () => {
+  await provisionPrefixed(stack.kafka, stack.logger, stack.registryUrl, prefix);
+  producer = new TopicProducer(stack.kafka, stack.serde, KafkaMetrics.of(new Registry()), stack.logger);
+  await producer.connect();
+  const start = Date.now() - 180_000;
+  const inputs = [...new SyntheticMarket({ startMs: start, seed: 4 }).until(start + 150_000)];
+  await produceInOrder(producer, stack.serde, prefix, inputs, 60_000);
+  const lastGrid = Math.floor((Math.max(...inputs.map((r) => r.value.ts)) - 200) / 1000) * 1000;
+  const port = 20_000 + Math.floor(Math.random() * 20_000);
+  const app = spawnApp('processor-syi', { KAFKA_BROKERS: stack.brokers.join(','), SCHEMA_REGISTRY_URL: stack.registryUrl, TOPIC_PREFIX: prefix, HEALTH_PORT: String(port), LOG_LEVEL: 'warn' });
+  try {
+    await waitFor('processor-syi ready', () => httpOk(`http://127.0.0.1:${port}/ready`), 60_000);
+    await waitFor('the backlog published', async () => (await readOutput()).some((r) => r.ts >= lastGrid), 90_000, 1_000);
+  } finally {
+    await stopApp(app, 'SIGTERM');
+  }
+  published = await readOutput();
+});
+
+afterAll(async () => {
+  await producer.disconnect();
+});
+
+it('passes on what processor-syi published, recomputing records from the inputs', () => {
+  expect(published.length).toBeGreaterThan(100);
+  const from = (published[10] as SyiRecord).ts;
+  const to = (published[published.length - 1] as SyiRecord).ts;
+  const { status, out } = verify(['--from', new Date(from).toISOString(), '--to', String(to), '--recompute', '4']);
+  expect(out).toContain(`records checked: ${published.length - 10}`);
+  expect(out).toContain('chain: OK');
+  expect(out).toContain('recomputed from inputs: 4, all equal');
+  expect(status).toBe(0);
+});
+
+it('fails on an appended record that does not link, and on one whose value the inputs do not give', async () => {
+  const last = published[published.length - 1] as SyiRecord;
+  // well linked and self-consistent, but a value the inputs do not give
+  const { digest: _d, ...body } = { ...last, ts: last.ts + 1000, value: last.value + 0.5, prevDigest: last.digest };
+  const forged: SyiRecord = { ...body, digest: recordDigest(body) };
+  await forge(forged);
+  const linked = verify(['--from', String(forged.ts), '--to', String(forged.ts), '--recompute', '1']);
+  expect(linked.out).toContain('chain: OK');
+  expect(linked.out).toMatch(/recomputed from inputs: 1, [12] problem/);
+  expect(linked.status).toBe(1);
+  // a record whose prevDigest is not the digest of the one before
+  const { digest: _e, ...broken } = { ...last, ts: last.ts + 2000, prevDigest: last.digest };
+  await forge({ ...broken, digest: recordDigest(broken) });
+  const unlinked = verify(['--from', String(last.ts), '--to', String(last.ts + 2000)]);
+  expect(unlinked.out).toMatch(/chain: 1 problem/);
+  expect(unlinked.out).toContain('prevDigest');
+  expect(unlinked.status).toBe(1);
+});

@@ -1,0 +1,228 @@
+// The index evaluated in event time: input events from many partitions are buffered until the
+// watermark passes them, applied to one IndexState in (ts, arrival) order — the replay's code
+// path — and every grid point T ≤ watermark is evaluated in order and chained into a
+// `syi.calculated` record. Pure (no I/O, wall time passed in), with a JSON checkpoint that
+// records where each input partition must be re-read from after a restart.
+import { IndexState, METHODOLOGY_V1, type IndexEvent, type IndexStateSnapshot, type MethodologyParams } from '@stableyield/index-engine';
+import type { SyiRecord } from '@stableyield/schemas';
+import { chainRecord } from './digest';
+import { InputsLedger, pegSamplesDigest, type LedgerSnapshot } from './inputs-ledger';
+import { ReorderBuffer } from './reorder';
+import { Watermarks, type WatermarkOptions } from './watermark';
+
+export interface EventTimeIndexOptions extends WatermarkOptions {
+  gridStepMs: number;
+  params?: MethodologyParams;
+}
+
+interface Buffered {
+  partition: string;
+  offset: number;
+  event: IndexEvent;
+}
+
+/** Read progress of one input partition, as checkpointed. */
+export interface PartitionCheckpoint {
+  /** re-read the partition from this offset after a restart */
+  resume: number;
+  /** [offset, ts] of records ≥ resume that were read but are still buffered (not applied): buffer them again */
+  pending: [number, number][];
+  /** next offset after the last one read; offsets in [resume, position) not pending are done */
+  position: number;
+}
+
+export interface EventTimeCheckpoint {
+  readonly format: 'syi-event-time/2';
+  readonly state: IndexStateSnapshot;
+  readonly inputs: LedgerSnapshot;
+  readonly lastEvaluated: number | null;
+  readonly prevDigest: string | null;
+  readonly published: number;
+  readonly watermark: ReturnType<Watermarks['toJSON']>;
+  readonly partitions: Readonly<Record<string, PartitionCheckpoint>>;
+}
+
+export type OfferResult = { readonly kind: 'buffered' } | { readonly kind: 'skipped' } | { readonly kind: 'late'; readonly reason: string };
+
+interface PartitionRead {
+  position: number;
+  /** offset → ts of buffered records */
+  pending: Map<number, number>;
+  /** restored: offsets below this that are not in `replay` were done before the restart */
+  donePosition: number;
+  /** restored: offset → ts of records that were buffered at the checkpoint and are not re-read yet */
+  replay: Map<number, number>;
+}
+
+export class EventTimeIndex {
+  readonly params: MethodologyParams;
+  private state: IndexState;
+  /** equal-ts events in (partition, offset) order: independent of fetch order, so restarts and recomputations are bit-identical */
+  private readonly buffer = new ReorderBuffer<Buffered>((a, b) => (a.partition < b.partition ? -1 : a.partition > b.partition ? 1 : a.offset - b.offset));
+  readonly watermarks: Watermarks;
+  private lastEvaluatedTs: number | null = null;
+  private prevDigest: string | null = null;
+  private publishedCount = 0;
+  private readonly reads = new Map<string, PartitionRead>();
+  private readonly ledger: InputsLedger;
+  /** the peg samples' digest and the minute boundary it is for */
+  private pegDigest = '';
+  private pegThrough: number | null | undefined;
+
+  constructor(private readonly options: EventTimeIndexOptions) {
+    this.params = options.params ?? METHODOLOGY_V1;
+    this.state = new IndexState(this.params);
+    this.watermarks = new Watermarks(options);
+    this.ledger = new InputsLedger(this.params, this.state.methodologyVersion);
+  }
+
+  get lastEvaluated(): number | null {
+    return this.lastEvaluatedTs;
+  }
+
+  get lastDigest(): string | null {
+    return this.prevDigest;
+  }
+
+  get published(): number {
+    return this.publishedCount;
+  }
+
+  get buffered(): number {
+    return this.buffer.size;
+  }
+
+  private read(partition: string): PartitionRead {
+    let r = this.reads.get(partition);
+    if (r === undefined) {
+      r = { position: 0, pending: new Map(), donePosition: 0, replay: new Map() };
+      this.reads.set(partition, r);
+    }
+    return r;
+  }
+
+  /**
+   * Offers one record read at `offset` of `partition`. After a restart, records already handled
+   * before the checkpoint are skipped. Returns whether it was buffered, skipped, or is late
+   * (its ts is at or before the last evaluated grid point: the caller dead-letters it).
+   */
+  offer(partition: string, offset: number, event: IndexEvent, wallNow: number): OfferResult {
+    const r = this.read(partition);
+    const seen = this.alreadyHandled(r, offset);
+    if (offset + 1 > r.position) r.position = offset + 1;
+    if (seen) return { kind: 'skipped' };
+    this.watermarks.observe(partition, event.ts, wallNow);
+    if (this.lastEvaluatedTs !== null && event.ts <= this.lastEvaluatedTs) {
+      return {
+        kind: 'late',
+        reason: `late event: ts ${event.ts} (${new Date(event.ts).toISOString()}) is at or before the last evaluated grid point ${this.lastEvaluatedTs}; watermark ${this.watermarks.current(wallNow)}`,
+      };
+    }
+    this.buffer.push(event.ts, { partition, offset, event });
+    r.pending.set(offset, event.ts);
+    return { kind: 'buffered' };
+  }
+
+  /** A record that is not an event (invalid, undecodable) was read and handled at `offset`. */
+  consumed(partition: string, offset: number): boolean {
+    const r = this.read(partition);
+    const seen = this.alreadyHandled(r, offset);
+    if (offset + 1 > r.position) r.position = offset + 1;
+    return !seen;
+  }
+
+  /** Offsets are read in increasing order per partition; anything below the position (or handled before a restart) is a re-delivery. */
+  private alreadyHandled(r: PartitionRead, offset: number): boolean {
+    if (r.replay.delete(offset)) return false;
+    return offset < Math.max(r.donePosition, r.position);
+  }
+
+  /** Evaluates every grid point up to the watermark; returns the records to publish, in order. */
+  advance(wallNow: number): SyiRecord[] {
+    const watermark = this.watermarks.current(wallNow);
+    const step = this.options.gridStepMs;
+    const out: SyiRecord[] = [];
+    let T: number;
+    if (this.lastEvaluatedTs !== null) T = this.lastEvaluatedTs + step;
+    else {
+      const first = this.buffer.minTs;
+      if (first === undefined) return out;
+      T = Math.ceil(first / step) * step;
+    }
+    // After a restart, records buffered at the checkpoint must be read again before any grid
+    // point at or after their ts is evaluated.
+    let limit = watermark;
+    for (const r of this.reads.values()) for (const ts of r.replay.values()) if (ts - 1 < limit) limit = ts - 1;
+    for (; T <= limit; T += step) {
+      for (const b of this.buffer.popThrough(T)) {
+        this.state.apply(b.event);
+        this.ledger.applied(b.event);
+        this.read(b.partition).pending.delete(b.offset);
+      }
+      const record = this.state.evaluate(T);
+      this.lastEvaluatedTs = T;
+      if (record === null) continue;
+      const chained = chainRecord(record, this.ledger.digestAt(T, this.pegSamplesDigest()), this.prevDigest);
+      this.prevDigest = chained.digest;
+      this.publishedCount++;
+      out.push(chained);
+    }
+    return out;
+  }
+
+  /**
+   * The peg samples change only when the state stores a new minute boundary: the last one
+   * before its last event (IndexState samples every boundary < ts when an event at ts arrives).
+   * The state is encoded once a minute for it, not at every grid point.
+   */
+  private pegSamplesDigest(): string {
+    const last = this.state.lastEventTs;
+    const step = this.params.peg.sampleIntervalMs;
+    const through = last === null ? null : (Math.ceil(last / step) - 1) * step;
+    if (through !== this.pegThrough) {
+      this.pegDigest = pegSamplesDigest(this.state.toJSON());
+      this.pegThrough = through;
+    }
+    return this.pegDigest;
+  }
+
+  checkpoint(): EventTimeCheckpoint {
+    const partitions: Record<string, PartitionCheckpoint> = {};
+    for (const [name, r] of this.reads) {
+      const pending = [...r.pending, ...r.replay].sort((a, b) => a[0] - b[0]);
+      const position = Math.max(r.position, r.donePosition);
+      partitions[name] = { resume: pending[0]?.[0] ?? position, pending, position };
+    }
+    return {
+      format: 'syi-event-time/2',
+      state: this.state.toJSON(),
+      inputs: this.ledger.toJSON(),
+      lastEvaluated: this.lastEvaluatedTs,
+      prevDigest: this.prevDigest,
+      published: this.publishedCount,
+      watermark: this.watermarks.toJSON(),
+      partitions,
+    };
+  }
+
+  /** Restores a checkpoint into a fresh instance (before any record is offered). */
+  restore(saved: EventTimeCheckpoint): void {
+    if (saved.format !== 'syi-event-time/2') throw new Error(`unknown checkpoint format ${String(saved.format)} (expected syi-event-time/2)`);
+    this.state = IndexState.fromJSON(saved.state, this.params);
+    this.ledger.restore(saved.inputs);
+    this.lastEvaluatedTs = saved.lastEvaluated;
+    this.prevDigest = saved.prevDigest;
+    this.publishedCount = saved.published;
+    this.watermarks.restore(saved.watermark);
+    for (const [name, p] of Object.entries(saved.partitions)) {
+      this.reads.set(name, { position: p.resume, pending: new Map(), donePosition: p.position, replay: new Map(p.pending) });
+    }
+  }
+
+  /** Where each known partition must be read from (restored or current). */
+  resumeOffsets(): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const [name, p] of Object.entries(this.checkpoint().partitions)) out.set(name, p.resume);
+    return out;
+  }
+}

@@ -1,0 +1,127 @@
+/**
+ * Helpers for the processors' integration tests and benchmarks against the real stack.
+ * Test and bench code only: never imported by an app.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { join, resolve } from 'node:path';
+import { runReplay, type IndexRecord } from '@stableyield/index-engine';
+import { CATALOG, prefixedSpecs, prefixedTopic, provisionTopics, type Kafka, type TopicProducer, type TopicSerde } from '@stableyield/kafka';
+import { createRegistryClient, registerSchemas, type SyiRecord } from '@stableyield/schemas';
+import type { Logger } from 'pino';
+import { SyiProcessor } from './syi-processor';
+import { replayLine, type InputRecord } from './synthetic';
+
+export const INPUT_TOPIC_NAMES = ['cc.prices', 'pyth.prices', 'cc.orderbook', 'dl.apy', 'ex.mktcap', 'trad.tbill'] as const;
+
+export const uniquePrefix = (name: string) => `test-${name}-${randomUUID().slice(0, 8)}.`;
+
+/** Every topic a processor-syi run under the prefix needs, and the schemas. */
+export async function provisionPrefixed(kafka: Kafka, logger: Logger, registryUrl: string, prefix: string): Promise<void> {
+  const specs = [...prefixedSpecs(prefix, CATALOG), SyiProcessor.changelogSpec(prefix)];
+  specs.push({ name: prefixedTopic(prefix, 'processor-syi.lease'), key: 'none', partitions: 1, cleanupPolicy: 'delete', retentionMs: 3_600_000 });
+  await provisionTopics(kafka, logger, { replicationFactor: 1, topics: specs });
+  await registerSchemas(createRegistryClient(registryUrl));
+}
+
+/** Produces input records to their prefixed topics (Avro, keyed as the ingesters key them). */
+export async function produceInputs(producer: TopicProducer, serde: TopicSerde, prefix: string, records: readonly InputRecord[]): Promise<void> {
+  const byTopic = new Map<string, { key: string; value: Buffer; timestamp: string }[]>();
+  for (const r of records) {
+    const value = await serde.serialize(r.topic, r.value);
+    const topic = prefixedTopic(prefix, r.topic);
+    const list = byTopic.get(topic) ?? [];
+    list.push({ key: r.key, value, timestamp: String(r.value.ts) });
+    byTopic.set(topic, list);
+  }
+  if (byTopic.size === 0) return;
+  await producer.producer.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
+}
+
+/**
+ * Produces records in event-time order in slices of `sliceMs` of event time, each acknowledged
+ * before the next is sent. A feed that falls behind (a stalled event loop) and then sends
+ * seconds of records in one request would let a consumer see a later record on one partition
+ * before an earlier one on another (a produce request is not atomic across partitions): with
+ * slices shorter than the allowed lateness, every record is in the log before any record more
+ * than one slice younger, as a real source that publishes as it observes.
+ */
+export async function produceInOrder(producer: TopicProducer, serde: TopicSerde, prefix: string, records: readonly InputRecord[], sliceMs: number): Promise<void> {
+  let start = 0;
+  while (start < records.length) {
+    const sliceEnd = (records[start] as InputRecord).value.ts + sliceMs;
+    let end = start;
+    while (end < records.length && (records[end] as InputRecord).value.ts < sliceEnd) end++;
+    await produceInputs(producer, serde, prefix, records.slice(start, end));
+    start = end;
+  }
+}
+
+/** The replay of input records (in the order Kafka holds them per partition): the expected index. */
+export async function replayOf(records: readonly { topic: string; value: unknown }[], intervalMs: number): Promise<IndexRecord[]> {
+  const out: IndexRecord[] = [];
+  await runReplay(
+    records.map((r) => replayLine(r)),
+    { intervalSeconds: intervalMs / 1000, skipInvalid: false, write: (text) => void out.push(...text.trim().split('\n').map((l) => JSON.parse(l) as IndexRecord)) },
+  );
+  return out;
+}
+
+const close = (a: number | null, b: number | null) =>
+  a === null || b === null ? a === b : a === b || Math.abs(a - b) <= Math.max(1e-12, 1e-9 * Math.max(Math.abs(a), Math.abs(b)));
+
+/** Methodology §6: same mode and eligible set; value, rpl, weights and RAYs within 1e-9 relative. */
+export function matchesReplay(live: SyiRecord, expected: IndexRecord): string | null {
+  if (live.ts !== expected.ts) return `ts ${live.ts} ≠ ${expected.ts}`;
+  if (live.mode !== expected.mode) return `${live.ts}: mode ${live.mode} ≠ ${expected.mode}`;
+  if (live.eligible !== expected.eligible) return `${live.ts}: eligible ${live.eligible} ≠ ${expected.eligible}`;
+  if (!close(live.value, expected.value)) return `${live.ts}: value ${live.value} ≠ ${expected.value}`;
+  if (!close(live.rpl, expected.rpl)) return `${live.ts}: rpl ${String(live.rpl)} ≠ ${String(expected.rpl)}`;
+  for (let i = 0; i < expected.constituents.length; i++) {
+    const a = live.constituents[i];
+    const b = expected.constituents[i];
+    if (a === undefined || b === undefined || a.symbol !== b.symbol) return `${live.ts}: constituent ${i} differs`;
+    if (!close(a.weight, b.weight) || !close(a.ray, b.ray)) return `${live.ts}: ${a.symbol} weight/ray differ`;
+  }
+  return null;
+}
+
+export interface AppProcess {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+const repoRoot = () => resolve(__dirname, '..', '..', '..');
+
+/** Starts an app's main.ts in one node process (tsx as a loader, so SIGKILL hits the app itself). */
+export function spawnApp(app: string, env: Record<string, string>): AppProcess {
+  const root = repoRoot();
+  const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.endsWith('_FILE')));
+  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'apps', app, 'src', 'main.ts')], {
+    cwd: root,
+    env: { ...inherited, LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  return { child, output: () => out, exited };
+}
+
+export async function stopApp(p: AppProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+  if (p.child.exitCode !== null || p.child.signalCode !== null) return;
+  p.child.kill(signal);
+  await p.exited;
+}
+
+/** GET a health endpoint; false when the app does not answer. */
+export async function httpOk(url: string): Promise<boolean> {
+  try {
+    const res = await fetch(url);
+    return res.ok;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,107 @@
+// The event-time watermark of a processor that reads many input partitions.
+//
+// watermark = min(max ts seen on any partition, max ts of every *lagging* partition) − allowed lateness
+//
+// A partition lags while its read position is behind the end offset we know for it (from the
+// broker at start and from every fetch). A caught-up partition does not hold the watermark
+// back whatever its last ts: a quiet input (DefiLlama hourly, FRED daily) never delays the index,
+// and anything it sends later is judged by the lateness rule. A lagging partition that delivers
+// nothing for `idleTimeoutMs` of wall time stops holding it back too (a safety valve; a healthy
+// fetch loop reaches every partition far more often). While catching up on a backlog the rule
+// makes evaluation wait for the slowest partition, so a restart sees the same order of events
+// as an uninterrupted run.
+
+export interface PartitionProgress {
+  /** largest event time seen (−Infinity before the first record) */
+  maxTs: number;
+  /** next offset to read */
+  position: number;
+  /** end offset (high watermark) last known */
+  end: number;
+  /** wall time of the last record or position change */
+  lastProgressWall: number;
+}
+
+export interface WatermarkOptions {
+  allowedLatenessMs: number;
+  idleTimeoutMs: number;
+}
+
+export class Watermarks {
+  private readonly partitions = new Map<string, PartitionProgress>();
+  private globalMaxTs = -Infinity;
+  private last = -Infinity;
+
+  constructor(private readonly options: WatermarkOptions) {}
+
+  /** Registers a partition with its read position and end offset (at start or assignment). */
+  track(partition: string, position: number, end: number, wallNow: number, maxTs = -Infinity): void {
+    this.partitions.set(partition, { maxTs, position, end, lastProgressWall: wallNow });
+    if (maxTs > this.globalMaxTs) this.globalMaxTs = maxTs;
+  }
+
+  /** Restarts every partition's idle clock: call when reading actually begins. */
+  touchAll(wallNow: number): void {
+    for (const p of this.partitions.values()) p.lastProgressWall = wallNow;
+  }
+
+  /** A record with event time `ts` was read from the partition. */
+  observe(partition: string, ts: number, wallNow: number): void {
+    const p = this.get(partition, wallNow);
+    if (ts > p.maxTs) p.maxTs = ts;
+    if (ts > this.globalMaxTs) this.globalMaxTs = ts;
+    p.lastProgressWall = wallNow;
+  }
+
+  /** The read position moved (after a fetched batch) and the broker reported this end offset. */
+  advance(partition: string, nextOffset: number, highWatermark: number, wallNow: number): void {
+    const p = this.get(partition, wallNow);
+    if (nextOffset > p.position) p.lastProgressWall = wallNow;
+    p.position = Math.max(p.position, nextOffset);
+    p.end = Math.max(p.end, highWatermark);
+  }
+
+  private get(partition: string, wallNow: number): PartitionProgress {
+    let p = this.partitions.get(partition);
+    if (p === undefined) {
+      p = { maxTs: -Infinity, position: 0, end: 0, lastProgressWall: wallNow };
+      this.partitions.set(partition, p);
+    }
+    return p;
+  }
+
+  /** Partitions that currently hold the watermark back. */
+  lagging(wallNow: number): string[] {
+    const out: string[] = [];
+    for (const [name, p] of this.partitions) {
+      if (p.position < p.end && wallNow - p.lastProgressWall < this.options.idleTimeoutMs) out.push(name);
+    }
+    return out;
+  }
+
+  /** The watermark now (never moves back); −Infinity until a record was seen. */
+  current(wallNow: number): number {
+    let bound = this.globalMaxTs;
+    for (const p of this.partitions.values()) {
+      if (p.position < p.end && wallNow - p.lastProgressWall < this.options.idleTimeoutMs && p.maxTs < bound) bound = p.maxTs;
+    }
+    const candidate = bound - this.options.allowedLatenessMs;
+    if (candidate > this.last) this.last = candidate;
+    return this.last;
+  }
+
+  /** Per-partition max ts and the watermark, for a checkpoint. */
+  toJSON(): { watermark: number | null; maxTs: Record<string, number> } {
+    const maxTs: Record<string, number> = {};
+    for (const [name, p] of this.partitions) if (p.maxTs !== -Infinity) maxTs[name] = p.maxTs;
+    return { watermark: this.last === -Infinity ? null : this.last, maxTs };
+  }
+
+  /**
+   * Restores the watermark after a restart. The per-partition max ts are not restored: until a
+   * partition that still has records to (re-)read delivers them, it holds the watermark back.
+   */
+  restore(saved: { watermark: number | null }): void {
+    this.last = saved.watermark ?? -Infinity;
+  }
+}
