@@ -34,7 +34,7 @@ describe.each(Object.keys(RENDERINGS))('%s', (name) => {
 
   it('runs every pod as a non-root user, our apps as UID 1001', () => {
     const pods = podTemplates(manifests);
-    expect(pods.length).toBeGreaterThan(10);
+    expect(pods.length).toBeGreaterThan(7);
     for (const { manifest, podSpec } of pods) {
       const where = `${manifest.kind}/${manifest.metadata.name}`;
       expect({ where, runAsNonRoot: podSpec.securityContext?.runAsNonRoot }).toEqual({ where, runAsNonRoot: true });
