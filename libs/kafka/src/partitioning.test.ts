@@ -1,5 +1,5 @@
 import type { Kafka } from 'kafkajs';
-import { PartitionRouter } from './partitioning';
+import { chunkBySize, PartitionRouter } from './partitioning';
 
 /** A stand-in admin client answering the partition count, as the broker would. */
 function fakeKafka(partitions: Record<string, number>): { kafka: Kafka; lookups: () => number } {
@@ -40,5 +40,19 @@ describe('PartitionRouter', () => {
   it('fails clearly for a topic without partitions', async () => {
     const router = new PartitionRouter(fakeKafka({}).kafka);
     await expect(router.split([{ topic: 'missing', messages: [{ key: 'x', value: 'v' }] }])).rejects.toThrow('topic missing has no partitions (does it exist?)');
+  });
+});
+
+describe('chunkBySize', () => {
+  it('cuts a partition batch into requests under the size limit, keeping order', () => {
+    const messages = Array.from({ length: 10 }, (_, i) => ({ key: `k${i}`, value: 'x'.repeat(100) }));
+    const chunks = chunkBySize(messages, 400);
+    expect(chunks.map((c) => c.length)).toEqual([2, 2, 2, 2, 2]);
+    expect(chunks.flat().map((m) => m.key)).toEqual(messages.map((m) => m.key));
+  });
+
+  it('sends a single oversized message on its own', () => {
+    const chunks = chunkBySize([{ key: 'a', value: 'x'.repeat(1000) }, { key: 'b', value: 'y' }], 400);
+    expect(chunks.map((c) => c.map((m) => m.key))).toEqual([['a'], ['b']]);
   });
 });

@@ -60,12 +60,45 @@ export class PartitionRouter {
   }
 }
 
-/** Sends each partition's batch as its own request, partitions in parallel. */
+/** Brokers refuse a record batch over `message.max.bytes` (1 MiB by default): stay well under it. */
+export const MAX_REQUEST_BYTES = 512 * 1024;
+
+const sizeOf = (m: Message): number => {
+  const bytes = (v: Message['key'] | Message['value']) => (v === null || v === undefined ? 0 : typeof v === 'string' ? Buffer.byteLength(v) : v.length);
+  return bytes(m.key) + bytes(m.value) + 64; // + record overhead and headers, roughly
+};
+
+/** Cuts one partition's messages into consecutive chunks of at most `maxBytes` (a larger single message stands alone). */
+export function chunkBySize(messages: readonly Message[], maxBytes = MAX_REQUEST_BYTES): Message[][] {
+  const chunks: Message[][] = [];
+  let current: Message[] = [];
+  let size = 0;
+  for (const m of messages) {
+    const s = sizeOf(m);
+    if (current.length > 0 && size + s > maxBytes) {
+      chunks.push(current);
+      current = [];
+      size = 0;
+    }
+    current.push(m);
+    size += s;
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
+}
+
+/**
+ * Sends each partition's batch as its own requests (in order, cut by size), partitions in parallel.
+ */
 export async function sendPerPartition(
   router: PartitionRouter,
   topicMessages: readonly { topic: string; messages: Message[] }[],
   send: (batch: { topic: string; messages: Message[] }) => Promise<unknown>,
 ): Promise<void> {
   const batches = await router.split(topicMessages);
-  await Promise.all(batches.map((b) => send({ topic: b.topic, messages: b.messages })));
+  await Promise.all(
+    batches.map(async (b) => {
+      for (const messages of chunkBySize(b.messages)) await send({ topic: b.topic, messages });
+    }),
+  );
 }
