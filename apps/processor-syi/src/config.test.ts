@@ -1,0 +1,36 @@
+import { ConfigError } from '@stableyield/config';
+import { loadAppConfig } from './config';
+
+describe('processor-syi configuration', () => {
+  it('defaults to a 1 s grid, 200 ms lateness and the production topic names', () => {
+    expect(loadAppConfig({})).toMatchObject({
+      HEALTH_PORT: 9206,
+      GRID_INTERVAL_MS: 1000,
+      ALLOWED_LATENESS_MS: 200,
+      IDLE_TIMEOUT_MS: 10_000,
+      TOPIC_PREFIX: '',
+      TRANSACTIONAL_ID: 'processor-syi',
+      PROVISION_TOPICS: true,
+      KAFKA_BROKERS: ['127.0.0.1:9092'],
+    });
+  });
+
+  it('coerces the variables an environment holds as strings', () => {
+    const config = loadAppConfig({ GRID_INTERVAL_MS: '60000', ALLOWED_LATENESS_MS: '0', PROVISION_TOPICS: 'false', KAFKA_BROKERS: 'a:1,b:2' });
+    expect(config).toMatchObject({ GRID_INTERVAL_MS: 60_000, ALLOWED_LATENESS_MS: 0, PROVISION_TOPICS: false, KAFKA_BROKERS: ['a:1', 'b:2'] });
+  });
+
+  it('refuses a bad grid, lateness and topic prefix, naming each', () => {
+    let error: unknown;
+    try {
+      loadAppConfig({ GRID_INTERVAL_MS: '0', ALLOWED_LATENESS_MS: '-5', TOPIC_PREFIX: 'bad prefix!' });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems.join('\n');
+    expect(problems).toMatch(/^GRID_INTERVAL_MS: /m);
+    expect(problems).toMatch(/^ALLOWED_LATENESS_MS: /m);
+    expect(problems).toMatch(/^TOPIC_PREFIX: letters, digits, \. _ - only/m);
+  });
+});
