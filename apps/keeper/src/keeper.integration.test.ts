@@ -63,6 +63,8 @@ describe('keeper: decisions against the chain', () => {
   });
 
   it('exports the keeper metrics and /status', async () => {
+    // The on-chain gauges follow the keeper's refresh after a push: wait for it rather than racing it.
+    await waitFor('on-chain DAI gauge refreshed', async () => Math.abs((metricValue(await keeper.metrics(), 'keeper_onchain_price', { feed: 'DAI/USD' }) ?? 0) - 0.97) < 1e-8, 30_000);
     const text = await keeper.metrics();
     expect(metricValue(text, 'price_updates_total', { feed: 'USDC/USD' })).toBe(2);
     expect(metricValue(text, 'price_updates_total', { feed: 'USDT/USD' })).toBe(2);
