@@ -9,6 +9,25 @@ export NX_DAEMON=false NX_NO_CLOUD=true NX_SKIP_NX_CACHE=${NX_SKIP_NX_CACHE:-${C
 
 step() { printf '\n=== %s ===\n' "$*"; }
 
+# Each test phase is also logged to .ci-logs/; when one fails, its failing tests are summarised
+# last, so the end of the output (often all a CI viewer keeps) names them.
+logs="$root/.ci-logs"
+mkdir -p "$logs"
+run_logged() {
+  local name=$1; shift
+  set +e
+  "$@" 2>&1 | tee "$logs/$name.log"
+  local rc=${PIPESTATUS[0]}
+  set -e
+  if [ "$rc" -ne 0 ]; then
+    printf '\n=== FAILED: %s (exit %s); failing tests ===\n' "$name" "$rc"
+    sed 's/\x1b\[[0-9;]*m//g' "$logs/$name.log" | grep -E '✕|^ *● |^- .*:(test|integration|lint|typecheck)$' | grep -v '● Console' | head -60
+    printf '\n=== first lines of each failure ===\n'
+    sed 's/\x1b\[[0-9;]*m//g' "$logs/$name.log" | awk '/^ *● / && !/● Console/ {n=30} n>0 {print; n--}' | head -200
+    exit "$rc"
+  fi
+}
+
 step "install tools the tests need"
 bash scripts/stack/stack.sh install
 bash scripts/install-deploy-tools.sh
@@ -26,12 +45,12 @@ export KAFKA_CLUSTER_BROKERS
 KAFKA_CLUSTER_BROKERS=$(KAFKA_MODE=cluster bash -c '. scripts/stack/env.sh; kafka_bootstrap')
 
 step "lint and typecheck"
-npx nx run-many -t lint typecheck --outputStyle=static
+run_logged lint-typecheck npx nx run-many -t lint typecheck --outputStyle=static
 
 step "unit tests"
-npx nx run-many -t test --outputStyle=static
+run_logged unit npx nx run-many -t test --outputStyle=static
 
 step "integration tests (real Kafka, registry, PostgreSQL, ClickHouse, anvil)"
-npx nx run-many -t integration --parallel=1 --outputStyle=static
+run_logged integration npx nx run-many -t integration --parallel=1 --outputStyle=static
 
 step "all tests passed"
