@@ -185,9 +185,12 @@ describe('TransactionalRunner', () => {
     const mine = committed.filter((m) => m.key?.toString() === key);
     const values = await Promise.all(mine.map((m) => stack.serde.deserialize(output, m.value!)));
     expect(values.map((v) => v.rate)).toEqual([1, 2, 3]); // each once: the aborted attempt left nothing visible
-    expect(aborted).toBe(1);
-    expect(runner.aborts).toBe(1);
-    expect(processed.filter((s) => s === 'S1').length).toBe(2); // redone after the abort
+    // At least the simulated crash aborts. Under load the broker may still be completing that abort
+    // when the redo starts (CONCURRENT_TRANSACTIONS past kafkajs's retries): the redo then aborts
+    // too and is redone again — more aborts, still every output exactly once.
+    expect(aborted).toBeGreaterThanOrEqual(1);
+    expect(runner.aborts).toBe(aborted);
+    expect(processed.filter((s) => s === 'S1').length).toBe(aborted + 1); // redone after each abort
   });
 
   it('hides the records of an aborted transaction from read_committed consumers', async () => {

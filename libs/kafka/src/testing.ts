@@ -79,11 +79,25 @@ export async function readTopic(
   }
 }
 
-/** Polls an async condition until it holds; fails with `what` after the timeout. */
+/**
+ * Polls an async condition until it holds; fails with `what` after the timeout. A condition that
+ * throws counts as "not yet" (a fresh broker answers "coordinator loading" or "not the correct
+ * coordinator" for a while); the last error is reported if the time runs out.
+ */
 export async function waitFor(what: string, condition: () => Promise<boolean> | boolean, timeoutMs = 30_000, intervalMs = 100): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+  let lastError: unknown;
+  for (;;) {
+    try {
+      if (await condition()) return;
+      lastError = undefined;
+    } catch (error) {
+      lastError = error;
+    }
+    if (Date.now() > deadline) {
+      const cause = lastError === undefined ? '' : ` (last error: ${lastError instanceof Error ? lastError.message : String(lastError)})`;
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${cause}`);
+    }
     await new Promise((r) => setTimeout(r, intervalMs));
   }
 }
