@@ -18,13 +18,14 @@ type Json = Record<string, unknown>;
 const spec = (m: Manifest): Json => m.spec as Json;
 
 describe.each(OVERLAYS)('kustomize build k8s/%s', (dir) => {
-  it('is valid against the Kubernetes 1.32 and CRD schemas (strict), skipping only the kinds named in render.ts', () => {
+  it('is valid against the Kubernetes 1.32 and CRD schemas (strict), Strimzi and CloudNativePG kinds included', () => {
     const yamlText = kustomizeBuild(dir);
     const result = kubeconform(yamlText);
     if (result.status !== 0) throw new Error(result.output);
     const manifests = manifestsOf(yamlText);
     const skippable = manifests.filter((m) => m.kind in SKIPPED_KINDS).length;
     expect(result.summary).toEqual({ valid: manifests.length - skippable, invalid: 0, errors: 0, skipped: skippable });
+    expect(manifests.filter((m) => m.apiVersion === 'kafka.strimzi.io/v1beta2').length).toBeGreaterThan(TOPICS.length);
   }, TOOL_TIMEOUT);
 });
 
@@ -44,6 +45,24 @@ describe('kubeconform', () => {
       ['apiVersion: postgresql.cnpg.io/v1', 'kind: Cluster', 'metadata: {name: x}', `spec: {instances: 1, storage: {size: 1Gi}${extra}}`].join('\n');
     expect(kubeconform(cluster('')).summary).toMatchObject({ valid: 1, invalid: 0 });
     expect(kubeconform(cluster(', instancez: 3')).summary).toMatchObject({ valid: 0, invalid: 1 });
+  }, TOOL_TIMEOUT);
+
+  it("checks Strimzi's Kafka, KafkaNodePool and KafkaTopic against their CRD schemas", () => {
+    const topic = (spec: string): string =>
+      ['apiVersion: kafka.strimzi.io/v1beta2', 'kind: KafkaTopic', 'metadata: {name: t, labels: {strimzi.io/cluster: c}}', `spec: {${spec}}`].join('\n');
+    expect(kubeconform(topic('partitions: 3, replicas: 3')).summary).toMatchObject({ valid: 1, invalid: 0, skipped: 0 });
+    expect(kubeconform(topic('partitions: 3, replicaz: 3')).summary).toMatchObject({ valid: 0, invalid: 1 });
+    expect(kubeconform(topic('partitions: three, replicas: 3')).summary).toMatchObject({ valid: 0, invalid: 1 });
+    const pool = (roles: string): string =>
+      ['apiVersion: kafka.strimzi.io/v1beta2', 'kind: KafkaNodePool', 'metadata: {name: p, labels: {strimzi.io/cluster: c}}',
+        `spec: {replicas: 3, roles: [${roles}], storage: {type: ephemeral}}`].join('\n');
+    expect(kubeconform(pool('controller, broker')).summary).toMatchObject({ valid: 1, invalid: 0 });
+    expect(kubeconform(pool('leader')).summary).toMatchObject({ valid: 0, invalid: 1 });
+    const kafka = (extra: string): string =>
+      ['apiVersion: kafka.strimzi.io/v1beta2', 'kind: Kafka', 'metadata: {name: k}',
+        `spec: {kafka: {listeners: [{name: plain, port: 9092, type: internal, tls: false}]${extra}}}`].join('\n');
+    expect(kubeconform(kafka('')).summary).toMatchObject({ valid: 1, invalid: 0 });
+    expect(kubeconform(kafka(', replicaz: 3')).summary).toMatchObject({ valid: 0, invalid: 1 });
   }, TOOL_TIMEOUT);
 });
 
