@@ -14,13 +14,16 @@ eval "$(bash scripts/stack/stack.sh env | sed 's/^/export /')"
 export LOG_LEVEL=${LOG_LEVEL:-info} HEALTH_HOST=127.0.0.1
 
 # Every app of the system, in start order (upstream first), with its local settings.
-ALL_APPS="market-sim ingest-hermes ingest-market processor-syi keeper sink-timescale sink-clickhouse api ws-gateway"
+ALL_APPS="market-sim ingest-hermes ingest-market processor-peg processor-liquidity processor-ray processor-syi keeper sink-timescale sink-clickhouse api ws-gateway"
 SIM=http://127.0.0.1:7100
 app_env() {
   case "$1" in
     market-sim) echo "MARKET_SIM_PORT=7100 MARKET_SIM_HEALTH_PORT=9212" ;;
     ingest-hermes) echo "HEALTH_PORT=9201 HERMES_URL=$SIM/hermes" ;;
     ingest-market) echo "HEALTH_PORT=9202 CRYPTOCOMPARE_URL=$SIM/cryptocompare BINANCE_URL=$SIM/binance DEFILLAMA_YIELDS_URL=$SIM/defillama/yields DEFILLAMA_STABLECOINS_URL=$SIM/defillama/stablecoins FRED_URL=$SIM/fred FRED_API_KEY=local-simulator" ;;
+    processor-peg) echo "HEALTH_PORT=9203" ;;
+    processor-liquidity) echo "HEALTH_PORT=9204" ;;
+    processor-ray) echo "HEALTH_PORT=9205" ;;
     processor-syi) echo "HEALTH_PORT=9206" ;;
     # anvil's first well-known development account: a local test chain only, never a real key.
     keeper) echo "METRICS_PORT=9207 PRIVATE_KEY_FILE=$STACK_DIR/anvil/dev-key KEEPER_STATE_FILE=$STACK_DIR/keeper/in-flight.json" ;;

@@ -87,7 +87,9 @@ export async function runVerify(command: VerifyCommand, out: Writable): Promise<
       for (const messages of (await readAll(kafka, dlqTopicOf(physical))).values()) {
         for (const m of messages) {
           const h = readDeadLetterHeaders(m.headers);
-          if (h[DLQ_HEADERS.kind] === 'late') late.add(`${topic}/${h[DLQ_HEADERS.sourcePartition] ?? ''}/${h[DLQ_HEADERS.sourceOffset] ?? ''}`);
+          // only processor-syi's late letters: the per-symbol processors dead-letter by their own grid
+          const bySyi = !/^processor-(peg|liquidity|ray): /.test(h[DLQ_HEADERS.reason] ?? '');
+          if (h[DLQ_HEADERS.kind] === 'late' && bySyi) late.add(`${topic}/${h[DLQ_HEADERS.sourcePartition] ?? ''}/${h[DLQ_HEADERS.sourceOffset] ?? ''}`);
         }
       }
     }

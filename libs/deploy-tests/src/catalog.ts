@@ -82,6 +82,24 @@ export const APPS: readonly AppSpec[] = [
     scaling: { kind: 'fixed', replicas: 1, why: 'one poller per upstream keeps within the API rate limits' },
   },
   {
+    name: 'processor-peg', healthPort: 9203, ...standard, stores: ['kafka', 'registry'], internet: false,
+    env: {}, secretEnv: [], ...medium,
+    // symbols are sharded over 6 shards (4 hold constituents): more than 4 replicas would idle
+    scaling: { kind: 'consumerLag', min: 2, max: 4, group: 'processor-peg', lagPerPod: 5000 },
+  },
+  {
+    name: 'processor-liquidity', healthPort: 9204, ...standard, stores: ['kafka', 'registry'], internet: false,
+    env: {}, secretEnv: [], ...medium,
+    // symbols are sharded over 6 shards (4 hold constituents): more than 4 replicas would idle
+    scaling: { kind: 'consumerLag', min: 2, max: 4, group: 'processor-liquidity', lagPerPod: 5000 },
+  },
+  {
+    name: 'processor-ray', healthPort: 9205, ...standard, stores: ['kafka', 'registry'], internet: false,
+    env: {}, secretEnv: [], ...medium,
+    // symbols are sharded over 6 shards (4 hold constituents): more than 4 replicas would idle
+    scaling: { kind: 'consumerLag', min: 2, max: 4, group: 'processor-ray', lagPerPod: 5000 },
+  },
+  {
     name: 'processor-syi', healthPort: 9206, ...standard, stores: ['kafka', 'registry'], internet: false,
     env: {}, secretEnv: [], ...medium,
     scaling: { kind: 'fixed', replicas: 2, why: 'the index is one global calculation (syi.calculated has 1 partition): one active, one standby in the consumer group' },

@@ -78,6 +78,26 @@ interface Candidate {
   apyEff: number;
 }
 
+/** One constituent's measures at T (§2, and RAY for both values of κ); null where undefined. */
+export interface ConstituentMeasures {
+  readonly symbol: string;
+  readonly price: number | null;
+  readonly devBps: number | null;
+  readonly pegScore: number | null;
+  readonly sigmaBps: number | null;
+  /** |K|: peg samples in the window (0: K undefined) */
+  readonly sampleCount: number;
+  readonly depthUsd: number;
+  readonly volume24hUsd: number;
+  readonly marketCapUsd: number | null;
+  readonly liquidityScore: number | null;
+  readonly apyEff: number | null;
+  readonly counterpartyScore: number;
+  /** RAY with κ of the normal mode, and of the high-vol mode: the mode is decided across constituents */
+  readonly rayNormal: number | null;
+  readonly rayHighVol: number | null;
+}
+
 /** Checkpoint of an IndexState: plain JSON. */
 export interface IndexStateSnapshot {
   readonly format: 'syi-index-state/1';
@@ -285,8 +305,48 @@ export class IndexState {
     };
   }
 
+  /**
+   * Every configured constituent's measures at T (§2), defined or not, in symbol order: what the
+   * per-symbol processors publish (syi.peg, syi.liquidity, ray.calculated). The numbers are those
+   * `evaluate(T)` puts in its record for an eligible constituent, bit for bit (same code path).
+   * Requires T ≥ the last event's ts.
+   */
+  measuresAt(T: number): ConstituentMeasures[] {
+    if (this.lastTs !== null && T < this.lastTs) throw new Error(`cannot evaluate at ${T}: the state already holds an event at ts ${this.lastTs}`);
+    const f = this.params;
+    this.refreshApy(T);
+    return this.constituents.map((c) => {
+      const price = this.lastTs === null ? NaN : this.priceAt(c, T);
+      const peg = this.sampledThrough === null ? undefined : this.pegAt(c, T, price);
+      const mc = c.marketCap;
+      const marketCapUsd = mc !== undefined && T - mc.ts <= f.freshnessMs.marketCap && mc.value > 0 ? mc.value : null;
+      const depthUsd = this.depthAt(c, T);
+      const volume24hUsd = this.volumeAt(c, T);
+      const liq = marketCapUsd === null ? null : liquidityScore(depthUsd, volume24hUsd, marketCapUsd, f.liquidity);
+      const apyEff = c.apyEff === c.apyEff ? c.apyEff : null;
+      const cp = c.counterpartyScore;
+      const rayAt = (kappa: number) => (apyEff === null || peg === undefined || liq === null ? null : riskAdjustedYield(apyEff, peg.pegScore, liq, cp, kappa));
+      return {
+        symbol: c.symbol,
+        price: price === price ? price : null,
+        devBps: price === price ? deviationBps(price) : null,
+        pegScore: peg?.pegScore ?? null,
+        sigmaBps: peg?.sigmaBps ?? null,
+        sampleCount: peg?.sampleCount ?? 0,
+        depthUsd,
+        volume24hUsd,
+        marketCapUsd,
+        liquidityScore: liq,
+        apyEff,
+        counterpartyScore: cp,
+        rayNormal: rayAt(f.mode.kappaNormal),
+        rayHighVol: rayAt(f.mode.kappaHighVol),
+      };
+    });
+  }
+
   /** Peg score and σ over K: stored samples of the window, boundaries not stored yet, and T itself (price P_s(T)). */
-  private pegAt(c: ConstituentState, T: number, priceAtT: number): { pegScore: number; sigmaBps: number } | undefined {
+  private pegAt(c: ConstituentState, T: number, priceAtT: number): { pegScore: number; sigmaBps: number; sampleCount: number } | undefined {
     const step = this.step;
     const through = this.sampledThrough as number;
     const windowLast = Math.floor(T / step) * step;
@@ -305,7 +365,7 @@ export class IndexState {
     }
     if (T !== windowLast && priceAtT === priceAtT) addSample(moments, deviationBps(priceAtT), delta);
     if (moments.count === 0) return undefined;
-    return pegStatsFromMoments(moments.count, moments.m2, moments.sumHuber, this.params.peg);
+    return { ...pegStatsFromMoments(moments.count, moments.m2, moments.sumHuber, this.params.peg), sampleCount: moments.count };
   }
 
   private depthAt(c: ConstituentState, T: number): number {

@@ -65,11 +65,11 @@ export function prefixedSpecs(prefix: string, specs: readonly TopicSpec[] = CATA
  * A processor's state changelog: one partition, compacted (latest checkpoint per key), small
  * segments so compaction keeps it short, and large records allowed (a checkpoint is ~100 KB+).
  */
-export function changelogTopicSpec(name: string): TopicSpec {
+export function changelogTopicSpec(name: string, partitions = 1): TopicSpec {
   return {
     name,
-    key: 'processor',
-    partitions: 1,
+    key: partitions === 1 ? 'processor' : 'shard (partition = shard)',
+    partitions,
     cleanupPolicy: 'compact',
     retentionMs: 7 * DAY,
     extraConfig: { 'segment.ms': String(10 * 60_000), 'segment.bytes': String(64 * 1024 * 1024), 'min.cleanable.dirty.ratio': '0.1', 'max.message.bytes': String(16 * 1024 * 1024) },

@@ -3,41 +3,46 @@ import type { Kafka, KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
 
 /**
- * The last committed record of a one-partition changelog topic (null when it has none), read
+ * The last committed record of one partition of a changelog topic (null when it has none), read
  * read_committed. Only the tail is read: a window before the end offset, widened until a record
  * is found. Call it after the processor's transactional producer has connected, which aborts a
  * predecessor's open transaction so the end of the log becomes stable.
  */
-export async function readLatestRecord(kafka: Kafka, logger: Logger, topic: string, timeoutMs = 30_000): Promise<KafkaMessage | null> {
+export async function readLatestRecord(
+  kafka: Kafka,
+  logger: Logger,
+  topic: string,
+  { partition = 0, timeoutMs = 30_000 }: { partition?: number; timeoutMs?: number } = {},
+): Promise<KafkaMessage | null> {
   const admin = kafka.admin();
   await admin.connect();
   let low: number;
   let high: number;
   try {
-    const [p0] = await admin.fetchTopicOffsets(topic);
-    if (p0 === undefined) throw new Error(`topic ${topic} has no partition 0`);
-    low = Number(p0.low);
-    high = Number(p0.high);
+    const offsets = (await admin.fetchTopicOffsets(topic)).find((o) => o.partition === partition);
+    if (offsets === undefined) throw new Error(`topic ${topic} has no partition ${partition}`);
+    low = Number(offsets.low);
+    high = Number(offsets.high);
   } finally {
     await admin.disconnect();
   }
   for (let window = 16; ; window *= 16) {
     const from = Math.max(low, high - window);
-    const found = await readRange(kafka, topic, from, high, timeoutMs);
+    const found = await readRange(kafka, topic, partition, from, high, timeoutMs);
     if (found !== null || from === low) {
-      logger.info({ topic, from, high, found: found !== null }, 'changelog_read');
+      logger.info({ topic, partition, from, high, found: found !== null }, 'changelog_read');
       return found;
     }
   }
 }
 
-/** The last record in [from, end) of partition 0. */
-async function readRange(kafka: Kafka, topic: string, from: number, end: number, timeoutMs: number): Promise<KafkaMessage | null> {
+/** The last record in [from, end) of one partition. */
+async function readRange(kafka: Kafka, topic: string, partition: number, from: number, end: number, timeoutMs: number): Promise<KafkaMessage | null> {
   if (from >= end) return null;
   const groupId = `changelog-reader-${randomUUID().slice(0, 8)}`;
   const admin = kafka.admin();
   await admin.connect();
-  await admin.setOffsets({ groupId, topic, partitions: [{ partition: 0, offset: String(from) }] });
+  await admin.setOffsets({ groupId, topic, partitions: [{ partition, offset: String(from) }] });
   const consumer = kafka.consumer({ groupId, readUncommitted: false, maxWaitTimeInMs: 100 });
   let last: KafkaMessage | null = null;
   let finish: () => void = () => undefined;
@@ -47,11 +52,12 @@ async function readRange(kafka: Kafka, topic: string, from: number, end: number,
     await consumer.subscribe({ topic, fromBeginning: true });
     // Batches of only control records or aborted data never reach eachBatch; their end does.
     consumer.on(consumer.events.END_BATCH_PROCESS, (e) => {
-      if (Number(e.payload.lastOffset) + 1 >= end) finish();
+      if (e.payload.partition === partition && Number(e.payload.lastOffset) + 1 >= end) finish();
     });
     await consumer.run({
       autoCommit: false,
       eachBatch: async ({ batch }) => {
+        if (batch.partition !== partition) return; // other shards' checkpoints
         const m = batch.messages[batch.messages.length - 1];
         if (m !== undefined && Number(m.offset) < end) last = m;
         return Promise.resolve();

@@ -13,4 +13,5 @@ export { TopicFollower, type TopicFollowerOptions } from './follow';
 export { changelogTopicSpec, prefixedSpecs, prefixedTopic } from './catalog';
 export { PartitionReader, type PartitionBatch, type PartitionReaderOptions } from './reader';
 export { readLatestRecord, readPartitionRanges } from './changelog';
-export { Lease, type LeaseOptions } from './lease';
+export { Lease, ShardLease, type LeaseOptions, type ShardLeaseOptions } from './lease';
+export { partitionForKey } from './partitioning';

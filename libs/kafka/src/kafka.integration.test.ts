@@ -193,6 +193,29 @@ describe('TransactionalRunner', () => {
     expect(processed.filter((s) => s === 'S1').length).toBe(aborted + 1); // redone after each abort
   });
 
+  it('fence() claims the transactional id at once: the predecessor can no longer commit', async () => {
+    const topic = 'trad.tbill';
+    const key = `fence-${run}`;
+    const from = await endOffsets(stack.kafka, topic);
+    const id = `test-fence-${run}`;
+    const first = new TopicProducer(stack.kafka, stack.serde, metrics, stack.logger, { transactionalId: id });
+    const second = new TopicProducer(stack.kafka, stack.serde, metrics, stack.logger, { transactionalId: id });
+    await first.connect();
+    const open = await first.transaction();
+    await open.send({ topic, acks: -1, messages: await first.encode(topic, [{ key, value: { series: 'TEST', rate: 1, date: 'fenced', ts: run } }]) });
+    await second.connect();
+    await second.fence(); // without it kafkajs would register the id only at second's first transaction
+    await expect(open.commit()).rejects.toThrow();
+    const committed = await second.transaction();
+    await committed.send({ topic, acks: -1, messages: await second.encode(topic, [{ key, value: { series: 'TEST', rate: 2, date: 'successor', ts: run } }]) });
+    await committed.commit();
+    await first.disconnect();
+    await second.disconnect();
+    const mine = (await readTopic(stack.kafka, topic, { from, done: (m) => m.some((x) => x.key?.toString() === key) })).filter((x) => x.key?.toString() === key);
+    const dates = await Promise.all(mine.map(async (m) => (await stack.serde.deserialize(topic, m.value!)).date));
+    expect(dates).toEqual(['successor']);
+  });
+
   it('hides the records of an aborted transaction from read_committed consumers', async () => {
     const topic = 'trad.tbill';
     const key = `abort-${run}`;

@@ -109,3 +109,69 @@ export class Lease {
     await this.consumer.disconnect();
   }
 }
+
+export interface ShardLeaseOptions {
+  kafka: Kafka;
+  logger: Logger;
+  /** a topic nobody writes to, with one partition per shard */
+  topic: string;
+  groupId: string;
+  sessionTimeoutMs?: number;
+  /** called with the shards this member owns after every rebalance (serially, awaited) */
+  onAssignment: (shards: readonly number[]) => Promise<void>;
+}
+
+/**
+ * Shard ownership for a scaled-out processor: every instance joins one consumer group on a
+ * topic with one partition per shard, and owns the shards whose partitions it is assigned
+ * (kafkajs's round-robin spreads them). A member that dies loses its shards when its session
+ * expires; one that stops cleanly leaves and they move at once.
+ */
+export class ShardLease {
+  private readonly consumer: Consumer;
+  private owned: readonly number[] = [];
+  private queue: Promise<void> = Promise.resolve();
+
+  constructor(private readonly options: ShardLeaseOptions) {
+    const sessionTimeout = options.sessionTimeoutMs ?? 10_000;
+    this.consumer = options.kafka.consumer({
+      groupId: options.groupId,
+      sessionTimeout,
+      rebalanceTimeout: sessionTimeout,
+      heartbeatInterval: Math.max(500, Math.floor(sessionTimeout / 10)),
+      allowAutoTopicCreation: false,
+    });
+  }
+
+  get shards(): readonly number[] {
+    return this.owned;
+  }
+
+  /** Joins the group; resolves once the first assignment has been handled. */
+  async join(onFailed: (why: string) => void): Promise<void> {
+    const { topic, logger } = this.options;
+    let first: () => void = () => undefined;
+    const assigned = new Promise<void>((resolve) => (first = resolve));
+    this.consumer.on(this.consumer.events.GROUP_JOIN, (e) => {
+      const shards = [...(e.payload.memberAssignment[topic] ?? [])].sort((a, b) => a - b);
+      logger.info({ topic, shards }, 'shards_assigned');
+      this.queue = this.queue
+        .then(() => this.options.onAssignment(shards))
+        .then(() => {
+          this.owned = shards;
+          first();
+        })
+        .catch((err: unknown) => onFailed(`shard assignment failed: ${err instanceof Error ? err.message : String(err)}`));
+    });
+    this.consumer.on(this.consumer.events.CRASH, (e) => onFailed(`shard lease consumer crashed: ${String(e.payload.error)}`));
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topic, fromBeginning: false });
+    await this.consumer.run({ autoCommit: false, eachBatch: () => Promise.resolve() });
+    await assigned;
+  }
+
+  async leave(): Promise<void> {
+    await this.consumer.disconnect();
+    await this.queue;
+  }
+}

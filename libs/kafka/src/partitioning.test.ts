@@ -1,5 +1,5 @@
 import type { Kafka } from 'kafkajs';
-import { chunkBySize, PartitionRouter } from './partitioning';
+import { chunkBySize, partitionForKey, PartitionRouter } from './partitioning';
 
 /** A stand-in admin client answering the partition count, as the broker would. */
 function fakeKafka(partitions: Record<string, number>): { kafka: Kafka; lookups: () => number } {
@@ -54,5 +54,16 @@ describe('chunkBySize', () => {
   it('sends a single oversized message on its own', () => {
     const chunks = chunkBySize([{ key: 'a', value: 'x'.repeat(1000) }, { key: 'b', value: 'y' }], 400);
     expect(chunks.map((c) => c.map((m) => m.key))).toEqual([['a'], ['b']]);
+  });
+});
+
+describe('partitionForKey', () => {
+  it('names the partition the router sends a keyed record to', async () => {
+    const { kafka } = fakeKafka({ 'syi.peg': 6 });
+    const router = new PartitionRouter(kafka);
+    const symbols = ['DAI', 'FDUSD', 'PYUSD', 'USDC', 'USDT', 'USDe'];
+    const batches = await router.split([{ topic: 'syi.peg', messages: symbols.map((key) => ({ key, value: key })) }]);
+    for (const b of batches) for (const m of b.messages) expect(partitionForKey(String(m.key), 6)).toBe(b.partition);
+    expect(new Set(symbols.map((s) => partitionForKey(s, 6))).size).toBeGreaterThan(1);
   });
 });

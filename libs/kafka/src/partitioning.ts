@@ -102,3 +102,11 @@ export async function sendPerPartition(
     }),
   );
 }
+
+const defaultPartitioner = Partitioners.DefaultPartitioner();
+
+/** The partition the producer's default (Java-compatible murmur2) partitioner gives a key. */
+export function partitionForKey(key: string, partitions: number): number {
+  const partitionMetadata = Array.from({ length: partitions }, (_, partitionId) => ({ partitionId, leader: 0, replicas: [0], isr: [0], partitionErrorCode: 0 }));
+  return defaultPartitioner({ topic: '', partitionMetadata, message: { key, value: null } });
+}

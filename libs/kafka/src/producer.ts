@@ -129,6 +129,17 @@ export class TopicProducer {
     return this.producer.transaction();
   }
 
+  /**
+   * Claims the transactional id now. kafkajs registers it (InitProducerId, which bumps the epoch:
+   * a predecessor with the same id is fenced and its open transaction aborted) only at the first
+   * transaction, not on connect. A processor that restores state from Kafka must fence first, or
+   * a still-running predecessor could commit after the state was read.
+   */
+  async fence(): Promise<void> {
+    const txn = await this.producer.transaction();
+    await txn.abort();
+  }
+
   encode<T extends DataTopic>(topic: T, records: readonly OutgoingRecord<T>[]): Promise<Message[]> {
     return encodeMessages(this.serde, topic, records);
   }

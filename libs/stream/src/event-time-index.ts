@@ -3,7 +3,7 @@
 // path — and every grid point T ≤ watermark is evaluated in order and chained into a
 // `syi.calculated` record. Pure (no I/O, wall time passed in), with a JSON checkpoint that
 // records where each input partition must be re-read from after a restart.
-import { IndexState, METHODOLOGY_V1, type IndexEvent, type IndexStateSnapshot, type MethodologyParams } from '@stableyield/index-engine';
+import { IndexState, METHODOLOGY_V1, type IndexEvent, type IndexRecord, type IndexStateSnapshot, type MethodologyParams } from '@stableyield/index-engine';
 import type { SyiRecord } from '@stableyield/schemas';
 import { chainRecord } from './digest';
 import { InputsLedger, pegSamplesDigest, type LedgerSnapshot } from './inputs-ledger';
@@ -13,6 +13,8 @@ import { Watermarks, type WatermarkOptions } from './watermark';
 export interface EventTimeIndexOptions extends WatermarkOptions {
   gridStepMs: number;
   params?: MethodologyParams;
+  /** keep the inputs ledger for `inputsDigest` (default true; the per-symbol processors publish no digest) */
+  trackInputs?: boolean;
 }
 
 interface Buffered {
@@ -67,6 +69,7 @@ export class EventTimeIndex {
   private readonly ledger: InputsLedger;
   /** the peg samples' digest and the minute boundary it is for */
   private pegDigest = '';
+  private readonly trackInputs: boolean;
   private pegThrough: number | null | undefined;
 
   constructor(private readonly options: EventTimeIndexOptions) {
@@ -74,6 +77,7 @@ export class EventTimeIndex {
     this.state = new IndexState(this.params);
     this.watermarks = new Watermarks(options);
     this.ledger = new InputsLedger(this.params, this.state.methodologyVersion);
+    this.trackInputs = options.trackInputs ?? true;
   }
 
   get lastEvaluated(): number | null {
@@ -137,11 +141,31 @@ export class EventTimeIndex {
     return offset < Math.max(r.donePosition, r.position);
   }
 
-  /** Evaluates every grid point up to the watermark; returns the records to publish, in order. */
+  /** Evaluates every grid point up to the watermark; returns the `syi.calculated` records to publish, in order. */
   advance(wallNow: number): SyiRecord[] {
+    return this.advanceWith(wallNow, (state, T) => {
+      const record = state.evaluate(T);
+      return record === null ? [] : [this.chain(record)];
+    });
+  }
+
+  /** The `syi.calculated` record of an index record just evaluated: inputsDigest, prevDigest, digest. */
+  chain(record: IndexRecord): SyiRecord {
+    const chained = chainRecord(record, this.ledger.digestAt(record.ts, this.pegSamplesDigest()), this.prevDigest);
+    this.prevDigest = chained.digest;
+    this.publishedCount++;
+    return chained;
+  }
+
+  /**
+   * Evaluates every grid point T up to the watermark with `evaluate`, after applying every
+   * buffered event with ts ≤ T; returns what it produced, in grid order. Grid points with no
+   * output still count as evaluated: an event at or before them is late from then on.
+   */
+  advanceWith<R>(wallNow: number, evaluate: (state: IndexState, T: number) => readonly R[]): R[] {
     const watermark = this.watermarks.current(wallNow);
     const step = this.options.gridStepMs;
-    const out: SyiRecord[] = [];
+    const out: R[] = [];
     let T: number;
     if (this.lastEvaluatedTs !== null) T = this.lastEvaluatedTs + step;
     else {
@@ -156,16 +180,12 @@ export class EventTimeIndex {
     for (; T <= limit; T += step) {
       for (const b of this.buffer.popThrough(T)) {
         this.state.apply(b.event);
-        this.ledger.applied(b.event);
+        if (this.trackInputs) this.ledger.applied(b.event);
         this.read(b.partition).pending.delete(b.offset);
       }
-      const record = this.state.evaluate(T);
+      const produced = evaluate(this.state, T);
       this.lastEvaluatedTs = T;
-      if (record === null) continue;
-      const chained = chainRecord(record, this.ledger.digestAt(T, this.pegSamplesDigest()), this.prevDigest);
-      this.prevDigest = chained.digest;
-      this.publishedCount++;
-      out.push(chained);
+      for (const r of produced) out.push(r);
     }
     return out;
   }

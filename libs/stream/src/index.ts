@@ -6,5 +6,8 @@ export * from './reorder';
 export * from './event-time-index';
 export * from './synthetic';
 export * from './processor-metrics';
+export * from './event-time-processor';
 export * from './syi-processor';
 export * from './verify';
+export * from './measure-processor';
+export * from './measure-app';
