@@ -111,6 +111,15 @@ export class PartitionReader {
     }
   }
 
+  /** Stops fetching a partition (it is far ahead in event time) until `resume`. */
+  pause(topic: string, partition: number): void {
+    this.consumer?.pause([{ topic, partitions: [partition] }]);
+  }
+
+  resume(topic: string, partition: number): void {
+    this.consumer?.resume([{ topic, partitions: [partition] }]);
+  }
+
   /** True while the batches of a fetch response are being handled (positions are not a consistent cut). */
   get handlingFetch(): boolean {
     return this.handling.size > 0;

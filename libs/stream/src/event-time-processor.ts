@@ -57,6 +57,12 @@ export interface EventTimeProcessorOptions {
   transactionalId: string;
   /** records waiting to be published are committed at most this often */
   minCommitIntervalMs: number;
+  /**
+   * A partition whose events run this far ahead of the watermark is paused until the others
+   * catch up (default 60 s): reading a backlog, dense partitions would otherwise fill the reorder
+   * buffer — and every checkpoint — with hours of events while a sparse one holds the watermark.
+   */
+  maxAheadMs?: number;
   /** read progress without new records is committed this often */
   commitIntervalMs: number;
   tickMs: number;
@@ -82,6 +88,8 @@ export class EventTimeProcessor<T extends DataTopic> {
   private timer: NodeJS.Timeout | undefined;
   private pendingRecords: TopicValues[T][] = [];
   private pendingLetters: DeadLetter[] = [];
+  /** partitions paused for running ahead: physical key → the max event ts read from it */
+  private readonly paused = new Map<string, { topic: string; partition: number; maxTs: number }>();
   private dirty = false;
   private lastCommitWall = 0;
   private restored = false;
@@ -199,6 +207,7 @@ export class EventTimeProcessor<T extends DataTopic> {
       this.reading = true;
       this.index.watermarks.touchAll(wall);
     }
+    let batchMaxTs = -Infinity;
     for (const m of batch.messages) {
       const offset = Number(m.offset);
       const letter = { sourceTopic: batch.topic, key: m.key, value: m.value, partition: batch.partition, offset: m.offset };
@@ -220,6 +229,7 @@ export class EventTimeProcessor<T extends DataTopic> {
         this.index.consumed(key, offset);
         continue;
       }
+      if (parsed.event.ts > batchMaxTs) batchMaxTs = parsed.event.ts;
       const result = this.index.offer(key, offset, parsed.event, wall);
       if (result.kind === 'skipped') continue;
       this.metrics.recordsIn.inc({ processor: this.output.name, topic });
@@ -230,8 +240,36 @@ export class EventTimeProcessor<T extends DataTopic> {
     }
     this.dirty = true;
     this.index.watermarks.advance(key, batch.nextOffset, batch.highWatermark, wall);
+    this.pauseIfAhead(batch, batchMaxTs, wall);
     this.kafkaMetrics.lag.set({ topic: batch.topic, partition: String(batch.partition), group: `processor-${this.output.name}` }, Math.max(0, batch.highWatermark - batch.nextOffset));
     this.kafkaMetrics.consumed.inc({ topic: batch.topic }, batch.messages.length);
+  }
+
+  private get maxAheadMs(): number {
+    return this.options.maxAheadMs ?? 60_000;
+  }
+
+  private pauseIfAhead(batch: PartitionBatch, maxTs: number, wall: number): void {
+    const watermark = this.index.watermarks.current(wall);
+    if (!Number.isFinite(watermark) || maxTs <= watermark + this.maxAheadMs || batch.nextOffset >= batch.highWatermark) return;
+    const key = `${batch.topic}/${batch.partition}`;
+    const entry = this.paused.get(key);
+    if (entry !== undefined) entry.maxTs = Math.max(entry.maxTs, maxTs);
+    else {
+      this.paused.set(key, { topic: batch.topic, partition: batch.partition, maxTs });
+      this.reader?.pause(batch.topic, batch.partition);
+    }
+  }
+
+  /** Resumes the paused partitions the watermark has come close to. */
+  private resumeCaughtUp(wall: number): void {
+    if (this.paused.size === 0) return;
+    const watermark = this.index.watermarks.current(wall);
+    for (const [key, p] of this.paused) {
+      if (p.maxTs > watermark + this.maxAheadMs / 2) continue;
+      this.paused.delete(key);
+      this.reader?.resume(p.topic, p.partition);
+    }
   }
 
   private async maybeCommit(): Promise<void> {
@@ -246,10 +284,13 @@ export class EventTimeProcessor<T extends DataTopic> {
     }
     const watermark = this.index.watermarks.current(wall);
     if (Number.isFinite(watermark)) this.metrics.watermarkLag.set({ processor: this.output.name }, (wall - watermark) / 1000);
+    this.resumeCaughtUp(wall);
     if (!this.dirty) return;
     const since = wall - this.lastCommitWall;
     const outputs = this.pendingRecords.length > 0 || this.pendingLetters.length > 0;
-    if ((outputs && since >= this.options.minCommitIntervalMs) || since >= this.options.commitIntervalMs) await this.commit();
+    // Catching up on a backlog, one transaction (and checkpoint) a commit interval, not one a tick.
+    const minInterval = this.index.watermarks.lagging(wall).length > 0 ? this.options.commitIntervalMs : this.options.minCommitIntervalMs;
+    if ((outputs && since >= minInterval) || since >= this.options.commitIntervalMs) await this.commit();
   }
 
   private evaluate(wall: number): TopicValues[T][] {

@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { runReplay, type IndexRecord } from '@stableyield/index-engine';
-import { CATALOG, prefixedSpecs, prefixedTopic, provisionTopics, type Kafka, type TopicProducer, type TopicSerde } from '@stableyield/kafka';
+import { CATALOG, prefixedSpecs, prefixedTopic, provisionTopics, type Kafka, type RawRecord, type TopicProducer, type TopicSerde } from '@stableyield/kafka';
 import { createRegistryClient, registerSchemas, type SyiRecord } from '@stableyield/schemas';
 import type { Logger } from 'pino';
 import { SyiProcessor } from './syi-processor';
@@ -26,16 +26,10 @@ export async function provisionPrefixed(kafka: Kafka, logger: Logger, registryUr
 
 /** Produces input records to their prefixed topics (Avro, keyed as the ingesters key them). */
 export async function produceInputs(producer: TopicProducer, serde: TopicSerde, prefix: string, records: readonly InputRecord[]): Promise<void> {
-  const byTopic = new Map<string, { key: string; value: Buffer; timestamp: string }[]>();
-  for (const r of records) {
-    const value = await serde.serialize(r.topic, r.value);
-    const topic = prefixedTopic(prefix, r.topic);
-    const list = byTopic.get(topic) ?? [];
-    list.push({ key: r.key, value, timestamp: String(r.value.ts) });
-    byTopic.set(topic, list);
-  }
-  if (byTopic.size === 0) return;
-  await producer.producer.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
+  const raw: RawRecord[] = [];
+  for (const r of records) raw.push({ topic: prefixedTopic(prefix, r.topic), key: r.key, value: await serde.serialize(r.topic, r.value), timestamp: r.value.ts });
+  // sendRaw cuts the writes into per-partition requests under the broker's request limit
+  await producer.sendRaw(raw);
 }
 
 /**
