@@ -19,6 +19,8 @@ const GRID_MS = 1000;
 const LATENESS_MS = 200;
 let producer: TopicProducer;
 const apps: AppProcess[] = [];
+// a test that fails before stopping its feed must not leave it producing into the retry or past afterAll
+const feeds: { stop: () => Promise<void> }[] = [];
 
 beforeAll(async () => {
   producer = new TopicProducer(stack.kafka, stack.serde, KafkaMetrics.of(new Registry()), stack.logger);
@@ -30,8 +32,10 @@ afterAll(async () => {
   await producer.disconnect();
 });
 
-afterEach(() => {
+afterEach(async () => {
   if (expect.getState().assertionCalls === 0 || process.env.SHOW_APP_LOGS) for (const a of apps) console.log(a.output().slice(-3000));
+  for (const f of feeds.splice(0)) await f.stop();
+  for (const a of apps.splice(0)) await stopApp(a, 'SIGKILL');
 });
 
 function liveFeed(prefix: string) {
@@ -46,7 +50,9 @@ function liveFeed(prefix: string) {
       await new Promise((r) => setTimeout(r, 50));
     }
   })();
-  return { produced, stop: async () => { running = false; await loop; } };
+  const feed = { produced, stop: async () => { running = false; await loop; } };
+  feeds.push(feed);
+  return feed;
 }
 
 const port = () => 20_000 + Math.floor(Math.random() * 20_000);

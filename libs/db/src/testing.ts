@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Client } from 'pg';
 import { Registry } from 'prom-client';
-import { CATALOG, KafkaMetrics, TopicProducer, type RawRecord } from '@stableyield/kafka';
+import { CATALOG, createTopicsWithLeaders, KafkaMetrics, TopicProducer, type RawRecord } from '@stableyield/kafka';
 import type { TestStack } from '@stableyield/kafka/testing';
 import * as avro from 'avsc';
 import { createRegistryClient, valueSubject, VALUE_SCHEMAS, type TopicValues } from '@stableyield/schemas';
@@ -56,8 +56,7 @@ export async function createSinkTopics(stack: TestStack, prefix: string, partiti
   const admin = stack.kafka.admin();
   await admin.connect();
   try {
-    await admin.createTopics({
-      waitForLeaders: true,
+    await createTopicsWithLeaders(admin, {
       topics: SINK_TOPICS.flatMap((t) => [
         { topic: `${prefix}${t}`, numPartitions: partitions ?? CATALOG.find((c) => c.name === t)?.partitions ?? 1, replicationFactor: 1 },
         { topic: `${prefix}${t}.dlq`, numPartitions: 1, replicationFactor: 1 },

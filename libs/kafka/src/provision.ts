@@ -1,4 +1,4 @@
-import type { Kafka } from 'kafkajs';
+import type { Admin, ITopicConfig, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import { CATALOG, topicConfigEntries, type TopicSpec } from './catalog';
 
@@ -24,8 +24,7 @@ export async function provisionTopics(
     const present = new Set(await admin.listTopics());
     const missing = topics.filter((t) => !present.has(t.name));
     if (missing.length > 0) {
-      await admin.createTopics({
-        waitForLeaders: true,
+      await createTopicsWithLeaders(admin, {
         topics: missing.map((t) => ({
           topic: t.name,
           numPartitions: t.partitions,
@@ -52,5 +51,30 @@ export async function provisionTopics(
     return result;
   } finally {
     await admin.disconnect();
+  }
+}
+
+/**
+ * createTopics, then waits until every partition of the new topics has a leader. kafkajs's own
+ * `waitForLeaders` gives up on the first "This server does not host this topic-partition" a
+ * loaded broker answers while it is still creating them; here that answer means "not yet".
+ */
+export async function createTopicsWithLeaders(admin: Admin, options: { topics: ITopicConfig[] }, timeoutMs = 60_000): Promise<void> {
+  await admin.createTopics({ waitForLeaders: false, topics: options.topics });
+  const names = options.topics.map((t) => t.topic);
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const { topics } = await admin.fetchTopicMetadata({ topics: names });
+      const ready = names.every((name) => {
+        const found = topics.find((t) => t.name === name);
+        return found !== undefined && found.partitions.length > 0 && found.partitions.every((p) => p.leader >= 0);
+      });
+      if (ready) return;
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+    }
+    if (Date.now() > deadline) throw new Error(`topics without leaders after ${timeoutMs} ms: ${names.join(', ')}`);
+    await new Promise((r) => setTimeout(r, 100));
   }
 }

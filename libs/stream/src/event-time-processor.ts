@@ -226,7 +226,10 @@ export class EventTimeProcessor<T extends DataTopic> {
         continue;
       }
       if (!this.output.accepts(parsed.event)) {
+        // not this shard's symbol, but the partition's event time did move: a partition read
+        // only for other symbols' records must not hold the watermark while it catches up
         this.index.consumed(key, offset);
+        this.index.watermarks.observe(key, parsed.event.ts, wall);
         continue;
       }
       if (parsed.event.ts > batchMaxTs) batchMaxTs = parsed.event.ts;
