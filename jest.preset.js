@@ -7,7 +7,8 @@ function jestConfig(kind) {
   return {
     testEnvironment: 'node',
     transform: { '^.+\\.(t|j)s$': swc },
-    transformIgnorePatterns: ['/node_modules/(?!(@stableyield)/)'],
+    // cookie@2 (via fastify → light-my-request, i.e. `app.inject()`) is ESM-only: SWC compiles it to CommonJS.
+    transformIgnorePatterns: ['/node_modules/(?!(@stableyield|cookie)/)'],
     testMatch: integration ? ['**/*.integration.test.ts'] : ['**/*.test.ts'],
     testPathIgnorePatterns: integration ? ['/node_modules/', '/dist/'] : ['/node_modules/', '/dist/', '\\.integration\\.test\\.ts$'],
     testTimeout: integration ? 180_000 : 10_000,

@@ -1,4 +1,3 @@
-import type { AddressInfo } from 'node:net';
 import SwaggerParser from '@apidevtools/swagger-parser';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
@@ -44,21 +43,17 @@ async function setup(overrides: Partial<ApiOptions> = {}, db = new CannedDb()) {
   return { app, latest, db, registry };
 }
 
-// Over a real socket: fastify's inject() loads an ES-module dependency (cookie@2) that jest on Node 20 cannot require.
+// In-process requests (light-my-request); jest.preset.js compiles its ESM-only cookie@2 dependency.
 const apps: FastifyInstance[] = [];
 afterEach(async () => {
   await Promise.all(apps.splice(0).map((a) => a.close()));
 });
 
 async function get(app: FastifyInstance, url: string, headers: Record<string, string> = {}) {
-  if (!app.server.listening) {
-    await app.listen({ port: 0, host: '127.0.0.1' });
-    apps.push(app);
-  }
-  const { port } = app.server.address() as AddressInfo;
-  const res = await fetch(`http://127.0.0.1:${port}${url}`, { headers });
-  const body = await res.text();
-  return { statusCode: res.status, headers: Object.fromEntries(res.headers), body, json: () => JSON.parse(body) as Record<string, unknown> };
+  if (!apps.includes(app)) apps.push(app);
+  const res = await app.inject({ method: 'GET', url, headers });
+  const body = res.body;
+  return { statusCode: res.statusCode, headers: res.headers as Record<string, string | undefined>, body, json: () => JSON.parse(body) as Record<string, unknown> };
 }
 
 describe('GET /api/index/latest', () => {

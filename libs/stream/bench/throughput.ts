@@ -28,6 +28,7 @@ async function produceBacklog(prefix: string, produce: boolean): Promise<{ maxTs
     const chunk = market.take(Math.min(20_000, total - count));
     if (produce) await produceInputs(producer, stack.serde, prefix, chunk);
     count += chunk.length;
+    progress('producing', { count });
     for (const r of chunk) if (r.value.ts > maxTs) maxTs = r.value.ts;
   }
   if (produce) await producer.disconnect();
@@ -103,13 +104,19 @@ function metric(text: string, name: string): number {
   return sum;
 }
 
+const t00 = performance.now();
+const progress = (what: string, extra: object = {}) => process.stderr.write(JSON.stringify({ t: Number(((performance.now() - t00) / 1000).toFixed(1)), what, ...extra }) + '\n');
+
 async function main(): Promise<void> {
   const reuse = process.argv[3];
   const prefix = reuse ?? uniquePrefix('bench-throughput');
   if (reuse === undefined) await provisionPrefixed(stack.kafka, stack.logger, stack.registryUrl, prefix);
+  progress('provisioned', { prefix });
   const backlog = await produceBacklog(prefix, reuse === undefined);
+  progress('produced', backlog);
   const lastGrid = Math.floor((backlog.maxTs - LATENESS_MS) / 1000) * 1000;
   const processor = await processorRun(prefix, lastGrid);
+  progress('processor done', { seconds: processor.seconds });
   const raw = await rawRun(prefix, backlog.count);
   process.stdout.write(
     JSON.stringify({
