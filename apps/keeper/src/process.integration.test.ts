@@ -2,7 +2,7 @@
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { feedId, nowS, priceConfigYaml, spawnKeeper, startEnv, waitFor, type Env, type KeeperProcess } from '../test/harness';
+import { explainFailure, feedId, nowS, priceConfigYaml, spawnKeeper, startEnv, waitFor, type Env, type KeeperProcess } from '../test/harness';
 
 const ONE = 100_000_000n;
 
@@ -89,33 +89,40 @@ describe('keeper process: restart with a transaction pending', () => {
     await env.anvil.rpc('evm_setAutomine', [false]);
     const first = await spawnKeeper(vars);
     procs.push(first);
-    await waitFor('first active', async () => (await role(first)) === 'active', 60_000);
-    const t0 = nowS() - 100;
-    await env.produce([{ feed: 'usdc', price: ONE, publishTime: t0 }]);
-    await waitFor('first transaction pending', async () => (await first.status())?.keeper.inFlight !== undefined);
-    expect(existsSync(vars['KEEPER_STATE_FILE']!)).toBe(true);
-    await kill(first);
+    await explainFailure(procs, async () => {
+      await waitFor('first active', async () => (await role(first)) === 'active', 60_000);
+      const t0 = nowS() - 100;
+      await env.produce([{ feed: 'usdc', price: ONE, publishTime: t0 }]);
+      await waitFor('first transaction pending', async () => (await first.status())?.keeper.inFlight !== undefined);
+      expect(existsSync(vars['KEEPER_STATE_FILE']!)).toBe(true);
+      await kill(first);
 
-    const second = await spawnKeeper(vars);
-    procs.push(second);
-    await waitFor('second active', async () => (await role(second)) === 'active', 60_000);
-    await env.produce([{ feed: 'usdc', price: ONE + 5_000_000n, publishTime: t0 + 1 }]);
-    await waitFor('replacement sent at the same nonce', async () => {
-      const inFlight = (await second.status())?.keeper.inFlight;
-      return inFlight?.nonce === 0 && inFlight.hashes.length >= 2;
+      const second = await spawnKeeper(vars);
+      procs.push(second);
+      await waitFor('second active', async () => (await role(second)) === 'active', 60_000);
+      await env.produce([{ feed: 'usdc', price: ONE + 5_000_000n, publishTime: t0 + 1 }]);
+      // Replaced by the new update's push, or at the latest once STUCK_AFTER_MS (60 s) passes.
+      await waitFor(
+        'replacement sent at the same nonce',
+        async () => {
+          const inFlight = (await second.status())?.keeper.inFlight;
+          return inFlight?.nonce === 0 && inFlight.hashes.length >= 2;
+        },
+        90_000,
+      );
+      await env.anvil.rpc('evm_setAutomine', [true]);
+      await env.anvil.rpc('evm_mine');
+      await waitFor('pushed', async () => (await env.updateEvents()).length > 0);
+      await waitFor('receipt seen', async () => (await second.status())?.keeper.lastPush?.status === 'mined');
+
+      const [latest, pending] = await Promise.all([
+        env.anvil.client.getTransactionCount({ address: env.keeperAddress, blockTag: 'latest' }),
+        env.anvil.client.getTransactionCount({ address: env.keeperAddress, blockTag: 'pending' }),
+      ]);
+      expect([latest, pending]).toEqual([1, 1]);
+      const events = await env.updateEvents();
+      expect(events.map((e) => [e.id, e.publishTime])).toEqual([[feedId('usdc'), t0 + 1]]);
     });
-    await env.anvil.rpc('evm_setAutomine', [true]);
-    await env.anvil.rpc('evm_mine');
-    await waitFor('pushed', async () => (await env.updateEvents()).length > 0);
-    await waitFor('receipt seen', async () => (await second.status())?.keeper.lastPush?.status === 'mined');
-
-    const [latest, pending] = await Promise.all([
-      env.anvil.client.getTransactionCount({ address: env.keeperAddress, blockTag: 'latest' }),
-      env.anvil.client.getTransactionCount({ address: env.keeperAddress, blockTag: 'pending' }),
-    ]);
-    expect([latest, pending]).toEqual([1, 1]);
-    const events = await env.updateEvents();
-    expect(events.map((e) => [e.id, e.publishTime])).toEqual([[feedId('usdc'), t0 + 1]]);
   });
 });
 

@@ -218,6 +218,16 @@ export async function spawnKeeper(env: Record<string, string>): Promise<KeeperPr
   };
 }
 
+/** Runs a test body; when it fails, prints the tail of each keeper's log first (CI keeps little else). */
+export async function explainFailure<T>(procs: readonly KeeperProcess[], body: () => Promise<T>): Promise<T> {
+  try {
+    return await body();
+  } catch (err) {
+    for (const [i, p] of procs.entries()) console.error(`--- keeper process ${i + 1}, last 60 log lines ---\n${p.output().split('\n').slice(-60).join('\n')}`);
+    throw err;
+  }
+}
+
 export function metricValue(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
   let found: number | undefined;
   for (const line of text.split('\n')) {
