@@ -24,6 +24,8 @@ async function main(): Promise<void> {
     const end = Date.now() - (Date.now() % 10_000);
     const records = signedChain(7 * 8_640, end - 7 * DAY, { stepMs: 10_000, value: (i) => 4 + Math.sin(i / 500) });
     for (let i = 0; i < records.length; i += 10_000) await storeRecords(pool, variant, 'syi.calculated', records.slice(i, i + 10_000));
+    // As sink-timescale does every AGGREGATE_REFRESH_MS: materialise the complete buckets (plain PostgreSQL).
+    await pool.query('SELECT refresh_syi_index_aggregates()');
     await pool.query('ANALYZE');
     await pool.end();
 

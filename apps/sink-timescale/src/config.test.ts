@@ -4,7 +4,7 @@ import { loadAppConfig } from './config';
 describe('sink-timescale config', () => {
   it('has defaults for the local stack', () => {
     const config = loadAppConfig({});
-    expect(config).toMatchObject({ HEALTH_PORT: 9208, PG_POOL_SIZE: 4, BATCH_SIZE: 5_000, SINK_GROUP_ID: 'sink-timescale', TOPIC_PREFIX: '' });
+    expect(config).toMatchObject({ HEALTH_PORT: 9208, PG_POOL_SIZE: 4, BATCH_SIZE: 5_000, SINK_GROUP_ID: 'sink-timescale', TOPIC_PREFIX: '', AGGREGATE_REFRESH_MS: 10_000 });
     expect(config.DATABASE_URL).toBe('postgres://stableyield@127.0.0.1:55432/stableyield');
   });
 

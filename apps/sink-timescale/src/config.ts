@@ -20,6 +20,8 @@ export const configSchema = z.object({
   FETCH_MAX_BYTES_PER_PARTITION: positiveInt.default(4_194_304),
   /** Partitions whose batches are written at the same time (each its own DB transaction). */
   PARTITIONS_CONCURRENTLY: positiveInt.default(2),
+  /** Plain PostgreSQL: how often the index aggregates' complete buckets are materialised (docs/storage.md). */
+  AGGREGATE_REFRESH_MS: positiveInt.default(10_000),
 });
 export type Config = z.output<typeof configSchema>;
 export const loadAppConfig = (env?: Record<string, string | undefined>) => loadConfig(configSchema, env);

@@ -1,4 +1,4 @@
-import { createPool, createSinkHandler, migrate, PostgresWriter, SINK_TOPICS, SinkMetrics } from '@stableyield/db';
+import { AggregateRefresher, createPool, createSinkHandler, migrate, PostgresWriter, SINK_TOPICS, SinkMetrics } from '@stableyield/db';
 import { ConsumerRunner, createKafka, KafkaMetrics, provisionTopics, TopicProducer, TopicSerde } from '@stableyield/kafka';
 import { createLogger, createMetricsRegistry, exitOnSignals, ProgressMonitor, Readiness, Shutdown, startHealthServer } from '@stableyield/observability';
 import { createRegistryClient, registerSchemas, type DataTopic } from '@stableyield/schemas';
@@ -49,7 +49,11 @@ async function main(command: string | undefined): Promise<void> {
   readiness.add('consumer', () => runner.isRunning);
   readiness.add('database', async () => (await pool.query('SELECT 1')).rowCount === 1);
 
+  const refresher = new AggregateRefresher(pool, logger, sinkMetrics.aggregateRefreshFailures);
+  refresher.start(config.AGGREGATE_REFRESH_MS);
+
   shutdown.add('consumer', () => runner.stop());
+  shutdown.add('aggregates', () => refresher.stop());
   shutdown.add('producer', () => producer.disconnect());
   shutdown.add('pool', () => pool.end());
   shutdown.add('health', () => health.close());

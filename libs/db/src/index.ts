@@ -4,5 +4,6 @@ export { migrate, chooseVariant, type MigrationResult } from './migrate';
 export { PartitionManager, monthOf, partitionName } from './partitions';
 export { copyField, copyRows, copyText } from './copy';
 export { PostgresWriter, insertSql, columnArrays, isDataError, type PostgresWriterOptions } from './postgres-writer';
+export { AggregateRefresher } from './aggregate-refresher';
 export { createPool, isConnectionError, type PoolSettings } from './pool';
 export { SinkMetrics, createSinkHandler, type SinkHandlerOptions, type SinkName, type SinkRecord, type SinkWriter, type WriteOutcome } from './sink';

@@ -1,3 +1,4 @@
+import { indexRollupsMigration } from './index-rollups';
 import type { Column, ColumnType, TableModel } from './model';
 import { ALL_TABLES } from './model';
 
@@ -113,4 +114,6 @@ export const MIGRATIONS: readonly Migration[] = [
       'CREATE INDEX IF NOT EXISTS dl_apy_symbol_ts_idx ON dl_apy (symbol, ts)',
     ],
   },
+  // Plain PostgreSQL: the aggregate views read materialised buckets (see index-rollups.ts).
+  indexRollupsMigration(INDEX_AGGREGATES),
 ];

@@ -27,6 +27,8 @@ export class SinkMetrics {
   readonly batchDuration: Histogram<'sink'>;
   readonly retries: Counter<'sink'>;
   readonly dbErrors: Counter<'sink'>;
+  /** sink-timescale only: failed refreshes of the index aggregates' buckets (plain PostgreSQL). */
+  readonly aggregateRefreshFailures: Counter;
 
   constructor(registry: Registry) {
     const registers = [registry];
@@ -36,6 +38,7 @@ export class SinkMetrics {
     });
     this.retries = new Counter({ name: 'sink_retries_total', help: 'Retried batch writes', labelNames: ['sink'], registers });
     this.dbErrors = new Counter({ name: 'db_connection_errors_total', help: 'Failed connections or dropped pool clients', labelNames: ['sink'], registers });
+    this.aggregateRefreshFailures = new Counter({ name: 'sink_aggregate_refresh_failures_total', help: 'Failed refreshes of the index aggregates', registers });
   }
 }
 
