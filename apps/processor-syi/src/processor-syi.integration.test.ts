@@ -10,7 +10,7 @@ import { endOffsets, readTopic, testStack, waitFor } from '@stableyield/kafka/te
 import type { SyiRecord } from '@stableyield/schemas';
 import { SyntheticMarket, verifyChain, type InputRecord } from '@stableyield/stream';
 import {
-  httpOk, INPUT_TOPIC_NAMES, matchesReplay, produceInOrder, provisionPrefixed, replayOf, spawnApp, stopApp, uniquePrefix, type AppProcess,
+  httpOk, INPUT_TOPIC_NAMES, matchesReplay, produceInOrder, produceInputs, provisionPrefixed, replayOf, spawnApp, stopApp, uniquePrefix, type AppProcess,
 } from '@stableyield/stream/testing';
 
 jest.setTimeout(300_000);
@@ -200,3 +200,30 @@ it('a standby takes over within 30 s when the active instance dies', async () =>
   await expectReplayEquality(prefix, feed.produced, live);
   process.stdout.write(`standby take-over: ${takeoverMs} ms\n`);
 });
+
+it('catches up a backlog whose records outgrow one record batch per transaction', async () => {
+  // About an hour of market at once; one long commit interval makes a transaction hold every
+  // record of the catch-up (megabytes on the one output partition, above the broker's 1 MiB batch limit).
+  const prefix = uniquePrefix('syi-backlog');
+  await provisionPrefixed(stack.kafka, stack.logger, stack.registryUrl, prefix);
+  // Recent event times: the broker deletes records older than a topic's retention (7 days).
+  const market = new SyntheticMarket({ startMs: Date.now() - 3 * 3_600_000, seed: 5 });
+  const produced = market.take(120_000);
+  await produceInputs(producer, stack.serde, prefix, produced);
+  const maxTs = Math.max(...produced.map((r) => r.value.ts));
+  const lastGrid = Math.floor((maxTs - LATENESS_MS) / GRID_MS) * GRID_MS;
+  const p = port();
+  const app = spawnApp('processor-syi', { ...appEnv(prefix, p), COMMIT_INTERVAL_MS: '120000' });
+  apps.push(app);
+  const messages = await readTopic(stack.kafka, prefixedTopic(prefix, 'syi.calculated'), {
+    done: (m) => m.length > 0 && Number(m[m.length - 1]!.timestamp) >= lastGrid,
+    timeoutMs: 150_000,
+  });
+  expect(app.child.exitCode).toBeNull();
+  await stopApp(app, 'SIGTERM');
+  const bytes = messages.reduce((n, m) => n + (m.value?.length ?? 0), 0);
+  expect(bytes).toBeGreaterThan(1_100_000);
+  const live = await Promise.all(messages.map((m) => stack.serde.deserialize('syi.calculated', m.value as Buffer)));
+  await expectReplayEquality(prefix, produced, live);
+});
+

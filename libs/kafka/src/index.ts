@@ -14,4 +14,4 @@ export { changelogTopicSpec, prefixedSpecs, prefixedTopic } from './catalog';
 export { PartitionReader, type PartitionBatch, type PartitionReaderOptions } from './reader';
 export { readLatestRecord, readPartitionRanges } from './changelog';
 export { Lease, ShardLease, type LeaseOptions, type ShardLeaseOptions } from './lease';
-export { partitionForKey } from './partitioning';
+export { partitionForKey, sendPerPartition } from './partitioning';

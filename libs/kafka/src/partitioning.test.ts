@@ -1,5 +1,5 @@
 import type { Kafka } from 'kafkajs';
-import { chunkBySize, partitionForKey, PartitionRouter } from './partitioning';
+import { chunkBySize, partitionForKey, PartitionRouter, sizeOf } from './partitioning';
 
 /** A stand-in admin client answering the partition count, as the broker would. */
 function fakeKafka(partitions: Record<string, number>): { kafka: Kafka; lookups: () => number } {
@@ -49,6 +49,13 @@ describe('chunkBySize', () => {
     const chunks = chunkBySize(messages, 400);
     expect(chunks.map((c) => c.length)).toEqual([2, 2, 2, 2, 2]);
     expect(chunks.flat().map((m) => m.key)).toEqual(messages.map((m) => m.key));
+  });
+
+  it('counts headers: dead letters with long reasons stay under the limit too', () => {
+    const letter = { key: 'k', value: 'v', headers: { reason: 'r'.repeat(150), source: [Buffer.from('s'.repeat(40))] } };
+    expect(sizeOf(letter)).toBeGreaterThan(150 + 40);
+    const chunks = chunkBySize(Array.from({ length: 6 }, () => letter), 600);
+    expect(chunks.map((c) => c.length)).toEqual([2, 2, 2]);
   });
 
   it('sends a single oversized message on its own', () => {

@@ -63,9 +63,16 @@ export class PartitionRouter {
 /** Brokers refuse a record batch over `message.max.bytes` (1 MiB by default): stay well under it. */
 export const MAX_REQUEST_BYTES = 512 * 1024;
 
-const sizeOf = (m: Message): number => {
-  const bytes = (v: Message['key'] | Message['value']) => (v === null || v === undefined ? 0 : typeof v === 'string' ? Buffer.byteLength(v) : v.length);
-  return bytes(m.key) + bytes(m.value) + 64; // + record overhead and headers, roughly
+const bytes = (v: string | Buffer | null | undefined): number => (v === null || v === undefined ? 0 : typeof v === 'string' ? Buffer.byteLength(v) : v.length);
+
+/** A record's bytes in a batch, roughly: key, value, headers (dead letters carry long reasons) and overhead. */
+export const sizeOf = (m: Message): number => {
+  let headers = 0;
+  for (const [name, value] of Object.entries(m.headers ?? {})) {
+    headers += Buffer.byteLength(name) + 8;
+    for (const v of Array.isArray(value) ? value : [value]) headers += bytes(v);
+  }
+  return bytes(m.key) + bytes(m.value) + headers + 64;
 };
 
 /** Cuts one partition's messages into consecutive chunks of at most `maxBytes` (a larger single message stands alone). */

@@ -1,37 +1,41 @@
 // Backlog throughput of processor-syi on the local stack, and the raw kafkajs ceiling on the
-// same broker. N synthetic input events (default 1 000 000, about nine hours of market) are
+// same broker. N synthetic input events (default 1 000 000, about ten hours of market, ending about now) are
 // produced to a fresh topic prefix first; then
 //   1. processor-syi (its own process) reads the backlog as fast as it goes: events/s from
 //      ready to the last grid point the inputs allow being readable (read_committed);
 //   2. a bare kafkajs consumer reads the same input topics and produces every record unchanged
 //      to a sink topic (eachBatch → sendBatch, acks=all): the consume+produce ceiling.
-// Prints JSON.   npx tsx libs/stream/bench/throughput.ts [events, default 1000000] [prefix of a backlog produced before]
+// Prints JSON; progress on stderr.   npx tsx libs/stream/bench/throughput.ts [events, default 1000000]
 import { Registry } from 'prom-client';
 import { KafkaMetrics, prefixedTopic, TopicProducer } from '@stableyield/kafka';
 import { testStack, uniqueGroup, waitFor } from '@stableyield/kafka/testing';
 import { SyntheticMarket } from '@stableyield/stream';
 import { httpOk, INPUT_TOPIC_NAMES, produceInputs, provisionPrefixed, spawnApp, stopApp, uniquePrefix } from '@stableyield/stream/testing';
 
+// Standard output carries the JSON result only (kafkajs would warn there about its partitioner).
+process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1';
 const total = Number(process.argv[2] ?? 1_000_000);
 const LATENESS_MS = 200;
-const START = 1_767_225_600_000;
+// Event times end about now: records older than a topic's retention (7 days) would be deleted by
+// the broker while the run reads them (it did: runs stalled and failed at random).
+const START = Date.now() - 12 * 3_600_000;
 const stack = testStack();
 
-async function produceBacklog(prefix: string, produce: boolean): Promise<{ maxTs: number; count: number; seconds: number }> {
+async function produceBacklog(prefix: string): Promise<{ maxTs: number; count: number; seconds: number }> {
   const producer = new TopicProducer(stack.kafka, stack.serde, KafkaMetrics.of(new Registry()), stack.logger);
-  if (produce) await producer.connect();
+  await producer.connect();
   const market = new SyntheticMarket({ startMs: START, seed: 9 });
   const t0 = performance.now();
   let count = 0;
   let maxTs = -Infinity;
   while (count < total) {
     const chunk = market.take(Math.min(20_000, total - count));
-    if (produce) await produceInputs(producer, stack.serde, prefix, chunk);
+    await produceInputs(producer, stack.serde, prefix, chunk);
     count += chunk.length;
     progress('producing', { count });
     for (const r of chunk) if (r.value.ts > maxTs) maxTs = r.value.ts;
   }
-  if (produce) await producer.disconnect();
+  await producer.disconnect();
   return { maxTs, count, seconds: (performance.now() - t0) / 1000 };
 }
 
@@ -47,8 +51,15 @@ async function processorRun(prefix: string, lastGrid: number): Promise<{ seconds
     ALLOWED_LATENESS_MS: String(LATENESS_MS),
     LOG_LEVEL: 'warn',
   });
-  await waitFor('processor-syi ready', () => httpOk(`http://127.0.0.1:${port}/ready`), 120_000, 20);
+  // A processor that exits ends the run with its log, instead of a wait for records that never come.
+  const died = app.exited.then((code) => {
+    throw new Error(`processor-syi exited (${String(code)}); last log lines:\n${app.output().slice(-4_000)}`);
+  });
+  died.catch(() => undefined);
+  const unlessDied = (wait: Promise<void>) => Promise.race([wait, died]);
+  await unlessDied(waitFor('processor-syi ready', () => httpOk(`http://127.0.0.1:${port}/ready`), 120_000, 20));
   const ready = performance.now();
+  progress('processor ready', { startupSeconds: (ready - spawned) / 1000 });
   let records = 0;
   let done = false;
   const consumer = stack.kafka.consumer({ groupId: uniqueGroup('bench-throughput'), readUncommitted: false });
@@ -62,7 +73,7 @@ async function processorRun(prefix: string, lastGrid: number): Promise<{ seconds
       return Promise.resolve();
     },
   });
-  await waitFor('the last grid point', () => done, 1_800_000, 200);
+  await unlessDied(waitFor('the last grid point', () => done, 1_800_000, 200));
   const finished = performance.now();
   const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
   await stopApp(app, 'SIGTERM');
@@ -77,21 +88,29 @@ async function rawRun(prefix: string, count: number): Promise<{ seconds: number 
   await admin.connect();
   await admin.createTopics({ topics: [{ topic: sink, numPartitions: 12, replicationFactor: 1 }] });
   await admin.disconnect();
-  const producer = stack.kafka.producer({ idempotent: true });
+  // Not idempotent: kafkajs's idempotent producer stalled here on its sequence numbers (a 1M-record run hung).
+  const producer = stack.kafka.producer({ idempotent: false });
   await producer.connect();
   const consumer = stack.kafka.consumer({ groupId: uniqueGroup('bench-raw'), readUncommitted: false });
   await consumer.connect();
   await consumer.subscribe({ topics: INPUT_TOPIC_NAMES.map((t) => prefixedTopic(prefix, t)), fromBeginning: true });
+  consumer.on(consumer.events.CRASH, (e) => process.stderr.write(`raw consumer crashed: ${String(e.payload.error)}\n`));
   let copied = 0;
   const t0 = performance.now();
   await consumer.run({
     autoCommit: false,
     eachBatch: async ({ batch }) => {
-      await producer.sendBatch({ acks: -1, topicMessages: [{ topic: sink, messages: batch.messages.map((m) => ({ key: m.key, value: m.value })) }] });
+      // In slices: one fetch (up to 1 MiB a partition) as one request could pass the broker's batch limit.
+      const messages = batch.messages.map((m) => ({ key: m.key, value: m.value }));
+      for (let i = 0; i < messages.length; i += 1_000) {
+        await producer.sendBatch({ acks: -1, topicMessages: [{ topic: sink, messages: messages.slice(i, i + 1_000) }] });
+      }
       copied += batch.messages.length;
     },
   });
+  const ticker = setInterval(() => progress('raw copying', { copied }), 5_000);
   await waitFor('every input copied', () => copied >= count, 1_800_000, 50);
+  clearInterval(ticker);
   const seconds = (performance.now() - t0) / 1000;
   await consumer.disconnect();
   await producer.disconnect();
@@ -108,11 +127,10 @@ const t00 = performance.now();
 const progress = (what: string, extra: object = {}) => process.stderr.write(JSON.stringify({ t: Number(((performance.now() - t00) / 1000).toFixed(1)), what, ...extra }) + '\n');
 
 async function main(): Promise<void> {
-  const reuse = process.argv[3];
-  const prefix = reuse ?? uniquePrefix('bench-throughput');
-  if (reuse === undefined) await provisionPrefixed(stack.kafka, stack.logger, stack.registryUrl, prefix);
+  const prefix = uniquePrefix('bench-throughput');
+  await provisionPrefixed(stack.kafka, stack.logger, stack.registryUrl, prefix);
   progress('provisioned', { prefix });
-  const backlog = await produceBacklog(prefix, reuse === undefined);
+  const backlog = await produceBacklog(prefix);
   progress('produced', backlog);
   const lastGrid = Math.floor((backlog.maxTs - LATENESS_MS) / 1000) * 1000;
   const processor = await processorRun(prefix, lastGrid);
@@ -123,7 +141,7 @@ async function main(): Promise<void> {
       bench: 'processor-syi-throughput',
       events: backlog.count,
       marketHours: Number(((backlog.maxTs - START) / 3_600_000).toFixed(2)),
-      produceEventsPerSecond: reuse === undefined ? Math.round(backlog.count / backlog.seconds) : null,
+      produceEventsPerSecond: Math.round(backlog.count / backlog.seconds),
       processorSyi: {
         seconds: Number(processor.seconds.toFixed(2)),
         startupSeconds: Number(processor.startupSeconds.toFixed(2)),

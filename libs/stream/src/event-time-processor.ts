@@ -11,7 +11,7 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { validateEvent, type IndexEvent, type IndexState, type InputTopic } from '@stableyield/index-engine';
 import {
-  deadLetterRecord, DeserializationError, KafkaMetrics, PartitionReader, prefixedTopic, readLatestRecord,
+  deadLetterRecord, DeserializationError, KafkaMetrics, PartitionReader, prefixedTopic, readLatestRecord, sendPerPartition,
   TopicProducer, type DeadLetter, type Kafka, type PartitionBatch, type TopicSerde,
 } from '@stableyield/kafka';
 import type { DataTopic, TopicValues } from '@stableyield/schemas';
@@ -329,9 +329,12 @@ export class EventTimeProcessor<T extends DataTopic> {
         topicMessages.push({ topic: r.topic, messages: [{ key: r.key, value: r.value, ...(r.headers ? { headers: r.headers } : {}) }] });
       }
       topicMessages.push({ topic: this.changelogTopic, messages: [{ key: this.output.checkpointKey, value: checkpoint, partition: this.output.changelogPartition }] });
-      await txn.sendBatch({ acks: -1, topicMessages });
+      // Cut per partition and by size: catching up, one interval's records exceed a broker's
+      // message.max.bytes as one record batch (MESSAGE_TOO_LARGE would stop the processor).
+      await sendPerPartition(this.producer.router, topicMessages, (batch) => txn.send({ ...batch, acks: -1 }));
       await txn.commit();
     } catch (err) {
+      this.options.logger.error({ err, processor: this.output.name, records: records.length, deadLetters: letters.length, checkpointBytes: checkpoint.length }, 'transaction_failed');
       this.metrics.transactionAborts.inc({ processor: this.output.name });
       await txn.abort().catch(() => undefined);
       // The in-memory state is ahead of what Kafka holds: only a restart (restore) is correct.
