@@ -6,10 +6,14 @@
 // broker at start and from every fetch). A caught-up partition does not hold the watermark
 // back whatever its last ts: a quiet input (DefiLlama hourly, FRED daily) never delays the index,
 // and anything it sends later is judged by the lateness rule. A lagging partition that delivers
-// nothing for `idleTimeoutMs` of wall time stops holding it back too (a safety valve; a healthy
-// fetch loop reaches every partition far more often). While catching up on a backlog the rule
-// makes evaluation wait for the slowest partition, so a restart sees the same order of events
-// as an uninterrupted run.
+// nothing for `idleTimeoutMs` while the others keep delivering stops holding it back too (a
+// safety valve for a stuck partition; a healthy fetch loop reaches every partition far more
+// often). Idle time is counted on a reader clock that stands still while nothing is delivered at
+// all: when the process itself stalls (a long commit, GC, a busy CPU), every partition would
+// otherwise look idle at once, and the watermark would jump to the largest ts seen — hours ahead
+// when a sparse input was read to its end — making every event still to read late. While
+// catching up on a backlog the rule makes evaluation wait for the slowest partition, so a
+// restart sees the same order of events as an uninterrupted run.
 
 export interface PartitionProgress {
   /** largest event time seen (−Infinity before the first record) */
@@ -18,31 +22,54 @@ export interface PartitionProgress {
   position: number;
   /** end offset (high watermark) last known */
   end: number;
-  /** wall time of the last record or position change */
-  lastProgressWall: number;
+  /** reader-clock time of the last record or position change */
+  lastProgress: number;
 }
 
 export interface WatermarkOptions {
   allowedLatenessMs: number;
   idleTimeoutMs: number;
+  /** the most wall time one gap between deliveries adds to the reader clock (default 2 s) */
+  stallCapMs?: number;
 }
 
 export class Watermarks {
   private readonly partitions = new Map<string, PartitionProgress>();
   private globalMaxTs = -Infinity;
   private last = -Infinity;
+  /** reader clock: wall time with every gap between deliveries capped at stallCapMs */
+  private readerMs = 0;
+  private lastDeliveryWall: number | undefined;
 
   constructor(private readonly options: WatermarkOptions) {}
 
+  /** The reader clock at `wallNow` (the gap since the last delivery counts up to the cap). */
+  private readerNow(wallNow: number): number {
+    if (this.lastDeliveryWall === undefined) return this.readerMs;
+    return this.readerMs + Math.min(Math.max(0, wallNow - this.lastDeliveryWall), this.options.stallCapMs ?? 2_000);
+  }
+
+  /** Something was delivered at `wallNow`: the reader clock moves on. */
+  private delivered(wallNow: number): number {
+    this.readerMs = this.readerNow(wallNow);
+    this.lastDeliveryWall = wallNow;
+    return this.readerMs;
+  }
+
+  private idle(p: PartitionProgress, wallNow: number): boolean {
+    return this.readerNow(wallNow) - p.lastProgress >= this.options.idleTimeoutMs;
+  }
+
   /** Registers a partition with its read position and end offset (at start or assignment). */
   track(partition: string, position: number, end: number, wallNow: number, maxTs = -Infinity): void {
-    this.partitions.set(partition, { maxTs, position, end, lastProgressWall: wallNow });
+    this.partitions.set(partition, { maxTs, position, end, lastProgress: this.readerNow(wallNow) });
     if (maxTs > this.globalMaxTs) this.globalMaxTs = maxTs;
   }
 
   /** Restarts every partition's idle clock: call when reading actually begins. */
   touchAll(wallNow: number): void {
-    for (const p of this.partitions.values()) p.lastProgressWall = wallNow;
+    const now = this.delivered(wallNow);
+    for (const p of this.partitions.values()) p.lastProgress = now;
   }
 
   /** A record with event time `ts` was read from the partition. */
@@ -50,13 +77,13 @@ export class Watermarks {
     const p = this.get(partition, wallNow);
     if (ts > p.maxTs) p.maxTs = ts;
     if (ts > this.globalMaxTs) this.globalMaxTs = ts;
-    p.lastProgressWall = wallNow;
+    p.lastProgress = this.delivered(wallNow);
   }
 
   /** The read position moved (after a fetched batch) and the broker reported this end offset. */
   advance(partition: string, nextOffset: number, highWatermark: number, wallNow: number): void {
     const p = this.get(partition, wallNow);
-    if (nextOffset > p.position) p.lastProgressWall = wallNow;
+    if (nextOffset > p.position) p.lastProgress = this.delivered(wallNow);
     p.position = Math.max(p.position, nextOffset);
     p.end = Math.max(p.end, highWatermark);
   }
@@ -64,7 +91,7 @@ export class Watermarks {
   private get(partition: string, wallNow: number): PartitionProgress {
     let p = this.partitions.get(partition);
     if (p === undefined) {
-      p = { maxTs: -Infinity, position: 0, end: 0, lastProgressWall: wallNow };
+      p = { maxTs: -Infinity, position: 0, end: 0, lastProgress: this.readerNow(wallNow) };
       this.partitions.set(partition, p);
     }
     return p;
@@ -74,7 +101,7 @@ export class Watermarks {
   lagging(wallNow: number): string[] {
     const out: string[] = [];
     for (const [name, p] of this.partitions) {
-      if (p.position < p.end && wallNow - p.lastProgressWall < this.options.idleTimeoutMs) out.push(name);
+      if (p.position < p.end && !this.idle(p, wallNow)) out.push(name);
     }
     return out;
   }
@@ -83,7 +110,7 @@ export class Watermarks {
   current(wallNow: number): number {
     let bound = this.globalMaxTs;
     for (const p of this.partitions.values()) {
-      if (p.position < p.end && wallNow - p.lastProgressWall < this.options.idleTimeoutMs && p.maxTs < bound) bound = p.maxTs;
+      if (p.position < p.end && !this.idle(p, wallNow) && p.maxTs < bound) bound = p.maxTs;
     }
     const candidate = bound - this.options.allowedLatenessMs;
     if (candidate > this.last) this.last = candidate;

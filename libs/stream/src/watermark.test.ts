@@ -1,0 +1,59 @@
+import { Watermarks } from './watermark';
+
+const options = { allowedLatenessMs: 200, idleTimeoutMs: 10_000, stallCapMs: 2_000 };
+
+/** Two lagging partitions: `slow` at ts 1 000, `fast` at ts 50 000; a sparse one read to its end at ts 3 600 000. */
+function setup(): Watermarks {
+  const w = new Watermarks(options);
+  w.track('slow', 0, 100, 0);
+  w.track('fast', 0, 100, 0);
+  w.track('sparse', 0, 1, 0);
+  w.touchAll(0);
+  w.observe('slow', 1_000, 0);
+  w.advance('slow', 10, 100, 0);
+  w.observe('fast', 50_000, 0);
+  w.advance('fast', 10, 100, 0);
+  w.observe('sparse', 3_600_000, 0);
+  w.advance('sparse', 1, 1, 0);
+  return w;
+}
+
+describe('Watermarks', () => {
+  it('is held back by the slowest lagging partition, not by one read to its end', () => {
+    const w = setup();
+    expect(w.current(0)).toBe(800);
+    expect(w.lagging(0).sort()).toEqual(['fast', 'slow']);
+  });
+
+  it('stops waiting for a partition that delivers nothing for the idle timeout while the others deliver', () => {
+    const w = setup();
+    for (let t = 500; t <= 11_000; t += 500) {
+      w.observe('fast', 50_000 + t, t);
+      w.advance('fast', 10 + t / 500, 1_000, t);
+    }
+    expect(w.lagging(11_000)).toEqual(['fast']);
+    expect(w.current(11_000)).toBe(61_000 - 200);
+  });
+
+  it('does not count a stall of the whole reader as idle time: the watermark stays put', () => {
+    const w = setup();
+    // nothing delivered anywhere for a minute (a long commit, GC, a busy CPU)
+    expect(w.lagging(60_000).sort()).toEqual(['fast', 'slow']);
+    expect(w.current(60_000)).toBe(800);
+    // reading resumes: the slow partition still holds the watermark until it delivers
+    w.observe('fast', 51_000, 60_100);
+    w.advance('fast', 11, 100, 60_100);
+    expect(w.current(60_100)).toBe(800);
+    w.observe('slow', 2_000, 60_200);
+    w.advance('slow', 11, 100, 60_200);
+    expect(w.current(60_200)).toBe(1_800);
+  });
+
+  it('never moves back', () => {
+    const w = setup();
+    expect(w.current(0)).toBe(800);
+    w.track('late-joiner', 0, 10, 0);
+    w.observe('late-joiner', 100, 0);
+    expect(w.current(0)).toBe(800);
+  });
+});
