@@ -14,6 +14,10 @@ REGISTRY_PORT=${REGISTRY_PORT:-8081}           # Apicurio, Confluent API under /
 PG_PORT=${PG_PORT:-55432}
 CH_HTTP_PORT=${CH_HTTP_PORT:-8123}
 CH_TCP_PORT=${CH_TCP_PORT:-9000}
+# Current ClickHouse, embedded (chdb from PyPI), for the test that the sink's DDL and RowBinary
+# inserts work beyond Debian's 18.16; no server: each query is one process.
+CHDB_VERSION=26.9.0
+CHDB_PYTHON=${CHDB_PYTHON:-$STACK_CACHE/chdb-$CHDB_VERSION/bin/python}
 ANVIL_PORT=${ANVIL_PORT:-8545}
 PROMETHEUS_PORT=${PROMETHEUS_PORT:-9091}
 

@@ -37,6 +37,7 @@ DATABASE_URL=postgres://stableyield@127.0.0.1:$PG_PORT/stableyield
 CLICKHOUSE_URL=http://127.0.0.1:$CH_HTTP_PORT
 RPC_URL=http://127.0.0.1:$ANVIL_PORT
 PROMETHEUS_URL=http://127.0.0.1:$PROMETHEUS_PORT
+CHDB_PYTHON=$CHDB_PYTHON
 VARS
     [ -f "$STACK_DIR/anvil/contract.env" ] && cat "$STACK_DIR/anvil/contract.env"
     ;;

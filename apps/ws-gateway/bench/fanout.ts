@@ -27,7 +27,7 @@ function child(file: string, args: string[], execArgv: string[] = []): { proc: C
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 
 async function main(): Promise<void> {
-  const server = child('fanout-server.ts', [], ['--expose-gc']);
+  const server = child('fanout-server.ts', [], ['--expose-gc', ...(process.env.BENCH_SERVER_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_SERVER_PROF}`] : [])]);
   const { port } = (await server.next('ready')) as unknown as { port: number };
   const clients = Array.from({ length: CLIENT_PROCESSES }, () => child('fanout-client.ts', [String(port)]));
   await Promise.all(clients.map((c) => c.next('ready')));

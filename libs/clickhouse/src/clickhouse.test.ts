@@ -1,8 +1,8 @@
 import { TABLES } from '@stableyield/db';
 import { aggregateViewSql, createTableSql, insertColumns } from './ddl';
 import { identifier, isClickHouseConnectionError, ClickHouseError } from './http';
-import { encodeRowBinary } from './rowbinary';
-import { outOfClickHouseRange, toClickHouseRow } from './writer';
+import { encodeRowBinary, RowBinaryWriter } from './rowbinary';
+import { encodeTableRow, outOfClickHouseRange } from './writer';
 
 describe('RowBinary', () => {
   it('encodes strings with a LEB128 length, numbers little-endian, nullable with a flag byte', () => {
@@ -22,6 +22,19 @@ describe('RowBinary', () => {
     const u = Buffer.alloc(8);
     u.writeBigUInt64LE(1_700_000_000_123n);
     expect(body).toEqual(Buffer.concat([Buffer.from([2, 0xc3, 0xa9]), Buffer.from([0]), f, Buffer.from([1]), u, Buffer.from([2, 0]), Buffer.from([2, 1, 0, 0])]));
+  });
+
+  it('writes 64-bit integers from numbers as BigInt would, negative ones in two\'s complement', () => {
+    const values = [0, 1, 2 ** 32 - 1, 2 ** 32, 1_700_000_000_123, Number.MAX_SAFE_INTEGER, -1, -(2 ** 32), -1_700_000_000_123, Number.MIN_SAFE_INTEGER];
+    for (const v of values) {
+      const expected = Buffer.alloc(8);
+      expected.writeBigInt64LE(BigInt(v));
+      expect([v, encodeRowBinary([{ name: 'i', type: 'Int64', nullable: false }], [{ i: v }])]).toEqual([v, expected]);
+      if (v >= 0) expect([v, encodeRowBinary([{ name: 'u', type: 'UInt64', nullable: false }], [{ u: v }])]).toEqual([v, expected]);
+    }
+    const big = Buffer.alloc(8);
+    big.writeBigUInt64LE(18_446_744_073_709_551_615n);
+    expect(encodeRowBinary([{ name: 'u', type: 'UInt64', nullable: false }], [{ u: '18446744073709551615' }])).toEqual(big);
   });
 
   it('writes long strings with a multi-byte length', () => {
@@ -51,8 +64,11 @@ describe('ClickHouse DDL', () => {
     expect(insertColumns(TABLES.ex_mktcap).map((c) => `${c.name}:${c.type}`)).toEqual([
       'symbol:String', 'ts:UInt64', 'market_cap_usd:Float64', 'event_time:DateTime', 'kafka_partition:UInt32', 'kafka_offset:UInt64',
     ]);
-    expect(toClickHouseRow('ex_mktcap', { symbol: 'A', ts: 1_700_000_000_999, market_cap_usd: 1 }, { partition: 3, offset: '42' }))
-      .toEqual({ symbol: 'A', ts: 1_700_000_000_999, market_cap_usd: 1, event_time: 1_700_000_000, kafka_partition: 3, kafka_offset: 42 });
+    const w = new RowBinaryWriter();
+    encodeTableRow(w, 'ex_mktcap', { symbol: 'A', ts: 1_700_000_000_999, market_cap_usd: 1 }, { partition: 3, offset: '42' });
+    expect(w.finish()).toEqual(encodeRowBinary(insertColumns(TABLES.ex_mktcap), [
+      { symbol: 'A', ts: 1_700_000_000_999, market_cap_usd: 1, event_time: 1_700_000_000, kafka_partition: 3, kafka_offset: 42 },
+    ]));
   });
 
   it('refuses times ClickHouse DateTime cannot hold', () => {

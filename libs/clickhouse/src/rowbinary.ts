@@ -12,6 +12,7 @@ export interface RowBinaryColumn {
 }
 
 const DAY_MS = 86_400_000;
+const TWO_32 = 2 ** 32;
 
 export class RowBinaryWriter {
   private buf = Buffer.allocUnsafe(1 << 16);
@@ -54,12 +55,19 @@ export class RowBinaryWriter {
         this.pos = this.buf.writeDoubleLE(v as number, this.pos);
         return;
       case 'Int64':
-        this.ensure(8);
-        this.pos = this.buf.writeBigInt64LE(BigInt(v as number | string), this.pos);
-        return;
       case 'UInt64':
         this.ensure(8);
-        this.pos = this.buf.writeBigUInt64LE(BigInt(v as number | string), this.pos);
+        if (typeof v === 'number' && Number.isSafeInteger(v) && (v >= 0 || type === 'Int64')) {
+          // Two 32-bit words, no BigInt per value (most are times and offsets). For a negative v,
+          // floor() gives the two's-complement high word and the low word stays in [0, 2^32).
+          const high = Math.floor(v / TWO_32);
+          this.buf.writeUInt32LE(v - high * TWO_32, this.pos);
+          this.pos = this.buf.writeInt32LE(high, this.pos + 4);
+        } else if (type === 'Int64') {
+          this.pos = this.buf.writeBigInt64LE(BigInt(v as number | string), this.pos);
+        } else {
+          this.pos = this.buf.writeBigUInt64LE(BigInt(v as number | string), this.pos);
+        }
         return;
       case 'UInt32':
         this.ensure(4);
@@ -95,6 +103,11 @@ export class RowBinaryWriter {
       }
       this.write(c.type, v);
     }
+  }
+
+  /** Bytes written so far. */
+  get length(): number {
+    return this.pos;
   }
 
   /** The encoded rows (a copy-free view of the internal buffer). */

@@ -22,7 +22,8 @@ export interface TestStack {
 export function testStack(env: NodeJS.ProcessEnv = process.env): TestStack {
   const brokers = (env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
   const registryUrl = env.SCHEMA_REGISTRY_URL ?? 'http://127.0.0.1:8081/apis/ccompat/v7';
-  const logger = pino({ level: env.TEST_LOG_LEVEL ?? 'warn' });
+  // stderr: benchmarks print their JSON result on stdout
+  const logger = pino({ level: env.TEST_LOG_LEVEL ?? 'warn' }, pino.destination(2));
   const kafka = createKafka({ brokers, clientId: `test-${randomUUID().slice(0, 8)}`, retries: 3 }, logger);
   return { brokers, registryUrl, kafka, serde: new TopicSerde(createRegistryClient(registryUrl), { latestCacheSeconds: 1 }), logger };
 }

@@ -35,7 +35,7 @@ describe('snapshotOf', () => {
   it('encodes the REST body and both stream messages from one record', () => {
     const record = syiRecord({ ts: 1_767_226_020_000, value: 2.5 });
     const s = snapshotOf(record);
-    expect(JSON.parse(s.body)).toEqual(record);
+    expect(JSON.parse(s.body.toString())).toEqual(record);
     expect(JSON.parse(s.liveMessage.toString())).toEqual({ type: 'syi', ...record });
     const constituents = JSON.parse(s.constituentsMessage.toString()) as { type: string; ts: number; constituents: unknown };
     expect(constituents).toEqual({ type: 'constituents', ts: record.ts, methodologyVersion: 'v1', constituents: record.constituents });

@@ -4,8 +4,8 @@ import type { SyiRecord } from '@stableyield/schemas';
 /** The latest index record with every form it is served in, encoded once per record. */
 export interface LatestSnapshot {
   readonly record: SyiRecord;
-  /** JSON of the record: the body of `GET /api/index/latest`. */
-  readonly body: string;
+  /** JSON of the record, UTF-8 encoded once (not per request): the body of `GET /api/index/latest`. */
+  readonly body: Buffer;
   /** Strong validator of `body`. */
   readonly etag: string;
   /** `{"type":"syi", …record}`: the message of `/stream/syi/live`. */
@@ -24,14 +24,14 @@ export function etagOf(record: SyiRecord): string {
 }
 
 export function snapshotOf(record: SyiRecord, acceptedAt = performance.now()): LatestSnapshot {
-  const body = JSON.stringify(record);
+  const json = JSON.stringify(record);
   const constituents = { type: 'constituents', ts: record.ts, methodologyVersion: record.methodologyVersion, constituents: record.constituents };
   return {
     record,
-    body,
+    body: Buffer.from(json),
     etag: etagOf(record),
     // The record's JSON already starts with "{": splice the type in front instead of re-encoding.
-    liveMessage: Buffer.from(`{"type":"syi",${body.slice(1)}`),
+    liveMessage: Buffer.from(`{"type":"syi",${json.slice(1)}`),
     constituentsMessage: Buffer.from(JSON.stringify(constituents)),
     acceptedAt,
   };

@@ -47,6 +47,17 @@ install() {
   for pid in $(pgrep -f -- '--config=/etc/clickhouse-server/config.xml' || true); do
     echo "clickhouse: stopping the system clickhouse-server (pid $pid)"; kill "$pid" 2>/dev/null || true
   done
+  install_chdb
+}
+
+# Current ClickHouse as a library (chdb-core wheel from PyPI, ~180 MB) in a venv of its own;
+# only its engine is used (`python -m chdb SQL`), so pandas and pyarrow are left out.
+install_chdb() {
+  if [ -x "$CHDB_PYTHON" ] && "$CHDB_PYTHON" -m chdb "SELECT 1" >/dev/null 2>&1; then return 0; fi
+  echo "clickhouse: installing chdb-core $CHDB_VERSION (current ClickHouse engine) into $(dirname "$(dirname "$CHDB_PYTHON")")"
+  python3 -m venv "$(dirname "$(dirname "$CHDB_PYTHON")")"
+  "$CHDB_PYTHON" -m pip install -q --disable-pip-version-check --no-deps "chdb-core==$CHDB_VERSION"
+  "$CHDB_PYTHON" -m chdb "SELECT 1" >/dev/null
 }
 
 # Writes config.xml and users.xml from the templates (on every start, so template edits take effect).
