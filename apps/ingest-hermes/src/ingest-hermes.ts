@@ -66,7 +66,7 @@ export function createIngestHermes(config: Config, logger: Logger, deps: IngestH
     },
   });
 
-  const producer = new TopicProducer(deps.kafka, deps.serde, kafkaMetrics, logger);
+  const producer = new TopicProducer(deps.kafka, deps.serde, kafkaMetrics, logger, { topicPrefix: config.TOPIC_PREFIX });
   const publisher = new HermesPublisher({
     sink: producer,
     dedupe: config.HERMES_DEDUPE_KEY,

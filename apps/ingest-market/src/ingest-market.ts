@@ -86,7 +86,7 @@ export function createIngestMarket(config: Config, logger: Logger, deps: IngestM
   const kafkaMetrics = KafkaMetrics.of(deps.registry);
   const fetches = new Counter({ name: 'ingest_fetch_total', help: 'Upstream calls by source and outcome', labelNames: ['source', 'outcome'], registers });
   const duration = new Histogram({ name: 'ingest_fetch_duration_seconds', help: 'Upstream call duration', labelNames: ['source'], buckets: LATENCY_BUCKETS_SECONDS, registers });
-  const producer = new TopicProducer(deps.kafka, deps.serde, kafkaMetrics, logger);
+  const producer = new TopicProducer(deps.kafka, deps.serde, kafkaMetrics, logger, { topicPrefix: config.TOPIC_PREFIX });
   const lastSuccess = new Map<SourceName, number>();
 
   const schedulers = plans(config).map((plan) => {

@@ -7,7 +7,7 @@ describe('processor-syi configuration', () => {
       HEALTH_PORT: 9206,
       GRID_INTERVAL_MS: 1000,
       ALLOWED_LATENESS_MS: 200,
-      IDLE_TIMEOUT_MS: 10_000,
+      IDLE_TIMEOUT_MS: 0,
       TOPIC_PREFIX: '',
       TRANSACTIONAL_ID: 'processor-syi',
       PROVISION_TOPICS: true,

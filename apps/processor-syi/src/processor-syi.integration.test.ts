@@ -4,13 +4,18 @@
  * replay of the input topics (methodology §6), chained, without gaps or duplicates — across
  * SIGKILLs and a standby take-over.
  */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Registry } from 'prom-client';
 import { KafkaMetrics, prefixedTopic, TopicProducer } from '@stableyield/kafka';
 import { endOffsets, readTopic, testStack, waitFor } from '@stableyield/kafka/testing';
+import type { IndexRecord } from '@stableyield/index-engine';
 import type { SyiRecord } from '@stableyield/schemas';
-import { SyntheticMarket, verifyChain, type InputRecord } from '@stableyield/stream';
+import { replayLine, SyntheticMarket, verifyChain, type InputRecord } from '@stableyield/stream';
 import {
-  httpOk, INPUT_TOPIC_NAMES, matchesReplay, produceInOrder, produceInputs, provisionPrefixed, replayOf, spawnApp, stopApp, uniquePrefix, type AppProcess,
+  httpOk, INPUT_TOPIC_NAMES, matchesReplay, produceInOrder, produceInputs, provisionPrefixed, replayOf, repoRoot, spawnApp, stopApp, uniquePrefix, type AppProcess,
 } from '@stableyield/stream/testing';
 
 jest.setTimeout(300_000);
@@ -53,12 +58,12 @@ function liveFeed(prefix: string) {
 }
 
 /** Collects syi.calculated (read_committed) in the background. */
-function collectOutput(prefix: string) {
+function collectOutput(prefix: string, timeoutMs = 170_000) {
   const records: SyiRecord[] = [];
   let stopped = false;
   const done = readTopic(stack.kafka, prefixedTopic(prefix, 'syi.calculated'), {
     done: () => stopped,
-    timeoutMs: 170_000,
+    timeoutMs,
   }).then(async (messages) => {
     records.length = 0;
     for (const m of messages) records.push(await stack.serde.deserialize('syi.calculated', m.value as Buffer));
@@ -113,10 +118,8 @@ function start(prefix: string, port: number): AppProcess {
   return app;
 }
 
-/** The published records equal the replay of the inputs at every published grid point, chained from the first. */
-async function expectReplayEquality(prefix: string, produced: readonly InputRecord[], live: readonly SyiRecord[]): Promise<void> {
-  expect(live.length).toBeGreaterThan(10);
-  // no input was late or invalid: nothing in any input DLQ (a late input makes the replay differ)
+/** No input was late or invalid: nothing in any input DLQ (a late input makes the replay differ). */
+async function expectNoDeadLetters(prefix: string): Promise<void> {
   const dead: string[] = [];
   for (const topic of INPUT_TOPIC_NAMES) {
     const ends = await endOffsets(stack.kafka, prefixedTopic(prefix, `${topic}.dlq`));
@@ -124,6 +127,12 @@ async function expectReplayEquality(prefix: string, produced: readonly InputReco
     if (count > 0) dead.push(`${topic}: ${count}`);
   }
   expect(dead).toEqual([]);
+}
+
+/** The published records equal the replay of the inputs at every published grid point, chained from the first. */
+async function expectReplayEquality(prefix: string, produced: readonly InputRecord[], live: readonly SyiRecord[]): Promise<void> {
+  expect(live.length).toBeGreaterThan(10);
+  await expectNoDeadLetters(prefix);
   expect(verifyChain(live, null)).toEqual([]);
   const expected = await replayOf(await dumpInputs(prefix, produced), GRID_MS);
   const last = live[live.length - 1] as SyiRecord;
@@ -134,6 +143,35 @@ async function expectReplayEquality(prefix: string, produced: readonly InputReco
 }
 
 const port = () => 20_000 + Math.floor(Math.random() * 20_000);
+
+/** Every input record Kafka holds on the prefixed input topics, per partition in offset order. */
+async function dumpAllInputs(prefix: string): Promise<{ topic: string; value: unknown }[]> {
+  const out: { topic: string; value: unknown }[] = [];
+  for (const topic of INPUT_TOPIC_NAMES) {
+    const ends = await endOffsets(stack.kafka, prefixedTopic(prefix, topic));
+    const expected = [...ends.values()].map(Number).reduce((a, b) => a + b, 0);
+    const messages = expected === 0 ? [] : await readTopic(stack.kafka, prefixedTopic(prefix, topic), { done: (m) => m.length >= expected, timeoutMs: 30_000 });
+    for (const m of messages) out.push({ topic, value: await stack.serde.deserialize(topic, m.value as Buffer) });
+  }
+  return out;
+}
+
+/** `syi replay` (apps/syi-cli), the command a user runs, over the given inputs. */
+function replayWithCommand(inputs: readonly { topic: string; value: unknown }[]): IndexRecord[] {
+  const dir = mkdtempSync(join(tmpdir(), 'syi-replay-'));
+  try {
+    const file = join(dir, 'inputs.jsonl');
+    writeFileSync(file, inputs.map((r) => replayLine(r as InputRecord)).join('\n') + '\n');
+    const cli = spawnSync(process.execPath, ['--import', 'tsx', join(repoRoot(), 'apps/syi-cli/src/main.ts'), 'replay', '--input', file, '--interval', String(GRID_MS / 1000)], {
+      encoding: 'utf8',
+      maxBuffer: 512 << 20,
+    });
+    if (cli.status !== 0) throw new Error(`syi replay exited ${String(cli.status)}: ${cli.stderr}`);
+    return cli.stdout.trim().split('\n').map((line) => JSON.parse(line) as IndexRecord);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 it('publishes exactly the replay of its inputs across SIGKILLs at any moment', async () => {
   const prefix = uniquePrefix('syi-kill');
@@ -227,3 +265,58 @@ it('catches up a backlog whose records outgrow one record batch per transaction'
   await expectReplayEquality(prefix, produced, live);
 });
 
+
+it('equals the replay of its inputs over a live run of the market simulator through the real ingesters', async () => {
+  // market-sim (Hermes SSE, CryptoCompare, Binance, DefiLlama, FRED) → ingest-hermes and
+  // ingest-market → the input topics → processor-syi, for several minutes; then the input
+  // topics are dumped and replayed with `syi replay`, and every grid point published live must
+  // equal the replay (methodology §6). The CryptoCompare and DefiLlama polls run faster than in
+  // production so that several of each land inside the run.
+  const RUN_MS = Number(process.env.MARKET_SIM_RUN_MS ?? 180_000);
+  const prefix = uniquePrefix('syi-sim');
+  await provisionPrefixed(stack.kafka, stack.logger, stack.registryUrl, prefix);
+  const output = collectOutput(prefix, RUN_MS + 120_000);
+  const [simPort, simHealth, hermesHealth, marketHealth, syiHealth] = [port(), port() + 1, port() + 2, port() + 3, port() + 4];
+  const sim = `http://127.0.0.1:${simPort}`;
+  const kafkaEnv = { KAFKA_BROKERS: stack.brokers.join(','), SCHEMA_REGISTRY_URL: stack.registryUrl, TOPIC_PREFIX: prefix, LOG_LEVEL: 'warn' };
+  const simApp = spawnApp('market-sim', { MARKET_SIM_PORT: String(simPort), MARKET_SIM_HEALTH_PORT: String(simHealth), MARKET_SIM_SEED: '7', LOG_LEVEL: 'warn' });
+  apps.push(simApp);
+  await waitFor('market-sim serving', () => httpOk(`http://127.0.0.1:${simHealth}/ready`), 60_000);
+  const processor = start(prefix, syiHealth);
+  await waitFor('processor-syi ready', () => httpOk(`http://127.0.0.1:${syiHealth}/ready`), 60_000);
+  const ingesters = [
+    spawnApp('ingest-hermes', { ...kafkaEnv, HEALTH_PORT: String(hermesHealth), HERMES_URL: `${sim}/hermes` }),
+    spawnApp('ingest-market', {
+      ...kafkaEnv,
+      HEALTH_PORT: String(marketHealth),
+      CRYPTOCOMPARE_URL: `${sim}/cryptocompare`, BINANCE_URL: `${sim}/binance`, DEFILLAMA_YIELDS_URL: `${sim}/defillama/yields`,
+      DEFILLAMA_STABLECOINS_URL: `${sim}/defillama/stablecoins`, FRED_URL: `${sim}/fred`, FRED_API_KEY: 'local-simulator',
+      CRYPTOCOMPARE_INTERVAL_MS: '20000', DEFILLAMA_YIELDS_INTERVAL_MS: '60000', DEFILLAMA_STABLECOINS_INTERVAL_MS: '60000',
+    }),
+  ];
+  apps.push(...ingesters);
+  await new Promise((r) => setTimeout(r, RUN_MS));
+  for (const app of ingesters) expect([app.child.exitCode, app.output().slice(-2_000)]).toEqual([null, expect.any(String)]);
+  for (const app of ingesters) await stopApp(app, 'SIGTERM');
+  const inputs = await dumpAllInputs(prefix);
+  const counts = Object.fromEntries(INPUT_TOPIC_NAMES.map((t) => [t, inputs.filter((r) => r.topic === t).length]));
+  process.stdout.write(`market-sim live run: ${JSON.stringify(counts)}\n`);
+  for (const topic of INPUT_TOPIC_NAMES) expect([topic, counts[topic]! > 0]).toEqual([topic, true]);
+  const maxTs = Math.max(...inputs.map((r) => (r.value as { ts: number }).ts));
+  const lastGrid = Math.floor((maxTs - LATENESS_MS) / GRID_MS) * GRID_MS;
+  await waitFor('the last grid point the inputs allow', async () => {
+    const records = await output.current();
+    return records.length > 0 && (records[records.length - 1] as SyiRecord).ts >= lastGrid;
+  }, 30_000, 500);
+  expect(processor.child.exitCode).toBeNull();
+  await stopApp(processor, 'SIGTERM');
+  const live = await output.finish();
+  expect(live.length).toBeGreaterThan(RUN_MS / GRID_MS / 2);
+  await expectNoDeadLetters(prefix);
+  expect(verifyChain(live, null)).toEqual([]);
+  const expected = replayWithCommand(inputs);
+  const last = live[live.length - 1] as SyiRecord;
+  const expectedRange = expected.filter((r) => r.ts <= last.ts);
+  expect(live.map((r) => r.ts)).toEqual(expectedRange.map((r) => r.ts));
+  expect(live.map((r, i) => matchesReplay(r, expectedRange[i] as never)).filter((m) => m !== null)).toEqual([]);
+}, 600_000);

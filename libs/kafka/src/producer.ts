@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { DataTopic, TopicValues } from '@stableyield/schemas';
 import type { KafkaMetrics } from './metrics';
 import { PartitionRouter, sendPerPartition } from './partitioning';
+import { prefixedTopic } from './catalog';
 import type { TopicSerde } from './serde';
 
 export interface OutgoingRecord<T extends DataTopic = DataTopic> {
@@ -53,15 +54,18 @@ export class TopicProducer {
   /** Also used by the transactional runner, whose sends go through the same split. */
   readonly router: PartitionRouter;
   private readonly maxTransactionAttempts: number;
+  private readonly topicPrefix: string;
 
   constructor(
     kafka: Kafka,
     private readonly serde: TopicSerde,
     private readonly metrics: KafkaMetrics,
     private readonly logger: Logger,
-    options: { transactionalId?: string; maxTransactionAttempts?: number } = {},
+    /** `topicPrefix` is put in front of every topic written (tests isolate runs with it). */
+    options: { transactionalId?: string; maxTransactionAttempts?: number; topicPrefix?: string } = {},
   ) {
     this.transactional = options.transactionalId !== undefined;
+    this.topicPrefix = options.topicPrefix ?? '';
     this.router = new PartitionRouter(kafka);
     this.maxTransactionAttempts = options.maxTransactionAttempts ?? 20;
     this.producer = kafka.producer({
@@ -104,7 +108,8 @@ export class TopicProducer {
    * every write is its own transaction: a failed attempt is aborted (invisible to
    * read_committed consumers) and retried.
    */
-  private async write(topicMessages: { topic: string; messages: Message[] }[]): Promise<void> {
+  private async write(unprefixed: { topic: string; messages: Message[] }[]): Promise<void> {
+    const topicMessages = this.topicPrefix === '' ? unprefixed : unprefixed.map((t) => ({ ...t, topic: prefixedTopic(this.topicPrefix, t.topic) }));
     if (!this.transactional) {
       await sendPerPartition(this.router, topicMessages, (batch) => this.producer.send({ ...batch, acks: -1 }));
       return;

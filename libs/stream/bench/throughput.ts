@@ -1,11 +1,12 @@
-// Backlog throughput of processor-syi on the local stack, and the raw kafkajs ceiling on the
-// same broker. N synthetic input events (default 1 000 000, about ten hours of market, ending about now) are
+// Backlog throughput of the four processors on the local stack, and the raw kafkajs ceiling on
+// the same broker. N synthetic input events (default 1 000 000, about ten hours of market, ending about now) are
 // produced to a fresh topic prefix first; then
-//   1. processor-syi (its own process) reads the backlog as fast as it goes: events/s from
-//      ready to the last grid point the inputs allow being readable (read_committed);
+//   1. processor-syi, -peg, -liquidity and -ray (each its own process, started together) read the
+//      backlog as fast as they go: input events/s from all ready to the last grid point the inputs
+//      allow being readable (read_committed) on every output topic (`--only APP`: one of them);
 //   2. a bare kafkajs consumer reads the same input topics and produces every record unchanged
 //      to a sink topic (eachBatch → sendBatch, acks=all): the consume+produce ceiling.
-// Prints JSON; progress on stderr.   npx tsx libs/stream/bench/throughput.ts [events, default 1000000]
+// Prints JSON; progress on stderr.   npx tsx libs/stream/bench/throughput.ts [events, default 1000000] [--only APP]
 import { Registry } from 'prom-client';
 import { KafkaMetrics, prefixedTopic, TopicProducer } from '@stableyield/kafka';
 import { testStack, uniqueGroup, waitFor } from '@stableyield/kafka/testing';
@@ -15,6 +16,8 @@ import { httpOk, INPUT_TOPIC_NAMES, produceInputs, provisionPrefixed, spawnApp, 
 // Standard output carries the JSON result only (kafkajs would warn there about its partitioner).
 process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1';
 const total = Number(process.argv[2] ?? 1_000_000);
+/** `--only processor-syi` runs one processor instead of all four. */
+const ONLY = process.argv.includes('--only') ? (process.argv[process.argv.indexOf('--only') + 1] as ProcessorApp) : null;
 const LATENESS_MS = 200;
 // Event times end about now: records older than a topic's retention (7 days) would be deleted by
 // the broker while the run reads them (it did: runs stalled and failed at random).
@@ -39,46 +42,75 @@ async function produceBacklog(prefix: string): Promise<{ maxTs: number; count: n
   return { maxTs, count, seconds: (performance.now() - t0) / 1000 };
 }
 
-/** processor-syi over the backlog: seconds from ready to the last grid point being readable. */
-async function processorRun(prefix: string, lastGrid: number): Promise<{ seconds: number; startupSeconds: number; records: number; metrics: string }> {
-  const port = 20_000 + Math.floor(Math.random() * 20_000);
+const OUTPUTS = {
+  'processor-syi': { topic: 'syi.calculated', recordsPerGridPoint: 1 },
+  'processor-peg': { topic: 'syi.peg', recordsPerGridPoint: 6 },
+  'processor-liquidity': { topic: 'syi.liquidity', recordsPerGridPoint: 6 },
+  'processor-ray': { topic: 'ray.calculated', recordsPerGridPoint: 6 },
+} as const;
+type ProcessorApp = keyof typeof OUTPUTS;
+
+interface AppRun { app: ProcessorApp; seconds: number; startupSeconds: number; records: number; metrics: string }
+
+/**
+ * Processors started together over the backlog; each one's seconds run from the moment all are
+ * ready to its output holding every record of the last grid point the inputs allow (read_committed).
+ */
+async function processorsRun(prefix: string, lastGrid: number, apps: readonly ProcessorApp[]): Promise<{ seconds: number; runs: AppRun[] }> {
   const spawned = performance.now();
-  const app = spawnApp('processor-syi', {
-    KAFKA_BROKERS: stack.brokers.join(','),
-    SCHEMA_REGISTRY_URL: stack.registryUrl,
-    TOPIC_PREFIX: prefix,
-    HEALTH_PORT: String(port),
-    ALLOWED_LATENESS_MS: String(LATENESS_MS),
-    LOG_LEVEL: 'warn',
+  const started = apps.map((app) => {
+    const port = 20_000 + Math.floor(Math.random() * 20_000);
+    const child = spawnApp(app, {
+      KAFKA_BROKERS: stack.brokers.join(','),
+      SCHEMA_REGISTRY_URL: stack.registryUrl,
+      TOPIC_PREFIX: prefix,
+      HEALTH_PORT: String(port),
+      ALLOWED_LATENESS_MS: String(LATENESS_MS),
+      LOG_LEVEL: 'warn',
+    });
+    // A processor that exits ends the run with its log, instead of a wait for records that never come.
+    const died = child.exited.then((code) => {
+      throw new Error(`${app} exited (${String(code)}); last log lines:\n${child.output().slice(-4_000)}`);
+    });
+    died.catch(() => undefined);
+    return { app, port, child, died };
   });
-  // A processor that exits ends the run with its log, instead of a wait for records that never come.
-  const died = app.exited.then((code) => {
-    throw new Error(`processor-syi exited (${String(code)}); last log lines:\n${app.output().slice(-4_000)}`);
-  });
-  died.catch(() => undefined);
-  const unlessDied = (wait: Promise<void>) => Promise.race([wait, died]);
-  await unlessDied(waitFor('processor-syi ready', () => httpOk(`http://127.0.0.1:${port}/ready`), 120_000, 20));
-  const ready = performance.now();
-  progress('processor ready', { startupSeconds: (ready - spawned) / 1000 });
-  let records = 0;
-  let done = false;
-  const consumer = stack.kafka.consumer({ groupId: uniqueGroup('bench-throughput'), readUncommitted: false });
-  await consumer.connect();
-  await consumer.subscribe({ topic: prefixedTopic(prefix, 'syi.calculated'), fromBeginning: true });
-  await consumer.run({
-    eachBatch: ({ batch }) => {
-      records += batch.messages.length;
-      const last = batch.messages[batch.messages.length - 1];
-      if (last !== undefined && Number(last.timestamp) >= lastGrid) done = true;
-      return Promise.resolve();
-    },
-  });
-  await unlessDied(waitFor('the last grid point', () => done, 1_800_000, 200));
-  const finished = performance.now();
-  const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-  await stopApp(app, 'SIGTERM');
-  await consumer.disconnect();
-  return { seconds: (finished - ready) / 1000, startupSeconds: (ready - spawned) / 1000, records, metrics };
+  const unlessDied = <T>(wait: Promise<T>) => Promise.race([wait, ...started.map((s) => s.died)]) as Promise<T>;
+  const readyAt = await unlessDied(Promise.all(started.map(async (s) => {
+    await waitFor(`${s.app} ready`, () => httpOk(`http://127.0.0.1:${s.port}/ready`), 120_000, 20);
+    return performance.now();
+  })));
+  const ready = Math.max(...readyAt);
+  progress('processors ready', { apps, startupSeconds: (ready - spawned) / 1000 });
+
+  const runs = await unlessDied(Promise.all(started.map(async (s, i) => {
+    const output = OUTPUTS[s.app];
+    let records = 0;
+    let atLastGrid = 0;
+    const consumer = stack.kafka.consumer({ groupId: uniqueGroup('bench-throughput'), readUncommitted: false });
+    await consumer.connect();
+    await consumer.subscribe({ topic: prefixedTopic(prefix, output.topic), fromBeginning: true });
+    await consumer.run({
+      eachBatch: ({ batch }) => {
+        records += batch.messages.length;
+        for (const m of batch.messages) if (Number(m.timestamp) >= lastGrid) atLastGrid++;
+        return Promise.resolve();
+      },
+    });
+    await waitFor(`${s.app}: the last grid point`, () => atLastGrid >= output.recordsPerGridPoint, 1_800_000, 200);
+    const finished = performance.now();
+    progress(`${s.app} done`, { seconds: (finished - ready) / 1000 });
+    const metrics = await (await fetch(`http://127.0.0.1:${s.port}/metrics`)).text();
+    await consumer.disconnect();
+    return { app: s.app, seconds: (finished - ready) / 1000, startupSeconds: ((readyAt[i] as number) - spawned) / 1000, records, metrics };
+  })));
+  for (const s of started) {
+    await stopApp(s.child, 'SIGTERM');
+    // What a processor warned about (a released idle partition explains late events) goes with the progress.
+    const warnings = s.child.output().split('\n').filter((line) => /"level":(40|"warn")/.test(line));
+    for (const line of warnings.slice(0, 20)) process.stderr.write(`${s.app}: ${line}\n`);
+  }
+  return { seconds: Math.max(...runs.map((r) => r.seconds)), runs };
 }
 
 /** The ceiling: consume every input record and produce it unchanged, no processing. */
@@ -133,22 +165,29 @@ async function main(): Promise<void> {
   const backlog = await produceBacklog(prefix);
   progress('produced', backlog);
   const lastGrid = Math.floor((backlog.maxTs - LATENESS_MS) / 1000) * 1000;
-  const processor = await processorRun(prefix, lastGrid);
-  progress('processor done', { seconds: processor.seconds });
+  const apps = ONLY ? [ONLY] : (Object.keys(OUTPUTS) as ProcessorApp[]);
+  const processors = await processorsRun(prefix, lastGrid, apps);
   const raw = await rawRun(prefix, backlog.count);
   process.stdout.write(
     JSON.stringify({
-      bench: 'processor-syi-throughput',
+      bench: 'processors-throughput',
       events: backlog.count,
       marketHours: Number(((backlog.maxTs - START) / 3_600_000).toFixed(2)),
       produceEventsPerSecond: Math.round(backlog.count / backlog.seconds),
-      processorSyi: {
-        seconds: Number(processor.seconds.toFixed(2)),
-        startupSeconds: Number(processor.startupSeconds.toFixed(2)),
-        eventsPerSecond: Math.round(backlog.count / processor.seconds),
-        recordsPublished: processor.records,
-        recordsIn: metric(processor.metrics, 'processor_records_in_total'),
-        transactionAborts: metric(processor.metrics, 'processor_transaction_aborts_total'),
+      processors: {
+        apps,
+        seconds: Number(processors.seconds.toFixed(2)),
+        inputEventsPerSecondEndToEnd: Math.round(backlog.count / processors.seconds),
+        target: 20_000,
+        each: processors.runs.map((r) => ({
+          app: r.app,
+          seconds: Number(r.seconds.toFixed(2)),
+          startupSeconds: Number(r.startupSeconds.toFixed(2)),
+          recordsPublished: r.records,
+          recordsIn: metric(r.metrics, 'processor_records_in_total'),
+          lateEvents: metric(r.metrics, 'processor_late_events_total'),
+          transactionAborts: metric(r.metrics, 'processor_transaction_aborts_total'),
+        })),
       },
       rawKafkajsConsumeProduce: { seconds: Number(raw.seconds.toFixed(2)), eventsPerSecond: Math.round(backlog.count / raw.seconds) },
     }) + '\n',

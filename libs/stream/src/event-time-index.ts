@@ -115,11 +115,13 @@ export class EventTimeIndex {
     const seen = this.alreadyHandled(r, offset);
     if (offset + 1 > r.position) r.position = offset + 1;
     if (seen) return { kind: 'skipped' };
+    const maxTsBefore = this.watermarks.progress(partition)?.maxTs ?? -Infinity;
     this.watermarks.observe(partition, event.ts, wallNow);
     if (this.lastEvaluatedTs !== null && event.ts <= this.lastEvaluatedTs) {
+      const p = this.watermarks.progress(partition);
       return {
         kind: 'late',
-        reason: `late event: ts ${event.ts} (${new Date(event.ts).toISOString()}) is at or before the last evaluated grid point ${this.lastEvaluatedTs}; watermark ${this.watermarks.current(wallNow)}`,
+        reason: `late event: ts ${event.ts} (${new Date(event.ts).toISOString()}) is at or before the last evaluated grid point ${this.lastEvaluatedTs}; watermark ${this.watermarks.current(wallNow)}; ${partition} at offset ${offset}, read to ${p?.position ?? '?'} of ${p?.end ?? '?'}, max ts before ${maxTsBefore}`,
       };
     }
     this.buffer.push(event.ts, { partition, offset, event });

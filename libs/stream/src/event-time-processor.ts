@@ -106,6 +106,8 @@ export class EventTimeProcessor<T extends DataTopic> {
     this.now = options.now ?? Date.now;
     this.index = new EventTimeIndex({
       gridStepMs: options.gridStepMs, allowedLatenessMs: options.allowedLatenessMs, idleTimeoutMs: options.idleTimeoutMs, trackInputs: output.trackInputs,
+      onIdleRelease: (partition, p) =>
+        options.logger.warn({ processor: output.name, partition, position: p.position, end: p.end, maxTs: p.maxTs, idleTimeoutMs: options.idleTimeoutMs }, 'watermark_released_idle_partition'),
     });
     this.metrics = options.metrics ?? new ProcessorMetrics(options.registry);
     this.kafkaMetrics = KafkaMetrics.of(options.registry);

@@ -16,8 +16,11 @@ export function measureConfigSchema(kind: MeasureKind, healthPort: number) {
     TOPIC_PREFIX: z.string().regex(/^[A-Za-z0-9._-]*$/, 'letters, digits, . _ - only').default(''),
     GRID_INTERVAL_MS: positiveInt.default(1000),
     ALLOWED_LATENESS_MS: nonNegativeInt.default(200),
-    /** a lagging input partition that delivers nothing this long stops holding the watermark */
-    IDLE_TIMEOUT_MS: positiveInt.default(10_000),
+    /**
+     * 0 (default): a partition with unread records always holds the watermark. > 0: one that
+     * delivers nothing this long stops holding it — liveness over exactness (its later records may be late).
+     */
+    IDLE_TIMEOUT_MS: nonNegativeInt.default(0),
     /** shard p uses `<TRANSACTIONAL_ID>-<p>` */
     TRANSACTIONAL_ID: z.string().min(1).default(`processor-${kind}`),
     MIN_COMMIT_INTERVAL_MS: nonNegativeInt.default(0),

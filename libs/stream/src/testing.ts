@@ -86,7 +86,7 @@ export interface AppProcess {
   exited: Promise<number | null>;
 }
 
-const repoRoot = () => resolve(__dirname, '..', '..', '..');
+export const repoRoot = () => resolve(__dirname, '..', '..', '..');
 
 /** Starts an app's main.ts in one node process (tsx as a loader, so SIGKILL hits the app itself). */
 export function spawnApp(app: string, env: Record<string, string>): AppProcess {

@@ -35,6 +35,39 @@ describe('Watermarks', () => {
     expect(w.current(11_000)).toBe(61_000 - 200);
   });
 
+  it('with no idle timeout (the default), waits for a lagging partition however long it delivers nothing', () => {
+    const w = new Watermarks({ ...options, idleTimeoutMs: 0 });
+    w.track('fast', 10, 1_000, 0, 50_000);
+    w.track('slow', 10, 100, 0, 1_000);
+    for (let t = 500; t <= 600_000; t += 500) {
+      w.observe('fast', 50_000 + t, t);
+      w.advance('fast', 10 + t / 500, 10_000, t);
+    }
+    expect(w.lagging(600_000).sort()).toEqual(['fast', 'slow']);
+    expect(w.current(600_000)).toBe(800);
+  });
+
+  it('reports a lagging partition it stops waiting for, once until it delivers again', () => {
+    const released: string[] = [];
+    const w = new Watermarks({ ...options, onIdleRelease: (partition) => released.push(partition) });
+    w.track('fast', 10, 1_000, 0, 50_000);
+    w.track('slow', 10, 100, 0, 1_000);
+    for (let t = 500; t <= 11_000; t += 500) {
+      w.observe('fast', 50_000 + t, t);
+      w.advance('fast', 10 + t / 500, 1_000, t);
+      w.current(t);
+    }
+    expect(released).toEqual(['slow']);
+    w.observe('slow', 2_000, 11_100);
+    w.advance('slow', 11, 100, 11_100);
+    for (let t = 11_500; t <= 30_000; t += 500) {
+      w.observe('fast', 50_000 + t, t);
+      w.advance('fast', 10 + t / 500, 1_000, t);
+      w.current(t);
+    }
+    expect(released).toEqual(['slow', 'slow']);
+  });
+
   it('does not count a stall of the whole reader as idle time: the watermark stays put', () => {
     const w = setup();
     // nothing delivered anywhere for a minute (a long commit, GC, a busy CPU)

@@ -5,10 +5,11 @@
 // A partition lags while its read position is behind the end offset we know for it (from the
 // broker at start and from every fetch). A caught-up partition does not hold the watermark
 // back whatever its last ts: a quiet input (DefiLlama hourly, FRED daily) never delays the index,
-// and anything it sends later is judged by the lateness rule. A lagging partition that delivers
-// nothing for `idleTimeoutMs` while the others keep delivering stops holding it back too (a
-// safety valve for a stuck partition; a healthy fetch loop reaches every partition far more
-// often). Idle time is counted on a reader clock that stands still while nothing is delivered at
+// and anything it sends later is judged by the lateness rule. A lagging partition always holds
+// it unless `idleTimeoutMs` > 0: then one that delivers nothing that long while the others keep
+// delivering stops holding it (a safety valve for a stuck partition, off by default — while
+// catching up a backlog on a busy machine the consumer left partitions unfetched for more than
+// 10 s and their records went late by hours). Idle time is counted on a reader clock that stands still while nothing is delivered at
 // all: when the process itself stalls (a long commit, GC, a busy CPU), every partition would
 // otherwise look idle at once, and the watermark would jump to the largest ts seen — hours ahead
 // when a sparse input was read to its end — making every event still to read late. While
@@ -31,10 +32,17 @@ export interface WatermarkOptions {
   idleTimeoutMs: number;
   /** the most wall time one gap between deliveries adds to the reader clock (default 2 s) */
   stallCapMs?: number;
+  /**
+   * Called once when a partition with unread records stops holding the watermark because it
+   * delivered nothing for `idleTimeoutMs` (again after it delivers): its later records may be late.
+   */
+  onIdleRelease?: (partition: string, progress: Readonly<PartitionProgress>) => void;
 }
 
 export class Watermarks {
   private readonly partitions = new Map<string, PartitionProgress>();
+  /** partitions released by the idle rule and not heard from since */
+  private readonly released = new Set<string>();
   private globalMaxTs = -Infinity;
   private last = -Infinity;
   /** reader clock: wall time with every gap between deliveries capped at stallCapMs */
@@ -57,6 +65,7 @@ export class Watermarks {
   }
 
   private idle(p: PartitionProgress, wallNow: number): boolean {
+    if (!(this.options.idleTimeoutMs > 0)) return false;
     return this.readerNow(wallNow) - p.lastProgress >= this.options.idleTimeoutMs;
   }
 
@@ -78,12 +87,16 @@ export class Watermarks {
     if (ts > p.maxTs) p.maxTs = ts;
     if (ts > this.globalMaxTs) this.globalMaxTs = ts;
     p.lastProgress = this.delivered(wallNow);
+    this.released.delete(partition);
   }
 
   /** The read position moved (after a fetched batch) and the broker reported this end offset. */
   advance(partition: string, nextOffset: number, highWatermark: number, wallNow: number): void {
     const p = this.get(partition, wallNow);
-    if (nextOffset > p.position) p.lastProgress = this.delivered(wallNow);
+    if (nextOffset > p.position) {
+      p.lastProgress = this.delivered(wallNow);
+      this.released.delete(partition);
+    }
     p.position = Math.max(p.position, nextOffset);
     p.end = Math.max(p.end, highWatermark);
   }
@@ -95,6 +108,11 @@ export class Watermarks {
       this.partitions.set(partition, p);
     }
     return p;
+  }
+
+  /** A partition's progress (undefined before it was tracked or read). */
+  progress(partition: string): Readonly<PartitionProgress> | undefined {
+    return this.partitions.get(partition);
   }
 
   /** Partitions that currently hold the watermark back. */
@@ -109,8 +127,14 @@ export class Watermarks {
   /** The watermark now (never moves back); −Infinity until a record was seen. */
   current(wallNow: number): number {
     let bound = this.globalMaxTs;
-    for (const p of this.partitions.values()) {
-      if (p.position < p.end && !this.idle(p, wallNow) && p.maxTs < bound) bound = p.maxTs;
+    for (const [name, p] of this.partitions) {
+      if (p.position >= p.end) continue;
+      if (!this.idle(p, wallNow)) {
+        if (p.maxTs < bound) bound = p.maxTs;
+      } else if (p.maxTs < bound && !this.released.has(name)) {
+        this.released.add(name);
+        this.options.onIdleRelease?.(name, p);
+      }
     }
     const candidate = bound - this.options.allowedLatenessMs;
     if (candidate > this.last) this.last = candidate;
