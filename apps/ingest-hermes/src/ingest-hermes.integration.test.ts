@@ -91,12 +91,15 @@ describe('ingest-hermes on market-sim and Kafka', () => {
       expect(value.ts).toBe(value.feeds[0]!.publishTime * 1000);
     }
     const feedOf = new Map(updates.flatMap(({ value }) => value.feeds.map((f) => [`${f.feedId}@${f.publishTime}`, f] as const)));
+    const receivedAtOf = new Map(updates.flatMap(({ value }) => value.feeds.map((f) => [`${f.feedId}@${f.publishTime}`, value.receivedAt] as const)));
     for (const { key, value } of prices) {
       expect(key).toBe(value.feedId);
       const feed = feedOf.get(`${value.feedId}@${value.publishTime}`)!;
       expect(value.price).toBe(scaleInteger(feed.price, feed.expo));
       expect(value.conf).toBe(scaleInteger(feed.conf, feed.expo));
-      expect(value.ts).toBe(value.publishTime * 1000);
+      // event time = when the update reached the ingester (publishTime is whole seconds)
+      expect(value.ts).toBe(receivedAtOf.get(`${value.feedId}@${value.publishTime}`));
+      expect(value.ts).toBeGreaterThanOrEqual(value.publishTime * 1000);
     }
     const usdc = prices.filter((p) => p.value.symbol === 'USDC').map((p) => p.value.price);
     expect(usdc.length).toBeGreaterThan(0);

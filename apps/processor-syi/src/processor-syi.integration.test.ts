@@ -60,22 +60,25 @@ function liveFeed(prefix: string) {
 /** Collects syi.calculated (read_committed) in the background. */
 function collectOutput(prefix: string, timeoutMs = 170_000) {
   const records: SyiRecord[] = [];
-  let stopped = false;
+  // set by finish(): the number of committed records the topic holds then
+  let stopAt: number | null = null;
   const done = readTopic(stack.kafka, prefixedTopic(prefix, 'syi.calculated'), {
-    done: () => stopped,
+    done: (m) => stopAt !== null && m.length >= stopAt,
     timeoutMs,
   }).then(async (messages) => {
     records.length = 0;
     for (const m of messages) records.push(await stack.serde.deserialize('syi.calculated', m.value as Buffer));
   });
+  /** what is committed so far, read directly */
+  const current = async (): Promise<SyiRecord[]> => {
+    const messages = await readTopic(stack.kafka, prefixedTopic(prefix, 'syi.calculated'), { done: () => false, timeoutMs: 1_500 });
+    return Promise.all(messages.map((m) => stack.serde.deserialize('syi.calculated', m.value as Buffer)));
+  };
   return {
-    /** what is committed so far, read directly */
-    async current(): Promise<SyiRecord[]> {
-      const messages = await readTopic(stack.kafka, prefixedTopic(prefix, 'syi.calculated'), { done: () => false, timeoutMs: 1_500 });
-      return Promise.all(messages.map((m) => stack.serde.deserialize('syi.calculated', m.value as Buffer)));
-    },
+    current,
+    /** Every record published so far (call after the processors stopped). */
     async finish(): Promise<SyiRecord[]> {
-      stopped = true;
+      stopAt = (await current()).length;
       await done;
       return records;
     },

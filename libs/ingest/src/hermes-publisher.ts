@@ -92,7 +92,9 @@ export class HermesPublisher {
     const bytes = update.data.reduce((n, blob) => n + blob.length, 0) + 200 * update.feeds.length;
     this.updates.push({
       record: { key: 'hermes', value: update, timestamp: update.ts },
-      prices: records.prices.map((price) => ({ key: price.feedId, value: price, timestamp: price.ts })),
+      // Event time of a price = when it reached us: publishTime is whole seconds, up to a second
+      // behind the real-time watermark of the other inputs (it stays in the record).
+      prices: records.prices.map((price) => ({ key: price.feedId, value: { ...price, ts: update.receivedAt }, timestamp: update.receivedAt })),
       bytes,
     });
   }

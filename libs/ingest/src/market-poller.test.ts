@@ -37,10 +37,10 @@ function poller(sink: MemorySink, body: string, status = 200, headers: Record<st
   return { p, urls };
 }
 
-const ccBody = JSON.stringify({ RAW: { USDC: { USD: { PRICE: 0.9999, LASTUPDATE: 1_700_000_000, VOLUME24HOURTO: 1234.5 } }, USDE: { USD: { PRICE: 1.0002, LASTUPDATE: 1_700_000_001 } } } });
+const ccBody = JSON.stringify({ RAW: { USDC: { USD: { PRICE: 0.9999, LASTUPDATE: 1_699_999_990, VOLUME24HOURTO: 1234.5 } }, USDE: { USD: { PRICE: 1.0002, LASTUPDATE: 1_699_999_991 } } } });
 
 describe('MarketPoller', () => {
-  it('publishes CryptoCompare prices with SYMBOL-venue keys, ms timestamps and null volume when absent', async () => {
+  it('publishes CryptoCompare prices with SYMBOL-venue keys, stamped with the fetch time (not LASTUPDATE), null volume when absent', async () => {
     const sink = new MemorySink();
     const [call] = cryptoCompareCalls({ baseUrl: 'http://cc/', apiKey: 'secret', symbols: { USDC: 'USDC', USDE: 'USDe' } });
     expect(call!.headers).toEqual({ authorization: 'Apikey secret' });
@@ -52,9 +52,19 @@ describe('MarketPoller', () => {
         topic: 'cc.prices',
         records: [
           { key: 'USDC-cryptocompare', value: { symbol: 'USDC', venue: 'cryptocompare', price: 0.9999, volume24hUsd: 1234.5, ts: 1_700_000_000_000 }, timestamp: 1_700_000_000_000 },
-          { key: 'USDe-cryptocompare', value: { symbol: 'USDe', venue: 'cryptocompare', price: 1.0002, volume24hUsd: null, ts: 1_700_000_001_000 }, timestamp: 1_700_000_001_000 },
+          { key: 'USDe-cryptocompare', value: { symbol: 'USDe', venue: 'cryptocompare', price: 1.0002, volume24hUsd: null, ts: 1_700_000_000_000 }, timestamp: 1_700_000_000_000 },
         ],
       },
+    ]);
+  });
+
+  it('publishes the latest FRED observation with its day in `date`, stamped with the fetch time', async () => {
+    const sink = new MemorySink();
+    const [call] = fredCalls({ baseUrl: 'http://fred', apiKey: 'k'.repeat(32), series: 'DGS3MO' });
+    const { p } = poller(sink, '{"observations":[{"date":"2023-11-13","value":"5.27"},{"date":"2023-11-14","value":"5.25"}]}');
+    expect(await p.run(call!)).toEqual({ outcome: 'success', records: 1 });
+    expect(sink.sent).toEqual([
+      { topic: 'trad.tbill', records: [{ key: 'yield-3m', value: { series: 'DGS3MO', rate: 5.25, date: '2023-11-14', ts: 1_700_000_000_000 }, timestamp: 1_700_000_000_000 }] },
     ]);
   });
 

@@ -60,6 +60,16 @@ export interface CryptoCompareSettings {
   symbols: Readonly<Record<string, string>>;
 }
 
+/**
+ * A record stamped with the time the ingester observed it. Sources whose own times are coarse or
+ * behind (CryptoCompare's LASTUPDATE in whole seconds, FRED's observation day, published a day
+ * or more later) would otherwise arrive behind the processors' watermark, which the other inputs
+ * move in milliseconds of real time: they would be dead-lettered as late instead of counted.
+ */
+export function observedAt<T extends { ts: number }>(record: T, fetchedAt: number): T {
+  return { ...record, ts: fetchedAt };
+}
+
 export function cryptoCompareCalls(s: CryptoCompareSettings): MarketCall[] {
   const fsyms = Object.keys(s.symbols).join(',');
   return [
@@ -69,9 +79,10 @@ export function cryptoCompareCalls(s: CryptoCompareSettings): MarketCall[] {
       url: join(s.baseUrl, `/data/pricemultifull?fsyms=${encodeURIComponent(fsyms)}&tsyms=USD`),
       headers: s.apiKey === undefined ? {} : { authorization: `Apikey ${s.apiKey}` },
       topic: 'cc.prices',
-      map: (payload) => {
+      map: (payload, fetchedAt) => {
         const result = mapCryptoComparePriceMultiFull(payload, { tsym: 'USD', symbols: s.symbols });
-        return result.ok ? ok([venuePrices(result.records)]) : result;
+        // Event time = when we observed the quote (see observedAt); LASTUPDATE is whole seconds.
+        return result.ok ? ok([venuePrices(result.records.map((r) => observedAt(r, fetchedAt)))]) : result;
       },
     }),
   ];
@@ -185,9 +196,12 @@ export function fredCalls(s: FredSettings): MarketCall[] {
       url: join(s.baseUrl, `/fred/series/observations?${query.toString()}`),
       headers: {},
       topic: 'trad.tbill',
-      map: (payload) => {
+      map: (payload, fetchedAt) => {
         const result = mapFredObservations(payload, s.series);
-        return result.ok ? ok([{ topic: 'trad.tbill', records: [{ key: 'yield-3m', value: result.records, timestamp: result.records.ts }] }]) : result;
+        if (!result.ok) return result;
+        // The observation's own day stays in `date`; its event time is when we learned it.
+        const record = observedAt(result.records, fetchedAt);
+        return ok([{ topic: 'trad.tbill', records: [{ key: 'yield-3m', value: record, timestamp: record.ts }] }]);
       },
     }),
   ];

@@ -73,7 +73,15 @@ export async function readTopic(
     });
     if (options.from) for (const [partition, offset] of options.from) consumer.seek({ topic, partition, offset });
     const timeout = new Promise<void>((resolve) => setTimeout(resolve, options.timeoutMs ?? 30_000).unref());
-    await Promise.race([finished, timeout]);
+    // `done` may turn true without a new message (a caller that stops collecting): ask it now and then too.
+    const poll = setInterval(() => {
+      if (options.done(messages)) finish();
+    }, 200);
+    try {
+      await Promise.race([finished, timeout]);
+    } finally {
+      clearInterval(poll);
+    }
     return messages;
   } finally {
     await consumer.disconnect();
