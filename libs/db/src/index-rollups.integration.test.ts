@@ -9,16 +9,22 @@ import { createTestDatabase, sampleRecords } from './testing';
 let db: Awaited<ReturnType<typeof createTestDatabase>>;
 let pool: Pool;
 let variant: string;
+/** errors of idle pooled connections, other than the teardown's forced drop terminating them (57P01) */
+const poolErrors: Error[] = [];
 
 beforeAll(async () => {
   db = await createTestDatabase('dbroll');
   pool = new Pool({ connectionString: db.url, max: 3 });
+  pool.on('error', (err: Error & { code?: string }) => {
+    if (err.code !== '57P01') poolErrors.push(err);
+  });
   ({ variant } = await migrate(pool, pino({ level: 'silent' })));
 });
 
 afterAll(async () => {
   await pool?.end();
   await db?.drop();
+  expect(poolErrors).toEqual([]);
 });
 
 const MINUTE = 60_000;
