@@ -90,12 +90,18 @@ async function countOf(prefix: string): Promise<number> {
   return Number(ends.get(0) ?? '0');
 }
 
-/** Every input record as Kafka holds it (per partition in offset order). */
-async function dumpInputs(prefix: string, produced: readonly InputRecord[]) {
+/** Records on a prefixed topic (its end offsets summed: the input topics are not transactional). */
+async function recordCount(prefix: string, topic: string): Promise<number> {
+  const ends = await endOffsets(stack.kafka, prefixedTopic(prefix, topic));
+  return [...ends.values()].map(Number).reduce((a, b) => a + b, 0);
+}
+
+/** Every input record as Kafka holds it (per partition in offset order): exactly `produced` when given. */
+async function dumpInputs(prefix: string, produced?: readonly InputRecord[]): Promise<{ topic: string; value: unknown }[]> {
   const out: { topic: string; value: unknown }[] = [];
   for (const topic of INPUT_TOPIC_NAMES) {
-    const expected = produced.filter((r) => r.topic === topic).length;
-    const messages = await readTopic(stack.kafka, prefixedTopic(prefix, topic), { done: (m) => m.length >= expected, timeoutMs: 30_000 });
+    const expected = produced ? produced.filter((r) => r.topic === topic).length : await recordCount(prefix, topic);
+    const messages = expected === 0 ? [] : await readTopic(stack.kafka, prefixedTopic(prefix, topic), { done: (m) => m.length >= expected, timeoutMs: 30_000 });
     expect(messages).toHaveLength(expected);
     for (const m of messages) out.push({ topic, value: await stack.serde.deserialize(topic, m.value as Buffer) });
   }
@@ -125,8 +131,7 @@ function start(prefix: string, port: number): AppProcess {
 async function expectNoDeadLetters(prefix: string): Promise<void> {
   const dead: string[] = [];
   for (const topic of INPUT_TOPIC_NAMES) {
-    const ends = await endOffsets(stack.kafka, prefixedTopic(prefix, `${topic}.dlq`));
-    const count = [...ends.values()].map(Number).reduce((a, b) => a + b, 0);
+    const count = await recordCount(prefix, `${topic}.dlq`);
     if (count > 0) dead.push(`${topic}: ${count}`);
   }
   expect(dead).toEqual([]);
@@ -146,18 +151,6 @@ async function expectReplayEquality(prefix: string, produced: readonly InputReco
 }
 
 const port = () => 20_000 + Math.floor(Math.random() * 20_000);
-
-/** Every input record Kafka holds on the prefixed input topics, per partition in offset order. */
-async function dumpAllInputs(prefix: string): Promise<{ topic: string; value: unknown }[]> {
-  const out: { topic: string; value: unknown }[] = [];
-  for (const topic of INPUT_TOPIC_NAMES) {
-    const ends = await endOffsets(stack.kafka, prefixedTopic(prefix, topic));
-    const expected = [...ends.values()].map(Number).reduce((a, b) => a + b, 0);
-    const messages = expected === 0 ? [] : await readTopic(stack.kafka, prefixedTopic(prefix, topic), { done: (m) => m.length >= expected, timeoutMs: 30_000 });
-    for (const m of messages) out.push({ topic, value: await stack.serde.deserialize(topic, m.value as Buffer) });
-  }
-  return out;
-}
 
 /** `syi replay` (apps/syi-cli), the command a user runs, over the given inputs. */
 function replayWithCommand(inputs: readonly { topic: string; value: unknown }[]): IndexRecord[] {
@@ -301,7 +294,7 @@ it('equals the replay of its inputs over a live run of the market simulator thro
   await new Promise((r) => setTimeout(r, RUN_MS));
   for (const app of ingesters) expect([app.child.exitCode, app.output().slice(-2_000)]).toEqual([null, expect.any(String)]);
   for (const app of ingesters) await stopApp(app, 'SIGTERM');
-  const inputs = await dumpAllInputs(prefix);
+  const inputs = await dumpInputs(prefix);
   const counts = Object.fromEntries(INPUT_TOPIC_NAMES.map((t) => [t, inputs.filter((r) => r.topic === t).length]));
   process.stdout.write(`market-sim live run: ${JSON.stringify(counts)}\n`);
   for (const topic of INPUT_TOPIC_NAMES) expect([topic, counts[topic]! > 0]).toEqual([topic, true]);

@@ -105,11 +105,6 @@ export class RowBinaryWriter {
     }
   }
 
-  /** Bytes written so far. */
-  get length(): number {
-    return this.pos;
-  }
-
   /** The encoded rows (a copy-free view of the internal buffer). */
   finish(): Buffer {
     return this.buf.subarray(0, this.pos);

@@ -3,7 +3,6 @@ import { insertColumns } from './ddl';
 import { isClickHouseConnectionError, type ClickHouseHttp } from './http';
 import { RowBinaryWriter, type RowBinaryColumn } from './rowbinary';
 
-const INSERT_NAMES = new Map(Object.entries(TABLES).map(([name, t]) => [name, insertColumns(t).map((c) => c.name)] as const));
 
 export interface ClickHouseWriterOptions {
   client: Pick<ClickHouseHttp, 'insertRowBinary'>;
@@ -12,8 +11,14 @@ export interface ClickHouseWriterOptions {
   batchSize: number;
 }
 
-/** The model columns of each table in insert order (the Kafka position columns follow). */
-const MODEL_COLUMNS = new Map(Object.entries(TABLES).map(([name, t]) => [name, insertColumns(t).slice(0, t.columns.length)] as const));
+/** Per table: the column names of an insert, and its model columns (the Kafka position columns follow them). */
+const LAYOUTS = new Map(
+  Object.entries(TABLES).map(([name, t]) => {
+    const columns = insertColumns(t);
+    return [name, { names: columns.map((c) => c.name), model: columns.slice(0, t.columns.length) }] as const;
+  }),
+);
+const layoutOf = (table: TableName) => LAYOUTS.get(table) as { names: string[]; model: RowBinaryColumn[] };
 
 /**
  * Appends one row in insert order (insertColumns): the model columns, then partition time
@@ -21,7 +26,7 @@ const MODEL_COLUMNS = new Map(Object.entries(TABLES).map(([name, t]) => [name, i
  * merged object per row (that copy cost more than the encoding itself).
  */
 export function encodeTableRow(w: RowBinaryWriter, table: TableName, row: Row, record: Pick<SinkRecord, 'partition' | 'offset'>): void {
-  w.row(MODEL_COLUMNS.get(table) as RowBinaryColumn[], row);
+  w.row(layoutOf(table).model, row);
   w.write('DateTime', Math.floor((row[TABLES[table].time] as number) / 1000));
   w.write('UInt32', record.partition);
   w.write('UInt64', Number(record.offset));
@@ -57,7 +62,7 @@ export class ClickHouseWriter implements SinkWriter {
       const batch = pending.get(table);
       if (!batch || batch.rows === 0) return;
       pending.delete(table);
-      await this.options.client.insertRowBinary(this.options.database, table, INSERT_NAMES.get(table) as string[], batch.writer.finish());
+      await this.options.client.insertRowBinary(this.options.database, table, layoutOf(table).names, batch.writer.finish());
       rowsByTable.set(table, (rowsByTable.get(table) ?? 0) + batch.rows);
     };
     for (const record of records) {
