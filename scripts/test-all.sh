@@ -7,7 +7,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 export NX_DAEMON=false NX_NO_CLOUD=true NX_SKIP_NX_CACHE=${NX_SKIP_NX_CACHE:-${CI:+true}}
 
-step() { printf '\n=== %s ===\n' "$*"; }
+step() { printf '\n=== %s (at %ss) ===\n' "$*" "$SECONDS"; }
 
 # Each test phase is also logged to .ci-logs/; when one fails, its failing tests are summarised
 # last, so the end of the output (often all a CI viewer keeps) names them.
@@ -51,6 +51,8 @@ step "unit tests"
 run_logged unit npx nx run-many -t test --outputStyle=static
 
 step "integration tests (real Kafka, registry, PostgreSQL, ClickHouse, anvil)"
-run_logged integration npx nx run-many -t integration --parallel=1 --outputStyle=static
+# One project at a time, each bounded by a timeout so that a hung suite fails the run with its
+# name instead of eating the CI budget, with its wall time in a table at the end.
+run_logged integration bash scripts/run-integration.sh
 
 step "all tests passed"
