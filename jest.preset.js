@@ -13,6 +13,9 @@ function jestConfig(kind) {
     testPathIgnorePatterns: integration ? ['/node_modules/', '/dist/'] : ['/node_modules/', '/dist/', '\\.integration\\.test\\.ts$'],
     testTimeout: integration ? 180_000 : 10_000,
     setupFilesAfterEnv: integration ? [require.resolve('./jest.integration.setup.js')] : [],
+    // Integration suites drive child processes and brokers: a handle one of them leaks after a
+    // failure must not keep jest (and CI) waiting forever once the results are in.
+    forceExit: integration,
   };
 }
 module.exports = { jestConfig };

@@ -21,10 +21,10 @@ app_env() {
     market-sim) echo "MARKET_SIM_PORT=7100 MARKET_SIM_HEALTH_PORT=9212" ;;
     ingest-hermes) echo "HEALTH_PORT=9201 HERMES_URL=$SIM/hermes" ;;
     ingest-market) echo "HEALTH_PORT=9202 CRYPTOCOMPARE_URL=$SIM/cryptocompare BINANCE_URL=$SIM/binance DEFILLAMA_YIELDS_URL=$SIM/defillama/yields DEFILLAMA_STABLECOINS_URL=$SIM/defillama/stablecoins FRED_URL=$SIM/fred FRED_API_KEY=local-simulator" ;;
-    processor-peg) echo "HEALTH_PORT=9203" ;;
-    processor-liquidity) echo "HEALTH_PORT=9204" ;;
-    processor-ray) echo "HEALTH_PORT=9205" ;;
-    processor-syi) echo "HEALTH_PORT=9206" ;;
+    processor-peg) echo "HEALTH_PORT=9203 NODE_OPTIONS=--max-semi-space-size=32" ;;
+    processor-liquidity) echo "HEALTH_PORT=9204 NODE_OPTIONS=--max-semi-space-size=32" ;;
+    processor-ray) echo "HEALTH_PORT=9205 NODE_OPTIONS=--max-semi-space-size=32" ;;
+    processor-syi) echo "HEALTH_PORT=9206 NODE_OPTIONS=--max-semi-space-size=32" ;;
     # anvil's first well-known development account: a local test chain only, never a real key.
     keeper) echo "METRICS_PORT=9207 PRIVATE_KEY_FILE=$STACK_DIR/anvil/dev-key KEEPER_STATE_FILE=$STACK_DIR/keeper/in-flight.json" ;;
     sink-timescale) echo "HEALTH_PORT=9208" ;;

@@ -4,18 +4,14 @@
  * replay of the input topics (methodology §6), chained, without gaps or duplicates — across
  * SIGKILLs and a standby take-over.
  */
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Registry } from 'prom-client';
 import { KafkaMetrics, prefixedTopic, TopicProducer } from '@stableyield/kafka';
 import { endOffsets, readTopic, testStack, waitFor } from '@stableyield/kafka/testing';
-import type { IndexRecord } from '@stableyield/index-engine';
 import type { SyiRecord } from '@stableyield/schemas';
-import { replayLine, SyntheticMarket, verifyChain, type InputRecord } from '@stableyield/stream';
+import { SyntheticMarket, verifyChain, type InputRecord } from '@stableyield/stream';
 import {
-  httpOk, INPUT_TOPIC_NAMES, matchesReplay, produceInOrder, produceInputs, provisionPrefixed, replayOf, repoRoot, spawnApp, stopApp, uniquePrefix, type AppProcess,
+  dumpInputs as sharedDumpInputs, httpOk, INPUT_TOPIC_NAMES, matchesReplay, produceInOrder, produceInputs, provisionPrefixed, recordCount as sharedRecordCount,
+  replayOf, replayWithCommand as sharedReplayWithCommand, spawnApp, stopApp, uniquePrefix, type AppProcess,
 } from '@stableyield/stream/testing';
 
 jest.setTimeout(300_000);
@@ -90,23 +86,9 @@ async function countOf(prefix: string): Promise<number> {
   return Number(ends.get(0) ?? '0');
 }
 
-/** Records on a prefixed topic (its end offsets summed: the input topics are not transactional). */
-async function recordCount(prefix: string, topic: string): Promise<number> {
-  const ends = await endOffsets(stack.kafka, prefixedTopic(prefix, topic));
-  return [...ends.values()].map(Number).reduce((a, b) => a + b, 0);
-}
-
-/** Every input record as Kafka holds it (per partition in offset order): exactly `produced` when given. */
-async function dumpInputs(prefix: string, produced?: readonly InputRecord[]): Promise<{ topic: string; value: unknown }[]> {
-  const out: { topic: string; value: unknown }[] = [];
-  for (const topic of INPUT_TOPIC_NAMES) {
-    const expected = produced ? produced.filter((r) => r.topic === topic).length : await recordCount(prefix, topic);
-    const messages = expected === 0 ? [] : await readTopic(stack.kafka, prefixedTopic(prefix, topic), { done: (m) => m.length >= expected, timeoutMs: 30_000 });
-    expect(messages).toHaveLength(expected);
-    for (const m of messages) out.push({ topic, value: await stack.serde.deserialize(topic, m.value as Buffer) });
-  }
-  return out;
-}
+const recordCount = (prefix: string, topic: string) => sharedRecordCount(stack.kafka, prefix, topic);
+const dumpInputs = (prefix: string, produced?: readonly InputRecord[]) => sharedDumpInputs(stack, prefix, produced);
+const replayWithCommand = (inputs: readonly { topic: string; value: unknown }[]) => sharedReplayWithCommand(inputs, GRID_MS);
 
 function appEnv(prefix: string, port: number): Record<string, string> {
   return {
@@ -151,23 +133,6 @@ async function expectReplayEquality(prefix: string, produced: readonly InputReco
 }
 
 const port = () => 20_000 + Math.floor(Math.random() * 20_000);
-
-/** `syi replay` (apps/syi-cli), the command a user runs, over the given inputs. */
-function replayWithCommand(inputs: readonly { topic: string; value: unknown }[]): IndexRecord[] {
-  const dir = mkdtempSync(join(tmpdir(), 'syi-replay-'));
-  try {
-    const file = join(dir, 'inputs.jsonl');
-    writeFileSync(file, inputs.map((r) => replayLine(r as InputRecord)).join('\n') + '\n');
-    const cli = spawnSync(process.execPath, ['--import', 'tsx', join(repoRoot(), 'apps/syi-cli/src/main.ts'), 'replay', '--input', file, '--interval', String(GRID_MS / 1000)], {
-      encoding: 'utf8',
-      maxBuffer: 512 << 20,
-    });
-    if (cli.status !== 0) throw new Error(`syi replay exited ${String(cli.status)}: ${cli.stderr}`);
-    return cli.stdout.trim().split('\n').map((line) => JSON.parse(line) as IndexRecord);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
 
 it('publishes exactly the replay of its inputs across SIGKILLs at any moment', async () => {
   const prefix = uniquePrefix('syi-kill');

@@ -1,6 +1,7 @@
 // WebSocket fan-out benchmark: how many subscribers one gateway instance holds while every
 // update reaches all of them with p99 delivery latency under 100 ms; memory per connection.
 // Run: npx tsx apps/ws-gateway/bench/fanout.ts [maxClients]   Prints one JSON document.
+// BENCH_WORKERS (default 2): gateway worker processes, as the app's WORKERS; BENCH_CLIENT_PROCESSES (default 2).
 import { fork, type ChildProcess } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -9,13 +10,16 @@ import { performance } from 'node:perf_hooks';
 const STEPS = [1_000, 2_500, 5_000, 10_000, 15_000, 19_000].filter((n) => n <= Number(process.argv[2] ?? 19_000));
 const ROUNDS = 10;
 const CLIENT_PROCESSES = Number(process.env.BENCH_CLIENT_PROCESSES ?? 2);
+const WORKERS = Number(process.env.BENCH_WORKERS ?? 2);
 // A process here may hold at most 20 000 descriptors: the clients are spread over processes and source addresses.
 const wallNow = () => performance.timeOrigin + performance.now();
 
 type Message = { type: string; [k: string]: unknown };
 
 function child(file: string, args: string[], execArgv: string[] = []): { proc: ChildProcess; next: (type: string) => Promise<Message> } {
-  const proc = fork(join(__dirname, file), args, { execArgv: ['--import', 'tsx', ...execArgv], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const proc = fork(join(__dirname, file), args, {
+    execArgv: ['--import', 'tsx', ...execArgv], stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env: { ...process.env, BENCH_WORKERS: String(WORKERS) },
+  });
   const waiting: { type: string; resolve: (m: Message) => void }[] = [];
   proc.on('message', (m: Message) => {
     const i = waiting.findIndex((w) => w.type === m.type);
@@ -100,7 +104,7 @@ async function main(): Promise<void> {
   }
   for (const c of clients) c.proc.send({ type: 'stop' });
   server.proc.send({ type: 'stop' });
-  console.log(JSON.stringify({ benchmark: 'ws-fanout', cpus: 2, loadAverage1m: +loadavg()[0]!.toFixed(2), clientProcesses: CLIENT_PROCESSES, maxSubscribersWithP99Under100ms: maxPassing, target: 10_000, steps }, null, 2));
+  console.log(JSON.stringify({ benchmark: 'ws-fanout', cpus: 2, loadAverage1m: +loadavg()[0]!.toFixed(2), clientProcesses: CLIENT_PROCESSES, serverWorkers: WORKERS, maxSubscribersWithP99Under100ms: maxPassing, target: 10_000, steps }, null, 2));
 }
 
 void main();

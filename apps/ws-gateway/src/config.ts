@@ -6,7 +6,12 @@ export const configSchema = z.object({
   HOST: z.string().default('0.0.0.0'),
   PORT: port.default(8090),
   HEALTH_PORT: port.default(9211),
-  /** Connections one instance holds; past it a new one is refused with 503 (scale out instead). */
+  /**
+   * Worker processes sharing PORT (node:cluster). Fan-out is one socket write per client, mostly
+   * kernel time: one process uses one core. > 1: the primary supervises them and owns HEALTH_PORT.
+   */
+  WORKERS: positiveInt.default(1),
+  /** Connections one instance holds (over all its workers); past it a new one is refused with 503 (scale out instead). */
   MAX_CONNECTIONS: positiveInt.default(20_000),
   /** A client with more than this queued (bytes) is closed with code 4008: it never slows the others. */
   MAX_BUFFERED_BYTES: positiveInt.default(1_048_576),

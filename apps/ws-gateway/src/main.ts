@@ -1,17 +1,33 @@
+import cluster from 'node:cluster';
 import type { IncomingMessage } from 'node:http';
 import type { WebSocket } from 'ws';
 import { ApiKeyStore, Authenticator, CachedKeyLookup, credentialsOf, ensureApiKeysTable } from '@stableyield/api-core';
 import { createPool } from '@stableyield/db';
 import { createKafka, KafkaMetrics, provisionTopics, TopicSerde } from '@stableyield/kafka';
 import { createSyiFeed, FanoutHub, instanceGroupId, LatestSyi, startStreamServer, StreamMetrics, wsPreparedFrames } from '@stableyield/live-feed';
-import { createLogger, createMetricsRegistry, exitOnSignals, ProgressMonitor, Readiness, Shutdown, startHealthServer } from '@stableyield/observability';
+import {
+  ClusterPrimary, createLogger, createMetricsRegistry, exitOnSignals, ProgressMonitor, Readiness, serveHealthToPrimary, Shutdown, startHealthServer,
+} from '@stableyield/observability';
 import { createRegistryClient, registerSchemas } from '@stableyield/schemas';
-import { loadAppConfig } from './config';
+import { loadAppConfig, type Config } from './config';
 
 const APP = 'ws-gateway';
 
+/** WORKERS > 1: this process only supervises the workers and answers their health port. */
+async function runPrimary(config: Config): Promise<void> {
+  const logger = createLogger({ app: APP, level: config.LOG_LEVEL });
+  const shutdown = new Shutdown(logger, config.SHUTDOWN_TIMEOUT_MS);
+  exitOnSignals(shutdown);
+  const primary = await ClusterPrimary.start({
+    workers: config.WORKERS, logger, healthHost: config.HEALTH_HOST, healthPort: config.HEALTH_PORT, shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+  });
+  shutdown.add('workers', () => primary.stop());
+  logger.info({ workers: config.WORKERS, port: config.PORT, health: primary.healthPort }, 'ws_gateway_cluster_started');
+}
+
 async function main(): Promise<void> {
   const config = loadAppConfig();
+  if (config.WORKERS > 1 && cluster.isPrimary) return runPrimary(config);
   const logger = createLogger({ app: APP, level: config.LOG_LEVEL });
   const registry = createMetricsRegistry(APP);
   const progress = new ProgressMonitor(Date.now, registry);
@@ -21,7 +37,9 @@ async function main(): Promise<void> {
   readiness.add('startup', () => started);
   const shutdown = new Shutdown(logger, config.SHUTDOWN_TIMEOUT_MS);
   exitOnSignals(shutdown);
-  const health = await startHealthServer({ host: config.HEALTH_HOST, port: config.HEALTH_PORT, registry, progress, readiness });
+  // A cluster worker answers health through the primary, which owns the health port.
+  const health = cluster.isWorker ? undefined : await startHealthServer({ host: config.HEALTH_HOST, port: config.HEALTH_PORT, registry, progress, readiness });
+  serveHealthToPrimary(registry, progress, readiness);
 
   let authorize: ((req: IncomingMessage) => Promise<boolean>) | undefined;
   const pool = config.WS_AUTH_REQUIRED ? createPool({ connectionString: config.DATABASE_URL, max: 2 }, logger) : undefined;
@@ -50,7 +68,9 @@ async function main(): Promise<void> {
   readiness.add('latest_index', () => feed.caughtUp);
 
   const metrics = new StreamMetrics(registry);
-  const hub = new FanoutHub<WebSocket>({ maxConnections: config.MAX_CONNECTIONS, maxBufferedBytes: config.MAX_BUFFERED_BYTES, metrics, prepared: wsPreparedFrames });
+  // The cluster spreads connections evenly over the workers: each holds its share of the limit.
+  const maxConnections = Math.ceil(config.MAX_CONNECTIONS / config.WORKERS);
+  const hub = new FanoutHub<WebSocket>({ maxConnections, maxBufferedBytes: config.MAX_BUFFERED_BYTES, metrics, prepared: wsPreparedFrames });
   const server = await startStreamServer({
     host: config.HOST, port: config.PORT, latest, hub, logger, metrics, heartbeatMs: config.HEARTBEAT_INTERVAL_MS,
     ...(authorize ? { authorize } : {}),
@@ -60,10 +80,10 @@ async function main(): Promise<void> {
   shutdown.add('websockets', () => server.close(Math.min(5_000, config.SHUTDOWN_TIMEOUT_MS / 2)));
   shutdown.add('consumer', () => feed.stop());
   if (pool) shutdown.add('pool', () => pool.end());
-  shutdown.add('health', () => health.close());
+  if (health) shutdown.add('health', () => health.close());
 
   started = true;
-  logger.info({ port: server.port, health: health.port, auth: config.WS_AUTH_REQUIRED }, 'ws_gateway_listening');
+  logger.info({ port: server.port, health: health?.port ?? 'primary', auth: config.WS_AUTH_REQUIRED, worker: cluster.worker?.id ?? null }, 'ws_gateway_listening');
   await feed.start();
   logger.info({ latestTs: latest.get()?.record.ts ?? null }, 'latest_index_loaded');
 }

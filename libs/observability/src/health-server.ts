@@ -1,16 +1,16 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { type AddressInfo } from 'node:net';
-import type { Registry } from 'prom-client';
-import type { ProgressMonitor, Readiness } from './health';
+import type { Readiness } from './health';
 
 export type ExtraRoute = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
 
 export interface HealthServerOptions {
   host: string;
   port: number;
-  registry: Registry;
-  progress: ProgressMonitor;
-  readiness: Readiness;
+  /** a Registry, or anything that renders metrics the same way (a cluster's aggregate) */
+  registry: { metrics(): Promise<string>; readonly contentType: string };
+  progress: { stalled(): string[] | Promise<string[]> };
+  readiness: Pick<Readiness, 'failing'>;
   /** More GET routes on the same port (the keeper's /health and /status). */
   routes?: Record<string, ExtraRoute>;
 }
@@ -35,7 +35,7 @@ export async function startHealthServer(options: HealthServerOptions): Promise<H
       case '/metrics':
         return send(res, 200, await options.registry.metrics(), options.registry.contentType);
       case '/live': {
-        const stalled = options.progress.stalled();
+        const stalled = await options.progress.stalled();
         return send(res, stalled.length === 0 ? 200 : 503, { live: stalled.length === 0, stalled });
       }
       case '/ready': {

@@ -3,3 +3,4 @@ export { createMetricsRegistry, LATENCY_BUCKETS_SECONDS } from './metrics';
 export { ProgressMonitor, Readiness, type ReadinessCheck } from './health';
 export { startHealthServer, type HealthServer, type HealthServerOptions, type ExtraRoute } from './health-server';
 export { Shutdown, exitOnSignals, type ShutdownStep } from './shutdown';
+export { ClusterPrimary, serveHealthToPrimary, type ClusterPrimaryOptions } from './cluster';

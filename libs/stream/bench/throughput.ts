@@ -11,7 +11,7 @@ import { Registry } from 'prom-client';
 import { KafkaMetrics, prefixedTopic, TopicProducer } from '@stableyield/kafka';
 import { testStack, uniqueGroup, waitFor } from '@stableyield/kafka/testing';
 import { SyntheticMarket } from '@stableyield/stream';
-import { httpOk, INPUT_TOPIC_NAMES, produceInputs, provisionPrefixed, spawnApp, stopApp, uniquePrefix } from '@stableyield/stream/testing';
+import { httpOk, INPUT_TOPIC_NAMES, PROCESSOR_NODE_OPTIONS, produceInputs, provisionPrefixed, spawnApp, stopApp, uniquePrefix } from '@stableyield/stream/testing';
 
 // Standard output carries the JSON result only (kafkajs would warn there about its partitioner).
 process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1';
@@ -67,6 +67,7 @@ async function processorsRun(prefix: string, lastGrid: number, apps: readonly Pr
       HEALTH_PORT: String(port),
       ALLOWED_LATENESS_MS: String(LATENESS_MS),
       LOG_LEVEL: 'warn',
+      NODE_OPTIONS: PROCESSOR_NODE_OPTIONS,
     });
     // A processor that exits ends the run with its log, instead of a wait for records that never come.
     const died = child.exited.then((code) => {

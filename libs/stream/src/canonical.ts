@@ -14,20 +14,44 @@ export function canonicalJSON(value: unknown): string {
     case 'string':
     case 'boolean':
       return JSON.stringify(value);
-    case 'object': {
+    case 'object':
       if (value === null) return 'null';
-      if (Array.isArray(value)) return `[${value.map((v: unknown) => (v === undefined ? 'null' : canonicalJSON(v))).join(',')}]`;
-      const entries = Object.entries(value as Record<string, unknown>)
-        .filter(([, v]) => v !== undefined)
-        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-      return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJSON(v)}`).join(',')}}`;
-    }
+      return Array.isArray(value) ? arrayJSON(value as readonly unknown[]) : objectJSON(value as Record<string, unknown>);
     case 'bigint':
     case 'function':
     case 'symbol':
     case 'undefined':
       throw new TypeError(`canonical JSON cannot encode a ${typeof value}`);
   }
+}
+
+// Built by concatenation, without intermediate arrays: processor-syi encodes every input event
+// and the peg sample rings at every grid point, and this was its largest cost.
+function arrayJSON(values: readonly unknown[]): string {
+  // Finite numbers only (the peg sample rings): the native encoder writes exactly this form.
+  if (values.every((v) => typeof v === 'number' && Number.isFinite(v))) return JSON.stringify(values);
+  let out = '[';
+  for (let i = 0; i < values.length; i++) {
+    if (i > 0) out += ',';
+    const v = values[i];
+    out += v === undefined ? 'null' : canonicalJSON(v);
+  }
+  return out + ']';
+}
+
+function objectJSON(object: Record<string, unknown>): string {
+  // Array.prototype.sort without a comparator orders by UTF-16 code units, as JCS does.
+  const keys = Object.keys(object).sort();
+  let out = '{';
+  let first = true;
+  for (const key of keys) {
+    const v = object[key];
+    if (v === undefined) continue;
+    if (!first) out += ',';
+    first = false;
+    out += JSON.stringify(key) + ':' + canonicalJSON(v);
+  }
+  return out + '}';
 }
 
 /** SHA-256 of a UTF-8 text, lower-case hex. */

@@ -129,6 +129,21 @@ export class EventTimeIndex {
     return { kind: 'buffered' };
   }
 
+  /** The offset after the last record read from `partition` (0 before any). */
+  readPosition(partition: string): number {
+    return this.reads.get(partition)?.position ?? 0;
+  }
+
+  /**
+   * Offsets below this were handled before (read earlier, or before the checkpoint): a record
+   * there that this processor does not keep is a re-delivery. (Kept records may still be
+   * replays of checkpointed pending events: `offer` tells those apart.)
+   */
+  handledBelow(partition: string): number {
+    const r = this.reads.get(partition);
+    return r === undefined ? 0 : Math.max(r.donePosition, r.position);
+  }
+
   /** A record that is not an event (invalid, undecodable) was read and handled at `offset`. */
   consumed(partition: string, offset: number): boolean {
     const r = this.read(partition);

@@ -4,18 +4,20 @@
 // positions) on a compacted changelog topic. On start the latest checkpoint is restored and every
 // partition is read again from its checkpointed position, so a restart — after SIGKILL, on a
 // standby, or on the instance a shard moved to — publishes exactly what an uninterrupted run
-// would. processor-syi runs one (syi-processor.ts); peg, liquidity and RAY run one per shard
-// of symbols (measure-processor.ts).
+// would. processor-syi runs one with a reader of its own (syi-processor.ts); peg, liquidity and
+// RAY run one per shard of symbols, the shards of an instance sharing one InputFeed
+// (measure-processor.ts).
 import { gunzipSync, gzipSync } from 'node:zlib';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import { validateEvent, type IndexEvent, type IndexState, type InputTopic } from '@stableyield/index-engine';
+import type { IndexEvent, IndexState, InputTopic } from '@stableyield/index-engine';
 import {
-  deadLetterRecord, DeserializationError, KafkaMetrics, PartitionReader, prefixedTopic, readLatestRecord, sendPerPartition,
-  TopicProducer, type DeadLetter, type Kafka, type PartitionBatch, type TopicSerde,
+  deadLetterRecord, KafkaMetrics, PartitionReader, prefixedTopic, readLatestRecord, sendPerPartition,
+  TopicProducer, type DeadLetter, type Kafka, type TopicSerde,
 } from '@stableyield/kafka';
 import type { DataTopic, TopicValues } from '@stableyield/schemas';
 import { EventTimeIndex, type EventTimeCheckpoint } from './event-time-index';
+import { InputFeed, type DecodedBatch, type DecodedRecord, type FeedControl, type FeedSubscriber, type InputFeedOptions } from './input-feed';
 import { ProcessorMetrics } from './processor-metrics';
 
 /** What a processor publishes: one output topic, evaluated at every grid point. */
@@ -74,10 +76,33 @@ export interface EventTimeProcessorOptions {
   metrics?: ProcessorMetrics;
 }
 
-export class EventTimeProcessor<T extends DataTopic> {
+/** The options of the feed a processor (or an instance's shards together) reads `inputs` through. */
+export function processorFeedOptions(
+  options: Pick<EventTimeProcessorOptions, 'kafka' | 'serde' | 'logger' | 'registry' | 'topicPrefix' | 'onProgress'>,
+  name: string,
+  inputs: readonly InputTopic[],
+  transactionalId: string,
+): InputFeedOptions {
+  return {
+    kafka: options.kafka,
+    serde: options.serde,
+    logger: options.logger,
+    kafkaMetrics: KafkaMetrics.of(options.registry),
+    topicPrefix: options.topicPrefix,
+    inputs,
+    groupPrefix: `${transactionalId}-reader`,
+    lagGroup: `processor-${name}`,
+    ...(options.onProgress ? { onFetch: options.onProgress } : {}),
+  };
+}
+
+export class EventTimeProcessor<T extends DataTopic> implements FeedSubscriber {
   protected readonly index: EventTimeIndex;
   private readonly producer: TopicProducer;
-  private reader: PartitionReader | undefined;
+  /** the feed this processor reads through (its own, or one shared with other shards) */
+  private feed: FeedControl | undefined;
+  private ownFeed: InputFeed | undefined;
+  private readonly startPositions = new Map<string, number>();
   private readonly metrics: ProcessorMetrics;
   private readonly kafkaMetrics: KafkaMetrics;
   private readonly now: () => number;
@@ -126,7 +151,29 @@ export class EventTimeProcessor<T extends DataTopic> {
     return this.index.lastEvaluated;
   }
 
+  /** Where each input partition must be read from next ("physicalTopic/partition"), once restored. */
+  get startOffsets(): ReadonlyMap<string, number> {
+    const out = new Map<string, number>();
+    for (const [key, start] of this.startPositions) out.set(key, Math.max(start, this.index.readPosition(this.logicalKey(key))));
+    return out;
+  }
+
+  /** Restores the checkpoint and reads its inputs with a reader of its own. */
   async start(): Promise<void> {
+    await this.restore();
+    const feed = new InputFeed(processorFeedOptions(this.options, this.output.name, this.output.inputs, this.options.transactionalId));
+    this.ownFeed = feed;
+    this.attach(feed.controlFor(this));
+    const joinStarted = this.now();
+    await feed.start([this]);
+    this.options.logger.info({ processor: this.output.name, joinMs: this.now() - joinStarted }, 'reader_started');
+  }
+
+  /**
+   * Fences any predecessor, restores the latest checkpoint and works out where every input
+   * partition must be read from (`startOffsets`). Reading starts with `attach` and a feed.
+   */
+  async restore(): Promise<void> {
     const { kafka, logger } = this.options;
     // Claiming the transactional id fences any predecessor with the same id and aborts its open
     // transaction, so the changelog read next is final (a moved shard's old owner cannot commit).
@@ -139,50 +186,53 @@ export class EventTimeProcessor<T extends DataTopic> {
       logger.info({ processor: this.output.name, lastEvaluated: checkpoint.lastEvaluated, published: checkpoint.published, offset: latest.offset }, 'state_restored');
     } else logger.info({ processor: this.output.name }, 'state_empty_starting_from_the_beginning');
 
-    const physical = [...this.logicalOf.keys()];
-    const ends = await PartitionReader.endOffsets(kafka, physical);
+    const ends = await PartitionReader.endOffsets(kafka, [...this.logicalOf.keys()]);
     const resume = this.index.resumeOffsets();
-    const startOffsets = new Map<string, number>();
     const wall = this.now();
+    this.startPositions.clear();
     for (const [key, { low, high }] of ends) {
       const logical = this.logicalKey(key);
       const position = Math.max(resume.get(logical) ?? low, low);
-      startOffsets.set(key, position);
+      this.startPositions.set(key, position);
       this.index.watermarks.track(logical, position, high, wall);
     }
     this.restored = true;
-    this.reader = new PartitionReader({
-      kafka,
-      logger,
-      topics: physical,
-      startOffsets,
-      groupPrefix: `${this.options.transactionalId}-reader`,
-      onBatch: (batch) =>
-        this.serial(() => this.handleBatch(batch)).catch((err: unknown) => {
-          this.options.onFatal(err);
-          throw err;
-        }),
-      // Grid points are evaluated only between fetches: mid-response, a partition handled
-      // first could move the watermark past records of another one still waiting in it.
-      onFetchHandled: () => void this.serial(() => this.maybeCommit()).catch((err: unknown) => this.options.onFatal(err)),
-      ...(this.options.onProgress ? { onFetch: this.options.onProgress } : {}),
-    });
-    const joinStarted = this.now();
-    await this.reader.start();
-    logger.info({ processor: this.output.name, joinMs: this.now() - joinStarted }, 'reader_started');
-    this.timer = setInterval(() => {
+  }
+
+  /** Reading begins through `feed` (after `restore`); evaluation and commits run from now on. */
+  attach(feed: FeedControl): void {
+    this.feed = feed;
+    this.timer ??= setInterval(() => {
       this.serial(() => this.maybeCommit()).catch((err: unknown) => this.options.onFatal(err));
     }, this.options.tickMs);
   }
 
-  /** Stops reading and commits what was processed. */
+  /** Stops reading (its own reader; a shared feed is stopped by its owner first) and commits what was processed. */
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
-    await this.reader?.stop();
+    await this.ownFeed?.stop();
     await this.serial(() => this.commitIfDirty());
     await this.producer.disconnect();
+  }
+
+  // FeedSubscriber: called by the feed, one batch at a time.
+  handleBatch(batch: DecodedBatch): Promise<void> {
+    return this.serial(() => {
+      this.applyBatch(batch);
+      return Promise.resolve();
+    });
+  }
+
+  // Grid points are evaluated only between fetches: mid-response, a partition handled first
+  // could move the watermark past records of another one still waiting in it.
+  fetchHandled(): void {
+    this.serial(() => this.maybeCommit()).catch((err: unknown) => this.options.onFatal(err));
+  }
+
+  failed(err: unknown): void {
+    this.options.onFatal(err);
   }
 
   private logicalKey(physicalKey: string): string {
@@ -198,10 +248,9 @@ export class EventTimeProcessor<T extends DataTopic> {
     return run;
   }
 
-  private async handleBatch(batch: PartitionBatch): Promise<void> {
+  private applyBatch(batch: DecodedBatch): void {
     if (this.stopped) return;
-    const topic = this.logicalOf.get(batch.topic);
-    if (topic === undefined) return;
+    const { topic } = batch;
     const key = `${topic}/${batch.partition}`;
     const wall = this.now();
     if (!this.reading) {
@@ -210,59 +259,54 @@ export class EventTimeProcessor<T extends DataTopic> {
       this.index.watermarks.touchAll(wall);
     }
     let batchMaxTs = -Infinity;
-    for (const m of batch.messages) {
-      const offset = Number(m.offset);
-      const letter = { sourceTopic: batch.topic, key: m.key, value: m.value, partition: batch.partition, offset: m.offset };
-      let value: unknown;
-      try {
-        if (m.value === null) throw new DeserializationError(topic, 'empty value (tombstone) on a data topic');
-        value = await this.options.serde.deserialize(topic, m.value);
-      } catch (err) {
-        if (!(err instanceof DeserializationError)) throw err;
-        if (this.index.consumed(key, offset) && this.output.deadLettersInvalid) this.pendingLetters.push({ ...letter, kind: 'undecodable', reason: err.message });
+    // Records of other shards' symbols still move the partition's event time (a partition read
+    // only for other symbols must not hold the watermark): observed once per batch, not per record.
+    const handledBelow = this.index.handledBelow(key);
+    let othersMaxTs = -Infinity;
+    let lastOffset = -1;
+    for (const r of batch.records) {
+      lastOffset = r.offset;
+      if (r.event === null) {
+        if (this.index.consumed(key, r.offset) && this.output.deadLettersInvalid) this.pendingLetters.push({ ...this.letterOf(batch, r), kind: r.kind, reason: r.reason });
         continue;
       }
-      const parsed = validateEvent({ topic, value });
-      if (!parsed.ok) {
-        if (this.index.consumed(key, offset) && this.output.deadLettersInvalid) this.pendingLetters.push({ ...letter, kind: 'invalid', reason: parsed.error });
+      if (!this.output.accepts(r.event)) {
+        if (r.offset >= handledBelow && r.event.ts > othersMaxTs) othersMaxTs = r.event.ts;
         continue;
       }
-      if (!this.output.accepts(parsed.event)) {
-        // not this shard's symbol, but the partition's event time did move: a partition read
-        // only for other symbols' records must not hold the watermark while it catches up
-        this.index.consumed(key, offset);
-        this.index.watermarks.observe(key, parsed.event.ts, wall);
-        continue;
-      }
-      if (parsed.event.ts > batchMaxTs) batchMaxTs = parsed.event.ts;
-      const result = this.index.offer(key, offset, parsed.event, wall);
+      if (r.event.ts > batchMaxTs) batchMaxTs = r.event.ts;
+      const result = this.index.offer(key, r.offset, r.event, wall);
       if (result.kind === 'skipped') continue;
       this.metrics.recordsIn.inc({ processor: this.output.name, topic });
       if (result.kind === 'late') {
         this.metrics.lateEvents.inc({ processor: this.output.name, topic });
-        this.pendingLetters.push({ ...letter, kind: 'late', reason: `processor-${this.output.name}: ${result.reason}` });
+        this.pendingLetters.push({ ...this.letterOf(batch, r), kind: 'late', reason: `processor-${this.output.name}: ${result.reason}` });
       }
     }
+    if (lastOffset >= 0) this.index.consumed(key, lastOffset);
+    if (othersMaxTs > -Infinity) this.index.watermarks.observe(key, othersMaxTs, wall);
     this.dirty = true;
     this.index.watermarks.advance(key, batch.nextOffset, batch.highWatermark, wall);
     this.pauseIfAhead(batch, batchMaxTs, wall);
-    this.kafkaMetrics.lag.set({ topic: batch.topic, partition: String(batch.partition), group: `processor-${this.output.name}` }, Math.max(0, batch.highWatermark - batch.nextOffset));
-    this.kafkaMetrics.consumed.inc({ topic: batch.topic }, batch.messages.length);
+  }
+
+  private letterOf(batch: DecodedBatch, r: DecodedRecord) {
+    return { sourceTopic: batch.physicalTopic, key: r.key, value: r.value, partition: batch.partition, offset: String(r.offset) };
   }
 
   private get maxAheadMs(): number {
     return this.options.maxAheadMs ?? 60_000;
   }
 
-  private pauseIfAhead(batch: PartitionBatch, maxTs: number, wall: number): void {
+  private pauseIfAhead(batch: DecodedBatch, maxTs: number, wall: number): void {
     const watermark = this.index.watermarks.current(wall);
     if (!Number.isFinite(watermark) || maxTs <= watermark + this.maxAheadMs || batch.nextOffset >= batch.highWatermark) return;
-    const key = `${batch.topic}/${batch.partition}`;
+    const key = `${batch.physicalTopic}/${batch.partition}`;
     const entry = this.paused.get(key);
     if (entry !== undefined) entry.maxTs = Math.max(entry.maxTs, maxTs);
     else {
-      this.paused.set(key, { topic: batch.topic, partition: batch.partition, maxTs });
-      this.reader?.pause(batch.topic, batch.partition);
+      this.paused.set(key, { topic: batch.physicalTopic, partition: batch.partition, maxTs });
+      this.feed?.pause(batch.physicalTopic, batch.partition);
     }
   }
 
@@ -273,12 +317,12 @@ export class EventTimeProcessor<T extends DataTopic> {
     for (const [key, p] of this.paused) {
       if (p.maxTs > watermark + this.maxAheadMs / 2) continue;
       this.paused.delete(key);
-      this.reader?.resume(p.topic, p.partition);
+      this.feed?.resume(p.topic, p.partition);
     }
   }
 
   private async maybeCommit(): Promise<void> {
-    if (this.stopped || this.reader === undefined || this.reader.handlingFetch) return;
+    if (this.stopped || this.feed === undefined || this.feed.handlingFetch()) return;
     const wall = this.now();
     const started = performance.now();
     const records = this.evaluate(wall);

@@ -11,3 +11,4 @@ export * from './syi-processor';
 export * from './verify';
 export * from './measure-processor';
 export * from './measure-app';
+export * from './input-feed';

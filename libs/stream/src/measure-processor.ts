@@ -2,9 +2,10 @@
 // symbol and grid point, scaled out by symbol. The symbols are split into shards — shard p
 // holds the symbols the producer's partitioner sends to partition p of the output topic — and
 // each shard is an EventTimeProcessor of its own: its own transactional producer
-// (`<transactional id>-<p>`, so the next owner of the shard fences a zombie), its own checkpoint
-// (partition p of `<app>.changelog`) and its own reader of the inputs, keeping only the events
-// of its symbols. Instances share the shards through a ShardLease group.
+// (`<transactional id>-<p>`, so the next owner of the shard fences a zombie) and its own
+// checkpoint (partition p of `<app>.changelog`), keeping only the events of its symbols. The
+// shards of one instance read the inputs through one InputFeed, which fetches and decodes each
+// record once for all of them. Instances share the shards through a ShardLease group.
 //
 // RAY is computed from the same raw inputs as peg and liquidity (plus dl.apy), in the same
 // IndexState, rather than by joining the published syi.peg and syi.liquidity streams: a join
@@ -14,7 +15,8 @@ import type { Logger } from 'pino';
 import type { ConstituentMeasures, IndexEvent, InputTopic } from '@stableyield/index-engine';
 import { changelogTopicSpec, partitionForKey, prefixedTopic } from '@stableyield/kafka';
 import type { TopicValues } from '@stableyield/schemas';
-import { EventTimeProcessor, type EventTimeProcessorOptions, type ProcessorOutput } from './event-time-processor';
+import { EventTimeProcessor, processorFeedOptions, type EventTimeProcessorOptions, type ProcessorOutput } from './event-time-processor';
+import { InputFeed } from './input-feed';
 import { ProcessorMetrics } from './processor-metrics';
 
 export type MeasureKind = 'peg' | 'liquidity' | 'ray';
@@ -115,11 +117,13 @@ export interface ShardedMeasureProcessorOptions extends Omit<MeasureShardOptions
  * The shards one instance owns, started and stopped as the ShardLease assigns them. A shard
  * that moves away is stopped (it commits what it has); if the new owner fenced it first, that
  * commit fails and is ignored — the new owner restores from the last committed checkpoint.
+ * When the shards change, the feed is restarted from the lowest position any shard needs.
  */
 export class ShardedMeasureProcessor {
   private readonly running = new Map<number, MeasureShard>();
   private readonly stopping = new Set<MeasureShard>();
   private readonly metrics: ProcessorMetrics;
+  private feed: InputFeed | undefined;
 
   constructor(private readonly options: ShardedMeasureProcessorOptions) {
     this.metrics = new ProcessorMetrics(options.registry);
@@ -138,13 +142,16 @@ export class ShardedMeasureProcessor {
   async assign(assigned: readonly number[]): Promise<void> {
     const { logger, symbols } = this.options;
     const wanted = new Set(assigned.filter((p) => shardSymbols(p, symbols).length > 0));
-    for (const [p, shard] of this.running) {
-      if (wanted.has(p)) continue;
+    const removed = [...this.running.keys()].filter((p) => !wanted.has(p));
+    const added = [...wanted].filter((p) => !this.running.has(p));
+    if (removed.length === 0 && added.length === 0) return;
+    await this.stopFeed();
+    for (const p of removed) {
+      const shard = this.running.get(p) as MeasureShard;
       this.running.delete(p);
       await this.stopShard(p, shard);
     }
-    for (const p of wanted) {
-      if (this.running.has(p)) continue;
+    const restoring = added.map(async (p) => {
       const shard: MeasureShard = new MeasureShard({
         ...this.options,
         shard: p,
@@ -156,14 +163,35 @@ export class ShardedMeasureProcessor {
         },
       });
       this.running.set(p, shard);
-      await shard.start();
-      logger.info({ shard: p, symbols: shardSymbols(p, symbols), lastEvaluated: shard.lastEvaluated }, 'shard_started');
-    }
+      await shard.restore();
+      logger.info({ shard: p, symbols: shardSymbols(p, symbols), lastEvaluated: shard.lastEvaluated }, 'shard_restored');
+    });
+    await Promise.all(restoring);
+    if (this.running.size > 0) await this.startFeed();
   }
 
   async stop(): Promise<void> {
+    await this.stopFeed();
     for (const [p, shard] of this.running) await this.stopShard(p, shard);
     this.running.clear();
+  }
+
+  /** One reader for every running shard, from the lowest position any of them needs. */
+  private async startFeed(): Promise<void> {
+    const { kind, transactionalIdPrefix } = this.options;
+    const feed = new InputFeed(processorFeedOptions(this.options, kind, MEASURE_INPUTS[kind], transactionalIdPrefix));
+    const shards = [...this.running.values()];
+    for (const shard of shards) shard.attach(feed.controlFor(shard));
+    this.feed = feed;
+    const joinStarted = Date.now();
+    await feed.start(shards);
+    this.options.logger.info({ shards: this.shards, joinMs: Date.now() - joinStarted }, 'reader_started');
+  }
+
+  private async stopFeed(): Promise<void> {
+    const feed = this.feed;
+    this.feed = undefined;
+    await feed?.stop();
   }
 
   private async stopShard(p: number, shard: MeasureShard): Promise<void> {

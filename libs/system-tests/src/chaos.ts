@@ -1,0 +1,205 @@
+// The fault run: while the whole system runs (System), one fault after another — a Kafka
+// broker SIGKILLed and restarted, each app SIGKILLed and restarted, PostgreSQL stopped, the
+// Hermes stream silent, the keeper's WebSocket RPC cut — then the delivery promises are checked
+// and a report lists each fault, when it happened, how long recovery took and what was lost.
+import { prefixedTopic } from '@stableyield/kafka';
+import { readTopic, waitFor } from '@stableyield/kafka/testing';
+import { verifyChain } from '@stableyield/stream';
+import { Client } from 'pg';
+import { ClickHouseHttp } from '@stableyield/clickhouse';
+import { GRID_MS, kafkaClusterNode, stackCommand, type System, type SystemApp } from './testing';
+
+export interface FaultResult {
+  fault: string;
+  /** ISO time the fault was injected */
+  at: string;
+  /** how long the fault lasted (ms) */
+  durationMs: number;
+  /** from the end of the fault to the affected app ready and the index current again (ms) */
+  recoveryMs: number;
+  /** within the 30 s target */
+  recoveredInTime: boolean;
+}
+
+export interface ChaosReport {
+  runSeconds: number;
+  faults: FaultResult[];
+  published: number;
+  /** empty: nothing lost, duplicated or broken */
+  problems: string[];
+  oracle: { maxStalenessS: number; boundS: number; feeds: number };
+}
+
+export interface ChaosOptions {
+  /** the short form (CI): fewer app kills, shorter outages */
+  short: boolean;
+  log?: (line: string) => void;
+}
+
+const RECOVERY_TARGET_MS = 30_000;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Runs the faults against a started system whose ingesters run; returns the report. */
+export async function runChaos(system: System, options: ChaosOptions): Promise<ChaosReport> {
+  const log = options.log ?? (() => undefined);
+  const started = Date.now();
+  const faults: FaultResult[] = [];
+  const staleness = sampleOracle(system);
+
+  /** Waits until the index is current (its last record within 3 s of now) and `app` (if any) is ready. */
+  const recovered = async (since: number): Promise<number> => {
+    await waitFor('the index to be current again', async () => {
+      const latest = await system.latestPublished();
+      return latest !== null && latest.ts >= Date.now() - 3_000;
+    }, 180_000, 500).catch(() => undefined);
+    return Date.now() - since;
+  };
+  const record = (fault: string, at: number, end: number, recoveryMs: number) => {
+    const r = { fault, at: new Date(at).toISOString(), durationMs: end - at, recoveryMs, recoveredInTime: recoveryMs <= RECOVERY_TARGET_MS };
+    faults.push(r);
+    log(`${r.fault}: lasted ${r.durationMs} ms, recovered in ${r.recoveryMs} ms`);
+  };
+
+  // 1. a Kafka broker dies and comes back
+  {
+    const at = Date.now();
+    kafkaClusterNode('kill-node', 2);
+    await sleep(options.short ? 10_000 : 30_000);
+    kafkaClusterNode('start-node', 2);
+    const end = Date.now();
+    record('kafka broker 2 SIGKILLed, restarted', at, end, await recovered(end));
+  }
+
+  // 2. each app SIGKILLed once and restarted
+  const victims: SystemApp[] = options.short
+    ? ['processor-syi', 'processor-peg', 'sink-timescale', 'keeper', 'ws-gateway', 'ingest-hermes']
+    : ['ingest-hermes', 'ingest-market', 'processor-peg', 'processor-liquidity', 'processor-ray', 'processor-syi', 'keeper', 'sink-timescale', 'sink-clickhouse', 'api', 'ws-gateway'];
+  for (const app of victims) {
+    const at = Date.now();
+    await system.killAndRestart(app);
+    const end = Date.now();
+    record(`${app} SIGKILLed, restarted`, at, at, await recovered(end) + (end - at));
+    await sleep(2_000);
+  }
+
+  // 3. PostgreSQL stopped for 30 s
+  {
+    const at = Date.now();
+    stackCommand(['down', 'postgres']);
+    await sleep(30_000);
+    stackCommand(['up', 'postgres']);
+    const end = Date.now();
+    await waitFor('sink-timescale and api ready again', async () => (await system.isReady('sink-timescale')) && system.isReady('api'), 120_000, 500).catch(() => undefined);
+    record('PostgreSQL stopped 30 s', at, end, Math.max(await recovered(end), Date.now() - end));
+  }
+
+  // 4. the Hermes stream goes silent, then returns
+  {
+    const silentMs = options.short ? 20_000 : 45_000;
+    const at = Date.now();
+    await system.scenario({ name: 'chaos-hermes-silent', events: [{ type: 'hermes', at: '0s', mode: 'silent', duration: `${silentMs}ms` }] });
+    await sleep(silentMs);
+    const end = Date.now();
+    const before = await lastPythPublish(system);
+    await waitFor('new Hermes prices after the silence', async () => (await lastPythPublish(system)) > before, 120_000, 500).catch(() => undefined);
+    record(`Hermes stream silent ${silentMs / 1000} s`, at, end, Date.now() - end);
+  }
+
+  // 5. the keeper's WebSocket RPC cut
+  {
+    const cutMs = options.short ? 15_000 : 30_000;
+    const at = Date.now();
+    system.rpcProxy.cut(cutMs);
+    await sleep(cutMs);
+    const end = Date.now();
+    await waitFor('the keeper healthy again', () => system.keeperHealthy(), 120_000, 500).catch(() => undefined);
+    record(`keeper WebSocket RPC cut ${cutMs / 1000} s`, at, end, Date.now() - end);
+  }
+
+  await sleep(10_000);
+  const oracle = staleness.stop();
+  await system.stopIngesters();
+  const { published, problems } = await verifyDelivery(system);
+  problems.unshift(...system.crashed());
+  const longestOutageS = Math.max(...faults.map((f) => (f.durationMs + f.recoveryMs) / 1000));
+  const boundS = system.options.keeperMaxStalenessS + longestOutageS;
+  if (oracle.maxStalenessS > boundS) problems.push(`the oracle was ${oracle.maxStalenessS} s stale, more than MAX_STALENESS + the longest outage and recovery (${boundS.toFixed(0)} s)`);
+  for (const f of faults) if (!f.recoveredInTime) problems.push(`${f.fault}: recovery took ${f.recoveryMs} ms (target ${RECOVERY_TARGET_MS})`);
+  return { runSeconds: Math.round((Date.now() - started) / 1000), faults, published, problems, oracle: { ...oracle, boundS: Math.round(boundS) } };
+}
+
+async function lastPythPublish(system: System): Promise<number> {
+  const messages = await readTopic(system.stack.kafka, prefixedTopic(system.prefix, 'pyth.prices'), { done: () => false, timeoutMs: 1_500 });
+  return messages.length === 0 ? 0 : Math.max(...messages.slice(-50).map((m) => Number(m.timestamp)));
+}
+
+/** Samples the oracle's staleness (now − on-chain publish time, worst feed) every 2 s. */
+function sampleOracle(system: System): { stop(): { maxStalenessS: number; feeds: number } } {
+  let max = 0;
+  let feeds = 0;
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      const times = await system.onchainPublishTimes(system.keeperFeedIds).catch(() => new Map<string, number | undefined>());
+      const known = [...times.values()].filter((t): t is number => t !== undefined);
+      feeds = Math.max(feeds, known.length);
+      for (const t of known) max = Math.max(max, Date.now() / 1000 - t);
+      await sleep(2_000);
+    }
+  })();
+  return {
+    stop: () => {
+      running = false;
+      void loop;
+      return { maxStalenessS: Math.round(max), feeds };
+    },
+  };
+}
+
+/** No grid point missing or duplicated, the chain verifies, the sinks hold one row per record, no keeper push twice. */
+export async function verifyDelivery(system: System): Promise<{ published: number; problems: string[] }> {
+  const problems: string[] = [];
+  const messages = await readTopic(system.stack.kafka, prefixedTopic(system.prefix, 'syi.calculated'), { done: () => false, timeoutMs: 10_000 });
+  const live = await Promise.all(messages.map((m) => system.stack.serde.deserialize('syi.calculated', m.value as Buffer)));
+  const gaps = live.filter((r, i) => i > 0 && r.ts - live[i - 1]!.ts !== GRID_MS).map((r, i) => `${live[i]!.ts}→${r.ts}`);
+  if (gaps.length > 0) problems.push(`syi.calculated: ${gaps.length} gaps or duplicates (${gaps.slice(0, 5).join(', ')})`);
+  problems.push(...verifyChain(live, null).map((e) => `digest chain: ${JSON.stringify(e)}`));
+  const index = JSON.stringify(live.map((r) => [r.ts, r.value]));
+  const pg = new Client({ connectionString: system.databaseUrl });
+  await pg.connect();
+  try {
+    const rows = async () => (await pg.query<{ ts: Date; value: number }>('SELECT ts, value FROM syi_index ORDER BY ts')).rows.map((r) => [r.ts.getTime(), r.value]);
+    await waitFor('PostgreSQL to catch up', async () => JSON.stringify(await rows()) === index, 120_000, 1_000).catch(() => undefined);
+    if (JSON.stringify(await rows()) !== index) problems.push(`PostgreSQL syi_index differs from the ${live.length} records`);
+  } finally {
+    await pg.end();
+  }
+  const ch = new ClickHouseHttp({ url: system.clickhouseUrl });
+  const chRows = async () =>
+    (await ch.query<{ ts: string; value: number }>(`SELECT ts, value FROM ${system.databaseName}.syi_index FINAL ORDER BY ts`).catch(() => [])).map((r) => [Number(r.ts), r.value]);
+  await waitFor('ClickHouse to catch up', async () => JSON.stringify(await chRows()) === index, 120_000, 1_000).catch(() => undefined);
+  if (JSON.stringify(await chRows()) !== index) problems.push(`ClickHouse syi_index differs from the ${live.length} records`);
+  const { anvil, contract } = system.chain;
+  const { pythAbi } = await import('@stableyield/chain');
+  const updates = await anvil.client.getContractEvents({ address: contract, abi: pythAbi, eventName: 'PriceFeedUpdate', fromBlock: 0n });
+  const pushed = updates.map((l) => `${String(l.args.id)}@${String(l.args.publishTime)}`);
+  if (pushed.length - new Set(pushed).size > 0) problems.push(`keeper: ${pushed.length - new Set(pushed).size} (feed, publish time) pushed twice`);
+  return { published: live.length, problems };
+}
+
+/** The report as a short markdown table. */
+export function chaosMarkdown(report: ChaosReport): string {
+  const lines = [
+    `# Fault run (${report.runSeconds} s, ${report.published} index records)`,
+    '',
+    '| fault | at | lasted | recovery | within 30 s |',
+    '|---|---|---|---|---|',
+    ...report.faults.map((f) => `| ${f.fault} | ${f.at} | ${(f.durationMs / 1000).toFixed(1)} s | ${(f.recoveryMs / 1000).toFixed(1)} s | ${f.recoveredInTime ? 'yes' : 'NO'} |`),
+    '',
+    `Oracle: worst staleness ${report.oracle.maxStalenessS} s over ${report.oracle.feeds} feeds (bound ${report.oracle.boundS} s).`,
+    '',
+    report.problems.length === 0 ? 'Lost, duplicated or broken: nothing.' : `Problems:\n${report.problems.map((p) => `- ${p}`).join('\n')}`,
+    '',
+  ];
+  return lines.join('\n');
+}

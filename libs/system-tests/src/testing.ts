@@ -1,0 +1,487 @@
+// The whole system as `npm start` runs it, for the end-to-end test, the fault run and the system
+// benchmark: the market simulator as every upstream, both ingesters, the four processors, the
+// keeper (on an anvil of its own with MockPyth), both sinks, the API and the WebSocket gateway,
+// every app a child process on the 3-broker Kafka cluster (replication factor 3), the registry,
+// PostgreSQL and ClickHouse. One run is isolated by a topic prefix, a fresh PostgreSQL database,
+// a ClickHouse database and its own chain. `verify()` checks every promise the system makes and
+// returns what failed (nothing, when all is well).
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { homedir, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import WebSocket from 'ws';
+import { pythAbi } from '@stableyield/chain';
+import { anvilTestAccount, deployTestMockPyth, startAnvil, type TestAnvil } from '@stableyield/chain/testing';
+import { ClickHouseHttp } from '@stableyield/clickhouse';
+import { createTestDatabase } from '@stableyield/db/testing';
+import { CATALOG, prefixedSpecs, prefixedTopic, provisionTopics } from '@stableyield/kafka';
+import { readTopic, testStack, waitFor } from '@stableyield/kafka/testing';
+import { ASSETS } from '@stableyield/market-model';
+import { createRegistryClient, registerSchemas, VALUE_SCHEMAS, type PythPrice, type SyiRecord } from '@stableyield/schemas';
+import { MEASURE_SHARDS, measureChangelogSpec, SyiProcessor, verifyChain } from '@stableyield/stream';
+import {
+  dumpInputs, httpOk, repoRoot, INPUT_TOPIC_NAMES, matchesReplay, recordCount, replayWithCommand, spawnApp, stopApp, uniquePrefix, type AppProcess,
+} from '@stableyield/stream/testing';
+import { toHex, type Address } from 'viem';
+
+export const GRID_MS = 1000;
+/**
+ * The processors' allowed lateness in these runs. Production's 200 ms holds on the latency
+ * benchmark's quiet machine; here twelve apps, three brokers and the databases share two cores,
+ * and a DefiLlama or FRED batch (event time = when it was fetched) took longer than 200 ms to
+ * reach the replicated topics: 45 of 48 pool records went to the DLQ as late in a first run.
+ */
+export const LATENESS_MS = 2000;
+
+export const SYSTEM_APPS = [
+  'market-sim', 'processor-syi', 'processor-peg', 'processor-liquidity', 'processor-ray', 'sink-timescale', 'sink-clickhouse', 'api', 'ws-gateway',
+  'keeper', 'ingest-hermes', 'ingest-market',
+] as const;
+export type SystemApp = (typeof SYSTEM_APPS)[number];
+
+export interface SystemOptions {
+  /** the keeper's deviation threshold, percent */
+  keeperDeviationPct?: number;
+  /** the keeper's MAX_STALENESS, seconds */
+  keeperMaxStalenessS?: number;
+  /** ws-gateway worker processes */
+  wsWorkers?: number;
+  /** WebSocket clients the run keeps */
+  wsClients?: number;
+  /** CryptoCompare poll interval (the simulator answers at once) */
+  ccIntervalMs?: number;
+}
+
+interface RunningApp {
+  env: Record<string, string>;
+  process: AppProcess;
+  /** health base URL */
+  health: string;
+}
+
+export interface Verification {
+  counts: Record<string, number>;
+  published: number;
+  problems: string[];
+}
+
+/** Every message of the live stream, from connect on. */
+export interface StreamClient {
+  messages: SyiRecord[];
+  close(): void;
+}
+
+/** A client that reconnects (as the ticker page does) when the gateway goes away. */
+function subscribe(url: string): StreamClient {
+  const messages: SyiRecord[] = [];
+  let closed = false;
+  let ws: WebSocket;
+  const connect = () => {
+    ws = new WebSocket(url);
+    ws.on('error', () => undefined);
+    ws.on('close', () => {
+      if (!closed) setTimeout(connect, 500);
+    });
+    ws.on('message', (data: Buffer) => {
+      const m = JSON.parse(data.toString()) as { type: string } & SyiRecord;
+      if (m.type === 'syi') messages.push(m);
+    });
+  };
+  connect();
+  return {
+    messages,
+    close: () => {
+      closed = true;
+      ws.close();
+    },
+  };
+}
+
+/** A TCP relay in front of anvil's WebSocket RPC that can be cut (connections dropped, new ones refused). */
+export class RpcProxy {
+  private readonly sockets = new Set<Socket>();
+  private cutUntil = 0;
+  private server: Server | undefined;
+  port = 0;
+
+  constructor(private readonly targetPort: number) {}
+
+  async start(): Promise<void> {
+    this.server = createServer((client) => {
+      if (Date.now() < this.cutUntil) {
+        client.destroy();
+        return;
+      }
+      const upstream = connect({ host: '127.0.0.1', port: this.targetPort });
+      for (const [a, b] of [[client, upstream], [upstream, client]] as const) {
+        this.sockets.add(a);
+        a.on('error', () => b.destroy());
+        a.on('close', () => {
+          this.sockets.delete(a);
+          b.destroy();
+        });
+        a.pipe(b);
+      }
+    });
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    this.port = (this.server.address() as AddressInfo).port;
+  }
+
+  /** Drops every relayed connection and refuses new ones for `ms`. */
+  cut(ms: number): void {
+    this.cutUntil = Date.now() + ms;
+    for (const s of this.sockets) s.destroy();
+  }
+
+  async stop(): Promise<void> {
+    this.cut(0);
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+}
+
+export class System {
+  readonly stack = testStack({ ...process.env, KAFKA_BROKERS: System.brokers });
+  readonly prefix = uniquePrefix('sys');
+  readonly clickhouseUrl = process.env.CLICKHOUSE_URL ?? 'http://127.0.0.1:8123';
+  private readonly apps = new Map<SystemApp, RunningApp>();
+  /** apps this harness stopped on purpose (not crashes) */
+  private readonly stopped = new Set<SystemApp>();
+  private nextPort = 21_000 + Math.floor(Math.random() * 15_000);
+  private database: Awaited<ReturnType<typeof createTestDatabase>> | undefined;
+  private anvil: TestAnvil | undefined;
+  private contract: Address | undefined;
+  readonly streams: StreamClient[] = [];
+  /** the keeper's WebSocket RPC goes through this (the fault run cuts it) */
+  rpcProxy!: RpcProxy;
+  /** the feeds the keeper pushes without a price config: every simulated asset with a Pyth id */
+  readonly keeperFeedIds = ASSETS.flatMap((a) => (a.pythId ? [a.pythId] : []));
+  readonly options: Required<SystemOptions>;
+
+  static get brokers(): string {
+    return process.env.KAFKA_CLUSTER_BROKERS ?? '127.0.0.1:19092,127.0.0.1:19094,127.0.0.1:19096';
+  }
+
+  constructor(options: SystemOptions = {}) {
+    this.options = { keeperDeviationPct: 0.05, keeperMaxStalenessS: 30, wsWorkers: 2, wsClients: 4, ccIntervalMs: 10_000, ...options };
+  }
+
+  get simUrl(): string {
+    return `http://127.0.0.1:${this.apps.get('market-sim')!.env.MARKET_SIM_PORT}`;
+  }
+
+  get apiUrl(): string {
+    return `http://127.0.0.1:${this.apps.get('api')!.env.PORT}`;
+  }
+
+  get databaseUrl(): string {
+    return this.database!.url;
+  }
+
+  /** the PostgreSQL database's name, also the sink's ClickHouse database */
+  get databaseName(): string {
+    return this.database!.name;
+  }
+
+  get chain(): { anvil: TestAnvil; contract: Address } {
+    return { anvil: this.anvil!, contract: this.contract! };
+  }
+
+  /** Starts everything but the ingesters, each ready, and the WebSocket clients. */
+  async start(): Promise<void> {
+    this.database = await createTestDatabase('sys');
+    this.anvil = await startAnvil();
+    this.contract = await deployTestMockPyth(this.anvil, join(process.env.STACK_CACHE ?? join(homedir(), '.cache', 'stableyield'), 'solc'));
+    this.rpcProxy = new RpcProxy(this.anvil.port);
+    await this.rpcProxy.start();
+    const registry = createRegistryClient(this.stack.registryUrl);
+    await registerSchemas(registry);
+    // the keeper reads a prefixed pyth.updates: its subject needs the schema
+    await registerSchemas(registry, { [prefixedTopic(this.prefix, 'pyth.updates')]: VALUE_SCHEMAS['pyth.updates']! });
+    await this.provisionCluster();
+    for (const app of SYSTEM_APPS) {
+      if (app === 'ingest-hermes' || app === 'ingest-market') continue;
+      this.launch(app, this.envOf(app));
+      // the simulator first, so that no ingester ever meets a missing upstream
+      if (app === 'market-sim') await this.ready(app);
+    }
+    for (const app of this.apps.keys()) await this.ready(app);
+    for (let i = 0; i < this.options.wsClients; i++) this.streams.push(subscribe(`ws://127.0.0.1:${this.apps.get('ws-gateway')!.env.PORT}/stream/syi/live`));
+  }
+
+  /**
+   * Every topic the apps use, created up front with replication factor 3, and the cluster's
+   * group coordinator warmed up. Right after a topic is created, the other brokers may not know
+   * it for a moment ("This server does not host this topic-partition"), and on a new cluster the
+   * offsets topic is created by the first group; several apps starting at once met both and exited.
+   */
+  private async provisionCluster(): Promise<void> {
+    const { kafka, logger } = this.stack;
+    const lease = (app: string, partitions: number) => ({ name: prefixedTopic(this.prefix, `${app}.lease`), key: 'none', partitions, cleanupPolicy: 'delete' as const, retentionMs: 3_600_000 });
+    const topics = [
+      ...prefixedSpecs(this.prefix, CATALOG), SyiProcessor.changelogSpec(this.prefix), lease('processor-syi', 1),
+      ...(['peg', 'liquidity', 'ray'] as const).flatMap((kind) => [measureChangelogSpec(kind, this.prefix), lease(`processor-${kind}`, MEASURE_SHARDS)]),
+    ];
+    await provisionTopics(kafka, logger, { replicationFactor: 3, topics });
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      await waitFor('every broker to know every topic', async () => {
+        for (const t of topics) await admin.fetchTopicOffsets(t.name);
+        return true;
+      }, 60_000, 500);
+    } finally {
+      await admin.disconnect();
+    }
+    const warmUp = kafka.consumer({ groupId: `${this.prefix}warm-up` });
+    await warmUp.connect();
+    await warmUp.subscribe({ topic: prefixedTopic(this.prefix, 'trad.tbill'), fromBeginning: true });
+    await warmUp.run({ eachMessage: () => Promise.resolve() });
+    await waitFor('the group coordinator', async () => (await warmUp.describeGroup()).state === 'Stable', 60_000, 500);
+    await warmUp.disconnect();
+  }
+
+  startIngesters(): void {
+    for (const app of ['ingest-hermes', 'ingest-market'] as const) this.launch(app, this.envOf(app));
+  }
+
+  async stopIngesters(): Promise<void> {
+    for (const app of ['ingest-hermes', 'ingest-market'] as const) {
+      const running = this.apps.get(app);
+      this.stopped.add(app);
+      if (running) await stopApp(running.process, 'SIGTERM');
+    }
+  }
+
+  /** Loads a market-sim scenario (its clock starts now). */
+  async scenario(scenario: { name: string; events: unknown[] }): Promise<void> {
+    const res = await fetch(`${this.simUrl}/_control/scenario`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(scenario) });
+    if (res.status !== 200) throw new Error(`scenario refused: ${res.status} ${await res.text()}`);
+  }
+
+  /** SIGKILLs an app and starts it again with the same settings; resolves once it is ready. */
+  async killAndRestart(app: SystemApp): Promise<void> {
+    const running = this.apps.get(app)!;
+    await stopApp(running.process, 'SIGKILL');
+    this.launch(app, running.env);
+    await this.ready(app);
+  }
+
+  async isReady(app: SystemApp): Promise<boolean> {
+    return httpOk(`${this.apps.get(app)!.health}/ready`);
+  }
+
+  /** The keeper's own /health: pushing, RPC reachable, oracle fresh. */
+  keeperHealthy(): Promise<boolean> {
+    return httpOk(`${this.apps.get('keeper')!.health}/health`);
+  }
+
+  /** Apps that exited on their own (not stopped by the harness). */
+  crashed(): string[] {
+    return [...this.apps]
+      .filter(([name, a]) => !this.stopped.has(name) && a.process.child.exitCode !== null && a.process.child.signalCode === null).map(([name, a]) => `${name} exited ${a.process.child.exitCode}: ${a.process.output().slice(-1_500)}`);
+  }
+
+  output(app: SystemApp): string {
+    return this.apps.get(app)?.process.output() ?? '';
+  }
+
+  async stop(): Promise<void> {
+    for (const s of this.streams) s.close();
+    for (const app of [...this.apps.keys()].reverse()) await stopApp(this.apps.get(app)!.process, 'SIGKILL');
+    await this.rpcProxy?.stop();
+    await this.anvil?.stop();
+    await this.database?.drop().catch(() => undefined);
+  }
+
+  /** The last `syi.calculated` record committed so far (null before the first). */
+  async latestPublished(): Promise<SyiRecord | null> {
+    const messages = await readTopic(this.stack.kafka, prefixedTopic(this.prefix, 'syi.calculated'), { done: () => false, timeoutMs: 1_500 });
+    const last = messages.at(-1);
+    return last ? this.stack.serde.deserialize('syi.calculated', last.value as Buffer) : null;
+  }
+
+  /** On-chain publish time (s) of every feed the keeper pushes (undefined: never pushed). */
+  async onchainPublishTimes(feedIds: readonly string[]): Promise<Map<string, number | undefined>> {
+    const out = new Map<string, number | undefined>();
+    for (const id of feedIds) {
+      const p = await this.anvil!.client.readContract({ address: this.contract!, abi: pythAbi, functionName: 'getPriceUnsafe', args: [`0x${id}`] }).catch(() => null);
+      out.set(id, p === null ? undefined : Number(p.publishTime));
+    }
+    return out;
+  }
+
+  /**
+   * After the ingesters stopped: waits for every consumer to catch up, then checks the index
+   * against the replay, every store and API against the index, the oracle against Hermes, and
+   * the dead-letter topics.
+   */
+  async verify(): Promise<Verification> {
+    const problems: string[] = [];
+    const { stack, prefix } = this;
+    problems.push(...this.crashed());
+
+    const inputs = await dumpInputs(stack, prefix);
+    const counts = Object.fromEntries(INPUT_TOPIC_NAMES.map((t) => [t, inputs.filter((r) => r.topic === t).length]));
+    for (const topic of INPUT_TOPIC_NAMES) if (!(counts[topic]! > 0)) problems.push(`no ${topic} records`);
+    const maxTs = Math.max(...inputs.map((r) => (r.value as { ts: number }).ts));
+    const lastGrid = Math.floor((maxTs - LATENESS_MS) / GRID_MS) * GRID_MS;
+    const messages = await readTopic(stack.kafka, prefixedTopic(prefix, 'syi.calculated'), {
+      done: (m) => m.length > 0 && Number(m[m.length - 1]!.timestamp) >= lastGrid,
+      timeoutMs: 120_000,
+    });
+    const live = await Promise.all(messages.map((m) => stack.serde.deserialize('syi.calculated', m.value as Buffer)));
+    if (!((live.at(-1)?.ts ?? 0) >= lastGrid)) problems.push(`syi.calculated ends at ${live.at(-1)?.ts}, the inputs allow ${lastGrid}`);
+    problems.push(...verifyChain(live, null).map((e) => `digest chain: ${JSON.stringify(e)}`));
+    const expected = replayWithCommand(inputs, GRID_MS).filter((r) => r.ts <= (live.at(-1)?.ts ?? 0));
+    const liveTs = live.map((r) => r.ts);
+    const expectedTs = new Set(expected.map((r) => r.ts));
+    const missing = expected.filter((r) => !liveTs.includes(r.ts)).length;
+    const extra = liveTs.filter((t) => !expectedTs.has(t)).length;
+    const duplicates = liveTs.length - new Set(liveTs).size;
+    if (missing + extra + duplicates > 0) problems.push(`grid points: ${missing} missing, ${extra} not in the replay, ${duplicates} duplicated`);
+    else problems.push(...live.map((r, i) => matchesReplay(r, expected[i] as never)).filter((m): m is string => m !== null).slice(0, 20));
+    if (!live.some((r) => r.eligible > 0)) problems.push('no record with an eligible constituent');
+
+    const index = live.map((r): [number, number] => [r.ts, r.value]);
+    problems.push(...(await this.checkPostgres(index)), ...(await this.checkClickHouse(index)));
+    const latest = (await (await fetch(`${this.apiUrl}/api/index/latest`)).json()) as SyiRecord;
+    if (latest.ts !== live.at(-1)?.ts || latest.value !== live.at(-1)?.value) problems.push(`/api/index/latest is ${latest.ts}=${latest.value}, the topic ends ${live.at(-1)?.ts}`);
+    problems.push(...(await this.checkStreams(live)));
+    problems.push(...(await this.checkOracle()));
+
+    for (const spec of CATALOG.filter((t) => t.name.endsWith('.dlq'))) {
+      const n = await recordCount(stack.kafka, prefix, spec.name);
+      if (n > 0) problems.push(`${spec.name}: ${n} dead letters`);
+    }
+    return { counts, published: live.length, problems };
+  }
+
+  private async checkPostgres(index: readonly (readonly [number, number])[]): Promise<string[]> {
+    const pg = new Client({ connectionString: this.database!.url });
+    await pg.connect();
+    try {
+      const rows = async () => (await pg.query<{ ts: Date; value: number }>('SELECT ts, value FROM syi_index ORDER BY ts')).rows.map((r): [number, number] => [r.ts.getTime(), r.value]);
+      await waitFor('PostgreSQL to hold every record', async () => (await rows()).length >= index.length, 120_000, 1_000).catch(() => undefined);
+      const got = await rows();
+      return JSON.stringify(got) === JSON.stringify(index) ? [] : [`PostgreSQL syi_index: ${got.length} rows differ from the ${index.length} records`];
+    } finally {
+      await pg.end();
+    }
+  }
+
+  private async checkClickHouse(index: readonly (readonly [number, number])[]): Promise<string[]> {
+    const ch = new ClickHouseHttp({ url: this.clickhouseUrl });
+    const rows = async () =>
+      (await ch.query<{ ts: string; value: number }>(`SELECT ts, value FROM ${this.database!.name}.syi_index FINAL ORDER BY ts`).catch(() => [])).map((r): [number, number] => [Number(r.ts), r.value]);
+    await waitFor('ClickHouse to hold every record', async () => (await rows()).length >= index.length, 120_000, 1_000).catch(() => undefined);
+    const got = await rows();
+    return JSON.stringify(got) === JSON.stringify(index) ? [] : [`ClickHouse syi_index: ${got.length} rows differ from the ${index.length} records`];
+  }
+
+  private async checkStreams(live: readonly SyiRecord[]): Promise<string[]> {
+    const last = live.at(-1)?.ts;
+    await waitFor('every WebSocket client to have the last record', () => this.streams.every((s) => s.messages.at(-1)?.ts === last), 30_000).catch(() => undefined);
+    const byTs = new Map(live.map((r) => [r.ts, r.value]));
+    const problems: string[] = [];
+    this.streams.forEach((s, i) => {
+      const ts = s.messages.map((m) => m.ts);
+      const wrong = s.messages.filter((m) => byTs.get(m.ts) !== m.value).length;
+      // a client that reconnected gets the latest record again as its snapshot: equal, never older
+      const unordered = ts.some((t, j) => j > 0 && t < ts[j - 1]!);
+      if (s.messages.at(-1)?.ts !== last || wrong > 0 || unordered) problems.push(`WebSocket client ${i}: ${s.messages.length} messages, last ${s.messages.at(-1)?.ts}, ${wrong} wrong values, ordered: ${!unordered}`);
+    });
+    return problems;
+  }
+
+  /** Each feed on chain within the keeper's deviation of the last Hermes price; no (feed, publish time) pushed twice. */
+  private async checkOracle(): Promise<string[]> {
+    const hermes = new Map<string, PythPrice>();
+    for (const m of await readTopic(this.stack.kafka, prefixedTopic(this.prefix, 'pyth.prices'), { done: () => false, timeoutMs: 5_000 })) {
+      const p = await this.stack.serde.deserialize('pyth.prices', m.value as Buffer);
+      if ((hermes.get(p.feedId)?.publishTime ?? -1) <= p.publishTime) hermes.set(p.feedId, p);
+    }
+    if (hermes.size === 0) return ['no Hermes prices recorded'];
+    let off: string[] = [];
+    await waitFor('every feed on chain within the deviation threshold', async () => {
+      off = [];
+      for (const [feedId, p] of hermes) {
+        const onchain = await this.anvil!.client.readContract({ address: this.contract!, abi: pythAbi, functionName: 'getPriceUnsafe', args: [`0x${feedId}`] }).catch(() => null);
+        const price = onchain === null ? NaN : Number(onchain.price) * 10 ** onchain.expo;
+        if (!((Math.abs(price - p.price) / p.price) * 100 <= this.options.keeperDeviationPct)) off.push(`oracle ${p.symbol}: on chain ${price}, Hermes ${p.price}`);
+      }
+      return off.length === 0;
+    }, 60_000, 1_000).catch(() => undefined);
+    const updates = await this.anvil!.client.getContractEvents({ address: this.contract!, abi: pythAbi, eventName: 'PriceFeedUpdate', fromBlock: 0n });
+    const pushed = updates.map((l) => `${String(l.args.id)}@${String(l.args.publishTime)}`);
+    const twice = pushed.length - new Set(pushed).size;
+    return [...off, ...(pushed.length === 0 ? ['the keeper pushed nothing'] : []), ...(twice > 0 ? [`${twice} (feed, publish time) pushed twice`] : [])];
+  }
+
+  private launch(app: SystemApp, env: Record<string, string>): void {
+    this.apps.set(app, { env, process: spawnApp(app, { LOG_LEVEL: 'warn', ...env }), health: `http://127.0.0.1:${env.HEALTH_PORT ?? env.METRICS_PORT ?? env.MARKET_SIM_HEALTH_PORT}` });
+  }
+
+  private async ready(app: SystemApp): Promise<void> {
+    const running = this.apps.get(app)!;
+    await waitFor(`${app} ready`, async () => {
+      if (running.process.child.exitCode !== null) throw new Error(`${app} exited ${running.process.child.exitCode}: ${running.process.output().slice(-3_000)}`);
+      return httpOk(`${running.health}/ready`);
+    }, 180_000, 250);
+  }
+
+  private port(): string {
+    return String(this.nextPort++);
+  }
+
+  private envOf(app: SystemApp): Record<string, string> {
+    const kafka = { KAFKA_BROKERS: System.brokers, SCHEMA_REGISTRY_URL: this.stack.registryUrl, TOPIC_PREFIX: this.prefix, KAFKA_REPLICATION_FACTOR: '3' };
+    const processor = { ...kafka, GRID_INTERVAL_MS: String(GRID_MS), ALLOWED_LATENESS_MS: String(LATENESS_MS), LEASE_SESSION_TIMEOUT_MS: '6000', HEALTH_PORT: this.port() };
+    const sim = () => this.simUrl;
+    switch (app) {
+      case 'market-sim':
+        return { MARKET_SIM_PORT: this.port(), MARKET_SIM_HEALTH_PORT: this.port(), MARKET_SIM_SEED: '5' };
+      case 'processor-syi':
+      case 'processor-peg':
+      case 'processor-liquidity':
+      case 'processor-ray':
+        return processor;
+      case 'sink-timescale':
+        return { ...kafka, HEALTH_PORT: this.port(), DATABASE_URL: this.database!.url, SINK_GROUP_ID: `${this.prefix}sink-timescale` };
+      case 'sink-clickhouse':
+        return { ...kafka, HEALTH_PORT: this.port(), CLICKHOUSE_URL: this.clickhouseUrl, CLICKHOUSE_DATABASE: this.database!.name, SINK_GROUP_ID: `${this.prefix}sink-clickhouse` };
+      case 'api':
+        return { ...kafka, PORT: this.port(), HEALTH_PORT: this.port(), DATABASE_URL: this.database!.url, RATE_LIMIT_PER_IP: '0', RATE_LIMIT_PER_KEY: '0' };
+      case 'ws-gateway':
+        return { ...kafka, PORT: this.port(), HEALTH_PORT: this.port(), WORKERS: String(this.options.wsWorkers) };
+      case 'keeper':
+        return {
+          ...kafka, METRICS_PORT: this.port(), PRIVATE_KEY: toHex(anvilTestAccount(1).getHdKey().privateKey!),
+          RPC_URL: `ws://127.0.0.1:${this.rpcProxy.port},${this.anvil!.httpUrl}`, CONTRACT_ADDRESS: this.contract!,
+          KEEPER_INPUT_TOPIC: prefixedTopic(this.prefix, 'pyth.updates'), KEEPER_GROUP_ID: `${this.prefix}keeper`,
+          MIN_PRICE_CHANGE_PERCENT: String(this.options.keeperDeviationPct), MAX_STALENESS: String(this.options.keeperMaxStalenessS),
+          KEEPER_STATE_FILE: join(mkdtempSync(join(tmpdir(), 'sys-keeper-')), 'in-flight.json'),
+        };
+      case 'ingest-hermes':
+        return { ...kafka, HEALTH_PORT: this.port(), HERMES_URL: `${sim()}/hermes` };
+      case 'ingest-market':
+        return {
+          ...kafka, HEALTH_PORT: this.port(),
+          CRYPTOCOMPARE_URL: `${sim()}/cryptocompare`, BINANCE_URL: `${sim()}/binance`, DEFILLAMA_YIELDS_URL: `${sim()}/defillama/yields`,
+          DEFILLAMA_STABLECOINS_URL: `${sim()}/defillama/stablecoins`, FRED_URL: `${sim()}/fred`, FRED_API_KEY: 'local-simulator',
+          CRYPTOCOMPARE_INTERVAL_MS: String(this.options.ccIntervalMs), DEFILLAMA_YIELDS_INTERVAL_MS: '60000', DEFILLAMA_STABLECOINS_INTERVAL_MS: '60000',
+        };
+    }
+  }
+}
+
+/** `scripts/stack/stack.sh ARGS…` (e.g. down postgres), waiting for it. */
+export function stackCommand(args: string[]): void {
+  execFileSync('bash', [join(repoRoot(), 'scripts/stack/stack.sh'), ...args], { stdio: 'ignore' });
+}
+
+/** SIGKILLs or restarts one node of the 3-broker cluster. */
+export function kafkaClusterNode(action: 'kill-node' | 'start-node', node: number): void {
+  execFileSync('bash', [join(repoRoot(), 'scripts/stack/components/kafka.sh'), action, String(node)], { stdio: 'ignore', env: { ...process.env, KAFKA_MODE: 'cluster' } });
+}
