@@ -5,7 +5,7 @@
  * at every grid point, chained; PostgreSQL, ClickHouse, the REST API and WebSocket clients
  * (on a two-worker gateway) hold the same index; the oracle follows Hermes within the keeper's
  * deviation threshold, nothing pushed twice; no dead letter anywhere.
- *   E2E_RUN_MS   how long the market runs (default 150 000)
+ *   E2E_RUN_MS   how long the market runs (default 120 000)
  */
 import type { VenuePrice } from '@stableyield/schemas';
 import { dumpInputs } from '@stableyield/stream/testing';
@@ -15,7 +15,7 @@ jest.setTimeout(900_000);
 // one long run: a retry would only repeat it
 jest.retryTimes(0);
 
-const RUN_MS = Number(process.env.E2E_RUN_MS ?? 150_000);
+const RUN_MS = Number(process.env.E2E_RUN_MS ?? 120_000);
 
 /** USDC slides to 0.97 and recovers; Binance answers 503 for a while (its order books pause). */
 const SCENARIO = {

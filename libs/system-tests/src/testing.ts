@@ -16,7 +16,7 @@ import { pythAbi } from '@stableyield/chain';
 import { anvilTestAccount, deployTestMockPyth, startAnvil, type TestAnvil } from '@stableyield/chain/testing';
 import { ClickHouseHttp } from '@stableyield/clickhouse';
 import { createTestDatabase } from '@stableyield/db/testing';
-import { CATALOG, prefixedSpecs, prefixedTopic, provisionTopics } from '@stableyield/kafka';
+import { CATALOG, prefixedSpecs, prefixedTopic, provisionTopics, TopicFollower } from '@stableyield/kafka';
 import { readTopic, testStack, waitFor } from '@stableyield/kafka/testing';
 import { ASSETS } from '@stableyield/market-model';
 import { createRegistryClient, registerSchemas, VALUE_SCHEMAS, type PythPrice, type SyiRecord } from '@stableyield/schemas';
@@ -148,11 +148,20 @@ export class System {
   private readonly apps = new Map<SystemApp, RunningApp>();
   /** apps this harness stopped on purpose (not crashes) */
   private readonly stopped = new Set<SystemApp>();
+  /** apps being killed and restarted on purpose right now */
+  private readonly restarting = new Set<SystemApp>();
+  /** crashes the supervisor restarted, as a deployment's restart policy would: "app exited N: last log" */
+  readonly restarts: string[] = [];
+  private supervisor: NodeJS.Timeout | undefined;
   private nextPort = 21_000 + Math.floor(Math.random() * 15_000);
   private database: Awaited<ReturnType<typeof createTestDatabase>> | undefined;
   private anvil: TestAnvil | undefined;
   private contract: Address | undefined;
   readonly streams: StreamClient[] = [];
+  /** the newest index record and Hermes price seen (followers started with the system) */
+  private latestIndex: SyiRecord | null = null;
+  private latestPythMs = 0;
+  private readonly followers: TopicFollower<'syi.calculated' | 'pyth.prices'>[] = [];
   /** the keeper's WebSocket RPC goes through this (the fault run cuts it) */
   rpcProxy!: RpcProxy;
   /** the feeds the keeper pushes without a price config: every simulated asset with a Pyth id */
@@ -207,6 +216,8 @@ export class System {
       if (app === 'market-sim') await this.ready(app);
     }
     for (const app of this.apps.keys()) await this.ready(app);
+    await this.follow();
+    this.supervise();
     for (let i = 0; i < this.options.wsClients; i++) this.streams.push(subscribe(`ws://127.0.0.1:${this.apps.get('ws-gateway')!.env.PORT}/stream/syi/live`));
   }
 
@@ -242,6 +253,58 @@ export class System {
     await warmUp.disconnect();
   }
 
+  /** Restarts an app that exited on its own (Kubernetes' restartPolicy: Always), and notes it. */
+  private supervise(): void {
+    this.supervisor = setInterval(() => {
+      for (const [name, app] of this.apps) {
+        const exited = app.process.child.exitCode !== null || app.process.child.signalCode !== null;
+        if (!exited || this.stopped.has(name) || this.restarting.has(name)) continue;
+        this.restarts.push(`${new Date().toISOString()} ${name} exited ${app.process.child.exitCode}: ${app.process.output().slice(-600)}`);
+        this.launch(name, app.env);
+      }
+    }, 1_000);
+    this.supervisor.unref();
+  }
+
+  /** Follows syi.calculated and pyth.prices in the background (the fault run's recovery checks). */
+  private async follow(): Promise<void> {
+    const { kafka, serde, logger } = this.stack;
+    const index = new TopicFollower({
+      kafka, serde, logger, topic: prefixedTopic(this.prefix, 'syi.calculated') as 'syi.calculated', groupId: `${this.prefix}follow-syi`, lookback: 1, maxWaitMs: 200,
+      onRecords: (records) => {
+        for (const r of records) if (r.value.ts > (this.latestIndex?.ts ?? 0)) this.latestIndex = r.value;
+      },
+    });
+    const pyth = new TopicFollower({
+      kafka, serde, logger, topic: prefixedTopic(this.prefix, 'pyth.prices') as 'pyth.prices', groupId: `${this.prefix}follow-pyth`, lookback: 1, maxWaitMs: 200,
+      onRecords: (records) => {
+        for (const r of records) this.latestPythMs = Math.max(this.latestPythMs, r.value.ts);
+      },
+    });
+    this.followers.push(index as never, pyth as never);
+    await Promise.all([index.start(), pyth.start()]);
+  }
+
+  /**
+   * Whether the index is current, from processor-syi's own metrics: its watermark within
+   * `withinMs` of the wall clock and a record published within that time. (A consumer of
+   * syi.calculated would be a worse witness: its group is itself disturbed by broker faults.)
+   */
+  async indexCurrent(withinMs: number): Promise<boolean> {
+    const res = await fetch(`${this.apps.get('processor-syi')!.health}/metrics`).catch(() => null);
+    if (res === null || !res.ok) return false;
+    const text = await res.text();
+    const gauge = (pattern: RegExp) => Number(pattern.exec(text)?.[1] ?? NaN);
+    const lag = gauge(/^processor_watermark_lag_seconds\{[^}]*processor="syi"[^}]*\} (\S+)$/m);
+    const published = gauge(/^syi_last_published_timestamp_seconds(?:\{[^}]*\})? (\S+)$/m);
+    return lag * 1000 <= withinMs && published * 1000 >= Date.now() - withinMs;
+  }
+
+  /** When the newest Hermes price was received (ms, 0 before any). */
+  get lastHermesPrice(): number {
+    return this.latestPythMs;
+  }
+
   startIngesters(): void {
     for (const app of ['ingest-hermes', 'ingest-market'] as const) this.launch(app, this.envOf(app));
   }
@@ -263,8 +326,13 @@ export class System {
   /** SIGKILLs an app and starts it again with the same settings; resolves once it is ready. */
   async killAndRestart(app: SystemApp): Promise<void> {
     const running = this.apps.get(app)!;
-    await stopApp(running.process, 'SIGKILL');
-    this.launch(app, running.env);
+    this.restarting.add(app);
+    try {
+      await stopApp(running.process, 'SIGKILL');
+      this.launch(app, running.env);
+    } finally {
+      this.restarting.delete(app);
+    }
     await this.ready(app);
   }
 
@@ -277,10 +345,12 @@ export class System {
     return httpOk(`${this.apps.get('keeper')!.health}/health`);
   }
 
-  /** Apps that exited on their own (not stopped by the harness). */
+  /** Apps that exited on their own (not stopped by the harness), restarted or not. */
   crashed(): string[] {
-    return [...this.apps]
-      .filter(([name, a]) => !this.stopped.has(name) && a.process.child.exitCode !== null && a.process.child.signalCode === null).map(([name, a]) => `${name} exited ${a.process.child.exitCode}: ${a.process.output().slice(-1_500)}`);
+    const down = [...this.apps]
+      .filter(([name, a]) => !this.stopped.has(name) && !this.restarting.has(name) && a.process.child.exitCode !== null && a.process.child.signalCode === null)
+      .map(([name, a]) => `${name} exited ${a.process.child.exitCode}: ${a.process.output().slice(-1_500)}`);
+    return [...this.restarts, ...down];
   }
 
   output(app: SystemApp): string {
@@ -288,18 +358,18 @@ export class System {
   }
 
   async stop(): Promise<void> {
+    clearInterval(this.supervisor);
     for (const s of this.streams) s.close();
+    for (const f of this.followers) await f.stop().catch(() => undefined);
     for (const app of [...this.apps.keys()].reverse()) await stopApp(this.apps.get(app)!.process, 'SIGKILL');
     await this.rpcProxy?.stop();
     await this.anvil?.stop();
     await this.database?.drop().catch(() => undefined);
   }
 
-  /** The last `syi.calculated` record committed so far (null before the first). */
-  async latestPublished(): Promise<SyiRecord | null> {
-    const messages = await readTopic(this.stack.kafka, prefixedTopic(this.prefix, 'syi.calculated'), { done: () => false, timeoutMs: 1_500 });
-    const last = messages.at(-1);
-    return last ? this.stack.serde.deserialize('syi.calculated', last.value as Buffer) : null;
+  /** The newest `syi.calculated` record committed so far (null before the first). */
+  latestPublished(): SyiRecord | null {
+    return this.latestIndex;
   }
 
   /** On-chain publish time (s) of every feed the keeper pushes (undefined: never pushed). */
@@ -365,7 +435,7 @@ export class System {
       const rows = async () => (await pg.query<{ ts: Date; value: number }>('SELECT ts, value FROM syi_index ORDER BY ts')).rows.map((r): [number, number] => [r.ts.getTime(), r.value]);
       await waitFor('PostgreSQL to hold every record', async () => (await rows()).length >= index.length, 120_000, 1_000).catch(() => undefined);
       const got = await rows();
-      return JSON.stringify(got) === JSON.stringify(index) ? [] : [`PostgreSQL syi_index: ${got.length} rows differ from the ${index.length} records`];
+      return JSON.stringify(got) === JSON.stringify(index) ? [] : [`PostgreSQL syi_index: ${describeDifference(got, index)}`];
     } finally {
       await pg.end();
     }
@@ -377,7 +447,7 @@ export class System {
       (await ch.query<{ ts: string; value: number }>(`SELECT ts, value FROM ${this.database!.name}.syi_index FINAL ORDER BY ts`).catch(() => [])).map((r): [number, number] => [Number(r.ts), r.value]);
     await waitFor('ClickHouse to hold every record', async () => (await rows()).length >= index.length, 120_000, 1_000).catch(() => undefined);
     const got = await rows();
-    return JSON.stringify(got) === JSON.stringify(index) ? [] : [`ClickHouse syi_index: ${got.length} rows differ from the ${index.length} records`];
+    return JSON.stringify(got) === JSON.stringify(index) ? [] : [`ClickHouse syi_index: ${describeDifference(got, index)}`];
   }
 
   private async checkStreams(live: readonly SyiRecord[]): Promise<string[]> {
@@ -484,4 +554,14 @@ export function stackCommand(args: string[]): void {
 /** SIGKILLs or restarts one node of the 3-broker cluster. */
 export function kafkaClusterNode(action: 'kill-node' | 'start-node', node: number): void {
   execFileSync('bash', [join(repoRoot(), 'scripts/stack/components/kafka.sh'), action, String(node)], { stdio: 'ignore', env: { ...process.env, KAFKA_MODE: 'cluster' } });
+}
+
+/** How stored (ts, value) rows differ from the published records: counts, and the first few. */
+export function describeDifference(rows: readonly (readonly [number, number])[], records: readonly (readonly [number, number])[]): string {
+  const stored = new Map(rows.map(([ts, v]) => [ts, v]));
+  const published = new Map(records.map(([ts, v]) => [ts, v]));
+  const missing = records.filter(([ts]) => !stored.has(ts)).map(([ts]) => ts);
+  const extra = rows.filter(([ts]) => !published.has(ts)).map(([ts]) => ts);
+  const wrong = records.filter(([ts, v]) => stored.has(ts) && stored.get(ts) !== v).map(([ts]) => ts);
+  return `${rows.length} rows for ${records.length} records; missing ${missing.length} (${missing.slice(0, 3).join(', ')}), extra ${extra.length} (${extra.slice(0, 3).join(', ')}), other values ${wrong.length} (${wrong.slice(0, 3).join(', ')})`;
 }
