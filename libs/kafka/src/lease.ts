@@ -163,7 +163,14 @@ export class ShardLease {
         })
         .catch((err: unknown) => onFailed(`shard assignment failed: ${err instanceof Error ? err.message : String(err)}`));
     });
-    this.consumer.on(this.consumer.events.CRASH, (e) => onFailed(`shard lease consumer crashed: ${String(e.payload.error)}`));
+    // kafkajs restarts a consumer after a retriable crash (a broker gone, a coordinator moving):
+    // the group then rebalances as usual. Only a crash it will not restart from ends the process.
+    // While it rejoins, the shards run on; if they move meanwhile, their new owner fences them.
+    this.consumer.on(this.consumer.events.CRASH, (e) => {
+      const why = `shard lease consumer crashed: ${String(e.payload.error)}`;
+      if (e.payload.restart) logger.warn({ topic, error: String(e.payload.error) }, 'shard_lease_consumer_restarting');
+      else onFailed(why);
+    });
     await this.consumer.connect();
     await this.consumer.subscribe({ topic, fromBeginning: false });
     await this.consumer.run({ autoCommit: false, eachBatch: () => Promise.resolve() });
