@@ -5,9 +5,7 @@
 import { prefixedTopic } from '@stableyield/kafka';
 import { readTopic, waitFor } from '@stableyield/kafka/testing';
 import { verifyChain } from '@stableyield/stream';
-import { Client } from 'pg';
-import { ClickHouseHttp } from '@stableyield/clickhouse';
-import { describeDifference, GRID_MS, kafkaClusterNode, stackCommand, type System, type SystemApp } from './testing';
+import { GRID_MS, kafkaClusterNode, stackCommand, type System, type SystemApp } from './testing';
 
 export interface FaultResult {
   fault: string;
@@ -159,28 +157,9 @@ export async function verifyDelivery(system: System): Promise<{ published: numbe
   const gaps = live.filter((r, i) => i > 0 && r.ts - live[i - 1]!.ts !== GRID_MS).map((r, i) => `${live[i]!.ts}→${r.ts}`);
   if (gaps.length > 0) problems.push(`syi.calculated: ${gaps.length} gaps or duplicates (${gaps.slice(0, 5).join(', ')})`);
   problems.push(...verifyChain(live, null).map((e) => `digest chain: ${JSON.stringify(e)}`));
-  const index = JSON.stringify(live.map((r) => [r.ts, r.value]));
-  const pg = new Client({ connectionString: system.databaseUrl });
-  await pg.connect();
-  try {
-    const rows = async () => (await pg.query<{ ts: Date; value: number }>('SELECT ts, value FROM syi_index ORDER BY ts')).rows.map((r) => [r.ts.getTime(), r.value]);
-    await waitFor('PostgreSQL to catch up', async () => JSON.stringify(await rows()) === index, 120_000, 1_000).catch(() => undefined);
-    const got = await rows();
-    if (JSON.stringify(got) !== index) problems.push(`PostgreSQL syi_index: ${describeDifference(got as [number, number][], live.map((r): [number, number] => [r.ts, r.value]))}`);
-  } finally {
-    await pg.end();
-  }
-  const ch = new ClickHouseHttp({ url: system.clickhouseUrl });
-  const chRows = async () =>
-    (await ch.query<{ ts: string; value: number }>(`SELECT ts, value FROM ${system.databaseName}.syi_index FINAL ORDER BY ts`).catch(() => [])).map((r) => [Number(r.ts), r.value]);
-  await waitFor('ClickHouse to catch up', async () => JSON.stringify(await chRows()) === index, 120_000, 1_000).catch(() => undefined);
-  const chGot = await chRows();
-  if (JSON.stringify(chGot) !== index) problems.push(`ClickHouse syi_index: ${describeDifference(chGot as [number, number][], live.map((r): [number, number] => [r.ts, r.value]))}`);
-  const { anvil, contract } = system.chain;
-  const { pythAbi } = await import('@stableyield/chain');
-  const updates = await anvil.client.getContractEvents({ address: contract, abi: pythAbi, eventName: 'PriceFeedUpdate', fromBlock: 0n });
-  const pushed = updates.map((l) => `${String(l.args.id)}@${String(l.args.publishTime)}`);
-  if (pushed.length - new Set(pushed).size > 0) problems.push(`keeper: ${pushed.length - new Set(pushed).size} (feed, publish time) pushed twice`);
+  problems.push(...(await system.checkStores(live)));
+  const { twice } = await system.keeperPushes();
+  if (twice > 0) problems.push(`keeper: ${twice} (feed, publish time) pushed twice`);
   return { published: live.length, problems };
 }
 

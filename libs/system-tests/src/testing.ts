@@ -64,6 +64,8 @@ interface RunningApp {
 }
 
 export interface Verification {
+  /** the recorded input records the replay ran over */
+  inputs: { topic: string; value: unknown }[];
   counts: Record<string, number>;
   published: number;
   problems: string[];
@@ -166,10 +168,9 @@ export class System {
   private anvil: TestAnvil | undefined;
   private contract: Address | undefined;
   readonly streams: StreamClient[] = [];
-  /** the newest index record and Hermes price seen (followers started with the system) */
-  private latestIndex: SyiRecord | null = null;
+  /** the newest Hermes price seen (a follower started with the system) */
   private latestPythMs = 0;
-  private readonly followers: TopicFollower<'syi.calculated' | 'pyth.prices'>[] = [];
+  private hermesFollower: TopicFollower<'pyth.prices'> | undefined;
   /** the keeper's WebSocket RPC goes through this (the fault run cuts it) */
   rpcProxy!: RpcProxy;
   /** the feeds the keeper pushes without a price config: every simulated asset with a Pyth id */
@@ -274,23 +275,16 @@ export class System {
     this.supervisor.unref();
   }
 
-  /** Follows syi.calculated and pyth.prices in the background (the fault run's recovery checks). */
+  /** Follows pyth.prices in the background (the fault run's Hermes recovery check). */
   private async follow(): Promise<void> {
     const { kafka, serde, logger } = this.stack;
-    const index = new TopicFollower({
-      kafka, serde, logger, topic: prefixedTopic(this.prefix, 'syi.calculated') as 'syi.calculated', groupId: `${this.prefix}follow-syi`, lookback: 1, maxWaitMs: 200,
-      onRecords: (records) => {
-        for (const r of records) if (r.value.ts > (this.latestIndex?.ts ?? 0)) this.latestIndex = r.value;
-      },
-    });
-    const pyth = new TopicFollower({
+    this.hermesFollower = new TopicFollower({
       kafka, serde, logger, topic: prefixedTopic(this.prefix, 'pyth.prices') as 'pyth.prices', groupId: `${this.prefix}follow-pyth`, lookback: 1, maxWaitMs: 200,
       onRecords: (records) => {
         for (const r of records) this.latestPythMs = Math.max(this.latestPythMs, r.value.ts);
       },
     });
-    this.followers.push(index as never, pyth as never);
-    await Promise.all([index.start(), pyth.start()]);
+    await this.hermesFollower.start();
   }
 
   /**
@@ -385,16 +379,11 @@ export class System {
   async stop(): Promise<void> {
     clearInterval(this.supervisor);
     for (const s of this.streams) s.close();
-    for (const f of this.followers) await f.stop().catch(() => undefined);
+    await this.hermesFollower?.stop().catch(() => undefined);
     for (const app of [...this.apps.keys()].reverse()) await stopApp(this.apps.get(app)!.process, 'SIGKILL');
     await this.rpcProxy?.stop();
     await this.anvil?.stop();
     await this.database?.drop().catch(() => undefined);
-  }
-
-  /** The newest `syi.calculated` record committed so far (null before the first). */
-  latestPublished(): SyiRecord | null {
-    return this.latestIndex;
   }
 
   /** On-chain publish time (s) of every feed the keeper pushes (undefined: never pushed). */
@@ -439,8 +428,7 @@ export class System {
     else problems.push(...live.map((r, i) => matchesReplay(r, expected[i] as never)).filter((m): m is string => m !== null).slice(0, 20));
     if (!live.some((r) => r.eligible > 0)) problems.push('no record with an eligible constituent');
 
-    const index = live.map((r): [number, number] => [r.ts, r.value]);
-    problems.push(...(await this.checkPostgres(index)), ...(await this.checkClickHouse(index)));
+    problems.push(...(await this.checkStores(live)));
     const latest = (await (await fetch(`${this.apiUrl}/api/index/latest`)).json()) as SyiRecord;
     if (latest.ts !== live.at(-1)?.ts || latest.value !== live.at(-1)?.value) problems.push(`/api/index/latest is ${latest.ts}=${latest.value}, the topic ends ${live.at(-1)?.ts}`);
     problems.push(...(await this.checkStreams(live)));
@@ -450,7 +438,20 @@ export class System {
       const n = await recordCount(stack.kafka, prefix, spec.name);
       if (n > 0) problems.push(`${spec.name}: ${n} dead letters`);
     }
-    return { counts, published: live.length, problems };
+    return { inputs, counts, published: live.length, problems };
+  }
+
+  /** PostgreSQL and ClickHouse `syi_index` hold exactly the (ts, value) of these records (waiting for the sinks to catch up). */
+  async checkStores(records: readonly SyiRecord[]): Promise<string[]> {
+    const index = records.map((r): [number, number] => [r.ts, r.value]);
+    return [...(await this.checkPostgres(index)), ...(await this.checkClickHouse(index))];
+  }
+
+  /** How many (feed, publish time) pairs the keeper pushed more than once, and how many pushes there were. */
+  async keeperPushes(): Promise<{ pushes: number; twice: number }> {
+    const updates = await this.anvil!.client.getContractEvents({ address: this.contract!, abi: pythAbi, eventName: 'PriceFeedUpdate', fromBlock: 0n });
+    const pushed = updates.map((l) => `${String(l.args.id)}@${String(l.args.publishTime)}`);
+    return { pushes: pushed.length, twice: pushed.length - new Set(pushed).size };
   }
 
   private async checkPostgres(index: readonly (readonly [number, number])[]): Promise<string[]> {
@@ -508,10 +509,8 @@ export class System {
       }
       return off.length === 0;
     }, 60_000, 1_000).catch(() => undefined);
-    const updates = await this.anvil!.client.getContractEvents({ address: this.contract!, abi: pythAbi, eventName: 'PriceFeedUpdate', fromBlock: 0n });
-    const pushed = updates.map((l) => `${String(l.args.id)}@${String(l.args.publishTime)}`);
-    const twice = pushed.length - new Set(pushed).size;
-    return [...off, ...(pushed.length === 0 ? ['the keeper pushed nothing'] : []), ...(twice > 0 ? [`${twice} (feed, publish time) pushed twice`] : [])];
+    const { pushes, twice } = await this.keeperPushes();
+    return [...off, ...(pushes === 0 ? ['the keeper pushed nothing'] : []), ...(twice > 0 ? [`${twice} (feed, publish time) pushed twice`] : [])];
   }
 
   private launch(app: SystemApp, env: Record<string, string>): void {
