@@ -21,9 +21,10 @@ run_logged() {
   set -e
   if [ "$rc" -ne 0 ]; then
     printf '\n=== FAILED: %s (exit %s); failing tests ===\n' "$name" "$rc"
-    sed 's/\x1b\[[0-9;]*m//g' "$logs/$name.log" | grep -E '✕|^ *● |^- .*:(test|integration|lint|typecheck)$' | grep -v '● Console' | head -60
+    # nx prefixes every line with "project: ", so the jest markers are matched anywhere in a line.
+    sed 's/\x1b\[[0-9;]*m//g' "$logs/$name.log" | grep -E '✕| ● |^- .*:(test|integration|lint|typecheck)$' | grep -v '● Console' | head -60
     printf '\n=== first lines of each failure ===\n'
-    sed 's/\x1b\[[0-9;]*m//g' "$logs/$name.log" | awk '/^ *● / && !/● Console/ {n=30} n>0 {print; n--}' | head -200
+    sed 's/\x1b\[[0-9;]*m//g' "$logs/$name.log" | awk '/ ● / && !/● Console/ {n=30} n>0 && !/^[^ ]*: *\{"level"/ {print; n--}' | head -200
     exit "$rc"
   fi
 }

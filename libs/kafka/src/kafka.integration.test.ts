@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { DataTopic, TopicValues } from '@stableyield/schemas';
 import { createRegistryClient, registerSchemas, VALUE_SCHEMAS, valueSubject } from '@stableyield/schemas';
 import { Registry } from 'prom-client';
@@ -150,14 +151,15 @@ describe('TransactionalRunner', () => {
   it('publishes outputs atomically with the offsets; an aborted batch is invisible to read_committed and redone', async () => {
     const input = 'ex.mktcap';
     const output = 'trad.tbill';
-    const key = `txn-${run}`;
+    const key = `txn-${randomUUID()}`; // fresh per attempt: a jest retry must not see this attempt's records
     const outFrom = await endOffsets(stack.kafka, output);
     const txProducer = new TopicProducer(stack.kafka, stack.serde, metrics, stack.logger, { transactionalId: `test-txn-${run}` });
     await txProducer.connect();
     await producer.send(input, [1, 2, 3].map((n) => ({ key, value: { symbol: `S${n}`, marketCapUsd: n, ts: run + n } })));
 
     let failOnce = true;
-    let aborted = 0;
+    let batchHasKey = false;
+    let aborted = 0; // aborts of batches holding this test's records (other tests' batches may abort too)
     const processed: string[] = [];
     const groupId = uniqueGroup('txn');
     const runner = new TransactionalRunner({
@@ -165,6 +167,7 @@ describe('TransactionalRunner', () => {
       retry: { initialMs: 10, maxMs: 50 },
       process: async (records, _info, out) => {
         const mine = records.filter((r) => r.key === key).map((r) => r.value as TopicValues['ex.mktcap']);
+        batchHasKey = mine.length > 0;
         out.send(output, mine.map((v) => ({ key, value: { series: 'TEST', rate: v.marketCapUsd, date: v.symbol, ts: v.ts } })));
         processed.push(...mine.map((v) => v.symbol));
         if (mine.length > 0 && failOnce) {
@@ -174,7 +177,7 @@ describe('TransactionalRunner', () => {
         return Promise.resolve();
       },
       onAbort: async () => {
-        aborted++;
+        if (batchHasKey) aborted++;
         return Promise.resolve();
       },
     });
@@ -189,7 +192,7 @@ describe('TransactionalRunner', () => {
     // when the redo starts (CONCURRENT_TRANSACTIONS past kafkajs's retries): the redo then aborts
     // too and is redone again — more aborts, still every output exactly once.
     expect(aborted).toBeGreaterThanOrEqual(1);
-    expect(runner.aborts).toBe(aborted);
+    expect(runner.aborts).toBeGreaterThanOrEqual(aborted);
     expect(processed.filter((s) => s === 'S1').length).toBe(aborted + 1); // redone after each abort
   });
 

@@ -64,14 +64,22 @@ export async function readTopic(
     await consumer.subscribe({ topic, fromBeginning: true });
     let finish: () => void = () => undefined;
     const finished = new Promise<void>((resolve) => (finish = resolve));
+    // Seek at every group join: on a fresh broker kafkajs may restart the consumer ("coordinator
+    // loading") and a seek made before that is lost, or refused while the group is re-created.
+    // Records before `from` are skipped as well, whatever the fetch position turns out to be.
+    const seekToFrom = () => {
+      for (const [partition, offset] of options.from ?? []) consumer.seek({ topic, partition, offset });
+    };
+    if (options.from) consumer.on(consumer.events.GROUP_JOIN, seekToFrom);
     await consumer.run({
-      eachMessage: async ({ message }) => {
+      eachMessage: async ({ partition, message }) => {
+        const from = options.from?.get(partition);
+        if (from !== undefined && BigInt(message.offset) < BigInt(from)) return;
         messages.push(message);
         if (options.done(messages)) finish();
         return Promise.resolve();
       },
     });
-    if (options.from) for (const [partition, offset] of options.from) consumer.seek({ topic, partition, offset });
     const timeout = new Promise<void>((resolve) => setTimeout(resolve, options.timeoutMs ?? 30_000).unref());
     // `done` may turn true without a new message (a caller that stops collecting): ask it now and then too.
     const poll = setInterval(() => {
