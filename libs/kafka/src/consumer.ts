@@ -81,6 +81,14 @@ export async function decodeBatch(
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Errors after which this consumer is no longer a member of the group's current generation. */
+const GROUP_MEMBERSHIP_ERRORS = new Set(['REBALANCE_IN_PROGRESS', 'NOT_COORDINATOR_FOR_GROUP', 'ILLEGAL_GENERATION', 'UNKNOWN_MEMBER_ID']);
+
+export function isGroupMembershipError(err: unknown): boolean {
+  const type = (err as { type?: unknown } | null)?.type;
+  return typeof type === 'string' && GROUP_MEMBERSHIP_ERRORS.has(type);
+}
+
 /** Shared lifecycle of our consumers: connect, subscribe, run eachBatch, stop. */
 abstract class BatchConsumer {
   protected readonly consumer: Consumer;
@@ -137,12 +145,18 @@ abstract class BatchConsumer {
         await this.processBatch(payload, info);
         break;
       } catch (err) {
+        // This member's generation is over (the coordinator moved or the group rebalanced, e.g.
+        // after a broker restart): only kafkajs can rejoin, so the error goes to it. Retrying
+        // here would fail the commit forever. The batch is redone by whoever gets the partition.
+        if (isGroupMembershipError(err)) throw err;
         // Nothing of this batch is committed: retrying (or a restart) redoes it. Keep the
         // group membership alive while waiting, e.g. through a database outage.
         const delay = Math.min(retry.maxMs, retry.initialMs * 2 ** attempt);
         this.log.error({ err, ...info, attempt, delayMs: delay }, 'batch_failed_retrying');
         await sleep(delay);
-        await payload.heartbeat().catch(() => undefined);
+        await payload.heartbeat().catch((heartbeatErr: unknown) => {
+          if (isGroupMembershipError(heartbeatErr)) throw heartbeatErr;
+        });
       }
     }
     const next = (BigInt(info.lastOffset) + 1n).toString();

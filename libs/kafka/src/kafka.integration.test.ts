@@ -147,6 +147,50 @@ describe('ConsumerRunner', () => {
   });
 });
 
+describe('ConsumerRunner in a rebalance', () => {
+  it('gives a batch that keeps failing back to kafkajs when the group rebalances, so the member rejoins instead of retrying a dead generation', async () => {
+    const topic = 'ex.mktcap';
+    const key = `rebalance-${randomUUID()}`;
+    await producer.send(topic, Array.from({ length: 9 }, (_, n) => ({ key: `${key}-${n}`, value: { symbol: `R${n}`, marketCapUsd: n, ts: run } })));
+    const ends = await endOffsets(stack.kafka, topic);
+    const groupId = uniqueGroup('rebalance');
+    let outageUntil = Number.MAX_SAFE_INTEGER; // "the database" is down until the second member has joined
+    let failures = 0;
+    const handled = new Set<string>();
+    const handle = async (records: ConsumedRecord[]) => {
+      if (Date.now() < outageUntil) {
+        failures++;
+        throw new Error('database unavailable');
+      }
+      for (const r of records) if (r.key?.startsWith(key)) handled.add(r.key);
+      return Promise.resolve();
+    };
+    const options = { ...stack, metrics, producer, groupId, topics: [topic] as DataTopic[], retry: { initialMs: 200, maxMs: 1_000 }, handle };
+    const first = new ConsumerRunner(options);
+    const second = new ConsumerRunner(options);
+    try {
+      await first.start();
+      await waitFor('the first member to fail a batch', () => failures > 0);
+      await second.start(); // a rebalance while the first member is inside its retry loop
+      outageUntil = Date.now() + 3_000;
+      // Before the fix the first member kept committing into the old generation and the group
+      // waited for it for the whole rebalance timeout (60 s).
+      await waitFor(
+        'every partition committed to its end',
+        async () => {
+          for (const [partition, end] of ends) if ((await committedOffset(stack.kafka, groupId, topic, partition)) !== end) return false;
+          return true;
+        },
+        25_000,
+        500,
+      );
+      expect(handled.size).toBe(9);
+    } finally {
+      await Promise.all([first.stop(), second.stop()]);
+    }
+  }, 60_000);
+});
+
 describe('TransactionalRunner', () => {
   it('publishes outputs atomically with the offsets; an aborted batch is invisible to read_committed and redone', async () => {
     const input = 'ex.mktcap';
