@@ -54,6 +54,11 @@ export interface SystemOptions {
   ccIntervalMs?: number;
   /** the processors' allowed lateness (default LATENESS_MS; the benchmark runs production's 200) */
   latenessMs?: number;
+  /**
+   * ingest-hermes's HERMES_DEDUPE_KEY: `publish-time` (production: one record per feed and second)
+   * or `slot` (one per simulator slot: the benchmark's way to raise the input rate with the tick rate)
+   */
+  hermesDedupe?: 'publish-time' | 'slot';
 }
 
 interface RunningApp {
@@ -182,7 +187,7 @@ export class System {
   }
 
   constructor(options: SystemOptions = {}) {
-    this.options = { keeperDeviationPct: 0.05, keeperMaxStalenessS: 30, wsWorkers: 2, wsClients: 4, ccIntervalMs: 10_000, latenessMs: LATENESS_MS, ...options };
+    this.options = { keeperDeviationPct: 0.05, keeperMaxStalenessS: 30, wsWorkers: 2, wsClients: 4, ccIntervalMs: 10_000, latenessMs: LATENESS_MS, hermesDedupe: 'publish-time', ...options };
   }
 
   get simUrl(): string {
@@ -558,7 +563,7 @@ export class System {
           KEEPER_STATE_FILE: join(mkdtempSync(join(tmpdir(), 'sys-keeper-')), 'in-flight.json'),
         };
       case 'ingest-hermes':
-        return { ...kafka, HEALTH_PORT: this.port(), HERMES_URL: `${sim()}/hermes` };
+        return { ...kafka, HEALTH_PORT: this.port(), HERMES_URL: `${sim()}/hermes`, HERMES_DEDUPE_KEY: this.options.hermesDedupe };
       case 'ingest-market':
         return {
           ...kafka, HEALTH_PORT: this.port(),
