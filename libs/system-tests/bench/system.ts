@@ -13,7 +13,6 @@ import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { prefixedTopic } from '@stableyield/kafka';
 import { endOffsets, readTopic } from '@stableyield/kafka/testing';
-import type { DataTopic } from '@stableyield/schemas';
 import { INPUT_TOPIC_NAMES, repoRoot } from '@stableyield/stream/testing';
 import { GRID_MS, System, SYSTEM_APPS, type StreamClient, type SystemApp } from '../src/testing';
 
@@ -88,7 +87,7 @@ async function inputToClientLatencies(system: System, stream: StreamClient, from
     const messages = await readTopic(system.stack.kafka, prefixedTopic(system.prefix, topic), { from: from.get(topic)!, done: (m) => m.length >= expected, timeoutMs: 60_000 });
     for (const m of messages) {
       const written = Number(m.timestamp);
-      const value = (await system.stack.serde.deserialize(topic as DataTopic, m.value!)) as { ts: number };
+      const value = (await system.stack.serde.deserialize(topic, m.value!)) as { ts: number };
       const grid = Math.ceil(value.ts / GRID_MS) * GRID_MS;
       const i = Math.max(firstIndex(ts, grid), firstIndex(stream.arrivals, written));
       if (i < ts.length) latencies.push(stream.arrivals[i]! - written);
