@@ -11,7 +11,7 @@ import { KafkaMetrics, prefixedTopic, TopicProducer } from '@stableyield/kafka';
 import { readTopic, testStack, waitFor } from '@stableyield/kafka/testing';
 import type { TopicValues } from '@stableyield/schemas';
 import { MEASURE_TOPIC, measureRecord, SyntheticMarket, type InputRecord, type MeasureKind } from '@stableyield/stream';
-import { httpOk, INPUT_TOPIC_NAMES, produceInOrder, provisionPrefixed, spawnApp, stopApp, uniquePrefix, type AppProcess } from '@stableyield/stream/testing';
+import { httpOk, INPUT_TOPIC_NAMES, produceInOrder, provisionPrefixed, randomTestPort, spawnApp, stopApp, uniquePrefix, type AppProcess } from '@stableyield/stream/testing';
 
 jest.setTimeout(300_000);
 const stack = testStack();
@@ -55,7 +55,7 @@ function liveFeed(prefix: string) {
   return feed;
 }
 
-const port = () => 20_000 + Math.floor(Math.random() * 20_000);
+const port = randomTestPort;
 
 function start(kind: MeasureKind, prefix: string, healthPort: number): AppProcess {
   const app = spawnApp(`processor-${kind}`, {

@@ -11,7 +11,7 @@ import type { SyiRecord } from '@stableyield/schemas';
 import { SyntheticMarket, verifyChain, type InputRecord } from '@stableyield/stream';
 import {
   dumpInputs as sharedDumpInputs, httpOk, INPUT_TOPIC_NAMES, matchesReplay, produceInOrder, produceInputs, provisionPrefixed, recordCount as sharedRecordCount,
-  replayOf, replayWithCommand as sharedReplayWithCommand, spawnApp, stopApp, uniquePrefix, type AppProcess,
+  randomTestPort, replayOf, replayWithCommand as sharedReplayWithCommand, spawnApp, stopApp, uniquePrefix, type AppProcess,
 } from '@stableyield/stream/testing';
 
 jest.setTimeout(300_000);
@@ -132,7 +132,7 @@ async function expectReplayEquality(prefix: string, produced: readonly InputReco
   expect(mismatches).toEqual([]);
 }
 
-const port = () => 20_000 + Math.floor(Math.random() * 20_000);
+const port = randomTestPort;
 
 it('publishes exactly the replay of its inputs across SIGKILLs at any moment', async () => {
   const prefix = uniquePrefix('syi-kill');

@@ -10,7 +10,7 @@ import { KafkaMetrics, prefixedTopic, TopicProducer } from '@stableyield/kafka';
 import { readTopic, testStack, waitFor } from '@stableyield/kafka/testing';
 import type { SyiRecord } from '@stableyield/schemas';
 import { recordDigest, SyntheticMarket } from '@stableyield/stream';
-import { httpOk, produceInOrder, provisionPrefixed, spawnApp, stopApp, uniquePrefix } from '@stableyield/stream/testing';
+import { httpOk, produceInOrder, provisionPrefixed, randomTestPort, spawnApp, stopApp, uniquePrefix } from '@stableyield/stream/testing';
 
 jest.setTimeout(240_000);
 const REPO = path.resolve(__dirname, '../../..');
@@ -46,7 +46,7 @@ beforeAll(async () => {
   const inputs = [...new SyntheticMarket({ startMs: start, seed: 4 }).until(start + 150_000)];
   await produceInOrder(producer, stack.serde, prefix, inputs, 60_000);
   const lastGrid = Math.floor((Math.max(...inputs.map((r) => r.value.ts)) - 200) / 1000) * 1000;
-  const port = 20_000 + Math.floor(Math.random() * 20_000);
+  const port = randomTestPort();
   const app = spawnApp('processor-syi', { KAFKA_BROKERS: stack.brokers.join(','), SCHEMA_REGISTRY_URL: stack.registryUrl, TOPIC_PREFIX: prefix, HEALTH_PORT: String(port), LOG_LEVEL: 'warn' });
   try {
     await waitFor('processor-syi ready', () => httpOk(`http://127.0.0.1:${port}/ready`), 60_000);

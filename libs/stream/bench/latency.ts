@@ -8,7 +8,7 @@ import { Registry } from 'prom-client';
 import { KafkaMetrics, prefixedTopic, TopicProducer } from '@stableyield/kafka';
 import { testStack, uniqueGroup, waitFor } from '@stableyield/kafka/testing';
 import { SyntheticMarket } from '@stableyield/stream';
-import { httpOk, produceInOrder, provisionPrefixed, spawnApp, stopApp, uniquePrefix } from '@stableyield/stream/testing';
+import { httpOk, produceInOrder, provisionPrefixed, randomTestPort, spawnApp, stopApp, uniquePrefix } from '@stableyield/stream/testing';
 
 const seconds = Number(process.argv[2] ?? 60);
 const latenessMs = Number(process.argv[3] ?? 200);
@@ -22,7 +22,7 @@ async function main(): Promise<void> {
   await provisionPrefixed(stack.kafka, stack.logger, stack.registryUrl, prefix);
   const producer = new TopicProducer(stack.kafka, stack.serde, KafkaMetrics.of(new Registry()), stack.logger);
   await producer.connect();
-  const port = 20_000 + Math.floor(Math.random() * 20_000);
+  const port = randomTestPort();
   const app = spawnApp('processor-syi', {
     KAFKA_BROKERS: stack.brokers.join(','),
     SCHEMA_REGISTRY_URL: stack.registryUrl,

@@ -11,7 +11,7 @@ import { Registry } from 'prom-client';
 import { KafkaMetrics, prefixedTopic, TopicProducer } from '@stableyield/kafka';
 import { testStack, uniqueGroup, waitFor } from '@stableyield/kafka/testing';
 import { SyntheticMarket } from '@stableyield/stream';
-import { httpOk, INPUT_TOPIC_NAMES, PROCESSOR_NODE_OPTIONS, produceInputs, provisionPrefixed, spawnApp, stopApp, uniquePrefix } from '@stableyield/stream/testing';
+import { httpOk, INPUT_TOPIC_NAMES, PROCESSOR_NODE_OPTIONS, produceInputs, provisionPrefixed, randomTestPort, spawnApp, stopApp, uniquePrefix } from '@stableyield/stream/testing';
 
 // Standard output carries the JSON result only (kafkajs would warn there about its partitioner).
 process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1';
@@ -59,7 +59,7 @@ interface AppRun { app: ProcessorApp; seconds: number; startupSeconds: number; r
 async function processorsRun(prefix: string, lastGrid: number, apps: readonly ProcessorApp[]): Promise<{ seconds: number; runs: AppRun[] }> {
   const spawned = performance.now();
   const started = apps.map((app) => {
-    const port = 20_000 + Math.floor(Math.random() * 20_000);
+    const port = randomTestPort();
     const child = spawnApp(app, {
       KAFKA_BROKERS: stack.brokers.join(','),
       SCHEMA_REGISTRY_URL: stack.registryUrl,

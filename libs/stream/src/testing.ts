@@ -23,6 +23,12 @@ export const PROCESSOR_NODE_OPTIONS = '--max-semi-space-size=32';
 
 export const INPUT_TOPIC_NAMES = ['cc.prices', 'pyth.prices', 'cc.orderbook', 'dl.apy', 'ex.mktcap', 'trad.tbill'] as const;
 
+/**
+ * A port for an app a test starts: random, below Linux's ephemeral range (32768 and up), where
+ * the ports of outgoing connections (Kafka clients, HTTP) are taken from and would collide.
+ */
+export const randomTestPort = () => 20_000 + Math.floor(Math.random() * 12_000);
+
 export const uniquePrefix = (name: string) => `test-${name}-${randomUUID().slice(0, 8)}.`;
 
 /** Every topic a processor-syi run under the prefix needs, and the schemas. */

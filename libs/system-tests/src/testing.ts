@@ -22,7 +22,7 @@ import { ASSETS } from '@stableyield/market-model';
 import { createRegistryClient, registerSchemas, VALUE_SCHEMAS, type PythPrice, type SyiRecord } from '@stableyield/schemas';
 import { MEASURE_SHARDS, measureChangelogSpec, SyiProcessor, verifyChain } from '@stableyield/stream';
 import {
-  dumpInputs, httpOk, repoRoot, INPUT_TOPIC_NAMES, matchesReplay, recordCount, replayWithCommand, spawnApp, stopApp, uniquePrefix, type AppProcess,
+  dumpInputs, httpOk, repoRoot, INPUT_TOPIC_NAMES, matchesReplay, randomTestPort, recordCount, replayWithCommand, spawnApp, stopApp, uniquePrefix, type AppProcess,
 } from '@stableyield/stream/testing';
 import { toHex, type Address } from 'viem';
 
@@ -168,7 +168,8 @@ export class System {
   /** crashes the supervisor restarted, as a deployment's restart policy would: "app exited N: last log" */
   readonly restarts: string[] = [];
   private supervisor: NodeJS.Timeout | undefined;
-  private nextPort = 21_000 + Math.floor(Math.random() * 15_000);
+  // consecutive from a random base; the ~40 ports a run takes stay below the ephemeral range
+  private nextPort = randomTestPort() - 100;
   private database: Awaited<ReturnType<typeof createTestDatabase>> | undefined;
   private anvil: TestAnvil | undefined;
   private contract: Address | undefined;
