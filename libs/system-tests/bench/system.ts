@@ -105,8 +105,10 @@ interface Step {
   inputToClientMs: { p50: number; p99: number; samples: number };
   /** grid time T → the record for T at a WebSocket client */
   wsLatencyMs: { p50: number; p99: number; samples: number };
-  /** input records per second each processor took in */
-  processorEventsPerSecond: Record<string, number>;
+  /** input records per second each processor took in (null: it was restarted in the window) */
+  processorEventsPerSecond: Record<string, number | null>;
+  /** apps that exited on their own in the window (the harness restarted them), with their last log */
+  restarts: string[];
   watermarkLagMaxS: number;
   consumerLagMax: number;
   keeperTxLatencyMeanMs: number | null;
@@ -120,6 +122,7 @@ async function measure(system: System, tickRate: number, baselineP99: number | n
   const pids = system.pids();
   const cpu0 = new Map([...pids].map(([app, pid]) => [app, processUsage(pid)?.cpuS ?? 0]));
   const processors0 = await Promise.all(PROCESSORS.map((p) => system.metrics(p)));
+  const restarts0 = system.restarts.length;
   const keeper0 = await system.metrics('keeper');
   const inputs0 = await inputPositions(system);
   const stream = system.streams[0]!;
@@ -155,7 +158,11 @@ async function measure(system: System, tickRate: number, baselineP99: number | n
     inputEventsPerSecond: round(recordsBetween(inputs0, inputs1) / seconds),
     inputToClientMs: { p50: round(percentile(inputLatencies, 50)), p99: round(percentile(inputLatencies, 99)), samples: inputLatencies.length },
     wsLatencyMs: { p50: round(percentile(latencies, 50)), p99: round(p99), samples: latencies.length },
-    processorEventsPerSecond: Object.fromEntries(PROCESSORS.map((p, i) => [p, round((recordsIn(processors1[i]!) - recordsIn(processors0[i]!)) / seconds)])),
+    processorEventsPerSecond: Object.fromEntries(PROCESSORS.map((p, i) => {
+      const delta = recordsIn(processors1[i]!) - recordsIn(processors0[i]!);
+      return [p, delta < 0 ? null : round(delta / seconds)]; // a restart resets the counter
+    })),
+    restarts: system.restarts.slice(restarts0),
     watermarkLagMaxS: round(watermarkLagMax, 2),
     consumerLagMax,
     keeperTxLatencyMeanMs: txCount > 0 ? round((txSum / txCount) * 1000) : null,
@@ -171,7 +178,7 @@ function markdown(steps: readonly Step[]): string {
     '',
     '| tick rate | input events/s | input → client p50 / p99 (ms) | grid T → client p50 / p99 (ms) | processor-peg / -syi events/s | watermark lag max (s) | consumer lag max | keeper tx (ms) | stable |',
     '|---|---|---|---|---|---|---|---|---|',
-    ...steps.map((s) => `| ${s.tickRate} | ${s.inputEventsPerSecond} | ${s.inputToClientMs.p50} / ${s.inputToClientMs.p99} | ${s.wsLatencyMs.p50} / ${s.wsLatencyMs.p99} | ${s.processorEventsPerSecond['processor-peg']} / ${s.processorEventsPerSecond['processor-syi']} | ${s.watermarkLagMaxS} | ${s.consumerLagMax} | ${s.keeperTxLatencyMeanMs ?? '—'} | ${s.stable ? 'yes' : 'no'} |`),
+    ...steps.map((s) => `| ${s.tickRate} | ${s.inputEventsPerSecond} | ${s.inputToClientMs.p50} / ${s.inputToClientMs.p99} | ${s.wsLatencyMs.p50} / ${s.wsLatencyMs.p99} | ${s.processorEventsPerSecond['processor-peg'] ?? 'restarted'} / ${s.processorEventsPerSecond['processor-syi'] ?? 'restarted'} | ${s.watermarkLagMaxS} | ${s.consumerLagMax} | ${s.keeperTxLatencyMeanMs ?? '—'} | ${s.stable ? 'yes' : 'no'} |`),
     '',
     'input → client: from an input event\'s arrival at its ingester to the first index update reflecting it at a WebSocket client (includes the wait for its grid point, up to 1 s).',
     'grid T → client: from grid time T to the record for T at the client; it includes the processors\' allowed lateness (200 ms).',
