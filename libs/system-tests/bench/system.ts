@@ -105,6 +105,8 @@ interface Step {
   inputToClientMs: { p50: number; p99: number; samples: number };
   /** grid time T → the record for T at a WebSocket client */
   wsLatencyMs: { p50: number; p99: number; samples: number };
+  /** grid time T → processor-syi's commit of the record for T (mean; the rest of the way is Kafka → ws-gateway → client) */
+  syiCommitLatencyMeanMs: number | null;
   /** input records per second each processor took in (null: it was restarted in the window) */
   processorEventsPerSecond: Record<string, number | null>;
   /** apps that exited on their own in the window (the harness restarted them), with their last log */
@@ -150,6 +152,9 @@ async function measure(system: System, tickRate: number, baselineP99: number | n
     const usage = processUsage(pid);
     if (usage) apps[app] = { cpuPercent: round(((usage.cpuS - (cpu0.get(app) ?? 0)) / seconds) * 100), rssMb: round(usage.rssMb) };
   }
+  const syiIndex = PROCESSORS.indexOf('processor-syi');
+  const commitCount = metricSum(processors1[syiIndex]!, 'processor_evaluation_latency_seconds_count') - metricSum(processors0[syiIndex]!, 'processor_evaluation_latency_seconds_count');
+  const commitSum = metricSum(processors1[syiIndex]!, 'processor_evaluation_latency_seconds_sum') - metricSum(processors0[syiIndex]!, 'processor_evaluation_latency_seconds_sum');
   const txCount = metricSum(keeper1, 'tx_latency_seconds_count') - metricSum(keeper0, 'tx_latency_seconds_count');
   const txSum = metricSum(keeper1, 'tx_latency_seconds_sum') - metricSum(keeper0, 'tx_latency_seconds_sum');
   const p99 = percentile(latencies, 99);
@@ -158,6 +163,7 @@ async function measure(system: System, tickRate: number, baselineP99: number | n
     inputEventsPerSecond: round(recordsBetween(inputs0, inputs1) / seconds),
     inputToClientMs: { p50: round(percentile(inputLatencies, 50)), p99: round(percentile(inputLatencies, 99)), samples: inputLatencies.length },
     wsLatencyMs: { p50: round(percentile(latencies, 50)), p99: round(p99), samples: latencies.length },
+    syiCommitLatencyMeanMs: commitCount > 0 ? round((commitSum / commitCount) * 1000) : null,
     processorEventsPerSecond: Object.fromEntries(PROCESSORS.map((p, i) => {
       const delta = recordsIn(processors1[i]!) - recordsIn(processors0[i]!);
       return [p, delta < 0 ? null : round(delta / seconds)]; // a restart resets the counter
@@ -176,9 +182,9 @@ function markdown(steps: readonly Step[]): string {
   return [
     '# System benchmark',
     '',
-    '| tick rate | input events/s | input → client p50 / p99 (ms) | grid T → client p50 / p99 (ms) | processor-peg / -syi events/s | watermark lag max (s) | consumer lag max | keeper tx (ms) | stable |',
-    '|---|---|---|---|---|---|---|---|---|',
-    ...steps.map((s) => `| ${s.tickRate} | ${s.inputEventsPerSecond} | ${s.inputToClientMs.p50} / ${s.inputToClientMs.p99} | ${s.wsLatencyMs.p50} / ${s.wsLatencyMs.p99} | ${s.processorEventsPerSecond['processor-peg'] ?? 'restarted'} / ${s.processorEventsPerSecond['processor-syi'] ?? 'restarted'} | ${s.watermarkLagMaxS} | ${s.consumerLagMax} | ${s.keeperTxLatencyMeanMs ?? '—'} | ${s.stable ? 'yes' : 'no'} |`),
+    '| tick rate | input events/s | input → client p50 / p99 (ms) | grid T → client p50 / p99 (ms) | grid T → processor-syi commit, mean (ms) | processor-peg / -syi events/s | watermark lag max (s) | consumer lag max | keeper tx (ms) | stable |',
+    '|---|---|---|---|---|---|---|---|---|---|',
+    ...steps.map((s) => `| ${s.tickRate} | ${s.inputEventsPerSecond} | ${s.inputToClientMs.p50} / ${s.inputToClientMs.p99} | ${s.wsLatencyMs.p50} / ${s.wsLatencyMs.p99} | ${s.syiCommitLatencyMeanMs ?? '—'} | ${s.processorEventsPerSecond['processor-peg'] ?? 'restarted'} / ${s.processorEventsPerSecond['processor-syi'] ?? 'restarted'} | ${s.watermarkLagMaxS} | ${s.consumerLagMax} | ${s.keeperTxLatencyMeanMs ?? '—'} | ${s.stable ? 'yes' : 'no'} |`),
     '',
     'input → client: from an input event\'s arrival at its ingester to the first index update reflecting it at a WebSocket client (includes the wait for its grid point, up to 1 s).',
     'grid T → client: from grid time T to the record for T at the client; it includes the processors\' allowed lateness (200 ms).',
