@@ -32,8 +32,13 @@ describe('3-broker cluster', () => {
   const kafka = createKafka({ brokers, clientId: 'cluster-test', retries: 12 }, logger);
   const topic = `cluster-test-${Date.now()}`;
 
-  afterAll(() => {
+  afterAll(async () => {
     node('start-node', 2); // whatever happened, leave the cluster whole
+    // and lean: every partition kept makes a broker restart replay more metadata
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.deleteTopics({ topics: [topic], timeout: 30_000 }).catch(() => undefined);
+    await admin.disconnect();
   });
 
   it('loses and duplicates nothing when a broker is killed mid-stream', async () => {
