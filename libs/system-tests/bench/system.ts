@@ -7,7 +7,8 @@
 // consumer lag; the keeper's transaction latency; CPU and memory per app. It stops at the first
 // rate where latency or lag is no longer stable.
 // Writes artifacts/bench-system.{json,md,png}; prints the JSON.
-//   npm run bench:system [-- RATE…]      (default rates 1 2 5 10 20 40; BENCH_WINDOW_S, default 40)
+//   npm run bench:system [-- RATE…]      (default rates 2.5 10 50 200 500 1000; BENCH_WINDOW_S, default 40;
+//                                        BENCH_KAFKA=single: one broker, RF 1, instead of the cluster)
 import { readFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
@@ -17,7 +18,7 @@ import { INPUT_TOPIC_NAMES, repoRoot } from '@stableyield/stream/testing';
 import { GRID_MS, System, SYSTEM_APPS, type StreamClient, type SystemApp } from '../src/testing';
 
 const RATES = process.argv.slice(2).map(Number).filter((n) => n > 0);
-const rates = RATES.length > 0 ? RATES : [1, 2, 5, 10, 20, 40];
+const rates = RATES.length > 0 ? RATES : [2.5, 10, 50, 200, 500, 1000]; // 2.5: the simulator's default
 const WINDOW_S = Number(process.env.BENCH_WINDOW_S ?? 40);
 const CLOCK_TICKS = 100; // /proc/<pid>/stat times are in USER_HZ ticks (100 on Linux)
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -228,7 +229,10 @@ async function plot(steps: readonly Step[], file: string): Promise<void> {
 async function main(): Promise<void> {
   // production's allowed lateness: the latency measured is the one users get (late events go to the DLQ, counted)
   // HERMES_DEDUPE_KEY=slot: every simulator slot is an input event, so the tick rate sets the input rate
-  const system = new System({ wsClients: 1, latenessMs: 200, hermesDedupe: 'slot' });
+  // BENCH_KAFKA=single: the stack's one broker instead of the 3-broker cluster (RF 1), to see what
+  // the three broker JVMs on the same two cores cost
+  const kafka = process.env.BENCH_KAFKA === 'single' ? 'single' : 'cluster';
+  const system = new System({ wsClients: 1, latenessMs: 200, hermesDedupe: 'slot', kafka });
   const steps: Step[] = [];
   try {
     await system.start();
@@ -246,6 +250,7 @@ async function main(): Promise<void> {
   const result = {
     benchmark: 'system',
     cpus: 2,
+    kafka,
     windowSeconds: WINDOW_S,
     apps: [...SYSTEM_APPS] as SystemApp[],
     maxStableInputEventsPerSecond: Math.max(0, ...steps.filter((s) => s.stable).map((s) => s.inputEventsPerSecond)),

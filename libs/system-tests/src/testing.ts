@@ -17,7 +17,7 @@ import { anvilTestAccount, deployTestMockPyth, startAnvil, type TestAnvil } from
 import { ClickHouseHttp } from '@stableyield/clickhouse';
 import { createTestDatabase } from '@stableyield/db/testing';
 import { CATALOG, prefixedSpecs, prefixedTopic, provisionTopics, TopicFollower } from '@stableyield/kafka';
-import { readTopic, testStack, waitFor } from '@stableyield/kafka/testing';
+import { readTopic, testStack, waitFor, type TestStack } from '@stableyield/kafka/testing';
 import { ASSETS } from '@stableyield/market-model';
 import { createRegistryClient, registerSchemas, VALUE_SCHEMAS, type PythPrice, type SyiRecord } from '@stableyield/schemas';
 import { MEASURE_SHARDS, measureChangelogSpec, SyiProcessor, verifyChain } from '@stableyield/stream';
@@ -59,6 +59,11 @@ export interface SystemOptions {
    * or `slot` (one per simulator slot: the benchmark's way to raise the input rate with the tick rate)
    */
   hermesDedupe?: 'publish-time' | 'slot';
+  /**
+   * `cluster` (default): the 3-broker cluster, replication factor 3. `single`: the stack's one
+   * broker (KAFKA_BROKERS), replication factor 1 — three broker JVMs less on the machine's cores.
+   */
+  kafka?: 'cluster' | 'single';
 }
 
 interface RunningApp {
@@ -157,7 +162,7 @@ export class RpcProxy {
 }
 
 export class System {
-  readonly stack = testStack({ ...process.env, KAFKA_BROKERS: System.brokers });
+  readonly stack: TestStack;
   readonly prefix = uniquePrefix('sys');
   readonly clickhouseUrl = process.env.CLICKHOUSE_URL ?? 'http://127.0.0.1:8123';
   private readonly apps = new Map<SystemApp, RunningApp>();
@@ -183,12 +188,15 @@ export class System {
   readonly keeperFeedIds = ASSETS.flatMap((a) => (a.pythId ? [a.pythId] : []));
   readonly options: Required<SystemOptions>;
 
-  static get brokers(): string {
-    return process.env.KAFKA_CLUSTER_BROKERS ?? '127.0.0.1:19092,127.0.0.1:19094,127.0.0.1:19096';
-  }
+  readonly brokers: string;
+  private readonly replicationFactor: number;
 
   constructor(options: SystemOptions = {}) {
-    this.options = { keeperDeviationPct: 0.05, keeperMaxStalenessS: 30, wsWorkers: 2, wsClients: 4, ccIntervalMs: 10_000, latenessMs: LATENESS_MS, hermesDedupe: 'publish-time', ...options };
+    this.options = { keeperDeviationPct: 0.05, keeperMaxStalenessS: 30, wsWorkers: 2, wsClients: 4, ccIntervalMs: 10_000, latenessMs: LATENESS_MS, hermesDedupe: 'publish-time', kafka: 'cluster', ...options };
+    const single = this.options.kafka === 'single';
+    this.brokers = single ? (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092') : (process.env.KAFKA_CLUSTER_BROKERS ?? '127.0.0.1:19092,127.0.0.1:19094,127.0.0.1:19096');
+    this.replicationFactor = single ? 1 : 3;
+    this.stack = testStack({ ...process.env, KAFKA_BROKERS: this.brokers });
   }
 
   get simUrl(): string {
@@ -249,7 +257,7 @@ export class System {
       ...prefixedSpecs(this.prefix, CATALOG), SyiProcessor.changelogSpec(this.prefix), lease('processor-syi', 1),
       ...(['peg', 'liquidity', 'ray'] as const).flatMap((kind) => [measureChangelogSpec(kind, this.prefix), lease(`processor-${kind}`, MEASURE_SHARDS)]),
     ];
-    await provisionTopics(kafka, logger, { replicationFactor: 3, topics });
+    await provisionTopics(kafka, logger, { replicationFactor: this.replicationFactor, topics });
     const admin = kafka.admin();
     await admin.connect();
     try {
@@ -552,7 +560,7 @@ export class System {
   }
 
   private envOf(app: SystemApp): Record<string, string> {
-    const kafka = { KAFKA_BROKERS: System.brokers, SCHEMA_REGISTRY_URL: this.stack.registryUrl, TOPIC_PREFIX: this.prefix, KAFKA_REPLICATION_FACTOR: '3' };
+    const kafka = { KAFKA_BROKERS: this.brokers, SCHEMA_REGISTRY_URL: this.stack.registryUrl, TOPIC_PREFIX: this.prefix, KAFKA_REPLICATION_FACTOR: String(this.replicationFactor) };
     const processor = { ...kafka, GRID_INTERVAL_MS: String(GRID_MS), ALLOWED_LATENESS_MS: String(this.options.latenessMs), LEASE_SESSION_TIMEOUT_MS: '6000', HEALTH_PORT: this.port() };
     const sim = () => this.simUrl;
     switch (app) {
