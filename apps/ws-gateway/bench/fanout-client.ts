@@ -2,14 +2,23 @@
 // The subscribers are plain TCP sockets that do the RFC 6455 handshake and read frames
 // themselves: the bench client shares the machine's two cores with the server it measures, and
 // a full WebSocket client per subscriber spent about as much CPU as the server did.
+// For the same reason only every `sampleEvery`-th subscriber reads and timestamps frames while a
+// step's rounds run; the others are paused, so their frames wait in the kernel's receive buffer
+// (a few KiB per step, far below it). After the rounds every subscriber reads what it got and
+// the frames are counted per round, so delivery to all of them is still checked.
 import { randomBytes } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 
 const port = Number(process.argv[2]);
+const sampleEvery = Math.max(1, Number(process.env.BENCH_SAMPLE_EVERY ?? 1));
 const sockets: Socket[] = [];
-/** round → receive times (ms, high-resolution wall clock shared across processes) */
+/** the subscribers that read live during the rounds */
+const sampled = new Set<Socket>();
+/** round → receive times of the sampled subscribers (ms, high-resolution wall clock shared across processes) */
 const received = new Map<number, number[]>();
+/** round → frames received by any subscriber, at any time */
+const delivered = new Map<number, number>();
 let failed = 0;
 
 const wallNow = () => performance.timeOrigin + performance.now();
@@ -67,6 +76,7 @@ function open(localAddress: string): Promise<void> {
       if (end < 0) return;
       socket.off('data', onHead);
       if (!head.startsWith('HTTP/1.1 101')) return fail();
+      if (sockets.length % sampleEvery === 0) sampled.add(socket);
       sockets.push(socket);
       onFrames(socket, (opcode, payload) => {
         if (opcode === 0x9) {
@@ -77,6 +87,8 @@ function open(localAddress: string): Promise<void> {
         const at = wallNow();
         // The round is the record's ts, right after `{"type":"syi","ts":`.
         const round = Number(/"ts":(\d+)/.exec(payload.subarray(0, 40).toString('latin1'))?.[1]);
+        delivered.set(round, (delivered.get(round) ?? 0) + 1);
+        if (!sampled.has(socket)) return;
         let list = received.get(round);
         if (!list) received.set(round, (list = []));
         list.push(at);
@@ -96,8 +108,17 @@ process.on('message', (m: { type: string; n?: number; localAddress?: string; rou
       for (let i = 0; i < m.n!; i += 250) await Promise.all(Array.from({ length: Math.min(250, m.n! - i) }, () => open(m.localAddress!)));
       process.send?.({ type: 'connected', open: sockets.length, failed });
     })();
+  } else if (m.type === 'pause') {
+    // the unsampled subscribers stop reading for the rounds to come
+    for (const s of sockets) if (!sampled.has(s)) s.pause();
+    process.send?.({ type: 'paused', sampled: sampled.size });
+  } else if (m.type === 'resume') {
+    for (const s of sockets) s.resume();
+    process.send?.({ type: 'resumed' });
+  } else if (m.type === 'delivered') {
+    process.send?.({ type: 'delivered', round: m.round, count: delivered.get(m.round!) ?? 0 });
   } else if (m.type === 'count') {
-    process.send?.({ type: 'count', round: m.round, count: received.get(m.round!)?.length ?? 0 });
+    process.send?.({ type: 'count', round: m.round, count: received.get(m.round!)?.length ?? 0, sampled: sampled.size });
   } else if (m.type === 'latencies') {
     const list = received.get(m.round!) ?? [];
     process.send?.({ type: 'latencies', round: m.round, latencies: list.map((t) => t - m.t0!) });
