@@ -2,14 +2,13 @@
  * Helpers for the sinks' integration tests and benchmarks against the real local stack.
  * Test code only: never imported by an app.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Client } from 'pg';
 import { Registry } from 'prom-client';
 import { CATALOG, createTopicsWithLeaders, KafkaMetrics, TopicProducer, type RawRecord } from '@stableyield/kafka';
-import type { TestStack } from '@stableyield/kafka/testing';
+import { spawnApp, stopApp, type TestStack } from '@stableyield/kafka/testing';
 import * as avro from 'avsc';
 import { createRegistryClient, valueSubject, VALUE_SCHEMAS, type TopicValues } from '@stableyield/schemas';
 import { recordRows, SINK_TOPICS, type Row, type SinkTopic, type TableModel } from './model';
@@ -177,34 +176,9 @@ export async function connectTestProducer(stack: TestStack): Promise<TopicProduc
   return producer;
 }
 
-export interface SinkProcess {
-  child: ChildProcess;
-  /** Everything the process printed (JSON log lines). */
-  output: () => string;
-  exited: Promise<number | null>;
-}
-
-/** Starts an app's main.ts in one node process (tsx as a loader, so SIGKILL hits the app itself). */
-export function spawnApp(app: string, env: Record<string, string>, args: string[] = []): SinkProcess {
-  const root = repoRoot();
-  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'apps', app, 'src', 'main.ts'), ...args], {
-    cwd: root,
-    env: { ...process.env, LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { child, output: () => out, exited };
-}
-
-/** Sends a signal and waits until the process is gone. */
-export async function stopApp(p: SinkProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
-  if (p.child.exitCode !== null || p.child.signalCode !== null) return;
-  p.child.kill(signal);
-  await p.exited;
-}
+// One implementation for every project's tests (libs/kafka/testing); re-exported where they used to live.
+export { spawnApp, stopApp };
+export type { AppProcess as SinkProcess } from '@stableyield/kafka/testing';
 
 /** Reads a metric's summed value from a Prometheus text exposition. */
 export function metricValue(text: string, name: string, labels: Record<string, string> = {}): number {

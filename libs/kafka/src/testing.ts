@@ -2,7 +2,9 @@
  * Helpers for integration tests against the real local stack (scripts/stack/stack.sh up).
  * Test code only: never imported by an app.
  */
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { join, resolve } from 'node:path';
 import type { Kafka, KafkaMessage } from 'kafkajs';
 import pino, { type Logger } from 'pino';
 import { createRegistryClient, registerSchemas } from '@stableyield/schemas';
@@ -129,4 +131,43 @@ export async function committedOffset(kafka: Kafka, groupId: string, topic: stri
   } finally {
     await admin.disconnect();
   }
+}
+
+/** The repository root. */
+export const repoRoot = () => resolve(__dirname, '..', '..', '..');
+
+/** An app started by a test: its process, everything it printed (JSON log lines), its exit. */
+export interface AppProcess {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+/**
+ * Starts an app's main.ts in one node process (tsx as a loader, so SIGKILL hits the app itself).
+ * `*_FILE` variables of the test's environment are not passed on (an app would read a secret
+ * from them); `APP_NODE_ARGS` adds Node options for the apps only, e.g.
+ * `--cpu-prof --cpu-prof-dir=/tmp/prof`.
+ */
+export function spawnApp(app: string, env: Record<string, string>, args: readonly string[] = []): AppProcess {
+  const root = repoRoot();
+  const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.endsWith('_FILE')));
+  const nodeArgs = (process.env.APP_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', join(root, 'apps', app, 'src', 'main.ts'), ...args], {
+    cwd: root,
+    env: { ...inherited, LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  return { child, output: () => out, exited };
+}
+
+/** Sends a signal and waits until the process is gone. */
+export async function stopApp(p: AppProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+  if (p.child.exitCode !== null || p.child.signalCode !== null) return;
+  p.child.kill(signal);
+  await p.exited;
 }

@@ -2,14 +2,14 @@
  * Helpers for the processors' integration tests and benchmarks against the real stack.
  * Test and bench code only: never imported by an app.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { runReplay, type IndexRecord } from '@stableyield/index-engine';
 import { CATALOG, prefixedSpecs, prefixedTopic, provisionTopics, type Kafka, type RawRecord, type TopicProducer, type TopicSerde } from '@stableyield/kafka';
-import { endOffsets, readTopic, type TestStack } from '@stableyield/kafka/testing';
+import { endOffsets, readTopic, repoRoot, type TestStack } from '@stableyield/kafka/testing';
 import { createRegistryClient, registerSchemas, type SyiRecord } from '@stableyield/schemas';
 import type { Logger } from 'pino';
 import { SyiProcessor } from './syi-processor';
@@ -95,37 +95,8 @@ export function matchesReplay(live: SyiRecord, expected: IndexRecord): string | 
   return null;
 }
 
-export interface AppProcess {
-  child: ChildProcess;
-  output: () => string;
-  exited: Promise<number | null>;
-}
-
-export const repoRoot = () => resolve(__dirname, '..', '..', '..');
-
-/** Starts an app's main.ts in one node process (tsx as a loader, so SIGKILL hits the app itself). */
-export function spawnApp(app: string, env: Record<string, string>): AppProcess {
-  const root = repoRoot();
-  const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.endsWith('_FILE')));
-  // APP_NODE_ARGS: extra Node options for the apps only, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`
-  const nodeArgs = (process.env.APP_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', join(root, 'apps', app, 'src', 'main.ts')], {
-    cwd: root,
-    env: { ...inherited, LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
-  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-  return { child, output: () => out, exited };
-}
-
-export async function stopApp(p: AppProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
-  if (p.child.exitCode !== null || p.child.signalCode !== null) return;
-  p.child.kill(signal);
-  await p.exited;
-}
+// One implementation for every project's tests (libs/kafka/testing); re-exported where they used to live.
+export { repoRoot, spawnApp, stopApp, type AppProcess } from '@stableyield/kafka/testing';
 
 /** GET a health endpoint; false when the app does not answer. */
 export async function httpOk(url: string): Promise<boolean> {
