@@ -13,6 +13,7 @@ import { readFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { prefixedTopic } from '@stableyield/kafka';
+import { metricValue } from '@stableyield/db/testing';
 import { endOffsets, readTopic } from '@stableyield/kafka/testing';
 import { INPUT_TOPIC_NAMES, repoRoot } from '@stableyield/stream/testing';
 import { GRID_MS, System, SYSTEM_APPS, type StreamClient, type SystemApp } from '../src/testing';
@@ -38,19 +39,6 @@ function processUsage(pid: number): { cpuS: number; rssMb: number } | null {
   }
 }
 
-/** Sum of a metric's samples matching the labels in `filter` (a substring of the label set). */
-function metricSum(text: string, name: string, filter = ''): number {
-  let sum = 0;
-  for (const line of text.split('\n')) {
-    if (!line.startsWith(name) || line.startsWith('#')) continue;
-    const rest = line.slice(name.length);
-    if (!(rest.startsWith(' ') || rest.startsWith('{'))) continue;
-    if (filter && !line.includes(filter)) continue;
-    sum += Number(line.slice(line.lastIndexOf(' ') + 1));
-  }
-  return sum;
-}
-
 type Positions = Map<string, Map<number, string>>;
 
 /** End offsets of every input topic, by topic and partition. */
@@ -60,13 +48,15 @@ async function inputPositions(system: System): Promise<Positions> {
   return positions;
 }
 
-const recordsBetween = (from: Positions, to: Positions) =>
-  [...to].reduce((n, [topic, ends]) => n + [...ends].reduce((m, [p, end]) => m + Number(end) - Number(from.get(topic)?.get(p) ?? 0), 0), 0);
+/** Records written to `topic` between two position snapshots. */
+const topicRecordsBetween = (from: Positions, to: Positions, topic: string) =>
+  [...(to.get(topic) ?? [])].reduce((n, [p, end]) => n + Number(end) - Number(from.get(topic)?.get(p) ?? 0), 0);
+
+const recordsBetween = (from: Positions, to: Positions) => [...to.keys()].reduce((n, topic) => n + topicRecordsBetween(from, to, topic), 0);
 
 /**
  * Latency from each input event's arrival at its ingester (the record timestamp the ingesters set)
- * to the first
- * index update that reflects it arriving at the WebSocket client: the record for the first grid
+ * to the first index update that reflects it arriving at the WebSocket client: the record for the first grid
  * point T ≥ the event's ts that arrived after the event was written. This includes the wait for
  * the grid point itself (up to one grid interval). Events with no such update yet are left out.
  */
@@ -83,7 +73,7 @@ async function inputToClientLatencies(system: System, stream: StreamClient, from
     return lo;
   };
   for (const topic of INPUT_TOPIC_NAMES) {
-    const expected = [...(to.get(topic) ?? [])].reduce((n, [p, end]) => n + Number(end) - Number(from.get(topic)?.get(p) ?? 0), 0);
+    const expected = topicRecordsBetween(from, to, topic);
     if (expected === 0) continue;
     const messages = await readTopic(system.stack.kafka, prefixedTopic(system.prefix, topic), { from: from.get(topic)!, done: (m) => m.length >= expected, timeoutMs: 60_000 });
     for (const m of messages) {
@@ -136,8 +126,8 @@ async function measure(system: System, tickRate: number, baselineP99: number | n
   while (Date.now() - t0 < WINDOW_S * 1000) {
     await sleep(2_000);
     const text = await system.metrics('processor-syi');
-    watermarkLagMax = Math.max(watermarkLagMax, metricSum(text, 'processor_watermark_lag_seconds'));
-    consumerLagMax = Math.max(consumerLagMax, metricSum(text, 'kafka_consumer_lag'));
+    watermarkLagMax = Math.max(watermarkLagMax, metricValue(text, 'processor_watermark_lag_seconds'));
+    consumerLagMax = Math.max(consumerLagMax, metricValue(text, 'kafka_consumer_lag'));
   }
   const seconds = (Date.now() - t0) / 1000;
   const inputs1 = await inputPositions(system);
@@ -147,17 +137,17 @@ async function measure(system: System, tickRate: number, baselineP99: number | n
   // counted after the window (reading the topics is work of its own); updates arriving since count too
   await sleep(3_000);
   const inputLatencies = await inputToClientLatencies(system, stream, inputs0, inputs1);
-  const recordsIn = (text: string) => metricSum(text, 'processor_records_in_total');
+  const recordsIn = (text: string) => metricValue(text, 'processor_records_in_total');
   const apps: Step['apps'] = {};
   for (const [app, pid] of pids) {
     const usage = processUsage(pid);
     if (usage) apps[app] = { cpuPercent: round(((usage.cpuS - (cpu0.get(app) ?? 0)) / seconds) * 100), rssMb: round(usage.rssMb) };
   }
   const syiIndex = PROCESSORS.indexOf('processor-syi');
-  const commitCount = metricSum(processors1[syiIndex]!, 'processor_evaluation_latency_seconds_count') - metricSum(processors0[syiIndex]!, 'processor_evaluation_latency_seconds_count');
-  const commitSum = metricSum(processors1[syiIndex]!, 'processor_evaluation_latency_seconds_sum') - metricSum(processors0[syiIndex]!, 'processor_evaluation_latency_seconds_sum');
-  const txCount = metricSum(keeper1, 'tx_latency_seconds_count') - metricSum(keeper0, 'tx_latency_seconds_count');
-  const txSum = metricSum(keeper1, 'tx_latency_seconds_sum') - metricSum(keeper0, 'tx_latency_seconds_sum');
+  const commitCount = metricValue(processors1[syiIndex]!, 'processor_evaluation_latency_seconds_count') - metricValue(processors0[syiIndex]!, 'processor_evaluation_latency_seconds_count');
+  const commitSum = metricValue(processors1[syiIndex]!, 'processor_evaluation_latency_seconds_sum') - metricValue(processors0[syiIndex]!, 'processor_evaluation_latency_seconds_sum');
+  const txCount = metricValue(keeper1, 'tx_latency_seconds_count') - metricValue(keeper0, 'tx_latency_seconds_count');
+  const txSum = metricValue(keeper1, 'tx_latency_seconds_sum') - metricValue(keeper0, 'tx_latency_seconds_sum');
   const p99 = percentile(latencies, 99);
   return {
     tickRate,

@@ -307,9 +307,8 @@ export class System {
    * syi.calculated would be a worse witness: its group is itself disturbed by broker faults.)
    */
   async indexCurrent(withinMs: number): Promise<boolean> {
-    const res = await fetch(`${this.apps.get('processor-syi')!.health}/metrics`).catch(() => null);
-    if (res === null || !res.ok) return false;
-    const text = await res.text();
+    const text = await this.metrics('processor-syi');
+    if (text === '') return false;
     const gauge = (pattern: RegExp) => Number(pattern.exec(text)?.[1] ?? NaN);
     const lag = gauge(/^processor_watermark_lag_seconds\{[^}]*processor="syi"[^}]*\} (\S+)$/m);
     const published = gauge(/^syi_last_published_timestamp_seconds(?:\{[^}]*\})? (\S+)$/m);
