@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import { createLogger } from './logger';
+import { createLogger, SECRET_FIELDS } from './logger';
 
 function capture() {
   const lines: Record<string, unknown>[] = [];
@@ -18,14 +18,40 @@ describe('createLogger', () => {
     const logger = createLogger({ app: 'keeper', level: 'info', destination });
     const key = `0x${'12'.repeat(32)}`;
     logger.child({ module: 'Wallet' }).info(
-      { config: { PRIVATE_KEY: key, RPC_URL: 'http://127.0.0.1:8545' }, privateKey: key, headers: { authorization: 'Bearer abc' } },
+      { config: { PRIVATE_KEY: key, RPC_URL: 'http://127.0.0.1:8545/v2/rpc-path-key' }, privateKey: key, headers: { authorization: 'Bearer abc' } },
       'wallet_ready',
     );
     const text = JSON.stringify(lines);
     expect(text).not.toContain(key);
     expect(text).not.toContain('Bearer abc');
+    expect(text).not.toContain('rpc-path-key');
     expect(lines[0]).toMatchObject({ app: 'keeper', module: 'Wallet', level: 'info', msg: 'wallet_ready' });
-    expect((lines[0]!.config as Record<string, unknown>).RPC_URL).toBe('http://127.0.0.1:8545');
+  });
+
+  it.each(SECRET_FIELDS)('redacts %s at the top level and nested up to three levels', (field) => {
+    const { lines, destination } = capture();
+    const value = `placeholder-for-${field}`;
+    createLogger({ app: 'x', level: 'info', destination }).info(
+      { [field]: value, config: { [field]: value }, req: { headers: { [field]: value } }, a: { b: { c: { [field]: value } } } },
+      'configured',
+    );
+    expect(JSON.stringify(lines)).not.toContain(value);
+    expect(lines[0]).toMatchObject({ [field]: '[redacted]', config: { [field]: '[redacted]' } });
+  });
+
+  it('redacts the upstream keys, JWT secret, ClickHouse password and RPC URL of a logged config', () => {
+    const { lines, destination } = capture();
+    const config = {
+      FRED_API_KEY: 'fred-placeholder', CRYPTOCOMPARE_API_KEY: 'cc-placeholder', HERMES_API_KEY: 'hermes-placeholder',
+      JWT_SECRET: 'jwt-placeholder', CLICKHOUSE_PASSWORD: 'ch-placeholder', RPC_URL: 'https://user:pw@rpc.invalid/v2/k',
+      LOG_LEVEL: 'info',
+    };
+    createLogger({ app: 'x', level: 'info', destination }).info({ config }, 'config_loaded');
+    const text = JSON.stringify(lines);
+    for (const [name, value] of Object.entries(config)) {
+      if (name !== 'LOG_LEVEL') expect(text).not.toContain(value);
+    }
+    expect((lines[0]!.config as Record<string, unknown>).LOG_LEVEL).toBe('info');
   });
 
   it('serialises errors under err with their stack', () => {

@@ -3,17 +3,33 @@ import pino, { type Logger, type LoggerOptions } from 'pino';
 export type { Logger };
 
 /**
- * Paths pino replaces with "[redacted]". Keys are matched at any of the first levels where
- * our code puts them (bindings, `config`, request headers). Secrets must never reach a log line.
+ * Field names whose values are secrets, as configuration (env names) and as our code names them.
+ * pino's wildcards match whole path segments only (`*.*_API_KEY` matches nothing), so every
+ * name is listed exactly.
  */
-export const REDACTED_PATHS = [
-  'privateKey', '*.privateKey', 'PRIVATE_KEY', '*.PRIVATE_KEY',
-  'apiKey', '*.apiKey', 'API_KEY', '*.API_KEY', '*.*_API_KEY',
-  'password', '*.password', 'secret', '*.secret', 'token', '*.token',
-  'authorization', '*.authorization', 'headers.authorization', '*.headers.authorization',
-  'headers["x-api-key"]', '*.headers["x-api-key"]', 'req.headers.authorization', 'req.headers["x-api-key"]',
-  'DATABASE_URL', '*.DATABASE_URL',
-];
+export const SECRET_FIELDS = [
+  // configuration
+  'PRIVATE_KEY', 'RPC_URL', 'DATABASE_URL', 'JWT_SECRET', 'CLICKHOUSE_PASSWORD', 'CLICKHOUSE_APP_PASSWORD',
+  'API_KEY', 'API_KEYS', 'FRED_API_KEY', 'CRYPTOCOMPARE_API_KEY', 'HERMES_API_KEY', 'BINANCE_API_KEY',
+  'KAFKA_SASL_PASSWORD',
+  // code
+  'privateKey', 'rpcUrl', 'databaseUrl', 'connectionString', 'jwtSecret', 'apiKey', 'apiKeys',
+  'password', 'secret', 'token', 'authorization', 'cookie', 'x-api-key',
+] as const;
+
+/** How deep below the log call's object a secret field is still found (`{ config: { app: { … } } }`). */
+const REDACTION_DEPTH = 3;
+
+function pathTo(field: string, depth: number): string {
+  const key = /^[A-Za-z_$][\w$]*$/.test(field) ? field : `["${field}"]`;
+  const prefix = '*.'.repeat(depth);
+  return key.startsWith('[') ? `${prefix.slice(0, -1)}${key}` : `${prefix}${key}`;
+}
+
+/** Paths pino replaces with "[redacted]": every secret field at the top level and up to three levels down. */
+export const REDACTED_PATHS: string[] = SECRET_FIELDS.flatMap((field) =>
+  Array.from({ length: REDACTION_DEPTH + 1 }, (_, depth) => pathTo(field, depth)),
+);
 
 export interface LoggerSettings {
   app: string;
