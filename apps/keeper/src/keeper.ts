@@ -23,7 +23,7 @@ import {
   type PriceKeeperEvents,
 } from '@stableyield/chain';
 import { ConsumerRunner, KafkaMetrics, TopicProducer, type ConsumedRecord, type ConsumerRunnerOptions, type Kafka, type TopicSerde } from '@stableyield/kafka';
-import { type ExtraRoute, type Logger, type ProgressMonitor } from '@stableyield/observability';
+import { errorSummary, type ExtraRoute, type Logger, type ProgressMonitor } from '@stableyield/observability';
 import { type DataTopic, type PythUpdate } from '@stableyield/schemas';
 import { type Registry } from 'prom-client';
 import { createPublicClient, parseEther } from 'viem';
@@ -79,8 +79,6 @@ class InputConsumer extends ConsumerRunner {
   }
 }
 
-const brief = (err: unknown): string => (err instanceof Error ? (err.message.split('\n')[0] ?? err.name) : String(err));
-
 export function createKeeperApp(config: Config, logger: Logger, deps: KeeperAppDeps): KeeperApp {
   const now = deps.now ?? Date.now;
   const log = logger.child({ module: 'keeper' });
@@ -129,10 +127,10 @@ export function createKeeperApp(config: Config, logger: Logger, deps: KeeperAppD
     },
     onPushError(kind, err, pushed) {
       metricEvents.onPushError?.(kind, err, pushed);
-      log.error({ kind, error: brief(err), feeds: aliases(pushed) }, 'push_failed');
+      log.error({ kind, error: errorSummary(err), feeds: aliases(pushed) }, 'push_failed');
     },
     onRefreshError(err) {
-      log.warn({ error: brief(err) }, 'onchain_refresh_failed');
+      log.warn({ error: errorSummary(err) }, 'onchain_refresh_failed');
     },
   };
 
@@ -143,7 +141,7 @@ export function createKeeperApp(config: Config, logger: Logger, deps: KeeperAppD
         keeper?.ingest(hermesUpdateFromRecord(r.value as PythUpdate));
       } catch (err) {
         // A malformed record must not block the partition: skip it, say so.
-        log.warn({ offset: r.offset, error: brief(err) }, 'input_record_skipped');
+        log.warn({ offset: r.offset, error: errorSummary(err) }, 'input_record_skipped');
       }
     }
     return Promise.resolve();

@@ -1,6 +1,6 @@
 // keeper: Hermes prices from pyth.updates → Pyth contract on-chain (docs/keeper.md).
 import { createKafka, provisionTopics, TopicSerde } from '@stableyield/kafka';
-import { createLogger, createMetricsRegistry, exitOnSignals, ProgressMonitor, Readiness, Shutdown, startHealthServer } from '@stableyield/observability';
+import { createLogger, createMetricsRegistry, exitOnSignals, maskUrls, ProgressMonitor, Readiness, Shutdown, startHealthServer } from '@stableyield/observability';
 import { createRegistryClient, registerSchemas } from '@stableyield/schemas';
 import { loadAppConfig } from './config';
 import { createKeeperApp } from './keeper';
@@ -34,6 +34,6 @@ async function main(): Promise<void> {
 
 main().catch((err: unknown) => {
   // Configuration errors print their list of problems (never a secret's value); anything else its message.
-  console.error(err instanceof Error ? err.message : err);
+  console.error(maskUrls(err instanceof Error ? err.message : String(err)));
   process.exit(1);
 });

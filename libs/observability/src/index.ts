@@ -4,3 +4,4 @@ export { ProgressMonitor, Readiness, type ReadinessCheck } from './health';
 export { startHealthServer, type HealthServer, type HealthServerOptions, type ExtraRoute } from './health-server';
 export { Shutdown, exitOnSignals, type ShutdownStep } from './shutdown';
 export { ClusterPrimary, serveHealthToPrimary, type ClusterPrimaryOptions } from './cluster';
+export { errorSummary, maskUrls } from './error-summary';

@@ -2,6 +2,7 @@
 // exposes its status; this class keeps the latest source price and payload per feed, refreshes the
 // on-chain prices (on every push and on a timer), decides, batches within DEBOUNCE_MS and submits.
 // One run at a time; errors are classified and reported, never thrown out of the loop.
+import { errorSummary } from '@stableyield/observability';
 import { type Address, type PublicClient } from 'viem';
 import {
   mergeUpdateData,
@@ -156,7 +157,7 @@ export class PriceKeeper {
       delete this.state.lastOnchainRefreshError;
       return true;
     } catch (err) {
-      this.state.lastOnchainRefreshError = err instanceof Error ? err.message.split('\n')[0] ?? 'error' : String(err);
+      this.state.lastOnchainRefreshError = errorSummary(err);
       this.deps.events?.onRefreshError?.(err);
       return false;
     }
@@ -201,7 +202,7 @@ export class PriceKeeper {
       return { ...base, result };
     } catch (err) {
       const kind = err instanceof ChainTxError ? err.kind : classifyTxError(err);
-      this.state.lastError = { atMs: this.clock.now(), kind, message: err instanceof Error ? err.message : String(err) };
+      this.state.lastError = { atMs: this.clock.now(), kind, message: errorSummary(err) };
       this.deps.events?.onPushError?.(kind, err, plan.push);
       return { ...base, error: kind };
     }

@@ -3,6 +3,7 @@
 //   landed reverts NoFreshUpdate here, for free) → sign locally, persist the hash, broadcast →
 //   poll receipts for a bounded time → if stuck, replace at the same nonce with bumped (capped) fees.
 // Each failure is classified; the caller gets a result or a ChainTxError, never an unhandled crash.
+import { errorSummary } from '@stableyield/observability';
 import {
   encodeFunctionData,
   keccak256,
@@ -113,7 +114,7 @@ export class TxSubmitter {
   private retry<T>(what: string, fn: () => Promise<T>): Promise<T> {
     return withRetry(fn, {
       attempts: this.options.retryAttempts,
-      onRetry: (err, attempt) => this.log.warn({ err, attempt, what }, 'transient RPC error, retrying'),
+      onRetry: (err, attempt) => this.log.warn({ error: errorSummary(err), attempt, what }, 'transient RPC error, retrying'),
     });
   }
 
