@@ -48,8 +48,8 @@ KAFKA_CLUSTER_BROKERS=$(KAFKA_MODE=cluster bash -c '. scripts/stack/env.sh; kafk
 step "lint and typecheck"
 run_logged lint-typecheck npx nx run-many -t lint typecheck --outputStyle=static
 
-step "unit tests"
-run_logged unit npx nx run-many -t test --outputStyle=static
+step "unit tests (from a copy of the repository in an empty folder)"
+run_logged unit bash scripts/unit-from-copy.sh -t test
 
 step "integration tests (real Kafka, registry, PostgreSQL, ClickHouse, anvil)"
 # One project at a time, each bounded by a timeout so that a hung suite fails the run with its

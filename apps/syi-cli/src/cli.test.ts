@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
 const REPO = path.resolve(__dirname, '../../..');
-const VECTORS = path.resolve(REPO, '../shared/methodology/vectors');
+const VECTORS = path.join(REPO, 'libs/index-engine/test/vectors');
 
 function close(a: number | null, b: number | null): boolean {
   if (a === null || b === null) return a === b;
@@ -21,7 +21,7 @@ interface Rec {
 }
 
 describe('npm run --silent syi -- replay', () => {
-  it.each(['basic', 'stress'])('matches the %s vector and writes only records to stdout', (name) => {
+  it.each(['basic', 'stress', 'edge'])('matches the %s vector and writes only records to stdout', (name) => {
     const result = spawnSync('npm', ['run', '--silent', 'syi', '--', 'replay', '--input', path.join(VECTORS, `${name}.events.jsonl`), '--interval', '60'], {
       cwd: REPO,
       encoding: 'utf8',

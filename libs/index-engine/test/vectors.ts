@@ -1,11 +1,12 @@
-// Reading the shared methodology vectors and comparing records as §6 of SYI-v1 defines.
+// Reading the methodology's test vectors (kept in the repository, see vectors/README.md) and
+// comparing records as §6 of SYI-v1 defines.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { IndexRecord } from '../src/record';
 
-/** `<repo>/../shared/methodology/vectors` */
-export const VECTORS_DIR = path.resolve(__dirname, '../../../../shared/methodology/vectors');
-export const VECTOR_NAMES = ['basic', 'stress'] as const;
+export const VECTORS_DIR = path.join(__dirname, 'vectors');
+/** basic and stress come with the methodology; edge is the repository's own (edge-scenario.ts). */
+export const VECTOR_NAMES = ['basic', 'stress', 'edge'] as const;
 
 export const eventsPath = (name: string) => path.join(VECTORS_DIR, `${name}.events.jsonl`);
 

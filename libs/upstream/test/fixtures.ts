@@ -1,4 +1,4 @@
-// Reads the real upstream captures copied from /work/shared/reference/upstream-samples (see SOURCES.md).
+// Reads the real upstream captures in test/fixtures/ (where each one comes from: fixtures/SOURCES.md).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
