@@ -1,4 +1,5 @@
-import { commonSchema, httpUrl, kafkaSchema, loadConfig, port, positiveInt, z } from '@stableyield/config';
+import type { ClickHouseSettings } from '@stableyield/clickhouse';
+import { booleanFlag, commonSchema, httpUrl, kafkaSchema, loadConfig, nonNegativeInt, port, positiveInt, z } from '@stableyield/config';
 
 export const configSchema = z.object({
   ...commonSchema,
@@ -12,6 +13,12 @@ export const configSchema = z.object({
   /** Rows per INSERT request (a consumed batch may take several). */
   BATCH_SIZE: positiveInt.default(50_000),
   CLICKHOUSE_TIMEOUT_MS: positiveInt.default(30_000),
+  /** gzip insert bodies / ask for gzip answers: worth it only when the network, not the CPU, is the limit. */
+  CLICKHOUSE_COMPRESS_REQUEST: booleanFlag.default(false),
+  CLICKHOUSE_COMPRESS_RESPONSE: booleanFlag.default(false),
+  /** Reuse connections; an idle one is closed after CLICKHOUSE_KEEP_ALIVE_IDLE_MS, below the server's keep_alive_timeout. */
+  CLICKHOUSE_KEEP_ALIVE: booleanFlag.default(true),
+  CLICKHOUSE_KEEP_ALIVE_IDLE_MS: nonNegativeInt.default(2_500),
   SINK_GROUP_ID: z.string().min(1).default('sink-clickhouse'),
   /** Consume `<prefix><topic>` instead of the catalog topics: tests and benchmarks only. */
   TOPIC_PREFIX: z.string().regex(/^[A-Za-z0-9._-]*$/, 'letters, digits, . _ - only').default(''),
@@ -25,3 +32,18 @@ export const configSchema = z.object({
 });
 export type Config = z.output<typeof configSchema>;
 export const loadAppConfig = (env?: Record<string, string | undefined>) => loadConfig(configSchema, env);
+
+/** The client's connection settings from the configuration. */
+export function clickHouseSettings(config: Config, logger?: ClickHouseSettings['logger']): ClickHouseSettings {
+  return {
+    url: config.CLICKHOUSE_URL,
+    ...(config.CLICKHOUSE_USER ? { user: config.CLICKHOUSE_USER } : {}),
+    ...(config.CLICKHOUSE_PASSWORD ? { password: config.CLICKHOUSE_PASSWORD } : {}),
+    requestTimeoutMs: config.CLICKHOUSE_TIMEOUT_MS,
+    compression: { request: config.CLICKHOUSE_COMPRESS_REQUEST, response: config.CLICKHOUSE_COMPRESS_RESPONSE },
+    keepAlive: { enabled: config.CLICKHOUSE_KEEP_ALIVE, idleSocketTtlMs: config.CLICKHOUSE_KEEP_ALIVE_IDLE_MS },
+    // One connection per concurrently written partition, one for the readiness ping.
+    maxOpenConnections: config.PARTITIONS_CONCURRENTLY + 1,
+    ...(logger ? { logger } : {}),
+  };
+}

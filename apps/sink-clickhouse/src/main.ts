@@ -1,9 +1,9 @@
-import { ClickHouseHttp, ClickHouseWriter, ensureSchema } from '@stableyield/clickhouse';
+import { ClickHouse, ClickHouseWriter, ensureSchema } from '@stableyield/clickhouse';
 import { createSinkHandler, SINK_TOPICS, SinkMetrics } from '@stableyield/db';
 import { ConsumerRunner, createKafka, KafkaMetrics, provisionTopics, TopicProducer, TopicSerde } from '@stableyield/kafka';
 import { createLogger, createMetricsRegistry, exitOnSignals, ProgressMonitor, Readiness, Shutdown, startHealthServer } from '@stableyield/observability';
 import { createRegistryClient, registerSchemas, type DataTopic } from '@stableyield/schemas';
-import { loadAppConfig } from './config';
+import { clickHouseSettings, loadAppConfig } from './config';
 
 const APP = 'sink-clickhouse';
 
@@ -11,14 +11,10 @@ const APP = 'sink-clickhouse';
 async function main(command: string | undefined): Promise<void> {
   const config = loadAppConfig();
   const logger = createLogger({ app: APP, level: config.LOG_LEVEL });
-  const client = new ClickHouseHttp({
-    url: config.CLICKHOUSE_URL, timeoutMs: config.CLICKHOUSE_TIMEOUT_MS,
-    ...(config.CLICKHOUSE_USER ? { user: config.CLICKHOUSE_USER } : {}),
-    ...(config.CLICKHOUSE_PASSWORD ? { password: config.CLICKHOUSE_PASSWORD } : {}),
-  });
+  const client = new ClickHouse(clickHouseSettings(config, logger.child({ module: 'clickhouse' })));
   await ensureSchema(client, config.CLICKHOUSE_DATABASE);
   logger.info({ database: config.CLICKHOUSE_DATABASE }, 'schema_ready');
-  if (command === 'migrate') return;
+  if (command === 'migrate') return client.close();
 
   const registry = createMetricsRegistry(APP);
   const sinkMetrics = new SinkMetrics(registry);
@@ -54,6 +50,7 @@ async function main(command: string | undefined): Promise<void> {
 
   shutdown.add('consumer', () => runner.stop());
   shutdown.add('producer', () => producer.disconnect());
+  shutdown.add('clickhouse', () => client.close());
   shutdown.add('health', () => health.close());
   await runner.start();
   logger.info({ group: config.SINK_GROUP_ID, database: config.CLICKHOUSE_DATABASE }, 'sink_started');

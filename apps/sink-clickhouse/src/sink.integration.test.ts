@@ -3,7 +3,7 @@
  * child process on its own prefixed topics, consumer groups and database.
  */
 import { randomUUID } from 'node:crypto';
-import { ClickHouseHttp } from '@stableyield/clickhouse';
+import { ClickHouse } from '@stableyield/clickhouse';
 import { TABLES, SINK_TOPICS, type SinkTopic, type TableModel } from '@stableyield/db';
 import {
   CLICKHOUSE_URL, connectTestProducer, createSinkTopics, deleteSinkTopics, expectedRows, groupCaughtUp, normaliseRow,
@@ -19,7 +19,7 @@ const stack = testStack();
 const prefix = uniquePrefix('ch');
 const run = prefix.slice(2, 8);
 const database = `sink_test_${randomUUID().replace(/-/g, '').slice(0, 10)}`;
-const ch = new ClickHouseHttp({ url: CLICKHOUSE_URL });
+const ch = new ClickHouse({ url: CLICKHOUSE_URL });
 let producer: TopicProducer;
 const running: SinkProcess[] = [];
 const topics = SINK_TOPICS.map((t) => `${prefix}${t}`);

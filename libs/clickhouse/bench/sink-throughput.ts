@@ -1,7 +1,8 @@
 /**
  * Sustained rows/s of sink-clickhouse from a pre-filled topic (default 1 000 000 pyth.prices
  * records on 12 partitions), beside the raw insert rate of the same server without Kafka:
- * the same rows inserted as RowBinary in 100 000-row requests. Prints one JSON object.
+ * the same rows inserted as RowBinary in 100 000-row requests. Prints one JSON object, with the
+ * figures of the hand-written fetch client this replaced (`previous`) and the ratio to them.
  *
  *   npm run --silent bench -- clickhouse [--records 1000000]
  */
@@ -12,15 +13,27 @@ import { TABLES, type SinkRecord } from '@stableyield/db';
 import {
   CLICKHOUSE_URL, connectTestProducer, createSinkTopics, deleteSinkTopics, measureSinkRun, produceRecords, sampleRecords, uniquePrefix,
 } from '@stableyield/db/testing';
-import { ClickHouseHttp, ClickHouseWriter, ensureSchema } from '../src';
+import { ClickHouse, ClickHouseWriter, ensureSchema } from '../src';
 
 const args = process.argv.slice(2);
 const records = Number(args[args.indexOf('--records') + 1] ?? 0) || 1_000_000;
 const BATCH = 100_000;
 
+/**
+ * The same benchmark before @clickhouse/client (commit 8f5078f, libs/clickhouse/src/http.ts on
+ * fetch), run on this machine as indicated; the new figures must keep at least 90 % of them.
+ */
+const PREVIOUS = {
+  client: 'fetch (hand-written, removed)',
+  runs: [
+    { date: '2026-12-06T04:51Z', loadAverage1m: 10.53, sinkRowsPerSecond: 77_042, rowBinaryWithoutKafkaRowsPerSecond: 96_488 },
+  ],
+};
+const best = (values: number[]) => Math.max(...values);
+
 async function main(): Promise<void> {
   const stack = testStack();
-  const ch = new ClickHouseHttp({ url: CLICKHOUSE_URL, timeoutMs: 120_000 });
+  const ch = new ClickHouse({ url: CLICKHOUSE_URL, requestTimeoutMs: 60_000 });
   await provisionAll(stack);
   const prefix = uniquePrefix('bench');
   const run = prefix.slice(5, 11);
@@ -52,6 +65,8 @@ async function main(): Promise<void> {
   await ch.command(`DROP DATABASE ${database}`);
   await deleteSinkTopics(stack, prefix);
   const version = (await ch.query<{ v: string }>('SELECT version() AS v'))[0]?.v;
+  await ch.close();
+  const directRowsPerSecond = Math.round(records / directSeconds);
 
   console.log(JSON.stringify({
     benchmark: 'sink-clickhouse',
@@ -61,7 +76,13 @@ async function main(): Promise<void> {
     topic: 'pyth.prices (12 partitions)',
     prefill: { seconds: prefillSeconds, recordsPerSecond: Math.round(records / prefillSeconds) },
     sink: { ...sink, storedRowsFinal: stored },
-    ceiling: { rowBinaryWithoutKafka: { seconds: directSeconds, rowsPerSecond: Math.round(records / directSeconds), rows: directRows, rowsPerInsert: BATCH } },
+    ceiling: { rowBinaryWithoutKafka: { seconds: directSeconds, rowsPerSecond: directRowsPerSecond, rows: directRows, rowsPerInsert: BATCH } },
+    client: '@clickhouse/client',
+    previous: PREVIOUS,
+    ratioToPrevious: {
+      sink: +(sink.rowsPerSecond / best(PREVIOUS.runs.map((r) => r.sinkRowsPerSecond))).toFixed(3),
+      rowBinaryWithoutKafka: +(directRowsPerSecond / best(PREVIOUS.runs.map((r) => r.rowBinaryWithoutKafkaRowsPerSecond))).toFixed(3),
+    },
     targetRowsPerSecond: 100_000,
     meetsTarget: sink.rowsPerSecond >= 100_000,
   }, null, 2));

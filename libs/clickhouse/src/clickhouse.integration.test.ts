@@ -3,10 +3,11 @@ import { randomUUID } from 'node:crypto';
 import { TABLES, type SinkRecord } from '@stableyield/db';
 import { CLICKHOUSE_URL, sampleRecords } from '@stableyield/db/testing';
 import { ensureSchema } from './ddl';
-import { ClickHouseHttp } from './http';
+import { ClickHouse } from './client';
+import { isClickHouseConnectionError, serverErrorCode } from './errors';
 import { ClickHouseWriter } from './writer';
 
-const ch = new ClickHouseHttp({ url: CLICKHOUSE_URL });
+const ch = new ClickHouse({ url: CLICKHOUSE_URL });
 const database = `chlib_${randomUUID().replace(/-/g, '').slice(0, 10)}`;
 const asRecords = (topic: string, values: { key: string; value: unknown }[], firstOffset = 0): SinkRecord[] =>
   values.map((v, i) => ({ topic, partition: 1, offset: String(firstOffset + i), key: v.key, value: v.value, timestamp: 0, headers: {} }));
@@ -18,6 +19,7 @@ const schema = async () => {
 
 afterAll(async () => {
   await ch.command(`DROP DATABASE IF EXISTS ${database}`);
+  await ch.close();
 });
 
 it('creates the schema, and creating it again changes nothing', async () => {
@@ -51,4 +53,28 @@ it('rejects invalid rows instead of sending them', async () => {
   const outcome = await new ClickHouseWriter({ client: ch, database, batchSize: 10 }).write('ex.mktcap', asRecords('ex.mktcap', [good!, bad!]));
   expect(outcome.rejected.map((r) => r.reason)).toEqual(['ex_mktcap.market_cap_usd is not a finite number (NaN)']);
   expect(outcome.rowsByTable.get('ex_mktcap')).toBe(1);
+});
+
+it('works with gzip both ways and keep-alive off, as CLICKHOUSE_COMPRESS_* and CLICKHOUSE_KEEP_ALIVE allow', async () => {
+  const gzip = new ClickHouse({ url: CLICKHOUSE_URL, compression: { request: true, response: true }, keepAlive: { enabled: false } });
+  try {
+    await ensureSchema(gzip, database);
+    const values = sampleRecords('ex.mktcap', 'chz', 50);
+    const outcome = await new ClickHouseWriter({ client: gzip, database, batchSize: 20 }).write('ex.mktcap', asRecords('ex.mktcap', values, 5_000));
+    expect(outcome.rowsByTable.get('ex_mktcap')).toBe(50);
+    const rows = await gzip.query<{ symbol: string; market_cap_usd: number }>(`SELECT symbol, market_cap_usd FROM ${database}.ex_mktcap FINAL WHERE kafka_offset >= 5000`);
+    expect(rows.map((r) => r.market_cap_usd).sort()).toEqual(values.map((v) => v.value.marketCapUsd).sort());
+  } finally {
+    await gzip.close();
+  }
+});
+
+it('tells a refused statement (with its server code) from an unreachable server', async () => {
+  const refused = await ch.command(`SELECT * FROM ${database}.no_such_table`).then(() => null, (err: unknown) => err);
+  expect([serverErrorCode(refused), isClickHouseConnectionError(refused)]).toEqual([60, false]);
+  const nowhere = new ClickHouse({ url: 'http://127.0.0.1:1', requestTimeoutMs: 2_000 });
+  const unreachable = await nowhere.command('SELECT 1').then(() => null, (err: unknown) => err);
+  await nowhere.close();
+  expect(isClickHouseConnectionError(unreachable)).toBe(true);
+  expect(await nowhere.ping().catch(() => false)).toBe(false);
 });

@@ -1,6 +1,9 @@
 import { TABLES } from '@stableyield/db';
 import { aggregateViewSql, createTableSql, insertColumns } from './ddl';
-import { identifier, isClickHouseConnectionError, ClickHouseError } from './http';
+import { ClickHouseError } from '@clickhouse/client';
+import { retryOnStaleSocket } from './client';
+import { isClickHouseConnectionError, serverErrorCode } from './errors';
+import { identifier } from './identifier';
 import { encodeRowBinary, RowBinaryWriter } from './rowbinary';
 import { encodeTableRow, outOfClickHouseRange } from './writer';
 
@@ -86,9 +89,29 @@ describe('ClickHouse DDL', () => {
     expect(() => createTableSql('a.b', TABLES.tbill)).toThrow();
   });
 
-  it('tells unreachable from refused', () => {
-    expect(isClickHouseConnectionError(new TypeError('fetch failed'))).toBe(true);
-    expect(isClickHouseConnectionError(new ClickHouseError(500, 62, 'Syntax error'))).toBe(false);
-    expect(isClickHouseConnectionError(new ClickHouseError(503, null, 'unavailable'))).toBe(true);
+  const socketError = (code: string) => Object.assign(new Error(`connect ${code} 127.0.0.1:8123`), { code });
+
+  it('tells unreachable from refused, for the messages of 18.16 and of current servers', () => {
+    expect(isClickHouseConnectionError(socketError('ECONNREFUSED'))).toBe(true);
+    expect(isClickHouseConnectionError(new Error('Timeout error.'))).toBe(true);
+    const current = new ClickHouseError({ message: 'Syntax error', code: '62', type: 'SYNTAX_ERROR' });
+    expect([isClickHouseConnectionError(current), serverErrorCode(current)]).toEqual([false, 62]);
+    // 18.16's wording, which the client leaves a plain Error.
+    const old = new Error("Code: 81, e.displayText() = DB::Exception: Database nope doesn't exist, e.what() = DB::Exception");
+    expect([isClickHouseConnectionError(old), serverErrorCode(old)]).toEqual([false, 81]);
+    expect(isClickHouseConnectionError(new RangeError('a bug of ours'))).toBe(false);
+  });
+
+  it('retries a request only when a pooled socket turned out closed', async () => {
+    let calls = 0;
+    const flaky = () => (++calls < 3 ? Promise.reject(socketError('ECONNRESET')) : Promise.resolve('ok'));
+    await expect(retryOnStaleSocket(flaky)).resolves.toBe('ok');
+    expect(calls).toBe(3);
+    calls = 0;
+    await expect(retryOnStaleSocket(() => (++calls, Promise.reject(socketError('ECONNREFUSED'))))).rejects.toThrow(/ECONNREFUSED/);
+    calls = 0;
+    const refused = new ClickHouseError({ message: 'Too many parts', code: '252', type: 'TOO_MANY_PARTS' });
+    await expect(retryOnStaleSocket(() => (++calls, Promise.reject(refused)))).rejects.toBe(refused);
+    expect(calls).toBe(1);
   });
 });

@@ -1,5 +1,6 @@
 import { ALL_TABLES, INDEX_AGGREGATES, type Column, type ColumnType, type TableModel } from '@stableyield/db';
-import { identifier, type ClickHouseHttp } from './http';
+import type { ClickHouse } from './client';
+import { identifier } from './identifier';
 import type { RowBinaryColumn, RowBinaryType } from './rowbinary';
 
 /**
@@ -61,7 +62,7 @@ FROM ${db}.syi_index FINAL GROUP BY bucket`);
 }
 
 /** Creates the database, tables and views; every statement is IF NOT EXISTS, so it is safe to repeat. */
-export async function ensureSchema(client: Pick<ClickHouseHttp, 'command'>, database: string): Promise<void> {
+export async function ensureSchema(client: Pick<ClickHouse, 'command'>, database: string): Promise<void> {
   await client.command(`CREATE DATABASE IF NOT EXISTS ${identifier(database)}`);
   for (const t of ALL_TABLES) await client.command(createTableSql(database, t));
   for (const sql of aggregateViewSql(database)) await client.command(sql);

@@ -1,11 +1,12 @@
 import { invalidReason, recordRows, TABLES, type Row, type SinkRecord, type SinkTopic, type SinkWriter, type TableName, type WriteOutcome } from '@stableyield/db';
 import { insertColumns } from './ddl';
-import { isClickHouseConnectionError, type ClickHouseHttp } from './http';
+import type { ClickHouse } from './client';
+import { isClickHouseConnectionError } from './errors';
 import { RowBinaryWriter, type RowBinaryColumn } from './rowbinary';
 
 
 export interface ClickHouseWriterOptions {
-  client: Pick<ClickHouseHttp, 'insertRowBinary'>;
+  client: Pick<ClickHouse, 'insertRowBinary'>;
   database: string;
   /** Rows per INSERT request. */
   batchSize: number;

@@ -14,7 +14,7 @@ import { Client } from 'pg';
 import WebSocket from 'ws';
 import { pythAbi } from '@stableyield/chain';
 import { anvilTestAccount, deployTestMockPyth, startAnvil, type TestAnvil } from '@stableyield/chain/testing';
-import { ClickHouseHttp } from '@stableyield/clickhouse';
+import { ClickHouse } from '@stableyield/clickhouse';
 import { createTestDatabase } from '@stableyield/db/testing';
 import { CATALOG, prefixedSpecs, prefixedTopic, provisionTopics, TopicFollower } from '@stableyield/kafka';
 import { readTopic, testStack, waitFor, type TestStack } from '@stableyield/kafka/testing';
@@ -497,12 +497,16 @@ export class System {
   }
 
   private async checkClickHouse(index: readonly (readonly [number, number])[]): Promise<string[]> {
-    const ch = new ClickHouseHttp({ url: this.clickhouseUrl });
-    const rows = async () =>
-      (await ch.query<{ ts: string; value: number }>(`SELECT ts, value FROM ${this.database!.name}.syi_index FINAL ORDER BY ts`).catch(() => [])).map((r): [number, number] => [Number(r.ts), r.value]);
-    await waitFor('ClickHouse to hold every record', async () => (await rows()).length >= index.length, 120_000, 1_000).catch(() => undefined);
-    const got = await rows();
-    return JSON.stringify(got) === JSON.stringify(index) ? [] : [`ClickHouse syi_index: ${describeDifference(got, index)}`];
+    const ch = new ClickHouse({ url: this.clickhouseUrl });
+    try {
+      const rows = async () =>
+        (await ch.query<{ ts: string; value: number }>(`SELECT ts, value FROM ${this.database!.name}.syi_index FINAL ORDER BY ts`).catch(() => [])).map((r): [number, number] => [Number(r.ts), r.value]);
+      await waitFor('ClickHouse to hold every record', async () => (await rows()).length >= index.length, 120_000, 1_000).catch(() => undefined);
+      const got = await rows();
+      return JSON.stringify(got) === JSON.stringify(index) ? [] : [`ClickHouse syi_index: ${describeDifference(got, index)}`];
+    } finally {
+      await ch.close();
+    }
   }
 
   private async checkStreams(live: readonly SyiRecord[]): Promise<string[]> {
