@@ -6,6 +6,7 @@
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { type Address, type Hex, type PublicClient } from 'viem';
+import { z } from 'zod';
 import { type Fees } from './fees';
 
 export interface InFlightTx {
@@ -38,17 +39,32 @@ export class MemoryTxStateStore implements TxStateStore {
   }
 }
 
-interface StoredTx {
-  nonce: number;
-  hashes: Hex[];
-  maxFeePerGas: string;
-  maxPriorityFeePerGas: string;
-  firstSentAtMs: number;
+const storedTxSchema = z.object({
+  nonce: z.number().int().nonnegative(),
+  hashes: z.array(z.string().regex(/^0x[0-9a-fA-F]+$/)).min(1),
+  maxFeePerGas: z.string().regex(/^\d+$/),
+  maxPriorityFeePerGas: z.string().regex(/^\d+$/),
+  firstSentAtMs: z.number(),
+});
+type StoredTx = z.infer<typeof storedTxSchema>;
+
+export interface CorruptStateFile {
+  path: string;
+  /** Where the unreadable file was copied before it was ignored. */
+  keptAt: string;
+  reason: string;
 }
 
-/** A JSON file written atomically (temp file + rename), e.g. on a persistent volume. */
+/**
+ * A JSON file written atomically (temp file + rename), e.g. on a persistent volume. A file that
+ * cannot be read as a record (truncated, hand-edited, another format) is treated as absent, copied
+ * aside for a post-mortem and reported: a corrupt file must never block every push.
+ */
 export class FileTxStateStore implements TxStateStore {
-  constructor(private readonly path: string) {}
+  constructor(
+    private readonly path: string,
+    private readonly onCorrupt: (info: CorruptStateFile) => void = () => undefined,
+  ) {}
 
   async load(): Promise<InFlightTx | undefined> {
     let text: string;
@@ -58,10 +74,19 @@ export class FileTxStateStore implements TxStateStore {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw err;
     }
-    const s = JSON.parse(text) as StoredTx;
+    let s: StoredTx;
+    try {
+      s = storedTxSchema.parse(JSON.parse(text));
+    } catch (err) {
+      const keptAt = `${this.path}.corrupt-${Date.now()}`;
+      await rename(this.path, keptAt);
+      const reason = err instanceof z.ZodError ? 'not an in-flight record' : err instanceof Error ? err.message : String(err);
+      this.onCorrupt({ path: this.path, keptAt, reason });
+      return undefined;
+    }
     return {
       nonce: s.nonce,
-      hashes: s.hashes,
+      hashes: s.hashes as Hex[],
       fees: { maxFeePerGas: BigInt(s.maxFeePerGas), maxPriorityFeePerGas: BigInt(s.maxPriorityFeePerGas) },
       firstSentAtMs: s.firstSentAtMs,
     };
@@ -89,15 +114,38 @@ export class FileTxStateStore implements TxStateStore {
 export interface NonceSnapshot {
   /** Transactions of the account that are mined (= the next nonce to be mined). */
   latest: number;
-  /** Including the ones the node holds in its pool. */
+  /** Including the ones the node holds in its pool (queued ones behind a gap are not counted). */
   pending: number;
   inFlight: InFlightTx | undefined;
+}
+
+/**
+ * How the in-flight record compares with the chain:
+ * - `none`: nothing in flight;
+ * - `waiting`: our transaction is in the node's pool (or others' transactions fill the nonces
+ *   before it): a stall there is about fees;
+ * - `mined`: the chain passed our nonce (by one of our hashes or another transaction);
+ * - `lost`: our nonce is the next one to be mined but the node's pool does not hold it (dropped,
+ *   evicted, sent through another node);
+ * - `gap`: our nonce is beyond every nonce the node can mine (a reorg undid an earlier transaction,
+ *   a restored volume, a chain reset): it would wait forever, so the record is dropped.
+ */
+export type NonceCheck = 'none' | 'waiting' | 'mined' | 'lost' | 'gap';
+
+export function checkInFlight(inFlight: InFlightTx | undefined, latest: number, pending: number): NonceCheck {
+  if (!inFlight) return 'none';
+  if (inFlight.nonce < latest) return 'mined';
+  // pending counts only executable transactions: a nonce past it has nothing before it to wait for.
+  if (inFlight.nonce > Math.max(latest, pending)) return 'gap';
+  if (inFlight.nonce === latest && pending <= latest) return 'lost';
+  return 'waiting';
 }
 
 export class NonceManager {
   private inFlight: InFlightTx | undefined;
   private latest = 0;
   private pending = 0;
+  private loaded = false;
 
   constructor(
     private readonly client: PublicClient,
@@ -105,18 +153,25 @@ export class NonceManager {
     private readonly store: TxStateStore,
   ) {}
 
-  /** Reads both nonces from the chain and drops a persisted record the chain has moved past. */
-  async sync(): Promise<NonceSnapshot> {
+  /**
+   * Reads both nonces from the chain and reconciles the in-flight record with them: a record the
+   * chain moved past is settled, one ahead of anything the chain can mine (gap) is dropped so the
+   * next transaction goes out at the chain's nonce. Called before every push and on every timeout.
+   */
+  async sync(): Promise<NonceSnapshot & { check: NonceCheck; record: InFlightTx | undefined }> {
     const [latest, pending, stored] = await Promise.all([
       this.client.getTransactionCount({ address: this.address, blockTag: 'latest' }),
       this.client.getTransactionCount({ address: this.address, blockTag: 'pending' }),
-      this.inFlight ? Promise.resolve(this.inFlight) : this.store.load(),
+      this.loaded ? Promise.resolve(this.inFlight) : this.store.load(),
     ]);
+    this.loaded = true;
     this.latest = latest;
     this.pending = pending;
     this.inFlight = stored;
-    if (stored && stored.nonce < latest) await this.settle();
-    return this.snapshot();
+    const check = checkInFlight(stored, latest, pending);
+    if (check === 'mined') await this.settle();
+    if (check === 'gap') await this.drop();
+    return { ...this.snapshot(), check, record: stored && structuredClone(stored) };
   }
 
   snapshot(): NonceSnapshot {
@@ -151,8 +206,7 @@ export class NonceManager {
     if (!this.inFlight) return;
     const hashes = this.inFlight.hashes.filter((h) => h !== hash);
     if (hashes.length === 0) {
-      this.inFlight = undefined;
-      await this.store.clear();
+      await this.drop();
     } else {
       this.inFlight = { ...this.inFlight, hashes };
       await this.store.save(this.inFlight);
@@ -162,6 +216,10 @@ export class NonceManager {
   /** The in-flight nonce is mined (by one of our hashes or anything else). */
   async settle(): Promise<void> {
     if (this.inFlight) this.latest = Math.max(this.latest, this.inFlight.nonce + 1);
+    await this.drop();
+  }
+
+  private async drop(): Promise<void> {
     this.inFlight = undefined;
     await this.store.clear();
   }

@@ -1,7 +1,12 @@
 // Sends one price update and sees it through:
-//   getUpdateFee(exact payload) → simulate updatePriceFeedsIfNecessary (a push another keeper already
-//   landed reverts NoFreshUpdate here, for free) → sign locally, persist the hash, broadcast →
-//   poll receipts for a bounded time → if stuck, replace at the same nonce with bumped (capped) fees.
+//   reconcile the in-flight record with the chain's nonces (gaps and lost transactions are found on
+//   every push and every timeout) → getUpdateFee(exact payload) → simulate
+//   updatePriceFeedsIfNecessary (a push another keeper already landed reverts NoFreshUpdate here, for
+//   free) → sign locally, persist the hash, broadcast → poll receipts for a bounded time, until the
+//   receipt has the configured confirmations → if stuck, act on WHY: a fee stall is replaced at the
+//   same nonce with bumped fees (capped absolutely and at k × the fresh market fee), a lost
+//   transaction is re-sent at fresh fees, a gap is resynchronised to the chain's nonce; every re-send
+//   carries the newest payload the caller has.
 // Each failure is classified; the caller gets a result or a ChainTxError, never an unhandled crash.
 import { errorSummary } from '@stableyield/observability';
 import {
@@ -19,8 +24,8 @@ import {
 import { pythAbi } from '../pyth-abi';
 import { type FeedId } from '../price-feed';
 import { ChainTxError, classifyTxError, withRetry } from './errors';
-import { initialFees, replacementFees, scaleUp, type FeePolicy, type Fees } from './fees';
-import { type InFlightTx, type NonceManager } from './nonce-manager';
+import { initialFees, legacyFees, replacementFees, scaleUp, type FeePolicy, type Fees } from './fees';
+import { type InFlightTx, type NonceCheck, type NonceManager } from './nonce-manager';
 
 export interface UpdateBatch {
   updateData: Hex[];
@@ -36,12 +41,21 @@ export interface SubmitterOptions {
   /** How long a transaction may wait for a receipt before it is considered stuck and replaced. */
   stuckAfterMs: number;
   receiptPollMs: number;
-  /** Replacements per push; after them the tx is left in flight and the next push picks it up. */
+  /** Re-sends per push (replacements, lost or gap re-sends); after them the tx is left in flight and the next push picks it up. */
   maxReplacements: number;
   /** Attempts for transient RPC errors (RETRY_ATTEMPTS). */
   retryAttempts: number;
   /** Gas limit = estimate × this (a little headroom for state changing between estimate and mining). */
   gasMultiplier: number;
+  /** A fixed gas limit instead of estimate × gasMultiplier (chains whose estimates are unreliable). */
+  gasLimit?: bigint;
+  /** value = getUpdateFee × this (chains whose fee changes between the read and the inclusion). */
+  updateFeeMultiplier: number;
+  /**
+   * Blocks a receipt must have (1 = the block that includes it) before the push counts as mined: a
+   * receipt that disappears meanwhile (a reorg) sends the submitter back to waiting.
+   */
+  confirmations: number;
 }
 
 export const defaultSubmitterOptions: SubmitterOptions = {
@@ -50,6 +64,8 @@ export const defaultSubmitterOptions: SubmitterOptions = {
   maxReplacements: 3,
   retryAttempts: 3,
   gasMultiplier: 1.2,
+  updateFeeMultiplier: 1,
+  confirmations: 1,
 };
 
 export interface SubmitterLogger {
@@ -57,24 +73,37 @@ export interface SubmitterLogger {
   warn(obj: object, msg: string): void;
 }
 
+interface LandedFields {
+  hash: Hex;
+  nonce: number;
+  replacements: number;
+  updateFeeWei: bigint;
+  /** From the first broadcast to the receipt (or to finding the transaction mined). */
+  latencyMs: number;
+}
+
 export type SubmitResult =
   | { status: 'already-updated' }
-  | {
+  | (LandedFields & {
       status: 'mined' | 'reverted';
-      hash: Hex;
-      nonce: number;
       receipt: TransactionReceipt;
-      replacements: number;
-      updateFeeWei: bigint;
       /** Fee paid for gas: gasUsed × effectiveGasPrice. */
       gasCostWei: bigint;
-      /** From the first broadcast to the receipt. */
-      latencyMs: number;
-    }
-  /** Another transaction took the nonce (e.g. the one in flight before a restart landed first). */
+    })
+  /** One of our hashes is mined but its receipt could not be read (a node that lost or pruned it). */
+  | (LandedFields & { status: 'landed' })
+  /** Another transaction took the nonce (none of our hashes is mined). */
   | { status: 'superseded'; nonce: number }
-  /** Still unmined after every replacement (fee cap reached?); stays in flight for the next push. */
+  /** Still unmined after every re-send (fee cap reached?); stays in flight for the next push. */
   | { status: 'pending'; hash: Hex; nonce: number };
+
+export interface SubmitOptions {
+  /**
+   * The newest batch for the same push, asked for before every re-send so a replacement carries the
+   * freshest prices rather than the ones that were current when the push started.
+   */
+  latestBatch?: () => UpdateBatch | undefined;
+}
 
 export interface SubmitterDeps {
   publicClient: PublicClient;
@@ -89,10 +118,30 @@ export interface SubmitterDeps {
 const silent: SubmitterLogger = { info: () => undefined, warn: () => undefined };
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
+interface UnsignedTx {
+  to: Address;
+  data: Hex;
+  value: bigint;
+  gas: bigint;
+  nonce: number;
+}
+
+/** What is known about the transaction being followed. */
+interface Tracked {
+  hashes: Hex[];
+  nonce: number;
+  fees: Fees;
+  updateFeeWei: bigint;
+  replacements: number;
+  firstSentAtMs: number;
+  /** Absent when we only follow a transaction sent before (no payload to re-send). */
+  tx?: UnsignedTx;
+  batch?: UpdateBatch | undefined;
+}
+
 export class TxSubmitter {
   private readonly log: SubmitterLogger;
   private readonly now: () => number;
-  private synced = false;
 
   constructor(
     private readonly deps: SubmitterDeps,
@@ -118,31 +167,40 @@ export class TxSubmitter {
     });
   }
 
-  async submit(batch: UpdateBatch): Promise<SubmitResult> {
-    if (!this.synced) {
-      await this.retry('sync nonces', () => this.deps.nonces.sync());
-      this.synced = true;
+  /** Re-reads the chain's nonces and reconciles the in-flight record with them (see NonceCheck). */
+  private async reconcile(): Promise<NonceCheck> {
+    const { check, latest, pending, record } = await this.retry('sync nonces', () => this.deps.nonces.sync());
+    if (check === 'gap') {
+      this.log.warn({ nonce: record?.nonce, latest, pending }, 'nonce gap: the in-flight transaction can never be mined; resynchronised to the chain');
+    } else if (check === 'lost') {
+      this.log.warn({ nonce: record?.nonce, latest, pending }, 'the in-flight transaction is not in the node pool; it will be re-sent');
     }
+    return check;
+  }
+
+  async submit(batch: UpdateBatch, options: SubmitOptions = {}): Promise<SubmitResult> {
+    const check = await this.reconcile();
     try {
-      return await this.submitOnce(batch);
+      return await this.submitOnce(batch, options, check);
     } catch (err) {
       const kind = err instanceof ChainTxError ? err.kind : classifyTxError(err);
       if (kind !== 'nonce-too-low') throw err;
       // Our view of the nonce was behind (a tx from before a restart landed): resync and re-simulate,
       // which most likely says the update is already there.
       this.log.warn({}, 'nonce too low, resynchronising');
-      await this.retry('sync nonces', () => this.deps.nonces.sync());
-      return this.submitOnce(batch);
+      return this.submitOnce(batch, options, await this.reconcile());
     }
   }
 
-  private async submitOnce(batch: UpdateBatch): Promise<SubmitResult> {
+  /** The transaction for a batch (nonce left to the caller), or already-updated. */
+  private async prepare(batch: UpdateBatch): Promise<{ tx: Omit<UnsignedTx, 'nonce'>; updateFeeWei: bigint } | 'already-updated'> {
     const { publicClient, contract } = this.deps;
     const account = this.deps.walletClient.account;
     const args = [batch.updateData, batch.priceIds, batch.publishTimes] as const;
-    const updateFeeWei = await this.retry('getUpdateFee', () =>
+    const fee = await this.retry('getUpdateFee', () =>
       publicClient.readContract({ address: contract, abi: pythAbi, functionName: 'getUpdateFee', args: [batch.updateData] }),
     );
+    const updateFeeWei = scaleUp(fee, this.options.updateFeeMultiplier);
     // Against 'latest', never 'pending': our own in-flight tx (about to be replaced at this nonce)
     // would otherwise make the feed look stored already and the gas estimate too low to create it.
     const call = {
@@ -161,42 +219,66 @@ export class TxSubmitter {
       );
     } catch (err) {
       const kind = classifyTxError(err);
-      if (kind === 'already-updated') return { status: 'already-updated' };
+      if (kind === 'already-updated') return 'already-updated';
       throw new ChainTxError(kind, `simulation of updatePriceFeedsIfNecessary failed (${kind})`, { cause: err });
     }
+    return {
+      updateFeeWei,
+      tx: {
+        to: contract,
+        data: encodeFunctionData({ abi: pythAbi, functionName: 'updatePriceFeedsIfNecessary', args }),
+        value: updateFeeWei,
+        gas: this.options.gasLimit ?? scaleUp(gasEstimate, this.options.gasMultiplier),
+      },
+    };
+  }
+
+  private async submitOnce(batch: UpdateBatch, options: SubmitOptions, check: NonceCheck): Promise<SubmitResult> {
+    const prepared = await this.prepare(batch);
+    if (prepared === 'already-updated') return { status: 'already-updated' };
+    const { updateFeeWei } = prepared;
 
     const nonces = this.deps.nonces;
     const nonce = nonces.nextNonce();
     const inFlight = nonces.snapshot().inFlight;
     const fresh = await this.freshFees();
-    let fees: Fees | undefined = inFlight?.nonce === nonce ? replacementFees(inFlight.fees, fresh, this.deps.policy) : fresh;
+    // A lost transaction is not in the pool: fresh fees are enough, no need to outbid ourselves.
+    const replacing = inFlight?.nonce === nonce && check !== 'lost';
+    let fees: Fees | undefined = replacing ? replacementFees(inFlight.fees, fresh, this.deps.policy) : fresh;
     if (!fees && inFlight) {
       // The cap leaves no room to replace what is in flight: wait for it instead.
       this.log.warn({ nonce }, 'fee cap reached; waiting for the transaction in flight');
-      return this.followUp(inFlight.hashes, nonce, inFlight.fees, updateFeeWei, 0, inFlight.firstSentAtMs);
+      return this.followUp(
+        { hashes: inFlight.hashes, nonce, fees: inFlight.fees, updateFeeWei, replacements: 0, firstSentAtMs: inFlight.firstSentAtMs },
+        options,
+      );
     }
-    const tx = {
-      to: contract,
-      data: encodeFunctionData({ abi: pythAbi, functionName: 'updatePriceFeedsIfNecessary', args }),
-      value: updateFeeWei,
-      gas: scaleUp(gasEstimate, this.options.gasMultiplier),
-      nonce,
-    };
+    const tx = { ...prepared.tx, nonce };
     const sent = await this.broadcast(tx, fees as Fees);
     fees = sent.fees;
     const record = nonces.snapshot().inFlight;
-    return this.followUp(record?.hashes ?? [sent.hash], nonce, fees, updateFeeWei, 0, record?.firstSentAtMs ?? this.now(), tx);
+    return this.followUp(
+      { hashes: record?.hashes ?? [sent.hash], nonce, fees, updateFeeWei, replacements: 0, firstSentAtMs: record?.firstSentAtMs ?? this.now(), tx, batch },
+      options,
+    );
   }
 
   private async freshFees(): Promise<Fees> {
+    const { publicClient } = this.deps;
+    if (this.deps.policy.gasMode === 'legacy') {
+      return legacyFees(await this.retry('gas price', () => publicClient.getGasPrice()), this.deps.policy);
+    }
     const [block, tip] = await this.retry('fee sample', () =>
-      Promise.all([
-        this.deps.publicClient.getBlock({ blockTag: 'latest' }),
-        this.deps.publicClient.estimateMaxPriorityFeePerGas(),
-      ]),
+      Promise.all([publicClient.getBlock({ blockTag: 'latest' }), publicClient.estimateMaxPriorityFeePerGas()]),
     );
-    if (block.baseFeePerGas === null) throw new ChainTxError('unknown', 'the chain has no EIP-1559 base fee');
+    if (block.baseFeePerGas === null) throw new ChainTxError('unknown', 'the chain has no EIP-1559 base fee (set GAS_MODE=legacy)');
     return initialFees({ baseFeePerGas: block.baseFeePerGas, maxPriorityFeePerGas: tip }, this.deps.policy);
+  }
+
+  private feeFields(fees: Fees): { type: 'eip1559'; maxFeePerGas: bigint; maxPriorityFeePerGas: bigint } | { type: 'legacy'; gasPrice: bigint } {
+    return this.deps.policy.gasMode === 'legacy'
+      ? { type: 'legacy', gasPrice: fees.maxFeePerGas }
+      : { type: 'eip1559', maxFeePerGas: fees.maxFeePerGas, maxPriorityFeePerGas: fees.maxPriorityFeePerGas };
   }
 
   /**
@@ -207,7 +289,7 @@ export class TxSubmitter {
     let fees = initial;
     for (let attempt = 0; ; attempt++) {
       const { walletClient } = this.deps;
-      const signed = await walletClient.signTransaction({ ...tx, ...fees, account: walletClient.account, chain: walletClient.chain, type: 'eip1559' });
+      const signed = await walletClient.signTransaction({ ...tx, ...this.feeFields(fees), account: walletClient.account, chain: walletClient.chain });
       const hash = keccak256(signed);
       await this.deps.nonces.recordSend(tx.nonce, hash, fees, this.now());
       try {
@@ -228,75 +310,131 @@ export class TxSubmitter {
     }
   }
 
-  /** Waits for a receipt of any hash at `nonce`; replaces the tx when stuck, if it can. */
-  private async followUp(
-    hashes: Hex[],
-    nonce: number,
-    fees: Fees,
-    updateFeeWei: bigint,
-    replacements: number,
-    firstSentAtMs: number,
-    tx?: UnsignedTx,
-  ): Promise<SubmitResult> {
-    const outcome = await this.waitForReceipt(hashes, nonce, this.options.stuckAfterMs);
-    if (outcome !== 'timeout') {
-      await this.deps.nonces.settle();
-      if (outcome === 'superseded') return { status: 'superseded', nonce };
-      const receipt = outcome;
-      return {
-        status: receipt.status === 'success' ? 'mined' : 'reverted',
-        hash: receipt.transactionHash,
-        nonce,
-        receipt,
-        replacements,
-        updateFeeWei,
-        gasCostWei: receipt.gasUsed * receipt.effectiveGasPrice,
-        latencyMs: this.now() - firstSentAtMs,
-      };
+  /**
+   * The transaction for a re-send: the caller's newest batch (or ours), simulated and estimated
+   * again, since the chain may have changed under it (a reorg can remove the feed we estimated
+   * an update of). The previous transaction when the batch is already on-chain or fails to prepare.
+   */
+  private async newestTx(tx: UnsignedTx, previous: UpdateBatch | undefined, options: SubmitOptions): Promise<{ tx: UnsignedTx; updateFeeWei?: bigint; batch?: UpdateBatch }> {
+    const batch = options.latestBatch?.() ?? previous;
+    if (!batch) return { tx };
+    try {
+      const prepared = await this.prepare(batch);
+      if (prepared === 'already-updated') return { tx };
+      return { tx: { ...prepared.tx, nonce: tx.nonce }, updateFeeWei: prepared.updateFeeWei, batch };
+    } catch (err) {
+      this.log.warn({ error: errorSummary(err) }, 'newest payload could not be prepared; re-sending the previous one');
+      return { tx };
     }
-    const last = hashes[hashes.length - 1] as Hex;
-    if (!tx || replacements >= this.options.maxReplacements) {
-      this.log.warn({ nonce, hash: last, replacements }, 'transaction still pending; left in flight');
-      return { status: 'pending', hash: last, nonce };
+  }
+
+  /** Waits for a receipt of any hash at `nonce`; when stuck, acts on why (see the file comment). */
+  private async followUp(t: Tracked, options: SubmitOptions): Promise<SubmitResult> {
+    const outcome = await this.waitForReceipt(t.hashes, t.nonce, this.options.stuckAfterMs);
+    if (outcome !== 'timeout') return this.concluded(t, outcome);
+
+    const check = await this.reconcile();
+    if (check === 'mined') return this.concluded(t, (await this.findReceipt(t.hashes)) ?? 'superseded');
+    const last = t.hashes[t.hashes.length - 1] as Hex;
+    if (!t.tx || t.replacements >= this.options.maxReplacements) {
+      this.log.warn({ nonce: t.nonce, hash: last, replacements: t.replacements }, 'transaction still pending; left in flight');
+      return { status: 'pending', hash: last, nonce: t.nonce };
     }
-    const bumped = replacementFees(fees, await this.freshFees(), this.deps.policy);
-    if (!bumped) {
+    const fresh = await this.freshFees();
+    let nonce = t.nonce;
+    let fees: Fees | undefined;
+    if (check === 'gap') {
+      // Not about fees: the chain cannot reach our nonce. Fill the chain's next nonce instead.
+      nonce = this.deps.nonces.nextNonce();
+      fees = fresh;
+    } else if (check === 'lost' || check === 'none') {
+      fees = fresh; // the node no longer has it: nothing to outbid
+    } else {
+      fees = replacementFees(t.fees, fresh, this.deps.policy);
+    }
+    if (!fees) {
       this.log.warn({ nonce, hash: last }, 'stuck but the fee cap allows no bump; waiting');
-      return this.followUp(hashes, nonce, fees, updateFeeWei, replacements + 1, firstSentAtMs, tx);
+      return this.followUp({ ...t, replacements: t.replacements + 1 }, options);
     }
-    this.log.warn({ nonce, stuck: last, maxFeePerGas: bumped.maxFeePerGas }, 'transaction stuck, replacing at the same nonce');
+    const newest = await this.newestTx({ ...t.tx, nonce }, t.batch, options);
+    this.log.warn({ nonce, stuck: last, cause: check, maxFeePerGas: fees.maxFeePerGas }, 'transaction stuck, re-sending');
     let sent: { hash: Hex; fees: Fees };
     try {
-      sent = await this.broadcast(tx, bumped);
+      sent = await this.broadcast(newest.tx, fees);
     } catch (err) {
       // The stuck tx may have been mined meanwhile ("nonce too low"): look once more before giving up.
       if (err instanceof ChainTxError && err.kind === 'nonce-too-low') {
-        return this.followUp(hashes, nonce, fees, updateFeeWei, this.options.maxReplacements, firstSentAtMs);
+        const { tx: _tx, batch: _batch, ...followOnly } = t;
+        return this.followUp({ ...followOnly, replacements: this.options.maxReplacements }, options);
       }
       throw err;
     }
-    return this.followUp([...hashes, sent.hash], nonce, sent.fees, updateFeeWei, replacements + 1, firstSentAtMs, tx);
+    const hashes = nonce === t.nonce ? [...t.hashes, sent.hash] : [sent.hash];
+    return this.followUp(
+      {
+        ...t,
+        hashes,
+        nonce,
+        fees: sent.fees,
+        tx: newest.tx,
+        batch: newest.batch ?? t.batch,
+        updateFeeWei: newest.updateFeeWei ?? t.updateFeeWei,
+        replacements: t.replacements + 1,
+      },
+      options,
+    );
+  }
+
+  /** The nonce is consumed: by our receipt, by one of our transactions without a receipt, or by another. */
+  private async concluded(t: Tracked, outcome: TransactionReceipt | 'superseded'): Promise<SubmitResult> {
+    await this.deps.nonces.settle();
+    const landed = { nonce: t.nonce, replacements: t.replacements, updateFeeWei: t.updateFeeWei, latencyMs: this.now() - t.firstSentAtMs };
+    if (outcome !== 'superseded') {
+      return {
+        ...landed,
+        status: outcome.status === 'success' ? 'mined' : 'reverted',
+        hash: outcome.transactionHash,
+        receipt: outcome,
+        gasCostWei: outcome.gasUsed * outcome.effectiveGasPrice,
+      };
+    }
+    const ours = await this.findMinedTransaction(t.hashes);
+    if (ours) {
+      this.log.warn({ nonce: t.nonce, hash: ours }, 'our transaction is mined but its receipt is unavailable; counted as landed');
+      return { ...landed, status: 'landed', hash: ours };
+    }
+    return { status: 'superseded', nonce: t.nonce };
   }
 
   /**
    * Polls receipts of every hash sent at `nonce` (any of them may be the one mined) for at most
-   * `timeoutMs`. 'superseded' when the nonce was consumed by a transaction that is none of ours.
+   * `timeoutMs`, until one has the configured confirmations. 'superseded' when the nonce was
+   * consumed and no receipt of ours is found.
    */
   private async waitForReceipt(hashes: Hex[], nonce: number, timeoutMs: number): Promise<TransactionReceipt | 'superseded' | 'timeout'> {
     const deadline = this.now() + timeoutMs;
     for (;;) {
       const receipt = await this.findReceipt(hashes);
-      if (receipt) return receipt;
-      const latest = await this.deps.publicClient
-        .getTransactionCount({ address: this.account, blockTag: 'latest' })
-        .catch(() => undefined);
-      if (latest !== undefined && latest > nonce) {
-        // Mined between the two reads? Look once more before calling it someone else's.
-        return (await this.findReceipt(hashes)) ?? 'superseded';
+      if (receipt && (await this.confirmed(receipt))) return receipt;
+      if (!receipt) {
+        const latest = await this.deps.publicClient
+          .getTransactionCount({ address: this.account, blockTag: 'latest' })
+          .catch(() => undefined);
+        if (latest !== undefined && latest > nonce) {
+          // Mined between the two reads? Look once more before calling it someone else's.
+          return (await this.findReceipt(hashes)) ?? 'superseded';
+        }
       }
       if (this.now() >= deadline) return 'timeout';
       await sleep(Math.min(this.options.receiptPollMs, Math.max(0, deadline - this.now())));
     }
+  }
+
+  /** The receipt's block is `confirmations − 1` blocks deep (a reorged receipt is not found at all). */
+  private async confirmed(receipt: TransactionReceipt): Promise<boolean> {
+    if (this.options.confirmations <= 1) return true;
+    const head = await this.deps.publicClient.getBlockNumber({ cacheTime: 0 }).catch(() => undefined);
+    return head !== undefined && head - receipt.blockNumber + 1n >= BigInt(this.options.confirmations);
   }
 
   private async findReceipt(hashes: Hex[]): Promise<TransactionReceipt | undefined> {
@@ -305,12 +443,9 @@ export class TxSubmitter {
     );
     return receipts.find((r) => r !== undefined);
   }
-}
 
-interface UnsignedTx {
-  to: Address;
-  data: Hex;
-  value: bigint;
-  gas: bigint;
-  nonce: number;
+  private async findMinedTransaction(hashes: Hex[]): Promise<Hex | undefined> {
+    const txs = await Promise.all(hashes.map((hash) => this.deps.publicClient.getTransaction({ hash }).catch(() => undefined)));
+    return txs.find((tx) => tx?.blockNumber !== null && tx?.blockNumber !== undefined)?.hash;
+  }
 }
