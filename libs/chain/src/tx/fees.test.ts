@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { parseGwei } from 'viem';
-import { feePolicy, initialFees, replacementFees, scaleUp } from './fees';
+import { feePolicy, initialFees, legacyFees, replacementCap, replacementFees, scaleUp } from './fees';
 
 const policy = feePolicy({ maxGasPriceGwei: 100 });
 
@@ -32,12 +32,28 @@ describe('fee policy', () => {
   });
 
   it('refuses a replacement the cap would keep below +10 %', () => {
-    expect(replacementFees({ maxFeePerGas: parseGwei('95'), maxPriorityFeePerGas: parseGwei('1') }, { maxFeePerGas: 1n, maxPriorityFeePerGas: 1n }, policy)).toBeUndefined();
-    expect(replacementFees({ maxFeePerGas: parseGwei('80'), maxPriorityFeePerGas: parseGwei('1') }, { maxFeePerGas: 1n, maxPriorityFeePerGas: 1n }, policy)).toEqual({
+    const fresh = { maxFeePerGas: parseGwei('20'), maxPriorityFeePerGas: 1n };
+    expect(replacementFees({ maxFeePerGas: parseGwei('95'), maxPriorityFeePerGas: parseGwei('1') }, fresh, policy)).toBeUndefined();
+    expect(replacementFees({ maxFeePerGas: parseGwei('80'), maxPriorityFeePerGas: parseGwei('1') }, fresh, policy)).toEqual({
       maxFeePerGas: parseGwei('90'),
       maxPriorityFeePerGas: parseGwei('1.125'),
       capped: false,
     });
+  });
+
+  it('never bids more than 5 × the fresh market fee, however often it was bumped', () => {
+    const fresh = { maxFeePerGas: parseGwei('2'), maxPriorityFeePerGas: parseGwei('1') };
+    expect(replacementCap(fresh, policy)).toBe(parseGwei('10'));
+    // 8 gwei bumped would be 9: allowed; 9.5 bumped would be 10.6875: over 5 × 2, refused.
+    expect(replacementFees({ maxFeePerGas: parseGwei('8'), maxPriorityFeePerGas: parseGwei('1') }, fresh, policy)?.maxFeePerGas).toBe(parseGwei('9'));
+    expect(replacementFees({ maxFeePerGas: parseGwei('9.5'), maxPriorityFeePerGas: parseGwei('1') }, fresh, policy)).toBeUndefined();
+    expect(() => feePolicy({ maxGasPriceGwei: 1, marketFeeCapMultiple: 1 })).toThrow(/at least 1.1/);
+  });
+
+  it('legacy mode: one gas price (eth_gasPrice × multiplier, capped) in both fields', () => {
+    const legacy = feePolicy({ maxGasPriceGwei: 100, gasMode: 'legacy' });
+    expect(legacyFees(parseGwei('10'), legacy)).toEqual({ maxFeePerGas: parseGwei('12'), maxPriorityFeePerGas: parseGwei('12'), capped: false });
+    expect(legacyFees(parseGwei('90'), legacy)).toEqual({ maxFeePerGas: parseGwei('100'), maxPriorityFeePerGas: parseGwei('100'), capped: true });
   });
 
   it('rejects a replacement multiplier below 1.1', () => {
@@ -55,6 +71,7 @@ describe('fee policy', () => {
         if (!next) return true;
         return (
           next.maxFeePerGas <= policy.maxFeePerGasCap &&
+          next.maxFeePerGas <= fMax * 5n + 1n &&
           next.maxPriorityFeePerGas <= next.maxFeePerGas &&
           next.maxFeePerGas >= scaleUp(prev.maxFeePerGas, 1.1) &&
           next.maxPriorityFeePerGas >= scaleUp(prev.maxPriorityFeePerGas, 1.1)

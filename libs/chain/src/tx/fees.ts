@@ -1,6 +1,8 @@
-// EIP-1559 fee policy: fresh fees from the chain scaled by multipliers, a hard cap
-// (MAX_GAS_PRICE_GWEI), and same-nonce replacement bumps that nodes accept (geth and anvil require
-// BOTH maxFeePerGas and maxPriorityFeePerGas to rise by at least 10 %). Integer math only.
+// Fee policy: fresh fees from the chain scaled by multipliers, two caps (an absolute one,
+// MAX_GAS_PRICE_GWEI, and a multiple of the fresh market fee, so escalation cannot compound far
+// above what the chain asks), and same-nonce replacement bumps that nodes accept (geth and anvil
+// require BOTH maxFeePerGas and maxPriorityFeePerGas to rise by at least 10 %). Integer math only.
+// Legacy chains (no base fee) use one gas price, carried in both fields.
 import { parseGwei } from 'viem';
 
 export interface Fees {
@@ -8,7 +10,13 @@ export interface Fees {
   maxPriorityFeePerGas: bigint;
 }
 
+export type GasMode = 'eip1559' | 'legacy';
+
 export interface FeePolicy {
+  /** eip1559: base fee × multiplier + tip; legacy: eth_gasPrice × baseFeeMultiplier as one gas price. */
+  gasMode: GasMode;
+  /** A replacement never bids more than this multiple of the fresh market fee (the pusher's cap: 5). */
+  marketFeeCapMultiple: number;
   /** maxFeePerGas = baseFee × baseFeeMultiplier + tip; the base fee can rise 12.5 % per full block. */
   baseFeeMultiplier: number;
   priorityFeeMultiplier: number;
@@ -23,10 +31,16 @@ export function feePolicy(params: {
   priorityFeeMultiplier?: number;
   maxGasPriceGwei: number;
   replacementMultiplier?: number;
+  gasMode?: GasMode;
+  marketFeeCapMultiple?: number;
 }): FeePolicy {
   const replacementMultiplier = params.replacementMultiplier ?? 1.125;
   if (replacementMultiplier < 1.1) throw new Error('replacementMultiplier must be at least 1.1 (nodes reject smaller bumps)');
+  const marketFeeCapMultiple = params.marketFeeCapMultiple ?? 5;
+  if (marketFeeCapMultiple < 1.1) throw new Error('marketFeeCapMultiple must be at least 1.1 (no replacement would fit under it)');
   return {
+    gasMode: params.gasMode ?? 'eip1559',
+    marketFeeCapMultiple,
     baseFeeMultiplier: params.baseFeeMultiplier ?? 1.2,
     priorityFeeMultiplier: params.priorityFeeMultiplier ?? 1,
     maxFeePerGasCap: parseGwei(String(params.maxGasPriceGwei)),
@@ -61,17 +75,31 @@ export function initialFees(sample: ChainFeeSample, policy: FeePolicy): PricedFe
   return { maxFeePerGas, maxPriorityFeePerGas: min(tip, maxFeePerGas), capped: wanted > policy.maxFeePerGasCap };
 }
 
+/** Fees for a first attempt on a chain without a base fee: one gas price in both fields. */
+export function legacyFees(gasPrice: bigint, policy: FeePolicy): PricedFees {
+  const wanted = scaleUp(gasPrice, policy.baseFeeMultiplier);
+  const price = min(wanted, policy.maxFeePerGasCap);
+  return { maxFeePerGas: price, maxPriorityFeePerGas: price, capped: wanted > policy.maxFeePerGasCap };
+}
+
+/** The highest bid a replacement may make now: the absolute cap or k × the fresh market fee. */
+export function replacementCap(fresh: Fees, policy: FeePolicy): bigint {
+  return min(policy.maxFeePerGasCap, scaleUp(fresh.maxFeePerGas, policy.marketFeeCapMultiple));
+}
+
 /**
  * Fees to replace a stuck transaction at the same nonce: the previous fees bumped, or the fresh ones
- * if higher, both capped. Undefined when the cap leaves no room for a bump nodes would accept.
+ * if higher, both capped (see replacementCap). Undefined when the cap leaves no room for a bump
+ * nodes would accept: then the transaction waits for the market instead of outbidding itself.
  */
 export function replacementFees(previous: Fees, fresh: Fees, policy: FeePolicy): PricedFees | undefined {
   const wantedMax = max(scaleUp(previous.maxFeePerGas, policy.replacementMultiplier), fresh.maxFeePerGas);
   const wantedTip = max(scaleUp(previous.maxPriorityFeePerGas, policy.replacementMultiplier), fresh.maxPriorityFeePerGas);
-  const maxFeePerGas = min(wantedMax, policy.maxFeePerGasCap);
+  const cap = replacementCap(fresh, policy);
+  const maxFeePerGas = min(wantedMax, cap);
   const maxPriorityFeePerGas = min(wantedTip, maxFeePerGas);
   const accepted =
     maxFeePerGas >= scaleUp(previous.maxFeePerGas, 1.1) && maxPriorityFeePerGas >= scaleUp(previous.maxPriorityFeePerGas, 1.1);
   if (!accepted) return undefined;
-  return { maxFeePerGas, maxPriorityFeePerGas, capped: wantedMax > policy.maxFeePerGasCap };
+  return { maxFeePerGas, maxPriorityFeePerGas, capped: wantedMax > cap };
 }
