@@ -25,7 +25,8 @@ write_env_file() {
     echo "POSTGRES_PASSWORD=$(rand)"
     echo "CLICKHOUSE_PASSWORD=$(rand)"
     echo "GRAFANA_ADMIN_PASSWORD=$(rand)"
-    echo "# A funded key of the anvil chain and the MockPyth address deployed on it:"
+    echo "# The keeper's RPC endpoint, a funded key of that chain and the MockPyth address deployed on it:"
+    echo "KEEPER_RPC_URL=http://anvil:8545"
     echo "KEEPER_PRIVATE_KEY="
     echo "PYTH_CONTRACT_ADDRESS="
   } > .env

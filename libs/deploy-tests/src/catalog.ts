@@ -6,13 +6,21 @@
 
 export type DataStore = 'kafka' | 'registry' | 'timescale' | 'clickhouse';
 
-/** An environment variable read from a Secret (never a literal value). */
+/**
+ * A variable read from a Secret (never a literal value). With `asFile` the Secret key is mounted
+ * read-only under SECRET_MOUNT_PATH and the app gets `<name>_FILE`: the value is then in no
+ * process environment (`/proc/<pid>/environ`, crash dumps, child processes).
+ */
 export interface SecretEnv {
   readonly name: string;
   readonly secret: string;
   readonly key: string;
   readonly optional?: boolean;
+  readonly asFile?: boolean;
 }
+
+/** Where file-mounted secrets appear in a container: `<SECRET_MOUNT_PATH>/<secret>/<key>`. */
+export const SECRET_MOUNT_PATH = '/var/run/secrets/stableyield';
 
 export type Scaling =
   | { readonly kind: 'fixed'; readonly replicas: number; readonly why: string }
@@ -115,8 +123,8 @@ export const APPS: readonly AppSpec[] = [
     name: 'keeper', healthPort: 9090, healthPortVar: 'METRICS_PORT', livePath: '/live', readyPath: '/ready', stores: ['kafka', 'registry'], internet: true,
     env: { CONTRACT_ADDRESS: '0x4305FB66699C3B2702D4d05CF36551390A4c69C6', WALLET_BALANCE_FLOOR_ETH: '0.1' },
     secretEnv: [
-      { name: 'PRIVATE_KEY', secret: 'keeper-secrets', key: 'private-key' },
-      { name: 'RPC_URL', secret: 'keeper-secrets', key: 'rpc-url' },
+      { name: 'PRIVATE_KEY', secret: 'keeper-secrets', key: 'private-key', asFile: true },
+      { name: 'RPC_URL', secret: 'keeper-secrets', key: 'rpc-url', asFile: true },
     ],
     ...small,
     scaling: { kind: 'fixed', replicas: 2, why: 'one active keeper (owner of the single pyth.updates partition) and one standby' },

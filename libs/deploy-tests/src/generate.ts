@@ -4,7 +4,7 @@
  * run `npx tsx libs/deploy-tests/src/generate-cli.ts`).
  */
 import { stringify } from 'yaml';
-import { APP_NAMESPACE, APPS, IMAGE, SHARED_ENV, type AppSpec } from './catalog';
+import { APP_NAMESPACE, APPS, IMAGE, SECRET_MOUNT_PATH, SHARED_ENV, type AppSpec } from './catalog';
 import { dashboardFiles } from './dashboards';
 import { prometheusConfig } from './prometheus-config';
 import { IMAGE_TAG, appEnv, appManifests, initialReplicas, sharedManifests, topicManifests, type Manifest } from './manifests';
@@ -55,6 +55,7 @@ function helmValues(): string {
   const values = {
     image: { repository: IMAGE, tag: IMAGE_TAG, pullPolicy: 'IfNotPresent' },
     sharedEnv: { ...SHARED_ENV },
+    secretMountPath: SECRET_MOUNT_PATH,
     ingress: {
       enabled: false,
       className: 'nginx',

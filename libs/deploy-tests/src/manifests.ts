@@ -9,11 +9,13 @@ import {
   IMAGE,
   MONITORING_NAMESPACE,
   RUN_AS_USER,
+  SECRET_MOUNT_PATH,
   SHARED_ENV,
   STORE_ENDPOINTS,
   allTopics,
   entrypoint,
   type AppSpec,
+  type SecretEnv,
   type TopicSpec,
 } from './catalog';
 
@@ -53,6 +55,23 @@ export function containerSecurityContext(uid = RUN_AS_USER): Record<string, unkn
   };
 }
 
+export function secretFilePath(s: SecretEnv): string {
+  return `${SECRET_MOUNT_PATH}/${s.secret}/${s.key}`;
+}
+
+/** One projected volume with every file-mounted Secret key, readable by the app's user only. */
+function secretFilesVolume(secrets: readonly SecretEnv[]): Record<string, unknown> {
+  return {
+    name: 'secrets',
+    projected: {
+      defaultMode: 0o440,
+      sources: secrets.map((s) => ({
+        secret: { name: s.secret, items: [{ key: s.key, path: `${s.secret}/${s.key}` }], ...(s.optional ? { optional: true } : {}) },
+      })),
+    },
+  };
+}
+
 function deployment(app: AppSpec): Manifest {
   const ports: Record<string, unknown>[] = [{ name: 'health', containerPort: app.healthPort }];
   if (app.mainPort !== undefined) ports.push({ name: 'http', containerPort: app.mainPort });
@@ -65,11 +84,13 @@ function deployment(app: AppSpec): Manifest {
     envFrom: [{ configMapRef: { name: 'stableyield-config' } }, { configMapRef: { name: `${app.name}-config` } }],
   };
   if (app.secretEnv.length > 0) {
-    container.env = app.secretEnv.map((s) => ({
-      name: s.name,
-      valueFrom: { secretKeyRef: { name: s.secret, key: s.key, ...(s.optional ? { optional: true } : {}) } },
-    }));
+    container.env = app.secretEnv.map((s) =>
+      s.asFile
+        ? { name: `${s.name}_FILE`, value: secretFilePath(s) }
+        : { name: s.name, valueFrom: { secretKeyRef: { name: s.secret, key: s.key, ...(s.optional ? { optional: true } : {}) } } },
+    );
   }
+  const fileSecrets = app.secretEnv.filter((s) => s.asFile);
   Object.assign(container, {
     livenessProbe: { httpGet: { path: app.livePath, port: 'health' }, initialDelaySeconds: 10, periodSeconds: 10, timeoutSeconds: 2, failureThreshold: 3 },
     readinessProbe: { httpGet: { path: app.readyPath, port: 'health' }, periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 3 },
@@ -78,8 +99,13 @@ function deployment(app: AppSpec): Manifest {
       limits: { cpu: app.cpu.limit, memory: app.memory.limit },
     },
     securityContext: containerSecurityContext(),
-    volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
+    volumeMounts: [
+      { name: 'tmp', mountPath: '/tmp' },
+      ...(fileSecrets.length > 0 ? [{ name: 'secrets', mountPath: SECRET_MOUNT_PATH, readOnly: true }] : []),
+    ],
   });
+  const volumes: Record<string, unknown>[] = [{ name: 'tmp', emptyDir: { sizeLimit: '64Mi' } }];
+  if (fileSecrets.length > 0) volumes.push(secretFilesVolume(fileSecrets));
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
@@ -103,7 +129,7 @@ function deployment(app: AppSpec): Manifest {
             { maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: selector(app) } },
           ],
           containers: [container],
-          volumes: [{ name: 'tmp', emptyDir: { sizeLimit: '64Mi' } }],
+          volumes,
         },
       },
     },

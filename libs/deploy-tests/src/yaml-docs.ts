@@ -33,14 +33,14 @@ export interface Container {
   livenessProbe?: { httpGet?: { path: string; port: string | number } };
   readinessProbe?: { httpGet?: { path: string; port: string | number } };
   resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
-  volumeMounts?: { name: string; mountPath: string }[];
+  volumeMounts?: { name: string; mountPath: string; readOnly?: boolean }[];
 }
 
 export interface PodSpec {
   securityContext?: Record<string, unknown>;
   containers: Container[];
   initContainers?: Container[];
-  volumes?: { name: string; secret?: unknown; configMap?: unknown }[];
+  volumes?: { name: string; secret?: unknown; configMap?: unknown; projected?: unknown; emptyDir?: unknown; persistentVolumeClaim?: unknown }[];
   serviceAccountName?: string;
   automountServiceAccountToken?: boolean;
 }

@@ -17,9 +17,13 @@ interface Service {
   cap_drop?: string[];
   security_opt?: string[];
   volumes?: string[];
+  secrets?: string[];
 }
 
-const compose = parse(readFileSync(repoPath('docker-compose.yml'), 'utf8'), { merge: true }) as { services: Record<string, Service> };
+const compose = parse(readFileSync(repoPath('docker-compose.yml'), 'utf8'), { merge: true }) as {
+  services: Record<string, Service>;
+  secrets?: Record<string, { environment?: string; file?: string }>;
+};
 const services = compose.services;
 const service = (name: string): Service => {
   const s = services[name];
@@ -113,9 +117,21 @@ describe('docker-compose.yml', () => {
     const secretName = /(PASSWORD|SECRET|TOKEN|PRIVATE|API_KEY|DATABASE_URL)/;
     for (const [name, s] of Object.entries(services)) {
       for (const [key, value] of Object.entries(s.environment ?? {})) {
-        if (secretName.test(key)) expect({ name, key, value }).toEqual({ name, key, value: expect.stringMatching(/\$\{[A-Z_]+(:[?-][^}]*)?\}/) as unknown });
+        if (secretName.test(key) && !key.endsWith('_FILE')) expect({ name, key, value }).toEqual({ name, key, value: expect.stringMatching(/\$\{[A-Z_]+(:[?-][^}]*)?\}/) as unknown });
       }
     }
+  });
+
+  it("gives the keeper its private key and RPC URL as secret files, not environment", () => {
+    const keeper = service('keeper');
+    expect(keeper.environment).toMatchObject({ PRIVATE_KEY_FILE: '/run/secrets/keeper_private_key', RPC_URL_FILE: '/run/secrets/keeper_rpc_url' });
+    expect(Object.keys(keeper.environment ?? {})).not.toContain('PRIVATE_KEY');
+    expect(Object.keys(keeper.environment ?? {})).not.toContain('RPC_URL');
+    expect(keeper.secrets?.sort()).toEqual(['keeper_private_key', 'keeper_rpc_url']);
+    expect(compose.secrets).toMatchObject({
+      keeper_private_key: { environment: 'KEEPER_PRIVATE_KEY' },
+      keeper_rpc_url: { environment: 'KEEPER_RPC_URL' },
+    });
   });
 
   it('creates every catalog topic and dead-letter topic with the catalog settings', () => {

@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
-import { APPS, APP_NAMESPACE, DATA_NAMESPACE, MONITORING_NAMESPACE, TOPICS, allTopics, appByName } from '../src/catalog';
+import { APPS, APP_NAMESPACE, DATA_NAMESPACE, MONITORING_NAMESPACE, SECRET_MOUNT_PATH, TOPICS, allTopics, appByName } from '../src/catalog';
 import type { Manifest } from '../src/manifests';
 import { repoPath } from '../src/paths';
 import { byKind, find, podTemplates } from '../src/yaml-docs';
@@ -114,11 +114,12 @@ describe('the production overlay', () => {
       };
       expect(c.envFrom.map((e) => e.configMapRef?.name)).toEqual(['stableyield-config', `${app.name}-config`]);
       for (const e of c.env ?? []) {
-        expect(e.value).toBeUndefined();
-        expect(e.valueFrom?.secretKeyRef?.name).toBeDefined();
+        // A literal value only names a file mounted from a Secret.
+        if (e.name.endsWith('_FILE')) expect(e.value?.startsWith(`${SECRET_MOUNT_PATH}/`)).toBe(true);
+        else expect({ name: e.name, value: e.value, ref: e.valueFrom?.secretKeyRef?.name !== undefined }).toEqual({ name: e.name, value: undefined, ref: true });
       }
     }
-    expect(podTemplates([find(apps(), 'Deployment', 'keeper')])[0]!.podSpec.containers[0]!.env?.map((e) => e.name)).toContain('PRIVATE_KEY');
+    expect(podTemplates([find(apps(), 'Deployment', 'keeper')])[0]!.podSpec.containers[0]!.env?.map((e) => e.name)).toContain('PRIVATE_KEY_FILE');
   });
 
   it('references only Secrets whose creation docs/operations.md shows, key by key', () => {
@@ -130,6 +131,10 @@ describe('the production overlay', () => {
           const ref = (e.valueFrom as { secretKeyRef?: { name: string; key: string } } | undefined)?.secretKeyRef;
           if (ref) refs.add(`${ref.name}/${ref.key}`);
         }
+      }
+      for (const v of podSpec.volumes ?? []) {
+        const sources = (v.projected as { sources?: { secret?: { name: string; items: { key: string }[] } }[] } | undefined)?.sources ?? [];
+        for (const source of sources) for (const item of source.secret?.items ?? []) refs.add(`${source.secret!.name}/${item.key}`);
       }
     }
     expect(refs.size).toBeGreaterThanOrEqual(8);

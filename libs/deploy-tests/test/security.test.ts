@@ -4,7 +4,7 @@
  */
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { RUN_AS_USER } from '../src/catalog';
+import { RUN_AS_USER, SECRET_MOUNT_PATH } from '../src/catalog';
 import type { Manifest } from '../src/manifests';
 import { REPO_ROOT, repoPath } from '../src/paths';
 import { podTemplates, type Container } from '../src/yaml-docs';
@@ -64,24 +64,62 @@ describe.each(Object.keys(RENDERINGS))('%s', (name) => {
     }
   });
 
-  it('contains no Secret and reads credentials only through secretKeyRef', () => {
+  it('contains no Secret and reads credentials only through secretKeyRef or a file mounted from a Secret', () => {
     expect(manifests.filter((m) => m.kind === 'Secret')).toEqual([]);
     for (const { manifest, podSpec } of podTemplates(manifests)) {
       for (const c of containersOf(podSpec)) {
         for (const e of c.env ?? []) {
-          if (SECRET_NAME.test(e.name)) {
-            expect({ where: `${manifest.metadata.name}/${e.name}`, value: e.value, ref: e.valueFrom?.secretKeyRef !== undefined })
-              .toEqual({ where: `${manifest.metadata.name}/${e.name}`, value: undefined, ref: true });
+          const where = `${manifest.metadata.name}/${e.name}`;
+          if (e.name.endsWith('_FILE')) {
+            expect({ where, file: e.value?.startsWith(`${SECRET_MOUNT_PATH}/`) }).toEqual({ where, file: true });
+          } else if (SECRET_NAME.test(e.name)) {
+            expect({ where, value: e.value, ref: e.valueFrom?.secretKeyRef !== undefined }).toEqual({ where, value: undefined, ref: true });
           }
         }
       }
-      for (const v of podSpec.volumes ?? []) expect(v.secret).toBeUndefined();
+      // A volume holding Secret keys is mounted read-only wherever it is mounted.
+      const secretVolumes = (podSpec.volumes ?? []).filter((v) => v.secret !== undefined || v.projected !== undefined).map((v) => v.name);
+      for (const c of containersOf(podSpec)) {
+        for (const m of (c.volumeMounts ?? []).filter((mount) => secretVolumes.includes(mount.name))) {
+          expect({ where: `${manifest.metadata.name}/${m.name}`, readOnly: m.readOnly }).toEqual({ where: `${manifest.metadata.name}/${m.name}`, readOnly: true });
+        }
+      }
     }
     for (const cm of manifests.filter((m) => m.kind === 'ConfigMap')) {
       const keys = Object.keys(cm.data ?? {});
       expect({ configMap: cm.metadata.name, secretLike: keys.filter((k) => SECRET_NAME.test(k)) }).toEqual({ configMap: cm.metadata.name, secretLike: [] });
     }
   });
+
+  it("mounts the keeper's PRIVATE_KEY and RPC_URL as read-only files from keeper-secrets, not as environment", () => {
+    const keeper = podTemplates(manifests).find((p) => p.manifest.kind === 'Deployment' && p.manifest.metadata.name === 'keeper');
+    expect(keeper).toBeDefined();
+    const container = keeper!.podSpec.containers[0]!;
+    const env = Object.fromEntries((container.env ?? []).map((e) => [e.name, e.value]));
+    expect(env).toEqual({
+      PRIVATE_KEY_FILE: `${SECRET_MOUNT_PATH}/keeper-secrets/private-key`,
+      RPC_URL_FILE: `${SECRET_MOUNT_PATH}/keeper-secrets/rpc-url`,
+    });
+    expect(container.volumeMounts).toContainEqual({ name: 'secrets', mountPath: SECRET_MOUNT_PATH, readOnly: true });
+    const volume = (keeper!.podSpec.volumes ?? []).find((v) => v.name === 'secrets') as { projected?: { sources: { secret: { name: string; items: { key: string }[] } }[] } } | undefined;
+    expect(volume?.projected?.sources.map((s) => [s.secret.name, s.secret.items.map((i) => i.key)])).toEqual([
+      ['keeper-secrets', ['private-key']],
+      ['keeper-secrets', ['rpc-url']],
+    ]);
+  });
+});
+
+describe.each(['kustomize overlays/prod', 'helm template (every app, ingress)'])('%s: the ingress', (name) => {
+  it('routes /stream through an Ingress without access log (browsers send ?api_key=), /api through another', () => {
+    const ingresses = manifestsOf(RENDERINGS[name]!()).filter((m) => m.kind === 'Ingress');
+    const paths = (m: Manifest): string[] =>
+      ((m.spec as { rules: { http: { paths: { path: string }[] } }[] }).rules).flatMap((r) => r.http.paths.map((p) => p.path));
+    const stream = ingresses.filter((m) => paths(m).includes('/stream'));
+    expect(stream).toHaveLength(1);
+    expect(paths(stream[0]!)).toEqual(['/stream']);
+    expect((stream[0]!.metadata.annotations as Record<string, string>)['nginx.ingress.kubernetes.io/enable-access-log']).toBe('false');
+    expect(ingresses.filter((m) => paths(m).includes('/api'))).toHaveLength(1);
+  }, TOOL_TIMEOUT);
 });
 
 function filesUnder(dir: string): string[] {

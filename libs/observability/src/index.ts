@@ -1,4 +1,4 @@
-export { createLogger, REDACTED_PATHS, SECRET_FIELDS, type Logger, type LoggerSettings } from './logger';
+export { createLogger, redactUrlSecrets, REDACTED_PATHS, SECRET_FIELDS, type Logger, type LoggerSettings } from './logger';
 export { createMetricsRegistry, LATENCY_BUCKETS_SECONDS } from './metrics';
 export { ProgressMonitor, Readiness, type ReadinessCheck } from './health';
 export { startHealthServer, type HealthServer, type HealthServerOptions, type ExtraRoute } from './health-server';

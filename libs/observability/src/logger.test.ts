@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import { createLogger, SECRET_FIELDS } from './logger';
+import { createLogger, redactUrlSecrets, SECRET_FIELDS } from './logger';
 
 function capture() {
   const lines: Record<string, unknown>[] = [];
@@ -52,6 +52,19 @@ describe('createLogger', () => {
       if (name !== 'LOG_LEVEL') expect(text).not.toContain(value);
     }
     expect((lines[0]!.config as Record<string, unknown>).LOG_LEVEL).toBe('info');
+  });
+
+  it('keeps the ?api_key= query parameter and request headers out of logged requests', () => {
+    const { lines, destination } = capture();
+    const req = { method: 'GET', url: '/stream/syi/live?api_key=syk_placeholder&x=1', headers: { 'x-api-key': 'syk_header_placeholder' } };
+    createLogger({ app: 'x', level: 'info', destination }).info({ req }, 'upgrade');
+    expect(JSON.stringify(lines)).not.toContain('placeholder');
+    expect(lines[0]!.req).toEqual({ method: 'GET', url: '/stream/syi/live?api_key=[redacted]&x=1' });
+  });
+
+  it('redacts credential query parameters of a URL', () => {
+    expect(redactUrlSecrets('/a?x=1&api_key=abc&token=t#f')).toBe('/a?x=1&api_key=[redacted]&token=[redacted]#f');
+    expect(redactUrlSecrets('/a?monkey=1')).toBe('/a?monkey=1');
   });
 
   it('serialises errors under err with their stack', () => {

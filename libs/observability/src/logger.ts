@@ -31,6 +31,21 @@ export const REDACTED_PATHS: string[] = SECRET_FIELDS.flatMap((field) =>
   Array.from({ length: REDACTION_DEPTH + 1 }, (_, depth) => pathTo(field, depth)),
 );
 
+/** Query parameters that carry credentials (browsers cannot set headers on a WebSocket). */
+const SECRET_QUERY_PARAMETERS = /([?&](?:api_key|apikey|token|access_token|key)=)[^&#\s]*/gi;
+
+/** A request URL fit for a log line: credential parameters replaced by "[redacted]". */
+export function redactUrlSecrets(url: string): string {
+  return url.replace(SECRET_QUERY_PARAMETERS, '$1[redacted]');
+}
+
+/** Logged requests (`{ req }`, fastify's request logging) never carry `?api_key=`. */
+function requestSerializer(req: unknown): unknown {
+  if (typeof req !== 'object' || req === null) return req;
+  const { url, headers: _headers, ...rest } = req as { url?: unknown; headers?: unknown };
+  return typeof url === 'string' ? { ...rest, url: redactUrlSecrets(url) } : rest;
+}
+
 export interface LoggerSettings {
   app: string;
   level: string;
@@ -44,6 +59,7 @@ export function createLogger(settings: LoggerSettings): Logger {
     level: settings.level,
     base: { app: settings.app },
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+    serializers: { req: requestSerializer },
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label) => ({ level: label }) },
   };
