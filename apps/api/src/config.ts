@@ -24,6 +24,8 @@ export const configSchema = z.object({
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   JWT_ISSUER: z.string().min(1).optional(),
   JWT_AUDIENCE: z.string().min(1).optional(),
+  /** Longest lifetime (exp − iat, exp − now) a JWT may claim, seconds; tokens without exp are refused. */
+  JWT_MAX_LIFETIME_S: positiveInt.default(86_400),
   /** How long a checked API key is remembered (a revocation takes effect within it). */
   API_KEY_CACHE_MS: positiveInt.default(30_000),
   /** Symbols the API knows before the first record names them. */

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { ApiKeyStore, Authenticator, buildApiApp, CachedKeyLookup, countConnectionErrors, ensureApiKeysTable, queries } from '@stableyield/api-core';
+import { ApiKeyStore, Authenticator, buildApiApp, CachedKeyLookup, countConnectionErrors, ensureApiKeysTable, jwtSettingsOf, queries } from '@stableyield/api-core';
 import { createPool, isConnectionError } from '@stableyield/db';
 import { createKafka, KafkaMetrics, provisionTopics, TopicSerde } from '@stableyield/kafka';
 import { createSyiFeed, instanceGroupId, LatestSyi } from '@stableyield/live-feed';
@@ -46,9 +46,7 @@ async function main(): Promise<void> {
   readiness.add('latest_index', () => feed.caughtUp);
 
   const keys = new CachedKeyLookup((key) => new ApiKeyStore(db).lookup(key), config.API_KEY_CACHE_MS);
-  const jwt = config.JWT_SECRET
-    ? { secret: config.JWT_SECRET, ...(config.JWT_ISSUER ? { issuer: config.JWT_ISSUER } : {}), ...(config.JWT_AUDIENCE ? { audience: config.JWT_AUDIENCE } : {}) }
-    : undefined;
+  const jwt = jwtSettingsOf(config);
   const rateLimited = config.RATE_LIMIT_PER_KEY > 0 || config.RATE_LIMIT_PER_IP > 0;
   const unlimited = Number.MAX_SAFE_INTEGER;
   const app = await buildApiApp(

@@ -22,7 +22,12 @@ export const configSchema = z.object({
   /** The key store, used only when WS_AUTH_REQUIRED (DATABASE_URL_FILE for a mounted secret). */
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').default('postgres://stableyield@127.0.0.1:55432/stableyield'),
   API_KEY_CACHE_MS: positiveInt.default(30_000),
+  /** Enables HS256 JWT bearer tokens, checked as by the api (issuer, audience, lifetime cap). */
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  JWT_ISSUER: z.string().min(1).optional(),
+  JWT_AUDIENCE: z.string().min(1).optional(),
+  /** Longest lifetime (exp − iat, exp − now) a JWT may claim, seconds. */
+  JWT_MAX_LIFETIME_S: positiveInt.default(86_400),
   /** Read `<prefix>syi.calculated` instead of the catalog topic: tests and benchmarks only. */
   TOPIC_PREFIX: z.string().regex(/^[A-Za-z0-9._-]*$/, 'letters, digits, . _ - only').default(''),
   PROVISION_TOPICS: booleanFlag.default(true),

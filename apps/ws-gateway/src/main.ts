@@ -1,7 +1,7 @@
 import cluster from 'node:cluster';
 import type { IncomingMessage } from 'node:http';
 import type { WebSocket } from 'ws';
-import { ApiKeyStore, Authenticator, CachedKeyLookup, credentialsOf, ensureApiKeysTable } from '@stableyield/api-core';
+import { ApiKeyStore, Authenticator, CachedKeyLookup, credentialsOf, ensureApiKeysTable, jwtSettingsOf } from '@stableyield/api-core';
 import { createPool } from '@stableyield/db';
 import { createKafka, KafkaMetrics, provisionTopics, TopicSerde } from '@stableyield/kafka';
 import { createSyiFeed, FanoutHub, instanceGroupId, LatestSyi, startStreamServer, StreamMetrics, wsPreparedFrames } from '@stableyield/live-feed';
@@ -46,7 +46,8 @@ async function main(): Promise<void> {
   if (pool) {
     await ensureApiKeysTable(pool);
     const keys = new CachedKeyLookup((key) => new ApiKeyStore(pool).lookup(key), config.API_KEY_CACHE_MS);
-    const authenticator = new Authenticator({ lookupKey: (key) => keys.lookup(key), ...(config.JWT_SECRET ? { jwt: { secret: config.JWT_SECRET } } : {}) });
+    const jwtSettings = jwtSettingsOf(config);
+    const authenticator = new Authenticator({ lookupKey: (key) => keys.lookup(key), ...(jwtSettings ? { jwt: jwtSettings } : {}) });
     authorize = async (req) => {
       const query = new URL(req.url ?? '/', 'http://gateway').searchParams;
       return (await authenticator.authenticate(credentialsOf(req.headers, query))) !== null;

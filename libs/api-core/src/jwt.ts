@@ -7,7 +7,32 @@ export interface JwtSettings {
   audience?: string;
   /** Tolerated clock difference, seconds. */
   clockSkewSeconds?: number;
+  /**
+   * Longest lifetime a token may claim, seconds (default one day): `exp` at most this far after
+   * `iat` and after now. A leaked long-lived token would otherwise stay valid for years.
+   */
+  maxLifetimeSeconds?: number;
 }
+
+export const DEFAULT_JWT_MAX_LIFETIME_SECONDS = 86_400;
+
+/** The JWT settings of an app's configuration, or undefined when JWTs are off (no secret). */
+export function jwtSettingsOf(config: {
+  JWT_SECRET?: string | undefined;
+  JWT_ISSUER?: string | undefined;
+  JWT_AUDIENCE?: string | undefined;
+  JWT_MAX_LIFETIME_S?: number | undefined;
+}): JwtSettings | undefined {
+  if (!config.JWT_SECRET) return undefined;
+  return {
+    secret: config.JWT_SECRET,
+    ...(config.JWT_ISSUER ? { issuer: config.JWT_ISSUER } : {}),
+    ...(config.JWT_AUDIENCE ? { audience: config.JWT_AUDIENCE } : {}),
+    ...(config.JWT_MAX_LIFETIME_S ? { maxLifetimeSeconds: config.JWT_MAX_LIFETIME_S } : {}),
+  };
+}
+
+const isTime = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value);
 
 export interface JwtClaims {
   sub?: string;
@@ -15,6 +40,7 @@ export interface JwtClaims {
   aud?: string | string[];
   exp?: number;
   nbf?: number;
+  iat?: number;
   [claim: string]: unknown;
 }
 
@@ -24,8 +50,9 @@ const decodePart = (part: string): unknown => JSON.parse(Buffer.from(part, 'base
 export const looksLikeJwt = (token: string): boolean => /^[\w-]+\.[\w-]+\.[\w-]+$/.test(token);
 
 /**
- * Verifies an HS256 JWT (signature, `exp`, `nbf`, and `iss`/`aud` when configured); returns its
- * claims, or null for any invalid token. Only HS256 is accepted (no `alg: none` confusion).
+ * Verifies an HS256 JWT (signature, a numeric `exp` within the lifetime cap, `nbf`, and `iss`/`aud`
+ * when configured); returns its claims, or null for any invalid token. Only HS256 is accepted
+ * (no `alg: none` confusion); a token without `exp` is refused (it would never expire).
  */
 export function verifyJwt(token: string, settings: JwtSettings, nowSeconds = Date.now() / 1000): JwtClaims | null {
   const parts = token.split('.');
@@ -40,8 +67,11 @@ export function verifyJwt(token: string, settings: JwtSettings, nowSeconds = Dat
     const claims = decodePart(payload) as JwtClaims;
     if (typeof claims !== 'object' || claims === null) return null;
     const skew = settings.clockSkewSeconds ?? 30;
-    if (typeof claims.exp === 'number' && nowSeconds > claims.exp + skew) return null;
-    if (typeof claims.nbf === 'number' && nowSeconds < claims.nbf - skew) return null;
+    const maxLifetime = settings.maxLifetimeSeconds ?? DEFAULT_JWT_MAX_LIFETIME_SECONDS;
+    if (!isTime(claims.exp) || nowSeconds > claims.exp + skew) return null;
+    if (claims.exp - nowSeconds > maxLifetime + skew) return null;
+    if (claims.iat !== undefined && (!isTime(claims.iat) || claims.exp - claims.iat > maxLifetime)) return null;
+    if (claims.nbf !== undefined && (!isTime(claims.nbf) || nowSeconds < claims.nbf - skew)) return null;
     if (settings.issuer !== undefined && claims.iss !== settings.issuer) return null;
     if (settings.audience !== undefined) {
       const audiences = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
