@@ -12,11 +12,16 @@ describe('api config', () => {
   });
 
   it('coerces lists, numbers and flags', () => {
-    const c = loadAppConfig({ PUBLIC_ROUTES: '/api/index/*, /api/tbill', RATE_LIMIT_PER_KEY: '10', TRUST_PROXY: 'yes', CORS_ORIGINS: '*' });
+    const c = loadAppConfig({ PUBLIC_ROUTES: '/api/index/*, /api/tbill', RATE_LIMIT_PER_KEY: '10', TRUST_PROXY: '1', CORS_ORIGINS: '*' });
     expect(c.PUBLIC_ROUTES).toEqual(['/api/index/*', '/api/tbill']);
     expect(c.RATE_LIMIT_PER_KEY).toBe(10);
-    expect(c.TRUST_PROXY).toBe(true);
+    expect(c.TRUST_PROXY).toBe(1);
+    expect(loadAppConfig({ TRUST_PROXY: '10.0.0.0/8' }).TRUST_PROXY).toBe('10.0.0.0/8');
     expect(c.CORS_ORIGINS).toEqual(['*']);
+  });
+
+  it('refuses TRUST_PROXY=true: the client would choose its own rate-limit bucket', () => {
+    expect(() => loadAppConfig({ TRUST_PROXY: 'true' })).toThrow(/TRUST_PROXY: true would let clients choose their IP/);
   });
 
   it('rejects bad values, naming every variable', () => {

@@ -1,4 +1,5 @@
 import { booleanFlag, commaList, commonSchema, kafkaSchema, loadConfig, nonNegativeInt, port, positiveInt, z } from '@stableyield/config';
+import { parseTrustProxy } from '@stableyield/api-core';
 import { METHODOLOGY_V1 } from '@stableyield/index-engine';
 
 export const configSchema = z.object({
@@ -18,8 +19,21 @@ export const configSchema = z.object({
   RATE_LIMIT_WINDOW_MS: positiveInt.default(60_000),
   /** Allowed CORS origins, comma separated, or `*`; unset: no CORS headers. */
   CORS_ORIGINS: commaList.optional(),
-  /** Behind an ingress: take the client IP from X-Forwarded-For. */
-  TRUST_PROXY: booleanFlag.default(false),
+  /**
+   * Behind an ingress: which X-Forwarded-For entries to believe for the client IP (per-IP rate
+   * limit). `false`, a hop count (`1`: one ingress in front) or the proxies' addresses/CIDRs.
+   * `true` is refused: it would let the client choose its own address.
+   */
+  TRUST_PROXY: z.string().default('false').transform((text, ctx) => {
+    try {
+      return parseTrustProxy(text);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: (err as Error).message });
+      return z.NEVER;
+    }
+  }),
+  /** Failed authentications per window per client IP; past it the key store is not asked. */
+  AUTH_FAILURES_PER_IP: positiveInt.default(30),
   /** Enables HS256 JWT bearer tokens (at least 32 characters; use JWT_SECRET_FILE). */
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   JWT_ISSUER: z.string().min(1).optional(),

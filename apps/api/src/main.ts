@@ -56,7 +56,9 @@ async function main(): Promise<void> {
     },
     {
       publicRoutes: config.PUBLIC_ROUTES,
-      rateLimit: rateLimited ? { perKey: config.RATE_LIMIT_PER_KEY || unlimited, perIp: config.RATE_LIMIT_PER_IP || unlimited, windowMs: config.RATE_LIMIT_WINDOW_MS } : null,
+      rateLimit: rateLimited
+        ? { perKey: config.RATE_LIMIT_PER_KEY || unlimited, perIp: config.RATE_LIMIT_PER_IP || unlimited, authFailuresPerIp: config.AUTH_FAILURES_PER_IP, windowMs: config.RATE_LIMIT_WINDOW_MS }
+        : null,
       corsOrigins: config.CORS_ORIGINS ?? [],
       trustProxy: config.TRUST_PROXY,
       // src/ or dist/: the page sits beside either, in apps/api/public.

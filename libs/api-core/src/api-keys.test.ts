@@ -29,8 +29,30 @@ describe('API keys', () => {
 
   it('stays bounded', async () => {
     const cache = new CachedKeyLookup(() => Promise.resolve(null), 60_000, 2);
-    const lookups = (cache as unknown as { cache: Map<string, unknown> }).cache;
+    const unknown = (cache as unknown as { unknown: Map<string, unknown> }).unknown;
     for (const k of ['a', 'b', 'c', 'd', 'e']) await cache.lookup(k);
-    expect(lookups.size).toBeLessThanOrEqual(2);
+    expect(unknown.size).toBe(2);
+  });
+
+  it('remembers unknown keys: a retried guess costs no second query', async () => {
+    const calls: string[] = [];
+    const cache = new CachedKeyLookup((key) => {
+      calls.push(key);
+      return Promise.resolve(null);
+    }, 60_000, 100);
+    for (let i = 0; i < 5; i++) expect(await cache.lookup('guess')).toBeNull();
+    expect(calls).toEqual(['guess']);
+  });
+
+  it('keeps a valid key cached while guessed keys overflow the cache', async () => {
+    const calls: string[] = [];
+    const cache = new CachedKeyLookup((key) => {
+      calls.push(key);
+      return Promise.resolve(key === 'valid' ? 'id' : null);
+    }, 60_000, 10);
+    expect(await cache.lookup('valid')).toBe('id');
+    for (let i = 0; i < 1_000; i++) await cache.lookup(`guess-${i}`);
+    expect(await cache.lookup('valid')).toBe('id');
+    expect(calls.filter((k) => k === 'valid')).toHaveLength(1);
   });
 });

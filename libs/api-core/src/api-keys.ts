@@ -66,10 +66,13 @@ export class ApiKeyStore {
 
 /**
  * Lookups remembered for a short time, so a busy key costs one query per `ttlMs` and a
- * revocation takes effect within it. Bounded: when full it starts over.
+ * revocation takes effect within it. Valid and unknown keys are kept apart, each bounded and
+ * evicting its oldest entry: guessed keys (each one a miss) can neither flush the valid keys
+ * nor cost a query each time they are retried.
  */
 export class CachedKeyLookup {
-  private readonly cache = new Map<string, { id: string | null; until: number }>();
+  private readonly valid = new Map<string, { id: string; until: number }>();
+  private readonly unknown = new Map<string, number>();
 
   constructor(
     private readonly lookupKey: (key: string) => Promise<string | null>,
@@ -80,11 +83,24 @@ export class CachedKeyLookup {
 
   async lookup(key: string): Promise<string | null> {
     const hash = hashKey(key);
-    const hit = this.cache.get(hash);
-    if (hit && hit.until > this.now()) return hit.id;
+    const now = this.now();
+    const hit = this.valid.get(hash);
+    if (hit && hit.until > now) return hit.id;
+    const missUntil = this.unknown.get(hash);
+    if (missUntil !== undefined && missUntil > now) return null;
     const id = await this.lookupKey(key);
-    if (this.cache.size >= this.maxEntries) this.cache.clear();
-    this.cache.set(hash, { id, until: this.now() + this.ttlMs });
+    if (id === null) remember(this.unknown, hash, now + this.ttlMs, this.maxEntries);
+    else remember(this.valid, hash, { id, until: now + this.ttlMs }, this.maxEntries);
     return id;
   }
+}
+
+/** Sets `key` as the newest entry of a bounded map, dropping the oldest when full. */
+function remember<V>(map: Map<string, V>, key: string, value: V, maxEntries: number): void {
+  map.delete(key);
+  if (map.size >= maxEntries) {
+    const oldest = map.keys().next();
+    if (!oldest.done) map.delete(oldest.value);
+  }
+  map.set(key, value);
 }

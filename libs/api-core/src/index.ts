@@ -3,6 +3,8 @@ export { ApiKeyStore, CachedKeyLookup, ensureApiKeysTable, generateKey, hashKey,
 export { Authenticator, credentialsOf, PublicRoutes, type Credentials, type Principal } from './auth';
 export { DEFAULT_JWT_MAX_LIFETIME_SECONDS, jwtSettingsOf, signJwt, verifyJwt, type JwtClaims, type JwtSettings } from './jwt';
 export { FixedWindowLimiter, type RateDecision } from './rate-limit';
+export { DEFAULT_AUTH_FAILURES_PER_IP, RequestGuard, type GuardedRequest, type RateLimits } from './request-guard';
+export { fastifyTrustProxy, parseTrustProxy, type TrustProxy } from './trust-proxy';
 export { HttpMetrics } from './http-metrics';
 export type { Queryable } from './db';
 export * as queries from './queries';

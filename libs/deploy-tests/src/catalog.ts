@@ -142,7 +142,9 @@ export const APPS: readonly AppSpec[] = [
   },
   {
     name: 'api', healthPort: 9210, mainPort: 8080, ...standard, stores: ['kafka', 'registry', 'timescale'], internet: false,
-    env: { PORT: '8080', HOST: '0.0.0.0' },
+    // One ingress hop in front: the client IP is the last X-Forwarded-For entry, the one the
+    // ingress appended; anything before it was sent by the client.
+    env: { PORT: '8080', HOST: '0.0.0.0', TRUST_PROXY: '1' },
     secretEnv: [
       { name: 'DATABASE_URL', secret: 'database-credentials', key: 'timescale-uri' },
       { name: 'API_KEYS', secret: 'api-keys', key: 'keys', optional: true },

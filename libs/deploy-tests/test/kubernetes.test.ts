@@ -147,6 +147,11 @@ describe('the production overlay', () => {
     }
   });
 
+  it('has the api trust exactly one proxy hop (the ingress) for the client IP', () => {
+    const config = find(apps(), 'ConfigMap', 'api-config') as unknown as { data: Record<string, string> };
+    expect(config.data.TRUST_PROXY).toBe('1');
+  });
+
   it('runs the keeper with exactly 2 replicas (one active) and no autoscaler', () => {
     expect(spec(find(apps(), 'Deployment', 'keeper')).replicas).toBe(2);
     expect(byKind(apps(), 'HorizontalPodAutoscaler').map((h) => h.metadata.name)).not.toContain('keeper');

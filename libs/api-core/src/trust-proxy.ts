@@ -1,0 +1,40 @@
+// Which X-Forwarded-For entries name the client. A proxy appends the address it received the
+// request from, so only the entries added by our own proxies can be believed; anything left of
+// them was written by the client. Trusting everything (`true`) let a client pick its IP, and
+// so its rate-limit bucket, by sending X-Forwarded-For itself.
+import { isIP } from 'node:net';
+
+/** false: the socket address; a number: that many proxy hops; a string: proxy addresses/CIDRs. */
+export type TrustProxy = false | number | string;
+
+const CIDR = /^([^/]+)\/(\d{1,3})$/;
+
+function isAddressOrCidr(entry: string): boolean {
+  const cidr = CIDR.exec(entry);
+  if (!cidr) return isIP(entry) !== 0;
+  const family = isIP(cidr[1]!);
+  const bits = Number(cidr[2]);
+  return (family === 4 && bits <= 32) || (family === 6 && bits <= 128);
+}
+
+/**
+ * Parses TRUST_PROXY: `false`/`0` (none), a hop count (`1` behind one ingress), or a comma list
+ * of addresses and CIDRs (the ingress controller's pod range). Throws on `true` and on garbage.
+ */
+export function parseTrustProxy(text: string): TrustProxy {
+  const value = text.trim();
+  if (value === '' || value === 'false' || value === '0') return false;
+  if (value === 'true') throw new Error('true would let clients choose their IP: give a hop count (1 behind one ingress) or the proxies\' CIDRs');
+  if (/^\d+$/.test(value)) return Number(value);
+  const entries = value.split(',').map((e) => e.trim()).filter((e) => e.length > 0);
+  const bad = entries.filter((e) => !isAddressOrCidr(e));
+  if (entries.length === 0 || bad.length > 0) throw new Error(`not an address or CIDR: ${bad.join(', ') || value}`);
+  return entries.join(',');
+}
+
+/** fastify's `trustProxy` option for a setting: a hop count becomes "trust the first n hops". */
+export function fastifyTrustProxy(setting: TrustProxy): boolean | string | ((address: string, hop: number) => boolean) {
+  if (typeof setting !== 'number') return setting;
+  const hops = setting;
+  return (_address, hop) => hop < hops;
+}
