@@ -99,8 +99,10 @@ describe('validation', () => {
     ['/api/index/history?interval=2m', 'query parameter "interval" must be equal to one of the allowed values (1m, 5m, 1h, 1d)'],
     ['/api/index/history?from=yesterday', 'query parameter "from" must match pattern'],
     ['/api/index/history?nope=1', 'query parameter "nope" is not supported'],
-    ['/api/index/history?from=1767225600000&to=1767225600000', 'query parameter "from" must be before "to"'],
-    ['/api/index/history?interval=1m&from=0', 'span more than'],
+    // Times the pattern admits always parse: no 14-digit epochs, no month 13, no year before 1970.
+    ['/api/index/history?from=17672256000000', 'query parameter "from" must match pattern'],
+    ['/api/index/history?from=2026-13-01T00:00:00Z', 'query parameter "from" must match pattern'],
+    ['/api/index/history?to=1969-12-31T00:00:00Z', 'query parameter "to" must match pattern'],
   ])('%s → 400 naming the parameter', async (url, message) => {
     const { app } = await setup();
     const res = await get(app, url);
@@ -191,6 +193,16 @@ describe('errors', () => {
     expect(res.statusCode).toBe(404);
     expect(res.json().message).toBe('no route GET /api/nothing');
   });
+
+  it('answers 405 with Allow to another method on a known path', async () => {
+    const { app } = await setup();
+    for (const [method, url] of [['POST', '/api/index/latest'], ['TRACE', '/api/peg/USDC'], ['DELETE', '/api/index/constituents/USDC/history?limit=1']] as const) {
+      const res = await app.inject({ method, url });
+      expect([method, res.statusCode, res.headers.allow]).toEqual([method, 405, 'GET, HEAD']);
+      expect(res.json()).toMatchObject({ statusCode: 405, error: 'Method Not Allowed' });
+    }
+    expect((await app.inject({ method: 'POST', url: '/api/index/nothing' })).statusCode).toBe(404);
+  });
 });
 
 describe('history, verify and metrics', () => {
@@ -199,9 +211,30 @@ describe('history, verify and metrics', () => {
     const { app } = await setup({}, db);
     const res = await get(app, '/api/index/history?interval=1h&from=2026-01-01T00:00:00Z');
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toEqual({ interval: '1h', from: Date.UTC(2026, 0, 1), to: Date.UTC(2026, 0, 2), points: [{ bucket: Date.UTC(2026, 0, 1, 23), open: 1, high: 2, low: 0.5, close: 1.5, avg: 1.2, samples: 3600 }] });
+    expect(res.json()).toEqual({ interval: '1h', from: Date.UTC(2026, 0, 1), to: Date.UTC(2026, 0, 2), complete: true, points: [{ bucket: Date.UTC(2026, 0, 1, 23), open: 1, high: 2, low: 0.5, close: 1.5, avg: 1.2, samples: 3600 }] });
     expect(db.calls[0]!.sql).toContain('FROM syi_index_1h');
     expect(db.calls[0]!.params).toEqual(['2026-01-01T00:00:00.000Z', '2026-01-02T00:00:00.000Z']);
+  });
+
+  it('serves a range longer than one answer as its newest page, and a reversed range as an empty one', async () => {
+    const db = new CannedDb();
+    const { app } = await setup({}, db);
+    const wide = await get(app, '/api/index/history?interval=1m&from=0');
+    expect(wide.statusCode).toBe(200);
+    // The default 10 000 buckets of a minute before `to` (now).
+    expect(wide.json()).toMatchObject({ from: Date.UTC(2026, 0, 2) - 10_000 * 60_000, to: Date.UTC(2026, 0, 2), complete: false });
+    const reversed = await get(app, '/api/index/history?from=1767225600000&to=1767225000000');
+    expect([reversed.statusCode, reversed.json().points, reversed.json().complete]).toEqual([200, [], true]);
+  });
+
+  it('verifies at most 31 days forwards from `from` and says where it stopped', async () => {
+    const db = new CannedDb();
+    const { app } = await setup({}, db);
+    const res = await get(app, '/api/index/verify?from=0', { 'x-api-key': KEY });
+    expect(res.statusCode).toBe(200);
+    // 31 days from `from`, not the whole range up to now.
+    expect(res.json()).toMatchObject({ from: 0, to: 31 * 86_400_000, complete: false, checked: 0 });
+    expect(db.calls[0]!.params.slice(0, 2)).toEqual(['1970-01-01T00:00:00.000Z', '1970-02-01T00:00:00.000Z']);
   });
 
   it('counts requests by route pattern and status', async () => {
@@ -226,6 +259,28 @@ describe('OpenAPI', () => {
     ]);
     expect(doc.paths['/api/peg/{symbol}']!.get.security).toEqual([{ apiKey: [] }, { bearer: [] }]);
     expect(doc.paths['/api/index/latest']!.get.security).toBeUndefined();
+  });
+
+  it('documents every status a route can answer, with the error schema and the auth headers', async () => {
+    const { app } = await setup();
+    type Operation = { responses: Record<string, { description: string; headers?: Record<string, unknown>; content?: Record<string, { schema: { required?: string[] } }> }> };
+    const doc = (await get(app, '/api/openapi.json')).json() as { components: { securitySchemes: Record<string, unknown> }; paths: Record<string, { get: Operation }> };
+    expect(Object.keys(doc.components.securitySchemes).sort()).toEqual(['apiKey', 'bearer']);
+    const statuses = (path: string) => Object.keys(doc.paths[path]!.get.responses).sort();
+    expect(statuses('/api/peg/{symbol}')).toEqual(['200', '400', '401', '404', '429']);
+    expect(statuses('/api/index/latest')).toEqual(['200', '304', '400', '429', '503']);
+    expect(statuses('/api/index/history')).toEqual(['200', '400', '429']);
+    expect(statuses('/api/index/verify')).toEqual(['200', '400', '401', '429']);
+    const unauthorized = doc.paths['/api/tbill']!.get.responses['401']!;
+    expect(unauthorized.headers).toHaveProperty('WWW-Authenticate');
+    expect(unauthorized.content?.['application/json']?.schema.required).toEqual(['statusCode', 'error', 'message']);
+    expect(doc.paths['/api/yields']!.get.responses['429']!.headers).toHaveProperty('Retry-After');
+  });
+
+  it('leaves 429 out when there is no rate limit', async () => {
+    const { app } = await setup({ rateLimit: null });
+    const doc = (await get(app, '/api/openapi.json')).json() as { paths: Record<string, { get: { responses: Record<string, unknown> } }> };
+    expect(Object.keys(doc.paths['/api/tbill']!.get.responses).sort()).toEqual(['200', '400', '401', '404']);
   });
 
   it('serves the interactive docs', async () => {

@@ -1,30 +1,27 @@
 import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import { PublicRoutes, type Authenticator, type Principal } from './auth';
+import { credentialsOf, PublicRoutes, type Authenticator, type Principal } from './auth';
 import { registerDocs } from './docs';
 import { describeValidation, HttpError } from './errors';
 import { HttpMetrics } from './http-metrics';
-import { RequestGuard, type RateLimits } from './request-guard';
+import { RouteMethods } from './method-not-allowed';
+import { SECURITY_SCHEMES, withPipelineResponses } from './openapi';
+import { FixedWindowLimiter } from './rate-limit';
 import { registerApiRoutes, type RouteDeps } from './routes';
 import { registerTickerPage } from './ticker';
-import { fastifyTrustProxy, type TrustProxy } from './trust-proxy';
 
 export interface ApiOptions {
   /** Route patterns served without credentials (see PublicRoutes); everything else under /api needs a key. */
   publicRoutes: readonly string[];
-  /** Requests per window per API key and per client IP, failed authentications per IP; null: no limit. */
-  rateLimit: RateLimits | null;
+  /** Requests per window per API key and per client IP; null: no limit. */
+  rateLimit: { perKey: number; perIp: number; windowMs: number } | null;
   /** Allowed CORS origins (`*` for any); empty: no CORS headers. */
   corsOrigins: readonly string[];
-  /**
-   * Which proxies' X-Forwarded-For to believe for the client IP: false (none), a hop count (1: the
-   * ingress in front), or a comma list of proxy addresses/CIDRs. Never `true`: then the client
-   * would choose its own address (and rate-limit bucket) by sending X-Forwarded-For.
-   */
-  trustProxy: TrustProxy;
+  /** Honour X-Forwarded-For (behind an ingress) for the client IP. */
+  trustProxy: boolean;
   /** The ticker page: its folder and the stream URL written into it; omitted: no page. */
   ticker?: { publicDir: string; streamUrl: string };
 }
@@ -63,13 +60,14 @@ export async function buildApiApp(deps: ApiDeps, options: ApiOptions): Promise<F
     loggerInstance: httpLogger,
     // Per-request log lines cost too much at this request rate; metrics count requests instead.
     logController: new LogController({ disableRequestLogging: true }),
-    trustProxy: fastifyTrustProxy(options.trustProxy),
+    trustProxy: options.trustProxy,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
     schemaErrorFormatter: (errors, context) => new Error(describeValidation(errors, context)),
   });
   const publicRoutes = new PublicRoutes(options.publicRoutes);
   const metrics = new HttpMetrics(deps.registry);
-  const guard = new RequestGuard(deps.authenticator, options.rateLimit);
+  const perKey = options.rateLimit ? new FixedWindowLimiter(options.rateLimit.perKey, options.rateLimit.windowMs) : null;
+  const perIp = options.rateLimit ? new FixedWindowLimiter(options.rateLimit.perIp, options.rateLimit.windowMs) : null;
 
   app.decorateRequest('principal', null);
 
@@ -77,12 +75,7 @@ export async function buildApiApp(deps: ApiDeps, options: ApiOptions): Promise<F
     openapi: {
       openapi: '3.0.3',
       info: { title: 'StableYield API', version: '1.0.0', description: 'The StableYield Index (SYI): latest value, history, constituents, methodology and inputs.' },
-      components: {
-        securitySchemes: {
-          apiKey: { type: 'apiKey', in: 'header', name: 'x-api-key' },
-          bearer: { type: 'http', scheme: 'bearer', description: 'an API key or, when enabled, an HS256 JWT' },
-        },
-      },
+      components: { securitySchemes: SECURITY_SCHEMES },
       tags: [{ name: 'index', description: 'The index' }, { name: 'market', description: 'Inputs of the index' }],
     },
   });
@@ -90,18 +83,54 @@ export async function buildApiApp(deps: ApiDeps, options: ApiOptions): Promise<F
     await app.register(cors, { origin: options.corsOrigins.includes('*') ? '*' : [...options.corsOrigins], methods: ['GET', 'HEAD', 'OPTIONS'], allowedHeaders: ['x-api-key', 'authorization', 'if-none-match', 'content-type'], exposedHeaders: ['etag', 'retry-after'], maxAge: 600 });
   }
 
-  // The OpenAPI document marks the routes that need credentials.
+  // The OpenAPI document lists what the pipeline below may answer on each data route (400, 401, 429)
+  // and marks the routes that need credentials; every route's methods are kept for 405s.
+  const routeMethods = new RouteMethods();
   app.addHook('onRoute', (route) => {
-    if (!isDataRoute(route.url) || publicRoutes.isPublic(route.url) || !route.schema) return;
-    route.schema = { ...route.schema, security: [{ apiKey: [] }, { bearer: [] }] };
+    routeMethods.add(route.url, route.method);
+    if (!isDataRoute(route.url) || !route.schema) return;
+    route.schema = withPipelineResponses(route.schema, { requiresCredentials: !publicRoutes.isPublic(route.url), rateLimited: options.rateLimit !== null });
   });
 
   app.addHook('onRequest', async (request, reply) => {
     reply.headers(SECURITY_HEADERS);
     const route = request.routeOptions.url;
     if (route === undefined || !isDataRoute(route)) return;
-    request.principal = await guard.admit({ ip: request.ip, headers: request.headers, isPublic: publicRoutes.isPublic(route) });
+    const open = publicRoutes.isPublic(route);
+    // On public routes credentials are optional: when sent, the request counts against the key's budget.
+    if (!open || request.headers['x-api-key'] !== undefined || request.headers.authorization !== undefined) {
+      request.principal = await deps.authenticator.authenticate(credentialsOf(request.headers));
+    }
+    if (!open && !request.principal) {
+      limit(request);
+      throw new HttpError(401, 'missing or invalid credentials: send an API key as x-api-key or Authorization: Bearer', { 'www-authenticate': 'Bearer' });
+    }
+    limit(request);
   });
+
+  // A known path asked with another method: 405 with Allow. Here, before body parsing, since
+  // fastify would otherwise refuse a body method (POST, QUERY…) without Content-Type with a 400 first.
+  app.addHook('onRequest', async (request, reply) => {
+    if (request.routeOptions.url !== undefined) return;
+    const path = request.url.split('?')[0] ?? '';
+    const allowed = routeMethods.allowed(path);
+    if (allowed.length === 0) return;
+    await reply.code(405).header('allow', allowed.join(', ')).send({ statusCode: 405, error: 'Method Not Allowed', message: `${request.method} is not allowed on ${path}; allowed: ${allowed.join(', ')}` });
+  });
+
+  function limit(request: FastifyRequest): void {
+    if (!perKey || !perIp) return;
+    const p = request.principal;
+    const decision = p ? perKey.take(p.kind === 'api-key' ? `k:${p.id}` : `j:${p.subject}`) : perIp.take(request.ip);
+    if (!decision.allowed) {
+      throw new HttpError(429, `rate limit of ${decision.limit} requests per ${options.rateLimit!.windowMs / 1000} s exceeded; retry after ${decision.resetSeconds} s`, {
+        'retry-after': String(decision.resetSeconds),
+        'ratelimit-limit': String(decision.limit),
+        'ratelimit-remaining': '0',
+        'ratelimit-reset': String(decision.resetSeconds),
+      });
+    }
+  }
 
   app.addHook('onResponse', async (request, reply) => {
     metrics.observe(request.routeOptions.url ?? 'unmatched', request.method, reply.statusCode, reply.elapsedTime / 1000);

@@ -3,9 +3,10 @@ import { METHODOLOGY_V1, methodologyVersionOf } from '@stableyield/index-engine'
 import type { LatestSyi } from '@stableyield/live-feed';
 import type { Queryable } from './db';
 import { HttpError, notFound } from './errors';
+import { errorResponse } from './openapi';
 import * as q from './queries';
 import {
-  chainProblemSchema, constituentPointSchema, constituentSchema, errorSchema, ohlcSchema, pegSchema, poolSchema, recordSchema, SYMBOL_PATTERN,
+  chainProblemSchema, constituentPointSchema, constituentSchema, ohlcSchema, pegSchema, poolSchema, recordSchema, SYMBOL_PATTERN,
   tbillSchema, timeParam,
 } from './schemas';
 import { timeRange } from './time-range';
@@ -31,7 +32,11 @@ const DEFAULT_SPAN: Record<q.Interval, number> = { '1m': 6 * HOUR, '5m': DAY, '1
 /** Pools whose newest record is older than the methodology's pool-APY freshness are left out. */
 const YIELD_FRESHNESS_MS = METHODOLOGY_V1.freshnessMs.poolApy;
 
-const errors = { 400: errorSchema, 404: errorSchema, 503: errorSchema } as const;
+// Each route's own error answers; 400, 401 and 429 come from the pipeline (openapi.ts, app.ts).
+const NO_INDEX_YET = errorResponse('No index value has been published yet (an empty topic after a fresh start); retry after `Retry-After` seconds.', {
+  'Retry-After': { type: 'integer', description: 'seconds' },
+});
+const UNKNOWN_SYMBOL = errorResponse('The symbol is neither a configured constituent nor in the latest index record.');
 const symbolParams = { type: 'object', properties: { symbol: { type: 'string', pattern: SYMBOL_PATTERN } }, required: ['symbol'], additionalProperties: false } as const;
 const noQuery = { type: 'object', properties: {}, additionalProperties: false } as const;
 
@@ -54,7 +59,7 @@ export function registerApiRoutes(app: FastifyInstance, deps: RouteDeps): void {
     schema: {
       tags: ['index'], summary: 'The latest index record (from the live stream, not the database)',
       description: 'Carries an ETag; send If-None-Match to get 304 when nothing changed.',
-      querystring: noQuery, response: { 200: recordSchema, 304: { description: 'Not Modified: the record matches If-None-Match', type: 'null' }, 503: errorSchema },
+      querystring: noQuery, response: { 200: recordSchema, 304: { description: 'Not Modified: the record matches If-None-Match', type: 'null' }, 503: NO_INDEX_YET },
     },
   }, async (request, reply) => {
     const snapshot = latest.get();
@@ -68,19 +73,31 @@ export function registerApiRoutes(app: FastifyInstance, deps: RouteDeps): void {
   app.get<{ Querystring: { from?: string; to?: string; interval: q.Interval } }>('/api/index/history', {
     schema: {
       tags: ['index'], summary: 'OHLC of the index per bucket, from the aggregates',
+      description: `Buckets whose start lies in [from, to), oldest first. One answer holds at most ${maxPoints} buckets: a longer range is cut to its newest ${maxPoints} buckets, \`complete\` is false and \`from\` says where the answer starts — ask again with \`to\` set to it for the page before. \`from\` at or after \`to\` is an empty range.`,
       querystring: {
         type: 'object', additionalProperties: false,
-        properties: { from: timeParam('start (inclusive); default: a span before `to` that depends on the interval'), to: timeParam('end (exclusive); default: now'), interval: { type: 'string', enum: [...q.INTERVALS], default: '1m' } },
+        properties: {
+          from: timeParam('start (inclusive); default: 6 h (1m), 1 d (5m), 7 d (1h) or 365 d (1d) before `to`'),
+          to: timeParam('end (exclusive); default: now'),
+          interval: { type: 'string', enum: [...q.INTERVALS], default: '1m', description: 'bucket width' },
+        },
       },
       response: {
-        200: { type: 'object', properties: { interval: { type: 'string' }, from: { type: 'integer' }, to: { type: 'integer' }, points: { type: 'array', items: ohlcSchema } }, required: ['interval', 'from', 'to', 'points'] },
-        ...errors,
+        200: {
+          type: 'object',
+          properties: {
+            interval: { type: 'string' }, from: { type: 'integer', description: 'start of the range served' }, to: { type: 'integer' },
+            complete: { type: 'boolean', description: 'false when the range requested held more buckets than one answer carries' },
+            points: { type: 'array', items: ohlcSchema },
+          },
+          required: ['interval', 'from', 'to', 'complete', 'points'],
+        },
       },
     },
   }, async (request) => {
     const { interval } = request.query;
-    const { from, to } = timeRange(request.query, now(), DEFAULT_SPAN[interval], maxPoints * q.INTERVAL_MS[interval]);
-    return { interval, from, to, points: await q.indexHistory(db, interval, from, to) };
+    const { from, to, clipped } = timeRange(request.query, now(), DEFAULT_SPAN[interval], maxPoints * q.INTERVAL_MS[interval]);
+    return { interval, from, to, complete: !clipped, points: await q.indexHistory(db, interval, from, to) };
   });
 
   app.get('/api/index/constituents', {
@@ -89,7 +106,7 @@ export function registerApiRoutes(app: FastifyInstance, deps: RouteDeps): void {
       querystring: noQuery,
       response: {
         200: { type: 'object', properties: { ts: { type: 'integer' }, methodologyVersion: { type: 'string' }, constituents: { type: 'array', items: constituentSchema } }, required: ['ts', 'methodologyVersion', 'constituents'] },
-        503: errorSchema,
+        503: NO_INDEX_YET,
       },
     },
   }, () => {
@@ -102,14 +119,18 @@ export function registerApiRoutes(app: FastifyInstance, deps: RouteDeps): void {
   app.get<{ Params: { symbol: string }; Querystring: { from?: string; to?: string; limit: number } }>('/api/index/constituents/:symbol/history', {
     schema: {
       tags: ['index'], summary: 'One constituent in past index records, newest first',
+      description: 'Records with from ≤ ts ≤ to, newest first, at most `limit`. A range longer than 366 days is cut to its newest 366 days (`from` in the answer says so); `from` after `to` is an empty range.',
       params: symbolParams,
       querystring: {
         type: 'object', additionalProperties: false,
-        properties: { from: timeParam('start (inclusive); default: 24 h before `to`'), to: timeParam('end (inclusive); default: now'), limit: { type: 'integer', minimum: 1, maximum: 10_000, default: 1_000 } },
+        properties: {
+          from: timeParam('start (inclusive); default: 24 h before `to`'), to: timeParam('end (inclusive); default: now'),
+          limit: { type: 'integer', minimum: 1, maximum: 10_000, default: 1_000, description: 'most points in the answer' },
+        },
       },
       response: {
-        200: { type: 'object', properties: { symbol: { type: 'string' }, from: { type: 'integer' }, to: { type: 'integer' }, points: { type: 'array', items: constituentPointSchema } }, required: ['symbol', 'from', 'to', 'points'] },
-        ...errors,
+        200: { type: 'object', properties: { symbol: { type: 'string' }, from: { type: 'integer', description: 'start of the range served' }, to: { type: 'integer' }, points: { type: 'array', items: constituentPointSchema } }, required: ['symbol', 'from', 'to', 'points'] },
+        404: UNKNOWN_SYMBOL,
       },
     },
   }, async (request) => {
@@ -139,7 +160,10 @@ export function registerApiRoutes(app: FastifyInstance, deps: RouteDeps): void {
   }, () => ({ ...methodology, latestRecordVersion: latest.get()?.record.methodologyVersion ?? null }));
 
   app.get<{ Params: { symbol: string } }>('/api/peg/:symbol', {
-    schema: { tags: ['market'], summary: 'The newest peg measure of a stablecoin', params: symbolParams, querystring: noQuery, response: { 200: pegSchema, ...errors } },
+    schema: {
+      tags: ['market'], summary: 'The newest peg measure of a stablecoin', params: symbolParams, querystring: noQuery,
+      response: { 200: pegSchema, 404: errorResponse('The symbol is unknown (neither configured nor in the latest record), or no peg measure of it is stored yet.') },
+    },
   }, async (request) => {
     const { symbol } = request.params;
     requireKnown(symbol);
@@ -154,7 +178,7 @@ export function registerApiRoutes(app: FastifyInstance, deps: RouteDeps): void {
       querystring: { type: 'object', additionalProperties: false, properties: { symbol: { type: 'string', pattern: SYMBOL_PATTERN, description: 'only pools of this stablecoin' } } },
       response: {
         200: { type: 'object', properties: { symbol: { type: ['string', 'null'] }, pools: { type: 'array', items: poolSchema } }, required: ['symbol', 'pools'] },
-        ...errors,
+        404: UNKNOWN_SYMBOL,
       },
     },
   }, async (request) => {
@@ -169,7 +193,7 @@ export function registerApiRoutes(app: FastifyInstance, deps: RouteDeps): void {
       querystring: { type: 'object', additionalProperties: false, properties: { limit: { type: 'integer', minimum: 1, maximum: 1_000, default: 30 } } },
       response: {
         200: { type: 'object', properties: { latest: tbillSchema, history: { type: 'array', items: tbillSchema } }, required: ['latest', 'history'] },
-        ...errors,
+        404: errorResponse('No T-bill observation is stored yet.'),
       },
     },
   }, async (request) => {
@@ -182,27 +206,30 @@ export function registerApiRoutes(app: FastifyInstance, deps: RouteDeps): void {
   app.get<{ Querystring: { from?: string; to?: string } }>('/api/index/verify', {
     schema: {
       tags: ['index'], summary: 'Checks the digest chain of the stored records over a range',
-      description: 'Recomputes every digest (default: sha256 of the canonical JSON of the record without `digest`) and checks that each `prevDigest` names the digest of the record before it, including the record just before the range.',
+      description: `Recomputes every digest (default: sha256 of the canonical JSON of the record without \`digest\`) and checks that each \`prevDigest\` names the digest of the record before it, including the record just before the range. One answer checks at most 31 days and ${maxVerify} records from \`from\` on: past either, \`complete\` is false and \`to\` is where the check stopped — continue from just after it. \`from\` after \`to\` checks nothing.`,
       querystring: { type: 'object', additionalProperties: false, properties: { from: timeParam('start (inclusive); default: 1 h before `to`'), to: timeParam('end (inclusive); default: now') } },
       response: {
         200: {
           type: 'object',
           properties: {
-            from: { type: 'integer' }, to: { type: 'integer' }, algorithm: { type: 'string' }, checked: { type: 'integer' }, valid: { type: 'boolean' },
+            from: { type: 'integer' }, to: { type: 'integer', description: 'end of the range checked' }, algorithm: { type: 'string' }, checked: { type: 'integer' }, valid: { type: 'boolean' },
+            complete: { type: 'boolean', description: 'false when the range requested was longer than one check covers' },
             firstTs: { type: ['integer', 'null'] }, lastTs: { type: ['integer', 'null'] }, headDigest: { type: ['string', 'null'] },
             problemCount: { type: 'integer' }, problems: { type: 'array', items: chainProblemSchema },
           },
-          required: ['from', 'to', 'algorithm', 'checked', 'valid', 'firstTs', 'lastTs', 'headDigest', 'problemCount', 'problems'],
+          required: ['from', 'to', 'algorithm', 'checked', 'valid', 'complete', 'firstTs', 'lastTs', 'headDigest', 'problemCount', 'problems'],
         },
-        ...errors,
       },
     },
   }, async (request) => {
-    const { from, to } = timeRange(request.query, now(), HOUR, 31 * DAY);
-    const records = await q.indexRecords(db, from, to, maxVerify + 1);
-    if (records.length > maxVerify) throw new HttpError(400, `the range holds more than ${maxVerify} records; narrow "from".."to"`);
+    const range = timeRange(request.query, now(), HOUR, 31 * DAY, 'oldest');
+    const fetched = await q.indexRecords(db, range.from, range.to, maxVerify + 1);
+    // More records than one check covers: check the oldest ones and say where the check stopped.
+    const records = fetched.slice(0, maxVerify);
+    const cut = fetched.length > maxVerify;
+    const to = cut ? records[records.length - 1]!.ts : range.to;
     const previous = records[0] ? await q.indexRecordBefore(db, records[0].ts) : null;
     const algorithm = digestOf === sha256RecordDigest ? 'sha256(canonicalJSON(record without digest))' : 'custom';
-    return { from, to, algorithm, ...verifyChain(records, previous, digestOf) };
+    return { from: range.from, to, algorithm, complete: !range.clipped && !cut, ...verifyChain(records, previous, digestOf) };
   });
 }

@@ -5,10 +5,14 @@
 
 export const SYMBOL_PATTERN = '^[A-Za-z0-9]{1,16}$';
 
+/**
+ * A time parameter. The pattern admits only times every route can serve — years 1970–2999,
+ * real months, hours and minutes — so a value that matches it never fails later.
+ */
 export const timeParam = (what: string) => ({
   type: 'string',
-  pattern: '^(\\d{1,15}|\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(:\\d{2}(\\.\\d{1,9})?)?(Z|[+-]\\d{2}:\\d{2}))$',
-  description: `${what}: an ISO 8601 date-time with zone (2026-01-01T00:00:00Z) or Unix epoch milliseconds`,
+  pattern: '^(\\d{1,13}|(19[7-9]\\d|2\\d{3})-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d(:[0-5]\\d(\\.\\d{1,9})?)?(Z|[+-]([01]\\d|2[0-3]):[0-5]\\d))$',
+  description: `${what}: an ISO 8601 date-time with zone, years 1970–2999 (2026-01-01T00:00:00Z), or Unix epoch milliseconds (at most 13 digits)`,
 }) as const;
 
 export const errorSchema = {

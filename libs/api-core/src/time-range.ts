@@ -8,14 +8,22 @@ export function parseTime(name: string, value: string | undefined): number | und
   return t;
 }
 
+export interface TimeRange {
+  from: number;
+  to: number;
+  /** The request asked for more than the route serves at once; the range was cut (see timeRange). */
+  clipped: boolean;
+}
+
 /**
- * The [from, to] of a request: `to` defaults to now, `from` to `to − defaultSpanMs`; `from`
- * must be before `to` and the span at most `maxSpanMs`.
+ * The range of a request: `to` defaults to now, `from` to `to − defaultSpanMs`. A range longer
+ * than `maxSpanMs` is cut to its newest part (or its oldest, for routes that page forwards) and
+ * marked `clipped`; the caller answers the range it served so a client can ask for the next
+ * page. `from` after `to` is an empty range, not an error: every schema-valid request is served.
  */
-export function timeRange(query: { from?: string; to?: string }, now: number, defaultSpanMs: number, maxSpanMs: number): { from: number; to: number } {
+export function timeRange(query: { from?: string; to?: string }, now: number, defaultSpanMs: number, maxSpanMs: number, keep: 'newest' | 'oldest' = 'newest'): TimeRange {
   const to = parseTime('to', query.to) ?? now;
   const from = parseTime('from', query.from) ?? to - defaultSpanMs;
-  if (from >= to) throw badRequest('query parameter "from" must be before "to"');
-  if (to - from > maxSpanMs) throw badRequest(`query parameters "from".."to" span more than ${Math.round(maxSpanMs / 3_600_000)} h for this request; narrow the range or use a longer interval`);
-  return { from, to };
+  if (to - from <= maxSpanMs) return { from, to, clipped: false };
+  return keep === 'newest' ? { from: to - maxSpanMs, to, clipped: true } : { from, to: from + maxSpanMs, clipped: true };
 }
