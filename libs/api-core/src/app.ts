@@ -1,27 +1,32 @@
 import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import { credentialsOf, PublicRoutes, type Authenticator, type Principal } from './auth';
+import { PublicRoutes, type Authenticator, type Principal } from './auth';
 import { registerDocs } from './docs';
 import { describeValidation, HttpError } from './errors';
 import { HttpMetrics } from './http-metrics';
 import { RouteMethods } from './method-not-allowed';
 import { SECURITY_SCHEMES, withPipelineResponses } from './openapi';
-import { FixedWindowLimiter } from './rate-limit';
+import { RequestGuard, type RateLimits } from './request-guard';
 import { registerApiRoutes, type RouteDeps } from './routes';
 import { registerTickerPage } from './ticker';
+import { fastifyTrustProxy, type TrustProxy } from './trust-proxy';
 
 export interface ApiOptions {
   /** Route patterns served without credentials (see PublicRoutes); everything else under /api needs a key. */
   publicRoutes: readonly string[];
-  /** Requests per window per API key and per client IP; null: no limit. */
-  rateLimit: { perKey: number; perIp: number; windowMs: number } | null;
+  /** Requests per window per API key and per client IP, failed authentications per IP; null: no limit. */
+  rateLimit: RateLimits | null;
   /** Allowed CORS origins (`*` for any); empty: no CORS headers. */
   corsOrigins: readonly string[];
-  /** Honour X-Forwarded-For (behind an ingress) for the client IP. */
-  trustProxy: boolean;
+  /**
+   * Which proxies' X-Forwarded-For to believe for the client IP: false (none), a hop count (1: the
+   * ingress in front), or a comma list of proxy addresses/CIDRs. Never `true`: then the client
+   * would choose its own address (and rate-limit bucket) by sending X-Forwarded-For.
+   */
+  trustProxy: TrustProxy;
   /** The ticker page: its folder and the stream URL written into it; omitted: no page. */
   ticker?: { publicDir: string; streamUrl: string };
 }
@@ -60,14 +65,13 @@ export async function buildApiApp(deps: ApiDeps, options: ApiOptions): Promise<F
     loggerInstance: httpLogger,
     // Per-request log lines cost too much at this request rate; metrics count requests instead.
     logController: new LogController({ disableRequestLogging: true }),
-    trustProxy: options.trustProxy,
+    trustProxy: fastifyTrustProxy(options.trustProxy),
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
     schemaErrorFormatter: (errors, context) => new Error(describeValidation(errors, context)),
   });
   const publicRoutes = new PublicRoutes(options.publicRoutes);
   const metrics = new HttpMetrics(deps.registry);
-  const perKey = options.rateLimit ? new FixedWindowLimiter(options.rateLimit.perKey, options.rateLimit.windowMs) : null;
-  const perIp = options.rateLimit ? new FixedWindowLimiter(options.rateLimit.perIp, options.rateLimit.windowMs) : null;
+  const guard = new RequestGuard(deps.authenticator, options.rateLimit);
 
   app.decorateRequest('principal', null);
 
@@ -96,16 +100,7 @@ export async function buildApiApp(deps: ApiDeps, options: ApiOptions): Promise<F
     reply.headers(SECURITY_HEADERS);
     const route = request.routeOptions.url;
     if (route === undefined || !isDataRoute(route)) return;
-    const open = publicRoutes.isPublic(route);
-    // On public routes credentials are optional: when sent, the request counts against the key's budget.
-    if (!open || request.headers['x-api-key'] !== undefined || request.headers.authorization !== undefined) {
-      request.principal = await deps.authenticator.authenticate(credentialsOf(request.headers));
-    }
-    if (!open && !request.principal) {
-      limit(request);
-      throw new HttpError(401, 'missing or invalid credentials: send an API key as x-api-key or Authorization: Bearer', { 'www-authenticate': 'Bearer' });
-    }
-    limit(request);
+    request.principal = await guard.admit({ ip: request.ip, headers: request.headers, isPublic: publicRoutes.isPublic(route) });
   });
 
   // A known path asked with another method: 405 with Allow. Here, before body parsing, since
@@ -117,20 +112,6 @@ export async function buildApiApp(deps: ApiDeps, options: ApiOptions): Promise<F
     if (allowed.length === 0) return;
     await reply.code(405).header('allow', allowed.join(', ')).send({ statusCode: 405, error: 'Method Not Allowed', message: `${request.method} is not allowed on ${path}; allowed: ${allowed.join(', ')}` });
   });
-
-  function limit(request: FastifyRequest): void {
-    if (!perKey || !perIp) return;
-    const p = request.principal;
-    const decision = p ? perKey.take(p.kind === 'api-key' ? `k:${p.id}` : `j:${p.subject}`) : perIp.take(request.ip);
-    if (!decision.allowed) {
-      throw new HttpError(429, `rate limit of ${decision.limit} requests per ${options.rateLimit!.windowMs / 1000} s exceeded; retry after ${decision.resetSeconds} s`, {
-        'retry-after': String(decision.resetSeconds),
-        'ratelimit-limit': String(decision.limit),
-        'ratelimit-remaining': '0',
-        'ratelimit-reset': String(decision.resetSeconds),
-      });
-    }
-  }
 
   app.addHook('onResponse', async (request, reply) => {
     metrics.observe(request.routeOptions.url ?? 'unmatched', request.method, reply.statusCode, reply.elapsedTime / 1000);
