@@ -1,22 +1,24 @@
 // `syi verify --from T --to T [--recompute N]`: reads syi.calculated in [from, to] (and the
 // record before it) from Kafka, checks digests and prevDigest links, and recomputes N records
-// from the input topics. Environment: KAFKA_BROKERS, SCHEMA_REGISTRY_URL, TOPIC_PREFIX.
+// from the input topics. Environment: KAFKA_BROKERS, SCHEMA_REGISTRY_URL, TOPIC_PREFIX and
+// GRID_INTERVAL_MS (the processor's grid step: every published T must lie on it).
 import type { Writable } from 'node:stream';
 import pino from 'pino';
-import { kafkaSchema, loadConfig, logLevel, z } from '@stableyield/config';
+import { eventTimeSchema, kafkaSchema, loadConfig, logLevel, topicPrefix, z } from '@stableyield/config';
 import { INPUT_TOPICS } from '@stableyield/index-engine';
 import { createKafka, DLQ_HEADERS, dlqTopicOf, prefixedTopic, readDeadLetterHeaders, readPartitionRanges, TopicSerde, type Kafka } from '@stableyield/kafka';
 import { createRegistryClient, type SyiRecord } from '@stableyield/schemas';
 import type { VerifyCommand } from './args';
-import { recomputeRecords, sampleTimes, verifyRange, type StoredInput } from '@stableyield/stream';
+import { inputId, recomputeRecords, sampleTimes, verifyRange, type StoredInput } from '@stableyield/stream';
 
-
-const GRID_STEP_MS = 1000;
+/** processor-syi's name in the `dlq.processor` header of the letters it writes */
+const SYI_PROCESSOR = 'processor-syi';
 
 const verifyConfig = z.object({
   KAFKA_BROKERS: kafkaSchema.KAFKA_BROKERS,
   SCHEMA_REGISTRY_URL: kafkaSchema.SCHEMA_REGISTRY_URL,
-  TOPIC_PREFIX: z.string().regex(/^[A-Za-z0-9._-]*$/, 'letters, digits, . _ - only').default(''),
+  TOPIC_PREFIX: topicPrefix,
+  GRID_INTERVAL_MS: eventTimeSchema.GRID_INTERVAL_MS,
   LOG_LEVEL: logLevel.default('warn'),
 });
 
@@ -58,16 +60,31 @@ export async function runVerify(command: VerifyCommand, out: Writable): Promise<
 
   const output = (await rangesOf(kafka, outputTopic)).get(0);
   if (output === undefined) throw new Error(`${outputTopic} has no partition 0`);
-  const start = Math.max(output.from, (await offsetAt(kafka, outputTopic, command.from)) - 1);
-  const messages = (await readPartitionRanges(kafka, outputTopic, new Map([[0, { from: start, end: output.end }]]))).get(0) ?? [];
-  const decoded: SyiRecord[] = [];
-  for (const m of messages) if (m.value !== null) decoded.push(await serde.deserialize('syi.calculated', m.value));
+  // The record before the range is looked for behind `from`: on a transactional topic the
+  // offsets just before a record are often commit markers, so the window widens until a record
+  // before `from` is found or the topic's start is reached.
+  const first = await offsetAt(kafka, outputTopic, command.from);
+  let lookback = 16;
+  let start: number;
+  let decoded: SyiRecord[];
+  for (;;) {
+    start = Math.max(output.from, first - lookback);
+    const messages = (await readPartitionRanges(kafka, outputTopic, new Map([[0, { from: start, end: output.end }]]))).get(0) ?? [];
+    decoded = [];
+    for (const m of messages) if (m.value !== null) decoded.push(await serde.deserialize('syi.calculated', m.value));
+    if (start === output.from || decoded.some((r) => r.ts < command.from)) break;
+    lookback *= 4;
+  }
   const before = decoded.filter((r) => r.ts < command.from);
   const records = decoded.filter((r) => r.ts >= command.from && r.ts <= command.to);
   // the record before the range is the one the first record must link to (unknown when the range starts the topic)
   const prevOfFirst = before.length > 0 ? (before[before.length - 1] as SyiRecord).digest : start === 0 ? null : undefined;
+  const offGrid = records.filter((r) => r.ts % config.GRID_INTERVAL_MS !== 0);
 
   let recomputed: Map<number, SyiRecord> | null = null;
+  let undecodable = 0;
+  let lateBySyi = 0;
+  const letters = new Map<string, number>();
   const asked = sampleTimes(records, command.recompute);
   if (asked.length > 0) {
     const inputs: StoredInput[] = [];
@@ -80,29 +97,36 @@ export async function runVerify(command: VerifyCommand, out: Writable): Promise<
           try {
             inputs.push({ topic, partition, offset: Number(m.offset), value: await serde.deserialize(topic, m.value) });
           } catch {
-            // undecodable: the processor dead-letters it too
+            undecodable++;
           }
         }
       }
       for (const messages of (await readAll(kafka, dlqTopicOf(physical))).values()) {
         for (const m of messages) {
           const h = readDeadLetterHeaders(m.headers);
+          const kind = h[DLQ_HEADERS.kind] ?? 'unknown';
+          letters.set(kind, (letters.get(kind) ?? 0) + 1);
           // only processor-syi's late letters: the per-symbol processors dead-letter by their own grid
-          const bySyi = !/^processor-(peg|liquidity|ray): /.test(h[DLQ_HEADERS.reason] ?? '');
-          if (h[DLQ_HEADERS.kind] === 'late' && bySyi) late.add(`${topic}/${h[DLQ_HEADERS.sourcePartition] ?? ''}/${h[DLQ_HEADERS.sourceOffset] ?? ''}`);
+          if (kind === 'late' && h[DLQ_HEADERS.processor] === SYI_PROCESSOR) late.add(inputId(topic, h[DLQ_HEADERS.sourcePartition] ?? '', h[DLQ_HEADERS.sourceOffset] ?? ''));
         }
       }
     }
-    recomputed = recomputeRecords(inputs, asked, GRID_STEP_MS, late);
+    lateBySyi = late.size;
+    recomputed = recomputeRecords(inputs, asked, late);
   }
 
   const report = verifyRange(records, prevOfFirst, recomputed, asked);
-  const ok = report.records > 0 && report.chainProblems.length === 0 && report.recomputeProblems.length === 0;
+  const ok = report.records > 0 && report.chainProblems.length === 0 && report.recomputeProblems.length === 0 && offGrid.length === 0;
   const iso = (t: number | null) => (t === null ? '-' : new Date(t).toISOString());
   out.write(`syi verify ${outputTopic} ${iso(command.from)} … ${iso(command.to)}\n`);
   out.write(`  records checked: ${report.records} (${iso(report.from)} … ${iso(report.to)})\n`);
   out.write(`  chain: ${report.chainProblems.length === 0 ? 'OK' : `${report.chainProblems.length} problem(s)`}${prevOfFirst === undefined ? ' (link of the first record not checked: the record before it is gone)' : ''}\n`);
   for (const p of report.chainProblems.slice(0, 20)) out.write(`    ${iso(p.ts)}: ${p.problem}\n`);
+  out.write(`  grid (${config.GRID_INTERVAL_MS} ms): ${offGrid.length === 0 ? 'OK' : `${offGrid.length} record(s) off the grid, first at ${iso((offGrid[0] as SyiRecord).ts)}`}\n`);
+  if (recomputed !== null) {
+    const kinds = [...letters].sort(([a], [b]) => (a < b ? -1 : 1)).map(([kind, n]) => `${kind} ${n}`);
+    out.write(`  inputs: ${undecodable} undecodable (not used), ${lateBySyi} left out as late by ${SYI_PROCESSOR}; dead letters by kind: ${kinds.length === 0 ? 'none' : kinds.join(', ')}\n`);
+  }
   out.write(`  recomputed from inputs: ${report.recomputed}, ${report.recomputeProblems.length === 0 ? 'all equal' : `${report.recomputeProblems.length} problem(s)`}\n`);
   for (const p of report.recomputeProblems.slice(0, 20)) out.write(`    ${iso(p.ts)}: ${p.problem}\n`);
   if (report.records === 0) out.write('  no record in the range\n');

@@ -44,6 +44,19 @@ beforeAll(async () => {
   await producer.connect();
   const start = Date.now() - 180_000;
   const inputs = [...new SyntheticMarket({ startMs: start, seed: 4 }).until(start + 150_000)];
+  // As at ingest-market's first poll, some partitions hold a later ts before an earlier one:
+  // every 7th record of a key trades places with that key's next one (the old verifier dropped
+  // the earlier offset and reported every later record as a mismatch).
+  const lastOfKey = new Map<string, number>();
+  const seen = new Map<string, number>();
+  inputs.forEach((r, i) => {
+    const key = `${r.topic}/${r.key}`;
+    const count = (seen.get(key) ?? 0) + 1;
+    seen.set(key, count);
+    const previous = lastOfKey.get(key);
+    if (previous !== undefined && count % 7 === 0) [inputs[previous], inputs[i]] = [inputs[i]!, inputs[previous]!];
+    lastOfKey.set(key, i);
+  });
   await produceInOrder(producer, stack.serde, prefix, inputs, 60_000);
   const lastGrid = Math.floor((Math.max(...inputs.map((r) => r.value.ts)) - 200) / 1000) * 1000;
   const port = randomTestPort();
@@ -68,7 +81,10 @@ it('passes on what processor-syi published, recomputing records from the inputs'
   const { status, out } = verify(['--from', new Date(from).toISOString(), '--to', String(to), '--recompute', '4']);
   expect(out).toContain(`records checked: ${published.length - 10}`);
   expect(out).toContain('chain: OK');
+  expect(out).not.toContain('link of the first record not checked');
+  expect(out).toContain('grid (1000 ms): OK');
   expect(out).toContain('recomputed from inputs: 4, all equal');
+  expect(out).toMatch(/inputs: 0 undecodable \(not used\), \d+ left out as late by processor-syi/);
   expect(status).toBe(0);
 });
 

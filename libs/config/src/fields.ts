@@ -36,3 +36,21 @@ export const kafkaSchema = {
   /** Production setting 3; the local single-node stack uses 1. */
   KAFKA_REPLICATION_FACTOR: positiveInt.default(1),
 };
+
+/** `TOPIC_PREFIX`: prefix of every topic name ('' in production; tests isolate runs with it). */
+export const topicPrefix = z.string().regex(/^[A-Za-z0-9._-]*$/, 'letters, digits, . _ - only').default('');
+
+/**
+ * The evaluation grid and its event-time rules, one definition for every app that evaluates or
+ * checks the index (processor-syi, the measure processors, `syi verify`, the auditor).
+ */
+export const eventTimeSchema = {
+  /** the methodology's grid step I in ms: the index is evaluated at every multiple of it */
+  GRID_INTERVAL_MS: positiveInt.default(1000),
+  ALLOWED_LATENESS_MS: nonNegativeInt.default(200),
+  /**
+   * 0 (default): a partition with unread records always holds the watermark. > 0: one that
+   * delivers nothing this long stops holding it — liveness over exactness (its later records may be late).
+   */
+  IDLE_TIMEOUT_MS: nonNegativeInt.default(0),
+};

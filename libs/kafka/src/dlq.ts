@@ -26,6 +26,8 @@ export const DLQ_HEADERS = {
   sourcePartition: 'dlq.source.partition',
   sourceOffset: 'dlq.source.offset',
   failedAt: 'dlq.failed.at',
+  /** the app that dead-lettered a record it read (e.g. `processor-syi`): checkers tell letters apart by it */
+  processor: 'dlq.processor',
 } as const;
 
 /** The `<topic>.dlq` record of a dead letter: payload as received, reason and source in headers. */

@@ -3,10 +3,10 @@
 // path — and every grid point T ≤ watermark is evaluated in order and chained into a
 // `syi.calculated` record. Pure (no I/O, wall time passed in), with a JSON checkpoint that
 // records where each input partition must be re-read from after a restart.
-import { IndexState, METHODOLOGY_V1, type IndexEvent, type IndexRecord, type IndexStateSnapshot, type MethodologyParams } from '@stableyield/index-engine';
+import { METHODOLOGY_V1, type IndexEvent, type IndexRecord, type IndexState, type IndexStateSnapshot, type MethodologyParams } from '@stableyield/index-engine';
 import type { SyiRecord } from '@stableyield/schemas';
-import { chainRecord } from './digest';
-import { InputsLedger, pegSamplesDigest, type LedgerSnapshot } from './inputs-ledger';
+import { ChainedIndexState } from './chained-state';
+import type { LedgerSnapshot } from './inputs-ledger';
 import { ReorderBuffer } from './reorder';
 import { Watermarks, type WatermarkOptions } from './watermark';
 
@@ -58,7 +58,7 @@ interface PartitionRead {
 
 export class EventTimeIndex {
   readonly params: MethodologyParams;
-  private state: IndexState;
+  private readonly chained: ChainedIndexState;
   /** equal-ts events in (partition, offset) order: independent of fetch order, so restarts and recomputations are bit-identical */
   private readonly buffer = new ReorderBuffer<Buffered>((a, b) => (a.partition < b.partition ? -1 : a.partition > b.partition ? 1 : a.offset - b.offset));
   readonly watermarks: Watermarks;
@@ -66,18 +66,15 @@ export class EventTimeIndex {
   private prevDigest: string | null = null;
   private publishedCount = 0;
   private readonly reads = new Map<string, PartitionRead>();
-  private readonly ledger: InputsLedger;
-  /** the peg samples' digest and the minute boundary it is for */
-  private pegDigest = '';
-  private readonly trackInputs: boolean;
-  private pegThrough: number | null | undefined;
 
   constructor(private readonly options: EventTimeIndexOptions) {
     this.params = options.params ?? METHODOLOGY_V1;
-    this.state = new IndexState(this.params);
+    this.chained = new ChainedIndexState(this.params, options.trackInputs ?? true);
     this.watermarks = new Watermarks(options);
-    this.ledger = new InputsLedger(this.params, this.state.methodologyVersion);
-    this.trackInputs = options.trackInputs ?? true;
+  }
+
+  private get state(): IndexState {
+    return this.chained.state;
   }
 
   get lastEvaluated(): number | null {
@@ -168,7 +165,7 @@ export class EventTimeIndex {
 
   /** The `syi.calculated` record of an index record just evaluated: inputsDigest, prevDigest, digest. */
   chain(record: IndexRecord): SyiRecord {
-    const chained = chainRecord(record, this.ledger.digestAt(record.ts, this.pegSamplesDigest()), this.prevDigest);
+    const chained = this.chained.chain(record, this.prevDigest);
     this.prevDigest = chained.digest;
     this.publishedCount++;
     return chained;
@@ -196,8 +193,7 @@ export class EventTimeIndex {
     for (const r of this.reads.values()) for (const ts of r.replay.values()) if (ts - 1 < limit) limit = ts - 1;
     for (; T <= limit; T += step) {
       for (const b of this.buffer.popThrough(T)) {
-        this.state.apply(b.event);
-        if (this.trackInputs) this.ledger.applied(b.event);
+        this.chained.apply(b.event);
         this.read(b.partition).pending.delete(b.offset);
       }
       const produced = evaluate(this.state, T);
@@ -205,22 +201,6 @@ export class EventTimeIndex {
       for (const r of produced) out.push(r);
     }
     return out;
-  }
-
-  /**
-   * The peg samples change only when the state stores a new minute boundary: the last one
-   * before its last event (IndexState samples every boundary < ts when an event at ts arrives).
-   * The state is encoded once a minute for it, not at every grid point.
-   */
-  private pegSamplesDigest(): string {
-    const last = this.state.lastEventTs;
-    const step = this.params.peg.sampleIntervalMs;
-    const through = last === null ? null : (Math.ceil(last / step) - 1) * step;
-    if (through !== this.pegThrough) {
-      this.pegDigest = pegSamplesDigest(this.state.toJSON());
-      this.pegThrough = through;
-    }
-    return this.pegDigest;
   }
 
   checkpoint(): EventTimeCheckpoint {
@@ -232,8 +212,7 @@ export class EventTimeIndex {
     }
     return {
       format: 'syi-event-time/2',
-      state: this.state.toJSON(),
-      inputs: this.ledger.toJSON(),
+      ...this.chained.toJSON(),
       lastEvaluated: this.lastEvaluatedTs,
       prevDigest: this.prevDigest,
       published: this.publishedCount,
@@ -245,8 +224,7 @@ export class EventTimeIndex {
   /** Restores a checkpoint into a fresh instance (before any record is offered). */
   restore(saved: EventTimeCheckpoint): void {
     if (saved.format !== 'syi-event-time/2') throw new Error(`unknown checkpoint format ${String(saved.format)} (expected syi-event-time/2)`);
-    this.state = IndexState.fromJSON(saved.state, this.params);
-    this.ledger.restore(saved.inputs);
+    this.chained.restore(saved);
     this.lastEvaluatedTs = saved.lastEvaluated;
     this.prevDigest = saved.prevDigest;
     this.publishedCount = saved.published;

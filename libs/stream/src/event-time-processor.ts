@@ -12,7 +12,7 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { IndexEvent, IndexState, InputTopic } from '@stableyield/index-engine';
 import {
-  deadLetterRecord, KafkaMetrics, PartitionReader, prefixedTopic, readLatestRecord, sendPerPartition,
+  deadLetterRecord, DLQ_HEADERS, KafkaMetrics, PartitionReader, prefixedTopic, readLatestRecord, sendPerPartition,
   TopicProducer, type DeadLetter, type Kafka, type TopicSerde,
 } from '@stableyield/kafka';
 import type { DataTopic, TopicValues } from '@stableyield/schemas';
@@ -291,7 +291,8 @@ export class EventTimeProcessor<T extends DataTopic> implements FeedSubscriber {
   }
 
   private letterOf(batch: DecodedBatch, r: DecodedRecord) {
-    return { sourceTopic: batch.physicalTopic, key: r.key, value: r.value, partition: batch.partition, offset: String(r.offset) };
+    const headers = { [DLQ_HEADERS.processor]: `processor-${this.output.name}` };
+    return { sourceTopic: batch.physicalTopic, key: r.key, value: r.value, partition: batch.partition, offset: String(r.offset), headers };
   }
 
   private get maxAheadMs(): number {

@@ -1,6 +1,6 @@
 // The wiring shared by apps/processor-peg, -liquidity and -ray: configuration schema, health,
 // topic provisioning, the shard lease and the sharded processor. Each app only names its kind.
-import { booleanFlag, commonSchema, kafkaSchema, nonNegativeInt, port, positiveInt, z } from '@stableyield/config';
+import { booleanFlag, commonSchema, eventTimeSchema, kafkaSchema, nonNegativeInt, port, positiveInt, topicPrefix, z } from '@stableyield/config';
 import { METHODOLOGY_V1 } from '@stableyield/index-engine';
 import { CATALOG, createKafka, prefixedSpecs, prefixedTopic, provisionTopics, ShardLease, TopicSerde } from '@stableyield/kafka';
 import { createLogger, createMetricsRegistry, exitOnSignals, ProgressMonitor, Readiness, Shutdown, startHealthServer } from '@stableyield/observability';
@@ -12,15 +12,8 @@ export function measureConfigSchema(kind: MeasureKind, healthPort: number) {
     ...commonSchema,
     ...kafkaSchema,
     HEALTH_PORT: port.default(healthPort),
-    /** prefix of every topic name ('' in production; tests isolate runs with it) */
-    TOPIC_PREFIX: z.string().regex(/^[A-Za-z0-9._-]*$/, 'letters, digits, . _ - only').default(''),
-    GRID_INTERVAL_MS: positiveInt.default(1000),
-    ALLOWED_LATENESS_MS: nonNegativeInt.default(200),
-    /**
-     * 0 (default): a partition with unread records always holds the watermark. > 0: one that
-     * delivers nothing this long stops holding it — liveness over exactness (its later records may be late).
-     */
-    IDLE_TIMEOUT_MS: nonNegativeInt.default(0),
+    TOPIC_PREFIX: topicPrefix,
+    ...eventTimeSchema,
     /** shard p uses `<TRANSACTIONAL_ID>-<p>` */
     TRANSACTIONAL_ID: z.string().min(1).default(`processor-${kind}`),
     MIN_COMMIT_INTERVAL_MS: nonNegativeInt.default(0),

@@ -1,9 +1,10 @@
+import fc from 'fast-check';
 import { validateEvent } from '@stableyield/index-engine';
 import type { SyiRecord } from '@stableyield/schemas';
 import { recordDigest } from './digest';
 import { EventTimeIndex } from './event-time-index';
 import { SyntheticMarket } from './synthetic';
-import { compareRecomputed, recomputeRecords, sampleTimes, verifyRange, type StoredInput } from './verify';
+import { compareRecomputed, inputId, recomputeRecords, sampleTimes, verifyRange, type StoredInput } from './verify';
 
 const START = 1_767_225_600_000;
 
@@ -36,7 +37,7 @@ describe('verify', () => {
     expect(times).toHaveLength(5);
     expect(times[0]).toBe(published[0]?.ts);
     expect(times[4]).toBe(published[published.length - 1]?.ts);
-    const recomputed = recomputeRecords(inputs, times, 1000, new Set());
+    const recomputed = recomputeRecords(inputs, times, new Set());
     expect([...recomputed.keys()].sort()).toEqual([...times].sort());
     expect(compareRecomputed(published, recomputed)).toEqual([]);
     const report = verifyRange(published, null, recomputed, times);
@@ -50,7 +51,7 @@ describe('verify', () => {
     const { digest: _d, ...body } = { ...original, value: original.value + 1e-6 };
     const forged = { ...body, digest: recordDigest(body) };
     const tampered = published.map((r, i) => (i === k ? forged : r));
-    const recomputed = recomputeRecords(inputs, [original.ts], 1000, new Set());
+    const recomputed = recomputeRecords(inputs, [original.ts], new Set());
     expect(compareRecomputed(tampered, recomputed).map((p) => p.ts)).toEqual([original.ts]);
     const chain = verifyRange(tampered, null, null, []).chainProblems;
     expect(chain.map((p) => p.ts)).toEqual([(published[k + 1] as SyiRecord).ts]);
@@ -59,8 +60,101 @@ describe('verify', () => {
   it('leaves out inputs the processor dead-lettered as late', () => {
     const target = (published[60] as SyiRecord).ts;
     const victim = inputs.find((i) => i.topic === 'pyth.prices' && (i.value as { ts: number }).ts > target - 400 && (i.value as { ts: number }).ts <= target) as StoredInput;
-    const without = recomputeRecords(inputs, [target], 1000, new Set([`${victim.topic}/${victim.partition}/${victim.offset}`]));
-    const withAll = recomputeRecords(inputs, [target], 1000, new Set());
+    const without = recomputeRecords(inputs, [target], new Set([`${victim.topic}/${victim.partition}/${victim.offset}`]));
+    const withAll = recomputeRecords(inputs, [target], new Set());
     expect(without.get(target)?.inputsDigest).not.toBe(withAll.get(target)?.inputsDigest);
+  });
+});
+
+describe('verify: any arrival order the processor can see', () => {
+  /**
+   * The synthetic market, then within each partition some neighbouring records swap offsets
+   * (as at ingest-market's first poll, where a later-stamped CryptoCompare price is written
+   * before an earlier-stamped Binance one): offsets no longer rise with ts.
+   */
+  function shuffledOffsets(seed: number, swaps: readonly number[]): StoredInput[] {
+    const byPartition = new Map<string, StoredInput[]>();
+    for (const r of new SyntheticMarket({ startMs: START, seed }).until(START + 90_000)) {
+      const partition = r.key.length % 2;
+      const key = `${r.topic}/${partition}`;
+      const list = byPartition.get(key) ?? [];
+      list.push({ topic: r.topic, partition, offset: list.length, value: r.value });
+      byPartition.set(key, list);
+    }
+    const out: StoredInput[] = [];
+    for (const list of byPartition.values()) {
+      const values = list.map((i) => i.value);
+      for (const s of values.length < 2 ? [] : swaps) {
+        const k = s % (values.length - 1);
+        [values[k], values[k + 1]] = [values[k + 1], values[k]];
+      }
+      list.forEach((input, offset) => out.push({ ...input, value: values[offset] }));
+    }
+    return out;
+  }
+
+  /** What a live EventTimeIndex publishes when the partitions' records arrive interleaved in `order`, and what it dead-letters as late. */
+  function live(inputs: readonly StoredInput[], pick: readonly number[], latenessMs: number) {
+    const queues = new Map<string, StoredInput[]>();
+    for (const i of inputs) {
+      const key = `${i.topic}/${i.partition}`;
+      queues.set(key, [...(queues.get(key) ?? []), i]);
+    }
+    for (const q of queues.values()) q.sort((a, b) => a.offset - b.offset);
+    const index = new EventTimeIndex({ gridStepMs: 1000, allowedLatenessMs: latenessMs, idleTimeoutMs: 0 });
+    const published: SyiRecord[] = [];
+    const late = new Set<string>();
+    let step = 0;
+    for (;;) {
+      const open = [...queues].filter(([, q]) => q.length > 0);
+      if (open.length === 0) break;
+      const [key, queue] = open[(pick[step++ % pick.length] as number) % open.length] as [string, StoredInput[]];
+      const input = queue.shift() as StoredInput;
+      const v = validateEvent({ topic: input.topic, value: input.value });
+      if (!v.ok) throw new Error(v.error);
+      const result = index.offer(key, input.offset, v.event, 0);
+      if (result.kind === 'late') late.add(inputId(input.topic, input.partition, input.offset));
+      if (result.kind === 'skipped') throw new Error(`${key} offset ${input.offset} skipped although read once, in order`);
+      published.push(...index.advance(0));
+    }
+    return { published, late };
+  }
+
+  it('recomputes exactly what the processor published, whatever the interleaving', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 1000 }),
+        fc.array(fc.nat(10_000), { minLength: 1, maxLength: 40 }),
+        fc.array(fc.nat(1000), { minLength: 1, maxLength: 64 }),
+        fc.constantFrom(0, 200, 2000),
+        (seed, swaps, pick, latenessMs) => {
+          const inputs = shuffledOffsets(seed, swaps);
+          const { published, late } = live(inputs, pick, latenessMs);
+          const recomputed = recomputeRecords(inputs, published.map((r) => r.ts), late);
+          expect(compareRecomputed(published, recomputed)).toEqual([]);
+          expect([...recomputed.keys()]).toEqual(published.map((r) => r.ts));
+        },
+      ),
+      { numRuns: 25, seed: 14 },
+    );
+  });
+
+  it('would have caught the old verifier: sorting all inputs by ts alone drops an earlier offset', () => {
+    const inputs = shuffledOffsets(3, Array.from({ length: 60 }, (_, i) => i * 7));
+    const { published, late } = live(inputs, [1, 2, 3, 5, 7, 11, 13], 2000);
+    // the old way: one EventTimeIndex fed in global ts order, ignoring what offer says
+    const index = new EventTimeIndex({ gridStepMs: 1000, allowedLatenessMs: 1, idleTimeoutMs: Number.MAX_SAFE_INTEGER });
+    const old = new Map<number, SyiRecord>();
+    let skipped = 0;
+    const sorted = [...inputs].sort((a, b) => (a.value as { ts: number }).ts - (b.value as { ts: number }).ts);
+    for (const i of sorted) {
+      const v = validateEvent({ topic: i.topic, value: i.value });
+      if (!v.ok || late.has(inputId(i.topic, i.partition, i.offset))) continue;
+      if (index.offer(`${i.topic}/${i.partition}`, i.offset, v.event, 0).kind === 'skipped') skipped++;
+      for (const r of index.advance(0)) old.set(r.ts, r);
+    }
+    expect(skipped).toBeGreaterThan(0);
+    expect(compareRecomputed(published, old).length).toBeGreaterThan(0);
+    expect(compareRecomputed(published, recomputeRecords(inputs, published.map((r) => r.ts), late))).toEqual([]);
   });
 });

@@ -1,12 +1,13 @@
-// `syi verify`: checks a range of published `syi.calculated` records — every digest recomputes
-// and every prevDigest links to the record before — and recomputes sample records from the
-// input topics with the processor's own code path (EventTimeIndex: same state, same inputs
-// ledger), comparing values, inputsDigest and, with the published prevDigest, the digest.
-// Pure: the caller reads Kafka.
-import { validateEvent, type IndexEvent } from '@stableyield/index-engine';
+// `syi verify` and the auditor: check published `syi.calculated` records — every digest
+// recomputes, every prevDigest links to the record before — and recompute records from the
+// input topics by the plain replay of the methodology (§5): every input the processor did not
+// dead-letter as late, in (ts, topic-partition, offset) order, applied to one state, evaluated
+// at T. Nothing of the processor's watermark, reorder buffer, restore or transactions is used,
+// so a fault in those shows as a difference. Pure: the caller reads Kafka.
+import { METHODOLOGY_V1, validateEvent, type IndexEvent, type MethodologyParams } from '@stableyield/index-engine';
 import type { SyiRecord } from '@stableyield/schemas';
+import { ChainedIndexState } from './chained-state';
 import { recordDigest, verifyChain, type ChainProblem } from './digest';
-import { EventTimeIndex } from './event-time-index';
 
 /** One input record as read from its topic (logical topic name, decoded value). */
 export interface StoredInput {
@@ -15,6 +16,9 @@ export interface StoredInput {
   readonly offset: number;
   readonly value: unknown;
 }
+
+/** "topic/partition/offset": how inputs are named in the set of those left out. */
+export const inputId = (topic: string, partition: number | string, offset: number | string): string => `${topic}/${partition}/${offset}`;
 
 /** Picks up to n grid times spread evenly over the records (first and last included). */
 export function sampleTimes(records: readonly SyiRecord[], n: number): number[] {
@@ -25,31 +29,66 @@ export function sampleTimes(records: readonly SyiRecord[], n: number): number[] 
   return [...out];
 }
 
-/**
- * Recomputes the records at `times` from the inputs: events in (ts, topic-partition offset)
- * order through an EventTimeIndex, as the processor applies them when nothing is late.
- * `excluded` holds "topic/partition/offset" of inputs the processor dead-lettered as late.
- */
-export function recomputeRecords(inputs: readonly StoredInput[], times: readonly number[], gridStepMs: number, excluded: ReadonlySet<string>): Map<number, SyiRecord> {
-  const wanted = new Set(times);
-  const last = Math.max(...times);
-  const events: { key: string; offset: number; event: IndexEvent }[] = [];
+export interface ReplayInput {
+  /** "topic/partition", compared as a string: the processor's order for equal ts */
+  readonly partition: string;
+  readonly offset: number;
+  readonly event: IndexEvent;
+}
+
+/** Orders events as the methodology applies them: by ts, equal ts by (topic/partition, offset). */
+export function compareReplayInputs(a: ReplayInput, b: ReplayInput): number {
+  if (a.event.ts !== b.event.ts) return a.event.ts - b.event.ts;
+  if (a.partition !== b.partition) return a.partition < b.partition ? -1 : 1;
+  return a.offset - b.offset;
+}
+
+/** What of the stored inputs the replay applies, and what it could not use. */
+export interface ReplayInputs {
+  readonly events: ReplayInput[];
+  /** inputs that are not valid events (the processor dead-letters them as invalid) */
+  readonly invalid: number;
+  /** inputs left out because the processor dead-lettered them as late */
+  readonly excluded: number;
+}
+
+/** Validates the stored inputs, leaves out `excluded` ones and sorts the rest in replay order. */
+export function replayInputs(inputs: readonly StoredInput[], excluded: ReadonlySet<string>): ReplayInputs {
+  const events: ReplayInput[] = [];
+  let invalid = 0;
+  let left = 0;
   for (const input of inputs) {
-    if (excluded.has(`${input.topic}/${input.partition}/${input.offset}`)) continue;
+    if (excluded.has(inputId(input.topic, input.partition, input.offset))) {
+      left++;
+      continue;
+    }
     const parsed = validateEvent({ topic: input.topic, value: input.value });
-    if (parsed.ok) events.push({ key: `${input.topic}/${input.partition}`, offset: input.offset, event: parsed.event });
+    if (parsed.ok) events.push({ partition: `${input.topic}/${input.partition}`, offset: input.offset, event: parsed.event });
+    else invalid++;
   }
-  // stable: per partition the offset order is kept for equal ts
-  events.sort((a, b) => a.event.ts - b.event.ts);
-  const index = new EventTimeIndex({ gridStepMs, allowedLatenessMs: 1, idleTimeoutMs: Number.MAX_SAFE_INTEGER });
+  events.sort(compareReplayInputs);
+  return { events, invalid, excluded: left };
+}
+
+/**
+ * Recomputes the records at `times` by the plain replay: every event in replay order, each grid
+ * time T evaluated once every event with ts ≤ T is applied. The records are chained to a null
+ * prevDigest: compare them with `compareRecomputed`, which takes the published prevDigest.
+ */
+export function recomputeRecords(
+  inputs: readonly StoredInput[],
+  times: readonly number[],
+  excluded: ReadonlySet<string>,
+  params: MethodologyParams = METHODOLOGY_V1,
+): Map<number, SyiRecord> {
+  const { events } = replayInputs(inputs, excluded);
+  const state = new ChainedIndexState(params);
   const out = new Map<number, SyiRecord>();
-  const collect = (records: SyiRecord[]) => {
-    for (const r of records) if (wanted.has(r.ts)) out.set(r.ts, r);
-  };
-  for (const e of events) {
-    if (e.event.ts > last + gridStepMs) break;
-    index.offer(e.key, e.offset, e.event, 0);
-    collect(index.advance(0));
+  let next = 0;
+  for (const T of [...new Set(times)].sort((a, b) => a - b)) {
+    while (next < events.length && (events[next] as ReplayInput).event.ts <= T) state.apply((events[next++] as ReplayInput).event);
+    const record = state.recordAt(T, null);
+    if (record !== null) out.set(T, record);
   }
   return out;
 }
