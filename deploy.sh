@@ -16,21 +16,22 @@ need() {
   command -v "$1" >/dev/null 2>&1 || { echo "deploy.sh: $1 is required for '$target' but not installed" >&2; exit 1; }
 }
 
-# .env for docker compose: generated once, never committed (.gitignore has it).
+# .env for docker compose (git-ignored, mode 600): a copy of .env.example when missing, then every
+# empty password filled with a generated one. Values already set are kept.
 write_env_file() {
-  [ -f .env ] && return 0
-  local rand; rand() { od -An -N16 -tx1 /dev/urandom | tr -d ' \n'; }
   umask 077
-  {
-    echo "POSTGRES_PASSWORD=$(rand)"
-    echo "CLICKHOUSE_PASSWORD=$(rand)"
-    echo "GRAFANA_ADMIN_PASSWORD=$(rand)"
-    echo "# The keeper's RPC endpoint, a funded key of that chain and the MockPyth address deployed on it:"
-    echo "KEEPER_RPC_URL=http://anvil:8545"
-    echo "KEEPER_PRIVATE_KEY="
-    echo "PYTH_CONTRACT_ADDRESS="
-  } > .env
-  echo "wrote .env with generated passwords; set KEEPER_PRIVATE_KEY and PYTH_CONTRACT_ADDRESS before starting the keeper" >&2
+  [ -f .env ] || { cp .env.example .env; echo "deploy.sh: wrote .env from .env.example" >&2; }
+  chmod 600 .env
+  local name value filled=""
+  for name in POSTGRES_PASSWORD CLICKHOUSE_PASSWORD GRAFANA_ADMIN_PASSWORD; do
+    grep -q "^$name=\$" .env || continue
+    value=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
+    # awk rather than sed -i: the same on GNU and BSD.
+    awk -v name="$name" -v value="$value" '$0 == name "=" { print name "=" value; next } { print }' .env > .env.tmp && mv .env.tmp .env
+    filled="$filled $name"
+  done
+  [ -z "$filled" ] || echo "deploy.sh: generated$filled in .env" >&2
+  grep -q '^KEEPER_PRIVATE_KEY=.' .env || echo "deploy.sh: KEEPER_PRIVATE_KEY is empty in .env: the keeper will not start until it is set" >&2
 }
 
 target=${1:-}

@@ -8,8 +8,15 @@ const kafkaClientImport = {
   message: 'Only libs/kafka imports the Kafka client; use @stableyield/kafka.',
 };
 
+/** What the ticker page's script may use: the browser's globals (the `globals` package is not a dependency). */
+const browserGlobals = Object.fromEntries(
+  ['window', 'document', 'location', 'console', 'fetch', 'WebSocket', 'URL', 'URLSearchParams', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval',
+    'requestAnimationFrame', 'Intl', 'navigator', 'performance'].map((name) => [name, 'readonly']),
+);
+
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '**/dist/**', '**/coverage/**', '.stack/**', '.nx/**', '**/*.js', '**/*.mjs', '**/*.cjs'] },
+  // Plain JavaScript is build output or tooling, except the ticker page's script (linted below).
+  { ignores: ['**/node_modules/**', '**/dist/**', '**/coverage/**', '.stack/**', '.nx/**', '**/*.js', '**/*.mjs', '**/*.cjs', '!apps/api/public/*.js'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -54,5 +61,12 @@ export default tseslint.config(
       '@typescript-eslint/no-non-null-assertion': 'off',
       '@typescript-eslint/unbound-method': 'off',
     },
+  },
+  {
+    // The ticker page: browser JavaScript without a build step or types, so the recommended rules without type information.
+    files: ['apps/api/public/**/*.js'],
+    extends: [tseslint.configs.disableTypeChecked],
+    languageOptions: { sourceType: 'script', ecmaVersion: 2020, globals: browserGlobals },
+    rules: { strict: ['error', 'function'] },
   },
 );
