@@ -6,8 +6,7 @@ import { createServer } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import pino from 'pino';
 import { Registry } from 'prom-client';
-import type { WebSocket } from 'ws';
-import { FanoutHub, LatestSyi, startStreamServer, StreamMetrics, wsPreparedFrames } from '@stableyield/live-feed';
+import { FanoutHub, LatestSyi, startStreamServer, StreamMetrics, wsPreparedFrames, type SocketClient } from '@stableyield/live-feed';
 import { constituent, syiRecord } from '@stableyield/live-feed/testing';
 import { ClusterPrimary } from '@stableyield/observability';
 
@@ -21,7 +20,7 @@ const send = (m: Message) => process.send?.(m);
 async function serve(port: number): Promise<void> {
   const latest = new LatestSyi();
   const metrics = new StreamMetrics(new Registry());
-  const hub = new FanoutHub<WebSocket>({ maxConnections: 1_000_000, maxBufferedBytes: 1_048_576, metrics, prepared: wsPreparedFrames });
+  const hub = new FanoutHub<SocketClient>({ maxConnections: 1_000_000, maxBufferedBytes: 1_048_576, metrics, prepared: wsPreparedFrames });
   const server = await startStreamServer({ host: '127.0.0.1', port, latest, hub, metrics, logger: pino({ level: 'warn' }), heartbeatMs: 30_000 });
   process.on('message', (m: { type: string; round?: number }) => {
     if (m.type === 'publish') {

@@ -1,4 +1,5 @@
-import { booleanFlag, commonSchema, kafkaSchema, loadConfig, port, positiveInt, z } from '@stableyield/config';
+import { parseTrustProxy } from '@stableyield/api-core';
+import { booleanFlag, commaList, commonSchema, kafkaSchema, loadConfig, port, positiveInt, z } from '@stableyield/config';
 
 export const configSchema = z.object({
   ...commonSchema,
@@ -15,6 +16,26 @@ export const configSchema = z.object({
   MAX_CONNECTIONS: positiveInt.default(20_000),
   /** A client with more than this queued (bytes) is closed with code 4008: it never slows the others. */
   MAX_BUFFERED_BYTES: positiveInt.default(1_048_576),
+  /**
+   * Bytes all clients of the instance together may have queued (split over WORKERS); each client
+   * gets an equal share, at most MAX_BUFFERED_BYTES. Keep it well under the memory limit.
+   */
+  MAX_TOTAL_BUFFERED_BYTES: positiveInt.default(128 * 1_048_576),
+  /** Connections (open or being set up) one client address may hold, per worker. */
+  MAX_CONNECTIONS_PER_IP: positiveInt.default(50),
+  /** Browser origins allowed to connect (comma list); unset: any. Clients without Origin always pass. */
+  ALLOWED_ORIGINS: commaList.optional(),
+  /** Which X-Forwarded-For entries name the client (as the api's TRUST_PROXY): false, a hop count or CIDRs. */
+  TRUST_PROXY: z.string().default('false').transform((text, ctx) => {
+    try {
+      return parseTrustProxy(text);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: (err as Error).message });
+      return z.NEVER;
+    }
+  }),
+  /** Failed authentications per minute per client address; past it credentials are not checked. */
+  AUTH_FAILURES_PER_IP: positiveInt.default(30),
   /** Ping interval; a client that misses one ping is cut. */
   HEARTBEAT_INTERVAL_MS: positiveInt.default(30_000),
   /** Require an API key (x-api-key, Authorization: Bearer, or ?api_key= for browsers) to connect. */

@@ -1,17 +1,20 @@
 import cluster from 'node:cluster';
-import type { IncomingMessage } from 'node:http';
-import type { WebSocket } from 'ws';
-import { ApiKeyStore, Authenticator, CachedKeyLookup, credentialsOf, ensureApiKeysTable, jwtSettingsOf } from '@stableyield/api-core';
+import { ApiKeyStore, Authenticator, CachedKeyLookup, clientAddress, ensureApiKeysTable, jwtSettingsOf } from '@stableyield/api-core';
 import { createPool } from '@stableyield/db';
 import { createKafka, KafkaMetrics, provisionTopics, TopicSerde } from '@stableyield/kafka';
-import { createSyiFeed, FanoutHub, instanceGroupId, LatestSyi, startStreamServer, StreamMetrics, wsPreparedFrames } from '@stableyield/live-feed';
+import {
+  createSyiFeed, FanoutHub, instanceGroupId, LatestSyi, startStreamServer, StreamMetrics, wsPreparedFrames, type SocketClient, type StreamServerOptions,
+} from '@stableyield/live-feed';
 import {
   ClusterPrimary, createLogger, createMetricsRegistry, exitOnSignals, ProgressMonitor, Readiness, serveHealthToPrimary, Shutdown, startHealthServer,
 } from '@stableyield/observability';
 import { createRegistryClient, registerSchemas } from '@stableyield/schemas';
 import { loadAppConfig, type Config } from './config';
+import { upgradeAuthorizer } from './upgrade-auth';
 
 const APP = 'ws-gateway';
+
+const firstHeader = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v[0] : v);
 
 /** WORKERS > 1: this process only supervises the workers and answers their health port. */
 async function runPrimary(config: Config): Promise<void> {
@@ -41,17 +44,14 @@ async function main(): Promise<void> {
   const health = cluster.isWorker ? undefined : await startHealthServer({ host: config.HEALTH_HOST, port: config.HEALTH_PORT, registry, progress, readiness });
   serveHealthToPrimary(registry, progress, readiness);
 
-  let authorize: ((req: IncomingMessage) => Promise<boolean>) | undefined;
+  let authorize: StreamServerOptions['authorize'];
   const pool = config.WS_AUTH_REQUIRED ? createPool({ connectionString: config.DATABASE_URL, max: 2 }, logger) : undefined;
   if (pool) {
     await ensureApiKeysTable(pool);
     const keys = new CachedKeyLookup((key) => new ApiKeyStore(pool).lookup(key), config.API_KEY_CACHE_MS);
     const jwtSettings = jwtSettingsOf(config);
     const authenticator = new Authenticator({ lookupKey: (key) => keys.lookup(key), ...(jwtSettings ? { jwt: jwtSettings } : {}) });
-    authorize = async (req) => {
-      const query = new URL(req.url ?? '/', 'http://gateway').searchParams;
-      return (await authenticator.authenticate(credentialsOf(req.headers, query))) !== null;
-    };
+    authorize = upgradeAuthorizer(authenticator, config.AUTH_FAILURES_PER_IP);
   }
 
   const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID ?? APP }, logger);
@@ -71,9 +71,15 @@ async function main(): Promise<void> {
   const metrics = new StreamMetrics(registry);
   // The cluster spreads connections evenly over the workers: each holds its share of the limit.
   const maxConnections = Math.ceil(config.MAX_CONNECTIONS / config.WORKERS);
-  const hub = new FanoutHub<WebSocket>({ maxConnections, maxBufferedBytes: config.MAX_BUFFERED_BYTES, metrics, prepared: wsPreparedFrames });
+  const hub = new FanoutHub<SocketClient>({
+    maxConnections, maxBufferedBytes: config.MAX_BUFFERED_BYTES, maxTotalBufferedBytes: Math.floor(config.MAX_TOTAL_BUFFERED_BYTES / config.WORKERS),
+    metrics, prepared: wsPreparedFrames,
+  });
   const server = await startStreamServer({
     host: config.HOST, port: config.PORT, latest, hub, logger, metrics, heartbeatMs: config.HEARTBEAT_INTERVAL_MS,
+    clientIp: (req) => clientAddress(req.socket.remoteAddress ?? 'unknown', firstHeader(req.headers['x-forwarded-for']), config.TRUST_PROXY),
+    maxConnectionsPerIp: config.MAX_CONNECTIONS_PER_IP,
+    ...(config.ALLOWED_ORIGINS ? { allowedOrigins: config.ALLOWED_ORIGINS } : {}),
     ...(authorize ? { authorize } : {}),
   });
 

@@ -1,4 +1,4 @@
-import { parseTrustProxy } from './trust-proxy';
+import { clientAddress, parseTrustProxy } from './trust-proxy';
 
 describe('parseTrustProxy', () => {
   it('reads off, hop counts and proxy CIDRs', () => {
@@ -12,5 +12,24 @@ describe('parseTrustProxy', () => {
     expect(() => parseTrustProxy('true')).toThrow(/hop count/);
     expect(() => parseTrustProxy('10.0.0.0/40')).toThrow(/not an address or CIDR/);
     expect(() => parseTrustProxy('ingress')).toThrow(/not an address or CIDR/);
+  });
+});
+
+describe('clientAddress', () => {
+  const ingress = '10.42.0.15';
+
+  it('is the socket address when no proxy is trusted', () => {
+    expect(clientAddress(ingress, '203.0.113.9', false)).toBe(ingress);
+  });
+
+  it('is the entry the trusted ingress appended, whatever the client sent before it', () => {
+    expect(clientAddress(ingress, '198.51.100.1, 203.0.113.9', 1)).toBe('203.0.113.9');
+    expect(clientAddress(ingress, '198.51.100.1, 203.0.113.9', '10.42.0.0/16')).toBe('203.0.113.9');
+    expect(clientAddress(`::ffff:${ingress}`, '203.0.113.9', '10.42.0.0/16')).toBe('203.0.113.9');
+  });
+
+  it('stops at an untrusted peer and without X-Forwarded-For', () => {
+    expect(clientAddress('203.0.113.50', '198.51.100.1', '10.42.0.0/16')).toBe('203.0.113.50');
+    expect(clientAddress(ingress, undefined, 1)).toBe(ingress);
   });
 });

@@ -2,7 +2,7 @@
 // request from, so only the entries added by our own proxies can be believed; anything left of
 // them was written by the client. Trusting everything (`true`) let a client pick its IP, and
 // so its rate-limit bucket, by sending X-Forwarded-For itself.
-import { isIP } from 'node:net';
+import { BlockList, isIP } from 'node:net';
 
 /** false: the socket address; a number: that many proxy hops; a string: proxy addresses/CIDRs. */
 export type TrustProxy = false | number | string;
@@ -37,4 +37,33 @@ export function fastifyTrustProxy(setting: TrustProxy): boolean | string | ((add
   if (typeof setting !== 'number') return setting;
   const hops = setting;
   return (_address, hop) => hop < hops;
+}
+
+/**
+ * The client address of a request that arrived from `remoteAddress` with this X-Forwarded-For,
+ * as fastify computes it: walk from the socket outwards while the hop is a trusted proxy.
+ * For servers that are not fastify (the WebSocket gateway).
+ */
+export function clientAddress(remoteAddress: string, forwardedFor: string | undefined, setting: TrustProxy): string {
+  if (setting === false) return remoteAddress;
+  // Nearest first: the socket's peer, then X-Forwarded-For from right to left.
+  const hops = [remoteAddress, ...(forwardedFor ?? '').split(',').map((a) => a.trim()).filter((a) => a.length > 0).reverse()];
+  const trusted = typeof setting === 'number' ? (_address: string, hop: number) => hop < setting : trustedAddresses(setting);
+  let hop = 0;
+  while (hop < hops.length - 1 && trusted(hops[hop]!, hop)) hop++;
+  return hops[hop]!;
+}
+
+function trustedAddresses(list: string): (address: string) => boolean {
+  const blocks = new BlockList();
+  for (const entry of list.split(',')) {
+    const [address, bits] = entry.split('/') as [string, string | undefined];
+    const type = isIP(address) === 6 ? 'ipv6' : 'ipv4';
+    if (bits === undefined) blocks.addAddress(address, type);
+    else blocks.addSubnet(address, Number(bits), type);
+  }
+  return (address) => {
+    const plain = address.replace(/^::ffff:/, '');
+    return blocks.check(plain, isIP(plain) === 6 ? 'ipv6' : 'ipv4');
+  };
 }

@@ -154,7 +154,7 @@ export const APPS: readonly AppSpec[] = [
   },
   {
     name: 'ws-gateway', healthPort: 9211, mainPort: 8090, ...standard, stores: ['kafka', 'registry'], internet: false,
-    env: { PORT: '8090', HOST: '0.0.0.0' }, secretEnv: [], ...medium,
+    env: { PORT: '8090', HOST: '0.0.0.0', TRUST_PROXY: '1' }, secretEnv: [], ...medium,
     scaling: { kind: 'connections', min: 2, max: 10, perPod: 1000 },
   },
 ];

@@ -26,10 +26,13 @@ class FakeClient implements HubClient {
 
 const message = (s: string) => Buffer.from(s);
 
-function setup(options: { maxConnections?: number; maxBufferedBytes?: number } = {}) {
+function setup(options: { maxConnections?: number; maxBufferedBytes?: number; maxTotalBufferedBytes?: number } = {}) {
   const registry = new Registry();
   const metrics = new StreamMetrics(registry);
-  const hub = new FanoutHub<FakeClient>({ maxConnections: options.maxConnections ?? 10, maxBufferedBytes: options.maxBufferedBytes ?? 100, closeGraceMs: 5, metrics });
+  const hub = new FanoutHub<FakeClient>({
+    maxConnections: options.maxConnections ?? 10, maxBufferedBytes: options.maxBufferedBytes ?? 100, closeGraceMs: 5, metrics,
+    ...(options.maxTotalBufferedBytes !== undefined ? { maxTotalBufferedBytes: options.maxTotalBufferedBytes } : {}),
+  });
   const value = async (name: string, labels: Record<string, string> = {}) => {
     const metric = (await registry.getMetricsAsJSON()).find((m) => m.name === name);
     const values = (metric as { values: { labels: Record<string, string>; value: number }[] } | undefined)?.values ?? [];
@@ -70,6 +73,43 @@ describe('FanoutHub', () => {
     expect(await value('websocket_clients_dropped_total', { reason: 'slow_consumer' })).toBe(1);
     await new Promise((r) => setTimeout(r, 20));
     expect(slow.terminated).toBe(true);
+  });
+
+  it('keeps the bytes queued over all clients within the total budget: each gets an equal share', () => {
+    // 1 000 clients, 1 MiB each allowed alone, 64 KiB in total: a share is 65 bytes.
+    const { hub } = setup({ maxConnections: 1_000, maxBufferedBytes: 1_048_576, maxTotalBufferedBytes: 65_536 });
+    const clients = Array.from({ length: 1_000 }, () => new FakeClient());
+    for (const c of clients) hub.add('live', c);
+    expect(hub.bufferLimitPerClient).toBe(65);
+    // None reads: each send queues its bytes.
+    const frame = message('x'.repeat(40));
+    for (let round = 0; round < 5; round++) {
+      hub.broadcast('live', frame);
+      for (const c of clients) if (c.closed === undefined) c.bufferedAmount += frame.length;
+    }
+    const queued = clients.filter((c) => c.closed === undefined).reduce((sum, c) => sum + c.bufferedAmount, 0);
+    expect(queued).toBeLessThanOrEqual(65_536);
+    expect(clients.every((c) => c.closed?.code === CLOSE.slowConsumer.code)).toBe(true);
+  });
+
+  it('lets a client with nothing queued take a message larger than its share', () => {
+    const { hub } = setup({ maxBufferedBytes: 10 });
+    const reader = new FakeClient();
+    hub.add('live', reader);
+    expect(hub.broadcast('live', message('x'.repeat(50)))).toBe(1);
+  });
+
+  it('counts reserved places (upgrades in progress) against the maximum', () => {
+    const { hub } = setup({ maxConnections: 2 });
+    expect(hub.reserve()).toBe(true);
+    expect(hub.reserve()).toBe(true);
+    expect(hub.reserve()).toBe(false);
+    expect(hub.add('live', new FakeClient())).toBe(false); // both places are held
+    expect(hub.add('live', new FakeClient(), true)).toBe(true); // takes its own place
+    hub.release();
+    expect(hub.isFull).toBe(false);
+    expect(hub.add('live', new FakeClient())).toBe(true);
+    expect(hub.isFull).toBe(true);
   });
 
   it('refuses clients beyond the maximum of connections', () => {

@@ -25,6 +25,12 @@ export interface HubOptions<C extends HubClient = HubClient> {
   maxConnections: number;
   /** A client whose queued bytes would pass this is dropped instead of being sent more. */
   maxBufferedBytes: number;
+  /**
+   * Bytes all clients together may have queued. Each client gets an equal share (at most
+   * `maxBufferedBytes`), so memory stays bounded however many clients stop reading; a client
+   * with nothing queued may always take one message.
+   */
+  maxTotalBufferedBytes?: number;
   /** After a close frame, how long a client has to close before its socket is destroyed. */
   closeGraceMs?: number;
   metrics?: StreamMetrics;
@@ -51,6 +57,8 @@ export class FanoutHub<C extends HubClient = HubClient> {
   private readonly channels = new Map<string, Set<C>>();
   private readonly states = new Map<C, ClientState>();
   private readonly graceMs: number;
+  /** Upgrades admitted but not yet added (authorizing, handshaking): they count against the limit. */
+  private pending = 0;
 
   constructor(private readonly options: HubOptions<C>) {
     this.graceMs = options.closeGraceMs ?? 2_000;
@@ -61,15 +69,40 @@ export class FanoutHub<C extends HubClient = HubClient> {
   }
 
   get isFull(): boolean {
-    return this.states.size >= this.options.maxConnections;
+    return this.states.size + this.pending >= this.options.maxConnections;
+  }
+
+  /**
+   * Holds a place for a connection being set up; false when the instance is full. The place is
+   * taken by `add` or given back by `release`.
+   */
+  reserve(): boolean {
+    if (this.isFull) return false;
+    this.pending++;
+    return true;
+  }
+
+  release(): void {
+    if (this.pending > 0) this.pending--;
+  }
+
+  /** The most bytes one client may have queued now: its share of the total budget. */
+  get bufferLimitPerClient(): number {
+    const total = this.options.maxTotalBufferedBytes;
+    if (total === undefined) return this.options.maxBufferedBytes;
+    return Math.min(this.options.maxBufferedBytes, Math.floor(total / Math.max(1, this.states.size)));
   }
 
   clients(channel: string): number {
     return this.channels.get(channel)?.size ?? 0;
   }
 
-  /** Registers a client on a channel; false when the instance is full (the caller refuses it). */
-  add(channel: string, client: C): boolean {
+  /**
+   * Registers a client on a channel, taking a place held by `reserve` if `reserved`; false when
+   * the instance is full (the caller refuses it).
+   */
+  add(channel: string, client: C, reserved = false): boolean {
+    if (reserved) this.release();
     if (this.isFull) return false;
     let set = this.channels.get(channel);
     if (!set) this.channels.set(channel, (set = new Set()));
@@ -91,7 +124,7 @@ export class FanoutHub<C extends HubClient = HubClient> {
   /** Sends to one client unless that would pass its buffer limit; false when it was dropped. */
   send(client: C, data: Buffer): boolean {
     const prepared = this.options.prepared;
-    const ok = this.deliver(client, prepared ? prepared.prepare(data) : data);
+    const ok = this.deliver(client, prepared ? prepared.prepare(data) : data, this.bufferLimitPerClient);
     if (ok) this.options.metrics?.sent.inc();
     return ok;
   }
@@ -102,16 +135,18 @@ export class FanoutHub<C extends HubClient = HubClient> {
     if (!set) return 0;
     const prepared = this.options.prepared;
     const payload = prepared ? prepared.prepare(data) : data;
+    const limit = this.bufferLimitPerClient;
     let sent = 0;
     // Copy: dropping a client deletes it from the set being iterated.
-    for (const client of [...set]) if (this.deliver(client, payload)) sent++;
+    for (const client of [...set]) if (this.deliver(client, payload, limit)) sent++;
     this.options.metrics?.sent.inc(sent); // once per broadcast, not per client
     return sent;
   }
 
-  private deliver(client: C, payload: Buffer): boolean {
+  private deliver(client: C, payload: Buffer, limit: number): boolean {
     if (!this.states.has(client)) return false;
-    if (client.bufferedAmount + payload.length > this.options.maxBufferedBytes) {
+    const queued = client.bufferedAmount;
+    if (queued > 0 && queued + payload.length > limit) {
       const { code, reason } = CLOSE.slowConsumer;
       this.drop(client, 'slow_consumer', code, reason);
       return false;

@@ -5,7 +5,8 @@ import { waitFor } from '@stableyield/kafka/testing';
 import { CLOSE, FanoutHub } from './hub';
 import { LatestSyi } from './latest';
 import { StreamMetrics } from './metrics';
-import { startStreamServer, type StreamServer } from './stream-server';
+import type { SocketClient } from './socket-client';
+import { startStreamServer, type StreamServer, type StreamServerOptions } from './stream-server';
 import { constituent, syiRecord } from './testing';
 import { wsPreparedFrames } from './ws-frames';
 
@@ -38,16 +39,17 @@ describe('stream server', () => {
   const registry = new Registry();
   const metrics = new StreamMetrics(registry);
   let latest: LatestSyi;
-  let hub: FanoutHub<WebSocket>;
+  let hub: FanoutHub<SocketClient>;
   let server: StreamServer;
   const clients: Client[] = [];
 
-  async function start(options: { maxConnections?: number; maxBufferedBytes?: number; heartbeatMs?: number; authorize?: () => boolean } = {}) {
+  type StartOptions = { maxConnections?: number; maxBufferedBytes?: number; heartbeatMs?: number } & Partial<Pick<StreamServerOptions, 'authorize' | 'clientIp' | 'maxConnectionsPerIp' | 'allowedOrigins'>>;
+  async function start(options: StartOptions = {}) {
+    const { maxConnections, maxBufferedBytes, heartbeatMs, ...serverOptions } = options;
     latest = new LatestSyi();
-    hub = new FanoutHub({ maxConnections: options.maxConnections ?? 100, maxBufferedBytes: options.maxBufferedBytes ?? 256 * 1024, metrics, closeGraceMs: 500, prepared: wsPreparedFrames });
+    hub = new FanoutHub({ maxConnections: maxConnections ?? 100, maxBufferedBytes: maxBufferedBytes ?? 256 * 1024, metrics, closeGraceMs: 500, prepared: wsPreparedFrames });
     server = await startStreamServer({
-      host: '127.0.0.1', port: 0, latest, hub, metrics, logger: pino({ level: 'silent' }), heartbeatMs: options.heartbeatMs ?? 60_000,
-      ...(options.authorize ? { authorize: options.authorize } : {}),
+      host: '127.0.0.1', port: 0, latest, hub, metrics, logger: pino({ level: 'silent' }), heartbeatMs: heartbeatMs ?? 60_000, ...serverOptions,
     });
   }
 
@@ -75,7 +77,7 @@ describe('stream server', () => {
     const normal = await connect(server.port);
     clients.push(slow, normal);
     // The slow client stops reading: the kernel buffers fill, then the server-side queue grows.
-    (slow.ws as unknown as { _socket: { pause(): void } })._socket.pause();
+    slow.ws.pause();
     let ts = 0;
     for (let round = 0; round < 400 && hub.size === 2; round++) {
       latest.offer(bigRecord(++ts, 64));
@@ -90,7 +92,7 @@ describe('stream server', () => {
     latest.offer(syiRecord({ ts: ++ts }));
     await waitFor('a record after the drop', () => normal.messages.at(-1)?.ts === ts, 5_000, 5);
     expect(normal.messages).toHaveLength(ts);
-    (slow.ws as unknown as { _socket: { resume(): void } })._socket.resume();
+    slow.ws.resume();
     expect(await slow.closed).toEqual({ code: CLOSE.slowConsumer.code, reason: CLOSE.slowConsumer.reason });
   });
 
@@ -100,8 +102,48 @@ describe('stream server', () => {
     await expect(connect(server.port)).rejects.toThrow('503');
     await expect(connect(server.port, '/stream/other')).rejects.toThrow('404');
     await server.close(1_000);
-    await start({ authorize: () => false });
+    await start({ authorize: () => ({ status: 401 }) });
     await expect(connect(server.port)).rejects.toThrow('401');
+  });
+
+  it('caps connections per client address, counting upgrades still being authorized', async () => {
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    // The address comes from a header here so one test process can be two clients.
+    await start({ maxConnectionsPerIp: 2, clientIp: (req) => String(req.headers['x-test-ip']), authorize: async () => (await gate, true as const) });
+    const a = [connect(server.port, '/stream/syi/live', { 'x-test-ip': 'a' }), connect(server.port, '/stream/syi/live', { 'x-test-ip': 'a' })];
+    await new Promise((r) => setTimeout(r, 100));
+    // Both of a's places are held by pending upgrades: a third is refused, b is not affected.
+    await expect(connect(server.port, '/stream/syi/live', { 'x-test-ip': 'a' })).rejects.toThrow('429');
+    const b = connect(server.port, '/stream/syi/live', { 'x-test-ip': 'b' });
+    release();
+    clients.push(...(await Promise.all([...a, b])));
+    expect(hub.size).toBe(3);
+    // A closed connection gives its place back.
+    clients[0]!.ws.close();
+    await waitFor('the place to be free', () => hub.size === 2, 5_000, 10);
+    await new Promise((r) => setTimeout(r, 50));
+    clients.push(await connect(server.port, '/stream/syi/live', { 'x-test-ip': 'a' }));
+  });
+
+  it('counts upgrades being authorized against the instance maximum', async () => {
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    await start({ maxConnections: 2, authorize: async () => (await gate, true as const) });
+    const pending = [connect(server.port), connect(server.port)];
+    await new Promise((r) => setTimeout(r, 100));
+    await expect(connect(server.port)).rejects.toThrow('503');
+    release();
+    clients.push(...(await Promise.all(pending)));
+    expect(hub.size).toBe(2);
+  });
+
+  it('refuses browsers from origins outside the allow-list, and lets clients without Origin in', async () => {
+    await start({ allowedOrigins: ['https://syi.example.org'] });
+    await expect(connect(server.port, '/stream/syi/live', { origin: 'https://evil.example' })).rejects.toThrow('403');
+    clients.push(await connect(server.port, '/stream/syi/live', { origin: 'https://syi.example.org' }));
+    clients.push(await connect(server.port));
+    expect(hub.size).toBe(2);
   });
 
   it('cuts clients that stop answering pings', async () => {
@@ -110,7 +152,7 @@ describe('stream server', () => {
     const healthy = await connect(server.port);
     clients.push(silent, healthy);
     // A client whose socket stops reading never sees the ping, so never answers it.
-    (silent.ws as unknown as { _socket: { pause(): void } })._socket.pause();
+    silent.ws.pause();
     await waitFor('the silent client to be cut', () => hub.size === 1, 5_000, 20);
     await new Promise((r) => setTimeout(r, 300));
     expect(hub.size).toBe(1);

@@ -5,6 +5,7 @@ import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { CLOSE, type FanoutHub } from './hub';
+import { SocketClient } from './socket-client';
 import type { LatestSnapshot, LatestSyi } from './latest';
 import type { StreamMetrics } from './metrics';
 
@@ -17,19 +18,31 @@ export const STREAM_CHANNELS: Readonly<Record<string, 'live' | 'constituents'>> 
 const messageOf = (snapshot: LatestSnapshot, channel: 'live' | 'constituents') =>
   channel === 'live' ? snapshot.liveMessage : snapshot.constituentsMessage;
 
+/** Why an upgrade is refused: the HTTP status and headers it is answered with. */
+export interface Refusal {
+  status: number;
+  headers?: Record<string, string>;
+}
+
 export interface StreamServerOptions {
   host: string;
   port: number;
   latest: LatestSyi;
-  hub: FanoutHub<WebSocket>;
+  hub: FanoutHub<SocketClient>;
   logger: Logger;
   metrics?: StreamMetrics;
   /** Ping every client this often; one that has not answered the previous ping is cut. */
   heartbeatMs: number;
   /** When set, a connection is accepted only if it resolves true (e.g. a valid API key). */
-  authorize?: (req: IncomingMessage) => boolean | Promise<boolean>;
+  authorize?: (req: IncomingMessage, clientIp: string) => true | Refusal | Promise<true | Refusal>;
   /** Largest message a client may send (clients have nothing to say). */
   maxIncomingBytes?: number;
+  /** The client's address (default: the socket's peer); behind an ingress, from X-Forwarded-For. */
+  clientIp?: (req: IncomingMessage) => string;
+  /** Connections (open and being set up) one client address may hold; default unlimited. */
+  maxConnectionsPerIp?: number;
+  /** Origins a browser may connect from; unset: any. Requests without Origin (not browsers) pass. */
+  allowedOrigins?: readonly string[];
 }
 
 export interface StreamServer {
@@ -38,8 +51,14 @@ export interface StreamServer {
   close(timeoutMs?: number): Promise<void>;
 }
 
-function refuse(socket: Duplex, status: number, text: string, headers: Record<string, string> = {}): void {
+const STATUS_TEXT: Record<number, string> = {
+  401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 429: 'Too Many Requests', 500: 'Internal Server Error', 503: 'Service Unavailable',
+};
+
+function refuse(socket: Duplex, status: number, text = STATUS_TEXT[status] ?? 'Refused', headers: Record<string, string> = {}): void {
   const extra = Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('');
+  // A client that never closes its side must not keep its places: destroy the socket soon after.
+  setTimeout(() => socket.destroy(), 2_000).unref();
   socket.end(`HTTP/1.1 ${status} ${text}\r\nconnection: close\r\ncontent-type: text/plain\r\ncontent-length: ${Buffer.byteLength(text)}\r\n${extra}\r\n${text}`);
 }
 
@@ -56,31 +75,68 @@ export async function startStreamServer(options: StreamServerOptions): Promise<S
     res.end('WebSocket endpoints: /stream/syi/live, /stream/syi/constituents');
   });
 
+  const clientIpOf = options.clientIp ?? ((req: IncomingMessage) => req.socket.remoteAddress ?? 'unknown');
+  const perIp = new Map<string, number>();
+  const holdIp = (ip: string): boolean => {
+    const held = perIp.get(ip) ?? 0;
+    if (options.maxConnectionsPerIp !== undefined && held >= options.maxConnectionsPerIp) return false;
+    perIp.set(ip, held + 1);
+    return true;
+  };
+  const releaseIp = (ip: string): void => {
+    const held = (perIp.get(ip) ?? 1) - 1;
+    if (held > 0) perIp.set(ip, held);
+    else perIp.delete(ip);
+  };
+  const originAllowed = (origin: string | undefined): boolean =>
+    options.allowedOrigins === undefined || origin === undefined || options.allowedOrigins.includes(origin);
+
+  /**
+   * Checks in order of cost. The connection's places (its address's count, its place in the
+   * hub) are taken before the authorization and given back when its socket closes, so upgrades
+   * still being authorized count against both limits.
+   */
   const accept = async (req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> => {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     const channel = STREAM_CHANNELS[path];
-    if (!channel) return refuse(socket, 404, 'Not Found');
-    if (hub.isFull) return refuse(socket, 503, 'Service Unavailable', { 'retry-after': '5' });
-    if (options.authorize && !(await options.authorize(req))) return refuse(socket, 401, 'Unauthorized');
-    wss.handleUpgrade(req, socket, head, (ws) => {
-      // Checked again: other upgrades may have completed while this one was authorized.
-      if (!hub.add(channel, ws)) return ws.close(CLOSE.tryAgainLater.code, CLOSE.tryAgainLater.reason);
-      ws.on('pong', () => hub.markAlive(ws));
-      ws.on('message', () => hub.markAlive(ws));
-      ws.on('close', () => hub.remove(ws));
-      ws.on('error', (err) => {
-        log.debug({ err }, 'client_error');
-        hub.remove(ws);
-      });
-      const snapshot = latest.get();
-      if (snapshot) hub.send(ws, messageOf(snapshot, channel));
+    if (!channel) return refuse(socket, 404);
+    if (!originAllowed(req.headers.origin)) return refuse(socket, 403, 'Origin not allowed');
+    const ip = clientIpOf(req);
+    if (!holdIp(ip)) return refuse(socket, 429, 'Too many connections from this address', { 'retry-after': '5' });
+    socket.once('close', () => releaseIp(ip));
+    if (!hub.reserve()) return refuse(socket, 503, 'Service Unavailable', { 'retry-after': '5' });
+    let reserved = true;
+    socket.once('close', () => {
+      if (reserved) hub.release();
+      reserved = false;
     });
+    const verdict = options.authorize ? await options.authorize(req, ip) : true;
+    if (verdict !== true) return refuse(socket, verdict.status, undefined, verdict.headers);
+    if (socket.destroyed) return;
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      reserved = false; // hub.add takes the place
+      open(ws, socket, ip, channel);
+    });
+  };
+
+  const open = (ws: WebSocket, socket: Duplex, ip: string, channel: 'live' | 'constituents'): void => {
+    const client = new SocketClient(ws, socket, ip);
+    ws.on('close', () => hub.remove(client));
+    if (!hub.add(channel, client, true)) return ws.close(CLOSE.tryAgainLater.code, CLOSE.tryAgainLater.reason);
+    ws.on('pong', () => hub.markAlive(client));
+    ws.on('message', () => hub.markAlive(client));
+    ws.on('error', (err) => {
+      log.debug({ err }, 'client_error');
+      hub.remove(client);
+    });
+    const snapshot = latest.get();
+    if (snapshot) hub.send(client, messageOf(snapshot, channel));
   };
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
     accept(req, socket, head).catch((err: unknown) => {
       log.error({ err }, 'upgrade_failed');
-      refuse(socket, 500, 'Internal Server Error');
+      refuse(socket, 500);
     });
   });
 

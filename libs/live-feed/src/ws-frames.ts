@@ -1,6 +1,5 @@
-import type { Duplex } from 'node:stream';
-import WebSocket from 'ws';
 import type { HubOptions } from './hub';
+import type { SocketClient } from './socket-client';
 
 /** A complete, unmasked server-to-client WebSocket text frame (RFC 6455 §5.2) around `payload`. */
 export function textFrame(payload: Buffer): Buffer {
@@ -26,12 +25,7 @@ export function textFrame(payload: Buffer): Buffer {
  * written to every socket — one write per client instead of ws framing each send. Safe because
  * compression is off, so ws itself never holds frames back that this could overtake.
  */
-export const wsPreparedFrames: NonNullable<HubOptions<WebSocket>['prepared']> = {
+export const wsPreparedFrames: NonNullable<HubOptions<SocketClient>['prepared']> = {
   prepare: textFrame,
-  write: (ws, frame) => {
-    // `_socket` is ws's own socket (not typed): written to directly, frame-aligned.
-    const socket = (ws as unknown as { _socket?: Duplex })._socket;
-    if (ws.readyState !== WebSocket.OPEN || !socket) throw new Error('connection is not open');
-    socket.write(frame);
-  },
+  write: (client, frame) => client.writeFrame(frame),
 };
