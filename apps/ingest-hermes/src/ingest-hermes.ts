@@ -54,6 +54,8 @@ export function createIngestHermes(config: Config, logger: Logger, deps: IngestH
   const eventsReceived = new Counter({ name: 'hermes_events_received_total', help: 'SSE messages received', registers });
   const feedUpdates = new Counter({ name: 'hermes_feed_updates_total', help: 'Price updates published, per configured feed', labelNames: ['feed'], registers });
   const reconnects = new Counter({ name: 'hermes_reconnects_total', help: 'SSE reconnections', registers });
+  const queueDropped = new Counter({ name: 'hermes_publisher_dropped_total', help: 'Events or dead letters dropped, oldest first, while the broker did not take them', labelNames: ['what'], registers });
+  for (const what of ['update', 'dead_letter']) queueDropped.inc({ what }, 0);
   const failoverActive = new Gauge({ name: 'hermes_failover_active', help: '1 while polling the fallback Hermes endpoint', registers });
   let client: HermesClient | null = null;
   new Gauge({
@@ -74,6 +76,7 @@ export function createIngestHermes(config: Config, logger: Logger, deps: IngestH
     sourceUrl: redactUrl(streamUrl),
     logger,
     onDeadLetter: () => kafkaMetrics.deadLettered.inc({ topic: 'pyth.updates', reason: 'validation' }),
+    onDropped: (what, count) => queueDropped.inc({ what }, count),
     onPublished: (batch) => {
       for (const price of batch.prices) feedUpdates.inc({ feed: alias.get(price.feedId) ?? price.symbol });
       deps.onPublished?.(batch);

@@ -5,6 +5,10 @@
 import { parseHermesErrorBody, type UpstreamError } from '@stableyield/upstream';
 import { type Logger } from 'pino';
 import { backoffDelay, parseRetryAfter, type BackoffOptions } from './backoff';
+import { readTextCapped } from './capped-body';
+
+/** A /latest answer holds one update of the configured feeds: a few KiB. */
+const MAX_LATEST_BODY_BYTES = 4 * 1024 * 1024;
 
 /** How a stream connection ended or was refused. */
 export interface StreamFailure {
@@ -262,7 +266,7 @@ export class HermesClient {
     let text: string;
     try {
       response = await this.fetchFn(this.options.latestUrl, { headers: this.options.headers, signal });
-      text = await response.text();
+      text = await readTextCapped(response, MAX_LATEST_BODY_BYTES);
     } catch (err) {
       if (this.polling) this.log.warn({ err: (err as Error).message }, 'hermes_poll_failed');
       return interval;

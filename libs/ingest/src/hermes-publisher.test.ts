@@ -76,3 +76,59 @@ describe('HermesPublisher', () => {
     expect(sink.sends).toEqual([]);
   });
 });
+
+/** A sink whose sends fail while `down` (or whose dead-letter sends always fail), counting what it was given. */
+class FlakySink implements RecordSink {
+  down = false;
+  refuseDeadLetters = false;
+  sent: Record<string, number> = {};
+  rawAttempts = 0;
+  send<T extends DataTopic>(topic: T, records: readonly OutgoingRecord<T>[]): Promise<void> {
+    if (this.down) return Promise.reject(new Error('broker unreachable'));
+    this.sent[topic] = (this.sent[topic] ?? 0) + records.length;
+    return Promise.resolve();
+  }
+  sendRaw(records: readonly RawRecord[]): Promise<void> {
+    if (records.length === 0) return Promise.resolve();
+    this.rawAttempts++;
+    return this.refuseDeadLetters ? Promise.reject(new Error('RecordTooLarge')) : Promise.resolve();
+  }
+}
+
+describe('HermesPublisher when the broker refuses', () => {
+  beforeEach(() => jest.useFakeTimers());
+  afterEach(() => jest.useRealTimers());
+
+  const make = (sink: FlakySink, dropped: { what: string; count: number }[]) =>
+    new HermesPublisher({
+      sink, feedSymbols: { [`0x${USDC}`]: 'USDC' }, sourceUrl: 'http://hermes/stream', logger: pino({ level: 'silent' }), now: () => 42,
+      maxQueuedEvents: 5, maxQueuedDeadLetters: 2, onDropped: (what, count) => dropped.push({ what, count }),
+    });
+
+  it('holds at most maxQueuedEvents while Kafka is down, dropping the oldest and saying how many', async () => {
+    const sink = new FlakySink();
+    sink.down = true;
+    const dropped: { what: string; count: number }[] = [];
+    const p = make(sink, dropped);
+    for (let t = 100; t < 120; t++) p.accept(event(t), t);
+    await jest.advanceTimersByTimeAsync(0);
+    expect(p.pending()).toBeLessThanOrEqual(5);
+    expect(dropped.filter((d) => d.what === 'update').reduce((n, d) => n + d.count, 0)).toBe(15);
+    sink.down = false;
+    await jest.advanceTimersByTimeAsync(1_000);
+    await p.flush();
+    expect(sink.sent['pyth.updates']).toBe(5);
+  });
+
+  it('does not send acknowledged data again when a dead letter is refused', async () => {
+    const sink = new FlakySink();
+    sink.refuseDeadLetters = true;
+    const p = make(sink, []);
+    p.accept(event(100), 1);
+    p.accept('{"not": "hermes"', 2); // invalid: a dead letter
+    await jest.advanceTimersByTimeAsync(3_500);
+    expect(sink.rawAttempts).toBeGreaterThanOrEqual(3);
+    expect(sink.sent['pyth.updates']).toBe(1);
+    expect(sink.sent['pyth.prices']).toBe(1);
+  });
+});

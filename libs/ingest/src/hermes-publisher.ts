@@ -27,7 +27,19 @@ export interface HermesPublisherOptions {
    * message.max.bytes (1 MiB by default), and every pyth.updates record goes to one partition.
    */
   maxBatchBytes?: number;
+  /**
+   * Events held while the broker is unreachable; past it the oldest are dropped (a price is
+   * superseded by the next one anyway) and `onDropped` is told. Default 20 000 (≈ 100 MiB).
+   */
+  maxQueuedEvents?: number;
+  /** Dead letters held the same way (default 1 000). */
+  maxQueuedDeadLetters?: number;
+  onDropped?: (what: 'update' | 'dead_letter', count: number) => void;
 }
+
+const DEFAULT_MAX_QUEUED_EVENTS = 20_000;
+const DEFAULT_MAX_QUEUED_DEAD_LETTERS = 1_000;
+const RETRY_PAUSE_MS = 1_000;
 
 export interface PublishedBatch {
   updates: PythUpdate[];
@@ -54,7 +66,7 @@ export class HermesPublisher {
   accept(text: string, receivedAt: number): AcceptOutcome {
     const result = parseHermesPriceUpdateText(text, { feedSymbols: this.options.feedSymbols, receivedAt });
     if (!result.ok) {
-      this.deadLetters.push(
+      this.pushDeadLetter(
         deadLetterRecord(
           { sourceTopic: 'pyth.updates', kind: result.error === undefined ? 'invalid' : 'upstream', reason: result.reason, value: text, headers: { 'upstream.url': this.options.sourceUrl } },
           this.now(),
@@ -87,6 +99,23 @@ export class HermesPublisher {
     return this.lastError;
   }
 
+  private pushDeadLetter(letter: RawRecord): void {
+    this.deadLetters.push(letter);
+    const excess = this.deadLetters.length - (this.options.maxQueuedDeadLetters ?? DEFAULT_MAX_QUEUED_DEAD_LETTERS);
+    if (excess > 0) {
+      this.deadLetters.splice(0, excess);
+      this.options.onDropped?.('dead_letter', excess);
+    }
+  }
+
+  private dropOldestUpdates(): void {
+    const excess = this.updates.length - (this.options.maxQueuedEvents ?? DEFAULT_MAX_QUEUED_EVENTS);
+    if (excess <= 0) return;
+    this.updates.splice(0, excess);
+    this.options.onDropped?.('update', excess);
+    this.options.logger.warn({ dropped: excess }, 'hermes_queue_full_oldest_dropped');
+  }
+
   private enqueue(records: HermesRecords): void {
     const { update } = records;
     const bytes = update.data.reduce((n, blob) => n + blob.length, 0) + 200 * update.feeds.length;
@@ -97,6 +126,7 @@ export class HermesPublisher {
       prices: records.prices.map((price) => ({ key: price.feedId, value: { ...price, ts: update.receivedAt }, timestamp: update.receivedAt })),
       bytes,
     });
+    this.dropOldestUpdates();
   }
 
   private kick(): void {
@@ -118,26 +148,55 @@ export class HermesPublisher {
     return this.updates.splice(0, count);
   }
 
+  /**
+   * Data and dead letters go out apart: a refused dead letter must not make the data batch be
+   * sent again (pyth.updates records already acknowledged would be duplicated), and data the
+   * broker refuses does not hold the dead letters back.
+   */
   private async drain(): Promise<void> {
     while (this.pending() > 0) {
-      const batch = this.takeBatch();
-      const deadLetters = this.deadLetters;
-      this.deadLetters = [];
-      const updates = batch.map((b) => b.record);
-      const prices = batch.flatMap((b) => b.prices);
-      try {
-        // The producer is idempotent and retries on its own; an error here means it gave up.
-        await Promise.all([this.options.sink.send('pyth.updates', updates), this.options.sink.send('pyth.prices', prices), this.options.sink.sendRaw(deadLetters)]);
-        this.lastError = null;
-        this.options.onPublished?.({ updates: updates.map((u) => u.value), prices: prices.map((p) => p.value), ackedAt: this.now() });
-      } catch (err) {
-        // Put the batch back in front and retry after a pause, so nothing accepted is lost.
-        this.lastError = err;
-        this.options.logger.error({ err }, 'hermes_publish_failed');
-        this.updates = [...batch, ...this.updates];
-        this.deadLetters = [...deadLetters, ...this.deadLetters];
-        await new Promise((resolve) => setTimeout(resolve, 1000));
+      const [data, letters] = await Promise.all([this.sendData(), this.sendDeadLetters()]);
+      if (!data || !letters) await new Promise((resolve) => setTimeout(resolve, RETRY_PAUSE_MS));
+    }
+  }
+
+  private async sendData(): Promise<boolean> {
+    if (this.updates.length === 0) return true;
+    const batch = this.takeBatch();
+    const updates = batch.map((b) => b.record);
+    const prices = batch.flatMap((b) => b.prices);
+    try {
+      // The producer is idempotent and retries on its own; an error here means it gave up.
+      await Promise.all([this.options.sink.send('pyth.updates', updates), this.options.sink.send('pyth.prices', prices)]);
+      this.lastError = null;
+      this.options.onPublished?.({ updates: updates.map((u) => u.value), prices: prices.map((p) => p.value), ackedAt: this.now() });
+      return true;
+    } catch (err) {
+      // Put the batch back in front (within the bound) and retry after a pause.
+      this.lastError = err;
+      this.options.logger.error({ err }, 'hermes_publish_failed');
+      this.updates = [...batch, ...this.updates];
+      this.dropOldestUpdates();
+      return false;
+    }
+  }
+
+  private async sendDeadLetters(): Promise<boolean> {
+    if (this.deadLetters.length === 0) return true;
+    const letters = this.deadLetters;
+    this.deadLetters = [];
+    try {
+      await this.options.sink.sendRaw(letters);
+      return true;
+    } catch (err) {
+      this.options.logger.error({ err }, 'hermes_dead_letter_failed');
+      for (const letter of letters.reverse()) this.deadLetters.unshift(letter);
+      const excess = this.deadLetters.length - (this.options.maxQueuedDeadLetters ?? DEFAULT_MAX_QUEUED_DEAD_LETTERS);
+      if (excess > 0) {
+        this.deadLetters.splice(0, excess);
+        this.options.onDropped?.('dead_letter', excess);
       }
+      return false;
     }
   }
 }

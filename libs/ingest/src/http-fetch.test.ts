@@ -62,4 +62,21 @@ describe('fetchWithRetry', () => {
     const outcome = await fetchWithRetry({ url: 'http://x', timeoutMs: 30 }, { ...policy, retries: 0 }, { fetch: hang });
     expect(outcome).toEqual({ kind: 'failed', error: 'timeout after 30 ms', attempts: 1 });
   });
+
+  it('refuses a body larger than maxBodyBytes without buffering it all, and does not retry', async () => {
+    let pulled = 0;
+    // An endless body: 64 KiB chunks for as long as someone reads.
+    const endless = () =>
+      new Response(new ReadableStream<Uint8Array>({ pull: (controller) => { pulled++; controller.enqueue(new Uint8Array(65_536)); } }), { status: 200 });
+    const { fetchFn, calls } = scripted([endless]);
+    const outcome = await fetchWithRetry({ url: 'http://x', timeoutMs: 10_000, maxBodyBytes: 1_048_576 }, policy, { fetch: fetchFn });
+    expect(outcome).toEqual({ kind: 'failed', error: 'response body larger than 1048576 bytes', attempts: 1 });
+    expect(calls).toHaveLength(1);
+    expect(pulled).toBeLessThan(40);
+  });
+
+  it('refuses a declared Content-Length above the cap before reading', async () => {
+    const { fetchFn } = scripted([() => new Response('x'.repeat(2_000), { status: 200, headers: { 'content-length': '2000' } })]);
+    expect(await fetchWithRetry({ url: 'http://x', timeoutMs: 100, maxBodyBytes: 1_000 }, policy, { fetch: fetchFn })).toMatchObject({ kind: 'failed', error: 'response body larger than 1000 bytes' });
+  });
 });

@@ -1,11 +1,14 @@
 // One upstream call with a timeout, retries with back-off for transient failures (network, timeout,
 // 5xx), and rate limits waited out (429/418 with Retry-After) instead of hammering the API.
 import { backoffDelay, parseRetryAfter, sleep, type BackoffOptions } from './backoff';
+import { BodyTooLargeError, readTextCapped } from './capped-body';
 
 export interface HttpRequest {
   url: string;
   headers?: Readonly<Record<string, string>>;
   timeoutMs: number;
+  /** Largest body read (default DEFAULT_MAX_BODY_BYTES); a larger one fails the call without retry. */
+  maxBodyBytes?: number;
 }
 
 export interface RetryPolicy {
@@ -49,7 +52,7 @@ export async function fetchWithRetry(request: HttpRequest, policy: RetryPolicy, 
     try {
       const signals = [AbortSignal.timeout(request.timeoutMs), ...(deps.signal ? [deps.signal] : [])];
       const response = await fetchFn(request.url, { headers: { ...request.headers }, signal: AbortSignal.any(signals) });
-      const text = await response.text();
+      const text = await readTextCapped(response, request.maxBodyBytes);
       if (RATE_LIMITED.has(response.status)) {
         const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'), now()) ?? wait;
         deps.onRateLimited?.(retryAfterMs);
@@ -65,6 +68,8 @@ export async function fetchWithRetry(request: HttpRequest, policy: RetryPolicy, 
         return { kind: 'response', status: response.status, text, headers: response.headers, attempts: attempt + 1 };
       }
     } catch (err) {
+      // Asking again would fetch the same oversized body.
+      if (err instanceof BodyTooLargeError) return { kind: 'failed', error: err.message, attempts: attempt + 1 };
       const e = err as Error;
       lastError = e.name === 'TimeoutError' ? `timeout after ${request.timeoutMs} ms` : `${e.name}: ${e.message}`;
       lastStatus = undefined;

@@ -1,4 +1,4 @@
-import { DLQ_HEADERS, deadLetterRecord, readDeadLetterHeaders } from './dlq';
+import { DLQ_HEADERS, MAX_DEAD_LETTER_VALUE_BYTES, deadLetterRecord, readDeadLetterHeaders } from './dlq';
 
 describe('deadLetterRecord', () => {
   it('keeps the payload untouched and puts the reason and source in headers', () => {
@@ -25,5 +25,22 @@ describe('deadLetterRecord', () => {
     const headers = readDeadLetterHeaders(deadLetterRecord({ sourceTopic: 'trad.tbill', kind: 'upstream', reason: 'r', value: 'body' }).headers);
     expect(headers[DLQ_HEADERS.sourcePartition]).toBeUndefined();
     expect(headers[DLQ_HEADERS.sourceOffset]).toBeUndefined();
+  });
+
+  it('cuts a payload larger than the limit, marks it and records the original size', () => {
+    const huge = 'x'.repeat(3 * 1024 * 1024); // above the broker's 1 MiB message limit
+    const record = deadLetterRecord({ sourceTopic: 'pyth.updates', kind: 'invalid', reason: 'r'.repeat(10_000), value: huge }, 0);
+    const value = record.value as Buffer;
+    expect(value.length).toBe(MAX_DEAD_LETTER_VALUE_BYTES);
+    expect(value.toString().endsWith('…[truncated]')).toBe(true);
+    const headers = readDeadLetterHeaders(record.headers);
+    expect(headers[DLQ_HEADERS.truncatedFrom]).toBe(String(3 * 1024 * 1024));
+    expect(headers[DLQ_HEADERS.reason]!.length).toBeLessThanOrEqual(1_025);
+  });
+
+  it('leaves a payload within the limit untouched, without the truncation header', () => {
+    const record = deadLetterRecord({ sourceTopic: 'cc.prices', kind: 'invalid', reason: 'bad', value: 'small' }, 0);
+    expect(record.value).toBe('small');
+    expect(readDeadLetterHeaders(record.headers)[DLQ_HEADERS.truncatedFrom]).toBeUndefined();
   });
 });

@@ -11,7 +11,7 @@ export interface DeadLetter {
   kind: DeadLetterKind;
   reason: string;
   key?: string | Buffer | null;
-  /** The rejected payload, untouched. */
+  /** The rejected payload, untouched unless larger than MAX_DEAD_LETTER_VALUE_BYTES. */
   value: Buffer | string | null;
   partition?: number;
   offset?: string;
@@ -28,20 +28,45 @@ export const DLQ_HEADERS = {
   failedAt: 'dlq.failed.at',
   /** the app that dead-lettered a record it read (e.g. `processor-syi`): checkers tell letters apart by it */
   processor: 'dlq.processor',
+  /** set when the payload was cut: its original size in bytes */
+  truncatedFrom: 'dlq.value.truncated.from',
 } as const;
 
-/** The `<topic>.dlq` record of a dead letter: payload as received, reason and source in headers. */
+/**
+ * Most payload bytes a dead letter keeps. The broker refuses records above message.max.bytes
+ * (1 MiB by default) and the reason and headers need room too; the start of a payload is
+ * enough to see what was wrong with it.
+ */
+export const MAX_DEAD_LETTER_VALUE_BYTES = 64 * 1024;
+const MAX_REASON_CHARS = 1_024;
+const TRUNCATION_MARKER = Buffer.from('…[truncated]');
+
+/** The payload cut to `maxBytes` (marker included), and its original size when it was cut. */
+export function truncatePayload(value: Buffer | string | null, maxBytes = MAX_DEAD_LETTER_VALUE_BYTES): { value: Buffer | string | null; originalBytes?: number } {
+  if (value === null) return { value };
+  const bytes = typeof value === 'string' ? Buffer.from(value, 'utf8') : value;
+  if (bytes.length <= maxBytes) return { value };
+  const kept = bytes.subarray(0, Math.max(0, maxBytes - TRUNCATION_MARKER.length));
+  return { value: Buffer.concat([kept, TRUNCATION_MARKER]), originalBytes: bytes.length };
+}
+
+/**
+ * The `<topic>.dlq` record of a dead letter: payload as received (its first MAX_DEAD_LETTER_VALUE_BYTES,
+ * marked, when larger), reason and source in headers.
+ */
 export function deadLetterRecord(letter: DeadLetter, now: number = Date.now()): RawRecord {
+  const { value, originalBytes } = truncatePayload(letter.value);
   const headers: IHeaders = {
     ...letter.headers,
-    [DLQ_HEADERS.reason]: letter.reason,
+    [DLQ_HEADERS.reason]: letter.reason.length > MAX_REASON_CHARS ? `${letter.reason.slice(0, MAX_REASON_CHARS)}…` : letter.reason,
     [DLQ_HEADERS.kind]: letter.kind,
     [DLQ_HEADERS.sourceTopic]: letter.sourceTopic,
     [DLQ_HEADERS.failedAt]: new Date(now).toISOString(),
   };
   if (letter.partition !== undefined) headers[DLQ_HEADERS.sourcePartition] = String(letter.partition);
   if (letter.offset !== undefined) headers[DLQ_HEADERS.sourceOffset] = letter.offset;
-  return { topic: dlqTopicOf(letter.sourceTopic), key: letter.key ?? null, value: letter.value, headers, timestamp: now };
+  if (originalBytes !== undefined) headers[DLQ_HEADERS.truncatedFrom] = String(originalBytes);
+  return { topic: dlqTopicOf(letter.sourceTopic), key: letter.key ?? null, value, headers, timestamp: now };
 }
 
 /** Reads the headers of a DLQ record back into plain strings. */

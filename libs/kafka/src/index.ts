@@ -4,7 +4,7 @@ export { createTopicsWithLeaders, provisionTopics, type ProvisionResult } from '
 export { TopicSerde, SerializationError, DeserializationError } from './serde';
 export { TopicProducer, type OutgoingRecord, type RawRecord } from './producer';
 export { KafkaMetrics } from './metrics';
-export { DLQ_HEADERS, deadLetterRecord, readDeadLetterHeaders, type DeadLetter, type DeadLetterKind } from './dlq';
+export { DLQ_HEADERS, MAX_DEAD_LETTER_VALUE_BYTES, deadLetterRecord, readDeadLetterHeaders, truncatePayload, type DeadLetter, type DeadLetterKind } from './dlq';
 export {
   ConsumerRunner, TransactionalRunner, TransactionOutput, decodeBatch,
   type BatchInfo, type ConsumedRecord, type ConsumerRunnerOptions, type TransactionalRunnerOptions, type RetryPolicy,
