@@ -51,7 +51,7 @@ async function main(): Promise<void> {
   const unlimited = Number.MAX_SAFE_INTEGER;
   const app = await buildApiApp(
     {
-      db, latest, registry, logger, now: Date.now, knownSymbols: config.CONSTITUENTS,
+      db, latest, registry, logger, now: Date.now, knownSymbols: config.CONSTITUENTS, isDatabaseUnreachable: isConnectionError,
       authenticator: new Authenticator({ lookupKey: (key) => keys.lookup(key), ...(jwt ? { jwt } : {}) }),
     },
     {

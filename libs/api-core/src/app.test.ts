@@ -8,6 +8,7 @@ import { buildApiApp, type ApiOptions } from './app';
 import { Authenticator } from './auth';
 import type { Queryable } from './db';
 import { signJwt } from './jwt';
+import type { RouteDeps } from './routes';
 
 /** Answers the API's queries from canned rows (unit level; the SQL itself is tested against PostgreSQL). */
 class CannedDb implements Queryable {
@@ -30,13 +31,14 @@ const options: ApiOptions = {
   trustProxy: false,
 };
 
-async function setup(overrides: Partial<ApiOptions> = {}, db = new CannedDb()) {
+async function setup(overrides: Partial<ApiOptions> = {}, db = new CannedDb(), routeDeps: Partial<RouteDeps> = {}) {
   const latest = new LatestSyi();
   const registry = new Registry();
   const app = await buildApiApp(
     {
       db, latest, registry, now: () => Date.UTC(2026, 0, 2), knownSymbols: ['USDC', 'USDT', 'DAI'], logger: pino({ level: 'silent' }),
       authenticator: new Authenticator({ lookupKey: (k) => Promise.resolve(k === KEY ? 'key1' : null), jwt: { secret: 'jwt-secret' } }),
+      ...routeDeps,
     },
     { ...options, ...overrides },
   );
@@ -187,6 +189,15 @@ describe('errors', () => {
     expect(res.body).not.toContain('secret');
   });
 
+  it('answers 503 with Retry-After while the database is unreachable, when told which errors mean that', async () => {
+    const db = new CannedDb();
+    db.fail = true;
+    const { app } = await setup({}, db, { isDatabaseUnreachable: (err) => (err as Error).message.startsWith('connection refused') });
+    const res = await get(app, '/api/index/history');
+    expect([res.statusCode, res.headers['retry-after']]).toEqual([503, '5']);
+    expect(res.json()).toEqual({ statusCode: 503, error: 'Service Unavailable', message: 'the database is unreachable for the moment; retry later' });
+  });
+
   it('answers unknown paths with a JSON 404', async () => {
     const { app } = await setup();
     const res = await get(app, '/api/nothing?x=1');
@@ -267,10 +278,11 @@ describe('OpenAPI', () => {
     const doc = (await get(app, '/api/openapi.json')).json() as { components: { securitySchemes: Record<string, unknown> }; paths: Record<string, { get: Operation }> };
     expect(Object.keys(doc.components.securitySchemes).sort()).toEqual(['apiKey', 'bearer']);
     const statuses = (path: string) => Object.keys(doc.paths[path]!.get.responses).sort();
-    expect(statuses('/api/peg/{symbol}')).toEqual(['200', '400', '401', '404', '429']);
+    expect(statuses('/api/peg/{symbol}')).toEqual(['200', '400', '401', '404', '429', '503']);
     expect(statuses('/api/index/latest')).toEqual(['200', '304', '400', '429', '503']);
-    expect(statuses('/api/index/history')).toEqual(['200', '400', '429']);
-    expect(statuses('/api/index/verify')).toEqual(['200', '400', '401', '429']);
+    expect(statuses('/api/index/history')).toEqual(['200', '400', '429', '503']);
+    expect(statuses('/api/index/verify')).toEqual(['200', '400', '401', '429', '503']);
+    expect(statuses('/api/index/methodology')).toEqual(['200', '400', '429']);
     const unauthorized = doc.paths['/api/tbill']!.get.responses['401']!;
     expect(unauthorized.headers).toHaveProperty('WWW-Authenticate');
     expect(unauthorized.content?.['application/json']?.schema.required).toEqual(['statusCode', 'error', 'message']);
@@ -280,7 +292,7 @@ describe('OpenAPI', () => {
   it('leaves 429 out when there is no rate limit', async () => {
     const { app } = await setup({ rateLimit: null });
     const doc = (await get(app, '/api/openapi.json')).json() as { paths: Record<string, { get: { responses: Record<string, unknown> } }> };
-    expect(Object.keys(doc.paths['/api/tbill']!.get.responses).sort()).toEqual(['200', '400', '401', '404']);
+    expect(Object.keys(doc.paths['/api/tbill']!.get.responses).sort()).toEqual(['200', '400', '401', '404', '503']);
   });
 
   it('serves the interactive docs', async () => {

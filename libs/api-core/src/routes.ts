@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { METHODOLOGY_V1, methodologyVersionOf } from '@stableyield/index-engine';
 import type { LatestSyi } from '@stableyield/live-feed';
+import { DATABASE_RETRY_AFTER_S, unavailableWhenUnreachable } from './database-unavailable';
 import type { Queryable } from './db';
 import { HttpError, notFound } from './errors';
 import { errorResponse } from './openapi';
@@ -23,6 +24,8 @@ export interface RouteDeps {
   maxHistoryPoints?: number;
   /** Most records one verify request may check. */
   maxVerifyRecords?: number;
+  /** Which database errors mean "unreachable" (answered 503); without it every database error is a 500. */
+  isDatabaseUnreachable?: (err: unknown) => boolean;
 }
 
 const HOUR = 3_600_000;
@@ -37,6 +40,10 @@ const NO_INDEX_YET = errorResponse('No index value has been published yet (an em
   'Retry-After': { type: 'integer', description: 'seconds' },
 });
 const UNKNOWN_SYMBOL = errorResponse('The symbol is neither a configured constituent nor in the latest index record.');
+/** Routes that read the database answer 503 while it is unreachable. */
+const DATABASE_UNAVAILABLE = errorResponse('The database is unreachable for the moment; retry after `Retry-After` seconds.', {
+  'Retry-After': { type: 'integer', description: `seconds (${DATABASE_RETRY_AFTER_S})` },
+});
 const symbolParams = { type: 'object', properties: { symbol: { type: 'string', pattern: SYMBOL_PATTERN } }, required: ['symbol'], additionalProperties: false } as const;
 const noQuery = { type: 'object', properties: {}, additionalProperties: false } as const;
 
@@ -44,7 +51,8 @@ const noIndexYet = () => new HttpError(503, 'no index value has been published y
 
 /** The REST routes under /api. */
 export function registerApiRoutes(app: FastifyInstance, deps: RouteDeps): void {
-  const { db, latest, now } = deps;
+  const { latest, now } = deps;
+  const db = deps.isDatabaseUnreachable ? unavailableWhenUnreachable(deps.db, deps.isDatabaseUnreachable) : deps.db;
   const digestOf = deps.digestOf ?? sha256RecordDigest;
   const maxPoints = deps.maxHistoryPoints ?? 10_000;
   const maxVerify = deps.maxVerifyRecords ?? 100_000;
@@ -92,6 +100,7 @@ export function registerApiRoutes(app: FastifyInstance, deps: RouteDeps): void {
           },
           required: ['interval', 'from', 'to', 'complete', 'points'],
         },
+        503: DATABASE_UNAVAILABLE,
       },
     },
   }, async (request) => {
@@ -131,6 +140,7 @@ export function registerApiRoutes(app: FastifyInstance, deps: RouteDeps): void {
       response: {
         200: { type: 'object', properties: { symbol: { type: 'string' }, from: { type: 'integer', description: 'start of the range served' }, to: { type: 'integer' }, points: { type: 'array', items: constituentPointSchema } }, required: ['symbol', 'from', 'to', 'points'] },
         404: UNKNOWN_SYMBOL,
+        503: DATABASE_UNAVAILABLE,
       },
     },
   }, async (request) => {
@@ -162,7 +172,7 @@ export function registerApiRoutes(app: FastifyInstance, deps: RouteDeps): void {
   app.get<{ Params: { symbol: string } }>('/api/peg/:symbol', {
     schema: {
       tags: ['market'], summary: 'The newest peg measure of a stablecoin', params: symbolParams, querystring: noQuery,
-      response: { 200: pegSchema, 404: errorResponse('The symbol is unknown (neither configured nor in the latest record), or no peg measure of it is stored yet.') },
+      response: { 200: pegSchema, 404: errorResponse('The symbol is unknown (neither configured nor in the latest record), or no peg measure of it is stored yet.'), 503: DATABASE_UNAVAILABLE },
     },
   }, async (request) => {
     const { symbol } = request.params;
@@ -179,6 +189,7 @@ export function registerApiRoutes(app: FastifyInstance, deps: RouteDeps): void {
       response: {
         200: { type: 'object', properties: { symbol: { type: ['string', 'null'] }, pools: { type: 'array', items: poolSchema } }, required: ['symbol', 'pools'] },
         404: UNKNOWN_SYMBOL,
+        503: DATABASE_UNAVAILABLE,
       },
     },
   }, async (request) => {
@@ -194,6 +205,7 @@ export function registerApiRoutes(app: FastifyInstance, deps: RouteDeps): void {
       response: {
         200: { type: 'object', properties: { latest: tbillSchema, history: { type: 'array', items: tbillSchema } }, required: ['latest', 'history'] },
         404: errorResponse('No T-bill observation is stored yet.'),
+        503: DATABASE_UNAVAILABLE,
       },
     },
   }, async (request) => {
@@ -219,6 +231,7 @@ export function registerApiRoutes(app: FastifyInstance, deps: RouteDeps): void {
           },
           required: ['from', 'to', 'algorithm', 'checked', 'valid', 'complete', 'firstTs', 'lastTs', 'headDigest', 'problemCount', 'problems'],
         },
+        503: DATABASE_UNAVAILABLE,
       },
     },
   }, async (request) => {
