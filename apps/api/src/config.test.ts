@@ -4,7 +4,7 @@ import { loadAppConfig } from './config';
 describe('api config', () => {
   it('has defaults for a local run', () => {
     const c = loadAppConfig({});
-    expect(c).toMatchObject({ PORT: 8080, HEALTH_PORT: 9210, RATE_LIMIT_PER_IP: 600, TRUST_PROXY: false, TOPIC_PREFIX: '' });
+    expect(c).toMatchObject({ PORT: 8080, HEALTH_PORT: 9210, RATE_LIMIT_PER_IP: 600, TRUST_PROXY: false, TOPIC_PREFIX: '', PG_STATEMENT_TIMEOUT_MS: 10_000 });
     expect(c.PUBLIC_ROUTES).toContain('/api/index/latest');
     expect(c.CONSTITUENTS).toEqual(['DAI', 'FDUSD', 'PYUSD', 'USDC', 'USDT', 'USDe']);
     expect(c.CORS_ORIGINS).toBeUndefined();

@@ -11,6 +11,8 @@ export const configSchema = z.object({
   /** May hold a password: set DATABASE_URL_FILE to read it from a mounted secret. */
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').default('postgres://stableyield@127.0.0.1:55432/stableyield'),
   PG_POOL_SIZE: positiveInt.default(10),
+  /** PostgreSQL cancels an API query running longer than this (statement_timeout). */
+  PG_STATEMENT_TIMEOUT_MS: positiveInt.default(10_000),
   /** Route patterns served without credentials (`/api/index/*` for a prefix); every other /api route needs a key. */
   PUBLIC_ROUTES: commaList.default(['/api/index/latest', '/api/index/history', '/api/index/constituents', '/api/index/methodology']),
   /** Requests per window per API key and per client IP (0 on both: no rate limiting). */

@@ -22,7 +22,7 @@ async function main(): Promise<void> {
   exitOnSignals(shutdown);
   const health = await startHealthServer({ host: config.HEALTH_HOST, port: config.HEALTH_PORT, registry, progress, readiness });
 
-  const pool = createPool({ connectionString: config.DATABASE_URL, max: config.PG_POOL_SIZE }, logger);
+  const pool = createPool({ connectionString: config.DATABASE_URL, max: config.PG_POOL_SIZE, statementTimeoutMs: config.PG_STATEMENT_TIMEOUT_MS }, logger);
   const { db, counter: dbErrors } = countConnectionErrors(pool, registry, isConnectionError);
   pool.on('error', () => dbErrors.inc({ sink: 'api' }));
   await ensureApiKeysTable(db);

@@ -1,6 +1,6 @@
 import type { SyiRecord } from '@stableyield/schemas';
 import { syiRecord } from '@stableyield/live-feed/testing';
-import { canonicalJson, sha256RecordDigest, verifyChain } from './verify';
+import { canonicalJson, sha256RecordDigest, verifyChain, verifyChainInSlices } from './verify';
 
 /** A chain of n correctly linked records one second apart. */
 function chain(n: number): SyiRecord[] {
@@ -70,5 +70,35 @@ describe('verifyChain', () => {
 
   it('reports an empty range as valid with nothing checked', () => {
     expect(verifyChain([], null)).toMatchObject({ checked: 0, valid: true, firstTs: null, headDigest: null });
+  });
+});
+
+describe('verifyChainInSlices', () => {
+  it('gives the same report as verifyChain, problems included', async () => {
+    const records = chain(1_000);
+    records[500] = { ...records[500]!, value: 1 };
+    expect(await verifyChainInSlices(records, null)).toEqual(verifyChain(records, null));
+    expect(await verifyChainInSlices([], null)).toEqual(verifyChain([], null));
+  });
+
+  it('lets other work run while it checks a long range: no piece blocks the event loop for long', async () => {
+    const records = chain(20_000);
+    let longestGapMs = 0;
+    let last = performance.now();
+    let ticks = 0;
+    const timer = setInterval(() => {
+      const at = performance.now();
+      longestGapMs = Math.max(longestGapMs, at - last);
+      last = at;
+      ticks++;
+    }, 1);
+    const started = performance.now();
+    const report = await verifyChainInSlices(records, null);
+    const totalMs = performance.now() - started;
+    clearInterval(timer);
+    expect(report.checked).toBe(20_000);
+    expect(ticks).toBeGreaterThan(5);
+    // In one piece the timer would wait for the whole check.
+    expect(longestGapMs).toBeLessThan(Math.max(100, totalMs / 4));
   });
 });

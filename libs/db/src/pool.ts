@@ -13,6 +13,11 @@ export interface PoolSettings {
   connectionString: string;
   max: number;
   connectionTimeoutMs?: number;
+  /**
+   * The server cancels a statement running longer than this (SQLSTATE 57014), so one slow query
+   * cannot hold a pooled connection, and the request waiting on it, indefinitely. Unset: no limit.
+   */
+  statementTimeoutMs?: number;
 }
 
 /** A pg pool whose idle-client and connection failures are counted and logged instead of crashing the process. */
@@ -22,6 +27,7 @@ export function createPool(settings: PoolSettings, logger: Logger, metrics?: { m
     max: settings.max,
     connectionTimeoutMillis: settings.connectionTimeoutMs ?? 5_000,
     idleTimeoutMillis: 30_000,
+    ...(settings.statementTimeoutMs !== undefined ? { statement_timeout: settings.statementTimeoutMs } : {}),
     application_name: metrics ? `sink-${metrics.sink}` : 'stableyield',
   });
   const log = logger.child({ module: 'pg-pool' });
