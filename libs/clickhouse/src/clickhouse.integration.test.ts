@@ -78,3 +78,12 @@ it('tells a refused statement (with its server code) from an unreachable server'
   expect(isClickHouseConnectionError(unreachable)).toBe(true);
   expect(await nowhere.ping().catch(() => false)).toBe(false);
 });
+
+it('sends the configured user and password (a wrong password is refused by the server, code 193)', async () => {
+  const wrong = new ClickHouse({ url: CLICKHOUSE_URL, user: 'default', password: 'not-the-password' });
+  const refused = await wrong.query('SELECT 1 AS one').then(() => null, (err: unknown) => err);
+  await wrong.close();
+  expect([serverErrorCode(refused), isClickHouseConnectionError(refused)]).toEqual([193, false]);
+  // The error names the user, never the password.
+  expect(String((refused as Error).message)).not.toContain('not-the-password');
+});
