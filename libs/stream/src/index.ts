@@ -12,3 +12,5 @@ export * from './verify';
 export * from './measure-processor';
 export * from './measure-app';
 export * from './input-feed';
+export * from './chained-state';
+export * from './auditor';
