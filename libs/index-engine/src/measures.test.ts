@@ -107,6 +107,10 @@ describe('effective APY', () => {
     expect(effectiveApy([p(5e7, null)], V1.apy)).toBeUndefined();
     expect(effectiveApy([p(9_999_999, 5)], V1.apy)).toBeUndefined();
   });
+  it('is undefined, not NaN or Infinity, when finite but absurd TVLs overflow the weighted mean', () => {
+    expect(effectiveApy([p(1e308, 4), p(1e308, 5)], V1.apy)).toBeUndefined();
+    expect(effectiveApy([p(1.7e308, 4)], V1.apy)).toBeUndefined();
+  });
   it('is the TVL-weighted mean of the clamped base APYs', () => {
     expect(effectiveApy([p(1e7, 4), p(3e7, 8)], V1.apy)).toBeCloseTo((1e7 * 4 + 3e7 * 8) / 4e7, 12);
   });

@@ -157,7 +157,9 @@ export function effectiveApy(candidates: readonly PoolCandidate[], apy: Methodol
   // Every kept pool has TVL ≥ minTvlUsd > 0 and the median pool is always kept, so totalTvl > 0
   // with v1's parameters; a custom set with minTvlUsd = 0 can reach 0/0, which means "no value".
   if (totalTvl === 0) return undefined;
-  return weighted / totalTvl;
+  // Inputs are finite, but absurd ones (a TVL of 1e308) overflow the sums: no value then either.
+  const mean = weighted / totalTvl;
+  return Number.isFinite(mean) ? mean : undefined;
 }
 
 export type IndexMode = 'normal' | 'high-vol';

@@ -30,3 +30,21 @@ export interface IndexRecord {
   /** one per eligible constituent, in symbol order */
   readonly constituents: readonly ConstituentRecord[];
 }
+
+/**
+ * Paths of the numbers in a record that are NaN or ±Infinity (JSON would write them as null, and
+ * every consumer would have to guess). Empty for a record fit to publish.
+ */
+export function nonFiniteFields(record: IndexRecord): string[] {
+  const bad: string[] = [];
+  const check = (path: string, v: number | null): void => {
+    if (v !== null && !Number.isFinite(v)) bad.push(path);
+  };
+  check('value', record.value);
+  check('tbillRate', record.tbillRate);
+  check('rpl', record.rpl);
+  record.constituents.forEach((c, i) => {
+    for (const [field, v] of Object.entries(c)) if (typeof v === 'number') check(`constituents[${i}].${field}`, v);
+  });
+  return bad;
+}

@@ -1,6 +1,7 @@
 import { book, ccPrice, healthySymbol, mktcap, pool, pythPrice, tbill } from '../test/builders';
 import type { IndexEvent } from './events';
 import { METHODOLOGY_V1, type MethodologyParams } from './params';
+import { nonFiniteFields } from './record';
 import { IndexState, type IndexStateSnapshot } from './state';
 
 const BASE = 1_767_225_600_000; // a multiple of 60 000
@@ -225,5 +226,14 @@ describe('checkpoints', () => {
   it('refuses a snapshot taken with another parameter set', () => {
     const snapshot = stateWith(events).toJSON();
     expect(() => IndexState.fromJSON(snapshot, ONLY_USDC)).toThrow('snapshot was taken with methodology 1');
+  });
+});
+
+describe('nonFiniteFields', () => {
+  it('names every NaN and Infinity of a record', () => {
+    const record = only(stateWith([...usdcBasics(), ...[ccPrice('USDC', 'a', 1.0001, BASE, 1e8), ccPrice('USDC', 'b', 0.9999, BASE, 1e8)]], ONLY_USDC), BASE);
+    expect(nonFiniteFields(record)).toEqual([]);
+    const broken = { ...record, value: NaN, constituents: [{ ...record.constituents[0]!, apyEff: Infinity }] };
+    expect(nonFiniteFields(broken)).toEqual(['value', 'constituents[0].apyEff']);
   });
 });

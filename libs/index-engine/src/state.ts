@@ -21,7 +21,7 @@ import {
 } from './measures';
 import { assertUsableParams, compareCodeUnits, METHODOLOGY_V1, methodologyVersionOf, type MethodologyParams } from './params';
 import { addSample, emptyMoments, PegWindow } from './peg-window';
-import type { ConstituentRecord, IndexRecord } from './record';
+import { nonFiniteFields, type ConstituentRecord, type IndexRecord } from './record';
 import { capWeights, indexValue, type WeightInput } from './weights';
 
 interface VenueRecord {
@@ -293,7 +293,7 @@ export class IndexState {
     const value = indexValue(weights, rays);
     const tb = this.tbill;
     const tbillRate = tb !== undefined && T - tb.ts <= f.freshnessMs.tbill ? tb.value : null;
-    return {
+    const record: IndexRecord = {
       ts: T,
       value,
       tbillRate,
@@ -303,6 +303,8 @@ export class IndexState {
       methodologyVersion: this.methodologyVersion,
       constituents,
     };
+    // Last line of defence: a record with NaN or Infinity in it is never produced, so never published.
+    return nonFiniteFields(record).length === 0 ? record : null;
   }
 
   /**

@@ -31,6 +31,17 @@ describe('DefiLlama /pools', () => {
     });
   });
 
+  it.each([
+    [{ tvlUsd: 1e308 }, 'tvlUsd 1e+308 is implausible (above 10000000000000)'],
+    [{ apyBase: 1e9 }, 'apyBase 1000000000 is implausible (outside -100..10000 %)'],
+    [{ apyReward: -500 }, 'apyReward -500 is implausible (outside -100..10000 %)'],
+    [{ apy: 50_000 }, 'apy 50000 is implausible (outside -100..10000 %)'],
+  ])('refuses finite but absurd numbers (%o) with the reason', (absurd, reason) => {
+    const body = poolsBody();
+    body.data.push({ ...body.data[5], pool: 'absurd', symbol: 'USDC', ...absurd });
+    expect(mapDefiLlamaPools(body, { symbols: ['USDC'], fetchedAt: 1 })).toEqual({ ok: false, reason: `defillama-yields: pool absurd (USDC): ${reason}` });
+  });
+
   it('names the field of an invalid pool and rejects the wrong envelope', () => {
     const body = poolsBody();
     body.data[2] = { ...body.data[2], apyBase: 'high' };

@@ -11,10 +11,45 @@ import {
 
 type Problem = string | null;
 
+/**
+ * Finite is not enough: a pool reporting `tvlUsd` 1e308 overflows the TVL-weighted mean to
+ * Infinity/NaN. These bounds are far outside anything real (the largest stablecoin is < 2e11 USD,
+ * a yield above 10 000 % is an upstream error) and far inside float range.
+ */
+export const PLAUSIBLE = {
+  /** TVL, market cap, volume, order book notional. */
+  maxUsd: 1e13,
+  /** Any price of a listed asset, USD. */
+  maxPrice: 1e9,
+  /** APY fields, percent. */
+  minApyPercent: -100,
+  maxApyPercent: 10_000,
+  /** A T-bill rate, percent. */
+  minRatePercent: -20,
+  maxRatePercent: 100,
+} as const;
+
+function atMost(field: string, v: number, max: number): Problem {
+  return v <= max ? null : `${field} ${v} is implausible (above ${max})`;
+}
+
+function apyPercent(field: string, v: number | null): Problem {
+  if (v === null) return null;
+  if (!isFiniteNumber(v)) return `${field} must be null or a finite number, got ${String(v)}`;
+  return v >= PLAUSIBLE.minApyPercent && v <= PLAUSIBLE.maxApyPercent
+    ? null
+    : `${field} ${v} is implausible (outside ${PLAUSIBLE.minApyPercent}..${PLAUSIBLE.maxApyPercent} %)`;
+}
+
 const isFiniteNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 
 function positivePrice(field: string, v: unknown): Problem {
-  return isFiniteNumber(v) && v > 0 ? null : `${field} must be a finite number > 0, got ${String(v)}`;
+  if (!(isFiniteNumber(v) && v > 0)) return `${field} must be a finite number > 0, got ${String(v)}`;
+  return atMost(field, v, PLAUSIBLE.maxPrice);
+}
+
+function usdAmount(field: string, v: unknown): Problem {
+  return nonNegative(field, v) ?? atMost(field, v as number, PLAUSIBLE.maxUsd);
 }
 
 function nonNegative(field: string, v: unknown): Problem {
@@ -37,7 +72,8 @@ function levels(side: string, rows: unknown): Problem {
   if (!Array.isArray(rows)) return `${side} must be a list of [price, qty]`;
   for (const [i, level] of rows.entries()) {
     if (!Array.isArray(level) || level.length !== 2) return `${side}[${i}] is not [price, qty]`;
-    const problem = first(positivePrice(`${side}[${i}].price`, level[0]), nonNegative(`${side}[${i}].qty`, level[1]));
+    const problem = first(positivePrice(`${side}[${i}].price`, level[0]), nonNegative(`${side}[${i}].qty`, level[1]))
+      ?? atMost(`${side}[${i}] notional`, (level[0] as number) * (level[1] as number), PLAUSIBLE.maxUsd);
     if (problem !== null) return problem;
   }
   return null;
@@ -49,7 +85,7 @@ export function checkCcPrice(r: CcPriceRecord): Problem {
     identity('venue', r.venue),
     r.venue === 'pyth' ? 'venue "pyth" is reserved for pyth.prices' : null,
     positivePrice('price', r.price),
-    r.volume24hUsd === undefined ? null : nonNegative('volume24hUsd', r.volume24hUsd),
+    r.volume24hUsd === undefined ? null : usdAmount('volume24hUsd', r.volume24hUsd),
     timestamp(r.ts),
   );
 }
@@ -72,20 +108,26 @@ export function checkApy(r: DlApyRecord): Problem {
   return first(
     identity('pool', r.pool),
     identity('symbol', r.symbol),
-    nonNegative('tvlUsd', r.tvlUsd),
-    r.apyBase === null || isFiniteNumber(r.apyBase) ? null : `apyBase must be null or a finite number, got ${String(r.apyBase)}`,
+    usdAmount('tvlUsd', r.tvlUsd),
+    apyPercent('apyBase', r.apyBase),
+    apyPercent('apyReward', r.apyReward),
+    apyPercent('apy', r.apy),
     timestamp(r.ts),
   );
 }
 
 export function checkMktcap(r: ExMktcapRecord): Problem {
-  return first(identity('symbol', r.symbol), nonNegative('marketCapUsd', r.marketCapUsd), timestamp(r.ts));
+  return first(identity('symbol', r.symbol), usdAmount('marketCapUsd', r.marketCapUsd), timestamp(r.ts));
 }
 
 export function checkTbill(r: TradTbillRecord): Problem {
   return first(
     identity('series', r.series),
-    isFiniteNumber(r.rate) ? null : `rate must be a finite number, got ${String(r.rate)}`,
+    !isFiniteNumber(r.rate)
+      ? `rate must be a finite number, got ${String(r.rate)}`
+      : r.rate < PLAUSIBLE.minRatePercent || r.rate > PLAUSIBLE.maxRatePercent
+        ? `rate ${r.rate} is implausible (outside ${PLAUSIBLE.minRatePercent}..${PLAUSIBLE.maxRatePercent} %)`
+        : null,
     timestamp(r.ts),
   );
 }
