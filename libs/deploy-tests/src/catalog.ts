@@ -48,7 +48,19 @@ export interface AppSpec {
   readonly memory: { readonly request: string; readonly limit: string };
   /** Local test double: deployed by the dev overlay and docker-compose only. */
   readonly devOnly?: boolean;
+  /**
+   * SIGTERM's bound on the app's own shutdown (its SHUTDOWN_TIMEOUT_MS); the pod's
+   * terminationGracePeriodSeconds is set above it. Default: the apps' 15 s.
+   */
+  readonly shutdownTimeoutMs?: number;
+  /** State that must survive a restart: a PersistentVolumeClaim mounted at `mountPath`. */
+  readonly stateVolume?: { readonly mountPath: string; readonly size: string; readonly accessMode: 'ReadWriteOnce' | 'ReadWriteMany' };
 }
+
+/** The apps' SHUTDOWN_TIMEOUT_MS default (libs/config commonSchema). */
+export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 15_000;
+/** Time Kubernetes gives a pod beyond the app's own shutdown bound (preStop, log flushing, slack). */
+export const TERMINATION_SLACK_SECONDS = 15;
 
 export const IMAGE = 'ghcr.io/stableyield/stableyield';
 export const APP_NAMESPACE = 'stableyield';
@@ -121,7 +133,14 @@ export const APPS: readonly AppSpec[] = [
     // /health answers 503 for conditions a restart does not fix (stale oracle, low balance), so
     // probes use /live (the main loop progresses) and /ready (the RPC answers); /health feeds alerts.
     name: 'keeper', healthPort: 9090, healthPortVar: 'METRICS_PORT', livePath: '/live', readyPath: '/ready', stores: ['kafka', 'registry'], internet: true,
-    env: { CONTRACT_ADDRESS: '0x4305FB66699C3B2702D4d05CF36551390A4c69C6', WALLET_BALANCE_FLOOR_ETH: '0.1' },
+    env: {
+      CONTRACT_ADDRESS: '0x4305FB66699C3B2702D4d05CF36551390A4c69C6', WALLET_BALANCE_FLOOR_ETH: '0.1',
+      // SIGTERM waits for the transaction in flight; the in-flight record survives restarts and is
+      // shared with the standby (docs/keeper.md), so it lives on the persistent volume.
+      SHUTDOWN_TIMEOUT_MS: '120000', KEEPER_STATE_FILE: '/var/lib/stableyield-keeper/in-flight.json',
+    },
+    shutdownTimeoutMs: 120_000,
+    stateVolume: { mountPath: '/var/lib/stableyield-keeper', size: '1Gi', accessMode: 'ReadWriteMany' },
     secretEnv: [
       { name: 'PRIVATE_KEY', secret: 'keeper-secrets', key: 'private-key', asFile: true },
       { name: 'RPC_URL', secret: 'keeper-secrets', key: 'rpc-url', asFile: true },
@@ -213,6 +232,10 @@ export function appByName(name: string): AppSpec {
 }
 
 /** The bundle each app's container runs (CMD of the image). */
+export function terminationGracePeriodSeconds(app: AppSpec): number {
+  return Math.ceil((app.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS) / 1000) + TERMINATION_SLACK_SECONDS;
+}
+
 export function entrypoint(app: AppSpec): string {
   return `apps/${app.name}/dist/main.js`;
 }

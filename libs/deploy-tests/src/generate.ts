@@ -4,7 +4,7 @@
  * run `npx tsx libs/deploy-tests/src/generate-cli.ts`).
  */
 import { stringify } from 'yaml';
-import { APP_NAMESPACE, APPS, IMAGE, SECRET_MOUNT_PATH, SHARED_ENV, type AppSpec } from './catalog';
+import { APP_NAMESPACE, APPS, IMAGE, SECRET_MOUNT_PATH, SHARED_ENV, terminationGracePeriodSeconds, type AppSpec } from './catalog';
 import { dashboardFiles } from './dashboards';
 import { prometheusConfig } from './prometheus-config';
 import { IMAGE_TAG, appEnv, appManifests, initialReplicas, sharedManifests, topicManifests, type Manifest } from './manifests';
@@ -43,6 +43,8 @@ function helmAppValues(app: AppSpec): Record<string, unknown> {
     livePath: app.livePath,
     readyPath: app.readyPath,
     replicas: initialReplicas(app),
+    terminationGracePeriodSeconds: terminationGracePeriodSeconds(app),
+    ...(app.stateVolume ? { stateVolume: { ...app.stateVolume } } : {}),
     env: appEnv(app),
     secretEnv: app.secretEnv.map((s) => ({ ...s })),
     resources: container.resources,

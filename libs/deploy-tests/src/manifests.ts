@@ -14,6 +14,7 @@ import {
   STORE_ENDPOINTS,
   allTopics,
   entrypoint,
+  terminationGracePeriodSeconds,
   type AppSpec,
   type SecretEnv,
   type TopicSpec,
@@ -102,16 +103,19 @@ function deployment(app: AppSpec): Manifest {
     volumeMounts: [
       { name: 'tmp', mountPath: '/tmp' },
       ...(fileSecrets.length > 0 ? [{ name: 'secrets', mountPath: SECRET_MOUNT_PATH, readOnly: true }] : []),
+      ...(app.stateVolume ? [{ name: 'state', mountPath: app.stateVolume.mountPath }] : []),
     ],
   });
   const volumes: Record<string, unknown>[] = [{ name: 'tmp', emptyDir: { sizeLimit: '64Mi' } }];
   if (fileSecrets.length > 0) volumes.push(secretFilesVolume(fileSecrets));
+  if (app.stateVolume) volumes.push({ name: 'state', persistentVolumeClaim: { claimName: stateClaimName(app) } });
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
     metadata: meta(app.name, app),
     spec: {
-      replicas: initialReplicas(app),
+      // With an autoscaler the HPA owns the replica count: a value here would reset it on every apply.
+      ...(app.scaling.kind === 'fixed' ? { replicas: app.scaling.replicas } : {}),
       revisionHistoryLimit: 5,
       selector: { matchLabels: selector(app) },
       strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
@@ -124,7 +128,7 @@ function deployment(app: AppSpec): Manifest {
           serviceAccountName: app.name,
           automountServiceAccountToken: false,
           securityContext: podSecurityContext(),
-          terminationGracePeriodSeconds: 30,
+          terminationGracePeriodSeconds: terminationGracePeriodSeconds(app),
           topologySpreadConstraints: [
             { maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: selector(app) } },
           ],
@@ -237,11 +241,24 @@ function horizontalPodAutoscaler(app: AppSpec): Manifest | undefined {
   };
 }
 
+export const stateClaimName = (app: AppSpec): string => `${app.name}-state`;
+
+function stateClaim(app: AppSpec): Manifest | undefined {
+  if (!app.stateVolume) return undefined;
+  return {
+    apiVersion: 'v1',
+    kind: 'PersistentVolumeClaim',
+    metadata: meta(stateClaimName(app), app),
+    spec: { accessModes: [app.stateVolume.accessMode], resources: { requests: { storage: app.stateVolume.size } } },
+  };
+}
+
 /** Every object of one app, in apply order. */
 export function appManifests(app: AppSpec): Manifest[] {
   const out: Manifest[] = [
     { apiVersion: 'v1', kind: 'ServiceAccount', metadata: meta(app.name, app), automountServiceAccountToken: false },
     { apiVersion: 'v1', kind: 'ConfigMap', metadata: meta(`${app.name}-config`, app), data: appEnv(app) },
+    ...[stateClaim(app)].filter((m): m is Manifest => m !== undefined),
     deployment(app),
     service(app),
     metricsService(app),

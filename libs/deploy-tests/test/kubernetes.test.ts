@@ -152,6 +152,49 @@ describe('the production overlay', () => {
     expect(config.data.TRUST_PROXY).toBe('1');
   });
 
+  it('leaves the replica count of every autoscaled Deployment to its HPA (no spec.replicas to reset on apply)', () => {
+    const scaled = byKind(apps(), 'HorizontalPodAutoscaler').map((h) => (spec(h).scaleTargetRef as { name: string }).name);
+    expect(scaled.length).toBeGreaterThan(5);
+    for (const d of byKind(apps(), 'Deployment')) {
+      const replicas = spec(d).replicas;
+      expect({ deployment: d.metadata.name, hasReplicas: replicas !== undefined }).toEqual({ deployment: d.metadata.name, hasReplicas: !scaled.includes(d.metadata.name) });
+    }
+  });
+
+  it("gives the keeper longer to stop than its SHUTDOWN_TIMEOUT_MS, and its state file a persistent volume", () => {
+    const deployment = find(apps(), 'Deployment', 'keeper');
+    const pod = podTemplates([deployment])[0]!.podSpec as unknown as {
+      terminationGracePeriodSeconds: number;
+      volumes: { name: string; persistentVolumeClaim?: { claimName: string } }[];
+      containers: { volumeMounts: { name: string; mountPath: string }[] }[];
+    };
+    const env = (find(apps(), 'ConfigMap', 'keeper-config') as unknown as { data: Record<string, string> }).data;
+    expect(pod.terminationGracePeriodSeconds).toBeGreaterThan(Number(env.SHUTDOWN_TIMEOUT_MS) / 1000);
+    const stateFile = env.KEEPER_STATE_FILE!;
+    const mount = pod.containers[0]!.volumeMounts.find((m) => stateFile.startsWith(`${m.mountPath}/`));
+    expect(mount).toBeDefined();
+    const volume = pod.volumes.find((v) => v.name === mount!.name);
+    expect(volume?.persistentVolumeClaim?.claimName).toBe('keeper-state');
+    expect(spec(find(apps(), 'PersistentVolumeClaim', 'keeper-state'))).toMatchObject({ accessModes: ['ReadWriteMany'] });
+  });
+
+  it("probes the keeper where docs/operations.md and docs/keeper.md say: /live and /ready", () => {
+    const c = podTemplates([find(apps(), 'Deployment', 'keeper')])[0]!.podSpec.containers[0]!;
+    expect([c.livenessProbe?.httpGet?.path, c.readinessProbe?.httpGet?.path]).toEqual(['/live', '/ready']);
+    const operations = readFileSync(repoPath('docs/operations.md'), 'utf8');
+    expect(operations).toMatch(/keeper's liveness probe is `\/live`/);
+    expect(operations).toMatch(/readiness probe `\/ready`/);
+  });
+
+  it("sets no variable the ClickHouse image's entrypoint acts on (it would write into the read-only root)", () => {
+    const clickhouse = podTemplates([find(all, 'StatefulSet', 'clickhouse')])[0]!.podSpec.containers[0]!;
+    const names = (clickhouse.env ?? []).map((e) => e.name);
+    for (const reserved of ['CLICKHOUSE_PASSWORD', 'CLICKHOUSE_USER', 'CLICKHOUSE_DB', 'CLICKHOUSE_DEFAULT_ACCESS_MANAGEMENT']) expect(names).not.toContain(reserved);
+    const users = (find(all, 'ConfigMap', 'clickhouse-config') as unknown as { data: Record<string, string> }).data['stableyield-user.xml']!;
+    const fromEnv = /from_env="([A-Z_]+)"/.exec(users)?.[1];
+    expect(names).toContain(fromEnv);
+  });
+
   it('runs the keeper with exactly 2 replicas (one active) and no autoscaler', () => {
     expect(spec(find(apps(), 'Deployment', 'keeper')).replicas).toBe(2);
     expect(byKind(apps(), 'HorizontalPodAutoscaler').map((h) => h.metadata.name)).not.toContain('keeper');
@@ -161,7 +204,6 @@ describe('the production overlay', () => {
     const hpa = spec(find(apps(), 'HorizontalPodAutoscaler', 'api'));
     expect(hpa).toMatchObject({ minReplicas: 3, maxReplicas: 10, scaleTargetRef: { kind: 'Deployment', name: 'api' } });
     expect(hpa.metrics).toEqual([{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } } }]);
-    expect(spec(find(apps(), 'Deployment', 'api')).replicas).toBe(3);
   });
 
   it('scales ws-gateway on 1000 connections per pod (custom metric, averaged over the pods)', () => {
