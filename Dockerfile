@@ -7,7 +7,10 @@
 # prod:    production dependencies only
 # runtime: node, the production node_modules and the bundles; runs as UID 1001
 
-ARG NODE_IMAGE=node:20-bookworm-slim
+# Node.js 26 'Lithium', the Active LTS (Node 20 reached end of life on 2026-04-30), pinned to an
+# exact release so a rebuild gets the same runtime; raise it deliberately. CI runs the tests on the
+# machine's Node 20 (package.json engines), which the bundles still support.
+ARG NODE_IMAGE=node:26.13.0-bookworm-slim
 
 FROM ${NODE_IMAGE} AS deps
 WORKDIR /src

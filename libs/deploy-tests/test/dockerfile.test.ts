@@ -21,9 +21,14 @@ describe('Dockerfile', () => {
   const all = stages(text);
   const runtime = all.at(-1)!;
 
-  it('is multi-stage on node:20-bookworm-slim', () => {
+  it('is multi-stage on a Node LTS image pinned to an exact release (or digest), not Node 20', () => {
     expect(all.length).toBeGreaterThanOrEqual(3);
-    expect(text).toMatch(/^ARG NODE_IMAGE=node:20-bookworm-slim$/m);
+    const image = /^ARG NODE_IMAGE=(\S+)$/m.exec(text)?.[1];
+    expect(image).toMatch(/^node:\d+\.\d+\.\d+-bookworm-slim(@sha256:[0-9a-f]{64})?$|^node@sha256:[0-9a-f]{64}$/);
+    const major = Number(/^node:(\d+)\./.exec(image ?? '')?.[1]);
+    // Even majors are the LTS lines; 20 is past its end of life (2026-04-30).
+    expect(major % 2).toBe(0);
+    expect(major).toBeGreaterThanOrEqual(24);
     expect(runtime.from).toBe('${NODE_IMAGE}');
   });
 
