@@ -164,16 +164,16 @@ export const APPS: readonly AppSpec[] = [
     // One ingress hop in front: the client IP is the last X-Forwarded-For entry, the one the
     // ingress appended; anything before it was sent by the client.
     env: { PORT: '8080', HOST: '0.0.0.0', TRUST_PROXY: '1' },
-    secretEnv: [
-      { name: 'DATABASE_URL', secret: 'database-credentials', key: 'timescale-uri' },
-      { name: 'API_KEYS', secret: 'api-keys', key: 'keys', optional: true },
-    ],
+    // API keys live hashed in the database (api_keys, `npm run api-keys`), not in a Secret.
+    secretEnv: [{ name: 'DATABASE_URL', secret: 'database-credentials', key: 'timescale-uri' }],
     ...medium,
     scaling: { kind: 'cpu', min: 3, max: 10, cpuPercent: 70 },
   },
   {
-    name: 'ws-gateway', healthPort: 9211, mainPort: 8090, ...standard, stores: ['kafka', 'registry'], internet: false,
-    env: { PORT: '8090', HOST: '0.0.0.0', TRUST_PROXY: '1' }, secretEnv: [], ...medium,
+    // The key store for WS_AUTH_REQUIRED=true is the api's table in TimescaleDB.
+    name: 'ws-gateway', healthPort: 9211, mainPort: 8090, ...standard, stores: ['kafka', 'registry', 'timescale'], internet: false,
+    env: { PORT: '8090', HOST: '0.0.0.0', TRUST_PROXY: '1' },
+    secretEnv: [{ name: 'DATABASE_URL', secret: 'database-credentials', key: 'timescale-uri' }], ...medium,
     scaling: { kind: 'connections', min: 2, max: 10, perPod: 1000 },
   },
 ];

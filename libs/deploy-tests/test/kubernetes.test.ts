@@ -195,6 +195,14 @@ describe('the production overlay', () => {
     expect(names).toContain(fromEnv);
   });
 
+  it('wires no Secret nothing reads: API keys are in the database, ws-gateway reaches it for WS_AUTH_REQUIRED', () => {
+    const names = (app: string) => (podTemplates([find(apps(), 'Deployment', app)])[0]!.podSpec.containers[0]!.env ?? []).map((e) => e.name);
+    expect(names('api')).not.toContain('API_KEYS');
+    expect(names('ws-gateway')).toContain('DATABASE_URL');
+    const egress = JSON.stringify((spec(find(apps(), 'NetworkPolicy', 'ws-gateway')) as { egress: unknown[] }).egress);
+    expect(egress).toContain('"cnpg.io/cluster":"timescaledb"');
+  });
+
   it('runs the keeper with exactly 2 replicas (one active) and no autoscaler', () => {
     expect(spec(find(apps(), 'Deployment', 'keeper')).replicas).toBe(2);
     expect(byKind(apps(), 'HorizontalPodAutoscaler').map((h) => h.metadata.name)).not.toContain('keeper');
