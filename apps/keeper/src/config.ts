@@ -3,8 +3,10 @@
 import {
   booleanFlag,
   commonSchema,
+  httpUrl,
   kafkaSchema,
   loadConfig,
+  nonNegativeInt,
   nonNegativeNumber,
   port,
   positiveInt,
@@ -33,6 +35,21 @@ const address = z
   .regex(/^0x[0-9a-fA-F]{40}$/, 'must be a 0x-prefixed 20-byte address')
   .transform((a) => a as `0x${string}`);
 
+/** "1=200,10=0.5,8453=0.5": chain id → MAX_GAS_PRICE_GWEI on that chain. */
+const gweiByChain = z.string().transform((value, ctx) => {
+  const caps = new Map<number, number>();
+  for (const entry of value.split(/[\s,]+/).filter((e) => e.length > 0)) {
+    const m = /^(\d+)=(\d+(?:\.\d+)?)$/.exec(entry);
+    const gwei = m ? Number(m[2]) : NaN;
+    if (!m || !(gwei > 0)) {
+      ctx.addIssue({ code: 'custom', message: `"${entry}" is not chainId=gwei (e.g. 8453=0.5)` });
+      return z.NEVER;
+    }
+    caps.set(Number(m[1]), gwei);
+  }
+  return caps;
+});
+
 export const configSchema = z.object({
   ...commonSchema,
   ...kafkaSchema,
@@ -45,6 +62,10 @@ export const configSchema = z.object({
   DEBOUNCE_MS: positiveInt.default(1000),
   MIN_PRICE_CHANGE_PERCENT: nonNegativeNumber.default(0.01),
   MAX_STALENESS: positiveInt.default(30),
+  /** A max-staleness push must gain this much publish time (default MAX_STALENESS / 2): lagging input cannot storm. */
+  STALENESS_MIN_GAIN_S: nonNegativeInt.optional(),
+  /** Hermes prices older than this on the chain's clock are dropped (the price pusher's 60 s). */
+  MAX_SOURCE_AGE_S: positiveInt.default(60),
   FORCE_UPDATE_INTERVAL_MS: positiveInt.default(300_000),
   RETRY_ATTEMPTS: positiveInt.default(3),
   METRICS_PORT: port.default(9090),
@@ -54,6 +75,11 @@ export const configSchema = z.object({
   EARLY_UPDATES: booleanFlag.default(true),
   EARLY_FRACTION: nonNegativeNumber.max(1).default(0.5),
   ONCHAIN_REFRESH_MS: positiveInt.default(5_000),
+  ONCHAIN_REFRESH_ATTEMPTS: positiveInt.default(3),
+  /** auto: one Multicall3 eth_call per refresh where the chain has it; off: one call per feed. */
+  MULTICALL: z.enum(['auto', 'off']).default('auto'),
+  /** Optional: at start, every configured feed id is looked up here (GET /v2/price_feeds). */
+  HERMES_URL: httpUrl.optional(),
   // Input: one partition, one active keeper per consumer group.
   KEEPER_INPUT_TOPIC: z.string().min(1).default('pyth.updates'),
   KEEPER_GROUP_ID: z.string().min(1).default('keeper'),
@@ -61,6 +87,17 @@ export const configSchema = z.object({
   KEEPER_SESSION_TIMEOUT_MS: positiveInt.min(6_000).max(29_000).default(10_000),
   // Transactions.
   MAX_GAS_PRICE_GWEI: positiveNumber.default(500),
+  /** Per-chain absolute caps, over MAX_GAS_PRICE_GWEI for the chains listed ("8453=0.5,1=200"). */
+  MAX_GAS_PRICE_GWEI_BY_CHAIN: gweiByChain.optional(),
+  /** A replacement never bids more than this multiple of the fresh market fee. */
+  FEE_CAP_MARKET_MULTIPLE: positiveNumber.min(1.1).default(5),
+  /** eip1559, or legacy for chains without a base fee (one gas price: eth_gasPrice × BASE_FEE_MULTIPLIER). */
+  GAS_MODE: z.enum(['eip1559', 'legacy']).default('eip1559'),
+  UPDATE_FEE_MULTIPLIER: positiveNumber.min(1).default(1),
+  /** A fixed gas limit instead of the estimate × GAS_LIMIT_MULTIPLIER. */
+  GAS_LIMIT: positiveInt.optional(),
+  /** Blocks a receipt must have before a push counts as mined (more on chains that reorg). */
+  CONFIRMATIONS: positiveInt.default(1),
   BASE_FEE_MULTIPLIER: positiveNumber.min(1).default(1.2),
   PRIORITY_FEE_MULTIPLIER: positiveNumber.default(1),
   REPLACEMENT_MULTIPLIER: positiveNumber.min(1.1).default(1.125),
@@ -82,6 +119,10 @@ export const configSchema = z.object({
   HEALTH_STALENESS_GRACE_S: positiveInt.default(30),
   HEALTH_MAX_INPUT_SILENCE_MS: positiveInt.default(30_000),
   HEALTH_MAX_RPC_SILENCE_MS: positiveInt.default(60_000),
+  /** tx-stuck: a transaction in flight for longer than this. */
+  HEALTH_MAX_IN_FLIGHT_MS: positiveInt.default(120_000),
+  /** push-failures: this many pushes in a row failed or were left pending. */
+  HEALTH_MAX_CONSECUTIVE_FAILURES: positiveInt.default(3),
   HEALTH_RATE_LIMIT_PER_S: positiveNumber.default(10),
   HEALTH_RATE_LIMIT_BURST: positiveInt.default(20),
 });
@@ -89,3 +130,13 @@ export const configSchema = z.object({
 export type Config = z.output<typeof configSchema>;
 
 export const loadAppConfig = (env?: Record<string, string | undefined>): Config => loadConfig(configSchema, env);
+
+/** The absolute fee cap on this chain: its MAX_GAS_PRICE_GWEI_BY_CHAIN entry, else MAX_GAS_PRICE_GWEI. */
+export function maxGasPriceGwei(config: Pick<Config, 'MAX_GAS_PRICE_GWEI' | 'MAX_GAS_PRICE_GWEI_BY_CHAIN'>, chainId: number): number {
+  return config.MAX_GAS_PRICE_GWEI_BY_CHAIN?.get(chainId) ?? config.MAX_GAS_PRICE_GWEI;
+}
+
+/** Default STALENESS_MIN_GAIN_S: half of MAX_STALENESS, so lagging input pushes at most twice as often. */
+export function stalenessMinGainS(config: Pick<Config, 'MAX_STALENESS' | 'STALENESS_MIN_GAIN_S'>): number {
+  return config.STALENESS_MIN_GAIN_S ?? Math.floor(config.MAX_STALENESS / 2);
+}

@@ -80,7 +80,7 @@ describe('keeper: decisions against the chain', () => {
     expect(metricValue(text, 'pyth_price_update_attempts_total', { alias: 'USDT/USD', trigger: 'yes', status: 'success' })).toBe(2);
     const status = await keeper.status();
     expect(status.role).toBe('active');
-    expect(status.health).toEqual({ healthy: true, role: 'active', reasons: [] });
+    expect(status.health).toEqual({ healthy: true, role: 'active', reasons: [], staleFeeds: [] });
     expect(status.keeper.lastPush).toMatchObject({ status: 'mined', feeds: ['USDC/USD', 'DAI/USD'] });
     expect(status.keeper.pushesTotal).toBe(3);
   });

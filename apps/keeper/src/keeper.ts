@@ -11,6 +11,7 @@ import {
   createChainClients,
   createRpcTransport,
   feePolicy,
+  feedsOnChain,
   FileTxStateStore,
   NonceManager,
   PriceKeeper,
@@ -28,7 +29,8 @@ import { type DataTopic, type PythUpdate } from '@stableyield/schemas';
 import { type Registry } from 'prom-client';
 import { createPublicClient, parseEther } from 'viem';
 import { privateKeyToAccount } from 'viem/accounts';
-import { type Config } from './config';
+import { maxGasPriceGwei, stalenessMinGainS, type Config } from './config';
+import { checkFeeds } from './feed-check';
 import { loadFeeds } from './feeds';
 import { appHealth, type KeeperHealth } from './health';
 import { createKeeperMetrics } from './metrics';
@@ -95,6 +97,8 @@ export function createKeeperApp(config: Config, logger: Logger, deps: KeeperAppD
     maxInputSilenceMs: config.HEALTH_MAX_INPUT_SILENCE_MS,
     maxRefreshSilenceMs: config.HEALTH_MAX_RPC_SILENCE_MS,
     minBalanceWei: parseEther(String(config.WALLET_BALANCE_FLOOR_ETH)),
+    maxInFlightMs: config.HEALTH_MAX_IN_FLIGHT_MS,
+    maxConsecutiveFailures: config.HEALTH_MAX_CONSECUTIVE_FAILURES,
   };
 
   let keeper: PriceKeeper | undefined;
@@ -103,7 +107,16 @@ export function createKeeperApp(config: Config, logger: Logger, deps: KeeperAppD
   let stopRevival: () => void = () => undefined;
   let active = false;
 
-  const emptyStatus = (): KeeperStatus => ({ account: account.address, feeds: [], pushesTotal: 0 });
+  const emptyStatus = (): KeeperStatus => ({
+    account: account.address,
+    active: false,
+    chainTimeS: Math.floor(now() / 1000),
+    feeds: [],
+    pushesTotal: 0,
+    consecutiveFailures: 0,
+    onchainRefreshFailures: 0,
+    multicall: false,
+  });
   const status = (): KeeperStatus => keeper?.status() ?? emptyStatus();
   const health = (): KeeperHealth => appHealth(status(), active, thresholds, now());
   const inputFlowing = (): boolean => {
@@ -130,7 +143,12 @@ export function createKeeperApp(config: Config, logger: Logger, deps: KeeperAppD
       log.error({ kind, error: errorSummary(err), feeds: aliases(pushed) }, 'push_failed');
     },
     onRefreshError(err) {
+      metricEvents.onRefreshError?.(err);
       log.warn({ error: errorSummary(err) }, 'onchain_refresh_failed');
+    },
+    onSourceDropped(alias, ageS) {
+      metricEvents.onSourceDropped?.(alias, ageS);
+      log.warn({ feed: alias, ageS, maxSourceAgeS: config.MAX_SOURCE_AGE_S }, 'source_price_too_old');
     },
   };
 
@@ -167,6 +185,21 @@ export function createKeeperApp(config: Config, logger: Logger, deps: KeeperAppD
     '/status': limited((res) => json(res, 200, statusBody())),
   };
 
+  /** Logs which configured feed ids Hermes (HERMES_URL) or the contract do not know. */
+  const reportFeedCheck = async (publicClient: Parameters<typeof feedsOnChain>[0]): Promise<void> => {
+    try {
+      const check = await checkFeeds(feeds, {
+        ...(config.HERMES_URL ? { hermesUrl: config.HERMES_URL } : {}),
+        onChain: (ids) => feedsOnChain(publicClient, config.CONTRACT_ADDRESS, ids),
+      });
+      for (const f of check.unknownOnHermes ?? []) log.error({ feed: f.alias, id: f.id }, 'feed_unknown_on_hermes');
+      if (check.hermesError) log.warn({ error: check.hermesError }, 'feed_check_hermes_failed');
+      for (const f of check.notOnChain) log.warn({ feed: f.alias, id: f.id }, 'feed_not_on_chain_yet');
+    } catch (err) {
+      log.warn({ error: errorSummary(err) }, 'feed_check_failed');
+    }
+  };
+
   return {
     routes,
     statusBody,
@@ -183,14 +216,19 @@ export function createKeeperApp(config: Config, logger: Logger, deps: KeeperAppD
       const chainId = await withRetry(() => probe.getChainId(), { attempts: Math.max(config.RETRY_ATTEMPTS, 5) });
       const { publicClient, walletClient } = createChainClients({ transport, chain: chainFromId(chainId), account, pollingIntervalMs: 1_000 });
       const stateFile = config.KEEPER_STATE_FILE ?? join(tmpdir(), 'stableyield-keeper', `${chainId}-${account.address.toLowerCase()}.json`);
+      const stateStore = new FileTxStateStore(stateFile, ({ keptAt, reason }) =>
+        log.error({ stateFile, keptAt, reason }, 'state_file_corrupt_ignored'),
+      );
       const submitter = new TxSubmitter(
         {
           publicClient,
           walletClient,
           contract: config.CONTRACT_ADDRESS,
-          nonces: new NonceManager(publicClient, account.address, new FileTxStateStore(stateFile)),
+          nonces: new NonceManager(publicClient, account.address, stateStore),
           policy: feePolicy({
-            maxGasPriceGwei: config.MAX_GAS_PRICE_GWEI,
+            maxGasPriceGwei: maxGasPriceGwei(config, chainId),
+            marketFeeCapMultiple: config.FEE_CAP_MARKET_MULTIPLE,
+            gasMode: config.GAS_MODE,
             baseFeeMultiplier: config.BASE_FEE_MULTIPLIER,
             priorityFeeMultiplier: config.PRIORITY_FEE_MULTIPLIER,
             replacementMultiplier: config.REPLACEMENT_MULTIPLIER,
@@ -204,18 +242,32 @@ export function createKeeperApp(config: Config, logger: Logger, deps: KeeperAppD
           maxReplacements: config.MAX_REPLACEMENTS,
           retryAttempts: config.RETRY_ATTEMPTS,
           gasMultiplier: config.GAS_LIMIT_MULTIPLIER,
+          updateFeeMultiplier: config.UPDATE_FEE_MULTIPLIER,
+          confirmations: config.CONFIRMATIONS,
+          ...(config.GAS_LIMIT !== undefined ? { gasLimit: BigInt(config.GAS_LIMIT) } : {}),
         },
       );
       keeper = new PriceKeeper(
         {
           feeds,
-          decision: { maxStalenessS: config.MAX_STALENESS, includeEarly: config.EARLY_UPDATES, earlyFraction: config.EARLY_FRACTION },
+          decision: {
+            maxStalenessS: config.MAX_STALENESS,
+            stalenessMinGainS: stalenessMinGainS(config),
+            includeEarly: config.EARLY_UPDATES,
+            earlyFraction: config.EARLY_FRACTION,
+          },
           debounceMs: config.DEBOUNCE_MS,
           onchainRefreshMs: config.ONCHAIN_REFRESH_MS,
+          maxSourceAgeS: config.MAX_SOURCE_AGE_S,
+          refreshAttempts: config.ONCHAIN_REFRESH_ATTEMPTS,
+          multicall: config.MULTICALL,
+          // Nothing is pushed until the consumer group assigns us the input partition.
+          startActive: false,
         },
         { publicClient, contract: config.CONTRACT_ADDRESS, submitter, events },
       );
       await keeper.start();
+      await reportFeedCheck(publicClient);
       stopRevival = startWebSocketRevival(config.RPC_URL, config.WS_REVIVE_INTERVAL_MS);
       log.info({ account: account.address, chainId, contract: config.CONTRACT_ADDRESS, feeds: feeds.length, stateFile, topic }, 'keeper_started');
 
@@ -241,6 +293,8 @@ export function createKeeperApp(config: Config, logger: Logger, deps: KeeperAppD
         topic,
         (isActive) => {
           active = isActive;
+          // A demoted replica must not push on its stale prices (its timer keeps refreshing for /health).
+          keeper?.setActive(isActive);
           log.info({ topic, group: config.KEEPER_GROUP_ID }, isActive ? 'keeper_active' : 'keeper_standby');
         },
       );

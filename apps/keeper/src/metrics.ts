@@ -1,7 +1,7 @@
 // The keeper's metrics (docs/metrics.md, keeper section) and the Pyth price pusher's names. Event
 // metrics are fed by the PriceKeeperEvents hooks; state metrics (prices, balance, ages) are read from
 // the keeper's status when Prometheus scrapes.
-import { type FeedDecision, type KeeperStatus, type PriceKeeperEvents, type SubmitResult, type TxErrorKind } from '@stableyield/chain';
+import { HEALTH_REASONS, type FeedDecision, type KeeperStatus, type PriceKeeperEvents, type SubmitResult, type TxErrorKind } from '@stableyield/chain';
 import { LATENCY_BUCKETS_SECONDS } from '@stableyield/observability';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { formatEther, formatGwei } from 'viem';
@@ -20,6 +20,7 @@ type Outcome = 'success' | 'failed' | 'replaced' | 'skipped';
 export function pushOutcome(status: SubmitResult['status']): Outcome {
   switch (status) {
     case 'mined':
+    case 'landed': // mined, only its receipt was unavailable
       return 'success';
     case 'reverted':
     case 'pending': // still unmined after every replacement: this push did not land
@@ -48,6 +49,9 @@ export function createKeeperMetrics(registry: Registry, state: KeeperState, labe
     registers,
   });
   const loops = new Counter({ name: 'pyth_pusher_loop_iterations_total', help: 'Decision runs (price pusher name)', registers });
+  const replacements = new Counter({ name: 'keeper_replacements_total', help: 'Re-sends of stuck transactions (fee bumps, lost or gap re-sends)', registers });
+  const refreshFailures = new Counter({ name: 'keeper_onchain_refresh_failures_total', help: 'On-chain refreshes that failed after their retries', registers });
+  const sourcesDropped = new Counter({ name: 'keeper_source_dropped_total', help: 'Hermes prices dropped for being older than MAX_SOURCE_AGE_S', labelNames: ['feed'], registers });
 
   const feedGauge = (name: string, help: string, labelName: 'feed' | 'alias', value: (f: KeeperStatus['feeds'][number], nowS: number) => number | undefined) =>
     new Gauge({
@@ -56,14 +60,16 @@ export function createKeeperMetrics(registry: Registry, state: KeeperState, labe
       labelNames: [labelName],
       registers,
       collect() {
-        const nowS = Math.floor(Date.now() / 1000);
-        for (const f of state.status().feeds) {
+        const status = state.status();
+        const nowS = status.chainTimeS; // ages on the chain's clock, as consumers see them
+        for (const f of status.feeds) {
           const v = value(f, nowS);
           if (v !== undefined) this.set({ [labelName]: f.alias }, v);
         }
       },
     });
-  feedGauge('last_update_age_seconds', 'Now minus the on-chain publish time of each feed', 'feed', (f, nowS) => f.onchain && nowS - f.onchain.publishTime);
+  feedGauge('last_update_age_seconds', 'Chain time minus the on-chain publish time of each feed', 'feed', (f, nowS) => f.onchain && nowS - f.onchain.publishTime);
+  feedGauge('keeper_source_age_seconds', 'Chain time minus the publish time of the newest Hermes price of each feed', 'feed', (f, nowS) => f.source && nowS - f.source.publishTime);
   feedGauge('keeper_onchain_price', 'On-chain price', 'feed', (f) => f.onchain && scaled(f.onchain.price, f.onchain.expo));
   feedGauge('keeper_hermes_price', 'Latest Hermes price', 'feed', (f) => f.source && scaled(f.source.price, f.source.expo));
   feedGauge('pyth_target_price', 'On-chain price (price pusher name)', 'alias', (f) => f.onchain && scaled(f.onchain.price, f.onchain.expo));
@@ -112,12 +118,57 @@ export function createKeeperMetrics(registry: Registry, state: KeeperState, labe
   });
   new Gauge({
     name: 'keeper_health_reason',
-    help: '1 while /health reports this reason (stale-oracle, no-input, rpc-down, balance-low)',
+    help: `1 while /health reports this reason (${HEALTH_REASONS.join(', ')})`,
     labelNames: ['reason'],
     registers,
     collect() {
       const reasons = new Set(state.health().reasons);
-      for (const reason of ['stale-oracle', 'no-input', 'rpc-down', 'balance-low'] as const) this.set({ reason }, reasons.has(reason) ? 1 : 0);
+      for (const reason of HEALTH_REASONS) this.set({ reason }, reasons.has(reason) ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: 'keeper_feed_stale',
+    help: '1 for each feed behind /health stale-oracle',
+    labelNames: ['feed'],
+    registers,
+    collect() {
+      const stale = new Set(state.health().staleFeeds);
+      for (const f of state.status().feeds) this.set({ feed: f.alias }, stale.has(f.alias) ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: 'keeper_in_flight_age_seconds',
+    help: 'How long the transaction in flight has waited since its first broadcast (0: none)',
+    registers,
+    collect() {
+      const inFlight = state.status().inFlight;
+      this.set(inFlight ? Math.max(0, (Date.now() - inFlight.sinceMs) / 1000) : 0);
+    },
+  });
+  new Gauge({
+    name: 'keeper_current_bid_gwei',
+    help: 'maxFeePerGas (gas price in legacy mode) of the transaction in flight, gwei (0: none)',
+    registers,
+    collect() {
+      const inFlight = state.status().inFlight;
+      this.set(inFlight ? Number(formatGwei(BigInt(inFlight.maxFeePerGasWei))) : 0);
+    },
+  });
+  new Gauge({
+    name: 'keeper_consecutive_push_failures',
+    help: 'Pushes in a row that failed or were left pending',
+    registers,
+    collect() {
+      this.set(state.status().consecutiveFailures);
+    },
+  });
+  new Gauge({
+    name: 'keeper_chain_clock_offset_seconds',
+    help: 'Chain time minus host time (a skewed host clock shows here; the keeper uses the chain time)',
+    registers,
+    collect() {
+      const offset = state.status().chainClockOffsetS;
+      if (offset !== undefined) this.set(offset);
     },
   });
 
@@ -132,12 +183,20 @@ export function createKeeperMetrics(registry: Registry, state: KeeperState, labe
     },
     onPush(result, pushed) {
       transactions.inc({ outcome: pushOutcome(result.status) });
-      if (result.status === 'mined') {
+      const landed = result.status === 'mined' || result.status === 'landed';
+      if (landed) {
         for (const d of pushed) priceUpdates.inc({ feed: d.alias });
         txLatency.observe(result.latencyMs / 1000);
-        gasCost.set(Number(formatGwei(result.receipt.effectiveGasPrice)));
       }
-      countAttempts(pushed, result.status === 'mined' ? 'success' : result.status === 'already-updated' ? 'skipped' : 'error');
+      if (result.status === 'mined') gasCost.set(Number(formatGwei(result.receipt.effectiveGasPrice)));
+      if ('replacements' in result) replacements.inc(result.replacements);
+      countAttempts(pushed, landed ? 'success' : result.status === 'already-updated' ? 'skipped' : 'error');
+    },
+    onRefreshError() {
+      refreshFailures.inc();
+    },
+    onSourceDropped(alias) {
+      sourcesDropped.inc({ feed: alias });
     },
     onPushError(kind: TxErrorKind, _err, pushed) {
       transactions.inc({ outcome: 'failed' });

@@ -136,6 +136,8 @@ export async function startEnv(anvilArgs: string[] = []): Promise<Env> {
       RECEIPT_POLL_MS: '50',
       ONCHAIN_REFRESH_MS: '500',
       MAX_STALENESS: '3600',
+      // The tests replay prices minutes old on purpose; the production bound (60 s) would drop them.
+      MAX_SOURCE_AGE_S: '86400',
       EARLY_UPDATES: 'false',
       LOG_LEVEL: 'silent',
       ...extra,
@@ -172,7 +174,14 @@ export async function startKeeper(env: Env, extra: Record<string, string> = {}, 
     app,
     url,
     metrics: async () => (await fetch(`${url}/metrics`)).text(),
-    status: async () => (await (await fetch(`${url}/status`)).json()) as KeeperStatusBody,
+    // /status is rate limited (429); tests that poll it wait for a token rather than fail on one.
+    async status() {
+      for (;;) {
+        const res = await fetch(`${url}/status`);
+        if (res.status !== 429) return (await res.json()) as KeeperStatusBody;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    },
     async stop() {
       await app.stop();
       await server.close();

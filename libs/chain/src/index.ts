@@ -15,3 +15,5 @@ export * from './tx/submitter';
 export { deployMockPyth, type DeployMockPythParams } from './deploy/deploy-mock-pyth';
 export { mockPythArtifact, type ContractArtifact } from './deploy/mock-pyth-artifact';
 export * from './keeper/price-keeper';
+export * from './keeper/keeper-health';
+export * from './keeper/chain-clock';

@@ -2,13 +2,15 @@
 // (anvil test account 1; account 0 deploys).
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { http, type Address, type Hex, type Transport } from 'viem';
+import solc from 'solc';
+import { custom, http, type Address, type EIP1193RequestFn, type Hex, type Transport } from 'viem';
 import {
   chainFromId,
   createChainClients,
   encodeMockPriceFeedUpdate,
   feePolicy,
   MemoryTxStateStore,
+  MULTICALL3_ADDRESS,
   NonceManager,
   TxSubmitter,
   defaultSubmitterOptions,
@@ -83,3 +85,53 @@ export function batchOf(prices: TestPrice[]): UpdateBatch {
 }
 
 export const nowS = (): number => Math.floor(Date.now() / 1000);
+
+/**
+ * An HTTP transport to anvil whose requests a test can watch or break: `intercept` sees every
+ * JSON-RPC call and may answer it itself (return a value, or throw) instead of anvil.
+ */
+export function interceptedTransport(
+  url: string,
+  intercept: (method: string, params: unknown) => { answer: unknown } | undefined,
+): Transport {
+  const inner = http(url, { retryCount: 0 })({ retryCount: 0 });
+  const request = (async (args: { method: string; params?: unknown }) => {
+    const own = intercept(args.method, args.params);
+    if (own) return own.answer;
+    return inner.request(args as never);
+  }) as EIP1193RequestFn;
+  return custom({ request }, { retryCount: 0 });
+}
+
+// Multicall3's aggregate3, the one function viem's multicall calls (the real contract has more).
+const MULTICALL3_SOURCE = `
+pragma solidity ^0.8.0;
+contract Multicall3 {
+  struct Call3 { address target; bool allowFailure; bytes callData; }
+  struct Result { bool success; bytes returnData; }
+  function aggregate3(Call3[] calldata calls) external payable returns (Result[] memory returnData) {
+    returnData = new Result[](calls.length);
+    for (uint256 i = 0; i < calls.length; i++) {
+      (bool ok, bytes memory ret) = calls[i].target.call(calls[i].callData);
+      require(ok || calls[i].allowFailure, "Multicall3: call failed");
+      returnData[i] = Result(ok, ret);
+    }
+  }
+}`;
+
+/** Puts a Multicall3-compatible contract at Multicall3's canonical address (anvil_setCode). */
+export async function installMulticall3(anvil: TestAnvil): Promise<void> {
+  const input = {
+    language: 'Solidity',
+    sources: { 'Multicall3.sol': { content: MULTICALL3_SOURCE } },
+    settings: { outputSelection: { 'Multicall3.sol': { Multicall3: ['evm.deployedBytecode.object'] } } },
+  };
+  const compile = solc.compile as (input: string) => string;
+  const output = JSON.parse(compile(JSON.stringify(input))) as {
+    contracts?: Record<string, Record<string, { evm: { deployedBytecode: { object: string } } }>>;
+    errors?: { severity: string; formattedMessage: string }[];
+  };
+  const code = output.contracts?.['Multicall3.sol']?.['Multicall3']?.evm.deployedBytecode.object;
+  if (!code) throw new Error(`Multicall3 did not compile: ${(output.errors ?? []).map((e) => e.formattedMessage).join('\n')}`);
+  await anvil.rpc('anvil_setCode', [MULTICALL3_ADDRESS, `0x${code}`]);
+}

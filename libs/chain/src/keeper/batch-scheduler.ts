@@ -55,6 +55,13 @@ export class BatchScheduler {
     return this.running !== undefined;
   }
 
+  /** Forget what is waiting (a demoted replica); later notifications schedule runs again. */
+  cancel(): void {
+    this.pending = false;
+    this.forcePending = false;
+    this.disarm();
+  }
+
   /** Stop scheduling and wait for the run in flight, if any, to finish. */
   async stop(): Promise<void> {
     this.stopped = true;

@@ -55,6 +55,17 @@ describe('deviationReaches (integer math)', () => {
     );
   });
 
+  it('agrees with exact rational arithmetic when the on-chain price is negative', () => {
+    fc.assert(
+      fc.property(fc.bigInt({ min: -(10n ** 15n), max: -1n }), fc.bigInt({ min: -(10n ** 15n), max: 10n ** 15n }), fc.integer({ min: 0, max: 10_000 }), (t, delta, bp) => {
+        const expected = (delta < 0n ? -delta : delta) * 10_000n >= BigInt(bp) * -t;
+        return deviationReaches(price(t + delta, 1), price(t, 0), bp / 100) === expected;
+      }),
+    );
+    expect(deviationReaches(price(-101_000_000n, 1), price(-100_000_000n, 0), 1)).toBe(true); // -1.01 vs -1.00: 1 %
+    expect(deviationReaches(price(-100_999_999n, 1), price(-100_000_000n, 0), 1)).toBe(false);
+  });
+
   it('treats any move away from a zero on-chain price as a deviation', () => {
     expect(deviationReaches(price(1n, 1), price(0n, 0), 100)).toBe(true);
     expect(deviationReaches(price(0n, 1), price(0n, 0), 0.01)).toBe(false);
@@ -100,6 +111,17 @@ describe('decideFeed', () => {
       reasons: ['max-staleness'],
       onchainAgeS: 60,
     });
+  });
+
+  it('a max-staleness push needs the minimum publish-time gain (input lagging past MAX_STALENESS does not storm)', () => {
+    const lagging = { ...settings, stalenessMinGainS: 15 };
+    const f60 = feed('a', { timeDifferenceS: 3_600 });
+    // Input 40 s behind: the price just pushed is already "stale"; a slot 1 s newer must not push again.
+    const justPushed = price(100_000_000n, now - 40, 1_000n);
+    expect(decideFeed(f60, price(100_000_000n, now - 39, 1_000n), justPushed, now, lagging)).toMatchObject({ condition: 'no', hold: 'within-thresholds' });
+    expect(decideFeed(f60, price(100_000_000n, now - 25, 1_000n), justPushed, now, lagging)).toMatchObject({ condition: 'yes', reasons: ['max-staleness'] });
+    // Without the bound, every newer slot is a push.
+    expect(decideFeed(f60, price(100_000_000n, now - 39, 1_000n), justPushed, now, settings)).toMatchObject({ condition: 'yes', reasons: ['max-staleness'] });
   });
 
   it('pushes when the confidence ratio reaches its threshold', () => {

@@ -30,8 +30,14 @@ export interface FeedDecision {
 }
 
 export interface DecisionSettings {
-  /** Push any feed whose on-chain price is at least this old (seconds). */
+  /** Push any feed whose on-chain price is at least this old (seconds, on the chain's clock). */
   maxStalenessS: number;
+  /**
+   * A max-staleness push must also move the feed's publish time forward by at least this much
+   * (seconds). Without it, input that lags more than maxStalenessS (Kafka or Hermes behind) makes
+   * every new slot "stale" and every slot a transaction. Absent: 0.
+   */
+  stalenessMinGainS?: number;
   /** Add the feeds that are close to a threshold to a batch another feed triggered. */
   includeEarly: boolean;
   /**
@@ -124,7 +130,8 @@ export function decideFeed(
   if (source.publishTime <= onchain.publishTime) return { ...base, ...measured, condition: 'no', reasons: [], hold: 'not-newer' };
 
   const reasons = thresholdReasons(source, onchain, feed);
-  if (measured.onchainAgeS >= settings.maxStalenessS) reasons.unshift('max-staleness');
+  const gainS = source.publishTime - onchain.publishTime;
+  if (measured.onchainAgeS >= settings.maxStalenessS && gainS >= (settings.stalenessMinGainS ?? 0)) reasons.unshift('max-staleness');
   if (forced) reasons.unshift('forced');
   if (reasons.length > 0) return { ...base, ...measured, condition: 'yes', reasons };
 

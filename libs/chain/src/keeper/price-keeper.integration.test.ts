@@ -118,7 +118,7 @@ describe('PriceKeeper against anvil + MockPyth', () => {
     const pushes: RunOutcome[] = [];
     keeper = makeKeeper([feed('USDC/USD', FEEDS.usdc), feed('USDT/USD', FEEDS.usdt)], 300, (o) => pushes.push(o));
     await keeper.start();
-    const thresholds = { maxOnchainAgeS: 60, maxInputSilenceMs: 10_000, maxRefreshSilenceMs: 10_000, minBalanceWei: 10n ** 15n };
+    const thresholds = { maxOnchainAgeS: 60, maxInputSilenceMs: 10_000, maxRefreshSilenceMs: 10_000, minBalanceWei: 10n ** 15n, maxInFlightMs: 60_000, maxConsecutiveFailures: 3 };
     expect(keeperHealth(keeper.status(), thresholds, Date.now()).reasons).toEqual(['stale-oracle', 'no-input']);
     const t = nowS();
     keeper.ingest(hermes([{ id: FEEDS.usdc, price: 100_000_000n, publishTime: t }]));
@@ -130,7 +130,7 @@ describe('PriceKeeper against anvil + MockPyth', () => {
     expect(only.pushed && only.feeds.map((f) => f.alias)).toEqual(['USDC/USD', 'USDT/USD']);
     expect(new Set((await pushEvents(chain)).map((e) => e.tx)).size).toBe(1);
     await keeper.refreshOnchain();
-    expect(keeperHealth(keeper.status(), thresholds, Date.now())).toEqual({ healthy: true, reasons: [] });
+    expect(keeperHealth(keeper.status(), thresholds, Date.now())).toEqual({ healthy: true, reasons: [], staleFeeds: [] });
   });
 
   it('forcePushAll (SIGUSR1) pushes feeds within thresholds; an empty wallet is a classified error and balance-low', async () => {
@@ -156,7 +156,7 @@ describe('PriceKeeper against anvil + MockPyth', () => {
     expect(broke.pushed && broke.error).toBe('insufficient-funds');
     const status = keeper.status();
     expect(status.lastError?.kind).toBe('insufficient-funds');
-    const health = keeperHealth(status, { maxOnchainAgeS: 3_600, maxInputSilenceMs: 10_000, maxRefreshSilenceMs: 10_000, minBalanceWei: 10n ** 15n }, Date.now());
-    expect(health).toEqual({ healthy: false, reasons: ['balance-low'] });
+    const health = keeperHealth(status, { maxOnchainAgeS: 3_600, maxInputSilenceMs: 10_000, maxRefreshSilenceMs: 10_000, minBalanceWei: 10n ** 15n, maxInFlightMs: 60_000, maxConsecutiveFailures: 3 }, Date.now());
+    expect(health).toEqual({ healthy: false, reasons: ['balance-low'], staleFeeds: [] });
   });
 });

@@ -13,6 +13,7 @@ function keeperWithFailingRpc(): PriceKeeper {
   const publicClient = {
     readContract: () => Promise.reject(rpcDown()),
     getBalance: () => Promise.reject(rpcDown()),
+    getBlock: () => Promise.reject(rpcDown()),
   } as unknown as PublicClient;
   const submitter = {
     account: '0x0000000000000000000000000000000000000001',

@@ -2,6 +2,8 @@
 // exposes its status; this class keeps the latest source price and payload per feed, refreshes the
 // on-chain prices (on every push and on a timer), decides, batches within DEBOUNCE_MS and submits.
 // One run at a time; errors are classified and reported, never thrown out of the loop.
+// Time is the chain's (ChainClock: the latest block's timestamp), not the host's. Only an active
+// keeper (the replica that owns the input) ingests and pushes; a demoted one forgets its prices.
 import { errorSummary } from '@stableyield/observability';
 import { type Address, type PublicClient } from 'viem';
 import {
@@ -12,10 +14,11 @@ import {
   type PriceInfo,
   type SourcePrice,
 } from '../price-feed';
-import { readOnchainPrices } from '../pyth-contract';
-import { ChainTxError, classifyTxError, type TxErrorKind } from '../tx/errors';
-import { type SubmitResult, type TxSubmitter } from '../tx/submitter';
+import { hasMulticall3, MULTICALL3_ADDRESS, readOnchainPrices, readOnchainPricesMulticall } from '../pyth-contract';
+import { ChainTxError, classifyTxError, withRetry, type TxErrorKind } from '../tx/errors';
+import { type SubmitResult, type TxSubmitter, type UpdateBatch } from '../tx/submitter';
 import { BatchScheduler, systemClock, type Clock } from './batch-scheduler';
+import { ChainClock } from './chain-clock';
 import { decideFeed, planPush, type DecisionSettings, type FeedDecision } from './decision';
 import { type FeedConfig } from './price-config';
 
@@ -25,6 +28,17 @@ export interface PriceKeeperOptions {
   debounceMs: number;
   /** Re-read on-chain prices (and the wallet balance) this often, besides after every push. */
   onchainRefreshMs: number;
+  /**
+   * Hermes prices older than this on the chain's clock (seconds) are dropped at ingestion, as the
+   * price pusher does (60 s there): pushing them cannot make the oracle fresh. Absent: no bound.
+   */
+  maxSourceAgeS?: number;
+  /** Attempts per on-chain refresh on transient RPC errors (exponential backoff). Default 3. */
+  refreshAttempts?: number;
+  /** 'auto' (default): read every feed in one eth_call when the chain has Multicall3. */
+  multicall?: 'auto' | 'off';
+  /** False for a replica that must wait to be assigned the input before it pushes. Default true. */
+  startActive?: boolean;
 }
 
 /** Hooks for metrics and logs; all optional. */
@@ -33,6 +47,8 @@ export interface PriceKeeperEvents {
   onPush?(result: SubmitResult, pushed: FeedDecision[]): void;
   onPushError?(kind: TxErrorKind, err: unknown, pushed: FeedDecision[]): void;
   onRefreshError?(err: unknown): void;
+  /** A Hermes price older than maxSourceAgeS was dropped. */
+  onSourceDropped?(alias: string, ageS: number): void;
 }
 
 export interface PriceKeeperDeps {
@@ -53,19 +69,33 @@ export interface FeedStatus {
   source?: { price: string; conf: string; expo: number; publishTime: number };
   onchain?: { price: string; conf: string; expo: number; publishTime: number };
   lastDecision?: Pick<FeedDecision, 'condition' | 'reasons' | 'hold' | 'deviationPct'>;
+  /** Hermes prices of this feed dropped for being older than maxSourceAgeS. */
+  sourcesDropped?: number;
 }
 
 export interface KeeperStatus {
   account: Address;
+  /** False on a replica that does not own the input (it neither ingests nor pushes). */
+  active: boolean;
+  /** The chain's clock now (unix seconds): every age below is measured on it. */
+  chainTimeS: number;
+  /** Chain time minus host time, once a block has been seen: a skewed host shows here. */
+  chainClockOffsetS?: number;
   feeds: FeedStatus[];
   lastSourceAtMs?: number;
   lastOnchainRefreshAtMs?: number;
   lastOnchainRefreshError?: string;
+  /** On-chain refreshes that failed after their retries. */
+  onchainRefreshFailures: number;
+  /** Whether refreshes read every feed in one Multicall3 call. */
+  multicall: boolean;
   walletBalanceWei?: string;
   lastPush?: { atMs: number; status: SubmitResult['status']; hash?: string; nonce?: number; feeds: string[]; latencyMs?: number };
   lastError?: { atMs: number; kind: TxErrorKind; message: string };
-  inFlight?: { nonce: number; hashes: string[]; sinceMs: number };
+  inFlight?: { nonce: number; hashes: string[]; sinceMs: number; maxFeePerGasWei: string };
   pushesTotal: number;
+  /** Pushes in a row that failed or were left pending (reset by one that lands or is not needed). */
+  consecutiveFailures: number;
 }
 
 const show = (p: PriceInfo | undefined): FeedStatus['source'] =>
@@ -78,14 +108,24 @@ export class PriceKeeper {
   private readonly scheduler: BatchScheduler;
   private readonly clock: Clock;
   private readonly feedIds: Set<FeedId>;
+  private readonly sourcesDropped = new Map<FeedId, number>();
+  private readonly chainClock: ChainClock;
   private refreshTimer: unknown;
-  private state: Omit<KeeperStatus, 'account' | 'feeds' | 'inFlight'> = { pushesTotal: 0 };
+  private active: boolean;
+  private multicallAddress: Address | undefined;
+  private state: Omit<KeeperStatus, 'account' | 'feeds' | 'inFlight' | 'active' | 'chainTimeS' | 'multicall'> = {
+    pushesTotal: 0,
+    consecutiveFailures: 0,
+    onchainRefreshFailures: 0,
+  };
 
   constructor(
     private readonly options: PriceKeeperOptions,
     private readonly deps: PriceKeeperDeps,
   ) {
     this.clock = deps.clock ?? systemClock;
+    this.chainClock = new ChainClock(() => this.clock.now());
+    this.active = options.startActive ?? true;
     this.feedIds = new Set(options.feeds.map((f) => f.id));
     this.scheduler = new BatchScheduler(
       options.debounceMs,
@@ -99,6 +139,10 @@ export class PriceKeeper {
 
   /** Reads the chain once, then keeps it fresh on a timer. */
   async start(): Promise<void> {
+    if ((this.options.multicall ?? 'auto') === 'auto') {
+      const found = await hasMulticall3(this.deps.publicClient).catch(() => false);
+      this.multicallAddress = found ? MULTICALL3_ADDRESS : undefined;
+    }
     await this.refreshOnchain();
     const tick = (): void => {
       this.refreshTimer = this.clock.setTimeout(() => {
@@ -115,23 +159,59 @@ export class PriceKeeper {
     await this.scheduler.stop();
   }
 
-  /** A Hermes update (from pyth.updates): keep the newest price and payload per configured feed. */
+  /**
+   * A Hermes update (from pyth.updates): keep the newest price and payload per configured feed.
+   * Only a newer publish time counts as input (a replayed or duplicated record does not keep
+   * /health's no-input quiet); a price older than maxSourceAgeS is dropped and counted.
+   */
   ingest(update: HermesPriceUpdate): void {
-    this.state.lastSourceAtMs = this.clock.now();
+    if (!this.active) return;
+    const nowS = this.chainClock.nowS();
     let changed = false;
     for (const source of sourcePricesFromHermes(update)) {
       if (!this.feedIds.has(source.id)) continue;
       const known = this.sources.get(source.id);
       if (known && known.info.publishTime >= source.info.publishTime) continue;
+      const ageS = nowS - source.info.publishTime;
+      if (this.options.maxSourceAgeS !== undefined && ageS > this.options.maxSourceAgeS) {
+        this.sourcesDropped.set(source.id, (this.sourcesDropped.get(source.id) ?? 0) + 1);
+        this.deps.events?.onSourceDropped?.(this.aliasOf(source.id), Math.round(ageS));
+        continue;
+      }
       this.sources.set(source.id, source);
       changed = true;
     }
-    if (changed && this.evaluate(false).push.length > 0) this.scheduler.notify();
+    if (!changed) return;
+    this.state.lastSourceAtMs = this.clock.now();
+    if (this.evaluate(false).push.length > 0) this.scheduler.notify();
+  }
+
+  /**
+   * Gains or loses the input (the Kafka partition). A demoted keeper forgets its prices and what it
+   * had scheduled, and pushes nothing until it is active again (a run already sending finishes:
+   * its transaction cannot be unsent). The on-chain refresh goes on for /health.
+   */
+  setActive(active: boolean): void {
+    if (active === this.active) return;
+    this.active = active;
+    if (active) return;
+    this.scheduler.cancel();
+    this.sources.clear();
+    this.lastDecisions.clear();
+    delete this.state.lastSourceAtMs;
+  }
+
+  isActive(): boolean {
+    return this.active;
   }
 
   /** SIGUSR1: push every feed that has a newer source price, now. */
   forcePushAll(): void {
-    this.scheduler.forceAll();
+    if (this.active) this.scheduler.forceAll();
+  }
+
+  private aliasOf(id: FeedId): string {
+    return this.options.feeds.find((f) => f.id === id)?.alias ?? id;
   }
 
   /**
@@ -141,31 +221,45 @@ export class PriceKeeper {
    */
   async refreshOnchain(): Promise<boolean> {
     const ok = await this.readChain();
-    if (ok && this.evaluate(false).push.length > 0) this.scheduler.notify();
+    if (ok && this.active && this.evaluate(false).push.length > 0) this.scheduler.notify();
     return ok;
   }
 
+  /** Prices (one multicall where possible), balance and the latest block (the chain clock), retried. */
   private async readChain(): Promise<boolean> {
-    try {
-      const [prices, balance] = await Promise.all([
-        readOnchainPrices(this.deps.publicClient, this.deps.contract, [...this.feedIds]),
-        this.deps.publicClient.getBalance({ address: this.deps.submitter.account }),
+    const { publicClient, contract } = this.deps;
+    const ids = [...this.feedIds];
+    const read = () =>
+      Promise.all([
+        this.multicallAddress
+          ? readOnchainPricesMulticall(publicClient, contract, ids, this.multicallAddress)
+          : readOnchainPrices(publicClient, contract, ids),
+        publicClient.getBalance({ address: this.deps.submitter.account }),
+        publicClient.getBlock({ blockTag: 'latest' }),
       ]);
+    try {
+      const [prices, balance, block] = await withRetry(read, { attempts: this.options.refreshAttempts ?? 3 });
       this.onchain = prices;
+      this.chainClock.observe(block.number, Number(block.timestamp));
       this.state.walletBalanceWei = balance.toString();
       this.state.lastOnchainRefreshAtMs = this.clock.now();
       delete this.state.lastOnchainRefreshError;
       return true;
     } catch (err) {
+      this.state.onchainRefreshFailures++;
       this.state.lastOnchainRefreshError = errorSummary(err);
       this.deps.events?.onRefreshError?.(err);
       return false;
     }
   }
 
+  private chainNowS(): number {
+    return Math.floor(this.chainClock.nowS());
+  }
+
   private evaluate(force: boolean): ReturnType<typeof planPush> {
     const infos = new Map([...this.sources].map(([id, s]) => [id, s.info]));
-    const plan = planPush(this.options.feeds, infos, this.onchain, Math.floor(this.clock.now() / 1000), this.options.decision, force);
+    const plan = planPush(this.options.feeds, infos, this.onchain, this.chainNowS(), this.options.decision, force);
     for (const d of plan.decisions) this.lastDecisions.set(d.id, d);
     return plan;
   }
@@ -175,21 +269,21 @@ export class PriceKeeper {
    * tests and operators may call it directly.
    */
   async runOnce(force = false): Promise<RunOutcome> {
+    if (!this.active) return { pushed: false, decisions: [] };
     await this.readChain();
     const plan = this.evaluate(force);
     this.deps.events?.onDecision?.(plan.decisions);
     if (plan.push.length === 0) return { pushed: false, decisions: plan.decisions };
 
-    const pushed = plan.push.map((d) => this.sources.get(d.id)).filter((s): s is SourcePrice => s !== undefined);
-    const batch = {
-      updateData: mergeUpdateData(pushed),
-      priceIds: pushed.map((s) => s.id),
-      publishTimes: pushed.map((s) => BigInt(s.info.publishTime)),
-    };
+    const ids = plan.push.map((d) => d.id);
+    const batch = this.batchOf(ids);
     const base = { pushed: true as const, decisions: plan.decisions, feeds: plan.push };
+    if (!batch) return { pushed: false, decisions: plan.decisions };
     try {
-      const result = await this.deps.submitter.submit(batch);
+      // A re-send of a stuck transaction takes the newest prices of the same feeds.
+      const result = await this.deps.submitter.submit(batch, { latestBatch: () => this.batchOf(ids) });
       this.state.pushesTotal++;
+      this.state.consecutiveFailures = result.status === 'pending' || result.status === 'reverted' ? this.state.consecutiveFailures + 1 : 0;
       this.state.lastPush = {
         atMs: this.clock.now(),
         status: result.status,
@@ -203,16 +297,35 @@ export class PriceKeeper {
     } catch (err) {
       const kind = err instanceof ChainTxError ? err.kind : classifyTxError(err);
       this.state.lastError = { atMs: this.clock.now(), kind, message: errorSummary(err) };
+      this.state.consecutiveFailures++;
       this.deps.events?.onPushError?.(kind, err, plan.push);
       return { ...base, error: kind };
     }
   }
 
+  /** The update for these feeds from the newest source prices; undefined if one has none (demoted). */
+  private batchOf(ids: readonly FeedId[]): UpdateBatch | undefined {
+    const sources = ids.map((id) => this.sources.get(id));
+    if (sources.some((s) => s === undefined)) return undefined;
+    const pushed = sources as SourcePrice[];
+    return {
+      updateData: mergeUpdateData(pushed),
+      priceIds: pushed.map((s) => s.id),
+      publishTimes: pushed.map((s) => BigInt(s.info.publishTime)),
+    };
+  }
+
   status(): KeeperStatus {
     const inFlight = this.deps.submitter.inFlight();
+    const offset = this.chainClock.offsetS();
     return {
       account: this.deps.submitter.account,
+      active: this.active,
+      chainTimeS: this.chainNowS(),
+      ...(offset !== undefined ? { chainClockOffsetS: offset } : {}),
+      multicall: this.multicallAddress !== undefined,
       feeds: this.options.feeds.map((f) => {
+        const dropped = this.sourcesDropped.get(f.id);
         const d = this.lastDecisions.get(f.id);
         const source = show(this.sources.get(f.id)?.info);
         const onchain = show(this.onchain.get(f.id));
@@ -221,6 +334,7 @@ export class PriceKeeper {
           id: f.id,
           ...(source ? { source } : {}),
           ...(onchain ? { onchain } : {}),
+          ...(dropped ? { sourcesDropped: dropped } : {}),
           ...(d
             ? {
                 lastDecision: {
@@ -234,7 +348,9 @@ export class PriceKeeper {
         };
       }),
       ...this.state,
-      ...(inFlight ? { inFlight: { nonce: inFlight.nonce, hashes: inFlight.hashes, sinceMs: inFlight.firstSentAtMs } } : {}),
+      ...(inFlight
+        ? { inFlight: { nonce: inFlight.nonce, hashes: inFlight.hashes, sinceMs: inFlight.firstSentAtMs, maxFeePerGasWei: inFlight.fees.maxFeePerGas.toString() } }
+        : {}),
     };
   }
 
@@ -242,30 +358,6 @@ export class PriceKeeper {
   decisionFor(id: FeedId): FeedDecision | undefined {
     const feed = this.options.feeds.find((f) => f.id === id);
     if (!feed) return undefined;
-    return decideFeed(feed, this.sources.get(id)?.info, this.onchain.get(id), Math.floor(this.clock.now() / 1000), this.options.decision);
+    return decideFeed(feed, this.sources.get(id)?.info, this.onchain.get(id), this.chainNowS(), this.options.decision);
   }
-}
-
-export interface HealthThresholds {
-  /** Oracle stale: a feed's on-chain price older than this (MAX_STALENESS plus a grace). */
-  maxOnchainAgeS: number;
-  /** No input: no Hermes update for this long. */
-  maxInputSilenceMs: number;
-  /** RPC down: no successful on-chain read for this long. */
-  maxRefreshSilenceMs: number;
-  /** Balance low below this. */
-  minBalanceWei: bigint;
-}
-
-export type HealthReason = 'stale-oracle' | 'no-input' | 'rpc-down' | 'balance-low';
-
-/** /health: healthy, or the reasons it is not (each one actionable by an operator). */
-export function keeperHealth(status: KeeperStatus, t: HealthThresholds, nowMs: number): { healthy: boolean; reasons: HealthReason[] } {
-  const reasons: HealthReason[] = [];
-  const nowS = Math.floor(nowMs / 1000);
-  if (status.feeds.some((f) => !f.onchain || nowS - f.onchain.publishTime > t.maxOnchainAgeS)) reasons.push('stale-oracle');
-  if (status.lastSourceAtMs === undefined || nowMs - status.lastSourceAtMs > t.maxInputSilenceMs) reasons.push('no-input');
-  if (status.lastOnchainRefreshAtMs === undefined || nowMs - status.lastOnchainRefreshAtMs > t.maxRefreshSilenceMs) reasons.push('rpc-down');
-  if (status.walletBalanceWei !== undefined && BigInt(status.walletBalanceWei) < t.minBalanceWei) reasons.push('balance-low');
-  return { healthy: reasons.length === 0, reasons };
 }
