@@ -31,6 +31,12 @@ export interface PartitionReaderOptions {
    * partition that looks caught up. Event-time processors advance their watermark here.
    */
   onFetchHandled?: () => void;
+  /**
+   * Called at the end of every fetched batch, also of those holding only transaction markers or
+   * aborted records (which never reach `onBatch`): the partition has been read up to
+   * `nextOffset`, and the broker's end offset was `highWatermark`.
+   */
+  onBatchEnd?: (topic: string, partition: number, nextOffset: number, highWatermark: number) => void;
   groupPrefix: string;
   maxBytesPerPartition?: number;
 }
@@ -89,6 +95,13 @@ export class PartitionReader {
     consumer.on(consumer.events.FETCH_START, (e) => {
       if (this.handling.delete(e.payload.nodeId)) this.options.onFetchHandled?.();
     });
+    const onBatchEnd = this.options.onBatchEnd;
+    if (onBatchEnd !== undefined) {
+      consumer.on(consumer.events.END_BATCH_PROCESS, (e) => {
+        const { topic, partition, lastOffset, highWatermark } = e.payload;
+        onBatchEnd(topic, partition, Number(lastOffset) + 1, Number(highWatermark));
+      });
+    }
     await consumer.run({
       autoCommit: false,
       partitionsConsumedConcurrently: 1,

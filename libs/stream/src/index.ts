@@ -14,3 +14,4 @@ export * from './measure-app';
 export * from './input-feed';
 export * from './chained-state';
 export * from './auditor';
+export * from './audit-runner';
