@@ -2,7 +2,7 @@
 # Deploys StableYield (docs/operations.md):
 #   ./deploy.sh local            the local stack and every app on this machine (npm start)
 #   ./deploy.sh docker           docker compose up -d (writes .env with generated secrets first)
-#   ./deploy.sh k8s [dev|prod]   kubectl apply -k k8s/overlays/<env> (default dev)
+#   ./deploy.sh k8s dev|prod     kubectl apply -k k8s/overlays/<env> (the overlay must be named)
 #   ./deploy.sh helm [release]   helm upgrade --install of helm/stableyield into namespace stableyield
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -48,7 +48,10 @@ case "$target" in
     ;;
   k8s)
     need kubectl
-    env=${2:-dev}
+    # No default: applying the dev overlay (test double, one broker) to a production cluster by
+    # omission must not happen.
+    env=${2:-}
+    [ -n "$env" ] || { echo "deploy.sh: name the overlay: ./deploy.sh k8s dev|prod" >&2; exit 2; }
     [ -d "k8s/overlays/$env" ] || { echo "deploy.sh: no overlay k8s/overlays/$env" >&2; exit 2; }
     # Server-side apply: the dashboards ConfigMap is larger than client-side apply's annotation limit.
     kubectl apply --server-side --force-conflicts -k "k8s/overlays/$env"

@@ -34,7 +34,10 @@ const dependencies = (s: Service): Record<string, string> => {
   if (Array.isArray(s.depends_on)) return Object.fromEntries(s.depends_on.map((d) => [d, 'service_started']));
   return Object.fromEntries(Object.entries(s.depends_on ?? {}).map(([k, v]) => [k, v.condition]));
 };
-const hostPorts = (s: Service): number[] => (s.ports ?? []).map((p) => Number(p.split(':')[0]));
+/** Published ports are `${BIND_ADDRESS:-127.0.0.1}:host:container`: loopback unless asked. */
+const BIND = '${BIND_ADDRESS:-127.0.0.1}:';
+const unbound = (s: Service): string[] => (s.ports ?? []).map((p) => (p.startsWith(BIND) ? p.slice(BIND.length) : p));
+const hostPorts = (s: Service): number[] => unbound(s).map((p) => Number(p.split(':')[0]));
 
 const INFRASTRUCTURE: Record<string, string[]> = {
   kafka: ['9092:9092'],
@@ -55,14 +58,15 @@ describe('docker-compose.yml', () => {
   it.each(Object.keys(services))('%s has a pinned image (apps: the one built from the Dockerfile)', (name) => {
     const s = service(name);
     expect(s.image).toMatch(/^[a-z0-9./-]+:[A-Za-z0-9._-]+$/);
-    expect(s.image).not.toMatch(/:latest$/);
+    // No floating tag: not latest, nor latest-pg17 and the like.
+    expect(s.image).not.toMatch(/:(.*-)?latest(-.*)?$/);
     if (APPS.some((a) => a.name === name)) {
       expect(s).toMatchObject({ image: 'stableyield:local', build: '.' });
     }
   });
 
   it('publishes the ports of docs/ports.md: infrastructure, Prometheus on 9091, Grafana on 3001', () => {
-    for (const [name, ports] of Object.entries(INFRASTRUCTURE)) expect({ name, ports: service(name).ports }).toEqual({ name, ports });
+    for (const [name, ports] of Object.entries(INFRASTRUCTURE)) expect({ name, ports: unbound(service(name)) }).toEqual({ name, ports });
     const all = Object.values(services).flatMap(hostPorts);
     expect(new Set(all).size).toBe(all.length);
   });
@@ -74,7 +78,7 @@ describe('docker-compose.yml', () => {
     expect(s).toMatchObject({ user: '1001:1001', read_only: true, cap_drop: ['ALL'], security_opt: ['no-new-privileges:true'] });
     const localHealthPort = name === 'keeper' ? 9207 : app.healthPort;
     const expected = [...(app.mainPort !== undefined ? [`${String(app.mainPort)}:${String(app.mainPort)}`] : []), `${String(localHealthPort)}:${String(app.healthPort)}`];
-    expect(s.ports).toEqual(expected);
+    expect(unbound(s)).toEqual(expected);
     expect(s.environment?.[app.healthPortVar]).toBe(String(app.healthPort));
   });
 
@@ -111,6 +115,12 @@ describe('docker-compose.yml', () => {
     };
     for (const name of Object.keys(services)) visit(name, []);
     expect(done.size).toBe(Object.keys(services).length);
+  });
+
+  it('publishes every port on 127.0.0.1 unless BIND_ADDRESS says otherwise', () => {
+    const ports = Object.values(services).flatMap((s) => s.ports ?? []);
+    expect(ports.length).toBeGreaterThan(15);
+    for (const port of ports) expect(port.startsWith(BIND)).toBe(true);
   });
 
   it('takes every credential from .env, never from the file', () => {

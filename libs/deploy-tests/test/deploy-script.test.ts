@@ -12,8 +12,15 @@ describe('deploy.sh', () => {
       const r = spawnSync('bash', [repoPath('deploy.sh'), ...args], { encoding: 'utf8' });
       expect(r.status).toBe(2);
       expect(r.stderr).toContain('./deploy.sh local');
-      expect(r.stderr).toContain('./deploy.sh k8s [dev|prod]');
+      expect(r.stderr).toContain('./deploy.sh k8s dev|prod');
     }
+  });
+
+  it('refuses to pick an overlay itself: without one it applies nothing', () => {
+    const r = spawnSync('bash', [repoPath('deploy.sh'), 'k8s'], { encoding: 'utf8', env: { ...process.env, PATH: `${repoPath('libs/deploy-tests/test/fake-bin')}:${process.env.PATH ?? ''}` } });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('name the overlay');
+    expect(r.stdout).not.toMatch(/kubectl/);
   });
 
   it('rejects an overlay that does not exist before touching a cluster', () => {
