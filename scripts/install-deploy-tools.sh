@@ -30,6 +30,30 @@ BIN=$DIR/bin
 mkdir -p "$BIN" "$DIR/schemas" "$DIR/tmp"
 start=$SECONDS
 
+# Prerequisites of what is still to install, all named at once (a second run needs none).
+missing=()
+have() { command -v "$1" >/dev/null 2>&1; }
+need() { have "$1" || missing+=("$1 (for $2)"); }
+if [ ! -x "$BIN/helm" ] || [ ! -x "$BIN/kubeconform" ] || [ ! -f "$DIR/crds/postgresql.cnpg.io_clusters.yaml" ]; then
+  need go "helm, kubeconform and the CloudNativePG CRDs: go install / go mod download"
+fi
+if [ ! -x "$BIN/kustomize" ] && ! have kubectl; then need go "kustomize (no kubectl to serve it)"; fi
+if [ ! -x "$BIN/promtool" ]; then
+  need apt-get "promtool: apt-get download prometheus"
+  need dpkg-deb "promtool: unpacking the prometheus package"
+fi
+if [ ! -f "$DIR/schemas/$SCHEMA_KUBERNETES_VERSION-local-strict/deployment-apps-v1.json" ]; then
+  if ! have python3 || ! python3 -m pip --version >/dev/null 2>&1; then missing+=("python3 with pip (for the Kubernetes JSON schemas: pip download kubernetes-validate)"); fi
+fi
+if [ ! -f "$DIR/crds/kafka.strimzi.io_kafkatopics.yaml" ] && { ! have mvn || ! have java; }; then
+  need apt-get "maven and a JRE for Strimzi's crd-generator (or install mvn and java yourself)"
+fi
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "install-deploy-tools: missing prerequisites:" >&2
+  printf '  - %s\n' "${missing[@]}" | sort -u >&2
+  exit 1
+fi
+
 # go install into $BIN, once per version (a stamp file records the version installed).
 go_tool() {
   local name=$1 module=$2 version=$3

@@ -11,19 +11,8 @@ CH_DIR=$STACK_DIR/clickhouse
 CH_USER=clickhouse   # the Debian package's system user; the server runs as it when we are root
 CH_URL=http://127.0.0.1:$CH_HTTP_PORT
 
-# apt_install PKG...: installs Debian packages without letting their init scripts start system daemons
-# (they would take the stack's ports); refreshes the package lists first because it only runs when something is missing.
-apt_install() {
-  local sudo="" guard="" rc=0
-  [ "$(id -u)" = 0 ] || sudo=sudo
-  if [ ! -e /usr/sbin/policy-rc.d ]; then
-    guard=1; printf '#!/bin/sh\nexit 101\n' | $sudo tee /usr/sbin/policy-rc.d >/dev/null; $sudo chmod 755 /usr/sbin/policy-rc.d
-  fi
-  { $sudo apt-get update -qq && $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-      -o DPkg::Lock::Timeout=300 --no-install-recommends "$@"; } || rc=$?
-  if [ -n "$guard" ]; then $sudo rm -f /usr/sbin/policy-rc.d; fi
-  return $rc
-}
+# shellcheck source=SCRIPTDIR/../apt.sh
+. "$here/apt.sh"
 
 # run_as_service CMD...: ClickHouse data files belong to $CH_USER when we are root, so the server runs as that user.
 # It execs, so a background `run_as_service ... &` has the server's own pid in $!.

@@ -14,17 +14,8 @@ PG_LOG=$STACK_LOGS/postgres.log
 PG_OS_USER=postgres   # the server refuses to run as root; when we are root it runs as Debian's postgres user
 DATABASES="stableyield stableyield_test"
 
-apt_install() {  # installs Debian packages without letting their init scripts start system daemons on our ports
-  local sudo="" guard="" rc=0
-  [ "$(id -u)" = 0 ] || sudo=sudo
-  if [ ! -e /usr/sbin/policy-rc.d ]; then
-    guard=1; printf '#!/bin/sh\nexit 101\n' | $sudo tee /usr/sbin/policy-rc.d >/dev/null; $sudo chmod 755 /usr/sbin/policy-rc.d
-  fi
-  { $sudo apt-get update -qq && $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-      -o DPkg::Lock::Timeout=300 --no-install-recommends "$@"; } || rc=$?
-  if [ -n "$guard" ]; then $sudo rm -f /usr/sbin/policy-rc.d; fi
-  return $rc
-}
+# shellcheck source=SCRIPTDIR/../apt.sh
+. "$here/apt.sh"
 
 # Newest installed server version (Debian installs each major under /usr/lib/postgresql/<major>).
 pg_major() { find /usr/lib/postgresql -maxdepth 3 -path '*/bin/initdb' 2>/dev/null | sed 's|.*/postgresql/\([0-9]*\)/.*|\1|' | sort -n | tail -n 1; }

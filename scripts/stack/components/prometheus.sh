@@ -11,17 +11,8 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 PROM_DIR=$STACK_DIR/prometheus
 PROM_URL=http://127.0.0.1:$PROMETHEUS_PORT
 
-apt_install() {  # installs Debian packages without letting their init scripts start system daemons on our ports
-  local sudo="" guard="" rc=0
-  [ "$(id -u)" = 0 ] || sudo=sudo
-  if [ ! -e /usr/sbin/policy-rc.d ]; then
-    guard=1; printf '#!/bin/sh\nexit 101\n' | $sudo tee /usr/sbin/policy-rc.d >/dev/null; $sudo chmod 755 /usr/sbin/policy-rc.d
-  fi
-  { $sudo apt-get update -qq && $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-      -o DPkg::Lock::Timeout=300 --no-install-recommends "$@"; } || rc=$?
-  if [ -n "$guard" ]; then $sudo rm -f /usr/sbin/policy-rc.d; fi
-  return $rc
-}
+# shellcheck source=SCRIPTDIR/../apt.sh
+. "$here/apt.sh"
 
 healthy() { curl -fsS --max-time 2 "$PROM_URL/-/ready" >/dev/null 2>&1; }
 
