@@ -123,6 +123,12 @@ describe('docker-compose.yml', () => {
     for (const port of ports) expect(port.startsWith(BIND)).toBe(true);
   });
 
+  it('runs Prometheus without the lifecycle API (POST /-/quit)', () => {
+    const command = service('prometheus').command as string[];
+    expect(command).toContain('--storage.tsdb.path=/prometheus');
+    expect(command).not.toContain('--web.enable-lifecycle');
+  });
+
   it('takes every credential from .env, never from the file', () => {
     const secretName = /(PASSWORD|SECRET|TOKEN|PRIVATE|API_KEY|DATABASE_URL)/;
     for (const [name, s] of Object.entries(services)) {

@@ -109,6 +109,17 @@ describe.each(Object.keys(RENDERINGS))('%s', (name) => {
   });
 });
 
+describe.each(['kustomize overlays/dev', 'kustomize overlays/prod'])('%s: Prometheus', (name) => {
+  it('has no lifecycle API (POST /-/quit, /-/reload) for any pod to call', () => {
+    const pods = podTemplates(manifestsOf(RENDERINGS[name]!()));
+    const prometheus = pods.find((p) => p.manifest.metadata.name === 'prometheus');
+    expect(prometheus).toBeDefined();
+    const args = prometheus!.podSpec.containers.flatMap((c) => (c as unknown as { args?: string[] }).args ?? []);
+    expect(args).toContain('--config.file=/etc/prometheus/prometheus.yml');
+    expect(args).not.toContain('--web.enable-lifecycle');
+  }, TOOL_TIMEOUT);
+});
+
 describe.each(['kustomize overlays/prod', 'helm template (every app, ingress)'])('%s: the ingress', (name) => {
   it('routes /stream through an Ingress without access log (browsers send ?api_key=), /api through another', () => {
     const ingresses = manifestsOf(RENDERINGS[name]!()).filter((m) => m.kind === 'Ingress');
