@@ -78,6 +78,17 @@ describe('keeper: decisions against the chain', () => {
     expect(metricValue(text, 'last_update_age_seconds', { feed: 'USDC/USD' })).toBeGreaterThanOrEqual(90);
     expect(metricValue(text, 'keeper_wallet_balance_eth')).toBeGreaterThan(1);
     expect(metricValue(text, 'pyth_price_update_attempts_total', { alias: 'USDT/USD', trigger: 'yes', status: 'success' })).toBe(2);
+    // The failure-mode metrics: nothing in flight, nothing failing, every feed fresh on the chain's clock.
+    expect(metricValue(text, 'keeper_in_flight_age_seconds')).toBe(0);
+    expect(metricValue(text, 'keeper_current_bid_gwei')).toBe(0);
+    expect(metricValue(text, 'keeper_consecutive_push_failures')).toBe(0);
+    expect(metricValue(text, 'keeper_replacements_total')).toBe(0);
+    expect(metricValue(text, 'keeper_onchain_refresh_failures_total')).toBe(0);
+    expect(metricValue(text, 'keeper_health_reason', { reason: 'tx-stuck' })).toBe(0);
+    expect(metricValue(text, 'keeper_health_reason', { reason: 'push-failures' })).toBe(0);
+    expect(metricValue(text, 'keeper_feed_stale', { feed: 'USDC/USD' })).toBe(0);
+    expect(Math.abs(metricValue(text, 'keeper_chain_clock_offset_seconds') ?? 99)).toBeLessThanOrEqual(2);
+    expect(metricValue(text, 'keeper_source_age_seconds', { feed: 'DAI/USD' })).toBeGreaterThanOrEqual(90);
     const status = await keeper.status();
     expect(status.role).toBe('active');
     expect(status.health).toEqual({ healthy: true, role: 'active', reasons: [], staleFeeds: [] });
