@@ -14,7 +14,7 @@ eval "$(bash scripts/stack/stack.sh env | sed 's/^/export /')"
 export LOG_LEVEL=${LOG_LEVEL:-info} HEALTH_HOST=127.0.0.1
 
 # Every app of the system, in start order (upstream first), with its local settings.
-ALL_APPS="market-sim ingest-hermes ingest-market processor-peg processor-liquidity processor-ray processor-syi keeper sink-timescale sink-clickhouse api ws-gateway"
+ALL_APPS="market-sim ingest-hermes ingest-market processor-peg processor-liquidity processor-ray processor-syi auditor keeper sink-timescale sink-clickhouse api ws-gateway"
 SIM=http://127.0.0.1:7100
 app_env() {
   case "$1" in
@@ -25,6 +25,7 @@ app_env() {
     processor-liquidity) echo "HEALTH_PORT=9204 NODE_OPTIONS=--max-semi-space-size=32" ;;
     processor-ray) echo "HEALTH_PORT=9205 NODE_OPTIONS=--max-semi-space-size=32" ;;
     processor-syi) echo "HEALTH_PORT=9206 NODE_OPTIONS=--max-semi-space-size=32" ;;
+    auditor) echo "HEALTH_PORT=9213" ;;
     # anvil's first well-known development account: a local test chain only, never a real key.
     keeper) echo "METRICS_PORT=9207 PRIVATE_KEY_FILE=$STACK_DIR/anvil/dev-key KEEPER_STATE_FILE=$STACK_DIR/keeper/in-flight.json" ;;
     sink-timescale) echo "HEALTH_PORT=9208" ;;

@@ -130,6 +130,13 @@ export const APPS: readonly AppSpec[] = [
     scaling: { kind: 'fixed', replicas: 2, why: 'the index is one global calculation (syi.calculated has 1 partition): one active, one standby in the consumer group' },
   },
   {
+    // Reads syi.calculated, the inputs and their dead letters; writes nothing. Its replay state
+    // and the inputs after it are in memory.
+    name: 'auditor', healthPort: 9213, ...standard, stores: ['kafka', 'registry'], internet: false,
+    env: {}, secretEnv: [], ...medium,
+    scaling: { kind: 'fixed', replicas: 1, why: 'a checker off the serving path: a restart re-reads the retained topics and judges the same records the same way' },
+  },
+  {
     // /health answers 503 for conditions a restart does not fix (stale oracle, low balance), so
     // probes use /live (the main loop progresses) and /ready (the RPC answers); /health feeds alerts.
     name: 'keeper', healthPort: 9090, healthPortVar: 'METRICS_PORT', livePath: '/live', readyPath: '/ready', stores: ['kafka', 'registry'], internet: true,

@@ -127,6 +127,15 @@ export const DASHBOARDS: readonly DashboardSpec[] = [
           { title: 'Completeness over time', type: 'timeseries', unit: 'percentunit', queries: [{ expr: 'min(syi_data_completeness_ratio)', legend: 'completeness' }] },
         ],
       },
+      {
+        title: 'Independent verification (auditor)',
+        panels: [
+          { title: 'Accuracy deviation of the last record checked', type: 'stat', width: 8, unit: 'percentunit', queries: [{ expr: 'max(syi_accuracy_deviation)', legend: 'deviation' }] },
+          { title: 'Verification lag', type: 'stat', width: 8, unit: 's', queries: [{ expr: 'max(syi_verification_lag_seconds)', legend: 'lag' }] },
+          { title: 'Mismatches (1 h)', type: 'stat', width: 8, queries: [{ expr: 'sum(increase(syi_verified_records_total{result="mismatch"}[1h]))', legend: 'mismatches' }] },
+          { title: 'Records checked per minute by result', type: 'timeseries', width: 24, queries: [{ expr: 'sum by (result) (rate(syi_verified_records_total[5m])) * 60', legend: '{{result}}' }] },
+        ],
+      },
     ],
   },
   {

@@ -59,6 +59,8 @@ describe('alert rules', () => {
     { alert: 'SYIStale', parts: ['syi_last_published_timestamp_seconds', '> 300'], severity: 'critical' },
     { alert: 'SYICalculationSlow', parts: ['histogram_quantile(0.95', 'syi_calculation_latency_seconds_bucket', '> 5'] },
     { alert: 'SYIDataIncomplete', parts: ['syi_data_completeness_ratio', '< 0.95'] },
+    { alert: 'SYIVerificationMismatch', parts: ['syi_verified_records_total{result="mismatch"}', '> 0'], severity: 'critical' },
+    { alert: 'SYIVerificationLagging', parts: ['syi_verification_lag_seconds', '> 300'], forDuration: '5m' },
     { alert: 'KafkaConsumerLagHigh', parts: ['kafka_consumer_lag', '> 5000'] },
     { alert: 'DatabaseConnectionErrors', parts: ['increase(db_connection_errors_total[5m])', '> 10'] },
     { alert: 'APILatencyHigh', parts: ['histogram_quantile(0.95', 'http_request_duration_seconds_bucket{job="api"}', '> 0.5'] },

@@ -94,6 +94,8 @@ export class AuditRunner {
   private readonly outputTopic: string;
   private timer: NodeJS.Timeout | undefined;
   private lastCheckedTs: number | null = null;
+  /** next offset to take per "topic/partition": a batch fetched again (a consumer restart rejoins from the start) is skipped up to it */
+  private readonly positions = new Map<string, number>();
   private undecodable = 0;
   private started = false;
 
@@ -198,10 +200,19 @@ export class AuditRunner {
     }
   }
 
+  /** The batch's records not taken yet, marking them taken. */
+  private unseen(batch: PartitionBatch): PartitionBatch['messages'] {
+    const key = `${batch.topic}/${batch.partition}`;
+    const from = this.positions.get(key) ?? 0;
+    this.positions.set(key, Math.max(from, batch.nextOffset));
+    return batch.messages.filter((m) => Number(m.offset) >= from);
+  }
+
   private async onBatch(batch: PartitionBatch): Promise<void> {
+    const messages = this.unseen(batch);
     const input = this.inputs.get(batch.topic);
     if (input !== undefined) {
-      for (const m of batch.messages) {
+      for (const m of messages) {
         if (m.value === null) continue;
         try {
           this.auditor.addInput({ topic: input, partition: batch.partition, offset: Number(m.offset), value: await this.options.serde.deserialize(input, m.value) });
@@ -216,7 +227,7 @@ export class AuditRunner {
     }
     const lettered = this.letters.get(batch.topic);
     if (lettered !== undefined) {
-      for (const m of batch.messages) {
+      for (const m of messages) {
         const h = readDeadLetterHeaders(m.headers);
         if (h[DLQ_HEADERS.kind] === 'late' && h[DLQ_HEADERS.processor] === SYI_PROCESSOR) {
           this.auditor.addLateLetter(inputId(lettered, h[DLQ_HEADERS.sourcePartition] ?? '', h[DLQ_HEADERS.sourceOffset] ?? ''));
@@ -224,7 +235,7 @@ export class AuditRunner {
       }
       return;
     }
-    for (const m of batch.messages) {
+    for (const m of messages) {
       if (m.value === null) continue;
       try {
         this.auditor.addPublished(await this.options.serde.deserialize('syi.calculated', m.value), this.now());

@@ -70,7 +70,7 @@ export async function runChaos(system: System, options: ChaosOptions): Promise<C
   // 2. each app SIGKILLed once and restarted
   const victims: SystemApp[] = options.short
     ? ['processor-syi', 'processor-peg', 'sink-timescale', 'keeper', 'ws-gateway', 'ingest-hermes']
-    : ['ingest-hermes', 'ingest-market', 'processor-peg', 'processor-liquidity', 'processor-ray', 'processor-syi', 'keeper', 'sink-timescale', 'sink-clickhouse', 'api', 'ws-gateway'];
+    : ['ingest-hermes', 'ingest-market', 'processor-peg', 'processor-liquidity', 'processor-ray', 'processor-syi', 'auditor', 'keeper', 'sink-timescale', 'sink-clickhouse', 'api', 'ws-gateway'];
   for (const app of victims) {
     const at = Date.now();
     await system.killAndRestart(app);
@@ -158,6 +158,7 @@ export async function verifyDelivery(system: System): Promise<{ published: numbe
   if (gaps.length > 0) problems.push(`syi.calculated: ${gaps.length} gaps or duplicates (${gaps.slice(0, 5).join(', ')})`);
   problems.push(...verifyChain(live, null).map((e) => `digest chain: ${JSON.stringify(e)}`));
   problems.push(...(await system.checkStores(live)));
+  problems.push(...(await system.checkVerification(live.at(-1)?.ts ?? 0)));
   const { twice } = await system.keeperPushes();
   if (twice > 0) problems.push(`keeper: ${twice} (feed, publish time) pushed twice`);
   return { published: live.length, problems };

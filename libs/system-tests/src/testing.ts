@@ -5,7 +5,7 @@
 // PostgreSQL and ClickHouse. One run is isolated by a topic prefix, a fresh PostgreSQL database,
 // a ClickHouse database and its own chain. `verify()` checks every promise the system makes and
 // returns what failed (nothing, when all is well).
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
@@ -20,7 +20,7 @@ import { CATALOG, prefixedSpecs, prefixedTopic, provisionTopics, TopicFollower }
 import { readTopic, testStack, waitFor, type TestStack } from '@stableyield/kafka/testing';
 import { ASSETS } from '@stableyield/market-model';
 import { createRegistryClient, registerSchemas, VALUE_SCHEMAS, type PythPrice, type SyiRecord } from '@stableyield/schemas';
-import { MEASURE_SHARDS, measureChangelogSpec, SyiProcessor, verifyChain } from '@stableyield/stream';
+import { MEASURE_SHARDS, measureChangelogSpec, SyiProcessor, verifyChain, type AuditStatus } from '@stableyield/stream';
 import {
   dumpInputs, httpOk, repoRoot, INPUT_TOPIC_NAMES, matchesReplay, randomTestPort, recordCount, replayWithCommand, spawnApp, stopApp, uniquePrefix, type AppProcess,
 } from '@stableyield/stream/testing';
@@ -37,7 +37,7 @@ export const LATENESS_MS = 2000;
 
 export const SYSTEM_APPS = [
   'market-sim', 'processor-syi', 'processor-peg', 'processor-liquidity', 'processor-ray', 'sink-timescale', 'sink-clickhouse', 'api', 'ws-gateway',
-  'keeper', 'ingest-hermes', 'ingest-market',
+  'keeper', 'auditor', 'ingest-hermes', 'ingest-market',
 ] as const;
 export type SystemApp = (typeof SYSTEM_APPS)[number];
 
@@ -458,6 +458,7 @@ export class System {
     if (!live.some((r) => r.eligible > 0)) problems.push('no record with an eligible constituent');
 
     problems.push(...(await this.checkStores(live)));
+    problems.push(...(await this.checkVerification(live.at(-1)?.ts ?? 0)));
     const latest = (await (await fetch(`${this.apiUrl}/api/index/latest`)).json()) as SyiRecord;
     if (latest.ts !== live.at(-1)?.ts || latest.value !== live.at(-1)?.value) problems.push(`/api/index/latest is ${latest.ts}=${latest.value}, the topic ends ${live.at(-1)?.ts}`);
     problems.push(...(await this.checkStreams(live)));
@@ -474,6 +475,27 @@ export class System {
   async checkStores(records: readonly SyiRecord[]): Promise<string[]> {
     const index = records.map((r): [number, number] => [r.ts, r.value]);
     return [...(await this.checkPostgres(index)), ...(await this.checkClickHouse(index))];
+  }
+
+  /**
+   * The index recomputes from its inputs over the whole run: the auditor has judged every record
+   * up to `lastTs` with no mismatch, and `syi verify --recompute` over the run reports nothing.
+   */
+  async checkVerification(lastTs: number): Promise<string[]> {
+    const problems: string[] = [];
+    const status = async () => (await (await fetch(`${this.apps.get('auditor')!.health}/status`)).json()) as AuditStatus;
+    await waitFor('the auditor to judge every record', async () => ((await status()).checkedThrough ?? 0) >= lastTs, 180_000, 1_000).catch(() => undefined);
+    const audit = await status();
+    if ((audit.checkedThrough ?? 0) < lastTs) problems.push(`auditor: checked through ${audit.checkedThrough}, the index ends at ${lastTs}`);
+    if (audit.mismatched > 0) problems.push(`auditor: ${audit.mismatched} mismatch(es), the last ${JSON.stringify(audit.lastMismatch)}`);
+    if (audit.matched === 0) problems.push('auditor: no record matched');
+    const verify = spawnSync('npm', ['run', '--silent', 'syi', '--', 'verify', '--from', '0', '--to', String(lastTs), '--recompute', '60'], {
+      cwd: repoRoot(),
+      encoding: 'utf8',
+      env: { ...process.env, KAFKA_BROKERS: this.brokers, SCHEMA_REGISTRY_URL: this.stack.registryUrl, TOPIC_PREFIX: this.prefix, GRID_INTERVAL_MS: String(GRID_MS) },
+    });
+    if (verify.status !== 0) problems.push(`syi verify exited ${verify.status}: ${(verify.stdout + verify.stderr).trim().split('\n').slice(0, 30).join(' | ')}`);
+    return problems;
   }
 
   /** How many (feed, publish time) pairs the keeper pushed more than once, and how many pushes there were. */
@@ -574,6 +596,8 @@ export class System {
       case 'processor-liquidity':
       case 'processor-ray':
         return processor;
+      case 'auditor':
+        return { ...kafka, HEALTH_PORT: this.port() };
       case 'sink-timescale':
         return { ...kafka, HEALTH_PORT: this.port(), DATABASE_URL: this.database!.url, SINK_GROUP_ID: `${this.prefix}sink-timescale` };
       case 'sink-clickhouse':
