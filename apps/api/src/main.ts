@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { ApiKeyStore, Authenticator, buildApiApp, CachedKeyLookup, countConnectionErrors, ensureApiKeysTable, jwtSettingsOf, queries } from '@stableyield/api-core';
 import { createPool, isConnectionError } from '@stableyield/db';
-import { createKafka, KafkaMetrics, provisionTopics, TopicSerde } from '@stableyield/kafka';
+import { createKafka, KafkaMetrics, kafkaSettingsOf, provisionTopics, TopicSerde } from '@stableyield/kafka';
 import { createSyiFeed, instanceGroupId, LatestSyi } from '@stableyield/live-feed';
 import { createLogger, createMetricsRegistry, exitOnSignals, ProgressMonitor, Readiness, Shutdown, startHealthServer } from '@stableyield/observability';
 import { createRegistryClient, registerSchemas } from '@stableyield/schemas';
@@ -27,7 +27,7 @@ async function main(): Promise<void> {
   pool.on('error', () => dbErrors.inc({ sink: 'api' }));
   await ensureApiKeysTable(db);
 
-  const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID ?? APP }, logger);
+  const kafka = createKafka(kafkaSettingsOf(config, config.KAFKA_CLIENT_ID ?? APP), logger);
   if (config.PROVISION_TOPICS) {
     await provisionTopics(kafka, logger, { replicationFactor: config.KAFKA_REPLICATION_FACTOR });
     await registerSchemas(createRegistryClient(config.SCHEMA_REGISTRY_URL));

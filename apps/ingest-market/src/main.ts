@@ -1,6 +1,6 @@
 // ingest-market: CryptoCompare, Binance, DefiLlama and FRED pollers → cc.prices, cc.orderbook, dl.apy,
 // ex.mktcap, trad.tbill (docs/ingestion.md).
-import { createKafka, prefixedSpecs, provisionTopics, TopicSerde } from '@stableyield/kafka';
+import { createKafka, kafkaSettingsOf, prefixedSpecs, provisionTopics, TopicSerde } from '@stableyield/kafka';
 import { createLogger, createMetricsRegistry, exitOnSignals, ProgressMonitor, Readiness, Shutdown, startHealthServer } from '@stableyield/observability';
 import { createRegistryClient, registerSchemas } from '@stableyield/schemas';
 import { loadAppConfig } from './config';
@@ -16,7 +16,7 @@ async function main(): Promise<void> {
   exitOnSignals(shutdown);
 
   const health = await startHealthServer({ host: config.HEALTH_HOST, port: config.HEALTH_PORT, registry, progress, readiness });
-  const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID ?? 'ingest-market' }, logger);
+  const kafka = createKafka(kafkaSettingsOf(config, config.KAFKA_CLIENT_ID ?? 'ingest-market'), logger);
   const registryClient = createRegistryClient(config.SCHEMA_REGISTRY_URL);
   await provisionTopics(kafka, logger, { replicationFactor: config.KAFKA_REPLICATION_FACTOR, topics: prefixedSpecs(config.TOPIC_PREFIX) });
   await registerSchemas(registryClient);

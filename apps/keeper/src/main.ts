@@ -1,5 +1,5 @@
 // keeper: Hermes prices from pyth.updates → Pyth contract on-chain (docs/keeper.md).
-import { createKafka, provisionTopics, TopicSerde } from '@stableyield/kafka';
+import { createKafka, kafkaSettingsOf, provisionTopics, TopicSerde } from '@stableyield/kafka';
 import { createLogger, createMetricsRegistry, exitOnSignals, maskUrls, ProgressMonitor, Readiness, Shutdown, startHealthServer } from '@stableyield/observability';
 import { createRegistryClient, registerSchemas } from '@stableyield/schemas';
 import { loadAppConfig } from './config';
@@ -14,7 +14,7 @@ async function main(): Promise<void> {
   const shutdown = new Shutdown(logger, config.SHUTDOWN_TIMEOUT_MS);
   exitOnSignals(shutdown);
 
-  const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID ?? 'keeper' }, logger);
+  const kafka = createKafka(kafkaSettingsOf(config, config.KAFKA_CLIENT_ID ?? 'keeper'), logger);
   const registryClient = createRegistryClient(config.SCHEMA_REGISTRY_URL);
   await provisionTopics(kafka, logger, { replicationFactor: config.KAFKA_REPLICATION_FACTOR });
   await registerSchemas(registryClient);

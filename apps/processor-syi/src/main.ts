@@ -1,4 +1,4 @@
-import { CATALOG, createKafka, Lease, prefixedSpecs, prefixedTopic, provisionTopics, TopicSerde } from '@stableyield/kafka';
+import { CATALOG, createKafka, kafkaSettingsOf, Lease, prefixedSpecs, prefixedTopic, provisionTopics, TopicSerde } from '@stableyield/kafka';
 import { createLogger, createMetricsRegistry, exitOnSignals, ProgressMonitor, Readiness, Shutdown, startHealthServer } from '@stableyield/observability';
 import { createRegistryClient, registerSchemas } from '@stableyield/schemas';
 import { SyiProcessor } from '@stableyield/stream';
@@ -16,7 +16,7 @@ async function main(): Promise<void> {
   exitOnSignals(shutdown);
 
   const health = await startHealthServer({ host: config.HEALTH_HOST, port: config.HEALTH_PORT, registry, progress, readiness });
-  const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID ?? APP }, logger);
+  const kafka = createKafka(kafkaSettingsOf(config, config.KAFKA_CLIENT_ID ?? APP), logger);
   const registryClient = createRegistryClient(config.SCHEMA_REGISTRY_URL);
   const leaseTopic = prefixedTopic(config.TOPIC_PREFIX, `${APP}.lease`);
   if (config.PROVISION_TOPICS) {

@@ -1,5 +1,5 @@
 import { AggregateRefresher, createPool, createSinkHandler, migrate, PostgresWriter, SINK_TOPICS, SinkMetrics } from '@stableyield/db';
-import { ConsumerRunner, createKafka, KafkaMetrics, provisionTopics, TopicProducer, TopicSerde } from '@stableyield/kafka';
+import { ConsumerRunner, createKafka, KafkaMetrics, kafkaSettingsOf, provisionTopics, TopicProducer, TopicSerde } from '@stableyield/kafka';
 import { createLogger, createMetricsRegistry, exitOnSignals, ProgressMonitor, Readiness, Shutdown, startHealthServer } from '@stableyield/observability';
 import { createRegistryClient, registerSchemas, type DataTopic } from '@stableyield/schemas';
 import { loadAppConfig } from './config';
@@ -24,7 +24,7 @@ async function main(command: string | undefined): Promise<void> {
   const shutdown = new Shutdown(logger, config.SHUTDOWN_TIMEOUT_MS);
   exitOnSignals(shutdown);
   const health = await startHealthServer({ host: config.HEALTH_HOST, port: config.HEALTH_PORT, registry, progress, readiness });
-  const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID ?? APP }, logger);
+  const kafka = createKafka(kafkaSettingsOf(config, config.KAFKA_CLIENT_ID ?? APP), logger);
   const registryClient = createRegistryClient(config.SCHEMA_REGISTRY_URL);
   await provisionTopics(kafka, logger, { replicationFactor: config.KAFKA_REPLICATION_FACTOR });
   await registerSchemas(registryClient);

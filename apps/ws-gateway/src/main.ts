@@ -1,7 +1,7 @@
 import cluster from 'node:cluster';
 import { ApiKeyStore, Authenticator, CachedKeyLookup, clientAddress, ensureApiKeysTable, jwtSettingsOf } from '@stableyield/api-core';
 import { createPool } from '@stableyield/db';
-import { createKafka, KafkaMetrics, provisionTopics, TopicSerde } from '@stableyield/kafka';
+import { createKafka, KafkaMetrics, kafkaSettingsOf, provisionTopics, TopicSerde } from '@stableyield/kafka';
 import {
   createSyiFeed, FanoutHub, instanceGroupId, LatestSyi, startStreamServer, StreamMetrics, wsPreparedFrames, type SocketClient, type StreamServerOptions,
 } from '@stableyield/live-feed';
@@ -54,7 +54,7 @@ async function main(): Promise<void> {
     authorize = upgradeAuthorizer(authenticator, config.AUTH_FAILURES_PER_IP);
   }
 
-  const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID ?? APP }, logger);
+  const kafka = createKafka(kafkaSettingsOf(config, config.KAFKA_CLIENT_ID ?? APP), logger);
   if (config.PROVISION_TOPICS) {
     await provisionTopics(kafka, logger, { replicationFactor: config.KAFKA_REPLICATION_FACTOR });
     await registerSchemas(createRegistryClient(config.SCHEMA_REGISTRY_URL));

@@ -35,6 +35,16 @@ export const kafkaSchema = {
   SCHEMA_REGISTRY_URL: httpUrl.default('http://127.0.0.1:8081/apis/ccompat/v7'),
   /** Production setting 3; the local single-node stack uses 1. */
   KAFKA_REPLICATION_FACTOR: positiveInt.default(1),
+  /**
+   * Authentication to the brokers (each app has its own principal and ACLs): unset, none (the
+   * local stack). With a mechanism, KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD (or _FILE) are needed.
+   */
+  KAFKA_SASL_MECHANISM: z.enum(['scram-sha-512', 'scram-sha-256', 'plain']).optional(),
+  KAFKA_SASL_USERNAME: z.string().min(1).optional(),
+  KAFKA_SASL_PASSWORD: z.string().min(1).optional(),
+  /** TLS to the brokers; KAFKA_TLS_CA_FILE names the CA bundle when it is not a public one. */
+  KAFKA_TLS: booleanFlag.default(false),
+  KAFKA_TLS_CA_FILE: z.string().min(1).optional(),
 };
 
 /** `TOPIC_PREFIX`: prefix of every topic name ('' in production; tests isolate runs with it). */

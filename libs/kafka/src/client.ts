@@ -1,4 +1,4 @@
-import { Kafka, logLevel, type KafkaConfig, type LogEntry } from 'kafkajs';
+import { Kafka, logLevel, type KafkaConfig, type LogEntry, type SASLOptions } from 'kafkajs';
 import type { Logger } from 'pino';
 
 export interface KafkaSettings {
@@ -6,6 +6,10 @@ export interface KafkaSettings {
   clientId: string;
   /** Connection attempts are retried this many times before the client gives up. */
   retries?: number;
+  /** SASL authentication (SCRAM or PLAIN); unset: none. */
+  sasl?: { mechanism: 'scram-sha-512' | 'scram-sha-256' | 'plain'; username: string; password: string };
+  /** TLS to the brokers: true (system CAs) or the CA bundle to trust. */
+  ssl?: true | { ca: string[] };
 }
 
 const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
@@ -21,6 +25,9 @@ export function createKafka(settings: KafkaSettings, logger: Logger): Kafka {
   const config: KafkaConfig = {
     clientId: settings.clientId,
     brokers: settings.brokers,
+    // A union of the three mechanisms; kafkajs types each one separately.
+    ...(settings.sasl ? { sasl: settings.sasl as SASLOptions } : {}),
+    ...(settings.ssl ? { ssl: settings.ssl } : {}),
     retry: { retries: settings.retries ?? 8, initialRetryTime: 100, maxRetryTime: 5_000 },
     logLevel: logLevel.WARN,
     logCreator: () => (entry: LogEntry) => {

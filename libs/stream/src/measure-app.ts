@@ -2,7 +2,7 @@
 // topic provisioning, the shard lease and the sharded processor. Each app only names its kind.
 import { booleanFlag, commonSchema, eventTimeSchema, kafkaSchema, nonNegativeInt, port, positiveInt, topicPrefix, z } from '@stableyield/config';
 import { METHODOLOGY_V1 } from '@stableyield/index-engine';
-import { CATALOG, createKafka, prefixedSpecs, prefixedTopic, provisionTopics, ShardLease, TopicSerde } from '@stableyield/kafka';
+import { CATALOG, createKafka, kafkaSettingsOf, prefixedSpecs, prefixedTopic, provisionTopics, ShardLease, TopicSerde } from '@stableyield/kafka';
 import { createLogger, createMetricsRegistry, exitOnSignals, ProgressMonitor, Readiness, Shutdown, startHealthServer } from '@stableyield/observability';
 import { createRegistryClient, registerSchemas } from '@stableyield/schemas';
 import { MEASURE_SHARDS, measureChangelogSpec, ShardedMeasureProcessor, type MeasureKind } from './measure-processor';
@@ -36,7 +36,7 @@ export async function runMeasureApp(kind: MeasureKind, config: MeasureAppConfig)
   exitOnSignals(shutdown);
 
   const health = await startHealthServer({ host: config.HEALTH_HOST, port: config.HEALTH_PORT, registry, progress, readiness });
-  const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID ?? app }, logger);
+  const kafka = createKafka(kafkaSettingsOf(config, config.KAFKA_CLIENT_ID ?? app), logger);
   const registryClient = createRegistryClient(config.SCHEMA_REGISTRY_URL);
   const leaseTopic = prefixedTopic(config.TOPIC_PREFIX, `${app}.lease`);
   if (config.PROVISION_TOPICS) {
