@@ -197,11 +197,16 @@ export interface KeeperProcess {
   status(): Promise<KeeperStatusBody | undefined>;
 }
 
-/** The real main.ts in a child process (signals, restarts, two replicas). */
-export async function spawnKeeper(env: Record<string, string>): Promise<KeeperProcess> {
+/**
+ * The real main.ts in a child process (signals, restarts, two replicas). `wrapper` runs it under
+ * another command, e.g. ['faketime', '-f', '+60s'] for a skewed host clock.
+ */
+export async function spawnKeeper(env: Record<string, string>, wrapper: string[] = []): Promise<KeeperProcess> {
   const port = await freePort();
   const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.endsWith('_FILE') && k !== 'PRIVATE_KEY'));
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'apps', 'keeper', 'src', 'main.ts')], {
+  const node = [process.execPath, '--import', 'tsx', join(ROOT, 'apps', 'keeper', 'src', 'main.ts')];
+  const [command, ...args] = [...wrapper, ...node] as [string, ...string[]];
+  const child = spawn(command, args, {
     cwd: ROOT,
     env: { ...inherited, LOG_LEVEL: 'info', METRICS_PORT: String(port), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,0 +1,104 @@
+// The keeper's fault run (issue 22, "done when"): the real main.ts against a private anvil and the
+// broker, Hermes prices every 400 ms. Normal phase, then a fault phase in which the keeper runs with
+// its host clock 60 s fast (Debian's faketime) and a reorg-like nonce gap is opened under it
+// (evm_snapshot/evm_revert undoes one of its mined pushes). It must recover without a storm
+// (transactions per minute within 2× of normal) and the oracle must stay within its bound.
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { explainFailure, nowS, priceConfigYaml, spawnKeeper, startEnv, waitFor, type Env, type FeedName, type KeeperProcess } from '../test/harness';
+
+const FAKETIME = ['/usr/bin/faketime', '/usr/local/bin/faketime'].find((p) => existsSync(p));
+const ONE = 100_000_000n;
+const FEEDS: FeedName[] = ['usdc', 'usdt', 'dai'];
+const MAX_STALENESS_S = 10;
+const PHASE_MS = 30_000;
+
+const describeWithFaketime = FAKETIME ? describe : describe.skip;
+if (!FAKETIME) console.warn('faketime is not installed (apt-get install faketime): the keeper fault run is skipped');
+
+describeWithFaketime('keeper fault run: nonce gap and a host clock 60 s fast', () => {
+  let env: Env;
+  const procs: KeeperProcess[] = [];
+  let producing = true;
+
+  beforeAll(async () => {
+    env = await startEnv();
+  });
+  afterAll(async () => {
+    producing = false;
+    for (const p of procs) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
+    await env?.close();
+  });
+
+  it('recovers without a storm and keeps the oracle within its bound', async () => {
+    const cfg = join(mkdtempSync(join(tmpdir(), 'keeper-fault-')), 'prices.yaml');
+    writeFileSync(cfg, priceConfigYaml({ price_deviation: 1, time_difference: 3600 }, FEEDS));
+    const vars = env.baseEnv({ PRICE_CONFIG_FILE: cfg, DEBOUNCE_MS: '200', MAX_STALENESS: String(MAX_STALENESS_S), MAX_SOURCE_AGE_S: '60', LOG_LEVEL: 'info' });
+    const nonce = () => env.anvil.client.getTransactionCount({ address: env.keeperAddress, blockTag: 'latest' });
+
+    // Hermes: the same prices every 400 ms, published now (so only max-staleness moves the chain).
+    const producer = (async () => {
+      while (producing) {
+        await env.produce(FEEDS.map((feed) => ({ feed, price: ONE, publishTime: nowS() }))).catch(() => undefined);
+        await new Promise((r) => setTimeout(r, 400));
+      }
+    })();
+
+    // The oracle's age, the oldest feed's, on two clocks: the chain's as consumers' calls see it (the
+    // pending block's timestamp: evm_revert also winds anvil's clock back) and the wall clock.
+    let maxAgeS = 0;
+    let maxWallAgeS = 0;
+    let sampling = false;
+    const sampler = setInterval(() => {
+      if (!sampling) return;
+      void Promise.all([env.anvil.client.getBlock({ blockTag: 'pending' }), ...FEEDS.map((f) => env.onchain(f))]).then(([pending, ...prices]) => {
+        const oldest = Math.min(...prices.map((p) => p?.publishTime ?? 0));
+        maxAgeS = Math.max(maxAgeS, Number(pending.timestamp) - oldest);
+        maxWallAgeS = Math.max(maxWallAgeS, nowS() - oldest);
+      });
+    }, 500);
+
+    const normal = await spawnKeeper(vars);
+    procs.push(normal);
+    await explainFailure(procs, async () => {
+      await waitFor('every feed on-chain', async () => (await Promise.all(FEEDS.map((f) => env.onchain(f)))).every((p) => p !== undefined), 60_000);
+      const n0 = await nonce();
+      await new Promise((r) => setTimeout(r, PHASE_MS));
+      const normalTx = (await nonce()) - n0;
+
+      // Fault: the keeper restarts with its clock 60 s fast…
+      normal.child.kill('SIGTERM');
+      await normal.exited;
+      const skewed = await spawnKeeper(vars, [FAKETIME!, '-f', '+60s']);
+      procs.push(skewed);
+      await waitFor('the skewed keeper active', async () => (await skewed.status())?.role === 'active', 60_000);
+      sampling = true;
+      // …and a reorg undoes one of its pushes: the chain's nonce goes back under the keeper.
+      const snapshot = await env.anvil.rpc('evm_snapshot');
+      const before = await nonce();
+      await waitFor('a push by the skewed keeper', async () => (await nonce()) > before, 60_000);
+      await env.anvil.rpc('evm_revert', [snapshot]);
+      const f0 = await nonce();
+      await new Promise((r) => setTimeout(r, PHASE_MS));
+      const faultTx = (await nonce()) - f0;
+      sampling = false;
+      const status = (await skewed.status())?.keeper;
+
+      const report = { normalTxPerMin: (normalTx * 60_000) / PHASE_MS, faultTxPerMin: (faultTx * 60_000) / PHASE_MS, maxOracleAgeS: maxAgeS, maxOracleWallClockAgeS: maxWallAgeS, chainClockOffsetS: status?.chainClockOffsetS };
+      console.log(JSON.stringify({ metric: 'keeper_fault_run', ...report }));
+      expect(normalTx).toBeGreaterThan(0);
+      expect(faultTx).toBeGreaterThan(0); // it recovered from the gap: pushes land again
+      expect(faultTx).toBeLessThanOrEqual(2 * normalTx); // no storm
+      // On the chain's clock the oracle stays within MAX_STALENESS plus a push's round trip and the
+      // reorg's undo; on any clock far inside consumers' bound (MockPyth's validTimePeriod, 60 s).
+      expect(maxAgeS).toBeLessThan(2 * MAX_STALENESS_S);
+      expect(maxWallAgeS).toBeLessThan(60);
+      // The keeper sees its host's skew (chain − host ≈ −60 s, less after the revert) and measures every age on the chain's clock.
+      expect(status?.chainClockOffsetS).toBeLessThanOrEqual(-55);
+    });
+    producing = false;
+    clearInterval(sampler);
+    await producer;
+  });
+});
