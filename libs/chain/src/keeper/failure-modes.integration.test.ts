@@ -3,6 +3,7 @@
 import { HttpRequestError } from 'viem';
 import {
   encodeMockPriceFeedUpdate,
+  feedsOnChain,
   feePolicy,
   keeperHealth,
   PriceKeeper,
@@ -193,6 +194,19 @@ describe('PriceKeeper failure modes against anvil + MockPyth', () => {
       const landed = await keeper.runOnce(true); // forced: within thresholds otherwise
       expect(landed.pushed && landed.result?.status).toBe('mined');
       expect(keeper.status().consecutiveFailures).toBe(0);
+    });
+  });
+
+  describe('start-up feed check (item 8)', () => {
+    it('feedsOnChain tells which configured ids the contract knows', async () => {
+      chain = await startChain();
+      keeper = makeKeeper();
+      await keeper.start();
+      const { publicClient } = chain.clients();
+      expect(await feedsOnChain(publicClient, chain.contract, [FEEDS.usdc, FEEDS.dai])).toEqual(new Map([[FEEDS.usdc, false], [FEEDS.dai, false]]));
+      keeper.ingest(hermes([{ id: FEEDS.usdc, price: ONE, publishTime: nowS() - 1 }]));
+      expect((await keeper.runOnce()).pushed).toBe(true);
+      expect(await feedsOnChain(publicClient, chain.contract, [FEEDS.usdc, FEEDS.dai])).toEqual(new Map([[FEEDS.usdc, true], [FEEDS.dai, false]]));
     });
   });
 
