@@ -30,7 +30,7 @@ app_env() {
     keeper) echo "METRICS_PORT=9207 PRIVATE_KEY_FILE=$STACK_DIR/anvil/dev-key KEEPER_STATE_FILE=$STACK_DIR/keeper/in-flight.json" ;;
     sink-timescale) echo "HEALTH_PORT=9208" ;;
     sink-clickhouse) echo "HEALTH_PORT=9209" ;;
-    api) echo "PORT=8080 HEALTH_PORT=9210" ;;
+    api) echo "PORT=8080 HEALTH_PORT=9210 AUDITOR_URL=http://127.0.0.1:9213" ;;
     ws-gateway) echo "PORT=8090 HEALTH_PORT=9211" ;;
   esac
 }

@@ -79,6 +79,24 @@
     return fetch('/api/index/latest').then(function (res) { return res.ok ? res.json().then(showRecord) : null; }).catch(function () {});
   }
 
+  // The auditor recomputes every published record from its inputs: say how far it got.
+  function showAudit(a) {
+    var line = $('verified');
+    if (!a.available) {
+      line.dataset.state = 'unknown';
+      line.textContent = 'Independent check: not available';
+      return;
+    }
+    var through = a.verifiedThrough === null ? 'nothing yet' : new Date(a.verifiedThrough).toISOString().replace('T', ' ').slice(0, 19) + ' UTC';
+    line.dataset.state = a.mismatchSeen ? 'mismatch' : 'ok';
+    line.textContent = 'Independently recomputed from its inputs through ' + through + ' · ' +
+      (a.mismatchSeen ? a.mismatched + ' record(s) did not recompute, the last at ' + new Date(a.lastMismatchTs).toISOString() : 'no mismatch seen');
+  }
+
+  function loadAudit() {
+    return fetch('/api/index/audit').then(function (res) { return res.ok ? res.json().then(showAudit) : null; }).catch(function () {});
+  }
+
   var retryMs = 500;
   function connect() {
     var ws = new WebSocket(streamUrl());
@@ -97,4 +115,6 @@
   loadLatest();
   loadHistory();
   connect();
+  loadAudit();
+  setInterval(loadAudit, 5000);
 })();

@@ -1,4 +1,4 @@
-import { booleanFlag, commaList, commonSchema, kafkaSchema, loadConfig, nonNegativeInt, port, positiveInt, z } from '@stableyield/config';
+import { booleanFlag, commaList, commonSchema, httpUrl, kafkaSchema, loadConfig, nonNegativeInt, port, positiveInt, z } from '@stableyield/config';
 import { parseTrustProxy } from '@stableyield/api-core';
 import { METHODOLOGY_V1 } from '@stableyield/index-engine';
 
@@ -14,7 +14,7 @@ export const configSchema = z.object({
   /** PostgreSQL cancels an API query running longer than this (statement_timeout). */
   PG_STATEMENT_TIMEOUT_MS: positiveInt.default(10_000),
   /** Route patterns served without credentials (`/api/index/*` for a prefix); every other /api route needs a key. */
-  PUBLIC_ROUTES: commaList.default(['/api/index/latest', '/api/index/history', '/api/index/constituents', '/api/index/methodology']),
+  PUBLIC_ROUTES: commaList.default(['/api/index/latest', '/api/index/history', '/api/index/constituents', '/api/index/methodology', '/api/index/audit']),
   /** Requests per window per API key and per client IP (0 on both: no rate limiting). */
   RATE_LIMIT_PER_KEY: nonNegativeInt.default(6_000),
   RATE_LIMIT_PER_IP: nonNegativeInt.default(600),
@@ -46,6 +46,8 @@ export const configSchema = z.object({
   API_KEY_CACHE_MS: positiveInt.default(30_000),
   /** Symbols the API knows before the first record names them. */
   CONSTITUENTS: commaList.default([...METHODOLOGY_V1.constituents]),
+  /** The auditor's health port (its GET /status): /api/index/verify and /api/index/audit report its check; unset: not available. */
+  AUDITOR_URL: httpUrl.optional(),
   /** The ws-gateway stream the ticker page connects to; unset: the page's host, port 8090. */
   TICKER_STREAM_URL: z.string().regex(/^wss?:\/\//, 'must be a ws:// or wss:// URL').optional(),
   /** Read `<prefix>syi.calculated` instead of the catalog topic: tests and benchmarks only. */

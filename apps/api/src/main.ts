@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { ApiKeyStore, Authenticator, buildApiApp, CachedKeyLookup, countConnectionErrors, ensureApiKeysTable, jwtSettingsOf, queries } from '@stableyield/api-core';
+import { ApiKeyStore, AuditorStatusSource, Authenticator, buildApiApp, CachedKeyLookup, countConnectionErrors, ensureApiKeysTable, jwtSettingsOf, queries } from '@stableyield/api-core';
 import { createPool, isConnectionError } from '@stableyield/db';
 import { createKafka, KafkaMetrics, kafkaSettingsOf, provisionTopics, TopicSerde } from '@stableyield/kafka';
 import { createSyiFeed, instanceGroupId, LatestSyi } from '@stableyield/live-feed';
@@ -49,9 +49,11 @@ async function main(): Promise<void> {
   const jwt = jwtSettingsOf(config);
   const rateLimited = config.RATE_LIMIT_PER_KEY > 0 || config.RATE_LIMIT_PER_IP > 0;
   const unlimited = Number.MAX_SAFE_INTEGER;
+  const auditor = new AuditorStatusSource({ url: config.AUDITOR_URL });
   const app = await buildApiApp(
     {
       db, latest, registry, logger, now: Date.now, knownSymbols: config.CONSTITUENTS, isDatabaseUnreachable: isConnectionError,
+      independentCheck: () => auditor.get(),
       authenticator: new Authenticator({ lookupKey: (key) => keys.lookup(key), ...(jwt ? { jwt } : {}) }),
     },
     {

@@ -248,6 +248,20 @@ describe('history, verify and metrics', () => {
     expect(db.calls[0]!.params.slice(0, 2)).toEqual(['1970-01-01T00:00:00.000Z', '1970-02-01T00:00:00.000Z']);
   });
 
+  it('says how far the index was independently verified, in /api/index/verify and /api/index/audit', async () => {
+    const check = { available: true, verifiedThrough: Date.UTC(2026, 0, 1, 23, 59), matched: 500, mismatched: 0, mismatchSeen: false, lastMismatchTs: null };
+    const { app } = await setup({ publicRoutes: ['/api/index/audit'] }, new CannedDb(), { independentCheck: () => Promise.resolve(check) });
+    const verify = await get(app, '/api/index/verify', { 'x-api-key': KEY });
+    expect(verify.json().independent).toEqual(check);
+    const audit = await get(app, '/api/index/audit');
+    expect([audit.statusCode, audit.json()]).toEqual([200, check]);
+  });
+
+  it('says "not available" when no auditor is wired', async () => {
+    const { app } = await setup({ publicRoutes: ['/api/index/audit'] });
+    expect((await get(app, '/api/index/audit')).json()).toMatchObject({ available: false, verifiedThrough: null, mismatchSeen: false });
+  });
+
   it('counts requests by route pattern and status', async () => {
     const { app, registry } = await setup();
     await get(app, '/api/peg/USDC');
@@ -265,7 +279,7 @@ describe('OpenAPI', () => {
     await expect(SwaggerParser.validate(structuredClone(doc) as never)).resolves.toBeDefined();
     expect(doc.openapi).toMatch(/^3\./);
     expect(Object.keys(doc.paths).sort()).toEqual([
-      '/api/index/constituents', '/api/index/constituents/{symbol}/history', '/api/index/history', '/api/index/latest', '/api/index/methodology',
+      '/api/index/audit', '/api/index/constituents', '/api/index/constituents/{symbol}/history', '/api/index/history', '/api/index/latest', '/api/index/methodology',
       '/api/index/verify', '/api/peg/{symbol}', '/api/tbill', '/api/yields',
     ]);
     expect(doc.paths['/api/peg/{symbol}']!.get.security).toEqual([{ apiKey: [] }, { bearer: [] }]);

@@ -12,3 +12,4 @@ export { canonicalJson, sha256RecordDigest, verifyChain, type ChainReport, type 
 export { type RouteDeps } from './routes';
 export { PAGE_CSP } from './ticker';
 export { countConnectionErrors } from './db-metrics';
+export { AuditorStatusSource, NOT_AVAILABLE, type IndependentCheck } from './independent-check';

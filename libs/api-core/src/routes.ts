@@ -4,6 +4,7 @@ import type { LatestSyi } from '@stableyield/live-feed';
 import { DATABASE_RETRY_AFTER_S, unavailableWhenUnreachable } from './database-unavailable';
 import type { Queryable } from './db';
 import { HttpError, notFound } from './errors';
+import { independentCheckSchema, NOT_AVAILABLE, type IndependentCheck } from './independent-check';
 import { errorResponse } from './openapi';
 import * as q from './queries';
 import {
@@ -26,6 +27,8 @@ export interface RouteDeps {
   maxVerifyRecords?: number;
   /** Which database errors mean "unreachable" (answered 503); without it every database error is a 500. */
   isDatabaseUnreachable?: (err: unknown) => boolean;
+  /** The auditor's independent check (AuditorStatusSource); without it: not available. */
+  independentCheck?: () => Promise<IndependentCheck>;
 }
 
 const HOUR = 3_600_000;
@@ -57,6 +60,7 @@ export function registerApiRoutes(app: FastifyInstance, deps: RouteDeps): void {
   const maxPoints = deps.maxHistoryPoints ?? 10_000;
   // 20 000 records: about 0.3 s of hashing, done in slices (verifyChainInSlices) between other requests.
   const maxVerify = deps.maxVerifyRecords ?? 20_000;
+  const independentCheck = deps.independentCheck ?? (() => Promise.resolve(NOT_AVAILABLE));
 
   const isKnownSymbol = (symbol: string) =>
     deps.knownSymbols.includes(symbol) || (latest.get()?.record.constituents.some((c) => c.symbol === symbol) ?? false);
@@ -229,8 +233,9 @@ export function registerApiRoutes(app: FastifyInstance, deps: RouteDeps): void {
             complete: { type: 'boolean', description: 'false when the range requested was longer than one check covers' },
             firstTs: { type: ['integer', 'null'] }, lastTs: { type: ['integer', 'null'] }, headDigest: { type: ['string', 'null'] },
             problemCount: { type: 'integer' }, problems: { type: 'array', items: chainProblemSchema },
+            independent: independentCheckSchema,
           },
-          required: ['from', 'to', 'algorithm', 'checked', 'valid', 'complete', 'firstTs', 'lastTs', 'headDigest', 'problemCount', 'problems'],
+          required: ['from', 'to', 'algorithm', 'checked', 'valid', 'complete', 'firstTs', 'lastTs', 'headDigest', 'problemCount', 'problems', 'independent'],
         },
         503: DATABASE_UNAVAILABLE,
       },
@@ -244,6 +249,16 @@ export function registerApiRoutes(app: FastifyInstance, deps: RouteDeps): void {
     const to = cut ? records[records.length - 1]!.ts : range.to;
     const previous = records[0] ? await q.indexRecordBefore(db, records[0].ts) : null;
     const algorithm = digestOf === sha256RecordDigest ? 'sha256(canonicalJSON(record without digest))' : 'custom';
-    return { from: range.from, to, algorithm, complete: !range.clipped && !cut, ...(await verifyChainInSlices(records, previous, digestOf)) };
+    const chain = await verifyChainInSlices(records, previous, digestOf);
+    return { from: range.from, to, algorithm, complete: !range.clipped && !cut, ...chain, independent: await independentCheck() };
   });
+
+  app.get('/api/index/audit', {
+    schema: {
+      tags: ['index'], summary: 'How far the index has been independently verified',
+      description: 'The auditor recomputes every published record from its inputs by the plain replay of the methodology and compares value, weights, inputsDigest and digest. This says up to which T it has checked, and whether any record did not recompute. The answer is at most a few seconds old.',
+      querystring: noQuery,
+      response: { 200: independentCheckSchema },
+    },
+  }, () => independentCheck());
 }

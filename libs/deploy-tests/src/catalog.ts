@@ -53,6 +53,8 @@ export interface AppSpec {
    * terminationGracePeriodSeconds is set above it. Default: the apps' 15 s.
    */
   readonly shutdownTimeoutMs?: number;
+  /** Apps whose health port this app calls (e.g. the api asks the auditor's /status); the network policies allow it. */
+  readonly callsHealthOf?: readonly string[];
   /** State that must survive a restart: a PersistentVolumeClaim mounted at `mountPath`. */
   readonly stateVolume?: { readonly mountPath: string; readonly size: string; readonly accessMode: 'ReadWriteOnce' | 'ReadWriteMany' };
 }
@@ -170,7 +172,9 @@ export const APPS: readonly AppSpec[] = [
     name: 'api', healthPort: 9210, mainPort: 8080, ...standard, stores: ['kafka', 'registry', 'timescale'], internet: false,
     // One ingress hop in front: the client IP is the last X-Forwarded-For entry, the one the
     // ingress appended; anything before it was sent by the client.
-    env: { PORT: '8080', HOST: '0.0.0.0', TRUST_PROXY: '1' },
+    env: { PORT: '8080', HOST: '0.0.0.0', TRUST_PROXY: '1', AUDITOR_URL: 'http://auditor-metrics.stableyield.svc:9213' },
+    // /api/index/verify and /api/index/audit report the auditor's /status
+    callsHealthOf: ['auditor'],
     // API keys live hashed in the database (api_keys, `npm run api-keys`), not in a Secret.
     secretEnv: [{ name: 'DATABASE_URL', secret: 'database-credentials', key: 'timescale-uri' }],
     ...medium,

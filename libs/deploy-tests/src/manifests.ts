@@ -5,6 +5,7 @@
  */
 import {
   APP_NAMESPACE,
+  APPS,
   DATA_NAMESPACE,
   IMAGE,
   MONITORING_NAMESPACE,
@@ -161,6 +162,12 @@ function metricsService(app: AppSpec): Manifest {
   };
 }
 
+function appNamed(name: string): AppSpec {
+  const app = APPS.find((a) => a.name === name);
+  if (app === undefined) throw new Error(`catalog: no app named ${name}`);
+  return app;
+}
+
 function networkPolicy(app: AppSpec): Manifest {
   const ingress: Record<string, unknown>[] = [
     {
@@ -182,6 +189,13 @@ function networkPolicy(app: AppSpec): Manifest {
     }],
     ports: [{ protocol: 'TCP', port: STORE_ENDPOINTS[store].port }],
   }));
+  for (const name of app.callsHealthOf ?? []) {
+    const target = appNamed(name);
+    egress.push({ to: [{ podSelector: { matchLabels: selector(target) } }], ports: [{ protocol: 'TCP', port: target.healthPort }] });
+  }
+  for (const caller of APPS.filter((a) => a.callsHealthOf?.includes(app.name))) {
+    ingress.push({ from: [{ podSelector: { matchLabels: selector(caller) } }], ports: [{ protocol: 'TCP', port: app.healthPort }] });
+  }
   if (app.internet) {
     egress.push({
       to: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '169.254.0.0/16'] } }],

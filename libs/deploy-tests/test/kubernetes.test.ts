@@ -203,6 +203,20 @@ describe('the production overlay', () => {
     expect(egress).toContain('"cnpg.io/cluster":"timescaledb"');
   });
 
+  it("lets the api, and no other app, ask the auditor's /status", () => {
+    const api = spec(find(apps(), 'NetworkPolicy', 'api')) as { egress: { to: Json[]; ports: { port: number }[] }[] };
+    expect(api.egress).toContainEqual({ to: [{ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'auditor' } } }], ports: [{ protocol: 'TCP', port: 9213 }] });
+    const auditor = spec(find(apps(), 'NetworkPolicy', 'auditor')) as { ingress: { from: Json[] }[]; egress: { ports: { port: number }[] }[] };
+    expect(auditor.ingress.map((i) => JSON.stringify(i.from))).toEqual([
+      JSON.stringify([{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'prometheus' } } }]),
+      JSON.stringify([{ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'api' } } }]),
+    ]);
+    // it reads Kafka and the registry, nothing else
+    expect(auditor.egress.flatMap((e) => e.ports.map((p) => p.port)).sort()).toEqual([8080, 9092]);
+    const config = find(apps(), 'ConfigMap', 'api-config') as unknown as { data: Record<string, string> };
+    expect(config.data.AUDITOR_URL).toBe('http://auditor-metrics.stableyield.svc:9213');
+  });
+
   it('runs the keeper with exactly 2 replicas (one active) and no autoscaler', () => {
     expect(spec(find(apps(), 'Deployment', 'keeper')).replicas).toBe(2);
     expect(byKind(apps(), 'HorizontalPodAutoscaler').map((h) => h.metadata.name)).not.toContain('keeper');
@@ -275,9 +289,11 @@ describe('the production overlay', () => {
       const egressPorts = np.egress.flatMap((e) => e.ports.map((p) => p.port)).sort();
       const expected = app.stores.map((s) => ({ kafka: 9092, registry: 8080, timescale: 5432, clickhouse: 8123 })[s]);
       if (app.internet) expected.push(443);
+      for (const callee of app.callsHealthOf ?? []) expected.push(appByName(callee).healthPort);
       expect(egressPorts).toEqual(expected.sort());
       const ingressPorts = np.ingress.flatMap((i) => i.ports.map((p) => p.port)).sort();
-      expect(ingressPorts).toEqual([app.healthPort, ...(app.mainPort !== undefined ? [app.mainPort] : [])].sort());
+      const callers = baseApps.filter((a) => a.callsHealthOf?.includes(app.name)).map(() => app.healthPort);
+      expect(ingressPorts).toEqual([app.healthPort, ...callers, ...(app.mainPort !== undefined ? [app.mainPort] : [])].sort());
     }
     expect(appByName('api').stores).not.toContain('clickhouse');
     expect(appByName('processor-syi').internet).toBe(false);
