@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { signedChain, storeRecords } from '@stableyield/api-core/testing';
-import { repoRoot } from '@stableyield/db/testing';
+import { repoRoot, sampleRecords } from '@stableyield/db/testing';
 import { waitFor } from '@stableyield/kafka/testing';
 import { apiKeys, startServing, type ServingStack } from './testing';
 
@@ -24,6 +24,9 @@ beforeAll(async () => {
   // Data behind every route, so the run reaches past 503 (no index yet) and empty answers.
   const records = signedChain(30, Date.now() - 30 * 60_000, { stepMs: 60_000 });
   await storeRecords(s.pool, s.variant, 'syi.calculated', records);
+  // A peg measure of the documented example symbol and T-bill observations: their routes answer 200, not only 404.
+  await storeRecords(s.pool, s.variant, 'syi.peg', sampleRecords('syi.peg', 'ct', 3).map((r) => ({ ...r.value, symbol: 'USDC' })));
+  await storeRecords(s.pool, s.variant, 'trad.tbill', sampleRecords('trad.tbill', 'ct', 3).map((r) => r.value));
   await s.publisher.publish(records.at(-1)!);
   await waitFor('the latest record at the API', async () => (await fetch(`${s.apiUrl}/api/index/latest`)).status === 200, 30_000);
 }, 180_000);

@@ -47,7 +47,10 @@ const UNKNOWN_SYMBOL = errorResponse('The symbol is neither a configured constit
 const DATABASE_UNAVAILABLE = errorResponse('The database is unreachable for the moment; retry after `Retry-After` seconds.', {
   'Retry-After': { type: 'integer', description: `seconds (${DATABASE_RETRY_AFTER_S})` },
 });
-const symbolParams = { type: 'object', properties: { symbol: { type: 'string', pattern: SYMBOL_PATTERN } }, required: ['symbol'], additionalProperties: false } as const;
+const symbolParams = {
+  type: 'object', required: ['symbol'], additionalProperties: false,
+  properties: { symbol: { type: 'string', pattern: SYMBOL_PATTERN, description: 'a constituent, e.g. USDC; unknown ones are 404', examples: ['USDC'] } },
+} as const;
 const noQuery = { type: 'object', properties: {}, additionalProperties: false } as const;
 
 const noIndexYet = () => new HttpError(503, 'no index value has been published yet', { 'retry-after': '1' });
