@@ -12,7 +12,8 @@
 import { randomUUID } from 'node:crypto';
 import { cpus, loadavg } from 'node:os';
 import { provisionAll, testStack } from '@stableyield/kafka/testing';
-import { TABLES, type SinkRecord } from '@stableyield/db';
+import { createClient } from '@clickhouse/client';
+import { recordRows, TABLES, type SinkRecord } from '@stableyield/db';
 import {
   CLICKHOUSE_URL, connectTestProducer, createSinkTopics, deleteSinkTopics, measureSinkRun, produceRecords, sampleRecords, uniquePrefix,
 } from '@stableyield/db/testing';
@@ -42,6 +43,28 @@ async function directRate(client: PreviousInsertClient, rows: readonly SinkRecor
   return { rowsPerSecond: Math.round(rows.length / seconds), rows: stored };
 }
 
+/**
+ * The client's own insert path (JSONEachRow, encoded by the client) for the same rows: what
+ * RowBinary is weighed against. (18.16 also parses text floats inexactly, see storage.md.)
+ */
+async function jsonEachRowRate(rows: readonly SinkRecord[]): Promise<number> {
+  const client = createClient({ url: CLICKHOUSE_URL, request_timeout: 60_000 });
+  const database = uniqueName('json');
+  await ensureSchema(ch, database);
+  const t = Date.now();
+  for (let i = 0; i < rows.length; i += BATCH) {
+    const values = rows.slice(i, i + BATCH).map((record) => {
+      const row = recordRows('pyth.prices', record.value as never)[0]!.row;
+      return { ...row, event_time: Math.floor((row[TABLES.pyth_prices.time] as number) / 1000), kafka_partition: record.partition, kafka_offset: Number(record.offset) };
+    });
+    await client.insert({ table: `${database}.${TABLES.pyth_prices.name}`, values, format: 'JSONEachRow' });
+  }
+  const rate = Math.round(rows.length / ((Date.now() - t) / 1000));
+  await ch.command(`DROP DATABASE ${database}`);
+  await client.close();
+  return rate;
+}
+
 const ratio = (now: number, before: number) => +(now / before).toFixed(3);
 const median = (xs: readonly number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -68,6 +91,7 @@ async function main(): Promise<void> {
   const previous = await previousClient(CLICKHOUSE_URL);
   const direct = { previous: [] as number[], current: [] as number[] };
   for (const which of order()) direct[which].push((await directRate(which === 'previous' ? previous : ch, asRecords)).rowsPerSecond);
+  const jsonEachRow = await jsonEachRowRate(asRecords);
 
   await createSinkTopics(stack, prefix);
   const producer = await connectTestProducer(stack);
@@ -104,7 +128,10 @@ async function main(): Promise<void> {
     order: order(),
     sink: { client: '@clickhouse/client', runs: sinks.current, medianRowsPerSecond: median(sinkRates.current) },
     previousSink: { client: `fetch (${PREVIOUS_COMMIT})`, runs: sinks.previous, medianRowsPerSecond: median(sinkRates.previous) },
-    ceiling: { rowBinaryWithoutKafka: { rowsPerInsert: BATCH, rowsPerSecond: { '@clickhouse/client': direct.current, [`fetch (${PREVIOUS_COMMIT})`]: direct.previous } } },
+    ceiling: {
+      rowBinaryWithoutKafka: { rowsPerInsert: BATCH, rowsPerSecond: { '@clickhouse/client': direct.current, [`fetch (${PREVIOUS_COMMIT})`]: direct.previous } },
+      clientJsonEachRowWithoutKafka: { rowsPerInsert: BATCH, rowsPerSecond: jsonEachRow },
+    },
     ratioToPrevious: {
       sink: ratio(median(sinkRates.current), median(sinkRates.previous)),
       rowBinaryWithoutKafka: ratio(median(direct.current), median(direct.previous)),
