@@ -14,7 +14,18 @@ function documentedDefault(name: string): string | undefined {
 describe('docs/keeper.md', () => {
   const config = loadAppConfig({ PRIVATE_KEY: `0x${'11'.repeat(32)}`, RPC_URL: 'http://127.0.0.1:8545', CONTRACT_ADDRESS: `0x${'22'.repeat(20)}` });
 
-  it.each(['MAX_GAS_PRICE_GWEI', 'SHUTDOWN_TIMEOUT_MS', 'MAX_STALENESS'] as const)('documents the default of %s as the code has it', (name) => {
+  it.each([
+    'MAX_GAS_PRICE_GWEI',
+    'SHUTDOWN_TIMEOUT_MS',
+    'MAX_STALENESS',
+    'MAX_SOURCE_AGE_S',
+    'FEE_CAP_MARKET_MULTIPLE',
+    'GAS_MODE',
+    'UPDATE_FEE_MULTIPLIER',
+    'CONFIRMATIONS',
+    'ONCHAIN_REFRESH_ATTEMPTS',
+    'MULTICALL',
+  ] as const)('documents the default of %s as the code has it', (name) => {
     expect(documentedDefault(name)).toBe(String(config[name]));
   });
 });
