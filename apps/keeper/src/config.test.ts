@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError } from '@stableyield/config';
-import { loadAppConfig } from './config';
+import { loadAppConfig, maxGasPriceGwei, stalenessMinGainS } from './config';
 import { loadFeeds } from './feeds';
 
 // A made-up key for parsing only (not an account of any chain).
@@ -64,5 +64,22 @@ describe('keeper config', () => {
     const yaml = `- { alias: X, id: ${'aa'.repeat(32)}, price_deviation: 2 }`;
     const custom = loadFeeds({ ...c, PRICE_CONFIG_FILE: '/cfg.yaml' }, (p) => (p === '/cfg.yaml' ? yaml : ''));
     expect(custom).toEqual([expect.objectContaining({ alias: 'X', id: `0x${'aa'.repeat(32)}`, priceDeviationPct: 2, timeDifferenceS: 60 })]);
+  });
+
+  it('per-chain fee caps: chainId=gwei entries override MAX_GAS_PRICE_GWEI on their chain; a bad entry is named', () => {
+    const c = loadAppConfig({ ...base, MAX_GAS_PRICE_GWEI_BY_CHAIN: '8453=0.5, 1=200' });
+    expect(maxGasPriceGwei(c, 8453)).toBe(0.5);
+    expect(maxGasPriceGwei(c, 1)).toBe(200);
+    expect(maxGasPriceGwei(c, 31337)).toBe(500);
+    expect(() => loadAppConfig({ ...base, MAX_GAS_PRICE_GWEI_BY_CHAIN: '8453:0.5' })).toThrow(/MAX_GAS_PRICE_GWEI_BY_CHAIN[\s\S]*"8453:0.5" is not chainId=gwei/);
+    expect(() => loadAppConfig({ ...base, MAX_GAS_PRICE_GWEI_BY_CHAIN: '10=0' })).toThrow(/MAX_GAS_PRICE_GWEI_BY_CHAIN/);
+  });
+
+  it('failure-mode settings: staleness gain defaults to half of MAX_STALENESS; gas mode and multipliers are checked', () => {
+    expect(stalenessMinGainS(loadAppConfig(base))).toBe(15);
+    expect(stalenessMinGainS(loadAppConfig({ ...base, STALENESS_MIN_GAIN_S: '0' }))).toBe(0);
+    expect(() => loadAppConfig({ ...base, GAS_MODE: 'eip-1559' })).toThrow(/GAS_MODE/);
+    expect(() => loadAppConfig({ ...base, FEE_CAP_MARKET_MULTIPLE: '1' })).toThrow(/FEE_CAP_MARKET_MULTIPLE/);
+    expect(() => loadAppConfig({ ...base, UPDATE_FEE_MULTIPLIER: '0.5' })).toThrow(/UPDATE_FEE_MULTIPLIER/);
   });
 });
