@@ -38,7 +38,7 @@ const SOLC_CACHE = join(process.env.STACK_CACHE ?? join(homedir(), '.cache', 'st
 
 /** The apps of run-local.sh, and the per-symbol processors once they exist. */
 const APP_NAMES = [
-  'market-sim', 'ingest-hermes', 'ingest-market', 'processor-syi', 'processor-peg', 'processor-liquidity', 'processor-ray',
+  'market-sim', 'ingest-hermes', 'ingest-market', 'processor-syi', 'processor-peg', 'processor-liquidity', 'processor-ray', 'auditor',
   'keeper', 'sink-timescale', 'sink-clickhouse', 'api', 'ws-gateway',
 ].filter((a) => existsSync(repoPath('apps', a, 'src', 'main.ts')));
 
