@@ -1,7 +1,7 @@
 // The continuous auditor: recomputes every published SYI record from its inputs by the plain
 // replay and compares (libs/stream AuditRunner). Reads Kafka only; serves /metrics, /live,
 // /ready and /status on its health port.
-import { createKafka, TopicSerde } from '@stableyield/kafka';
+import { createKafka, kafkaSettingsOf, TopicSerde } from '@stableyield/kafka';
 import { createLogger, createMetricsRegistry, exitOnSignals, ProgressMonitor, Readiness, Shutdown, startHealthServer } from '@stableyield/observability';
 import { createRegistryClient } from '@stableyield/schemas';
 import { AuditRunner } from '@stableyield/stream';
@@ -18,7 +18,7 @@ async function main(): Promise<void> {
   const shutdown = new Shutdown(logger, config.SHUTDOWN_TIMEOUT_MS);
   exitOnSignals(shutdown);
 
-  const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: config.KAFKA_CLIENT_ID ?? APP }, logger);
+  const kafka = createKafka(kafkaSettingsOf(config, config.KAFKA_CLIENT_ID ?? APP), logger);
   const runner = new AuditRunner({
     kafka,
     serde: new TopicSerde(createRegistryClient(config.SCHEMA_REGISTRY_URL)),

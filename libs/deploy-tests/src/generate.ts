@@ -7,7 +7,7 @@ import { stringify } from 'yaml';
 import { APP_NAMESPACE, APPS, IMAGE, SECRET_MOUNT_PATH, SHARED_ENV, terminationGracePeriodSeconds, type AppSpec } from './catalog';
 import { dashboardFiles } from './dashboards';
 import { prometheusConfig } from './prometheus-config';
-import { IMAGE_TAG, appEnv, appManifests, initialReplicas, sharedManifests, topicManifests, type Manifest } from './manifests';
+import { IMAGE_TAG, appEnv, appManifests, appSecretEnv, initialReplicas, sharedManifests, topicManifests, type Manifest } from './manifests';
 
 const HEADER = '# Generated from libs/deploy-tests/src/catalog.ts by libs/deploy-tests/src/generate-cli.ts: do not edit.\n';
 
@@ -27,6 +27,7 @@ function helmAppValues(app: AppSpec): Record<string, unknown> {
   const deployment = ofKind('Deployment');
   const networkPolicy = ofKind('NetworkPolicy');
   const hpa = ofKind('HorizontalPodAutoscaler');
+  const user = ofKind('KafkaUser');
   if (!deployment || !networkPolicy) throw new Error(`${app.name}: no Deployment or NetworkPolicy`);
   const podSpec = ((deployment.spec as { template: { spec: { containers: Record<string, unknown>[] } } }).template.spec);
   const container = podSpec.containers[0] ?? {};
@@ -46,7 +47,8 @@ function helmAppValues(app: AppSpec): Record<string, unknown> {
     terminationGracePeriodSeconds: terminationGracePeriodSeconds(app),
     ...(app.stateVolume ? { stateVolume: { ...app.stateVolume } } : {}),
     env: appEnv(app),
-    secretEnv: app.secretEnv.map((s) => ({ ...s })),
+    secretEnv: appSecretEnv(app).map((s) => ({ ...s })),
+    ...(user ? { kafkaUser: user.spec } : {}),
     resources: container.resources,
     autoscaling,
     networkPolicy: { ingress: np.ingress, egress: np.egress },

@@ -20,6 +20,7 @@ import {
   type SecretEnv,
   type TopicSpec,
 } from './catalog';
+import { APP_ACCESS, aclRules } from '@stableyield/kafka';
 
 export type Manifest = Record<string, unknown> & { apiVersion: string; kind: string; metadata: { name: string } & Record<string, unknown> };
 
@@ -39,8 +40,18 @@ export function initialReplicas(app: AppSpec): number {
   return app.scaling.kind === 'fixed' ? app.scaling.replicas : app.scaling.min;
 }
 
+/** Apps that talk to Kafka authenticate as themselves: their KafkaUser of the same name. */
+const hasKafkaUser = (app: AppSpec): boolean => app.stores.includes('kafka') && APP_ACCESS.some((a) => a.principal === app.name);
+
 export function appEnv(app: AppSpec): Record<string, string> {
-  return { [app.healthPortVar]: String(app.healthPort), ...app.env };
+  const kafka = hasKafkaUser(app) ? { KAFKA_SASL_MECHANISM: 'scram-sha-512', KAFKA_SASL_USERNAME: app.name } : {};
+  return { [app.healthPortVar]: String(app.healthPort), ...app.env, ...kafka };
+}
+
+/** The catalog's secrets plus the Kafka password the User Operator writes into the Secret `<app>`. */
+export function appSecretEnv(app: AppSpec): SecretEnv[] {
+  const kafka: SecretEnv[] = hasKafkaUser(app) ? [{ name: 'KAFKA_SASL_PASSWORD', secret: app.name, key: 'password', asFile: true }] : [];
+  return [...app.secretEnv, ...kafka];
 }
 
 export function podSecurityContext(uid = RUN_AS_USER): Record<string, unknown> {
@@ -85,14 +96,15 @@ function deployment(app: AppSpec): Manifest {
     ports,
     envFrom: [{ configMapRef: { name: 'stableyield-config' } }, { configMapRef: { name: `${app.name}-config` } }],
   };
-  if (app.secretEnv.length > 0) {
-    container.env = app.secretEnv.map((s) =>
+  const secretEnv = appSecretEnv(app);
+  if (secretEnv.length > 0) {
+    container.env = secretEnv.map((s) =>
       s.asFile
         ? { name: `${s.name}_FILE`, value: secretFilePath(s) }
         : { name: s.name, valueFrom: { secretKeyRef: { name: s.secret, key: s.key, ...(s.optional ? { optional: true } : {}) } } },
     );
   }
-  const fileSecrets = app.secretEnv.filter((s) => s.asFile);
+  const fileSecrets = secretEnv.filter((s) => s.asFile);
   Object.assign(container, {
     livenessProbe: { httpGet: { path: app.livePath, port: 'health' }, initialDelaySeconds: 10, periodSeconds: 10, timeoutSeconds: 2, failureThreshold: 3 },
     readinessProbe: { httpGet: { path: app.readyPath, port: 'health' }, periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 3 },
@@ -267,12 +279,36 @@ function stateClaim(app: AppSpec): Manifest | undefined {
   };
 }
 
+/**
+ * The app's Strimzi KafkaUser: a SCRAM-SHA-512 principal named after the app and the ACLs of
+ * libs/kafka's APP_ACCESS (the same table the ACL integration test runs on a broker). The User
+ * Operator writes the password into the Secret of the same name (key `password`).
+ */
+export function kafkaUser(app: AppSpec): Manifest | undefined {
+  const access = APP_ACCESS.find((a) => a.principal === app.name);
+  if (!access) return undefined;
+  // One entry per resource with all its operations, as Strimzi lists them.
+  const byResource = new Map<string, { resource: Record<string, string>; operations: string[] }>();
+  for (const rule of aclRules(access)) {
+    const key = `${rule.resourceType}/${rule.name}/${rule.patternType}`;
+    const entry = byResource.get(key) ?? { resource: { type: rule.resourceType, name: rule.name, patternType: rule.patternType }, operations: [] };
+    entry.operations.push(rule.operation);
+    byResource.set(key, entry);
+  }
+  return {
+    apiVersion: 'kafka.strimzi.io/v1beta2',
+    kind: 'KafkaUser',
+    metadata: { name: app.name, labels: { ...appLabels(app), 'strimzi.io/cluster': 'stableyield' } },
+    spec: { authentication: { type: 'scram-sha-512' }, authorization: { type: 'simple', acls: [...byResource.values()] } },
+  };
+}
+
 /** Every object of one app, in apply order. */
 export function appManifests(app: AppSpec): Manifest[] {
   const out: Manifest[] = [
     { apiVersion: 'v1', kind: 'ServiceAccount', metadata: meta(app.name, app), automountServiceAccountToken: false },
     { apiVersion: 'v1', kind: 'ConfigMap', metadata: meta(`${app.name}-config`, app), data: appEnv(app) },
-    ...[stateClaim(app)].filter((m): m is Manifest => m !== undefined),
+    ...[kafkaUser(app), stateClaim(app)].filter((m): m is Manifest => m !== undefined),
     deployment(app),
     service(app),
     metricsService(app),

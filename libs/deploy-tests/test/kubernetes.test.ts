@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { APPS, APP_NAMESPACE, DATA_NAMESPACE, MONITORING_NAMESPACE, SECRET_MOUNT_PATH, TOPICS, allTopics, appByName } from '../src/catalog';
 import type { Manifest } from '../src/manifests';
+import { aclRules, appAccess } from '@stableyield/kafka';
 import { repoPath } from '../src/paths';
 import { byKind, find, podTemplates } from '../src/yaml-docs';
 import { SKIPPED_KINDS, kubeconform, kustomizeBuild, manifestsOf } from './render';
@@ -65,6 +66,8 @@ describe('kubeconform', () => {
     expect(kubeconform(kafka(', replicaz: 3')).summary).toMatchObject({ valid: 0, invalid: 1 });
   }, TOOL_TIMEOUT);
 });
+
+const byJson = (a: unknown, b: unknown): number => JSON.stringify(a).localeCompare(JSON.stringify(b));
 
 describe('the production overlay', () => {
   let all: Manifest[];
@@ -138,7 +141,10 @@ describe('the production overlay', () => {
       }
     }
     expect(refs.size).toBeGreaterThanOrEqual(8);
-    for (const ref of refs) {
+    // A KafkaUser's Secret (same name) is written by Strimzi's User Operator, not by an operator of the cluster.
+    const kafkaUsers = new Set(byKind(all, 'KafkaUser').map((u) => u.metadata.name));
+    expect(docs).toContain('KafkaUser');
+    for (const ref of [...refs].filter((r) => !kafkaUsers.has(r.split('/')[0]!))) {
       const [name, key] = ref.split('/') as [string, string];
       const create = docs.split('\n').findIndex((l) => l.includes(`create secret generic ${name}`));
       expect({ ref, documented: create >= 0 }).toEqual({ ref, documented: true });
@@ -215,6 +221,43 @@ describe('the production overlay', () => {
     expect(auditor.egress.flatMap((e) => e.ports.map((p) => p.port)).sort()).toEqual([8080, 9092]);
     const config = find(apps(), 'ConfigMap', 'api-config') as unknown as { data: Record<string, string> };
     expect(config.data.AUDITOR_URL).toBe('http://auditor-metrics.stableyield.svc:9213');
+  });
+
+  it('gives every Kafka app its own SCRAM KafkaUser with the ACLs of APP_ACCESS, and its credentials as a file', () => {
+    const users = byKind(apps(), 'KafkaUser');
+    for (const app of baseApps.filter((a) => a.stores.includes('kafka'))) {
+      const user = find(users, 'KafkaUser', app.name);
+      const userSpec = spec(user) as { authentication: { type: string }; authorization: { acls: { resource: { type: string; name: string; patternType: string }; operations: string[] }[] } };
+      expect(userSpec.authentication.type).toBe('scram-sha-512');
+      const rules = userSpec.authorization.acls.flatMap((a) => a.operations.map((operation) => ({ resourceType: a.resource.type, name: a.resource.name, patternType: a.resource.patternType, operation })));
+      expect(rules.sort(byJson)).toEqual(aclRules(appAccess(app.name)).sort(byJson));
+      const config = (find(apps(), 'ConfigMap', `${app.name}-config`) as unknown as { data: Record<string, string> }).data;
+      expect(config).toMatchObject({ KAFKA_SASL_MECHANISM: 'scram-sha-512', KAFKA_SASL_USERNAME: app.name });
+      const env = podTemplates([find(apps(), 'Deployment', app.name)])[0]!.podSpec.containers[0]!.env ?? [];
+      expect(env).toContainEqual({ name: 'KAFKA_SASL_PASSWORD_FILE', value: `${SECRET_MOUNT_PATH}/${app.name}/password` });
+    }
+    const keeperWrites = aclRules(appAccess('keeper')).filter((r) => r.operation === 'Write').map((r) => r.name);
+    expect(keeperWrites).not.toContain('syi.calculated');
+  });
+
+  it('requires SCRAM on the apps\' Kafka listener and enforces ACLs; the registry listener answers the registry only', () => {
+    const kafka = spec(find(all, 'Kafka', 'stableyield')) as { kafka: { listeners: { name: string; port: number; authentication?: { type: string } }[]; authorization: { type: string } }; entityOperator: { userOperator: { watchedNamespace: string } } };
+    expect(kafka.kafka.listeners.find((l) => l.port === 9092)?.authentication?.type).toBe('scram-sha-512');
+    expect(kafka.kafka.authorization.type).toBe('simple');
+    expect(kafka.entityOperator.userOperator.watchedNamespace).toBe(APP_NAMESPACE);
+    const fence = spec(find(all, 'NetworkPolicy', 'kafka-clients')) as { ingress: { from: unknown[]; ports: { port: number }[] }[] };
+    const registryRule = fence.ingress.find((r) => r.ports.some((p) => p.port === 9094));
+    expect(registryRule?.from).toEqual([{ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'schema-registry' } } }]);
+  });
+
+  it('denies all traffic by default in the data and monitoring namespaces too, Prometheus reachable only from Grafana and the adapter', () => {
+    for (const namespace of [DATA_NAMESPACE, MONITORING_NAMESPACE]) {
+      const deny = all.find((m) => m.kind === 'NetworkPolicy' && m.metadata.name === 'default-deny-all' && m.metadata.namespace === namespace);
+      expect({ namespace, spec: deny && spec(deny) }).toEqual({ namespace, spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] } });
+    }
+    const prometheus = all.find((m) => m.kind === 'NetworkPolicy' && m.metadata.name === 'prometheus' && m.metadata.namespace === MONITORING_NAMESPACE)!;
+    const from = (spec(prometheus) as { ingress: { from: { podSelector: { matchLabels: Record<string, string> } }[] }[] }).ingress.flatMap((r) => r.from.map((f) => f.podSelector.matchLabels['app.kubernetes.io/name']));
+    expect(from.sort()).toEqual(['grafana', 'prometheus-adapter']);
   });
 
   it('runs the keeper with exactly 2 replicas (one active) and no autoscaler', () => {

@@ -48,6 +48,7 @@ export const CRD_FILES = [
   'kafka.strimzi.io_kafkas.yaml',
   'kafka.strimzi.io_kafkanodepools.yaml',
   'kafka.strimzi.io_kafkatopics.yaml',
+  'kafka.strimzi.io_kafkausers.yaml',
 ] as const;
 
 let crdSchemaDir: string | undefined;

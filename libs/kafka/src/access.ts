@@ -53,6 +53,11 @@ export const APP_ACCESS: readonly AppAccess[] = [
     principal: 'sink-clickhouse', reads: [...INDEX_INPUTS, ...OUTPUTS], writes: [...INDEX_INPUTS, ...OUTPUTS].map(dlqTopicOf),
     groupPrefixes: ['sink-clickhouse'], transactionalIdPrefixes: [],
   },
+  // Checks the published index against its inputs and their dead letters: reads only.
+  {
+    principal: 'auditor', reads: ['syi.calculated', ...INDEX_INPUTS, ...INDEX_INPUTS.map(dlqTopicOf)], writes: [],
+    groupPrefixes: ['auditor'], transactionalIdPrefixes: [],
+  },
   // Read only: one group per instance (api-<host>-<random>), nothing committed, nothing written.
   { principal: 'api', reads: ['syi.calculated'], writes: [], groupPrefixes: ['api-'], transactionalIdPrefixes: [] },
   { principal: 'ws-gateway', reads: ['syi.calculated'], writes: [], groupPrefixes: ['ws-gateway-'], transactionalIdPrefixes: [] },
@@ -64,27 +69,38 @@ export function appAccess(principal: string): AppAccess {
   return access;
 }
 
+/** One ALLOW rule, in Strimzi's words (KafkaUser `spec.authorization.acls`). */
 export interface AclRule {
-  resourceType: AclResourceTypes;
-  resourceName: string;
-  resourcePatternType: ResourcePatternTypes;
-  operation: AclOperationTypes;
+  resourceType: 'topic' | 'group' | 'transactionalId';
+  name: string;
+  patternType: 'literal' | 'prefix';
+  operation: 'Read' | 'Write' | 'Describe' | 'Delete';
 }
 
-/** The ACL rules (all ALLOW) of one app: reads and writes on literal topics, prefixed groups and ids. */
+/** The ACL rules of one app: reads and writes on literal topics, prefixed groups and transactional ids. */
 export function aclRules(access: AppAccess): AclRule[] {
-  const topic = (name: string, operation: AclOperationTypes): AclRule => ({
-    resourceType: AclResourceTypes.TOPIC, resourceName: name, resourcePatternType: ResourcePatternTypes.LITERAL, operation,
-  });
-  const prefixed = (resourceType: AclResourceTypes, name: string, operation: AclOperationTypes): AclRule => ({
-    resourceType, resourceName: name, resourcePatternType: ResourcePatternTypes.PREFIXED, operation,
-  });
+  const topic = (name: string, operation: AclRule['operation']): AclRule => ({ resourceType: 'topic', name, patternType: 'literal', operation });
+  const prefixed = (resourceType: AclRule['resourceType'], name: string, operation: AclRule['operation']): AclRule => ({ resourceType, name, patternType: 'prefix', operation });
   return [
-    ...access.reads.flatMap((t) => [topic(t, AclOperationTypes.READ), topic(t, AclOperationTypes.DESCRIBE)]),
-    ...access.writes.flatMap((t) => [topic(t, AclOperationTypes.WRITE), topic(t, AclOperationTypes.DESCRIBE)]),
-    ...access.groupPrefixes.flatMap((g) => [AclOperationTypes.READ, AclOperationTypes.DESCRIBE, AclOperationTypes.DELETE].map((op) => prefixed(AclResourceTypes.GROUP, g, op))),
-    ...access.transactionalIdPrefixes.flatMap((id) => [AclOperationTypes.WRITE, AclOperationTypes.DESCRIBE].map((op) => prefixed(AclResourceTypes.TRANSACTIONAL_ID, id, op))),
+    ...access.reads.flatMap((t) => [topic(t, 'Read'), topic(t, 'Describe')]),
+    ...access.writes.flatMap((t) => [topic(t, 'Write'), topic(t, 'Describe')]),
+    ...access.groupPrefixes.flatMap((g) => (['Read', 'Describe', 'Delete'] as const).map((op) => prefixed('group', g, op))),
+    ...access.transactionalIdPrefixes.flatMap((id) => (['Write', 'Describe'] as const).map((op) => prefixed('transactionalId', id, op))),
   ];
 }
 
-export const ALLOW = AclPermissionTypes.ALLOW;
+const RESOURCE_TYPES = { topic: AclResourceTypes.TOPIC, group: AclResourceTypes.GROUP, transactionalId: AclResourceTypes.TRANSACTIONAL_ID } as const;
+const OPERATIONS = { Read: AclOperationTypes.READ, Write: AclOperationTypes.WRITE, Describe: AclOperationTypes.DESCRIBE, Delete: AclOperationTypes.DELETE } as const;
+
+/** A rule as the admin API's createAcls takes it, for `principal` (the broker-side test). */
+export function kafkaAcl(rule: AclRule, principal: string) {
+  return {
+    resourceType: RESOURCE_TYPES[rule.resourceType],
+    resourceName: rule.name,
+    resourcePatternType: rule.patternType === 'prefix' ? ResourcePatternTypes.PREFIXED : ResourcePatternTypes.LITERAL,
+    operation: OPERATIONS[rule.operation],
+    principal: `User:${principal}`,
+    host: '*',
+    permissionType: AclPermissionTypes.ALLOW,
+  };
+}

@@ -3,8 +3,8 @@
 // write syi.calculated and the api cannot write at all.
 import { randomUUID } from 'node:crypto';
 import pino from 'pino';
-import { AclPermissionTypes, type Kafka } from 'kafkajs';
-import { APP_ACCESS, aclRules, appAccess, type AppAccess } from './access';
+import type { Kafka } from 'kafkajs';
+import { APP_ACCESS, aclRules, appAccess, kafkaAcl, type AppAccess } from './access';
 import { createKafka } from './client';
 import { startScramBroker, type ScramBroker } from './scram-broker';
 
@@ -36,7 +36,7 @@ describe('Kafka ACLs of every app on a SCRAM broker with the standard authorizer
     const topics = [...new Set(APP_ACCESS.flatMap((a) => [...a.reads, ...a.writes]))];
     await admin.createTopics({ topics: topics.map((topic) => ({ topic, numPartitions: 1, replicationFactor: 1 })), waitForLeaders: true });
     await admin.createAcls({
-      acl: APP_ACCESS.flatMap((a) => aclRules(a).map((rule) => ({ ...rule, principal: `User:${a.principal}`, host: '*', permissionType: AclPermissionTypes.ALLOW }))),
+      acl: APP_ACCESS.flatMap((a) => aclRules(a).map((rule) => kafkaAcl(rule, a.principal))),
     });
     // One record in every topic for the readers to find.
     const producer = clientOf('admin').producer();

@@ -1,7 +1,7 @@
 export { CATALOG, DATA_TOPICS, DLQ_TOPICS, dlqTopicOf, topicConfigEntries, topicSpec, type TopicSpec } from './catalog';
 export { createKafka, type Kafka, type KafkaSettings } from './client';
 export { kafkaSettingsOf, type KafkaConnectionConfig } from './connection';
-export { APP_ACCESS, aclRules, appAccess, type AclRule, type AppAccess } from './access';
+export { APP_ACCESS, aclRules, appAccess, kafkaAcl, type AclRule, type AppAccess } from './access';
 export { createTopicsWithLeaders, provisionTopics, type ProvisionResult } from './provision';
 export { TopicSerde, SerializationError, DeserializationError } from './serde';
 export { TopicProducer, type OutgoingRecord, type RawRecord } from './producer';
