@@ -10,7 +10,9 @@ import { KafkaMetrics, prefixedTopic, TopicProducer } from '@stableyield/kafka';
 import { readTopic, testStack, waitFor } from '@stableyield/kafka/testing';
 import type { SyiRecord } from '@stableyield/schemas';
 import { recordDigest, SyntheticMarket, type AuditStatus } from '@stableyield/stream';
-import { httpOk, produceInOrder, produceInputs, provisionPrefixed, randomTestPort, spawnApp, stopApp, uniquePrefix, type AppProcess } from '@stableyield/stream/testing';
+import {
+  httpOk, produceInOrder, produceInputs, provisionPrefixed, randomTestPort, spawnApp, stopApp, swapEveryNthOfKey, uniquePrefix, type AppProcess,
+} from '@stableyield/stream/testing';
 
 jest.setTimeout(300_000);
 const stack = testStack();
@@ -31,27 +33,12 @@ async function status(): Promise<AuditStatus> {
   return (await (await fetch(`http://127.0.0.1:${auditorPort}/status`)).json()) as AuditStatus;
 }
 
-/** Every 7th record of a key trades places with that key's previous one: offsets out of ts order. */
-function swapSome<T extends { topic: string; key: string }>(records: T[]): T[] {
-  const lastOfKey = new Map<string, number>();
-  const seen = new Map<string, number>();
-  records.forEach((r, i) => {
-    const key = `${r.topic}/${r.key}`;
-    const count = (seen.get(key) ?? 0) + 1;
-    seen.set(key, count);
-    const previous = lastOfKey.get(key);
-    if (previous !== undefined && count % 7 === 0) [records[previous], records[i]] = [records[i]!, records[previous]!];
-    lastOfKey.set(key, i);
-  });
-  return records;
-}
-
 beforeAll(async () => {
   await provisionPrefixed(stack.kafka, stack.logger, stack.registryUrl, prefix);
   producer = new TopicProducer(stack.kafka, stack.serde, KafkaMetrics.of(new Registry()), stack.logger);
   await producer.connect();
   const start = Date.now() - 240_000;
-  const inputs = swapSome([...new SyntheticMarket({ startMs: start, seed: 11 }).until(start + 180_000)]);
+  const inputs = swapEveryNthOfKey([...new SyntheticMarket({ startMs: start, seed: 11 }).until(start + 180_000)]);
   const half = inputs.findIndex((r) => r.value.ts > start + 90_000);
   await produceInOrder(producer, stack.serde, prefix, inputs.slice(0, half), 60_000);
 

@@ -10,7 +10,7 @@ import { KafkaMetrics, prefixedTopic, TopicProducer } from '@stableyield/kafka';
 import { readTopic, testStack, waitFor } from '@stableyield/kafka/testing';
 import type { SyiRecord } from '@stableyield/schemas';
 import { recordDigest, SyntheticMarket } from '@stableyield/stream';
-import { httpOk, produceInOrder, provisionPrefixed, randomTestPort, spawnApp, stopApp, uniquePrefix } from '@stableyield/stream/testing';
+import { httpOk, produceInOrder, provisionPrefixed, randomTestPort, spawnApp, stopApp, swapEveryNthOfKey, uniquePrefix } from '@stableyield/stream/testing';
 
 jest.setTimeout(240_000);
 const REPO = path.resolve(__dirname, '../../..');
@@ -43,20 +43,9 @@ beforeAll(async () => {
   producer = new TopicProducer(stack.kafka, stack.serde, KafkaMetrics.of(new Registry()), stack.logger);
   await producer.connect();
   const start = Date.now() - 180_000;
-  const inputs = [...new SyntheticMarket({ startMs: start, seed: 4 }).until(start + 150_000)];
-  // As at ingest-market's first poll, some partitions hold a later ts before an earlier one:
-  // every 7th record of a key trades places with that key's next one (the old verifier dropped
-  // the earlier offset and reported every later record as a mismatch).
-  const lastOfKey = new Map<string, number>();
-  const seen = new Map<string, number>();
-  inputs.forEach((r, i) => {
-    const key = `${r.topic}/${r.key}`;
-    const count = (seen.get(key) ?? 0) + 1;
-    seen.set(key, count);
-    const previous = lastOfKey.get(key);
-    if (previous !== undefined && count % 7 === 0) [inputs[previous], inputs[i]] = [inputs[i]!, inputs[previous]!];
-    lastOfKey.set(key, i);
-  });
+  // some partitions hold a later ts before an earlier one: the old verifier dropped the earlier
+  // offset and reported every later record as a mismatch
+  const inputs = swapEveryNthOfKey([...new SyntheticMarket({ startMs: start, seed: 4 }).until(start + 150_000)]);
   await produceInOrder(producer, stack.serde, prefix, inputs, 60_000);
   const lastGrid = Math.floor((Math.max(...inputs.map((r) => r.value.ts)) - 200) / 1000) * 1000;
   const port = randomTestPort();

@@ -66,6 +66,25 @@ export async function produceInOrder(producer: TopicProducer, serde: TopicSerde,
   }
 }
 
+/**
+ * As at ingest-market's first poll, where a later-stamped CryptoCompare price is written before an
+ * earlier-stamped Binance one: every `every`-th record of a key trades places with that key's
+ * previous one, so those partitions hold a later ts before an earlier one. In place; returns `records`.
+ */
+export function swapEveryNthOfKey<T extends { topic: string; key: string }>(records: T[], every = 7): T[] {
+  const lastOfKey = new Map<string, number>();
+  const seen = new Map<string, number>();
+  records.forEach((r, i) => {
+    const key = `${r.topic}/${r.key}`;
+    const count = (seen.get(key) ?? 0) + 1;
+    seen.set(key, count);
+    const previous = lastOfKey.get(key);
+    if (previous !== undefined && count % every === 0) [records[previous], records[i]] = [records[i]!, records[previous]!];
+    lastOfKey.set(key, i);
+  });
+  return records;
+}
+
 /** The replay of input records (in the order Kafka holds them per partition): the expected index. */
 export async function replayOf(records: readonly { topic: string; value: unknown }[], intervalMs: number): Promise<IndexRecord[]> {
   const out: IndexRecord[] = [];
