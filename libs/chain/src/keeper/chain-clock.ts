@@ -1,30 +1,43 @@
 // The chain's clock, as the keeper's decisions and /health need it. Consumers check staleness with
 // block.timestamp (getPriceNoOlderThan), so a host clock that is 30 s fast or slow would make the
-// keeper push a storm or let the oracle go stale while saying it is fresh. The clock is anchored on
-// the latest block's timestamp when that block is first seen and advanced by the host's elapsed time
-// (a host's offset cancels out; only its rate matters). Until a block is seen it is the host clock.
+// keeper push a storm or let the oracle go stale while saying it is fresh.
 //
-// Caveat: on a chain that produces blocks only on demand (anvil automine) and has been idle, the
-// latest block is old when first seen, so the clock lags until the next block (our next push).
+// Every block timestamp read is a lower bound of the chain's time at that moment, so
+// `timestamp − host time` is a lower bound of the chain-minus-host offset; the freshest block gives
+// the tightest one. The clock is the host's plus the largest such offset seen within a window (a
+// host whose clock is stepped while running is followed within the window). The keeper reads the
+// latest block and, where the node builds one, the pending block (its timestamp is "now" on the
+// node), so a chain that mines only on demand (anvil automine) does not look idle-old.
+// Until a block is seen it is the host clock.
 export class ChainClock {
-  private anchor: { block: bigint; timestampS: number; hostMs: number } | undefined;
+  private samples: { offsetS: number; hostMs: number }[] = [];
 
-  constructor(private readonly hostNowMs: () => number) {}
+  constructor(
+    private readonly hostNowMs: () => number,
+    private readonly windowMs = 120_000,
+  ) {}
 
-  /** A block read from the chain; a new block number (or a reorg back to another one) re-anchors. */
-  observe(block: bigint, timestampS: number): void {
-    if (this.anchor?.block === block) return;
-    this.anchor = { block, timestampS, hostMs: this.hostNowMs() };
+  /** A block timestamp (seconds) just read from the chain. */
+  observe(timestampS: number): void {
+    const hostMs = this.hostNowMs();
+    this.samples.push({ offsetS: timestampS - hostMs / 1000, hostMs });
+    const newest = this.samples[this.samples.length - 1]!;
+    this.samples = this.samples.filter((s) => hostMs - s.hostMs <= this.windowMs);
+    if (this.samples.length === 0) this.samples = [newest];
+  }
+
+  private offset(): number | undefined {
+    return this.samples.length === 0 ? undefined : Math.max(...this.samples.map((s) => s.offsetS));
   }
 
   /** Chain time now, in seconds (fractional). */
   nowS(): number {
-    const host = this.hostNowMs();
-    return this.anchor ? this.anchor.timestampS + (host - this.anchor.hostMs) / 1000 : host / 1000;
+    return this.hostNowMs() / 1000 + (this.offset() ?? 0);
   }
 
-  /** Chain time minus host time, seconds: what a host clock skew looks like from here (for /status). */
+  /** Chain time minus host time, seconds, once a block has been seen: a skewed host shows here. */
   offsetS(): number | undefined {
-    return this.anchor && Math.round(this.nowS() - this.hostNowMs() / 1000);
+    const offset = this.offset();
+    return offset === undefined ? undefined : Math.round(offset);
   }
 }

@@ -2,7 +2,7 @@
 // exposes its status; this class keeps the latest source price and payload per feed, refreshes the
 // on-chain prices (on every push and on a timer), decides, batches within DEBOUNCE_MS and submits.
 // One run at a time; errors are classified and reported, never thrown out of the loop.
-// Time is the chain's (ChainClock: the latest block's timestamp), not the host's. Only an active
+// Time is the chain's (ChainClock: from the block timestamps it reads), not the host's. Only an active
 // keeper (the replica that owns the input) ingests and pushes; a demoted one forgets its prices.
 import { errorSummary } from '@stableyield/observability';
 import { type Address, type PublicClient } from 'viem';
@@ -236,11 +236,14 @@ export class PriceKeeper {
           : readOnchainPrices(publicClient, contract, ids),
         publicClient.getBalance({ address: this.deps.submitter.account }),
         publicClient.getBlock({ blockTag: 'latest' }),
+        // The node's "now" where it builds a pending block (anvil, geth); optional.
+        publicClient.getBlock({ blockTag: 'pending' }).catch(() => undefined),
       ]);
     try {
-      const [prices, balance, block] = await withRetry(read, { attempts: this.options.refreshAttempts ?? 3 });
+      const [prices, balance, latest, pending] = await withRetry(read, { attempts: this.options.refreshAttempts ?? 3 });
       this.onchain = prices;
-      this.chainClock.observe(block.number, Number(block.timestamp));
+      this.chainClock.observe(Number(latest.timestamp));
+      if (pending) this.chainClock.observe(Number(pending.timestamp));
       this.state.walletBalanceWei = balance.toString();
       this.state.lastOnchainRefreshAtMs = this.clock.now();
       delete this.state.lastOnchainRefreshError;
