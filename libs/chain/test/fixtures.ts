@@ -39,9 +39,10 @@ export interface Chain {
   submitter(opts?: Partial<SubmitterOptions>, store?: TxStateStore, transport?: Transport, policy?: FeePolicy): TxSubmitter;
 }
 
-export async function startChain(anvilArgs: string[] = []): Promise<Chain> {
+/** A private anvil with MockPyth; `evmVersion` compiles MockPyth for an older EVM (e.g. a berlin chain). */
+export async function startChain(anvilArgs: string[] = [], evmVersion?: string): Promise<Chain> {
   const anvil = await startAnvil(anvilArgs);
-  const contract = await deployTestMockPyth(anvil, SOLC_CACHE);
+  const contract = await deployTestMockPyth(anvil, SOLC_CACHE, evmVersion);
   const account = anvilTestAccount(1);
   const clients = (transport: Transport = http(anvil.httpUrl)): ChainClients =>
     createChainClients({ transport, chain: chainFromId(anvil.chainId), account, pollingIntervalMs: 100 });

@@ -9,14 +9,19 @@ export interface DeployMockPythParams {
   singleUpdateFeeInWei?: bigint;
   /** Where the compiled artifact is cached across processes. */
   cacheDir?: string;
+  /** Compile for an older EVM (tests of chains without EIP-1559: 'berlin'). */
+  evmVersion?: string;
+  /** Deploy with a legacy (gas price) transaction: chains without a base fee. */
+  legacy?: boolean;
 }
 
 export async function deployMockPyth(params: DeployMockPythParams): Promise<Address> {
-  const { abi, bytecode } = mockPythArtifact(params.cacheDir);
+  const { abi, bytecode } = mockPythArtifact(params.cacheDir, params.evmVersion);
   const hash = await params.walletClient.deployContract({
     abi,
     bytecode,
     args: [params.validTimePeriodSeconds ?? 60n, params.singleUpdateFeeInWei ?? 1n],
+    ...(params.legacy ? { type: 'legacy' as const } : {}),
   });
   const receipt = await params.publicClient.waitForTransactionReceipt({ hash, timeout: 30_000 });
   if (receipt.status !== 'success' || !receipt.contractAddress) throw new Error(`MockPyth deployment failed: ${hash}`);

@@ -31,12 +31,13 @@ interface SolcOutput {
   contracts?: Record<string, Record<string, { abi: Abi; evm: { bytecode: { object: string } } }>>;
 }
 
-function compile(sources: Record<string, { content: string }>): ContractArtifact {
+function compile(sources: Record<string, { content: string }>, evmVersion?: string): ContractArtifact {
   const input = {
     language: 'Solidity',
     sources,
     settings: {
       optimizer: { enabled: true, runs: 200 },
+      ...(evmVersion ? { evmVersion } : {}),
       outputSelection: { 'MockPyth.sol': { MockPyth: ['abi', 'evm.bytecode.object'] } },
     },
   };
@@ -48,28 +49,35 @@ function compile(sources: Record<string, { content: string }>): ContractArtifact
   return { abi: contract.abi, bytecode: `0x${contract.evm.bytecode.object}` };
 }
 
-let memo: ContractArtifact | undefined;
+const memo = new Map<string, ContractArtifact>();
 
-/** ABI and creation bytecode of MockPyth; compiled at most once per process and once per cacheDir. */
-export function mockPythArtifact(cacheDir?: string): ContractArtifact {
-  if (memo) return memo;
+/**
+ * ABI and creation bytecode of MockPyth; compiled at most once per process and once per cacheDir.
+ * `evmVersion` targets an older EVM (e.g. 'berlin': no PUSH0, for a chain without EIP-1559 in tests).
+ */
+export function mockPythArtifact(cacheDir?: string, evmVersion?: string): ContractArtifact {
+  const known = memo.get(evmVersion ?? '');
+  if (known) return known;
   const sources = readSources();
   const key = createHash('sha256')
     .update(solcVersion())
     .update(JSON.stringify(sources))
+    .update(evmVersion ?? '')
     .digest('hex')
     .slice(0, 16);
   const cacheFile = cacheDir ? join(cacheDir, `mock-pyth-${key}.json`) : undefined;
   if (cacheFile && existsSync(cacheFile)) {
-    memo = JSON.parse(readFileSync(cacheFile, 'utf8')) as ContractArtifact;
-    return memo;
+    const cached = JSON.parse(readFileSync(cacheFile, 'utf8')) as ContractArtifact;
+    memo.set(evmVersion ?? '', cached);
+    return cached;
   }
-  memo = compile(sources);
+  const artifact = compile(sources, evmVersion);
+  memo.set(evmVersion ?? '', artifact);
   if (cacheFile) {
     mkdirSync(dirname(cacheFile), { recursive: true });
     const tmp = `${cacheFile}.${process.pid}.tmp`;
-    writeFileSync(tmp, JSON.stringify(memo));
+    writeFileSync(tmp, JSON.stringify(artifact));
     renameSync(tmp, cacheFile); // atomic: parallel test workers never read half a file
   }
-  return memo;
+  return artifact;
 }

@@ -90,13 +90,17 @@ export async function startAnvil(extraArgs: string[] = []): Promise<TestAnvil> {
   };
 }
 
-/** Deploys MockPyth (validTimePeriod 60 s, fee 1 wei per update) with dev account 0. */
-export async function deployTestMockPyth(anvil: TestAnvil, cacheDir?: string): Promise<Address> {
+/**
+ * Deploys MockPyth (validTimePeriod 60 s, fee 1 wei per update) with dev account 0. An `evmVersion`
+ * (e.g. 'berlin', for `anvil --hardfork berlin`) compiles it for that EVM and deploys it with a
+ * legacy transaction (such chains have no base fee).
+ */
+export async function deployTestMockPyth(anvil: TestAnvil, cacheDir?: string, evmVersion?: string): Promise<Address> {
   const { publicClient, walletClient } = createChainClients({
     transport: http(anvil.httpUrl),
     chain: chainFromId(anvil.chainId),
     account: anvilTestAccount(0),
     pollingIntervalMs: 100,
   });
-  return deployMockPyth({ publicClient, walletClient, ...(cacheDir ? { cacheDir } : {}) });
+  return deployMockPyth({ publicClient, walletClient, ...(cacheDir ? { cacheDir } : {}), ...(evmVersion ? { evmVersion, legacy: true } : {}) });
 }

@@ -1,7 +1,7 @@
 // Issue 22, items 6 and 9: escalation stays near the market, replacements carry the newest prices,
 // and chains without EIP-1559 (or with odd fees and gas estimates) are served.
 import { parseGwei } from 'viem';
-import { feePolicy, initialFees, pythAbi, readOnchainPrices, type SubmitResult } from '../index';
+import { ChainTxError, feePolicy, initialFees, pythAbi, readOnchainPrices, type SubmitResult } from '../index';
 import { batchOf, FEEDS, nowS, startChain, type Chain } from '../../test/fixtures';
 
 async function until(ok: () => boolean | Promise<boolean>, what: string, ms = 10_000): Promise<void> {
@@ -87,5 +87,20 @@ describe('fees against anvil', () => {
     expect(tx.gasPrice).toBeGreaterThan(0n);
     expect(tx.value).toBe(fee * 3n);
     expect(tx.gas).toBe(400_000n);
+  });
+
+  it('a chain without a base fee (anvil --hardfork berlin): EIP-1559 mode says to set GAS_MODE=legacy, legacy mode pushes', async () => {
+    chain = await startChain(['--hardfork', 'berlin'], 'berlin');
+    expect((await chain.anvil.client.getBlock()).baseFeePerGas).toBeNull();
+    const batch = batchOf([{ id: FEEDS.usdc, price: 6n, publishTime: nowS() }]);
+    const eip1559 = await chain.submitter().submit(batch).catch((e: unknown) => e);
+    expect(eip1559).toBeInstanceOf(ChainTxError);
+    expect((eip1559 as ChainTxError).message).toMatch(/no EIP-1559 base fee \(set GAS_MODE=legacy\)/);
+    const legacy = chain.submitter({}, undefined, undefined, feePolicy({ maxGasPriceGwei: 500, gasMode: 'legacy' }));
+    const result = await legacy.submit(batch);
+    expect(result.status).toBe('mined');
+    if (result.status !== 'mined') return;
+    expect((await chain.anvil.client.getTransaction({ hash: result.hash })).type).toBe('legacy');
+    expect((await readOnchainPrices(chain.anvil.client, chain.contract, [FEEDS.usdc])).get(FEEDS.usdc)?.price).toBe(6n);
   });
 });

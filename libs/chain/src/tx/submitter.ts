@@ -268,10 +268,9 @@ export class TxSubmitter {
     if (this.deps.policy.gasMode === 'legacy') {
       return legacyFees(await this.retry('gas price', () => publicClient.getGasPrice()), this.deps.policy);
     }
-    const [block, tip] = await this.retry('fee sample', () =>
-      Promise.all([publicClient.getBlock({ blockTag: 'latest' }), publicClient.estimateMaxPriorityFeePerGas()]),
-    );
+    const block = await this.retry('fee sample', () => publicClient.getBlock({ blockTag: 'latest' }));
     if (block.baseFeePerGas === null) throw new ChainTxError('unknown', 'the chain has no EIP-1559 base fee (set GAS_MODE=legacy)');
+    const tip = await this.retry('priority fee', () => publicClient.estimateMaxPriorityFeePerGas());
     return initialFees({ baseFeePerGas: block.baseFeePerGas, maxPriorityFeePerGas: tip }, this.deps.policy);
   }
 
