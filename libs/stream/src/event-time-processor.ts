@@ -235,6 +235,16 @@ export class EventTimeProcessor<T extends DataTopic> implements FeedSubscriber {
     this.options.onFatal(err);
   }
 
+  // A batch of only transaction markers or aborted records carries no event but moves the read
+  // position to the broker's end: without this a partition whose tail is such a batch would look
+  // lagging forever and hold the watermark (with IDLE_TIMEOUT_MS=0, for good).
+  batchEnded(physicalTopic: string, partition: number, nextOffset: number, highWatermark: number): void {
+    void this.serial(() => {
+      if (!this.stopped) this.index.watermarks.advance(this.logicalKey(`${physicalTopic}/${partition}`), nextOffset, highWatermark, this.now());
+      return Promise.resolve();
+    });
+  }
+
   private logicalKey(physicalKey: string): string {
     const slash = physicalKey.lastIndexOf('/');
     const logical = this.logicalOf.get(physicalKey.slice(0, slash));

@@ -42,6 +42,11 @@ export interface FeedSubscriber {
   handleBatch(batch: DecodedBatch): Promise<void>;
   /** every batch of a fetch response was handled */
   fetchHandled(): void;
+  /**
+   * A fetched batch of `physicalTopic/partition` ended at `nextOffset` (also one holding only
+   * transaction markers or aborted records, which never reaches `handleBatch`).
+   */
+  batchEnded(physicalTopic: string, partition: number, nextOffset: number, highWatermark: number): void;
   /** handling a batch failed: the subscriber's state is no longer trustworthy */
   failed(err: unknown): void;
 }
@@ -140,6 +145,9 @@ export class InputFeed {
       onBatch: (batch) => this.handleBatch(batch),
       onFetchHandled: () => {
         for (const s of this.subscribers) s.fetchHandled();
+      },
+      onBatchEnd: (topic, partition, nextOffset, highWatermark) => {
+        for (const s of this.subscribers) s.batchEnded(topic, partition, nextOffset, highWatermark);
       },
       ...(this.options.onFetch ? { onFetch: this.options.onFetch } : {}),
     });
