@@ -32,10 +32,15 @@ run_logged() {
 step "install tools the tests need"
 bash scripts/stack/stack.sh install
 bash scripts/install-deploy-tools.sh
-# Headless Chromium for the ticker page test (Debian's package; playwright-core drives it).
-if ! command -v chromium >/dev/null; then
+# Debian packages the tests drive: headless Chromium for the ticker page test (playwright-core
+# drives it) and faketime for the keeper's fault run under a skewed host clock.
+missing=""
+command -v chromium >/dev/null || missing="$missing chromium"
+command -v faketime >/dev/null || missing="$missing faketime"
+if [ -n "$missing" ]; then
   sudo_cmd=""; [ "$(id -u)" -eq 0 ] || sudo_cmd=sudo
-  $sudo_cmd apt-get update -qq && $sudo_cmd apt-get install -y -qq --no-install-recommends chromium >/dev/null
+  # shellcheck disable=SC2086
+  $sudo_cmd apt-get update -qq && $sudo_cmd apt-get install -y -qq --no-install-recommends $missing >/dev/null
 fi
 
 step "start the local stack"
