@@ -9,10 +9,7 @@ import { INPUT_TOPICS } from '@stableyield/index-engine';
 import { createKafka, DLQ_HEADERS, dlqTopicOf, prefixedTopic, readDeadLetterHeaders, readPartitionRanges, TopicSerde, type Kafka } from '@stableyield/kafka';
 import { createRegistryClient, type SyiRecord } from '@stableyield/schemas';
 import type { VerifyCommand } from './args';
-import { inputId, recomputeRecords, sampleTimes, verifyRange, type StoredInput } from '@stableyield/stream';
-
-/** processor-syi's name in the `dlq.processor` header of the letters it writes */
-const SYI_PROCESSOR = 'processor-syi';
+import { inputId, recomputeRecords, reproducibleFrom, sampleTimes, SYI_PROCESSOR, verifyRange, type RetainedPartition, type StoredInput } from '@stableyield/stream';
 
 const verifyConfig = z.object({
   KAFKA_BROKERS: kafkaSchema.KAFKA_BROKERS,
@@ -85,21 +82,29 @@ export async function runVerify(command: VerifyCommand, out: Writable): Promise<
   let undecodable = 0;
   let lateBySyi = 0;
   const letters = new Map<string, number>();
-  const asked = sampleTimes(records, command.recompute);
-  if (asked.length > 0) {
+  const sampled = sampleTimes(records, command.recompute);
+  let asked = sampled;
+  let horizon = -Infinity;
+  if (sampled.length > 0) {
     const inputs: StoredInput[] = [];
     const late = new Set<string>();
+    const retained: RetainedPartition[] = [];
     for (const topic of INPUT_TOPICS) {
       const physical = prefixedTopic(prefix, topic);
-      for (const [partition, messages] of await readAll(kafka, physical)) {
+      const ranges = await rangesOf(kafka, physical);
+      for (const [partition, messages] of await readPartitionRanges(kafka, physical, ranges)) {
+        let firstTs: number | null = null;
         for (const m of messages) {
           if (m.value === null) continue;
           try {
-            inputs.push({ topic, partition, offset: Number(m.offset), value: await serde.deserialize(topic, m.value) });
+            const value = await serde.deserialize(topic, m.value);
+            firstTs ??= value.ts;
+            inputs.push({ topic, partition, offset: Number(m.offset), value });
           } catch {
             undecodable++;
           }
         }
+        retained.push({ topic, truncated: (ranges.get(partition)?.from ?? 0) > 0, firstTs });
       }
       for (const messages of (await readAll(kafka, dlqTopicOf(physical))).values()) {
         for (const m of messages) {
@@ -112,6 +117,9 @@ export async function runVerify(command: VerifyCommand, out: Writable): Promise<
       }
     }
     lateBySyi = late.size;
+    // records whose inputs retention has partly deleted cannot be recomputed: not a mismatch
+    horizon = reproducibleFrom(retained);
+    asked = sampled.filter((T) => T >= horizon);
     recomputed = recomputeRecords(inputs, asked, late);
   }
 
@@ -126,6 +134,9 @@ export async function runVerify(command: VerifyCommand, out: Writable): Promise<
   if (recomputed !== null) {
     const kinds = [...letters].sort(([a], [b]) => (a < b ? -1 : 1)).map(([kind, n]) => `${kind} ${n}`);
     out.write(`  inputs: ${undecodable} undecodable (not used), ${lateBySyi} left out as late by ${SYI_PROCESSOR}; dead letters by kind: ${kinds.length === 0 ? 'none' : kinds.join(', ')}\n`);
+    if (asked.length < sampled.length) {
+      out.write(`  not recomputable: ${sampled.length - asked.length} sampled record(s) before ${Number.isFinite(horizon) ? iso(horizon) : 'the end'} need inputs that retention has deleted\n`);
+    }
   }
   out.write(`  recomputed from inputs: ${report.recomputed}, ${report.recomputeProblems.length === 0 ? 'all equal' : `${report.recomputeProblems.length} problem(s)`}\n`);
   for (const p of report.recomputeProblems.slice(0, 20)) out.write(`    ${iso(p.ts)}: ${p.problem}\n`);

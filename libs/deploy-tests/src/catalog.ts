@@ -218,12 +218,14 @@ export interface TopicSpec {
 /** The topic catalog of ARCHITECTURE.md; each topic also gets `<topic>.dlq` (1 partition, delete 30d). */
 export const TOPICS: readonly TopicSpec[] = [
   { name: 'pyth.updates', partitions: 1, cleanupPolicy: 'delete', retentionDays: 7 },
-  { name: 'pyth.prices', partitions: 12, cleanupPolicy: 'delete', retentionDays: 7 },
-  { name: 'cc.prices', partitions: 12, cleanupPolicy: 'compact,delete', retentionDays: 7 },
-  { name: 'cc.orderbook', partitions: 12, cleanupPolicy: 'delete', retentionDays: 1 },
-  { name: 'dl.apy', partitions: 6, cleanupPolicy: 'compact', retentionDays: 30 },
-  { name: 'ex.mktcap', partitions: 3, cleanupPolicy: 'compact', retentionDays: 30 },
-  { name: 'trad.tbill', partitions: 1, cleanupPolicy: 'compact', retentionDays: 365 },
+  // inputs: every record kept for the methodology's look-back plus the 7-day verification horizon
+  // (libs/kafka VERIFICATION_HORIZON_MS; generated.test.ts checks the two catalogs agree)
+  { name: 'pyth.prices', partitions: 12, cleanupPolicy: 'delete', retentionDays: 8 },
+  { name: 'cc.prices', partitions: 12, cleanupPolicy: 'delete', retentionDays: 8 },
+  { name: 'cc.orderbook', partitions: 12, cleanupPolicy: 'delete', retentionDays: 8 },
+  { name: 'dl.apy', partitions: 6, cleanupPolicy: 'delete', retentionDays: 8 },
+  { name: 'ex.mktcap', partitions: 3, cleanupPolicy: 'delete', retentionDays: 8 },
+  { name: 'trad.tbill', partitions: 1, cleanupPolicy: 'delete', retentionDays: 14 },
   { name: 'syi.peg', partitions: 6, cleanupPolicy: 'delete', retentionDays: 90 },
   { name: 'syi.liquidity', partitions: 6, cleanupPolicy: 'delete', retentionDays: 90 },
   { name: 'ray.calculated', partitions: 6, cleanupPolicy: 'delete', retentionDays: 90 },

@@ -370,7 +370,7 @@ describe('the production overlay', () => {
       expect(s.config).toEqual({ 'cleanup.policy': t.cleanupPolicy, 'retention.ms': t.retentionDays * 86_400_000, 'min.insync.replicas': 2 });
     }
     expect(spec(find(all, 'KafkaTopic', 'syi.calculated'))).toMatchObject({ partitions: 1, config: { 'retention.ms': 365 * 86_400_000 } });
-    expect(spec(find(all, 'KafkaTopic', 'cc.prices')).config).toMatchObject({ 'cleanup.policy': 'compact,delete' });
+    expect(spec(find(all, 'KafkaTopic', 'cc.prices')).config).toMatchObject({ 'cleanup.policy': 'delete', 'retention.ms': 8 * 86_400_000 });
   });
 
   it('runs TimescaleDB as a CloudNativePG cluster with the extension, ClickHouse and the registry', () => {

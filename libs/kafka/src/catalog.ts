@@ -13,14 +13,23 @@ export interface TopicSpec {
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
+/**
+ * How far back `syi verify` and the auditor must be able to recompute the index exactly from the
+ * input topics. Each input topic keeps every record (cleanup `delete`, never `compact`: compaction
+ * drops the older values the 24 h peg window and restored states were built from) for its longest
+ * look-back in the methodology plus this horizon: prices, books, pools and market caps 1 day + 7,
+ * the T-bill (fresh for 7 days) 7 + 7. libs/stream's retention test checks it against the parameters.
+ */
+export const VERIFICATION_HORIZON_MS = 7 * DAY;
+
 export const DATA_TOPICS: readonly TopicSpec[] = Object.freeze([
   { name: 'pyth.updates', key: 'hermes', partitions: 1, cleanupPolicy: 'delete', retentionMs: 7 * DAY },
-  { name: 'pyth.prices', key: 'feed id', partitions: 12, cleanupPolicy: 'delete', retentionMs: 7 * DAY },
-  { name: 'cc.prices', key: 'SYMBOL-venue', partitions: 12, cleanupPolicy: 'compact,delete', retentionMs: 7 * DAY },
-  { name: 'cc.orderbook', key: 'SYMBOL-venue', partitions: 12, cleanupPolicy: 'delete', retentionMs: DAY },
-  { name: 'dl.apy', key: 'pool id', partitions: 6, cleanupPolicy: 'compact', retentionMs: 30 * DAY },
-  { name: 'ex.mktcap', key: 'symbol', partitions: 3, cleanupPolicy: 'compact', retentionMs: 30 * DAY },
-  { name: 'trad.tbill', key: 'yield-3m', partitions: 1, cleanupPolicy: 'compact', retentionMs: 365 * DAY },
+  { name: 'pyth.prices', key: 'feed id', partitions: 12, cleanupPolicy: 'delete', retentionMs: DAY + VERIFICATION_HORIZON_MS },
+  { name: 'cc.prices', key: 'SYMBOL-venue', partitions: 12, cleanupPolicy: 'delete', retentionMs: DAY + VERIFICATION_HORIZON_MS },
+  { name: 'cc.orderbook', key: 'SYMBOL-venue', partitions: 12, cleanupPolicy: 'delete', retentionMs: DAY + VERIFICATION_HORIZON_MS },
+  { name: 'dl.apy', key: 'pool id', partitions: 6, cleanupPolicy: 'delete', retentionMs: DAY + VERIFICATION_HORIZON_MS },
+  { name: 'ex.mktcap', key: 'symbol', partitions: 3, cleanupPolicy: 'delete', retentionMs: DAY + VERIFICATION_HORIZON_MS },
+  { name: 'trad.tbill', key: 'yield-3m', partitions: 1, cleanupPolicy: 'delete', retentionMs: 7 * DAY + VERIFICATION_HORIZON_MS },
   { name: 'syi.peg', key: 'symbol', partitions: 6, cleanupPolicy: 'delete', retentionMs: 90 * DAY },
   { name: 'syi.liquidity', key: 'symbol', partitions: 6, cleanupPolicy: 'delete', retentionMs: 90 * DAY },
   { name: 'ray.calculated', key: 'symbol', partitions: 6, cleanupPolicy: 'delete', retentionMs: 90 * DAY },

@@ -1,4 +1,4 @@
-export { CATALOG, DATA_TOPICS, DLQ_TOPICS, dlqTopicOf, topicConfigEntries, topicSpec, type TopicSpec } from './catalog';
+export { CATALOG, DATA_TOPICS, DLQ_TOPICS, dlqTopicOf, topicConfigEntries, topicSpec, VERIFICATION_HORIZON_MS, type TopicSpec } from './catalog';
 export { createKafka, type Kafka, type KafkaSettings } from './client';
 export { kafkaSettingsOf, type KafkaConnectionConfig } from './connection';
 export { APP_ACCESS, aclRules, appAccess, kafkaAcl, type AclRule, type AppAccess } from './access';

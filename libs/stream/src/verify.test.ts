@@ -1,10 +1,11 @@
 import fc from 'fast-check';
-import { validateEvent } from '@stableyield/index-engine';
+import { INPUT_TOPICS, validateEvent } from '@stableyield/index-engine';
+import { topicSpec, VERIFICATION_HORIZON_MS } from '@stableyield/kafka';
 import type { SyiRecord } from '@stableyield/schemas';
 import { recordDigest } from './digest';
 import { EventTimeIndex } from './event-time-index';
 import { SyntheticMarket } from './synthetic';
-import { compareRecomputed, inputId, recomputeRecords, sampleTimes, verifyRange, type StoredInput } from './verify';
+import { compareRecomputed, inputId, inputLookbackMs, recomputeRecords, reproducibleFrom, sampleTimes, verifyRange, type StoredInput } from './verify';
 import { partitionedMarket, publishLive } from '../test/live-index';
 
 const START = 1_767_225_600_000;
@@ -112,5 +113,29 @@ describe('verify: any arrival order the processor can see', () => {
     expect(skipped).toBeGreaterThan(0);
     expect(compareRecomputed(published, old).length).toBeGreaterThan(0);
     expect(compareRecomputed(published, recomputeRecords(inputs, published.map((r) => r.ts), late))).toEqual([]);
+  });
+});
+
+describe('what the retained inputs can recompute', () => {
+  const DAY = 86_400_000;
+
+  it('keeps every input topic for its look-back plus the verification horizon, never compacted', () => {
+    for (const topic of INPUT_TOPICS) {
+      const spec = topicSpec(topic);
+      expect({ topic, policy: spec.cleanupPolicy }).toEqual({ topic, policy: 'delete' });
+      expect(spec.retentionMs).toBeGreaterThanOrEqual(inputLookbackMs(topic) + VERIFICATION_HORIZON_MS);
+    }
+    expect(inputLookbackMs('cc.prices')).toBe(DAY); // the peg window
+    expect(inputLookbackMs('trad.tbill')).toBe(7 * DAY);
+  });
+
+  it('starts after the first kept record of every truncated partition by its topic look-back', () => {
+    expect(reproducibleFrom([{ topic: 'cc.prices', truncated: false, firstTs: 5 }])).toBe(-Infinity);
+    expect(reproducibleFrom([
+      { topic: 'cc.prices', truncated: true, firstTs: 10 * DAY },
+      { topic: 'trad.tbill', truncated: true, firstTs: 5 * DAY },
+      { topic: 'dl.apy', truncated: false, firstTs: 0 },
+    ])).toBe(12 * DAY);
+    expect(reproducibleFrom([{ topic: 'ex.mktcap', truncated: true, firstTs: null }])).toBe(Infinity);
   });
 });

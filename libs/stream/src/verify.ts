@@ -4,7 +4,7 @@
 // dead-letter as late, in (ts, topic-partition, offset) order, applied to one state, evaluated
 // at T. Nothing of the processor's watermark, reorder buffer, restore or transactions is used,
 // so a fault in those shows as a difference. Pure: the caller reads Kafka.
-import { METHODOLOGY_V1, validateEvent, type IndexEvent, type MethodologyParams } from '@stableyield/index-engine';
+import { METHODOLOGY_V1, validateEvent, type IndexEvent, type InputTopic, type MethodologyParams } from '@stableyield/index-engine';
 import type { SyiRecord } from '@stableyield/schemas';
 import { ChainedIndexState } from './chained-state';
 import { recordDigest, verifyChain, type ChainProblem } from './digest';
@@ -127,4 +127,50 @@ export function verifyRange(records: readonly SyiRecord[], prevOfFirst: string |
     recomputed: recomputed === null ? 0 : asked.length,
     recomputeProblems,
   };
+}
+
+/**
+ * How far before T an input topic's records can still change the record for T: the peg window
+ * for prices (their per-minute samples over 24 h), otherwise the longest freshness of the topic.
+ */
+export function inputLookbackMs(topic: InputTopic, params: MethodologyParams = METHODOLOGY_V1): number {
+  const f = params.freshnessMs;
+  switch (topic) {
+    case 'cc.prices':
+    case 'pyth.prices':
+      return Math.max(params.peg.windowMs, f.price, f.volume);
+    case 'cc.orderbook':
+      return f.orderBook;
+    case 'dl.apy':
+      return f.poolApy;
+    case 'ex.mktcap':
+      return f.marketCap;
+    case 'trad.tbill':
+      return f.tbill;
+  }
+}
+
+/** What is left of one input partition: whether records were deleted before the first one kept. */
+export interface RetainedPartition {
+  readonly topic: InputTopic;
+  /** the log start offset is past 0: retention (or a deletion) removed the records before it */
+  readonly truncated: boolean;
+  /** ts of the first record still there (null when none is) */
+  readonly firstTs: number | null;
+}
+
+/**
+ * The first T the retained inputs recompute exactly: after every truncated partition's first
+ * kept record by that topic's look-back (before it, records that were in force or in the peg
+ * window are gone). −Infinity when nothing was deleted; Infinity when a truncated partition
+ * holds nothing at all.
+ */
+export function reproducibleFrom(partitions: readonly RetainedPartition[], params: MethodologyParams = METHODOLOGY_V1): number {
+  let from = -Infinity;
+  for (const p of partitions) {
+    if (!p.truncated) continue;
+    const bound = p.firstTs === null ? Infinity : p.firstTs + inputLookbackMs(p.topic, params);
+    if (bound > from) from = bound;
+  }
+  return from;
 }
