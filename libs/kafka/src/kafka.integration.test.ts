@@ -51,6 +51,7 @@ describe('provisioning', () => {
   it('creates every catalog topic with its partitions and cleanup policy, idempotently', async () => {
     const again = await provisionTopics(stack.kafka, stack.logger, { replicationFactor: 1 });
     expect(again.created).toEqual([]);
+    expect(again.reconfigured).toEqual([]);
     const admin = stack.kafka.admin();
     await admin.connect();
     try {
@@ -58,7 +59,26 @@ describe('provisioning', () => {
       for (const spec of CATALOG) expect(meta.topics.find((t) => t.name === spec.name)?.partitions).toHaveLength(spec.partitions);
       const configs = await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: 2, name: 'cc.prices', configNames: ['cleanup.policy', 'retention.ms'] }] });
       const entries = Object.fromEntries(configs.resources[0]!.configEntries.map((e) => [e.configName, e.configValue]));
-      expect(entries).toEqual({ 'cleanup.policy': 'compact,delete', 'retention.ms': String(7 * 24 * 3_600_000) });
+      expect(entries).toEqual({ 'cleanup.policy': 'delete', 'retention.ms': String(8 * 24 * 3_600_000) });
+    } finally {
+      await admin.disconnect();
+    }
+  });
+
+  it('sets the catalog cleanup policy and retention on a topic an older catalog created compacted', async () => {
+    const name = `${uniqueGroup('provision')}.dl.apy`;
+    const spec = { name, key: 'pool id', partitions: 2, cleanupPolicy: 'delete' as const, retentionMs: 8 * 24 * 3_600_000 };
+    await provisionTopics(stack.kafka, stack.logger, { replicationFactor: 1, topics: [{ ...spec, cleanupPolicy: 'compact', retentionMs: 30 * 24 * 3_600_000 }] });
+    const result = await provisionTopics(stack.kafka, stack.logger, { replicationFactor: 1, topics: [spec] });
+    expect(result.reconfigured).toEqual([name]);
+    const admin = stack.kafka.admin();
+    await admin.connect();
+    try {
+      const configs = await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: 2, name, configNames: ['cleanup.policy', 'retention.ms'] }] });
+      const entries = Object.fromEntries(configs.resources[0]!.configEntries.map((e) => [e.configName, e.configValue]));
+      expect(entries).toEqual({ 'cleanup.policy': 'delete', 'retention.ms': String(8 * 24 * 3_600_000) });
+      expect((await provisionTopics(stack.kafka, stack.logger, { replicationFactor: 1, topics: [spec] })).reconfigured).toEqual([]);
+      await admin.deleteTopics({ topics: [name] });
     } finally {
       await admin.disconnect();
     }

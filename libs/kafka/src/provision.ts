@@ -1,4 +1,4 @@
-import type { Admin, ITopicConfig, Kafka } from 'kafkajs';
+import { ConfigResourceTypes, type Admin, type ITopicConfig, type Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import { CATALOG, topicConfigEntries, type TopicSpec } from './catalog';
 
@@ -6,11 +6,15 @@ export interface ProvisionResult {
   created: string[];
   existing: string[];
   partitionsAdded: string[];
+  /** existing topics whose cleanup policy or retention differed from the catalog, now set to it */
+  reconfigured: string[];
 }
 
 /**
- * Creates the missing topics of the catalog and grows partition counts that are too low.
- * Idempotent: run it at every deploy. (Partitions are never reduced; Kafka cannot.)
+ * Creates the missing topics of the catalog, grows partition counts that are too low and sets
+ * the catalog's cleanup policy and retention on existing topics that have others (e.g. inputs
+ * created compacted by an older catalog). Idempotent: run it at every deploy. (Partitions are
+ * never reduced; Kafka cannot.)
  */
 export async function provisionTopics(
   kafka: Kafka,
@@ -46,12 +50,34 @@ export async function provisionTopics(
         partitionsAdded.push(...grow.map((t) => t.name));
       }
     }
-    const result = { created: missing.map((t) => t.name), existing: existing.map((t) => t.name), partitionsAdded };
-    logger.info({ created: result.created.length, existing: result.existing.length, partitionsAdded }, 'topics_provisioned');
+    const reconfigured = await alignTopicConfigs(admin, existing, options.replicationFactor);
+    const result = { created: missing.map((t) => t.name), existing: existing.map((t) => t.name), partitionsAdded, reconfigured };
+    logger.info({ created: result.created.length, existing: result.existing.length, partitionsAdded, reconfigured }, 'topics_provisioned');
     return result;
   } finally {
     await admin.disconnect();
   }
+}
+
+/** Sets the catalog's configuration on the topics whose cleanup policy or retention differ; returns their names. */
+async function alignTopicConfigs(admin: Admin, topics: readonly TopicSpec[], replicationFactor: number): Promise<string[]> {
+  if (topics.length === 0) return [];
+  const described = await admin.describeConfigs({
+    includeSynonyms: false,
+    resources: topics.map((t) => ({ type: ConfigResourceTypes.TOPIC, name: t.name, configNames: ['cleanup.policy', 'retention.ms'] })),
+  });
+  const differ = topics.filter((t) => {
+    const entries = described.resources.find((r) => r.resourceName === t.name)?.configEntries ?? [];
+    const value = (name: string) => entries.find((e) => e.configName === name)?.configValue;
+    return value('cleanup.policy') !== t.cleanupPolicy || value('retention.ms') !== String(t.retentionMs);
+  });
+  if (differ.length > 0) {
+    await admin.alterConfigs({
+      validateOnly: false,
+      resources: differ.map((t) => ({ type: ConfigResourceTypes.TOPIC, name: t.name, configEntries: topicConfigEntries(t, replicationFactor) })),
+    });
+  }
+  return differ.map((t) => t.name);
 }
 
 /**
