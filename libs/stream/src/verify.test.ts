@@ -25,7 +25,7 @@ function scenario() {
   for (const i of inputs) {
     const v = validateEvent({ topic: i.topic, value: i.value });
     if (!v.ok) throw new Error(v.error);
-    index.offer(`${i.topic}/${i.partition}`, i.offset, v.event, 0);
+    expect(index.offer(`${i.topic}/${i.partition}`, i.offset, v.event, 0).kind).toBe('buffered');
     published.push(...index.advance(0));
   }
   return { inputs, published };
