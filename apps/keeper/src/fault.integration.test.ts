@@ -16,8 +16,9 @@ const FEEDS: FeedName[] = ['usdc', 'usdt', 'dai'];
 const MAX_STALENESS_S = 10;
 const PHASE_MS = 30_000;
 
-const describeWithFaketime = FAKETIME ? describe : describe.skip;
-if (!FAKETIME) console.warn('faketime is not installed (apt-get install faketime): the keeper fault run is skipped');
+// CI installs faketime (scripts/test-all.sh): there a missing one fails the run instead of skipping it.
+const describeWithFaketime = FAKETIME || process.env.CI === 'true' ? describe : describe.skip;
+if (!FAKETIME) console.warn(`faketime is not installed (apt-get install faketime): the keeper fault run ${process.env.CI === 'true' ? 'fails' : 'is skipped'}`);
 
 describeWithFaketime('keeper fault run: nonce gap and a host clock 60 s fast', () => {
   let current: Env | undefined;
