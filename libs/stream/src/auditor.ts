@@ -251,7 +251,9 @@ export class IndexAuditor {
     while (n < this.pending.length && (this.pending[n] as PendingRecord).judged === true) n++;
     if (n === 0) return;
     const done = this.pending.splice(0, n);
-    const through = Math.max(this.baseTs, ...done.map((p) => p.record.ts));
+    // a loop, not Math.max(...): after a restart `done` can hold a day of records
+    let through = this.baseTs;
+    for (const p of done) if (p.record.ts > through) through = p.record.ts;
     this.checkedThroughTs = through;
     if (through > this.baseTs) {
       const state = this.baseState();
