@@ -1,5 +1,5 @@
 import { booleanFlag, commaList, commonSchema, httpUrl, kafkaSchema, loadConfig, nonNegativeInt, port, positiveInt, z } from '@stableyield/config';
-import { parseTrustProxy } from '@stableyield/api-core';
+import { trustProxySetting } from '@stableyield/api-core';
 import { METHODOLOGY_V1 } from '@stableyield/index-engine';
 
 export const configSchema = z.object({
@@ -26,14 +26,7 @@ export const configSchema = z.object({
    * limit). `false`, a hop count (`1`: one ingress in front) or the proxies' addresses/CIDRs.
    * `true` is refused: it would let the client choose its own address.
    */
-  TRUST_PROXY: z.string().default('false').transform((text, ctx) => {
-    try {
-      return parseTrustProxy(text);
-    } catch (err) {
-      ctx.addIssue({ code: 'custom', message: (err as Error).message });
-      return z.NEVER;
-    }
-  }),
+  TRUST_PROXY: trustProxySetting,
   /** Failed authentications per window per client IP; past it the key store is not asked. */
   AUTH_FAILURES_PER_IP: positiveInt.default(30),
   /** Enables HS256 JWT bearer tokens (at least 32 characters; use JWT_SECRET_FILE). */

@@ -1,4 +1,4 @@
-import { parseTrustProxy } from '@stableyield/api-core';
+import { trustProxySetting } from '@stableyield/api-core';
 import { booleanFlag, commaList, commonSchema, kafkaSchema, loadConfig, port, positiveInt, z } from '@stableyield/config';
 
 export const configSchema = z.object({
@@ -26,14 +26,7 @@ export const configSchema = z.object({
   /** Browser origins allowed to connect (comma list); unset: any. Clients without Origin always pass. */
   ALLOWED_ORIGINS: commaList.optional(),
   /** Which X-Forwarded-For entries name the client (as the api's TRUST_PROXY): false, a hop count or CIDRs. */
-  TRUST_PROXY: z.string().default('false').transform((text, ctx) => {
-    try {
-      return parseTrustProxy(text);
-    } catch (err) {
-      ctx.addIssue({ code: 'custom', message: (err as Error).message });
-      return z.NEVER;
-    }
-  }),
+  TRUST_PROXY: trustProxySetting,
   /** Failed authentications per minute per client address; past it credentials are not checked. */
   AUTH_FAILURES_PER_IP: positiveInt.default(30),
   /** Ping interval; a client that misses one ping is cut. */

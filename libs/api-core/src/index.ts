@@ -4,7 +4,7 @@ export { Authenticator, credentialsOf, PublicRoutes, type Credentials, type Prin
 export { DEFAULT_JWT_MAX_LIFETIME_SECONDS, jwtSettingsOf, signJwt, verifyJwt, type JwtClaims, type JwtSettings } from './jwt';
 export { FixedWindowLimiter, type RateDecision } from './rate-limit';
 export { DEFAULT_AUTH_FAILURES_PER_IP, RequestGuard, type GuardedRequest, type RateLimits } from './request-guard';
-export { clientAddress, fastifyTrustProxy, parseTrustProxy, type TrustProxy } from './trust-proxy';
+export { clientAddress, fastifyTrustProxy, parseTrustProxy, trustProxySetting, type TrustProxy } from './trust-proxy';
 export { HttpMetrics } from './http-metrics';
 export type { Queryable } from './db';
 export * as queries from './queries';

@@ -3,6 +3,7 @@
 // them was written by the client. Trusting everything (`true`) let a client pick its IP, and
 // so its rate-limit bucket, by sending X-Forwarded-For itself.
 import { BlockList, isIP } from 'node:net';
+import { z } from '@stableyield/config';
 
 /** false: the socket address; a number: that many proxy hops; a string: proxy addresses/CIDRs. */
 export type TrustProxy = false | number | string;
@@ -67,3 +68,13 @@ function trustedAddresses(list: string): (address: string) => boolean {
     return blocks.check(plain, isIP(plain) === 6 ? 'ipv6' : 'ipv4');
   };
 }
+
+/** `TRUST_PROXY` as a configuration field (api, ws-gateway): `parseTrustProxy`'s refusal is reported on the variable. */
+export const trustProxySetting = z.string().default('false').transform((text, ctx) => {
+  try {
+    return parseTrustProxy(text);
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: (err as Error).message });
+    return z.NEVER;
+  }
+});
