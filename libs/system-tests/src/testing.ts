@@ -16,15 +16,16 @@ import { pythAbi } from '@stableyield/chain';
 import { anvilTestAccount, deployTestMockPyth, startAnvil, type TestAnvil } from '@stableyield/chain/testing';
 import { ClickHouse } from '@stableyield/clickhouse';
 import { createTestDatabase } from '@stableyield/db/testing';
-import { CATALOG, prefixedSpecs, prefixedTopic, provisionTopics, TopicFollower } from '@stableyield/kafka';
+import { CATALOG, DLQ_HEADERS, prefixedSpecs, prefixedTopic, provisionTopics, readDeadLetterHeaders, TopicFollower } from '@stableyield/kafka';
 import { readTopic, testStack, waitFor, type TestStack } from '@stableyield/kafka/testing';
 import { ASSETS } from '@stableyield/market-model';
-import { createRegistryClient, registerSchemas, VALUE_SCHEMAS, type PythPrice, type SyiRecord } from '@stableyield/schemas';
+import { createRegistryClient, registerSchemas, VALUE_SCHEMAS, type DataTopic, type PythPrice, type SyiRecord } from '@stableyield/schemas';
 import { MEASURE_SHARDS, measureChangelogSpec, SyiProcessor, verifyChain, type AuditStatus } from '@stableyield/stream';
 import {
   dumpInputs, httpOk, repoRoot, INPUT_TOPIC_NAMES, matchesReplay, randomTestPort, recordCount, replayWithCommand, spawnApp, stopApp, uniquePrefix, type AppProcess,
 } from '@stableyield/stream/testing';
 import { toHex, type Address } from 'viem';
+import { judgeDeadLetters, withoutLetters, type ReadDeadLetter } from './dead-letters';
 
 export const GRID_MS = 1000;
 /**
@@ -447,7 +448,10 @@ export class System {
     const live = await Promise.all(messages.map((m) => stack.serde.deserialize('syi.calculated', m.value as Buffer)));
     if (!((live.at(-1)?.ts ?? 0) >= lastGrid)) problems.push(`syi.calculated ends at ${live.at(-1)?.ts}, the inputs allow ${lastGrid}`);
     problems.push(...verifyChain(live, null).map((e) => `digest chain: ${JSON.stringify(e)}`));
-    const expected = replayWithCommand(inputs, GRID_MS).filter((r) => r.ts <= (live.at(-1)?.ts ?? 0));
+    const letters = judgeDeadLetters(await this.deadLetters(), counts);
+    process.stdout.write(`dead letters: ${letters.summary}\n`);
+    problems.push(...letters.problems);
+    const expected = replayWithCommand(withoutLetters(inputs, letters.lateForIndex), GRID_MS).filter((r) => r.ts <= (live.at(-1)?.ts ?? 0));
     const liveTs = live.map((r) => r.ts);
     const expectedTs = new Set(expected.map((r) => r.ts));
     const missing = expected.filter((r) => !liveTs.includes(r.ts)).length;
@@ -464,11 +468,25 @@ export class System {
     problems.push(...(await this.checkStreams(live)));
     problems.push(...(await this.checkOracle()));
 
+    return { inputs, counts, published: live.length, problems };
+  }
+
+  /** Every dead letter of the run, its payload decoded with the source topic's schema where it can be. */
+  async deadLetters(): Promise<ReadDeadLetter[]> {
+    const { stack, prefix } = this;
+    const out: ReadDeadLetter[] = [];
     for (const spec of CATALOG.filter((t) => t.name.endsWith('.dlq'))) {
       const n = await recordCount(stack.kafka, prefix, spec.name);
-      if (n > 0) problems.push(`${spec.name}: ${n} dead letters`);
+      if (n === 0) continue;
+      const messages = await readTopic(stack.kafka, prefixedTopic(prefix, spec.name), { done: (m) => m.length >= n, timeoutMs: 30_000 });
+      for (const m of messages) {
+        const h = readDeadLetterHeaders(m.headers);
+        const source = spec.name.replace(/\.dlq$/, '');
+        const value = await stack.serde.deserialize(source as DataTopic, m.value as Buffer).catch(() => m.value?.toString('base64'));
+        out.push({ topic: spec.name, kind: h[DLQ_HEADERS.kind] ?? '', processor: h[DLQ_HEADERS.processor] ?? '', reason: h[DLQ_HEADERS.reason] ?? '', value });
+      }
     }
-    return { inputs, counts, published: live.length, problems };
+    return out;
   }
 
   /** PostgreSQL and ClickHouse `syi_index` hold exactly the (ts, value) of these records (waiting for the sinks to catch up). */
