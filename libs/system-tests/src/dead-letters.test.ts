@@ -17,9 +17,9 @@ describe('judgeDeadLetters', () => {
     expect(judged.summary).toBe('pyth.prices.dlq late by processor-peg: 1; pyth.prices.dlq late by processor-syi: 1');
   });
 
-  it('counts more than 1 % of a topic’s inputs late as a problem', () => {
-    const judged = judgeDeadLetters([letter({}), letter({})], { 'pyth.prices': 100 });
-    expect(judged.problems).toEqual(['pyth.prices.dlq: 2 late events of 100 inputs (more than 1 %), the first: late event: ts 1']);
+  it('counts more than 10 % of a topic’s inputs late as a problem', () => {
+    const judged = judgeDeadLetters([letter({}), letter({})], { 'pyth.prices': 19 });
+    expect(judged.problems).toEqual(['pyth.prices.dlq: 2 late events of 19 inputs (more than 10 %), the first: late event: ts 1']);
   });
 
   it('counts every letter that is not late as a problem, with its reason', () => {

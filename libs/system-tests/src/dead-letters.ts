@@ -26,8 +26,12 @@ export interface DeadLetterJudgement {
   lateForIndex: ReadDeadLetter[];
 }
 
-/** The most late letters a topic may have, as a share of its input records. */
-export const MAX_LATE_SHARE = 0.01;
+/**
+ * The most late letters a topic may have, as a share of its input records: a stall can make one
+ * whole CryptoCompare poll late (8 or 9 of the ~100 prices of a 2-minute run), while a fault in the event-time
+ * logic makes most of a topic late (45 of 48 pools in the run that set the test lateness).
+ */
+export const MAX_LATE_SHARE = 0.1;
 
 export function judgeDeadLetters(letters: readonly ReadDeadLetter[], inputCounts: Readonly<Record<string, number>>): DeadLetterJudgement {
   const problems: string[] = [];

@@ -4,7 +4,7 @@
  * for a while. Then System.verify(): syi.calculated equals `syi replay` of the recorded inputs
  * at every grid point, chained; PostgreSQL, ClickHouse, the REST API and WebSocket clients
  * (on a two-worker gateway) hold the same index; the oracle follows Hermes within the keeper's
- * deviation threshold, nothing pushed twice; no dead letter but late events, at most 1 % of a
+ * deviation threshold, nothing pushed twice; no dead letter but late events, at most 10 % of a
  * topic (dead-letters.ts: on two shared cores a producer can stall past the lateness bound).
  *   E2E_RUN_MS   how long the market runs (default 120 000)
  */
