@@ -7,6 +7,7 @@
 #   bin/kustomize                              kubectl's embedded kustomize, else go install
 #   bin/promtool                               Debian's prometheus package, unpacked with
 #                                              dpkg-deb (not installed: no system service on 9090)
+#   bin/amtool                                 Debian's prometheus-alertmanager (0.25), unpacked the same way
 #   schemas/<version>-local-strict/*.json      Kubernetes JSON schemas for kubeconform, from the
 #                                              kubernetes-validate wheel on PyPI (kubeconform's
 #                                              default schema location on GitHub is not reachable)
@@ -41,6 +42,10 @@ if [ ! -x "$BIN/kustomize" ] && ! have kubectl; then need go "kustomize (no kube
 if [ ! -x "$BIN/promtool" ]; then
   need apt-get "promtool: apt-get download prometheus"
   need dpkg-deb "promtool: unpacking the prometheus package"
+fi
+if [ ! -x "$BIN/amtool" ]; then
+  need apt-get "amtool: apt-get download prometheus-alertmanager"
+  need dpkg-deb "amtool: unpacking the prometheus-alertmanager package"
 fi
 if [ ! -f "$DIR/schemas/$SCHEMA_KUBERNETES_VERSION-local-strict/deployment-apps-v1.json" ]; then
   if ! have python3 || ! python3 -m pip --version >/dev/null 2>&1; then missing+=("python3 with pip (for the Kubernetes JSON schemas: pip download kubernetes-validate)"); fi
@@ -80,18 +85,23 @@ kustomize_job() {
 kustomize_job &
 go_tool helm helm.sh/helm/v3/cmd/helm "$HELM_VERSION" &
 
-promtool_job() {
-  if [ -x "$BIN/promtool" ]; then return 0; fi
-  echo "installing promtool (apt-get download prometheus)"
-  local tmp; tmp=$(mktemp -d "$DIR/tmp/prometheus.XXXX")
-  (cd "$tmp" && apt-get download prometheus >/dev/null 2>&1) || {
-    apt-get update >/dev/null && (cd "$tmp" && apt-get download prometheus >/dev/null)
+# deb_tools PACKAGE BINARY...: the binaries of a Debian package, unpacked into $BIN.
+deb_tools() {
+  local package=$1; shift
+  local b missing_bin=0
+  for b in "$@"; do [ -x "$BIN/$b" ] || missing_bin=1; done
+  [ "$missing_bin" = 1 ] || return 0
+  echo "installing $* (apt-get download $package)"
+  local tmp; tmp=$(mktemp -d "$DIR/tmp/$package.XXXX")
+  (cd "$tmp" && apt-get download "$package" >/dev/null 2>&1) || {
+    apt-get update >/dev/null && (cd "$tmp" && apt-get download "$package" >/dev/null)
   }
-  dpkg-deb -x "$tmp"/prometheus_*.deb "$tmp/root"
-  install -m 0755 "$tmp/root/usr/bin/promtool" "$BIN/promtool"
+  dpkg-deb -x "$tmp/${package}"_*.deb "$tmp/root"
+  for b in "$@"; do install -m 0755 "$tmp/root/usr/bin/$b" "$BIN/$b"; done
   rm -rf "$tmp"
 }
-promtool_job &
+deb_tools prometheus promtool &
+deb_tools prometheus-alertmanager amtool &
 
 schemas_job() {
   local target=$DIR/schemas/$SCHEMA_KUBERNETES_VERSION-local-strict

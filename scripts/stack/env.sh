@@ -20,6 +20,7 @@ CHDB_VERSION=26.9.0
 CHDB_PYTHON=${CHDB_PYTHON:-$STACK_CACHE/chdb-$CHDB_VERSION/bin/python}
 ANVIL_PORT=${ANVIL_PORT:-8545}
 PROMETHEUS_PORT=${PROMETHEUS_PORT:-9091}
+ALERTMANAGER_PORT=${ALERTMANAGER_PORT:-9095}   # not Debian's 9093: that is the Kafka controller's
 
 kafka_bootstrap() {
   if [ "$KAFKA_MODE" = cluster ]; then

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The local stack without Docker: real Kafka (KRaft), Apicurio registry, PostgreSQL, ClickHouse,
-# anvil with MockPyth, Prometheus. Idempotent; data and logs under .stack/ (git-ignored).
+# anvil with MockPyth, Prometheus, Alertmanager. Idempotent; data and logs under .stack/ (git-ignored).
 #
 #   scripts/stack/stack.sh install [COMPONENT...]   fetch/install what the machine lacks
 #   scripts/stack/stack.sh up      [COMPONENT...]   start (installs first), waits on health checks
@@ -14,7 +14,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=env.sh
 . "$here/env.sh"
 
-ALL_COMPONENTS="kafka registry postgres clickhouse anvil prometheus"
+ALL_COMPONENTS="kafka registry postgres clickhouse anvil alertmanager prometheus"
 cmd=${1:-status}; shift || true
 components=${*:-$ALL_COMPONENTS}
 
@@ -37,6 +37,7 @@ DATABASE_URL=postgres://stableyield@127.0.0.1:$PG_PORT/stableyield
 CLICKHOUSE_URL=http://127.0.0.1:$CH_HTTP_PORT
 RPC_URL=http://127.0.0.1:$ANVIL_PORT
 PROMETHEUS_URL=http://127.0.0.1:$PROMETHEUS_PORT
+ALERTMANAGER_URL=http://127.0.0.1:$ALERTMANAGER_PORT
 CHDB_PYTHON=$CHDB_PYTHON
 VARS
     [ -f "$STACK_DIR/anvil/contract.env" ] && cat "$STACK_DIR/anvil/contract.env"

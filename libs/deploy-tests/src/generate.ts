@@ -5,6 +5,8 @@
  */
 import { stringify } from 'yaml';
 import { APP_NAMESPACE, APPS, IMAGE, SECRET_MOUNT_PATH, SHARED_ENV, terminationGracePeriodSeconds, type AppSpec } from './catalog';
+import { ALERTMANAGER_SECRET, K8S_RECEIVERS, alertmanagerConfig, alertmanagerConfigObject } from './alertmanager-config';
+import { ALERTMANAGER_IMAGE, ALERTMANAGER_RESOURCES, ALERTMANAGER_STORAGE, alertmanagerManifests } from './alertmanager-manifests';
 import { dashboardFiles } from './dashboards';
 import { prometheusConfig } from './prometheus-config';
 import { IMAGE_TAG, appEnv, appManifests, appSecretEnv, initialReplicas, sharedManifests, topicManifests, type Manifest } from './manifests';
@@ -68,6 +70,16 @@ function helmValues(): string {
       annotations: {},
     },
     apps: Object.fromEntries(APPS.map((a) => [a.name, helmAppValues(a)])),
+    // The Alertmanager of k8s/base/monitoring, for installs without it (off by default: the
+    // kustomize monitoring namespace has its own). `config` is Alertmanager's configuration file.
+    alertmanager: {
+      enabled: false,
+      image: ALERTMANAGER_IMAGE,
+      receiversSecret: ALERTMANAGER_SECRET,
+      storage: ALERTMANAGER_STORAGE,
+      resources: ALERTMANAGER_RESOURCES,
+      config: alertmanagerConfigObject(K8S_RECEIVERS),
+    },
   };
   return HEADER + '# Override per install with -f or --set, e.g. --set apps.api.replicas=5.\n' + stringify(values, { lineWidth: 0 });
 }
@@ -87,6 +99,9 @@ export function generatedFiles(): Map<string, string> {
   files.set('monitoring/prometheus.yml', prometheusConfig('local'));
   files.set('monitoring/prometheus.compose.yml', prometheusConfig('compose'));
   files.set('monitoring/prometheus.k8s.yml', prometheusConfig('k8s'));
+  files.set('monitoring/alertmanager.yml', alertmanagerConfig('local', {}));
+  files.set('monitoring/alertmanager.k8s.yml', alertmanagerConfig('k8s', K8S_RECEIVERS));
+  files.set('k8s/base/monitoring/alertmanager.yaml', toYamlDocuments(alertmanagerManifests()));
   for (const [path, content] of dashboardFiles()) files.set(path, content);
   return files;
 }

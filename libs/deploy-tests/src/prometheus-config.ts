@@ -39,10 +39,18 @@ const HEADERS: Record<PrometheusTarget, string> = {
     + '# <app>-metrics Service.\n',
 };
 
+/** Where each Prometheus sends its alerts (docs/ports.md; scripts/stack/components/alertmanager.sh locally). */
+export const ALERTMANAGER_TARGETS: Record<PrometheusTarget, string> = {
+  local: '127.0.0.1:9095',
+  compose: 'alertmanager:9093',
+  k8s: 'alertmanager.monitoring.svc.cluster.local:9093',
+};
+
 export function prometheusConfig(target: PrometheusTarget): string {
   const apps = target === 'k8s' ? APPS.filter((a) => a.devOnly !== true) : APPS;
   const config = {
     global: { scrape_interval: '15s', evaluation_interval: '15s', external_labels: { system: 'stableyield' } },
+    alerting: { alertmanagers: [{ static_configs: [{ targets: [ALERTMANAGER_TARGETS[target]] }] }] },
     rule_files: ['rules/*.yml'],
     scrape_configs: [
       { job_name: 'prometheus', static_configs: [{ targets: [target === 'local' ? '127.0.0.1:9091' : 'localhost:9090'] }] },

@@ -46,6 +46,7 @@ const INFRASTRUCTURE: Record<string, string[]> = {
   clickhouse: ['8123:8123', '9000:9000'],
   anvil: ['8545:8545'],
   prometheus: ['9091:9090'],
+  alertmanager: ['9095:9093'],
   grafana: ['3001:3000'],
 };
 
@@ -65,7 +66,7 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  it('publishes the ports of docs/ports.md: infrastructure, Prometheus on 9091, Grafana on 3001', () => {
+  it('publishes the ports of docs/ports.md: infrastructure, Prometheus on 9091, Alertmanager on 9095, Grafana on 3001', () => {
     for (const [name, ports] of Object.entries(INFRASTRUCTURE)) expect({ name, ports: unbound(service(name)) }).toEqual({ name, ports });
     const all = Object.values(services).flatMap(hostPorts);
     expect(new Set(all).size).toBe(all.length);

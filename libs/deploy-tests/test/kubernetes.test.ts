@@ -138,6 +138,8 @@ describe('the production overlay', () => {
       for (const v of podSpec.volumes ?? []) {
         const sources = (v.projected as { sources?: { secret?: { name: string; items: { key: string }[] } }[] } | undefined)?.sources ?? [];
         for (const source of sources) for (const item of source.secret?.items ?? []) refs.add(`${source.secret!.name}/${item.key}`);
+        const secret = v.secret as { secretName: string; items?: { key: string }[] } | undefined;
+        for (const item of secret?.items ?? []) refs.add(`${secret!.secretName}/${item.key}`);
       }
     }
     expect(refs.size).toBeGreaterThanOrEqual(8);

@@ -17,6 +17,7 @@ const RENDERINGS: Record<string, () => string> = {
   'kustomize overlays/prod': () => kustomizeBuild('overlays/prod'),
   'helm template (defaults)': () => helmTemplate(),
   'helm template (every app, ingress)': () => helmTemplate(['--set', 'apps.market-sim.enabled=true', '--set', 'ingress.enabled=true']),
+  'helm template (alertmanager)': () => helmTemplate(['--set', 'alertmanager.enabled=true']),
 };
 
 /** Variable names that carry credentials: they must come from a Secret. */

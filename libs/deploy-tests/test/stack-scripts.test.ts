@@ -72,7 +72,7 @@ describe('scripts/install-deploy-tools.sh', () => {
     rmSync(dir, { recursive: true, force: true });
     expect(r.status).toBe(1);
     expect(r.stderr).toContain('missing prerequisites');
-    for (const tool of ['go (for helm', 'apt-get (for promtool', 'dpkg-deb', 'python3 with pip', "Strimzi's crd-generator"]) expect(r.stderr).toContain(tool);
+    for (const tool of ['go (for helm', 'apt-get (for promtool', 'apt-get (for amtool', 'dpkg-deb', 'python3 with pip', "Strimzi's crd-generator"]) expect(r.stderr).toContain(tool);
     expect(r.stdout).not.toContain('installing');
   });
 });

@@ -11,7 +11,7 @@ export const TOOLS_DIR = process.env.DEPLOY_TOOLS_DIR ?? join(homedir(), '.cache
 export const SCHEMA_DIR = join(TOOLS_DIR, 'schemas/v1.32.0-local-strict');
 export const CRD_DIR = join(TOOLS_DIR, 'crds');
 
-export type Tool = 'helm' | 'kubeconform' | 'kustomize' | 'promtool';
+export type Tool = 'helm' | 'kubeconform' | 'kustomize' | 'promtool' | 'amtool';
 
 export function toolPath(tool: Tool): string {
   const path = join(TOOLS_DIR, 'bin', tool);

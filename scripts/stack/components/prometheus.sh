@@ -31,7 +31,9 @@ install() {
 
 write_config() {
   mkdir -p "$PROM_DIR"/{data,targets,rules}
-  sed -e "s|@PROM_DIR@|$PROM_DIR|g" -e "s|@PROMETHEUS_PORT@|$PROMETHEUS_PORT|g" \
+  # The repository's alert rules (their names start with stableyield; other files there are left alone).
+  cp "$STACK_ROOT"/monitoring/rules/*.yml "$PROM_DIR/rules/"
+  sed -e "s|@PROM_DIR@|$PROM_DIR|g" -e "s|@PROMETHEUS_PORT@|$PROMETHEUS_PORT|g" -e "s|@ALERTMANAGER_PORT@|$ALERTMANAGER_PORT|g" \
     "$here/prometheus/prometheus.local.yml" > "$PROM_DIR/prometheus.yml"
   promtool check config "$PROM_DIR/prometheus.yml" >/dev/null
 }
