@@ -3,11 +3,11 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { DLQ_HEADERS, readDeadLetterHeaders } from '@stableyield/kafka';
-import { endOffsets, provisionAll, readTopic, testStack, waitFor, type TestStack } from '@stableyield/kafka/testing';
+import { deletePrefixed, endOffsets, provisionAll, readTopic, testStack, waitFor, type TestStack } from '@stableyield/kafka/testing';
 import { slotSnapshot } from '@stableyield/market-model';
 import { type PythPrice, type PythUpdate } from '@stableyield/schemas';
 import { scaleInteger } from '@stableyield/upstream';
-import { metricValue, startApp, startTestSim, type RunningApp, type TestSim } from '../test/harness';
+import { metricValue, physical, prefix, startApp, startTestSim, type RunningApp, type TestSim } from '../test/harness';
 
 const USDC = 'eaa020c61cc479712813461ce153894a96a6c00b21ed0cfc2798d1f9a9e9c94a';
 const FEEDS = 8;
@@ -18,7 +18,7 @@ let running: RunningApp | null = null;
 
 beforeAll(async () => {
   stack = testStack();
-  await provisionAll(stack);
+  await provisionAll(stack, prefix);
   sim = await startTestSim({ tickRate: 10 });
 });
 afterEach(async () => {
@@ -28,6 +28,7 @@ afterEach(async () => {
 });
 afterAll(async () => {
   await sim?.close();
+  await deletePrefixed(stack, prefix);
 });
 
 async function scenario(body: unknown): Promise<void> {
@@ -36,7 +37,7 @@ async function scenario(body: unknown): Promise<void> {
 }
 
 async function readValues<T extends 'pyth.updates' | 'pyth.prices'>(topic: T, from: Map<number, string>, count: number) {
-  const messages = await readTopic(stack.kafka, topic, { from, done: (m) => m.length >= count, timeoutMs: 20_000 });
+  const messages = await readTopic(stack.kafka, physical(topic), { from, done: (m) => m.length >= count, timeoutMs: 20_000 });
   return Promise.all(
     messages.map(async (m) => ({ key: m.key?.toString(), value: await stack.serde.deserialize(topic, m.value!) })),
   ) as Promise<{ key: string | undefined; value: T extends 'pyth.updates' ? PythUpdate : PythPrice }[]>;
@@ -60,8 +61,8 @@ function expectNoDuplicateOrGap(prices: PythPrice[], options: { gapsAllowed?: bo
 describe('ingest-hermes on market-sim and Kafka', () => {
   it('publishes schema-valid pyth.updates and pyth.prices with the simulator values of a depeg scenario', async () => {
     await scenario({ name: 'usdc-depeg-now', events: [{ type: 'depeg', at: 0, symbol: 'USDC', price: 0.97, ramp: 0 }] });
-    const fromUpdates = await endOffsets(stack.kafka, 'pyth.updates');
-    const fromPrices = await endOffsets(stack.kafka, 'pyth.prices');
+    const fromUpdates = await endOffsets(stack.kafka, physical('pyth.updates'));
+    const fromPrices = await endOffsets(stack.kafka, physical('pyth.prices'));
     running = await startApp(stack, sim);
     const app = running;
     await waitFor('4 published events', () => published(app) >= 4, 20_000);
@@ -127,7 +128,7 @@ describe('ingest-hermes on market-sim and Kafka', () => {
   });
 
   it('fails over to polling while the stream keeps failing and returns to the stream, without duplicates or gaps', async () => {
-    const from = await endOffsets(stack.kafka, 'pyth.prices');
+    const from = await endOffsets(stack.kafka, physical('pyth.prices'));
     running = await startApp(stack, sim);
     const app = running;
     await waitFor('first event', () => published(app) >= 1, 20_000);
@@ -154,12 +155,12 @@ describe('ingest-hermes on market-sim and Kafka', () => {
   });
 
   it('dead-letters malformed events with the reason and keeps publishing', async () => {
-    const from = await endOffsets(stack.kafka, 'pyth.updates.dlq');
+    const from = await endOffsets(stack.kafka, physical('pyth.updates.dlq'));
     running = await startApp(stack, sim);
     const app = running;
     await waitFor('first event', () => published(app) >= 1, 20_000);
     await scenario({ events: [{ type: 'malformed', at: 0, source: 'hermes', rate: 1, duration: '1s' }] });
-    const dead = await readTopic(stack.kafka, 'pyth.updates.dlq', { from, done: (m) => m.length >= 2, timeoutMs: 20_000 });
+    const dead = await readTopic(stack.kafka, physical('pyth.updates.dlq'), { from, done: (m) => m.length >= 2, timeoutMs: 20_000 });
     expect(dead.length).toBeGreaterThanOrEqual(2);
     for (const m of dead) {
       const headers = readDeadLetterHeaders(m.headers);

@@ -1,6 +1,6 @@
 // Test harness: a real market-sim in-process on ephemeral ports, the app's factory on the real broker.
 import { startTestSim } from '@stableyield/app-market-sim/test/sim';
-import { type TestStack } from '@stableyield/kafka/testing';
+import { testPrefix, type TestStack } from '@stableyield/kafka/testing';
 import { createLogger, createMetricsRegistry, ProgressMonitor, Readiness } from '@stableyield/observability';
 import { type PublishedBatch } from '@stableyield/ingest';
 import { type UpstreamError } from '@stableyield/upstream';
@@ -8,6 +8,11 @@ import { loadAppConfig } from '../src/config';
 import { createIngestHermes, type IngestHermes } from '../src/ingest-hermes';
 
 export type TestSim = Awaited<ReturnType<typeof startTestSim>>;
+
+/** The topic prefix of this test process's apps: never the production topics a live `npm start` reads. */
+export const prefix = testPrefix('ingest-hermes');
+/** A topic as the apps of this harness write it. */
+export const physical = (topic: string) => `${prefix}${topic}`;
 export { startTestSim };
 
 export interface RunningApp {
@@ -30,6 +35,7 @@ export async function startApp(stack: TestStack, sim: TestSim, env: Record<strin
     HERMES_FAILOVER_AFTER_FAILURES: '3',
     HERMES_POLL_INTERVAL_MS: '200',
     LOG_LEVEL: 'silent',
+    TOPIC_PREFIX: prefix,
     ...env,
   });
   const registry = createMetricsRegistry('ingest-hermes-test', { defaultMetrics: false });

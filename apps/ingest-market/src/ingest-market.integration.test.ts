@@ -6,7 +6,7 @@ import { type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { startTestSim } from '@stableyield/app-market-sim/test/sim';
 import { DLQ_HEADERS, readDeadLetterHeaders } from '@stableyield/kafka';
-import { endOffsets, provisionAll, readTopic, testStack, waitFor, type TestStack } from '@stableyield/kafka/testing';
+import { deletePrefixed, endOffsets, provisionAll, readTopic, testPrefix, testStack, waitFor, type TestStack } from '@stableyield/kafka/testing';
 import { defiLlamaPoolsBody } from '@stableyield/market-model';
 import { createLogger, createMetricsRegistry, ProgressMonitor, Readiness } from '@stableyield/observability';
 import { type DataTopic } from '@stableyield/schemas';
@@ -18,10 +18,13 @@ let stack: TestStack;
 let sim: Sim;
 let app: IngestMarket | null = null;
 const FRED_KEY = 'f'.repeat(32);
+// Never the production topics: a live `npm start` may be reading them.
+const prefix = testPrefix('ingest-market');
+const physical = (topic: string) => `${prefix}${topic}`;
 
 beforeAll(async () => {
   stack = testStack();
-  await provisionAll(stack);
+  await provisionAll(stack, prefix);
   sim = await startTestSim({ tickRate: 2.5 });
 });
 afterEach(async () => {
@@ -31,6 +34,7 @@ afterEach(async () => {
 });
 afterAll(async () => {
   await sim?.close();
+  await deletePrefixed(stack, prefix);
 });
 
 async function scenario(body: unknown): Promise<void> {
@@ -61,6 +65,7 @@ async function start(env: Record<string, string>, fetchFn?: typeof fetch): Promi
     HTTP_BACKOFF_INITIAL_MS: '50',
     HTTP_BACKOFF_MAX_MS: '200',
     LOG_LEVEL: 'silent',
+    TOPIC_PREFIX: prefix,
     ...env,
   });
   const registry = createMetricsRegistry('ingest-market-test', { defaultMetrics: false });
@@ -86,7 +91,7 @@ async function start(env: Record<string, string>, fetchFn?: typeof fetch): Promi
 
 /** Reads a topic from offsets until `keys` distinct keys arrived, and decodes the values. */
 async function readDecoded<T extends DataTopic>(topic: T, from: Map<number, string>, keys: number) {
-  const messages = await readTopic(stack.kafka, topic, { from, timeoutMs: 30_000, done: (m) => new Set(m.map((x) => x.key?.toString())).size >= keys });
+  const messages = await readTopic(stack.kafka, physical(topic), { from, timeoutMs: 30_000, done: (m) => new Set(m.map((x) => x.key?.toString())).size >= keys });
   return Promise.all(messages.map(async (m) => ({ key: m.key!.toString(), value: await stack.serde.deserialize(topic, m.value!) })));
 }
 
@@ -94,7 +99,7 @@ describe('ingest-market on market-sim and Kafka', () => {
   it('publishes schema-valid records with the simulator values to every topic (USDC depeg scenario)', async () => {
     await scenario({ name: 'usdc-depeg-now', events: [{ type: 'depeg', at: 0, symbol: 'USDC', price: 0.97, ramp: 0 }] });
     const topics = ['cc.prices', 'cc.orderbook', 'dl.apy', 'ex.mktcap', 'trad.tbill'] as const;
-    const from = new Map(await Promise.all(topics.map(async (t) => [t, await endOffsets(stack.kafka, t)] as const)));
+    const from = new Map(await Promise.all(topics.map(async (t) => [t, await endOffsets(stack.kafka, physical(t))] as const)));
     const started = await start({});
     await waitFor('every topic published', () => topics.every((t) => (started.published.get(t) ?? 0) > 0), 20_000);
     await waitFor('ready', async () => (await started.readiness.failing()).length === 0, 5_000);
@@ -151,11 +156,11 @@ describe('ingest-market on market-sim and Kafka', () => {
   });
 
   it('dead-letters malformed bodies with the reason and the masked URL, and keeps publishing', async () => {
-    const fromDlq = await endOffsets(stack.kafka, 'trad.tbill.dlq');
-    const fromCcDlq = await endOffsets(stack.kafka, 'cc.prices.dlq');
+    const fromDlq = await endOffsets(stack.kafka, physical('trad.tbill.dlq'));
+    const fromCcDlq = await endOffsets(stack.kafka, physical('cc.prices.dlq'));
     await scenario({ events: [{ type: 'malformed', at: 0, source: 'fred', rate: 1, duration: '1500ms' }, { type: 'malformed', at: 0, source: 'cryptocompare', rate: 1, duration: '1500ms' }] });
     const started = await start({ INGEST_SOURCES: 'fred,cryptocompare' });
-    const dead = await readTopic(stack.kafka, 'trad.tbill.dlq', { from: fromDlq, done: (m) => m.length >= 2, timeoutMs: 20_000 });
+    const dead = await readTopic(stack.kafka, physical('trad.tbill.dlq'), { from: fromDlq, done: (m) => m.length >= 2, timeoutMs: 20_000 });
     expect(dead.length).toBeGreaterThanOrEqual(2);
     for (const m of dead) {
       const headers = readDeadLetterHeaders(m.headers);
@@ -165,7 +170,7 @@ describe('ingest-market on market-sim and Kafka', () => {
       expect(JSON.stringify(headers)).not.toContain(FRED_KEY);
       expect(m.value!.length).toBeGreaterThan(0);
     }
-    const ccDead = await readTopic(stack.kafka, 'cc.prices.dlq', { from: fromCcDlq, done: (m) => m.length >= 1, timeoutMs: 20_000 });
+    const ccDead = await readTopic(stack.kafka, physical('cc.prices.dlq'), { from: fromCcDlq, done: (m) => m.length >= 1, timeoutMs: 20_000 });
     expect(readDeadLetterHeaders(ccDead[0]!.headers)[DLQ_HEADERS.reason]).toMatch(/^cryptocompare: /);
     // After the malformed period both sources publish again.
     await waitFor('publishing resumed', () => (started.published.get('trad.tbill') ?? 0) > 0 && (started.published.get('cc.prices') ?? 0) > 0, 20_000);

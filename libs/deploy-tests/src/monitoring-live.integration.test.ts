@@ -74,18 +74,18 @@ async function freePorts(n: number): Promise<number[]> {
 
 /** Each app's variables besides the shared ones: ports, prefix, groups, private databases. */
 function appEnv(name: string, ports: { health: number; main: number; dead: number }, keeper: Record<string, string>): Record<string, string> {
-  // A port nobody listens on: the ingesters take no topic prefix, so they are kept from
-  // reading any upstream and hence from writing to the shared (unprefixed) topics.
+  // A port nobody listens on: the ingesters read no upstream and write nothing (and what they
+  // could write would go to this run's prefixed topics).
   const nowhere = `http://127.0.0.1:${ports.dead}`;
   const health = String(ports.health);
   switch (name) {
     case 'market-sim':
       return { MARKET_SIM_HOST: '127.0.0.1', MARKET_SIM_PORT: String(ports.main), MARKET_SIM_HEALTH_PORT: health };
     case 'ingest-hermes':
-      return { HEALTH_PORT: health, HERMES_URL: `${nowhere}/hermes` };
+      return { HEALTH_PORT: health, TOPIC_PREFIX: PREFIX, HERMES_URL: `${nowhere}/hermes` };
     case 'ingest-market':
       return {
-        HEALTH_PORT: health, CRYPTOCOMPARE_URL: `${nowhere}/cryptocompare`, BINANCE_URL: `${nowhere}/binance`,
+        HEALTH_PORT: health, TOPIC_PREFIX: PREFIX, CRYPTOCOMPARE_URL: `${nowhere}/cryptocompare`, BINANCE_URL: `${nowhere}/binance`,
         DEFILLAMA_YIELDS_URL: `${nowhere}/defillama/yields`, DEFILLAMA_STABLECOINS_URL: `${nowhere}/defillama/stablecoins`,
         FRED_URL: `${nowhere}/fred`, FRED_API_KEY: 'local-simulator', HTTP_RETRIES: '0',
       };

@@ -15,7 +15,7 @@ describe('Kafka ACLs of every app on a SCRAM broker with the standard authorizer
   let broker: ScramBroker;
   const clientOf = (principal: string): Kafka =>
     createKafka({
-      brokers: [broker.bootstrap], clientId: `${principal}-acl-test`, retries: 2,
+      brokers: [broker.bootstrap], clientId: `${principal}-acl-test`, retries: 2, privateBroker: true,
       sasl: { mechanism: 'scram-sha-512', username: principal, password: broker.passwords.get(principal)! },
     }, logger);
 

@@ -1,5 +1,6 @@
 import { Kafka, logLevel, type KafkaConfig, type LogEntry, type SASLOptions } from 'kafkajs';
 import type { Logger } from 'pino';
+import { guardProducers, testGuardOn } from './test-guard';
 
 export interface KafkaSettings {
   brokers: string[];
@@ -10,6 +11,11 @@ export interface KafkaSettings {
   sasl?: { mechanism: 'scram-sha-512' | 'scram-sha-256' | 'plain'; username: string; password: string };
   /** TLS to the brokers: true (system CAs) or the CA bundle to trust. */
   ssl?: true | { ca: string[] };
+  /**
+   * A broker a test started for itself (no live system uses it): the test guard (test-guard.ts)
+   * lets its producers write unprefixed topics.
+   */
+  privateBroker?: boolean;
 }
 
 const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
@@ -19,7 +25,10 @@ const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [logLevel.DEBUG]: 'debug',
 };
 
-/** A kafkajs client whose log lines go to our pino logger under module "kafkajs". */
+/**
+ * A kafkajs client whose log lines go to our pino logger under module "kafkajs". Under
+ * STABLEYIELD_TEST=1 its producers refuse the production (unprefixed) topics.
+ */
 export function createKafka(settings: KafkaSettings, logger: Logger): Kafka {
   const log = logger.child({ module: 'kafkajs' });
   const config: KafkaConfig = {
@@ -35,7 +44,8 @@ export function createKafka(settings: KafkaSettings, logger: Logger): Kafka {
       log[LEVELS[entry.level] ?? 'info']({ namespace: entry.namespace, ...extra }, message);
     },
   };
-  return new Kafka(config);
+  const kafka = new Kafka(config);
+  return testGuardOn() && settings.privateBroker !== true ? guardProducers(kafka) : kafka;
 }
 
 export type { Kafka };

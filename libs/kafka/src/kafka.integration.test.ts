@@ -2,18 +2,23 @@ import { randomUUID } from 'node:crypto';
 import type { DataTopic, TopicValues } from '@stableyield/schemas';
 import { createRegistryClient, registerSchemas, VALUE_SCHEMAS, valueSubject } from '@stableyield/schemas';
 import { Registry } from 'prom-client';
-import { CATALOG, DATA_TOPICS, dlqTopicOf } from './catalog';
+import { CATALOG, DATA_TOPICS, dlqTopicOf, prefixedSpecs } from './catalog';
 import { ConsumerRunner, TransactionalRunner, type ConsumedRecord } from './consumer';
 import { DLQ_HEADERS, readDeadLetterHeaders } from './dlq';
 import { KafkaMetrics } from './metrics';
 import { TopicProducer } from './producer';
 import { provisionTopics } from './provision';
 import { SerializationError } from './serde';
-import { committedOffset, endOffsets, provisionAll, readTopic, testStack, uniqueGroup, waitFor } from './testing';
+import { committedOffset, deletePrefixed, endOffsets, provisionAll, readTopic, testPrefix, testStack, uniqueGroup, waitFor } from './testing';
 
 const stack = testStack();
 const metrics = KafkaMetrics.of(new Registry());
 const run = Date.now();
+// Every topic of this test is its own copy: the stack's broker may be serving a live `npm start`.
+const prefix = testPrefix('kafka');
+/** The test's copy of a catalog topic, with the catalog schema registered under its own subject. */
+const physical = <T extends string>(topic: T) => `${prefix}${topic}` as T;
+const prefixedSchemas = Object.fromEntries(Object.entries(VALUE_SCHEMAS).map(([topic, schema]) => [physical(topic), schema]));
 
 const sample: { [K in DataTopic]: TopicValues[K] } = {
   'pyth.updates': {
@@ -39,25 +44,28 @@ const sample: { [K in DataTopic]: TopicValues[K] } = {
 let producer: TopicProducer;
 
 beforeAll(async () => {
-  await provisionAll(stack);
+  await provisionAll(stack, prefix);
+  await registerSchemas(createRegistryClient(stack.registryUrl), prefixedSchemas);
   producer = new TopicProducer(stack.kafka, stack.serde, metrics, stack.logger);
   await producer.connect();
 });
 afterAll(async () => {
   await producer.disconnect();
+  await deletePrefixed(stack, prefix);
 });
 
 describe('provisioning', () => {
   it('creates every catalog topic with its partitions and cleanup policy, idempotently', async () => {
-    const again = await provisionTopics(stack.kafka, stack.logger, { replicationFactor: 1 });
+    const catalog = prefixedSpecs(prefix, CATALOG);
+    const again = await provisionTopics(stack.kafka, stack.logger, { replicationFactor: 1, topics: catalog });
     expect(again.created).toEqual([]);
     expect(again.reconfigured).toEqual([]);
     const admin = stack.kafka.admin();
     await admin.connect();
     try {
-      const meta = await admin.fetchTopicMetadata({ topics: CATALOG.map((t) => t.name) });
-      for (const spec of CATALOG) expect(meta.topics.find((t) => t.name === spec.name)?.partitions).toHaveLength(spec.partitions);
-      const configs = await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: 2, name: 'cc.prices', configNames: ['cleanup.policy', 'retention.ms'] }] });
+      const meta = await admin.fetchTopicMetadata({ topics: catalog.map((t) => t.name) });
+      for (const spec of catalog) expect(meta.topics.find((t) => t.name === spec.name)?.partitions).toHaveLength(spec.partitions);
+      const configs = await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: 2, name: physical('cc.prices'), configNames: ['cleanup.policy', 'retention.ms'] }] });
       const entries = Object.fromEntries(configs.resources[0]!.configEntries.map((e) => [e.configName, e.configValue]));
       expect(entries).toEqual({ 'cleanup.policy': 'delete', 'retention.ms': String(8 * 24 * 3_600_000) });
     } finally {
@@ -93,25 +101,26 @@ describe('provisioning', () => {
 });
 
 describe('Avro round trip through the broker and the registry', () => {
-  it.each(DATA_TOPICS.map((t) => t.name as DataTopic))('%s', async (topic) => {
+  it.each(DATA_TOPICS.map((t) => t.name as DataTopic))('%s', async (logical) => {
+    const topic = physical(logical);
     const from = await endOffsets(stack.kafka, topic);
-    await producer.send(topic, [{ key: `k-${run}`, value: sample[topic], timestamp: run }]);
+    await producer.send(topic, [{ key: `k-${run}`, value: sample[logical], timestamp: run }]);
     const [message] = await readTopic(stack.kafka, topic, { from, done: (m) => m.length >= 1 });
     expect(message).toBeDefined();
     expect(message!.value!.readUInt8(0)).toBe(0); // Confluent wire format: magic byte 0 + schema id
     const schemaId = message!.value!.readUInt32BE(1);
     const registered = await createRegistryClient(stack.registryUrl).getLatestSchemaMetadata(valueSubject(topic));
     expect(schemaId).toBe(registered.id);
-    expect(await stack.serde.deserialize(topic, message!.value!)).toEqual(sample[topic]);
+    expect(await stack.serde.deserialize(topic, message!.value!)).toEqual(sample[logical]);
   });
 });
 
 describe('schema enforcement', () => {
   it('refuses a record of the wrong shape with a message naming the field', async () => {
     const bad = { ...sample['cc.prices'], price: 'one dollar' } as unknown as TopicValues['cc.prices'];
-    const attempt = producer.send('cc.prices', [{ key: 'x', value: bad }]);
+    const attempt = producer.send(physical('cc.prices'), [{ key: 'x', value: bad }]);
     await expect(attempt).rejects.toBeInstanceOf(SerializationError);
-    await expect(producer.send('cc.prices', [{ key: 'x', value: bad }])).rejects.toThrow(/cannot encode a cc\.prices record: Invalid message at price, expected "double", got "one dollar"/);
+    await expect(producer.send(physical('cc.prices'), [{ key: 'x', value: bad }])).rejects.toThrow(/cannot encode a \S*cc\.prices record: Invalid message at price, expected "double", got "one dollar"/);
   });
 
   it('has the registry refuse a BACKWARD-incompatible change', async () => {
@@ -128,7 +137,7 @@ describe('schema enforcement', () => {
 
 describe('ConsumerRunner', () => {
   it('hands decoded records over, dead-letters undecodable ones with the reason, and commits after the work', async () => {
-    const topic = 'ex.mktcap';
+    const topic = physical('ex.mktcap');
     const dlqFrom = await endOffsets(stack.kafka, dlqTopicOf(topic));
     const key = `runner-${run}`;
     await producer.send(topic, [{ key, value: { symbol: 'AAA', marketCapUsd: 1, ts: run } }]);
@@ -159,7 +168,7 @@ describe('ConsumerRunner', () => {
     const [letter] = await readTopic(stack.kafka, dlqTopicOf(topic), { from: dlqFrom, done: (m) => m.some((x) => x.key?.toString() === key) });
     const headers = readDeadLetterHeaders(letter!.headers);
     expect(letter!.value!.toString()).toBe('{"symbol":"not avro"}');
-    expect(headers[DLQ_HEADERS.reason]).toMatch(/cannot decode a ex\.mktcap record: not in the schema-registry wire format/);
+    expect(headers[DLQ_HEADERS.reason]).toMatch(/cannot decode a \S*ex\.mktcap record: not in the schema-registry wire format/);
     expect(headers[DLQ_HEADERS.sourceTopic]).toBe(topic);
     expect(headers[DLQ_HEADERS.sourcePartition]).toMatch(/^\d+$/);
     expect(headers[DLQ_HEADERS.sourceOffset]).toMatch(/^\d+$/);
@@ -169,7 +178,7 @@ describe('ConsumerRunner', () => {
 
 describe('ConsumerRunner in a rebalance', () => {
   it('gives a batch that keeps failing back to kafkajs when the group rebalances, so the member rejoins instead of retrying a dead generation', async () => {
-    const topic = 'ex.mktcap';
+    const topic = physical('ex.mktcap');
     const key = `rebalance-${randomUUID()}`;
     await producer.send(topic, Array.from({ length: 9 }, (_, n) => ({ key: `${key}-${n}`, value: { symbol: `R${n}`, marketCapUsd: n, ts: run } })));
     const ends = await endOffsets(stack.kafka, topic);
@@ -213,8 +222,8 @@ describe('ConsumerRunner in a rebalance', () => {
 
 describe('TransactionalRunner', () => {
   it('publishes outputs atomically with the offsets; an aborted batch is invisible to read_committed and redone', async () => {
-    const input = 'ex.mktcap';
-    const output = 'trad.tbill';
+    const input = physical('ex.mktcap');
+    const output = physical('trad.tbill');
     const key = `txn-${randomUUID()}`; // fresh per attempt: a jest retry must not see this attempt's records
     const outFrom = await endOffsets(stack.kafka, output);
     const txProducer = new TopicProducer(stack.kafka, stack.serde, metrics, stack.logger, { transactionalId: `test-txn-${run}` });
@@ -261,7 +270,7 @@ describe('TransactionalRunner', () => {
   });
 
   it('fence() claims the transactional id at once: the predecessor can no longer commit', async () => {
-    const topic = 'trad.tbill';
+    const topic = physical('trad.tbill');
     const key = `fence-${run}`;
     const from = await endOffsets(stack.kafka, topic);
     const id = `test-fence-${run}`;
@@ -284,7 +293,7 @@ describe('TransactionalRunner', () => {
   });
 
   it('hides the records of an aborted transaction from read_committed consumers', async () => {
-    const topic = 'trad.tbill';
+    const topic = physical('trad.tbill');
     const key = `abort-${run}`;
     const from = await endOffsets(stack.kafka, topic);
     const txProducer = new TopicProducer(stack.kafka, stack.serde, metrics, stack.logger, { transactionalId: `test-abort-${run}` });

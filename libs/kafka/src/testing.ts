@@ -4,11 +4,14 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import type { Kafka, KafkaMessage } from 'kafkajs';
 import pino, { type Logger } from 'pino';
 import { createRegistryClient, registerSchemas } from '@stableyield/schemas';
 import { createKafka } from './client';
+import { CATALOG, prefixedSpecs } from './catalog';
 import { provisionTopics } from './provision';
 import { TopicSerde } from './serde';
 
@@ -30,10 +33,30 @@ export function testStack(env: NodeJS.ProcessEnv = process.env): TestStack {
   return { brokers, registryUrl, kafka, serde: new TopicSerde(createRegistryClient(registryUrl), { latestCacheSeconds: 1 }), logger };
 }
 
-/** Topics of the catalog and their schemas, as an app's start-up provisions them. */
-export async function provisionAll(stack: TestStack): Promise<void> {
-  await provisionTopics(stack.kafka, stack.logger, { replicationFactor: 1 });
+/**
+ * A topic prefix no other run uses. Tests write only prefixed topics: the stack's broker may be
+ * serving a live `npm start`, and STABLEYIELD_TEST=1 makes every producer refuse the production
+ * topics (test-guard.ts).
+ */
+export const testPrefix = (name: string) => `test-${name}-${randomUUID().slice(0, 8)}.`;
+
+/** Topics of the catalog (under `prefix`) and their schemas, as an app's start-up provisions them. */
+export async function provisionAll(stack: TestStack, prefix = ''): Promise<void> {
+  await provisionTopics(stack.kafka, stack.logger, { replicationFactor: 1, topics: prefixedSpecs(prefix, CATALOG) });
   await registerSchemas(createRegistryClient(stack.registryUrl));
+}
+
+/** Deletes a test run's copies of the catalog topics (the broker is shared: do not let them pile up). */
+export async function deletePrefixed(stack: TestStack, prefix: string): Promise<void> {
+  if (prefix === '') throw new Error('refusing to delete the production topics');
+  const admin = stack.kafka.admin();
+  await admin.connect();
+  try {
+    const mine = (await admin.listTopics()).filter((t) => t.startsWith(prefix));
+    if (mine.length > 0) await admin.deleteTopics({ topics: mine, timeout: 30_000 }).catch(() => undefined);
+  } finally {
+    await admin.disconnect();
+  }
 }
 
 /** A group id no other test uses. */
@@ -170,4 +193,76 @@ export async function stopApp(p: AppProcess, signal: NodeJS.Signals = 'SIGTERM')
   if (p.child.exitCode !== null || p.child.signalCode !== null) return;
   p.child.kill(signal);
   await p.exited;
+}
+
+/**
+ * A schema registry a test can take away: an HTTP proxy on its own port in front of the stack's
+ * registry (which other tests and engineers keep using). `down()` closes the port (connection
+ * refused), `failing()` answers every request 503, `up()` forwards again.
+ */
+export class RegistryProxy {
+  private server: Server | undefined;
+  private mode: 'up' | 'failing' = 'up';
+
+  private constructor(
+    private readonly target: URL,
+    readonly port: number,
+  ) {}
+
+  static async start(registryUrl: string): Promise<RegistryProxy> {
+    const probe = createNetServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    const port = (probe.address() as AddressInfo).port;
+    await new Promise((resolve) => probe.close(resolve));
+    const proxy = new RegistryProxy(new URL(registryUrl), port);
+    await proxy.up();
+    return proxy;
+  }
+
+  /** The registry URL through the proxy (same path as the real one). */
+  get url(): string {
+    return `http://127.0.0.1:${this.port}${this.target.pathname}`;
+  }
+
+  async up(): Promise<void> {
+    this.mode = 'up';
+    if (this.server) return;
+    const server = createServer((req, res) => this.forward(req, res));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.port, '127.0.0.1', resolve);
+    });
+    this.server = server;
+  }
+
+  /** Every request answered 503, as a registry whose storage is unavailable. */
+  async failing(): Promise<void> {
+    await this.up();
+    this.mode = 'failing';
+  }
+
+  /** Nothing listens: connections are refused. */
+  async down(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    if (!server) return;
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  }
+
+  private forward(req: IncomingMessage, res: ServerResponse): void {
+    if (this.mode === 'failing') {
+      res.writeHead(503, { 'content-type': 'application/json' }).end('{"error_code":50301,"message":"registry unavailable (test)"}');
+      return;
+    }
+    const upstream = httpRequest(
+      { host: this.target.hostname, port: this.target.port, method: req.method, path: req.url, headers: { ...req.headers, host: this.target.host } },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
+    upstream.on('error', () => res.writeHead(502).end());
+    req.pipe(upstream);
+  }
 }
