@@ -14,11 +14,11 @@ import type { RouteDeps } from './routes';
 class CannedDb implements Queryable {
   readonly calls: { sql: string; params: unknown[] }[] = [];
   fail = false;
-  constructor(private readonly rows: (sql: string) => object[] = () => []) {}
+  constructor(private readonly rows: (sql: string, params: unknown[]) => object[] = () => []) {}
   query<R extends object>(sql: string, params: unknown[] = []): Promise<{ rows: R[]; rowCount: number }> {
     this.calls.push({ sql, params });
     if (this.fail) return Promise.reject(new Error('connection refused at /secret/path.ts:12'));
-    const rows = this.rows(sql) as R[];
+    const rows = this.rows(sql, params) as R[];
     return Promise.resolve({ rows, rowCount: rows.length });
   }
 }
@@ -217,14 +217,34 @@ describe('errors', () => {
 });
 
 describe('history, verify and metrics', () => {
-  it('reads the aggregate of the interval between from and to', async () => {
-    const db = new CannedDb(() => [{ bucket: new Date(Date.UTC(2026, 0, 1, 23)), open: 1, high: 2, low: 0.5, close: 1.5, avg: 1.2, samples: '3600' }]);
+  it('reads the aggregate of the interval between from and to, closed buckets once, and answers 304 to a matching ETag', async () => {
+    const hour = (h: number) => Date.UTC(2026, 0, 1, h);
+    const aggregate = [hour(3), hour(22), hour(23)].map((t, i) => ({ bucket: new Date(t), open: 1 + i, high: 2, low: 0.5, close: 1.5, avg: 1.2, samples: '3600' }));
+    // The newest record lies in the 23:00 bucket: every bucket before it is closed.
+    const db = new CannedDb((sql, params) => {
+      if (sql.includes('max(ts)')) return [{ newest: new Date(hour(23) + 1_800_000) }];
+      const [from, to] = params.map((p) => Date.parse(String(p)));
+      return aggregate.filter((r) => r.bucket.getTime() >= from! && (to === undefined || r.bucket.getTime() < to));
+    });
     const { app } = await setup({}, db);
     const res = await get(app, '/api/index/history?interval=1h&from=2026-01-01T00:00:00Z');
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toEqual({ interval: '1h', from: Date.UTC(2026, 0, 1), to: Date.UTC(2026, 0, 2), complete: true, points: [{ bucket: Date.UTC(2026, 0, 1, 23), open: 1, high: 2, low: 0.5, close: 1.5, avg: 1.2, samples: 3600 }] });
-    expect(db.calls[0]!.sql).toContain('FROM syi_index_1h');
-    expect(db.calls[0]!.params).toEqual(['2026-01-01T00:00:00.000Z', '2026-01-02T00:00:00.000Z']);
+    expect(res.json()).toEqual({
+      interval: '1h', from: hour(0), to: Date.UTC(2026, 0, 2), complete: true,
+      points: aggregate.map((r) => ({ ...r, bucket: r.bucket.getTime(), samples: 3600 })),
+    });
+    expect(res.headers['cache-control']).toBe('public, no-cache');
+    expect(db.calls.map((c) => [c.sql.match(/FROM (\w+)/)![1], ...c.params])).toEqual([
+      ['syi_index'], ['syi_index_1h', '2026-01-01T23:00:00.000Z'], ['syi_index_1h', '2026-01-01T00:00:00.000Z', '2026-01-01T23:00:00.000Z'],
+    ]);
+    // Within the freshness step nothing is read again; a closed range is final and long-lived.
+    const closed = await get(app, '/api/index/history?interval=1h&from=2026-01-01T01:00:00Z&to=2026-01-01T23:00:00Z');
+    expect(closed.json().points).toEqual([expect.objectContaining({ bucket: hour(3) }), expect.objectContaining({ bucket: hour(22) })]);
+    expect(closed.headers['cache-control']).toBe('public, max-age=86400');
+    expect(db.calls).toHaveLength(3);
+    const again = await get(app, '/api/index/history?interval=1h&from=2026-01-01T00:00:00Z', { 'if-none-match': `W/"other", ${res.headers.etag!}` });
+    expect([again.statusCode, again.body]).toEqual([304, '']);
+    expect(db.calls).toHaveLength(3);
   });
 
   it('serves a range longer than one answer as its newest page, and a reversed range as an empty one', async () => {
@@ -294,7 +314,9 @@ describe('OpenAPI', () => {
     const statuses = (path: string) => Object.keys(doc.paths[path]!.get.responses).sort();
     expect(statuses('/api/peg/{symbol}')).toEqual(['200', '400', '401', '404', '429', '503']);
     expect(statuses('/api/index/latest')).toEqual(['200', '304', '400', '429', '503']);
-    expect(statuses('/api/index/history')).toEqual(['200', '400', '429', '503']);
+    expect(statuses('/api/index/history')).toEqual(['200', '304', '400', '429', '503']);
+    expect(Object.keys(doc.paths['/api/index/history']!.get.responses['200']!.headers!).sort()).toEqual(['Cache-Control', 'ETag']);
+    expect(doc.paths['/api/yields']!.get.responses['200']!.headers).toHaveProperty('ETag');
     expect(statuses('/api/index/verify')).toEqual(['200', '400', '401', '429', '503']);
     expect(statuses('/api/index/methodology')).toEqual(['200', '400', '429']);
     const unauthorized = doc.paths['/api/tbill']!.get.responses['401']!;

@@ -29,13 +29,29 @@ export interface OhlcPoint {
 const ms = (d: Date | string): number => (d instanceof Date ? d.getTime() : Date.parse(d));
 const iso = (t: number): string => new Date(t).toISOString();
 
+type OhlcRow = { bucket: Date; open: number; high: number; low: number; close: number; avg: number; samples: string | number };
+const ohlcOf = (r: OhlcRow): OhlcPoint => ({ bucket: ms(r.bucket), open: r.open, high: r.high, low: r.low, close: r.close, avg: r.avg, samples: Number(r.samples) });
+
 /** OHLC buckets whose start lies in [from, to), oldest first. */
 export async function indexHistory(db: Queryable, interval: Interval, from: number, to: number): Promise<OhlcPoint[]> {
-  const { rows } = await db.query<{ bucket: Date; open: number; high: number; low: number; close: number; avg: number; samples: string | number }>(
+  const { rows } = await db.query<OhlcRow>(
     `SELECT bucket, open, high, low, close, avg, samples FROM ${AGGREGATE[interval]} WHERE bucket >= $1 AND bucket < $2 ORDER BY bucket`,
     [iso(from), iso(to)],
   );
-  return rows.map((r) => ({ bucket: ms(r.bucket), open: r.open, high: r.high, low: r.low, close: r.close, avg: r.avg, samples: Number(r.samples) }));
+  return rows.map(ohlcOf);
+}
+
+/** OHLC buckets whose start is at or after `from`, oldest first: the open bucket and what is not cached yet. */
+export async function indexHistorySince(db: Queryable, interval: Interval, from: number): Promise<OhlcPoint[]> {
+  const { rows } = await db.query<OhlcRow>(`SELECT bucket, open, high, low, close, avg, samples FROM ${AGGREGATE[interval]} WHERE bucket >= $1 ORDER BY bucket`, [iso(from)]);
+  return rows.map(ohlcOf);
+}
+
+/** `ts` of the newest index record (its bucket is the open one), null when none is stored. */
+export async function newestIndexTs(db: Queryable): Promise<number | null> {
+  const { rows } = await db.query<{ newest: Date | null }>('SELECT max(ts) AS newest FROM syi_index');
+  const newest = rows[0]?.newest;
+  return newest ? ms(newest) : null;
 }
 
 interface IndexRow {

@@ -1,14 +1,17 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { METHODOLOGY_V1, methodologyVersionOf } from '@stableyield/index-engine';
 import type { LatestSyi } from '@stableyield/live-feed';
 import { DATABASE_RETRY_AFTER_S, unavailableWhenUnreachable } from './database-unavailable';
 import type { Queryable } from './db';
+import { FreshAnswers, matchesEtag, type EncodedBody } from './encoded-responses';
 import { HttpError, notFound } from './errors';
+import { HistoryAnswers } from './history-answers';
+import { databaseBuckets, IndexHistoryCache } from './history-cache';
 import { independentCheckSchema, NOT_AVAILABLE, type IndependentCheck } from './independent-check';
 import { errorResponse } from './openapi';
 import * as q from './queries';
 import {
-  chainProblemSchema, constituentPointSchema, constituentSchema, ohlcSchema, pegSchema, poolSchema, recordSchema, SYMBOL_PATTERN,
+  chainProblemSchema, constituentPointSchema, constituentSchema, historySchema, pegSchema, poolSchema, recordSchema, SYMBOL_PATTERN,
   tbillSchema, timeParam,
 } from './schemas';
 import { timeRange } from './time-range';
@@ -29,6 +32,15 @@ export interface RouteDeps {
   isDatabaseUnreachable?: (err: unknown) => boolean;
   /** The auditor's independent check (AuditorStatusSource); without it: not available. */
   independentCheck?: () => Promise<IndependentCheck>;
+  /**
+   * How old a database answer may be when served (history's open bucket, constituent history,
+   * yields), and the step a default `to` (now) is rounded to: one grid step. 0: read every time.
+   */
+  freshnessMs?: number;
+  /** Closed history buckets held per interval (older ranges are read from the database). */
+  maxCachedBuckets?: number;
+  /** Bytes of encoded answers held, per route. */
+  answerCacheBytes?: number;
 }
 
 const HOUR = 3_600_000;
@@ -55,6 +67,20 @@ const noQuery = { type: 'object', properties: {}, additionalProperties: false } 
 
 const noIndexYet = () => new HttpError(503, 'no index value has been published yet', { 'retry-after': '1' });
 
+/** Closed history ranges never change: browsers and CDNs may keep them a day. */
+const CACHE_FINAL = 'public, max-age=86400';
+/** A range holding the open bucket: a cache may keep it but must ask again (If-None-Match) each time. */
+const CACHE_OPEN = 'public, no-cache';
+const ETAG_HEADER = { type: 'string', description: 'strong validator of the body: send it as If-None-Match to get 304 while the answer is unchanged' } as const;
+const notModified = (what: string) => ({ description: `Not Modified: ${what} still matches If-None-Match`, type: 'null', headers: { ETag: ETAG_HEADER } }) as const;
+
+/** An encoded answer, or 304 when the request's If-None-Match names it. */
+function sendEncoded(request: FastifyRequest, reply: FastifyReply, answer: EncodedBody): FastifyReply {
+  reply.header('etag', answer.etag);
+  if (matchesEtag(request.headers['if-none-match'], answer.etag)) return reply.code(304).send();
+  return reply.type('application/json; charset=utf-8').send(answer.body);
+}
+
 /** The REST routes under /api. */
 export function registerApiRoutes(app: FastifyInstance, deps: RouteDeps): void {
   const { latest, now } = deps;
@@ -64,6 +90,14 @@ export function registerApiRoutes(app: FastifyInstance, deps: RouteDeps): void {
   // 20 000 records: about 0.3 s of hashing, done in slices (verifyChainInSlices) between other requests.
   const maxVerify = deps.maxVerifyRecords ?? 20_000;
   const independentCheck = deps.independentCheck ?? (() => Promise.resolve(NOT_AVAILABLE));
+  const freshnessMs = deps.freshnessMs ?? 1_000;
+  const answerCacheBytes = deps.answerCacheBytes ?? 32 * 1024 * 1024;
+  const history = new HistoryAnswers(new IndexHistoryCache(databaseBuckets(db), { maxTailAgeMs: freshnessMs, maxClosedBuckets: deps.maxCachedBuckets ?? 50_000, now }), answerCacheBytes);
+  const freshAnswers = () => new FreshAnswers({ maxAgeMs: freshnessMs, maxBytes: answerCacheBytes, now });
+  const constituentAnswers = freshAnswers();
+  const yieldAnswers = freshAnswers();
+  // A default `to` (now) to the freshness step: every request of one step asks for the same range.
+  const step = (t: number, round: (x: number) => number) => (freshnessMs > 0 ? round(t / freshnessMs) * freshnessMs : t);
 
   const isKnownSymbol = (symbol: string) =>
     deps.knownSymbols.includes(symbol) || (latest.get()?.record.constituents.some((c) => c.symbol === symbol) ?? false);
@@ -89,32 +123,30 @@ export function registerApiRoutes(app: FastifyInstance, deps: RouteDeps): void {
   app.get<{ Querystring: { from?: string; to?: string; interval: q.Interval } }>('/api/index/history', {
     schema: {
       tags: ['index'], summary: 'OHLC of the index per bucket, from the aggregates',
-      description: `Buckets whose start lies in [from, to), oldest first. One answer holds at most ${maxPoints} buckets: a longer range is cut to its newest ${maxPoints} buckets, \`complete\` is false and \`from\` says where the answer starts — ask again with \`to\` set to it for the page before. \`from\` at or after \`to\` is an empty range.`,
+      description: `Buckets whose start lies in [from, to), oldest first. One answer holds at most ${maxPoints} buckets: a longer range is cut to its newest ${maxPoints} buckets, \`complete\` is false and \`from\` says where the answer starts — ask again with \`to\` set to it for the page before. \`from\` at or after \`to\` is an empty range. A range whose buckets are all closed (it ends at or before the start of the newest record's bucket) never changes and is sent with \`Cache-Control: ${CACHE_FINAL}\`; one holding the open bucket is at most ${freshnessMs} ms behind the database and sent with \`${CACHE_OPEN}\`. Send the \`ETag\` as If-None-Match to get 304 while nothing changed.`,
       querystring: {
         type: 'object', additionalProperties: false,
         properties: {
           from: timeParam('start (inclusive); default: 6 h (1m), 1 d (5m), 7 d (1h) or 365 d (1d) before `to`'),
-          to: timeParam('end (exclusive); default: now'),
+          to: timeParam(`end (exclusive); default: now, rounded up to ${freshnessMs} ms`),
           interval: { type: 'string', enum: [...q.INTERVALS], default: '1m', description: 'bucket width' },
         },
       },
       response: {
         200: {
-          type: 'object',
-          properties: {
-            interval: { type: 'string' }, from: { type: 'integer', description: 'start of the range served' }, to: { type: 'integer' },
-            complete: { type: 'boolean', description: 'false when the range requested held more buckets than one answer carries' },
-            points: { type: 'array', items: ohlcSchema },
-          },
-          required: ['interval', 'from', 'to', 'complete', 'points'],
+          ...historySchema,
+          headers: { ETag: ETAG_HEADER, 'Cache-Control': { type: 'string', description: `\`${CACHE_FINAL}\` for a closed range, \`${CACHE_OPEN}\` for one holding the open bucket` } },
         },
+        304: notModified('the range'),
         503: DATABASE_UNAVAILABLE,
       },
     },
-  }, async (request) => {
+  }, async (request, reply) => {
     const { interval } = request.query;
-    const { from, to, clipped } = timeRange(request.query, now(), DEFAULT_SPAN[interval], maxPoints * q.INTERVAL_MS[interval]);
-    return { interval, from, to, complete: !clipped, points: await q.indexHistory(db, interval, from, to) };
+    const range = timeRange(request.query, step(now(), Math.ceil), DEFAULT_SPAN[interval], maxPoints * q.INTERVAL_MS[interval]);
+    const answer = await history.answer(interval, range, (payload) => reply.serialize(payload) as string);
+    reply.header('cache-control', answer.final ? CACHE_FINAL : CACHE_OPEN);
+    return sendEncoded(request, reply, answer);
   });
 
   app.get('/api/index/constituents', {
@@ -136,26 +168,33 @@ export function registerApiRoutes(app: FastifyInstance, deps: RouteDeps): void {
   app.get<{ Params: { symbol: string }; Querystring: { from?: string; to?: string; limit: number } }>('/api/index/constituents/:symbol/history', {
     schema: {
       tags: ['index'], summary: 'One constituent in past index records, newest first',
-      description: 'Records with from ≤ ts ≤ to, newest first, at most `limit`. A range longer than 366 days is cut to its newest 366 days (`from` in the answer says so); `from` after `to` is an empty range.',
+      description: `Records with from ≤ ts ≤ to, newest first, at most \`limit\`. A range longer than 366 days is cut to its newest 366 days (\`from\` in the answer says so); \`from\` after \`to\` is an empty range. The answer is at most ${freshnessMs} ms behind the database; send the \`ETag\` as If-None-Match to get 304 while it is unchanged.`,
       params: symbolParams,
       querystring: {
         type: 'object', additionalProperties: false,
         properties: {
-          from: timeParam('start (inclusive); default: 24 h before `to`'), to: timeParam('end (inclusive); default: now'),
+          from: timeParam('start (inclusive); default: 24 h before `to`'), to: timeParam(`end (inclusive); default: now, rounded down to ${freshnessMs} ms`),
           limit: { type: 'integer', minimum: 1, maximum: 10_000, default: 1_000, description: 'most points in the answer' },
         },
       },
       response: {
-        200: { type: 'object', properties: { symbol: { type: 'string' }, from: { type: 'integer', description: 'start of the range served' }, to: { type: 'integer' }, points: { type: 'array', items: constituentPointSchema } }, required: ['symbol', 'from', 'to', 'points'] },
+        200: {
+          type: 'object', properties: { symbol: { type: 'string' }, from: { type: 'integer', description: 'start of the range served' }, to: { type: 'integer' }, points: { type: 'array', items: constituentPointSchema } }, required: ['symbol', 'from', 'to', 'points'],
+          headers: { ETag: ETAG_HEADER },
+        },
+        304: notModified('the answer'),
         404: UNKNOWN_SYMBOL,
         503: DATABASE_UNAVAILABLE,
       },
     },
-  }, async (request) => {
+  }, async (request, reply) => {
     const { symbol } = request.params;
+    const { limit } = request.query;
     requireKnown(symbol);
-    const { from, to } = timeRange(request.query, now(), DAY, 366 * DAY);
-    return { symbol, from, to, points: await q.constituentHistory(db, symbol, from, to, request.query.limit) };
+    const { from, to } = timeRange(request.query, step(now(), Math.floor), DAY, 366 * DAY);
+    const answer = await constituentAnswers.answer(`${symbol} ${from} ${to} ${limit}`, async () =>
+      reply.serialize({ symbol, from, to, points: await q.constituentHistory(db, symbol, from, to, limit) }) as string);
+    return sendEncoded(request, reply, answer);
   });
 
   const methodology = { version: methodologyVersionOf(METHODOLOGY_V1), name: 'StableYield Index methodology v1', document: 'methodology/SYI-v1.md', parameters: METHODOLOGY_V1 };
@@ -193,17 +232,21 @@ export function registerApiRoutes(app: FastifyInstance, deps: RouteDeps): void {
   app.get<{ Querystring: { symbol?: string } }>('/api/yields', {
     schema: {
       tags: ['market'], summary: 'Newest APY of every pool seen in the last 6 hours, largest TVL first',
+      description: `At most ${freshnessMs} ms behind the database; send the \`ETag\` as If-None-Match to get 304 while the answer is unchanged.`,
       querystring: { type: 'object', additionalProperties: false, properties: { symbol: { type: 'string', pattern: SYMBOL_PATTERN, description: 'only pools of this stablecoin' } } },
       response: {
-        200: { type: 'object', properties: { symbol: { type: ['string', 'null'] }, pools: { type: 'array', items: poolSchema } }, required: ['symbol', 'pools'] },
+        200: { type: 'object', properties: { symbol: { type: ['string', 'null'] }, pools: { type: 'array', items: poolSchema } }, required: ['symbol', 'pools'], headers: { ETag: ETAG_HEADER } },
+        304: notModified('the answer'),
         404: UNKNOWN_SYMBOL,
         503: DATABASE_UNAVAILABLE,
       },
     },
-  }, async (request) => {
+  }, async (request, reply) => {
     const { symbol } = request.query;
     if (symbol !== undefined) requireKnown(symbol);
-    return { symbol: symbol ?? null, pools: await q.latestYields(db, now() - YIELD_FRESHNESS_MS, symbol) };
+    const answer = await yieldAnswers.answer(symbol ?? '', async () =>
+      reply.serialize({ symbol: symbol ?? null, pools: await q.latestYields(db, now() - YIELD_FRESHNESS_MS, symbol) }) as string);
+    return sendEncoded(request, reply, answer);
   });
 
   app.get<{ Querystring: { limit: number } }>('/api/tbill', {

@@ -53,6 +53,17 @@ export const ohlcSchema = {
   required: ['bucket', 'open', 'high', 'low', 'close', 'avg', 'samples'],
 } as const;
 
+/** The body of `GET /api/index/history`. */
+export const historySchema = {
+  type: 'object',
+  properties: {
+    interval: { type: 'string' }, from: { type: 'integer', description: 'start of the range served' }, to: { type: 'integer' },
+    complete: { type: 'boolean', description: 'false when the range requested held more buckets than one answer carries' },
+    points: { type: 'array', items: ohlcSchema },
+  },
+  required: ['interval', 'from', 'to', 'complete', 'points'],
+} as const;
+
 export const constituentPointSchema = {
   type: 'object',
   properties: { ...constituentSchema.properties, ts: epochMs },
