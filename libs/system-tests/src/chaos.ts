@@ -1,11 +1,12 @@
 // The fault run: while the whole system runs (System), one fault after another — a Kafka
 // broker SIGKILLed and restarted, each app SIGKILLed and restarted, PostgreSQL stopped, the
-// Hermes stream silent, the keeper's WebSocket RPC cut — then the delivery promises are checked
+// Hermes stream silent, the keeper's WebSocket RPC cut, the keeper's clock 60 s fast with a nonce
+// gap under it — then the delivery promises are checked
 // and a report lists each fault, when it happened, how long recovery took and what was lost.
 import { prefixedTopic } from '@stableyield/kafka';
 import { readTopic, waitFor } from '@stableyield/kafka/testing';
 import { verifyChain } from '@stableyield/stream';
-import { GRID_MS, kafkaClusterNode, stackCommand, type System, type SystemApp } from './testing';
+import { faketimeEnv, GRID_MS, kafkaClusterNode, stackCommand, type System, type SystemApp } from './testing';
 
 export interface FaultResult {
   fault: string;
@@ -28,6 +29,15 @@ export interface ChaosReport {
   /** empty: nothing lost, duplicated or broken */
   problems: string[];
   oracle: { maxStalenessS: number; boundS: number; feeds: number };
+  /** the keeper's transactions per minute before and during the clock skew and nonce gap */
+  keeper: KeeperFaultRates;
+}
+
+export interface KeeperFaultRates {
+  normalTxPerMin: number;
+  faultTxPerMin: number;
+  /** the chain's clock minus the skewed keeper's, as it measured it (about −60 s when the skew took) */
+  clockOffsetS: number | undefined;
 }
 
 export interface ChaosOptions {
@@ -113,6 +123,9 @@ export async function runChaos(system: System, options: ChaosOptions): Promise<C
     record(`keeper WebSocket RPC cut ${cutMs / 1000} s`, at, end, Date.now() - end);
   }
 
+  // 6. the keeper's host clock 60 s fast, and a reorg-like nonce gap under it
+  const keeper = await skewAndGap(system, options.short ? 30_000 : 60_000, record);
+
   await sleep(10_000);
   const oracle = staleness.stop();
   await system.stopIngesters();
@@ -123,7 +136,43 @@ export async function runChaos(system: System, options: ChaosOptions): Promise<C
   const boundS = system.options.keeperMaxStalenessS + longestOutageS;
   if (oracle.maxStalenessS > boundS) problems.push(`the oracle was ${oracle.maxStalenessS} s stale, more than MAX_STALENESS + the longest outage and recovery (${boundS.toFixed(0)} s)`);
   for (const f of faults) if (!f.recoveredInTime) problems.push(`${f.fault}: recovery took ${f.recoveryMs} ms (target ${RECOVERY_TARGET_MS})`);
-  return { runSeconds: Math.round((Date.now() - started) / 1000), faults, restarts, published, problems, oracle: { ...oracle, boundS: Math.round(boundS) } };
+  if (!((keeper.clockOffsetS ?? 0) <= -55)) problems.push(`keeper: its clock was not 60 s fast (chain − host ${keeper.clockOffsetS} s; is libfaketime installed?)`);
+  if (keeper.faultTxPerMin === 0) problems.push('keeper: no transaction landed after the nonce gap');
+  if (keeper.faultTxPerMin > 2 * Math.max(keeper.normalTxPerMin, 1)) problems.push(`keeper: ${keeper.faultTxPerMin} transactions/min during the clock skew and nonce gap, more than twice the ${keeper.normalTxPerMin} before`);
+  return { runSeconds: Math.round((Date.now() - started) / 1000), faults, restarts, published, problems, oracle: { ...oracle, boundS: Math.round(boundS) }, keeper };
+}
+
+/**
+ * The keeper restarted with its host clock 60 s fast (libfaketime), then, once it has pushed, the
+ * chain forgets its last nonce. It must land transactions again (recovery: from the gap to the
+ * first one), at no more than twice the rate of the same window before the fault (no storm);
+ * afterwards it runs on the true clock again. The oracle's staleness is sampled throughout.
+ */
+async function skewAndGap(system: System, windowMs: number, record: (fault: string, at: number, end: number, recoveryMs: number) => void): Promise<KeeperFaultRates> {
+  const perMinute = (n: number) => Math.round((n * 60_000) / windowMs);
+  const n0 = await system.keeperNonce();
+  await sleep(windowMs);
+  const normalTxPerMin = perMinute((await system.keeperNonce()) - n0);
+
+  const at = Date.now();
+  const settings = system.envOfRunning('keeper');
+  await system.restart('keeper', 'SIGTERM', { ...settings, ...faketimeEnv('+60s') });
+  const before = await system.keeperNonce();
+  await waitFor('a push by the skewed keeper', async () => (await system.keeperNonce()) > before, 120_000, 250).catch(() => undefined);
+  await system.openKeeperNonceGap();
+  const gapAt = Date.now();
+  const gapNonce = await system.keeperNonce();
+  let firstLanded: number | undefined;
+  const deadline = gapAt + windowMs;
+  while (Date.now() < deadline) {
+    if (firstLanded === undefined && (await system.keeperNonce()) > gapNonce) firstLanded = Date.now();
+    await sleep(250);
+  }
+  const faultTxPerMin = perMinute((await system.keeperNonce()) - gapNonce);
+  const clockOffsetS = await system.keeperClockOffsetS();
+  await system.restart('keeper', 'SIGTERM', settings);
+  record('keeper clock 60 s fast and a nonce gap', at, Date.now(), (firstLanded ?? Date.now()) - gapAt);
+  return { normalTxPerMin, faultTxPerMin, clockOffsetS };
 }
 
 /** Samples the oracle's staleness (now − on-chain publish time, worst feed) every 2 s. */
@@ -176,6 +225,7 @@ export function chaosMarkdown(report: ChaosReport): string {
     report.restarts.length === 0 ? 'No app exited on its own.' : `Apps that exited on their own and were restarted:\n${report.restarts.map((r) => `- ${r.slice(0, 300).replace(/\s+/g, ' ')}`).join('\n')}`,
     '',
     `Oracle: worst staleness ${report.oracle.maxStalenessS} s over ${report.oracle.feeds} feeds (bound ${report.oracle.boundS} s).`,
+    `Keeper: ${report.keeper.normalTxPerMin} transactions/min before the clock skew and nonce gap, ${report.keeper.faultTxPerMin} during them (bound: twice); the skewed keeper measured chain − host = ${report.keeper.clockOffsetS} s.`,
     '',
     report.problems.length === 0 ? 'Lost, duplicated or broken: nothing.' : `Problems:\n${report.problems.map((p) => `- ${p}`).join('\n')}`,
     '',

@@ -28,6 +28,16 @@ import { toHex, type Address } from 'viem';
 import { judgeDeadLetters, withoutLetters, type ReadDeadLetter } from './dead-letters';
 
 export const GRID_MS = 1000;
+/** The keeper's signer: anvil's second test account (the first deploys MockPyth). */
+const KEEPER_ACCOUNT = anvilTestAccount(1);
+
+/**
+ * The environment that runs a process with its clock `offset` off (Debian's libfaketime, as the
+ * `faketime -f` command sets it), e.g. '+60s'.
+ */
+export function faketimeEnv(offset: string): Record<string, string> {
+  return { LD_PRELOAD: '/usr/$LIB/faketime/libfaketime.so.1', FAKETIME: offset };
+}
 /**
  * The processors' allowed lateness in the test runs (SystemOptions.latenessMs). Production's 200 ms holds on the latency
  * benchmark's quiet machine; here twelve apps, three brokers and the databases share two cores,
@@ -340,20 +350,54 @@ export class System {
   }
 
   /** SIGKILLs an app and starts it again with the same settings; resolves once it is ready. */
-  async killAndRestart(app: SystemApp): Promise<void> {
+  killAndRestart(app: SystemApp): Promise<void> {
+    return this.restart(app, 'SIGKILL', this.apps.get(app)!.env);
+  }
+
+  /**
+   * Stops an app with `signal` and starts it with `env` (e.g. its settings plus a skewed clock:
+   * `{ ...system.envOfRunning(app), ...faketimeEnv('+60s') }`); resolves once it is ready.
+   */
+  async restart(app: SystemApp, signal: NodeJS.Signals, env: Record<string, string>): Promise<void> {
     const running = this.apps.get(app)!;
     this.restarting.add(app);
     try {
-      await stopApp(running.process, 'SIGKILL');
-      this.launch(app, running.env);
+      await stopApp(running.process, signal);
+      this.launch(app, env);
     } finally {
       this.restarting.delete(app);
     }
     await this.ready(app);
   }
 
+  /** The settings a running app was started with. */
+  envOfRunning(app: SystemApp): Record<string, string> {
+    return { ...this.apps.get(app)!.env };
+  }
+
+  /** How many transactions the keeper's account has sent (its nonce on the chain). */
+  async keeperNonce(): Promise<number> {
+    return this.anvil!.client.getTransactionCount({ address: KEEPER_ACCOUNT.address, blockTag: 'latest' });
+  }
+
+  /**
+   * A reorg-like nonce gap under the keeper: the chain forgets its last transaction's nonce (as if
+   * a reorg had undone it; evm_revert would also wind the chain's clock back, which no reorg does).
+   */
+  async openKeeperNonceGap(): Promise<void> {
+    const nonce = await this.keeperNonce();
+    await this.anvil!.rpc('anvil_setNonce', [KEEPER_ACCOUNT.address, `0x${Math.max(0, nonce - 1).toString(16)}`]);
+  }
+
   async isReady(app: SystemApp): Promise<boolean> {
     return httpOk(`${this.apps.get(app)!.health}/ready`);
+  }
+
+  /** The chain's clock minus the keeper's host clock as the keeper measured it (/status), if it has. */
+  async keeperClockOffsetS(): Promise<number | undefined> {
+    const res = await fetch(`${this.apps.get('keeper')!.health}/status`).catch(() => null);
+    if (!res?.ok) return undefined;
+    return ((await res.json()) as { keeper?: { chainClockOffsetS?: number } }).keeper?.chainClockOffsetS;
   }
 
   /** The keeper's own /health: pushing, RPC reachable, oracle fresh. */
@@ -626,7 +670,7 @@ export class System {
         return { ...kafka, PORT: this.port(), HEALTH_PORT: this.port(), WORKERS: String(this.options.wsWorkers) };
       case 'keeper':
         return {
-          ...kafka, METRICS_PORT: this.port(), PRIVATE_KEY: toHex(anvilTestAccount(1).getHdKey().privateKey!),
+          ...kafka, METRICS_PORT: this.port(), PRIVATE_KEY: toHex(KEEPER_ACCOUNT.getHdKey().privateKey!),
           RPC_URL: `ws://127.0.0.1:${this.rpcProxy.port},${this.anvil!.httpUrl}`, CONTRACT_ADDRESS: this.contract!,
           KEEPER_INPUT_TOPIC: prefixedTopic(this.prefix, 'pyth.updates'), KEEPER_GROUP_ID: `${this.prefix}keeper`,
           MIN_PRICE_CHANGE_PERCENT: String(this.options.keeperDeviationPct), MAX_STALENESS: String(this.options.keeperMaxStalenessS),
