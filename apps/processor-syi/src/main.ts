@@ -62,6 +62,8 @@ async function main(): Promise<void> {
   });
   running.processor = active;
   readiness.add('state restored', () => active.isReady);
+  // degraded, not dead: reading waits at the record the registry cannot decode yet
+  readiness.add('schema registry available', () => active.registryAvailable);
   await active.start();
   logger.info({ lastEvaluated: active.lastEvaluated }, 'processor_started');
 }

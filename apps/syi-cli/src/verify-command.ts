@@ -6,7 +6,9 @@ import type { Writable } from 'node:stream';
 import pino from 'pino';
 import { eventTimeSchema, kafkaSchema, loadConfig, logLevel, topicPrefix, z } from '@stableyield/config';
 import { INPUT_TOPICS } from '@stableyield/index-engine';
-import { createKafka, DLQ_HEADERS, dlqTopicOf, prefixedTopic, readDeadLetterHeaders, readPartitionRanges, TopicSerde, type Kafka } from '@stableyield/kafka';
+import {
+  createKafka, DeserializationError, DLQ_HEADERS, dlqTopicOf, prefixedTopic, readDeadLetterHeaders, readPartitionRanges, retryWhileRegistryUnavailable, TopicSerde, type Kafka,
+} from '@stableyield/kafka';
 import { createRegistryClient, type SyiRecord } from '@stableyield/schemas';
 import type { VerifyCommand } from './args';
 import { inputId, recomputeRecords, reproducibleFrom, sampleTimes, SYI_PROCESSOR, verifyRange, type RetainedPartition, type StoredInput } from '@stableyield/stream';
@@ -53,6 +55,16 @@ export async function runVerify(command: VerifyCommand, out: Writable): Promise<
   const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'syi-verify' }, logger);
   const serde = new TopicSerde(createRegistryClient(config.SCHEMA_REGISTRY_URL));
   const prefix = config.TOPIC_PREFIX;
+  // a registry outage is waited out (up to a minute a record), never counted as undecodable
+  const decode = <T extends Parameters<TopicSerde['deserialize']>[0]>(topic: T, payload: Buffer) => {
+    const deadline = Date.now() + 60_000;
+    return retryWhileRegistryUnavailable(() => serde.deserialize(topic, payload), {
+      stopped: () => Date.now() > deadline,
+      onRetry: (err, attempt) => {
+        if (attempt === 0) logger.warn({ err }, 'schema_registry_unavailable_retrying');
+      },
+    });
+  };
   const outputTopic = prefixedTopic(prefix, 'syi.calculated');
 
   const output = (await rangesOf(kafka, outputTopic)).get(0);
@@ -68,7 +80,7 @@ export async function runVerify(command: VerifyCommand, out: Writable): Promise<
     start = Math.max(output.from, first - lookback);
     const messages = (await readPartitionRanges(kafka, outputTopic, new Map([[0, { from: start, end: output.end }]]))).get(0) ?? [];
     decoded = [];
-    for (const m of messages) if (m.value !== null) decoded.push(await serde.deserialize('syi.calculated', m.value));
+    for (const m of messages) if (m.value !== null) decoded.push(await decode('syi.calculated', m.value));
     if (start === output.from || decoded.some((r) => r.ts < command.from)) break;
     lookback *= 4;
   }
@@ -80,14 +92,15 @@ export async function runVerify(command: VerifyCommand, out: Writable): Promise<
 
   let recomputed: Map<number, SyiRecord> | null = null;
   let undecodable = 0;
-  let lateBySyi = 0;
+  /** inputs processor-syi dead-lettered, by kind: it never applied them, so the replay leaves them out */
+  const leftOut = new Map<string, number>();
   const letters = new Map<string, number>();
   const sampled = sampleTimes(records, command.recompute);
   let asked = sampled;
   let horizon = -Infinity;
   if (sampled.length > 0) {
     const inputs: StoredInput[] = [];
-    const late = new Set<string>();
+    const deadLettered = new Set<string>();
     const retained: RetainedPartition[] = [];
     for (const topic of INPUT_TOPICS) {
       const physical = prefixedTopic(prefix, topic);
@@ -97,10 +110,11 @@ export async function runVerify(command: VerifyCommand, out: Writable): Promise<
         for (const m of messages) {
           if (m.value === null) continue;
           try {
-            const value = await serde.deserialize(topic, m.value);
+            const value = await decode(topic, m.value);
             firstTs ??= value.ts;
             inputs.push({ topic, partition, offset: Number(m.offset), value });
-          } catch {
+          } catch (err) {
+            if (!(err instanceof DeserializationError)) throw err;
             undecodable++;
           }
         }
@@ -111,16 +125,20 @@ export async function runVerify(command: VerifyCommand, out: Writable): Promise<
           const h = readDeadLetterHeaders(m.headers);
           const kind = h[DLQ_HEADERS.kind] ?? 'unknown';
           letters.set(kind, (letters.get(kind) ?? 0) + 1);
-          // only processor-syi's late letters: the per-symbol processors dead-letter by their own grid
-          if (kind === 'late' && h[DLQ_HEADERS.processor] === SYI_PROCESSOR) late.add(inputId(topic, h[DLQ_HEADERS.sourcePartition] ?? '', h[DLQ_HEADERS.sourceOffset] ?? ''));
+          // only processor-syi's letters (every kind: it applied none of them); the per-symbol
+          // processors dead-letter late by their own grid
+          if (h[DLQ_HEADERS.processor] !== SYI_PROCESSOR) continue;
+          const id = inputId(topic, h[DLQ_HEADERS.sourcePartition] ?? '', h[DLQ_HEADERS.sourceOffset] ?? '');
+          if (deadLettered.has(id)) continue;
+          deadLettered.add(id);
+          leftOut.set(kind, (leftOut.get(kind) ?? 0) + 1);
         }
       }
     }
-    lateBySyi = late.size;
     // records whose inputs retention has partly deleted cannot be recomputed: not a mismatch
     horizon = reproducibleFrom(retained);
     asked = sampled.filter((T) => T >= horizon);
-    recomputed = recomputeRecords(inputs, asked, late);
+    recomputed = recomputeRecords(inputs, asked, deadLettered);
   }
 
   const report = verifyRange(records, prevOfFirst, recomputed, asked);
@@ -132,8 +150,12 @@ export async function runVerify(command: VerifyCommand, out: Writable): Promise<
   for (const p of report.chainProblems.slice(0, 20)) out.write(`    ${iso(p.ts)}: ${p.problem}\n`);
   out.write(`  grid (${config.GRID_INTERVAL_MS} ms): ${offGrid.length === 0 ? 'OK' : `${offGrid.length} record(s) off the grid, first at ${iso((offGrid[0] as SyiRecord).ts)}`}\n`);
   if (recomputed !== null) {
-    const kinds = [...letters].sort(([a], [b]) => (a < b ? -1 : 1)).map(([kind, n]) => `${kind} ${n}`);
-    out.write(`  inputs: ${undecodable} undecodable (not used), ${lateBySyi} left out as late by ${SYI_PROCESSOR}; dead letters by kind: ${kinds.length === 0 ? 'none' : kinds.join(', ')}\n`);
+    const byKind = (counts: Map<string, number>) => {
+      const kinds = [...counts].sort(([a], [b]) => (a < b ? -1 : 1)).map(([kind, n]) => `${kind} ${n}`);
+      return kinds.length === 0 ? 'none' : kinds.join(', ');
+    };
+    const leftOutTotal = [...leftOut.values()].reduce((a, b) => a + b, 0);
+    out.write(`  inputs: ${undecodable} undecodable (not used), ${leftOutTotal} left out as dead-lettered by ${SYI_PROCESSOR} (${byKind(leftOut)}); dead letters by kind: ${byKind(letters)}\n`);
     if (asked.length < sampled.length) {
       out.write(`  not recomputable: ${sampled.length - asked.length} sampled record(s) before ${Number.isFinite(horizon) ? iso(horizon) : 'the end'} need inputs that retention has deleted\n`);
     }

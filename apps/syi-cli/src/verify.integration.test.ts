@@ -47,6 +47,8 @@ beforeAll(async () => {
   // offset and reported every later record as a mismatch
   const inputs = swapEveryNthOfKey([...new SyntheticMarket({ startMs: start, seed: 4 }).until(start + 150_000)]);
   await produceInOrder(producer, stack.serde, prefix, inputs, 60_000);
+  // one input nobody can decode: processor-syi dead-letters it, verify must count it, not skip it silently
+  await producer.sendRaw([{ topic: prefixedTopic(prefix, 'cc.prices'), key: 'USDC-garbage', value: Buffer.from('not avro') }]);
   const lastGrid = Math.floor((Math.max(...inputs.map((r) => r.value.ts)) - 200) / 1000) * 1000;
   const port = randomTestPort();
   const app = spawnApp('processor-syi', { KAFKA_BROKERS: stack.brokers.join(','), SCHEMA_REGISTRY_URL: stack.registryUrl, TOPIC_PREFIX: prefix, HEALTH_PORT: String(port), LOG_LEVEL: 'warn' });
@@ -73,7 +75,7 @@ it('passes on what processor-syi published, recomputing records from the inputs'
   expect(out).not.toContain('link of the first record not checked');
   expect(out).toContain('grid (1000 ms): OK');
   expect(out).toContain('recomputed from inputs: 4, all equal');
-  expect(out).toMatch(/inputs: 0 undecodable \(not used\), \d+ left out as late by processor-syi/);
+  expect(out).toMatch(/inputs: 1 undecodable \(not used\), \d+ left out as dead-lettered by processor-syi \((late \d+, )?undecodable 1\)/);
   expect(status).toBe(0);
 });
 

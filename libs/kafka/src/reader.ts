@@ -11,6 +11,8 @@ export interface PartitionBatch {
   /** offset after the last record of the batch */
   nextOffset: number;
   highWatermark: number;
+  /** keeps the reader's group membership alive while a batch takes long (a registry outage) */
+  heartbeat: () => Promise<void>;
 }
 
 export interface PartitionReaderOptions {
@@ -105,7 +107,8 @@ export class PartitionReader {
     await consumer.run({
       autoCommit: false,
       partitionsConsumedConcurrently: 1,
-      eachBatch: async ({ batch }) => {
+      eachBatch: async (payload) => {
+        const { batch } = payload;
         if (batch.messages.length === 0) return;
         await this.options.onBatch({
           topic: batch.topic,
@@ -113,6 +116,7 @@ export class PartitionReader {
           messages: batch.messages,
           nextOffset: Number(batch.lastOffset()) + 1,
           highWatermark: Number(batch.highWatermark),
+          heartbeat: () => payload.heartbeat(),
         });
       },
     });

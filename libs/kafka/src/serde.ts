@@ -18,6 +18,28 @@ export class DeserializationError extends Error {
   }
 }
 
+/**
+ * The registry could not answer a schema look-up for now (no connection, a timeout, a 5xx, 408,
+ * 429): the record may be perfectly decodable. Readers retry it; it never makes a dead letter.
+ */
+export class RegistryUnavailableError extends Error {
+  override readonly name = 'RegistryUnavailableError';
+  constructor(readonly topic: string, readonly schemaId: number, cause: unknown) {
+    super(`schema registry unavailable while decoding a ${topic} record with schema id ${schemaId} (${(cause as Error).message})`);
+  }
+}
+
+/**
+ * Whether a registry client error is transient. The client (@confluentinc/schemaregistry) gives
+ * an HTTP answer as a RestError with its status; anything without a status never got an answer
+ * (connection refused or reset, DNS, a timeout).
+ */
+export function isTransientRegistryError(err: unknown): boolean {
+  const status = (err as { status?: unknown } | null)?.status;
+  if (typeof status !== 'number') return true;
+  return status >= 500 || status === 408 || status === 429;
+}
+
 const MAGIC_BYTE = 0;
 const HEADER_BYTES = 5;
 
@@ -69,6 +91,7 @@ export class TopicSerde {
     try {
       type = await this.readerType(topic, id);
     } catch (err) {
+      if (isTransientRegistryError(err)) throw new RegistryUnavailableError(topic, id, err);
       throw new DeserializationError(topic, `schema id ${id} is not known to the registry (${(err as Error).message})`);
     }
     try {
@@ -102,7 +125,14 @@ export class TopicSerde {
   private readerType(topic: string, id: number): Promise<avro.Type> {
     let type = this.readers.get(id);
     if (!type) {
-      type = this.client.getBySubjectAndId(valueSubject(topic), id).then((info) => avro.Type.forSchema(JSON.parse(info.schema) as avro.Schema));
+      type = this.client.getBySubjectAndId(valueSubject(topic), id).then((info) => {
+        try {
+          return avro.Type.forSchema(JSON.parse(info.schema) as avro.Schema);
+        } catch (err) {
+          // the registry answered with a schema we cannot use: permanent, not a registry outage
+          throw Object.assign(new Error(`schema id ${id} is not usable Avro (${(err as Error).message})`), { status: 422 });
+        }
+      });
       this.readers.set(id, type);
       type.catch(() => this.readers.delete(id));
     }

@@ -9,7 +9,10 @@
 import type { Logger } from 'pino';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { INPUT_TOPICS, type InputTopic, type MethodologyParams } from '@stableyield/index-engine';
-import { DLQ_HEADERS, dlqTopicOf, PartitionReader, prefixedTopic, readDeadLetterHeaders, type Kafka, type PartitionBatch, type TopicSerde } from '@stableyield/kafka';
+import {
+  DeserializationError, DLQ_HEADERS, dlqTopicOf, PartitionReader, prefixedTopic, readDeadLetterHeaders, retryWhileRegistryUnavailable, type Kafka, type PartitionBatch,
+  type TopicSerde,
+} from '@stableyield/kafka';
 import { IndexAuditor, type AuditResult } from './auditor';
 import { inputId } from './verify';
 
@@ -98,6 +101,7 @@ export class AuditRunner {
   private readonly positions = new Map<string, number>();
   private undecodable = 0;
   private started = false;
+  private stopping = false;
 
   constructor(private readonly options: AuditRunnerOptions) {
     this.now = options.now ?? Date.now;
@@ -160,6 +164,7 @@ export class AuditRunner {
   }
 
   async stop(): Promise<void> {
+    this.stopping = true;
     if (this.timer) clearInterval(this.timer);
     await this.reader.stop();
   }
@@ -208,6 +213,17 @@ export class AuditRunner {
     return batch.messages.filter((m) => Number(m.offset) >= from);
   }
 
+  /** A registry outage holds the partition (the decode is retried), as in processor-syi: an input is never dropped for it. */
+  private decodeRetrying<T extends InputTopic>(batch: PartitionBatch, topic: T, payload: Buffer) {
+    return retryWhileRegistryUnavailable(() => this.options.serde.deserialize(topic, payload), {
+      stopped: () => this.stopping,
+      onRetry: async (err, attempt) => {
+        if (attempt === 0) this.log.warn({ err, topic: batch.topic, partition: batch.partition }, 'schema_registry_unavailable_holding_partition');
+        await batch.heartbeat().catch(() => undefined);
+      },
+    });
+  }
+
   private async onBatch(batch: PartitionBatch): Promise<void> {
     const messages = this.unseen(batch);
     const input = this.inputs.get(batch.topic);
@@ -215,8 +231,10 @@ export class AuditRunner {
       for (const m of messages) {
         if (m.value === null) continue;
         try {
-          this.auditor.addInput({ topic: input, partition: batch.partition, offset: Number(m.offset), value: await this.options.serde.deserialize(input, m.value) });
+          const value = await this.decodeRetrying(batch, input, m.value);
+          this.auditor.addInput({ topic: input, partition: batch.partition, offset: Number(m.offset), value });
         } catch (err) {
+          if (!(err instanceof DeserializationError)) throw err;
           // processor-syi dead-letters what it cannot decode; it cannot have used it either
           this.undecodable++;
           this.log.warn({ err, topic: batch.topic, partition: batch.partition, offset: m.offset }, 'input_undecodable');
@@ -229,7 +247,8 @@ export class AuditRunner {
     if (lettered !== undefined) {
       for (const m of messages) {
         const h = readDeadLetterHeaders(m.headers);
-        if (h[DLQ_HEADERS.kind] === 'late' && h[DLQ_HEADERS.processor] === SYI_PROCESSOR) {
+        // every kind processor-syi dead-lettered (late, undecodable, invalid): it never applied those inputs
+        if (h[DLQ_HEADERS.processor] === SYI_PROCESSOR) {
           this.auditor.addLateLetter(inputId(lettered, h[DLQ_HEADERS.sourcePartition] ?? '', h[DLQ_HEADERS.sourceOffset] ?? ''));
         }
       }

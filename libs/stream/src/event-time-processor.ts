@@ -147,6 +147,11 @@ export class EventTimeProcessor<T extends DataTopic> implements FeedSubscriber {
     return this.restored && !this.stopped;
   }
 
+  /** False while its own reader waits for the schema registry (reading held, nothing dead-lettered). */
+  get registryAvailable(): boolean {
+    return this.ownFeed?.registryAvailable ?? true;
+  }
+
   get lastEvaluated(): number | null {
     return this.index.lastEvaluated;
   }
@@ -373,6 +378,7 @@ export class EventTimeProcessor<T extends DataTopic> implements FeedSubscriber {
     const records = this.pendingRecords;
     const letters = this.pendingLetters;
     const checkpoint = gzipSync(JSON.stringify(this.index.checkpoint()), { level: 1 });
+    const endTransactionTimer = this.metrics.transactionDuration.startTimer({ processor: this.output.name });
     const txn = await this.producer.transaction();
     try {
       const topicMessages = [];
@@ -390,6 +396,7 @@ export class EventTimeProcessor<T extends DataTopic> implements FeedSubscriber {
       // message.max.bytes as one record batch (MESSAGE_TOO_LARGE would stop the processor).
       await sendPerPartition(this.producer.router, topicMessages, (batch) => txn.send({ ...batch, acks: -1 }));
       await txn.commit();
+      endTransactionTimer();
     } catch (err) {
       this.options.logger.error({ err, processor: this.output.name, records: records.length, deadLetters: letters.length, checkpointBytes: checkpoint.length }, 'transaction_failed');
       this.metrics.transactionAborts.inc({ processor: this.output.name });

@@ -8,7 +8,10 @@
 // EventTimeIndex knows its positions).
 import type { Logger } from 'pino';
 import { validateEvent, type IndexEvent, type InputTopic } from '@stableyield/index-engine';
-import { DeserializationError, PartitionReader, prefixedTopic, type Kafka, type KafkaMetrics, type PartitionBatch, type TopicSerde } from '@stableyield/kafka';
+import {
+  DeserializationError, PartitionReader, prefixedTopic, retryWhileRegistryUnavailable, type Kafka, type KafkaMetrics, type PartitionBatch, type RegistryUnavailableError,
+  type TopicSerde,
+} from '@stableyield/kafka';
 
 /** One record of a fetched batch: an input event, or why it is not one. */
 export type DecodedRecord =
@@ -63,6 +66,8 @@ export interface InputFeedOptions {
   /** lag metric's group label */
   lagGroup: string;
   onFetch?: () => void;
+  /** back-off of a decode the schema registry cannot answer (default 200 ms doubling to 5 s) */
+  registryRetry?: { initialMs: number; maxMs: number };
 }
 
 /**
@@ -105,9 +110,18 @@ export class InputFeed {
   private subscribers: FeedSubscriber[] = [];
   private readonly logicalOf = new Map<string, InputTopic>();
   private readonly pauseVotes = new PauseVotes<FeedSubscriber>(0);
+  private registryDown = false;
 
   constructor(private readonly options: InputFeedOptions) {
     for (const t of options.inputs) this.logicalOf.set(prefixedTopic(options.topicPrefix, t), t);
+  }
+
+  /**
+   * False while a decode waits for the schema registry: reading is held at that record (nothing
+   * is skipped or dead-lettered for it) and the app reports itself not ready.
+   */
+  get registryAvailable(): boolean {
+    return !this.registryDown;
   }
 
   /** The physical input topics. */
@@ -198,15 +212,41 @@ export class InputFeed {
       let value: unknown;
       try {
         if (m.value === null) throw new DeserializationError(topic, 'empty value (tombstone) on a data topic');
-        value = await this.options.serde.deserialize(topic, m.value);
+        const payload = m.value;
+        value = await retryWhileRegistryUnavailable(() => this.options.serde.deserialize(topic, payload), {
+          ...this.options.registryRetry,
+          stopped: () => this.reader === undefined,
+          onRetry: (err, attempt, delayMs) => this.registryRetry(batch, m.offset, err, attempt, delayMs),
+        });
       } catch (err) {
         if (!(err instanceof DeserializationError)) throw err;
         records.push({ ...base, event: null, kind: 'undecodable', reason: err.message });
         continue;
       }
+      this.registryRecovered(batch);
       const parsed = validateEvent({ topic, value });
       records.push(parsed.ok ? { ...base, event: parsed.event } : { ...base, event: null, kind: 'invalid', reason: parsed.error });
     }
     return { topic, physicalTopic: batch.topic, partition: batch.partition, records, nextOffset: batch.nextOffset, highWatermark: batch.highWatermark };
+  }
+
+  /** Holds the partition at `offset` while the registry is out: health degraded, the group kept, liveness fed. */
+  private async registryRetry(batch: PartitionBatch, offset: string, err: RegistryUnavailableError, attempt: number, delayMs: number): Promise<void> {
+    const { logger, kafkaMetrics, onFetch } = this.options;
+    if (!this.registryDown) logger.warn({ err, topic: batch.topic, partition: batch.partition, offset }, 'schema_registry_unavailable_holding_partition');
+    this.registryDown = true;
+    kafkaMetrics.registryUnavailable.set(1);
+    kafkaMetrics.registryRetries.inc({ topic: batch.topic });
+    logger.debug({ attempt, delayMs }, 'schema_registry_retry');
+    // a wait for the registry is not a stuck loop: a restart would only wait again
+    onFetch?.();
+    await batch.heartbeat().catch((heartbeatErr: unknown) => logger.debug({ err: heartbeatErr }, 'heartbeat_failed_while_holding_partition'));
+  }
+
+  private registryRecovered(batch: PartitionBatch): void {
+    if (!this.registryDown) return;
+    this.registryDown = false;
+    this.options.kafkaMetrics.registryUnavailable.set(0);
+    this.options.logger.info({ topic: batch.topic, partition: batch.partition }, 'schema_registry_available_again');
   }
 }

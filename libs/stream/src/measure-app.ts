@@ -80,6 +80,8 @@ export async function runMeasureApp(kind: MeasureKind, config: MeasureAppConfig)
   let joined = false;
   readiness.add('shard group joined', () => joined);
   readiness.add('state restored', () => processor.isReady);
+  // degraded, not dead: reading waits at the record the registry cannot decode yet
+  readiness.add('schema registry available', () => processor.registryAvailable);
   progress.register('consumer', 60_000);
   // An instance that owns no shard (more instances than shards) has nothing to read: still alive.
   const idleBeat = setInterval(() => processor.shards.length === 0 && progress.beat('consumer'), 5_000);

@@ -170,6 +170,11 @@ export class ShardedMeasureProcessor {
     if (this.running.size > 0) await this.startFeed();
   }
 
+  /** False while the shards' reader waits for the schema registry (reading held, nothing dead-lettered). */
+  get registryAvailable(): boolean {
+    return this.feed?.registryAvailable ?? true;
+  }
+
   async stop(): Promise<void> {
     await this.stopFeed();
     for (const [p, shard] of this.running) await this.stopShard(p, shard);
