@@ -10,6 +10,7 @@ export class ProcessorMetrics {
   readonly watermarkLag: Gauge<'processor'>;
   readonly lateEvents: Counter<'processor' | 'topic'>;
   readonly transactionAborts: Counter<'processor'>;
+  readonly transactionDuration: Histogram<'processor'>;
 
   constructor(registry: Registry) {
     const registers = [registry];
@@ -25,6 +26,14 @@ export class ProcessorMetrics {
     this.watermarkLag = new Gauge({ name: 'processor_watermark_lag_seconds', help: 'Wall clock minus the watermark', labelNames: ['processor'], registers });
     this.lateEvents = new Counter({ name: 'processor_late_events_total', help: 'Events older than the watermark allows (sent to the DLQ)', labelNames: ['processor', 'topic'], registers });
     this.transactionAborts = new Counter({ name: 'processor_transaction_aborts_total', help: 'Aborted Kafka transactions', labelNames: ['processor'], registers });
+    // Our counterpart of flink_checkpoint_duration: one commit writes the outputs, the dead letters and the checkpoint.
+    this.transactionDuration = new Histogram({
+      name: 'processor_transaction_duration_seconds',
+      help: 'Kafka transaction begin to commit (outputs, dead letters and the checkpoint)',
+      labelNames: ['processor'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers,
+    });
   }
 }
 
