@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { ApiKeyStore, AuditorStatusSource, Authenticator, buildApiApp, CachedKeyLookup, countConnectionErrors, ensureApiKeysTable, jwtSettingsOf, queries } from '@stableyield/api-core';
-import { createPool, isConnectionError } from '@stableyield/db';
+import { createPool, isConnectionError, registerPoolUsage } from '@stableyield/db';
 import { createKafka, KafkaMetrics, kafkaSettingsOf, provisionTopics, TopicSerde } from '@stableyield/kafka';
 import { createSyiFeed, instanceGroupId, LatestSyi } from '@stableyield/live-feed';
 import { createLogger, createMetricsRegistry, exitOnSignals, ProgressMonitor, Readiness, Shutdown, startHealthServer } from '@stableyield/observability';
@@ -25,6 +25,7 @@ async function main(): Promise<void> {
   const pool = createPool({ connectionString: config.DATABASE_URL, max: config.PG_POOL_SIZE, statementTimeoutMs: config.PG_STATEMENT_TIMEOUT_MS }, logger);
   const { db, counter: dbErrors } = countConnectionErrors(pool, registry, isConnectionError);
   pool.on('error', () => dbErrors.inc({ sink: 'api' }));
+  registerPoolUsage(registry, 'api', pool);
   await ensureApiKeysTable(db);
 
   const kafka = createKafka(kafkaSettingsOf(config, config.KAFKA_CLIENT_ID ?? APP), logger);

@@ -1,4 +1,4 @@
-import { AggregateRefresher, createPool, createSinkHandler, migrate, PostgresWriter, SINK_TOPICS, SinkMetrics } from '@stableyield/db';
+import { AggregateRefresher, createPool, createSinkHandler, migrate, PostgresWriter, registerPoolUsage, SINK_TOPICS, SinkMetrics } from '@stableyield/db';
 import { ConsumerRunner, createKafka, KafkaMetrics, kafkaSettingsOf, provisionTopics, TopicProducer, TopicSerde } from '@stableyield/kafka';
 import { createLogger, createMetricsRegistry, exitOnSignals, ProgressMonitor, Readiness, Shutdown, startHealthServer } from '@stableyield/observability';
 import { createRegistryClient, registerSchemas, type DataTopic } from '@stableyield/schemas';
@@ -13,6 +13,7 @@ async function main(command: string | undefined): Promise<void> {
   const registry = createMetricsRegistry(APP);
   const sinkMetrics = new SinkMetrics(registry);
   const pool = createPool({ connectionString: config.DATABASE_URL, max: config.PG_POOL_SIZE }, logger, { metrics: sinkMetrics, sink: 'timescale' });
+  registerPoolUsage(registry, 'sink-timescale', pool);
   const { variant } = await migrate(pool, logger);
   if (command === 'migrate') {
     await pool.end();

@@ -1,6 +1,6 @@
 import cluster from 'node:cluster';
 import { ApiKeyStore, Authenticator, CachedKeyLookup, clientAddress, ensureApiKeysTable, jwtSettingsOf } from '@stableyield/api-core';
-import { createPool } from '@stableyield/db';
+import { createPool, registerPoolUsage } from '@stableyield/db';
 import { createKafka, KafkaMetrics, kafkaSettingsOf, provisionTopics, TopicSerde } from '@stableyield/kafka';
 import {
   createSyiFeed, FanoutHub, instanceGroupId, LatestSyi, startStreamServer, StreamMetrics, wsPreparedFrames, type SocketClient, type StreamServerOptions,
@@ -47,6 +47,7 @@ async function main(): Promise<void> {
   let authorize: StreamServerOptions['authorize'];
   const pool = config.WS_AUTH_REQUIRED ? createPool({ connectionString: config.DATABASE_URL, max: 2 }, logger) : undefined;
   if (pool) {
+    registerPoolUsage(registry, 'ws-gateway', pool);
     await ensureApiKeysTable(pool);
     const keys = new CachedKeyLookup((key) => new ApiKeyStore(pool).lookup(key), config.API_KEY_CACHE_MS);
     const jwtSettings = jwtSettingsOf(config);

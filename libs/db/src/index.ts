@@ -6,4 +6,5 @@ export { copyField, copyRows, copyText } from './copy';
 export { PostgresWriter, insertSql, columnArrays, isDataError, type PostgresWriterOptions } from './postgres-writer';
 export { AggregateRefresher } from './aggregate-refresher';
 export { createPool, isConnectionError, type PoolSettings } from './pool';
+export { registerPoolUsage, poolUsage, type PoolCounts } from './pool-metrics';
 export { SinkMetrics, createSinkHandler, type SinkHandlerOptions, type SinkName, type SinkRecord, type SinkWriter, type WriteOutcome } from './sink';
