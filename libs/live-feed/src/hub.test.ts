@@ -57,6 +57,22 @@ describe('FanoutHub', () => {
     expect(await value('websocket_active_connections')).toBe(3);
   });
 
+  it('counts the subscribers of each channel in websocket_subscribers as clients come and go', async () => {
+    const { hub, value } = setup();
+    expect(await value('websocket_subscribers', { channel: 'live' })).toBe(0);
+    const [a, b, c] = [new FakeClient(), new FakeClient(), new FakeClient()];
+    hub.add('live', a);
+    hub.add('live', b);
+    hub.add('constituents', c);
+    expect(await value('websocket_subscribers', { channel: 'live' })).toBe(2);
+    expect(await value('websocket_subscribers', { channel: 'constituents' })).toBe(1);
+    hub.remove(a);
+    hub.remove(c);
+    hub.remove(c); // a second remove changes nothing
+    expect(await value('websocket_subscribers', { channel: 'live' })).toBe(1);
+    expect(await value('websocket_subscribers', { channel: 'constituents' })).toBe(0);
+  });
+
   it('drops a client whose buffer would pass the limit and keeps sending to the others', async () => {
     const { hub, value } = setup({ maxBufferedBytes: 10 });
     const slow = new FakeClient();

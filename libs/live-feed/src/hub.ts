@@ -109,6 +109,7 @@ export class FanoutHub<C extends HubClient = HubClient> {
     set.add(client);
     this.states.set(client, { channel, alive: true });
     this.options.metrics?.active.set(this.states.size);
+    this.options.metrics?.subscribers.set({ channel }, set.size);
     return true;
   }
 
@@ -119,6 +120,7 @@ export class FanoutHub<C extends HubClient = HubClient> {
     this.states.delete(client);
     this.channels.get(state.channel)?.delete(client);
     this.options.metrics?.active.set(this.states.size);
+    this.options.metrics?.subscribers.set({ channel: state.channel }, this.clients(state.channel));
   }
 
   /** Sends to one client unless that would pass its buffer limit; false when it was dropped. */

@@ -5,6 +5,7 @@ export type DropReason = 'slow_consumer' | 'heartbeat_timeout' | 'shutdown' | 'e
 /** The ws-gateway metrics of docs/metrics.md. */
 export class StreamMetrics {
   readonly active: Gauge;
+  readonly subscribers: Gauge<'channel'>;
   readonly sent: Counter;
   readonly dropped: Counter<'reason'>;
   readonly fanoutLatency: Histogram;
@@ -12,6 +13,7 @@ export class StreamMetrics {
   constructor(registry: Registry) {
     const registers = [registry];
     this.active = new Gauge({ name: 'websocket_active_connections', help: 'Open client connections', registers });
+    this.subscribers = new Gauge({ name: 'websocket_subscribers', help: 'Clients subscribed to each stream channel (live, constituents)', labelNames: ['channel'], registers });
     this.sent = new Counter({ name: 'websocket_messages_sent_total', help: 'Messages sent to clients', registers });
     this.dropped = new Counter({ name: 'websocket_clients_dropped_total', help: 'Clients closed by the server, by reason', labelNames: ['reason'], registers });
     this.fanoutLatency = new Histogram({
@@ -21,5 +23,7 @@ export class StreamMetrics {
       registers,
     });
     for (const reason of ['slow_consumer', 'heartbeat_timeout', 'shutdown', 'error'] satisfies DropReason[]) this.dropped.inc({ reason }, 0);
+    // The channels of STREAM_CHANNELS (stream-server.ts), at 0 until a client subscribes.
+    for (const channel of ['live', 'constituents']) this.subscribers.set({ channel }, 0);
   }
 }
