@@ -8,6 +8,8 @@ import { dirname, join } from 'node:path';
 import { createPublicClient, http, type Address, type HDAccount, type PublicClient } from 'viem';
 import { mnemonicToAccount } from 'viem/accounts';
 import { deployMockPyth } from '../deploy/deploy-mock-pyth';
+import { deploySyiFeed } from '../deploy/deploy-syi-feed';
+import { testContractArtifact } from '../deploy/syi-feed-artifact';
 import { chainFromId, createChainClients } from '../rpc/clients';
 
 /** anvil's default mnemonic, public on purpose (foundry docs); for local test chains only. */
@@ -103,4 +105,35 @@ export async function deployTestMockPyth(anvil: TestAnvil, cacheDir?: string, ev
     pollingIntervalMs: 100,
   });
   return deployMockPyth({ publicClient, walletClient, ...(cacheDir ? { cacheDir } : {}), ...(evmVersion ? { evmVersion, legacy: true } : {}) });
+}
+
+/** Deploys SyiFeed with dev account 0 as owner; `updater` publishes; band −10 %…50 % unless given. */
+export async function deployTestSyiFeed(
+  anvil: TestAnvil,
+  updater: Address,
+  cacheDir?: string,
+  band: { minPercent: number; maxPercent: number } = { minPercent: -10, maxPercent: 50 },
+): Promise<Address> {
+  const { publicClient, walletClient } = createChainClients({
+    transport: http(anvil.httpUrl),
+    chain: chainFromId(anvil.chainId),
+    account: anvilTestAccount(0),
+    pollingIntervalMs: 100,
+  });
+  return deploySyiFeed({ publicClient, walletClient, updater, ...band, ...(cacheDir ? { cacheDir } : {}) });
+}
+
+/** Deploys a test-only contract of contracts/test/ (e.g. SyiFeedConsumer) with dev account 0. */
+export async function deployTestContract(anvil: TestAnvil, name: string, args: readonly unknown[], cacheDir?: string): Promise<Address> {
+  const { publicClient, walletClient } = createChainClients({
+    transport: http(anvil.httpUrl),
+    chain: chainFromId(anvil.chainId),
+    account: anvilTestAccount(0),
+    pollingIntervalMs: 100,
+  });
+  const { abi, bytecode } = testContractArtifact(name, cacheDir);
+  const hash = await walletClient.deployContract({ abi, bytecode, args });
+  const receipt = await publicClient.waitForTransactionReceipt({ hash, timeout: 30_000 });
+  if (!receipt.contractAddress) throw new Error(`${name} deployment failed`);
+  return receipt.contractAddress;
 }
