@@ -125,6 +125,12 @@ export const DASHBOARDS: readonly DashboardSpec[] = [
         panels: [
           { title: 'Calculation latency p95', type: 'timeseries', unit: 's', queries: [{ expr: p95('syi_calculation_latency_seconds'), legend: 'p95' }] },
           { title: 'Completeness over time', type: 'timeseries', unit: 'percentunit', queries: [{ expr: 'min(syi_data_completeness_ratio)', legend: 'completeness' }] },
+          { title: 'Index updates per minute', type: 'timeseries', queries: [{ expr: 'index_updates_per_minute', legend: 'updates/min' }] },
+          {
+            title: 'Data quality score', type: 'timeseries', unit: 'percentunit',
+            thresholds: [{ value: null, color: 'red' }, { value: 0.95, color: 'green' }],
+            queries: [{ expr: 'data_quality_score', legend: 'score' }],
+          },
         ],
       },
       {
@@ -150,7 +156,7 @@ export const DASHBOARDS: readonly DashboardSpec[] = [
           { title: 'Deviation Hermes vs on-chain', type: 'timeseries', unit: 'percent', queries: [{ expr: 'max by (feed) (price_change_percent)', legend: '{{feed}}' }] },
           {
             title: 'Age of the on-chain price', type: 'timeseries', unit: 's',
-            thresholds: [{ value: null, color: 'green' }, { value: 60, color: 'red' }],
+            thresholds: [{ value: null, color: 'green' }, { value: 90, color: 'orange' }, { value: 300, color: 'red' }],
             queries: [{ expr: 'max by (feed) (last_update_age_seconds)', legend: '{{feed}}' }],
           },
         ],
@@ -213,6 +219,12 @@ export const DASHBOARDS: readonly DashboardSpec[] = [
           { title: 'Dead-lettered records by topic and reason', type: 'timeseries', queries: [{ expr: 'sum by (topic, reason) (increase(dlq_records_total[5m]))', legend: '{{topic}} {{reason}}' }] },
           { title: 'Late events by topic', type: 'timeseries', queries: [{ expr: 'sum by (topic) (increase(processor_late_events_total[5m]))', legend: '{{topic}}' }] },
           { title: 'Aborted transactions by processor', type: 'timeseries', queries: [{ expr: 'sum by (processor) (increase(processor_transaction_aborts_total[5m]))', legend: '{{processor}}' }] },
+          { title: 'Transaction (checkpoint) duration p95 by processor', type: 'timeseries', unit: 's', queries: [{ expr: p95('processor_transaction_duration_seconds', 'processor'), legend: '{{processor}}' }] },
+          {
+            title: 'TimescaleDB pool usage by pool', type: 'timeseries', unit: 'percentunit',
+            thresholds: [{ value: null, color: 'green' }, { value: 0.8, color: 'red' }],
+            queries: [{ expr: 'max by (pool) (timescaledb_connection_pool_usage)', legend: '{{pool}}' }],
+          },
           { title: 'Sink retries and DB connection errors', type: 'timeseries', queries: [{ expr: 'sum by (sink) (increase(sink_retries_total[5m]))', legend: 'retries {{sink}}' }, { expr: 'sum by (sink) (increase(db_connection_errors_total[5m]))', legend: 'connection errors {{sink}}' }] },
         ],
       },
@@ -243,6 +255,7 @@ export const DASHBOARDS: readonly DashboardSpec[] = [
           { title: 'Messages sent/s', type: 'timeseries', unit: 'ops', queries: [{ expr: 'sum(rate(websocket_messages_sent_total[5m]))', legend: 'sent' }] },
           { title: 'Clients dropped by reason', type: 'timeseries', queries: [{ expr: 'sum by (reason) (increase(websocket_clients_dropped_total[5m]))', legend: '{{reason}}' }] },
           { title: 'Fan-out latency p95', type: 'timeseries', unit: 's', queries: [{ expr: p95('websocket_fanout_latency_seconds'), legend: 'p95' }] },
+          { title: 'Subscribers by channel', type: 'timeseries', queries: [{ expr: 'sum by (channel) (websocket_subscribers)', legend: '{{channel}}' }] },
         ],
       },
     ],

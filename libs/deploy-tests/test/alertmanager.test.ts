@@ -20,9 +20,12 @@ import { run, runOk } from './tools';
 const TOOL_TIMEOUT = 120_000;
 const HELM_ON = ['--set', 'alertmanager.enabled=true'];
 
-interface Rule { alert: string; labels: { severity: string } }
-const rules = (): Rule[] =>
-  (parse(readFileSync(repoPath('monitoring/rules/stableyield.rules.yml'), 'utf8')) as { groups: { rules: Rule[] }[] }).groups.flatMap((g) => g.rules);
+interface Rule { alert?: string; labels?: { severity: string } }
+/** The alerting rules (recording rules have no alert name). */
+const rules = (): { alert: string; labels: { severity: string } }[] =>
+  (parse(readFileSync(repoPath('monitoring/rules/stableyield.rules.yml'), 'utf8')) as { groups: { rules: Rule[] }[] }).groups
+    .flatMap((g) => g.rules)
+    .flatMap((r) => (r.alert !== undefined && r.labels !== undefined ? [{ alert: r.alert, labels: r.labels }] : []));
 
 interface Receiver { name: string; pagerduty_configs?: Record<string, unknown>[]; slack_configs?: Record<string, unknown>[]; webhook_configs?: { url: string }[] }
 interface AmConfig { route: { receiver: string; group_by: string[]; routes: { receiver: string; repeat_interval: string }[] }; receivers: Receiver[]; inhibit_rules: { source_matchers: string[]; target_matchers: string[] }[] }

@@ -9,12 +9,14 @@ import { runOk } from './tools';
 
 const TOOL_TIMEOUT = 120_000;
 
-interface AlertRule { alert: string; expr: string; for?: string; labels: { severity: string }; annotations: Record<string, string> }
-interface RulesFile { groups: { name: string; rules: AlertRule[] }[] }
-interface RuleTests { tests: { name: string; alert_rule_test: { alertname: string; exp_alerts: unknown[] }[] }[] }
+interface AlertRule { alert: string; record?: undefined; expr: string; for?: string; labels: { severity: string }; annotations: Record<string, string> }
+interface RecordingRule { record: string; alert?: undefined; expr: string }
+interface RulesFile { groups: { name: string; rules: (AlertRule | RecordingRule)[] }[] }
+interface RuleTests { tests: { name: string; alert_rule_test?: { alertname: string; exp_alerts: unknown[] }[]; promql_expr_test?: { expr: string }[] }[] }
 
 const readYaml = <T>(path: string): T => parse(readFileSync(repoPath(path), 'utf8')) as T;
-const rules = (): AlertRule[] => readYaml<RulesFile>('monitoring/rules/stableyield.rules.yml').groups.flatMap((g) => g.rules);
+const allRules = (): (AlertRule | RecordingRule)[] => readYaml<RulesFile>('monitoring/rules/stableyield.rules.yml').groups.flatMap((g) => g.rules);
+const rules = (): AlertRule[] => allRules().filter((r): r is AlertRule => r.alert !== undefined);
 
 interface Dashboard { uid: string; title: string; panels: { type: string; title: string; datasource?: { uid: string }; targets?: { expr: string; datasource?: { uid: string } }[] }[] }
 const dashboardFiles = (): string[] => readdirSync(repoPath('monitoring/grafana/dashboards')).filter((f) => f.endsWith('.json')).sort();
@@ -30,7 +32,7 @@ describe('promtool', () => {
 
   it('check rules accepts every rule file', () => {
     const out = runOk('promtool', ['check', 'rules', 'rules/stableyield.rules.yml'], { cwd: repoPath('monitoring') });
-    expect(out).toContain(`SUCCESS: ${rules().length} rules found`);
+    expect(out).toContain(`SUCCESS: ${allRules().length} rules found`);
   }, TOOL_TIMEOUT);
 
   it('test rules passes the rule unit tests', () => {
@@ -41,7 +43,7 @@ describe('promtool', () => {
 
 describe('alert rules', () => {
   it('has a unit test for every alert, showing it both silent and firing', () => {
-    const cases = readYaml<RuleTests>('monitoring/tests/stableyield.rules.test.yml').tests.flatMap((t) => t.alert_rule_test);
+    const cases = readYaml<RuleTests>('monitoring/tests/stableyield.rules.test.yml').tests.flatMap((t) => t.alert_rule_test ?? []);
     for (const { alert } of rules()) {
       const mine = cases.filter((c) => c.alertname === alert);
       expect({ alert, silent: mine.some((c) => c.exp_alerts.length === 0), firing: mine.some((c) => c.exp_alerts.length > 0) })
@@ -49,9 +51,18 @@ describe('alert rules', () => {
     }
   });
 
+  it('has a unit test of every recording rule', () => {
+    const exprs = readYaml<RuleTests>('monitoring/tests/stableyield.rules.test.yml').tests.flatMap((t) => (t.promql_expr_test ?? []).map((e) => e.expr));
+    const recorded = allRules().flatMap((r) => (r.record !== undefined ? [r.record] : []));
+    expect(recorded).toEqual(['index_updates_per_minute', 'data_quality_score']);
+    for (const name of recorded) expect({ name, tested: exprs.includes(name) }).toEqual({ name, tested: true });
+  });
+
   interface Required { alert: string; parts: string[]; forDuration?: string; severity?: string }
   it.each<Required>([
-    { alert: 'OracleStale', parts: ['last_update_age_seconds', '> 60'] },
+    { alert: 'OracleStale', parts: ['last_update_age_seconds', '> 90'], severity: 'warning' },
+    { alert: 'OracleStale', parts: ['last_update_age_seconds', '> 300'], severity: 'critical' },
+    { alert: 'DatabasePoolSaturated', parts: ['timescaledb_connection_pool_usage', '> 0.8'], forDuration: '5m' },
     { alert: 'HermesSSEDisconnected', parts: ['sse_connection_status', '== 0'], forDuration: '5m' },
     { alert: 'KeeperTransactionFailureRate', parts: ['keeper_transactions_total', '> 0.05'] },
     { alert: 'KeeperWalletBalanceLow', parts: ['keeper_wallet_balance_eth < keeper_wallet_balance_floor_eth'] },
@@ -62,10 +73,10 @@ describe('alert rules', () => {
     { alert: 'SYIVerificationMismatch', parts: ['syi_verified_records_total{result="mismatch"}', '> 0'], severity: 'critical' },
     { alert: 'SYIVerificationLagging', parts: ['syi_verification_lag_seconds', '> 300'], forDuration: '5m' },
     { alert: 'KafkaConsumerLagHigh', parts: ['kafka_consumer_lag', '> 5000'] },
-    { alert: 'DatabaseConnectionErrors', parts: ['increase(db_connection_errors_total[5m])', '> 10'] },
+    { alert: 'DatabaseConnectionErrors', parts: ['increase(db_connection_errors_total[5m])', '> 10'], severity: 'critical' },
     { alert: 'APILatencyHigh', parts: ['histogram_quantile(0.95', 'http_request_duration_seconds_bucket{job="api"}', '> 0.5'] },
-  ])('defines $alert as the issue asks', ({ alert, parts, forDuration, severity }) => {
-    const rule = rules().find((r) => r.alert === alert);
+  ])('defines $alert ($severity) as the issue asks', ({ alert, parts, forDuration, severity }) => {
+    const rule = rules().find((r) => r.alert === alert && (severity === undefined || r.labels.severity === severity));
     expect(rule).toBeDefined();
     for (const part of parts) expect(rule!.expr).toContain(part);
     if (forDuration !== undefined) expect(rule!.for).toBe(forDuration);
@@ -84,7 +95,8 @@ describe('metrics contract (docs/metrics.md)', () => {
   });
 
   it('lists every metric an alert rule uses', () => {
-    const used = new Set(rules().flatMap((r) => [...metricNames(r.expr)]));
+    const recorded = new Set(allRules().flatMap((r) => (r.record !== undefined ? [r.record] : [])));
+    const used = new Set(allRules().flatMap((r) => [...metricNames(r.expr)]).filter((m) => !recorded.has(m)));
     expect([...used].filter((m) => !documented.has(m))).toEqual([]);
     expect(used.size).toBeGreaterThan(10);
   });
@@ -171,10 +183,10 @@ describe('grafana', () => {
   });
 
   it.each([
-    ['syi.json', ['syi_value', 'syi_rpl', 'syi_eligible_constituents', 'syi_constituent_weight', 'syi_constituent_ray', 'syi_data_completeness_ratio', 'syi_last_published_timestamp_seconds']],
+    ['syi.json', ['syi_value', 'syi_rpl', 'syi_eligible_constituents', 'syi_constituent_weight', 'syi_constituent_ray', 'syi_data_completeness_ratio', 'syi_last_published_timestamp_seconds', 'index_updates_per_minute', 'data_quality_score']],
     ['keeper.json', ['keeper_onchain_price', 'keeper_hermes_price', 'price_updates_total', 'keeper_transactions_total', 'gas_cost_gwei', 'tx_latency_seconds', 'keeper_wallet_balance_eth']],
-    ['pipeline.json', ['kafka_messages_produced_total', 'kafka_consumer_lag', 'processor_evaluation_latency_seconds', 'dlq_records_total', 'processor_late_events_total']],
-    ['serving.json', ['api_requests_total', 'http_request_duration_seconds', 'websocket_active_connections']],
+    ['pipeline.json', ['kafka_messages_produced_total', 'kafka_consumer_lag', 'processor_evaluation_latency_seconds', 'dlq_records_total', 'processor_late_events_total', 'processor_transaction_duration_seconds', 'timescaledb_connection_pool_usage']],
+    ['serving.json', ['api_requests_total', 'http_request_duration_seconds', 'websocket_active_connections', 'websocket_subscribers']],
   ])('%s shows what the issue lists', (file, metrics) => {
     const used = new Set(queries(readDashboard(file)).flatMap((q) => [...metricNames(q)]));
     for (const m of metrics) expect({ metric: m, shown: used.has(m) }).toEqual({ metric: m, shown: true });
