@@ -4,7 +4,7 @@ import { loadAppConfig } from './config';
 describe('api config', () => {
   it('has defaults for a local run', () => {
     const c = loadAppConfig({});
-    expect(c).toMatchObject({ PORT: 8080, HEALTH_PORT: 9210, RATE_LIMIT_PER_IP: 600, TRUST_PROXY: false, TOPIC_PREFIX: '', PG_STATEMENT_TIMEOUT_MS: 10_000 });
+    expect(c).toMatchObject({ PORT: 8080, HEALTH_PORT: 9210, RATE_LIMIT_PER_IP: 600, TRUST_PROXY: false, TOPIC_PREFIX: '', PG_STATEMENT_TIMEOUT_MS: 10_000, ANSWER_FRESHNESS_MS: 1_000 });
     expect(c.PUBLIC_ROUTES).toContain('/api/index/latest');
     expect(c.CONSTITUENTS).toEqual(['DAI', 'FDUSD', 'PYUSD', 'USDC', 'USDT', 'USDe']);
     expect(c.CORS_ORIGINS).toBeUndefined();
@@ -18,6 +18,7 @@ describe('api config', () => {
     expect(c.TRUST_PROXY).toBe(1);
     expect(loadAppConfig({ TRUST_PROXY: '10.0.0.0/8' }).TRUST_PROXY).toBe('10.0.0.0/8');
     expect(c.CORS_ORIGINS).toEqual(['*']);
+    expect(loadAppConfig({ ANSWER_FRESHNESS_MS: '0' }).ANSWER_FRESHNESS_MS).toBe(0);
   });
 
   it('refuses TRUST_PROXY=true: the client would choose its own rate-limit bucket', () => {

@@ -13,6 +13,11 @@ export const configSchema = z.object({
   PG_POOL_SIZE: positiveInt.default(10),
   /** PostgreSQL cancels an API query running longer than this (statement_timeout). */
   PG_STATEMENT_TIMEOUT_MS: positiveInt.default(10_000),
+  /**
+   * How old a database answer may be when served (history's open bucket, constituent history,
+   * yields), and the step a default `to` is rounded to: one grid step. 0: read every request.
+   */
+  ANSWER_FRESHNESS_MS: nonNegativeInt.default(1_000),
   /** Route patterns served without credentials (`/api/index/*` for a prefix); every other /api route needs a key. */
   PUBLIC_ROUTES: commaList.default(['/api/index/latest', '/api/index/history', '/api/index/constituents', '/api/index/methodology', '/api/index/audit']),
   /** Requests per window per API key and per client IP (0 on both: no rate limiting). */

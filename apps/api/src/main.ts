@@ -54,6 +54,7 @@ async function main(): Promise<void> {
   const app = await buildApiApp(
     {
       db, latest, registry, logger, now: Date.now, knownSymbols: config.CONSTITUENTS, isDatabaseUnreachable: isConnectionError,
+      freshnessMs: config.ANSWER_FRESHNESS_MS,
       independentCheck: () => auditor.get(),
       authenticator: new Authenticator({ lookupKey: (key) => keys.lookup(key), ...(jwt ? { jwt } : {}) }),
     },
