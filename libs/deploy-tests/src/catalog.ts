@@ -144,6 +144,9 @@ export const APPS: readonly AppSpec[] = [
     name: 'keeper', healthPort: 9090, healthPortVar: 'METRICS_PORT', livePath: '/live', readyPath: '/ready', stores: ['kafka', 'registry'], internet: true,
     env: {
       CONTRACT_ADDRESS: '0x4305FB66699C3B2702D4d05CF36551390A4c69C6', WALLET_BALANCE_FLOOR_ETH: '0.1',
+      // The SYI feed (contracts/SyiFeed.sol) the keeper publishes to: the address syi-feed-cli.ts
+      // printed on this chain; empty: no SYI duty (docs/keeper.md, "The SYI feed").
+      SYI_FEED_ADDRESS: '',
       // SIGTERM waits for the transaction in flight; the in-flight record survives restarts and is
       // shared with the standby (docs/keeper.md), so it lives on the persistent volume.
       SHUTDOWN_TIMEOUT_MS: '120000', KEEPER_STATE_FILE: '/var/lib/stableyield-keeper/in-flight.json',
@@ -169,14 +172,20 @@ export const APPS: readonly AppSpec[] = [
     scaling: { kind: 'consumerLag', min: 2, max: 6, group: 'sink-clickhouse', lagPerPod: 5000 },
   },
   {
-    name: 'api', healthPort: 9210, mainPort: 8080, ...standard, stores: ['kafka', 'registry', 'timescale'], internet: false,
+    // internet: /api/index/onchain reads the SYI feed from the chain's RPC endpoint (HTTPS).
+    name: 'api', healthPort: 9210, mainPort: 8080, ...standard, stores: ['kafka', 'registry', 'timescale'], internet: true,
     // One ingress hop in front: the client IP is the last X-Forwarded-For entry, the one the
     // ingress appended; anything before it was sent by the client.
-    env: { PORT: '8080', HOST: '0.0.0.0', TRUST_PROXY: '1', AUDITOR_URL: 'http://auditor-metrics.stableyield.svc:9213' },
+    // SYI_FEED_ADDRESS: the feed /api/index/onchain reads (empty: the route answers 503); the RPC URL
+    // is the keeper's (providers put API keys in it), mounted as a file.
+    env: { PORT: '8080', HOST: '0.0.0.0', TRUST_PROXY: '1', AUDITOR_URL: 'http://auditor-metrics.stableyield.svc:9213', SYI_FEED_ADDRESS: '' },
     // /api/index/verify and /api/index/audit report the auditor's /status
     callsHealthOf: ['auditor'],
     // API keys live hashed in the database (api_keys, `npm run api-keys`), not in a Secret.
-    secretEnv: [{ name: 'DATABASE_URL', secret: 'database-credentials', key: 'timescale-uri' }],
+    secretEnv: [
+      { name: 'DATABASE_URL', secret: 'database-credentials', key: 'timescale-uri' },
+      { name: 'RPC_URL', secret: 'keeper-secrets', key: 'rpc-url', asFile: true },
+    ],
     ...medium,
     scaling: { kind: 'cpu', min: 3, max: 10, cpuPercent: 70 },
   },
