@@ -1,6 +1,8 @@
+import { transactionalIdOf } from '@stableyield/config';
 import { loadAppConfig } from './config';
 
 // The shared schema's rules are tested in libs/stream (measure-app.test.ts); here, this app's defaults.
-it('processor-ray defaults to its health port and transactional id prefix', () => {
-  expect(loadAppConfig({})).toMatchObject({ HEALTH_PORT: 9205, TRANSACTIONAL_ID: 'processor-ray', GRID_INTERVAL_MS: 1000, ALLOWED_LATENESS_MS: 200, TOPIC_PREFIX: '' });
+it('processor-ray defaults to its health port and a transactional id prefix of the deployment', () => {
+  expect(transactionalIdOf(loadAppConfig({}), 'processor-ray')).toBe('processor-ray.local');
+  expect(loadAppConfig({})).toMatchObject({ HEALTH_PORT: 9205, DEPLOYMENT_ID: 'local', GRID_INTERVAL_MS: 1000, ALLOWED_LATENESS_MS: 200, TOPIC_PREFIX: '' });
 });

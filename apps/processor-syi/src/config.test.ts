@@ -1,4 +1,4 @@
-import { ConfigError } from '@stableyield/config';
+import { ConfigError, transactionalIdOf } from '@stableyield/config';
 import { loadAppConfig } from './config';
 
 describe('processor-syi configuration', () => {
@@ -9,10 +9,21 @@ describe('processor-syi configuration', () => {
       ALLOWED_LATENESS_MS: 200,
       IDLE_TIMEOUT_MS: 0,
       TOPIC_PREFIX: '',
-      TRANSACTIONAL_ID: 'processor-syi',
+      DEPLOYMENT_ID: 'local',
       PROVISION_TOPICS: true,
       KAFKA_BROKERS: ['127.0.0.1:9092'],
     });
+  });
+
+  it('derives the transactional id from the deployment: two deployments on one broker never share one', () => {
+    const blue = loadAppConfig({ DEPLOYMENT_ID: 'blue' });
+    const green = loadAppConfig({ DEPLOYMENT_ID: 'green' });
+    expect(transactionalIdOf(blue, 'processor-syi')).toBe('processor-syi.blue');
+    expect(transactionalIdOf(green, 'processor-syi')).toBe('processor-syi.green');
+    // every instance of one deployment (restart, standby) shares it, so the newcomer fences the old one
+    expect(transactionalIdOf(loadAppConfig({ DEPLOYMENT_ID: 'blue' }), 'processor-syi')).toBe(transactionalIdOf(blue, 'processor-syi'));
+    expect(transactionalIdOf(loadAppConfig({ DEPLOYMENT_ID: 'blue', TOPIC_PREFIX: 't1.' }), 'processor-syi')).toBe('t1.processor-syi.blue');
+    expect(() => loadAppConfig({ DEPLOYMENT_ID: 'a b' })).toThrow(/DEPLOYMENT_ID: letters, digits/);
   });
 
   it('coerces the variables an environment holds as strings', () => {

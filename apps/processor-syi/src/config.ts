@@ -6,7 +6,6 @@ export const configSchema = z.object({
   HEALTH_PORT: port.default(9206),
   TOPIC_PREFIX: topicPrefix,
   ...eventTimeSchema,
-  TRANSACTIONAL_ID: z.string().min(1).default('processor-syi'),
   MIN_COMMIT_INTERVAL_MS: nonNegativeInt.default(0),
   COMMIT_INTERVAL_MS: positiveInt.default(1000),
   TICK_MS: positiveInt.default(20),

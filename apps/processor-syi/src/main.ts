@@ -1,4 +1,5 @@
 import { CATALOG, createKafka, kafkaSettingsOf, Lease, prefixedSpecs, prefixedTopic, provisionTopics, TopicSerde } from '@stableyield/kafka';
+import { transactionalIdOf } from '@stableyield/config';
 import { createLogger, createMetricsRegistry, exitOnSignals, ProgressMonitor, Readiness, Shutdown, startHealthServer } from '@stableyield/observability';
 import { createRegistryClient, registerSchemas } from '@stableyield/schemas';
 import { SyiProcessor } from '@stableyield/stream';
@@ -44,6 +45,7 @@ async function main(): Promise<void> {
   shutdown.add('health', () => health.close());
   await lease.acquire((why) => fatal(new Error(`lease lost: ${why}`)));
 
+  const transactionalId = transactionalIdOf(config, APP);
   const active = new SyiProcessor({
     kafka,
     serde,
@@ -53,7 +55,7 @@ async function main(): Promise<void> {
     gridStepMs: config.GRID_INTERVAL_MS,
     allowedLatenessMs: config.ALLOWED_LATENESS_MS,
     idleTimeoutMs: config.IDLE_TIMEOUT_MS,
-    transactionalId: prefixedTopic(config.TOPIC_PREFIX, config.TRANSACTIONAL_ID),
+    transactionalId,
     minCommitIntervalMs: config.MIN_COMMIT_INTERVAL_MS,
     commitIntervalMs: config.COMMIT_INTERVAL_MS,
     tickMs: config.TICK_MS,
@@ -65,7 +67,7 @@ async function main(): Promise<void> {
   // degraded, not dead: reading waits at the record the registry cannot decode yet
   readiness.add('schema registry available', () => active.registryAvailable);
   await active.start();
-  logger.info({ lastEvaluated: active.lastEvaluated }, 'processor_started');
+  logger.info({ lastEvaluated: active.lastEvaluated, transactionalId, deployment: config.DEPLOYMENT_ID }, 'processor_started');
 }
 
 main().catch((err: unknown) => {

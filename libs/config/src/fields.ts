@@ -45,7 +45,24 @@ export const kafkaSchema = {
   /** TLS to the brokers; KAFKA_TLS_CA_FILE names the CA bundle when it is not a public one. */
   KAFKA_TLS: booleanFlag.default(false),
   KAFKA_TLS_CA_FILE: z.string().min(1).optional(),
+  /**
+   * The deployment's name on its Kafka cluster (in Kubernetes its namespace; a second checkout or a
+   * tool on a shared broker takes its own): part of every transactional id (`transactionalIdOf`).
+   * Every instance of one deployment has the same one.
+   */
+  DEPLOYMENT_ID: z.string().regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, . _ - only').default('local'),
 };
+
+/**
+ * A processor's Kafka transactional id: `<TOPIC_PREFIX><app>.<DEPLOYMENT_ID>` (a measure shard
+ * appends `-<shard>`). Instances of one deployment — a restart, a hot standby, the next owner of a
+ * shard — share it, so the newcomer fences a predecessor that is still running; another
+ * deployment on the same broker has its own, so it never fences this one. The app's name comes
+ * first: the Kafka ACLs allow each app the transactional ids under its name.
+ */
+export function transactionalIdOf(config: { readonly TOPIC_PREFIX: string; readonly DEPLOYMENT_ID: string }, app: string): string {
+  return `${config.TOPIC_PREFIX}${app}.${config.DEPLOYMENT_ID}`;
+}
 
 /** `TOPIC_PREFIX`: prefix of every topic name ('' in production; tests isolate runs with it). */
 export const topicPrefix = z.string().regex(/^[A-Za-z0-9._-]*$/, 'letters, digits, . _ - only').default('');

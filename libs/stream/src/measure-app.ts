@@ -1,6 +1,6 @@
 // The wiring shared by apps/processor-peg, -liquidity and -ray: configuration schema, health,
 // topic provisioning, the shard lease and the sharded processor. Each app only names its kind.
-import { booleanFlag, commonSchema, eventTimeSchema, kafkaSchema, nonNegativeInt, port, positiveInt, topicPrefix, z } from '@stableyield/config';
+import { booleanFlag, commonSchema, eventTimeSchema, kafkaSchema, nonNegativeInt, port, positiveInt, topicPrefix, transactionalIdOf, z } from '@stableyield/config';
 import { METHODOLOGY_V1 } from '@stableyield/index-engine';
 import { CATALOG, createKafka, kafkaSettingsOf, prefixedSpecs, prefixedTopic, provisionTopics, ShardLease, TopicSerde } from '@stableyield/kafka';
 import { createLogger, createMetricsRegistry, exitOnSignals, ProgressMonitor, Readiness, Shutdown, startHealthServer } from '@stableyield/observability';
@@ -14,8 +14,6 @@ export function measureConfigSchema(kind: MeasureKind, healthPort: number) {
     HEALTH_PORT: port.default(healthPort),
     TOPIC_PREFIX: topicPrefix,
     ...eventTimeSchema,
-    /** shard p uses `<TRANSACTIONAL_ID>-<p>` */
-    TRANSACTIONAL_ID: z.string().min(1).default(`processor-${kind}`),
     MIN_COMMIT_INTERVAL_MS: nonNegativeInt.default(0),
     COMMIT_INTERVAL_MS: positiveInt.default(1000),
     TICK_MS: positiveInt.default(20),
@@ -62,7 +60,8 @@ export async function runMeasureApp(kind: MeasureKind, config: MeasureAppConfig)
     gridStepMs: config.GRID_INTERVAL_MS,
     allowedLatenessMs: config.ALLOWED_LATENESS_MS,
     idleTimeoutMs: config.IDLE_TIMEOUT_MS,
-    transactionalIdPrefix: prefixedTopic(config.TOPIC_PREFIX, config.TRANSACTIONAL_ID),
+    // shard p: `<TOPIC_PREFIX>processor-<kind>.<DEPLOYMENT_ID>-<p>`
+    transactionalIdPrefix: transactionalIdOf(config, app),
     minCommitIntervalMs: config.MIN_COMMIT_INTERVAL_MS,
     commitIntervalMs: config.COMMIT_INTERVAL_MS,
     tickMs: config.TICK_MS,
@@ -92,5 +91,5 @@ export async function runMeasureApp(kind: MeasureKind, config: MeasureAppConfig)
   shutdown.add('health', () => health.close());
   await lease.join((why) => fatal(new Error(why)));
   joined = true;
-  logger.info({ shards: processor.shards }, 'processor_started');
+  logger.info({ shards: processor.shards, transactionalIdPrefix: transactionalIdOf(config, app), deployment: config.DEPLOYMENT_ID }, 'processor_started');
 }
