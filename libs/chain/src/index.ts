@@ -20,3 +20,5 @@ export { deploySyiFeed, DEFAULT_SYI_FEED_DESCRIPTION, type DeploySyiFeedParams }
 export * from './keeper/price-keeper';
 export * from './keeper/keeper-health';
 export * from './keeper/chain-clock';
+export * from './keeper/syi-decision';
+export * from './keeper/syi-publisher';

@@ -12,6 +12,7 @@ import {
   TransactionExecutionError,
 } from 'viem';
 import { pythAbi } from '../pyth-abi';
+import { syiFeedAbi } from '../syi-feed-abi';
 import { classifyTxError, withRetry } from './errors';
 
 const revert = (errorName: 'NoFreshUpdate' | 'InsufficientFee'): Error =>
@@ -22,6 +23,19 @@ const revert = (errorName: 'NoFreshUpdate' | 'InsufficientFee'): Error =>
 const rpc = (message: string, code = -32000): Error =>
   new RpcRequestError({ body: {}, url: 'http://x', error: { code, message } });
 const wrapped = (cause: BaseError): Error => new TransactionExecutionError(cause, { account: null });
+
+const syiRevert = (errorName: 'StaleRound' | 'NotUpdater', args: readonly unknown[]): Error =>
+  new ContractFunctionExecutionError(
+    new ContractFunctionRevertedError({ abi: syiFeedAbi, functionName: 'publish', data: encodeErrorResult({ abi: syiFeedAbi, errorName, args: args as never }) }),
+    { abi: syiFeedAbi, functionName: 'publish', args: [] },
+  );
+
+describe('classifyTxError on the SYI feed', () => {
+  it('StaleRound (the feed holds this T or a newer one) is already-updated; NotUpdater is a revert', () => {
+    expect(classifyTxError(syiRevert('StaleRound', [5n, 6n]))).toBe('already-updated');
+    expect(classifyTxError(syiRevert('NotUpdater', ['0x0000000000000000000000000000000000000001']))).toBe('reverted');
+  });
+});
 
 describe('classifyTxError', () => {
   it.each([

@@ -16,7 +16,7 @@ import {
 import { revertErrorName } from '../pyth-contract';
 
 export type TxErrorKind =
-  | 'already-updated' // NoFreshUpdate: another keeper (or our own earlier tx) landed it; nothing to pay
+  | 'already-updated' // NoFreshUpdate / StaleRound: another keeper (or our own earlier tx) landed it; nothing to pay
   | 'already-known' // the node already has this exact signed tx: it was broadcast
   | 'underpriced' // fee too low, or a replacement bump too small: escalate
   | 'nonce-too-low' // the nonce was consumed: resynchronise
@@ -54,7 +54,8 @@ function hasInChain(err: unknown, ...classes: (abstract new (...args: never[]) =
 
 export function classifyTxError(err: unknown): TxErrorKind {
   const revert = revertErrorName(err);
-  if (revert === 'NoFreshUpdate') return 'already-updated';
+  // NoFreshUpdate: Pyth already has these prices; StaleRound: the SYI feed already has this T or a newer one.
+  if (revert === 'NoFreshUpdate' || revert === 'StaleRound') return 'already-updated';
   if (hasInChain(err, InsufficientFundsError)) return 'insufficient-funds';
   if (hasInChain(err, NonceTooLowError)) return 'nonce-too-low';
   if (hasInChain(err, FeeCapTooLowError)) return 'underpriced';

@@ -8,6 +8,9 @@
 //   transaction is re-sent at fresh fees, a gap is resynchronised to the chain's nonce; every re-send
 //   carries the newest payload the caller has.
 // Each failure is classified; the caller gets a result or a ChainTxError, never an unhandled crash.
+// One submitter per account serves every duty (Pyth pushes, SYI publishes: a TxPayload each): its
+// transactions go out one at a time (a lock), so the duties share the nonce manager, the fee policy
+// and the stuck-transaction handling and never race for a nonce.
 import { errorSummary } from '@stableyield/observability';
 import {
   encodeFunctionData,
@@ -35,6 +38,33 @@ export interface UpdateBatch {
    * when every feed already has this publish time or a newer one on-chain.
    */
   publishTimes: bigint[];
+}
+
+/** The transaction a payload wants sent now (nonce and fees are the submitter's). */
+export interface PreparedCall {
+  to: Address;
+  data: Hex;
+  value: bigint;
+  gasEstimate: bigint;
+  /** For the result: the Pyth update fee paid as value (0 for calls without one). */
+  updateFeeWei: bigint;
+}
+
+export interface PrepareContext {
+  publicClient: PublicClient;
+  account: Account;
+  retry: <T>(what: string, fn: () => Promise<T>) => Promise<T>;
+}
+
+/**
+ * One duty's transaction: simulated and estimated against 'latest' on every (re-)send, since the chain
+ * may have changed under it. 'already-updated' when the chain already holds what it would write.
+ * Simulation failures are thrown (the submitter classifies them).
+ */
+export interface TxPayload {
+  /** For logs: 'pyth', 'syi'. */
+  readonly kind: string;
+  prepare(ctx: PrepareContext): Promise<PreparedCall | 'already-updated'>;
 }
 
 export interface SubmitterOptions {
@@ -105,6 +135,46 @@ export interface SubmitOptions {
   latestBatch?: () => UpdateBatch | undefined;
 }
 
+export interface SubmitPayloadOptions {
+  /** The newest payload for the same duty, asked for before every re-send (see SubmitOptions). */
+  latest?: () => TxPayload | undefined;
+}
+
+/** A Pyth update: updatePriceFeedsIfNecessary with the exact getUpdateFee as value. */
+export function pythUpdatePayload(contract: Address, batch: UpdateBatch, updateFeeMultiplier: number): TxPayload {
+  return {
+    kind: 'pyth',
+    async prepare({ publicClient, account, retry }) {
+      const args = [batch.updateData, batch.priceIds, batch.publishTimes] as const;
+      const fee = await retry('getUpdateFee', () =>
+        publicClient.readContract({ address: contract, abi: pythAbi, functionName: 'getUpdateFee', args: [batch.updateData] }),
+      );
+      const updateFeeWei = scaleUp(fee, updateFeeMultiplier);
+      // Against 'latest', never 'pending': our own in-flight tx (about to be replaced at this nonce)
+      // would otherwise make the feed look stored already and the gas estimate too low to create it.
+      const call = {
+        address: contract,
+        abi: pythAbi,
+        functionName: 'updatePriceFeedsIfNecessary',
+        args,
+        value: updateFeeWei,
+        account,
+        blockTag: 'latest',
+      } as const;
+      const [, gasEstimate] = await retry('simulate', () =>
+        Promise.all([publicClient.simulateContract(call), publicClient.estimateContractGas(call)]),
+      );
+      return {
+        to: contract,
+        data: encodeFunctionData({ abi: pythAbi, functionName: 'updatePriceFeedsIfNecessary', args }),
+        value: updateFeeWei,
+        gasEstimate,
+        updateFeeWei,
+      };
+    },
+  };
+}
+
 export interface SubmitterDeps {
   publicClient: PublicClient;
   walletClient: WalletClient<Transport, Chain, Account>;
@@ -136,12 +206,14 @@ interface Tracked {
   firstSentAtMs: number;
   /** Absent when we only follow a transaction sent before (no payload to re-send). */
   tx?: UnsignedTx;
-  batch?: UpdateBatch | undefined;
+  payload?: TxPayload | undefined;
 }
 
 export class TxSubmitter {
   private readonly log: SubmitterLogger;
   private readonly now: () => number;
+  /** The tail of the queue of submissions: one transaction at a time per account. */
+  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly deps: SubmitterDeps,
@@ -178,63 +250,60 @@ export class TxSubmitter {
     return check;
   }
 
+  /** A Pyth update (see pythUpdatePayload). */
   async submit(batch: UpdateBatch, options: SubmitOptions = {}): Promise<SubmitResult> {
+    const payloadOf = (b: UpdateBatch): TxPayload => pythUpdatePayload(this.deps.contract, b, this.options.updateFeeMultiplier);
+    const latestBatch = options.latestBatch;
+    return this.submitPayload(payloadOf(batch), latestBatch ? { latest: () => { const b = latestBatch(); return b && payloadOf(b); } } : {});
+  }
+
+  /**
+   * Any duty's transaction, after the ones already queued on this account have concluded (mined,
+   * superseded, left pending or failed): the duties never hold two nonces' worth of decisions at once.
+   */
+  submitPayload(payload: TxPayload, options: SubmitPayloadOptions = {}): Promise<SubmitResult> {
+    const run = this.queue.then(() => this.submitNow(payload, options));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async submitNow(payload: TxPayload, options: SubmitPayloadOptions): Promise<SubmitResult> {
     const check = await this.reconcile();
     try {
-      return await this.submitOnce(batch, options, check);
+      return await this.submitOnce(payload, options, check);
     } catch (err) {
       const kind = err instanceof ChainTxError ? err.kind : classifyTxError(err);
       if (kind !== 'nonce-too-low') throw err;
       // Our view of the nonce was behind (a tx from before a restart landed): resync and re-simulate,
       // which most likely says the update is already there.
-      this.log.warn({}, 'nonce too low, resynchronising');
-      return this.submitOnce(batch, options, await this.reconcile());
+      this.log.warn({ duty: payload.kind }, 'nonce too low, resynchronising');
+      return this.submitOnce(payload, options, await this.reconcile());
     }
   }
 
-  /** The transaction for a batch (nonce left to the caller), or already-updated. */
-  private async prepare(batch: UpdateBatch): Promise<{ tx: Omit<UnsignedTx, 'nonce'>; updateFeeWei: bigint } | 'already-updated'> {
-    const { publicClient, contract } = this.deps;
-    const account = this.deps.walletClient.account;
-    const args = [batch.updateData, batch.priceIds, batch.publishTimes] as const;
-    const fee = await this.retry('getUpdateFee', () =>
-      publicClient.readContract({ address: contract, abi: pythAbi, functionName: 'getUpdateFee', args: [batch.updateData] }),
-    );
-    const updateFeeWei = scaleUp(fee, this.options.updateFeeMultiplier);
-    // Against 'latest', never 'pending': our own in-flight tx (about to be replaced at this nonce)
-    // would otherwise make the feed look stored already and the gas estimate too low to create it.
-    const call = {
-      address: contract,
-      abi: pythAbi,
-      functionName: 'updatePriceFeedsIfNecessary',
-      args,
-      value: updateFeeWei,
-      account,
-      blockTag: 'latest',
-    } as const;
-    let gasEstimate: bigint;
+  /** The transaction for a payload (nonce left to the caller), or already-updated. */
+  private async prepare(payload: TxPayload): Promise<{ tx: Omit<UnsignedTx, 'nonce'>; updateFeeWei: bigint } | 'already-updated'> {
+    let call: PreparedCall | 'already-updated';
     try {
-      [, gasEstimate] = await this.retry('simulate', () =>
-        Promise.all([publicClient.simulateContract(call), publicClient.estimateContractGas(call)]),
-      );
+      call = await payload.prepare({
+        publicClient: this.deps.publicClient,
+        account: this.deps.walletClient.account,
+        retry: (what, fn) => this.retry(what, fn),
+      });
     } catch (err) {
       const kind = classifyTxError(err);
       if (kind === 'already-updated') return 'already-updated';
-      throw new ChainTxError(kind, `simulation of updatePriceFeedsIfNecessary failed (${kind})`, { cause: err });
+      throw new ChainTxError(kind, `simulation of the ${payload.kind} transaction failed (${kind})`, { cause: err });
     }
+    if (call === 'already-updated') return call;
     return {
-      updateFeeWei,
-      tx: {
-        to: contract,
-        data: encodeFunctionData({ abi: pythAbi, functionName: 'updatePriceFeedsIfNecessary', args }),
-        value: updateFeeWei,
-        gas: this.options.gasLimit ?? scaleUp(gasEstimate, this.options.gasMultiplier),
-      },
+      updateFeeWei: call.updateFeeWei,
+      tx: { to: call.to, data: call.data, value: call.value, gas: this.options.gasLimit ?? scaleUp(call.gasEstimate, this.options.gasMultiplier) },
     };
   }
 
-  private async submitOnce(batch: UpdateBatch, options: SubmitOptions, check: NonceCheck): Promise<SubmitResult> {
-    const prepared = await this.prepare(batch);
+  private async submitOnce(payload: TxPayload, options: SubmitPayloadOptions, check: NonceCheck): Promise<SubmitResult> {
+    const prepared = await this.prepare(payload);
     if (prepared === 'already-updated') return { status: 'already-updated' };
     const { updateFeeWei } = prepared;
 
@@ -258,7 +327,7 @@ export class TxSubmitter {
     fees = sent.fees;
     const record = nonces.snapshot().inFlight;
     return this.followUp(
-      { hashes: record?.hashes ?? [sent.hash], nonce, fees, updateFeeWei, replacements: 0, firstSentAtMs: record?.firstSentAtMs ?? this.now(), tx, batch },
+      { hashes: record?.hashes ?? [sent.hash], nonce, fees, updateFeeWei, replacements: 0, firstSentAtMs: record?.firstSentAtMs ?? this.now(), tx, payload },
       options,
     );
   }
@@ -310,25 +379,25 @@ export class TxSubmitter {
   }
 
   /**
-   * The transaction for a re-send: the caller's newest batch (or ours), simulated and estimated
+   * The transaction for a re-send: the caller's newest payload (or ours), simulated and estimated
    * again, since the chain may have changed under it (a reorg can remove the feed we estimated
-   * an update of). The previous transaction when the batch is already on-chain or fails to prepare.
+   * an update of). The previous transaction when the payload is already on-chain or fails to prepare.
    */
-  private async newestTx(tx: UnsignedTx, previous: UpdateBatch | undefined, options: SubmitOptions): Promise<{ tx: UnsignedTx; updateFeeWei?: bigint; batch?: UpdateBatch }> {
-    const batch = options.latestBatch?.() ?? previous;
-    if (!batch) return { tx };
+  private async newestTx(tx: UnsignedTx, previous: TxPayload | undefined, options: SubmitPayloadOptions): Promise<{ tx: UnsignedTx; updateFeeWei?: bigint; payload?: TxPayload }> {
+    const payload = options.latest?.() ?? previous;
+    if (!payload) return { tx };
     try {
-      const prepared = await this.prepare(batch);
+      const prepared = await this.prepare(payload);
       if (prepared === 'already-updated') return { tx };
-      return { tx: { ...prepared.tx, nonce: tx.nonce }, updateFeeWei: prepared.updateFeeWei, batch };
+      return { tx: { ...prepared.tx, nonce: tx.nonce }, updateFeeWei: prepared.updateFeeWei, payload };
     } catch (err) {
-      this.log.warn({ error: errorSummary(err) }, 'newest payload could not be prepared; re-sending the previous one');
+      this.log.warn({ error: errorSummary(err), duty: payload.kind }, 'newest payload could not be prepared; re-sending the previous one');
       return { tx };
     }
   }
 
   /** Waits for a receipt of any hash at `nonce`; when stuck, acts on why (see the file comment). */
-  private async followUp(t: Tracked, options: SubmitOptions): Promise<SubmitResult> {
+  private async followUp(t: Tracked, options: SubmitPayloadOptions): Promise<SubmitResult> {
     const outcome = await this.waitForReceipt(t.hashes, t.nonce, this.options.stuckAfterMs);
     if (outcome !== 'timeout') return this.concluded(t, outcome);
 
@@ -355,7 +424,7 @@ export class TxSubmitter {
       this.log.warn({ nonce, hash: last }, 'stuck but the fee cap allows no bump; waiting');
       return this.followUp({ ...t, replacements: t.replacements + 1 }, options);
     }
-    const newest = await this.newestTx({ ...t.tx, nonce }, t.batch, options);
+    const newest = await this.newestTx({ ...t.tx, nonce }, t.payload, options);
     this.log.warn({ nonce, stuck: last, cause: check, maxFeePerGas: fees.maxFeePerGas }, 'transaction stuck, re-sending');
     let sent: { hash: Hex; fees: Fees };
     try {
@@ -363,7 +432,7 @@ export class TxSubmitter {
     } catch (err) {
       // The stuck tx may have been mined meanwhile ("nonce too low"): look once more before giving up.
       if (err instanceof ChainTxError && err.kind === 'nonce-too-low') {
-        const { tx: _tx, batch: _batch, ...followOnly } = t;
+        const { tx: _tx, payload: _payload, ...followOnly } = t;
         return this.followUp({ ...followOnly, replacements: this.options.maxReplacements }, options);
       }
       throw err;
@@ -376,7 +445,7 @@ export class TxSubmitter {
         nonce,
         fees: sent.fees,
         tx: newest.tx,
-        batch: newest.batch ?? t.batch,
+        payload: newest.payload ?? t.payload,
         updateFeeWei: newest.updateFeeWei ?? t.updateFeeWei,
         replacements: t.replacements + 1,
       },
