@@ -54,6 +54,25 @@ describe('FreshAnswers', () => {
     expect((await again).body.toString()).toBe('{"n":2}');
   });
 
+  it('reads the next answer in the background from half its age on, serving the current one meanwhile', async () => {
+    let clock = 0;
+    let made = 0;
+    const answers = new FreshAnswers({ maxAgeMs: 1_000, maxBytes: 1_000, now: () => clock });
+    const make = () => Promise.resolve(`{"n":${++made}}`);
+    await answers.answer('k', make);
+    clock = 499;
+    expect((await answers.answer('k', make)).body.toString()).toBe('{"n":1}');
+    expect(made).toBe(1);
+    clock = 500;
+    const [a, b] = await Promise.all([answers.answer('k', make), answers.answer('k', make)]);
+    expect([a.body.toString(), b.body.toString()]).toEqual(['{"n":1}', '{"n":1}']);
+    expect(made).toBe(2); // one read ahead, not one per request
+    await new Promise((resolve) => setImmediate(resolve));
+    clock = 900; // the answer read at 500 has replaced the first, and is young enough to read nothing
+    expect((await answers.answer('k', make)).body.toString()).toBe('{"n":2}');
+    expect(made).toBe(2);
+  });
+
   it('keeps no failed answer', async () => {
     const answers = new FreshAnswers({ maxAgeMs: 1_000, maxBytes: 1_000, now: () => 0 });
     await expect(answers.answer('k', () => Promise.reject(new Error('down')))).rejects.toThrow('down');

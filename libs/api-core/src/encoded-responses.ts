@@ -44,6 +44,10 @@ export class BodyCache<S> {
     return entry && isCurrent(entry.stamp) ? entry.encoded : undefined;
   }
 
+  entry(key: string): { encoded: EncodedBody; stamp: S } | undefined {
+    return this.entries.get(key);
+  }
+
   set(key: string, stamp: S, encoded: EncodedBody): EncodedBody {
     this.delete(key);
     if (encoded.body.length > this.maxBytes) return encoded;
@@ -79,9 +83,12 @@ export class BodyCache<S> {
 /**
  * Answers read from the database and encoded once, then served to every request with the same
  * key for `maxAgeMs` (counted from when the reading started, so no answer is older than that).
- * Requests that arrive while an answer is being made wait for it instead of reading again.
+ * Requests that arrive while an answer is being made wait for it instead of reading again. Once
+ * an answer is half its age, the next request starts reading its successor in the background and
+ * is served the current one: while the database answers within half the age, no request waits.
  */
 export class FreshAnswers {
+  /** Stamp: when the reading of the answer started. */
   private readonly cache: BodyCache<number>;
   private readonly pending = new Map<string, Promise<EncodedBody>>();
 
@@ -91,15 +98,19 @@ export class FreshAnswers {
 
   answer(key: string, make: () => Promise<string>): Promise<EncodedBody> {
     const now = this.options.now();
-    const cached = this.cache.get(key, (expiresAt) => now < expiresAt);
-    if (cached) return Promise.resolve(cached);
-    const inFlight = this.pending.get(key);
-    if (inFlight) return inFlight;
-    const started = now;
+    const { maxAgeMs } = this.options;
+    const cached = this.cache.entry(key);
+    if (cached && now - cached.stamp < maxAgeMs) {
+      if (now - cached.stamp >= maxAgeMs / 2 && !this.pending.has(key)) this.make(key, make, now).catch(() => undefined);
+      return Promise.resolve(cached.encoded);
+    }
+    return this.pending.get(key) ?? this.make(key, make, now);
+  }
+
+  private make(key: string, make: () => Promise<string>, started: number): Promise<EncodedBody> {
     const made = make().then((json) => {
-      const expiresAt = started + this.options.maxAgeMs;
-      this.cache.dropOldestWhile((e) => e <= this.options.now());
-      return this.cache.set(key, expiresAt, encodeBody(json));
+      this.cache.dropOldestWhile((readAt) => readAt + this.options.maxAgeMs <= this.options.now());
+      return this.cache.set(key, started, encodeBody(json));
     }).finally(() => this.pending.delete(key));
     this.pending.set(key, made);
     return made;

@@ -69,6 +69,21 @@ describe('IndexHistoryCache', () => {
     expect(records.calls).toEqual(['newest', `1m ${T0 + 4 * MIN} ∞`]);
   });
 
+  it('reads the next tail in the background from half the freshness step on', async () => {
+    const { records, cache, advance } = setup();
+    records.add(T0, 1);
+    await cache.read('1m', T0, T0 + MIN);
+    records.add(T0 + 1_000, 7);
+    advance(500);
+    // Served at once from the tail held; its successor is read meanwhile.
+    expect((await cache.read('1m', T0, T0 + MIN)).points[0]!.samples).toBe(1);
+    await new Promise((resolve) => setImmediate(resolve));
+    records.calls.length = 0;
+    advance(400); // 0.4 s after the read ahead: served from it, nothing read
+    expect((await cache.read('1m', T0, T0 + MIN)).points[0]).toMatchObject({ samples: 2, high: 7 });
+    expect(records.calls).toEqual([]);
+  });
+
   it('keeps the version while the open bucket is unchanged', async () => {
     const { records, cache, advance } = setup();
     records.add(T0 + 5_000, 4);

@@ -59,7 +59,9 @@ const sameBuckets = (a: readonly OhlcPoint[], b: readonly OhlcPoint[]) =>
  * batch per transaction, so once a record is stored every bucket that ends at or before the
  * start of its bucket is final: those "closed" buckets are kept here, contiguous over
  * [coveredFrom, sealedAt). The open bucket (the newest record's) and anything newer — the
- * tail — is read again when older than `maxTailAgeMs`.
+ * tail — is read again when older than `maxTailAgeMs`; from half that age on, the next request
+ * starts the read in the background and is served the current tail, so while the database
+ * answers within half the age no request waits for it.
  */
 class IntervalBuckets {
   private closed: OhlcPoint[] = [];
@@ -68,6 +70,7 @@ class IntervalBuckets {
   private sealedAt: number | null = null;
   private tail: OhlcPoint[] = [];
   private tailReadAt = Number.NEGATIVE_INFINITY;
+  private refreshingAhead: Promise<void> | undefined;
   private generation = 0;
   private version = 0;
   /** Every change of the state above runs in this chain, one at a time. */
@@ -91,11 +94,17 @@ class IntervalBuckets {
 
   async read(from: number, to: number): Promise<HistoryRead> {
     const asked = this.options.now();
-    if (asked - this.tailReadAt >= this.options.maxTailAgeMs) {
+    const { maxTailAgeMs } = this.options;
+    if (asked - this.tailReadAt >= maxTailAgeMs) {
       await this.exclusive(async () => {
         // Another request may have refreshed it while this one waited.
-        if (asked - this.tailReadAt >= this.options.maxTailAgeMs) await this.refreshTail();
+        if (asked - this.tailReadAt >= maxTailAgeMs) await this.refreshTail();
       });
+    } else if (asked - this.tailReadAt >= maxTailAgeMs / 2 && !this.refreshingAhead) {
+      // Half its age: read the next tail in the background; this request is served the current one.
+      this.refreshingAhead = this.exclusive(async () => {
+        if (this.options.now() - this.tailReadAt >= maxTailAgeMs / 2) await this.refreshTail();
+      }).catch(() => undefined).finally(() => (this.refreshingAhead = undefined));
     }
     // Taken together before any await: a refresh meanwhile moves buckets from the tail to `closed`.
     const { sealedAt, tail, generation, version } = this;
