@@ -182,6 +182,9 @@ it('two processor-peg instances share the shards; a SIGKILLed one loses and dupl
     return Number(/processor_records_out_total\{[^}]*processor="peg"[^}]*\} (\d+)/.exec(text)?.[1] ?? '0');
   };
   await waitFor('both instances publishing', async () => (await outOf(pa)) > 0 && (await outOf(pb)) > 0, 60_000, 500);
+  // each commit is one Kafka transaction, timed in processor_transaction_duration_seconds (docs/metrics.md)
+  const transactions = /processor_transaction_duration_seconds_count\{[^}]*processor="peg"[^}]*\} (\d+)/.exec(await (await fetch(`http://127.0.0.1:${pa}/metrics`)).text());
+  expect(Number(transactions?.[1] ?? '0')).toBeGreaterThan(0);
   await stopApp(a, 'SIGKILL');
   const killedAt = Date.now();
   const count = async () => (await published('peg', prefix)).length;
