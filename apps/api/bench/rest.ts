@@ -3,6 +3,7 @@
 // the yields at a fixed 1 000 requests/s. Prints one JSON document; each row says its target and
 // whether it was met.
 // Run: npx tsx apps/api/bench/rest.ts [seconds]
+// The server takes ANSWER_FRESHNESS_MS and PG_POOL_SIZE (default 10) from the environment, as the app does.
 // Load: wrk (Debian's package, C, two threads) when it is installed, else autocannon — autocannon
 // runs on Node's single thread and saturates before the server does on a 2-core machine.
 // LOAD=autocannon forces autocannon. Fixed-rate rows: wrk paced by a Lua script (each of its two
@@ -189,7 +190,7 @@ async function main(): Promise<void> {
     server.send({ type: 'stop' });
     await exited;
     console.log(JSON.stringify({
-      benchmark: 'rest', loadGenerator: LOAD, connections: CONNECTIONS, seconds: SECONDS, rowsInSyiIndex: records.length, rowsInDlApy: yields.length, storage: variant,
+      benchmark: 'rest', loadGenerator: LOAD, answerFreshnessMs: Number(process.env.ANSWER_FRESHNESS_MS ?? 1_000), pgPoolSize: Number(process.env.PG_POOL_SIZE ?? 10), connections: CONNECTIONS, seconds: SECONDS, rowsInSyiIndex: records.length, rowsInDlApy: yields.length, storage: variant,
       loadAverage1m: { start: loadAtStart, end: +loadavg()[0]!.toFixed(2) }, allTargetsMet: results.every((r) => r.target?.met !== false), results,
     }, null, 2));
   } finally {
