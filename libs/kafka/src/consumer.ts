@@ -54,7 +54,11 @@ export interface ConsumerBaseOptions {
 
 const DEFAULT_RETRY: RetryPolicy = { initialMs: 200, maxMs: 10_000 };
 
-/** Decodes a batch; records that are not valid Avro of their topic become dead letters. */
+/**
+ * Decodes a batch; records that are not valid Avro of their topic become dead letters. A registry
+ * that does not answer is not the record's fault: RegistryUnavailableError is thrown, and the
+ * batch is retried (ConsumerRunner's and TransactionalRunner's retry loop, TopicFollower's hold).
+ */
 export async function decodeBatch(
   serde: TopicSerde,
   topic: DataTopic,

@@ -2,6 +2,7 @@ import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { DataTopic, TopicValues } from '@stableyield/schemas';
 import { decodeBatch, type ConsumedRecord } from './consumer';
+import { retryWhileRegistryUnavailable } from './registry-retry';
 import type { KafkaMetrics } from './metrics';
 import type { TopicSerde } from './serde';
 
@@ -90,9 +91,17 @@ export class TopicFollower<T extends DataTopic> {
     await this.consumer.disconnect();
   }
 
-  private async eachBatch({ batch }: EachBatchPayload): Promise<void> {
+  private async eachBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch } = payload;
     const topic = this.options.topic;
-    const { records, deadLetters } = await decodeBatch(this.options.serde, topic, batch.partition, batch.messages);
+    // a registry outage holds the partition here (retried with back-off) instead of skipping records
+    const { records, deadLetters } = await retryWhileRegistryUnavailable(() => decodeBatch(this.options.serde, topic, batch.partition, batch.messages), {
+      stopped: () => !payload.isRunning() || payload.isStale(),
+      onRetry: async (err, attempt) => {
+        if (attempt === 0) this.log.warn({ err, partition: batch.partition }, 'schema_registry_unavailable_holding_partition');
+        await payload.heartbeat().catch(() => undefined);
+      },
+    });
     for (const l of deadLetters) this.log.warn({ partition: l.partition, offset: l.offset, reason: l.reason }, 'record_skipped_undecodable');
     this.options.metrics?.consumed.inc({ topic }, batch.messages.length);
     if (records.length > 0) this.options.onRecords(records as ConsumedRecord<TopicValues[T]>[]);
