@@ -11,13 +11,15 @@ import { createServer } from 'node:net';
 import os from 'node:os';
 import { join } from 'node:path';
 import { TopicSerde } from '@stableyield/kafka';
-import { testStack, provisionAll } from '@stableyield/kafka/testing';
+import { deletePrefixed, provisionAll, testPrefix, testStack } from '@stableyield/kafka/testing';
 import { createRegistryClient } from '@stableyield/schemas';
 import { createLogger, createMetricsRegistry, ProgressMonitor, Readiness } from '@stableyield/observability';
 import { loadAppConfig } from '../src/config';
 import { createIngestHermes } from '../src/ingest-hermes';
 
 const FEEDS = 8;
+// its own topics: the stack's broker may be serving a live `npm start`
+const prefix = testPrefix('bench-hermes');
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -54,7 +56,7 @@ async function runStep(simUrl: string, healthUrl: string, feedRate: number, seco
   const res = await fetch(`${simUrl}/_control/tick-rate`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ tickRate }) });
   if (!res.ok) throw new Error(`tick-rate ${tickRate}: HTTP ${res.status}`);
   const stack = testStack();
-  const config = loadAppConfig({ HERMES_URL: `${simUrl}/hermes`, HERMES_DEDUPE_KEY: 'slot', LOG_LEVEL: 'error', HERMES_WATCHDOG_MS: '5000' });
+  const config = loadAppConfig({ TOPIC_PREFIX: prefix, HERMES_URL: `${simUrl}/hermes`, HERMES_DEDUPE_KEY: 'slot', LOG_LEVEL: 'error', HERMES_WATCHDOG_MS: '5000' });
   const registry = createMetricsRegistry('bench', { defaultMetrics: false });
   const warmupMs = 2000;
   let windowStart = Number.POSITIVE_INFINITY;
@@ -111,7 +113,7 @@ async function main(): Promise<void> {
   const seconds = Number(process.argv[2] ?? 8);
   const rates = (process.argv[3] ?? '1000,2000,4000,5000,6000,8000,12000,16000,20000').split(',').map(Number);
   const stack = testStack();
-  await provisionAll(stack);
+  await provisionAll(stack, prefix);
   const [port, healthPort] = [await freePort(), await freePort()];
   const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, '../../market-sim/src/main.ts')], {
     env: { PATH: process.env['PATH'], MARKET_SIM_PORT: String(port), MARKET_SIM_HEALTH_PORT: String(healthPort), MARKET_SIM_TICK_RATE: '10', LOG_LEVEL: 'warn' },
@@ -142,6 +144,7 @@ async function main(): Promise<void> {
     );
   } finally {
     child.kill('SIGTERM');
+    await deletePrefixed(stack, prefix);
   }
 }
 
