@@ -5,6 +5,9 @@
  * (alertmanager-config.ts, 1 s grouping waits) whose every receiver carries a webhook this test
  * serves. The app is stopped: AppDown for its job arrives at the webhook through the `warning`
  * receiver; the app is started again: the same alert arrives resolved.
+ * No processor-syi runs, so SYIStale (critical, `absent(...)`) fires: it arrives through the
+ * `critical` receiver, and it inhibits SYIVerificationLagging, which a stand-in auditor target
+ * (a lag of 1000 s on /metrics) makes fire: Alertmanager holds that one suppressed, the webhook never sees it.
  *
  * Prometheus and Alertmanager are private instances on free ports and temporary folders (the
  * stack's own keep their intervals and are not touched); the binaries are the ones the stack
@@ -31,7 +34,8 @@ const procs: Proc[] = [];
 let dir: string;
 let webhook: Server;
 const received: WebhookMessage[] = [];
-let ports: { prometheus: number; alertmanager: number; webhook: number; app: number; appHealth: number };
+let ports: { prometheus: number; alertmanager: number; webhook: number; app: number; appHealth: number; auditor: number };
+let auditor: Server;
 
 function start(name: string, command: string, args: string[], env: NodeJS.ProcessEnv = process.env): Proc {
   const child = spawn(command, args, { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -86,13 +90,20 @@ function startApp(): Proc {
   });
 }
 
-/** Our app's AppDown in a webhook message with the given status, and the receiver it came through. */
-function appDown(status: WebhookAlert['status']): { receiver: string; alert: WebhookAlert } | undefined {
+/** An alert in a webhook message with the given status, and the receiver it came through. */
+function arrived(alertname: string, status: WebhookAlert['status'], job?: string): { receiver: string; alert: WebhookAlert } | undefined {
   for (const m of received) {
-    const alert = m.alerts.find((a) => a.labels.alertname === 'AppDown' && a.labels.job === APP && a.status === status);
+    const alert = m.alerts.find((a) => a.labels.alertname === alertname && (job === undefined || a.labels.job === job) && a.status === status);
     if (alert) return { receiver: m.receiver, alert };
   }
   return undefined;
+}
+const appDown = (status: WebhookAlert['status']) => arrived('AppDown', status, APP);
+
+interface AmAlert { labels: Record<string, string>; status: { state: string; inhibitedBy: string[] } }
+async function alertmanagerAlerts(alertname: string): Promise<AmAlert[]> {
+  const res = await fetch(`http://127.0.0.1:${ports.alertmanager}/api/v2/alerts?filter=${encodeURIComponent(`alertname="${alertname}"`)}`);
+  return (await res.json()) as AmAlert[];
 }
 
 /** `up` of the app's job in our Prometheus: 1, 0, or undefined before the first scrape. */
@@ -109,9 +120,9 @@ async function up(): Promise<number | undefined> {
 
 beforeAll(async () => {
   const found = new Set<number>();
-  while (found.size < 5) found.add(await freePort());
-  const [prometheus, alertmanager, hook, app, appHealth] = [...found] as [number, number, number, number, number];
-  ports = { prometheus, alertmanager, webhook: hook, app, appHealth };
+  while (found.size < 6) found.add(await freePort());
+  const [prometheus, alertmanager, hook, app, appHealth, auditorPort] = [...found] as [number, number, number, number, number, number];
+  ports = { prometheus, alertmanager, webhook: hook, app, appHealth, auditor: auditorPort };
   dir = mkdtempSync(join(tmpdir(), 'alert-arrival-'));
 
   webhook = createServer((req, res) => {
@@ -123,6 +134,11 @@ beforeAll(async () => {
     });
   });
   await new Promise<void>((r) => webhook.listen(ports.webhook, '127.0.0.1', r));
+  // Stand-in for the auditor's /metrics: verification 1000 s behind (SYIVerificationLagging's condition).
+  auditor = createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end('# TYPE syi_verification_lag_seconds gauge\nsyi_verification_lag_seconds 1000\n');
+  });
+  await new Promise<void>((r) => auditor.listen(ports.auditor, '127.0.0.1', r));
 
   const amConfig = join(dir, 'alertmanager.yml');
   writeFileSync(amConfig, alertmanagerConfig('local', { webhookUrl: `http://127.0.0.1:${ports.webhook}/alerts` }, FAST_TIMING));
@@ -138,7 +154,7 @@ beforeAll(async () => {
   const promConfig = join(dir, 'prometheus.yml');
   writeFileSync(promConfig, fastPrometheusConfig({
     interval: '1s', rulesFile: rules, alertmanager: `127.0.0.1:${ports.alertmanager}`,
-    jobs: [{ name: APP, target: `127.0.0.1:${ports.appHealth}` }],
+    jobs: [{ name: APP, target: `127.0.0.1:${ports.appHealth}` }, { name: 'auditor', target: `127.0.0.1:${ports.auditor}` }],
   }));
   start('prometheus', 'prometheus', [
     `--config.file=${promConfig}`, `--storage.tsdb.path=${join(dir, 'prom-data')}`,
@@ -155,10 +171,24 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const p of [...procs].reverse()) await stop(p);
   await new Promise<void>((r) => webhook?.close(() => r()));
+  await new Promise<void>((r) => auditor?.close(() => r()));
   if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
 }, 60_000);
 
 describe('an alert that really arrives', () => {
+  it('pages a critical alert through the critical receiver and holds back what it inhibits', async () => {
+    const stale = await waitFor('SYIStale firing at the webhook', 45_000, () => arrived('SYIStale', 'firing'));
+    expect(stale.receiver).toBe('critical');
+    expect(stale.alert.labels.severity).toBe('critical');
+    const suppressed = await waitFor('SYIVerificationLagging held suppressed by Alertmanager', 45_000, async () => {
+      const alerts = await alertmanagerAlerts('SYIVerificationLagging');
+      return alerts.find((a) => a.status.state === 'suppressed' && a.status.inhibitedBy.length > 0);
+    });
+    expect(suppressed.labels).toMatchObject({ alertname: 'SYIVerificationLagging', severity: 'warning' });
+    await sleep(3_000); // past group_wait (1 s) and group_interval (2 s): it would have been sent by now
+    expect(received.flatMap((m) => m.alerts.map((a) => a.labels.alertname))).not.toContain('SYIVerificationLagging');
+  }, 120_000);
+
   it('AppDown reaches the webhook through Alertmanager when the app stops, and resolves when it is back', async () => {
     if (!procs.some((p) => p.name === APP && alive(p))) startApp(); // a retry finds the app stopped
     await waitFor(`Prometheus to scrape ${APP} as up`, 60_000, async () => ((await up()) === 1 ? true : undefined));
