@@ -33,10 +33,12 @@ step "install tools the tests need"
 bash scripts/stack/stack.sh install
 bash scripts/install-deploy-tools.sh
 # Debian packages the tests drive: headless Chromium for the ticker page test (playwright-core
-# drives it) and faketime for the keeper's fault run under a skewed host clock.
+# drives it), faketime for the keeper's fault run under a skewed host clock, and jq for the
+# runbooks' log filters (libs/deploy-tests/test/runbooks.test.ts runs each one).
 missing=""
 command -v chromium >/dev/null || missing="$missing chromium"
 command -v faketime >/dev/null || missing="$missing faketime"
+command -v jq >/dev/null || missing="$missing jq"
 if [ -n "$missing" ]; then
   sudo_cmd=""; [ "$(id -u)" -eq 0 ] || sudo_cmd=sudo
   # shellcheck disable=SC2086

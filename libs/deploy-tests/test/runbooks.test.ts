@@ -3,9 +3,11 @@
  * commands written against our names: apps, container, namespaces, ports, Kafka pods, the
  * keeper's ConfigMap, and log events (`.msg == "…"`) the code really writes.
  */
+import { spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
+import { createLogger } from '@stableyield/observability';
 import { APPS, APP_NAMESPACE, DATA_NAMESPACE, MONITORING_NAMESPACE } from '../src/catalog';
 import { appManifests } from '../src/manifests';
 import { repoPath } from '../src/paths';
@@ -118,6 +120,55 @@ describe('the commands of docs/runbooks.md use our names', () => {
     expect(events.filter((e) => !source.includes(`'${e}'`))).toEqual([]);
   });
 });
+
+describe('the jq filters of docs/runbooks.md, on lines the apps\' logger writes', () => {
+  /** Every jq filter that reads log lines (by msg, level or time). */
+  const filters = [...text.matchAll(/jq (?:(-[cr]) )?'([^']+)'/g)]
+    .map((m) => ({ flags: m[1] !== undefined ? [m[1]] : [], filter: m[2]! }))
+    .filter((f) => /\.(msg|level|time)\b/.test(f.filter));
+
+  it('are many', () => {
+    expect(filters.length).toBeGreaterThan(10);
+  });
+
+  it.each(filters.map((f) => [f.filter, f] as const))('%s parses and selects what it names', (_name, f) => {
+    const lines: string[] = [];
+    const logger = createLogger({ app: 'runbook-test', level: 'info', destination: { write: (line: string) => { lines.push(line); } } });
+    logger.info({ step: 1 }, 'routine_progress');
+    logger.warn({ err: new Error('slow') }, 'something_warned');
+    logger.error({ err: new Error('broken') }, 'something_failed');
+    const events = [...f.filter.matchAll(/\.msg == "([a-z_]+)"/g)].map((m) => m[1]!);
+    for (const e of events) logger.info({ kind: 'nonce', error: 'x' }, e);
+    // A time window: the lines are moved into it (the logger writes ISO 8601 times).
+    const from = /\.time >= "([^"]+)"/.exec(f.filter)?.[1];
+    const input = lines.map((l) => (from === undefined ? l : JSON.stringify({ ...(JSON.parse(l) as object), time: `${from}.500Z` }) + '\n')).join('');
+    const r = spawnSync('jq', [...f.flags, f.filter], { input, encoding: 'utf8' });
+    if (r.error) throw new Error(`jq is not installed (scripts/test-all.sh installs it): ${r.error.message}`);
+    expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: '' });
+    const out = r.stdout;
+    expect(out.trim().length).toBeGreaterThan(0);
+    if (/\.level/.test(f.filter)) {
+      expect(out).not.toContain('routine_progress');
+      expect(out).toContain('something_failed');
+      if (f.filter.includes('"warn"')) expect(out).toContain('something_warned');
+    }
+    // What follows the select(…): a projection without msg (e.g. `| .kind`) prints no event name.
+    const projection = afterSelect(f.filter);
+    if (projection === '' || projection.includes('msg')) for (const e of events) expect(out).toContain(e);
+    else expect(out.trim().split('\n')).toHaveLength(events.length);
+  });
+});
+
+/** The part of a jq filter after its leading `select(…)` (parentheses matched). */
+function afterSelect(filter: string): string {
+  if (!filter.startsWith('select(')) return filter;
+  let depth = 0;
+  for (let i = 'select'.length; i < filter.length; i++) {
+    if (filter[i] === '(') depth++;
+    else if (filter[i] === ')' && --depth === 0) return filter.slice(i + 1).trim();
+  }
+  throw new Error(`unbalanced: ${filter}`);
+}
 
 /** The product code of apps/ and libs/ (not tests), as one string. */
 function sourceText(): string {
