@@ -1,7 +1,8 @@
 // The keeper's wiring (docs/keeper.md): RPC transport and clients, nonce manager with its persisted
 // in-flight record, submitter, PriceKeeper (libs/chain), fed from the one-partition input topic by a
 // consumer group in which only the member assigned partition 0 is active; /health, /status and the
-// metrics read the keeper's state.
+// metrics read the keeper's state. With SYI_FEED_ADDRESS the same replica, account and submitter
+// also publish the SYI (syi-duty.ts).
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -22,6 +23,7 @@ import {
   type HealthThresholds,
   type KeeperStatus,
   type PriceKeeperEvents,
+  type SyiFeedStatus,
 } from '@stableyield/chain';
 import { ConsumerRunner, KafkaMetrics, TopicProducer, type ConsumedRecord, type ConsumerRunnerOptions, type Kafka, type TopicSerde } from '@stableyield/kafka';
 import { errorSummary, type ExtraRoute, type Logger, type ProgressMonitor } from '@stableyield/observability';
@@ -35,6 +37,7 @@ import { loadFeeds } from './feeds';
 import { appHealth, type KeeperHealth } from './health';
 import { createKeeperMetrics } from './metrics';
 import { hermesUpdateFromRecord } from './pyth-update';
+import { createSyiDuty, type SyiDuty } from './syi-duty';
 import { TokenBucket } from './rate-limit';
 
 export interface KeeperAppDeps {
@@ -49,6 +52,8 @@ export interface KeeperStatusBody {
   role: 'active' | 'standby';
   health: KeeperHealth;
   keeper: KeeperStatus;
+  /** The SYI feed duty (absent without SYI_FEED_ADDRESS). */
+  syi?: SyiFeedStatus;
 }
 
 export interface KeeperApp {
@@ -102,6 +107,7 @@ export function createKeeperApp(config: Config, logger: Logger, deps: KeeperAppD
   };
 
   let keeper: PriceKeeper | undefined;
+  let syi: SyiDuty | undefined;
   let input: InputConsumer | undefined;
   let producer: TopicProducer | undefined;
   let stopRevival: () => void = () => undefined;
@@ -123,7 +129,12 @@ export function createKeeperApp(config: Config, logger: Logger, deps: KeeperAppD
     const last = status().lastSourceAtMs;
     return active && last !== undefined && now() - last <= config.HEALTH_MAX_INPUT_SILENCE_MS;
   };
-  const statusBody = (): KeeperStatusBody => ({ role: active ? 'active' : 'standby', health: health(), keeper: status() });
+  const statusBody = (): KeeperStatusBody => ({
+    role: active ? 'active' : 'standby',
+    health: health(),
+    keeper: status(),
+    ...(syi ? { syi: syi.status() } : {}),
+  });
 
   const aliases = (ds: FeedDecision[]): string[] => ds.map((d) => d.alias);
   const metricEvents = createKeeperMetrics(deps.registry, { status, health, active: () => active, inputFlowing }, {
@@ -267,9 +278,13 @@ export function createKeeperApp(config: Config, logger: Logger, deps: KeeperAppD
         { publicClient, contract: config.CONTRACT_ADDRESS, submitter, events },
       );
       await keeper.start();
+      if (config.SYI_FEED_ADDRESS) {
+        syi = createSyiDuty(config.SYI_FEED_ADDRESS, config, logger, { ...deps, publicClient, submitter });
+        await syi.start();
+      }
       await reportFeedCheck(publicClient);
       stopRevival = startWebSocketRevival(config.RPC_URL, config.WS_REVIVE_INTERVAL_MS);
-      log.info({ account: account.address, chainId, contract: config.CONTRACT_ADDRESS, feeds: feeds.length, stateFile, topic }, 'keeper_started');
+      log.info({ account: account.address, chainId, contract: config.CONTRACT_ADDRESS, syiFeed: config.SYI_FEED_ADDRESS ?? null, feeds: feeds.length, stateFile, topic }, 'keeper_started');
 
       const metrics = KafkaMetrics.of(deps.registry);
       producer = new TopicProducer(deps.kafka, deps.serde, metrics, logger);
@@ -295,6 +310,7 @@ export function createKeeperApp(config: Config, logger: Logger, deps: KeeperAppD
           active = isActive;
           // A demoted replica must not push on its stale prices (its timer keeps refreshing for /health).
           keeper?.setActive(isActive);
+          syi?.setActive(isActive);
           log.info({ topic, group: config.KEEPER_GROUP_ID }, isActive ? 'keeper_active' : 'keeper_standby');
         },
       );
@@ -304,6 +320,8 @@ export function createKeeperApp(config: Config, logger: Logger, deps: KeeperAppD
     async stop() {
       await input?.stop();
       active = false;
+      syi?.setActive(false);
+      await syi?.stop();
       await keeper?.stop();
       stopRevival();
       closeWebSockets(config.RPC_URL);

@@ -5,7 +5,7 @@
 // before every publish the chain's latest round is read again, and the contract itself refuses a T
 // that is not newer (simulation: already-updated), so a restart or a failover never rolls it back.
 import { errorSummary } from '@stableyield/observability';
-import { encodeFunctionData, type Address, type PublicClient } from 'viem';
+import { encodeFunctionData, isAddressEqual, parseEventLogs, type Address, type PublicClient, type TransactionReceipt } from 'viem';
 import { readLatestSyi, syiRoundOf, answerToPercent, type OnchainSyi, type SyiRecordFields, type SyiRound } from '../syi-feed';
 import { syiFeedAbi } from '../syi-feed-abi';
 import { ChainTxError, classifyTxError, withRetry, type TxErrorKind } from '../tx/errors';
@@ -196,6 +196,7 @@ export class SyiPublisher {
       };
       const result = await this.deps.submitter.submitPayload(syiPublishPayload(this.options.feed, latest.round), { latest: newest });
       if (result.status === 'mined' || result.status === 'landed') this.state.publishesTotal++;
+      if (result.status === 'mined') this.onchain = this.publishedRound(result.receipt) ?? this.onchain;
       this.state.lastPublish = {
         atMs: this.clock.now(),
         status: result.status,
@@ -212,6 +213,14 @@ export class SyiPublisher {
       this.deps.events?.onPublishError?.(kind, err);
       return { published: false, decision, error: kind };
     }
+  }
+
+  /** The round a mined publish created, from its SyiPublished event (status is right at once). */
+  private publishedRound(receipt: TransactionReceipt): OnchainSyi | undefined {
+    const event = parseEventLogs({ abi: syiFeedAbi, eventName: 'SyiPublished', logs: receipt.logs }).find((l) => isAddressEqual(l.address, this.options.feed));
+    if (!event) return undefined;
+    const { roundId, answer, rpl, updatedAt, inputsDigest, digest } = event.args;
+    return { roundId, answer, rpl, updatedAt, inputsDigest, digest };
   }
 
   /** The on-chain round, for metrics: age on the chain's clock and deviation from the newest record. */
