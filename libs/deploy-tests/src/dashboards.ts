@@ -147,7 +147,7 @@ export const DASHBOARDS: readonly DashboardSpec[] = [
   {
     uid: 'stableyield-keeper',
     title: 'StableYield — keeper',
-    description: 'The Pyth keeper: on-chain versus Hermes prices, pushes, transactions, gas, latency and wallet balance.',
+    description: 'The keeper: on-chain versus Hermes prices, pushes, transactions, gas, latency and wallet balance; the SYI feed it publishes.',
     rows: [
       {
         title: 'Prices',
@@ -179,6 +179,20 @@ export const DASHBOARDS: readonly DashboardSpec[] = [
             queries: [{ expr: 'max(gas_cost_gwei)', legend: 'gwei' }],
           },
           { title: 'Wallet balance and floor', type: 'timeseries', unit: 'none', queries: [{ expr: 'max(keeper_wallet_balance_eth)', legend: 'balance (ETH)' }, { expr: 'max(keeper_wallet_balance_floor_eth)', legend: 'floor (ETH)' }] },
+        ],
+      },
+      {
+        // docs/keeper.md, "The SYI feed"; SYIOnchainStale fires at 4500 s.
+        title: 'SYI feed (on-chain)',
+        panels: [
+          {
+            title: 'Age of the on-chain SYI', type: 'timeseries', unit: 's',
+            thresholds: [{ value: null, color: 'green' }, { value: 3600, color: 'orange' }, { value: 4500, color: 'red' }],
+            queries: [{ expr: 'min(syi_onchain_age_seconds)', legend: 'age' }],
+          },
+          { title: 'SYI deviation from on-chain (bps)', type: 'timeseries', unit: 'none', queries: [{ expr: 'max(syi_onchain_deviation_bps)', legend: 'deviation' }] },
+          { title: 'SYI publishes per hour by trigger', type: 'timeseries', unit: 'none', queries: [{ expr: 'sum by (trigger) (increase(syi_onchain_publishes_total[1h]))', legend: '{{trigger}}' }] },
+          { title: 'SYI round and publish errors', type: 'timeseries', unit: 'none', queries: [{ expr: 'max(syi_onchain_round)', legend: 'round' }, { expr: 'sum by (kind) (increase(syi_onchain_publish_errors_total[1h]))', legend: 'errors {{kind}}' }] },
         ],
       },
     ],

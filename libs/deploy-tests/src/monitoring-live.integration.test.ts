@@ -15,7 +15,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { anvilTestAccount, deployTestMockPyth, freePort, startAnvil, type TestAnvil } from '@stableyield/chain/testing';
+import { anvilTestAccount, deployTestMockPyth, deployTestSyiFeed, freePort, startAnvil, type TestAnvil } from '@stableyield/chain/testing';
 import { createTestDatabase } from '@stableyield/db/testing';
 import { prefixedSpecs, provisionTopics } from '@stableyield/kafka';
 import { provisionAll, testStack, uniqueGroup } from '@stableyield/kafka/testing';
@@ -163,6 +163,9 @@ beforeAll(async () => {
       KEEPER_INPUT_TOPIC: `${PREFIX}pyth.updates`,
       KEEPER_GROUP_ID: uniqueGroup('mc-keeper'),
       KEEPER_STATE_FILE: join(stateDir, 'keeper-in-flight.json'),
+      // The SYI duty's metrics too (its input topic stays empty as well).
+      SYI_FEED_ADDRESS: await deployTestSyiFeed(anvil, anvilTestAccount(1).address, SOLC_CACHE),
+      SYI_INPUT_TOPIC: `${PREFIX}syi.calculated`,
     };
   }
 
