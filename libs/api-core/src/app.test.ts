@@ -247,6 +247,23 @@ describe('history, verify and metrics', () => {
     expect(db.calls).toHaveLength(3);
   });
 
+  it('reads constituent history once per second and range, the next second of a range ending now ahead, with ETag and 304', async () => {
+    const start = Date.UTC(2026, 0, 2);
+    let clock = start + 600;
+    const db = new CannedDb();
+    const { app } = await setup({ publicRoutes: ['/api/index/constituents/:symbol/history'] }, db, { now: () => clock });
+    const reads = () => db.calls.filter((c) => c.sql.includes('FROM syi_constituents')).map((c) => c.params[2]);
+    const first = await get(app, '/api/index/constituents/USDC/history');
+    // `to` defaults to now rounded down to the second.
+    expect(first.json()).toEqual({ symbol: 'USDC', from: start - 86_400_000, to: start, points: [] });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(reads()).toEqual(['2026-01-02T00:00:00.000Z', '2026-01-02T00:00:01.000Z']);
+    expect((await get(app, '/api/index/constituents/USDC/history', { 'if-none-match': first.headers.etag! })).statusCode).toBe(304);
+    clock += 450; // the next second, read ahead: served without a read of its own
+    expect((await get(app, '/api/index/constituents/USDC/history')).json().to).toBe(start + 1_000);
+    expect(reads()).toEqual(['2026-01-02T00:00:00.000Z', '2026-01-02T00:00:01.000Z']);
+  });
+
   it('serves a range longer than one answer as its newest page, and a reversed range as an empty one', async () => {
     const db = new CannedDb();
     const { app } = await setup({}, db);

@@ -73,6 +73,17 @@ describe('FreshAnswers', () => {
     expect(made).toBe(2);
   });
 
+  it('prefetches an answer not held, and none already held', async () => {
+    let made = 0;
+    const answers = new FreshAnswers({ maxAgeMs: 1_000, maxBytes: 1_000, now: () => 0 });
+    const make = () => Promise.resolve(String(++made));
+    answers.prefetch('next', make);
+    answers.prefetch('next', make);
+    expect((await answers.answer('next', make)).body.toString()).toBe('1');
+    answers.prefetch('next', make);
+    expect(made).toBe(1);
+  });
+
   it('keeps no failed answer', async () => {
     const answers = new FreshAnswers({ maxAgeMs: 1_000, maxBytes: 1_000, now: () => 0 });
     await expect(answers.answer('k', () => Promise.reject(new Error('down')))).rejects.toThrow('down');

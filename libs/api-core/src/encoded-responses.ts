@@ -107,6 +107,17 @@ export class FreshAnswers {
     return this.pending.get(key) ?? this.make(key, make, now);
   }
 
+  /**
+   * Starts reading an answer that will be asked for soon (the next step of a range ending now),
+   * unless it is held or being read: its first request then does not wait for the database.
+   */
+  prefetch(key: string, make: () => Promise<string>): void {
+    const now = this.options.now();
+    const cached = this.cache.entry(key);
+    if ((cached && now - cached.stamp < this.options.maxAgeMs) || this.pending.has(key)) return;
+    this.make(key, make, now).catch(() => undefined);
+  }
+
   private make(key: string, make: () => Promise<string>, started: number): Promise<EncodedBody> {
     const made = make().then((json) => {
       this.cache.dropOldestWhile((readAt) => readAt + this.options.maxAgeMs <= this.options.now());

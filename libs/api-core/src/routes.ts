@@ -191,9 +191,14 @@ export function registerApiRoutes(app: FastifyInstance, deps: RouteDeps): void {
     const { symbol } = request.params;
     const { limit } = request.query;
     requireKnown(symbol);
-    const { from, to } = timeRange(request.query, step(now(), Math.floor), DAY, 366 * DAY);
-    const answer = await constituentAnswers.answer(`${symbol} ${from} ${to} ${limit}`, async () =>
-      reply.serialize({ symbol, from, to, points: await q.constituentHistory(db, symbol, from, to, limit) }) as string);
+    const rangeAt = (t: number) => timeRange(request.query, t, DAY, 366 * DAY);
+    const answerOf = ({ from, to }: { from: number; to: number }) => [`${symbol} ${from} ${to} ${limit}`, async () =>
+      reply.serialize({ symbol, from, to, points: await q.constituentHistory(db, symbol, from, to, limit) }) as string] as const;
+    const t = now();
+    const stepNow = step(t, Math.floor);
+    const answer = await constituentAnswers.answer(...answerOf(rangeAt(stepNow)));
+    // A range ending now moves on every step: from half the step on, the next one is read ahead.
+    if (request.query.to === undefined && freshnessMs > 0 && t - stepNow >= freshnessMs / 2) constituentAnswers.prefetch(...answerOf(rangeAt(stepNow + freshnessMs)));
     return sendEncoded(request, reply, answer);
   });
 
