@@ -97,6 +97,28 @@
     return fetch('/api/index/audit').then(function (res) { return res.ok ? res.json().then(showAudit) : null; }).catch(function () {});
   }
 
+  // The SYI as the keeper published it on-chain (latestRoundData of the SYI feed), and its age.
+  var onchain = null;
+  function ago(seconds) {
+    if (seconds < 90) return Math.max(0, Math.round(seconds)) + ' s ago';
+    if (seconds < 5400) return Math.round(seconds / 60) + ' min ago';
+    return (seconds / 3600).toFixed(1) + ' h ago';
+  }
+  function showOnchain() {
+    if (!onchain) return;
+    var value = $('onchain-value');
+    value.textContent = fmt(onchain.value, 4);
+    value.dataset.round = onchain.roundId;
+    var dev = onchain.deviationFromLatestBps === null ? '' : ' · ' + (onchain.deviationFromLatestBps >= 0 ? '+' : '') + fmt(onchain.deviationFromLatestBps, 2) + ' bp vs latest';
+    $('onchain-age').textContent = 'round ' + onchain.roundId + ' · updated ' + ago(Date.now() / 1000 - onchain.updatedAt) + dev;
+  }
+  function loadOnchain() {
+    return fetch('/api/index/onchain').then(function (res) {
+      if (!res.ok) return;
+      return res.json().then(function (o) { onchain = o; showOnchain(); });
+    }).catch(function () {});
+  }
+
   var retryMs = 500;
   function connect() {
     var ws = new WebSocket(streamUrl());
@@ -117,4 +139,7 @@
   connect();
   loadAudit();
   setInterval(loadAudit, 5000);
+  loadOnchain();
+  setInterval(loadOnchain, 5000);
+  setInterval(showOnchain, 1000);
 })();

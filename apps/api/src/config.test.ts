@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ConfigError } from '@stableyield/config';
 import { loadAppConfig } from './config';
 
@@ -33,5 +36,15 @@ describe('api config', () => {
       const problems = (err as ConfigError).problems.join('\n');
       for (const name of ['PORT', 'DATABASE_URL', 'JWT_SECRET']) expect(problems).toContain(name);
     }
+  });
+
+  it('reads the SYI feed address with its RPC URL (from a file too), and refuses the address alone', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'api-config-'));
+    writeFileSync(join(dir, 'rpc-url'), 'https://rpc.example/secret-key\n');
+    const c = loadAppConfig({ SYI_FEED_ADDRESS: '0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512', RPC_URL_FILE: join(dir, 'rpc-url') });
+    expect(c).toMatchObject({ SYI_FEED_ADDRESS: '0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512', RPC_URL: 'https://rpc.example/secret-key', ONCHAIN_CACHE_MS: 2_000 });
+    expect(c.PUBLIC_ROUTES).toContain('/api/index/onchain');
+    expect(() => loadAppConfig({ SYI_FEED_ADDRESS: '0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512' })).toThrow(/SYI_FEED_ADDRESS needs RPC_URL/);
+    expect(() => loadAppConfig({ SYI_FEED_ADDRESS: '0x12' })).toThrow(/SYI_FEED_ADDRESS/);
   });
 });

@@ -19,7 +19,7 @@ export const configSchema = z.object({
    */
   ANSWER_FRESHNESS_MS: nonNegativeInt.default(1_000),
   /** Route patterns served without credentials (`/api/index/*` for a prefix); every other /api route needs a key. */
-  PUBLIC_ROUTES: commaList.default(['/api/index/latest', '/api/index/history', '/api/index/constituents', '/api/index/methodology', '/api/index/audit']),
+  PUBLIC_ROUTES: commaList.default(['/api/index/latest', '/api/index/history', '/api/index/constituents', '/api/index/methodology', '/api/index/audit', '/api/index/onchain']),
   /** Requests per window per API key and per client IP (0 on both: no rate limiting). */
   RATE_LIMIT_PER_KEY: nonNegativeInt.default(6_000),
   RATE_LIMIT_PER_IP: nonNegativeInt.default(600),
@@ -48,9 +48,20 @@ export const configSchema = z.object({
   AUDITOR_URL: httpUrl.optional(),
   /** The ws-gateway stream the ticker page connects to; unset: the page's host, port 8090. */
   TICKER_STREAM_URL: z.string().regex(/^wss?:\/\//, 'must be a ws:// or wss:// URL').optional(),
+  /** The SYI feed /api/index/onchain reads (the keeper's SYI_FEED_ADDRESS); unset: that route answers 503. */
+  SYI_FEED_ADDRESS: z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'must be a 0x-prefixed 20-byte address').transform((a) => a as `0x${string}`).optional(),
+  /** The chain's JSON-RPC endpoints (comma separated; providers put API keys in them: RPC_URL_FILE). */
+  RPC_URL: z.string().min(1).optional(),
+  /** How long an on-chain read is served before the chain is asked again. */
+  ONCHAIN_CACHE_MS: positiveInt.default(2_000),
   /** Read `<prefix>syi.calculated` instead of the catalog topic: tests and benchmarks only. */
   TOPIC_PREFIX: z.string().regex(/^[A-Za-z0-9._-]*$/, 'letters, digits, . _ - only').default(''),
   PROVISION_TOPICS: booleanFlag.default(true),
 });
 export type Config = z.output<typeof configSchema>;
-export const loadAppConfig = (env?: Record<string, string | undefined>) => loadConfig(configSchema, env);
+
+/** RPC_URL is needed once SYI_FEED_ADDRESS is set. */
+export const checkedConfigSchema = configSchema.refine((c) => c.SYI_FEED_ADDRESS === undefined || c.RPC_URL !== undefined, {
+  message: 'SYI_FEED_ADDRESS needs RPC_URL (or RPC_URL_FILE)',
+});
+export const loadAppConfig = (env?: Record<string, string | undefined>) => loadConfig(checkedConfigSchema, env);

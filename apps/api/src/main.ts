@@ -1,5 +1,7 @@
 import { join } from 'node:path';
-import { ApiKeyStore, AuditorStatusSource, Authenticator, buildApiApp, CachedKeyLookup, countConnectionErrors, ensureApiKeysTable, jwtSettingsOf, queries } from '@stableyield/api-core';
+import { ApiKeyStore, AuditorStatusSource, Authenticator, buildApiApp, CachedKeyLookup, CachedOnchainIndex, chainOnchainReader, countConnectionErrors, ensureApiKeysTable, jwtSettingsOf, queries } from '@stableyield/api-core';
+import { createRpcTransport, parseRpcUrls } from '@stableyield/chain';
+import { createPublicClient } from 'viem';
 import { createPool, isConnectionError, registerPoolUsage } from '@stableyield/db';
 import { createKafka, KafkaMetrics, kafkaSettingsOf, provisionTopics, TopicSerde } from '@stableyield/kafka';
 import { createSyiFeed, instanceGroupId, LatestSyi } from '@stableyield/live-feed';
@@ -51,11 +53,16 @@ async function main(): Promise<void> {
   const rateLimited = config.RATE_LIMIT_PER_KEY > 0 || config.RATE_LIMIT_PER_IP > 0;
   const unlimited = Number.MAX_SAFE_INTEGER;
   const auditor = new AuditorStatusSource({ url: config.AUDITOR_URL });
+  // /api/index/onchain: the SYI feed read through the chain's RPC (the URL may carry a key: never logged).
+  const onchain = config.SYI_FEED_ADDRESS && config.RPC_URL
+    ? new CachedOnchainIndex(chainOnchainReader(createPublicClient({ transport: createRpcTransport(parseRpcUrls(config.RPC_URL)) }), config.SYI_FEED_ADDRESS), config.ONCHAIN_CACHE_MS)
+    : undefined;
   const app = await buildApiApp(
     {
       db, latest, registry, logger, now: Date.now, knownSymbols: config.CONSTITUENTS, isDatabaseUnreachable: isConnectionError,
       freshnessMs: config.ANSWER_FRESHNESS_MS,
       independentCheck: () => auditor.get(),
+      ...(onchain ? { onchain } : {}),
       authenticator: new Authenticator({ lookupKey: (key) => keys.lookup(key), ...(jwt ? { jwt } : {}) }),
     },
     {
@@ -78,7 +85,7 @@ async function main(): Promise<void> {
 
   await app.listen({ host: config.HOST, port: config.PORT });
   started = true;
-  logger.info({ port: config.PORT, health: health.port }, 'api_listening');
+  logger.info({ port: config.PORT, health: health.port, syiFeed: config.SYI_FEED_ADDRESS ?? null }, 'api_listening');
   await feed.start();
   logger.info({ latestTs: latest.get()?.record.ts ?? null }, 'latest_index_loaded');
 }

@@ -8,6 +8,7 @@ import { registerDocs } from './docs';
 import { describeValidation, HttpError } from './errors';
 import { HttpMetrics } from './http-metrics';
 import { RouteMethods } from './method-not-allowed';
+import { registerOnchainRoute, type CachedOnchainIndex } from './onchain';
 import { SECURITY_SCHEMES, withPipelineResponses } from './openapi';
 import { RequestGuard, type RateLimits } from './request-guard';
 import { registerApiRoutes, type RouteDeps } from './routes';
@@ -35,6 +36,8 @@ export interface ApiDeps extends RouteDeps {
   logger: Logger;
   registry: Registry;
   authenticator: Authenticator;
+  /** The SYI feed read from the chain (/api/index/onchain); absent: that route answers 503. */
+  onchain?: CachedOnchainIndex;
 }
 
 declare module 'fastify' {
@@ -131,6 +134,7 @@ export async function buildApiApp(deps: ApiDeps, options: ApiOptions): Promise<F
   app.setNotFoundHandler((request, reply) => reply.code(404).send({ statusCode: 404, error: 'Not Found', message: `no route ${request.method} ${request.url.split('?')[0] ?? ''}` }));
 
   registerApiRoutes(app, deps);
+  registerOnchainRoute(app, { latest: deps.latest, ...(deps.onchain ? { onchain: deps.onchain } : {}) });
   app.get('/api/openapi.json', { schema: { hide: true } }, () => app.swagger());
   registerDocs(app);
   if (options.ticker) registerTickerPage(app, options.ticker.publicDir, options.ticker.streamUrl);

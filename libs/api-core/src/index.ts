@@ -13,3 +13,5 @@ export { type RouteDeps } from './routes';
 export { PAGE_CSP } from './ticker';
 export { countConnectionErrors } from './db-metrics';
 export { AuditorStatusSource, NOT_AVAILABLE, type IndependentCheck } from './independent-check';
+export { CachedOnchainIndex, deviationFromLatestBps, type OnchainIndex, type OnchainIndexReader } from './onchain';
+export { chainOnchainReader } from './onchain-reader';
