@@ -6,21 +6,37 @@
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { signedChain, storeRecords } from '@stableyield/api-core/testing';
 import { repoRoot, sampleRecords } from '@stableyield/db/testing';
 import { waitFor } from '@stableyield/kafka/testing';
+import { http } from 'viem';
+import { chainFromId, createChainClients, syiFeedAbi, syiRoundOf } from '@stableyield/chain';
+import { anvilTestAccount, deployTestSyiFeed, startAnvil, type TestAnvil } from '@stableyield/chain/testing';
 import { apiKeys, startServing, type ServingStack } from './testing';
 
 jest.setTimeout(600_000);
 
 let s: ServingStack;
+let anvil: TestAnvil | undefined;
 // Kept for a look after a run (git-ignored): schemathesis' JSON and JUnit reports.
 const reports = join(repoRoot(), 'artifacts/api-contract');
 
 beforeAll(async () => {
   // High limits: the run must see the 429 documented, not be stopped by it.
-  s = await startServing({ RATE_LIMIT_PER_IP: '1000000', RATE_LIMIT_PER_KEY: '1000000', AUTH_FAILURES_PER_IP: '1000000' });
+  // A SYI feed with one round, so /api/index/onchain answers 200 too (not only its 503).
+  anvil = await startAnvil();
+  const updater = anvilTestAccount(1);
+  const feed = await deployTestSyiFeed(anvil, updater.address, join(process.env['STACK_CACHE'] ?? join(homedir(), '.cache', 'stableyield'), 'solc'));
+  const chain = createChainClients({ transport: http(anvil.httpUrl), chain: chainFromId(anvil.chainId), account: updater, pollingIntervalMs: 100 });
+  const round = syiRoundOf({ ts: Math.floor(Date.now() / 60_000) * 60_000, value: 4.2, rpl: 0.3, inputsDigest: 'cd'.repeat(32), digest: 'ab'.repeat(32) });
+  await chain.publicClient.waitForTransactionReceipt({
+    hash: await chain.walletClient.writeContract({ address: feed, abi: syiFeedAbi, functionName: 'publish', args: [round.answer, round.rpl, round.updatedAt, round.inputsDigest, round.digest] }),
+  });
+  s = await startServing({
+    RATE_LIMIT_PER_IP: '1000000', RATE_LIMIT_PER_KEY: '1000000', AUTH_FAILURES_PER_IP: '1000000', SYI_FEED_ADDRESS: feed, RPC_URL: anvil.httpUrl,
+  });
   // Data behind every route, so the run reaches past 503 (no index yet) and empty answers.
   const records = signedChain(30, Date.now() - 30 * 60_000, { stepMs: 60_000 });
   await storeRecords(s.pool, s.variant, 'syi.calculated', records);
@@ -33,6 +49,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await s?.stop();
+  await anvil?.stop();
 });
 
 interface ContractRun {
