@@ -25,6 +25,9 @@ describe('docs/keeper.md', () => {
     'CONFIRMATIONS',
     'ONCHAIN_REFRESH_ATTEMPTS',
     'MULTICALL',
+    'SYI_DEVIATION_BPS',
+    'SYI_HEARTBEAT_S',
+    'SYI_MIN_INTERVAL_S',
   ] as const)('documents the default of %s as the code has it', (name) => {
     expect(documentedDefault(name)).toBe(String(config[name]));
   });
