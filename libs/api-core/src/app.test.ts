@@ -317,7 +317,7 @@ describe('OpenAPI', () => {
     expect(doc.openapi).toMatch(/^3\./);
     expect(Object.keys(doc.paths).sort()).toEqual([
       '/api/index/audit', '/api/index/constituents', '/api/index/constituents/{symbol}/history', '/api/index/history', '/api/index/latest', '/api/index/methodology',
-      '/api/index/verify', '/api/peg/{symbol}', '/api/tbill', '/api/yields',
+      '/api/index/onchain', '/api/index/verify', '/api/peg/{symbol}', '/api/tbill', '/api/yields',
     ]);
     expect(doc.paths['/api/peg/{symbol}']!.get.security).toEqual([{ apiKey: [] }, { bearer: [] }]);
     expect(doc.paths['/api/index/latest']!.get.security).toBeUndefined();
