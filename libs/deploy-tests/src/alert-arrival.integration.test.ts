@@ -7,7 +7,8 @@
  * receiver; the app is started again: the same alert arrives resolved.
  * No processor-syi runs, so SYIStale (critical, `absent(...)`) fires: it arrives through the
  * `critical` receiver, and it inhibits SYIVerificationLagging, which a stand-in auditor target
- * (a lag of 1000 s on /metrics) makes fire: Alertmanager holds that one suppressed, the webhook never sees it.
+ * (its lag raised to 1000 s once SYIStale is in) makes fire: Alertmanager holds that one suppressed,
+ * the webhook never sees it.
  *
  * Prometheus and Alertmanager are private instances on free ports and temporary folders (the
  * stack's own keep their intervals and are not touched); the binaries are the ones the stack
@@ -36,6 +37,8 @@ let webhook: Server;
 const received: WebhookMessage[] = [];
 let ports: { prometheus: number; alertmanager: number; webhook: number; app: number; appHealth: number; auditor: number };
 let auditor: Server;
+/** What the stand-in auditor reports: 0 until the test turns the lag on. */
+let verificationLagSeconds = 0;
 
 function start(name: string, command: string, args: string[], env: NodeJS.ProcessEnv = process.env): Proc {
   const child = spawn(command, args, { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -134,9 +137,9 @@ beforeAll(async () => {
     });
   });
   await new Promise<void>((r) => webhook.listen(ports.webhook, '127.0.0.1', r));
-  // Stand-in for the auditor's /metrics: verification 1000 s behind (SYIVerificationLagging's condition).
+  // Stand-in for the auditor's /metrics: its verification lag (above 300 s: SYIVerificationLagging's condition).
   auditor = createServer((_req, res) => {
-    res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end('# TYPE syi_verification_lag_seconds gauge\nsyi_verification_lag_seconds 1000\n');
+    res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(`# TYPE syi_verification_lag_seconds gauge\nsyi_verification_lag_seconds ${verificationLagSeconds}\n`);
   });
   await new Promise<void>((r) => auditor.listen(ports.auditor, '127.0.0.1', r));
 
@@ -159,6 +162,9 @@ beforeAll(async () => {
   start('prometheus', 'prometheus', [
     `--config.file=${promConfig}`, `--storage.tsdb.path=${join(dir, 'prom-data')}`,
     `--web.listen-address=127.0.0.1:${ports.prometheus}`,
+    // Alerts that fire before the notifier knows the Alertmanager (its first seconds) are dropped
+    // and sent again only after this delay (1 m by default): short, like the rest of the variant.
+    '--rules.alert.resend-delay=2s',
   ]);
 
   startApp();
@@ -180,6 +186,8 @@ describe('an alert that really arrives', () => {
     const stale = await waitFor('SYIStale firing at the webhook', 45_000, () => arrived('SYIStale', 'firing'));
     expect(stale.receiver).toBe('critical');
     expect(stale.alert.labels.severity).toBe('critical');
+    // Now the consequence: the auditor falls behind while the index is stale.
+    verificationLagSeconds = 1000;
     const suppressed = await waitFor('SYIVerificationLagging held suppressed by Alertmanager', 45_000, async () => {
       const alerts = await alertmanagerAlerts('SYIVerificationLagging');
       return alerts.find((a) => a.status.state === 'suppressed' && a.status.inhibitedBy.length > 0);
