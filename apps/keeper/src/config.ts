@@ -113,8 +113,8 @@ export const configSchema = z.object({
   SYI_DEVIATION_BPS: positiveNumber.default(1),
   /** Publish when the on-chain value is this old (chain time − updatedAt), even without a deviation. */
   SYI_HEARTBEAT_S: positiveInt.default(3600),
-  /** Never publish a record whose T is less than this after the on-chain T (bounds the publish rate). */
-  SYI_MIN_INTERVAL_S: nonNegativeInt.default(60),
+  /** Never publish a record whose T is less than this after the on-chain T (bounds the publish rate; 0: the deviation alone). */
+  SYI_MIN_INTERVAL_S: nonNegativeInt.default(0),
   /** The topic of index records (tests use a prefixed copy). */
   SYI_INPUT_TOPIC: z.string().min(1).default('syi.calculated'),
   // RPC.

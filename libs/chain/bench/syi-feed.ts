@@ -1,6 +1,6 @@
 // The SYI feed's cost: gas per publish on anvil (SyiFeed, as the keeper sends it) beside the Pyth
 // pushes' gas (MockPyth, 1 and 8 feeds), and publishes per hour at the default triggers
-// (SYI_DEVIATION_BPS 1, SYI_HEARTBEAT_S 3600, SYI_MIN_INTERVAL_S 60) on the simulator's market:
+// (SYI_DEVIATION_BPS 1, SYI_HEARTBEAT_S 3600, SYI_MIN_INTERVAL_S 0) on the simulator's market:
 // libs/market-model's Market (what apps/market-sim serves) turned into the index's input events at
 // ingest-market's default cadences (Pyth every second, Binance prices and books every 15 s,
 // CryptoCompare every 60 s, DefiLlama yields and market caps every 10 min, FRED once), the index
@@ -21,7 +21,8 @@ import { batchOf, nowS, SOLC_CACHE, startChain } from '../test/fixtures';
 const { values: args } = parseArgs({ options: { hours: { type: 'string', default: '6' }, seed: { type: 'string', default: '42' } } });
 const HOURS = Number(args.hours);
 const SEED = Number(args.seed);
-const KEEPER_TRIGGERS: SyiTriggers = { ...defaultSyiTriggers, minIntervalS: 60 }; // the keeper app's defaults
+/** The keeper app's defaults are defaultSyiTriggers; a 60 s minimum interval shown beside them. */
+const WITH_MIN_INTERVAL: SyiTriggers = { ...defaultSyiTriggers, minIntervalS: 60 };
 const START = Date.UTC(2026, 0, 5, 0, 0, 0);
 const HOUR = 3_600_000;
 
@@ -140,8 +141,8 @@ async function measureGas(): Promise<{ syiFirst: bigint; syiPublish: bigint; pyt
 
 async function main(): Promise<void> {
   const gas = await measureGas();
-  const atDefaults = simulate(KEEPER_TRIGGERS);
-  const noMinInterval = simulate(defaultSyiTriggers);
+  const atDefaults = simulate(defaultSyiTriggers);
+  const minInterval60 = simulate(WITH_MIN_INTERVAL);
   const syiGasPerHour = Math.round(atDefaults.perHour * Number(gas.syiPublish));
   console.log(
     JSON.stringify({
@@ -155,7 +156,7 @@ async function main(): Promise<void> {
         pythPush8Feeds: gas.pyth8.toString(),
       },
       defaults: {
-        triggers: KEEPER_TRIGGERS,
+        triggers: defaultSyiTriggers,
         publishesPerHour: atDefaults.perHour,
         publishesByTrigger: atDefaults.publishes,
         syiGasPerHour,
@@ -163,7 +164,10 @@ async function main(): Promise<void> {
         maxOnchainAgeS: atDefaults.maxOnchainAgeS,
         maxHeldDeviationBps: atDefaults.maxHeldDeviationBps,
       },
-      withoutMinInterval: { triggers: defaultSyiTriggers, publishesPerHour: noMinInterval.perHour, publishesByTrigger: noMinInterval.publishes, maxOnchainAgeS: noMinInterval.maxOnchainAgeS },
+      withMinInterval60s: {
+        triggers: WITH_MIN_INTERVAL, publishesPerHour: minInterval60.perHour, publishesByTrigger: minInterval60.publishes,
+        syiGasPerHour: Math.round(minInterval60.perHour * Number(gas.syiPublish)), maxOnchainAgeS: minInterval60.maxOnchainAgeS, maxHeldDeviationBps: minInterval60.maxHeldDeviationBps,
+      },
     }),
   );
 }
