@@ -85,6 +85,13 @@ function secretFilesVolume(secrets: readonly SecretEnv[]): Record<string, unknow
   };
 }
 
+/**
+ * The deployment's identity is its namespace: processors derive their Kafka transactional ids from
+ * it (`<TOPIC_PREFIX><app>.<DEPLOYMENT_ID>`), so a second install on the same broker, in another
+ * namespace, never fences this one.
+ */
+export const DEPLOYMENT_ID_ENV = { name: 'DEPLOYMENT_ID', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } } as const;
+
 function deployment(app: AppSpec): Manifest {
   const ports: Record<string, unknown>[] = [{ name: 'health', containerPort: app.healthPort }];
   if (app.mainPort !== undefined) ports.push({ name: 'http', containerPort: app.mainPort });
@@ -97,13 +104,14 @@ function deployment(app: AppSpec): Manifest {
     envFrom: [{ configMapRef: { name: 'stableyield-config' } }, { configMapRef: { name: `${app.name}-config` } }],
   };
   const secretEnv = appSecretEnv(app);
-  if (secretEnv.length > 0) {
-    container.env = secretEnv.map((s) =>
+  container.env = [
+    DEPLOYMENT_ID_ENV,
+    ...secretEnv.map((s) =>
       s.asFile
         ? { name: `${s.name}_FILE`, value: secretFilePath(s) }
         : { name: s.name, valueFrom: { secretKeyRef: { name: s.secret, key: s.key, ...(s.optional ? { optional: true } : {}) } } },
-    );
-  }
+    ),
+  ];
   const fileSecrets = secretEnv.filter((s) => s.asFile);
   Object.assign(container, {
     livenessProbe: { httpGet: { path: app.livePath, port: 'health' }, initialDelaySeconds: 10, periodSeconds: 10, timeoutSeconds: 2, failureThreshold: 3 },

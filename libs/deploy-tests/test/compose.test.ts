@@ -103,6 +103,11 @@ describe('docker-compose.yml', () => {
     expect(dependencies(service('grafana'))).toEqual({ prometheus: 'service_started' });
   });
 
+  it('gives every app on Kafka the deployment identity of .env (DEPLOYMENT_ID: the processors\' transactional ids)', () => {
+    for (const app of APPS.filter((a) => services[a.name]?.environment?.KAFKA_BROKERS !== undefined)) expect({ app: app.name, id: service(app.name).environment?.DEPLOYMENT_ID }).toEqual({ app: app.name, id: '${DEPLOYMENT_ID:-compose}' });
+    expect(readFileSync(repoPath('.env.example'), 'utf8')).toMatch(/^DEPLOYMENT_ID=compose$/m);
+  });
+
   it('has no dependency cycle', () => {
     const visiting = new Set<string>();
     const done = new Set<string>();

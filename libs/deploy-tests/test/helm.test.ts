@@ -73,6 +73,19 @@ describe('helm/stableyield', () => {
     expect(JSON.stringify(find(out, 'Ingress', 'stableyield'))).toContain('syi.example.org');
   }, TOOL_TIMEOUT);
 
+  it("names every app's deployment by its namespace (DEPLOYMENT_ID: the processors' transactional ids), in Helm and kustomize alike", () => {
+    for (const manifests of [manifestsOf(helmTemplate()), manifestsOf(kustomizeBuild('base'))]) {
+      const apps = podTemplates(byKind(manifests, 'Deployment').filter((d) => APPS.some((a) => a.name === d.metadata.name)));
+      expect(apps.length).toBeGreaterThan(0);
+      for (const { manifest, podSpec } of apps) {
+        const env = (podSpec.containers[0] as { env?: unknown[] }).env ?? [];
+        expect({ app: manifest.metadata.name, env: env.filter((e) => (e as { name: string }).name === 'DEPLOYMENT_ID') }).toEqual({
+          app: manifest.metadata.name, env: [{ name: 'DEPLOYMENT_ID', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } }],
+        });
+      }
+    }
+  }, TOOL_TIMEOUT);
+
   it('leaves the market-sim test double out unless enabled', () => {
     const names = byKind(manifestsOf(helmTemplate()), 'Deployment').map((d) => d.metadata.name).sort();
     expect(names).toEqual(APPS.filter((a) => a.devOnly !== true).map((a) => a.name).sort());

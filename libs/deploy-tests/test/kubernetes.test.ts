@@ -113,12 +113,14 @@ describe('the production overlay', () => {
     for (const app of baseApps) {
       const c = podTemplates([find(apps(), 'Deployment', app.name)])[0]!.podSpec.containers[0]! as unknown as {
         envFrom: { configMapRef?: { name: string } }[];
-        env?: { name: string; value?: string; valueFrom?: { secretKeyRef?: { name: string; key: string } } }[];
+        env?: { name: string; value?: string; valueFrom?: { secretKeyRef?: { name: string; key: string }; fieldRef?: unknown } }[];
       };
       expect(c.envFrom.map((e) => e.configMapRef?.name)).toEqual(['stableyield-config', `${app.name}-config`]);
       for (const e of c.env ?? []) {
+        // The deployment's identity is the pod's namespace (downward API), the one other reference.
+        if (e.name === 'DEPLOYMENT_ID') expect(e.valueFrom).toEqual({ fieldRef: { fieldPath: 'metadata.namespace' } });
         // A literal value only names a file mounted from a Secret.
-        if (e.name.endsWith('_FILE')) expect(e.value?.startsWith(`${SECRET_MOUNT_PATH}/`)).toBe(true);
+        else if (e.name.endsWith('_FILE')) expect(e.value?.startsWith(`${SECRET_MOUNT_PATH}/`)).toBe(true);
         else expect({ name: e.name, value: e.value, ref: e.valueFrom?.secretKeyRef?.name !== undefined }).toEqual({ name: e.name, value: undefined, ref: true });
       }
     }
