@@ -4,7 +4,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import solc from 'solc';
 import { type Abi, type Hex } from 'viem';
 
 export interface ContractArtifact {
@@ -26,9 +25,21 @@ export interface CompileRequest {
   evmVersion?: string | undefined;
 }
 
-// solc-js is typed `any`; these are the two calls used (standard JSON in, standard JSON out).
-const solcCompile = solc.compile as (input: string) => string;
-const solcVersion = solc.version as () => string;
+// solc-js is typed `any`; these are the two calls used (standard JSON in, standard JSON out). Loaded
+// on first use: the apps that import @stableyield/chain (keeper, api) never compile, and loading
+// solc-js costs seconds and tens of MB.
+interface Solc {
+  compile(input: string): string;
+  version(): string;
+}
+let loaded: Solc | undefined;
+function solcJs(): Solc {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  loaded ??= require('solc') as Solc;
+  return loaded;
+}
+const solcCompile = (input: string): string => solcJs().compile(input);
+const solcVersion = (): string => solcJs().version();
 
 interface SolcOutput {
   errors?: { severity: string; formattedMessage: string }[];
