@@ -4,6 +4,7 @@ import type { DataTopic, TopicValues } from '@stableyield/schemas';
 import type { KafkaMetrics } from './metrics';
 import { PartitionRouter, sendPerPartition } from './partitioning';
 import { prefixedTopic } from './catalog';
+import { isGuarded, refuseProductionTopics } from './test-guard';
 import type { TopicSerde } from './serde';
 
 export interface OutgoingRecord<T extends DataTopic = DataTopic> {
@@ -55,6 +56,8 @@ export class TopicProducer {
   readonly router: PartitionRouter;
   private readonly maxTransactionAttempts: number;
   private readonly topicPrefix: string;
+  /** the test guard is on for this client: production topics are refused before any broker call */
+  private readonly guarded: boolean;
 
   constructor(
     kafka: Kafka,
@@ -67,6 +70,7 @@ export class TopicProducer {
     this.transactional = options.transactionalId !== undefined;
     this.topicPrefix = options.topicPrefix ?? '';
     this.router = new PartitionRouter(kafka);
+    this.guarded = isGuarded(kafka);
     this.maxTransactionAttempts = options.maxTransactionAttempts ?? 20;
     this.producer = kafka.producer({
       idempotent: true,
@@ -110,6 +114,7 @@ export class TopicProducer {
    */
   private async write(unprefixed: { topic: string; messages: Message[] }[]): Promise<void> {
     const topicMessages = this.topicPrefix === '' ? unprefixed : unprefixed.map((t) => ({ ...t, topic: prefixedTopic(this.topicPrefix, t.topic) }));
+    if (this.guarded) refuseProductionTopics(topicMessages.map((t) => t.topic));
     if (!this.transactional) {
       await sendPerPartition(this.router, topicMessages, (batch) => this.producer.send({ ...batch, acks: -1 }));
       return;

@@ -1,5 +1,9 @@
 import pino from 'pino';
+import { Registry } from 'prom-client';
 import { createKafka } from './client';
+import { KafkaMetrics } from './metrics';
+import { TopicProducer } from './producer';
+import type { TopicSerde } from './serde';
 import { isProductionTopic, TEST_GUARD_ENV, UnprefixedTopicError } from './test-guard';
 
 const logger = pino({ level: 'silent' });
@@ -25,6 +29,14 @@ describe('test guard', () => {
     await expect(producer.sendBatch({ topicMessages: [{ topic: 't1.cc.prices', messages: [] }, { topic: 'syi.calculated', messages: [] }] })).rejects.toThrow(
       /test wrote the production topic "syi\.calculated"/,
     );
+  });
+
+  it('makes a TopicProducer refuse a production topic before it asks the broker anything (its partition count)', async () => {
+    process.env[TEST_GUARD_ENV] = '1';
+    const kafka = createKafka(settings, logger);
+    const producer = new TopicProducer(kafka, {} as TopicSerde, KafkaMetrics.of(new Registry()), logger);
+    // nothing listens at the broker address: a partition look-up would fail with a connection error
+    await expect(producer.sendRaw([{ topic: 'processor-syi.changelog', key: 'k', value: 'x' }])).rejects.toBeInstanceOf(UnprefixedTopicError);
   });
 
   it('lets a client of a broker the test started itself, or any client outside tests, write any topic', async () => {

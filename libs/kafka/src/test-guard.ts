@@ -24,10 +24,21 @@ export class UnprefixedTopicError extends Error {
 // eslint-disable-next-line no-restricted-properties -- a test-only switch, not configuration of an app: no app schema declares it
 export const testGuardOn = (env: NodeJS.ProcessEnv = process.env) => env[TEST_GUARD_ENV] === '1';
 
-function check(topics: readonly string[]): void {
+/** Throws UnprefixedTopicError for the first production topic of `topics`. */
+export function refuseProductionTopics(topics: readonly string[]): void {
   const production = topics.find(isProductionTopic);
   if (production !== undefined) throw new UnprefixedTopicError(production);
 }
+const check = refuseProductionTopics;
+
+const guarded = new WeakSet<Kafka>();
+
+/**
+ * Whether `kafka`'s producers are guarded. A writer that asks the broker something first (the
+ * partition count of its topic) checks with this before: on a fresh broker a production topic
+ * may not exist, and the look-up would fail before the guard had its say.
+ */
+export const isGuarded = (kafka: Kafka) => guarded.has(kafka);
 
 const topicsOf = (request: ProducerRecord | ProducerBatch) => ('topic' in request ? [request.topic] : (request.topicMessages ?? []).map((t) => t.topic));
 
@@ -41,6 +52,7 @@ function guardSends<T extends Pick<Producer, 'send' | 'sendBatch'>>(target: T): 
 
 /** Makes every producer of `kafka` (and its transactions) refuse writes to production topics. */
 export function guardProducers(kafka: Kafka): Kafka {
+  guarded.add(kafka);
   const producer = kafka.producer.bind(kafka);
   kafka.producer = (config) => {
     const p = guardSends(producer(config));
