@@ -56,3 +56,28 @@ stop_pid() {
   rm -f "$STACK_PIDS/$name.pid"
 }
 mkdir -p "$STACK_LOGS" "$STACK_PIDS" "$STACK_CACHE"
+
+# Verbs shared by the component scripts that define healthy() (and write_config() for start_server).
+# start_server NAME URL SECONDS DIR COMMAND...: nothing to do when NAME's recorded process is up and healthy; fails
+# when something else answers on URL; else write_config, then COMMAND from DIR in its own session (setsid, so it
+# outlives the calling shell) with its output appended to $STACK_LOGS/NAME.log, and waits SECONDS for healthy.
+start_server() {
+  local name=$1 url=$2 secs=$3 dir=$4; shift 4
+  if pid_alive "$name" && healthy; then return 0; fi
+  stop_pid "$name"
+  if healthy; then echo "$name: something else already answers on $url" >&2; return 1; fi
+  write_config
+  (cd "$dir" && exec setsid "$@" >>"$STACK_LOGS/$name.log" 2>&1 </dev/null & echo $! > "$STACK_PIDS/$name.pid")
+  if ! wait_for "$name on $url" "$secs" healthy; then tail -n 20 "$STACK_LOGS/$name.log" >&2; return 1; fi
+}
+# server_status NAME DETAIL: "up (pid N, DETAIL)" when NAME's recorded process is alive and healthy, else "down".
+server_status() {
+  if pid_alive "$1" && healthy; then echo "up (pid $(cat "$STACK_PIDS/$1.pid"), $2)"; else echo down; return 1; fi
+}
+# component_verb VERB: runs the component's install, start, stop or status function.
+component_verb() {
+  case "${1:-}" in
+    install|start|stop|status) "$1" ;;
+    *) echo "usage: $0 install|start|stop|status" >&2; exit 2 ;;
+  esac
+}

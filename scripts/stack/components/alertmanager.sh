@@ -36,33 +36,15 @@ write_config() {
   amtool check-config "$AM_DIR/alertmanager.yml" >/dev/null
 }
 
+# No gossip cluster (--cluster.listen-address=): one local instance.
 start() {
-  if pid_alive alertmanager && healthy; then return 0; fi
-  stop_pid alertmanager
-  if healthy; then echo "alertmanager: something else already answers on $AM_URL" >&2; return 1; fi
-  write_config
-  # No gossip cluster (--cluster.listen-address=): one local instance; own session so it outlives the shell.
-  (cd "$AM_DIR" && exec setsid prometheus-alertmanager \
-      --config.file="$AM_DIR/alertmanager.yml" \
-      --storage.path="$AM_DIR/data" \
-      --web.listen-address="127.0.0.1:$ALERTMANAGER_PORT" \
-      --cluster.listen-address= \
-      >>"$STACK_LOGS/alertmanager.log" 2>&1 </dev/null &
-   echo $! > "$STACK_PIDS/alertmanager.pid")
-  if ! wait_for "Alertmanager on $AM_URL/-/ready" 60 healthy; then tail -n 20 "$STACK_LOGS/alertmanager.log" >&2; return 1; fi
+  start_server alertmanager "$AM_URL" 60 "$AM_DIR" prometheus-alertmanager \
+    --config.file="$AM_DIR/alertmanager.yml" \
+    --storage.path="$AM_DIR/data" \
+    --web.listen-address="127.0.0.1:$ALERTMANAGER_PORT" \
+    --cluster.listen-address=
 }
-
 stop() { stop_pid alertmanager; }
+status() { server_status alertmanager "127.0.0.1:$ALERTMANAGER_PORT"; }
 
-status() {
-  if pid_alive alertmanager && healthy; then
-    echo "up (pid $(cat "$STACK_PIDS/alertmanager.pid"), 127.0.0.1:$ALERTMANAGER_PORT)"
-  else
-    echo down; return 1
-  fi
-}
-
-case "${1:-}" in
-  install|start|stop|status) "$1" ;;
-  *) echo "usage: $0 install|start|stop|status" >&2; exit 2 ;;
-esac
+component_verb "${1:-}"

@@ -74,16 +74,6 @@ start() {
 }
 
 stop() { stop_pid clickhouse; }
+status() { server_status clickhouse "http 127.0.0.1:$CH_HTTP_PORT, tcp 127.0.0.1:$CH_TCP_PORT"; }
 
-status() {
-  if pid_alive clickhouse && healthy; then
-    echo "up (pid $(cat "$STACK_PIDS/clickhouse.pid"), http 127.0.0.1:$CH_HTTP_PORT, tcp 127.0.0.1:$CH_TCP_PORT)"
-  else
-    echo down; return 1
-  fi
-}
-
-case "${1:-}" in
-  install|start|stop|status) "$1" ;;
-  *) echo "usage: $0 install|start|stop|status" >&2; exit 2 ;;
-esac
+component_verb "${1:-}"

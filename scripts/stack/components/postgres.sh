@@ -112,14 +112,8 @@ stop() {
 }
 
 status() {
-  if running && healthy; then
-    echo "up (pid $(head -n 1 "$PG_DATA/postmaster.pid"), 127.0.0.1:$PG_PORT, PostgreSQL $(pg_major)$(has_timescaledb && echo ' + TimescaleDB'))"
-  else
-    echo down; return 1
-  fi
+  if ! { running && healthy; }; then echo down; return 1; fi
+  echo "up (pid $(head -n 1 "$PG_DATA/postmaster.pid"), 127.0.0.1:$PG_PORT, PostgreSQL $(pg_major)$(has_timescaledb && echo ' + TimescaleDB'))"
 }
 
-case "${1:-}" in
-  install|start|stop|status) "$1" ;;
-  *) echo "usage: $0 install|start|stop|status" >&2; exit 2 ;;
-esac
+component_verb "${1:-}"

@@ -38,35 +38,17 @@ write_config() {
   promtool check config "$PROM_DIR/prometheus.yml" >/dev/null
 }
 
+# Runs as the invoking user (root is fine for Prometheus).
+# --web.enable-lifecycle allows POST /-/reload after rule changes.
 start() {
-  if pid_alive prometheus && healthy; then return 0; fi
-  stop_pid prometheus
-  if healthy; then echo "prometheus: something else already answers on $PROM_URL" >&2; return 1; fi
-  write_config
-  # Runs as the invoking user (root is fine for Prometheus); own session so it outlives the calling shell.
-  # --web.enable-lifecycle allows POST /-/reload after rule changes.
-  (cd "$PROM_DIR" && exec setsid prometheus \
-      --config.file="$PROM_DIR/prometheus.yml" \
-      --storage.tsdb.path="$PROM_DIR/data" \
-      --storage.tsdb.retention.time=7d \
-      --web.listen-address="127.0.0.1:$PROMETHEUS_PORT" \
-      --web.enable-lifecycle \
-      >>"$STACK_LOGS/prometheus.log" 2>&1 </dev/null &
-   echo $! > "$STACK_PIDS/prometheus.pid")
-  if ! wait_for "Prometheus on $PROM_URL/-/ready" 60 healthy; then tail -n 20 "$STACK_LOGS/prometheus.log" >&2; return 1; fi
+  start_server prometheus "$PROM_URL" 60 "$PROM_DIR" prometheus \
+    --config.file="$PROM_DIR/prometheus.yml" \
+    --storage.tsdb.path="$PROM_DIR/data" \
+    --storage.tsdb.retention.time=7d \
+    --web.listen-address="127.0.0.1:$PROMETHEUS_PORT" \
+    --web.enable-lifecycle
 }
-
 stop() { stop_pid prometheus; }
+status() { server_status prometheus "127.0.0.1:$PROMETHEUS_PORT"; }
 
-status() {
-  if pid_alive prometheus && healthy; then
-    echo "up (pid $(cat "$STACK_PIDS/prometheus.pid"), 127.0.0.1:$PROMETHEUS_PORT)"
-  else
-    echo down; return 1
-  fi
-}
-
-case "${1:-}" in
-  install|start|stop|status) "$1" ;;
-  *) echo "usage: $0 install|start|stop|status" >&2; exit 2 ;;
-esac
+component_verb "${1:-}"
