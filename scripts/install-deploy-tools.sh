@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs the tools the deployment tests (libs/deploy-tests) run, from package registries
+# Installs the tools the deployment tests (libs/deployment) run, from package registries
 # only, into $DEPLOY_TOOLS_DIR (default ~/.cache/stableyield/deploy-tools). Idempotent: a
 # second run finds everything in place and takes about a second.
 #

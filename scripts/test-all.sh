@@ -34,7 +34,7 @@ bash scripts/stack/stack.sh install
 bash scripts/install-deploy-tools.sh
 # Debian packages the tests drive: headless Chromium for the ticker page test (playwright-core
 # drives it), faketime for the keeper's fault run under a skewed host clock, and jq for the
-# runbooks' log filters (libs/deploy-tests/test/runbooks.test.ts runs each one).
+# runbooks' log filters (libs/deployment/test/runbooks.test.ts runs each one).
 missing=""
 command -v chromium >/dev/null || missing="$missing chromium"
 command -v faketime >/dev/null || missing="$missing faketime"

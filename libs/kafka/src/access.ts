@@ -1,7 +1,7 @@
 // What each app may do on the brokers, least privilege: one principal per app (a Strimzi
 // KafkaUser in Kubernetes), the topics it reads and writes, and the prefixes of its consumer
 // groups and transactional ids. The Kubernetes KafkaUsers are generated from this table
-// (libs/deploy-tests) and acl.integration.test.ts proves it on a broker with the standard
+// (libs/deployment) and acl.integration.test.ts proves it on a broker with the standard
 // authorizer: each app can do its work, and nothing else (the keeper cannot write syi.calculated).
 import { AclOperationTypes, AclPermissionTypes, AclResourceTypes, ResourcePatternTypes } from 'kafkajs';
 import { dlqTopicOf } from './catalog';

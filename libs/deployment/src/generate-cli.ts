@@ -1,4 +1,4 @@
-/** Writes the generated deployment files: npx tsx libs/deploy-tests/src/generate-cli.ts */
+/** Writes the generated deployment files: npx tsx libs/deployment/src/generate-cli.ts */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { generatedFiles } from './generate';

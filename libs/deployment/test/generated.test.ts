@@ -5,12 +5,12 @@ import { generatedFiles } from '../src/generate';
 import { repoPath } from '../src/paths';
 
 describe('generated deployment files', () => {
-  it.each([...generatedFiles().keys()])('%s matches libs/deploy-tests/src/catalog.ts', (path) => {
+  it.each([...generatedFiles().keys()])('%s matches libs/deployment/src/catalog.ts', (path) => {
     const expected = generatedFiles().get(path);
     const file = repoPath(path);
-    if (!existsSync(file)) throw new Error(`${path} is missing: run npx tsx libs/deploy-tests/src/generate-cli.ts`);
+    if (!existsSync(file)) throw new Error(`${path} is missing: run npx tsx libs/deployment/src/generate-cli.ts`);
     const actual = readFileSync(file, 'utf8');
-    if (actual !== expected) throw new Error(`${path} differs from its generator: run npx tsx libs/deploy-tests/src/generate-cli.ts`);
+    if (actual !== expected) throw new Error(`${path} differs from its generator: run npx tsx libs/deployment/src/generate-cli.ts`);
     expect(actual).toBe(expected);
   });
 });

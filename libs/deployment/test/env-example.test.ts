@@ -96,7 +96,7 @@ describe('./deploy.sh docker and .env', () => {
 describe('npm scripts of the deployment files', () => {
   it('regenerates the catalog\'s files with `npm run deploy:generate`', () => {
     const scripts = (JSON.parse(readFileSync(repoPath('package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
-    expect(scripts['deploy:generate']).toBe('tsx libs/deploy-tests/src/generate-cli.ts');
-    expect(existsSync(repoPath('libs/deploy-tests/src/generate-cli.ts'))).toBe(true);
+    expect(scripts['deploy:generate']).toBe('tsx libs/deployment/src/generate-cli.ts');
+    expect(existsSync(repoPath('libs/deployment/src/generate-cli.ts'))).toBe(true);
   });
 });

@@ -1,7 +1,7 @@
 /**
  * The generated deployment files: path (from the repository root) → content. `generate-cli.ts`
  * writes them; generate.test.ts fails when a committed file differs (edit catalog.ts, then
- * run `npx tsx libs/deploy-tests/src/generate-cli.ts`).
+ * run `npx tsx libs/deployment/src/generate-cli.ts`).
  */
 import { stringify } from 'yaml';
 import { APP_NAMESPACE, APPS, IMAGE, SECRET_MOUNT_PATH, SHARED_ENV, terminationGracePeriodSeconds, type AppSpec } from './catalog';
@@ -11,7 +11,7 @@ import { dashboardFiles } from './dashboards';
 import { prometheusConfig } from './prometheus-config';
 import { IMAGE_TAG, appEnv, appManifests, appSecretEnv, initialReplicas, sharedManifests, topicManifests, type Manifest } from './manifests';
 
-const HEADER = '# Generated from libs/deploy-tests/src/catalog.ts by libs/deploy-tests/src/generate-cli.ts: do not edit.\n';
+const HEADER = '# Generated from libs/deployment/src/catalog.ts by libs/deployment/src/generate-cli.ts: do not edit.\n';
 
 export function toYamlDocuments(manifests: readonly Manifest[]): string {
   return HEADER + manifests.map((m) => stringify(m, { lineWidth: 0 })).join('---\n');

@@ -57,6 +57,6 @@ export function prometheusConfig(target: PrometheusTarget): string {
       ...apps.map((a) => appJob(a, target)),
     ],
   };
-  return HEADERS[target] + '# Generated from libs/deploy-tests/src/catalog.ts by libs/deploy-tests/src/generate-cli.ts: do not edit.\n'
+  return HEADERS[target] + '# Generated from libs/deployment/src/catalog.ts by libs/deployment/src/generate-cli.ts: do not edit.\n'
     + stringify(config, { lineWidth: 0 });
 }
