@@ -6,10 +6,8 @@
 //   npx tsx apps/ingest-hermes/bench/throughput.ts [seconds=8] [feedRates=1000,2000,4000,5000,6000,8000,12000,16000,20000]
 // Dedupe is per (feed, publishTime, slot) here: at these rates many slots share one publish second, and
 // the default (feed, publishTime) key would publish only one update per feed per second.
-import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import os from 'node:os';
-import { join } from 'node:path';
+import { startChildSim, type ChildSim } from '@stableyield/app-market-sim/bench/child-sim';
 import { TopicSerde } from '@stableyield/kafka';
 import { deletePrefixed, provisionAll, testPrefix, testStack } from '@stableyield/kafka/testing';
 import { createRegistryClient } from '@stableyield/schemas';
@@ -20,28 +18,6 @@ import { createIngestHermes } from '../src/ingest-hermes';
 const FEEDS = 8;
 // its own topics: the stack's broker may be serving a live `npm start`
 const prefix = testPrefix('bench-hermes');
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
-
-async function waitReady(url: string): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      // not up yet
-    }
-    if (Date.now() > deadline) throw new Error(`simulator not ready at ${url}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 async function simEvents(healthUrl: string): Promise<number> {
   const text = await (await fetch(`${healthUrl}/metrics`)).text();
@@ -114,18 +90,12 @@ async function main(): Promise<void> {
   const rates = (process.argv[3] ?? '1000,2000,4000,5000,6000,8000,12000,16000,20000').split(',').map(Number);
   const stack = testStack();
   await provisionAll(stack, prefix);
-  const [port, healthPort] = [await freePort(), await freePort()];
-  const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, '../../market-sim/src/main.ts')], {
-    env: { PATH: process.env['PATH'], MARKET_SIM_PORT: String(port), MARKET_SIM_HEALTH_PORT: String(healthPort), MARKET_SIM_TICK_RATE: '10', LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const simUrl = `http://127.0.0.1:${port}`;
-  const healthUrl = `http://127.0.0.1:${healthPort}`;
+  let sim: ChildSim | undefined;
   try {
-    await waitReady(`${healthUrl}/ready`);
+    sim = await startChildSim(10);
     const loadAverageAtStart = os.loadavg()[0];
     const steps = [];
-    for (const rate of rates) steps.push(await runStep(simUrl, healthUrl, rate, seconds));
+    for (const rate of rates) steps.push(await runStep(sim.url, sim.healthUrl, rate, seconds));
     const sustained = steps.filter((s) => s.sustained);
     const at1000 = steps.find((s) => s.targetFeedRate === 1000);
     console.log(
@@ -143,7 +113,7 @@ async function main(): Promise<void> {
       }, null, 2),
     );
   } finally {
-    child.kill('SIGTERM');
+    sim?.stop();
     await deletePrefixed(stack, prefix);
   }
 }

@@ -2,33 +2,9 @@
 // child process (so clients do not share its thread) at a given tick rate, opens N SSE clients asking for
 // every feed with node:http, counts events for a few seconds, and prints one JSON line.
 //   npx tsx apps/market-sim/bench/hermes-throughput.ts [tickRate=500] [clients=4] [seconds=5]
-import { spawn } from 'node:child_process';
 import { get } from 'node:http';
-import { createServer } from 'node:net';
-import { join } from 'node:path';
 import { ASSETS } from '@stableyield/market-model';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
-
-async function waitReady(url: string, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      // not up yet
-    }
-    if (Date.now() > deadline) throw new Error(`simulator not ready at ${url}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+import { startChildSim } from './child-sim';
 
 /** Counts SSE data events (frames end with a blank line) until stopAt. */
 function countEvents(url: string, stopAt: number): Promise<{ events: number; bytes: number; endedEarly: boolean }> {
@@ -60,14 +36,9 @@ function countEvents(url: string, stopAt: number): Promise<{ events: number; byt
 
 async function main(): Promise<void> {
   const [tickRate = 500, clients = 4, seconds = 5] = process.argv.slice(2).map(Number);
-  const [port, healthPort] = [await freePort(), await freePort()];
-  const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, '../src/main.ts')], {
-    env: { PATH: process.env['PATH'], MARKET_SIM_PORT: String(port), MARKET_SIM_HEALTH_PORT: String(healthPort), MARKET_SIM_TICK_RATE: String(tickRate), LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  const sim = await startChildSim(tickRate);
   try {
-    await waitReady(`http://127.0.0.1:${healthPort}/ready`, 30_000);
-    const url = `http://127.0.0.1:${port}/hermes/v2/updates/price/stream?${ASSETS.map((a) => `ids[]=${a.pythId}`).join('&')}`;
+    const url = `${sim.url}/hermes/v2/updates/price/stream?${ASSETS.map((a) => `ids[]=${a.pythId}`).join('&')}`;
     const started = Date.now();
     const results = await Promise.all(Array.from({ length: clients }, () => countEvents(url, started + seconds * 1000)));
     const elapsed = (Date.now() - started) / 1000;
@@ -87,7 +58,7 @@ async function main(): Promise<void> {
       }),
     );
   } finally {
-    child.kill('SIGTERM');
+    sim.stop();
   }
 }
 
