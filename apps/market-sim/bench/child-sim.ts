@@ -16,7 +16,8 @@ function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer().listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))));
+      const port = typeof address === 'object' && address !== null ? address.port : undefined;
+      server.close(() => (port === undefined ? reject(new Error('no port')) : resolve(port)));
     });
   });
 }
@@ -47,7 +48,11 @@ export async function startChildSim(tickRate: number): Promise<ChildSim> {
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
-  const sim = { url: `http://127.0.0.1:${port}`, healthUrl: `http://127.0.0.1:${healthPort}`, stop: () => child.kill('SIGTERM') };
+  const sim: ChildSim = {
+    url: `http://127.0.0.1:${port}`,
+    healthUrl: `http://127.0.0.1:${healthPort}`,
+    stop: () => child.kill('SIGTERM'),
+  };
   try {
     await waitReady(`${sim.healthUrl}/ready`, 30_000);
   } catch (err) {

@@ -9,6 +9,7 @@ import { KafkaMetrics, prefixedTopic, TopicProducer } from '@stableyield/kafka';
 import { testStack, uniqueGroup, waitFor } from '@stableyield/kafka/testing';
 import { SyntheticMarket } from '@stableyield/stream';
 import { httpOk, produceInOrder, provisionPrefixed, randomTestPort, spawnApp, stopApp, uniquePrefix } from '@stableyield/stream/testing';
+import { runBenchmark } from './lib/run';
 
 const seconds = Number(process.argv[2] ?? 60);
 const latenessMs = Number(process.argv[3] ?? 200);
@@ -17,7 +18,7 @@ const stack = testStack();
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? NaN;
 
-async function main(): Promise<void> {
+async function main(): Promise<object> {
   const prefix = uniquePrefix('bench-latency');
   await provisionPrefixed(stack.kafka, stack.logger, stack.registryUrl, prefix);
   const producer = new TopicProducer(stack.kafka, stack.serde, KafkaMetrics.of(new Registry()), stack.logger);
@@ -64,23 +65,15 @@ async function main(): Promise<void> {
     .split('\n')
     .filter((l) => l.startsWith('processor_evaluation_latency_seconds_bucket{') || l.startsWith('processor_evaluation_latency_seconds_count'))
     .map((l) => l.replace(/^processor_evaluation_latency_seconds_/, ''));
-  process.stdout.write(
-    JSON.stringify({
-      bench: 'processor-syi-latency',
-      seconds,
-      allowedLatenessMs: latenessMs,
-      gridMs: 1000,
-      records: measured.length,
-      latencyMs: { p50: percentile(measured, 0.5), p90: percentile(measured, 0.9), p99: percentile(measured, 0.99), max: measured[measured.length - 1] ?? NaN },
-      processorEvaluationLatencyHistogram: histogram,
-    }) + '\n',
-  );
+  return {
+    bench: 'processor-syi-latency',
+    seconds,
+    allowedLatenessMs: latenessMs,
+    gridMs: 1000,
+    records: measured.length,
+    latencyMs: { p50: percentile(measured, 0.5), p90: percentile(measured, 0.9), p99: percentile(measured, 0.99), max: measured[measured.length - 1] ?? NaN },
+    processorEvaluationLatencyHistogram: histogram,
+  };
 }
 
-main().then(
-  () => process.exit(0),
-  (err: unknown) => {
-    console.error(err);
-    process.exit(1);
-  },
-);
+runBenchmark(main);

@@ -12,6 +12,7 @@ import { KafkaMetrics, prefixedTopic, TopicProducer } from '@stableyield/kafka';
 import { testStack, uniqueGroup, waitFor } from '@stableyield/kafka/testing';
 import { SyntheticMarket } from '@stableyield/stream';
 import { httpOk, INPUT_TOPIC_NAMES, PROCESSOR_NODE_OPTIONS, produceInputs, provisionPrefixed, randomTestPort, spawnApp, stopApp, uniquePrefix } from '@stableyield/stream/testing';
+import { runBenchmark } from './lib/run';
 
 // Standard output carries the JSON result only (kafkajs would warn there about its partitioner).
 process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1';
@@ -159,7 +160,7 @@ function metric(text: string, name: string): number {
 const t00 = performance.now();
 const progress = (what: string, extra: object = {}) => process.stderr.write(JSON.stringify({ t: Number(((performance.now() - t00) / 1000).toFixed(1)), what, ...extra }) + '\n');
 
-async function main(): Promise<void> {
+async function main(): Promise<object> {
   const prefix = uniquePrefix('bench-throughput');
   await provisionPrefixed(stack.kafka, stack.logger, stack.registryUrl, prefix);
   progress('provisioned', { prefix });
@@ -169,36 +170,28 @@ async function main(): Promise<void> {
   const apps = ONLY ? [ONLY] : (Object.keys(OUTPUTS) as ProcessorApp[]);
   const processors = await processorsRun(prefix, lastGrid, apps);
   const raw = await rawRun(prefix, backlog.count);
-  process.stdout.write(
-    JSON.stringify({
-      bench: 'processors-throughput',
-      events: backlog.count,
-      marketHours: Number(((backlog.maxTs - START) / 3_600_000).toFixed(2)),
-      produceEventsPerSecond: Math.round(backlog.count / backlog.seconds),
-      processors: {
-        apps,
-        seconds: Number(processors.seconds.toFixed(2)),
-        inputEventsPerSecondEndToEnd: Math.round(backlog.count / processors.seconds),
-        target: 20_000,
-        each: processors.runs.map((r) => ({
-          app: r.app,
-          seconds: Number(r.seconds.toFixed(2)),
-          startupSeconds: Number(r.startupSeconds.toFixed(2)),
-          recordsPublished: r.records,
-          recordsIn: metric(r.metrics, 'processor_records_in_total'),
-          lateEvents: metric(r.metrics, 'processor_late_events_total'),
-          transactionAborts: metric(r.metrics, 'processor_transaction_aborts_total'),
-        })),
-      },
-      rawKafkajsConsumeProduce: { seconds: Number(raw.seconds.toFixed(2)), eventsPerSecond: Math.round(backlog.count / raw.seconds) },
-    }) + '\n',
-  );
+  return {
+    bench: 'processors-throughput',
+    events: backlog.count,
+    marketHours: Number(((backlog.maxTs - START) / 3_600_000).toFixed(2)),
+    produceEventsPerSecond: Math.round(backlog.count / backlog.seconds),
+    processors: {
+      apps,
+      seconds: Number(processors.seconds.toFixed(2)),
+      inputEventsPerSecondEndToEnd: Math.round(backlog.count / processors.seconds),
+      target: 20_000,
+      each: processors.runs.map((r) => ({
+        app: r.app,
+        seconds: Number(r.seconds.toFixed(2)),
+        startupSeconds: Number(r.startupSeconds.toFixed(2)),
+        recordsPublished: r.records,
+        recordsIn: metric(r.metrics, 'processor_records_in_total'),
+        lateEvents: metric(r.metrics, 'processor_late_events_total'),
+        transactionAborts: metric(r.metrics, 'processor_transaction_aborts_total'),
+      })),
+    },
+    rawKafkajsConsumeProduce: { seconds: Number(raw.seconds.toFixed(2)), eventsPerSecond: Math.round(backlog.count / raw.seconds) },
+  };
 }
 
-main().then(
-  () => process.exit(0),
-  (err: unknown) => {
-    console.error(err);
-    process.exit(1);
-  },
-);
+runBenchmark(main);
