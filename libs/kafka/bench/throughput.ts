@@ -28,6 +28,25 @@ async function createTopic(kafka: Kafka, topic: string): Promise<void> {
   await admin.disconnect();
 }
 
+/** Counts consumed records; `all` resolves once every record of the run is seen. */
+function consumedCounter(): { seen(n: number): void; all: Promise<void> } {
+  let count = 0;
+  let done: () => void = () => undefined;
+  const all = new Promise<void>((r) => (done = r));
+  return {
+    seen: (n) => {
+      count += n;
+      if (count >= records) done();
+    },
+    all,
+  };
+}
+
+const rates = (produceMs: number, consumeMs: number) => ({
+  produceRecordsPerSec: Math.round(records / (produceMs / 1000)),
+  consumeRecordsPerSec: Math.round(records / (consumeMs / 1000)),
+});
+
 async function wrapper(run: number) {
   const topic = `bench.wrapper.${run}`;
   await createTopic(stack.kafka, topic);
@@ -42,24 +61,21 @@ async function wrapper(run: number) {
     await producer.send(topic as 'cc.prices', chunk);
   }
   const produceMs = performance.now() - t0;
-  let seen = 0;
-  let done: () => void = () => undefined;
-  const finished = new Promise<void>((r) => (done = r));
+  const consumed = consumedCounter();
   const runner = new ConsumerRunner({
     ...stack, metrics, producer, groupId: `bench-${randomUUID()}`, topics: [topic as 'cc.prices'],
     handle: async (rs) => {
-      seen += rs.length;
-      if (seen >= records) done();
+      consumed.seen(rs.length);
       return Promise.resolve();
     },
   });
   const t1 = performance.now();
   await runner.start();
-  await finished;
+  await consumed.all;
   const consumeMs = performance.now() - t1;
   await runner.stop();
   await producer.disconnect();
-  return { produceRecordsPerSec: Math.round(records / (produceMs / 1000)), consumeRecordsPerSec: Math.round(records / (consumeMs / 1000)) };
+  return rates(produceMs, consumeMs);
 }
 
 async function raw(run: number) {
@@ -73,9 +89,7 @@ async function raw(run: number) {
     await producer.send({ topic, acks: -1, messages });
   }
   const produceMs = performance.now() - t0;
-  let seen = 0;
-  let done: () => void = () => undefined;
-  const finished = new Promise<void>((r) => (done = r));
+  const consumed = consumedCounter();
   const consumer = stack.kafka.consumer({ groupId: `bench-${randomUUID()}` });
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
@@ -83,16 +97,15 @@ async function raw(run: number) {
   await consumer.run({
     eachBatch: async ({ batch: b }) => {
       for (const m of b.messages) JSON.parse(m.value!.toString());
-      seen += b.messages.length;
-      if (seen >= records) done();
+      consumed.seen(b.messages.length);
       return Promise.resolve();
     },
   });
-  await finished;
+  await consumed.all;
   const consumeMs = performance.now() - t1;
   await consumer.disconnect();
   await producer.disconnect();
-  return { produceRecordsPerSec: Math.round(records / (produceMs / 1000)), consumeRecordsPerSec: Math.round(records / (consumeMs / 1000)) };
+  return rates(produceMs, consumeMs);
 }
 
 async function main() {
