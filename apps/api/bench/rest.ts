@@ -18,8 +18,8 @@ import autocannon from 'autocannon';
 import { Pool } from 'pg';
 import pino from 'pino';
 import { signedChain, storeRecords } from '@stableyield/api-core/testing';
-import { migrate } from '@stableyield/db';
-import { createTestDatabase } from '@stableyield/db/testing';
+import { migrate } from '@stableyield/postgres';
+import { createTestDatabase } from '@stableyield/postgres/testing';
 
 const SECONDS = Number(process.argv[2] ?? 10);
 const CONNECTIONS = 64;

@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import SwaggerParser from '@apidevtools/swagger-parser';
 import WebSocket from 'ws';
 import { signedChain, storeRecords } from '@stableyield/api-core/testing';
-import { metricValue } from '@stableyield/db/testing';
+import { metricValue } from '@stableyield/sink-model/testing';
 import { waitFor } from '@stableyield/kafka/testing';
 import type { SyiRecord } from '@stableyield/schemas';
 import { apiKeys, startServing, type ServingStack } from './testing';

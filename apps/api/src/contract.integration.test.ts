@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { signedChain, storeRecords } from '@stableyield/api-core/testing';
-import { repoRoot, sampleRecords } from '@stableyield/db/testing';
+import { repoRoot, sampleRecords } from '@stableyield/sink-model/testing';
 import { waitFor } from '@stableyield/kafka/testing';
 import { http } from 'viem';
 import { chainFromId, createChainClients, syiFeedAbi, syiRoundOf } from '@stableyield/chain';

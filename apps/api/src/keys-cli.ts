@@ -1,7 +1,7 @@
 // API keys: `npm run --silent api-keys -- create NAME | list | revoke ID` (uses DATABASE_URL).
 // The secret key is printed once, at creation; only its SHA-256 is stored.
 import { ApiKeyStore, ensureApiKeysTable } from '@stableyield/api-core';
-import { createPool } from '@stableyield/db';
+import { createPool } from '@stableyield/postgres';
 import { createLogger } from '@stableyield/observability';
 import { loadAppConfig } from './config';
 

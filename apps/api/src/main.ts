@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { ApiKeyStore, AuditorStatusSource, Authenticator, buildApiApp, CachedKeyLookup, CachedOnchainIndex, chainOnchainReader, countConnectionErrors, ensureApiKeysTable, jwtSettingsOf, queries } from '@stableyield/api-core';
 import { createRpcTransport, parseRpcUrls } from '@stableyield/chain';
 import { createPublicClient } from 'viem';
-import { createPool, isConnectionError, registerPoolUsage } from '@stableyield/db';
+import { createPool, isConnectionError, registerPoolUsage } from '@stableyield/postgres';
 import { createKafka, KafkaMetrics, kafkaSettingsOf, provisionTopics, TopicSerde } from '@stableyield/kafka';
 import { createSyiFeed, instanceGroupId, LatestSyi } from '@stableyield/live-feed';
 import { createLogger, createMetricsRegistry, exitOnSignals, ProgressMonitor, Readiness, Shutdown, startHealthServer } from '@stableyield/observability';

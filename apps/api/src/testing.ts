@@ -1,5 +1,5 @@
 /**
- * The serving stack of the integration tests: a fresh database with libs/db's migrations,
+ * The serving stack of the integration tests: a fresh database with libs/postgres's migrations,
  * a test copy of `syi.calculated`, and the api and ws-gateway apps as real processes.
  * Test code only.
  */
@@ -8,8 +8,9 @@ import { join } from 'node:path';
 import { Pool } from 'pg';
 import pino from 'pino';
 import { createTopic, deleteTopic, freePort, SyiPublisher } from '@stableyield/api-core/testing';
-import { migrate, type StorageVariant } from '@stableyield/db';
-import { createTestDatabase, repoRoot, spawnApp, stopApp, uniquePrefix, type SinkProcess } from '@stableyield/db/testing';
+import { migrate, type StorageVariant } from '@stableyield/postgres';
+import { createTestDatabase } from '@stableyield/postgres/testing';
+import { repoRoot, spawnApp, stopApp, uniquePrefix, type SinkProcess } from '@stableyield/sink-model/testing';
 import { provisionAll, testStack, waitFor, type TestStack } from '@stableyield/kafka/testing';
 
 export interface ServingStack {

@@ -6,7 +6,7 @@ import { getAddress, http, type Address } from 'viem';
 import { chainFromId, createChainClients, syiFeedAbi, syiRoundOf } from '@stableyield/chain';
 import { anvilTestAccount, deployTestSyiFeed, startAnvil, type TestAnvil } from '@stableyield/chain/testing';
 import { signedChain, storeRecords } from '@stableyield/api-core/testing';
-import { repoRoot } from '@stableyield/db/testing';
+import { repoRoot } from '@stableyield/sink-model/testing';
 import { startServing, type ServingStack } from './testing';
 
 /** Debian's chromium (apt-get install chromium); CHROMIUM_PATH overrides. */

@@ -1,5 +1,5 @@
 import { ClickHouse, ClickHouseWriter, ensureSchema } from '@stableyield/clickhouse';
-import { createSinkHandler, SINK_TOPICS, SinkMetrics } from '@stableyield/db';
+import { createSinkHandler, SINK_TOPICS, SinkMetrics } from '@stableyield/sink-model';
 import { ConsumerRunner, createKafka, KafkaMetrics, kafkaSettingsOf, provisionTopics, TopicProducer, TopicSerde } from '@stableyield/kafka';
 import { createLogger, createMetricsRegistry, exitOnSignals, ProgressMonitor, Readiness, Shutdown, startHealthServer } from '@stableyield/observability';
 import { createRegistryClient, registerSchemas, type DataTopic } from '@stableyield/schemas';

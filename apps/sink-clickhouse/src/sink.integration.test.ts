@@ -4,11 +4,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import { ClickHouse } from '@stableyield/clickhouse';
-import { TABLES, SINK_TOPICS, type SinkTopic, type TableModel } from '@stableyield/db';
+import { TABLES, SINK_TOPICS, type SinkTopic, type TableModel } from '@stableyield/sink-model';
 import {
   CLICKHOUSE_URL, connectTestProducer, createSinkTopics, deleteSinkTopics, expectedRows, groupCaughtUp, normaliseRow,
   produceRecords, sampleRecords, sortByKey, spawnApp, stopApp, uniquePrefix, type SinkProcess, type TestRecord,
-} from '@stableyield/db/testing';
+} from '@stableyield/sink-model/testing';
 import { DLQ_HEADERS, readDeadLetterHeaders, type TopicProducer } from '@stableyield/kafka';
 import { provisionAll, readTopic, testStack, uniqueGroup, waitFor } from '@stableyield/kafka/testing';
 

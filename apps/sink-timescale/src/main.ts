@@ -1,4 +1,5 @@
-import { AggregateRefresher, createPool, createSinkHandler, migrate, PostgresWriter, registerPoolUsage, SINK_TOPICS, SinkMetrics } from '@stableyield/db';
+import { AggregateRefresher, createPool, migrate, PostgresWriter, registerPoolUsage } from '@stableyield/postgres';
+import { createSinkHandler, SINK_TOPICS, SinkMetrics } from '@stableyield/sink-model';
 import { ConsumerRunner, createKafka, KafkaMetrics, kafkaSettingsOf, provisionTopics, TopicProducer, TopicSerde } from '@stableyield/kafka';
 import { createLogger, createMetricsRegistry, exitOnSignals, ProgressMonitor, Readiness, Shutdown, startHealthServer } from '@stableyield/observability';
 import { createRegistryClient, registerSchemas, type DataTopic } from '@stableyield/schemas';

@@ -6,10 +6,11 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { Client } from 'pg';
+import { createTestDatabase } from '@stableyield/postgres/testing';
 import {
-  connectTestProducer, createSinkTopics, createTestDatabase, deleteSinkTopics, produceRecords, repoRoot, sampleRecords, scrapeMetric,
-  spawnApp, stopApp, uniquePrefix, type SinkProcess,
-} from '@stableyield/db/testing';
+  connectTestProducer, createSinkTopics, deleteSinkTopics, produceRecords, repoRoot, sampleRecords, scrapeMetric, spawnApp,
+  stopApp, uniquePrefix, type SinkProcess,
+} from '@stableyield/sink-model/testing';
 import type { TopicProducer } from '@stableyield/kafka';
 import { provisionAll, testStack, uniqueGroup, waitFor } from '@stableyield/kafka/testing';
 

@@ -3,11 +3,12 @@
  * child process on its own prefixed topics, consumer groups and database.
  */
 import { Client } from 'pg';
-import { TABLES, SINK_TOPICS, type SinkTopic, type TableModel } from '@stableyield/db';
+import { TABLES, SINK_TOPICS, type SinkTopic, type TableModel } from '@stableyield/sink-model';
+import { createTestDatabase } from '@stableyield/postgres/testing';
 import {
-  connectTestProducer, createSinkTopics, createTestDatabase, deleteSinkTopics, expectedRows, groupCaughtUp, normaliseRow,
-  produceRecords, sampleRecords, sortByKey, spawnApp, stopApp, uniquePrefix, type SinkProcess, type TestRecord,
-} from '@stableyield/db/testing';
+  connectTestProducer, createSinkTopics, deleteSinkTopics, expectedRows, groupCaughtUp, normaliseRow, produceRecords,
+  sampleRecords, sortByKey, spawnApp, stopApp, uniquePrefix, type SinkProcess, type TestRecord,
+} from '@stableyield/sink-model/testing';
 import { DLQ_HEADERS, readDeadLetterHeaders, type TopicProducer } from '@stableyield/kafka';
 import { provisionAll, readTopic, testStack, uniqueGroup, waitFor } from '@stableyield/kafka/testing';
 

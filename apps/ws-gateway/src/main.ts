@@ -1,6 +1,6 @@
 import cluster from 'node:cluster';
 import { ApiKeyStore, Authenticator, CachedKeyLookup, clientAddress, ensureApiKeysTable, jwtSettingsOf } from '@stableyield/api-core';
-import { createPool, registerPoolUsage } from '@stableyield/db';
+import { createPool, registerPoolUsage } from '@stableyield/postgres';
 import { createKafka, KafkaMetrics, kafkaSettingsOf, provisionTopics, TopicSerde } from '@stableyield/kafka';
 import {
   createSyiFeed, FanoutHub, instanceGroupId, LatestSyi, startStreamServer, StreamMetrics, wsPreparedFrames, type SocketClient, type StreamServerOptions,

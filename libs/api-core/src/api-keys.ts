@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Queryable } from './db';
 
-/** Idempotent DDL of the key table (libs/db does not own it: only the API reads it). */
+/** Idempotent DDL of the key table (libs/postgres does not own it: only the API reads it). */
 export const API_KEYS_DDL = [
   `CREATE TABLE IF NOT EXISTS api_keys (
     id text PRIMARY KEY,

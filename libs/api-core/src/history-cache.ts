@@ -2,7 +2,7 @@ import type { Queryable } from './db';
 import type { Interval, OhlcPoint } from './queries';
 import { INTERVAL_MS, indexHistory, indexHistorySince, newestIndexTs } from './queries';
 
-/** Where the cache reads buckets from: the aggregates of libs/db (queries.ts), or a fake in tests. */
+/** Where the cache reads buckets from: the aggregates of libs/postgres (queries.ts), or a fake in tests. */
 export interface BucketSource {
   /** Buckets whose start lies in [from, to), oldest first; `to` undefined: no upper bound. */
   buckets(interval: Interval, from: number, to: number | undefined): Promise<OhlcPoint[]>;
@@ -10,7 +10,7 @@ export interface BucketSource {
   newestTs(): Promise<number | null>;
 }
 
-/** The aggregates `syi_index_<interval>` and `syi_index` of libs/db. */
+/** The aggregates `syi_index_<interval>` and `syi_index` of libs/postgres. */
 export const databaseBuckets = (db: Queryable): BucketSource => ({
   buckets: (interval, from, to) => (to === undefined ? indexHistorySince(db, interval, from) : indexHistory(db, interval, from, to)),
   newestTs: () => newestIndexTs(db),

@@ -2,7 +2,7 @@ import type { SyiConstituent, SyiRecord } from '@stableyield/schemas';
 import type { Queryable } from './db';
 
 /**
- * Every SQL statement of the API, against the relations of libs/db (`syi_index`, its
+ * Every SQL statement of the API, against the relations of libs/postgres (`syi_index`, its
  * aggregates `syi_index_<interval>`, `syi_constituents`, `syi_peg`, `dl_apy`, `tbill`).
  * Times are `timestamptz` in the database and epoch milliseconds everywhere else.
  */

@@ -16,8 +16,9 @@ import { Pool } from 'pg';
 import pino from 'pino';
 import { createTopic, deleteTopic, freePort, signedChain, storeRecords } from '@stableyield/api-core/testing';
 import { ensureSchema } from '@stableyield/clickhouse';
-import { migrate } from '@stableyield/db';
-import { createTestDatabase, repoRoot, spawnApp, stopApp, uniquePrefix, type SinkProcess } from '@stableyield/db/testing';
+import { migrate } from '@stableyield/postgres';
+import { createTestDatabase } from '@stableyield/postgres/testing';
+import { repoRoot, spawnApp, stopApp, uniquePrefix, type SinkProcess } from '@stableyield/sink-model/testing';
 import { testStack, waitFor } from '@stableyield/kafka/testing';
 
 const CLICKHOUSE_URL = process.env.CLICKHOUSE_URL ?? 'http://127.0.0.1:8123';

@@ -8,7 +8,7 @@ import { spawn, execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { repoRoot, scrapeMetric } from '@stableyield/db/testing';
+import { repoRoot, scrapeMetric } from '@stableyield/sink-model/testing';
 
 /** The last commit whose libs/clickhouse talked to ClickHouse through its own fetch code (src/http.ts). */
 export const PREVIOUS_COMMIT = '8f5078f';

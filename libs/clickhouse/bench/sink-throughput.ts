@@ -13,10 +13,11 @@ import { randomUUID } from 'node:crypto';
 import { cpus, loadavg } from 'node:os';
 import { provisionAll, testStack } from '@stableyield/kafka/testing';
 import { createClient } from '@clickhouse/client';
-import { recordRows, TABLES, type SinkRecord } from '@stableyield/db';
+import { recordRows, TABLES, type SinkRecord } from '@stableyield/sink-model';
 import {
-  CLICKHOUSE_URL, connectTestProducer, createSinkTopics, deleteSinkTopics, measureSinkRun, produceRecords, sampleRecords, uniquePrefix,
-} from '@stableyield/db/testing';
+  CLICKHOUSE_URL, connectTestProducer, createSinkTopics, deleteSinkTopics, measureSinkRun, produceRecords, sampleRecords,
+  uniquePrefix,
+} from '@stableyield/sink-model/testing';
 import { ClickHouse, ClickHouseWriter, ensureSchema } from '../src';
 import { measurePreviousSinkRun, PREVIOUS_COMMIT, previousClient, type PreviousInsertClient } from './previous-release';
 

@@ -1,7 +1,7 @@
 /** DDL and writer against the real local ClickHouse (18.16 here), in a database of their own. */
 import { randomUUID } from 'node:crypto';
-import { TABLES, type SinkRecord } from '@stableyield/db';
-import { CLICKHOUSE_URL, sampleRecords } from '@stableyield/db/testing';
+import { TABLES, type SinkRecord } from '@stableyield/sink-model';
+import { CLICKHOUSE_URL, sampleRecords } from '@stableyield/sink-model/testing';
 import { ensureSchema } from './ddl';
 import { ClickHouse } from './client';
 import { isClickHouseConnectionError, serverErrorCode } from './errors';

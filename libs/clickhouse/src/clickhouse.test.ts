@@ -1,4 +1,4 @@
-import { TABLES } from '@stableyield/db';
+import { TABLES } from '@stableyield/sink-model';
 import { aggregateViewSql, createTableSql, insertColumns } from './ddl';
 import { ClickHouseError } from '@clickhouse/client';
 import { retryOnStaleSocket } from './client';

@@ -9,8 +9,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { recordRows, SINK_TOPICS, TABLES, type Row, type SinkRecord, type TableName } from '@stableyield/db';
-import { sampleRecords } from '@stableyield/db/testing';
+import { recordRows, SINK_TOPICS, TABLES, type Row, type SinkRecord, type TableName } from '@stableyield/sink-model';
+import { sampleRecords } from '@stableyield/sink-model/testing';
 import { ensureSchema } from './ddl';
 import { ClickHouseWriter } from './writer';
 

@@ -1,4 +1,4 @@
-import { ALL_TABLES, INDEX_AGGREGATES, type Column, type ColumnType, type TableModel } from '@stableyield/db';
+import { ALL_TABLES, INDEX_AGGREGATES, type Column, type ColumnType, type TableModel } from '@stableyield/sink-model';
 import type { ClickHouse } from './client';
 import { identifier } from './identifier';
 import type { RowBinaryColumn, RowBinaryType } from './rowbinary';

@@ -1,4 +1,4 @@
-import { invalidReason, recordRows, TABLES, type Row, type SinkRecord, type SinkTopic, type SinkWriter, type TableName, type WriteOutcome } from '@stableyield/db';
+import { invalidReason, recordRows, TABLES, type Row, type SinkRecord, type SinkTopic, type SinkWriter, type TableName, type WriteOutcome } from '@stableyield/sink-model';
 import { insertColumns } from './ddl';
 import type { ClickHouse } from './client';
 import { isClickHouseConnectionError } from './errors';

@@ -16,7 +16,7 @@ import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync }
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { anvilTestAccount, deployTestMockPyth, deployTestSyiFeed, freePort, startAnvil, type TestAnvil } from '@stableyield/chain/testing';
-import { createTestDatabase } from '@stableyield/db/testing';
+import { createTestDatabase } from '@stableyield/postgres/testing';
 import { prefixedSpecs, provisionTopics } from '@stableyield/kafka';
 import { provisionAll, testStack, uniqueGroup } from '@stableyield/kafka/testing';
 import { toHex } from 'viem';

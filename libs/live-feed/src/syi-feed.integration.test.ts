@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Registry } from 'prom-client';
-import { registryEncoder } from '@stableyield/db/testing';
+import { registryEncoder } from '@stableyield/sink-model/testing';
 import { KafkaMetrics, TopicProducer } from '@stableyield/kafka';
 import { provisionAll, testStack, uniqueGroup, waitFor } from '@stableyield/kafka/testing';
 import type { SyiRecord } from '@stableyield/schemas';

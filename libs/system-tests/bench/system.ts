@@ -13,7 +13,7 @@ import { readFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { prefixedTopic } from '@stableyield/kafka';
-import { metricValue } from '@stableyield/db/testing';
+import { metricValue } from '@stableyield/sink-model/testing';
 import { endOffsets, readTopic } from '@stableyield/kafka/testing';
 import { INPUT_TOPIC_NAMES, repoRoot } from '@stableyield/stream/testing';
 import { GRID_MS, System, SYSTEM_APPS, type StreamClient, type SystemApp } from '../src/testing';

@@ -15,7 +15,7 @@ import WebSocket from 'ws';
 import { pythAbi } from '@stableyield/chain';
 import { anvilTestAccount, deployTestMockPyth, startAnvil, type TestAnvil } from '@stableyield/chain/testing';
 import { ClickHouse } from '@stableyield/clickhouse';
-import { createTestDatabase } from '@stableyield/db/testing';
+import { createTestDatabase } from '@stableyield/postgres/testing';
 import { CATALOG, DLQ_HEADERS, prefixedSpecs, prefixedTopic, provisionTopics, readDeadLetterHeaders, TopicFollower } from '@stableyield/kafka';
 import { readTopic, testStack, waitFor, type TestStack } from '@stableyield/kafka/testing';
 import { ASSETS } from '@stableyield/market-model';

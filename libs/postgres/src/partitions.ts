@@ -1,5 +1,5 @@
 import type { PoolClient } from 'pg';
-import type { TableModel } from './model';
+import type { TableModel } from '@stableyield/sink-model';
 
 /** The month (UTC) a time falls in, as the partition suffix `yyyymm` and its bounds. */
 export function monthOf(ms: number): { suffix: string; from: string; to: string } {

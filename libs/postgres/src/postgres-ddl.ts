@@ -1,6 +1,5 @@
 import { indexRollupsMigration } from './index-rollups';
-import type { Column, ColumnType, TableModel } from './model';
-import { ALL_TABLES } from './model';
+import { ALL_TABLES, INDEX_AGGREGATES, type Column, type ColumnType, type TableModel } from '@stableyield/sink-model';
 
 /** How the schema is laid out: TimescaleDB hypertables, or native range partitions of plain PostgreSQL. */
 export type StorageVariant = 'timescaledb' | 'partitioned';
@@ -50,14 +49,6 @@ export function timescaleSql(t: TableModel): string[] {
   if (t.retentionDays) statements.push(`SELECT add_retention_policy('${t.name}', INTERVAL '${t.retentionDays} days', if_not_exists => TRUE)`);
   return statements;
 }
-
-/** Index aggregates the API reads: bucket, open, high, low, close, avg, samples. */
-export const INDEX_AGGREGATES = [
-  { name: 'syi_index_1m', interval: '1 minute', refresh: { start: '1 hour', end: '1 minute', every: '1 minute' } },
-  { name: 'syi_index_5m', interval: '5 minutes', refresh: { start: '3 hours', end: '5 minutes', every: '5 minutes' } },
-  { name: 'syi_index_1h', interval: '1 hour', refresh: { start: '2 days', end: '1 hour', every: '30 minutes' } },
-  { name: 'syi_index_1d', interval: '1 day', refresh: { start: '30 days', end: '1 day', every: '1 hour' } },
-] as const;
 
 export function aggregateSql(variant: StorageVariant): string[] {
   return INDEX_AGGREGATES.flatMap((a) => {

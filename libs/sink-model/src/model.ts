@@ -266,3 +266,11 @@ export function invalidReason(table: TableModel, row: Row): string | null {
   }
   return null;
 }
+
+/** Index aggregates the API reads (views in both databases): bucket, open, high, low, close, avg, samples. */
+export const INDEX_AGGREGATES = [
+  { name: 'syi_index_1m', interval: '1 minute', refresh: { start: '1 hour', end: '1 minute', every: '1 minute' } },
+  { name: 'syi_index_5m', interval: '5 minutes', refresh: { start: '3 hours', end: '5 minutes', every: '5 minutes' } },
+  { name: 'syi_index_1h', interval: '1 hour', refresh: { start: '2 days', end: '1 hour', every: '30 minutes' } },
+  { name: 'syi_index_1d', interval: '1 day', refresh: { start: '30 days', end: '1 day', every: '1 hour' } },
+] as const;

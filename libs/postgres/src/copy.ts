@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import type { Row, TableModel } from './model';
+import type { Row, TableModel } from '@stableyield/sink-model';
 
 /** A value in COPY's text format: `\N` for NULL, backslash escapes for the characters COPY reserves. */
 export function copyField(value: string | number | null | undefined, type: TableModel['columns'][number]['type']): string {

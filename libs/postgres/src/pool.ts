@@ -1,6 +1,6 @@
 import { Pool } from 'pg';
 import type { Logger } from 'pino';
-import type { SinkMetrics, SinkName } from './sink';
+import type { SinkMetrics, SinkName } from '@stableyield/sink-model';
 
 /** Errors that mean the connection, not the data, failed (SQLSTATE 08, 57P0x, or a socket error). */
 export function isConnectionError(err: unknown): boolean {

@@ -1,11 +1,11 @@
 /** Migrations and the writer against the real local PostgreSQL, in a database of their own. */
 import { Pool } from 'pg';
 import pino from 'pino';
-import { TABLES } from './model';
+import { TABLES, type SinkRecord } from '@stableyield/sink-model';
+import { sampleRecords } from '@stableyield/sink-model/testing';
 import { migrate } from './migrate';
 import { PostgresWriter } from './postgres-writer';
-import type { SinkRecord } from './sink';
-import { createTestDatabase, sampleRecords } from './testing';
+import { createTestDatabase } from './testing';
 
 const logger = pino({ level: 'silent' });
 let db: Awaited<ReturnType<typeof createTestDatabase>>;

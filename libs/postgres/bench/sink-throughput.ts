@@ -4,7 +4,7 @@
  * the sink's own batch upsert (PostgresWriter, unnest) and psql COPY of the same rows.
  * Prints one JSON object.
  *
- *   npm run --silent bench -- db [--records 1000000]
+ *   npm run --silent bench -- postgres [--records 1000000]
  */
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -13,8 +13,10 @@ import { join } from 'node:path';
 import { Pool } from 'pg';
 import pino from 'pino';
 import { provisionAll, testStack } from '@stableyield/kafka/testing';
-import { migrate, PostgresWriter, TABLES, type SinkRecord } from '../src';
-import { connectTestProducer, createSinkTopics, createTestDatabase, deleteSinkTopics, measureSinkRun, produceRecords, sampleRecords, uniquePrefix } from '../src/testing';
+import { TABLES, type SinkRecord } from '@stableyield/sink-model';
+import { connectTestProducer, createSinkTopics, deleteSinkTopics, measureSinkRun, produceRecords, sampleRecords, uniquePrefix } from '@stableyield/sink-model/testing';
+import { migrate, PostgresWriter } from '../src';
+import { createTestDatabase } from '../src/testing';
 
 const args = process.argv.slice(2);
 const records = Number(args[args.indexOf('--records') + 1] ?? 0) || 1_000_000;

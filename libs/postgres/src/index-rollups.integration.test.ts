@@ -1,10 +1,11 @@
 /** The aggregate views over materialised buckets (migration 4) give what grouping the raw rows gives. */
 import { Pool } from 'pg';
 import pino from 'pino';
+import { INDEX_AGGREGATES } from '@stableyield/sink-model';
+import { sampleRecords } from '@stableyield/sink-model/testing';
 import { migrate } from './migrate';
 import { PostgresWriter } from './postgres-writer';
-import { INDEX_AGGREGATES } from './postgres-ddl';
-import { createTestDatabase, sampleRecords } from './testing';
+import { createTestDatabase } from './testing';
 
 let db: Awaited<ReturnType<typeof createTestDatabase>>;
 let pool: Pool;

@@ -1,11 +1,11 @@
 /**
- * Helpers for the sinks' integration tests and benchmarks against the real local stack.
+ * Helpers for the sinks' integration tests and benchmarks against the real local stack (a fresh
+ * PostgreSQL database: @stableyield/postgres/testing).
  * Test code only: never imported by an app.
  */
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { Client } from 'pg';
 import { Registry } from 'prom-client';
 import { CATALOG, createTopicsWithLeaders, KafkaMetrics, TopicProducer, type RawRecord } from '@stableyield/kafka';
 import { spawnApp, stopApp, type TestStack } from '@stableyield/kafka/testing';
@@ -13,7 +13,6 @@ import * as avro from 'avsc';
 import { createRegistryClient, valueSubject, VALUE_SCHEMAS, type TopicValues } from '@stableyield/schemas';
 import { recordRows, SINK_TOPICS, type Row, type SinkTopic, type TableModel } from './model';
 
-export const TEST_DATABASE_URL = process.env.DATABASE_URL_TEST ?? 'postgres://stableyield@127.0.0.1:55432/stableyield_test';
 export const CLICKHOUSE_URL = process.env.CLICKHOUSE_URL ?? 'http://127.0.0.1:8123';
 
 /** The repository root (tests run from a project folder). */
@@ -25,26 +24,6 @@ export function repoRoot(): string {
     dir = up;
   }
   return dir;
-}
-
-/** A fresh PostgreSQL database for one test file; `drop` removes it. */
-export async function createTestDatabase(prefix = 'sink'): Promise<{ name: string; url: string; drop: () => Promise<void> }> {
-  const name = `${prefix}_${randomUUID().replace(/-/g, '').slice(0, 10)}`;
-  const admin = new Client({ connectionString: TEST_DATABASE_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = TEST_DATABASE_URL.replace(/\/[^/]*$/, `/${name}`);
-  return {
-    name,
-    url,
-    drop: async () => {
-      const c = new Client({ connectionString: TEST_DATABASE_URL });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
-    },
-  };
 }
 
 /** A topic prefix no other run uses, e.g. `t1a2b3c4.` (the sinks consume `<prefix><topic>`). */

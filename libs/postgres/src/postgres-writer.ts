@@ -1,10 +1,9 @@
 import type { Pool, PoolClient } from 'pg';
-import { invalidReason, recordRows, rowKey, TABLES, type Row, type SinkTopic, type TableModel, type TableName, type TableRow } from './model';
+import { invalidReason, recordRows, rowKey, TABLES, type Row, type SinkRecord, type SinkTopic, type SinkWriter, type TableModel, type TableName, type TableRow, type WriteOutcome } from '@stableyield/sink-model';
 import { copyRows } from './copy';
 import { PartitionManager } from './partitions';
 import { isPartitioned, PG_ARRAY_TYPES, type StorageVariant } from './postgres-ddl';
 import { isConnectionError } from './pool';
-import type { SinkRecord, SinkWriter, WriteOutcome } from './sink';
 
 /** SQLSTATE classes of errors caused by a row's data (22 data exception, 23 integrity violation). */
 export const isDataError = (err: unknown): boolean => /^2[23]/.test((err as { code?: string }).code ?? '');

@@ -1,4 +1,3 @@
-export * from './model';
 export * from './postgres-ddl';
 export { migrate, chooseVariant, type MigrationResult } from './migrate';
 export { PartitionManager, monthOf, partitionName } from './partitions';
@@ -7,4 +6,3 @@ export { PostgresWriter, insertSql, columnArrays, isDataError, type PostgresWrit
 export { AggregateRefresher } from './aggregate-refresher';
 export { createPool, isConnectionError, type PoolSettings } from './pool';
 export { registerPoolUsage, poolUsage, type PoolCounts } from './pool-metrics';
-export { SinkMetrics, createSinkHandler, type SinkHandlerOptions, type SinkName, type SinkRecord, type SinkWriter, type WriteOutcome } from './sink';

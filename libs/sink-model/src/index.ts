@@ -1,0 +1,2 @@
+export * from './model';
+export { SinkMetrics, createSinkHandler, type SinkHandlerOptions, type SinkName, type SinkRecord, type SinkWriter, type WriteOutcome } from './sink';
