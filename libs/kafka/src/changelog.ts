@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Kafka, KafkaMessage } from 'kafkajs';
+import type { Batch, Kafka, KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
 
 /**
@@ -38,46 +38,12 @@ export async function readLatestRecord(
 
 /** The last record in [from, end) of one partition. */
 async function readRange(kafka: Kafka, topic: string, partition: number, from: number, end: number, timeoutMs: number): Promise<KafkaMessage | null> {
-  if (from >= end) return null;
-  const groupId = `changelog-reader-${randomUUID().slice(0, 8)}`;
-  const admin = kafka.admin();
-  await admin.connect();
-  await admin.setOffsets({ groupId, topic, partitions: [{ partition, offset: String(from) }] });
-  const consumer = kafka.consumer({ groupId, readUncommitted: false, maxWaitTimeInMs: 100 });
   let last: KafkaMessage | null = null;
-  let finish: () => void = () => undefined;
-  const done = new Promise<void>((resolve) => (finish = resolve));
-  try {
-    await consumer.connect();
-    await consumer.subscribe({ topic, fromBeginning: true });
-    // Batches of only control records or aborted data never reach eachBatch; their end does.
-    consumer.on(consumer.events.END_BATCH_PROCESS, (e) => {
-      if (e.payload.partition === partition && Number(e.payload.lastOffset) + 1 >= end) finish();
-    });
-    await consumer.run({
-      autoCommit: false,
-      eachBatch: async ({ batch }) => {
-        if (batch.partition !== partition) return; // other shards' checkpoints
-        const m = batch.messages[batch.messages.length - 1];
-        if (m !== undefined && Number(m.offset) < end) last = m;
-        return Promise.resolve();
-      },
-    });
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`timed out reading ${topic} up to offset ${end}`)), timeoutMs);
-    });
-    try {
-      await Promise.race([done, timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
-    return last;
-  } finally {
-    await consumer.disconnect();
-    await admin.deleteGroups([groupId]).catch(() => undefined);
-    await admin.disconnect();
-  }
+  await consumeRanges(kafka, topic, new Map([[partition, { from, end }]]), timeoutMs, 'changelog-reader', (batch) => {
+    const m = batch.messages[batch.messages.length - 1];
+    if (m !== undefined && Number(m.offset) < end) last = m;
+  });
+  return last;
 }
 
 /**
@@ -90,14 +56,30 @@ export async function readPartitionRanges(
   ranges: ReadonlyMap<number, { from: number; end: number }>,
   timeoutMs = 120_000,
 ): Promise<Map<number, KafkaMessage[]>> {
-  const out = new Map<number, KafkaMessage[]>();
-  const open = new Set<number>();
-  for (const [partition, { from, end }] of ranges) {
-    out.set(partition, []);
-    if (from < end) open.add(partition);
-  }
-  if (open.size === 0) return out;
-  const groupId = `range-reader-${randomUUID().slice(0, 8)}`;
+  const out = new Map<number, KafkaMessage[]>([...ranges.keys()].map((partition) => [partition, []]));
+  await consumeRanges(kafka, topic, ranges, timeoutMs, 'range-reader', (batch) => {
+    const range = ranges.get(batch.partition);
+    const list = out.get(batch.partition);
+    if (range !== undefined && list !== undefined) for (const m of batch.messages) if (Number(m.offset) >= range.from && Number(m.offset) < range.end) list.push(m);
+  });
+  return out;
+}
+
+/**
+ * Reads [from, end) of each given partition read_committed with a group of its own (deleted after), handing every
+ * batch of those partitions to `onBatch`; returns once each range is read, fails after `timeoutMs`.
+ */
+async function consumeRanges(
+  kafka: Kafka,
+  topic: string,
+  ranges: ReadonlyMap<number, { from: number; end: number }>,
+  timeoutMs: number,
+  groupPrefix: string,
+  onBatch: (batch: Batch) => void,
+): Promise<void> {
+  const open = new Set([...ranges].filter(([, { from, end }]) => from < end).map(([partition]) => partition));
+  if (open.size === 0) return;
+  const groupId = `${groupPrefix}-${randomUUID().slice(0, 8)}`;
   const admin = kafka.admin();
   await admin.connect();
   await admin.setOffsets({ groupId, topic, partitions: [...ranges].map(([partition, { from }]) => ({ partition, offset: String(from) })) });
@@ -115,22 +97,20 @@ export async function readPartitionRanges(
     await consumer.run({
       autoCommit: false,
       eachBatch: ({ batch }) => {
-        const range = ranges.get(batch.partition);
-        const list = out.get(batch.partition);
-        if (range !== undefined && list !== undefined) for (const m of batch.messages) if (Number(m.offset) >= range.from && Number(m.offset) < range.end) list.push(m);
+        if (ranges.has(batch.partition)) onBatch(batch); // not other shards' checkpoints
         return Promise.resolve();
       },
     });
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`timed out reading ${topic}`)), timeoutMs);
+      const unread = () => [...open].map((p) => `${p} up to offset ${ranges.get(p)?.end}`).join(', ');
+      timer = setTimeout(() => reject(new Error(`timed out reading ${topic} partition ${unread()}`)), timeoutMs);
     });
     try {
       await Promise.race([done, timeout]);
     } finally {
       clearTimeout(timer);
     }
-    return out;
   } finally {
     await consumer.disconnect();
     await admin.deleteGroups([groupId]).catch(() => undefined);
