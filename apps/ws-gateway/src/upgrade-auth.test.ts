@@ -1,18 +1,12 @@
 import type { IncomingMessage } from 'node:http';
-import { Authenticator } from '@stableyield/api-core';
+import { recordingAuthenticator } from '@stableyield/api-core/testing';
 import { upgradeAuthorizer } from './upgrade-auth';
 
 const KEY = 'syk_valid_placeholder';
 const upgrade = (url: string, headers: Record<string, string> = {}) => ({ url, headers }) as unknown as IncomingMessage;
 
 function authorizer() {
-  const lookups: string[] = [];
-  const authenticator = new Authenticator({
-    lookupKey: (key) => {
-      lookups.push(key);
-      return Promise.resolve(key === KEY ? 'key1' : null);
-    },
-  });
+  const { authenticator, lookups } = recordingAuthenticator(KEY);
   return { authorize: upgradeAuthorizer(authenticator, 3, () => 0), lookups };
 }
 

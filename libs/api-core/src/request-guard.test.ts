@@ -1,18 +1,13 @@
 import { Authenticator } from './auth';
 import { HttpError } from './errors';
 import { RequestGuard, type GuardedRequest } from './request-guard';
+import { recordingAuthenticator } from './testing';
 
 const KEY = 'syk_valid_placeholder';
 const limits = { perKey: 5, perIp: 3, authFailuresPerIp: 2, windowMs: 60_000 };
 
 function guardWithStore() {
-  const lookups: string[] = [];
-  const authenticator = new Authenticator({
-    lookupKey: (key) => {
-      lookups.push(key);
-      return Promise.resolve(key === KEY ? 'key1' : null);
-    },
-  });
+  const { authenticator, lookups } = recordingAuthenticator(KEY);
   return { guard: new RequestGuard(authenticator, limits, () => 0), lookups };
 }
 

@@ -12,7 +12,20 @@ import { KafkaMetrics, TopicProducer } from '@stableyield/kafka';
 import type { TestStack } from '@stableyield/kafka/testing';
 import { syiRecord } from '@stableyield/live-feed/testing';
 import type { SyiRecord, TopicValues } from '@stableyield/schemas';
+import { Authenticator } from './auth';
 import { sha256RecordDigest } from './verify';
+
+/** An Authenticator that knows one API key (as 'key1'), with every key it was asked about in `lookups`. */
+export function recordingAuthenticator(validKey: string): { authenticator: Authenticator; lookups: string[] } {
+  const lookups: string[] = [];
+  const authenticator = new Authenticator({
+    lookupKey: (key) => {
+      lookups.push(key);
+      return Promise.resolve(key === validKey ? 'key1' : null);
+    },
+  });
+  return { authenticator, lookups };
+}
 
 /** `count` records `stepMs` apart from `startTs`, each linked to the one before and digested by the default algorithm. */
 export function signedChain(count: number, startTs: number, options: { stepMs?: number; prevDigest?: string | null; value?: (i: number) => number } = {}): SyiRecord[] {
