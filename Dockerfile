@@ -30,6 +30,7 @@ COPY --from=deps /src/package.json /src/package-lock.json ./
 # npm needs the workspace manifests to install the workspaces' dependencies.
 COPY --from=deps /src/libs libs
 COPY --from=deps /src/apps apps
+COPY --from=deps /src/tests tests
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
 
 FROM ${NODE_IMAGE} AS runtime

@@ -1,12 +1,12 @@
-// The full fault run (libs/system-tests/src/chaos.ts) from the command line: starts the whole
+// The full fault run (tests/system/src/chaos.ts) from the command line: starts the whole
 // system on the running stack, lets it settle, injects every fault, verifies, and writes
 // artifacts/chaos-report.{json,md}. Prints the JSON report; exits 1 when anything was lost.
 //   npm run chaos            the full run
 //   npm run chaos -- --short the form CI runs
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chaosMarkdown, runChaos } from '../libs/system-tests/src/chaos';
-import { System } from '../libs/system-tests/src/testing';
+import { chaosMarkdown, runChaos } from '../tests/system/src/chaos';
+import { System } from '../tests/system/src/testing';
 
 async function main(): Promise<void> {
   const short = process.argv.includes('--short');
