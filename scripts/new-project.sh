@@ -7,8 +7,8 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 dir="$root/${kind}s/$name"
 [ -e "$dir" ] && { echo "$dir exists" >&2; exit 1; }
 mkdir -p "$dir/src"
-pkg="@stableyield/$name"; tag="type:lib"
-[ "$kind" = app ] && { pkg="@stableyield/app-$name"; tag="type:app"; }
+pkg="@stableyield/$name"; tag="type:lib"; entry="src/index.ts"
+[ "$kind" = app ] && { pkg="@stableyield/app-$name"; tag="type:app"; entry="src/main.ts"; }
 build=""
 [ "$kind" = app ] && build='"build": "node ../../scripts/build-app.mjs",'
 cat > "$dir/package.json" <<JSON
@@ -16,8 +16,8 @@ cat > "$dir/package.json" <<JSON
   "name": "$pkg",
   "version": "0.1.0",
   "private": true,
-  "main": "src/index.ts",
-  "types": "src/index.ts",
+  "main": "$entry",
+  "types": "$entry",
   "scripts": {
     $build
     "lint": "eslint .",
