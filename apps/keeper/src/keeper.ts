@@ -36,7 +36,6 @@ import { checkFeeds } from './feed-check';
 import { loadFeeds } from './feeds';
 import { appHealth, type KeeperHealth } from './health';
 import { createKeeperMetrics } from './metrics';
-import { hermesUpdateFromRecord } from './pyth-update';
 import { createSyiDuty, type SyiDuty } from './syi-duty';
 import { TokenBucket } from './rate-limit';
 
@@ -167,7 +166,7 @@ export function createKeeperApp(config: Config, logger: Logger, deps: KeeperAppD
     for (const r of records) {
       log.debug({ offset: r.offset, ageMs: now() - r.timestamp }, 'input_record');
       try {
-        keeper?.ingest(hermesUpdateFromRecord(r.value as PythUpdate));
+        keeper?.ingest(r.value as PythUpdate);
       } catch (err) {
         // A malformed record must not block the partition: skip it, say so.
         log.warn({ offset: r.offset, error: errorSummary(err) }, 'input_record_skipped');

@@ -1,16 +1,22 @@
 // Integration-test harness: a private anvil with MockPyth (libs/chain testing), the real broker and
 // registry, a per-test input topic with the pyth.updates schema, records encoded like the simulator's
-// (libs/market-model), and the keeper either in-process (createKeeperApp) or as a child process.
+// (MockPyth blobs, libs/chain testing), and the keeper either in-process (createKeeperApp) or as a child process.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pythAbi, type FeedId } from '@stableyield/chain';
-import { anvilTestAccount, deployTestMockPyth, freePort, startAnvil, type TestAnvil } from '@stableyield/chain/testing';
+import {
+  anvilTestAccount,
+  deployTestMockPyth,
+  freePort,
+  mockPythUpdateRecord,
+  startAnvil,
+  type TestAnvil,
+} from '@stableyield/chain/testing';
 import { KafkaMetrics, prefixedSpecs, provisionTopics, topicSpec, TopicProducer } from '@stableyield/kafka';
 import { testStack, uniqueGroup, waitFor, type TestStack } from '@stableyield/kafka/testing';
-import { encodeMockPythUpdate } from '@stableyield/market-model';
 import { createLogger, createMetricsRegistry, ProgressMonitor, Readiness, startHealthServer, type HealthServer } from '@stableyield/observability';
 import { createRegistryClient, registerSchemas, VALUE_SCHEMAS, type PythUpdate } from '@stableyield/schemas';
 import { toHex, type Address, type Hex } from 'viem';
@@ -40,32 +46,8 @@ export interface Quote {
 
 /** A pyth.updates record as ingest-hermes writes it from the simulator's Hermes (one blob per feed). */
 export function pythRecord(quotes: Quote[]): PythUpdate {
-  const feeds = quotes.map((q) => ({
-    feedId: FEEDS[q.feed].id,
-    symbol: q.feed.toUpperCase(),
-    price: q.price.toString(),
-    conf: (q.conf ?? 1_000n).toString(),
-    expo: -8,
-    publishTime: q.publishTime,
-    emaPrice: q.price.toString(),
-    emaConf: (q.conf ?? 1_000n).toString(),
-    slot: null,
-    prevPublishTime: q.publishTime - 1,
-  }));
-  const data = quotes.map((q) =>
-    encodeMockPythUpdate({
-      id: FEEDS[q.feed].id,
-      price: q.price,
-      conf: q.conf ?? 1_000n,
-      expo: -8,
-      emaPrice: q.price,
-      emaConf: q.conf ?? 1_000n,
-      publishTime: BigInt(q.publishTime),
-      prevPublishTime: BigInt(q.publishTime - 1),
-    }).slice(2),
-  );
-  const ts = Math.max(...quotes.map((q) => q.publishTime)) * 1000;
-  return { encoding: 'hex', data, feeds, receivedAt: Date.now(), ts };
+  const prices = quotes.map(({ feed, ...q }) => ({ ...q, id: FEEDS[feed].id, symbol: feed.toUpperCase() }));
+  return mockPythUpdateRecord(prices);
 }
 
 /** The keeper's price config for the test feeds: 1 % deviation, 60 s heartbeat unless overridden. */

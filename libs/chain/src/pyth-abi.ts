@@ -2,7 +2,8 @@
 // Hand-written `as const` so viem infers argument and return types; signatures checked against
 // @pythnetwork/pyth-sdk-solidity (IPyth.sol, AbstractPyth.sol, PythErrors.sol, IPythEvents.sol).
 
-const priceTuple = {
+/** Pyth's `PythStructs.Price`: the one definition of the tuple, for the ABI and the MockPyth payload. */
+export const pythPriceTuple = {
   type: 'tuple',
   components: [
     { name: 'price', type: 'int64' },
@@ -18,14 +19,14 @@ export const pythAbi = [
     name: 'getPriceUnsafe',
     stateMutability: 'view',
     inputs: [{ name: 'id', type: 'bytes32' }],
-    outputs: [{ name: 'price', ...priceTuple }],
+    outputs: [{ name: 'price', ...pythPriceTuple }],
   },
   {
     type: 'function',
     name: 'getEmaPriceUnsafe',
     stateMutability: 'view',
     inputs: [{ name: 'id', type: 'bytes32' }],
-    outputs: [{ name: 'price', ...priceTuple }],
+    outputs: [{ name: 'price', ...pythPriceTuple }],
   },
   {
     type: 'function',
@@ -35,7 +36,7 @@ export const pythAbi = [
       { name: 'id', type: 'bytes32' },
       { name: 'age', type: 'uint256' },
     ],
-    outputs: [{ name: 'price', ...priceTuple }],
+    outputs: [{ name: 'price', ...pythPriceTuple }],
   },
   {
     type: 'function',

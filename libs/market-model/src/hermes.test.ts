@@ -1,31 +1,20 @@
 import { mapHermesPriceUpdate, parseHermesErrorBody, parseHermesPriceFeeds } from '@stableyield/upstream';
-import fc from 'fast-check';
-import { decodeAbiParameters, encodeAbiParameters } from 'viem';
+import { decodeMockPriceFeedUpdate } from '@stableyield/chain';
 import { ASSETS, assetBySymbol } from './catalog';
-import { HermesClock, MOCK_PYTH_UPDATE_PARAMS, encodeMockPythUpdate, priceFeedsBody, priceIdsNotFoundBody, priceUpdateBody, resolveFeedIds, slotSnapshot } from './hermes';
+import {
+  HermesClock,
+  priceFeedsBody,
+  priceIdsNotFoundBody,
+  priceUpdateBody,
+  resolveFeedIds,
+  slotSnapshot,
+} from './hermes';
 import { Market } from './market';
 import { malformedText } from './malform';
 
 const T = Date.UTC(2026, 0, 15, 12, 0, 0);
 const USDC = assetBySymbol('USDC')!.pythId;
 const feedSymbols = Object.fromEntries(ASSETS.map((a) => [a.pythId, a.symbol]));
-
-describe('MockPyth update encoding', () => {
-  it('abi-encodes (PriceFeed, prevPublishTime) and decodes back', () => {
-    const hex = encodeMockPythUpdate({ id: USDC, price: 99985000n, conf: 62343n, expo: -8, emaPrice: 99990000n, emaConf: 59359n, publishTime: 1751042519n, prevPublishTime: 1751042518n });
-    // PriceFeed is a static tuple: id + 2 × 4 words, then prevPublishTime: 10 words.
-    expect(hex.length).toBe(2 + 10 * 64);
-    const [feed, prev] = decodeAbiParameters(MOCK_PYTH_UPDATE_PARAMS, hex);
-    expect(feed).toEqual({
-      id: `0x${USDC}`,
-      price: { price: 99985000n, conf: 62343n, expo: -8, publishTime: 1751042519n },
-      emaPrice: { price: 99990000n, conf: 59359n, expo: -8, publishTime: 1751042519n },
-    });
-    expect(prev).toBe(1751042518n);
-    // expo -8 is a two's-complement int32 in its word.
-    expect(hex.slice(2 + 3 * 64, 2 + 4 * 64)).toBe('f'.repeat(56) + 'fffffff8');
-  });
-});
 
 describe('Hermes slots and bodies', () => {
   const market = new Market(42);
@@ -50,8 +39,8 @@ describe('Hermes slots and bodies', () => {
     expect(r.records.prices.map((p) => p.symbol)).toEqual(['USDC', 'BTC']);
     expect(r.records.prices[0]!.ts).toBe(T);
     expect(r.records.update.data).toHaveLength(2);
-    const [feed] = decodeAbiParameters(MOCK_PYTH_UPDATE_PARAMS, `0x${r.records.update.data[0]!}`);
-    expect(feed.price.price.toString()).toBe(r.records.update.feeds[0]!.price);
+    const feed = decodeMockPriceFeedUpdate(`0x${r.records.update.data[0]!}`);
+    expect(feed.price.toString()).toBe(r.records.update.feeds[0]!.price);
     const b64 = priceUpdateBody([snap.get(USDC)!], { encoding: 'base64', parsed: false });
     expect(b64.parsed).toBeUndefined();
     expect(Buffer.from(b64.binary.data[0]!, 'base64').toString('hex')).toBe(snap.get(USDC)!.blobHex);
@@ -73,30 +62,5 @@ describe('Hermes slots and bodies', () => {
       const r = mapHermesPriceUpdate((() => { try { return JSON.parse(malformedText('hermes', body, counter)) as unknown; } catch { return 'not json'; } })(), { feedSymbols, receivedAt: 0 });
       expect(r.ok).toBe(false);
     }
-  });
-});
-
-describe('hand-written encoder', () => {
-  it('equals viem encodeAbiParameters for any values in range', () => {
-    const int = (bits: number) => fc.bigInt(-(1n << BigInt(bits - 1)), (1n << BigInt(bits - 1)) - 1n);
-    const uint = (bits: number) => fc.bigInt(0n, (1n << BigInt(bits)) - 1n);
-    fc.assert(
-      fc.property(int(64), uint(64), fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }), int(64), uint(64), uint(64), uint(64), (price, conf, expo, emaPrice, emaConf, publishTime, prevPublishTime) => {
-        const input = { id: USDC, price, conf, expo, emaPrice, emaConf, publishTime, prevPublishTime };
-        const expected = encodeAbiParameters(MOCK_PYTH_UPDATE_PARAMS, [
-          { id: `0x${USDC}`, price: { price, conf, expo, publishTime }, emaPrice: { price: emaPrice, conf: emaConf, expo, publishTime } },
-          prevPublishTime,
-        ]);
-        expect(encodeMockPythUpdate(input)).toBe(expected);
-      }),
-      { numRuns: 300 },
-    );
-  });
-
-  it('rejects out-of-range values and bad ids', () => {
-    const base = { id: USDC, price: 1n, conf: 1n, expo: -8, emaPrice: 1n, emaConf: 1n, publishTime: 1n, prevPublishTime: 0n };
-    expect(() => encodeMockPythUpdate({ ...base, price: 1n << 63n })).toThrow('does not fit in int64');
-    expect(() => encodeMockPythUpdate({ ...base, conf: -1n })).toThrow('does not fit in uint64');
-    expect(() => encodeMockPythUpdate({ ...base, id: 'abc' })).toThrow('32 bytes');
   });
 });

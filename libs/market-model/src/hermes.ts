@@ -1,76 +1,10 @@
 // Simulated Hermes: a slot clock (tickRate slots per second), per-slot feed snapshots in Hermes' JSON
-// shape, and binary payloads that MockPyth accepts: abi.encode(PriceFeed, prevPublishTime), exactly as
-// MockPyth.createPriceFeedUpdateData builds them (one blob per feed, hex without 0x like Hermes).
-import { type Hex } from 'viem';
+// shape (the types libs/upstream parses), and binary payloads that MockPyth accepts (libs/chain's
+// encoder: one blob per feed, hex without 0x like Hermes).
+import { encodeMockPriceFeedUpdate } from '@stableyield/chain';
+import { type HermesParsedFeed, type HermesPrice, type HermesPriceUpdate } from '@stableyield/upstream';
 import { ASSETS, assetByPythId, type AssetSpec } from './catalog';
 import { type Market } from './market';
-
-const priceStruct = {
-  type: 'tuple',
-  components: [
-    { name: 'price', type: 'int64' },
-    { name: 'conf', type: 'uint64' },
-    { name: 'expo', type: 'int32' },
-    { name: 'publishTime', type: 'uint256' },
-  ],
-} as const;
-
-const mockPythUpdateParams = [
-  {
-    type: 'tuple',
-    components: [{ name: 'id', type: 'bytes32' }, { name: 'price', ...priceStruct }, { name: 'emaPrice', ...priceStruct }],
-  },
-  { type: 'uint64' },
-] as const;
-
-export interface MockPythFeedInput {
-  id: string;
-  price: bigint;
-  conf: bigint;
-  expo: number;
-  emaPrice: bigint;
-  emaConf: bigint;
-  publishTime: bigint;
-  prevPublishTime: bigint;
-}
-
-/** One ABI word (32 bytes) of a signed or unsigned integer: two's complement in 256 bits, as hex. */
-function word(value: bigint, bits: number, signed: boolean): string {
-  const min = signed ? -(1n << BigInt(bits - 1)) : 0n;
-  const max = signed ? (1n << BigInt(bits - 1)) - 1n : (1n << BigInt(bits)) - 1n;
-  if (value < min || value > max) throw new RangeError(`${value} does not fit in ${signed ? 'int' : 'uint'}${bits}`);
-  return BigInt.asUintN(256, value).toString(16).padStart(64, '0');
-}
-
-/**
- * `MockPyth.createPriceFeedUpdateData(...)` in TypeScript: abi.encode(PriceFeed, uint64 prevPublishTime),
- * where PriceFeed {bytes32 id; Price price; Price emaPrice} and Price {int64; uint64; int32; uint256} are
- * static tuples, so the encoding is ten words in order. Written by hand because it runs for every feed
- * of every slot (viem's generic encoder is ~10× slower); a test checks it against viem and anvil.
- */
-export function encodeMockPythUpdate(f: MockPythFeedInput): Hex {
-  const id = f.id.toLowerCase().replace(/^0x/, '');
-  if (!/^[0-9a-f]{64}$/.test(id)) throw new Error(`feed id must be 32 bytes of hex, got ${f.id}`);
-  const expo = BigInt(f.expo);
-  return `0x${id}${word(f.price, 64, true)}${word(f.conf, 64, false)}${word(expo, 32, true)}${word(f.publishTime, 256, false)}${word(f.emaPrice, 64, true)}${word(f.emaConf, 64, false)}${word(expo, 32, true)}${word(f.publishTime, 256, false)}${word(f.prevPublishTime, 64, false)}`;
-}
-
-/** The ABI parameters of a MockPyth update blob, for decoding: [PriceFeed, prevPublishTime]. */
-export const MOCK_PYTH_UPDATE_PARAMS = mockPythUpdateParams;
-
-export interface HermesPrice {
-  price: string;
-  conf: string;
-  expo: number;
-  publish_time: number;
-}
-
-export interface HermesParsedFeed {
-  id: string;
-  price: HermesPrice;
-  ema_price: HermesPrice;
-  metadata: { slot: number; proof_available_time: number; prev_publish_time: number };
-}
 
 export interface HermesFeedSnapshot {
   parsed: HermesParsedFeed;
@@ -104,9 +38,9 @@ export function feedSnapshot(market: Market, clock: HermesClock, asset: AssetSpe
   const prevPublishTime = clock.publishTime(slot - 1);
   const price: HermesPrice = { price: q.price.toString(), conf: q.conf.toString(), expo: q.expo, publish_time: publishTime };
   const ema: HermesPrice = { price: q.emaPrice.toString(), conf: q.emaConf.toString(), expo: q.expo, publish_time: publishTime };
-  const blob = encodeMockPythUpdate({
+  const blob = encodeMockPriceFeedUpdate({
     id: asset.pythId, price: q.price, conf: q.conf, expo: q.expo, emaPrice: q.emaPrice, emaConf: q.emaConf,
-    publishTime: BigInt(publishTime), prevPublishTime: BigInt(prevPublishTime),
+    publishTime, prevPublishTime,
   });
   return {
     parsed: { id: asset.pythId, price, ema_price: ema, metadata: { slot, proof_available_time: publishTime, prev_publish_time: prevPublishTime } },
@@ -119,20 +53,15 @@ export function slotSnapshot(market: Market, clock: HermesClock, slot: number): 
   return new Map(ASSETS.map((a) => [a.pythId, feedSnapshot(market, clock, a, slot)]));
 }
 
-export type HermesEncoding = 'hex' | 'base64';
-
-export interface HermesPriceUpdateBody {
-  binary: { encoding: HermesEncoding; data: string[] };
-  parsed?: HermesParsedFeed[];
-}
+export type HermesEncoding = HermesPriceUpdate['binary']['encoding'];
 
 /** The `PriceUpdate` JSON of `/latest` and of each stream event, for the requested ids in request order. */
 export function priceUpdateBody(
   feeds: readonly HermesFeedSnapshot[],
   options: { encoding: HermesEncoding; parsed: boolean },
-): HermesPriceUpdateBody {
+): HermesPriceUpdate {
   const data = feeds.map((f) => (options.encoding === 'hex' ? f.blobHex : Buffer.from(f.blobHex, 'hex').toString('base64')));
-  const body: HermesPriceUpdateBody = { binary: { encoding: options.encoding, data } };
+  const body: HermesPriceUpdate = { binary: { encoding: options.encoding, data } };
   if (options.parsed) body.parsed = feeds.map((f) => f.parsed);
   return body;
 }

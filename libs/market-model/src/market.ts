@@ -1,5 +1,6 @@
 // The simulated market: one consistent state per (seed, time). Every venue, feed, pool and rate is a pure
 // function of the seed and t (plus the loaded scenario), so all APIs agree and runs are reproducible.
+import { type DlApyRecord } from '@stableyield/upstream';
 import { ASSETS, assetBySymbol, type AssetSpec } from './catalog';
 import { signedUnit, unit, uuidFrom, valueNoise } from './prng';
 import { activeEvents, depegWeight, type LoadedScenario } from './scenario';
@@ -14,15 +15,8 @@ export interface PythQuote {
   emaConf: bigint;
 }
 
-export interface PoolState {
-  pool: string;
-  project: string;
-  chain: string;
-  symbol: string;
-  tvlUsd: number;
-  apyBase: number | null;
-  apyReward: number | null;
-  apy: number | null;
+/** A DefiLlama pool as /pools serves it: the dl.apy fields plus what the ingester filters on. */
+export interface PoolState extends Omit<DlApyRecord, 'ts'> {
   exposure: 'single' | 'multi';
   stablecoin: boolean;
   poolMeta: string | null;

@@ -2,11 +2,11 @@
 // MockPyth.sol with solc, deploys it on a private anvil, compares createPriceFeedUpdateData with our
 // encoding, then submits our blobs with updatePriceFeeds and reads the prices back.
 import { anvilTestAccount, deployTestMockPyth, startAnvil, type TestAnvil } from '@stableyield/chain/testing';
-import { mockPythArtifact } from '@stableyield/chain';
+import { encodeMockPriceFeedUpdate, mockPythArtifact } from '@stableyield/chain';
 import { createWalletClient, http, type Address } from 'viem';
 import { foundry } from 'viem/chains';
 import { assetBySymbol } from './catalog';
-import { HermesClock, encodeMockPythUpdate, slotSnapshot } from './hermes';
+import { HermesClock, slotSnapshot } from './hermes';
 import { Market } from './market';
 
 let anvil: TestAnvil;
@@ -35,7 +35,7 @@ describe('MockPyth encoding on anvil', () => {
       functionName: 'createPriceFeedUpdateData',
       args: [`0x${USDC}`, f.price, f.conf, f.expo, f.emaPrice, f.emaConf, f.publishTime, f.prevPublishTime],
     });
-    expect(encodeMockPythUpdate({ id: USDC, ...f })).toBe(onChain);
+    expect(encodeMockPriceFeedUpdate({ id: USDC, ...f })).toBe(onChain);
   });
 
   it('accepts the simulator blobs in updatePriceFeeds and stores their prices', async () => {

@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { scaleInteger } from './decimal';
 import { type HermesStreamErrorReason, type UpstreamError } from './errors';
-import { type PythPriceRecord, type PythUpdateFeed, type PythUpdateRecord } from './records';
+import { type PythPrice, type PythUpdate, type PythUpdateFeed } from '@stableyield/schemas';
 import { describeZodError, fail, ok, parseJsonText, type ParseResult } from './result';
 import { type SseFrame } from './sse';
 import { checkPythPrice, firstInvalid } from './validate';
@@ -49,7 +49,10 @@ export const hermesPriceUpdateSchema = z
     });
   });
 
+/** Hermes' `PriceUpdate` JSON (a `/latest` body, one stream event); the simulator serves the same type. */
 export type HermesPriceUpdate = z.infer<typeof hermesPriceUpdateSchema>;
+export type HermesParsedFeed = z.infer<typeof hermesParsedFeed>;
+export type HermesPrice = z.infer<typeof hermesPrice>;
 
 export const hermesPriceFeedsSchema = z.array(z.object({ id: z.string().regex(FEED_ID), attributes: z.record(z.string(), z.string()) }));
 
@@ -67,8 +70,8 @@ export interface HermesMapOptions {
 }
 
 export interface HermesRecords {
-  update: PythUpdateRecord;
-  prices: PythPriceRecord[];
+  update: PythUpdate;
+  prices: PythPrice[];
 }
 
 function symbolMap(feedSymbols: Readonly<Record<string, string>>): Map<string, string> {
@@ -95,7 +98,7 @@ export function mapHermesPriceUpdate(payload: unknown, options: HermesMapOptions
       prevPublishTime: feed.metadata?.prev_publish_time ?? null,
     };
   });
-  const prices: PythPriceRecord[] = feeds.flatMap((feed) =>
+  const prices: PythPrice[] = feeds.flatMap((feed) =>
     feed.symbol === null
       ? []
       : [
@@ -112,7 +115,7 @@ export function mapHermesPriceUpdate(payload: unknown, options: HermesMapOptions
   const invalid = firstInvalid(prices, checkPythPrice, (r) => `${SOURCE}: feed ${r.feedId} (${r.symbol})`);
   if (invalid !== null) return fail(invalid);
   const maxPublish = feeds.reduce((max, f) => Math.max(max, f.publishTime), -1);
-  const update: PythUpdateRecord = {
+  const update: PythUpdate = {
     encoding: parsed.data.binary.encoding,
     data: parsed.data.binary.data,
     feeds,

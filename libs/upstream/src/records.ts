@@ -1,40 +1,6 @@
 // Topic records with exactly the field names of methodology SYI-v1 §1 (the JSON form of each Kafka
-// value; `ts` in ms since the epoch), plus the `pyth.updates` record the keeper consumes.
-
-export interface PythPriceRecord {
-  symbol: string;
-  feedId: string;
-  price: number;
-  conf: number;
-  publishTime: number;
-  ts: number;
-}
-
-/** One feed of a Hermes event, with Pyth's raw integers kept as strings (the keeper compares them exactly). */
-export interface PythUpdateFeed {
-  feedId: string;
-  /** null when the feed id is not in the configured id → symbol map. */
-  symbol: string | null;
-  price: string;
-  conf: string;
-  expo: number;
-  publishTime: number;
-  emaPrice: string;
-  emaConf: string;
-  slot: number | null;
-  prevPublishTime: number | null;
-}
-
-/** The whole Hermes event: the binary payloads to submit on-chain and the feeds they carry. */
-export interface PythUpdateRecord {
-  encoding: 'hex' | 'base64';
-  data: string[];
-  feeds: PythUpdateFeed[];
-  /** Wall-clock time the ingester received the event (ms). */
-  receivedAt: number;
-  /** Largest publish time of the feeds, in ms (receivedAt when the event carried no parsed feeds). */
-  ts: number;
-}
+// value; `ts` in ms since the epoch). The Pyth records are @stableyield/schemas' own types: one shape
+// from Hermes to the keeper.
 
 export interface CcPriceRecord {
   symbol: string;

@@ -5,9 +5,9 @@ import {
   type CcPriceRecord,
   type DlApyRecord,
   type ExMktcapRecord,
-  type PythPriceRecord,
   type TradTbillRecord,
 } from './records';
+import { type PythPrice } from '@stableyield/schemas';
 
 type Problem = string | null;
 
@@ -90,7 +90,7 @@ export function checkCcPrice(r: CcPriceRecord): Problem {
   );
 }
 
-export function checkPythPrice(r: PythPriceRecord): Problem {
+export function checkPythPrice(r: PythPrice): Problem {
   return first(
     identity('symbol', r.symbol),
     identity('feedId', r.feedId),

@@ -1,8 +1,8 @@
 // Issue 22, items 4, 5, 7, 8 and 10 at the PriceKeeper level, against anvil + MockPyth: the chain's
 // clock, lagging input, a demoted replica, stuck/failing pushes in /health, the on-chain refresh.
 import { HttpRequestError } from 'viem';
+import { type PythUpdate } from '@stableyield/schemas';
 import {
-  encodeMockPriceFeedUpdate,
   feedsOnChain,
   feePolicy,
   keeperHealth,
@@ -13,10 +13,10 @@ import {
   type FeedConfig,
   type FeedId,
   type HealthThresholds,
-  type HermesPriceUpdate,
   type PriceKeeperOptions,
   type TxSubmitter,
 } from '../index';
+import { mockPythUpdateRecord } from '../testing/pyth-update';
 import { FEEDS, installMulticall3, interceptedTransport, nowS, startChain, type Chain } from '../../test/fixtures';
 
 const feed = (alias: string, id: FeedId, over: Partial<FeedConfig> = {}): FeedConfig => ({
@@ -28,12 +28,9 @@ const feed = (alias: string, id: FeedId, over: Partial<FeedConfig> = {}): FeedCo
   ...over,
 });
 
-function hermes(prices: { id: FeedId; price: bigint; publishTime: number }[]): HermesPriceUpdate {
-  return {
-    binary: { encoding: 'hex', data: prices.map((p) => encodeMockPriceFeedUpdate({ ...p, conf: 10_000n, expo: -8 }).slice(2)) },
-    parsed: prices.map((p) => ({ id: p.id.slice(2), price: { price: p.price.toString(), conf: '10000', expo: -8, publish_time: p.publishTime } })),
-  };
-}
+/** A pyth.updates record as the simulator's Hermes gives it for MockPyth: one blob per feed. */
+const hermes = (prices: { id: FeedId; price: bigint; publishTime: number }[]): PythUpdate =>
+  mockPythUpdateRecord(prices, 10_000n);
 
 const ONE = 100_000_000n;
 const HEALTH: HealthThresholds = {

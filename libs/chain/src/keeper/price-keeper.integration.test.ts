@@ -1,4 +1,6 @@
-import { pythAbi, PriceKeeper, encodeMockPriceFeedUpdate, keeperHealth, type FeedConfig, type FeedId, type HermesPriceUpdate, type RunOutcome } from '../index';
+import { type PythUpdate } from '@stableyield/schemas';
+import { pythAbi, PriceKeeper, keeperHealth, type FeedConfig, type FeedId, type RunOutcome } from '../index';
+import { mockPythUpdateRecord } from '../testing/pyth-update';
 import { FEEDS, nowS, startChain, type Chain } from '../../test/fixtures';
 
 const feed = (alias: string, id: FeedId, over: Partial<FeedConfig> = {}): FeedConfig => ({
@@ -10,19 +12,9 @@ const feed = (alias: string, id: FeedId, over: Partial<FeedConfig> = {}): FeedCo
   ...over,
 });
 
-/** A Hermes-shaped update as the market simulator emits it for MockPyth: one blob per feed. */
-function hermes(prices: { id: FeedId; price: bigint; publishTime: number }[]): HermesPriceUpdate {
-  return {
-    binary: {
-      encoding: 'hex',
-      data: prices.map((p) => encodeMockPriceFeedUpdate({ ...p, conf: 10_000n, expo: -8 }).slice(2)),
-    },
-    parsed: prices.map((p) => ({
-      id: p.id.slice(2),
-      price: { price: p.price.toString(), conf: '10000', expo: -8, publish_time: p.publishTime },
-    })),
-  };
-}
+/** A pyth.updates record as the simulator's Hermes gives it for MockPyth: one blob per feed. */
+const hermes = (prices: { id: FeedId; price: bigint; publishTime: number }[]): PythUpdate =>
+  mockPythUpdateRecord(prices, 10_000n);
 
 async function pushEvents(chain: Chain): Promise<{ id: string; price: bigint; tx: string }[]> {
   const logs = await chain.anvil.client.getContractEvents({ address: chain.contract, abi: pythAbi, eventName: 'PriceFeedUpdate', fromBlock: 0n });

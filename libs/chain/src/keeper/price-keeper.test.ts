@@ -1,5 +1,6 @@
 import { HttpRequestError, type PublicClient } from 'viem';
-import { encodeMockPriceFeedUpdate, type FeedId } from '../price-feed';
+import { type FeedId } from '../price-feed';
+import { mockPythUpdateRecord } from '../testing/pyth-update';
 import { type TxSubmitter } from '../tx/submitter';
 import { PriceKeeper } from './price-keeper';
 
@@ -35,10 +36,7 @@ describe('PriceKeeper status with an RPC URL that carries secrets', () => {
   it('keeps the URL out of lastError and lastOnchainRefreshError', async () => {
     const keeper = keeperWithFailingRpc();
     const publishTime = Math.floor(Date.now() / 1000) - 10;
-    keeper.ingest({
-      binary: { encoding: 'hex', data: [encodeMockPriceFeedUpdate({ id: FEED, price: 100_000_000n, conf: 10_000n, expo: -8, publishTime }).slice(2)] },
-      parsed: [{ id: FEED.slice(2), price: { price: '100000000', conf: '10000', expo: -8, publish_time: publishTime } }],
-    });
+    keeper.ingest(mockPythUpdateRecord([{ id: FEED, price: 100_000_000n, conf: 10_000n, publishTime }]));
     const outcome = await keeper.runOnce(true);
     await keeper.stop();
 

@@ -5,15 +5,9 @@
 // Time is the chain's (ChainClock: from the block timestamps it reads), not the host's. Only an active
 // keeper (the replica that owns the input) ingests and pushes; a demoted one forgets its prices.
 import { errorSummary } from '@stableyield/observability';
+import { type PythUpdate } from '@stableyield/schemas';
 import { type Address, type PublicClient } from 'viem';
-import {
-  mergeUpdateData,
-  sourcePricesFromHermes,
-  type FeedId,
-  type HermesPriceUpdate,
-  type PriceInfo,
-  type SourcePrice,
-} from '../price-feed';
+import { mergeUpdateData, sourcePricesOf, type FeedId, type PriceInfo, type SourcePrice } from '../price-feed';
 import { hasMulticall3, MULTICALL3_ADDRESS, readOnchainPrices, readOnchainPricesMulticall } from '../pyth-contract';
 import { ChainTxError, classifyTxError, withRetry, type TxErrorKind } from '../tx/errors';
 import { type SubmitResult, type TxSubmitter, type UpdateBatch } from '../tx/submitter';
@@ -160,15 +154,15 @@ export class PriceKeeper {
   }
 
   /**
-   * A Hermes update (from pyth.updates): keep the newest price and payload per configured feed.
+   * A pyth.updates record (one Hermes event): keep the newest price and payload per configured feed.
    * Only a newer publish time counts as input (a replayed or duplicated record does not keep
    * /health's no-input quiet); a price older than maxSourceAgeS is dropped and counted.
    */
-  ingest(update: HermesPriceUpdate): void {
+  ingest(update: PythUpdate): void {
     if (!this.active) return;
     const nowS = this.chainClock.nowS();
     let changed = false;
-    for (const source of sourcePricesFromHermes(update)) {
+    for (const source of sourcePricesOf(update)) {
       if (!this.feedIds.has(source.id)) continue;
       const known = this.sources.get(source.id);
       if (known && known.info.publishTime >= source.info.publishTime) continue;
