@@ -1,21 +1,16 @@
 // SYI-v1.md point by point, with expectations computed by hand from the text (not from the
 // engine's own output). Where a value is not exactly representable the comment shows the sum.
-import { book, ccPrice, mktcap, pool, pythPrice, tbill, toLine } from '../test/builders';
+import { book, ccPrice, mktcap, ONLY_USDC, pool, pythPrice, stateWith, tbill, toLine } from '../test/builders';
 import type { IndexEvent } from './events';
-import { METHODOLOGY_V1, type MethodologyParams } from './params';
+import { METHODOLOGY_V1 } from './params';
 import type { IndexRecord } from './record';
 import { runReplay } from './replay';
-import { IndexState } from './state';
+import type { IndexState } from './state';
 
 const BASE = 1_767_225_600_000; // a multiple of 60 000 and of 7 000
 const DAY = 86_400_000;
-const ONLY_USDC: MethodologyParams = { ...METHODOLOGY_V1, constituents: ['USDC'] };
-
-function stateWith(events: IndexEvent[], params: MethodologyParams = ONLY_USDC): IndexState {
-  const state = new IndexState(params);
-  for (const e of events) state.apply(e);
-  return state;
-}
+/** Most points of the text are about one constituent. */
+const usdcState = (events: IndexEvent[]) => stateWith(events, ONLY_USDC);
 
 function at(state: IndexState, T: number): IndexRecord {
   const record = state.evaluate(T);
@@ -40,7 +35,7 @@ async function replay(events: IndexEvent[], intervalSeconds: number): Promise<In
 
 describe('§1 freshness: t − ts ≤ limit, per input kind', () => {
   it('one cc.prices record counts for P up to 120 s and for V up to 600 s', () => {
-    const state = stateWith([mktcap('USDC', 1e10, BASE), pool('p1', 'USDC', 5e7, 4, BASE), ccPrice('USDC', 'old', 0.998, BASE, 5e7)]);
+    const state = usdcState([mktcap('USDC', 1e10, BASE), pool('p1', 'USDC', 5e7, 4, BASE), ccPrice('USDC', 'old', 0.998, BASE, 5e7)]);
     const step = (T: number) => {
       state.apply(ccPrice('USDC', 'b', 1.0, T, 2e7));
       return usdcAt(state, T);
@@ -57,7 +52,7 @@ describe('§1 freshness: t − ts ≤ limit, per input kind', () => {
   it('an order book counts up to 300 s', () => {
     const events = [mktcap('USDC', 1e10, BASE), pool('p1', 'USDC', 5e7, 4, BASE), book('USDC', 'x', [[0.5, 4]], [[1.5, 2]], BASE)];
     // mid = 1, band [0.995, 1.005]: neither level is inside, so use levels at the mid itself
-    const state = stateWith([...events, book('USDC', 'y', [[1, 4]], [[1, 2]], BASE)]);
+    const state = usdcState([...events, book('USDC', 'y', [[1, 4]], [[1, 2]], BASE)]);
     state.apply(ccPrice('USDC', 'a', 1, BASE + 300_000));
     expect(usdcAt(state, BASE + 300_000).depthUsd).toBe(6); // book y: 1 × 4 + 1 × 2; book x: 0
     state.apply(ccPrice('USDC', 'a', 1, BASE + 300_001));
@@ -65,12 +60,12 @@ describe('§1 freshness: t − ts ≤ limit, per input kind', () => {
   });
   it('a market cap counts up to 24 h, a T-bill up to 7 days, a pool up to 6 h', () => {
     const week = 604_800_000;
-    const state = stateWith([tbill(3.5, BASE + DAY - week), mktcap('USDC', 1e10, BASE), pool('p1', 'USDC', 5e7, 4, BASE + DAY - 21_600_000), ccPrice('USDC', 'a', 1, BASE + DAY)]);
+    const state = usdcState([tbill(3.5, BASE + DAY - week), mktcap('USDC', 1e10, BASE), pool('p1', 'USDC', 5e7, 4, BASE + DAY - 21_600_000), ccPrice('USDC', 'a', 1, BASE + DAY)]);
     const record = at(state, BASE + DAY);
     expect(record.tbillRate).toBe(3.5);
     expect(record.rpl).toBe(record.value - 3.5);
     expect(state.evaluate(BASE + DAY + 1)).toBeNull(); // market cap and pool both stale now
-    const later = stateWith([tbill(3.5, BASE + DAY + 1 - week - 1), mktcap('USDC', 1e10, BASE + 2), pool('p1', 'USDC', 5e7, 4, BASE + DAY - 21_600_000 + 2), ccPrice('USDC', 'a', 1, BASE + DAY + 1)]);
+    const later = usdcState([tbill(3.5, BASE + DAY + 1 - week - 1), mktcap('USDC', 1e10, BASE + 2), pool('p1', 'USDC', 5e7, 4, BASE + DAY - 21_600_000 + 2), ccPrice('USDC', 'a', 1, BASE + DAY + 1)]);
     expect(at(later, BASE + DAY + 1).tbillRate).toBeNull(); // 7 days and 1 ms old
     expect(at(later, BASE + DAY + 1).rpl).toBeNull();
   });
@@ -93,10 +88,10 @@ describe('§1 the record in force', () => {
   });
   it('pyth.prices and a cc.prices venue named "pyth" share one key; pyth never adds volume', () => {
     const events = [...basics, ccPrice('USDC', 'a', 1.0, BASE, 3e7), ccPrice('USDC', 'pyth', 1.002, BASE, 9e9), pythPrice('USDC', 1.004, BASE)];
-    const c = usdcAt(stateWith(events), BASE);
+    const c = usdcAt(usdcState(events), BASE);
     expect(c.price).toBe((1.0 + 1.004) / 2); // venues a and pyth (the later pyth record), not 1.002
     expect(c.volume24hUsd).toBe(3e7);
-    const ccLast = usdcAt(stateWith([...basics, pythPrice('USDC', 1.004, BASE), ccPrice('USDC', 'pyth', 1.002, BASE, 9e9)]), BASE);
+    const ccLast = usdcAt(usdcState([...basics, pythPrice('USDC', 1.004, BASE), ccPrice('USDC', 'pyth', 1.002, BASE, 9e9)]), BASE);
     expect(ccLast.price).toBe(1.002);
     expect(ccLast.volume24hUsd).toBe(0); // the pyth venue is excluded from V even with a volume
   });
@@ -124,19 +119,19 @@ describe('§2 peg samples', () => {
     ccPrice('USDC', 'a', 1, T0 - 61_000), // fresh at the boundary T0 − 60 s
   ];
   it('the window (T − 24 h, T] includes the boundary 24 h − 1 min back', () => {
-    const c = usdcAt(stateWith(events), T0 - 60_000);
+    const c = usdcAt(usdcState(events), T0 - 60_000);
     // K = [9.765625, 0, 0, 0, 0]: mean 1.953125, σ² = (7.8125² + 4 × 1.953125²) / 5 = 15.2587890625
     expect(c.sigmaBps).toBeCloseTo(3.90625, 12);
     expect(c.pegScore).toBeCloseTo(Math.exp(-4.76837158203125 / 5 / 25), 15);
   });
   it('and excludes the boundary exactly 24 h back (and the market cap is fresh at exactly 24 h)', () => {
-    const state = stateWith([...events, ccPrice('USDC', 'a', 1, T0 - 1000)]);
+    const state = usdcState([...events, ccPrice('USDC', 'a', 1, T0 - 1000)]);
     const c = usdcAt(state, T0); // K = [0 at BASE + 60 s, + 120 s, + 180 s, T0 − 60 s, T0]
     expect(c.sigmaBps).toBe(0);
     expect(c.pegScore).toBe(1);
   });
   it('adds T itself only when T is not a multiple of 60 s', () => {
-    const state = stateWith([mktcap('USDC', 1e10, BASE), pool('p1', 'USDC', 5e7, 4, BASE), ccPrice('USDC', 'a', up, BASE), ccPrice('USDC', 'a', 1, BASE + 30_000)]);
+    const state = usdcState([mktcap('USDC', 1e10, BASE), pool('p1', 'USDC', 5e7, 4, BASE), ccPrice('USDC', 'a', up, BASE), ccPrice('USDC', 'a', 1, BASE + 30_000)]);
     // T = BASE + 30 s: K = [9.765625 at BASE, 0 at T] → σ = 4.8828125, H = h(d) / 2
     const between = usdcAt(state, BASE + 30_000);
     expect(between.sigmaBps).toBe(4.8828125);
@@ -147,7 +142,7 @@ describe('§2 peg samples', () => {
     expect(onBoundary.pegScore).toBeCloseTo(Math.exp(-4.76837158203125 / 2 / 25), 15);
   });
   it('without a price at T there is no K sample at T and the constituent is not eligible', () => {
-    const state = stateWith([mktcap('USDC', 1e10, BASE), pool('p1', 'USDC', 5e7, 4, BASE), ccPrice('USDC', 'a', 1, BASE)]);
+    const state = usdcState([mktcap('USDC', 1e10, BASE), pool('p1', 'USDC', 5e7, 4, BASE), ccPrice('USDC', 'a', 1, BASE)]);
     expect(state.evaluate(BASE + 120_000)).not.toBeNull();
     expect(state.evaluate(BASE + 120_001)).toBeNull(); // K still holds the boundaries BASE … + 120 s
   });
@@ -155,7 +150,7 @@ describe('§2 peg samples', () => {
 
 describe('§2 effective APY at the state level', () => {
   it('takes the fresh pools of exactly the symbol with tvl ≥ 10 M and a finite apyBase', () => {
-    const state = stateWith([
+    const state = usdcState([
       pool('stale', 'USDC', 1e9, 90, BASE - 21_600_001),
       mktcap('USDC', 1e10, BASE),
       pool('p1', 'USDC', 1e7, 4, BASE), // exactly 10 M: kept
@@ -170,9 +165,9 @@ describe('§2 effective APY at the state level', () => {
   });
   it('follows pools crossing their freshness limit, whatever the order of evaluation times', () => {
     const events = [mktcap('USDC', 1e10, BASE), pool('old', 'USDC', 1e7, 10, BASE), pool('new', 'USDC', 1e7, 4, BASE + 1000), ccPrice('USDC', 'a', 1, BASE + 21_600_001)];
-    expect(usdcAt(stateWith(events), BASE + 21_600_001).apyEff).toBe(4); // "old" is 1 ms past 6 h
+    expect(usdcAt(usdcState(events), BASE + 21_600_001).apyEff).toBe(4); // "old" is 1 ms past 6 h
     // evaluating later then earlier again (the live pipeline may re-evaluate) uses the right pools
-    const both = stateWith([...events.slice(0, 3), ccPrice('USDC', 'a', 1, BASE + 21_600_000)]);
+    const both = usdcState([...events.slice(0, 3), ccPrice('USDC', 'a', 1, BASE + 21_600_000)]);
     expect(usdcAt(both, BASE + 21_600_001).apyEff).toBe(4);
     expect(usdcAt(both, BASE + 21_600_000).apyEff).toBe(7); // (1e7 × 10 + 1e7 × 4) / 2e7
     expect(both.evaluate(BASE + 21_601_001)).toBeNull(); // "new" is stale too: no APY, no index

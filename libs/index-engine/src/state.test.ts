@@ -1,18 +1,10 @@
-import { book, ccPrice, healthySymbol, mktcap, pool, pythPrice, tbill } from '../test/builders';
+import { book, ccPrice, healthySymbol, mktcap, ONLY_USDC, pool, pythPrice, stateWith, tbill } from '../test/builders';
 import type { IndexEvent } from './events';
-import { METHODOLOGY_V1, type MethodologyParams } from './params';
 import { nonFiniteFields } from './record';
 import { IndexState, type IndexStateSnapshot } from './state';
 
 const BASE = 1_767_225_600_000; // a multiple of 60 000
 const MIN = 60_000;
-const ONLY_USDC: MethodologyParams = { ...METHODOLOGY_V1, constituents: ['USDC'] };
-
-function stateWith(events: IndexEvent[], params: MethodologyParams = METHODOLOGY_V1): IndexState {
-  const state = new IndexState(params);
-  for (const e of events) state.apply(e);
-  return state;
-}
 
 /** USDC eligible apart from prices: market cap, pool and a book at BASE. */
 const usdcBasics = (ts = BASE): IndexEvent[] => [mktcap('USDC', 1e10, ts), pool('p1', 'USDC', 5e7, 4, ts), book('USDC', 'a', [[0.9999, 1e6]], [[1.0001, 1e6]], ts)];

@@ -1,5 +1,17 @@
 // Small builders for input events in tests.
 import type { BookLevel, IndexEvent } from '../src/events';
+import { METHODOLOGY_V1, type MethodologyParams } from '../src/params';
+import { IndexState } from '../src/state';
+
+/** Methodology v1 with USDC as its only constituent. */
+export const ONLY_USDC: MethodologyParams = { ...METHODOLOGY_V1, constituents: ['USDC'] };
+
+/** A state with `events` applied in order. */
+export function stateWith(events: IndexEvent[], params: MethodologyParams = METHODOLOGY_V1): IndexState {
+  const state = new IndexState(params);
+  for (const e of events) state.apply(e);
+  return state;
+}
 
 export const ccPrice = (symbol: string, venue: string, price: number, ts: number, volume24hUsd?: number): IndexEvent => ({
   topic: 'cc.prices',
