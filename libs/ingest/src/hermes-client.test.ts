@@ -43,13 +43,28 @@ function setup(overrides: Partial<HermesClientOptions> = {}) {
   return { client, connections, events, fatal, failover, polls, setPollAnswer: (f: () => Response) => (pollAnswer = f), last: () => connections[connections.length - 1]! };
 }
 
+/** The client of `setup()`, started. */
+function started() {
+  const t = setup();
+  t.client.start();
+  return t;
+}
+
+/** `count()` stays as it is until `ms` have passed, then has grown by one. */
+async function expectOneMoreAfter(ms: number, count: () => number): Promise<void> {
+  const before = count();
+  await jest.advanceTimersByTimeAsync(ms - 1);
+  expect(count()).toBe(before);
+  await jest.advanceTimersByTimeAsync(1);
+  expect(count()).toBe(before + 1);
+}
+
 beforeEach(() => jest.useFakeTimers());
 afterEach(() => jest.useRealTimers());
 
 describe('HermesClient', () => {
   it('streams events with the API key header and reconnects with exponential back-off after failures', async () => {
-    const t = setup();
-    t.client.start();
+    const t = started();
     expect(t.last().headers).toEqual({ authorization: 'Bearer k' });
     t.last().handlers.open();
     t.last().handlers.message('e1');
@@ -60,22 +75,15 @@ describe('HermesClient', () => {
     t.last().handlers.failure({ message: 'stream ended' });
     expect(t.connections[0]!.closed).toBe(true);
     expect(t.client.getState()).toBe('waiting');
-    await jest.advanceTimersByTimeAsync(99);
-    expect(t.connections).toHaveLength(1);
-    await jest.advanceTimersByTimeAsync(1);
-    expect(t.connections).toHaveLength(2);
+    await expectOneMoreAfter(100, () => t.connections.length);
     // A connection that fails without an event doubles the wait: 200 ms.
     t.last().handlers.failure({ message: 'refused', status: 503 });
-    await jest.advanceTimersByTimeAsync(199);
-    expect(t.connections).toHaveLength(2);
-    await jest.advanceTimersByTimeAsync(1);
-    expect(t.connections).toHaveLength(3);
+    await expectOneMoreAfter(200, () => t.connections.length);
     await t.client.stop();
   });
 
   it('treats a server error frame as the end of the stream and ignores late callbacks of the old connection', async () => {
-    const t = setup();
-    t.client.start();
+    const t = started();
     const first = t.last();
     first.handlers.message('e1');
     first.handlers.serverError('Connection timeout reached (24h)');
@@ -88,19 +96,14 @@ describe('HermesClient', () => {
   });
 
   it('waits at least Retry-After after a 429', async () => {
-    const t = setup();
-    t.client.start();
+    const t = started();
     t.last().handlers.failure({ message: 'HTTP 429', status: 429, retryAfterMs: 5000 });
-    await jest.advanceTimersByTimeAsync(4999);
-    expect(t.connections).toHaveLength(1);
-    await jest.advanceTimersByTimeAsync(1);
-    expect(t.connections).toHaveLength(2);
+    await expectOneMoreAfter(5000, () => t.connections.length);
     await t.client.stop();
   });
 
   it('reconnects a silent stream after the watchdog period', async () => {
-    const t = setup();
-    t.client.start();
+    const t = started();
     t.last().handlers.open();
     t.last().handlers.message('e1');
     await jest.advanceTimersByTimeAsync(900);
@@ -115,8 +118,7 @@ describe('HermesClient', () => {
   });
 
   it('fails over to polling after repeated failures and returns to the stream when it delivers', async () => {
-    const t = setup();
-    t.client.start();
+    const t = started();
     for (let i = 0; i < 3; i++) {
       t.last().handlers.failure({ message: 'ended' });
       await jest.advanceTimersByTimeAsync(i < 2 ? 100 * 2 ** i : 0);
@@ -142,8 +144,7 @@ describe('HermesClient', () => {
   });
 
   it('stops for good on unknown feed ids (404 Price ids not found)', async () => {
-    const t = setup();
-    t.client.start();
+    const t = started();
     t.last().handlers.failure({ message: 'HTTP 404', status: 404, body: `Price ids not found: ${'ab'.repeat(32)}` });
     expect(t.client.getState()).toBe('failed');
     expect(t.fatal).toEqual([expect.objectContaining({ kind: 'price-ids-not-found', ids: ['ab'.repeat(32)] })]);
@@ -160,10 +161,7 @@ describe('HermesClient', () => {
     t.last().handlers.failure({ message: 'ended' });
     await jest.advanceTimersByTimeAsync(0);
     expect(t.polls).toHaveLength(1);
-    await jest.advanceTimersByTimeAsync(2999);
-    expect(t.polls).toHaveLength(1);
-    await jest.advanceTimersByTimeAsync(1);
-    expect(t.polls).toHaveLength(2);
+    await expectOneMoreAfter(3000, () => t.polls.length);
     await t.client.stop();
   });
 });
