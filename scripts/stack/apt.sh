@@ -19,3 +19,20 @@ apt_install() (
   $sudo apt-get update -qq \
     && $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -o DPkg::Lock::Timeout=300 --no-install-recommends "$@"
 )
+
+# apt_install_server NAME PACKAGE PORT COMMAND...: Debian's PACKAGE unless every COMMAND is there already. The package's
+# own service (/etc/init.d/PACKAGE) listens on PORT, which the stack uses: it is stopped if it runs.
+apt_install_server() {
+  local name=$1 package=$2 port=$3 cmd; shift 3
+  for cmd in "$@"; do
+    if ! command -v "$cmd" >/dev/null 2>&1; then
+      echo "$name: installing Debian $package"
+      apt_install "$package"
+      break
+    fi
+  done
+  if [ -x "/etc/init.d/$package" ] && "/etc/init.d/$package" status >/dev/null 2>&1; then
+    echo "$name: stopping the system $package service (it holds :$port)"
+    "/etc/init.d/$package" stop >/dev/null 2>&1 || true
+  fi
+}

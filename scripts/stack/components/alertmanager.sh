@@ -18,17 +18,8 @@ AM_URL=http://127.0.0.1:$ALERTMANAGER_PORT
 
 healthy() { curl -fsS --max-time 2 "$AM_URL/-/ready" >/dev/null 2>&1; }
 
-install() {
-  if ! command -v prometheus-alertmanager >/dev/null 2>&1 || ! command -v amtool >/dev/null 2>&1; then
-    echo "alertmanager: installing Debian prometheus-alertmanager"
-    apt_install prometheus-alertmanager
-  fi
-  # Debian's own service listens on :9093, the Kafka controller's port: make sure it is not running.
-  if [ -x /etc/init.d/prometheus-alertmanager ] && /etc/init.d/prometheus-alertmanager status >/dev/null 2>&1; then
-    echo "alertmanager: stopping the system prometheus-alertmanager service (it holds :9093)"
-    /etc/init.d/prometheus-alertmanager stop >/dev/null 2>&1 || true
-  fi
-}
+# Debian's own service listens on :9093, the Kafka controller's port.
+install() { apt_install_server alertmanager prometheus-alertmanager 9093 prometheus-alertmanager amtool; }
 
 write_config() {
   mkdir -p "$AM_DIR/data"

@@ -16,18 +16,9 @@ PROM_URL=http://127.0.0.1:$PROMETHEUS_PORT
 
 healthy() { curl -fsS --max-time 2 "$PROM_URL/-/ready" >/dev/null 2>&1; }
 
-install() {
-  if ! command -v prometheus >/dev/null 2>&1 || ! command -v promtool >/dev/null 2>&1; then
-    echo "prometheus: installing Debian prometheus"
-    # --no-install-recommends also keeps out prometheus-node-exporter, which would start on :9100.
-    apt_install prometheus
-  fi
-  # Debian's own service listens on :9090, a port the apps use: make sure it is not running.
-  if [ -x /etc/init.d/prometheus ] && /etc/init.d/prometheus status >/dev/null 2>&1; then
-    echo "prometheus: stopping the system prometheus service (it holds :9090)"
-    /etc/init.d/prometheus stop >/dev/null 2>&1 || true
-  fi
-}
+# Debian's own service listens on :9090, a port the apps use. (apt_install's --no-install-recommends also keeps out
+# prometheus-node-exporter, which would start on :9100.)
+install() { apt_install_server prometheus prometheus 9090 prometheus promtool; }
 
 write_config() {
   mkdir -p "$PROM_DIR"/{data,targets,rules}
