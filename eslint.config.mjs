@@ -34,7 +34,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['libs/config/**/*.ts', '**/testing.ts', '**/*.test.ts', '**/test/**/*.ts', '**/bench/**/*.ts', 'scripts/**/*.ts'],
+    files: ['libs/config/**/*.ts', '**/testing.ts', '**/*.test.ts', '**/test/**/*.ts', '**/bench/**/*.ts', 'scripts/**/*.ts', 'tests/**/*.ts'],
     rules: { 'no-restricted-properties': 'off' },
   },
   {
