@@ -20,10 +20,12 @@ const HEALTH_PORT = 19_408;
 jest.setTimeout(600_000);
 
 const stack = testStack();
-const prefix = uniquePrefix('out');
-const run = prefix.slice(3, 9);
-let db: Awaited<ReturnType<typeof createTestDatabase>>;
 let producer: TopicProducer;
+/**
+ * One attempt's own topics, database and records: jest retries a failed test once, and a retry
+ * that met the first attempt's rows could never count exactly its own.
+ */
+let attempt: { prefix: string; run: string; db: Awaited<ReturnType<typeof createTestDatabase>> };
 /** every sink this file started (a retried test starts another): all are killed at the end */
 const sinks: SinkProcess[] = [];
 let postgresStopped = false;
@@ -33,13 +35,16 @@ const postgres = (action: 'start' | 'stop') => {
   postgresStopped = action === 'stop';
 };
 
+/** Rows in syi_peg at the last count (shown when a wait times out). */
+let lastCount = 0;
+
 async function count(): Promise<number> {
-  const c = new Client({ connectionString: db.url });
+  const c = new Client({ connectionString: attempt.db.url });
   await c.connect();
   try {
     const exists = await c.query<{ e: boolean }>("SELECT to_regclass('syi_peg') IS NOT NULL AS e");
-    if (!exists.rows[0]?.e) return 0;
-    return Number((await c.query<{ n: string }>('SELECT count(*) AS n FROM syi_peg')).rows[0]?.n);
+    if (!exists.rows[0]?.e) return (lastCount = 0);
+    return (lastCount = Number((await c.query<{ n: string }>('SELECT count(*) AS n FROM syi_peg')).rows[0]?.n));
   } finally {
     await c.end();
   }
@@ -47,9 +52,14 @@ async function count(): Promise<number> {
 
 beforeAll(async () => {
   await provisionAll(stack);
-  await createSinkTopics(stack, prefix);
-  db = await createTestDatabase('sinkout');
   producer = await connectTestProducer(stack);
+});
+
+beforeEach(async () => {
+  const prefix = uniquePrefix('out');
+  await createSinkTopics(stack, prefix);
+  attempt = { prefix, run: prefix.slice(3, 9), db: await createTestDatabase('sinkout') };
+  lastCount = 0;
 });
 
 // A failed attempt must not leave the database down for jest's retry (or the next suite), nor a
@@ -57,15 +67,32 @@ beforeAll(async () => {
 afterEach(async () => {
   if (postgresStopped) postgres('start');
   for (const s of sinks.splice(0)) await stopApp(s, 'SIGKILL');
+  await attempt.db.drop();
+  await deleteSinkTopics(stack, attempt.prefix);
 });
+
+/**
+ * Waits for a condition while the sink runs: a sink that exits fails the wait at once, and a
+ * failed wait says how many rows were there and shows the sink's last log lines.
+ */
+async function waitWhileSinkRuns(sink: SinkProcess, what: string, condition: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  try {
+    await waitFor(what, async () => {
+      if (sink.child.exitCode !== null) throw new Error(`the sink exited ${sink.child.exitCode}`);
+      return condition();
+    }, timeoutMs, 250);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw new Error(`${message}; ${lastCount} rows in syi_peg\n--- sink output (last 4000 chars) ---\n${sink.output().slice(-4_000)}`, { cause: error });
+  }
+}
 
 afterAll(async () => {
   await producer?.disconnect();
-  await db?.drop();
-  await deleteSinkTopics(stack, prefix);
 });
 
 it('pauses through a 30 s PostgreSQL outage and resumes without loss', async () => {
+  const { prefix, run, db } = attempt;
   const before = sampleRecords('syi.peg', run, 500);
   const during = sampleRecords('syi.peg', run, 2_000, 500);
   const sink = spawnApp('sink-timescale', {
@@ -74,7 +101,7 @@ it('pauses through a 30 s PostgreSQL outage and resumes without loss', async () 
   });
   sinks.push(sink);
   await produceRecords(stack, producer, prefix, 'syi.peg', before);
-  await waitFor('rows before the outage', async () => (await count()) === before.length, 240_000, 200);
+  await waitWhileSinkRuns(sink, 'rows before the outage', async () => (await count()) === before.length, 240_000);
 
   postgres('stop');
   const stoppedAt = Date.now();
@@ -86,7 +113,7 @@ it('pauses through a 30 s PostgreSQL outage and resumes without loss', async () 
   await new Promise((r) => setTimeout(r, Math.max(0, OUTAGE_MS - (Date.now() - stoppedAt))));
   postgres('start');
 
-  await waitFor('every row after the outage', async () => (await count()) === before.length + during.length, 240_000, 250);
+  await waitWhileSinkRuns(sink, 'every row after the outage', async () => (await count()) === before.length + during.length, 240_000);
   expect(await scrapeMetric(HEALTH_PORT, 'sink_retries_total', { sink: 'timescale' })).toBeGreaterThan(0);
   expect(await scrapeMetric(HEALTH_PORT, 'sink_rows_written_total', { sink: 'timescale', table: 'syi_peg' })).toBe(before.length + during.length);
   await stopApp(sink);
