@@ -3,38 +3,23 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { DLQ_HEADERS, readDeadLetterHeaders } from '@stableyield/kafka';
-import { deletePrefixed, endOffsets, provisionAll, readTopic, testStack, waitFor, type TestStack } from '@stableyield/kafka/testing';
+import { endOffsets, readTopic, stackWithTopics, waitFor } from '@stableyield/kafka/testing';
 import { slotSnapshot } from '@stableyield/market-model';
 import { type PythPrice, type PythUpdate } from '@stableyield/schemas';
 import { scaleInteger } from '@stableyield/upstream';
-import { metricValue, physical, prefix, startApp, startTestSim, type RunningApp, type TestSim } from '../test/harness';
+import { metricValue, physical, prefix, simPerFile, startApp, type RunningApp } from '../test/harness';
 
 const USDC = 'eaa020c61cc479712813461ce153894a96a6c00b21ed0cfc2798d1f9a9e9c94a';
 const FEEDS = 8;
 
-let stack: TestStack;
-let sim: TestSim;
+const stack = stackWithTopics(prefix);
+const { sim, scenario } = simPerFile({ tickRate: 10 });
 let running: RunningApp | null = null;
 
-beforeAll(async () => {
-  stack = testStack();
-  await provisionAll(stack, prefix);
-  sim = await startTestSim({ tickRate: 10 });
-});
 afterEach(async () => {
   await running?.stop();
   running = null;
-  await fetch(`${sim.url}/_control/scenario`, { method: 'DELETE' });
 });
-afterAll(async () => {
-  await sim?.close();
-  await deletePrefixed(stack, prefix);
-});
-
-async function scenario(body: unknown): Promise<void> {
-  const res = await fetch(`${sim.url}/_control/scenario`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  expect(res.status).toBe(200);
-}
 
 async function readValues<T extends 'pyth.updates' | 'pyth.prices'>(topic: T, from: Map<number, string>, count: number) {
   const messages = await readTopic(stack.kafka, physical(topic), { from, done: (m) => m.length >= count, timeoutMs: 20_000 });
@@ -63,7 +48,7 @@ describe('ingest-hermes on market-sim and Kafka', () => {
     await scenario({ name: 'usdc-depeg-now', events: [{ type: 'depeg', at: 0, symbol: 'USDC', price: 0.97, ramp: 0 }] });
     const fromUpdates = await endOffsets(stack.kafka, physical('pyth.updates'));
     const fromPrices = await endOffsets(stack.kafka, physical('pyth.prices'));
-    running = await startApp(stack, sim);
+    running = await startApp(stack, sim());
     const app = running;
     await waitFor('4 published events', () => published(app) >= 4, 20_000);
     await waitFor('ready', async () => (await app.readiness.failing()).length === 0, 5_000);
@@ -82,7 +67,7 @@ describe('ingest-hermes on market-sim and Kafka', () => {
       expect(value.data).toHaveLength(FEEDS);
       // Every feed equals what the simulator computes for that slot (same seed, scenario still loaded).
       const slot = value.feeds[0]!.slot!;
-      const snapshot = slotSnapshot(sim.state.market, sim.state.clock, slot);
+      const snapshot = slotSnapshot(sim().state.market, sim().state.clock, slot);
       for (const feed of value.feeds) {
         const expected = snapshot.get(feed.feedId)!.parsed;
         expect([feed.price, feed.conf, feed.expo, feed.publishTime]).toEqual([expected.price.price, expected.price.conf, expected.price.expo, expected.price.publish_time]);
@@ -109,7 +94,7 @@ describe('ingest-hermes on market-sim and Kafka', () => {
   });
 
   it('reconnects a killed stream and a silent one (watchdog)', async () => {
-    running = await startApp(stack, sim);
+    running = await startApp(stack, sim());
     const app = running;
     await waitFor('first event', () => published(app) >= 1, 20_000);
     await scenario({ events: [{ type: 'outage', at: 0, source: 'hermes', mode: 'drop', duration: '300ms' }] });
@@ -129,7 +114,7 @@ describe('ingest-hermes on market-sim and Kafka', () => {
 
   it('fails over to polling while the stream keeps failing and returns to the stream, without duplicates or gaps', async () => {
     const from = await endOffsets(stack.kafka, physical('pyth.prices'));
-    running = await startApp(stack, sim);
+    running = await startApp(stack, sim());
     const app = running;
     await waitFor('first event', () => published(app) >= 1, 20_000);
     // Every stream ends at once for 4 s: three failed connections, then polling /latest.
@@ -156,7 +141,7 @@ describe('ingest-hermes on market-sim and Kafka', () => {
 
   it('dead-letters malformed events with the reason and keeps publishing', async () => {
     const from = await endOffsets(stack.kafka, physical('pyth.updates.dlq'));
-    running = await startApp(stack, sim);
+    running = await startApp(stack, sim());
     const app = running;
     await waitFor('first event', () => published(app) >= 1, 20_000);
     await scenario({ events: [{ type: 'malformed', at: 0, source: 'hermes', rate: 1, duration: '1s' }] });
@@ -176,7 +161,7 @@ describe('ingest-hermes on market-sim and Kafka', () => {
 
   it('waits out a 429 for its Retry-After', async () => {
     await scenario({ events: [{ type: 'hermes', at: 0, mode: '429', retryAfterSeconds: 1, duration: '2500ms' }] });
-    running = await startApp(stack, sim);
+    running = await startApp(stack, sim());
     const app = running;
     await waitFor('events after the 429s', () => published(app) >= 2, 20_000);
     const refused = app.requests.filter((r) => r.status === 429 && r.path.endsWith('/stream'));
@@ -189,7 +174,7 @@ describe('ingest-hermes on market-sim and Kafka', () => {
 
   it('reports an unknown feed id clearly and does not retry it', async () => {
     const unknown = 'ab'.repeat(32);
-    running = await startApp(stack, sim, { HERMES_FEEDS: `USDC:0x${USDC},NOPE:0x${unknown}` });
+    running = await startApp(stack, sim(), { HERMES_FEEDS: `USDC:0x${USDC},NOPE:0x${unknown}` });
     const app = running;
     await waitFor('the fatal error', () => app.fatal.length > 0, 10_000);
     expect(app.fatal[0]).toMatchObject({ source: 'hermes', kind: 'price-ids-not-found', ids: [unknown] });

@@ -1,5 +1,5 @@
 // Test harness: a real market-sim in-process on ephemeral ports, the app's factory on the real broker.
-import { startTestSim } from '@stableyield/app-market-sim/test/sim';
+import { simPerFile, type TestSim } from '@stableyield/app-market-sim/test/sim';
 import { testPrefix, type TestStack } from '@stableyield/kafka/testing';
 import { createLogger, createMetricsRegistry, ProgressMonitor, Readiness } from '@stableyield/observability';
 import { type PublishedBatch } from '@stableyield/ingest';
@@ -7,13 +7,11 @@ import { type UpstreamError } from '@stableyield/upstream';
 import { loadAppConfig } from '../src/config';
 import { createIngestHermes, type IngestHermes } from '../src/ingest-hermes';
 
-export type TestSim = Awaited<ReturnType<typeof startTestSim>>;
-
 /** The topic prefix of this test process's apps: never the production topics a live `npm start` reads. */
 export const prefix = testPrefix('ingest-hermes');
 /** A topic as the apps of this harness write it. */
 export const physical = (topic: string) => `${prefix}${topic}`;
-export { startTestSim };
+export { simPerFile, type TestSim };
 
 export interface RunningApp {
   app: IngestHermes;

@@ -4,43 +4,27 @@ import { spawnSync } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { startTestSim } from '@stableyield/app-market-sim/test/sim';
+import { simPerFile } from '@stableyield/app-market-sim/test/sim';
 import { DLQ_HEADERS, readDeadLetterHeaders } from '@stableyield/kafka';
-import { deletePrefixed, endOffsets, provisionAll, readTopic, testPrefix, testStack, waitFor, type TestStack } from '@stableyield/kafka/testing';
+import { endOffsets, readTopic, stackWithTopics, testPrefix, waitFor } from '@stableyield/kafka/testing';
 import { defiLlamaPoolsBody } from '@stableyield/market-model';
 import { createLogger, createMetricsRegistry, ProgressMonitor, Readiness } from '@stableyield/observability';
 import { type DataTopic } from '@stableyield/schemas';
 import { loadAppConfig } from './config';
 import { createIngestMarket, type IngestMarket } from './ingest-market';
 
-type Sim = Awaited<ReturnType<typeof startTestSim>>;
-let stack: TestStack;
-let sim: Sim;
-let app: IngestMarket | null = null;
 const FRED_KEY = 'f'.repeat(32);
 // Never the production topics: a live `npm start` may be reading them.
 const prefix = testPrefix('ingest-market');
 const physical = (topic: string) => `${prefix}${topic}`;
+const stack = stackWithTopics(prefix);
+const { sim, scenario } = simPerFile({ tickRate: 2.5 });
+let app: IngestMarket | null = null;
 
-beforeAll(async () => {
-  stack = testStack();
-  await provisionAll(stack, prefix);
-  sim = await startTestSim({ tickRate: 2.5 });
-});
 afterEach(async () => {
   await app?.stop();
   app = null;
-  await fetch(`${sim.url}/_control/scenario`, { method: 'DELETE' });
 });
-afterAll(async () => {
-  await sim?.close();
-  await deletePrefixed(stack, prefix);
-});
-
-async function scenario(body: unknown): Promise<void> {
-  const res = await fetch(`${sim.url}/_control/scenario`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  expect(res.status).toBe(200);
-}
 
 interface Started {
   published: Map<string, number>;
@@ -51,11 +35,11 @@ interface Started {
 
 async function start(env: Record<string, string>, fetchFn?: typeof fetch): Promise<Started> {
   const config = loadAppConfig({
-    CRYPTOCOMPARE_URL: `${sim.url}/cryptocompare`,
-    BINANCE_URL: `${sim.url}/binance`,
-    DEFILLAMA_YIELDS_URL: `${sim.url}/defillama/yields`,
-    DEFILLAMA_STABLECOINS_URL: `${sim.url}/defillama/stablecoins`,
-    FRED_URL: `${sim.url}/fred`,
+    CRYPTOCOMPARE_URL: `${sim().url}/cryptocompare`,
+    BINANCE_URL: `${sim().url}/binance`,
+    DEFILLAMA_YIELDS_URL: `${sim().url}/defillama/yields`,
+    DEFILLAMA_STABLECOINS_URL: `${sim().url}/defillama/stablecoins`,
+    FRED_URL: `${sim().url}/fred`,
     FRED_API_KEY: FRED_KEY,
     CRYPTOCOMPARE_INTERVAL_MS: '300',
     BINANCE_INTERVAL_MS: '300',
@@ -130,7 +114,7 @@ describe('ingest-market on market-sim and Kafka', () => {
     }
 
     // dl.apy: exactly the simulator's single-asset pools of the constituents (STETH, SUSDE, USDC-USDT dropped).
-    const expectedPools = defiLlamaPoolsBody(sim.state.market, fetchedAt).data
+    const expectedPools = defiLlamaPoolsBody(sim().state.market, fetchedAt).data
       .filter((p) => p['exposure'] === 'single' && ['DAI', 'FDUSD', 'PYUSD', 'USDC', 'USDT', 'USDe'].includes(p['symbol'] as string))
       .map((p) => p['pool'] as string);
     expect(expectedPools.length).toBeGreaterThanOrEqual(18);
@@ -195,7 +179,7 @@ describe('ingest-market on market-sim and Kafka', () => {
         res.writeHead(429, { 'retry-after': '1', 'content-type': 'text/plain' }).end('Too Many Requests');
         return;
       }
-      void fetch(`${sim.url}${req.url}`).then(async (upstream) => res.writeHead(upstream.status, { 'content-type': 'application/json' }).end(await upstream.text()));
+      void fetch(`${sim().url}${req.url}`).then(async (upstream) => res.writeHead(upstream.status, { 'content-type': 'application/json' }).end(await upstream.text()));
     });
     await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
     try {

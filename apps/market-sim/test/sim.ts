@@ -3,7 +3,9 @@ import { createLogger } from '@stableyield/observability';
 import { type Config } from '../src/config';
 import { startSim, type RunningSim } from '../src/sim';
 
-export async function startTestSim(overrides: Partial<Config> = {}): Promise<RunningSim & { close(): Promise<void> }> {
+export type TestSim = RunningSim & { close(): Promise<void> };
+
+export async function startTestSim(overrides: Partial<Config> = {}): Promise<TestSim> {
   const config: Config = {
     host: '127.0.0.1', port: 0, healthHost: '127.0.0.1', healthPort: 0, seed: 42, tickRate: 20,
     scenarioFile: undefined, keepAliveMs: 15_000, logLevel: 'silent', shutdownTimeoutMs: 5_000, ...overrides,
@@ -25,4 +27,29 @@ export async function waitFor<T>(check: () => T | undefined | Promise<T | undefi
 
 export async function postScenario(baseUrl: string, scenario: unknown): Promise<Response> {
   return fetch(`${baseUrl}/_control/scenario`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(scenario) });
+}
+
+/**
+ * The simulator of a test file: started before all its tests (`sim()`), closed after all, its scenario cleared
+ * after each test. `scenario(body)` posts one and expects it accepted.
+ */
+export function simPerFile(overrides: Partial<Config> = {}): { sim: () => TestSim; scenario: (body: unknown) => Promise<void> } {
+  let running: TestSim | undefined;
+  const sim = () => {
+    if (running === undefined) throw new Error('the simulator starts in beforeAll');
+    return running;
+  };
+  beforeAll(async () => {
+    running = await startTestSim(overrides);
+  });
+  afterEach(async () => {
+    await fetch(`${sim().url}/_control/scenario`, { method: 'DELETE' });
+  });
+  afterAll(async () => {
+    await running?.close();
+  });
+  const scenario = async (body: unknown) => {
+    expect((await postScenario(sim().url, body)).status).toBe(200);
+  };
+  return { sim, scenario };
 }

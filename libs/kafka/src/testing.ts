@@ -46,6 +46,14 @@ export async function provisionAll(stack: TestStack, prefix = ''): Promise<void>
   await registerSchemas(createRegistryClient(stack.registryUrl));
 }
 
+/** The stack for a test file with topics of its own: `prefix`ed, provisioned before all its tests, deleted after all. */
+export function stackWithTopics(prefix: string): TestStack {
+  const stack = testStack();
+  beforeAll(() => provisionAll(stack, prefix));
+  afterAll(() => deletePrefixed(stack, prefix));
+  return stack;
+}
+
 /** Deletes a test run's copies of the catalog topics (the broker is shared: do not let them pile up). */
 export async function deletePrefixed(stack: TestStack, prefix: string): Promise<void> {
   if (prefix === '') throw new Error('refusing to delete the production topics');
