@@ -25,7 +25,7 @@ let producer: TopicProducer;
  * One attempt's own topics, database and records: jest retries a failed test once, and a retry
  * that met the first attempt's rows could never count exactly its own.
  */
-let attempt: { prefix: string; run: string; db: Awaited<ReturnType<typeof createTestDatabase>> };
+let attempt: { prefix: string; run: string; db: Awaited<ReturnType<typeof createTestDatabase>> } | undefined;
 /** every sink this file started (a retried test starts another): all are killed at the end */
 const sinks: SinkProcess[] = [];
 let postgresStopped = false;
@@ -39,7 +39,7 @@ const postgres = (action: 'start' | 'stop') => {
 let lastCount = 0;
 
 async function count(): Promise<number> {
-  const c = new Client({ connectionString: attempt.db.url });
+  const c = new Client({ connectionString: attempt!.db.url });
   await c.connect();
   try {
     const exists = await c.query<{ e: boolean }>("SELECT to_regclass('syi_peg') IS NOT NULL AS e");
@@ -67,8 +67,10 @@ beforeEach(async () => {
 afterEach(async () => {
   if (postgresStopped) postgres('start');
   for (const s of sinks.splice(0)) await stopApp(s, 'SIGKILL');
+  if (attempt === undefined) return; // beforeEach failed before creating them
   await attempt.db.drop();
   await deleteSinkTopics(stack, attempt.prefix);
+  attempt = undefined;
 });
 
 /**
@@ -92,7 +94,7 @@ afterAll(async () => {
 });
 
 it('pauses through a 30 s PostgreSQL outage and resumes without loss', async () => {
-  const { prefix, run, db } = attempt;
+  const { prefix, run, db } = attempt!;
   const before = sampleRecords('syi.peg', run, 500);
   const during = sampleRecords('syi.peg', run, 2_000, 500);
   const sink = spawnApp('sink-timescale', {
