@@ -10,8 +10,11 @@ import { IndexState, validateEvent, type IndexEvent } from '@stableyield/index-e
 import { KafkaMetrics, prefixedTopic, TopicProducer } from '@stableyield/kafka';
 import { readTopic, testStack, waitFor } from '@stableyield/kafka/testing';
 import type { TopicValues } from '@stableyield/schemas';
-import { MEASURE_TOPIC, measureRecord, SyntheticMarket, type InputRecord, type MeasureKind } from '@stableyield/stream';
-import { httpOk, INPUT_TOPIC_NAMES, produceInOrder, provisionPrefixed, randomTestPort, spawnApp, stopApp, uniquePrefix, type AppProcess } from '@stableyield/stream/testing';
+import { MEASURE_TOPIC, measureRecord, type InputRecord, type MeasureKind } from '@stableyield/stream';
+import {
+  httpOk, INPUT_TOPIC_NAMES, lastGridPoint, provisionPrefixed, randomTestPort, spawnApp, startLiveFeed, stopApp,
+  uniquePrefix, type AppProcess, type LiveFeed,
+} from '@stableyield/stream/testing';
 
 jest.setTimeout(300_000);
 const stack = testStack();
@@ -38,19 +41,8 @@ afterEach(async () => {
   for (const a of apps.splice(0)) await stopApp(a, 'SIGKILL');
 });
 
-function liveFeed(prefix: string) {
-  const market = new SyntheticMarket({ startMs: Date.now(), seed: 5 });
-  const produced: InputRecord[] = [];
-  let running = true;
-  const loop = (async () => {
-    while (running) {
-      const batch = [...market.until(Date.now())];
-      await produceInOrder(producer, stack.serde, prefix, batch, 50);
-      produced.push(...batch);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  })();
-  const feed = { produced, stop: async () => { running = false; await loop; } };
+function liveFeed(prefix: string): LiveFeed {
+  const feed = startLiveFeed(producer, stack.serde, prefix, 5);
   feeds.push(feed);
   return feed;
 }
@@ -141,8 +133,7 @@ it('peg, liquidity and RAY publish every (symbol, grid point) once, equal to the
   for (const r of running) await waitFor(`processor-${r.kind} ready`, () => httpOk(`http://127.0.0.1:${r.port}/ready`), 90_000);
   await waitFor('20 grid points of RAY', async () => new Set((await published('ray', prefix)).map((r) => r.ts)).size >= 20, 120_000, 500);
   await feed.stop();
-  const maxTs = Math.max(...feed.produced.map((r) => r.value.ts));
-  const lastGrid = Math.floor((maxTs - LATENESS_MS) / GRID_MS) * GRID_MS;
+  const lastGrid = lastGridPoint(feed.produced, LATENESS_MS, GRID_MS);
   for (const kind of kinds) {
     await waitFor(`${kind} up to the last grid point`, () => caughtUp(kind, prefix, lastGrid), 30_000, 500);
   }
@@ -193,8 +184,7 @@ it('two processor-peg instances share the shards; a SIGKILLed one loses and dupl
   await waitFor('survivor owns every shard', async () => (await outOf(pb)) > 0 && (await count()) >= atKill + 6 * 12, 90_000, 500);
   const recoveredMs = Date.now() - killedAt;
   await feed.stop();
-  const maxTs = Math.max(...feed.produced.map((r) => r.value.ts));
-  const lastGrid = Math.floor((maxTs - LATENESS_MS) / GRID_MS) * GRID_MS;
+  const lastGrid = lastGridPoint(feed.produced, LATENESS_MS, GRID_MS);
   await waitFor('peg up to the last grid point', () => caughtUp('peg', prefix, lastGrid), 30_000, 500);
   await stopApp(b, 'SIGTERM');
   expect(expectExactMeasures('peg', await published('peg', prefix), feed.produced)).toBeGreaterThan(60);

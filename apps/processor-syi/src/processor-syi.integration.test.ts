@@ -10,8 +10,10 @@ import { endOffsets, readTopic, testStack, waitFor } from '@stableyield/kafka/te
 import type { SyiRecord } from '@stableyield/schemas';
 import { SyntheticMarket, verifyChain, type InputRecord } from '@stableyield/stream';
 import {
-  dumpInputs as sharedDumpInputs, httpOk, INPUT_TOPIC_NAMES, matchesReplay, produceInOrder, produceInputs, provisionPrefixed, recordCount as sharedRecordCount,
-  randomTestPort, replayOf, replayWithCommand as sharedReplayWithCommand, spawnApp, stopApp, uniquePrefix, type AppProcess,
+  dumpInputs as sharedDumpInputs, httpOk, INPUT_TOPIC_NAMES, lastGridPoint, matchesReplay, produceInputs,
+  provisionPrefixed, recordCount as sharedRecordCount, randomTestPort, replayOf,
+  replayWithCommand as sharedReplayWithCommand, spawnApp, startLiveFeed, stopApp, uniquePrefix, type AppProcess,
+  type LiveFeed,
 } from '@stableyield/stream/testing';
 
 jest.setTimeout(300_000);
@@ -31,27 +33,7 @@ afterAll(async () => {
   await producer.disconnect();
 });
 
-/** Produces the synthetic market in real time (event time = wall time) until stopped. */
-function liveFeed(prefix: string) {
-  const market = new SyntheticMarket({ startMs: Date.now(), seed: 11 });
-  const produced: InputRecord[] = [];
-  let running = true;
-  const loop = (async () => {
-    while (running) {
-      const batch = [...market.until(Date.now())];
-      await produceInOrder(producer, stack.serde, prefix, batch, 50);
-      produced.push(...batch);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  })();
-  return {
-    produced,
-    stop: async () => {
-      running = false;
-      await loop;
-    },
-  };
-}
+const liveFeed = (prefix: string) => startLiveFeed(producer, stack.serde, prefix, 11);
 
 /** Collects syi.calculated (read_committed) in the background. */
 function collectOutput(prefix: string, timeoutMs = 170_000) {
@@ -132,6 +114,26 @@ async function expectReplayEquality(prefix: string, produced: readonly InputReco
   expect(mismatches).toEqual([]);
 }
 
+/**
+ * Stops the feed, waits until `app` has published the last grid point the feed's events allow, stops it (SIGTERM)
+ * and expects the published records to be the replay of the inputs.
+ */
+async function finishAndCompare(
+  prefix: string,
+  feed: LiveFeed,
+  output: ReturnType<typeof collectOutput>,
+  app: AppProcess,
+): Promise<void> {
+  await feed.stop();
+  const lastGrid = lastGridPoint(feed.produced, LATENESS_MS, GRID_MS);
+  await waitFor('the last grid point the watermark allows', async () => {
+    const records = await output.current();
+    return records.length > 0 && (records[records.length - 1] as SyiRecord).ts >= lastGrid;
+  }, 30_000, 500);
+  await stopApp(app, 'SIGTERM');
+  await expectReplayEquality(prefix, feed.produced, await output.finish());
+}
+
 const port = randomTestPort;
 
 it('publishes exactly the replay of its inputs across SIGKILLs at any moment', async () => {
@@ -152,16 +154,7 @@ it('publishes exactly the replay of its inputs across SIGKILLs at any moment', a
     await waitFor('processor-syi ready again', () => httpOk(`http://127.0.0.1:${p}/ready`), 60_000);
   }
   await waitFor('records after the last restart', async () => (await countOf(prefix)) >= 30, 90_000, 200);
-  await feed.stop();
-  const maxTs = Math.max(...feed.produced.map((r) => r.value.ts));
-  const lastGrid = Math.floor((maxTs - LATENESS_MS) / GRID_MS) * GRID_MS;
-  await waitFor('the last grid point the watermark allows', async () => {
-    const records = await output.current();
-    return records.length > 0 && (records[records.length - 1] as SyiRecord).ts >= lastGrid;
-  }, 30_000, 500);
-  await stopApp(app, 'SIGTERM');
-  const live = await output.finish();
-  await expectReplayEquality(prefix, feed.produced, live);
+  await finishAndCompare(prefix, feed, output, app);
 });
 
 it('a standby takes over within 30 s when the active instance dies', async () => {
@@ -187,16 +180,7 @@ it('a standby takes over within 30 s when the active instance dies', async () =>
   await waitFor('standby publishing', async () => (await countOf(prefix)) > before, 30_000, 50);
   const takeoverMs = Date.now() - killedAt;
   expect(takeoverMs).toBeLessThan(30_000);
-  await feed.stop();
-  const maxTs = Math.max(...feed.produced.map((r) => r.value.ts));
-  const lastGrid = Math.floor((maxTs - LATENESS_MS) / GRID_MS) * GRID_MS;
-  await waitFor('the last grid point', async () => {
-    const records = await output.current();
-    return records.length > 0 && (records[records.length - 1] as SyiRecord).ts >= lastGrid;
-  }, 30_000, 500);
-  await stopApp(standby, 'SIGTERM');
-  const live = await output.finish();
-  await expectReplayEquality(prefix, feed.produced, live);
+  await finishAndCompare(prefix, feed, output, standby);
   process.stdout.write(`standby take-over: ${takeoverMs} ms\n`);
 });
 
@@ -209,8 +193,7 @@ it('catches up a backlog whose records outgrow one record batch per transaction'
   const market = new SyntheticMarket({ startMs: Date.now() - 3 * 3_600_000, seed: 5 });
   const produced = market.take(120_000);
   await produceInputs(producer, stack.serde, prefix, produced);
-  const maxTs = Math.max(...produced.map((r) => r.value.ts));
-  const lastGrid = Math.floor((maxTs - LATENESS_MS) / GRID_MS) * GRID_MS;
+  const lastGrid = lastGridPoint(produced, LATENESS_MS, GRID_MS);
   const p = port();
   const app = spawnApp('processor-syi', { ...appEnv(prefix, p), COMMIT_INTERVAL_MS: '120000' });
   apps.push(app);

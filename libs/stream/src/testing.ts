@@ -13,7 +13,7 @@ import { endOffsets, readTopic, repoRoot, type TestStack } from '@stableyield/ka
 import { createRegistryClient, registerSchemas, type SyiRecord } from '@stableyield/schemas';
 import type { Logger } from 'pino';
 import { SyiProcessor } from './syi-processor';
-import { replayLine, type InputRecord } from './synthetic';
+import { replayLine, SyntheticMarket, type InputRecord } from './synthetic';
 
 /**
  * The processors' Node options as deployed (k8s, helm, compose, run-local.sh): a larger young
@@ -64,6 +64,41 @@ export async function produceInOrder(producer: TopicProducer, serde: TopicSerde,
     await produceInputs(producer, serde, prefix, records.slice(start, end));
     start = end;
   }
+}
+
+/** A synthetic market produced in real time (event time = wall time) until stopped. */
+export interface LiveFeed {
+  /** every record produced so far */
+  readonly produced: InputRecord[];
+  stop(): Promise<void>;
+}
+
+/** Starts producing the synthetic market of `seed` to `prefix`ed input topics as its event times come due. */
+export function startLiveFeed(producer: TopicProducer, serde: TopicSerde, prefix: string, seed: number): LiveFeed {
+  const market = new SyntheticMarket({ startMs: Date.now(), seed });
+  const produced: InputRecord[] = [];
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      const batch = [...market.until(Date.now())];
+      await produceInOrder(producer, serde, prefix, batch, 50);
+      produced.push(...batch);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  })();
+  return {
+    produced,
+    stop: async () => {
+      running = false;
+      await loop;
+    },
+  };
+}
+
+/** The last grid point a processor publishes for `records`: the watermark (newest event − lateness) floored. */
+export function lastGridPoint(records: readonly InputRecord[], latenessMs: number, gridMs: number): number {
+  const maxTs = Math.max(...records.map((r) => r.value.ts));
+  return Math.floor((maxTs - latenessMs) / gridMs) * gridMs;
 }
 
 /**
