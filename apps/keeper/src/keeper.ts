@@ -25,12 +25,20 @@ import {
   type PriceKeeperEvents,
   type SyiFeedStatus,
 } from '@stableyield/chain';
-import { ConsumerRunner, KafkaMetrics, TopicProducer, type ConsumedRecord, type ConsumerRunnerOptions, type Kafka, type TopicSerde } from '@stableyield/kafka';
+import {
+  ActiveStandby,
+  ConsumerRunner,
+  KafkaMetrics,
+  TopicProducer,
+  type ConsumedRecord,
+  type ConsumerRunnerOptions,
+  type Kafka,
+  type TopicSerde,
+} from '@stableyield/kafka';
 import { errorSummary, type ExtraRoute, type Logger, type ProgressMonitor } from '@stableyield/observability';
 import { type DataTopic, type PythUpdate } from '@stableyield/schemas';
 import { type Registry } from 'prom-client';
-import { createPublicClient, parseEther } from 'viem';
-import { privateKeyToAccount } from 'viem/accounts';
+import { createPublicClient, parseEther, privateKeyToAccount } from '@stableyield/chain';
 import { maxGasPriceGwei, stalenessMinGainS, type Config } from './config';
 import { checkFeeds } from './feed-check';
 import { loadFeeds } from './feeds';
@@ -66,22 +74,14 @@ export interface KeeperApp {
   routes: Record<string, ExtraRoute>;
 }
 
-/** The consumer of the input topic that also tells whether this member owns partition 0. */
+/** The consumer of the input topic that also tells whether this member owns partition 0 (is active). */
 class InputConsumer extends ConsumerRunner {
-  assigned = false;
+  readonly standby: ActiveStandby;
 
   constructor(options: ConsumerRunnerOptions, topic: string, onChange: (active: boolean) => void) {
     super(options);
-    const set = (active: boolean): void => {
-      if (active !== this.assigned) {
-        this.assigned = active;
-        onChange(active);
-      }
-    };
-    const events = this.consumer.events;
-    this.consumer.on(events.GROUP_JOIN, (e) => set((e.payload.memberAssignment[topic] ?? []).includes(0)));
-    // Between losing the group and the next join nobody may act on our behalf.
-    for (const event of [events.REBALANCING, events.CRASH, events.STOP, events.DISCONNECT]) this.consumer.on(event, () => set(false));
+    // Pushes on-chain are not fenced: stand down the moment the membership is in doubt.
+    this.standby = new ActiveStandby(this.consumer, { topic, standDownOn: 'rebalance', onChange });
   }
 }
 

@@ -7,7 +7,8 @@ import pino from 'pino';
 import { eventTimeSchema, kafkaSchema, loadConfig, logLevel, topicPrefix, z } from '@stableyield/config';
 import { INPUT_TOPICS } from '@stableyield/index-engine';
 import {
-  createKafka, DeserializationError, DLQ_HEADERS, dlqTopicOf, prefixedTopic, readDeadLetterHeaders, readPartitionRanges, retryWhileRegistryUnavailable, TopicSerde, type Kafka,
+  createKafka, DeserializationError, DLQ_HEADERS, dlqTopicOf, offsetAtTimestamp, prefixedTopic, readDeadLetterHeaders,
+  readPartitionRanges, retryWhileRegistryUnavailable, TopicSerde, topicOffsetRanges, type Kafka,
 } from '@stableyield/kafka';
 import { createRegistryClient, type SyiRecord } from '@stableyield/schemas';
 import type { VerifyCommand } from './args';
@@ -21,32 +22,9 @@ const verifyConfig = z.object({
   LOG_LEVEL: logLevel.default('warn'),
 });
 
-/** [low, high) of every partition of a topic. */
-async function rangesOf(kafka: Kafka, topic: string): Promise<Map<number, { from: number; end: number }>> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    return new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, { from: Number(p.low), end: Number(p.high) }]));
-  } finally {
-    await admin.disconnect();
-  }
-}
-
 /** Every committed record of a whole topic, per partition. */
 async function readAll(kafka: Kafka, topic: string) {
-  return readPartitionRanges(kafka, topic, await rangesOf(kafka, topic));
-}
-
-/** Offset of the first record with timestamp ≥ ts on partition 0 (records carry T as timestamp). */
-async function offsetAt(kafka: Kafka, topic: string, ts: number): Promise<number> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    const [p0] = await admin.fetchTopicOffsetsByTimestamp(topic, ts);
-    return Number(p0?.offset ?? 0);
-  } finally {
-    await admin.disconnect();
-  }
+  return readPartitionRanges(kafka, topic, await topicOffsetRanges(kafka, topic));
 }
 
 export async function runVerify(command: VerifyCommand, out: Writable): Promise<boolean> {
@@ -67,12 +45,12 @@ export async function runVerify(command: VerifyCommand, out: Writable): Promise<
   };
   const outputTopic = prefixedTopic(prefix, 'syi.calculated');
 
-  const output = (await rangesOf(kafka, outputTopic)).get(0);
+  const output = (await topicOffsetRanges(kafka, outputTopic)).get(0);
   if (output === undefined) throw new Error(`${outputTopic} has no partition 0`);
   // The record before the range is looked for behind `from`: on a transactional topic the
   // offsets just before a record are often commit markers, so the window widens until a record
   // before `from` is found or the topic's start is reached.
-  const first = await offsetAt(kafka, outputTopic, command.from);
+  const first = await offsetAtTimestamp(kafka, outputTopic, command.from);
   let lookback = 16;
   let start: number;
   let decoded: SyiRecord[];
@@ -104,7 +82,7 @@ export async function runVerify(command: VerifyCommand, out: Writable): Promise<
     const retained: RetainedPartition[] = [];
     for (const topic of INPUT_TOPICS) {
       const physical = prefixedTopic(prefix, topic);
-      const ranges = await rangesOf(kafka, physical);
+      const ranges = await topicOffsetRanges(kafka, physical);
       for (const [partition, messages] of await readPartitionRanges(kafka, physical, ranges)) {
         let firstTs: number | null = null;
         for (const m of messages) {

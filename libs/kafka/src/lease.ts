@@ -1,5 +1,6 @@
 import { AssignerProtocol, type Consumer, type Kafka, type PartitionAssigner } from 'kafkajs';
 import type { Logger } from 'pino';
+import { ActiveStandby } from './standby';
 
 export interface LeaseOptions {
   kafka: Kafka;
@@ -49,63 +50,64 @@ export function stickyLeaseAssigner(isHeld: () => boolean): PartitionAssigner {
   });
 }
 
+/** A member of a group on a topic nobody writes to: the group's assignment is all it is for. */
+function groupMember(options: LeaseOptions, partitionAssigners?: PartitionAssigner[]): Consumer {
+  const sessionTimeout = options.sessionTimeoutMs ?? 10_000;
+  return options.kafka.consumer({
+    groupId: options.groupId,
+    sessionTimeout,
+    rebalanceTimeout: sessionTimeout,
+    heartbeatInterval: Math.max(500, Math.floor(sessionTimeout / 10)),
+    allowAutoTopicCreation: false,
+    ...(partitionAssigners ? { partitionAssigners } : {}),
+  });
+}
+
+async function joinGroup(consumer: Consumer, topic: string): Promise<void> {
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: false });
+  await consumer.run({ autoCommit: false, eachBatch: () => Promise.resolve() });
+}
+
 /**
  * Leader election for a single-active processor with hot standbys: every instance joins one
- * consumer group on a one-partition topic, and the member assigned partition 0 holds the lease.
- * The assignment is sticky (stickyLeaseAssigner): a joining standby never takes the lease from
- * a live holder. When the holder dies its session expires and the group hands the partition to
- * a standby; when it stops cleanly it leaves the group and the hand-over is immediate.
+ * consumer group on a one-partition topic, and the member assigned partition 0 holds the lease
+ * (ActiveStandby). The assignment is sticky (stickyLeaseAssigner): a joining standby never takes the
+ * lease from a live holder. When the holder dies its session expires and the group hands the
+ * partition to a standby; when it stops cleanly it leaves the group and the hand-over is immediate.
  */
 export class Lease {
   private readonly consumer: Consumer;
-  private held = false;
+  private readonly holder: ActiveStandby;
+  private granted: () => void = () => undefined;
+  private lost: (why: string) => void = () => undefined;
 
   constructor(private readonly options: LeaseOptions) {
-    const sessionTimeout = options.sessionTimeoutMs ?? 10_000;
-    this.consumer = options.kafka.consumer({
-      groupId: options.groupId,
-      sessionTimeout,
-      rebalanceTimeout: sessionTimeout,
-      heartbeatInterval: Math.max(500, Math.floor(sessionTimeout / 10)),
-      allowAutoTopicCreation: false,
-      partitionAssigners: [stickyLeaseAssigner(() => this.held)],
+    const { topic, logger } = options;
+    this.consumer = groupMember(options, [stickyLeaseAssigner(() => this.isHeld)]);
+    this.holder = new ActiveStandby(this.consumer, {
+      topic,
+      // The processor's writes are transactional: a holder may ride through a rebalance.
+      standDownOn: 'crash',
+      onJoin: (held) => logger.info({ topic, holder: held }, held ? 'lease_acquired' : 'lease_standby'),
+      onChange: (held, why) => (held ? this.granted() : this.lost(why)),
     });
   }
 
   get isHeld(): boolean {
-    return this.held;
+    return this.holder.active;
   }
 
   /** Resolves when this instance holds the lease; `onLost` is called if it loses it later. */
   async acquire(onLost: (why: string) => void): Promise<void> {
-    const { topic, logger } = this.options;
-    let granted: () => void = () => undefined;
-    const acquired = new Promise<void>((resolve) => (granted = resolve));
-    this.consumer.on(this.consumer.events.GROUP_JOIN, (e) => {
-      const mine = (e.payload.memberAssignment[topic] ?? []).includes(0);
-      logger.info({ topic, holder: mine }, mine ? 'lease_acquired' : 'lease_standby');
-      if (mine && !this.held) {
-        this.held = true;
-        granted();
-      } else if (!mine && this.held) {
-        this.held = false;
-        onLost('partition revoked');
-      }
-    });
-    this.consumer.on(this.consumer.events.CRASH, (e) => {
-      if (this.held) {
-        this.held = false;
-        onLost(`lease consumer crashed: ${String(e.payload.error)}`);
-      }
-    });
-    await this.consumer.connect();
-    await this.consumer.subscribe({ topic, fromBeginning: false });
-    await this.consumer.run({ autoCommit: false, eachBatch: () => Promise.resolve() });
+    this.lost = onLost;
+    const acquired = new Promise<void>((resolve) => (this.granted = resolve));
+    await joinGroup(this.consumer, this.options.topic);
     await acquired;
   }
 
   async release(): Promise<void> {
-    this.held = false;
+    this.holder.resign();
     await this.consumer.disconnect();
   }
 }
@@ -133,14 +135,7 @@ export class ShardLease {
   private queue: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: ShardLeaseOptions) {
-    const sessionTimeout = options.sessionTimeoutMs ?? 10_000;
-    this.consumer = options.kafka.consumer({
-      groupId: options.groupId,
-      sessionTimeout,
-      rebalanceTimeout: sessionTimeout,
-      heartbeatInterval: Math.max(500, Math.floor(sessionTimeout / 10)),
-      allowAutoTopicCreation: false,
-    });
+    this.consumer = groupMember(options);
   }
 
   get shards(): readonly number[] {
@@ -171,9 +166,7 @@ export class ShardLease {
       if (e.payload.restart) logger.warn({ topic, error: String(e.payload.error) }, 'shard_lease_consumer_restarting');
       else onFailed(why);
     });
-    await this.consumer.connect();
-    await this.consumer.subscribe({ topic, fromBeginning: false });
-    await this.consumer.run({ autoCommit: false, eachBatch: () => Promise.resolve() });
+    await joinGroup(this.consumer, topic);
     await assigned;
   }
 
