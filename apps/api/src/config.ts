@@ -1,4 +1,6 @@
-import { booleanFlag, commaList, commonSchema, httpUrl, kafkaSchema, loadConfig, nonNegativeInt, port, positiveInt, z } from '@stableyield/config';
+import {
+  commaList, commonSchema, httpUrl, kafkaSchema, loadConfig, nonNegativeInt, port, positiveInt, z,
+} from '@stableyield/config';
 import { trustProxySetting } from '@stableyield/api-core';
 import { METHODOLOGY_V1 } from '@stableyield/index-engine';
 
@@ -54,9 +56,6 @@ export const configSchema = z.object({
   RPC_URL: z.string().min(1).optional(),
   /** How long an on-chain read is served before the chain is asked again. */
   ONCHAIN_CACHE_MS: positiveInt.default(2_000),
-  /** Read `<prefix>syi.calculated` instead of the catalog topic: tests and benchmarks only. */
-  TOPIC_PREFIX: z.string().regex(/^[A-Za-z0-9._-]*$/, 'letters, digits, . _ - only').default(''),
-  PROVISION_TOPICS: booleanFlag.default(true),
 });
 export type Config = z.output<typeof configSchema>;
 

@@ -1,28 +1,19 @@
 import { join } from 'node:path';
 import { ApiKeyStore, AuditorStatusSource, Authenticator, buildApiApp, CachedKeyLookup, CachedOnchainIndex, chainOnchainReader, countConnectionErrors, ensureApiKeysTable, jwtSettingsOf, queries } from '@stableyield/api-core';
-import { createRpcTransport, parseRpcUrls } from '@stableyield/chain';
-import { createPublicClient } from 'viem';
+import { createPublicClient, createRpcTransport, parseRpcUrls } from '@stableyield/chain';
 import { createPool, isConnectionError, registerPoolUsage } from '@stableyield/postgres';
-import { createKafka, KafkaMetrics, kafkaSettingsOf, provisionTopics, TopicSerde } from '@stableyield/kafka';
+import { CATALOG, connectKafka, KafkaMetrics } from '@stableyield/kafka';
 import { createSyiFeed, instanceGroupId, LatestSyi } from '@stableyield/live-feed';
-import { createLogger, createMetricsRegistry, exitOnSignals, ProgressMonitor, Readiness, Shutdown, startHealthServer } from '@stableyield/observability';
-import { createRegistryClient, registerSchemas } from '@stableyield/schemas';
+import { startService } from '@stableyield/observability';
 import { loadAppConfig } from './config';
 
 const APP = 'api';
 
 async function main(): Promise<void> {
   const config = loadAppConfig();
-  const logger = createLogger({ app: APP, level: config.LOG_LEVEL });
-  const registry = createMetricsRegistry(APP);
-  const progress = new ProgressMonitor(Date.now, registry);
-  const readiness = new Readiness();
   // Not ready until everything below is wired: the health port answers from the first moment.
-  let started = false;
-  readiness.add('startup', () => started);
-  const shutdown = new Shutdown(logger, config.SHUTDOWN_TIMEOUT_MS);
-  exitOnSignals(shutdown);
-  const health = await startHealthServer({ host: config.HEALTH_HOST, port: config.HEALTH_PORT, registry, progress, readiness });
+  const service = await startService(APP, config, { startupCheck: true });
+  const { logger, registry, progress, readiness, shutdown } = service;
 
   const pool = createPool({ connectionString: config.DATABASE_URL, max: config.PG_POOL_SIZE, statementTimeoutMs: config.PG_STATEMENT_TIMEOUT_MS }, logger);
   const { db, counter: dbErrors } = countConnectionErrors(pool, registry, isConnectionError);
@@ -30,15 +21,12 @@ async function main(): Promise<void> {
   registerPoolUsage(registry, 'api', pool);
   await ensureApiKeysTable(db);
 
-  const kafka = createKafka(kafkaSettingsOf(config, config.KAFKA_CLIENT_ID ?? APP), logger);
-  if (config.PROVISION_TOPICS) {
-    await provisionTopics(kafka, logger, { replicationFactor: config.KAFKA_REPLICATION_FACTOR });
-    await registerSchemas(createRegistryClient(config.SCHEMA_REGISTRY_URL));
-  }
+  const provision = config.PROVISION_TOPICS && CATALOG;
+  const { kafka, serde } = await connectKafka(config, logger, { clientId: APP, provision });
   const latest = new LatestSyi();
   progress.register('consumer', 60_000);
   const feed = createSyiFeed({
-    kafka, serde: new TopicSerde(createRegistryClient(config.SCHEMA_REGISTRY_URL)), logger, latest,
+    kafka, serde, logger, latest,
     groupId: instanceGroupId(APP), topic: `${config.TOPIC_PREFIX}syi.calculated`,
     metrics: KafkaMetrics.of(registry), onProgress: () => progress.beat('consumer'),
   });
@@ -77,15 +65,14 @@ async function main(): Promise<void> {
     },
   );
 
-  // Shutdown: stop accepting → stop the consumer → close the pool → health last.
+  // Shutdown: stop accepting → stop the consumer → close the pool (→ health, last).
   shutdown.add('http', () => app.close());
   shutdown.add('consumer', () => feed.stop());
   shutdown.add('pool', () => pool.end());
-  shutdown.add('health', () => health.close());
 
   await app.listen({ host: config.HOST, port: config.PORT });
-  started = true;
-  logger.info({ port: config.PORT, health: health.port, syiFeed: config.SYI_FEED_ADDRESS ?? null }, 'api_listening');
+  service.started();
+  logger.info({ port: config.PORT, health: service.health?.port, syiFeed: config.SYI_FEED_ADDRESS ?? null }, 'api_listening');
   await feed.start();
   logger.info({ latestTs: latest.get()?.record.ts ?? null }, 'latest_index_loaded');
 }

@@ -1,9 +1,8 @@
 // The continuous auditor: recomputes every published SYI record from its inputs by the plain
 // replay and compares (libs/stream AuditRunner). Reads Kafka only; serves /metrics, /live,
 // /ready and /status on its health port.
-import { createKafka, kafkaSettingsOf, TopicSerde } from '@stableyield/kafka';
-import { createLogger, createMetricsRegistry, exitOnSignals, ProgressMonitor, Readiness, Shutdown, startHealthServer } from '@stableyield/observability';
-import { createRegistryClient } from '@stableyield/schemas';
+import { connectKafka } from '@stableyield/kafka';
+import { startService } from '@stableyield/observability';
 import { AuditRunner } from '@stableyield/stream';
 import { loadAppConfig } from './config';
 
@@ -11,17 +10,14 @@ const APP = 'auditor';
 
 async function main(): Promise<void> {
   const config = loadAppConfig();
-  const logger = createLogger({ app: APP, level: config.LOG_LEVEL });
-  const registry = createMetricsRegistry(APP);
-  const progress = new ProgressMonitor(Date.now, registry);
-  const readiness = new Readiness();
-  const shutdown = new Shutdown(logger, config.SHUTDOWN_TIMEOUT_MS);
-  exitOnSignals(shutdown);
-
-  const kafka = createKafka(kafkaSettingsOf(config, config.KAFKA_CLIENT_ID ?? APP), logger);
+  // The health server waits for the runner: it serves the runner's /status too.
+  const service = await startService(APP, config, { health: false });
+  const { logger, registry, progress, readiness, shutdown } = service;
+  // Reads only: the topics and schemas are the writers' to provision.
+  const { kafka, serde } = await connectKafka(config, logger, { clientId: APP, provision: false });
   const runner = new AuditRunner({
     kafka,
-    serde: new TopicSerde(createRegistryClient(config.SCHEMA_REGISTRY_URL)),
+    serde,
     logger,
     registry,
     topicPrefix: config.TOPIC_PREFIX,
@@ -32,21 +28,13 @@ async function main(): Promise<void> {
   });
   progress.register('reader', 60_000);
   readiness.add('reading the topics', () => runner.isReady);
-  const health = await startHealthServer({
-    host: config.HEALTH_HOST,
-    port: config.HEALTH_PORT,
-    registry,
-    progress,
-    readiness,
-    routes: {
-      '/status': (_req, res) => {
-        res.setHeader('content-type', 'application/json');
-        res.end(JSON.stringify(runner.status()));
-      },
+  await service.serveHealth({
+    '/status': (_req, res) => {
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify(runner.status()));
     },
   });
   shutdown.add('reader', () => runner.stop());
-  shutdown.add('health', () => health.close());
   await runner.start();
   logger.info({ settleMs: config.AUDIT_SETTLE_MS, graceMs: config.AUDIT_GRACE_MS }, 'auditor_started');
 }

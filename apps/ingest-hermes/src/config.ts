@@ -48,8 +48,6 @@ export const configSchema = z
     ...commonSchema,
     ...kafkaSchema,
     HEALTH_PORT: port.default(9201),
-    /** prefix of every topic written ('' in production; tests isolate runs with it) */
-    TOPIC_PREFIX: z.string().regex(/^[A-Za-z0-9._-]*$/, 'letters, digits, . _ - only').default(''),
     HERMES_URL: httpUrl.default('http://127.0.0.1:7100/hermes'),
     /** Hermes polled while the stream keeps failing (another provider, or the same one). */
     HERMES_FALLBACK_URL: httpUrl.optional(),

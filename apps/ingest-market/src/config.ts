@@ -42,8 +42,6 @@ export const configSchema = z
     ...commonSchema,
     ...kafkaSchema,
     HEALTH_PORT: port.default(9202),
-    /** prefix of every topic written ('' in production; tests isolate runs with it) */
-    TOPIC_PREFIX: z.string().regex(/^[A-Za-z0-9._-]*$/, 'letters, digits, . _ - only').default(''),
     /** Sources to poll (all by default). */
     INGEST_SOURCES: sourceList.default([...SOURCES]),
     /** The index constituents, spelled as DefiLlama does. */

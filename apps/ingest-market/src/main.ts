@@ -1,30 +1,18 @@
 // ingest-market: CryptoCompare, Binance, DefiLlama and FRED pollers → cc.prices, cc.orderbook, dl.apy,
 // ex.mktcap, trad.tbill (docs/ingestion.md).
-import { createKafka, kafkaSettingsOf, prefixedSpecs, provisionTopics, TopicSerde } from '@stableyield/kafka';
-import { createLogger, createMetricsRegistry, exitOnSignals, ProgressMonitor, Readiness, Shutdown, startHealthServer } from '@stableyield/observability';
-import { createRegistryClient, registerSchemas } from '@stableyield/schemas';
+import { connectKafka, prefixedSpecs } from '@stableyield/kafka';
+import { startService } from '@stableyield/observability';
 import { loadAppConfig } from './config';
 import { createIngestMarket } from './ingest-market';
 
 async function main(): Promise<void> {
   const config = loadAppConfig();
-  const logger = createLogger({ app: 'ingest-market', level: config.LOG_LEVEL });
-  const registry = createMetricsRegistry('ingest-market');
-  const progress = new ProgressMonitor(Date.now, registry);
-  const readiness = new Readiness();
-  const shutdown = new Shutdown(logger, config.SHUTDOWN_TIMEOUT_MS);
-  exitOnSignals(shutdown);
-
-  const health = await startHealthServer({ host: config.HEALTH_HOST, port: config.HEALTH_PORT, registry, progress, readiness });
-  const kafka = createKafka(kafkaSettingsOf(config, config.KAFKA_CLIENT_ID ?? 'ingest-market'), logger);
-  const registryClient = createRegistryClient(config.SCHEMA_REGISTRY_URL);
-  await provisionTopics(kafka, logger, { replicationFactor: config.KAFKA_REPLICATION_FACTOR, topics: prefixedSpecs(config.TOPIC_PREFIX) });
-  await registerSchemas(registryClient);
-  const serde = new TopicSerde(registryClient);
+  const { logger, registry, progress, readiness, shutdown } = await startService('ingest-market', config);
+  const provision = prefixedSpecs(config.TOPIC_PREFIX);
+  const { kafka, serde } = await connectKafka(config, logger, { clientId: 'ingest-market', provision });
 
   const ingest = createIngestMarket(config, logger, { kafka, serde, registry, progress, readiness });
   shutdown.add('ingest', () => ingest.stop());
-  shutdown.add('health', () => health.close());
   await ingest.start();
 }
 

@@ -1,31 +1,22 @@
 // keeper: Hermes prices from pyth.updates → Pyth contract on-chain (docs/keeper.md).
-import { createKafka, kafkaSettingsOf, provisionTopics, TopicSerde } from '@stableyield/kafka';
-import { createLogger, createMetricsRegistry, exitOnSignals, maskUrls, ProgressMonitor, Readiness, Shutdown, startHealthServer } from '@stableyield/observability';
-import { createRegistryClient, registerSchemas } from '@stableyield/schemas';
+import { CATALOG, connectKafka } from '@stableyield/kafka';
+import { maskUrls, startService } from '@stableyield/observability';
 import { loadAppConfig } from './config';
 import { createKeeperApp } from './keeper';
 
 async function main(): Promise<void> {
   const config = loadAppConfig();
-  const logger = createLogger({ app: 'keeper', level: config.LOG_LEVEL });
-  const registry = createMetricsRegistry('keeper');
-  const progress = new ProgressMonitor(Date.now, registry);
-  const readiness = new Readiness();
-  const shutdown = new Shutdown(logger, config.SHUTDOWN_TIMEOUT_MS);
-  exitOnSignals(shutdown);
-
-  const kafka = createKafka(kafkaSettingsOf(config, config.KAFKA_CLIENT_ID ?? 'keeper'), logger);
-  const registryClient = createRegistryClient(config.SCHEMA_REGISTRY_URL);
-  await provisionTopics(kafka, logger, { replicationFactor: config.KAFKA_REPLICATION_FACTOR });
-  await registerSchemas(registryClient);
-  const app = createKeeperApp(config, logger, { kafka, serde: new TopicSerde(registryClient), registry, progress });
+  // The health server waits for the app: it serves the keeper's /health and /status too.
+  const service = await startService('keeper', { ...config, HEALTH_PORT: config.METRICS_PORT }, { health: false });
+  const { logger, registry, progress, readiness, shutdown } = service;
+  const { kafka, serde } = await connectKafka(config, logger, { clientId: 'keeper', provision: CATALOG });
+  const app = createKeeperApp(config, logger, { kafka, serde, registry, progress });
   // /ready: the chain answers (a standby is ready too; /health carries the full picture).
   readiness.add('rpc', () => !app.statusBody().health.reasons.includes('rpc-down'));
 
-  const health = await startHealthServer({ host: config.HEALTH_HOST, port: config.METRICS_PORT, registry, progress, readiness, routes: app.routes });
+  await service.serveHealth(app.routes);
   // SIGTERM: stop consuming, wait for the transaction in flight, then close (Shutdown runs them in order).
   shutdown.add('keeper', () => app.stop());
-  shutdown.add('health', () => health.close());
   process.on('SIGUSR1', () => {
     if (!app.forcePushAll()) logger.info({}, 'force_push_ignored_standby');
   });

@@ -3,7 +3,7 @@
 import { runMeasureApp } from '@stableyield/stream';
 import { loadAppConfig } from './config';
 
-runMeasureApp('liquidity', loadAppConfig()).catch((err: unknown) => {
+runMeasureApp('liquidity', loadAppConfig(), process).catch((err: unknown) => {
   console.error(err instanceof Error ? err.message : err);
   process.exit(1);
 });

@@ -1,5 +1,4 @@
-import { loadConfig } from '@stableyield/config';
-import { measureConfigSchema } from '@stableyield/stream';
+import { loadConfig, processorConfigSchema } from '@stableyield/config';
 
-export const configSchema = measureConfigSchema('peg', 9203);
+export const configSchema = processorConfigSchema(9203);
 export const loadAppConfig = (env?: Record<string, string | undefined>) => loadConfig(configSchema, env);

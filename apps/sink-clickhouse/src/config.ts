@@ -1,5 +1,7 @@
 import type { ClickHouseSettings } from '@stableyield/clickhouse';
-import { booleanFlag, commonSchema, httpUrl, kafkaSchema, loadConfig, nonNegativeInt, port, positiveInt, z } from '@stableyield/config';
+import {
+  booleanFlag, commonSchema, httpUrl, kafkaSchema, loadConfig, nonNegativeInt, port, positiveInt, sinkConsumerSchema, z,
+} from '@stableyield/config';
 
 export const configSchema = z.object({
   ...commonSchema,
@@ -20,15 +22,7 @@ export const configSchema = z.object({
   CLICKHOUSE_KEEP_ALIVE: booleanFlag.default(true),
   CLICKHOUSE_KEEP_ALIVE_IDLE_MS: nonNegativeInt.default(2_500),
   SINK_GROUP_ID: z.string().min(1).default('sink-clickhouse'),
-  /** Consume `<prefix><topic>` instead of the catalog topics: tests and benchmarks only. */
-  TOPIC_PREFIX: z.string().regex(/^[A-Za-z0-9._-]*$/, 'letters, digits, . _ - only').default(''),
-  RETRY_MAX_MS: positiveInt.default(5_000),
-  /** Batching by age and size: a fetch waits up to FLUSH_INTERVAL_MS for FETCH_MIN_BYTES of records. */
-  FLUSH_INTERVAL_MS: positiveInt.default(500),
-  FETCH_MIN_BYTES: positiveInt.default(65_536),
-  FETCH_MAX_BYTES_PER_PARTITION: positiveInt.default(4_194_304),
-  /** Partitions whose batches are written at the same time (each its own DB transaction). */
-  PARTITIONS_CONCURRENTLY: positiveInt.default(2),
+  ...sinkConsumerSchema,
 });
 export type Config = z.output<typeof configSchema>;
 export const loadAppConfig = (env?: Record<string, string | undefined>) => loadConfig(configSchema, env);

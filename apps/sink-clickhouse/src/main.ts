@@ -1,8 +1,8 @@
 import { ClickHouse, ClickHouseWriter, ensureSchema } from '@stableyield/clickhouse';
 import { createSinkHandler, SINK_TOPICS, SinkMetrics } from '@stableyield/sink-model';
-import { ConsumerRunner, createKafka, KafkaMetrics, kafkaSettingsOf, provisionTopics, TopicProducer, TopicSerde } from '@stableyield/kafka';
-import { createLogger, createMetricsRegistry, exitOnSignals, ProgressMonitor, Readiness, Shutdown, startHealthServer } from '@stableyield/observability';
-import { createRegistryClient, registerSchemas, type DataTopic } from '@stableyield/schemas';
+import { CATALOG, connectKafka, ConsumerRunner, KafkaMetrics, TopicProducer } from '@stableyield/kafka';
+import { createLogger, startService } from '@stableyield/observability';
+import type { DataTopic } from '@stableyield/schemas';
 import { clickHouseSettings, loadAppConfig } from './config';
 
 const APP = 'sink-clickhouse';
@@ -16,18 +16,9 @@ async function main(command: string | undefined): Promise<void> {
   logger.info({ database: config.CLICKHOUSE_DATABASE }, 'schema_ready');
   if (command === 'migrate') return client.close();
 
-  const registry = createMetricsRegistry(APP);
+  const { registry, progress, readiness, shutdown } = await startService(APP, config, { logger });
   const sinkMetrics = new SinkMetrics(registry);
-  const progress = new ProgressMonitor(Date.now, registry);
-  const readiness = new Readiness();
-  const shutdown = new Shutdown(logger, config.SHUTDOWN_TIMEOUT_MS);
-  exitOnSignals(shutdown);
-  const health = await startHealthServer({ host: config.HEALTH_HOST, port: config.HEALTH_PORT, registry, progress, readiness });
-  const kafka = createKafka(kafkaSettingsOf(config, config.KAFKA_CLIENT_ID ?? APP), logger);
-  const registryClient = createRegistryClient(config.SCHEMA_REGISTRY_URL);
-  await provisionTopics(kafka, logger, { replicationFactor: config.KAFKA_REPLICATION_FACTOR });
-  await registerSchemas(registryClient);
-  const serde = new TopicSerde(registryClient);
+  const { kafka, serde } = await connectKafka(config, logger, { clientId: APP, provision: CATALOG });
   const kafkaMetrics = KafkaMetrics.of(registry);
   const producer = new TopicProducer(kafka, serde, kafkaMetrics, logger);
   await producer.connect();
@@ -51,7 +42,6 @@ async function main(command: string | undefined): Promise<void> {
   shutdown.add('consumer', () => runner.stop());
   shutdown.add('producer', () => producer.disconnect());
   shutdown.add('clickhouse', () => client.close());
-  shutdown.add('health', () => health.close());
   await runner.start();
   logger.info({ group: config.SINK_GROUP_ID, database: config.CLICKHOUSE_DATABASE }, 'sink_started');
 }

@@ -1,8 +1,8 @@
 import { AggregateRefresher, createPool, migrate, PostgresWriter, registerPoolUsage } from '@stableyield/postgres';
 import { createSinkHandler, SINK_TOPICS, SinkMetrics } from '@stableyield/sink-model';
-import { ConsumerRunner, createKafka, KafkaMetrics, kafkaSettingsOf, provisionTopics, TopicProducer, TopicSerde } from '@stableyield/kafka';
-import { createLogger, createMetricsRegistry, exitOnSignals, ProgressMonitor, Readiness, Shutdown, startHealthServer } from '@stableyield/observability';
-import { createRegistryClient, registerSchemas, type DataTopic } from '@stableyield/schemas';
+import { CATALOG, connectKafka, ConsumerRunner, KafkaMetrics, TopicProducer } from '@stableyield/kafka';
+import { createLogger, createMetricsRegistry, startService } from '@stableyield/observability';
+import type { DataTopic } from '@stableyield/schemas';
 import { loadAppConfig } from './config';
 
 const APP = 'sink-timescale';
@@ -21,16 +21,8 @@ async function main(command: string | undefined): Promise<void> {
     return;
   }
 
-  const progress = new ProgressMonitor(Date.now, registry);
-  const readiness = new Readiness();
-  const shutdown = new Shutdown(logger, config.SHUTDOWN_TIMEOUT_MS);
-  exitOnSignals(shutdown);
-  const health = await startHealthServer({ host: config.HEALTH_HOST, port: config.HEALTH_PORT, registry, progress, readiness });
-  const kafka = createKafka(kafkaSettingsOf(config, config.KAFKA_CLIENT_ID ?? APP), logger);
-  const registryClient = createRegistryClient(config.SCHEMA_REGISTRY_URL);
-  await provisionTopics(kafka, logger, { replicationFactor: config.KAFKA_REPLICATION_FACTOR });
-  await registerSchemas(registryClient);
-  const serde = new TopicSerde(registryClient);
+  const { progress, readiness, shutdown } = await startService(APP, config, { logger, registry });
+  const { kafka, serde } = await connectKafka(config, logger, { clientId: APP, provision: CATALOG });
   const kafkaMetrics = KafkaMetrics.of(registry);
   const producer = new TopicProducer(kafka, serde, kafkaMetrics, logger);
   await producer.connect();
@@ -58,7 +50,6 @@ async function main(command: string | undefined): Promise<void> {
   shutdown.add('aggregates', () => refresher.stop());
   shutdown.add('producer', () => producer.disconnect());
   shutdown.add('pool', () => pool.end());
-  shutdown.add('health', () => health.close());
   await runner.start();
   logger.info({ variant, group: config.SINK_GROUP_ID, topics: SINK_TOPICS.length }, 'sink_started');
 }

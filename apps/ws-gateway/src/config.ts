@@ -42,9 +42,6 @@ export const configSchema = z.object({
   JWT_AUDIENCE: z.string().min(1).optional(),
   /** Longest lifetime (exp − iat, exp − now) a JWT may claim, seconds. */
   JWT_MAX_LIFETIME_S: positiveInt.default(86_400),
-  /** Read `<prefix>syi.calculated` instead of the catalog topic: tests and benchmarks only. */
-  TOPIC_PREFIX: z.string().regex(/^[A-Za-z0-9._-]*$/, 'letters, digits, . _ - only').default(''),
-  PROVISION_TOPICS: booleanFlag.default(true),
 });
 export type Config = z.output<typeof configSchema>;
 export const loadAppConfig = (env?: Record<string, string | undefined>) => loadConfig(configSchema, env);

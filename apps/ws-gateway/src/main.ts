@@ -1,14 +1,11 @@
 import cluster from 'node:cluster';
 import { ApiKeyStore, Authenticator, CachedKeyLookup, clientAddress, ensureApiKeysTable, jwtSettingsOf } from '@stableyield/api-core';
 import { createPool, registerPoolUsage } from '@stableyield/postgres';
-import { createKafka, KafkaMetrics, kafkaSettingsOf, provisionTopics, TopicSerde } from '@stableyield/kafka';
+import { CATALOG, connectKafka, KafkaMetrics } from '@stableyield/kafka';
 import {
   createSyiFeed, FanoutHub, instanceGroupId, LatestSyi, startStreamServer, StreamMetrics, wsPreparedFrames, type SocketClient, type StreamServerOptions,
 } from '@stableyield/live-feed';
-import {
-  ClusterPrimary, createLogger, createMetricsRegistry, exitOnSignals, ProgressMonitor, Readiness, serveHealthToPrimary, Shutdown, startHealthServer,
-} from '@stableyield/observability';
-import { createRegistryClient, registerSchemas } from '@stableyield/schemas';
+import { ClusterPrimary, serveHealthToPrimary, startService } from '@stableyield/observability';
 import { loadAppConfig, type Config } from './config';
 import { upgradeAuthorizer } from './upgrade-auth';
 
@@ -18,9 +15,7 @@ const firstHeader = (v: string | string[] | undefined): string | undefined => (A
 
 /** WORKERS > 1: this process only supervises the workers and answers their health port. */
 async function runPrimary(config: Config): Promise<void> {
-  const logger = createLogger({ app: APP, level: config.LOG_LEVEL });
-  const shutdown = new Shutdown(logger, config.SHUTDOWN_TIMEOUT_MS);
-  exitOnSignals(shutdown);
+  const { logger, shutdown } = await startService(APP, config, { health: false });
   const primary = await ClusterPrimary.start({
     workers: config.WORKERS, logger, healthHost: config.HEALTH_HOST, healthPort: config.HEALTH_PORT, shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
   });
@@ -31,17 +26,10 @@ async function runPrimary(config: Config): Promise<void> {
 async function main(): Promise<void> {
   const config = loadAppConfig();
   if (config.WORKERS > 1 && cluster.isPrimary) return runPrimary(config);
-  const logger = createLogger({ app: APP, level: config.LOG_LEVEL });
-  const registry = createMetricsRegistry(APP);
-  const progress = new ProgressMonitor(Date.now, registry);
-  const readiness = new Readiness();
   // Not ready until everything below is wired: the health port answers from the first moment.
-  let started = false;
-  readiness.add('startup', () => started);
-  const shutdown = new Shutdown(logger, config.SHUTDOWN_TIMEOUT_MS);
-  exitOnSignals(shutdown);
   // A cluster worker answers health through the primary, which owns the health port.
-  const health = cluster.isWorker ? undefined : await startHealthServer({ host: config.HEALTH_HOST, port: config.HEALTH_PORT, registry, progress, readiness });
+  const service = await startService(APP, config, { startupCheck: true, health: !cluster.isWorker });
+  const { logger, registry, progress, readiness, shutdown } = service;
   serveHealthToPrimary(registry, progress, readiness);
 
   let authorize: StreamServerOptions['authorize'];
@@ -55,15 +43,12 @@ async function main(): Promise<void> {
     authorize = upgradeAuthorizer(authenticator, config.AUTH_FAILURES_PER_IP);
   }
 
-  const kafka = createKafka(kafkaSettingsOf(config, config.KAFKA_CLIENT_ID ?? APP), logger);
-  if (config.PROVISION_TOPICS) {
-    await provisionTopics(kafka, logger, { replicationFactor: config.KAFKA_REPLICATION_FACTOR });
-    await registerSchemas(createRegistryClient(config.SCHEMA_REGISTRY_URL));
-  }
+  const provision = config.PROVISION_TOPICS && CATALOG;
+  const { kafka, serde } = await connectKafka(config, logger, { clientId: APP, provision });
   const latest = new LatestSyi();
   progress.register('consumer', 60_000);
   const feed = createSyiFeed({
-    kafka, serde: new TopicSerde(createRegistryClient(config.SCHEMA_REGISTRY_URL)), logger, latest,
+    kafka, serde, logger, latest,
     groupId: instanceGroupId(APP), topic: `${config.TOPIC_PREFIX}syi.calculated`,
     metrics: KafkaMetrics.of(registry), onProgress: () => progress.beat('consumer'),
   });
@@ -84,14 +69,15 @@ async function main(): Promise<void> {
     ...(authorize ? { authorize } : {}),
   });
 
-  // Shutdown: stop accepting and send close frames → stop the consumer → close the pool → health last.
+  // Shutdown: stop accepting and send close frames → stop the consumer → close the pool (→ health, last).
   shutdown.add('websockets', () => server.close(Math.min(5_000, config.SHUTDOWN_TIMEOUT_MS / 2)));
   shutdown.add('consumer', () => feed.stop());
   if (pool) shutdown.add('pool', () => pool.end());
-  if (health) shutdown.add('health', () => health.close());
 
-  started = true;
-  logger.info({ port: server.port, health: health?.port ?? 'primary', auth: config.WS_AUTH_REQUIRED, worker: cluster.worker?.id ?? null }, 'ws_gateway_listening');
+  service.started();
+  const health = service.health?.port ?? 'primary';
+  const worker = cluster.worker?.id ?? null;
+  logger.info({ port: server.port, health, auth: config.WS_AUTH_REQUIRED, worker }, 'ws_gateway_listening');
   await feed.start();
   logger.info({ latestTs: latest.get()?.record.ts ?? null }, 'latest_index_loaded');
 }

@@ -28,6 +28,9 @@ export const commonSchema = {
   SHUTDOWN_TIMEOUT_MS: positiveInt.default(15_000),
 };
 
+/** `TOPIC_PREFIX`: prefix of every topic name ('' in production; tests isolate runs with it). */
+export const topicPrefix = z.string().regex(/^[A-Za-z0-9._-]*$/, 'letters, digits, . _ - only').default('');
+
 /** Variables of every app that talks to Kafka and the schema registry. */
 export const kafkaSchema = {
   KAFKA_BROKERS: commaList.default(['127.0.0.1:9092']),
@@ -51,6 +54,12 @@ export const kafkaSchema = {
    * Every instance of one deployment has the same one.
    */
   DEPLOYMENT_ID: z.string().regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, . _ - only').default('local'),
+  TOPIC_PREFIX: topicPrefix,
+  /**
+   * false: the topics and schemas exist already (Kubernetes and Helm set it; they are provisioned
+   * apart). The processors, api and ws-gateway read it; the ingesters, sinks and keeper provision always.
+   */
+  PROVISION_TOPICS: booleanFlag.default(true),
 };
 
 /**
@@ -63,9 +72,6 @@ export const kafkaSchema = {
 export function transactionalIdOf(config: { readonly TOPIC_PREFIX: string; readonly DEPLOYMENT_ID: string }, app: string): string {
   return `${config.TOPIC_PREFIX}${app}.${config.DEPLOYMENT_ID}`;
 }
-
-/** `TOPIC_PREFIX`: prefix of every topic name ('' in production; tests isolate runs with it). */
-export const topicPrefix = z.string().regex(/^[A-Za-z0-9._-]*$/, 'letters, digits, . _ - only').default('');
 
 /**
  * The evaluation grid and its event-time rules, one definition for every app that evaluates or
@@ -80,4 +86,32 @@ export const eventTimeSchema = {
    * delivers nothing this long stops holding it — liveness over exactness (its later records may be late).
    */
   IDLE_TIMEOUT_MS: nonNegativeInt.default(0),
+};
+
+/** The stream processors' variables (processor-syi and the measure processors): event time, commits, lease. */
+export const processorSchema = {
+  ...eventTimeSchema,
+  MIN_COMMIT_INTERVAL_MS: nonNegativeInt.default(0),
+  COMMIT_INTERVAL_MS: positiveInt.default(1000),
+  TICK_MS: positiveInt.default(20),
+  /** session timeout of the lease: how long a dead instance keeps its role (syi: active; measures: shards) */
+  LEASE_SESSION_TIMEOUT_MS: positiveInt.default(10_000),
+};
+
+/** A stream processor's whole schema: processor-syi's, and each measure processor's. */
+export function processorConfigSchema(healthPort: number) {
+  return z.object({ ...commonSchema, ...kafkaSchema, HEALTH_PORT: port.default(healthPort), ...processorSchema });
+}
+export type ProcessorConfig = z.output<ReturnType<typeof processorConfigSchema>>;
+
+/** The sinks' consumer: retries of a failed batch and the batching of fetches (sink-timescale, sink-clickhouse). */
+export const sinkConsumerSchema = {
+  /** Back-off cap between retries of a failed batch (e.g. while the database is down). */
+  RETRY_MAX_MS: positiveInt.default(5_000),
+  /** Batching by age and size: a fetch waits up to FLUSH_INTERVAL_MS for FETCH_MIN_BYTES of records. */
+  FLUSH_INTERVAL_MS: positiveInt.default(500),
+  FETCH_MIN_BYTES: positiveInt.default(65_536),
+  FETCH_MAX_BYTES_PER_PARTITION: positiveInt.default(4_194_304),
+  /** Partitions whose batches are written at the same time (each its own DB transaction). */
+  PARTITIONS_CONCURRENTLY: positiveInt.default(2),
 };

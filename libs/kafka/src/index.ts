@@ -1,6 +1,8 @@
 export { CATALOG, DATA_TOPICS, DLQ_TOPICS, dlqTopicOf, topicConfigEntries, topicSpec, VERIFICATION_HORIZON_MS, type TopicSpec } from './catalog';
 export { createKafka, type Kafka, type KafkaSettings } from './client';
 export { kafkaSettingsOf, type KafkaConnectionConfig } from './connection';
+export { connectKafka, type ConnectKafkaOptions, type KafkaAppConfig, type KafkaConnection } from './connect';
+export { leaseTopicSpec } from './lease-topic';
 export { APP_ACCESS, aclRules, appAccess, kafkaAcl, type AclRule, type AppAccess } from './access';
 export { createTopicsWithLeaders, provisionTopics, type ProvisionResult } from './provision';
 export { TopicSerde, SerializationError, DeserializationError, RegistryUnavailableError, isTransientRegistryError } from './serde';

@@ -10,6 +10,7 @@ export type ShutdownStep = () => Promise<void> | void;
  */
 export class Shutdown {
   private readonly steps: { name: string; step: ShutdownStep }[] = [];
+  private readonly lastSteps: { name: string; step: ShutdownStep }[] = [];
   private running: Promise<number> | undefined;
 
   constructor(
@@ -17,8 +18,9 @@ export class Shutdown {
     private readonly timeoutMs: number,
   ) {}
 
-  add(name: string, step: ShutdownStep): void {
-    this.steps.push({ name, step });
+  /** `last`: after every other step whenever it was added (the health server, so /live answers to the end). */
+  add(name: string, step: ShutdownStep, options: { last?: boolean } = {}): void {
+    (options.last ? this.lastSteps : this.steps).push({ name, step });
   }
 
   get started(): boolean {
@@ -40,7 +42,7 @@ export class Shutdown {
       timer.unref();
     });
     const sequence = (async () => {
-      for (const { name, step } of this.steps) {
+      for (const { name, step } of [...this.steps, ...this.lastSteps]) {
         try {
           await step();
         } catch (stepErr) {

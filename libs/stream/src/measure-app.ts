@@ -1,59 +1,38 @@
 // The wiring shared by apps/processor-peg, -liquidity and -ray: configuration schema, health,
 // topic provisioning, the shard lease and the sharded processor. Each app only names its kind.
-import { booleanFlag, commonSchema, eventTimeSchema, kafkaSchema, nonNegativeInt, port, positiveInt, topicPrefix, transactionalIdOf, z } from '@stableyield/config';
+import { transactionalIdOf, type ProcessorConfig } from '@stableyield/config';
 import { METHODOLOGY_V1 } from '@stableyield/index-engine';
-import { CATALOG, createKafka, kafkaSettingsOf, prefixedSpecs, prefixedTopic, provisionTopics, ShardLease, TopicSerde } from '@stableyield/kafka';
-import { createLogger, createMetricsRegistry, exitOnSignals, ProgressMonitor, Readiness, Shutdown, startHealthServer } from '@stableyield/observability';
-import { createRegistryClient, registerSchemas } from '@stableyield/schemas';
+import { CATALOG, connectKafka, leaseTopicSpec, prefixedSpecs, prefixedTopic, ShardLease } from '@stableyield/kafka';
+import { startService } from '@stableyield/observability';
 import { MEASURE_SHARDS, measureChangelogSpec, ShardedMeasureProcessor, type MeasureKind } from './measure-processor';
 
-export function measureConfigSchema(kind: MeasureKind, healthPort: number) {
-  return z.object({
-    ...commonSchema,
-    ...kafkaSchema,
-    HEALTH_PORT: port.default(healthPort),
-    TOPIC_PREFIX: topicPrefix,
-    ...eventTimeSchema,
-    MIN_COMMIT_INTERVAL_MS: nonNegativeInt.default(0),
-    COMMIT_INTERVAL_MS: positiveInt.default(1000),
-    TICK_MS: positiveInt.default(20),
-    /** how long a dead instance keeps its shards */
-    LEASE_SESSION_TIMEOUT_MS: positiveInt.default(10_000),
-    PROVISION_TOPICS: booleanFlag.default(true),
-  });
-}
-export type MeasureAppConfig = z.output<ReturnType<typeof measureConfigSchema>>;
+/** processor-syi's variables (`processorConfigSchema`); each kind has its own health port. */
+export type MeasureAppConfig = ProcessorConfig;
 
-export async function runMeasureApp(kind: MeasureKind, config: MeasureAppConfig): Promise<void> {
+/**
+ * Starts the processor in the app's process `proc`: its signals run the shutdown, and a failed shard
+ * or a lost lease exits it (Kafka holds every shard's last committed state for the restart or another instance).
+ */
+export async function runMeasureApp(kind: MeasureKind, config: MeasureAppConfig, proc: NodeJS.Process): Promise<void> {
   const app = `processor-${kind}`;
-  const logger = createLogger({ app, level: config.LOG_LEVEL });
-  const registry = createMetricsRegistry(app);
-  const progress = new ProgressMonitor(Date.now, registry);
-  const readiness = new Readiness();
-  const shutdown = new Shutdown(logger, config.SHUTDOWN_TIMEOUT_MS);
-  exitOnSignals(shutdown);
-
-  const health = await startHealthServer({ host: config.HEALTH_HOST, port: config.HEALTH_PORT, registry, progress, readiness });
-  const kafka = createKafka(kafkaSettingsOf(config, config.KAFKA_CLIENT_ID ?? app), logger);
-  const registryClient = createRegistryClient(config.SCHEMA_REGISTRY_URL);
+  const { logger, registry, progress, readiness, shutdown } = await startService(app, config, { signals: proc });
   const leaseTopic = prefixedTopic(config.TOPIC_PREFIX, `${app}.lease`);
-  if (config.PROVISION_TOPICS) {
-    const specs = [...prefixedSpecs(config.TOPIC_PREFIX, CATALOG), measureChangelogSpec(kind, config.TOPIC_PREFIX)];
-    specs.push({ name: leaseTopic, key: 'none (group membership only)', partitions: MEASURE_SHARDS, cleanupPolicy: 'delete', retentionMs: 3_600_000 });
-    await provisionTopics(kafka, logger, { replicationFactor: config.KAFKA_REPLICATION_FACTOR, topics: specs });
-    await registerSchemas(registryClient);
-  }
+  const provision = config.PROVISION_TOPICS && [
+    ...prefixedSpecs(config.TOPIC_PREFIX, CATALOG),
+    measureChangelogSpec(kind, config.TOPIC_PREFIX),
+    leaseTopicSpec(leaseTopic, MEASURE_SHARDS),
+  ];
+  const { kafka, serde } = await connectKafka(config, logger, { clientId: app, provision });
 
   const fatal = (why: unknown) => {
     logger.error({ err: why }, 'processor_failed_exiting');
-    // Kafka holds every shard's last committed state; a restart (or another instance) resumes from it.
-    process.exit(1);
+    proc.exit(1);
   };
   const processor = new ShardedMeasureProcessor({
     kind,
     symbols: METHODOLOGY_V1.constituents,
     kafka,
-    serde: new TopicSerde(registryClient),
+    serde,
     logger,
     registry,
     topicPrefix: config.TOPIC_PREFIX,
@@ -85,10 +64,9 @@ export async function runMeasureApp(kind: MeasureKind, config: MeasureAppConfig)
   // An instance that owns no shard (more instances than shards) has nothing to read: still alive.
   const idleBeat = setInterval(() => processor.shards.length === 0 && progress.beat('consumer'), 5_000);
   idleBeat.unref();
-  // Steps run in registration order: stop the shards (they commit), leave the group, health last.
+  // Steps run in registration order: stop the shards (they commit), leave the group (health closes last).
   shutdown.add('processor', () => processor.stop());
   shutdown.add('lease', () => lease.leave());
-  shutdown.add('health', () => health.close());
   await lease.join((why) => fatal(new Error(why)));
   joined = true;
   logger.info({ shards: processor.shards, transactionalIdPrefix: transactionalIdOf(config, app), deployment: config.DEPLOYMENT_ID }, 'processor_started');

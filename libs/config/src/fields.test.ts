@@ -1,0 +1,41 @@
+import { ConfigError, loadConfig } from './load';
+import { processorConfigSchema, transactionalIdOf } from './fields';
+
+// The stream processors' schema, shared by processor-syi and the measure processors: its rules once here.
+describe('processorConfigSchema', () => {
+  const load = (env: Record<string, string>) => loadConfig(processorConfigSchema(9203), env);
+
+  it('defaults to a 1 s grid, 200 ms lateness and the production topic names', () => {
+    expect(load({})).toMatchObject({
+      HEALTH_PORT: 9203, GRID_INTERVAL_MS: 1000, ALLOWED_LATENESS_MS: 200, IDLE_TIMEOUT_MS: 0,
+      TOPIC_PREFIX: '', DEPLOYMENT_ID: 'local', PROVISION_TOPICS: true, KAFKA_BROKERS: ['127.0.0.1:9092'],
+    });
+  });
+
+  it('derives the transactional id from the deployment: two deployments on one broker never share one', () => {
+    expect(transactionalIdOf(load({ DEPLOYMENT_ID: 'blue' }), 'processor-syi')).toBe('processor-syi.blue');
+    expect(transactionalIdOf(load({ DEPLOYMENT_ID: 'green' }), 'processor-syi')).toBe('processor-syi.green');
+    const prefixed = load({ DEPLOYMENT_ID: 'blue', TOPIC_PREFIX: 't1.' });
+    expect(transactionalIdOf(prefixed, 'processor-peg')).toBe('t1.processor-peg.blue');
+    expect(() => load({ DEPLOYMENT_ID: 'a b' })).toThrow(/DEPLOYMENT_ID: letters, digits/);
+  });
+
+  it('coerces the variables an environment holds as strings', () => {
+    const config = load({ GRID_INTERVAL_MS: '60000', ALLOWED_LATENESS_MS: '0', PROVISION_TOPICS: 'false' });
+    expect(config).toMatchObject({ GRID_INTERVAL_MS: 60_000, ALLOWED_LATENESS_MS: 0, PROVISION_TOPICS: false });
+  });
+
+  it('refuses a bad grid, lateness and topic prefix, naming each', () => {
+    let error: unknown;
+    try {
+      load({ GRID_INTERVAL_MS: '0', ALLOWED_LATENESS_MS: '-5', TOPIC_PREFIX: 'bad prefix!' });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems.join('\n');
+    expect(problems).toMatch(/^GRID_INTERVAL_MS: /m);
+    expect(problems).toMatch(/^ALLOWED_LATENESS_MS: /m);
+    expect(problems).toMatch(/^TOPIC_PREFIX: letters, digits, \. _ - only/m);
+  });
+});

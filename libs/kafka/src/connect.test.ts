@@ -1,0 +1,37 @@
+import pino from 'pino';
+import { registerSchemas } from '@stableyield/schemas';
+import { topicSpec } from './catalog';
+import { connectKafka } from './connect';
+import { provisionTopics } from './provision';
+import { TopicSerde } from './serde';
+
+jest.mock('./provision', () => ({ provisionTopics: jest.fn(() => Promise.resolve({})) }));
+jest.mock('@stableyield/schemas', () => ({
+  ...jest.requireActual<object>('@stableyield/schemas'),
+  registerSchemas: jest.fn(() => Promise.resolve([])),
+}));
+
+const silent = pino({ level: 'silent' });
+// Nothing listens there: without provisioning nothing connects.
+const config = {
+  KAFKA_BROKERS: ['127.0.0.1:1'], SCHEMA_REGISTRY_URL: 'http://127.0.0.1:1', KAFKA_REPLICATION_FACTOR: 3,
+};
+
+describe('connectKafka', () => {
+  beforeEach(() => jest.clearAllMocks());
+
+  it('builds the clients and the serde without touching the cluster when it does not provision', async () => {
+    const connection = await connectKafka(config, silent, { clientId: 'demo', provision: false });
+    expect(connection.serde).toBeInstanceOf(TopicSerde);
+    expect(typeof connection.kafka.admin).toBe('function');
+    expect(provisionTopics).not.toHaveBeenCalled();
+    expect(registerSchemas).not.toHaveBeenCalled();
+  });
+
+  it('provisions the given topics, then registers the schemas on its registry client', async () => {
+    const topics = [topicSpec('syi.calculated')];
+    const connection = await connectKafka(config, silent, { clientId: 'demo', provision: topics });
+    expect(provisionTopics).toHaveBeenCalledWith(connection.kafka, silent, { replicationFactor: 3, topics });
+    expect(registerSchemas).toHaveBeenCalledWith(connection.registryClient);
+  });
+});
