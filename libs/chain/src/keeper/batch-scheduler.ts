@@ -95,3 +95,35 @@ export class BatchScheduler {
       });
   }
 }
+
+/**
+ * Runs `task` now and then `intervalMs` after each run ends (never two at once), on the injectable
+ * clock: how the keeper's duties keep their view of the chain fresh between pushes.
+ */
+export class RefreshTimer {
+  private handle: unknown;
+  private stopped = false;
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly intervalMs: number,
+    private readonly task: () => Promise<unknown>,
+  ) {}
+
+  async start(): Promise<void> {
+    await this.task();
+    this.schedule();
+  }
+
+  /** No run starts after this (one in progress finishes). */
+  stop(): void {
+    this.stopped = true;
+    if (this.handle !== undefined) this.clock.clearTimeout(this.handle);
+    this.handle = undefined;
+  }
+
+  private schedule(): void {
+    if (this.stopped) return;
+    this.handle = this.clock.setTimeout(() => void this.task().finally(() => this.schedule()), this.intervalMs);
+  }
+}

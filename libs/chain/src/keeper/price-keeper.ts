@@ -11,7 +11,7 @@ import { mergeUpdateData, sourcePricesOf, type FeedId, type PriceInfo, type Sour
 import { hasMulticall3, MULTICALL3_ADDRESS, readOnchainPrices, readOnchainPricesMulticall } from '../pyth-contract';
 import { ChainTxError, classifyTxError, withRetry, type TxErrorKind } from '../tx/errors';
 import { type SubmitResult, type TxSubmitter, type UpdateBatch } from '../tx/submitter';
-import { BatchScheduler, systemClock, type Clock } from './batch-scheduler';
+import { BatchScheduler, RefreshTimer, systemClock, type Clock } from './batch-scheduler';
 import { ChainClock } from './chain-clock';
 import { decideFeed, planPush, type DecisionSettings, type FeedDecision } from './decision';
 import { type FeedConfig } from './price-config';
@@ -104,7 +104,7 @@ export class PriceKeeper {
   private readonly feedIds: Set<FeedId>;
   private readonly sourcesDropped = new Map<FeedId, number>();
   private readonly chainClock: ChainClock;
-  private refreshTimer: unknown;
+  private readonly refreshTimer: RefreshTimer;
   private active: boolean;
   private multicallAddress: Address | undefined;
   private state: Omit<KeeperStatus, 'account' | 'feeds' | 'inFlight' | 'active' | 'chainTimeS' | 'multicall'> = {
@@ -121,6 +121,7 @@ export class PriceKeeper {
     this.chainClock = new ChainClock(() => this.clock.now());
     this.active = options.startActive ?? true;
     this.feedIds = new Set(options.feeds.map((f) => f.id));
+    this.refreshTimer = new RefreshTimer(this.clock, options.onchainRefreshMs, () => this.refreshOnchain());
     this.scheduler = new BatchScheduler(
       options.debounceMs,
       async ({ force }) => {
@@ -137,19 +138,12 @@ export class PriceKeeper {
       const found = await hasMulticall3(this.deps.publicClient).catch(() => false);
       this.multicallAddress = found ? MULTICALL3_ADDRESS : undefined;
     }
-    await this.refreshOnchain();
-    const tick = (): void => {
-      this.refreshTimer = this.clock.setTimeout(() => {
-        void this.refreshOnchain().finally(tick);
-      }, this.options.onchainRefreshMs);
-    };
-    tick();
+    await this.refreshTimer.start();
   }
 
   /** Waits for the transaction in flight, if any (SIGTERM), then stops. */
   async stop(): Promise<void> {
-    if (this.refreshTimer !== undefined) this.clock.clearTimeout(this.refreshTimer);
-    this.refreshTimer = undefined;
+    this.refreshTimer.stop();
     await this.scheduler.stop();
   }
 

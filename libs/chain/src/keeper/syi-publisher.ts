@@ -10,7 +10,7 @@ import { readLatestSyi, syiRoundOf, answerToPercent, type OnchainSyi, type SyiRe
 import { syiFeedAbi } from '../syi-feed-abi';
 import { ChainTxError, classifyTxError, withRetry, type TxErrorKind } from '../tx/errors';
 import { type SubmitResult, type TxPayload, type TxSubmitter } from '../tx/submitter';
-import { BatchScheduler, systemClock, type Clock } from './batch-scheduler';
+import { BatchScheduler, RefreshTimer, systemClock, type Clock } from './batch-scheduler';
 import { ChainClock } from './chain-clock';
 import { decideSyi, type SyiDecision, type SyiTriggers } from './syi-decision';
 
@@ -79,7 +79,7 @@ export class SyiPublisher {
   private latest: { round: SyiRound; record: SyiRecordFields } | undefined;
   private onchain: OnchainSyi | undefined;
   private active: boolean;
-  private timer: unknown;
+  private readonly refreshTimer: RefreshTimer;
   private readonly clock: Clock;
   private readonly chainClock: ChainClock;
   private readonly scheduler: BatchScheduler;
@@ -95,21 +95,17 @@ export class SyiPublisher {
     this.clock = deps.clock ?? systemClock;
     this.chainClock = new ChainClock(() => this.clock.now());
     this.active = options.startActive ?? true;
+    this.refreshTimer = new RefreshTimer(this.clock, options.refreshMs, () => this.refresh());
     this.scheduler = new BatchScheduler(options.debounceMs, async () => void (await this.runOnce()), (err) => deps.events?.onPublishError?.(classifyTxError(err), err), this.clock);
   }
 
   async start(): Promise<void> {
-    await this.refresh();
-    const tick = (): void => {
-      this.timer = this.clock.setTimeout(() => void this.refresh().finally(tick), this.options.refreshMs);
-    };
-    tick();
+    await this.refreshTimer.start();
   }
 
   /** Waits for a publish in flight, then stops. */
   async stop(): Promise<void> {
-    if (this.timer !== undefined) this.clock.clearTimeout(this.timer);
-    this.timer = undefined;
+    this.refreshTimer.stop();
     await this.scheduler.stop();
   }
 
