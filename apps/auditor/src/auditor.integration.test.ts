@@ -5,9 +5,8 @@
  * (linked to the record before it, its own digest consistent) with a wrong value. The auditor
  * must report exactly that record as a mismatch and every record of the processor as a match.
  */
-import { Registry } from 'prom-client';
-import { KafkaMetrics, prefixedTopic, TopicProducer } from '@stableyield/kafka';
-import { readTopic, testStack, waitFor } from '@stableyield/kafka/testing';
+import { prefixedTopic, type TopicProducer } from '@stableyield/kafka';
+import { connectTestProducer, readTopic, testStack, waitFor } from '@stableyield/kafka/testing';
 import type { SyiRecord } from '@stableyield/schemas';
 import { recordDigest, SyntheticMarket, type AuditStatus } from '@stableyield/stream';
 import {
@@ -35,8 +34,7 @@ async function status(): Promise<AuditStatus> {
 
 beforeAll(async () => {
   await provisionPrefixed(stack.kafka, stack.logger, stack.registryUrl, prefix);
-  producer = new TopicProducer(stack.kafka, stack.serde, KafkaMetrics.of(new Registry()), stack.logger);
-  await producer.connect();
+  producer = await connectTestProducer(stack);
   const start = Date.now() - 240_000;
   const inputs = swapEveryNthOfKey([...new SyntheticMarket({ startMs: start, seed: 11 }).until(start + 180_000)]);
   const half = inputs.findIndex((r) => r.value.ts > start + 90_000);

@@ -5,10 +5,9 @@
  * index state replayed over the same inputs (methodology §2) — also when two processor-peg
  * instances share the shards and one of them is SIGKILLed.
  */
-import { Registry } from 'prom-client';
 import { IndexState, validateEvent, type IndexEvent } from '@stableyield/index-engine';
-import { KafkaMetrics, prefixedTopic, TopicProducer } from '@stableyield/kafka';
-import { readTopic, testStack, waitFor } from '@stableyield/kafka/testing';
+import { prefixedTopic, type TopicProducer } from '@stableyield/kafka';
+import { connectTestProducer, readTopic, testStack, waitFor } from '@stableyield/kafka/testing';
 import type { TopicValues } from '@stableyield/schemas';
 import { MEASURE_TOPIC, measureRecord, type InputRecord, type MeasureKind } from '@stableyield/stream';
 import {
@@ -26,8 +25,7 @@ const apps: AppProcess[] = [];
 const feeds: { stop: () => Promise<void> }[] = [];
 
 beforeAll(async () => {
-  producer = new TopicProducer(stack.kafka, stack.serde, KafkaMetrics.of(new Registry()), stack.logger);
-  await producer.connect();
+  producer = await connectTestProducer(stack);
 });
 
 afterAll(async () => {

@@ -4,9 +4,8 @@
  * replay of the input topics (methodology §6), chained, without gaps or duplicates — across
  * SIGKILLs and a standby take-over.
  */
-import { Registry } from 'prom-client';
-import { KafkaMetrics, prefixedTopic, TopicProducer } from '@stableyield/kafka';
-import { endOffsets, readTopic, testStack, waitFor } from '@stableyield/kafka/testing';
+import { prefixedTopic, type TopicProducer } from '@stableyield/kafka';
+import { connectTestProducer, endOffsets, readTopic, testStack, waitFor } from '@stableyield/kafka/testing';
 import type { SyiRecord } from '@stableyield/schemas';
 import { SyntheticMarket, verifyChain, type InputRecord } from '@stableyield/stream';
 import {
@@ -24,8 +23,7 @@ let producer: TopicProducer;
 const apps: AppProcess[] = [];
 
 beforeAll(async () => {
-  producer = new TopicProducer(stack.kafka, stack.serde, KafkaMetrics.of(new Registry()), stack.logger);
-  await producer.connect();
+  producer = await connectTestProducer(stack);
 });
 
 afterAll(async () => {

@@ -5,9 +5,8 @@
  */
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { Registry } from 'prom-client';
-import { KafkaMetrics, prefixedTopic, TopicProducer } from '@stableyield/kafka';
-import { readTopic, testStack, waitFor } from '@stableyield/kafka/testing';
+import { prefixedTopic, type TopicProducer } from '@stableyield/kafka';
+import { connectTestProducer, readTopic, testStack, waitFor } from '@stableyield/kafka/testing';
 import type { SyiRecord } from '@stableyield/schemas';
 import { recordDigest, SyntheticMarket } from '@stableyield/stream';
 import { httpOk, produceInOrder, provisionPrefixed, randomTestPort, spawnApp, stopApp, swapEveryNthOfKey, uniquePrefix } from '@stableyield/stream/testing';
@@ -40,8 +39,7 @@ async function forge(record: SyiRecord): Promise<void> {
 
 beforeAll(async () => {
   await provisionPrefixed(stack.kafka, stack.logger, stack.registryUrl, prefix);
-  producer = new TopicProducer(stack.kafka, stack.serde, KafkaMetrics.of(new Registry()), stack.logger);
-  await producer.connect();
+  producer = await connectTestProducer(stack);
   const start = Date.now() - 180_000;
   // some partitions hold a later ts before an earlier one: the old verifier dropped the earlier
   // offset and reported every later record as a mismatch

@@ -9,8 +9,11 @@ import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import type { Kafka, KafkaMessage } from 'kafkajs';
 import pino, { type Logger } from 'pino';
+import { Registry } from 'prom-client';
 import { createRegistryClient, registerSchemas } from '@stableyield/schemas';
 import { createKafka } from './client';
+import { KafkaMetrics } from './metrics';
+import { TopicProducer } from './producer';
 import { CATALOG, prefixedSpecs } from './catalog';
 import { provisionTopics } from './provision';
 import { TopicSerde } from './serde';
@@ -44,6 +47,13 @@ export const testPrefix = (name: string) => `test-${name}-${randomUUID().slice(0
 export async function provisionAll(stack: TestStack, prefix = ''): Promise<void> {
   await provisionTopics(stack.kafka, stack.logger, { replicationFactor: 1, topics: prefixedSpecs(prefix, CATALOG) });
   await registerSchemas(createRegistryClient(stack.registryUrl));
+}
+
+/** A TopicProducer on the test stack (its metrics in a registry of its own), connected. */
+export async function connectTestProducer(stack: TestStack): Promise<TopicProducer> {
+  const producer = new TopicProducer(stack.kafka, stack.serde, KafkaMetrics.of(new Registry()), stack.logger);
+  await producer.connect();
+  return producer;
 }
 
 /** The stack for a test file with topics of its own: `prefix`ed, provisioned before all its tests, deleted after all. */

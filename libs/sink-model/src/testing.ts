@@ -6,9 +6,8 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { Registry } from 'prom-client';
-import { CATALOG, createTopicsWithLeaders, KafkaMetrics, TopicProducer, type RawRecord } from '@stableyield/kafka';
-import { spawnApp, stopApp, type TestStack } from '@stableyield/kafka/testing';
+import { CATALOG, createTopicsWithLeaders, type RawRecord, type TopicProducer } from '@stableyield/kafka';
+import { connectTestProducer, spawnApp, stopApp, type TestStack } from '@stableyield/kafka/testing';
 import * as avro from 'avsc';
 import { createRegistryClient, valueSubject, VALUE_SCHEMAS, type TopicValues } from '@stableyield/schemas';
 import { recordRows, SINK_TOPICS, type Row, type SinkTopic, type TableModel } from './model';
@@ -149,14 +148,8 @@ export async function produceRecords<T extends SinkTopic>(stack: TestStack, prod
   }
 }
 
-export async function connectTestProducer(stack: TestStack): Promise<TopicProducer> {
-  const producer = new TopicProducer(stack.kafka, stack.serde, new KafkaMetrics(new Registry()), stack.logger);
-  await producer.connect();
-  return producer;
-}
-
 // One implementation for every project's tests (libs/kafka/testing); re-exported where they used to live.
-export { spawnApp, stopApp };
+export { connectTestProducer, spawnApp, stopApp };
 export type { AppProcess as SinkProcess } from '@stableyield/kafka/testing';
 
 /** Reads a metric's summed value from a Prometheus text exposition. */
