@@ -58,8 +58,11 @@ export const hermesPriceFeedsSchema = z.array(z.object({ id: z.string().regex(FE
 
 export type HermesPriceFeedMetadata = z.infer<typeof hermesPriceFeedsSchema>[number];
 
-/** Lower-case hex without 0x: the form Hermes uses in responses and our maps use as keys. */
-export function normalizeFeedId(id: string): string {
+/**
+ * Lower-case hex without 0x: the form Hermes uses in responses and our maps use as keys (libs/chain's
+ * normalizeFeedId keeps the 0x that viem wants).
+ */
+export function bareFeedId(id: string): string {
   return id.toLowerCase().replace(/^0x/, '');
 }
 
@@ -75,7 +78,7 @@ export interface HermesRecords {
 }
 
 function symbolMap(feedSymbols: Readonly<Record<string, string>>): Map<string, string> {
-  return new Map(Object.entries(feedSymbols).map(([id, symbol]) => [normalizeFeedId(id), symbol]));
+  return new Map(Object.entries(feedSymbols).map(([id, symbol]) => [bareFeedId(id), symbol]));
 }
 
 /** Maps a parsed Hermes price update (a `/latest` body or one SSE event's data) to records. */
@@ -84,7 +87,7 @@ export function mapHermesPriceUpdate(payload: unknown, options: HermesMapOptions
   if (!parsed.success) return fail(describeZodError(SOURCE, parsed.error));
   const symbols = symbolMap(options.feedSymbols);
   const feeds: PythUpdateFeed[] = (parsed.data.parsed ?? []).map((feed) => {
-    const feedId = normalizeFeedId(feed.id);
+    const feedId = bareFeedId(feed.id);
     return {
       feedId,
       symbol: symbols.get(feedId) ?? null,
@@ -156,7 +159,7 @@ export function parseHermesErrorBody(text: string): UpstreamError | null {
     const ids = (notFound[1] ?? '')
       .split(/[\s,[\]"]+/)
       .filter((id) => id !== '')
-      .map(normalizeFeedId);
+      .map(bareFeedId);
     return { source: 'hermes', kind: 'price-ids-not-found', ids, message: body };
   }
   if (body.startsWith('Update data not found')) return { source: 'hermes', kind: 'update-data-not-found', message: body };
