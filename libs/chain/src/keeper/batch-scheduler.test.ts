@@ -1,4 +1,4 @@
-import { BatchScheduler, type BatchRunRequest, type Clock } from './batch-scheduler';
+import { BatchScheduler, RefreshTimer, type BatchRunRequest, type Clock } from './batch-scheduler';
 
 /** A manual clock: timers fire only when the test advances time. */
 class ManualClock implements Clock {
@@ -104,5 +104,28 @@ describe('BatchScheduler', () => {
     scheduler.notify();
     await clock.advance(10_000);
     expect(runs).toHaveLength(1);
+  });
+});
+
+describe('RefreshTimer', () => {
+  it('runs at start, then each interval after the previous run ends, and not after stop', async () => {
+    const clock = new ManualClock();
+    const runs: number[] = [];
+    let release: (() => void) | undefined;
+    const timer = new RefreshTimer(clock, 1_000, async () => {
+      runs.push(clock.now());
+      if (runs.length === 2) await new Promise<void>((resolve) => (release = resolve));
+    });
+    await timer.start();
+    await clock.advance(1_000);
+    await clock.advance(5_000); // the second run is still going: nothing else starts
+    expect(runs).toEqual([0, 1_000]);
+    release?.();
+    await flush();
+    await clock.advance(1_000);
+    expect(runs).toEqual([0, 1_000, 7_000]);
+    timer.stop();
+    await clock.advance(10_000);
+    expect(runs).toHaveLength(3);
   });
 });

@@ -1,16 +1,9 @@
 import { type PythUpdate } from '@stableyield/schemas';
 import { pythAbi, PriceKeeper, keeperHealth, type FeedConfig, type FeedId, type RunOutcome } from '../index';
-import { mockPythUpdateRecord } from '../testing/pyth-update';
+import { mockPythUpdateRecord, testFeedConfig } from '../testing/pyth-update';
 import { FEEDS, nowS, startChain, type Chain } from '../../test/fixtures';
 
-const feed = (alias: string, id: FeedId, over: Partial<FeedConfig> = {}): FeedConfig => ({
-  alias,
-  id,
-  timeDifferenceS: 3_600,
-  priceDeviationPct: 0.5,
-  confidenceRatioPct: 100,
-  ...over,
-});
+const feed = testFeedConfig;
 
 /** A pyth.updates record as the simulator's Hermes gives it for MockPyth: one blob per feed. */
 const hermes = (prices: { id: FeedId; price: bigint; publishTime: number }[]): PythUpdate =>

@@ -1,7 +1,8 @@
 // pyth.updates records as ingest-hermes writes them from the simulator's Hermes: one MockPyth blob per
-// feed, hex, the parsed prices as integer strings. Shared by the keeper's unit and integration tests.
+// feed, hex, the parsed prices as integer strings; and the feed config the keeper tests use.
 import { type PythUpdate } from '@stableyield/schemas';
-import { encodeMockPriceFeedUpdate } from '../price-feed';
+import { type FeedConfig } from '../keeper/price-config';
+import { encodeMockPriceFeedUpdate, type FeedId } from '../price-feed';
 
 export interface TestQuote {
   /** A feed id, any case, with or without 0x. */
@@ -31,4 +32,9 @@ export function mockPythUpdateRecord(quotes: readonly TestQuote[], conf = 1_000n
   );
   const ts = Math.max(0, ...quotes.map((q) => q.publishTime)) * 1000;
   return { encoding: 'hex', data, feeds, receivedAt: Date.now(), ts };
+}
+
+/** A feed of the price config with the thresholds the keeper tests start from (0.5 %, 1 h heartbeat). */
+export function testFeedConfig(alias: string, id: FeedId, over: Partial<FeedConfig> = {}): FeedConfig {
+  return { alias, id, timeDifferenceS: 3_600, priceDeviationPct: 0.5, confidenceRatioPct: 100, ...over };
 }
