@@ -8,144 +8,124 @@ const NS = 'io.stableyield';
 const nullable = (type: unknown) => ['null', type];
 const optionalDouble = (name: string, doc: string) => ({ name, type: nullable('double'), default: null, doc });
 const ts = { name: 'ts', type: 'long', doc: 'Event time, milliseconds since the Unix epoch (UTC)' };
+const symbol = { name: 'symbol', type: 'string' };
+const doubles = (...names: string[]) => names.map((name) => ({ name, type: 'double' }));
+/** A record of the namespace; no doc when `doc` is undefined. */
+const record = (name: string, doc: string | undefined, fields: unknown[]): AvroSchema =>
+  ({ type: 'record', name, namespace: NS, ...(doc === undefined ? {} : { doc }), fields });
 
-export const pythPriceSchema: AvroSchema = {
-  type: 'record', name: 'PythPrice', namespace: NS,
-  doc: 'One Pyth feed price, scaled by its exponent (venue "pyth" of its symbol)',
-  fields: [
-    { name: 'symbol', type: 'string' },
+export const pythPriceSchema = record(
+  'PythPrice',
+  'One Pyth feed price, scaled by its exponent (venue "pyth" of its symbol)',
+  [
+    symbol,
     { name: 'feedId', type: 'string', doc: '32-byte feed id, hex without 0x' },
     { name: 'price', type: 'double', doc: 'USD, price × 10^expo' },
     { name: 'conf', type: 'double', doc: 'USD, conf × 10^expo' },
     { name: 'publishTime', type: 'long', doc: 'Seconds since the Unix epoch' },
     ts,
   ],
-};
+);
 
-export const pythUpdateSchema: AvroSchema = {
-  type: 'record', name: 'PythUpdate', namespace: NS,
-  doc: 'One Hermes price update event, whole: the binary payloads for the on-chain contract and the parsed feeds',
-  fields: [
+const pythUpdateFeed = record(
+  'PythUpdateFeed',
+  "Pyth's raw integers kept as decimal strings: the keeper compares them exactly",
+  [
+    { name: 'feedId', type: 'string' },
+    { name: 'symbol', type: nullable('string'), default: null, doc: 'null when the id is not in the configured map' },
+    { name: 'price', type: 'string' },
+    { name: 'conf', type: 'string' },
+    { name: 'expo', type: 'int' },
+    { name: 'publishTime', type: 'long', doc: 'Seconds since the Unix epoch' },
+    { name: 'emaPrice', type: 'string' },
+    { name: 'emaConf', type: 'string' },
+    { name: 'slot', type: nullable('long'), default: null },
+    { name: 'prevPublishTime', type: nullable('long'), default: null },
+  ],
+);
+
+export const pythUpdateSchema = record(
+  'PythUpdate',
+  'One Hermes price update event, whole: the binary payloads for the on-chain contract and the parsed feeds',
+  [
     { name: 'encoding', type: 'string', doc: 'Encoding of data: hex or base64' },
     { name: 'data', type: { type: 'array', items: 'string' }, doc: 'Update payloads exactly as Hermes sent them' },
-    {
-      name: 'feeds',
-      type: {
-        type: 'array',
-        items: {
-          type: 'record', name: 'PythUpdateFeed', namespace: NS,
-          doc: "Pyth's raw integers kept as decimal strings: the keeper compares them exactly",
-          fields: [
-            { name: 'feedId', type: 'string' },
-            { name: 'symbol', type: nullable('string'), default: null, doc: 'null when the id is not in the configured map' },
-            { name: 'price', type: 'string' },
-            { name: 'conf', type: 'string' },
-            { name: 'expo', type: 'int' },
-            { name: 'publishTime', type: 'long', doc: 'Seconds since the Unix epoch' },
-            { name: 'emaPrice', type: 'string' },
-            { name: 'emaConf', type: 'string' },
-            { name: 'slot', type: nullable('long'), default: null },
-            { name: 'prevPublishTime', type: nullable('long'), default: null },
-          ],
-        },
-      },
-    },
+    { name: 'feeds', type: { type: 'array', items: pythUpdateFeed } },
     { name: 'receivedAt', type: 'long', doc: 'When the ingester received the event, ms since epoch' },
     { name: 'ts', type: 'long', doc: 'Largest publish time of the feeds, ms' },
   ],
-};
+);
 
-export const ccPriceSchema: AvroSchema = {
-  type: 'record', name: 'VenuePrice', namespace: NS,
-  doc: 'A stablecoin price at one venue (cc.prices)',
-  fields: [
-    { name: 'symbol', type: 'string' },
-    { name: 'venue', type: 'string' },
-    { name: 'price', type: 'double', doc: 'USD' },
-    optionalDouble('volume24hUsd', '24-hour traded volume in USD'),
-    ts,
-  ],
-};
+export const ccPriceSchema = record('VenuePrice', 'A stablecoin price at one venue (cc.prices)', [
+  symbol,
+  { name: 'venue', type: 'string' },
+  { name: 'price', type: 'double', doc: 'USD' },
+  optionalDouble('volume24hUsd', '24-hour traded volume in USD'),
+  ts,
+]);
 
 const levels = { type: 'array', items: { type: 'array', items: 'double' } };
-export const ccOrderbookSchema: AvroSchema = {
-  type: 'record', name: 'OrderBook', namespace: NS,
-  doc: 'An order book snapshot at one venue; levels are [price, qty]',
-  fields: [
-    { name: 'symbol', type: 'string' },
-    { name: 'venue', type: 'string' },
-    { name: 'bids', type: levels },
-    { name: 'asks', type: levels },
-    ts,
-  ],
-};
+export const ccOrderbookSchema = record('OrderBook', 'An order book snapshot at one venue; levels are [price, qty]', [
+  symbol,
+  { name: 'venue', type: 'string' },
+  { name: 'bids', type: levels },
+  { name: 'asks', type: levels },
+  ts,
+]);
 
-export const dlApySchema: AvroSchema = {
-  type: 'record', name: 'PoolApy', namespace: NS,
-  doc: 'A DefiLlama yield pool (percent per year)',
-  fields: [
-    { name: 'pool', type: 'string' },
-    { name: 'project', type: 'string' },
-    { name: 'chain', type: 'string' },
-    { name: 'symbol', type: 'string' },
-    { name: 'tvlUsd', type: 'double' },
-    optionalDouble('apyBase', 'Base APY in percent; null when unknown'),
-    optionalDouble('apyReward', 'Reward APY in percent'),
-    optionalDouble('apy', 'Total APY in percent'),
-    ts,
-  ],
-};
+export const dlApySchema = record('PoolApy', 'A DefiLlama yield pool (percent per year)', [
+  { name: 'pool', type: 'string' },
+  { name: 'project', type: 'string' },
+  { name: 'chain', type: 'string' },
+  symbol,
+  { name: 'tvlUsd', type: 'double' },
+  optionalDouble('apyBase', 'Base APY in percent; null when unknown'),
+  optionalDouble('apyReward', 'Reward APY in percent'),
+  optionalDouble('apy', 'Total APY in percent'),
+  ts,
+]);
 
-export const exMktcapSchema: AvroSchema = {
-  type: 'record', name: 'MarketCap', namespace: NS,
-  fields: [{ name: 'symbol', type: 'string' }, { name: 'marketCapUsd', type: 'double' }, ts],
-};
+export const exMktcapSchema = record('MarketCap', undefined, [
+  symbol,
+  { name: 'marketCapUsd', type: 'double' },
+  ts,
+]);
 
-export const tradTbillSchema: AvroSchema = {
-  type: 'record', name: 'TbillRate', namespace: NS,
-  fields: [
-    { name: 'series', type: 'string' },
-    { name: 'rate', type: 'double', doc: 'Percent per year' },
-    { name: 'date', type: 'string', doc: 'Observation date, YYYY-MM-DD' },
-    ts,
-  ],
-};
+export const tradTbillSchema = record('TbillRate', undefined, [
+  { name: 'series', type: 'string' },
+  { name: 'rate', type: 'double', doc: 'Percent per year' },
+  { name: 'date', type: 'string', doc: 'Observation date, YYYY-MM-DD' },
+  ts,
+]);
 
 const version = { name: 'methodologyVersion', type: 'string' };
 
-export const syiPegSchema: AvroSchema = {
-  type: 'record', name: 'PegMeasure', namespace: NS,
-  doc: 'Peg measures of one constituent at a grid point',
-  fields: [
-    { name: 'symbol', type: 'string' },
-    ts,
-    optionalDouble('price', 'Median fresh venue price P_s(T)'),
-    optionalDouble('devBps', 'Current deviation from the peg, bps'),
-    optionalDouble('pegScore', 'S_peg'),
-    optionalDouble('sigmaBps', 'Population standard deviation of the peg samples, bps'),
-    { name: 'sampleCount', type: 'int' },
-    version,
-  ],
-};
+export const syiPegSchema = record('PegMeasure', 'Peg measures of one constituent at a grid point', [
+  symbol,
+  ts,
+  optionalDouble('price', 'Median fresh venue price P_s(T)'),
+  optionalDouble('devBps', 'Current deviation from the peg, bps'),
+  optionalDouble('pegScore', 'S_peg'),
+  optionalDouble('sigmaBps', 'Population standard deviation of the peg samples, bps'),
+  { name: 'sampleCount', type: 'int' },
+  version,
+]);
 
-export const syiLiquiditySchema: AvroSchema = {
-  type: 'record', name: 'LiquidityMeasure', namespace: NS,
-  fields: [
-    { name: 'symbol', type: 'string' },
-    ts,
-    { name: 'depthUsd', type: 'double' },
-    { name: 'volume24hUsd', type: 'double' },
-    optionalDouble('marketCapUsd', 'Fresh market cap, null when none'),
-    optionalDouble('liquidityScore', 'S_liq, null without a market cap'),
-    version,
-  ],
-};
+export const syiLiquiditySchema = record('LiquidityMeasure', undefined, [
+  symbol,
+  ts,
+  { name: 'depthUsd', type: 'double' },
+  { name: 'volume24hUsd', type: 'double' },
+  optionalDouble('marketCapUsd', 'Fresh market cap, null when none'),
+  optionalDouble('liquidityScore', 'S_liq, null without a market cap'),
+  version,
+]);
 
-export const rayCalculatedSchema: AvroSchema = {
-  type: 'record', name: 'RayMeasure', namespace: NS,
-  doc: 'Risk-adjusted yield of one constituent at a grid point, for both modes (κ depends on all constituents)',
-  fields: [
-    { name: 'symbol', type: 'string' },
+export const rayCalculatedSchema = record(
+  'RayMeasure',
+  'Risk-adjusted yield of one constituent at a grid point, for both modes (κ depends on all constituents)',
+  [
+    symbol,
     ts,
     optionalDouble('apyEff', 'Effective base APY, percent'),
     optionalDouble('pegScore', 'S_peg'),
@@ -155,31 +135,20 @@ export const rayCalculatedSchema: AvroSchema = {
     optionalDouble('rayHighVol', 'RAY with κ = 4'),
     version,
   ],
-};
+);
 
-export const syiConstituentSchema = {
-  type: 'record', name: 'SyiConstituent', namespace: NS,
-  fields: [
-    { name: 'symbol', type: 'string' },
-    { name: 'weight', type: 'double' },
-    { name: 'ray', type: 'double' },
-    { name: 'apyEff', type: 'double' },
-    { name: 'pegScore', type: 'double' },
-    { name: 'liquidityScore', type: 'double' },
-    { name: 'counterpartyScore', type: 'double' },
-    { name: 'price', type: 'double' },
-    { name: 'devBps', type: 'double' },
-    { name: 'sigmaBps', type: 'double' },
-    { name: 'marketCapUsd', type: 'double' },
-    { name: 'depthUsd', type: 'double' },
-    { name: 'volume24hUsd', type: 'double' },
-  ],
-};
+export const syiConstituentSchema = record('SyiConstituent', undefined, [
+  symbol,
+  ...doubles(
+    'weight', 'ray', 'apyEff', 'pegScore', 'liquidityScore', 'counterpartyScore',
+    'price', 'devBps', 'sigmaBps', 'marketCapUsd', 'depthUsd', 'volume24hUsd',
+  ),
+]);
 
-export const syiCalculatedSchema: AvroSchema = {
-  type: 'record', name: 'SyiRecord', namespace: NS,
-  doc: 'The StableYield Index at one grid point (methodology §4) with its digest chain',
-  fields: [
+export const syiCalculatedSchema = record(
+  'SyiRecord',
+  'The StableYield Index at one grid point (methodology §4) with its digest chain',
+  [
     ts,
     { name: 'value', type: 'double', doc: 'SYI, percent per year' },
     optionalDouble('tbillRate', '3-month T-bill rate, percent; null when not fresh'),
@@ -192,4 +161,4 @@ export const syiCalculatedSchema: AvroSchema = {
     { name: 'prevDigest', type: nullable('string'), default: null, doc: 'digest of the previous record; null for the first' },
     { name: 'digest', type: 'string', doc: 'SHA-256 (hex) of this record with prevDigest: the link of the chain' },
   ],
-};
+);
