@@ -42,6 +42,13 @@ function consumedCounter(): { seen(n: number): void; all: Promise<void> } {
   };
 }
 
+/** How long `work` takes, in ms. */
+async function timed(work: () => Promise<void>): Promise<number> {
+  const t0 = performance.now();
+  await work();
+  return performance.now() - t0;
+}
+
 const rates = (produceMs: number, consumeMs: number) => ({
   produceRecordsPerSec: Math.round(records / (produceMs / 1000)),
   consumeRecordsPerSec: Math.round(records / (consumeMs / 1000)),
@@ -55,12 +62,12 @@ async function wrapper(run: number) {
   const serde = new TopicSerde(createRegistryClient(stack.registryUrl));
   const producer = new TopicProducer(stack.kafka, serde, metrics, stack.logger);
   await producer.connect();
-  const t0 = performance.now();
-  for (let i = 0; i < records; i += batch) {
-    const chunk = Array.from({ length: Math.min(batch, records - i) }, (_, j) => ({ key: `S${(i + j) % 6}-bench`, value: value(i + j, run) }));
-    await producer.send(topic as 'cc.prices', chunk);
-  }
-  const produceMs = performance.now() - t0;
+  const produceMs = await timed(async () => {
+    for (let i = 0; i < records; i += batch) {
+      const chunk = Array.from({ length: Math.min(batch, records - i) }, (_, j) => ({ key: `S${(i + j) % 6}-bench`, value: value(i + j, run) }));
+      await producer.send(topic as 'cc.prices', chunk);
+    }
+  });
   const consumed = consumedCounter();
   const runner = new ConsumerRunner({
     ...stack, metrics, producer, groupId: `bench-${randomUUID()}`, topics: [topic as 'cc.prices'],
@@ -69,10 +76,10 @@ async function wrapper(run: number) {
       return Promise.resolve();
     },
   });
-  const t1 = performance.now();
-  await runner.start();
-  await consumed.all;
-  const consumeMs = performance.now() - t1;
+  const consumeMs = await timed(async () => {
+    await runner.start();
+    await consumed.all;
+  });
   await runner.stop();
   await producer.disconnect();
   return rates(produceMs, consumeMs);
@@ -83,26 +90,26 @@ async function raw(run: number) {
   await createTopic(stack.kafka, topic);
   const producer = stack.kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner, retry: { retries: Number.MAX_SAFE_INTEGER } });
   await producer.connect();
-  const t0 = performance.now();
-  for (let i = 0; i < records; i += batch) {
-    const messages = Array.from({ length: Math.min(batch, records - i) }, (_, j) => ({ key: `S${(i + j) % 6}-bench`, value: JSON.stringify(value(i + j, run)) }));
-    await producer.send({ topic, acks: -1, messages });
-  }
-  const produceMs = performance.now() - t0;
+  const produceMs = await timed(async () => {
+    for (let i = 0; i < records; i += batch) {
+      const messages = Array.from({ length: Math.min(batch, records - i) }, (_, j) => ({ key: `S${(i + j) % 6}-bench`, value: JSON.stringify(value(i + j, run)) }));
+      await producer.send({ topic, acks: -1, messages });
+    }
+  });
   const consumed = consumedCounter();
   const consumer = stack.kafka.consumer({ groupId: `bench-${randomUUID()}` });
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
-  const t1 = performance.now();
-  await consumer.run({
-    eachBatch: async ({ batch: b }) => {
-      for (const m of b.messages) JSON.parse(m.value!.toString());
-      consumed.seen(b.messages.length);
-      return Promise.resolve();
-    },
+  const consumeMs = await timed(async () => {
+    await consumer.run({
+      eachBatch: async ({ batch: b }) => {
+        for (const m of b.messages) JSON.parse(m.value!.toString());
+        consumed.seen(b.messages.length);
+        return Promise.resolve();
+      },
+    });
+    await consumed.all;
   });
-  await consumed.all;
-  const consumeMs = performance.now() - t1;
   await consumer.disconnect();
   await producer.disconnect();
   return rates(produceMs, consumeMs);
