@@ -20,6 +20,20 @@ const kill = async (p: KeeperProcess | undefined, signal: NodeJS.Signals = 'SIGK
 
 const role = async (p: KeeperProcess): Promise<string | undefined> => (await p.status())?.role;
 
+/** A describe's own stack env (`env()` once beforeAll ran) and the keepers it spawns, killed after it. */
+function processSuite(): { env: () => Env; procs: KeeperProcess[] } {
+  let env: Env | undefined;
+  const procs: KeeperProcess[] = [];
+  beforeAll(async () => {
+    env = await startEnv();
+  });
+  afterAll(async () => {
+    for (const p of procs) await kill(p);
+    await env?.close();
+  });
+  return { env: () => env!, procs };
+}
+
 describe('keeper process: signals', () => {
   let env: Env;
   let keeper: KeeperProcess | undefined;
@@ -73,26 +87,17 @@ describe('keeper process: signals', () => {
 });
 
 describe('keeper process: restart with a transaction pending', () => {
-  let env: Env;
-  const procs: KeeperProcess[] = [];
-
-  beforeAll(async () => {
-    env = await startEnv();
-  });
-  afterAll(async () => {
-    for (const p of procs) await kill(p);
-    await env?.close();
-  });
+  const { env, procs } = processSuite();
 
   it('replaces the pending transaction at its nonce: no gap, no double push', async () => {
-    const vars = env.baseEnv({ PRICE_CONFIG_FILE: configFile(), DEBOUNCE_MS: '200', STUCK_AFTER_MS: '60000', LOG_LEVEL: 'info' });
-    await env.anvil.rpc('evm_setAutomine', [false]);
+    const vars = env().baseEnv({ PRICE_CONFIG_FILE: configFile(), DEBOUNCE_MS: '200', STUCK_AFTER_MS: '60000', LOG_LEVEL: 'info' });
+    await env().anvil.rpc('evm_setAutomine', [false]);
     const first = await spawnKeeper(vars);
     procs.push(first);
     await explainFailure(procs, async () => {
       await waitFor('first active', async () => (await role(first)) === 'active', 60_000);
       const t0 = nowS() - 100;
-      await env.produce([{ feed: 'usdc', price: ONE, publishTime: t0 }]);
+      await env().produce([{ feed: 'usdc', price: ONE, publishTime: t0 }]);
       await waitFor('first transaction pending', async () => (await first.status())?.keeper.inFlight !== undefined);
       expect(existsSync(vars['KEEPER_STATE_FILE']!)).toBe(true);
       await kill(first);
@@ -100,7 +105,7 @@ describe('keeper process: restart with a transaction pending', () => {
       const second = await spawnKeeper(vars);
       procs.push(second);
       await waitFor('second active', async () => (await role(second)) === 'active', 60_000);
-      await env.produce([{ feed: 'usdc', price: ONE + 5_000_000n, publishTime: t0 + 1 }]);
+      await env().produce([{ feed: 'usdc', price: ONE + 5_000_000n, publishTime: t0 + 1 }]);
       // Replaced by the new update's push, or at the latest once STUCK_AFTER_MS (60 s) passes.
       await waitFor(
         'replacement sent at the same nonce',
@@ -110,36 +115,27 @@ describe('keeper process: restart with a transaction pending', () => {
         },
         90_000,
       );
-      await env.anvil.rpc('evm_setAutomine', [true]);
-      await env.anvil.rpc('evm_mine');
-      await waitFor('pushed', async () => (await env.updateEvents()).length > 0);
+      await env().anvil.rpc('evm_setAutomine', [true]);
+      await env().anvil.rpc('evm_mine');
+      await waitFor('pushed', async () => (await env().updateEvents()).length > 0);
       await waitFor('receipt seen', async () => (await second.status())?.keeper.lastPush?.status === 'mined');
 
       const [latest, pending] = await Promise.all([
-        env.anvil.client.getTransactionCount({ address: env.keeperAddress, blockTag: 'latest' }),
-        env.anvil.client.getTransactionCount({ address: env.keeperAddress, blockTag: 'pending' }),
+        env().anvil.client.getTransactionCount({ address: env().keeperAddress, blockTag: 'latest' }),
+        env().anvil.client.getTransactionCount({ address: env().keeperAddress, blockTag: 'pending' }),
       ]);
       expect([latest, pending]).toEqual([1, 1]);
-      const events = await env.updateEvents();
+      const events = await env().updateEvents();
       expect(events.map((e) => [e.id, e.publishTime])).toEqual([[feedId('usdc'), t0 + 1]]);
     });
   });
 });
 
 describe('keeper process: two replicas', () => {
-  let env: Env;
-  const procs: KeeperProcess[] = [];
-
-  beforeAll(async () => {
-    env = await startEnv();
-  });
-  afterAll(async () => {
-    for (const p of procs) await kill(p);
-    await env?.close();
-  });
+  const { env, procs } = processSuite();
 
   it('one is active; the standby takes over within 30 s of the active being killed', async () => {
-    const vars = env.baseEnv({ PRICE_CONFIG_FILE: configFile(), DEBOUNCE_MS: '200', LOG_LEVEL: 'info' });
+    const vars = env().baseEnv({ PRICE_CONFIG_FILE: configFile(), DEBOUNCE_MS: '200', LOG_LEVEL: 'info' });
     const a = await spawnKeeper(vars);
     const b = await spawnKeeper(vars);
     procs.push(a, b);
@@ -148,7 +144,7 @@ describe('keeper process: two replicas', () => {
     expect((await standby.status())?.health.role).toBe('standby');
 
     const t0 = nowS() - 100;
-    await env.produce([{ feed: 'usdc', price: ONE, publishTime: t0 }]);
+    await env().produce([{ feed: 'usdc', price: ONE, publishTime: t0 }]);
     await waitFor('pushed by the active', async () => (await active.status())?.keeper.lastPush?.status === 'mined');
     expect((await standby.status())?.keeper.pushesTotal).toBe(0);
 
@@ -159,9 +155,9 @@ describe('keeper process: two replicas', () => {
     console.log(JSON.stringify({ metric: 'keeper_takeover_ms', value: takeoverMs, sessionTimeoutMs: Number(vars['KEEPER_SESSION_TIMEOUT_MS']) }));
     expect(takeoverMs).toBeLessThan(30_000);
 
-    await env.produce([{ feed: 'usdc', price: ONE * 2n, publishTime: t0 + 1 }]);
-    await waitFor('pushed by the new active', async () => (await env.onchain('usdc'))?.publishTime === t0 + 1);
+    await env().produce([{ feed: 'usdc', price: ONE * 2n, publishTime: t0 + 1 }]);
+    await waitFor('pushed by the new active', async () => (await env().onchain('usdc'))?.publishTime === t0 + 1);
     expect((await standby.status())?.keeper.pushesTotal).toBe(1);
-    expect((await env.updateEvents()).map((e) => e.publishTime)).toEqual([t0, t0 + 1]);
+    expect((await env().updateEvents()).map((e) => e.publishTime)).toEqual([t0, t0 + 1]);
   });
 });
