@@ -9,9 +9,8 @@ import {
   type PublishedBatch,
   type StreamConnector,
 } from '@stableyield/ingest';
-import { type Logger, type ProgressMonitor, type Readiness } from '@stableyield/observability';
+import { Counter, Gauge, type Logger, type ProgressMonitor, type Readiness, type Registry } from '@stableyield/observability';
 import { type UpstreamError } from '@stableyield/upstream';
-import { Counter, Gauge, type Registry } from 'prom-client';
 import { type Config } from './config';
 
 export interface IngestHermesDeps {

@@ -12,8 +12,7 @@ import {
   type MarketCall,
   type MarketPollerHooks,
 } from '@stableyield/ingest';
-import { LATENCY_BUCKETS_SECONDS, type Logger, type ProgressMonitor, type Readiness } from '@stableyield/observability';
-import { Counter, Histogram, type Registry } from 'prom-client';
+import { Counter, Histogram, LATENCY_BUCKETS_SECONDS, type Logger, type ProgressMonitor, type Readiness, type Registry } from '@stableyield/observability';
 import { type Config, type SourceName } from './config';
 
 export interface IngestMarketDeps {

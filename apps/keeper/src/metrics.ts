@@ -1,10 +1,8 @@
 // The keeper's metrics (docs/metrics.md, keeper section) and the Pyth price pusher's names. Event
 // metrics are fed by the PriceKeeperEvents hooks; state metrics (prices, balance, ages) are read from
 // the keeper's status when Prometheus scrapes.
-import { HEALTH_REASONS, type FeedDecision, type KeeperStatus, type PriceKeeperEvents, type SubmitResult, type TxErrorKind } from '@stableyield/chain';
-import { LATENCY_BUCKETS_SECONDS } from '@stableyield/observability';
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import { formatEther, formatGwei } from 'viem';
+import { formatEther, formatGwei, HEALTH_REASONS, type FeedDecision, type KeeperStatus, type PriceKeeperEvents, type SubmitResult, type TxErrorKind } from '@stableyield/chain';
+import { Counter, Gauge, Histogram, LATENCY_BUCKETS_SECONDS, type Registry } from '@stableyield/observability';
 import { type KeeperHealth } from './health';
 
 export interface KeeperState {

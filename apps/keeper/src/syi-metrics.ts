@@ -1,7 +1,7 @@
 // The SYI duty's metrics (docs/metrics.md, keeper section): ages and deviation are read from the
 // publisher when Prometheus scrapes; publishes are counted as they land.
 import { type SubmitResult, type SyiDecision, type SyiFeedStatus, type SyiPublisherEvents, type SyiRound, type TxErrorKind } from '@stableyield/chain';
-import { Counter, Gauge, type Registry } from 'prom-client';
+import { Counter, Gauge, type Registry } from '@stableyield/observability';
 
 export function createSyiMetrics(registry: Registry, status: () => SyiFeedStatus): Required<Pick<SyiPublisherEvents, 'onPublish' | 'onPublishError'>> {
   const registers = [registry];

@@ -1,6 +1,5 @@
 // The app's Prometheus metrics (bounded labels: source is one of six, status a small set of codes).
-import { createMetricsRegistry } from '@stableyield/observability';
-import { Counter, Gauge, type Registry } from 'prom-client';
+import { Counter, createMetricsRegistry, Gauge, type Registry } from '@stableyield/observability';
 
 export interface SimMetrics {
   registry: Registry;

@@ -1,4 +1,4 @@
-import { Counter, type Registry } from 'prom-client';
+import { Counter, type Registry } from '@stableyield/observability';
 import type { Queryable } from './db';
 
 /**

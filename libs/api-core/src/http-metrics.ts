@@ -1,4 +1,4 @@
-import { Counter, Histogram, type Registry } from 'prom-client';
+import { Counter, Histogram, type Registry } from '@stableyield/observability';
 
 /** `http_request_duration_seconds` and `api_requests_total` of docs/metrics.md. */
 export class HttpMetrics {

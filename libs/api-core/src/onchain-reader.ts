@@ -1,6 +1,6 @@
 // The chain side of /api/index/onchain: the SYI feed's latest round through viem.
-import { readLatestSyi, syiFeedAbi } from '@stableyield/chain';
-import { getAddress, type Address, type PublicClient } from 'viem';
+import { getAddress, readLatestSyi, syiFeedAbi } from '@stableyield/chain';
+import { type Address, type PublicClient } from 'viem';
 import { type OnchainIndex, type OnchainIndexReader } from './onchain';
 
 /** Chain id and decimals are read once, on the first request (the API starts while the chain is down). */

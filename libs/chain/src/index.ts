@@ -1,6 +1,9 @@
 // @stableyield/chain: the Pyth contract ABI, viem clients over several RPC endpoints, update
 // payloads, and the keeper core (price config, push decision, batching, fees, nonces, submitter).
 // Test helpers (a private anvil with MockPyth) are in '@stableyield/chain/testing'.
+// The viem functions the apps use beside this library's clients: viem is imported here only.
+export { createPublicClient, formatEther, formatGwei, getAddress, parseEther } from 'viem';
+export { privateKeyToAccount } from 'viem/accounts';
 export * from './pyth-abi';
 export * from './price-feed';
 export * from './pyth-contract';

@@ -1,4 +1,4 @@
-import { Counter, Gauge, type Registry } from 'prom-client';
+import { Counter, Gauge, type Registry } from '@stableyield/observability';
 
 /** Kafka metrics of one app, registered once per registry. */
 export class KafkaMetrics {

@@ -1,4 +1,4 @@
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, type Registry } from '@stableyield/observability';
 
 export type DropReason = 'slow_consumer' | 'heartbeat_timeout' | 'shutdown' | 'error';
 

@@ -1,4 +1,4 @@
-import { Gauge, type Registry } from 'prom-client';
+import { Gauge, type Registry } from '@stableyield/observability';
 
 /** What the usage gauge reads from a pg Pool (a fake in tests). */
 export interface PoolCounts {

@@ -1,7 +1,6 @@
 import type { Logger } from 'pino';
-import { Counter, Histogram, type Registry } from 'prom-client';
 import { deadLetterRecord, type BatchInfo, type ConsumedRecord, type KafkaMetrics, type TopicProducer, type TopicSerde } from '@stableyield/kafka';
-import { LATENCY_BUCKETS_SECONDS } from '@stableyield/observability';
+import { Counter, Histogram, LATENCY_BUCKETS_SECONDS, type Registry } from '@stableyield/observability';
 import { catalogTopicOf, type SinkTopic } from './model';
 
 export type SinkRecord = ConsumedRecord;

@@ -1,7 +1,7 @@
 import { Registry } from 'prom-client';
 import { KafkaMetrics, TopicProducer } from '@stableyield/kafka';
 import { testStack } from '@stableyield/kafka/testing';
-import { SyntheticMarket } from '@stableyield/stream';
+import { SyntheticMarket } from '../src';
 import { produceInputs, provisionPrefixed } from '@stableyield/stream/testing';
 const prefix = process.argv[2]!;
 const stack = testStack();

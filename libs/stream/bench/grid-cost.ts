@@ -3,7 +3,7 @@
 //   npx tsx libs/stream/bench/grid-cost.ts [seconds of synthetic market, default 600]
 import { gzipSync } from 'node:zlib';
 import { validateEvent } from '@stableyield/index-engine';
-import { EventTimeIndex, SyntheticMarket } from '@stableyield/stream';
+import { EventTimeIndex, SyntheticMarket } from '../src';
 
 const seconds = Number(process.argv[2] ?? 600);
 const START = 1_767_225_600_000;

@@ -10,7 +10,7 @@
 import { Registry } from 'prom-client';
 import { KafkaMetrics, prefixedTopic, TopicProducer } from '@stableyield/kafka';
 import { testStack, uniqueGroup, waitFor } from '@stableyield/kafka/testing';
-import { SyntheticMarket } from '@stableyield/stream';
+import { SyntheticMarket } from '../src';
 import { httpOk, INPUT_TOPIC_NAMES, PROCESSOR_NODE_OPTIONS, produceInputs, provisionPrefixed, randomTestPort, spawnApp, stopApp, uniquePrefix } from '@stableyield/stream/testing';
 import { runBenchmark } from './lib/run';
 

@@ -7,7 +7,7 @@
 // judges every retained record again; the replay is deterministic, so each record gets the same
 // verdict (idempotent), and Prometheus counters restart from zero as they do for any process.
 import type { Logger } from 'pino';
-import { Counter, Gauge, type Registry } from 'prom-client';
+import { Counter, Gauge, type Registry } from '@stableyield/observability';
 import { INPUT_TOPICS, type InputTopic, type MethodologyParams } from '@stableyield/index-engine';
 import {
   DeserializationError, DLQ_HEADERS, dlqTopicOf, PartitionReader, prefixedTopic, readDeadLetterHeaders, retryWhileRegistryUnavailable, type Kafka, type PartitionBatch,
