@@ -90,7 +90,8 @@ describe('keeper process: restart with a transaction pending', () => {
   const { env, procs } = processSuite();
 
   it('replaces the pending transaction at its nonce: no gap, no double push', async () => {
-    const vars = env().baseEnv({ PRICE_CONFIG_FILE: configFile(), DEBOUNCE_MS: '200', STUCK_AFTER_MS: '60000', LOG_LEVEL: 'info' });
+    const settings = { PRICE_CONFIG_FILE: configFile(), DEBOUNCE_MS: '200', STUCK_AFTER_MS: '60000', LOG_LEVEL: 'info' };
+    const vars = env().baseEnv(settings);
     await env().anvil.rpc('evm_setAutomine', [false]);
     const first = await spawnKeeper(vars);
     procs.push(first);
