@@ -6,32 +6,21 @@
  * instances share the shards and one of them is SIGKILLed.
  */
 import { IndexState, validateEvent, type IndexEvent } from '@stableyield/index-engine';
-import { prefixedTopic, type TopicProducer } from '@stableyield/kafka';
-import { connectTestProducer, readTopic, testStack, waitFor } from '@stableyield/kafka/testing';
+import { prefixedTopic } from '@stableyield/kafka';
+import { readTopic, testStack, waitFor } from '@stableyield/kafka/testing';
 import type { TopicValues } from '@stableyield/schemas';
 import { MEASURE_TOPIC, measureRecord, type InputRecord, type MeasureKind } from '@stableyield/stream';
 import {
-  httpOk, INPUT_TOPIC_NAMES, lastGridPoint, provisionPrefixed, randomTestPort, spawnApp, startLiveFeed, stopApp,
-  uniquePrefix, type AppProcess, type LiveFeed,
+  httpOk, INPUT_TOPIC_NAMES, lastGridPoint, processorEnv, processorTestFile, provisionPrefixed, randomTestPort,
+  spawnApp, startLiveFeed, stopApp, TEST_GRID_MS as GRID_MS, TEST_LATENESS_MS as LATENESS_MS, uniquePrefix,
+  type AppProcess, type LiveFeed,
 } from '@stableyield/stream/testing';
 
 jest.setTimeout(300_000);
 const stack = testStack();
-const GRID_MS = 1000;
-const LATENESS_MS = 200;
-let producer: TopicProducer;
-const apps: AppProcess[] = [];
+const { producer, apps } = processorTestFile(stack);
 // a test that fails before stopping its feed must not leave it producing into the retry or past afterAll
 const feeds: { stop: () => Promise<void> }[] = [];
-
-beforeAll(async () => {
-  producer = await connectTestProducer(stack);
-});
-
-afterAll(async () => {
-  for (const a of apps) await stopApp(a, 'SIGKILL');
-  await producer.disconnect();
-});
 
 afterEach(async () => {
   if (expect.getState().assertionCalls === 0 || process.env.SHOW_APP_LOGS) for (const a of apps) console.log(a.output().slice(-3000));
@@ -40,7 +29,7 @@ afterEach(async () => {
 });
 
 function liveFeed(prefix: string): LiveFeed {
-  const feed = startLiveFeed(producer, stack.serde, prefix, 5);
+  const feed = startLiveFeed(producer(), stack.serde, prefix, 5);
   feeds.push(feed);
   return feed;
 }
@@ -48,10 +37,7 @@ function liveFeed(prefix: string): LiveFeed {
 const port = randomTestPort;
 
 function start(kind: MeasureKind, prefix: string, healthPort: number): AppProcess {
-  const app = spawnApp(`processor-${kind}`, {
-    KAFKA_BROKERS: stack.brokers.join(','), SCHEMA_REGISTRY_URL: stack.registryUrl, TOPIC_PREFIX: prefix, HEALTH_PORT: String(healthPort),
-    GRID_INTERVAL_MS: String(GRID_MS), ALLOWED_LATENESS_MS: String(LATENESS_MS), LEASE_SESSION_TIMEOUT_MS: '6000', LOG_LEVEL: process.env.APP_LOG_LEVEL ?? 'warn',
-  });
+  const app = spawnApp(`processor-${kind}`, processorEnv(stack, prefix, healthPort));
   apps.push(app);
   return app;
 }

@@ -4,34 +4,22 @@
  * replay of the input topics (methodology §6), chained, without gaps or duplicates — across
  * SIGKILLs and a standby take-over.
  */
-import { prefixedTopic, type TopicProducer } from '@stableyield/kafka';
-import { connectTestProducer, endOffsets, readTopic, testStack, waitFor } from '@stableyield/kafka/testing';
+import { prefixedTopic } from '@stableyield/kafka';
+import { endOffsets, readTopic, testStack, waitFor } from '@stableyield/kafka/testing';
 import type { SyiRecord } from '@stableyield/schemas';
 import { SyntheticMarket, verifyChain, type InputRecord } from '@stableyield/stream';
 import {
   dumpInputs as sharedDumpInputs, httpOk, INPUT_TOPIC_NAMES, lastGridPoint, matchesReplay, produceInputs,
   provisionPrefixed, recordCount as sharedRecordCount, randomTestPort, replayOf,
-  replayWithCommand as sharedReplayWithCommand, spawnApp, startLiveFeed, stopApp, uniquePrefix, type AppProcess,
-  type LiveFeed,
+  replayWithCommand as sharedReplayWithCommand, processorEnv, processorTestFile, spawnApp, startLiveFeed, stopApp,
+  TEST_GRID_MS as GRID_MS, TEST_LATENESS_MS as LATENESS_MS, uniquePrefix, type AppProcess, type LiveFeed,
 } from '@stableyield/stream/testing';
 
 jest.setTimeout(300_000);
 const stack = testStack();
-const GRID_MS = 1000;
-const LATENESS_MS = 200;
-let producer: TopicProducer;
-const apps: AppProcess[] = [];
+const { producer, apps } = processorTestFile(stack);
 
-beforeAll(async () => {
-  producer = await connectTestProducer(stack);
-});
-
-afterAll(async () => {
-  for (const a of apps) await stopApp(a, 'SIGKILL');
-  await producer.disconnect();
-});
-
-const liveFeed = (prefix: string) => startLiveFeed(producer, stack.serde, prefix, 11);
+const liveFeed = (prefix: string) => startLiveFeed(producer(), stack.serde, prefix, 11);
 
 /** Collects syi.calculated (read_committed) in the background. */
 function collectOutput(prefix: string, timeoutMs = 170_000) {
@@ -70,18 +58,7 @@ const recordCount = (prefix: string, topic: string) => sharedRecordCount(stack.k
 const dumpInputs = (prefix: string, produced?: readonly InputRecord[]) => sharedDumpInputs(stack, prefix, produced);
 const replayWithCommand = (inputs: readonly { topic: string; value: unknown }[]) => sharedReplayWithCommand(inputs, GRID_MS);
 
-function appEnv(prefix: string, port: number): Record<string, string> {
-  return {
-    KAFKA_BROKERS: stack.brokers.join(','),
-    SCHEMA_REGISTRY_URL: stack.registryUrl,
-    TOPIC_PREFIX: prefix,
-    HEALTH_PORT: String(port),
-    GRID_INTERVAL_MS: String(GRID_MS),
-    ALLOWED_LATENESS_MS: String(LATENESS_MS),
-    LEASE_SESSION_TIMEOUT_MS: '6000',
-    LOG_LEVEL: 'warn',
-  };
-}
+const appEnv = (prefix: string, port: number) => processorEnv(stack, prefix, port);
 
 function start(prefix: string, port: number): AppProcess {
   const app = spawnApp('processor-syi', appEnv(prefix, port));
@@ -190,7 +167,7 @@ it('catches up a backlog whose records outgrow one record batch per transaction'
   // Recent event times: the broker deletes records older than a topic's retention (7 days).
   const market = new SyntheticMarket({ startMs: Date.now() - 3 * 3_600_000, seed: 5 });
   const produced = market.take(120_000);
-  await produceInputs(producer, stack.serde, prefix, produced);
+  await produceInputs(producer(), stack.serde, prefix, produced);
   const lastGrid = lastGridPoint(produced, LATENESS_MS, GRID_MS);
   const p = port();
   const app = spawnApp('processor-syi', { ...appEnv(prefix, p), COMMIT_INTERVAL_MS: '120000' });

@@ -9,7 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runReplay, type IndexRecord } from '@stableyield/index-engine';
 import { CATALOG, prefixedSpecs, prefixedTopic, provisionTopics, type Kafka, type RawRecord, type TopicProducer, type TopicSerde } from '@stableyield/kafka';
-import { endOffsets, readTopic, repoRoot, type TestStack } from '@stableyield/kafka/testing';
+import {
+  connectTestProducer, endOffsets, readTopic, repoRoot, stopApp, type AppProcess, type TestStack,
+} from '@stableyield/kafka/testing';
 import { createRegistryClient, registerSchemas, type SyiRecord } from '@stableyield/schemas';
 import type { Logger } from 'pino';
 import { SyiProcessor } from './syi-processor';
@@ -64,6 +66,45 @@ export async function produceInOrder(producer: TopicProducer, serde: TopicSerde,
     await produceInputs(producer, serde, prefix, records.slice(start, end));
     start = end;
   }
+}
+
+/** The grid step and allowed lateness the processors run with in tests (processorEnv). */
+export const TEST_GRID_MS = 1000;
+export const TEST_LATENESS_MS = 200;
+
+/** A processor's environment in a test: the test stack, `prefix`ed topics, health on `port`, the test grid. */
+export function processorEnv(stack: TestStack, prefix: string, port: number): Record<string, string> {
+  return {
+    KAFKA_BROKERS: stack.brokers.join(','),
+    SCHEMA_REGISTRY_URL: stack.registryUrl,
+    TOPIC_PREFIX: prefix,
+    HEALTH_PORT: String(port),
+    GRID_INTERVAL_MS: String(TEST_GRID_MS),
+    ALLOWED_LATENESS_MS: String(TEST_LATENESS_MS),
+    LEASE_SESSION_TIMEOUT_MS: '6000',
+    LOG_LEVEL: process.env.APP_LOG_LEVEL ?? 'warn',
+  };
+}
+
+/**
+ * A processor test file's producer (`producer()`, connected before all its tests) and the processes it spawns (pushed
+ * to `apps`): after all its tests, every one of them is SIGKILLed and the producer disconnected.
+ */
+export function processorTestFile(stack: TestStack): { producer: () => TopicProducer; apps: AppProcess[] } {
+  let connected: TopicProducer | undefined;
+  const apps: AppProcess[] = [];
+  beforeAll(async () => {
+    connected = await connectTestProducer(stack);
+  });
+  afterAll(async () => {
+    for (const a of apps) await stopApp(a, 'SIGKILL');
+    await connected?.disconnect();
+  });
+  const producer = () => {
+    if (connected === undefined) throw new Error('the producer connects in beforeAll');
+    return connected;
+  };
+  return { producer, apps };
 }
 
 /** A synthetic market produced in real time (event time = wall time) until stopped. */
