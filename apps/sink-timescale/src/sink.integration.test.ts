@@ -1,6 +1,10 @@
 /**
  * sink-timescale against the real stack: Kafka + registry + PostgreSQL, the app run as a
  * child process on its own prefixed topics, consumer groups and database.
+ *
+ * jest retries a failed test once in the same module: every attempt has its own prefix, topics,
+ * database and records (beforeEach), and afterEach kills its sinks and removes what it created,
+ * so a retry never meets the first attempt's rows, dead letters or processes.
  */
 import { Client } from 'pg';
 import { TABLES, SINK_TOPICS, type SinkTopic, type TableModel } from '@stableyield/sink-model';
@@ -15,137 +19,212 @@ import { provisionAll, readTopic, testStack, uniqueGroup, waitFor } from '@stabl
 // Generous: the shared 2-core machine runs other engineers' stacks and tests at the same time.
 jest.setTimeout(600_000);
 
-const stack = testStack();
-const prefix = uniquePrefix('ts');
-const run = prefix.slice(2, 8);
-let db: Awaited<ReturnType<typeof createTestDatabase>>;
-let pg: Client;
-let producer: TopicProducer;
-const running: SinkProcess[] = [];
+type Batch = { topic: SinkTopic; records: readonly TestRecord[] };
 
-const startSink = (groupId: string, extra: Record<string, string> = {}) => {
+/** One test attempt's own state: afterEach removes exactly what its beforeEach created. */
+interface Attempt {
+  prefix: string;
+  run: string;
+  topics: string[];
+  /** the attempt's own: a producer that knew the previous attempt's (deleted) topics keeps asking for them */
+  producer: TopicProducer;
+  db: Awaited<ReturnType<typeof createTestDatabase>>;
+  pg: Client;
+  /** every sink the attempt started: killed after it, their output shown unless it passed */
+  running: SinkProcess[];
+  passed: boolean;
+}
+
+const stack = testStack();
+let attempt: Partial<Attempt> | undefined;
+
+/** A test body run against its attempt's state; the attempt has passed only when the body resolved. */
+const isolated = (body: (a: Attempt) => Promise<void>) => async () => {
+  const a = attempt;
+  if (a?.pg === undefined) throw new Error('the attempt was not set up (beforeEach failed)');
+  await body(a as Attempt);
+  a.passed = true;
+};
+
+const startSink = (a: Attempt, groupId: string, extra: Record<string, string> = {}) => {
   const p = spawnApp('sink-timescale', {
-    DATABASE_URL: db.url, SINK_GROUP_ID: groupId, TOPIC_PREFIX: prefix, HEALTH_PORT: '0', KAFKA_BROKERS: stack.brokers.join(','),
-    SCHEMA_REGISTRY_URL: stack.registryUrl, RETRY_MAX_MS: '1000', ...extra,
+    DATABASE_URL: a.db.url, SINK_GROUP_ID: groupId, TOPIC_PREFIX: a.prefix, HEALTH_PORT: '0',
+    KAFKA_BROKERS: stack.brokers.join(','), SCHEMA_REGISTRY_URL: stack.registryUrl, RETRY_MAX_MS: '1000', ...extra,
   });
-  running.push(p);
+  a.running.push(p);
   return p;
 };
 
+/** Waits for a condition while the sink runs: a sink that exits fails the wait at once. */
+async function waitWhileRunning(
+  sink: SinkProcess, what: string, condition: () => Promise<boolean>, timeoutMs: number, intervalMs = 250,
+): Promise<void> {
+  const gone = () => sink.child.exitCode !== null || sink.child.signalCode !== null;
+  await waitFor(what, async () => gone() || (await condition()), timeoutMs, intervalMs);
+  if (gone()) throw new Error(`waiting for ${what}: the sink exited (${sink.child.exitCode ?? sink.child.signalCode})`);
+}
+
 /** Rows in a table; 0 until the sink's migrations have created it. */
-async function count(table: string): Promise<number> {
+async function count(pg: Client, table: string): Promise<number> {
   const exists = await pg.query('SELECT to_regclass($1) IS NOT NULL AS e', [table]);
   if (!(exists.rows[0] as { e: boolean }).e) return 0;
   return Number((await pg.query<{ n: string }>(`SELECT count(*) AS n FROM ${table}`)).rows[0]?.n);
 }
 
-async function tableRows(t: TableModel): Promise<Record<string, unknown>[]> {
+async function tableRows(pg: Client, t: TableModel): Promise<Record<string, unknown>[]> {
   const rows = (await pg.query<{ r: Record<string, unknown> }>(`SELECT to_jsonb(x) AS r FROM ${t.name} x`)).rows;
   return sortByKey(t, rows.map((r) => normaliseRow(t, r.r)));
 }
 
-async function expectTablesToHold(batches: { topic: SinkTopic; records: readonly TestRecord[] }[]): Promise<void> {
+async function expectTablesToHold(pg: Client, batches: readonly Batch[]): Promise<void> {
   for (const [table, rows] of expectedRows(batches)) {
     const model = TABLES[table as keyof typeof TABLES];
-    expect({ table, rows: await tableRows(model) }).toEqual({ table, rows: sortByKey(model, rows.map((r) => normaliseRow(model, r))) });
+    const expected = sortByKey(model, rows.map((r) => normaliseRow(model, r)));
+    expect({ table, rows: await tableRows(pg, model) }).toEqual({ table, rows: expected });
   }
 }
 
+/**
+ * Produces the attempt's records of the nine topics, then records the database refuses (CHECK
+ * constraints) among good ones of the same batch. Returns the batches the tables must hold and
+ * the two refused records.
+ */
+async function produceTopics(a: Attempt) {
+  const batches: Batch[] = SINK_TOPICS.map((topic) => ({
+    topic, records: sampleRecords(topic, a.run, topic === 'syi.calculated' ? 40 : 120),
+  }));
+  for (const b of batches) await produceRecords(stack, a.producer, a.prefix, b.topic, b.records);
+  const [good] = sampleRecords('syi.calculated', a.run, 1, 10_000);
+  const badMode = { key: 'SYI', value: { ...good!.value, ts: good!.value.ts + 1, mode: 'sideways' as 'normal' } };
+  const badWeight = { key: 'SYI', value: {
+    ...good!.value, ts: good!.value.ts + 2, constituents: good!.value.constituents.map((c) => ({ ...c, weight: 1.5 })),
+  } };
+  await produceRecords(stack, a.producer, a.prefix, 'syi.calculated', [badMode, good!, badWeight]);
+  batches.push({ topic: 'syi.calculated', records: [good!] });
+  return { batches, badMode, badWeight };
+}
+
+const caughtUp = (a: Attempt, group: string) => () => groupCaughtUp(stack, group, a.topics);
+
 beforeAll(async () => {
   await provisionAll(stack);
+});
+
+beforeEach(async () => {
+  const prefix = uniquePrefix('ts');
+  const a: Partial<Attempt> = { prefix, run: prefix.slice(2, 8), running: [], passed: false };
+  attempt = a;
   await createSinkTopics(stack, prefix);
-  db = await createTestDatabase('sinkts');
-  pg = new Client({ connectionString: db.url });
+  a.topics = SINK_TOPICS.map((t) => `${prefix}${t}`);
+  a.producer = await connectTestProducer(stack);
+  a.db = await createTestDatabase('sinkts');
+  const pg = new Client({ connectionString: a.db.url });
   await pg.connect();
-  producer = await connectTestProducer(stack);
+  a.pg = pg;
 });
 
-afterEach(() => {
-  // On failure the sink's own log says why.
-  if (expect.getState().assertionCalls === 0 || process.env.SHOW_SINK_LOGS) for (const p of running) console.log(p.output().slice(-4000));
-});
-
-afterAll(async () => {
-  for (const p of running) await stopApp(p, 'SIGKILL');
-  await producer?.disconnect();
-  await pg?.end();
-  await db?.drop();
-  await deleteSinkTopics(stack, prefix);
+afterEach(async () => {
+  const a = attempt;
+  attempt = undefined;
+  if (a === undefined) return;
+  for (const p of a.running ?? []) {
+    // On failure (or a timeout) the sink's own log says why.
+    if (!a.passed || process.env.SHOW_SINK_LOGS) console.log(`sink pid ${p.child.pid}:\n${p.output().slice(-4000)}`);
+    await stopApp(p, 'SIGKILL');
+  }
+  await a.producer?.disconnect();
+  await a.pg?.end();
+  await a.db?.drop();
+  if (a.topics) await deleteSinkTopics(stack, a.prefix!);
 });
 
 describe('sink-timescale', () => {
-  const batches = SINK_TOPICS.map((topic) => ({ topic, records: sampleRecords(topic, run, topic === 'syi.calculated' ? 40 : 120) }));
-  const group = uniqueGroup('sink-ts');
+  it('stores every record of the nine topics exactly, with constraint violations dead-lettered', isolated(async (a) => {
+    const { prefix, pg } = a;
+    const { batches, badMode, badWeight } = await produceTopics(a);
+    const group = uniqueGroup('sink-ts');
 
-  it('stores every record of the nine topics exactly, with constraint violations dead-lettered', async () => {
-    for (const b of batches) await produceRecords(stack, producer, prefix, b.topic, b.records);
-    // Records the database refuses (CHECK constraints) among good ones of the same batch.
-    const [good] = sampleRecords('syi.calculated', run, 1, 10_000);
-    const badMode = { key: 'SYI', value: { ...good!.value, ts: good!.value.ts + 1, mode: 'sideways' as 'normal' } };
-    const badWeight = { key: 'SYI', value: { ...good!.value, ts: good!.value.ts + 2, constituents: good!.value.constituents.map((c) => ({ ...c, weight: 1.5 })) } };
-    await produceRecords(stack, producer, prefix, 'syi.calculated', [badMode, good!, badWeight]);
-    batches.push({ topic: 'syi.calculated', records: [good!] });
-
-    const sink = startSink(group, { AGGREGATE_REFRESH_MS: '500' });
+    const sink = startSink(a, group, { AGGREGATE_REFRESH_MS: '500' });
     const total = batches.reduce((n, b) => n + (b.topic === 'syi.calculated' ? b.records.length : 0), 0);
-    await waitFor('all rows', async () => (await count('syi_index')) === total && (await count('tbill')) === 120 && (await count('pyth_prices')) === 120, 240_000, 250);
-    await waitFor('sink caught up', () => groupCaughtUp(stack, group, SINK_TOPICS.map((t) => `${prefix}${t}`)), 240_000, 250);
+    await waitWhileRunning(sink, 'all rows', async () => (await count(pg, 'syi_index')) === total
+      && (await count(pg, 'tbill')) === 120 && (await count(pg, 'pyth_prices')) === 120, 240_000);
+    await waitWhileRunning(sink, 'sink caught up', caughtUp(a, group), 240_000);
 
-    await expectTablesToHold(batches);
-    const dead = await readTopic(stack.kafka, `${prefix}syi.calculated.dlq`, { done: (m) => m.length >= 2, timeoutMs: 20_000 });
+    await expectTablesToHold(pg, batches);
+    const dlq = `${prefix}syi.calculated.dlq`;
+    const dead = await readTopic(stack.kafka, dlq, { done: (m) => m.length >= 2, timeoutMs: 20_000 });
     const reasons = dead.map((m) => readDeadLetterHeaders(m.headers));
     expect(reasons.map((h) => h[DLQ_HEADERS.kind])).toEqual(['constraint', 'constraint']);
-    expect(reasons.map((h) => h[DLQ_HEADERS.reason]).join('\n')).toMatch(/syi_index_check_1[\s\S]*syi_constituents_check_2|syi_constituents_check_2[\s\S]*syi_index_check_1/);
+    expect(reasons.map((h) => h[DLQ_HEADERS.reason]).join('\n'))
+      .toMatch(/syi_index_check_1[\s\S]*syi_constituents_check_2|syi_constituents_check_2[\s\S]*syi_index_check_1/);
     // The dead letter carries the record, decodable with the topic's schema.
     const decoded = await Promise.all(dead.map((m) => stack.serde.deserialize('syi.calculated', m.value!)));
     expect(decoded.map((v) => v.ts).sort()).toEqual([badMode.value.ts, badWeight.value.ts]);
-    const variant = (await pg.query<{ variant: string }>('SELECT variant FROM sink_schema_migrations LIMIT 1')).rows[0]?.variant;
+    const migrations = await pg.query<{ variant: string }>('SELECT variant FROM sink_schema_migrations LIMIT 1');
+    const variant = migrations.rows[0]?.variant;
     console.log(`sink-timescale storage variant: ${variant}`);
     if (variant === 'partitioned') {
       // The sink materialises the index aggregates' complete buckets: every watermark has moved.
-      const watermarks = async () => (await pg.query<{ w: string }>("SELECT watermark::text AS w FROM syi_index_aggregate_watermarks")).rows.map((r) => r.w);
-      await waitFor('aggregates refreshed', async () => (await watermarks()).every((w) => w !== '-infinity'), 30_000, 250);
+      const watermarks = async () => (await pg.query<{ w: string }>(
+        'SELECT watermark::text AS w FROM syi_index_aggregate_watermarks',
+      )).rows.map((r) => r.w);
+      const moved = async () => (await watermarks()).every((w) => w !== '-infinity');
+      await waitWhileRunning(sink, 'aggregates refreshed', moved, 30_000);
       expect(await watermarks()).toHaveLength(4);
     }
     await stopApp(sink);
     expect(sink.child.exitCode).toBe(0);
-  });
+  }));
 
-  it('adds no row and rewrites none when a topic is replayed from the beginning', async () => {
+  it('adds no row and rewrites none when a topic is replayed from the beginning', isolated(async (a) => {
+    const { pg } = a;
+    // The attempt's own stored topics: the first test's records, consumed once to the end.
+    const { batches } = await produceTopics(a);
+    const firstGroup = uniqueGroup('sink-ts');
+    const first = startSink(a, firstGroup);
+    await waitWhileRunning(first, 'first pass caught up', caughtUp(a, firstGroup), 240_000);
+    await stopApp(first);
+
+    const xmins = async (table: string) =>
+      (await pg.query<{ x: string }>(`SELECT xmin::text AS x FROM ${table} ORDER BY 1`)).rows.map((r) => r.x);
     const before = new Map<string, string[]>();
-    for (const t of Object.values(TABLES)) before.set(t.name, (await pg.query<{ x: string }>(`SELECT xmin::text AS x FROM ${t.name} ORDER BY 1`)).rows.map((r) => r.x));
+    for (const t of Object.values(TABLES)) before.set(t.name, await xmins(t.name));
     const replayGroup = uniqueGroup('sink-ts-replay');
-    const sink = startSink(replayGroup);
-    await waitFor('replay caught up', () => groupCaughtUp(stack, replayGroup, SINK_TOPICS.map((t) => `${prefix}${t}`)), 240_000, 250);
+    const sink = startSink(a, replayGroup);
+    await waitWhileRunning(sink, 'replay caught up', caughtUp(a, replayGroup), 240_000);
     await stopApp(sink);
-    await expectTablesToHold(batches);
+    await expectTablesToHold(pg, batches);
     for (const t of Object.values(TABLES)) {
       // Same row versions: the upsert found identical rows and wrote nothing.
-      expect({ table: t.name, xmin: (await pg.query<{ x: string }>(`SELECT xmin::text AS x FROM ${t.name} ORDER BY 1`)).rows.map((r) => r.x) })
-        .toEqual({ table: t.name, xmin: before.get(t.name) });
+      expect({ table: t.name, xmin: await xmins(t.name) }).toEqual({ table: t.name, xmin: before.get(t.name) });
     }
-  });
+  }));
 
-  it('keeps exactly one row per record when killed (SIGKILL) mid-batch and restarted', async () => {
+  it('keeps exactly one row per record when killed (SIGKILL) mid-batch and restarted', isolated(async (a) => {
+    const { prefix, run, pg } = a;
     const records = sampleRecords('cc.prices', `${run}k`, 60_000);
-    await produceRecords(stack, producer, prefix, 'cc.prices', records, 5_000);
+    await produceRecords(stack, a.producer, prefix, 'cc.prices', records, 5_000);
     const killGroup = uniqueGroup('sink-ts-kill');
-    const before = await count('cc_prices');
+    const before = await count(pg, 'cc_prices');
     // Small statements: a consumed batch spans many INSERTs inside one transaction.
-    const first = startSink(killGroup, { BATCH_SIZE: '100' });
-    await waitFor('first rows committed', async () => (await count('cc_prices')) > before, 240_000, 20);
+    const first = startSink(a, killGroup, { BATCH_SIZE: '100' });
+    const someRows = async () => (await count(pg, 'cc_prices')) > before;
+    await waitWhileRunning(first, 'first rows committed', someRows, 240_000, 20);
     first.child.kill('SIGKILL');
     await first.exited;
-    const atKill = (await count('cc_prices')) - before;
+    const atKill = (await count(pg, 'cc_prices')) - before;
     expect(atKill).toBeGreaterThan(0);
     expect(atKill).toBeLessThan(records.length);
 
-    const second = startSink(killGroup, { BATCH_SIZE: '100' });
-    await waitFor('all rows after restart', async () => (await count('cc_prices')) - before === records.length, 240_000, 250);
-    await waitFor('restarted sink caught up', () => groupCaughtUp(stack, killGroup, SINK_TOPICS.map((t) => `${prefix}${t}`)), 240_000, 250);
+    const second = startSink(a, killGroup, { BATCH_SIZE: '100' });
+    const allRows = async () => (await count(pg, 'cc_prices')) - before === records.length;
+    await waitWhileRunning(second, 'all rows after restart', allRows, 240_000);
+    await waitWhileRunning(second, 'restarted sink caught up', caughtUp(a, killGroup), 240_000);
     await stopApp(second);
-    expect((await count('cc_prices')) - before).toBe(records.length);
-    const stored = await pg.query<{ n: string }>(`SELECT count(*) AS n FROM cc_prices WHERE symbol LIKE $1`, [`${run}k%`]);
+    expect((await count(pg, 'cc_prices')) - before).toBe(records.length);
+    const stored = await pg.query<{ n: string }>(
+      'SELECT count(*) AS n FROM cc_prices WHERE symbol LIKE $1', [`${run}k%`],
+    );
     expect(Number(stored.rows[0]?.n)).toBe(records.length);
-  });
+  }));
 });
