@@ -30,11 +30,20 @@ function node(action: 'kill-node' | 'start-node', n: number): void {
 
 describe('3-broker cluster', () => {
   const kafka = createKafka({ brokers, clientId: 'cluster-test', retries: 12 }, logger);
-  const topic = `cluster-test-${Date.now()}`;
+  /**
+   * What one attempt created: jest retries a failed test once in the same module, and a retry
+   * writing the same keys into the first attempt's topic would read every key twice.
+   */
+  const attempt: { topic?: string | undefined; clients: { disconnect: () => Promise<void> }[] } = { clients: [] };
 
-  afterAll(async () => {
-    node('start-node', 2); // whatever happened, leave the cluster whole
-    // and lean: every partition kept makes a broker restart replay more metadata
+  // After each attempt, whatever happened (a retry must not start with broker 2 down): the cluster whole again...
+  afterEach(async () => {
+    node('start-node', 2);
+    for (const c of attempt.clients.splice(0)) await c.disconnect().catch(() => undefined);
+    const topic = attempt.topic;
+    attempt.topic = undefined;
+    if (topic === undefined) return;
+    // ...and lean: every partition kept makes a broker restart replay more metadata
     const admin = kafka.admin();
     await admin.connect();
     await admin.deleteTopics({ topics: [topic], timeout: 30_000 }).catch(() => undefined);
@@ -42,7 +51,10 @@ describe('3-broker cluster', () => {
   });
 
   it('loses and duplicates nothing when a broker is killed mid-stream', async () => {
+    const topic = `cluster-test-${Date.now()}`;
+    attempt.topic = topic;
     const admin = kafka.admin();
+    attempt.clients.push(admin);
     await admin.connect();
     await admin.createTopics({
       waitForLeaders: true,
@@ -51,6 +63,7 @@ describe('3-broker cluster', () => {
     await admin.disconnect();
 
     const producer = new TopicProducer(kafka, new TopicSerde(createRegistryClient('http://127.0.0.1:1')), KafkaMetrics.of(new Registry()), logger);
+    attempt.clients.push(producer);
     await producer.connect();
     let killedAt = -1;
     let restartedAt = -1;
@@ -74,6 +87,7 @@ describe('3-broker cluster', () => {
 
     const counts = new Map<string, number>();
     const consumer = kafka.consumer({ groupId: uniqueGroup('cluster') });
+    attempt.clients.push(consumer);
     await consumer.connect();
     await consumer.subscribe({ topic, fromBeginning: true });
     let total = 0;
