@@ -1,7 +1,7 @@
 import { CATALOG, connectKafka, Lease, leaseTopicSpec, prefixedSpecs, prefixedTopic } from '@stableyield/kafka';
 import { transactionalIdOf } from '@stableyield/config';
 import { startService } from '@stableyield/observability';
-import { SyiProcessor } from '@stableyield/stream';
+import { processorSettingsOf, SyiProcessor } from '@stableyield/stream';
 import { loadAppConfig } from './config';
 
 const APP = 'processor-syi';
@@ -24,7 +24,10 @@ async function main(): Promise<void> {
   };
 
   // Hot standby: only the holder of the lease runs the processor.
-  const lease = new Lease({ kafka, logger, topic: leaseTopic, groupId: `${prefixedTopic(config.TOPIC_PREFIX, APP)}.lease`, sessionTimeoutMs: config.LEASE_SESSION_TIMEOUT_MS });
+  const lease = new Lease({
+    kafka, logger, topic: leaseTopic,
+    groupId: `${prefixedTopic(config.TOPIC_PREFIX, APP)}.lease`, sessionTimeoutMs: config.LEASE_SESSION_TIMEOUT_MS,
+  });
   readiness.add('lease held (active instance)', () => lease.isHeld);
   progress.register('consumer', 60_000);
   // Steps run in registration order: stop the processor (it commits), leave the lease (health closes last).
@@ -35,18 +38,7 @@ async function main(): Promise<void> {
 
   const transactionalId = transactionalIdOf(config, APP);
   const active = new SyiProcessor({
-    kafka,
-    serde,
-    logger,
-    registry,
-    topicPrefix: config.TOPIC_PREFIX,
-    gridStepMs: config.GRID_INTERVAL_MS,
-    allowedLatenessMs: config.ALLOWED_LATENESS_MS,
-    idleTimeoutMs: config.IDLE_TIMEOUT_MS,
-    transactionalId,
-    minCommitIntervalMs: config.MIN_COMMIT_INTERVAL_MS,
-    commitIntervalMs: config.COMMIT_INTERVAL_MS,
-    tickMs: config.TICK_MS,
+    kafka, serde, logger, registry, ...processorSettingsOf(config), transactionalId,
     onFatal: fatal,
     onProgress: () => progress.beat('consumer'),
   });
@@ -55,7 +47,8 @@ async function main(): Promise<void> {
   // degraded, not dead: reading waits at the record the registry cannot decode yet
   readiness.add('schema registry available', () => active.registryAvailable);
   await active.start();
-  logger.info({ lastEvaluated: active.lastEvaluated, transactionalId, deployment: config.DEPLOYMENT_ID }, 'processor_started');
+  const deployment = config.DEPLOYMENT_ID;
+  logger.info({ lastEvaluated: active.lastEvaluated, transactionalId, deployment }, 'processor_started');
 }
 
 main().catch((err: unknown) => {

@@ -1,8 +1,9 @@
 import { ClickHouse, ClickHouseWriter, ensureSchema } from '@stableyield/clickhouse';
 import { createSinkHandler, SINK_TOPICS, SinkMetrics } from '@stableyield/sink-model';
-import { CATALOG, connectKafka, ConsumerRunner, KafkaMetrics, TopicProducer } from '@stableyield/kafka';
+import {
+  CATALOG, connectKafka, ConsumerRunner, KafkaMetrics, sinkConsumerOptions, TopicProducer,
+} from '@stableyield/kafka';
 import { createLogger, startService } from '@stableyield/observability';
-import type { DataTopic } from '@stableyield/schemas';
 import { clickHouseSettings, loadAppConfig } from './config';
 
 const APP = 'sink-clickhouse';
@@ -27,14 +28,11 @@ async function main(command: string | undefined): Promise<void> {
   progress.register('consumer', 60_000);
   const runner = new ConsumerRunner({
     kafka, serde, metrics: kafkaMetrics, logger, producer,
-    groupId: config.SINK_GROUP_ID,
-    // Prefixed names are the catalog topics' test copies; the values have the same schemas.
-    topics: SINK_TOPICS.map((t) => `${config.TOPIC_PREFIX}${t}` as DataTopic),
-    retry: { initialMs: 200, maxMs: config.RETRY_MAX_MS },
-    fetch: { minBytes: config.FETCH_MIN_BYTES, maxWaitMs: config.FLUSH_INTERVAL_MS, maxBytesPerPartition: config.FETCH_MAX_BYTES_PER_PARTITION },
-    partitionsConcurrently: config.PARTITIONS_CONCURRENTLY,
+    ...sinkConsumerOptions(config, SINK_TOPICS),
     onProgress: () => progress.beat('consumer'),
-    handle: createSinkHandler({ writer, metrics: sinkMetrics, kafkaMetrics, producer, serde, logger, topicPrefix: config.TOPIC_PREFIX }),
+    handle: createSinkHandler({
+      writer, metrics: sinkMetrics, kafkaMetrics, producer, serde, logger, topicPrefix: config.TOPIC_PREFIX,
+    }),
   });
   readiness.add('consumer', () => runner.isRunning);
   readiness.add('clickhouse', () => client.ping());

@@ -3,6 +3,7 @@ export { createKafka, type Kafka, type KafkaSettings } from './client';
 export { kafkaSettingsOf, type KafkaConnectionConfig } from './connection';
 export { connectKafka, type ConnectKafkaOptions, type KafkaAppConfig, type KafkaConnection } from './connect';
 export { leaseTopicSpec } from './lease-topic';
+export { sinkConsumerOptions, type SinkConsumerConfig } from './sink-consumer';
 export { APP_ACCESS, aclRules, appAccess, kafkaAcl, type AclRule, type AppAccess } from './access';
 export { createTopicsWithLeaders, provisionTopics, type ProvisionResult } from './provision';
 export { TopicSerde, SerializationError, DeserializationError, RegistryUnavailableError, isTransientRegistryError } from './serde';

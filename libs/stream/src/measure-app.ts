@@ -4,10 +4,27 @@ import { transactionalIdOf, type ProcessorConfig } from '@stableyield/config';
 import { METHODOLOGY_V1 } from '@stableyield/index-engine';
 import { CATALOG, connectKafka, leaseTopicSpec, prefixedSpecs, prefixedTopic, ShardLease } from '@stableyield/kafka';
 import { startService } from '@stableyield/observability';
+import type { EventTimeProcessorOptions } from './event-time-processor';
 import { MEASURE_SHARDS, measureChangelogSpec, ShardedMeasureProcessor, type MeasureKind } from './measure-processor';
 
 /** processor-syi's variables (`processorConfigSchema`); each kind has its own health port. */
 export type MeasureAppConfig = ProcessorConfig;
+
+type ProcessorSettings = Pick<EventTimeProcessorOptions, 'topicPrefix' | 'gridStepMs' | 'allowedLatenessMs'
+  | 'idleTimeoutMs' | 'minCommitIntervalMs' | 'commitIntervalMs' | 'tickMs'>;
+
+/** A processor's event-time and commit options from its variables: the one map of env names to code names. */
+export function processorSettingsOf(config: ProcessorConfig): ProcessorSettings {
+  return {
+    topicPrefix: config.TOPIC_PREFIX,
+    gridStepMs: config.GRID_INTERVAL_MS,
+    allowedLatenessMs: config.ALLOWED_LATENESS_MS,
+    idleTimeoutMs: config.IDLE_TIMEOUT_MS,
+    minCommitIntervalMs: config.MIN_COMMIT_INTERVAL_MS,
+    commitIntervalMs: config.COMMIT_INTERVAL_MS,
+    tickMs: config.TICK_MS,
+  };
+}
 
 /**
  * Starts the processor in the app's process `proc`: its signals run the shutdown, and a failed shard
@@ -35,15 +52,9 @@ export async function runMeasureApp(kind: MeasureKind, config: MeasureAppConfig,
     serde,
     logger,
     registry,
-    topicPrefix: config.TOPIC_PREFIX,
-    gridStepMs: config.GRID_INTERVAL_MS,
-    allowedLatenessMs: config.ALLOWED_LATENESS_MS,
-    idleTimeoutMs: config.IDLE_TIMEOUT_MS,
+    ...processorSettingsOf(config),
     // shard p: `<TOPIC_PREFIX>processor-<kind>.<DEPLOYMENT_ID>-<p>`
     transactionalIdPrefix: transactionalIdOf(config, app),
-    minCommitIntervalMs: config.MIN_COMMIT_INTERVAL_MS,
-    commitIntervalMs: config.COMMIT_INTERVAL_MS,
-    tickMs: config.TICK_MS,
     onFatal: fatal,
     onProgress: () => progress.beat('consumer'),
   });
@@ -69,5 +80,7 @@ export async function runMeasureApp(kind: MeasureKind, config: MeasureAppConfig,
   shutdown.add('lease', () => lease.leave());
   await lease.join((why) => fatal(new Error(why)));
   joined = true;
-  logger.info({ shards: processor.shards, transactionalIdPrefix: transactionalIdOf(config, app), deployment: config.DEPLOYMENT_ID }, 'processor_started');
+  const deployment = config.DEPLOYMENT_ID;
+  const transactionalIdPrefix = transactionalIdOf(config, app);
+  logger.info({ shards: processor.shards, transactionalIdPrefix, deployment }, 'processor_started');
 }
