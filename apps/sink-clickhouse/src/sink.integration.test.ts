@@ -14,7 +14,7 @@ import {
   produceRecords, sampleRecords, sortByKey, spawnApp, stopApp, uniquePrefix, type SinkProcess, type TestRecord,
 } from '@stableyield/sink-model/testing';
 import { DLQ_HEADERS, readDeadLetterHeaders, type TopicProducer } from '@stableyield/kafka';
-import { provisionAll, readTopic, testStack, uniqueGroup, waitFor } from '@stableyield/kafka/testing';
+import { provisionAll, readTopic, testStack, uniqueGroup, waitWhileAppRuns } from '@stableyield/kafka/testing';
 
 // Generous: the shared 2-core machine runs other engineers' stacks and tests at the same time.
 jest.setTimeout(600_000);
@@ -55,15 +55,6 @@ const startSink = (a: Attempt, groupId: string, extra: Record<string, string> = 
   a.running.push(p);
   return p;
 };
-
-/** Waits for a condition while the sink runs: a sink that exits fails the wait at once. */
-async function waitWhileRunning(
-  sink: SinkProcess, what: string, condition: () => Promise<boolean>, timeoutMs: number, intervalMs = 250,
-): Promise<void> {
-  const gone = () => sink.child.exitCode !== null || sink.child.signalCode !== null;
-  await waitFor(what, async () => gone() || (await condition()), timeoutMs, intervalMs);
-  if (gone()) throw new Error(`waiting for ${what}: the sink exited (${sink.child.exitCode ?? sink.child.signalCode})`);
-}
 
 /** Collapsed rows (FINAL); 0 until the sink has created the table. */
 async function count(database: string, table: string, final = true): Promise<number> {
@@ -141,7 +132,7 @@ describe('sink-clickhouse', () => {
     const group = uniqueGroup('sink-ch');
 
     const sink = startSink(a, group);
-    await waitWhileRunning(sink, 'sink caught up', caughtUp(a, group), 240_000);
+    await waitWhileAppRuns(sink, 'sink caught up', caughtUp(a, group), 240_000);
     await expectTablesToHold(database, batches);
 
     const dlq = `${prefix}cc.prices.dlq`;
@@ -162,14 +153,14 @@ describe('sink-clickhouse', () => {
     const batches = await produceTopics(a);
     const firstGroup = uniqueGroup('sink-ch');
     const first = startSink(a, firstGroup);
-    await waitWhileRunning(first, 'first pass caught up', caughtUp(a, firstGroup), 240_000);
+    await waitWhileAppRuns(first, 'first pass caught up', caughtUp(a, firstGroup), 240_000);
     await stopApp(first);
 
     const before = new Map<string, number>();
     for (const t of Object.values(TABLES)) before.set(t.name, await count(database, t.name));
     const replayGroup = uniqueGroup('sink-ch-replay');
     const sink = startSink(a, replayGroup);
-    await waitWhileRunning(sink, 'replay caught up', caughtUp(a, replayGroup), 240_000);
+    await waitWhileAppRuns(sink, 'replay caught up', caughtUp(a, replayGroup), 240_000);
     await stopApp(sink);
     // The replay did insert duplicates physically…
     expect(await count(database, 'syi_index', false)).toBeGreaterThan(before.get('syi_index')!);
@@ -190,7 +181,7 @@ describe('sink-clickhouse', () => {
     const before = await count(database, 'pyth_prices');
     const first = startSink(a, killGroup, { BATCH_SIZE: '500' });
     const someRows = async () => (await count(database, 'pyth_prices', false)) > before;
-    await waitWhileRunning(first, 'first rows inserted', someRows, 240_000, 20);
+    await waitWhileAppRuns(first, 'first rows inserted', someRows, 240_000, 20);
     first.child.kill('SIGKILL');
     await first.exited;
     const atKill = (await count(database, 'pyth_prices')) - before;
@@ -198,7 +189,7 @@ describe('sink-clickhouse', () => {
     expect(atKill).toBeLessThan(records.length);
 
     const second = startSink(a, killGroup, { BATCH_SIZE: '500' });
-    await waitWhileRunning(second, 'restarted sink caught up', caughtUp(a, killGroup), 240_000);
+    await waitWhileAppRuns(second, 'restarted sink caught up', caughtUp(a, killGroup), 240_000);
     await stopApp(second);
     expect((await count(database, 'pyth_prices')) - before).toBe(records.length);
     await ch.command(`OPTIMIZE TABLE ${database}.pyth_prices FINAL`);

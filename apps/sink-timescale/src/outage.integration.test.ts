@@ -12,7 +12,7 @@ import {
   stopApp, uniquePrefix, type SinkProcess,
 } from '@stableyield/sink-model/testing';
 import type { TopicProducer } from '@stableyield/kafka';
-import { provisionAll, testStack, uniqueGroup, waitFor } from '@stableyield/kafka/testing';
+import { provisionAll, testStack, uniqueGroup, waitWhileAppRuns } from '@stableyield/kafka/testing';
 
 const OUTAGE_MS = 30_000;
 const HEALTH_PORT = 19_408;
@@ -20,12 +20,14 @@ const HEALTH_PORT = 19_408;
 jest.setTimeout(600_000);
 
 const stack = testStack();
-let producer: TopicProducer;
 /**
- * One attempt's own topics, database and records: jest retries a failed test once, and a retry
- * that met the first attempt's rows could never count exactly its own.
+ * One attempt's own topics, database, records and producer: jest retries a failed test once, and
+ * a retry that met the first attempt's rows could never count exactly its own (a producer that
+ * knew the first attempt's deleted topics keeps asking for them).
  */
-let attempt: { prefix: string; run: string; db: Awaited<ReturnType<typeof createTestDatabase>> } | undefined;
+let attempt:
+  | { prefix: string; run: string; db: Awaited<ReturnType<typeof createTestDatabase>>; producer: TopicProducer }
+  | undefined;
 /** every sink this file started (a retried test starts another): all are killed at the end */
 const sinks: SinkProcess[] = [];
 let postgresStopped = false;
@@ -35,16 +37,13 @@ const postgres = (action: 'start' | 'stop') => {
   postgresStopped = action === 'stop';
 };
 
-/** Rows in syi_peg at the last count (shown when a wait times out). */
-let lastCount = 0;
-
 async function count(): Promise<number> {
   const c = new Client({ connectionString: attempt!.db.url });
   await c.connect();
   try {
     const exists = await c.query<{ e: boolean }>("SELECT to_regclass('syi_peg') IS NOT NULL AS e");
-    if (!exists.rows[0]?.e) return (lastCount = 0);
-    return (lastCount = Number((await c.query<{ n: string }>('SELECT count(*) AS n FROM syi_peg')).rows[0]?.n));
+    if (!exists.rows[0]?.e) return 0;
+    return Number((await c.query<{ n: string }>('SELECT count(*) AS n FROM syi_peg')).rows[0]?.n);
   } finally {
     await c.end();
   }
@@ -52,14 +51,13 @@ async function count(): Promise<number> {
 
 beforeAll(async () => {
   await provisionAll(stack);
-  producer = await connectTestProducer(stack);
 });
 
 beforeEach(async () => {
   const prefix = uniquePrefix('out');
   await createSinkTopics(stack, prefix);
-  attempt = { prefix, run: prefix.slice(3, 9), db: await createTestDatabase('sinkout') };
-  lastCount = 0;
+  const db = await createTestDatabase('sinkout');
+  attempt = { prefix, run: prefix.slice(3, 9), db, producer: await connectTestProducer(stack) };
 });
 
 // A failed attempt must not leave the database down for jest's retry (or the next suite), nor a
@@ -68,33 +66,14 @@ afterEach(async () => {
   if (postgresStopped) postgres('start');
   for (const s of sinks.splice(0)) await stopApp(s, 'SIGKILL');
   if (attempt === undefined) return; // beforeEach failed before creating them
+  await attempt.producer.disconnect();
   await attempt.db.drop();
   await deleteSinkTopics(stack, attempt.prefix);
   attempt = undefined;
 });
 
-/**
- * Waits for a condition while the sink runs: a sink that exits fails the wait at once, and a
- * failed wait says how many rows were there and shows the sink's last log lines.
- */
-async function waitWhileSinkRuns(sink: SinkProcess, what: string, condition: () => Promise<boolean>, timeoutMs: number): Promise<void> {
-  try {
-    await waitFor(what, async () => {
-      if (sink.child.exitCode !== null) throw new Error(`the sink exited ${sink.child.exitCode}`);
-      return condition();
-    }, timeoutMs, 250);
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    throw new Error(`${message}; ${lastCount} rows in syi_peg\n--- sink output (last 4000 chars) ---\n${sink.output().slice(-4_000)}`, { cause: error });
-  }
-}
-
-afterAll(async () => {
-  await producer?.disconnect();
-});
-
 it('pauses through a 30 s PostgreSQL outage and resumes without loss', async () => {
-  const { prefix, run, db } = attempt!;
+  const { prefix, run, db, producer } = attempt!;
   const before = sampleRecords('syi.peg', run, 500);
   const during = sampleRecords('syi.peg', run, 2_000, 500);
   const sink = spawnApp('sink-timescale', {
@@ -103,19 +82,20 @@ it('pauses through a 30 s PostgreSQL outage and resumes without loss', async () 
   });
   sinks.push(sink);
   await produceRecords(stack, producer, prefix, 'syi.peg', before);
-  await waitWhileSinkRuns(sink, 'rows before the outage', async () => (await count()) === before.length, 240_000);
+  await waitWhileAppRuns(sink, 'rows before the outage', async () => (await count()) === before.length, 240_000);
 
   postgres('stop');
   const stoppedAt = Date.now();
   await produceRecords(stack, producer, prefix, 'syi.peg', during);
   // the write of the first batch after the stop fails (a connection error); its retries follow
-  await waitFor('the sink to meet the outage', async () => (await scrapeMetric(HEALTH_PORT, 'db_connection_errors_total', { sink: 'timescale' })) > 0, OUTAGE_MS, 200);
+  const connectionErrors = () => scrapeMetric(HEALTH_PORT, 'db_connection_errors_total', { sink: 'timescale' });
+  await waitWhileAppRuns(sink, 'the sink to meet the outage', async () => (await connectionErrors()) > 0, OUTAGE_MS, 200);
   expect(sink.child.exitCode).toBeNull(); // still running, not crashed
   // Keep the database down for the whole 30 s (the scenario's length, not a wait for a condition).
   await new Promise((r) => setTimeout(r, Math.max(0, OUTAGE_MS - (Date.now() - stoppedAt))));
   postgres('start');
 
-  await waitWhileSinkRuns(sink, 'every row after the outage', async () => (await count()) === before.length + during.length, 240_000);
+  await waitWhileAppRuns(sink, 'every row after the outage', async () => (await count()) === before.length + during.length, 240_000);
   expect(await scrapeMetric(HEALTH_PORT, 'sink_retries_total', { sink: 'timescale' })).toBeGreaterThan(0);
   expect(await scrapeMetric(HEALTH_PORT, 'sink_rows_written_total', { sink: 'timescale', table: 'syi_peg' })).toBe(before.length + during.length);
   await stopApp(sink);

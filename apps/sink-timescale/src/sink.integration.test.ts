@@ -14,7 +14,7 @@ import {
   sampleRecords, sortByKey, spawnApp, stopApp, uniquePrefix, type SinkProcess, type TestRecord,
 } from '@stableyield/sink-model/testing';
 import { DLQ_HEADERS, readDeadLetterHeaders, type TopicProducer } from '@stableyield/kafka';
-import { provisionAll, readTopic, testStack, uniqueGroup, waitFor } from '@stableyield/kafka/testing';
+import { provisionAll, readTopic, testStack, uniqueGroup, waitWhileAppRuns } from '@stableyield/kafka/testing';
 
 // Generous: the shared 2-core machine runs other engineers' stacks and tests at the same time.
 jest.setTimeout(600_000);
@@ -54,15 +54,6 @@ const startSink = (a: Attempt, groupId: string, extra: Record<string, string> = 
   a.running.push(p);
   return p;
 };
-
-/** Waits for a condition while the sink runs: a sink that exits fails the wait at once. */
-async function waitWhileRunning(
-  sink: SinkProcess, what: string, condition: () => Promise<boolean>, timeoutMs: number, intervalMs = 250,
-): Promise<void> {
-  const gone = () => sink.child.exitCode !== null || sink.child.signalCode !== null;
-  await waitFor(what, async () => gone() || (await condition()), timeoutMs, intervalMs);
-  if (gone()) throw new Error(`waiting for ${what}: the sink exited (${sink.child.exitCode ?? sink.child.signalCode})`);
-}
 
 /** Rows in a table; 0 until the sink's migrations have created it. */
 async function count(pg: Client, table: string): Promise<number> {
@@ -146,9 +137,9 @@ describe('sink-timescale', () => {
 
     const sink = startSink(a, group, { AGGREGATE_REFRESH_MS: '500' });
     const total = batches.reduce((n, b) => n + (b.topic === 'syi.calculated' ? b.records.length : 0), 0);
-    await waitWhileRunning(sink, 'all rows', async () => (await count(pg, 'syi_index')) === total
+    await waitWhileAppRuns(sink, 'all rows', async () => (await count(pg, 'syi_index')) === total
       && (await count(pg, 'tbill')) === 120 && (await count(pg, 'pyth_prices')) === 120, 240_000);
-    await waitWhileRunning(sink, 'sink caught up', caughtUp(a, group), 240_000);
+    await waitWhileAppRuns(sink, 'sink caught up', caughtUp(a, group), 240_000);
 
     await expectTablesToHold(pg, batches);
     const dlq = `${prefix}syi.calculated.dlq`;
@@ -169,7 +160,7 @@ describe('sink-timescale', () => {
         'SELECT watermark::text AS w FROM syi_index_aggregate_watermarks',
       )).rows.map((r) => r.w);
       const moved = async () => (await watermarks()).every((w) => w !== '-infinity');
-      await waitWhileRunning(sink, 'aggregates refreshed', moved, 30_000);
+      await waitWhileAppRuns(sink, 'aggregates refreshed', moved, 30_000);
       expect(await watermarks()).toHaveLength(4);
     }
     await stopApp(sink);
@@ -182,7 +173,7 @@ describe('sink-timescale', () => {
     const { batches } = await produceTopics(a);
     const firstGroup = uniqueGroup('sink-ts');
     const first = startSink(a, firstGroup);
-    await waitWhileRunning(first, 'first pass caught up', caughtUp(a, firstGroup), 240_000);
+    await waitWhileAppRuns(first, 'first pass caught up', caughtUp(a, firstGroup), 240_000);
     await stopApp(first);
 
     const xmins = async (table: string) =>
@@ -191,7 +182,7 @@ describe('sink-timescale', () => {
     for (const t of Object.values(TABLES)) before.set(t.name, await xmins(t.name));
     const replayGroup = uniqueGroup('sink-ts-replay');
     const sink = startSink(a, replayGroup);
-    await waitWhileRunning(sink, 'replay caught up', caughtUp(a, replayGroup), 240_000);
+    await waitWhileAppRuns(sink, 'replay caught up', caughtUp(a, replayGroup), 240_000);
     await stopApp(sink);
     await expectTablesToHold(pg, batches);
     for (const t of Object.values(TABLES)) {
@@ -209,7 +200,7 @@ describe('sink-timescale', () => {
     // Small statements: a consumed batch spans many INSERTs inside one transaction.
     const first = startSink(a, killGroup, { BATCH_SIZE: '100' });
     const someRows = async () => (await count(pg, 'cc_prices')) > before;
-    await waitWhileRunning(first, 'first rows committed', someRows, 240_000, 20);
+    await waitWhileAppRuns(first, 'first rows committed', someRows, 240_000, 20);
     first.child.kill('SIGKILL');
     await first.exited;
     const atKill = (await count(pg, 'cc_prices')) - before;
@@ -218,8 +209,8 @@ describe('sink-timescale', () => {
 
     const second = startSink(a, killGroup, { BATCH_SIZE: '100' });
     const allRows = async () => (await count(pg, 'cc_prices')) - before === records.length;
-    await waitWhileRunning(second, 'all rows after restart', allRows, 240_000);
-    await waitWhileRunning(second, 'restarted sink caught up', caughtUp(a, killGroup), 240_000);
+    await waitWhileAppRuns(second, 'all rows after restart', allRows, 240_000);
+    await waitWhileAppRuns(second, 'restarted sink caught up', caughtUp(a, killGroup), 240_000);
     await stopApp(second);
     expect((await count(pg, 'cc_prices')) - before).toBe(records.length);
     const stored = await pg.query<{ n: string }>(

@@ -206,6 +206,23 @@ export function spawnApp(app: string, env: Record<string, string>, args: readonl
   return { child, output: () => out, exited };
 }
 
+/**
+ * Waits for a condition while an app runs: an app that exits ends the wait at once, and a failed
+ * wait shows the app's last output (a bare timeout would hide why it never got there).
+ */
+export async function waitWhileAppRuns(
+  app: AppProcess, what: string, condition: () => Promise<boolean>, timeoutMs: number, intervalMs = 250,
+): Promise<void> {
+  const gone = () => app.child.exitCode !== null || app.child.signalCode !== null;
+  const tail = () => `\n--- the app's last output ---\n${app.output().slice(-4_000)}`;
+  try {
+    await waitFor(what, async () => gone() || (await condition()), timeoutMs, intervalMs);
+  } catch (error) {
+    throw new Error(`${error instanceof Error ? error.message : String(error)}${tail()}`, { cause: error });
+  }
+  if (gone()) throw new Error(`waiting for ${what}: the app exited (${app.child.exitCode ?? app.child.signalCode})${tail()}`);
+}
+
 /** Sends a signal and waits until the process is gone. */
 export async function stopApp(p: AppProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
   if (p.child.exitCode !== null || p.child.signalCode !== null) return;
