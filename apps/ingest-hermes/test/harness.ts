@@ -1,8 +1,9 @@
 // Test harness: a real market-sim in-process on ephemeral ports, the app's factory on the real broker.
 import { simPerFile, type TestSim } from '@stableyield/app-market-sim/test/sim';
 import { testPrefix, type TestStack } from '@stableyield/kafka/testing';
-import { createLogger, createMetricsRegistry, ProgressMonitor, Readiness } from '@stableyield/observability';
+import { createLogger, type createMetricsRegistry, type Readiness } from '@stableyield/observability';
 import { type PublishedBatch } from '@stableyield/ingest';
+import { ingesterTestDeps } from '@stableyield/ingest/testing';
 import { type UpstreamError } from '@stableyield/upstream';
 import { loadAppConfig } from '../src/config';
 import { createIngestHermes, type IngestHermes } from '../src/ingest-hermes';
@@ -36,8 +37,7 @@ export async function startApp(stack: TestStack, sim: TestSim, env: Record<strin
     TOPIC_PREFIX: prefix,
     ...env,
   });
-  const registry = createMetricsRegistry('ingest-hermes-test', { defaultMetrics: false });
-  const readiness = new Readiness();
+  const deps = ingesterTestDeps(stack, 'ingest-hermes-test');
   const batches: PublishedBatch[] = [];
   const fatal: (UpstreamError | Error)[] = [];
   const requests: RunningApp['requests'] = [];
@@ -47,17 +47,13 @@ export async function startApp(stack: TestStack, sim: TestSim, env: Record<strin
     return response;
   };
   const app = createIngestHermes(config, createLogger({ app: 'ingest-hermes-test', level: config.LOG_LEVEL }), {
-    kafka: stack.kafka,
-    serde: stack.serde,
-    registry,
-    progress: new ProgressMonitor(Date.now, registry),
-    readiness,
+    ...deps,
     fetch: recordingFetch,
     onFatal: (e) => fatal.push(e),
     onPublished: (b) => batches.push(b),
   });
   await app.start();
-  return { app, batches, fatal, requests, readiness, registry, stop: () => app.stop() };
+  return { app, batches, fatal, requests, readiness: deps.readiness, registry: deps.registry, stop: () => app.stop() };
 }
 
 export async function metricValue(registry: RunningApp['registry'], name: string): Promise<number> {

@@ -8,7 +8,8 @@ import { simPerFile } from '@stableyield/app-market-sim/test/sim';
 import { DLQ_HEADERS, readDeadLetterHeaders } from '@stableyield/kafka';
 import { endOffsets, readTopic, stackWithTopics, testPrefix, waitFor } from '@stableyield/kafka/testing';
 import { defiLlamaPoolsBody } from '@stableyield/market-model';
-import { createLogger, createMetricsRegistry, ProgressMonitor, Readiness } from '@stableyield/observability';
+import { ingesterTestDeps } from '@stableyield/ingest/testing';
+import { createLogger, type createMetricsRegistry, type Readiness } from '@stableyield/observability';
 import { type DataTopic } from '@stableyield/schemas';
 import { loadAppConfig } from './config';
 import { createIngestMarket, type IngestMarket } from './ingest-market';
@@ -52,16 +53,11 @@ async function start(env: Record<string, string>, fetchFn?: typeof fetch): Promi
     TOPIC_PREFIX: prefix,
     ...env,
   });
-  const registry = createMetricsRegistry('ingest-market-test', { defaultMetrics: false });
-  const readiness = new Readiness();
+  const deps = ingesterTestDeps(stack, 'ingest-market-test');
   const published = new Map<string, number>();
   const outcomes: Started['outcomes'] = [];
   app = createIngestMarket(config, createLogger({ app: 'ingest-market-test', level: 'silent' }), {
-    kafka: stack.kafka,
-    serde: stack.serde,
-    registry,
-    progress: new ProgressMonitor(Date.now, registry),
-    readiness,
+    ...deps,
     ...(fetchFn === undefined ? {} : { fetch: fetchFn }),
     hooks: {
       published: (c, n) => published.set(c.topic, (published.get(c.topic) ?? 0) + n),
@@ -69,7 +65,7 @@ async function start(env: Record<string, string>, fetchFn?: typeof fetch): Promi
     },
   });
   await app.start();
-  return { published, outcomes, registry, readiness };
+  return { published, outcomes, registry: deps.registry, readiness: deps.readiness };
 }
 
 
