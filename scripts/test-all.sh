@@ -52,7 +52,8 @@ eval "$(bash scripts/stack/stack.sh env | sed 's/^/export /')"
 export KAFKA_CLUSTER_BROKERS
 KAFKA_CLUSTER_BROKERS=$(KAFKA_MODE=cluster bash -c '. scripts/stack/env.sh; kafka_bootstrap')
 
-step "lint and typecheck"
+step "format, lint and typecheck"
+run_logged format npx prettier --check .
 run_logged lint-typecheck npx nx run-many -t lint typecheck --outputStyle=static
 
 step "unit tests (from a copy of the repository in an empty folder)"

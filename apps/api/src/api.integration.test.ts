@@ -20,7 +20,12 @@ afterAll(async () => {
 const get = async (path: string, headers: Record<string, string> = {}) => {
   const res = await fetch(`${s.apiUrl}${path}`, { headers });
   const text = await res.text();
-  return { status: res.status, headers: res.headers, body: text, json: () => JSON.parse(text) as Record<string, unknown> };
+  return {
+    status: res.status,
+    headers: res.headers,
+    body: text,
+    json: () => JSON.parse(text) as Record<string, unknown>,
+  };
 };
 
 interface Listener {
@@ -32,7 +37,9 @@ interface Listener {
 async function listen(path = '/stream/syi/live'): Promise<Listener> {
   const ws = new WebSocket(s.streamUrl.replace('/stream/syi/live', path));
   const received = new Map<number, number>();
-  ws.on('message', (data: Buffer) => received.set((JSON.parse(data.toString()) as { ts: number }).ts, performance.now()));
+  ws.on('message', (data: Buffer) =>
+    received.set((JSON.parse(data.toString()) as { ts: number }).ts, performance.now()),
+  );
   const closed = new Promise<number>((resolve) => ws.on('close', (code) => resolve(code)));
   await new Promise<void>((resolve, reject) => {
     ws.once('open', () => resolve());
@@ -47,7 +54,11 @@ const T0 = Date.UTC(2030, 5, 1, 0, 0, 0);
 
 describe('live path: syi.calculated → REST and WebSocket', () => {
   it('shows every committed record at /api/index/latest and at every WebSocket client within 100 ms', async () => {
-    const listeners = await Promise.all([...Array.from({ length: 8 }, () => listen()), listen('/stream/syi/constituents'), listen('/stream/syi/constituents')]);
+    const listeners = await Promise.all([
+      ...Array.from({ length: 8 }, () => listen()),
+      listen('/stream/syi/constituents'),
+      listen('/stream/syi/constituents'),
+    ]);
     const records = signedChain(6, Date.now());
     const latencies: { publish: number; rest: number; ws: number }[] = [];
     for (const record of records) {
@@ -56,15 +67,32 @@ describe('live path: syi.calculated → REST and WebSocket', () => {
       await s.publisher.publish(record);
       const start = performance.now();
       let restAt = 0;
-      await waitFor('the record at /api/index/latest', async () => {
-        const body = await get('/api/index/latest');
-        if (body.status === 200 && body.json().ts === record.ts) restAt = performance.now();
-        return restAt > 0;
-      }, 5_000, 1);
+      await waitFor(
+        'the record at /api/index/latest',
+        async () => {
+          const body = await get('/api/index/latest');
+          if (body.status === 200 && body.json().ts === record.ts) restAt = performance.now();
+          return restAt > 0;
+        },
+        5_000,
+        1,
+      );
       await waitFor('the record at every client', () => listeners.every((l) => l.received.has(record.ts)), 5_000, 1);
-      latencies.push({ publish: start - before, rest: restAt - start, ws: Math.max(...listeners.map((l) => l.received.get(record.ts)! - start)) });
+      latencies.push({
+        publish: start - before,
+        rest: restAt - start,
+        ws: Math.max(...listeners.map((l) => l.received.get(record.ts)! - start)),
+      });
     }
-    console.log(JSON.stringify({ liveLatencyMs: latencies.map((l) => ({ publish: +l.publish.toFixed(1), rest: +l.rest.toFixed(1), ws: +l.ws.toFixed(1) })) }));
+    console.log(
+      JSON.stringify({
+        liveLatencyMs: latencies.map((l) => ({
+          publish: +l.publish.toFixed(1),
+          rest: +l.rest.toFixed(1),
+          ws: +l.ws.toFixed(1),
+        })),
+      }),
+    );
     // The first record pays for connection set-up inside the apps; every later one is the steady state.
     for (const l of latencies.slice(1)) {
       expect(l.rest).toBeLessThan(100);
@@ -104,13 +132,24 @@ describe('stored data', () => {
       buckets.set(b, [...(buckets.get(b) ?? []), r]);
     }
     return [...buckets].map(([bucket, rs]) => ({
-      bucket, open: rs[0]!.value, close: rs.at(-1)!.value, high: Math.max(...rs.map((r) => r.value)), low: Math.min(...rs.map((r) => r.value)),
-      avg: rs.reduce((a, r) => a + r.value, 0) / rs.length, samples: rs.length,
+      bucket,
+      open: rs[0]!.value,
+      close: rs.at(-1)!.value,
+      high: Math.max(...rs.map((r) => r.value)),
+      low: Math.min(...rs.map((r) => r.value)),
+      avg: rs.reduce((a, r) => a + r.value, 0) / rs.length,
+      samples: rs.length,
     }));
   }
 
-  it.each([['1m', 60_000], ['5m', 300_000], ['1h', HOUR]] as const)('gives exact %s OHLC buckets of the inserted rows', async (interval, bucketMs) => {
-    const res = await get(`/api/index/history?interval=${interval}&from=${new Date(T0).toISOString()}&to=${T0 + 3 * HOUR}`);
+  it.each([
+    ['1m', 60_000],
+    ['5m', 300_000],
+    ['1h', HOUR],
+  ] as const)('gives exact %s OHLC buckets of the inserted rows', async (interval, bucketMs) => {
+    const res = await get(
+      `/api/index/history?interval=${interval}&from=${new Date(T0).toISOString()}&to=${T0 + 3 * HOUR}`,
+    );
     expect(res.status).toBe(200);
     const points = res.json().points as ReturnType<typeof expectedOhlc>;
     const expected = expectedOhlc(stored, bucketMs);
@@ -132,7 +171,15 @@ describe('stored data', () => {
     const to = T0 + 2 * HOUR;
     const key = (await apiKeys(s.databaseUrl, 'create', 'verify'))[0]!.key as string;
     const ok = (await get(`/api/index/verify?from=${from}&to=${to}`, { 'x-api-key': key })).json();
-    expect(ok).toMatchObject({ checked: 361, valid: true, complete: true, problemCount: 0, firstTs: from, lastTs: to, algorithm: 'sha256(canonicalJSON(record without digest))' });
+    expect(ok).toMatchObject({
+      checked: 361,
+      valid: true,
+      complete: true,
+      problemCount: 0,
+      firstTs: from,
+      lastTs: to,
+      algorithm: 'sha256(canonicalJSON(record without digest))',
+    });
     const victim = T0 + HOUR + 600_000;
     await s.pool.query('UPDATE syi_index SET value = value + 0.001 WHERE ts = $1', [new Date(victim).toISOString()]);
     const bad = (await get(`/api/index/verify?from=${from}&to=${to}`, { 'x-api-key': key })).json();
@@ -141,7 +188,9 @@ describe('stored data', () => {
 
   it('gives a constituent history newest first', async () => {
     const key = (await apiKeys(s.databaseUrl, 'create', 'constituents'))[0]!.key as string;
-    const res = await get(`/api/index/constituents/USDC/history?from=${T0}&to=${T0 + HOUR}&limit=3`, { authorization: `Bearer ${key}` });
+    const res = await get(`/api/index/constituents/USDC/history?from=${T0}&to=${T0 + HOUR}&limit=3`, {
+      authorization: `Bearer ${key}`,
+    });
     expect(res.status).toBe(200);
     const points = res.json().points as { ts: number; weight: number }[];
     expect(points.map((p) => p.ts)).toEqual([T0 + HOUR, T0 + HOUR - 10_000, T0 + HOUR - 20_000]);
@@ -151,14 +200,72 @@ describe('stored data', () => {
   it('serves peg, yields and the T-bill from their tables', async () => {
     const now = Date.now();
     await storeRecords(s.pool, s.variant, 'syi.peg', [
-      { symbol: 'USDC', ts: now - 120_000, price: 0.9991, devBps: -9, pegScore: 0.97, sigmaBps: 2, sampleCount: 1440, methodologyVersion: '1' },
-      { symbol: 'USDC', ts: now - 60_000, price: 0.9998, devBps: -2, pegScore: 0.99, sigmaBps: 1.5, sampleCount: 1440, methodologyVersion: '1' },
+      {
+        symbol: 'USDC',
+        ts: now - 120_000,
+        price: 0.9991,
+        devBps: -9,
+        pegScore: 0.97,
+        sigmaBps: 2,
+        sampleCount: 1440,
+        methodologyVersion: '1',
+      },
+      {
+        symbol: 'USDC',
+        ts: now - 60_000,
+        price: 0.9998,
+        devBps: -2,
+        pegScore: 0.99,
+        sigmaBps: 1.5,
+        sampleCount: 1440,
+        methodologyVersion: '1',
+      },
     ]);
     await storeRecords(s.pool, s.variant, 'dl.apy', [
-      { pool: 'p-small', project: 'aave-v3', chain: 'Ethereum', symbol: 'USDC', tvlUsd: 2e7, apyBase: 4, apyReward: null, apy: 4, ts: now - 60_000 },
-      { pool: 'p-big', project: 'compound-v3', chain: 'Ethereum', symbol: 'USDC', tvlUsd: 9e8, apyBase: 5, apyReward: 0.2, apy: 5.2, ts: now - 60_000 },
-      { pool: 'p-usdt', project: 'aave-v3', chain: 'Ethereum', symbol: 'USDT', tvlUsd: 5e8, apyBase: 6, apyReward: null, apy: 6, ts: now - 60_000 },
-      { pool: 'p-stale', project: 'aave-v3', chain: 'Ethereum', symbol: 'USDC', tvlUsd: 5e9, apyBase: 6, apyReward: null, apy: 6, ts: now - 7 * HOUR },
+      {
+        pool: 'p-small',
+        project: 'aave-v3',
+        chain: 'Ethereum',
+        symbol: 'USDC',
+        tvlUsd: 2e7,
+        apyBase: 4,
+        apyReward: null,
+        apy: 4,
+        ts: now - 60_000,
+      },
+      {
+        pool: 'p-big',
+        project: 'compound-v3',
+        chain: 'Ethereum',
+        symbol: 'USDC',
+        tvlUsd: 9e8,
+        apyBase: 5,
+        apyReward: 0.2,
+        apy: 5.2,
+        ts: now - 60_000,
+      },
+      {
+        pool: 'p-usdt',
+        project: 'aave-v3',
+        chain: 'Ethereum',
+        symbol: 'USDT',
+        tvlUsd: 5e8,
+        apyBase: 6,
+        apyReward: null,
+        apy: 6,
+        ts: now - 60_000,
+      },
+      {
+        pool: 'p-stale',
+        project: 'aave-v3',
+        chain: 'Ethereum',
+        symbol: 'USDC',
+        tvlUsd: 5e9,
+        apyBase: 6,
+        apyReward: null,
+        apy: 6,
+        ts: now - 7 * HOUR,
+      },
     ]);
     await storeRecords(s.pool, s.variant, 'trad.tbill', [
       { series: 'DGS3MO', rate: 3.9, date: '2026-11-20', ts: now - 4 * 24 * HOUR },
@@ -166,11 +273,16 @@ describe('stored data', () => {
     ]);
     const key = (await apiKeys(s.databaseUrl, 'create', 'market'))[0]!.key as string;
     const h = { 'x-api-key': key };
-    expect((await get('/api/peg/USDC', h)).json()).toMatchObject({ symbol: 'USDC', price: 0.9998, devBps: -2, sampleCount: 1440 });
+    expect((await get('/api/peg/USDC', h)).json()).toMatchObject({
+      symbol: 'USDC',
+      price: 0.9998,
+      devBps: -2,
+      sampleCount: 1440,
+    });
     expect((await get('/api/peg/DAI', h)).status).toBe(404);
     const yields = (await get('/api/yields?symbol=USDC', h)).json();
     expect((yields.pools as { pool: string }[]).map((p) => p.pool)).toEqual(['p-big', 'p-small']);
-    expect(((await get('/api/yields', h)).json().pools as unknown[])).toHaveLength(3);
+    expect((await get('/api/yields', h)).json().pools as unknown[]).toHaveLength(3);
     const tbill = (await get('/api/tbill?limit=5', h)).json();
     expect(tbill).toMatchObject({ latest: { series: 'DGS3MO', date: '2026-11-23', rate: 3.88 } });
     expect(tbill.history).toHaveLength(2);
@@ -200,7 +312,12 @@ describe('requests the API refuses', () => {
     expect(listed.map((k) => k.id)).toContain(created.id);
     expect(JSON.stringify(listed)).not.toContain(created.key as string);
     await apiKeys(s.databaseUrl, 'revoke', created.id as string);
-    await waitFor('the revocation to take effect', async () => (await get('/api/tbill', { 'x-api-key': created.key as string })).status === 401, 5_000, 50);
+    await waitFor(
+      'the revocation to take effect',
+      async () => (await get('/api/tbill', { 'x-api-key': created.key as string })).status === 401,
+      5_000,
+      50,
+    );
   });
 
   it('answers 429 with Retry-After past the per-key limit', async () => {
@@ -234,8 +351,16 @@ describe('documents and operations', () => {
 
   it('exposes metrics, liveness and readiness on the health ports', async () => {
     const metrics = await (await fetch(`${s.apiHealthUrl}/metrics`)).text();
-    expect(metricValue(metrics, 'api_requests_total', { route: '/api/index/latest', status: '200' })).toBeGreaterThan(0);
-    expect(metricValue(metrics, 'http_request_duration_seconds_count', { route: '/api/index/history', method: 'GET', status: '400' })).toBeGreaterThan(0);
+    expect(metricValue(metrics, 'api_requests_total', { route: '/api/index/latest', status: '200' })).toBeGreaterThan(
+      0,
+    );
+    expect(
+      metricValue(metrics, 'http_request_duration_seconds_count', {
+        route: '/api/index/history',
+        method: 'GET',
+        status: '400',
+      }),
+    ).toBeGreaterThan(0);
     expect((await fetch(`${s.apiHealthUrl}/live`)).status).toBe(200);
     expect((await fetch(`${s.apiHealthUrl}/ready`)).status).toBe(200);
     const gateway = await (await fetch(`${s.gatewayHealthUrl}/metrics`)).text();
@@ -245,7 +370,13 @@ describe('documents and operations', () => {
 
   it('closes WebSocket clients with 1001 when the gateway is stopped', async () => {
     const listener = await listen();
-    await waitFor('the gateway to count the client', async () => metricValue(await (await fetch(`${s.gatewayHealthUrl}/metrics`)).text(), 'websocket_active_connections') >= 1, 5_000, 20);
+    await waitFor(
+      'the gateway to count the client',
+      async () =>
+        metricValue(await (await fetch(`${s.gatewayHealthUrl}/metrics`)).text(), 'websocket_active_connections') >= 1,
+      5_000,
+      20,
+    );
     s.gateway.child.kill('SIGTERM');
     expect(await listener.closed).toBe(1001);
     expect(await s.gateway.exited).toBe(0);

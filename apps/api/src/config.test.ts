@@ -7,7 +7,15 @@ import { loadAppConfig } from './config';
 describe('api config', () => {
   it('has defaults for a local run', () => {
     const c = loadAppConfig({});
-    expect(c).toMatchObject({ PORT: 8080, HEALTH_PORT: 9210, RATE_LIMIT_PER_IP: 600, TRUST_PROXY: false, TOPIC_PREFIX: '', PG_STATEMENT_TIMEOUT_MS: 10_000, ANSWER_FRESHNESS_MS: 1_000 });
+    expect(c).toMatchObject({
+      PORT: 8080,
+      HEALTH_PORT: 9210,
+      RATE_LIMIT_PER_IP: 600,
+      TRUST_PROXY: false,
+      TOPIC_PREFIX: '',
+      PG_STATEMENT_TIMEOUT_MS: 10_000,
+      ANSWER_FRESHNESS_MS: 1_000,
+    });
     expect(c.PUBLIC_ROUTES).toContain('/api/index/latest');
     expect(c.CONSTITUENTS).toEqual(['DAI', 'FDUSD', 'PYUSD', 'USDC', 'USDT', 'USDe']);
     expect(c.CORS_ORIGINS).toBeUndefined();
@@ -15,7 +23,12 @@ describe('api config', () => {
   });
 
   it('coerces lists, numbers and flags', () => {
-    const c = loadAppConfig({ PUBLIC_ROUTES: '/api/index/*, /api/tbill', RATE_LIMIT_PER_KEY: '10', TRUST_PROXY: '1', CORS_ORIGINS: '*' });
+    const c = loadAppConfig({
+      PUBLIC_ROUTES: '/api/index/*, /api/tbill',
+      RATE_LIMIT_PER_KEY: '10',
+      TRUST_PROXY: '1',
+      CORS_ORIGINS: '*',
+    });
     expect(c.PUBLIC_ROUTES).toEqual(['/api/index/*', '/api/tbill']);
     expect(c.RATE_LIMIT_PER_KEY).toBe(10);
     expect(c.TRUST_PROXY).toBe(1);
@@ -29,7 +42,9 @@ describe('api config', () => {
   });
 
   it('rejects bad values, naming every variable', () => {
-    expect(() => loadAppConfig({ PORT: 'x', DATABASE_URL: 'mysql://x', JWT_SECRET: 'short', TICKER_STREAM_URL: 'http://x' })).toThrow(ConfigError);
+    expect(() =>
+      loadAppConfig({ PORT: 'x', DATABASE_URL: 'mysql://x', JWT_SECRET: 'short', TICKER_STREAM_URL: 'http://x' }),
+    ).toThrow(ConfigError);
     try {
       loadAppConfig({ PORT: 'x', DATABASE_URL: 'mysql://x', JWT_SECRET: 'short' });
     } catch (err) {
@@ -41,10 +56,19 @@ describe('api config', () => {
   it('reads the SYI feed address with its RPC URL (from a file too), and refuses the address alone', () => {
     const dir = mkdtempSync(join(tmpdir(), 'api-config-'));
     writeFileSync(join(dir, 'rpc-url'), 'https://rpc.example/secret-key\n');
-    const c = loadAppConfig({ SYI_FEED_ADDRESS: '0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512', RPC_URL_FILE: join(dir, 'rpc-url') });
-    expect(c).toMatchObject({ SYI_FEED_ADDRESS: '0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512', RPC_URL: 'https://rpc.example/secret-key', ONCHAIN_CACHE_MS: 2_000 });
+    const c = loadAppConfig({
+      SYI_FEED_ADDRESS: '0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512',
+      RPC_URL_FILE: join(dir, 'rpc-url'),
+    });
+    expect(c).toMatchObject({
+      SYI_FEED_ADDRESS: '0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512',
+      RPC_URL: 'https://rpc.example/secret-key',
+      ONCHAIN_CACHE_MS: 2_000,
+    });
     expect(c.PUBLIC_ROUTES).toContain('/api/index/onchain');
-    expect(() => loadAppConfig({ SYI_FEED_ADDRESS: '0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512' })).toThrow(/SYI_FEED_ADDRESS needs RPC_URL/);
+    expect(() => loadAppConfig({ SYI_FEED_ADDRESS: '0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512' })).toThrow(
+      /SYI_FEED_ADDRESS needs RPC_URL/,
+    );
     expect(() => loadAppConfig({ SYI_FEED_ADDRESS: '0x12' })).toThrow(/SYI_FEED_ADDRESS/);
   });
 });

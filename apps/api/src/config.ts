@@ -1,5 +1,13 @@
 import {
-  commaList, commonSchema, httpUrl, kafkaSchema, loadConfig, nonNegativeInt, port, positiveInt, z,
+  commaList,
+  commonSchema,
+  httpUrl,
+  kafkaSchema,
+  loadConfig,
+  nonNegativeInt,
+  port,
+  positiveInt,
+  z,
 } from '@stableyield/config';
 import { trustProxySetting } from '@stableyield/api-core';
 import { METHODOLOGY_V1 } from '@stableyield/index-engine';
@@ -11,7 +19,10 @@ export const configSchema = z.object({
   PORT: port.default(8080),
   HEALTH_PORT: port.default(9210),
   /** May hold a password: set DATABASE_URL_FILE to read it from a mounted secret. */
-  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').default('postgres://stableyield@127.0.0.1:55432/stableyield'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+    .default('postgres://stableyield@127.0.0.1:55432/stableyield'),
   PG_POOL_SIZE: positiveInt.default(10),
   /** PostgreSQL cancels an API query running longer than this (statement_timeout). */
   PG_STATEMENT_TIMEOUT_MS: positiveInt.default(10_000),
@@ -21,7 +32,14 @@ export const configSchema = z.object({
    */
   ANSWER_FRESHNESS_MS: nonNegativeInt.default(1_000),
   /** Route patterns served without credentials (`/api/index/*` for a prefix); every other /api route needs a key. */
-  PUBLIC_ROUTES: commaList.default(['/api/index/latest', '/api/index/history', '/api/index/constituents', '/api/index/methodology', '/api/index/audit', '/api/index/onchain']),
+  PUBLIC_ROUTES: commaList.default([
+    '/api/index/latest',
+    '/api/index/history',
+    '/api/index/constituents',
+    '/api/index/methodology',
+    '/api/index/audit',
+    '/api/index/onchain',
+  ]),
   /** Requests per window per API key and per client IP (0 on both: no rate limiting). */
   RATE_LIMIT_PER_KEY: nonNegativeInt.default(6_000),
   RATE_LIMIT_PER_IP: nonNegativeInt.default(600),
@@ -49,9 +67,16 @@ export const configSchema = z.object({
   /** The auditor's health port (its GET /status): /api/index/verify and /api/index/audit report its check; unset: not available. */
   AUDITOR_URL: httpUrl.optional(),
   /** The ws-gateway stream the ticker page connects to; unset: the page's host, port 8090. */
-  TICKER_STREAM_URL: z.string().regex(/^wss?:\/\//, 'must be a ws:// or wss:// URL').optional(),
+  TICKER_STREAM_URL: z
+    .string()
+    .regex(/^wss?:\/\//, 'must be a ws:// or wss:// URL')
+    .optional(),
   /** The SYI feed /api/index/onchain reads (the keeper's SYI_FEED_ADDRESS); unset: that route answers 503. */
-  SYI_FEED_ADDRESS: z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'must be a 0x-prefixed 20-byte address').transform((a) => a as `0x${string}`).optional(),
+  SYI_FEED_ADDRESS: z
+    .string()
+    .regex(/^0x[0-9a-fA-F]{40}$/, 'must be a 0x-prefixed 20-byte address')
+    .transform((a) => a as `0x${string}`)
+    .optional(),
   /** The chain's JSON-RPC endpoints (comma separated; providers put API keys in them: RPC_URL_FILE). */
   RPC_URL: z.string().min(1).optional(),
   /** How long an on-chain read is served before the chain is asked again. */
@@ -60,7 +85,10 @@ export const configSchema = z.object({
 export type Config = z.output<typeof configSchema>;
 
 /** RPC_URL is needed once SYI_FEED_ADDRESS is set. */
-export const checkedConfigSchema = configSchema.refine((c) => c.SYI_FEED_ADDRESS === undefined || c.RPC_URL !== undefined, {
-  message: 'SYI_FEED_ADDRESS needs RPC_URL (or RPC_URL_FILE)',
-});
+export const checkedConfigSchema = configSchema.refine(
+  (c) => c.SYI_FEED_ADDRESS === undefined || c.RPC_URL !== undefined,
+  {
+    message: 'SYI_FEED_ADDRESS needs RPC_URL (or RPC_URL_FILE)',
+  },
+);
 export const loadAppConfig = (env?: Record<string, string | undefined>) => loadConfig(checkedConfigSchema, env);

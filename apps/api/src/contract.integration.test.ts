@@ -28,23 +28,61 @@ beforeAll(async () => {
   // A SYI feed with one round, so /api/index/onchain answers 200 too (not only its 503).
   anvil = await startAnvil();
   const updater = anvilTestAccount(1);
-  const feed = await deployTestSyiFeed(anvil, updater.address, join(process.env['STACK_CACHE'] ?? join(homedir(), '.cache', 'stableyield'), 'solc'));
-  const chain = createChainClients({ transport: http(anvil.httpUrl), chain: chainFromId(anvil.chainId), account: updater, pollingIntervalMs: 100 });
-  const round = syiRoundOf({ ts: Math.floor(Date.now() / 60_000) * 60_000, value: 4.2, rpl: 0.3, inputsDigest: 'cd'.repeat(32), digest: 'ab'.repeat(32) });
+  const feed = await deployTestSyiFeed(
+    anvil,
+    updater.address,
+    join(process.env['STACK_CACHE'] ?? join(homedir(), '.cache', 'stableyield'), 'solc'),
+  );
+  const chain = createChainClients({
+    transport: http(anvil.httpUrl),
+    chain: chainFromId(anvil.chainId),
+    account: updater,
+    pollingIntervalMs: 100,
+  });
+  const round = syiRoundOf({
+    ts: Math.floor(Date.now() / 60_000) * 60_000,
+    value: 4.2,
+    rpl: 0.3,
+    inputsDigest: 'cd'.repeat(32),
+    digest: 'ab'.repeat(32),
+  });
   await chain.publicClient.waitForTransactionReceipt({
-    hash: await chain.walletClient.writeContract({ address: feed, abi: syiFeedAbi, functionName: 'publish', args: [round.answer, round.rpl, round.updatedAt, round.inputsDigest, round.digest] }),
+    hash: await chain.walletClient.writeContract({
+      address: feed,
+      abi: syiFeedAbi,
+      functionName: 'publish',
+      args: [round.answer, round.rpl, round.updatedAt, round.inputsDigest, round.digest],
+    }),
   });
   s = await startServing({
-    RATE_LIMIT_PER_IP: '1000000', RATE_LIMIT_PER_KEY: '1000000', AUTH_FAILURES_PER_IP: '1000000', SYI_FEED_ADDRESS: feed, RPC_URL: anvil.httpUrl,
+    RATE_LIMIT_PER_IP: '1000000',
+    RATE_LIMIT_PER_KEY: '1000000',
+    AUTH_FAILURES_PER_IP: '1000000',
+    SYI_FEED_ADDRESS: feed,
+    RPC_URL: anvil.httpUrl,
   });
   // Data behind every route, so the run reaches past 503 (no index yet) and empty answers.
   const records = signedChain(30, Date.now() - 30 * 60_000, { stepMs: 60_000 });
   await storeRecords(s.pool, s.variant, 'syi.calculated', records);
   // A peg measure of the documented example symbol and T-bill observations: their routes answer 200, not only 404.
-  await storeRecords(s.pool, s.variant, 'syi.peg', sampleRecords('syi.peg', 'ct', 3).map((r) => ({ ...r.value, symbol: 'USDC' })));
-  await storeRecords(s.pool, s.variant, 'trad.tbill', sampleRecords('trad.tbill', 'ct', 3).map((r) => r.value));
+  await storeRecords(
+    s.pool,
+    s.variant,
+    'syi.peg',
+    sampleRecords('syi.peg', 'ct', 3).map((r) => ({ ...r.value, symbol: 'USDC' })),
+  );
+  await storeRecords(
+    s.pool,
+    s.variant,
+    'trad.tbill',
+    sampleRecords('trad.tbill', 'ct', 3).map((r) => r.value),
+  );
   await s.publisher.publish(records.at(-1)!);
-  await waitFor('the latest record at the API', async () => (await fetch(`${s.apiUrl}/api/index/latest`)).status === 200, 30_000);
+  await waitFor(
+    'the latest record at the API',
+    async () => (await fetch(`${s.apiUrl}/api/index/latest`)).status === 200,
+    30_000,
+  );
 }, 180_000);
 
 afterAll(async () => {
@@ -61,7 +99,10 @@ interface ContractRun {
 async function runContract(apiKey?: string): Promise<ContractRun> {
   const env = { ...process.env, CONTRACT_REPORT_DIR: reports, ...(apiKey ? { API_KEY: apiKey } : {}) };
   if (!apiKey) delete env.API_KEY;
-  const child = spawn('bash', [join(repoRoot(), 'scripts/api-contract.sh'), s.apiUrl], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('bash', [join(repoRoot(), 'scripts/api-contract.sh'), s.apiUrl], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr.on('data', (d: Buffer) => (output += d.toString()));
@@ -79,14 +120,20 @@ interface Report {
 /** From schemathesis' JSON report: failures and errors found, operations tested, whether it ran a real number of cases. */
 function summary(path: string): ContractRun['report'] {
   const report = JSON.parse(readFileSync(path, 'utf8')) as Report;
-  return { failures: report.failures.length + report.errors.length, operations: report.operations.tested, manyCases: report.test_cases.generated >= 200 };
+  return {
+    failures: report.failures.length + report.errors.length,
+    operations: report.operations.tested,
+    manyCases: report.test_cases.generated >= 200,
+  };
 }
 
 const tail = (text: string) => text.split('\n').slice(-80).join('\n');
 
 /** Every operation the live document declares: schemathesis must have tested each one. */
 async function documentedOperations(): Promise<number> {
-  const doc = (await (await fetch(`${s.apiUrl}/api/openapi.json`)).json()) as { paths: Record<string, Record<string, unknown>> };
+  const doc = (await (await fetch(`${s.apiUrl}/api/openapi.json`)).json()) as {
+    paths: Record<string, Record<string, unknown>>;
+  };
   return Object.values(doc.paths).reduce((n, methods) => n + Object.keys(methods).length, 0);
 }
 

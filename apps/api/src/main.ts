@@ -1,5 +1,17 @@
 import { join } from 'node:path';
-import { ApiKeyStore, AuditorStatusSource, Authenticator, buildApiApp, CachedKeyLookup, CachedOnchainIndex, chainOnchainReader, countConnectionErrors, ensureApiKeysTable, jwtSettingsOf, queries } from '@stableyield/api-core';
+import {
+  ApiKeyStore,
+  AuditorStatusSource,
+  Authenticator,
+  buildApiApp,
+  CachedKeyLookup,
+  CachedOnchainIndex,
+  chainOnchainReader,
+  countConnectionErrors,
+  ensureApiKeysTable,
+  jwtSettingsOf,
+  queries,
+} from '@stableyield/api-core';
 import { createPublicClient, createRpcTransport, parseRpcUrls } from '@stableyield/chain';
 import { createPool, isConnectionError, registerPoolUsage } from '@stableyield/postgres';
 import { CATALOG, connectKafka, KafkaMetrics } from '@stableyield/kafka';
@@ -15,7 +27,14 @@ async function main(): Promise<void> {
   const service = await startService(APP, config, { startupCheck: true });
   const { logger, registry, progress, readiness, shutdown } = service;
 
-  const pool = createPool({ connectionString: config.DATABASE_URL, max: config.PG_POOL_SIZE, statementTimeoutMs: config.PG_STATEMENT_TIMEOUT_MS }, logger);
+  const pool = createPool(
+    {
+      connectionString: config.DATABASE_URL,
+      max: config.PG_POOL_SIZE,
+      statementTimeoutMs: config.PG_STATEMENT_TIMEOUT_MS,
+    },
+    logger,
+  );
   const { db, counter: dbErrors } = countConnectionErrors(pool, registry, isConnectionError);
   pool.on('error', () => dbErrors.inc({ sink: 'api' }));
   registerPoolUsage(registry, 'api', pool);
@@ -26,9 +45,14 @@ async function main(): Promise<void> {
   const latest = new LatestSyi();
   progress.register('consumer', 60_000);
   const feed = createSyiFeed({
-    kafka, serde, logger, latest,
-    groupId: instanceGroupId(APP), topic: `${config.TOPIC_PREFIX}syi.calculated`,
-    metrics: KafkaMetrics.of(registry), onProgress: () => progress.beat('consumer'),
+    kafka,
+    serde,
+    logger,
+    latest,
+    groupId: instanceGroupId(APP),
+    topic: `${config.TOPIC_PREFIX}syi.calculated`,
+    metrics: KafkaMetrics.of(registry),
+    onProgress: () => progress.beat('consumer'),
   });
   readiness.add('database', async () => {
     await queries.ping(db);
@@ -42,12 +66,25 @@ async function main(): Promise<void> {
   const unlimited = Number.MAX_SAFE_INTEGER;
   const auditor = new AuditorStatusSource({ url: config.AUDITOR_URL });
   // /api/index/onchain: the SYI feed read through the chain's RPC (the URL may carry a key: never logged).
-  const onchain = config.SYI_FEED_ADDRESS && config.RPC_URL
-    ? new CachedOnchainIndex(chainOnchainReader(createPublicClient({ transport: createRpcTransport(parseRpcUrls(config.RPC_URL)) }), config.SYI_FEED_ADDRESS), config.ONCHAIN_CACHE_MS)
-    : undefined;
+  const onchain =
+    config.SYI_FEED_ADDRESS && config.RPC_URL
+      ? new CachedOnchainIndex(
+          chainOnchainReader(
+            createPublicClient({ transport: createRpcTransport(parseRpcUrls(config.RPC_URL)) }),
+            config.SYI_FEED_ADDRESS,
+          ),
+          config.ONCHAIN_CACHE_MS,
+        )
+      : undefined;
   const app = await buildApiApp(
     {
-      db, latest, registry, logger, now: Date.now, knownSymbols: config.CONSTITUENTS, isDatabaseUnreachable: isConnectionError,
+      db,
+      latest,
+      registry,
+      logger,
+      now: Date.now,
+      knownSymbols: config.CONSTITUENTS,
+      isDatabaseUnreachable: isConnectionError,
       freshnessMs: config.ANSWER_FRESHNESS_MS,
       independentCheck: () => auditor.get(),
       ...(onchain ? { onchain } : {}),
@@ -56,7 +93,12 @@ async function main(): Promise<void> {
     {
       publicRoutes: config.PUBLIC_ROUTES,
       rateLimit: rateLimited
-        ? { perKey: config.RATE_LIMIT_PER_KEY || unlimited, perIp: config.RATE_LIMIT_PER_IP || unlimited, authFailuresPerIp: config.AUTH_FAILURES_PER_IP, windowMs: config.RATE_LIMIT_WINDOW_MS }
+        ? {
+            perKey: config.RATE_LIMIT_PER_KEY || unlimited,
+            perIp: config.RATE_LIMIT_PER_IP || unlimited,
+            authFailuresPerIp: config.AUTH_FAILURES_PER_IP,
+            windowMs: config.RATE_LIMIT_WINDOW_MS,
+          }
         : null,
       corsOrigins: config.CORS_ORIGINS ?? [],
       trustProxy: config.TRUST_PROXY,
@@ -72,7 +114,10 @@ async function main(): Promise<void> {
 
   await app.listen({ host: config.HOST, port: config.PORT });
   service.started();
-  logger.info({ port: config.PORT, health: service.health?.port, syiFeed: config.SYI_FEED_ADDRESS ?? null }, 'api_listening');
+  logger.info(
+    { port: config.PORT, health: service.health?.port, syiFeed: config.SYI_FEED_ADDRESS ?? null },
+    'api_listening',
+  );
   await feed.start();
   logger.info({ latestTs: latest.get()?.record.ts ?? null }, 'latest_index_loaded');
 }

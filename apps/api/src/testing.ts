@@ -29,10 +29,19 @@ export interface ServingStack {
 }
 
 async function waitReady(url: string, p: SinkProcess): Promise<void> {
-  await waitFor(`${url} to be ready`, async () => {
-    if (p.child.exitCode !== null) throw new Error(`process exited (${p.child.exitCode}):\n${p.output().slice(-3000)}`);
-    return fetch(url).then((r) => r.ok, () => false);
-  }, 60_000, 100);
+  await waitFor(
+    `${url} to be ready`,
+    async () => {
+      if (p.child.exitCode !== null)
+        throw new Error(`process exited (${p.child.exitCode}):\n${p.output().slice(-3000)}`);
+      return fetch(url).then(
+        (r) => r.ok,
+        () => false,
+      );
+    },
+    60_000,
+    100,
+  );
 }
 
 export async function startServing(env: Record<string, string> = {}): Promise<ServingStack> {
@@ -46,17 +55,43 @@ export async function startServing(env: Record<string, string> = {}): Promise<Se
   const topic = `${prefix}syi.calculated`;
   await createTopic(stack, topic);
   const publisher = await SyiPublisher.create(stack, topic);
-  const [apiPort, apiHealth, wsPort, wsHealth] = [await freePort(), await freePort(), await freePort(), await freePort()];
+  const [apiPort, apiHealth, wsPort, wsHealth] = [
+    await freePort(),
+    await freePort(),
+    await freePort(),
+    await freePort(),
+  ];
   const common = {
-    DATABASE_URL: database.url, TOPIC_PREFIX: prefix, PROVISION_TOPICS: 'false', LOG_LEVEL: 'warn', HOST: '127.0.0.1', HEALTH_HOST: '127.0.0.1',
-    KAFKA_BROKERS: stack.brokers.join(','), SCHEMA_REGISTRY_URL: stack.registryUrl,
+    DATABASE_URL: database.url,
+    TOPIC_PREFIX: prefix,
+    PROVISION_TOPICS: 'false',
+    LOG_LEVEL: 'warn',
+    HOST: '127.0.0.1',
+    HEALTH_HOST: '127.0.0.1',
+    KAFKA_BROKERS: stack.brokers.join(','),
+    SCHEMA_REGISTRY_URL: stack.registryUrl,
   };
   const streamUrl = `ws://127.0.0.1:${wsPort}/stream/syi/live`;
-  const api = spawnApp('api', { ...common, PORT: String(apiPort), HEALTH_PORT: String(apiHealth), TICKER_STREAM_URL: streamUrl, ...env });
+  const api = spawnApp('api', {
+    ...common,
+    PORT: String(apiPort),
+    HEALTH_PORT: String(apiHealth),
+    TICKER_STREAM_URL: streamUrl,
+    ...env,
+  });
   const gateway = spawnApp('ws-gateway', { ...common, PORT: String(wsPort), HEALTH_PORT: String(wsHealth), ...env });
   const serving: ServingStack = {
-    stack, pool, variant, databaseUrl: database.url, publisher, api, gateway, streamUrl,
-    apiUrl: `http://127.0.0.1:${apiPort}`, apiHealthUrl: `http://127.0.0.1:${apiHealth}`, gatewayHealthUrl: `http://127.0.0.1:${wsHealth}`,
+    stack,
+    pool,
+    variant,
+    databaseUrl: database.url,
+    publisher,
+    api,
+    gateway,
+    streamUrl,
+    apiUrl: `http://127.0.0.1:${apiPort}`,
+    apiHealthUrl: `http://127.0.0.1:${apiHealth}`,
+    gatewayHealthUrl: `http://127.0.0.1:${wsHealth}`,
     stop: async () => {
       await Promise.all([stopApp(api), stopApp(gateway)]);
       await publisher.close();
@@ -74,12 +109,20 @@ export async function startServing(env: Record<string, string> = {}): Promise<Se
 export async function apiKeys(databaseUrl: string, ...args: string[]): Promise<Record<string, unknown>[]> {
   const root = repoRoot();
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.endsWith('_FILE')));
-  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'apps/api/src/keys-cli.ts'), ...args], { cwd: root, env: { ...env, DATABASE_URL: databaseUrl }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'apps/api/src/keys-cli.ts'), ...args], {
+    cwd: root,
+    env: { ...env, DATABASE_URL: databaseUrl },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   let err = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr.on('data', (d: Buffer) => (err += d.toString()));
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
   if (code !== 0) throw new Error(`api-keys ${args.join(' ')} exited ${code}: ${err}`);
-  return out.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+  return out
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
 }

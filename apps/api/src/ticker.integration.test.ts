@@ -10,7 +10,10 @@ import { repoRoot } from '@stableyield/sink-model/testing';
 import { startServing, type ServingStack } from './testing';
 
 /** Debian's chromium (apt-get install chromium); CHROMIUM_PATH overrides. */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p)) ?? '/usr/bin/chromium';
+const CHROMIUM =
+  process.env.CHROMIUM_PATH ??
+  ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p)) ??
+  '/usr/bin/chromium';
 
 let s: ServingStack;
 let browser: Browser;
@@ -19,12 +22,27 @@ let anvil: TestAnvil;
 let feed: Address;
 const SOLC_CACHE = join(process.env['STACK_CACHE'] ?? join(homedir(), '.cache', 'stableyield'), 'solc');
 
-async function publishOnchain(record: { ts: number; value: number; rpl: number | null; digest: string }): Promise<void> {
+async function publishOnchain(record: {
+  ts: number;
+  value: number;
+  rpl: number | null;
+  digest: string;
+}): Promise<void> {
   const updater = anvilTestAccount(1);
-  const { publicClient, walletClient } = createChainClients({ transport: http(anvil.httpUrl), chain: chainFromId(anvil.chainId), account: updater, pollingIntervalMs: 100 });
+  const { publicClient, walletClient } = createChainClients({
+    transport: http(anvil.httpUrl),
+    chain: chainFromId(anvil.chainId),
+    account: updater,
+    pollingIntervalMs: 100,
+  });
   // The fixture's inputsDigest is a placeholder, not hex.
   const r = syiRoundOf({ ...record, inputsDigest: 'cd'.repeat(32), ts: Math.floor(record.ts / 1000) * 1000 });
-  const hash = await walletClient.writeContract({ address: feed, abi: syiFeedAbi, functionName: 'publish', args: [r.answer, r.rpl, r.updatedAt, r.inputsDigest, r.digest] });
+  const hash = await walletClient.writeContract({
+    address: feed,
+    abi: syiFeedAbi,
+    functionName: 'publish',
+    args: [r.answer, r.rpl, r.updatedAt, r.inputsDigest, r.digest],
+  });
   await publicClient.waitForTransactionReceipt({ hash });
 }
 
@@ -45,7 +63,10 @@ describe('ticker page', () => {
   it('shows the current index and updates it live when a record is published', async () => {
     // Three hours of stored history for the chart, then live records.
     const now = Date.now();
-    const history = signedChain(3 * 60 * 6, now - 3 * 3_600_000, { stepMs: 10_000, value: (i) => 3.6 + 0.15 * Math.sin(i / 90) + 0.02 * Math.sin(i / 7) });
+    const history = signedChain(3 * 60 * 6, now - 3 * 3_600_000, {
+      stepMs: 10_000,
+      value: (i) => 3.6 + 0.15 * Math.sin(i / 90) + 0.02 * Math.sin(i / 7),
+    });
     await storeRecords(s.pool, s.variant, 'syi.calculated', history);
     const records = signedChain(4, now - 3_000, { value: (i) => 3.5 + i / 10 });
     await s.publisher.publish(records[0]!);
@@ -73,8 +94,15 @@ describe('ticker page', () => {
     expect(await page.textContent('#onchain-age')).toMatch(/^round 1 · updated \d+ s ago · -789\.47 bp vs latest$/);
     const served = (await (await fetch(`${s.apiUrl}/api/index/onchain`)).json()) as Record<string, unknown>;
     expect(served).toEqual({
-      address: getAddress(feed), chainId: 31337, decimals: 8, roundId: '1', answer: '350000000', value: 3.5,
-      updatedAt: Math.floor(records[0]!.ts / 1000), digest: `0x${records[0]!.digest}`, deviationFromLatestBps: -789.4737,
+      address: getAddress(feed),
+      chainId: 31337,
+      decimals: 8,
+      roundId: '1',
+      answer: '350000000',
+      value: 3.5,
+      updatedAt: Math.floor(records[0]!.ts / 1000),
+      digest: `0x${records[0]!.digest}`,
+      deviationFromLatestBps: -789.4737,
     });
     // No auditor runs beside this api: the page says so instead of claiming a check.
     await page.waitForSelector('#verified:has-text("Independent check: not available")', { timeout: 10_000 });

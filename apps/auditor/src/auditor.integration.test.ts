@@ -10,13 +10,27 @@ import { connectTestProducer, readTopic, testStack, waitFor } from '@stableyield
 import type { SyiRecord } from '@stableyield/schemas';
 import { recordDigest, SyntheticMarket, type AuditStatus } from '@stableyield/stream';
 import {
-  httpOk, produceInOrder, produceInputs, provisionPrefixed, randomTestPort, spawnApp, stopApp, swapEveryNthOfKey, uniquePrefix, type AppProcess,
+  httpOk,
+  produceInOrder,
+  produceInputs,
+  provisionPrefixed,
+  randomTestPort,
+  spawnApp,
+  stopApp,
+  swapEveryNthOfKey,
+  uniquePrefix,
+  type AppProcess,
 } from '@stableyield/stream/testing';
 
 jest.setTimeout(300_000);
 const stack = testStack();
 const prefix = uniquePrefix('auditor');
-const kafkaEnv = { KAFKA_BROKERS: stack.brokers.join(','), SCHEMA_REGISTRY_URL: stack.registryUrl, TOPIC_PREFIX: prefix, LOG_LEVEL: 'warn' };
+const kafkaEnv = {
+  KAFKA_BROKERS: stack.brokers.join(','),
+  SCHEMA_REGISTRY_URL: stack.registryUrl,
+  TOPIC_PREFIX: prefix,
+  LOG_LEVEL: 'warn',
+};
 let producer: TopicProducer;
 let processor: AppProcess;
 let auditor: AppProcess;
@@ -24,7 +38,10 @@ const auditorPort = randomTestPort();
 let forged: SyiRecord;
 
 async function published(): Promise<SyiRecord[]> {
-  const messages = await readTopic(stack.kafka, prefixedTopic(prefix, 'syi.calculated'), { done: () => false, timeoutMs: 3_000 });
+  const messages = await readTopic(stack.kafka, prefixedTopic(prefix, 'syi.calculated'), {
+    done: () => false,
+    timeoutMs: 3_000,
+  });
   return Promise.all(messages.map((m) => stack.serde.deserialize('syi.calculated', m.value as Buffer)));
 }
 
@@ -43,7 +60,12 @@ beforeAll(async () => {
   const processorPort = randomTestPort();
   processor = spawnApp('processor-syi', { ...kafkaEnv, HEALTH_PORT: String(processorPort) });
   await waitFor('processor-syi ready', () => httpOk(`http://127.0.0.1:${processorPort}/ready`), 60_000);
-  await waitFor('the first half published', async () => (await published()).some((r) => r.ts >= start + 85_000), 90_000, 1_000);
+  await waitFor(
+    'the first half published',
+    async () => (await published()).some((r) => r.ts >= start + 85_000),
+    90_000,
+    1_000,
+  );
   // let it reach its watermark, then forge the next link: T half a grid step after the last record
   await new Promise((r) => setTimeout(r, 2_000));
   const last = (await published()).at(-1) as SyiRecord;
@@ -52,15 +74,28 @@ beforeAll(async () => {
   await producer.producer.send({
     topic: prefixedTopic(prefix, 'syi.calculated'),
     acks: -1,
-    messages: [{ key: 'SYI', value: await stack.serde.serialize('syi.calculated', forged), timestamp: String(forged.ts) }],
+    messages: [
+      { key: 'SYI', value: await stack.serde.serialize('syi.calculated', forged), timestamp: String(forged.ts) },
+    ],
   });
   // a few inputs far behind the watermark: processor-syi dead-letters them as late
   const stale = inputs.filter((r) => r.topic === 'pyth.prices' && r.value.ts > start + 30_000).slice(0, 5);
   await produceInputs(producer, stack.serde, prefix, stale);
   await produceInOrder(producer, stack.serde, prefix, inputs.slice(half), 60_000);
-  await waitFor('the second half published', async () => (await published()).some((r) => r.ts >= start + 170_000), 90_000, 1_000);
+  await waitFor(
+    'the second half published',
+    async () => (await published()).some((r) => r.ts >= start + 170_000),
+    90_000,
+    1_000,
+  );
 
-  auditor = spawnApp('auditor', { ...kafkaEnv, HEALTH_PORT: String(auditorPort), AUDIT_SETTLE_MS: '500', AUDIT_GRACE_MS: '3000', AUDIT_TICK_MS: '250' });
+  auditor = spawnApp('auditor', {
+    ...kafkaEnv,
+    HEALTH_PORT: String(auditorPort),
+    AUDIT_SETTLE_MS: '500',
+    AUDIT_GRACE_MS: '3000',
+    AUDIT_TICK_MS: '250',
+  });
   await waitFor('auditor ready', () => httpOk(`http://127.0.0.1:${auditorPort}/ready`), 60_000);
 });
 
@@ -88,7 +123,9 @@ it('reports the forged record, and only it, as a mismatch', async () => {
 
   const metrics = await (await fetch(`http://127.0.0.1:${auditorPort}/metrics`)).text();
   expect(metrics).toMatch(/^syi_verified_records_total\{result="mismatch",app="auditor"\} 1$/m);
-  expect(metrics).toMatch(new RegExp(`^syi_verified_records_total\\{result="match",app="auditor"\\} ${records.length - 1}$`, 'm'));
+  expect(metrics).toMatch(
+    new RegExp(`^syi_verified_records_total\\{result="match",app="auditor"\\} ${records.length - 1}$`, 'm'),
+  );
   // the forged record was judged last (its grace period ran while the records after it matched)
   const deviation = Number(/^syi_accuracy_deviation\{app="auditor"\} (\S+)$/m.exec(metrics)?.[1]);
   expect(deviation).toBe(s.lastMismatch?.deviation);
@@ -98,7 +135,10 @@ it('reports the forged record, and only it, as a mismatch', async () => {
 });
 
 it('saw processor-syi dead-letter late inputs and still matched every one of its records', async () => {
-  const letters = await readTopic(stack.kafka, prefixedTopic(prefix, 'pyth.prices.dlq'), { done: () => false, timeoutMs: 3_000 });
+  const letters = await readTopic(stack.kafka, prefixedTopic(prefix, 'pyth.prices.dlq'), {
+    done: () => false,
+    timeoutMs: 3_000,
+  });
   expect(letters.length).toBeGreaterThanOrEqual(5);
   const s = await status();
   expect(s.inputsNotUsed).toEqual({ invalid: 0, undecodable: 0, behindBase: 0 });

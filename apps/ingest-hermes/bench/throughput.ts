@@ -25,14 +25,25 @@ async function simEvents(healthUrl: string): Promise<number> {
   return match ? Number(match[1]) : Number.NaN;
 }
 
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
 
 async function runStep(simUrl: string, healthUrl: string, feedRate: number, seconds: number) {
   const tickRate = feedRate / FEEDS;
-  const res = await fetch(`${simUrl}/_control/tick-rate`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ tickRate }) });
+  const res = await fetch(`${simUrl}/_control/tick-rate`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ tickRate }),
+  });
   if (!res.ok) throw new Error(`tick-rate ${tickRate}: HTTP ${res.status}`);
   const stack = testStack();
-  const config = loadAppConfig({ TOPIC_PREFIX: prefix, HERMES_URL: `${simUrl}/hermes`, HERMES_DEDUPE_KEY: 'slot', LOG_LEVEL: 'error', HERMES_WATCHDOG_MS: '5000' });
+  const config = loadAppConfig({
+    TOPIC_PREFIX: prefix,
+    HERMES_URL: `${simUrl}/hermes`,
+    HERMES_DEDUPE_KEY: 'slot',
+    LOG_LEVEL: 'error',
+    HERMES_WATCHDOG_MS: '5000',
+  });
   const registry = createMetricsRegistry('bench', { defaultMetrics: false });
   const warmupMs = 2000;
   let windowStart = Number.POSITIVE_INFINITY;
@@ -77,11 +88,19 @@ async function runStep(simUrl: string, healthUrl: string, feedRate: number, seco
     offeredFeedsPerSecond: Math.round(offeredFeedsPerSecond),
     publishedFeedsPerSecond: Math.round(publishedFeedsPerSecond),
     eventsPerSecond: Math.round(events / seconds),
-    latencyMs: { p50: Math.round(percentile(latencies, 50) * 10) / 10, p99: Math.round(p99 * 10) / 10, max: Math.round((latencies[latencies.length - 1] ?? Number.NaN) * 10) / 10 },
+    latencyMs: {
+      p50: Math.round(percentile(latencies, 50) * 10) / 10,
+      p99: Math.round(p99 * 10) / 10,
+      max: Math.round((latencies[latencies.length - 1] ?? Number.NaN) * 10) / 10,
+    },
     pendingAtEnd,
     reconnects,
     // Sustained: published what the simulator sent, with a bounded queue and latency, and no disconnect.
-    sustained: publishedFeedsPerSecond >= 0.95 * offeredFeedsPerSecond && pendingAtEnd < tickRate && p99 < 1000 && reconnects === 0,
+    sustained:
+      publishedFeedsPerSecond >= 0.95 * offeredFeedsPerSecond &&
+      pendingAtEnd < tickRate &&
+      p99 < 1000 &&
+      reconnects === 0,
   };
 }
 
@@ -99,18 +118,22 @@ async function main(): Promise<void> {
     const sustained = steps.filter((s) => s.sustained);
     const at1000 = steps.find((s) => s.targetFeedRate === 1000);
     console.log(
-      JSON.stringify({
-        benchmark: 'ingest-hermes-throughput',
-        seconds,
-        cpus: os.cpus().length,
-        loadAverage1m: { atStart: loadAverageAtStart, atEnd: os.loadavg()[0] },
-        feedsPerEvent: FEEDS,
-        dedupe: 'slot',
-        maxSustainedFeedsPerSecond: sustained.reduce((max, s) => Math.max(max, s.publishedFeedsPerSecond), 0),
-        p99MsAt1000: at1000?.latencyMs.p99 ?? null,
-        targets: { feedsPerSecond: 5000, p99MsAt1000: 50 },
-        steps,
-      }, null, 2),
+      JSON.stringify(
+        {
+          benchmark: 'ingest-hermes-throughput',
+          seconds,
+          cpus: os.cpus().length,
+          loadAverage1m: { atStart: loadAverageAtStart, atEnd: os.loadavg()[0] },
+          feedsPerEvent: FEEDS,
+          dedupe: 'slot',
+          maxSustainedFeedsPerSecond: sustained.reduce((max, s) => Math.max(max, s.publishedFeedsPerSecond), 0),
+          p99MsAt1000: at1000?.latencyMs.p99 ?? null,
+          targets: { feedsPerSecond: 5000, p99MsAt1000: 50 },
+          steps,
+        },
+        null,
+        2,
+      ),
     );
   } finally {
     sim?.stop();

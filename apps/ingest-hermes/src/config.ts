@@ -22,26 +22,27 @@ export interface Feed {
 const FEED = /^([A-Za-z0-9._-]+):(0x)?([0-9a-fA-F]{64})$/;
 
 /** `SYMBOL:0xid,SYMBOL:0xid` → feeds; symbols and ids must be unique. */
-const feedList = z
-  .string()
-  .transform((text, ctx) => {
-    const feeds: Feed[] = [];
-    for (const item of text.split(',').map((s) => s.trim()).filter((s) => s !== '')) {
-      const match = FEED.exec(item);
-      if (match === null) {
-        ctx.addIssue({ code: 'custom', message: `"${item}" is not SYMBOL:0x<64 hex digits>` });
-        return z.NEVER;
-      }
-      feeds.push({ symbol: match[1]!, id: match[3]!.toLowerCase() });
+const feedList = z.string().transform((text, ctx) => {
+  const feeds: Feed[] = [];
+  for (const item of text
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '')) {
+    const match = FEED.exec(item);
+    if (match === null) {
+      ctx.addIssue({ code: 'custom', message: `"${item}" is not SYMBOL:0x<64 hex digits>` });
+      return z.NEVER;
     }
-    if (feeds.length === 0) ctx.addIssue({ code: 'custom', message: 'must list at least one feed' });
-    const duplicate = (values: string[]) => values.find((v, i) => values.indexOf(v) !== i);
-    const symbol = duplicate(feeds.map((f) => f.symbol));
-    const id = duplicate(feeds.map((f) => f.id));
-    if (symbol !== undefined) ctx.addIssue({ code: 'custom', message: `symbol ${symbol} is listed twice` });
-    if (id !== undefined) ctx.addIssue({ code: 'custom', message: `feed id ${id} is listed twice` });
-    return feeds;
-  });
+    feeds.push({ symbol: match[1]!, id: match[3]!.toLowerCase() });
+  }
+  if (feeds.length === 0) ctx.addIssue({ code: 'custom', message: 'must list at least one feed' });
+  const duplicate = (values: string[]) => values.find((v, i) => values.indexOf(v) !== i);
+  const symbol = duplicate(feeds.map((f) => f.symbol));
+  const id = duplicate(feeds.map((f) => f.id));
+  if (symbol !== undefined) ctx.addIssue({ code: 'custom', message: `symbol ${symbol} is listed twice` });
+  if (id !== undefined) ctx.addIssue({ code: 'custom', message: `feed id ${id} is listed twice` });
+  return feeds;
+});
 
 export const configSchema = z
   .object({

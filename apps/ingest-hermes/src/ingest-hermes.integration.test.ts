@@ -21,8 +21,16 @@ afterEach(async () => {
   running = null;
 });
 
-async function readValues<T extends 'pyth.updates' | 'pyth.prices'>(topic: T, from: Map<number, string>, count: number) {
-  const messages = await readTopic(stack.kafka, physical(topic), { from, done: (m) => m.length >= count, timeoutMs: 20_000 });
+async function readValues<T extends 'pyth.updates' | 'pyth.prices'>(
+  topic: T,
+  from: Map<number, string>,
+  count: number,
+) {
+  const messages = await readTopic(stack.kafka, physical(topic), {
+    from,
+    done: (m) => m.length >= count,
+    timeoutMs: 20_000,
+  });
   return Promise.all(
     messages.map(async (m) => ({ key: m.key?.toString(), value: await stack.serde.deserialize(topic, m.value!) })),
   ) as Promise<{ key: string | undefined; value: T extends 'pyth.updates' ? PythUpdate : PythPrice }[]>;
@@ -45,7 +53,10 @@ function expectNoDuplicateOrGap(prices: PythPrice[], options: { gapsAllowed?: bo
 
 describe('ingest-hermes on market-sim and Kafka', () => {
   it('publishes schema-valid pyth.updates and pyth.prices with the simulator values of a depeg scenario', async () => {
-    await scenario({ name: 'usdc-depeg-now', events: [{ type: 'depeg', at: 0, symbol: 'USDC', price: 0.97, ramp: 0 }] });
+    await scenario({
+      name: 'usdc-depeg-now',
+      events: [{ type: 'depeg', at: 0, symbol: 'USDC', price: 0.97, ramp: 0 }],
+    });
     const fromUpdates = await endOffsets(stack.kafka, physical('pyth.updates'));
     const fromPrices = await endOffsets(stack.kafka, physical('pyth.prices'));
     running = await startApp(stack, sim());
@@ -70,14 +81,25 @@ describe('ingest-hermes on market-sim and Kafka', () => {
       const snapshot = slotSnapshot(sim().state.market, sim().state.clock, slot);
       for (const feed of value.feeds) {
         const expected = snapshot.get(feed.feedId)!.parsed;
-        expect([feed.price, feed.conf, feed.expo, feed.publishTime]).toEqual([expected.price.price, expected.price.conf, expected.price.expo, expected.price.publish_time]);
+        expect([feed.price, feed.conf, feed.expo, feed.publishTime]).toEqual([
+          expected.price.price,
+          expected.price.conf,
+          expected.price.expo,
+          expected.price.publish_time,
+        ]);
         expect(feed.symbol).not.toBeNull();
       }
       expect(value.data[3]).toBe(snapshot.get(USDC)!.blobHex);
       expect(value.ts).toBe(value.feeds[0]!.publishTime * 1000);
     }
-    const feedOf = new Map(updates.flatMap(({ value }) => value.feeds.map((f) => [`${f.feedId}@${f.publishTime}`, f] as const)));
-    const receivedAtOf = new Map(updates.flatMap(({ value }) => value.feeds.map((f) => [`${f.feedId}@${f.publishTime}`, value.receivedAt] as const)));
+    const feedOf = new Map(
+      updates.flatMap(({ value }) => value.feeds.map((f) => [`${f.feedId}@${f.publishTime}`, f] as const)),
+    );
+    const receivedAtOf = new Map(
+      updates.flatMap(({ value }) =>
+        value.feeds.map((f) => [`${f.feedId}@${f.publishTime}`, value.receivedAt] as const),
+      ),
+    );
     for (const { key, value } of prices) {
       expect(key).toBe(value.feedId);
       const feed = feedOf.get(`${value.feedId}@${value.publishTime}`)!;
@@ -98,13 +120,21 @@ describe('ingest-hermes on market-sim and Kafka', () => {
     const app = running;
     await waitFor('first event', () => published(app) >= 1, 20_000);
     await scenario({ events: [{ type: 'outage', at: 0, source: 'hermes', mode: 'drop', duration: '300ms' }] });
-    await waitFor('a reconnect after the drop', async () => (await metricValue(app.registry, 'hermes_reconnects_total')) >= 1, 10_000);
+    await waitFor(
+      'a reconnect after the drop',
+      async () => (await metricValue(app.registry, 'hermes_reconnects_total')) >= 1,
+      10_000,
+    );
     const afterDrop = published(app);
     await waitFor('events after the drop', () => published(app) > afterDrop + 1, 10_000);
     // Silence: the stream stays open without a byte; the watchdog (1 s) must reconnect.
     const reconnects = await metricValue(app.registry, 'hermes_reconnects_total');
     await scenario({ events: [{ type: 'hermes', at: 0, mode: 'silent', duration: '1800ms' }] });
-    await waitFor('a watchdog reconnect', async () => (await metricValue(app.registry, 'hermes_reconnects_total')) > reconnects, 10_000);
+    await waitFor(
+      'a watchdog reconnect',
+      async () => (await metricValue(app.registry, 'hermes_reconnects_total')) > reconnects,
+      10_000,
+    );
     const afterSilence = published(app);
     await waitFor('events after the silence', () => published(app) > afterSilence + 1, 15_000);
     expect(app.app.client.getState()).toBe('streaming');
@@ -122,9 +152,17 @@ describe('ingest-hermes on market-sim and Kafka', () => {
     await waitFor('fail-over', () => app.app.client.isFailedOver(), 10_000);
     expect(await metricValue(app.registry, 'hermes_failover_active')).toBe(1);
     const polledFrom = app.requests.filter((r) => r.path.endsWith('/latest')).length;
-    await waitFor('polls answered', () => app.requests.filter((r) => r.path.endsWith('/latest') && r.status === 200).length >= polledFrom + 3, 10_000);
-    expect((await app.readiness.failing())).toEqual([]);
-    await waitFor('back on the stream', () => !app.app.client.isFailedOver() && app.app.client.getState() === 'streaming', 15_000);
+    await waitFor(
+      'polls answered',
+      () => app.requests.filter((r) => r.path.endsWith('/latest') && r.status === 200).length >= polledFrom + 3,
+      10_000,
+    );
+    expect(await app.readiness.failing()).toEqual([]);
+    await waitFor(
+      'back on the stream',
+      () => !app.app.client.isFailedOver() && app.app.client.getState() === 'streaming',
+      15_000,
+    );
     expect(await metricValue(app.registry, 'hermes_failover_active')).toBe(0);
     const back = published(app);
     await waitFor('stream events after the return', () => published(app) >= back + 2, 10_000);
@@ -145,7 +183,11 @@ describe('ingest-hermes on market-sim and Kafka', () => {
     const app = running;
     await waitFor('first event', () => published(app) >= 1, 20_000);
     await scenario({ events: [{ type: 'malformed', at: 0, source: 'hermes', rate: 1, duration: '1s' }] });
-    const dead = await readTopic(stack.kafka, physical('pyth.updates.dlq'), { from, done: (m) => m.length >= 2, timeoutMs: 20_000 });
+    const dead = await readTopic(stack.kafka, physical('pyth.updates.dlq'), {
+      from,
+      done: (m) => m.length >= 2,
+      timeoutMs: 20_000,
+    });
     expect(dead.length).toBeGreaterThanOrEqual(2);
     for (const m of dead) {
       const headers = readDeadLetterHeaders(m.headers);

@@ -9,7 +9,14 @@ import {
   type PublishedBatch,
   type StreamConnector,
 } from '@stableyield/ingest';
-import { Counter, Gauge, type Logger, type ProgressMonitor, type Readiness, type Registry } from '@stableyield/observability';
+import {
+  Counter,
+  Gauge,
+  type Logger,
+  type ProgressMonitor,
+  type Readiness,
+  type Registry,
+} from '@stableyield/observability';
 import { type UpstreamError } from '@stableyield/upstream';
 import { type Config } from './config';
 
@@ -45,17 +52,40 @@ export function createIngestHermes(config: Config, logger: Logger, deps: IngestH
   const ids = config.HERMES_FEEDS.map((f) => f.id);
   const streamUrl = priceUrl(config.HERMES_URL, 'stream', ids);
   const latestUrl = priceUrl(config.HERMES_FALLBACK_URL ?? config.HERMES_URL, 'latest', ids);
-  const headers: Record<string, string> = config.HERMES_API_KEY === undefined ? {} : { authorization: `Bearer ${config.HERMES_API_KEY}` };
+  const headers: Record<string, string> =
+    config.HERMES_API_KEY === undefined ? {} : { authorization: `Bearer ${config.HERMES_API_KEY}` };
 
   const registers = [deps.registry];
   const kafkaMetrics = KafkaMetrics.of(deps.registry);
-  const sseStatus = new Gauge({ name: 'sse_connection_status', help: '1 while the Hermes SSE stream is open, else 0', registers });
-  const eventsReceived = new Counter({ name: 'hermes_events_received_total', help: 'SSE messages received', registers });
-  const feedUpdates = new Counter({ name: 'hermes_feed_updates_total', help: 'Price updates published, per configured feed', labelNames: ['feed'], registers });
+  const sseStatus = new Gauge({
+    name: 'sse_connection_status',
+    help: '1 while the Hermes SSE stream is open, else 0',
+    registers,
+  });
+  const eventsReceived = new Counter({
+    name: 'hermes_events_received_total',
+    help: 'SSE messages received',
+    registers,
+  });
+  const feedUpdates = new Counter({
+    name: 'hermes_feed_updates_total',
+    help: 'Price updates published, per configured feed',
+    labelNames: ['feed'],
+    registers,
+  });
   const reconnects = new Counter({ name: 'hermes_reconnects_total', help: 'SSE reconnections', registers });
-  const queueDropped = new Counter({ name: 'hermes_publisher_dropped_total', help: 'Events or dead letters dropped, oldest first, while the broker did not take them', labelNames: ['what'], registers });
+  const queueDropped = new Counter({
+    name: 'hermes_publisher_dropped_total',
+    help: 'Events or dead letters dropped, oldest first, while the broker did not take them',
+    labelNames: ['what'],
+    registers,
+  });
   for (const what of ['update', 'dead_letter']) queueDropped.inc({ what }, 0);
-  const failoverActive = new Gauge({ name: 'hermes_failover_active', help: '1 while polling the fallback Hermes endpoint', registers });
+  const failoverActive = new Gauge({
+    name: 'hermes_failover_active',
+    help: '1 while polling the fallback Hermes endpoint',
+    registers,
+  });
   let client: HermesClient | null = null;
   new Gauge({
     name: 'hermes_last_event_age_seconds',
@@ -67,7 +97,9 @@ export function createIngestHermes(config: Config, logger: Logger, deps: IngestH
     },
   });
 
-  const producer = new TopicProducer(deps.kafka, deps.serde, kafkaMetrics, logger, { topicPrefix: config.TOPIC_PREFIX });
+  const producer = new TopicProducer(deps.kafka, deps.serde, kafkaMetrics, logger, {
+    topicPrefix: config.TOPIC_PREFIX,
+  });
   const publisher = new HermesPublisher({
     sink: producer,
     dedupe: config.HERMES_DEDUPE_KEY,
@@ -128,7 +160,14 @@ export function createIngestHermes(config: Config, logger: Logger, deps: IngestH
       sseStatus.set(0);
       failoverActive.set(0);
       hermes.start();
-      logger.info({ url: redactUrl(streamUrl), feeds: config.HERMES_FEEDS.map((f) => f.symbol), apiKey: config.HERMES_API_KEY !== undefined }, 'hermes_ingest_started');
+      logger.info(
+        {
+          url: redactUrl(streamUrl),
+          feeds: config.HERMES_FEEDS.map((f) => f.symbol),
+          apiKey: config.HERMES_API_KEY !== undefined,
+        },
+        'hermes_ingest_started',
+      );
     },
     async stop() {
       await hermes.stop();

@@ -43,7 +43,11 @@ export async function startApp(stack: TestStack, sim: TestSim, env: Record<strin
   const requests: RunningApp['requests'] = [];
   const recordingFetch: typeof fetch = async (input, init) => {
     const response = await fetch(input, init);
-    requests.push({ at: Date.now(), path: new URL(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url).pathname, status: response.status });
+    requests.push({
+      at: Date.now(),
+      path: new URL(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url).pathname,
+      status: response.status,
+    });
     return response;
   };
   const app = createIngestHermes(config, createLogger({ app: 'ingest-hermes-test', level: config.LOG_LEVEL }), {

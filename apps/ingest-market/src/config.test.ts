@@ -5,10 +5,23 @@ describe('ingest-market config', () => {
   it('defaults to the simulator, every source and the six constituents', () => {
     const config = loadAppConfig({ FRED_API_KEY: 'k' });
     expect(config.HEALTH_PORT).toBe(9202);
-    expect(config.INGEST_SOURCES).toEqual(['cryptocompare', 'binance', 'defillama-yields', 'defillama-stablecoins', 'fred']);
+    expect(config.INGEST_SOURCES).toEqual([
+      'cryptocompare',
+      'binance',
+      'defillama-yields',
+      'defillama-stablecoins',
+      'fred',
+    ]);
     expect(config.CRYPTOCOMPARE_URL).toBe('http://127.0.0.1:7100/cryptocompare');
     expect(config.FRED_URL).toBe('http://127.0.0.1:7100/fred');
-    expect(config.CRYPTOCOMPARE_SYMBOLS).toEqual({ DAI: 'DAI', FDUSD: 'FDUSD', PYUSD: 'PYUSD', USDC: 'USDC', USDT: 'USDT', USDE: 'USDe' });
+    expect(config.CRYPTOCOMPARE_SYMBOLS).toEqual({
+      DAI: 'DAI',
+      FDUSD: 'FDUSD',
+      PYUSD: 'PYUSD',
+      USDC: 'USDC',
+      USDT: 'USDT',
+      USDE: 'USDe',
+    });
     expect(config.BINANCE_PAIRS).toContainEqual({ pair: 'USDCUSDT', symbol: 'USDT', invert: true });
     expect(config.FRED_SERIES).toBe('DGS3MO');
   });
@@ -21,7 +34,10 @@ describe('ingest-market config', () => {
       BINANCE_INTERVAL_MS: '2500',
     });
     expect(config.INGEST_SOURCES).toEqual(['binance', 'cryptocompare']);
-    expect(config.BINANCE_PAIRS).toEqual([{ pair: 'USDCUSDT', symbol: 'USDC' }, { pair: 'USDTUSDC', symbol: 'USDT' }]);
+    expect(config.BINANCE_PAIRS).toEqual([
+      { pair: 'USDCUSDT', symbol: 'USDC' },
+      { pair: 'USDTUSDC', symbol: 'USDT' },
+    ]);
     expect(config.CRYPTOCOMPARE_SYMBOLS).toEqual({ USDC: 'USDC', USDE: 'USDe' });
     expect(config.BINANCE_INTERVAL_MS).toBe(2500);
   });
@@ -30,7 +46,13 @@ describe('ingest-market config', () => {
     const secret = 'cc-secret-value';
     let error: unknown;
     try {
-      loadAppConfig({ BINANCE_PAIRS: 'usdcusdt', INGEST_SOURCES: 'fred,kraken', BINANCE_URL: 'nope', CRYPTOCOMPARE_API_KEY: secret, FRED_INTERVAL_MS: '0' });
+      loadAppConfig({
+        BINANCE_PAIRS: 'usdcusdt',
+        INGEST_SOURCES: 'fred,kraken',
+        BINANCE_URL: 'nope',
+        CRYPTOCOMPARE_API_KEY: secret,
+        FRED_INTERVAL_MS: '0',
+      });
     } catch (err) {
       error = err;
     }

@@ -1,5 +1,15 @@
 // ingest-market configuration (docs/ingestion.md lists every variable).
-import { commaList, commonSchema, httpUrl, kafkaSchema, loadConfig, nonNegativeInt, port, positiveInt, z } from '@stableyield/config';
+import {
+  commaList,
+  commonSchema,
+  httpUrl,
+  kafkaSchema,
+  loadConfig,
+  nonNegativeInt,
+  port,
+  positiveInt,
+  z,
+} from '@stableyield/config';
 import { type BinancePair } from '@stableyield/upstream';
 
 export const SOURCES = ['cryptocompare', 'binance', 'defillama-yields', 'defillama-stablecoins', 'fred'] as const;
@@ -30,7 +40,11 @@ const binancePairs = commaList.transform((items, ctx) => {
       ctx.addIssue({ code: 'custom', message: `"${item}" is not PAIR:SYMBOL or PAIR:SYMBOL:invert` });
       return z.NEVER;
     }
-    pairs.push(match[3] === undefined ? { pair: match[1]!, symbol: match[2]! } : { pair: match[1]!, symbol: match[2]!, invert: true });
+    pairs.push(
+      match[3] === undefined
+        ? { pair: match[1]!, symbol: match[2]! }
+        : { pair: match[1]!, symbol: match[2]!, invert: true },
+    );
   }
   return pairs;
 });
@@ -49,7 +63,14 @@ export const configSchema = z
 
     CRYPTOCOMPARE_URL: httpUrl.default(`${SIM}/cryptocompare`),
     CRYPTOCOMPARE_API_KEY: z.string().min(1).optional(),
-    CRYPTOCOMPARE_SYMBOLS: tickerMap.default({ DAI: 'DAI', FDUSD: 'FDUSD', PYUSD: 'PYUSD', USDC: 'USDC', USDT: 'USDT', USDE: 'USDe' }),
+    CRYPTOCOMPARE_SYMBOLS: tickerMap.default({
+      DAI: 'DAI',
+      FDUSD: 'FDUSD',
+      PYUSD: 'PYUSD',
+      USDC: 'USDC',
+      USDT: 'USDT',
+      USDE: 'USDe',
+    }),
     CRYPTOCOMPARE_INTERVAL_MS: positiveInt.default(60_000),
     CRYPTOCOMPARE_TIMEOUT_MS: positiveInt.default(10_000),
 
@@ -78,7 +99,10 @@ export const configSchema = z
     FRED_URL: httpUrl.default(`${SIM}/fred`),
     /** Required by FRED (a 32-character key); the simulator accepts any value. */
     FRED_API_KEY: z.string().min(1).optional(),
-    FRED_SERIES: z.string().regex(/^[A-Z0-9]+$/, 'must be a FRED series id').default('DGS3MO'),
+    FRED_SERIES: z
+      .string()
+      .regex(/^[A-Z0-9]+$/, 'must be a FRED series id')
+      .default('DGS3MO'),
     FRED_INTERVAL_MS: positiveInt.default(3_600_000),
     FRED_TIMEOUT_MS: positiveInt.default(10_000),
 
@@ -95,7 +119,11 @@ export const configSchema = z
       ctx.addIssue({ code: 'custom', path: ['FRED_API_KEY'], message: 'is required while fred is in INGEST_SOURCES' });
     }
     if (c.HTTP_BACKOFF_MAX_MS < c.HTTP_BACKOFF_INITIAL_MS) {
-      ctx.addIssue({ code: 'custom', path: ['HTTP_BACKOFF_MAX_MS'], message: 'must be at least HTTP_BACKOFF_INITIAL_MS' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['HTTP_BACKOFF_MAX_MS'],
+        message: 'must be at least HTTP_BACKOFF_INITIAL_MS',
+      });
     }
   });
 

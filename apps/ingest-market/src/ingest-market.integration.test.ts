@@ -68,18 +68,28 @@ async function start(env: Record<string, string>, fetchFn?: typeof fetch): Promi
   return { published, outcomes, registry: deps.registry, readiness: deps.readiness };
 }
 
-
 /** Reads a topic from offsets until `keys` distinct keys arrived, and decodes the values. */
 async function readDecoded<T extends DataTopic>(topic: T, from: Map<number, string>, keys: number) {
-  const messages = await readTopic(stack.kafka, physical(topic), { from, timeoutMs: 30_000, done: (m) => new Set(m.map((x) => x.key?.toString())).size >= keys });
-  return Promise.all(messages.map(async (m) => ({ key: m.key!.toString(), value: await stack.serde.deserialize(topic, m.value!) })));
+  const messages = await readTopic(stack.kafka, physical(topic), {
+    from,
+    timeoutMs: 30_000,
+    done: (m) => new Set(m.map((x) => x.key?.toString())).size >= keys,
+  });
+  return Promise.all(
+    messages.map(async (m) => ({ key: m.key!.toString(), value: await stack.serde.deserialize(topic, m.value!) })),
+  );
 }
 
 describe('ingest-market on market-sim and Kafka', () => {
   it('publishes schema-valid records with the simulator values to every topic (USDC depeg scenario)', async () => {
-    await scenario({ name: 'usdc-depeg-now', events: [{ type: 'depeg', at: 0, symbol: 'USDC', price: 0.97, ramp: 0 }] });
+    await scenario({
+      name: 'usdc-depeg-now',
+      events: [{ type: 'depeg', at: 0, symbol: 'USDC', price: 0.97, ramp: 0 }],
+    });
     const topics = ['cc.prices', 'cc.orderbook', 'dl.apy', 'ex.mktcap', 'trad.tbill'] as const;
-    const from = new Map(await Promise.all(topics.map(async (t) => [t, await endOffsets(stack.kafka, physical(t))] as const)));
+    const from = new Map(
+      await Promise.all(topics.map(async (t) => [t, await endOffsets(stack.kafka, physical(t))] as const)),
+    );
     const started = await start({});
     await waitFor('every topic published', () => topics.every((t) => (started.published.get(t) ?? 0) > 0), 20_000);
     await waitFor('ready', async () => (await started.readiness.failing()).length === 0, 5_000);
@@ -106,12 +116,18 @@ describe('ingest-market on market-sim and Kafka', () => {
       expect(value.bids.length).toBe(100);
       expect(value.bids[0]![0]).toBeLessThan(value.asks[0]![0]);
       const mid = (value.bids[0]![0] + value.asks[0]![0]) / 2;
-      expect(Math.abs(mid - (value.symbol === 'USDC' ? 0.97 : value.symbol === 'USDT' ? 1 / 0.97 : 1))).toBeLessThan(0.005);
+      expect(Math.abs(mid - (value.symbol === 'USDC' ? 0.97 : value.symbol === 'USDT' ? 1 / 0.97 : 1))).toBeLessThan(
+        0.005,
+      );
     }
 
     // dl.apy: exactly the simulator's single-asset pools of the constituents (STETH, SUSDE, USDC-USDT dropped).
-    const expectedPools = defiLlamaPoolsBody(sim().state.market, fetchedAt).data
-      .filter((p) => p['exposure'] === 'single' && ['DAI', 'FDUSD', 'PYUSD', 'USDC', 'USDT', 'USDe'].includes(p['symbol'] as string))
+    const expectedPools = defiLlamaPoolsBody(sim().state.market, fetchedAt)
+      .data.filter(
+        (p) =>
+          p['exposure'] === 'single' &&
+          ['DAI', 'FDUSD', 'PYUSD', 'USDC', 'USDT', 'USDe'].includes(p['symbol'] as string),
+      )
       .map((p) => p['pool'] as string);
     expect(expectedPools.length).toBeGreaterThanOrEqual(18);
     const pools = await readDecoded('dl.apy', from.get('dl.apy')!, expectedPools.length);
@@ -138,9 +154,18 @@ describe('ingest-market on market-sim and Kafka', () => {
   it('dead-letters malformed bodies with the reason and the masked URL, and keeps publishing', async () => {
     const fromDlq = await endOffsets(stack.kafka, physical('trad.tbill.dlq'));
     const fromCcDlq = await endOffsets(stack.kafka, physical('cc.prices.dlq'));
-    await scenario({ events: [{ type: 'malformed', at: 0, source: 'fred', rate: 1, duration: '1500ms' }, { type: 'malformed', at: 0, source: 'cryptocompare', rate: 1, duration: '1500ms' }] });
+    await scenario({
+      events: [
+        { type: 'malformed', at: 0, source: 'fred', rate: 1, duration: '1500ms' },
+        { type: 'malformed', at: 0, source: 'cryptocompare', rate: 1, duration: '1500ms' },
+      ],
+    });
     const started = await start({ INGEST_SOURCES: 'fred,cryptocompare' });
-    const dead = await readTopic(stack.kafka, physical('trad.tbill.dlq'), { from: fromDlq, done: (m) => m.length >= 2, timeoutMs: 20_000 });
+    const dead = await readTopic(stack.kafka, physical('trad.tbill.dlq'), {
+      from: fromDlq,
+      done: (m) => m.length >= 2,
+      timeoutMs: 20_000,
+    });
     expect(dead.length).toBeGreaterThanOrEqual(2);
     for (const m of dead) {
       const headers = readDeadLetterHeaders(m.headers);
@@ -150,10 +175,18 @@ describe('ingest-market on market-sim and Kafka', () => {
       expect(JSON.stringify(headers)).not.toContain(FRED_KEY);
       expect(m.value!.length).toBeGreaterThan(0);
     }
-    const ccDead = await readTopic(stack.kafka, physical('cc.prices.dlq'), { from: fromCcDlq, done: (m) => m.length >= 1, timeoutMs: 20_000 });
+    const ccDead = await readTopic(stack.kafka, physical('cc.prices.dlq'), {
+      from: fromCcDlq,
+      done: (m) => m.length >= 1,
+      timeoutMs: 20_000,
+    });
     expect(readDeadLetterHeaders(ccDead[0]!.headers)[DLQ_HEADERS.reason]).toMatch(/^cryptocompare: /);
     // After the malformed period both sources publish again.
-    await waitFor('publishing resumed', () => (started.published.get('trad.tbill') ?? 0) > 0 && (started.published.get('cc.prices') ?? 0) > 0, 20_000);
+    await waitFor(
+      'publishing resumed',
+      () => (started.published.get('trad.tbill') ?? 0) > 0 && (started.published.get('cc.prices') ?? 0) > 0,
+      20_000,
+    );
     const dlqMetric = await started.registry.getSingleMetric('dlq_records_total')?.get();
     expect(dlqMetric?.values.reduce((n, v) => n + v.value, 0)).toBeGreaterThanOrEqual(3);
   });
@@ -175,11 +208,16 @@ describe('ingest-market on market-sim and Kafka', () => {
         res.writeHead(429, { 'retry-after': '1', 'content-type': 'text/plain' }).end('Too Many Requests');
         return;
       }
-      void fetch(`${sim().url}${req.url}`).then(async (upstream) => res.writeHead(upstream.status, { 'content-type': 'application/json' }).end(await upstream.text()));
+      void fetch(`${sim().url}${req.url}`).then(async (upstream) =>
+        res.writeHead(upstream.status, { 'content-type': 'application/json' }).end(await upstream.text()),
+      );
     });
     await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
     try {
-      const started = await start({ INGEST_SOURCES: 'cryptocompare', CRYPTOCOMPARE_URL: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}/cryptocompare` });
+      const started = await start({
+        INGEST_SOURCES: 'cryptocompare',
+        CRYPTOCOMPARE_URL: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}/cryptocompare`,
+      });
       await waitFor('published after the 429', () => (started.published.get('cc.prices') ?? 0) > 0, 20_000);
       expect(seen[1]! - seen[0]!).toBeGreaterThanOrEqual(950);
     } finally {

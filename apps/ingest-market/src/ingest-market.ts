@@ -12,7 +12,15 @@ import {
   type MarketCall,
   type MarketPollerHooks,
 } from '@stableyield/ingest';
-import { Counter, Histogram, LATENCY_BUCKETS_SECONDS, type Logger, type ProgressMonitor, type Readiness, type Registry } from '@stableyield/observability';
+import {
+  Counter,
+  Histogram,
+  LATENCY_BUCKETS_SECONDS,
+  type Logger,
+  type ProgressMonitor,
+  type Readiness,
+  type Registry,
+} from '@stableyield/observability';
 import { type Config, type SourceName } from './config';
 
 export interface IngestMarketDeps {
@@ -43,7 +51,11 @@ function plans(config: Config): SourcePlan[] {
       name: 'cryptocompare',
       intervalMs: config.CRYPTOCOMPARE_INTERVAL_MS,
       timeoutMs: config.CRYPTOCOMPARE_TIMEOUT_MS,
-      calls: cryptoCompareCalls({ baseUrl: config.CRYPTOCOMPARE_URL, apiKey: config.CRYPTOCOMPARE_API_KEY, symbols: config.CRYPTOCOMPARE_SYMBOLS }),
+      calls: cryptoCompareCalls({
+        baseUrl: config.CRYPTOCOMPARE_URL,
+        apiKey: config.CRYPTOCOMPARE_API_KEY,
+        symbols: config.CRYPTOCOMPARE_SYMBOLS,
+      }),
     }),
     binance: () => ({
       name: 'binance',
@@ -83,9 +95,22 @@ function plans(config: Config): SourcePlan[] {
 export function createIngestMarket(config: Config, logger: Logger, deps: IngestMarketDeps): IngestMarket {
   const registers = [deps.registry];
   const kafkaMetrics = KafkaMetrics.of(deps.registry);
-  const fetches = new Counter({ name: 'ingest_fetch_total', help: 'Upstream calls by source and outcome', labelNames: ['source', 'outcome'], registers });
-  const duration = new Histogram({ name: 'ingest_fetch_duration_seconds', help: 'Upstream call duration', labelNames: ['source'], buckets: LATENCY_BUCKETS_SECONDS, registers });
-  const producer = new TopicProducer(deps.kafka, deps.serde, kafkaMetrics, logger, { topicPrefix: config.TOPIC_PREFIX });
+  const fetches = new Counter({
+    name: 'ingest_fetch_total',
+    help: 'Upstream calls by source and outcome',
+    labelNames: ['source', 'outcome'],
+    registers,
+  });
+  const duration = new Histogram({
+    name: 'ingest_fetch_duration_seconds',
+    help: 'Upstream call duration',
+    labelNames: ['source'],
+    buckets: LATENCY_BUCKETS_SECONDS,
+    registers,
+  });
+  const producer = new TopicProducer(deps.kafka, deps.serde, kafkaMetrics, logger, {
+    topicPrefix: config.TOPIC_PREFIX,
+  });
   const lastSuccess = new Map<SourceName, number>();
 
   const schedulers = plans(config).map((plan) => {
@@ -116,11 +141,16 @@ export function createIngestMarket(config: Config, logger: Logger, deps: IngestM
     });
     // /live: every source must complete a run (any outcome) within a few of its intervals.
     const loop = `source:${plan.name}`;
-    const scheduler = new PollScheduler(plan.name, plan.intervalMs, async (signal) => {
-      const result = await poller.runAll(plan.calls, signal);
-      deps.progress.beat(loop);
-      return result;
-    }, logger);
+    const scheduler = new PollScheduler(
+      plan.name,
+      plan.intervalMs,
+      async (signal) => {
+        const result = await poller.runAll(plan.calls, signal);
+        deps.progress.beat(loop);
+        return result;
+      },
+      logger,
+    );
     return { plan, loop, scheduler };
   });
 
@@ -131,9 +161,15 @@ export function createIngestMarket(config: Config, logger: Logger, deps: IngestM
     async start() {
       await producer.connect();
       for (const { plan, loop, scheduler } of schedulers) {
-        deps.progress.register(loop, Math.max(60_000, 3 * plan.intervalMs + plan.timeoutMs * (config.HTTP_RETRIES + 1)));
+        deps.progress.register(
+          loop,
+          Math.max(60_000, 3 * plan.intervalMs + plan.timeoutMs * (config.HTTP_RETRIES + 1)),
+        );
         scheduler.start();
-        logger.info({ source: plan.name, intervalMs: plan.intervalMs, calls: plan.calls.map((c) => c.logUrl) }, 'source_scheduled');
+        logger.info(
+          { source: plan.name, intervalMs: plan.intervalMs, calls: plan.calls.map((c) => c.logUrl) },
+          'source_scheduled',
+        );
       }
     },
     async stop() {

@@ -16,7 +16,8 @@ const SLOT_MS = 400;
 const ONE = 100_000_000n;
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-const quantile = (sorted: number[], q: number): number => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? Number.NaN;
+const quantile = (sorted: number[], q: number): number =>
+  sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? Number.NaN;
 const summary = (values: number[]) => {
   const s = [...values].sort((a, b) => a - b);
   return { n: s.length, p50: quantile(s, 0.5), p99: quantile(s, 0.99), max: s.at(-1) ?? Number.NaN };
@@ -26,7 +27,13 @@ async function runProfile(debounceMs: number) {
   const env = await startEnv();
   const keeper = await startKeeper(
     env,
-    { LOG_LEVEL: process.env['KEEPER_BENCH_LOG'] ?? 'silent', DEBOUNCE_MS: String(debounceMs), MAX_STALENESS: '100000000', RECEIPT_POLL_MS: '50', ONCHAIN_REFRESH_MS: '5000' },
+    {
+      LOG_LEVEL: process.env['KEEPER_BENCH_LOG'] ?? 'silent',
+      DEBOUNCE_MS: String(debounceMs),
+      MAX_STALENESS: '100000000',
+      RECEIPT_POLL_MS: '50',
+      ONCHAIN_REFRESH_MS: '5000',
+    },
     priceConfigYaml({ price_deviation: 0.01, time_difference: 100_000_000 }, ['usdc']),
   );
   const transitions: { atMs: number; publishTime: number }[] = [];
@@ -57,7 +64,9 @@ async function runProfile(debounceMs: number) {
   watching = false;
   await watcher;
 
-  const lag = produced.map((e) => (transitions.find((t) => t.publishTime >= e.publishTime)?.atMs ?? Number.NaN) - e.atMs);
+  const lag = produced.map(
+    (e) => (transitions.find((t) => t.publishTime >= e.publishTime)?.atMs ?? Number.NaN) - e.atMs,
+  );
   const carried = produced.flatMap((e) => {
     const t = transitions.find((x) => x.publishTime === e.publishTime);
     return t ? [t.atMs - e.atMs] : [];
@@ -81,7 +90,9 @@ async function runProfile(debounceMs: number) {
 async function main(): Promise<void> {
   const results = [];
   for (const d of DEBOUNCES) results.push(await runProfile(d));
-  console.log(JSON.stringify({ benchmark: 'keeper-latency', chain: 'anvil automine', hermesSlotMs: SLOT_MS, results }, null, 2));
+  console.log(
+    JSON.stringify({ benchmark: 'keeper-latency', chain: 'anvil automine', hermesSlotMs: SLOT_MS, results }, null, 2),
+  );
   process.exit(0);
 }
 

@@ -19,7 +19,11 @@ const REFRESH_MS = 5_000; // ONCHAIN_REFRESH_MS: the heartbeat/staleness clock
 const gasOf = (feeds: number): number => 27_307 + 31_459 * feeds;
 
 // The seed-table defaults: 0.01 % deviation, 300 s heartbeat, MAX_STALENESS 30 s, early updates on (0.5).
-const feeds = parsePriceConfig(DEFAULT_PRICE_CONFIG, { timeDifferenceS: 300, priceDeviationPct: 0.01, confidenceRatioPct: 100 });
+const feeds = parsePriceConfig(DEFAULT_PRICE_CONFIG, {
+  timeDifferenceS: 300,
+  priceDeviationPct: 0.01,
+  confidenceRatioPct: 100,
+});
 const settings = { maxStalenessS: 30, includeEarly: true, earlyFraction: 0.5 };
 const market = new Market(seed);
 const symbolOf = new Map<FeedId, string>(ASSETS.map((a) => [`0x${a.pythId}`, a.symbol]));
@@ -41,7 +45,10 @@ interface Totals {
   maxOnchainAgeS: number;
 }
 
-function run(profile: string, step: (t: number, sources: Map<FeedId, PriceInfo>, onchain: Map<FeedId, PriceInfo | undefined>) => FeedId[]): Totals {
+function run(
+  profile: string,
+  step: (t: number, sources: Map<FeedId, PriceInfo>, onchain: Map<FeedId, PriceInfo | undefined>) => FeedId[],
+): Totals {
   const onchain = new Map<FeedId, PriceInfo | undefined>(feeds.map((f) => [f.id, undefined]));
   const sources = new Map<FeedId, PriceInfo>();
   let transactions = 0;
@@ -92,7 +99,8 @@ function keeperProfile(debounceMs: number): Totals {
     const refreshDue = t - lastRefresh >= REFRESH_MS;
     if (refreshDue) lastRefresh = t;
     // Every slot brings new Hermes prices (ingest), so the decision is evaluated on every slot.
-    if (windowCloses === undefined && planPush(feeds, sources, onchain, nowS, settings, false).push.length > 0) windowCloses = t + debounceMs;
+    if (windowCloses === undefined && planPush(feeds, sources, onchain, nowS, settings, false).push.length > 0)
+      windowCloses = t + debounceMs;
     return [];
   });
 }
@@ -107,7 +115,14 @@ function fixedProfile(intervalMs: number): Totals {
   });
 }
 
-const results = [keeperProfile(400), keeperProfile(1_000), keeperProfile(5_000), fixedProfile(1_000), fixedProfile(5_000), fixedProfile(30_000)];
+const results = [
+  keeperProfile(400),
+  keeperProfile(1_000),
+  keeperProfile(5_000),
+  fixedProfile(1_000),
+  fixedProfile(5_000),
+  fixedProfile(30_000),
+];
 console.log(
   JSON.stringify(
     {

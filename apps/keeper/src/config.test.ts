@@ -7,7 +7,11 @@ import { loadFeeds } from './feeds';
 
 // A made-up key for parsing only (not an account of any chain).
 const KEY = `0x${'ab'.repeat(32)}`;
-const base = { PRIVATE_KEY: KEY, RPC_URL: 'ws://127.0.0.1:8545,http://127.0.0.1:8545', CONTRACT_ADDRESS: `0x${'11'.repeat(20)}` };
+const base = {
+  PRIVATE_KEY: KEY,
+  RPC_URL: 'ws://127.0.0.1:8545,http://127.0.0.1:8545',
+  CONTRACT_ADDRESS: `0x${'11'.repeat(20)}`,
+};
 
 describe('keeper config', () => {
   it('applies the seed table defaults', () => {
@@ -63,7 +67,9 @@ describe('keeper config', () => {
     expect(feeds[0]).toMatchObject({ alias: 'DAI/USD', priceDeviationPct: 0.5, timeDifferenceS: 60 });
     const yaml = `- { alias: X, id: ${'aa'.repeat(32)}, price_deviation: 2 }`;
     const custom = loadFeeds({ ...c, PRICE_CONFIG_FILE: '/cfg.yaml' }, (p) => (p === '/cfg.yaml' ? yaml : ''));
-    expect(custom).toEqual([expect.objectContaining({ alias: 'X', id: `0x${'aa'.repeat(32)}`, priceDeviationPct: 2, timeDifferenceS: 60 })]);
+    expect(custom).toEqual([
+      expect.objectContaining({ alias: 'X', id: `0x${'aa'.repeat(32)}`, priceDeviationPct: 2, timeDifferenceS: 60 }),
+    ]);
   });
 
   it('per-chain fee caps: chainId=gwei entries override MAX_GAS_PRICE_GWEI on their chain; a bad entry is named', () => {
@@ -71,8 +77,12 @@ describe('keeper config', () => {
     expect(maxGasPriceGwei(c, 8453)).toBe(0.5);
     expect(maxGasPriceGwei(c, 1)).toBe(200);
     expect(maxGasPriceGwei(c, 31337)).toBe(500);
-    expect(() => loadAppConfig({ ...base, MAX_GAS_PRICE_GWEI_BY_CHAIN: '8453:0.5' })).toThrow(/MAX_GAS_PRICE_GWEI_BY_CHAIN[\s\S]*"8453:0.5" is not chainId=gwei/);
-    expect(() => loadAppConfig({ ...base, MAX_GAS_PRICE_GWEI_BY_CHAIN: '10=0' })).toThrow(/MAX_GAS_PRICE_GWEI_BY_CHAIN/);
+    expect(() => loadAppConfig({ ...base, MAX_GAS_PRICE_GWEI_BY_CHAIN: '8453:0.5' })).toThrow(
+      /MAX_GAS_PRICE_GWEI_BY_CHAIN[\s\S]*"8453:0.5" is not chainId=gwei/,
+    );
+    expect(() => loadAppConfig({ ...base, MAX_GAS_PRICE_GWEI_BY_CHAIN: '10=0' })).toThrow(
+      /MAX_GAS_PRICE_GWEI_BY_CHAIN/,
+    );
   });
 
   it('failure-mode settings: staleness gain defaults to half of MAX_STALENESS; gas mode and multipliers are checked', () => {

@@ -142,7 +142,10 @@ export type Config = z.output<typeof configSchema>;
 export const loadAppConfig = (env?: Record<string, string | undefined>): Config => loadConfig(configSchema, env);
 
 /** The absolute fee cap on this chain: its MAX_GAS_PRICE_GWEI_BY_CHAIN entry, else MAX_GAS_PRICE_GWEI. */
-export function maxGasPriceGwei(config: Pick<Config, 'MAX_GAS_PRICE_GWEI' | 'MAX_GAS_PRICE_GWEI_BY_CHAIN'>, chainId: number): number {
+export function maxGasPriceGwei(
+  config: Pick<Config, 'MAX_GAS_PRICE_GWEI' | 'MAX_GAS_PRICE_GWEI_BY_CHAIN'>,
+  chainId: number,
+): number {
   return config.MAX_GAS_PRICE_GWEI_BY_CHAIN?.get(chainId) ?? config.MAX_GAS_PRICE_GWEI;
 }
 

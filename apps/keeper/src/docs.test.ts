@@ -12,7 +12,11 @@ function documentedDefault(name: string): string | undefined {
 }
 
 describe('docs/keeper.md', () => {
-  const config = loadAppConfig({ PRIVATE_KEY: `0x${'11'.repeat(32)}`, RPC_URL: 'http://127.0.0.1:8545', CONTRACT_ADDRESS: `0x${'22'.repeat(20)}` });
+  const config = loadAppConfig({
+    PRIVATE_KEY: `0x${'11'.repeat(32)}`,
+    RPC_URL: 'http://127.0.0.1:8545',
+    CONTRACT_ADDRESS: `0x${'22'.repeat(20)}`,
+  });
 
   it.each([
     'MAX_GAS_PRICE_GWEI',

@@ -8,7 +8,17 @@
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { explainFailure, nowS, priceConfigYaml, spawnKeeper, startEnv, waitFor, type Env, type FeedName, type KeeperProcess } from '../test/harness';
+import {
+  explainFailure,
+  nowS,
+  priceConfigYaml,
+  spawnKeeper,
+  startEnv,
+  waitFor,
+  type Env,
+  type FeedName,
+  type KeeperProcess,
+} from '../test/harness';
 
 const FAKETIME = ['/usr/bin/faketime', '/usr/local/bin/faketime'].find((p) => existsSync(p));
 const ONE = 100_000_000n;
@@ -18,7 +28,10 @@ const PHASE_MS = 30_000;
 
 // CI installs faketime (scripts/test-all.sh): there a missing one fails the run instead of skipping it.
 const describeWithFaketime = FAKETIME || process.env.CI === 'true' ? describe : describe.skip;
-if (!FAKETIME) console.warn(`faketime is not installed (apt-get install faketime): the keeper fault run ${process.env.CI === 'true' ? 'fails' : 'is skipped'}`);
+if (!FAKETIME)
+  console.warn(
+    `faketime is not installed (apt-get install faketime): the keeper fault run ${process.env.CI === 'true' ? 'fails' : 'is skipped'}`,
+  );
 
 describeWithFaketime('keeper fault run: nonce gap and a host clock 60 s fast', () => {
   let current: Env | undefined;
@@ -32,7 +45,8 @@ describeWithFaketime('keeper fault run: nonce gap and a host clock 60 s fast', (
   });
   afterEach(async () => {
     producing = false;
-    for (const p of procs.splice(0)) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
+    for (const p of procs.splice(0))
+      if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
     await current?.close();
   });
 
@@ -40,7 +54,13 @@ describeWithFaketime('keeper fault run: nonce gap and a host clock 60 s fast', (
     const env = current!;
     const cfg = join(mkdtempSync(join(tmpdir(), 'keeper-fault-')), 'prices.yaml');
     writeFileSync(cfg, priceConfigYaml({ price_deviation: 1, time_difference: 3600 }, FEEDS));
-    const vars = env.baseEnv({ PRICE_CONFIG_FILE: cfg, DEBOUNCE_MS: '200', MAX_STALENESS: String(MAX_STALENESS_S), MAX_SOURCE_AGE_S: '60', LOG_LEVEL: 'info' });
+    const vars = env.baseEnv({
+      PRICE_CONFIG_FILE: cfg,
+      DEBOUNCE_MS: '200',
+      MAX_STALENESS: String(MAX_STALENESS_S),
+      MAX_SOURCE_AGE_S: '60',
+      LOG_LEVEL: 'info',
+    });
     const nonce = () => env.anvil.client.getTransactionCount({ address: env.keeperAddress, blockTag: 'latest' });
 
     // Hermes: the same prices every 400 ms, published now (so only max-staleness moves the chain).
@@ -58,17 +78,23 @@ describeWithFaketime('keeper fault run: nonce gap and a host clock 60 s fast', (
     let sampling = false;
     const sampler = setInterval(() => {
       if (!sampling) return;
-      void Promise.all([env.anvil.client.getBlock({ blockTag: 'pending' }), ...FEEDS.map((f) => env.onchain(f))]).then(([pending, ...prices]) => {
-        const oldest = Math.min(...prices.map((p) => p?.publishTime ?? 0));
-        maxAgeS = Math.max(maxAgeS, Number(pending.timestamp) - oldest);
-        maxWallAgeS = Math.max(maxWallAgeS, nowS() - oldest);
-      });
+      void Promise.all([env.anvil.client.getBlock({ blockTag: 'pending' }), ...FEEDS.map((f) => env.onchain(f))]).then(
+        ([pending, ...prices]) => {
+          const oldest = Math.min(...prices.map((p) => p?.publishTime ?? 0));
+          maxAgeS = Math.max(maxAgeS, Number(pending.timestamp) - oldest);
+          maxWallAgeS = Math.max(maxWallAgeS, nowS() - oldest);
+        },
+      );
     }, 500);
 
     const normal = await spawnKeeper(vars);
     procs.push(normal);
     await explainFailure(procs, async () => {
-      await waitFor('every feed on-chain', async () => (await Promise.all(FEEDS.map((f) => env.onchain(f)))).every((p) => p !== undefined), 60_000);
+      await waitFor(
+        'every feed on-chain',
+        async () => (await Promise.all(FEEDS.map((f) => env.onchain(f)))).every((p) => p !== undefined),
+        60_000,
+      );
       const n0 = await nonce();
       await new Promise((r) => setTimeout(r, PHASE_MS));
       const normalTx = (await nonce()) - n0;
@@ -83,14 +109,20 @@ describeWithFaketime('keeper fault run: nonce gap and a host clock 60 s fast', (
       // …and, once it has pushed, a reorg-like gap: the chain forgets its last nonce.
       const before = await nonce();
       await waitFor('a push by the skewed keeper', async () => (await nonce()) > before, 60_000);
-      await env.anvil.rpc('anvil_setNonce', [env.keeperAddress, `0x${(before).toString(16)}`]);
+      await env.anvil.rpc('anvil_setNonce', [env.keeperAddress, `0x${before.toString(16)}`]);
       const f0 = await nonce();
       await new Promise((r) => setTimeout(r, PHASE_MS));
       const faultTx = (await nonce()) - f0;
       sampling = false;
       const status = (await skewed.status())?.keeper;
 
-      const report = { normalTxPerMin: (normalTx * 60_000) / PHASE_MS, faultTxPerMin: (faultTx * 60_000) / PHASE_MS, maxOracleAgeS: maxAgeS, maxOracleWallClockAgeS: maxWallAgeS, chainClockOffsetS: status?.chainClockOffsetS };
+      const report = {
+        normalTxPerMin: (normalTx * 60_000) / PHASE_MS,
+        faultTxPerMin: (faultTx * 60_000) / PHASE_MS,
+        maxOracleAgeS: maxAgeS,
+        maxOracleWallClockAgeS: maxWallAgeS,
+        chainClockOffsetS: status?.chainClockOffsetS,
+      };
       console.log(JSON.stringify({ metric: 'keeper_fault_run', ...report }));
       expect(normalTx).toBeGreaterThan(0);
       expect(faultTx).toBeGreaterThan(0); // it recovered from the gap: pushes land again

@@ -3,7 +3,13 @@ import { type AddressInfo } from 'node:net';
 import { type FeedConfig, type FeedId } from '@stableyield/chain';
 import { checkFeeds } from './feed-check';
 
-const feed = (alias: string, hex: string): FeedConfig => ({ alias, id: `0x${hex.repeat(64 / hex.length)}`, timeDifferenceS: 60, priceDeviationPct: 1, confidenceRatioPct: 100 });
+const feed = (alias: string, hex: string): FeedConfig => ({
+  alias,
+  id: `0x${hex.repeat(64 / hex.length)}`,
+  timeDifferenceS: 60,
+  priceDeviationPct: 1,
+  confidenceRatioPct: 100,
+});
 const FEEDS = [feed('USDC/USD', 'aa'), feed('TYPO/USD', 'bb'), feed('NEW/USD', 'cc')];
 
 describe('checkFeeds', () => {
@@ -13,7 +19,12 @@ describe('checkFeeds', () => {
     // A Hermes that serves two of the three ids (the shape of /v2/price_feeds: ids without 0x).
     server = createServer((req, res) => {
       if (req.url !== '/hermes/v2/price_feeds') return void res.writeHead(404).end();
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify([{ id: 'aa'.repeat(32), attributes: {} }, { id: 'cc'.repeat(32), attributes: {} }]));
+      res.writeHead(200, { 'content-type': 'application/json' }).end(
+        JSON.stringify([
+          { id: 'aa'.repeat(32), attributes: {} },
+          { id: 'cc'.repeat(32), attributes: {} },
+        ]),
+      );
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hermes`;

@@ -23,7 +23,9 @@ export interface FeedCheckDeps {
 const bare = (id: string): string => id.replace(/^0x/, '').toLowerCase();
 
 async function hermesIds(hermesUrl: string, fetchFn: typeof fetch, timeoutMs: number): Promise<Set<string>> {
-  const res = await fetchFn(`${hermesUrl.replace(/\/$/, '')}/v2/price_feeds`, { signal: AbortSignal.timeout(timeoutMs) });
+  const res = await fetchFn(`${hermesUrl.replace(/\/$/, '')}/v2/price_feeds`, {
+    signal: AbortSignal.timeout(timeoutMs),
+  });
   if (!res.ok) throw new Error(`Hermes /v2/price_feeds answered HTTP ${res.status}`);
   const body: unknown = await res.json();
   if (!Array.isArray(body)) throw new Error('Hermes /v2/price_feeds did not return a list');

@@ -24,7 +24,10 @@ export function defaultThresholds(config: Config): Thresholds {
   };
 }
 
-export function loadFeeds(config: Config, readFile: (path: string) => string = (p) => readFileSync(p, 'utf8')): FeedConfig[] {
+export function loadFeeds(
+  config: Config,
+  readFile: (path: string) => string = (p) => readFileSync(p, 'utf8'),
+): FeedConfig[] {
   const text = config.PRICE_CONFIG_FILE === undefined ? DEFAULT_PRICE_CONFIG : readFile(config.PRICE_CONFIG_FILE);
   return parsePriceConfig(text, defaultThresholds(config));
 }

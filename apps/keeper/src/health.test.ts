@@ -1,7 +1,14 @@
 import { type HealthThresholds, type KeeperStatus } from '@stableyield/chain';
 import { appHealth } from './health';
 
-const T: HealthThresholds = { maxOnchainAgeS: 60, maxInputSilenceMs: 30_000, maxRefreshSilenceMs: 30_000, minBalanceWei: 1000n, maxInFlightMs: 120_000, maxConsecutiveFailures: 3 };
+const T: HealthThresholds = {
+  maxOnchainAgeS: 60,
+  maxInputSilenceMs: 30_000,
+  maxRefreshSilenceMs: 30_000,
+  minBalanceWei: 1000n,
+  maxInFlightMs: 120_000,
+  maxConsecutiveFailures: 3,
+};
 const NOW = 1_700_000_000_000;
 const nowS = NOW / 1000;
 
@@ -13,7 +20,13 @@ function status(over: Partial<KeeperStatus> = {}): KeeperStatus {
     onchainRefreshFailures: 0,
     multicall: false,
     consecutiveFailures: 0,
-    feeds: [{ alias: 'USDC/USD', id: `0x${'aa'.repeat(32)}`, onchain: { price: '1', conf: '1', expo: -8, publishTime: nowS - 10 } }],
+    feeds: [
+      {
+        alias: 'USDC/USD',
+        id: `0x${'aa'.repeat(32)}`,
+        onchain: { price: '1', conf: '1', expo: -8, publishTime: nowS - 10 },
+      },
+    ],
     lastSourceAtMs: NOW - 1000,
     lastOnchainRefreshAtMs: NOW - 1000,
     walletBalanceWei: '5000',
@@ -42,12 +55,17 @@ describe('appHealth', () => {
     // The host is 35 s slow: on the host's clock the price is 10 s old, on the chain's 45 s; the
     // chain is what consumers' getPriceNoOlderThan uses.
     const s = status({ chainTimeS: nowS + 35 });
-    expect(appHealth(s, true, { ...T, maxOnchainAgeS: 40 }, NOW)).toMatchObject({ reasons: ['stale-oracle'], staleFeeds: ['USDC/USD'] });
+    expect(appHealth(s, true, { ...T, maxOnchainAgeS: 40 }, NOW)).toMatchObject({
+      reasons: ['stale-oracle'],
+      staleFeeds: ['USDC/USD'],
+    });
     expect(appHealth(status({ chainTimeS: nowS - 31 }), true, { ...T, maxOnchainAgeS: 5 }, NOW).healthy).toBe(true);
   });
 
   it('reports balance-low after an insufficient-funds failure even above the floor, until a push succeeds', () => {
-    const failed = status({ lastError: { atMs: NOW - 500, kind: 'insufficient-funds', message: 'insufficient funds' } });
+    const failed = status({
+      lastError: { atMs: NOW - 500, kind: 'insufficient-funds', message: 'insufficient funds' },
+    });
     expect(appHealth(failed, true, T, NOW)).toMatchObject({ healthy: false, reasons: ['balance-low'] });
     const recovered = { ...failed, lastPush: { atMs: NOW - 100, status: 'mined' as const, feeds: ['USDC/USD'] } };
     expect(appHealth(recovered, true, T, NOW).healthy).toBe(true);
@@ -57,6 +75,11 @@ describe('appHealth', () => {
     const { lastSourceAtMs: _never, ...rest } = status({ walletBalanceWei: '10' });
     const s: KeeperStatus = rest;
     s.feeds[0]!.onchain!.publishTime = nowS - 100;
-    expect(appHealth(s, false, T, NOW)).toEqual({ healthy: false, role: 'standby', reasons: ['balance-low'], staleFeeds: [] });
+    expect(appHealth(s, false, T, NOW)).toEqual({
+      healthy: false,
+      role: 'standby',
+      reasons: ['balance-low'],
+      staleFeeds: [],
+    });
   });
 });

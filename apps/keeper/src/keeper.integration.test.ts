@@ -1,5 +1,16 @@
 // The keeper wired to a real broker and a private anvil with MockPyth (in-process: same factory as main.ts).
-import { feedId, metricValue, startEnv, startKeeper, waitFor, nowS, priceConfigYaml, type Env, type FeedName, type InProcessKeeper } from '../test/harness';
+import {
+  feedId,
+  metricValue,
+  startEnv,
+  startKeeper,
+  waitFor,
+  nowS,
+  priceConfigYaml,
+  type Env,
+  type FeedName,
+  type InProcessKeeper,
+} from '../test/harness';
 
 const ONE = 100_000_000n; // 1.00000000 at expo -8
 
@@ -17,7 +28,8 @@ describe('keeper: decisions against the chain', () => {
   });
 
   const eventsOf = async (feed: FeedName) => (await env.updateEvents()).filter((e) => e.id === feedId(feed));
-  const sourceTime = async (feed: FeedName) => (await keeper.status()).keeper.feeds.find((f) => f.id === feedId(feed))?.source?.publishTime;
+  const sourceTime = async (feed: FeedName) =>
+    (await keeper.status()).keeper.feeds.find((f) => f.id === feedId(feed))?.source?.publishTime;
 
   it('pushes new feeds in one transaction and the chain then holds the Hermes prices', async () => {
     const t0 = nowS() - 100;
@@ -41,7 +53,10 @@ describe('keeper: decisions against the chain', () => {
     await waitFor('USDC ingested', async () => (await sourceTime('usdc')) === t0 + 1);
     const seenAt = Date.now();
     // A decision run after the debounce window has passed (the on-chain refresh re-evaluates every 500 ms).
-    await waitFor('a later decision', async () => ((await keeper.status()).keeper.lastOnchainRefreshAtMs ?? 0) > seenAt + 400);
+    await waitFor(
+      'a later decision',
+      async () => ((await keeper.status()).keeper.lastOnchainRefreshAtMs ?? 0) > seenAt + 400,
+    );
     const usdc = (await keeper.status()).keeper.feeds.find((f) => f.id === feedId('usdc'));
     expect(usdc?.lastDecision).toMatchObject({ condition: 'no', hold: 'within-thresholds' });
     // USDT +2 %: pushed, alone.
@@ -55,7 +70,11 @@ describe('keeper: decisions against the chain', () => {
     const t0 = (await env.onchain('usdt'))!.publishTime;
     await env.produce([{ feed: 'usdc', price: (ONE * 1015n) / 1000n, publishTime: t0 + 1 }]);
     await env.produce([{ feed: 'dai', price: (ONE * 97n) / 100n, publishTime: t0 + 1 }]);
-    await waitFor('USDC and DAI pushed', async () => (await env.onchain('usdc'))?.publishTime === t0 + 1 && (await env.onchain('dai'))?.publishTime === t0 + 1);
+    await waitFor(
+      'USDC and DAI pushed',
+      async () =>
+        (await env.onchain('usdc'))?.publishTime === t0 + 1 && (await env.onchain('dai'))?.publishTime === t0 + 1,
+    );
     const [usdc, dai] = [(await eventsOf('usdc')).at(-1), (await eventsOf('dai')).at(-1)];
     expect(usdc?.txHash).toBe(dai?.txHash);
     expect(await env.onchain('usdc')).toEqual({ price: (ONE * 1015n) / 1000n, publishTime: t0 + 1 });
@@ -64,7 +83,12 @@ describe('keeper: decisions against the chain', () => {
 
   it('exports the keeper metrics and /status', async () => {
     // The on-chain gauges follow the keeper's refresh after a push: wait for it rather than racing it.
-    await waitFor('on-chain DAI gauge refreshed', async () => Math.abs((metricValue(await keeper.metrics(), 'keeper_onchain_price', { feed: 'DAI/USD' }) ?? 0) - 0.97) < 1e-8, 30_000);
+    await waitFor(
+      'on-chain DAI gauge refreshed',
+      async () =>
+        Math.abs((metricValue(await keeper.metrics(), 'keeper_onchain_price', { feed: 'DAI/USD' }) ?? 0) - 0.97) < 1e-8,
+      30_000,
+    );
     const text = await keeper.metrics();
     expect(metricValue(text, 'price_updates_total', { feed: 'USDC/USD' })).toBe(2);
     expect(metricValue(text, 'price_updates_total', { feed: 'USDT/USD' })).toBe(2);
@@ -77,7 +101,9 @@ describe('keeper: decisions against the chain', () => {
     expect(metricValue(text, 'pyth_source_price', { alias: 'DAI/USD' })).toBeCloseTo(0.97, 8);
     expect(metricValue(text, 'last_update_age_seconds', { feed: 'USDC/USD' })).toBeGreaterThanOrEqual(90);
     expect(metricValue(text, 'keeper_wallet_balance_eth')).toBeGreaterThan(1);
-    expect(metricValue(text, 'pyth_price_update_attempts_total', { alias: 'USDT/USD', trigger: 'yes', status: 'success' })).toBe(2);
+    expect(
+      metricValue(text, 'pyth_price_update_attempts_total', { alias: 'USDT/USD', trigger: 'yes', status: 'success' }),
+    ).toBe(2);
     // The failure-mode metrics: nothing in flight, nothing failing, every feed fresh on the chain's clock.
     expect(metricValue(text, 'keeper_in_flight_age_seconds')).toBe(0);
     expect(metricValue(text, 'keeper_current_bid_gwei')).toBe(0);
@@ -97,7 +123,9 @@ describe('keeper: decisions against the chain', () => {
   });
 
   it('rate-limits the operations endpoints', async () => {
-    const codes = await Promise.all(Array.from({ length: 40 }, async () => (await fetch(`${keeper.url}/health`)).status));
+    const codes = await Promise.all(
+      Array.from({ length: 40 }, async () => (await fetch(`${keeper.url}/health`)).status),
+    );
     expect(codes.filter((c) => c === 200).length).toBeGreaterThan(0);
     expect(codes.filter((c) => c === 429).length).toBeGreaterThan(0);
   });
@@ -109,7 +137,11 @@ describe('keeper: heartbeat', () => {
 
   beforeAll(async () => {
     env = await startEnv();
-    keeper = await startKeeper(env, { DEBOUNCE_MS: '200' }, priceConfigYaml({ time_difference: 3, price_deviation: 50 }, ['usdc']));
+    keeper = await startKeeper(
+      env,
+      { DEBOUNCE_MS: '200' },
+      priceConfigYaml({ time_difference: 3, price_deviation: 50 }, ['usdc']),
+    );
   });
   afterAll(async () => {
     await keeper?.stop();
@@ -123,7 +155,10 @@ describe('keeper: heartbeat', () => {
     await env.produce([{ feed: 'usdc', price: ONE, publishTime: t0 + 2 }]);
     await waitFor('t0+2 ingested', async () => (await keeper.status()).keeper.feeds[0]?.source?.publishTime === t0 + 2);
     const seenAt = Date.now();
-    await waitFor('a later decision', async () => ((await keeper.status()).keeper.lastOnchainRefreshAtMs ?? 0) > seenAt + 400);
+    await waitFor(
+      'a later decision',
+      async () => ((await keeper.status()).keeper.lastOnchainRefreshAtMs ?? 0) > seenAt + 400,
+    );
     expect((await env.onchain('usdc'))?.publishTime).toBe(t0);
     await env.produce([{ feed: 'usdc', price: ONE, publishTime: t0 + 3 }]);
     await waitFor('heartbeat push', async () => (await env.onchain('usdc'))?.publishTime === t0 + 3);
@@ -149,12 +184,17 @@ describe('keeper: wallet out of funds', () => {
   it('answers /health 503 balance-low, exports an alert-ready metric, and recovers once funded', async () => {
     const t0 = nowS() - 100;
     await env.produce([{ feed: 'usdc', price: ONE, publishTime: t0 }]);
-    await waitFor('push failed for funds', async () => (await keeper.status()).keeper.lastError?.kind === 'insufficient-funds');
+    await waitFor(
+      'push failed for funds',
+      async () => (await keeper.status()).keeper.lastError?.kind === 'insufficient-funds',
+    );
     const res = await fetch(`${keeper.url}/health`);
     expect(res.status).toBe(503);
     expect(((await res.json()) as { reasons: string[] }).reasons).toContain('balance-low');
     const text = await keeper.metrics();
-    expect(metricValue(text, 'keeper_wallet_balance_eth')).toBeLessThan(metricValue(text, 'keeper_wallet_balance_floor_eth')!);
+    expect(metricValue(text, 'keeper_wallet_balance_eth')).toBeLessThan(
+      metricValue(text, 'keeper_wallet_balance_floor_eth')!,
+    );
     expect(metricValue(text, 'keeper_health_reason', { reason: 'balance-low' })).toBe(1);
     expect(metricValue(text, 'keeper_push_errors_total', { kind: 'insufficient-funds' })).toBeGreaterThanOrEqual(1);
     expect(await env.updateEvents()).toHaveLength(0);

@@ -136,10 +136,14 @@ export function createKeeperApp(config: Config, logger: Logger, deps: KeeperAppD
   });
 
   const aliases = (ds: FeedDecision[]): string[] => ds.map((d) => d.alias);
-  const metricEvents = createKeeperMetrics(deps.registry, { status, health, active: () => active, inputFlowing }, {
-    network: config.NETWORK_NAME,
-    balanceFloorEth: config.WALLET_BALANCE_FLOOR_ETH,
-  });
+  const metricEvents = createKeeperMetrics(
+    deps.registry,
+    { status, health, active: () => active, inputFlowing },
+    {
+      network: config.NETWORK_NAME,
+      balanceFloorEth: config.WALLET_BALANCE_FLOOR_ETH,
+    },
+  );
   const events: PriceKeeperEvents = {
     onDecision: (ds) => metricEvents.onDecision?.(ds),
     onPush(result, pushed) {
@@ -224,8 +228,15 @@ export function createKeeperApp(config: Config, logger: Logger, deps: KeeperAppD
     async start() {
       const probe = createPublicClient({ transport });
       const chainId = await withRetry(() => probe.getChainId(), { attempts: Math.max(config.RETRY_ATTEMPTS, 5) });
-      const { publicClient, walletClient } = createChainClients({ transport, chain: chainFromId(chainId), account, pollingIntervalMs: 1_000 });
-      const stateFile = config.KEEPER_STATE_FILE ?? join(tmpdir(), 'stableyield-keeper', `${chainId}-${account.address.toLowerCase()}.json`);
+      const { publicClient, walletClient } = createChainClients({
+        transport,
+        chain: chainFromId(chainId),
+        account,
+        pollingIntervalMs: 1_000,
+      });
+      const stateFile =
+        config.KEEPER_STATE_FILE ??
+        join(tmpdir(), 'stableyield-keeper', `${chainId}-${account.address.toLowerCase()}.json`);
       const stateStore = new FileTxStateStore(stateFile, ({ keptAt, reason }) =>
         log.error({ stateFile, keptAt, reason }, 'state_file_corrupt_ignored'),
       );
@@ -283,7 +294,18 @@ export function createKeeperApp(config: Config, logger: Logger, deps: KeeperAppD
       }
       await reportFeedCheck(publicClient);
       stopRevival = startWebSocketRevival(config.RPC_URL, config.WS_REVIVE_INTERVAL_MS);
-      log.info({ account: account.address, chainId, contract: config.CONTRACT_ADDRESS, syiFeed: config.SYI_FEED_ADDRESS ?? null, feeds: feeds.length, stateFile, topic }, 'keeper_started');
+      log.info(
+        {
+          account: account.address,
+          chainId,
+          contract: config.CONTRACT_ADDRESS,
+          syiFeed: config.SYI_FEED_ADDRESS ?? null,
+          feeds: feeds.length,
+          stateFile,
+          topic,
+        },
+        'keeper_started',
+      );
 
       const metrics = KafkaMetrics.of(deps.registry);
       producer = new TopicProducer(deps.kafka, deps.serde, metrics, logger);

@@ -1,7 +1,16 @@
 // The keeper's metrics (docs/metrics.md, keeper section) and the Pyth price pusher's names. Event
 // metrics are fed by the PriceKeeperEvents hooks; state metrics (prices, balance, ages) are read from
 // the keeper's status when Prometheus scrapes.
-import { formatEther, formatGwei, HEALTH_REASONS, type FeedDecision, type KeeperStatus, type PriceKeeperEvents, type SubmitResult, type TxErrorKind } from '@stableyield/chain';
+import {
+  formatEther,
+  formatGwei,
+  HEALTH_REASONS,
+  type FeedDecision,
+  type KeeperStatus,
+  type PriceKeeperEvents,
+  type SubmitResult,
+  type TxErrorKind,
+} from '@stableyield/chain';
 import { Counter, Gauge, Histogram, LATENCY_BUCKETS_SECONDS, type Registry } from '@stableyield/observability';
 import { type KeeperHealth } from './health';
 
@@ -32,26 +41,81 @@ export function pushOutcome(status: SubmitResult['status']): Outcome {
 
 const scaled = (price: string, expo: number): number => Number(price) * 10 ** expo;
 
-export function createKeeperMetrics(registry: Registry, state: KeeperState, labels: { network: string; balanceFloorEth: number }): PriceKeeperEvents {
+export function createKeeperMetrics(
+  registry: Registry,
+  state: KeeperState,
+  labels: { network: string; balanceFloorEth: number },
+): PriceKeeperEvents {
   const registers = [registry];
-  const priceUpdates = new Counter({ name: 'price_updates_total', help: 'Feeds updated on-chain (one per feed per mined transaction)', labelNames: ['feed'], registers });
-  const transactions = new Counter({ name: 'keeper_transactions_total', help: 'Push attempts by outcome', labelNames: ['outcome'], registers });
-  const pushErrors = new Counter({ name: 'keeper_push_errors_total', help: 'Failed pushes by error kind', labelNames: ['kind'], registers });
-  const txLatency = new Histogram({ name: 'tx_latency_seconds', help: 'First broadcast to receipt of mined transactions', buckets: LATENCY_BUCKETS_SECONDS, registers });
-  const changePct = new Gauge({ name: 'price_change_percent', help: 'Deviation between the Hermes and on-chain price, percent', labelNames: ['feed'], registers });
-  const gasCost = new Gauge({ name: 'gas_cost_gwei', help: 'Effective gas price of the latest mined transaction, gwei', registers });
+  const priceUpdates = new Counter({
+    name: 'price_updates_total',
+    help: 'Feeds updated on-chain (one per feed per mined transaction)',
+    labelNames: ['feed'],
+    registers,
+  });
+  const transactions = new Counter({
+    name: 'keeper_transactions_total',
+    help: 'Push attempts by outcome',
+    labelNames: ['outcome'],
+    registers,
+  });
+  const pushErrors = new Counter({
+    name: 'keeper_push_errors_total',
+    help: 'Failed pushes by error kind',
+    labelNames: ['kind'],
+    registers,
+  });
+  const txLatency = new Histogram({
+    name: 'tx_latency_seconds',
+    help: 'First broadcast to receipt of mined transactions',
+    buckets: LATENCY_BUCKETS_SECONDS,
+    registers,
+  });
+  const changePct = new Gauge({
+    name: 'price_change_percent',
+    help: 'Deviation between the Hermes and on-chain price, percent',
+    labelNames: ['feed'],
+    registers,
+  });
+  const gasCost = new Gauge({
+    name: 'gas_cost_gwei',
+    help: 'Effective gas price of the latest mined transaction, gwei',
+    registers,
+  });
   const attempts = new Counter({
     name: 'pyth_price_update_attempts_total',
     help: 'Price update attempts per feed (price pusher name)',
     labelNames: ['alias', 'trigger', 'status'],
     registers,
   });
-  const loops = new Counter({ name: 'pyth_pusher_loop_iterations_total', help: 'Decision runs (price pusher name)', registers });
-  const replacements = new Counter({ name: 'keeper_replacements_total', help: 'Re-sends of stuck transactions (fee bumps, lost or gap re-sends)', registers });
-  const refreshFailures = new Counter({ name: 'keeper_onchain_refresh_failures_total', help: 'On-chain refreshes that failed after their retries', registers });
-  const sourcesDropped = new Counter({ name: 'keeper_source_dropped_total', help: 'Hermes prices dropped for being older than MAX_SOURCE_AGE_S', labelNames: ['feed'], registers });
+  const loops = new Counter({
+    name: 'pyth_pusher_loop_iterations_total',
+    help: 'Decision runs (price pusher name)',
+    registers,
+  });
+  const replacements = new Counter({
+    name: 'keeper_replacements_total',
+    help: 'Re-sends of stuck transactions (fee bumps, lost or gap re-sends)',
+    registers,
+  });
+  const refreshFailures = new Counter({
+    name: 'keeper_onchain_refresh_failures_total',
+    help: 'On-chain refreshes that failed after their retries',
+    registers,
+  });
+  const sourcesDropped = new Counter({
+    name: 'keeper_source_dropped_total',
+    help: 'Hermes prices dropped for being older than MAX_SOURCE_AGE_S',
+    labelNames: ['feed'],
+    registers,
+  });
 
-  const feedGauge = (name: string, help: string, labelName: 'feed' | 'alias', value: (f: KeeperStatus['feeds'][number], nowS: number) => number | undefined) =>
+  const feedGauge = (
+    name: string,
+    help: string,
+    labelName: 'feed' | 'alias',
+    value: (f: KeeperStatus['feeds'][number], nowS: number) => number | undefined,
+  ) =>
     new Gauge({
       name,
       help,
@@ -66,13 +130,48 @@ export function createKeeperMetrics(registry: Registry, state: KeeperState, labe
         }
       },
     });
-  feedGauge('last_update_age_seconds', 'Chain time minus the on-chain publish time of each feed', 'feed', (f, nowS) => f.onchain && nowS - f.onchain.publishTime);
-  feedGauge('keeper_source_age_seconds', 'Chain time minus the publish time of the newest Hermes price of each feed', 'feed', (f, nowS) => f.source && nowS - f.source.publishTime);
-  feedGauge('keeper_onchain_price', 'On-chain price', 'feed', (f) => f.onchain && scaled(f.onchain.price, f.onchain.expo));
-  feedGauge('keeper_hermes_price', 'Latest Hermes price', 'feed', (f) => f.source && scaled(f.source.price, f.source.expo));
-  feedGauge('pyth_target_price', 'On-chain price (price pusher name)', 'alias', (f) => f.onchain && scaled(f.onchain.price, f.onchain.expo));
-  feedGauge('pyth_source_price', 'Hermes price (price pusher name)', 'alias', (f) => f.source && scaled(f.source.price, f.source.expo));
-  feedGauge('pyth_price_last_published_time', 'On-chain publish time, unix seconds (price pusher name)', 'alias', (f) => f.onchain?.publishTime);
+  feedGauge(
+    'last_update_age_seconds',
+    'Chain time minus the on-chain publish time of each feed',
+    'feed',
+    (f, nowS) => f.onchain && nowS - f.onchain.publishTime,
+  );
+  feedGauge(
+    'keeper_source_age_seconds',
+    'Chain time minus the publish time of the newest Hermes price of each feed',
+    'feed',
+    (f, nowS) => f.source && nowS - f.source.publishTime,
+  );
+  feedGauge(
+    'keeper_onchain_price',
+    'On-chain price',
+    'feed',
+    (f) => f.onchain && scaled(f.onchain.price, f.onchain.expo),
+  );
+  feedGauge(
+    'keeper_hermes_price',
+    'Latest Hermes price',
+    'feed',
+    (f) => f.source && scaled(f.source.price, f.source.expo),
+  );
+  feedGauge(
+    'pyth_target_price',
+    'On-chain price (price pusher name)',
+    'alias',
+    (f) => f.onchain && scaled(f.onchain.price, f.onchain.expo),
+  );
+  feedGauge(
+    'pyth_source_price',
+    'Hermes price (price pusher name)',
+    'alias',
+    (f) => f.source && scaled(f.source.price, f.source.expo),
+  );
+  feedGauge(
+    'pyth_price_last_published_time',
+    'On-chain publish time, unix seconds (price pusher name)',
+    'alias',
+    (f) => f.onchain?.publishTime,
+  );
 
   const balanceEth = (): number | undefined => {
     const wei = state.status().walletBalanceWei;
@@ -97,7 +196,11 @@ export function createKeeperMetrics(registry: Registry, state: KeeperState, labe
       if (v !== undefined) this.set({ wallet_address: state.status().account, network: labels.network }, v);
     },
   });
-  new Gauge({ name: 'keeper_wallet_balance_floor_eth', help: 'Configured balance floor (WALLET_BALANCE_FLOOR_ETH)', registers }).set(labels.balanceFloorEth);
+  new Gauge({
+    name: 'keeper_wallet_balance_floor_eth',
+    help: 'Configured balance floor (WALLET_BALANCE_FLOOR_ETH)',
+    registers,
+  }).set(labels.balanceFloorEth);
   new Gauge({
     name: 'keeper_is_active',
     help: '1 on the replica that owns the input partition',

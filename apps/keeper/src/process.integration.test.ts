@@ -2,7 +2,17 @@
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { explainFailure, feedId, nowS, priceConfigYaml, spawnKeeper, startEnv, waitFor, type Env, type KeeperProcess } from '../test/harness';
+import {
+  explainFailure,
+  feedId,
+  nowS,
+  priceConfigYaml,
+  spawnKeeper,
+  startEnv,
+  waitFor,
+  type Env,
+  type KeeperProcess,
+} from '../test/harness';
 
 const ONE = 100_000_000n;
 
@@ -63,7 +73,9 @@ describe('keeper process: signals', () => {
   });
 
   it('SIGTERM waits for the pending transaction to be mined before exiting', async () => {
-    keeper = await spawnKeeper(env.baseEnv({ PRICE_CONFIG_FILE: configFile(), DEBOUNCE_MS: '200', STUCK_AFTER_MS: '60000', LOG_LEVEL: 'info' }));
+    keeper = await spawnKeeper(
+      env.baseEnv({ PRICE_CONFIG_FILE: configFile(), DEBOUNCE_MS: '200', STUCK_AFTER_MS: '60000', LOG_LEVEL: 'info' }),
+    );
     await waitFor('active', async () => (await role(keeper!)) === 'active', 60_000);
     await env.anvil.rpc('evm_setAutomine', [false]);
     try {
@@ -90,7 +102,12 @@ describe('keeper process: restart with a transaction pending', () => {
   const { env, procs } = processSuite();
 
   it('replaces the pending transaction at its nonce: no gap, no double push', async () => {
-    const settings = { PRICE_CONFIG_FILE: configFile(), DEBOUNCE_MS: '200', STUCK_AFTER_MS: '60000', LOG_LEVEL: 'info' };
+    const settings = {
+      PRICE_CONFIG_FILE: configFile(),
+      DEBOUNCE_MS: '200',
+      STUCK_AFTER_MS: '60000',
+      LOG_LEVEL: 'info',
+    };
     const vars = env().baseEnv(settings);
     await env().anvil.rpc('evm_setAutomine', [false]);
     const first = await spawnKeeper(vars);
@@ -140,7 +157,11 @@ describe('keeper process: two replicas', () => {
     const a = await spawnKeeper(vars);
     const b = await spawnKeeper(vars);
     procs.push(a, b);
-    await waitFor('one active, one standby', async () => [await role(a), await role(b)].sort().join() === 'active,standby', 60_000);
+    await waitFor(
+      'one active, one standby',
+      async () => [await role(a), await role(b)].sort().join() === 'active,standby',
+      60_000,
+    );
     const [active, standby] = (await role(a)) === 'active' ? [a, b] : [b, a];
     expect((await standby.status())?.health.role).toBe('standby');
 
@@ -153,7 +174,13 @@ describe('keeper process: two replicas', () => {
     await kill(active);
     await waitFor('standby active', async () => (await role(standby)) === 'active', 30_000, 50);
     const takeoverMs = Date.now() - killedAt;
-    console.log(JSON.stringify({ metric: 'keeper_takeover_ms', value: takeoverMs, sessionTimeoutMs: Number(vars['KEEPER_SESSION_TIMEOUT_MS']) }));
+    console.log(
+      JSON.stringify({
+        metric: 'keeper_takeover_ms',
+        value: takeoverMs,
+        sessionTimeoutMs: Number(vars['KEEPER_SESSION_TIMEOUT_MS']),
+      }),
+    );
     expect(takeoverMs).toBeLessThan(30_000);
 
     await env().produce([{ feed: 'usdc', price: ONE * 2n, publishTime: t0 + 1 }]);

@@ -30,7 +30,13 @@ export interface SyiDutyDeps {
 
 export type SyiDutyConfig = Pick<
   Config,
-  'SYI_DEVIATION_BPS' | 'SYI_HEARTBEAT_S' | 'SYI_MIN_INTERVAL_S' | 'SYI_INPUT_TOPIC' | 'ONCHAIN_REFRESH_MS' | 'ONCHAIN_REFRESH_ATTEMPTS' | 'DEBOUNCE_MS'
+  | 'SYI_DEVIATION_BPS'
+  | 'SYI_HEARTBEAT_S'
+  | 'SYI_MIN_INTERVAL_S'
+  | 'SYI_INPUT_TOPIC'
+  | 'ONCHAIN_REFRESH_MS'
+  | 'ONCHAIN_REFRESH_ATTEMPTS'
+  | 'DEBOUNCE_MS'
 >;
 
 export function createSyiDuty(feed: Address, config: SyiDutyConfig, logger: Logger, deps: SyiDutyDeps): SyiDuty {
@@ -38,12 +44,23 @@ export function createSyiDuty(feed: Address, config: SyiDutyConfig, logger: Logg
   // The metrics read the publisher's status; the publisher reports to the metrics.
   let publisher: SyiPublisher | undefined = undefined;
   const status = (): SyiFeedStatus =>
-    publisher?.status() ?? { feed, active: false, triggers: defaultSyiTriggers, chainTimeS: Math.floor(Date.now() / 1000), publishesTotal: 0, recordsRejected: 0 };
+    publisher?.status() ?? {
+      feed,
+      active: false,
+      triggers: defaultSyiTriggers,
+      chainTimeS: Math.floor(Date.now() / 1000),
+      publishesTotal: 0,
+      recordsRejected: 0,
+    };
   const metrics = createSyiMetrics(deps.registry, status);
   const created = new SyiPublisher(
     {
       feed,
-      triggers: { deviationBps: config.SYI_DEVIATION_BPS, heartbeatS: config.SYI_HEARTBEAT_S, minIntervalS: config.SYI_MIN_INTERVAL_S },
+      triggers: {
+        deviationBps: config.SYI_DEVIATION_BPS,
+        heartbeatS: config.SYI_HEARTBEAT_S,
+        minIntervalS: config.SYI_MIN_INTERVAL_S,
+      },
       refreshMs: config.ONCHAIN_REFRESH_MS,
       refreshAttempts: config.ONCHAIN_REFRESH_ATTEMPTS,
       debounceMs: config.DEBOUNCE_MS,
@@ -57,7 +74,17 @@ export function createSyiDuty(feed: Address, config: SyiDutyConfig, logger: Logg
           metrics.onPublish(result, round, decision);
           const tx = 'hash' in result ? { hash: result.hash, nonce: result.nonce } : {};
           const gas = 'receipt' in result ? { gasUsed: Number(result.receipt.gasUsed) } : {};
-          log.info({ status: result.status, trigger: decision.reason, t: Number(round.updatedAt), answer: round.answer.toString(), ...tx, ...gas }, 'syi_publish_completed');
+          log.info(
+            {
+              status: result.status,
+              trigger: decision.reason,
+              t: Number(round.updatedAt),
+              answer: round.answer.toString(),
+              ...tx,
+              ...gas,
+            },
+            'syi_publish_completed',
+          );
         },
         onPublishError(kind, err) {
           metrics.onPublishError(kind, err);

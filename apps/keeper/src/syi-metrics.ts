@@ -1,9 +1,19 @@
 // The SYI duty's metrics (docs/metrics.md, keeper section): ages and deviation are read from the
 // publisher when Prometheus scrapes; publishes are counted as they land.
-import { type SubmitResult, type SyiDecision, type SyiFeedStatus, type SyiPublisherEvents, type SyiRound, type TxErrorKind } from '@stableyield/chain';
+import {
+  type SubmitResult,
+  type SyiDecision,
+  type SyiFeedStatus,
+  type SyiPublisherEvents,
+  type SyiRound,
+  type TxErrorKind,
+} from '@stableyield/chain';
 import { Counter, Gauge, type Registry } from '@stableyield/observability';
 
-export function createSyiMetrics(registry: Registry, status: () => SyiFeedStatus): Required<Pick<SyiPublisherEvents, 'onPublish' | 'onPublishError'>> {
+export function createSyiMetrics(
+  registry: Registry,
+  status: () => SyiFeedStatus,
+): Required<Pick<SyiPublisherEvents, 'onPublish' | 'onPublishError'>> {
   const registers = [registry];
   new Gauge({
     name: 'syi_onchain_age_seconds',
@@ -38,7 +48,12 @@ export function createSyiMetrics(registry: Registry, status: () => SyiFeedStatus
     labelNames: ['trigger'],
     registers,
   });
-  const errors = new Counter({ name: 'syi_onchain_publish_errors_total', help: 'SYI publishes that failed, by error kind or outcome', labelNames: ['kind'], registers });
+  const errors = new Counter({
+    name: 'syi_onchain_publish_errors_total',
+    help: 'SYI publishes that failed, by error kind or outcome',
+    labelNames: ['kind'],
+    registers,
+  });
   return {
     onPublish(result: SubmitResult, _round: SyiRound, decision: SyiDecision) {
       if (result.status === 'mined' || result.status === 'landed') publishes.inc({ trigger: decision.reason });

@@ -17,7 +17,14 @@ import {
 } from '@stableyield/chain/testing';
 import { KafkaMetrics, prefixedSpecs, provisionTopics, topicSpec, TopicProducer } from '@stableyield/kafka';
 import { testStack, uniqueGroup, waitFor, type TestStack } from '@stableyield/kafka/testing';
-import { createLogger, createMetricsRegistry, ProgressMonitor, Readiness, startHealthServer, type HealthServer } from '@stableyield/observability';
+import {
+  createLogger,
+  createMetricsRegistry,
+  ProgressMonitor,
+  Readiness,
+  startHealthServer,
+  type HealthServer,
+} from '@stableyield/observability';
 import { createRegistryClient, registerSchemas, VALUE_SCHEMAS, type PythUpdate } from '@stableyield/schemas';
 import { toHex, type Address, type Hex } from 'viem';
 import { loadAppConfig } from '../src/config';
@@ -51,8 +58,13 @@ export function pythRecord(quotes: Quote[]): PythUpdate {
 }
 
 /** The keeper's price config for the test feeds: 1 % deviation, 60 s heartbeat unless overridden. */
-export function priceConfigYaml(over: Partial<Record<'time_difference' | 'price_deviation', number>> = {}, feeds: FeedName[] = ['usdc', 'usdt', 'dai']): string {
-  const extra = Object.entries(over).map(([k, v]) => `, ${k}: ${v}`).join('');
+export function priceConfigYaml(
+  over: Partial<Record<'time_difference' | 'price_deviation', number>> = {},
+  feeds: FeedName[] = ['usdc', 'usdt', 'dai'],
+): string {
+  const extra = Object.entries(over)
+    .map(([k, v]) => `, ${k}: ${v}`)
+    .join('');
   return feeds.map((f) => `- { alias: ${FEEDS[f].alias}, id: ${FEEDS[f].id}${extra} }`).join('\n');
 }
 
@@ -78,9 +90,17 @@ export async function startEnv(anvilArgs: string[] = []): Promise<Env> {
   const contract = await deployTestMockPyth(anvil, SOLC_CACHE);
   const prefix = `test-keeper-${randomUUID().slice(0, 8)}.`;
   const topic = `${prefix}pyth.updates`;
-  await provisionTopics(stack.kafka, stack.logger, { replicationFactor: 1, topics: prefixedSpecs(prefix, [topicSpec('pyth.updates'), topicSpec('pyth.updates.dlq')]) });
+  await provisionTopics(stack.kafka, stack.logger, {
+    replicationFactor: 1,
+    topics: prefixedSpecs(prefix, [topicSpec('pyth.updates'), topicSpec('pyth.updates.dlq')]),
+  });
   await registerSchemas(createRegistryClient(stack.registryUrl), { [topic]: VALUE_SCHEMAS['pyth.updates']! });
-  const producer = new TopicProducer(stack.kafka, stack.serde, KafkaMetrics.of(createMetricsRegistry('keeper-test', { defaultMetrics: false })), stack.logger);
+  const producer = new TopicProducer(
+    stack.kafka,
+    stack.serde,
+    KafkaMetrics.of(createMetricsRegistry('keeper-test', { defaultMetrics: false })),
+    stack.logger,
+  );
   await producer.connect();
   const account = anvilTestAccount(1);
   const keeperKey = toHex(account.getHdKey().privateKey!);
@@ -95,15 +115,30 @@ export async function startEnv(anvilArgs: string[] = []): Promise<Env> {
     produce: (quotes) => producer.send(topic as 'pyth.updates', [{ key: 'hermes', value: pythRecord(quotes) }]),
     async onchain(feed) {
       try {
-        const p = await anvil.client.readContract({ address: contract, abi: pythAbi, functionName: 'getPriceUnsafe', args: [`0x${FEEDS[feed].id}`] });
+        const p = await anvil.client.readContract({
+          address: contract,
+          abi: pythAbi,
+          functionName: 'getPriceUnsafe',
+          args: [`0x${FEEDS[feed].id}`],
+        });
         return { price: p.price, publishTime: Number(p.publishTime) };
       } catch {
         return undefined;
       }
     },
     async updateEvents() {
-      const logs = await anvil.client.getContractEvents({ address: contract, abi: pythAbi, eventName: 'PriceFeedUpdate', fromBlock: 0n });
-      return logs.map((l) => ({ id: String(l.args.id).toLowerCase(), publishTime: Number(l.args.publishTime), price: l.args.price ?? 0n, txHash: l.transactionHash }));
+      const logs = await anvil.client.getContractEvents({
+        address: contract,
+        abi: pythAbi,
+        eventName: 'PriceFeedUpdate',
+        fromBlock: 0n,
+      });
+      return logs.map((l) => ({
+        id: String(l.args.id).toLowerCase(),
+        publishTime: Number(l.args.publishTime),
+        price: l.args.price ?? 0n,
+        txHash: l.transactionHash,
+      }));
     },
     baseEnv: (extra = {}) => ({
       PRIVATE_KEY: keeperKey,
@@ -140,15 +175,31 @@ export interface InProcessKeeper {
 }
 
 /** The keeper's wiring in this process (same factory as main.ts), with its HTTP endpoints on a free port. */
-export async function startKeeper(env: Env, extra: Record<string, string> = {}, priceConfig = priceConfigYaml({ price_deviation: 1, time_difference: 3600 })): Promise<InProcessKeeper> {
+export async function startKeeper(
+  env: Env,
+  extra: Record<string, string> = {},
+  priceConfig = priceConfigYaml({ price_deviation: 1, time_difference: 3600 }),
+): Promise<InProcessKeeper> {
   const dir = mkdtempSync(join(tmpdir(), 'keeper-cfg-'));
   const cfgFile = join(dir, 'prices.yaml');
   writeFileSync(cfgFile, priceConfig);
   const config = loadAppConfig(env.baseEnv({ PRICE_CONFIG_FILE: cfgFile, ...extra }));
   const registry = createMetricsRegistry('keeper-test', { defaultMetrics: false });
   const progress = new ProgressMonitor(Date.now, registry);
-  const app = createKeeperApp(config, createLogger({ app: 'keeper-test', level: config.LOG_LEVEL }), { kafka: env.stack.kafka, serde: env.stack.serde, registry, progress });
-  const server: HealthServer = await startHealthServer({ host: '127.0.0.1', port: 0, registry, progress, readiness: new Readiness(), routes: app.routes });
+  const app = createKeeperApp(config, createLogger({ app: 'keeper-test', level: config.LOG_LEVEL }), {
+    kafka: env.stack.kafka,
+    serde: env.stack.serde,
+    registry,
+    progress,
+  });
+  const server: HealthServer = await startHealthServer({
+    host: '127.0.0.1',
+    port: 0,
+    registry,
+    progress,
+    readiness: new Readiness(),
+    routes: app.routes,
+  });
   await app.start();
   const url = `http://127.0.0.1:${server.port}`;
   await waitFor('keeper active', () => app.isActive(), 30_000);
@@ -185,7 +236,9 @@ export interface KeeperProcess {
  */
 export async function spawnKeeper(env: Record<string, string>, wrapper: string[] = []): Promise<KeeperProcess> {
   const port = await freePort();
-  const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.endsWith('_FILE') && k !== 'PRIVATE_KEY'));
+  const inherited = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !k.endsWith('_FILE') && k !== 'PRIVATE_KEY'),
+  );
   const node = [process.execPath, '--import', 'tsx', join(ROOT, 'apps', 'keeper', 'src', 'main.ts')];
   const [command, ...args] = [...wrapper, ...node] as [string, ...string[]];
   const child = spawn(command, args, {
@@ -219,7 +272,10 @@ export async function explainFailure<T>(procs: readonly KeeperProcess[], body: (
   try {
     return await body();
   } catch (err) {
-    for (const [i, p] of procs.entries()) console.error(`--- keeper process ${i + 1}, last 60 log lines ---\n${p.output().split('\n').slice(-60).join('\n')}`);
+    for (const [i, p] of procs.entries())
+      console.error(
+        `--- keeper process ${i + 1}, last 60 log lines ---\n${p.output().split('\n').slice(-60).join('\n')}`,
+      );
     throw err;
   }
 }

@@ -30,9 +30,17 @@ export async function startSyiEnv(env: Env): Promise<SyiEnv> {
   const prefix = `test-keeper-syi-${randomUUID().slice(0, 8)}.`;
   const topic = `${prefix}syi.calculated`;
   const { stack } = env;
-  await provisionTopics(stack.kafka, stack.logger, { replicationFactor: 1, topics: prefixedSpecs(prefix, [topicSpec('syi.calculated')]) });
+  await provisionTopics(stack.kafka, stack.logger, {
+    replicationFactor: 1,
+    topics: prefixedSpecs(prefix, [topicSpec('syi.calculated')]),
+  });
   await registerSchemas(createRegistryClient(stack.registryUrl), { [topic]: VALUE_SCHEMAS['syi.calculated']! });
-  const producer = new TopicProducer(stack.kafka, stack.serde, KafkaMetrics.of(createMetricsRegistry('keeper-syi-test', { defaultMetrics: false })), stack.logger);
+  const producer = new TopicProducer(
+    stack.kafka,
+    stack.serde,
+    KafkaMetrics.of(createMetricsRegistry('keeper-syi-test', { defaultMetrics: false })),
+    stack.logger,
+  );
   await producer.connect();
   let seq = 0;
   const hex = (): string => (++seq).toString(16).padStart(64, '0');
@@ -40,10 +48,24 @@ export async function startSyiEnv(env: Env): Promise<SyiEnv> {
     feed,
     topic,
     produce: (tS, value) =>
-      producer.send(topic as 'syi.calculated', [{ key: 'syi', value: syiRecord({ ts: tS * 1000, value, rpl: value - 3.88, inputsDigest: hex(), digest: hex() }) }]),
+      producer.send(topic as 'syi.calculated', [
+        {
+          key: 'syi',
+          value: syiRecord({ ts: tS * 1000, value, rpl: value - 3.88, inputsDigest: hex(), digest: hex() }),
+        },
+      ]),
     async rounds() {
-      const logs = await env.anvil.client.getContractEvents({ address: feed, abi: syiFeedAbi, eventName: 'SyiPublished', fromBlock: 0n });
-      return logs.map((l) => ({ roundId: l.args.roundId!, updatedAt: Number(l.args.updatedAt), answer: l.args.answer! }));
+      const logs = await env.anvil.client.getContractEvents({
+        address: feed,
+        abi: syiFeedAbi,
+        eventName: 'SyiPublished',
+        fromBlock: 0n,
+      });
+      return logs.map((l) => ({
+        roundId: l.args.roundId!,
+        updatedAt: Number(l.args.updatedAt),
+        answer: l.args.answer!,
+      }));
     },
     env: () => ({ SYI_FEED_ADDRESS: feed, SYI_INPUT_TOPIC: topic, SYI_MIN_INTERVAL_S: '0' }),
     close: () => producer.disconnect(),

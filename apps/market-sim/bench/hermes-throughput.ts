@@ -40,7 +40,9 @@ async function main(): Promise<void> {
   try {
     const url = `${sim.url}/hermes/v2/updates/price/stream?${ASSETS.map((a) => `ids[]=${a.pythId}`).join('&')}`;
     const started = Date.now();
-    const results = await Promise.all(Array.from({ length: clients }, () => countEvents(url, started + seconds * 1000)));
+    const results = await Promise.all(
+      Array.from({ length: clients }, () => countEvents(url, started + seconds * 1000)),
+    );
     const elapsed = (Date.now() - started) / 1000;
     const events = results.reduce((s, r) => s + r.events, 0);
     console.log(

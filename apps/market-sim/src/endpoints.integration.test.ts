@@ -29,7 +29,7 @@ const idsQuery = ASSETS.map((a) => `ids[]=0x${a.pythId}`).join('&');
 
 async function getJson(path: string): Promise<{ status: number; body: unknown; headers: Headers }> {
   const res = await fetch(`${sim.url}${path}`);
-  return { status: res.status, body: (await res.json()), headers: res.headers };
+  return { status: res.status, body: await res.json(), headers: res.headers };
 }
 
 describe('market-sim endpoints', () => {
@@ -52,7 +52,9 @@ describe('market-sim endpoints', () => {
     const res = await fetch(`${sim.url}/hermes/v2/updates/price/latest?ids[]=${unknown}&ids[]=${ASSETS[0]!.pythId}`);
     expect(res.status).toBe(404);
     expect(parseHermesErrorBody(await res.text())).toMatchObject({ kind: 'price-ids-not-found', ids: [unknown] });
-    const ignored = await fetch(`${sim.url}/hermes/v2/updates/price/latest?ids[]=${unknown}&ids[]=${ASSETS[0]!.pythId}&ignore_invalid_price_ids=true`);
+    const ignored = await fetch(
+      `${sim.url}/hermes/v2/updates/price/latest?ids[]=${unknown}&ids[]=${ASSETS[0]!.pythId}&ignore_invalid_price_ids=true`,
+    );
     const r = parseHermesPriceUpdateText(await ignored.text(), { feedSymbols, receivedAt: 0 });
     expect(r.ok && r.records.prices.map((p) => p.symbol)).toEqual([ASSETS[0]!.symbol]);
   });
@@ -65,13 +67,18 @@ describe('market-sim endpoints', () => {
 
   it('cryptocompare /data/pricemultifull, and its error envelope', async () => {
     const { body } = await getJson('/cryptocompare/data/pricemultifull?fsyms=DAI,FDUSD,PYUSD,USDC,USDT,USDE&tsyms=USD');
-    const r = mapCryptoComparePriceMultiFull(body, { symbols: { DAI: 'DAI', FDUSD: 'FDUSD', PYUSD: 'PYUSD', USDC: 'USDC', USDT: 'USDT', USDE: 'USDe' } });
+    const r = mapCryptoComparePriceMultiFull(body, {
+      symbols: { DAI: 'DAI', FDUSD: 'FDUSD', PYUSD: 'PYUSD', USDC: 'USDC', USDT: 'USDT', USDE: 'USDe' },
+    });
     if (!r.ok) throw new Error(r.reason);
     expect(r.records.map((x) => x.symbol)).toEqual(['DAI', 'FDUSD', 'PYUSD', 'USDC', 'USDT', 'USDe']);
     expect(r.records.every((x) => x.venue === 'cryptocompare' && (x.volume24hUsd ?? 0) > 0)).toBe(true);
     const error = await getJson('/cryptocompare/data/pricemultifull?fsyms=ASDHALF&tsyms=USD');
     expect(error.status).toBe(200);
-    expect(parseCryptoCompareError(error.body)).toMatchObject({ kind: 'api-error', message: 'cccagg_or_exchange market does not exist for this coin pair (ASDHALF-USD)' });
+    expect(parseCryptoCompareError(error.body)).toMatchObject({
+      kind: 'api-error',
+      message: 'cccagg_or_exchange market does not exist for this coin pair (ASDHALF-USD)',
+    });
   });
 
   it('binance /api/v3/ticker/24hr (symbol, symbols, and an invalid symbol)', async () => {
@@ -91,7 +98,12 @@ describe('market-sim endpoints', () => {
     expect(Array.isArray(all.body) && all.body.length).toBe(8);
     const bad = await getJson('/binance/api/v3/ticker/24hr?symbol=NOPEUSDT');
     expect(bad.status).toBe(400);
-    expect(parseBinanceError(bad.body)).toEqual({ source: 'binance', kind: 'api-error', code: -1121, message: 'Invalid symbol.' });
+    expect(parseBinanceError(bad.body)).toEqual({
+      source: 'binance',
+      kind: 'api-error',
+      code: -1121,
+      message: 'Invalid symbol.',
+    });
   });
 
   it('binance /api/v3/depth', async () => {
@@ -107,7 +119,8 @@ describe('market-sim endpoints', () => {
     const { body } = await getJson('/defillama/yields/pools');
     const r = mapDefiLlamaPools(body, { symbols: [...CONSTITUENTS], fetchedAt: Date.now() });
     if (!r.ok) throw new Error(r.reason);
-    for (const s of CONSTITUENTS) expect(r.records.filter((p) => p.symbol === s && p.tvlUsd >= 1e7).length).toBeGreaterThanOrEqual(3);
+    for (const s of CONSTITUENTS)
+      expect(r.records.filter((p) => p.symbol === s && p.tvlUsd >= 1e7).length).toBeGreaterThanOrEqual(3);
     expect(r.records.some((p) => p.symbol === 'USDC-USDT')).toBe(false);
   });
 
@@ -119,13 +132,18 @@ describe('market-sim endpoints', () => {
   });
 
   it('fred /fred/series/observations, and its error body', async () => {
-    const { body } = await getJson('/fred/fred/series/observations?series_id=DGS3MO&api_key=test&file_type=json&sort_order=desc&limit=10');
+    const { body } = await getJson(
+      '/fred/fred/series/observations?series_id=DGS3MO&api_key=test&file_type=json&sort_order=desc&limit=10',
+    );
     const r = mapFredObservations(body, 'DGS3MO');
     if (!r.ok) throw new Error(r.reason);
     expect(Date.now() - r.records.ts).toBeLessThan(7 * 86_400_000);
     const missingKey = await getJson('/fred/fred/series/observations?series_id=DGS3MO&file_type=json');
     expect(missingKey.status).toBe(400);
-    expect(mapFredObservations(missingKey.body, 'DGS3MO')).toEqual({ ok: false, reason: 'fred: error 400: Bad Request.  Variable api_key is not set.' });
+    expect(mapFredObservations(missingKey.body, 'DGS3MO')).toEqual({
+      ok: false,
+      reason: 'fred: error 400: Bad Request.  Variable api_key is not set.',
+    });
   });
 
   it('health port: /live, /ready, /metrics', async () => {

@@ -2,7 +2,13 @@
 // with its requested feeds, as Hermes does per aggregation. Scenario modes (silent, close, error frames,
 // malformed events, outages) are applied per slot and per stream.
 import { type ServerResponse } from 'node:http';
-import { malformedText, priceUpdateBody, slotSnapshot, type HermesEncoding, type HermesFeedSnapshot } from '@stableyield/market-model';
+import {
+  malformedText,
+  priceUpdateBody,
+  slotSnapshot,
+  type HermesEncoding,
+  type HermesFeedSnapshot,
+} from '@stableyield/market-model';
 import { type Logger } from 'pino';
 import { type SimMetrics } from './metrics';
 import { type SimState } from './state';
@@ -123,7 +129,8 @@ export class HermesStreams {
       return;
     }
     if (mode?.mode === 'close' || mode?.mode === 'error-frame') {
-      for (const s of [...this.streams]) this.end(s, 'end', mode.mode === 'error-frame' ? `event:error\ndata:${mode.message}\n\n` : undefined);
+      for (const s of [...this.streams])
+        this.end(s, 'end', mode.mode === 'error-frame' ? `event:error\ndata:${mode.message}\n\n` : undefined);
       return;
     }
     if (mode?.mode === 'silent') return;

@@ -11,7 +11,10 @@ async function main(): Promise<void> {
   shutdown.add('api', () => sim.stopApi());
   shutdown.add('health', () => sim.stopHealth());
   exitOnSignals(shutdown);
-  logger.info({ url: sim.url, health: sim.healthUrl, seed: config.seed, tickRate: config.tickRate }, 'market-sim listening');
+  logger.info(
+    { url: sim.url, health: sim.healthUrl, seed: config.seed, tickRate: config.tickRate },
+    'market-sim listening',
+  );
 }
 
 main().catch((err: unknown) => {

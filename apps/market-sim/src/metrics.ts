@@ -13,9 +13,22 @@ export function createMetrics(): SimMetrics {
   const registry = createMetricsRegistry('market-sim');
   return {
     registry,
-    requests: new Counter({ name: 'market_sim_requests_total', help: 'HTTP requests answered, by upstream and status', labelNames: ['source', 'status'], registers: [registry] }),
+    requests: new Counter({
+      name: 'market_sim_requests_total',
+      help: 'HTTP requests answered, by upstream and status',
+      labelNames: ['source', 'status'],
+      registers: [registry],
+    }),
     sseClients: new Gauge({ name: 'market_sim_sse_clients', help: 'Open Hermes SSE streams', registers: [registry] }),
-    hermesEvents: new Counter({ name: 'market_sim_hermes_events_total', help: 'Hermes SSE data events written', registers: [registry] }),
-    slots: new Counter({ name: 'market_sim_slots_total', help: 'Hermes slots produced by the ticker', registers: [registry] }),
+    hermesEvents: new Counter({
+      name: 'market_sim_hermes_events_total',
+      help: 'Hermes SSE data events written',
+      registers: [registry],
+    }),
+    slots: new Counter({
+      name: 'market_sim_slots_total',
+      help: 'Hermes slots produced by the ticker',
+      registers: [registry],
+    }),
   };
 }

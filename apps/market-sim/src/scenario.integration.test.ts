@@ -1,5 +1,12 @@
 // Scenarios loaded at run time through the control API, observed through the public endpoints.
-import { mapBinanceTicker24hr, mapCryptoComparePriceMultiFull, mapDefiLlamaPools, mapDefiLlamaStablecoins, mapFredObservations, parseHermesPriceUpdateText } from '@stableyield/upstream';
+import {
+  mapBinanceTicker24hr,
+  mapCryptoComparePriceMultiFull,
+  mapDefiLlamaPools,
+  mapDefiLlamaStablecoins,
+  mapFredObservations,
+  parseHermesPriceUpdateText,
+} from '@stableyield/upstream';
 import { ASSETS } from '@stableyield/market-model';
 import { postScenario, startTestSim, waitFor } from '../test/sim';
 
@@ -35,9 +42,17 @@ describe('control API', () => {
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: string }).error).toContain('events.0.price');
     const yaml = 'name: yaml-test\nevents:\n  - { type: outage, source: fred, at: 1h }\n';
-    const ok = await fetch(`${sim.url}/_control/scenario`, { method: 'POST', headers: { 'content-type': 'application/yaml' }, body: yaml });
+    const ok = await fetch(`${sim.url}/_control/scenario`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/yaml' },
+      body: yaml,
+    });
     expect(ok.status).toBe(200);
-    const state = (await (await fetch(`${sim.url}/_control/state`)).json()) as { scenario: { name: string; events: { at: number }[] }; activeEvents: unknown[]; tickRate: number };
+    const state = (await (await fetch(`${sim.url}/_control/state`)).json()) as {
+      scenario: { name: string; events: { at: number }[] };
+      activeEvents: unknown[];
+      tickRate: number;
+    };
     expect(state.scenario.name).toBe('yaml-test');
     expect(state.scenario.events[0]!.at).toBe(3_600_000);
     expect(state.activeEvents).toEqual([]);
@@ -45,14 +60,30 @@ describe('control API', () => {
   });
 
   it('changes the tick rate at run time', async () => {
-    const res = await fetch(`${sim.url}/_control/tick-rate`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ tickRate: 50 }) });
+    const res = await fetch(`${sim.url}/_control/tick-rate`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ tickRate: 50 }),
+    });
     expect(res.status).toBe(200);
-    const state = (await (await fetch(`${sim.url}/_control/state`)).json()) as { tickRate: number; slot: number; now: number };
+    const state = (await (await fetch(`${sim.url}/_control/state`)).json()) as {
+      tickRate: number;
+      slot: number;
+      now: number;
+    };
     expect(state.tickRate).toBe(50);
     expect(state.slot).toBe(Math.floor((state.now * 50) / 1000));
-    const bad = await fetch(`${sim.url}/_control/tick-rate`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ tickRate: 0 }) });
+    const bad = await fetch(`${sim.url}/_control/tick-rate`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ tickRate: 0 }),
+    });
     expect(bad.status).toBe(400);
-    await fetch(`${sim.url}/_control/tick-rate`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ tickRate: 10 }) });
+    await fetch(`${sim.url}/_control/tick-rate`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ tickRate: 10 }),
+    });
   });
 });
 
@@ -63,14 +94,21 @@ describe('scenarios', () => {
     expect(await ccPrice('USDC')).toBeCloseTo(0.95, 3);
     // Pyth prices are those of the current slot, which may have started before the scenario was loaded.
     const usdc = ASSETS.find((a) => a.symbol === 'USDC')!.pythId;
-    const pythPrice = await waitFor(async () => {
-      const pyth = await fetch(`${sim.url}/hermes/v2/updates/price/latest?ids[]=${usdc}`);
-      const r = parseHermesPriceUpdateText(await pyth.text(), { feedSymbols: { [usdc]: 'USDC' }, receivedAt: 0 });
-      if (!r.ok) throw new Error(r.reason);
-      return r.records.prices[0]!.price < 0.99 ? r.records.prices[0]!.price : undefined;
-    }, 5000, 'the depeg in the next slot');
+    const pythPrice = await waitFor(
+      async () => {
+        const pyth = await fetch(`${sim.url}/hermes/v2/updates/price/latest?ids[]=${usdc}`);
+        const r = parseHermesPriceUpdateText(await pyth.text(), { feedSymbols: { [usdc]: 'USDC' }, receivedAt: 0 });
+        if (!r.ok) throw new Error(r.reason);
+        return r.records.prices[0]!.price < 0.99 ? r.records.prices[0]!.price : undefined;
+      },
+      5000,
+      'the depeg in the next slot',
+    );
     expect(pythPrice).toBeCloseTo(0.95, 3);
-    const ticker = mapBinanceTicker24hr(await (await fetch(`${sim.url}/binance/api/v3/ticker/24hr?symbol=USDCUSDT`)).json(), [{ pair: 'USDCUSDT', symbol: 'USDC' }]);
+    const ticker = mapBinanceTicker24hr(
+      await (await fetch(`${sim.url}/binance/api/v3/ticker/24hr?symbol=USDCUSDT`)).json(),
+      [{ pair: 'USDCUSDT', symbol: 'USDC' }],
+    );
     expect(ticker.ok && ticker.records[0]!.price).toBeCloseTo(0.95, 3);
     expect(Math.abs((await ccPrice('USDT')) - 1)).toBeLessThan(0.002);
   });
@@ -109,10 +147,14 @@ describe('scenarios', () => {
     }
     // Alternating variants: one truncated body, one with a wrong field named in the reason.
     expect(reasons).toHaveLength(2);
-    expect(reasons).toEqual(expect.arrayContaining(['not JSON', expect.stringContaining('peggedAssets.0.circulating.peggedUSD') as string]));
+    expect(reasons).toEqual(
+      expect.arrayContaining(['not JSON', expect.stringContaining('peggedAssets.0.circulating.peggedUSD') as string]),
+    );
     const fredOk: boolean[] = [];
     for (let i = 0; i < 4; i++) {
-      const text = await (await fetch(`${sim.url}/fred/fred/series/observations?series_id=DGS3MO&api_key=k&file_type=json`)).text();
+      const text = await (
+        await fetch(`${sim.url}/fred/fred/series/observations?series_id=DGS3MO&api_key=k&file_type=json`)
+      ).text();
       const body = parseOrNull(text);
       fredOk.push(body !== null && mapFredObservations(body, 'DGS3MO').ok);
     }
@@ -120,8 +162,13 @@ describe('scenarios', () => {
   });
 
   it('apy-outlier shows up in /pools', async () => {
-    await postScenario(sim.url, { events: [{ type: 'apy-outlier', symbol: 'USDT', pool: 0, apyBase: 97.5, duration: '1m' }] });
-    const r = mapDefiLlamaPools(await (await fetch(`${sim.url}/defillama/yields/pools`)).json(), { symbols: ['USDT'], fetchedAt: 0 });
+    await postScenario(sim.url, {
+      events: [{ type: 'apy-outlier', symbol: 'USDT', pool: 0, apyBase: 97.5, duration: '1m' }],
+    });
+    const r = mapDefiLlamaPools(await (await fetch(`${sim.url}/defillama/yields/pools`)).json(), {
+      symbols: ['USDT'],
+      fetchedAt: 0,
+    });
     expect(r.ok && r.records.filter((p) => p.apyBase === 97.5)).toHaveLength(1);
   });
 });
@@ -130,10 +177,16 @@ describe('scenario file at start-up', () => {
   it('loads MARKET_SIM_SCENARIO_PATH and applies it from the start', async () => {
     const withFile = await startTestSim({ scenarioFile: `${__dirname}/../scenarios/bad-data.yaml` });
     try {
-      const state = (await (await fetch(`${withFile.url}/_control/state`)).json()) as { scenario: { name: string }; activeEvents: { type: string }[] };
+      const state = (await (await fetch(`${withFile.url}/_control/state`)).json()) as {
+        scenario: { name: string };
+        activeEvents: { type: string }[];
+      };
       expect(state.scenario.name).toBe('bad-data');
       expect(state.activeEvents.map((e) => e.type)).toEqual(['apy-outlier', 'malformed', 'malformed']);
-      const pools = mapDefiLlamaPools(await (await fetch(`${withFile.url}/defillama/yields/pools`)).json(), { symbols: ['DAI'], fetchedAt: 0 });
+      const pools = mapDefiLlamaPools(await (await fetch(`${withFile.url}/defillama/yields/pools`)).json(), {
+        symbols: ['DAI'],
+        fetchedAt: 0,
+      });
       // The first /pools answer (of a 0.5 rate) is well-formed and carries the outlier.
       expect(pools.ok && pools.records.some((p) => p.apyBase === 85)).toBe(true);
     } finally {

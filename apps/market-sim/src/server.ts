@@ -75,7 +75,11 @@ function bool(query: Query, key: string, fallback: boolean): boolean | 'invalid'
 }
 
 /** Default pairs for /ticker/24hr without a symbol: constituents against USDT (USDT against USDC), ETH, BTC. */
-const DEFAULT_PAIRS = [...CONSTITUENTS.map((s) => (s === 'USDT' ? 'USDTUSDC' : `${s.toUpperCase()}USDT`)), 'ETHUSDT', 'BTCUSDT'];
+const DEFAULT_PAIRS = [
+  ...CONSTITUENTS.map((s) => (s === 'USDT' ? 'USDTUSDC' : `${s.toUpperCase()}USDT`)),
+  'ETHUSDT',
+  'BTCUSDT',
+];
 
 export function buildApp(deps: AppDeps): FastifyInstance {
   const { state, streams, metrics } = deps;
@@ -83,13 +87,17 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   const loggerInstance: FastifyBaseLogger = deps.logger.child({ module: 'http' }, { level: 'warn' });
   const app = Fastify({ loggerInstance });
 
-  app.addContentTypeParser(['text/yaml', 'application/yaml', 'application/x-yaml', 'text/plain'], { parseAs: 'string' }, (_req, body, done) => {
-    try {
-      done(null, parseYaml(body as string) as unknown);
-    } catch (err) {
-      done(err as Error, undefined);
-    }
-  });
+  app.addContentTypeParser(
+    ['text/yaml', 'application/yaml', 'application/x-yaml', 'text/plain'],
+    { parseAs: 'string' },
+    (_req, body, done) => {
+      try {
+        done(null, parseYaml(body as string) as unknown);
+      } catch (err) {
+        done(err as Error, undefined);
+      }
+    },
+  );
 
   // Outages: the whole source answers 503, or drops the connection without an answer.
   app.addHook('onRequest', async (request, reply) => {
@@ -121,16 +129,26 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   // ---------- Hermes ----------
 
   /** Shared checks of the price-update routes: scenario refusals, params, ids. */
-  function hermesRequest(request: FastifyRequest, reply: FastifyReply): { ids: string[]; encoding: HermesEncoding; parsed: boolean } | null {
+  function hermesRequest(
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ): { ids: string[]; encoding: HermesEncoding; parsed: boolean } | null {
     const query = request.query as Query;
     const requested = list(query, 'ids[]', 'ids');
     const mode = state.effects().hermesMode();
     if (mode?.mode === '429') {
-      void reply.code(429).header('retry-after', String(mode.retryAfterSeconds)).type('text/plain').send('Too Many Requests');
+      void reply
+        .code(429)
+        .header('retry-after', String(mode.retryAfterSeconds))
+        .type('text/plain')
+        .send('Too Many Requests');
       return null;
     }
     if (mode?.mode === '404') {
-      void reply.code(404).type('text/plain').send(priceIdsNotFoundBody(requested.length > 0 ? requested : ['0'.repeat(64)]));
+      void reply
+        .code(404)
+        .type('text/plain')
+        .send(priceIdsNotFoundBody(requested.length > 0 ? requested : ['0'.repeat(64)]));
       return null;
     }
     const encoding = one(query, 'encoding') ?? 'hex';
@@ -179,8 +197,10 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     const query = request.query as Query;
     const fsyms = (one(query, 'fsyms') ?? '').split(',').filter((s) => s !== '');
     const tsyms = (one(query, 'tsyms') ?? '').split(',').filter((s) => s !== '');
-    if (fsyms.length === 0) return sendBody(reply, 'cryptocompare', { ...cryptoCompareError('fsyms param is empty or null.'), Type: 2 });
-    if (tsyms.length === 0) return sendBody(reply, 'cryptocompare', { ...cryptoCompareError('tsyms param is empty or null.'), Type: 2 });
+    if (fsyms.length === 0)
+      return sendBody(reply, 'cryptocompare', { ...cryptoCompareError('fsyms param is empty or null.'), Type: 2 });
+    if (tsyms.length === 0)
+      return sendBody(reply, 'cryptocompare', { ...cryptoCompareError('tsyms param is empty or null.'), Type: 2 });
     // Like min-api, errors come back with HTTP 200 and "Response":"Error".
     return sendBody(reply, 'cryptocompare', cryptoCompareBody(state.market, fsyms, tsyms, state.now()));
   });
@@ -193,7 +213,12 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     const symbolsParam = one(query, 'symbols');
     let pairs: string[];
     try {
-      pairs = symbol !== undefined ? [symbol] : symbolsParam !== undefined ? (JSON.parse(symbolsParam) as string[]) : DEFAULT_PAIRS;
+      pairs =
+        symbol !== undefined
+          ? [symbol]
+          : symbolsParam !== undefined
+            ? (JSON.parse(symbolsParam) as string[])
+            : DEFAULT_PAIRS;
     } catch {
       return reply.code(400).send({ code: -1100, msg: "Illegal characters found in parameter 'symbols'." });
     }
@@ -206,7 +231,8 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   app.get('/binance/api/v3/depth', async (request, reply) => {
     const query = request.query as Query;
     const limit = Number(one(query, 'limit') ?? '100');
-    if (!Number.isInteger(limit) || limit < 1 || limit > 5000) return reply.code(400).send({ code: -1100, msg: "Illegal characters found in parameter 'limit'." });
+    if (!Number.isInteger(limit) || limit < 1 || limit > 5000)
+      return reply.code(400).send({ code: -1100, msg: "Illegal characters found in parameter 'limit'." });
     const depth = binanceDepth(state.market, one(query, 'symbol') ?? '', limit, state.now());
     if (depth === null) return reply.code(400).send(BINANCE_INVALID_SYMBOL);
     return sendBody(reply, 'binance', depth);
@@ -214,7 +240,9 @@ export function buildApp(deps: AppDeps): FastifyInstance {
 
   // ---------- DefiLlama ----------
 
-  app.get('/defillama/yields/pools', async (_request, reply) => sendBody(reply, 'defillama-yields', defiLlamaPoolsBody(state.market, state.now())));
+  app.get('/defillama/yields/pools', async (_request, reply) =>
+    sendBody(reply, 'defillama-yields', defiLlamaPoolsBody(state.market, state.now())),
+  );
 
   app.get('/defillama/stablecoins/stablecoins', async (request, reply) => {
     const includePrices = one(request.query as Query, 'includePrices') === 'true';
@@ -227,19 +255,25 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     const query = request.query as Query;
     const seriesId = one(query, 'series_id');
     if (one(query, 'api_key') === undefined) return reply.code(400).send(fredError('Variable api_key is not set.'));
-    if (one(query, 'file_type') !== 'json') return reply.code(400).send(fredError('This simulator answers file_type=json only.'));
-    if (seriesId === undefined || !(FRED_SERIES as readonly string[]).includes(seriesId)) return reply.code(400).send(fredError('The series does not exist.'));
+    if (one(query, 'file_type') !== 'json')
+      return reply.code(400).send(fredError('This simulator answers file_type=json only.'));
+    if (seriesId === undefined || !(FRED_SERIES as readonly string[]).includes(seriesId))
+      return reply.code(400).send(fredError('The series does not exist.'));
     const sort = one(query, 'sort_order');
     const limit = one(query, 'limit');
     const observationStart = one(query, 'observation_start');
     const observationEnd = one(query, 'observation_end');
-    const body = fredObservationsBody(state.market, {
-      seriesId,
-      ...(observationStart === undefined ? {} : { observationStart }),
-      ...(observationEnd === undefined ? {} : { observationEnd }),
-      ...(sort === 'desc' || sort === 'asc' ? { sortOrder: sort } : {}),
-      ...(limit === undefined ? {} : { limit: Number(limit) }),
-    }, state.now());
+    const body = fredObservationsBody(
+      state.market,
+      {
+        seriesId,
+        ...(observationStart === undefined ? {} : { observationStart }),
+        ...(observationEnd === undefined ? {} : { observationEnd }),
+        ...(sort === 'desc' || sort === 'asc' ? { sortOrder: sort } : {}),
+        ...(limit === undefined ? {} : { limit: Number(limit) }),
+      },
+      state.now(),
+    );
     return sendBody(reply, 'fred', body);
   });
 
@@ -259,7 +293,8 @@ export function buildApp(deps: AppDeps): FastifyInstance {
 
   app.post('/_control/tick-rate', async (request, reply) => {
     const tickRate = (request.body as { tickRate?: unknown } | undefined)?.tickRate;
-    if (typeof tickRate !== 'number' || !(tickRate > 0) || tickRate > 10_000) return reply.code(400).send({ error: 'tickRate must be a number in (0, 10000]' });
+    if (typeof tickRate !== 'number' || !(tickRate > 0) || tickRate > 10_000)
+      return reply.code(400).send({ error: 'tickRate must be a number in (0, 10000]' });
     state.clock = new HermesClock(tickRate);
     streams.restart();
     return { tickRate };
@@ -274,7 +309,10 @@ export function buildApp(deps: AppDeps): FastifyInstance {
       now,
       slot: state.clock.slotAt(now),
       sseClients: streams.count(),
-      scenario: loaded === null ? null : { name: loaded.scenario.name, startedAt: loaded.startedAt, events: loaded.scenario.events },
+      scenario:
+        loaded === null
+          ? null
+          : { name: loaded.scenario.name, startedAt: loaded.startedAt, events: loaded.scenario.events },
       activeEvents: activeEvents(loaded, now),
       prices: Object.fromEntries(ASSETS.map((a) => [a.symbol, state.market.fairPrice(a.symbol, now)])),
     });

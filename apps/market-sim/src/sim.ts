@@ -31,7 +31,9 @@ export async function startSim(config: Config, logger: Logger, now: () => number
   // /live: the Hermes ticker is the main loop; it beats on every run.
   const progress = new ProgressMonitor(Date.now, metrics.registry);
   progress.register('hermes-ticker', 10_000);
-  const streams = new HermesStreams(state, metrics, logger.child({ module: 'hermes-stream' }), config.keepAliveMs, () => progress.beat('hermes-ticker'));
+  const streams = new HermesStreams(state, metrics, logger.child({ module: 'hermes-stream' }), config.keepAliveMs, () =>
+    progress.beat('hermes-ticker'),
+  );
   const app = buildApp({ state, streams, metrics, logger });
   let listening = false;
   const readiness = new Readiness();
@@ -39,7 +41,13 @@ export async function startSim(config: Config, logger: Logger, now: () => number
   streams.start();
   await app.listen({ port: config.port, host: config.host });
   listening = true;
-  const health = await startHealthServer({ host: config.healthHost, port: config.healthPort, registry: metrics.registry, progress, readiness });
+  const health = await startHealthServer({
+    host: config.healthHost,
+    port: config.healthPort,
+    registry: metrics.registry,
+    progress,
+    readiness,
+  });
   const port = (app.server.address() as AddressInfo).port;
   return {
     app,

@@ -38,6 +38,8 @@ export class SimState {
     this.counters.set(source, counter);
     if (rate <= 0) return { malformed: false };
     // Spread malformed answers evenly: answer n is malformed when floor(n × rate) advances.
-    return Math.floor(counter * rate) > Math.floor((counter - 1) * rate) ? { malformed: true, counter } : { malformed: false };
+    return Math.floor(counter * rate) > Math.floor((counter - 1) * rate)
+      ? { malformed: true, counter }
+      : { malformed: false };
   }
 }

@@ -28,7 +28,12 @@ interface Received {
   data: string;
 }
 
-function connect(query: string): { es: EventSource; messages: Received[]; serverErrors: string[]; transportErrors: ErrorEvent[] } {
+function connect(query: string): {
+  es: EventSource;
+  messages: Received[];
+  serverErrors: string[];
+  transportErrors: ErrorEvent[];
+} {
   const es = new EventSource(`${sim.url}/hermes/v2/updates/price/stream?${query}`);
   open.push(es);
   const messages: Received[] = [];
@@ -37,7 +42,8 @@ function connect(query: string): { es: EventSource; messages: Received[]; server
   es.onmessage = (e) => messages.push({ at: Date.now(), data: e.data });
   // Named `error` frames arrive as MessageEvents on 'error' listeners; transport errors as ErrorEvents.
   es.addEventListener('error', (e: Event) => {
-    if ('data' in e && typeof (e as MessageEvent).data === 'string') serverErrors.push((e as MessageEvent).data as string);
+    if ('data' in e && typeof (e as MessageEvent).data === 'string')
+      serverErrors.push((e as MessageEvent).data as string);
     else transportErrors.push(e);
   });
   return { es, messages, serverErrors, transportErrors };
@@ -80,7 +86,10 @@ describe('Hermes SSE stream', () => {
   });
 
   it('scenario "404" and "429": new requests are refused (429 with Retry-After)', async () => {
-    expect((await postScenario(sim.url, { events: [{ type: 'hermes', mode: '429', retryAfterSeconds: 7, duration: '1m' }] })).status).toBe(200);
+    expect(
+      (await postScenario(sim.url, { events: [{ type: 'hermes', mode: '429', retryAfterSeconds: 7, duration: '1m' }] }))
+        .status,
+    ).toBe(200);
     const limited = await fetch(`${sim.url}/hermes/v2/updates/price/stream?ids[]=${USDC}`);
     expect(limited.status).toBe(429);
     expect(limited.headers.get('retry-after')).toBe('7');
@@ -99,7 +108,11 @@ describe('Hermes SSE stream', () => {
     const loadedAt = Date.now();
     await postScenario(sim.url, { events: [{ type: 'hermes', mode: 'silent', duration: '1500ms' }] });
     const countAtLoad = messages.length;
-    const resumed = await waitFor(() => messages.find((m, i) => i >= countAtLoad && m.at - loadedAt > 1000), 10_000, 'events to resume');
+    const resumed = await waitFor(
+      () => messages.find((m, i) => i >= countAtLoad && m.at - loadedAt > 1000),
+      10_000,
+      'events to resume',
+    );
     // Nothing (at most an event already in flight) arrived during the silence.
     const during = messages.filter((m) => m.at > loadedAt + 100 && m.at < loadedAt + 1400);
     expect(during).toEqual([]);
@@ -109,10 +122,17 @@ describe('Hermes SSE stream', () => {
   it('scenario "error-frame": the stream gets an event:error frame and ends; the client reconnects', async () => {
     const { messages, serverErrors, transportErrors } = connect(`ids[]=${USDC}`);
     await waitFor(() => messages[0], 5000, 'a first event');
-    await postScenario(sim.url, { events: [{ type: 'hermes', mode: 'error-frame', message: 'Connection timeout reached (24h)', duration: '200ms' }] });
+    await postScenario(sim.url, {
+      events: [{ type: 'hermes', mode: 'error-frame', message: 'Connection timeout reached (24h)', duration: '200ms' }],
+    });
     const frame = await waitFor(() => serverErrors[0], 5000, 'an error frame');
     const r = parseHermesSseFrame({ event: 'error', data: frame }, { feedSymbols, receivedAt: 0 });
-    expect(r.ok === false && r.error).toEqual({ source: 'hermes', kind: 'stream-error', reason: 'connection-timeout', message: 'Connection timeout reached (24h)' });
+    expect(r.ok === false && r.error).toEqual({
+      source: 'hermes',
+      kind: 'stream-error',
+      reason: 'connection-timeout',
+      message: 'Connection timeout reached (24h)',
+    });
     // End of body → transport error → eventsource reconnects (3 s default) and events flow again.
     await waitFor(() => transportErrors[0], 5000, 'end of stream');
     const count = messages.length;

@@ -7,15 +7,34 @@ export type TestSim = RunningSim & { close(): Promise<void> };
 
 export async function startTestSim(overrides: Partial<Config> = {}): Promise<TestSim> {
   const config: Config = {
-    host: '127.0.0.1', port: 0, healthHost: '127.0.0.1', healthPort: 0, seed: 42, tickRate: 20,
-    scenarioFile: undefined, keepAliveMs: 15_000, logLevel: 'silent', shutdownTimeoutMs: 5_000, ...overrides,
+    host: '127.0.0.1',
+    port: 0,
+    healthHost: '127.0.0.1',
+    healthPort: 0,
+    seed: 42,
+    tickRate: 20,
+    scenarioFile: undefined,
+    keepAliveMs: 15_000,
+    logLevel: 'silent',
+    shutdownTimeoutMs: 5_000,
+    ...overrides,
   };
   const sim = await startSim(config, createLogger({ app: 'market-sim-test', level: 'silent' }));
-  return { ...sim, close: async () => { await sim.stopApi(); await sim.stopHealth(); } };
+  return {
+    ...sim,
+    close: async () => {
+      await sim.stopApi();
+      await sim.stopHealth();
+    },
+  };
 }
 
 /** Polls until `check` returns a value other than undefined (no fixed sleeps in tests). */
-export async function waitFor<T>(check: () => T | undefined | Promise<T | undefined>, timeoutMs = 10_000, what = 'condition'): Promise<T> {
+export async function waitFor<T>(
+  check: () => T | undefined | Promise<T | undefined>,
+  timeoutMs = 10_000,
+  what = 'condition',
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
@@ -26,14 +45,21 @@ export async function waitFor<T>(check: () => T | undefined | Promise<T | undefi
 }
 
 export async function postScenario(baseUrl: string, scenario: unknown): Promise<Response> {
-  return fetch(`${baseUrl}/_control/scenario`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(scenario) });
+  return fetch(`${baseUrl}/_control/scenario`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(scenario),
+  });
 }
 
 /**
  * The simulator of a test file: started before all its tests (`sim()`), closed after all, its scenario cleared
  * after each test. `scenario(body)` posts one and expects it accepted.
  */
-export function simPerFile(overrides: Partial<Config> = {}): { sim: () => TestSim; scenario: (body: unknown) => Promise<void> } {
+export function simPerFile(overrides: Partial<Config> = {}): {
+  sim: () => TestSim;
+  scenario: (body: unknown) => Promise<void>;
+} {
   let running: TestSim | undefined;
   const sim = () => {
     if (running === undefined) throw new Error('the simulator starts in beforeAll');

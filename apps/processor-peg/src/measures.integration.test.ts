@@ -11,9 +11,21 @@ import { readTopic, testStack, waitFor } from '@stableyield/kafka/testing';
 import type { TopicValues } from '@stableyield/schemas';
 import { MEASURE_TOPIC, measureRecord, type InputRecord, type MeasureKind } from '@stableyield/stream';
 import {
-  httpOk, INPUT_TOPIC_NAMES, lastGridPoint, processorEnv, processorTestFile, provisionPrefixed, randomTestPort,
-  spawnApp, startLiveFeed, stopApp, TEST_GRID_MS as GRID_MS, TEST_LATENESS_MS as LATENESS_MS, uniquePrefix,
-  type AppProcess, type LiveFeed,
+  httpOk,
+  INPUT_TOPIC_NAMES,
+  lastGridPoint,
+  processorEnv,
+  processorTestFile,
+  provisionPrefixed,
+  randomTestPort,
+  spawnApp,
+  startLiveFeed,
+  stopApp,
+  TEST_GRID_MS as GRID_MS,
+  TEST_LATENESS_MS as LATENESS_MS,
+  uniquePrefix,
+  type AppProcess,
+  type LiveFeed,
 } from '@stableyield/stream/testing';
 
 jest.setTimeout(300_000);
@@ -23,7 +35,8 @@ const { producer, apps } = processorTestFile(stack);
 const feeds: { stop: () => Promise<void> }[] = [];
 
 afterEach(async () => {
-  if (expect.getState().assertionCalls === 0 || process.env.SHOW_APP_LOGS) for (const a of apps) console.log(a.output().slice(-3000));
+  if (expect.getState().assertionCalls === 0 || process.env.SHOW_APP_LOGS)
+    for (const a of apps) console.log(a.output().slice(-3000));
   for (const f of feeds.splice(0)) await f.stop();
   for (const a of apps.splice(0)) await stopApp(a, 'SIGKILL');
 });
@@ -64,17 +77,26 @@ function eventsOf(produced: readonly InputRecord[]): IndexEvent[] {
     if (!parsed.ok) throw new Error(parsed.error);
     return parsed.event;
   });
-  return events.map((e, i) => ({ e, i })).sort((a, b) => a.e.ts - b.e.ts || a.i - b.i).map((x) => x.e);
+  return events
+    .map((e, i) => ({ e, i }))
+    .sort((a, b) => a.e.ts - b.e.ts || a.i - b.i)
+    .map((x) => x.e);
 }
 
 const close = (a: number | null, b: number | null) =>
-  a === null || b === null ? a === b : a === b || Math.abs(a - b) <= Math.max(1e-12, 1e-9 * Math.max(Math.abs(a), Math.abs(b)));
+  a === null || b === null
+    ? a === b
+    : a === b || Math.abs(a - b) <= Math.max(1e-12, 1e-9 * Math.max(Math.abs(a), Math.abs(b)));
 
 /**
  * Every published record is the only one of its (symbol, T), the grid points of each symbol are
  * contiguous, and the values equal those of the replayed state at T. Returns the records compared.
  */
-function expectExactMeasures(kind: MeasureKind, records: readonly Published[], produced: readonly InputRecord[]): number {
+function expectExactMeasures(
+  kind: MeasureKind,
+  records: readonly Published[],
+  produced: readonly InputRecord[],
+): number {
   const bySymbol = new Map<string, number[]>();
   for (const r of records) bySymbol.set(r.symbol, [...(bySymbol.get(r.symbol) ?? []), r.ts]);
   expect([...bySymbol.keys()].sort()).toEqual(['DAI', 'FDUSD', 'PYUSD', 'USDC', 'USDT', 'USDe']);
@@ -95,7 +117,10 @@ function expectExactMeasures(kind: MeasureKind, records: readonly Published[], p
     const measures = state.measuresAt(T);
     for (const r of wanted.get(T) ?? []) {
       const m = measures.find((x) => x.symbol === r.symbol)!;
-      const expected = measureRecord(kind, m, T, state.methodologyVersion) as unknown as Record<string, number | string | null>;
+      const expected = measureRecord(kind, m, T, state.methodologyVersion) as unknown as Record<
+        string,
+        number | string | null
+      >;
       for (const [field, value] of Object.entries(r as unknown as Record<string, number | string | null>)) {
         const want = expected[field] as number | string | null;
         const same = typeof value === 'number' || value === null ? close(value, want as number | null) : value === want;
@@ -114,8 +139,14 @@ it('peg, liquidity and RAY publish every (symbol, grid point) once, equal to the
   const kinds: MeasureKind[] = ['peg', 'liquidity', 'ray'];
   const running = kinds.map((kind) => ({ kind, port: port(), app: undefined as AppProcess | undefined }));
   for (const r of running) r.app = start(r.kind, prefix, r.port);
-  for (const r of running) await waitFor(`processor-${r.kind} ready`, () => httpOk(`http://127.0.0.1:${r.port}/ready`), 90_000);
-  await waitFor('20 grid points of RAY', async () => new Set((await published('ray', prefix)).map((r) => r.ts)).size >= 20, 120_000, 500);
+  for (const r of running)
+    await waitFor(`processor-${r.kind} ready`, () => httpOk(`http://127.0.0.1:${r.port}/ready`), 90_000);
+  await waitFor(
+    '20 grid points of RAY',
+    async () => new Set((await published('ray', prefix)).map((r) => r.ts)).size >= 20,
+    120_000,
+    500,
+  );
   await feed.stop();
   const lastGrid = lastGridPoint(feed.produced, LATENESS_MS, GRID_MS);
   for (const kind of kinds) {
@@ -127,8 +158,12 @@ it('peg, liquidity and RAY publish every (symbol, grid point) once, equal to the
     expect(expectExactMeasures(kind, records, feed.produced)).toBeGreaterThan(60);
   }
   // the RAY records carry the very peg and liquidity scores published on their own topics
-  const peg = new Map((await published('peg', prefix)).map((r) => [`${r.symbol}@${r.ts}`, r as TopicValues['syi.peg']]));
-  const liq = new Map((await published('liquidity', prefix)).map((r) => [`${r.symbol}@${r.ts}`, r as TopicValues['syi.liquidity']]));
+  const peg = new Map(
+    (await published('peg', prefix)).map((r) => [`${r.symbol}@${r.ts}`, r as TopicValues['syi.peg']]),
+  );
+  const liq = new Map(
+    (await published('liquidity', prefix)).map((r) => [`${r.symbol}@${r.ts}`, r as TopicValues['syi.liquidity']]),
+  );
   let joined = 0;
   for (const r of (await published('ray', prefix)) as TopicValues['ray.calculated'][]) {
     const p = peg.get(`${r.symbol}@${r.ts}`);
@@ -139,7 +174,10 @@ it('peg, liquidity and RAY publish every (symbol, grid point) once, equal to the
   }
   expect(joined).toBeGreaterThan(60);
   // nothing dead-lettered: no input was late
-  for (const topic of INPUT_TOPIC_NAMES) expect(await readTopic(stack.kafka, prefixedTopic(prefix, `${topic}.dlq`), { done: () => false, timeoutMs: 500 })).toEqual([]);
+  for (const topic of INPUT_TOPIC_NAMES)
+    expect(
+      await readTopic(stack.kafka, prefixedTopic(prefix, `${topic}.dlq`), { done: () => false, timeoutMs: 500 }),
+    ).toEqual([]);
 });
 
 it('two processor-peg instances share the shards; a SIGKILLed one loses and duplicates nothing', async () => {
@@ -158,14 +196,21 @@ it('two processor-peg instances share the shards; a SIGKILLed one loses and dupl
   };
   await waitFor('both instances publishing', async () => (await outOf(pa)) > 0 && (await outOf(pb)) > 0, 60_000, 500);
   // each commit is one Kafka transaction, timed in processor_transaction_duration_seconds (docs/metrics.md)
-  const transactions = /processor_transaction_duration_seconds_count\{[^}]*processor="peg"[^}]*\} (\d+)/.exec(await (await fetch(`http://127.0.0.1:${pa}/metrics`)).text());
+  const transactions = /processor_transaction_duration_seconds_count\{[^}]*processor="peg"[^}]*\} (\d+)/.exec(
+    await (await fetch(`http://127.0.0.1:${pa}/metrics`)).text(),
+  );
   expect(Number(transactions?.[1] ?? '0')).toBeGreaterThan(0);
   await stopApp(a, 'SIGKILL');
   const killedAt = Date.now();
   const count = async () => (await published('peg', prefix)).length;
   const atKill = await count();
   // the survivor takes the dead instance's shards after its session (6 s) and catches up
-  await waitFor('survivor owns every shard', async () => (await outOf(pb)) > 0 && (await count()) >= atKill + 6 * 12, 90_000, 500);
+  await waitFor(
+    'survivor owns every shard',
+    async () => (await outOf(pb)) > 0 && (await count()) >= atKill + 6 * 12,
+    90_000,
+    500,
+  );
   const recoveredMs = Date.now() - killedAt;
   await feed.stop();
   const lastGrid = lastGridPoint(feed.produced, LATENESS_MS, GRID_MS);

@@ -10,7 +10,16 @@ import { KafkaMetrics, prefixedTopic, TopicProducer } from '@stableyield/kafka';
 import { readTopic, testStack, waitFor } from '@stableyield/kafka/testing';
 import type { SyiRecord } from '@stableyield/schemas';
 import { SyntheticMarket } from '@stableyield/stream';
-import { httpOk, produceInOrder, provisionPrefixed, randomTestPort, spawnApp, stopApp, uniquePrefix, type AppProcess } from '@stableyield/stream/testing';
+import {
+  httpOk,
+  produceInOrder,
+  provisionPrefixed,
+  randomTestPort,
+  spawnApp,
+  stopApp,
+  uniquePrefix,
+  type AppProcess,
+} from '@stableyield/stream/testing';
 
 jest.setTimeout(240_000);
 const stack = testStack();
@@ -20,13 +29,22 @@ let producer: TopicProducer;
 let app: AppProcess | undefined;
 
 async function lastPublished(): Promise<number> {
-  const messages = await readTopic(stack.kafka, prefixedTopic(prefix, 'syi.calculated'), { done: () => false, timeoutMs: 2_000 });
+  const messages = await readTopic(stack.kafka, prefixedTopic(prefix, 'syi.calculated'), {
+    done: () => false,
+    timeoutMs: 2_000,
+  });
   return messages.length === 0 ? 0 : Number(messages.at(-1)!.timestamp);
 }
 
 async function runProcessor(): Promise<AppProcess> {
   const port = randomTestPort();
-  const p = spawnApp('processor-syi', { KAFKA_BROKERS: stack.brokers.join(','), SCHEMA_REGISTRY_URL: stack.registryUrl, TOPIC_PREFIX: prefix, HEALTH_PORT: String(port), LOG_LEVEL: 'warn' });
+  const p = spawnApp('processor-syi', {
+    KAFKA_BROKERS: stack.brokers.join(','),
+    SCHEMA_REGISTRY_URL: stack.registryUrl,
+    TOPIC_PREFIX: prefix,
+    HEALTH_PORT: String(port),
+    LOG_LEVEL: 'warn',
+  });
   await waitFor('processor-syi ready', () => httpOk(`http://127.0.0.1:${port}/ready`), 60_000);
   return p;
 }
@@ -61,11 +79,18 @@ it('keeps evaluating after a restart that meets an aborted transaction at the ta
   await stopApp(app, 'SIGTERM'); // commits its checkpoint: the T-bill partition is read to its end
 
   // an aborted transaction on the T-bill partition: a record and the abort marker
-  const aborter = stack.kafka.producer({ transactionalId: `${prefix}aborter`, idempotent: true, maxInFlightRequests: 1 });
+  const aborter = stack.kafka.producer({
+    transactionalId: `${prefix}aborter`,
+    idempotent: true,
+    maxInFlightRequests: 1,
+  });
   await aborter.connect();
   const tx = await aborter.transaction();
   const tbill = firstHalf.find((r) => r.topic === 'trad.tbill')!;
-  await tx.send({ topic: prefixedTopic(prefix, 'trad.tbill'), messages: [{ key: tbill.key, value: await stack.serde.serialize('trad.tbill', tbill.value) }] });
+  await tx.send({
+    topic: prefixedTopic(prefix, 'trad.tbill'),
+    messages: [{ key: tbill.key, value: await stack.serde.serialize('trad.tbill', tbill.value) }],
+  });
   await tx.abort();
   await aborter.disconnect();
 
@@ -74,8 +99,13 @@ it('keeps evaluating after a restart that meets an aborted transaction at the ta
   // Before the fix the T-bill partition read to offset 1 of an end at 3 held the watermark at
   // the T-bill's ts: nothing after the first half was ever published.
   await waitFor('the second half published', async () => (await lastPublished()) >= start + 115_000, 90_000, 1_000);
-  const records = await readTopic(stack.kafka, prefixedTopic(prefix, 'syi.calculated'), { done: () => false, timeoutMs: 2_000 });
-  const published: SyiRecord[] = await Promise.all(records.map((m) => stack.serde.deserialize('syi.calculated', m.value as Buffer)));
+  const records = await readTopic(stack.kafka, prefixedTopic(prefix, 'syi.calculated'), {
+    done: () => false,
+    timeoutMs: 2_000,
+  });
+  const published: SyiRecord[] = await Promise.all(
+    records.map((m) => stack.serde.deserialize('syi.calculated', m.value as Buffer)),
+  );
   const ts = published.map((r) => r.ts);
   expect(ts.every((t, i) => i === 0 || t - ts[i - 1]! === 1000)).toBe(true); // no gap, no duplicate across the restart
 });

@@ -9,7 +9,16 @@ import { KafkaMetrics, prefixedTopic, TopicProducer } from '@stableyield/kafka';
 import { deletePrefixed, readTopic, testStack, waitFor } from '@stableyield/kafka/testing';
 import type { SyiRecord } from '@stableyield/schemas';
 import { SyntheticMarket } from '@stableyield/stream';
-import { httpOk, produceInOrder, provisionPrefixed, randomTestPort, spawnApp, stopApp, uniquePrefix, type AppProcess } from '@stableyield/stream/testing';
+import {
+  httpOk,
+  produceInOrder,
+  provisionPrefixed,
+  randomTestPort,
+  spawnApp,
+  stopApp,
+  uniquePrefix,
+  type AppProcess,
+} from '@stableyield/stream/testing';
 
 jest.setTimeout(240_000);
 const stack = testStack();
@@ -32,13 +41,19 @@ afterAll(async () => {
 });
 
 async function published(prefix: string): Promise<SyiRecord[]> {
-  const messages = await readTopic(stack.kafka, prefixedTopic(prefix, 'syi.calculated'), { done: () => false, timeoutMs: 1_500 });
+  const messages = await readTopic(stack.kafka, prefixedTopic(prefix, 'syi.calculated'), {
+    done: () => false,
+    timeoutMs: 1_500,
+  });
   return Promise.all(messages.map((m) => stack.serde.deserialize('syi.calculated', m.value as Buffer)));
 }
 
 /** The fields of the app's `processor_started` log line. */
 function startedLine(app: AppProcess): Record<string, unknown> | undefined {
-  const line = app.output().split('\n').find((l) => l.includes('"processor_started"'));
+  const line = app
+    .output()
+    .split('\n')
+    .find((l) => l.includes('"processor_started"'));
   return line === undefined ? undefined : (JSON.parse(line) as Record<string, unknown>);
 }
 
@@ -59,28 +74,51 @@ it('runs two deployments on one broker at once without either fencing the other'
 
   const ports = deployments.map(() => randomTestPort());
   deployments.forEach((d, i) => {
-    apps.push(spawnApp('processor-syi', {
-      KAFKA_BROKERS: stack.brokers.join(','), SCHEMA_REGISTRY_URL: stack.registryUrl, TOPIC_PREFIX: d.prefix, DEPLOYMENT_ID: d.id,
-      HEALTH_PORT: String(ports[i]), LOG_LEVEL: 'info',
-    }));
+    apps.push(
+      spawnApp('processor-syi', {
+        KAFKA_BROKERS: stack.brokers.join(','),
+        SCHEMA_REGISTRY_URL: stack.registryUrl,
+        TOPIC_PREFIX: d.prefix,
+        DEPLOYMENT_ID: d.id,
+        HEALTH_PORT: String(ports[i]),
+        LOG_LEVEL: 'info',
+      }),
+    );
   });
-  await waitFor('both deployments ready', async () => (await Promise.all(ports.map((p) => httpOk(`http://127.0.0.1:${p}/ready`)))).every(Boolean), 60_000, 250);
+  await waitFor(
+    'both deployments ready',
+    async () => (await Promise.all(ports.map((p) => httpOk(`http://127.0.0.1:${p}/ready`)))).every(Boolean),
+    60_000,
+    250,
+  );
   await waitFor('both deployments started', () => apps.every((app) => startedLine(app) !== undefined), 60_000, 250);
-  deployments.forEach((d, i) => expect(startedLine(apps[i]!)).toMatchObject({ deployment: d.id, transactionalId: `${d.prefix}processor-syi.${d.id}` }));
+  deployments.forEach((d, i) =>
+    expect(startedLine(apps[i]!)).toMatchObject({
+      deployment: d.id,
+      transactionalId: `${d.prefix}processor-syi.${d.id}`,
+    }),
+  );
 
   // records keep arriving for both while both commit: in slices shorter than the allowed lateness,
   // so that no input is late in either and both must publish the very same records
   await Promise.all(deployments.map((d) => produceInOrder(producer, stack.serde, d.prefix, live, 100)));
   const lastGrid = Math.floor((Math.max(...market.map((r) => r.value.ts)) - 200) / 1000) * 1000;
   const outputs: SyiRecord[][] = [[], []];
-  await waitFor('both published every grid point', async () => {
-    for (const [i, d] of deployments.entries()) outputs[i] = await published(d.prefix);
-    return outputs.every((o) => o.some((r) => r.ts >= lastGrid));
-  }, 90_000, 1_000);
+  await waitFor(
+    'both published every grid point',
+    async () => {
+      for (const [i, d] of deployments.entries()) outputs[i] = await published(d.prefix);
+      return outputs.every((o) => o.some((r) => r.ts >= lastGrid));
+    },
+    90_000,
+    1_000,
+  );
 
   for (const app of apps) {
     expect(app.child.exitCode).toBeNull();
-    expect(app.output()).not.toMatch(/transaction_failed|processor_failed_exiting|ProducerFenced|INVALID_PRODUCER_EPOCH/);
+    expect(app.output()).not.toMatch(
+      /transaction_failed|processor_failed_exiting|ProducerFenced|INVALID_PRODUCER_EPOCH/,
+    );
   }
   const [blue, green] = outputs as [SyiRecord[], SyiRecord[]];
   expect(blue.length).toBeGreaterThan(30);

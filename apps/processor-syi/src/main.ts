@@ -25,8 +25,11 @@ async function main(): Promise<void> {
 
   // Hot standby: only the holder of the lease runs the processor.
   const lease = new Lease({
-    kafka, logger, topic: leaseTopic,
-    groupId: `${prefixedTopic(config.TOPIC_PREFIX, APP)}.lease`, sessionTimeoutMs: config.LEASE_SESSION_TIMEOUT_MS,
+    kafka,
+    logger,
+    topic: leaseTopic,
+    groupId: `${prefixedTopic(config.TOPIC_PREFIX, APP)}.lease`,
+    sessionTimeoutMs: config.LEASE_SESSION_TIMEOUT_MS,
   });
   readiness.add('lease held (active instance)', () => lease.isHeld);
   progress.register('consumer', 60_000);
@@ -38,7 +41,12 @@ async function main(): Promise<void> {
 
   const transactionalId = transactionalIdOf(config, APP);
   const active = new SyiProcessor({
-    kafka, serde, logger, registry, ...processorSettingsOf(config), transactionalId,
+    kafka,
+    serde,
+    logger,
+    registry,
+    ...processorSettingsOf(config),
+    transactionalId,
     onFatal: fatal,
     onProgress: () => progress.beat('consumer'),
   });

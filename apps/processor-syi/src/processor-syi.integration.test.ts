@@ -9,10 +9,27 @@ import { endOffsets, readTopic, testStack, waitFor } from '@stableyield/kafka/te
 import type { SyiRecord } from '@stableyield/schemas';
 import { SyntheticMarket, verifyChain, type InputRecord } from '@stableyield/stream';
 import {
-  dumpInputs as sharedDumpInputs, httpOk, INPUT_TOPIC_NAMES, lastGridPoint, matchesReplay, produceInputs,
-  provisionPrefixed, recordCount as sharedRecordCount, randomTestPort, replayOf,
-  replayWithCommand as sharedReplayWithCommand, processorEnv, processorTestFile, spawnApp, startLiveFeed, stopApp,
-  TEST_GRID_MS as GRID_MS, TEST_LATENESS_MS as LATENESS_MS, uniquePrefix, type AppProcess, type LiveFeed,
+  dumpInputs as sharedDumpInputs,
+  httpOk,
+  INPUT_TOPIC_NAMES,
+  lastGridPoint,
+  matchesReplay,
+  produceInputs,
+  provisionPrefixed,
+  recordCount as sharedRecordCount,
+  randomTestPort,
+  replayOf,
+  replayWithCommand as sharedReplayWithCommand,
+  processorEnv,
+  processorTestFile,
+  spawnApp,
+  startLiveFeed,
+  stopApp,
+  TEST_GRID_MS as GRID_MS,
+  TEST_LATENESS_MS as LATENESS_MS,
+  uniquePrefix,
+  type AppProcess,
+  type LiveFeed,
 } from '@stableyield/stream/testing';
 
 jest.setTimeout(300_000);
@@ -35,7 +52,10 @@ function collectOutput(prefix: string, timeoutMs = 170_000) {
   });
   /** what is committed so far, read directly */
   const current = async (): Promise<SyiRecord[]> => {
-    const messages = await readTopic(stack.kafka, prefixedTopic(prefix, 'syi.calculated'), { done: () => false, timeoutMs: 1_500 });
+    const messages = await readTopic(stack.kafka, prefixedTopic(prefix, 'syi.calculated'), {
+      done: () => false,
+      timeoutMs: 1_500,
+    });
     return Promise.all(messages.map((m) => stack.serde.deserialize('syi.calculated', m.value as Buffer)));
   };
   return {
@@ -56,7 +76,8 @@ async function countOf(prefix: string): Promise<number> {
 
 const recordCount = (prefix: string, topic: string) => sharedRecordCount(stack.kafka, prefix, topic);
 const dumpInputs = (prefix: string, produced?: readonly InputRecord[]) => sharedDumpInputs(stack, prefix, produced);
-const replayWithCommand = (inputs: readonly { topic: string; value: unknown }[]) => sharedReplayWithCommand(inputs, GRID_MS);
+const replayWithCommand = (inputs: readonly { topic: string; value: unknown }[]) =>
+  sharedReplayWithCommand(inputs, GRID_MS);
 
 const appEnv = (prefix: string, port: number) => processorEnv(stack, prefix, port);
 
@@ -77,7 +98,11 @@ async function expectNoDeadLetters(prefix: string): Promise<void> {
 }
 
 /** The published records equal the replay of the inputs at every published grid point, chained from the first. */
-async function expectReplayEquality(prefix: string, produced: readonly InputRecord[], live: readonly SyiRecord[]): Promise<void> {
+async function expectReplayEquality(
+  prefix: string,
+  produced: readonly InputRecord[],
+  live: readonly SyiRecord[],
+): Promise<void> {
   expect(live.length).toBeGreaterThan(10);
   await expectNoDeadLetters(prefix);
   expect(verifyChain(live, null)).toEqual([]);
@@ -101,10 +126,15 @@ async function finishAndCompare(
 ): Promise<void> {
   await feed.stop();
   const lastGrid = lastGridPoint(feed.produced, LATENESS_MS, GRID_MS);
-  await waitFor('the last grid point the watermark allows', async () => {
-    const records = await output.current();
-    return records.length > 0 && (records[records.length - 1] as SyiRecord).ts >= lastGrid;
-  }, 30_000, 500);
+  await waitFor(
+    'the last grid point the watermark allows',
+    async () => {
+      const records = await output.current();
+      return records.length > 0 && (records[records.length - 1] as SyiRecord).ts >= lastGrid;
+    },
+    30_000,
+    500,
+  );
   await stopApp(app, 'SIGTERM');
   await expectReplayEquality(prefix, feed.produced, await output.finish());
 }
@@ -144,7 +174,12 @@ it('a standby takes over within 30 s when the active instance dies', async () =>
   await waitFor('standby serving health', () => httpOk(`http://127.0.0.1:${pb}/live`), 60_000);
   // the standby's joining the lease group must not disturb the active: it keeps the lease and publishes
   const joined = await countOf(prefix);
-  await waitFor('records published after the standby joined', async () => (await countOf(prefix)) >= joined + 8, 60_000, 100);
+  await waitFor(
+    'records published after the standby joined',
+    async () => (await countOf(prefix)) >= joined + 8,
+    60_000,
+    100,
+  );
   expect(active.child.exitCode).toBeNull();
   expect(await httpOk(`http://127.0.0.1:${pa}/ready`)).toBe(true);
   expect(await httpOk(`http://127.0.0.1:${pb}/ready`)).toBe(false);
@@ -184,7 +219,6 @@ it('catches up a backlog whose records outgrow one record batch per transaction'
   await expectReplayEquality(prefix, produced, live);
 });
 
-
 it('equals the replay of its inputs over a live run of the market simulator through the real ingesters', async () => {
   // market-sim (Hermes SSE, CryptoCompare, Binance, DefiLlama, FRED) → ingest-hermes and
   // ingest-market → the input topics → processor-syi, for several minutes; then the input
@@ -195,10 +229,26 @@ it('equals the replay of its inputs over a live run of the market simulator thro
   const prefix = uniquePrefix('syi-sim');
   await provisionPrefixed(stack.kafka, stack.logger, stack.registryUrl, prefix);
   const output = collectOutput(prefix, RUN_MS + 120_000);
-  const [simPort, simHealth, hermesHealth, marketHealth, syiHealth] = [port(), port() + 1, port() + 2, port() + 3, port() + 4];
+  const [simPort, simHealth, hermesHealth, marketHealth, syiHealth] = [
+    port(),
+    port() + 1,
+    port() + 2,
+    port() + 3,
+    port() + 4,
+  ];
   const sim = `http://127.0.0.1:${simPort}`;
-  const kafkaEnv = { KAFKA_BROKERS: stack.brokers.join(','), SCHEMA_REGISTRY_URL: stack.registryUrl, TOPIC_PREFIX: prefix, LOG_LEVEL: 'warn' };
-  const simApp = spawnApp('market-sim', { MARKET_SIM_PORT: String(simPort), MARKET_SIM_HEALTH_PORT: String(simHealth), MARKET_SIM_SEED: '7', LOG_LEVEL: 'warn' });
+  const kafkaEnv = {
+    KAFKA_BROKERS: stack.brokers.join(','),
+    SCHEMA_REGISTRY_URL: stack.registryUrl,
+    TOPIC_PREFIX: prefix,
+    LOG_LEVEL: 'warn',
+  };
+  const simApp = spawnApp('market-sim', {
+    MARKET_SIM_PORT: String(simPort),
+    MARKET_SIM_HEALTH_PORT: String(simHealth),
+    MARKET_SIM_SEED: '7',
+    LOG_LEVEL: 'warn',
+  });
   apps.push(simApp);
   await waitFor('market-sim serving', () => httpOk(`http://127.0.0.1:${simHealth}/ready`), 60_000);
   const processor = start(prefix, syiHealth);
@@ -208,14 +258,21 @@ it('equals the replay of its inputs over a live run of the market simulator thro
     spawnApp('ingest-market', {
       ...kafkaEnv,
       HEALTH_PORT: String(marketHealth),
-      CRYPTOCOMPARE_URL: `${sim}/cryptocompare`, BINANCE_URL: `${sim}/binance`, DEFILLAMA_YIELDS_URL: `${sim}/defillama/yields`,
-      DEFILLAMA_STABLECOINS_URL: `${sim}/defillama/stablecoins`, FRED_URL: `${sim}/fred`, FRED_API_KEY: 'local-simulator',
-      CRYPTOCOMPARE_INTERVAL_MS: '20000', DEFILLAMA_YIELDS_INTERVAL_MS: '60000', DEFILLAMA_STABLECOINS_INTERVAL_MS: '60000',
+      CRYPTOCOMPARE_URL: `${sim}/cryptocompare`,
+      BINANCE_URL: `${sim}/binance`,
+      DEFILLAMA_YIELDS_URL: `${sim}/defillama/yields`,
+      DEFILLAMA_STABLECOINS_URL: `${sim}/defillama/stablecoins`,
+      FRED_URL: `${sim}/fred`,
+      FRED_API_KEY: 'local-simulator',
+      CRYPTOCOMPARE_INTERVAL_MS: '20000',
+      DEFILLAMA_YIELDS_INTERVAL_MS: '60000',
+      DEFILLAMA_STABLECOINS_INTERVAL_MS: '60000',
     }),
   ];
   apps.push(...ingesters);
   await new Promise((r) => setTimeout(r, RUN_MS));
-  for (const app of ingesters) expect([app.child.exitCode, app.output().slice(-2_000)]).toEqual([null, expect.any(String)]);
+  for (const app of ingesters)
+    expect([app.child.exitCode, app.output().slice(-2_000)]).toEqual([null, expect.any(String)]);
   for (const app of ingesters) await stopApp(app, 'SIGTERM');
   const inputs = await dumpInputs(prefix);
   const counts = Object.fromEntries(INPUT_TOPIC_NAMES.map((t) => [t, inputs.filter((r) => r.topic === t).length]));
@@ -223,10 +280,15 @@ it('equals the replay of its inputs over a live run of the market simulator thro
   for (const topic of INPUT_TOPIC_NAMES) expect([topic, counts[topic]! > 0]).toEqual([topic, true]);
   const maxTs = Math.max(...inputs.map((r) => (r.value as { ts: number }).ts));
   const lastGrid = Math.floor((maxTs - LATENESS_MS) / GRID_MS) * GRID_MS;
-  await waitFor('the last grid point the inputs allow', async () => {
-    const records = await output.current();
-    return records.length > 0 && (records[records.length - 1] as SyiRecord).ts >= lastGrid;
-  }, 30_000, 500);
+  await waitFor(
+    'the last grid point the inputs allow',
+    async () => {
+      const records = await output.current();
+      return records.length > 0 && (records[records.length - 1] as SyiRecord).ts >= lastGrid;
+    },
+    30_000,
+    500,
+  );
   expect(processor.child.exitCode).toBeNull();
   await stopApp(processor, 'SIGTERM');
   const live = await output.finish();

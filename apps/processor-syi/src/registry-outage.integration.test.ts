@@ -12,7 +12,18 @@ import { readTopic, RegistryProxy, testStack, waitFor } from '@stableyield/kafka
 import type { SyiRecord } from '@stableyield/schemas';
 import { SyntheticMarket } from '@stableyield/stream';
 import {
-  dumpInputs, INPUT_TOPIC_NAMES, matchesReplay, produceInOrder, provisionPrefixed, randomTestPort, recordCount, replayOf, spawnApp, stopApp, uniquePrefix, type AppProcess,
+  dumpInputs,
+  INPUT_TOPIC_NAMES,
+  matchesReplay,
+  produceInOrder,
+  provisionPrefixed,
+  randomTestPort,
+  recordCount,
+  replayOf,
+  spawnApp,
+  stopApp,
+  uniquePrefix,
+  type AppProcess,
 } from '@stableyield/stream/testing';
 
 jest.setTimeout(240_000);
@@ -38,7 +49,10 @@ afterAll(async () => {
   await registry.down();
 });
 
-async function health(port: number, path: '/ready' | '/live'): Promise<{ status: number; body: { failing?: string[] } }> {
+async function health(
+  port: number,
+  path: '/ready' | '/live',
+): Promise<{ status: number; body: { failing?: string[] } }> {
   const res = await fetch(`http://127.0.0.1:${port}${path}`);
   return { status: res.status, body: (await res.json()) as { failing?: string[] } };
 }
@@ -55,12 +69,21 @@ it('holds the partitions through a 20 s registry outage: nothing dead-lettered, 
   await registry.down();
   const port = randomTestPort();
   app = spawnApp('processor-syi', {
-    KAFKA_BROKERS: stack.brokers.join(','), SCHEMA_REGISTRY_URL: registry.url, TOPIC_PREFIX: prefix, HEALTH_PORT: String(port),
-    PROVISION_TOPICS: 'false', LOG_LEVEL: 'warn',
+    KAFKA_BROKERS: stack.brokers.join(','),
+    SCHEMA_REGISTRY_URL: registry.url,
+    TOPIC_PREFIX: prefix,
+    HEALTH_PORT: String(port),
+    PROVISION_TOPICS: 'false',
+    LOG_LEVEL: 'warn',
   });
   const outageStarted = Date.now();
   // Degraded, not dead: running (lease held, state restored), reading held at the first record.
-  await waitFor('/ready to name only the registry', async () => JSON.stringify((await health(port, '/ready')).body.failing) === '["schema registry available"]', 60_000, 250);
+  await waitFor(
+    '/ready to name only the registry',
+    async () => JSON.stringify((await health(port, '/ready')).body.failing) === '["schema registry available"]',
+    60_000,
+    250,
+  );
   await produceInOrder(producer, stack.serde, prefix, during, 60_000); // records keep flowing
   await new Promise((r) => setTimeout(r, Math.max(0, outageStarted + 10_000 - Date.now())));
   await registry.failing(); // the registry answers again, but 503
@@ -75,19 +98,27 @@ it('holds the partitions through a 20 s registry outage: nothing dead-lettered, 
   const lastGrid = Math.floor((Math.max(...market.map((r) => r.value.ts)) - 200) / 1000) * 1000;
   const output = prefixedTopic(prefix, 'syi.calculated');
   let published: SyiRecord[] = [];
-  await waitFor('every grid point published', async () => {
-    const messages = await readTopic(stack.kafka, output, { done: () => false, timeoutMs: 1_500 });
-    published = await Promise.all(messages.map((m) => stack.serde.deserialize('syi.calculated', m.value as Buffer)));
-    return published.some((r) => r.ts >= lastGrid);
-  }, 90_000, 1_000);
+  await waitFor(
+    'every grid point published',
+    async () => {
+      const messages = await readTopic(stack.kafka, output, { done: () => false, timeoutMs: 1_500 });
+      published = await Promise.all(messages.map((m) => stack.serde.deserialize('syi.calculated', m.value as Buffer)));
+      return published.some((r) => r.ts >= lastGrid);
+    },
+    90_000,
+    1_000,
+  );
   expect((await health(port, '/ready')).status).toBe(200);
   await stopApp(app, 'SIGTERM');
   app = undefined;
 
-  for (const topic of INPUT_TOPIC_NAMES) expect([topic, await recordCount(stack.kafka, prefix, `${topic}.dlq`)]).toEqual([topic, 0]);
+  for (const topic of INPUT_TOPIC_NAMES)
+    expect([topic, await recordCount(stack.kafka, prefix, `${topic}.dlq`)]).toEqual([topic, 0]);
   const expected = new Map((await replayOf(await dumpInputs(stack, prefix, market), 1000)).map((r) => [r.ts, r]));
   expect(published.length).toBeGreaterThan(30);
-  const problems = published.map((r) => (expected.has(r.ts) ? matchesReplay(r, expected.get(r.ts)!) : `${r.ts}: not in the replay`)).filter((p) => p !== null);
+  const problems = published
+    .map((r) => (expected.has(r.ts) ? matchesReplay(r, expected.get(r.ts)!) : `${r.ts}: not in the replay`))
+    .filter((p) => p !== null);
   expect(problems).toEqual([]);
   const ts = published.map((r) => r.ts);
   expect(ts.every((t, i) => i === 0 || t - ts[i - 1]! === 1000)).toBe(true);

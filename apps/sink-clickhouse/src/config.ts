@@ -1,6 +1,15 @@
 import type { ClickHouseSettings } from '@stableyield/clickhouse';
 import {
-  booleanFlag, commonSchema, httpUrl, kafkaSchema, loadConfig, nonNegativeInt, port, positiveInt, sinkConsumerSchema, z,
+  booleanFlag,
+  commonSchema,
+  httpUrl,
+  kafkaSchema,
+  loadConfig,
+  nonNegativeInt,
+  port,
+  positiveInt,
+  sinkConsumerSchema,
+  z,
 } from '@stableyield/config';
 
 export const configSchema = z.object({
@@ -11,7 +20,10 @@ export const configSchema = z.object({
   CLICKHOUSE_USER: z.string().min(1).optional(),
   /** Set CLICKHOUSE_PASSWORD_FILE to read it from a mounted secret. */
   CLICKHOUSE_PASSWORD: z.string().min(1).optional(),
-  CLICKHOUSE_DATABASE: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be a plain identifier').default('stableyield_analytics'),
+  CLICKHOUSE_DATABASE: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be a plain identifier')
+    .default('stableyield_analytics'),
   /** Rows per INSERT request (a consumed batch may take several). */
   BATCH_SIZE: positiveInt.default(50_000),
   CLICKHOUSE_TIMEOUT_MS: positiveInt.default(30_000),

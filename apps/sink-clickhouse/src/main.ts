@@ -1,7 +1,12 @@
 import { ClickHouse, ClickHouseWriter, ensureSchema } from '@stableyield/clickhouse';
 import { createSinkHandler, SINK_TOPICS, SinkMetrics } from '@stableyield/sink-model';
 import {
-  CATALOG, connectKafka, ConsumerRunner, KafkaMetrics, sinkConsumerOptions, TopicProducer,
+  CATALOG,
+  connectKafka,
+  ConsumerRunner,
+  KafkaMetrics,
+  sinkConsumerOptions,
+  TopicProducer,
 } from '@stableyield/kafka';
 import { createLogger, startService } from '@stableyield/observability';
 import { clickHouseSettings, loadAppConfig } from './config';
@@ -27,11 +32,21 @@ async function main(command: string | undefined): Promise<void> {
   const writer = new ClickHouseWriter({ client, database: config.CLICKHOUSE_DATABASE, batchSize: config.BATCH_SIZE });
   progress.register('consumer', 60_000);
   const runner = new ConsumerRunner({
-    kafka, serde, metrics: kafkaMetrics, logger, producer,
+    kafka,
+    serde,
+    metrics: kafkaMetrics,
+    logger,
+    producer,
     ...sinkConsumerOptions(config, SINK_TOPICS),
     onProgress: () => progress.beat('consumer'),
     handle: createSinkHandler({
-      writer, metrics: sinkMetrics, kafkaMetrics, producer, serde, logger, topicPrefix: config.TOPIC_PREFIX,
+      writer,
+      metrics: sinkMetrics,
+      kafkaMetrics,
+      producer,
+      serde,
+      logger,
+      topicPrefix: config.TOPIC_PREFIX,
     }),
   });
   readiness.add('consumer', () => runner.isRunning);

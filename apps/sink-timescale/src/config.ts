@@ -5,7 +5,10 @@ export const configSchema = z.object({
   ...kafkaSchema,
   HEALTH_PORT: port.default(9208),
   /** May hold a password: set DATABASE_URL_FILE to read it from a mounted secret. */
-  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').default('postgres://stableyield@127.0.0.1:55432/stableyield'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+    .default('postgres://stableyield@127.0.0.1:55432/stableyield'),
   PG_POOL_SIZE: positiveInt.default(4),
   /** Rows per INSERT statement (a consumed batch may take several, all in one transaction). */
   BATCH_SIZE: positiveInt.default(5_000),

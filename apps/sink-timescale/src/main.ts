@@ -1,7 +1,12 @@
 import { AggregateRefresher, createPool, migrate, PostgresWriter, registerPoolUsage } from '@stableyield/postgres';
 import { createSinkHandler, SINK_TOPICS, SinkMetrics } from '@stableyield/sink-model';
 import {
-  CATALOG, connectKafka, ConsumerRunner, KafkaMetrics, sinkConsumerOptions, TopicProducer,
+  CATALOG,
+  connectKafka,
+  ConsumerRunner,
+  KafkaMetrics,
+  sinkConsumerOptions,
+  TopicProducer,
 } from '@stableyield/kafka';
 import { createLogger, createMetricsRegistry, startService } from '@stableyield/observability';
 import { loadAppConfig } from './config';
@@ -32,11 +37,21 @@ async function main(command: string | undefined): Promise<void> {
   const writer = new PostgresWriter({ pool, variant, batchSize: config.BATCH_SIZE });
   progress.register('consumer', 60_000);
   const runner = new ConsumerRunner({
-    kafka, serde, metrics: kafkaMetrics, logger, producer,
+    kafka,
+    serde,
+    metrics: kafkaMetrics,
+    logger,
+    producer,
     ...sinkConsumerOptions(config, SINK_TOPICS),
     onProgress: () => progress.beat('consumer'),
     handle: createSinkHandler({
-      writer, metrics: sinkMetrics, kafkaMetrics, producer, serde, logger, topicPrefix: config.TOPIC_PREFIX,
+      writer,
+      metrics: sinkMetrics,
+      kafkaMetrics,
+      producer,
+      serde,
+      logger,
+      topicPrefix: config.TOPIC_PREFIX,
     }),
   });
   readiness.add('consumer', () => runner.isRunning);

@@ -8,8 +8,17 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { createTestDatabase } from '@stableyield/postgres/testing';
 import {
-  connectTestProducer, createSinkTopics, deleteSinkTopics, produceRecords, repoRoot, sampleRecords, scrapeMetric, spawnApp,
-  stopApp, uniquePrefix, type SinkProcess,
+  connectTestProducer,
+  createSinkTopics,
+  deleteSinkTopics,
+  produceRecords,
+  repoRoot,
+  sampleRecords,
+  scrapeMetric,
+  spawnApp,
+  stopApp,
+  uniquePrefix,
+  type SinkProcess,
 } from '@stableyield/sink-model/testing';
 import type { TopicProducer } from '@stableyield/kafka';
 import { provisionAll, testStack, uniqueGroup, waitWhileAppRuns } from '@stableyield/kafka/testing';
@@ -33,7 +42,10 @@ const sinks: SinkProcess[] = [];
 let postgresStopped = false;
 
 const postgres = (action: 'start' | 'stop') => {
-  execFileSync('bash', [join(repoRoot(), 'scripts/stack/components/postgres.sh'), action], { stdio: 'ignore', timeout: 60_000 });
+  execFileSync('bash', [join(repoRoot(), 'scripts/stack/components/postgres.sh'), action], {
+    stdio: 'ignore',
+    timeout: 60_000,
+  });
   postgresStopped = action === 'stop';
 };
 
@@ -77,8 +89,13 @@ it('pauses through a 30 s PostgreSQL outage and resumes without loss', async () 
   const before = sampleRecords('syi.peg', run, 500);
   const during = sampleRecords('syi.peg', run, 2_000, 500);
   const sink = spawnApp('sink-timescale', {
-    DATABASE_URL: db.url, SINK_GROUP_ID: uniqueGroup('sink-ts-outage'), TOPIC_PREFIX: prefix, HEALTH_PORT: String(HEALTH_PORT),
-    KAFKA_BROKERS: stack.brokers.join(','), SCHEMA_REGISTRY_URL: stack.registryUrl, RETRY_MAX_MS: '2000',
+    DATABASE_URL: db.url,
+    SINK_GROUP_ID: uniqueGroup('sink-ts-outage'),
+    TOPIC_PREFIX: prefix,
+    HEALTH_PORT: String(HEALTH_PORT),
+    KAFKA_BROKERS: stack.brokers.join(','),
+    SCHEMA_REGISTRY_URL: stack.registryUrl,
+    RETRY_MAX_MS: '2000',
   });
   sinks.push(sink);
   await produceRecords(stack, producer, prefix, 'syi.peg', before);
@@ -89,15 +106,28 @@ it('pauses through a 30 s PostgreSQL outage and resumes without loss', async () 
   await produceRecords(stack, producer, prefix, 'syi.peg', during);
   // the write of the first batch after the stop fails (a connection error); its retries follow
   const connectionErrors = () => scrapeMetric(HEALTH_PORT, 'db_connection_errors_total', { sink: 'timescale' });
-  await waitWhileAppRuns(sink, 'the sink to meet the outage', async () => (await connectionErrors()) > 0, OUTAGE_MS, 200);
+  await waitWhileAppRuns(
+    sink,
+    'the sink to meet the outage',
+    async () => (await connectionErrors()) > 0,
+    OUTAGE_MS,
+    200,
+  );
   expect(sink.child.exitCode).toBeNull(); // still running, not crashed
   // Keep the database down for the whole 30 s (the scenario's length, not a wait for a condition).
   await new Promise((r) => setTimeout(r, Math.max(0, OUTAGE_MS - (Date.now() - stoppedAt))));
   postgres('start');
 
-  await waitWhileAppRuns(sink, 'every row after the outage', async () => (await count()) === before.length + during.length, 240_000);
+  await waitWhileAppRuns(
+    sink,
+    'every row after the outage',
+    async () => (await count()) === before.length + during.length,
+    240_000,
+  );
   expect(await scrapeMetric(HEALTH_PORT, 'sink_retries_total', { sink: 'timescale' })).toBeGreaterThan(0);
-  expect(await scrapeMetric(HEALTH_PORT, 'sink_rows_written_total', { sink: 'timescale', table: 'syi_peg' })).toBe(before.length + during.length);
+  expect(await scrapeMetric(HEALTH_PORT, 'sink_rows_written_total', { sink: 'timescale', table: 'syi_peg' })).toBe(
+    before.length + during.length,
+  );
   await stopApp(sink);
   expect(sink.child.exitCode).toBe(0);
 });

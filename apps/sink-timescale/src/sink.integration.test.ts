@@ -10,8 +10,20 @@ import { Client } from 'pg';
 import { TABLES, SINK_TOPICS, type SinkTopic, type TableModel } from '@stableyield/sink-model';
 import { createTestDatabase } from '@stableyield/postgres/testing';
 import {
-  connectTestProducer, createSinkTopics, deleteSinkTopics, expectedRows, groupCaughtUp, normaliseRow, produceRecords,
-  sampleRecords, sortByKey, spawnApp, stopApp, uniquePrefix, type SinkProcess, type TestRecord,
+  connectTestProducer,
+  createSinkTopics,
+  deleteSinkTopics,
+  expectedRows,
+  groupCaughtUp,
+  normaliseRow,
+  produceRecords,
+  sampleRecords,
+  sortByKey,
+  spawnApp,
+  stopApp,
+  uniquePrefix,
+  type SinkProcess,
+  type TestRecord,
 } from '@stableyield/sink-model/testing';
 import { DLQ_HEADERS, readDeadLetterHeaders, type TopicProducer } from '@stableyield/kafka';
 import { provisionAll, readTopic, testStack, uniqueGroup, waitWhileAppRuns } from '@stableyield/kafka/testing';
@@ -48,8 +60,14 @@ const isolated = (body: (a: Attempt) => Promise<void>) => async () => {
 
 const startSink = (a: Attempt, groupId: string, extra: Record<string, string> = {}) => {
   const p = spawnApp('sink-timescale', {
-    DATABASE_URL: a.db.url, SINK_GROUP_ID: groupId, TOPIC_PREFIX: a.prefix, HEALTH_PORT: '0',
-    KAFKA_BROKERS: stack.brokers.join(','), SCHEMA_REGISTRY_URL: stack.registryUrl, RETRY_MAX_MS: '1000', ...extra,
+    DATABASE_URL: a.db.url,
+    SINK_GROUP_ID: groupId,
+    TOPIC_PREFIX: a.prefix,
+    HEALTH_PORT: '0',
+    KAFKA_BROKERS: stack.brokers.join(','),
+    SCHEMA_REGISTRY_URL: stack.registryUrl,
+    RETRY_MAX_MS: '1000',
+    ...extra,
   });
   a.running.push(p);
   return p;
@@ -64,13 +82,19 @@ async function count(pg: Client, table: string): Promise<number> {
 
 async function tableRows(pg: Client, t: TableModel): Promise<Record<string, unknown>[]> {
   const rows = (await pg.query<{ r: Record<string, unknown> }>(`SELECT to_jsonb(x) AS r FROM ${t.name} x`)).rows;
-  return sortByKey(t, rows.map((r) => normaliseRow(t, r.r)));
+  return sortByKey(
+    t,
+    rows.map((r) => normaliseRow(t, r.r)),
+  );
 }
 
 async function expectTablesToHold(pg: Client, batches: readonly Batch[]): Promise<void> {
   for (const [table, rows] of expectedRows(batches)) {
     const model = TABLES[table as keyof typeof TABLES];
-    const expected = sortByKey(model, rows.map((r) => normaliseRow(model, r)));
+    const expected = sortByKey(
+      model,
+      rows.map((r) => normaliseRow(model, r)),
+    );
     expect({ table, rows: await tableRows(pg, model) }).toEqual({ table, rows: expected });
   }
 }
@@ -82,14 +106,20 @@ async function expectTablesToHold(pg: Client, batches: readonly Batch[]): Promis
  */
 async function produceTopics(a: Attempt) {
   const batches: Batch[] = SINK_TOPICS.map((topic) => ({
-    topic, records: sampleRecords(topic, a.run, topic === 'syi.calculated' ? 40 : 120),
+    topic,
+    records: sampleRecords(topic, a.run, topic === 'syi.calculated' ? 40 : 120),
   }));
   for (const b of batches) await produceRecords(stack, a.producer, a.prefix, b.topic, b.records);
   const [good] = sampleRecords('syi.calculated', a.run, 1, 10_000);
   const badMode = { key: 'SYI', value: { ...good!.value, ts: good!.value.ts + 1, mode: 'sideways' as 'normal' } };
-  const badWeight = { key: 'SYI', value: {
-    ...good!.value, ts: good!.value.ts + 2, constituents: good!.value.constituents.map((c) => ({ ...c, weight: 1.5 })),
-  } };
+  const badWeight = {
+    key: 'SYI',
+    value: {
+      ...good!.value,
+      ts: good!.value.ts + 2,
+      constituents: good!.value.constituents.map((c) => ({ ...c, weight: 1.5 })),
+    },
+  };
   await produceRecords(stack, a.producer, a.prefix, 'syi.calculated', [badMode, good!, badWeight]);
   batches.push({ topic: 'syi.calculated', records: [good!] });
   return { batches, badMode, badWeight };
@@ -130,92 +160,110 @@ afterEach(async () => {
 });
 
 describe('sink-timescale', () => {
-  it('stores every record of the nine topics exactly, with constraint violations dead-lettered', isolated(async (a) => {
-    const { prefix, pg } = a;
-    const { batches, badMode, badWeight } = await produceTopics(a);
-    const group = uniqueGroup('sink-ts');
+  it(
+    'stores every record of the nine topics exactly, with constraint violations dead-lettered',
+    isolated(async (a) => {
+      const { prefix, pg } = a;
+      const { batches, badMode, badWeight } = await produceTopics(a);
+      const group = uniqueGroup('sink-ts');
 
-    const sink = startSink(a, group, { AGGREGATE_REFRESH_MS: '500' });
-    const total = batches.reduce((n, b) => n + (b.topic === 'syi.calculated' ? b.records.length : 0), 0);
-    await waitWhileAppRuns(sink, 'all rows', async () => (await count(pg, 'syi_index')) === total
-      && (await count(pg, 'tbill')) === 120 && (await count(pg, 'pyth_prices')) === 120, 240_000);
-    await waitWhileAppRuns(sink, 'sink caught up', caughtUp(a, group), 240_000);
+      const sink = startSink(a, group, { AGGREGATE_REFRESH_MS: '500' });
+      const total = batches.reduce((n, b) => n + (b.topic === 'syi.calculated' ? b.records.length : 0), 0);
+      await waitWhileAppRuns(
+        sink,
+        'all rows',
+        async () =>
+          (await count(pg, 'syi_index')) === total &&
+          (await count(pg, 'tbill')) === 120 &&
+          (await count(pg, 'pyth_prices')) === 120,
+        240_000,
+      );
+      await waitWhileAppRuns(sink, 'sink caught up', caughtUp(a, group), 240_000);
 
-    await expectTablesToHold(pg, batches);
-    const dlq = `${prefix}syi.calculated.dlq`;
-    const dead = await readTopic(stack.kafka, dlq, { done: (m) => m.length >= 2, timeoutMs: 20_000 });
-    const reasons = dead.map((m) => readDeadLetterHeaders(m.headers));
-    expect(reasons.map((h) => h[DLQ_HEADERS.kind])).toEqual(['constraint', 'constraint']);
-    expect(reasons.map((h) => h[DLQ_HEADERS.reason]).join('\n'))
-      .toMatch(/syi_index_check_1[\s\S]*syi_constituents_check_2|syi_constituents_check_2[\s\S]*syi_index_check_1/);
-    // The dead letter carries the record, decodable with the topic's schema.
-    const decoded = await Promise.all(dead.map((m) => stack.serde.deserialize('syi.calculated', m.value!)));
-    expect(decoded.map((v) => v.ts).sort()).toEqual([badMode.value.ts, badWeight.value.ts]);
-    const migrations = await pg.query<{ variant: string }>('SELECT variant FROM sink_schema_migrations LIMIT 1');
-    const variant = migrations.rows[0]?.variant;
-    console.log(`sink-timescale storage variant: ${variant}`);
-    if (variant === 'partitioned') {
-      // The sink materialises the index aggregates' complete buckets: every watermark has moved.
-      const watermarks = async () => (await pg.query<{ w: string }>(
-        'SELECT watermark::text AS w FROM syi_index_aggregate_watermarks',
-      )).rows.map((r) => r.w);
-      const moved = async () => (await watermarks()).every((w) => w !== '-infinity');
-      await waitWhileAppRuns(sink, 'aggregates refreshed', moved, 30_000);
-      expect(await watermarks()).toHaveLength(4);
-    }
-    await stopApp(sink);
-    expect(sink.child.exitCode).toBe(0);
-  }));
+      await expectTablesToHold(pg, batches);
+      const dlq = `${prefix}syi.calculated.dlq`;
+      const dead = await readTopic(stack.kafka, dlq, { done: (m) => m.length >= 2, timeoutMs: 20_000 });
+      const reasons = dead.map((m) => readDeadLetterHeaders(m.headers));
+      expect(reasons.map((h) => h[DLQ_HEADERS.kind])).toEqual(['constraint', 'constraint']);
+      expect(reasons.map((h) => h[DLQ_HEADERS.reason]).join('\n')).toMatch(
+        /syi_index_check_1[\s\S]*syi_constituents_check_2|syi_constituents_check_2[\s\S]*syi_index_check_1/,
+      );
+      // The dead letter carries the record, decodable with the topic's schema.
+      const decoded = await Promise.all(dead.map((m) => stack.serde.deserialize('syi.calculated', m.value!)));
+      expect(decoded.map((v) => v.ts).sort()).toEqual([badMode.value.ts, badWeight.value.ts]);
+      const migrations = await pg.query<{ variant: string }>('SELECT variant FROM sink_schema_migrations LIMIT 1');
+      const variant = migrations.rows[0]?.variant;
+      console.log(`sink-timescale storage variant: ${variant}`);
+      if (variant === 'partitioned') {
+        // The sink materialises the index aggregates' complete buckets: every watermark has moved.
+        const watermarks = async () =>
+          (await pg.query<{ w: string }>('SELECT watermark::text AS w FROM syi_index_aggregate_watermarks')).rows.map(
+            (r) => r.w,
+          );
+        const moved = async () => (await watermarks()).every((w) => w !== '-infinity');
+        await waitWhileAppRuns(sink, 'aggregates refreshed', moved, 30_000);
+        expect(await watermarks()).toHaveLength(4);
+      }
+      await stopApp(sink);
+      expect(sink.child.exitCode).toBe(0);
+    }),
+  );
 
-  it('adds no row and rewrites none when a topic is replayed from the beginning', isolated(async (a) => {
-    const { pg } = a;
-    // The attempt's own stored topics: the first test's records, consumed once to the end.
-    const { batches } = await produceTopics(a);
-    const firstGroup = uniqueGroup('sink-ts');
-    const first = startSink(a, firstGroup);
-    await waitWhileAppRuns(first, 'first pass caught up', caughtUp(a, firstGroup), 240_000);
-    await stopApp(first);
+  it(
+    'adds no row and rewrites none when a topic is replayed from the beginning',
+    isolated(async (a) => {
+      const { pg } = a;
+      // The attempt's own stored topics: the first test's records, consumed once to the end.
+      const { batches } = await produceTopics(a);
+      const firstGroup = uniqueGroup('sink-ts');
+      const first = startSink(a, firstGroup);
+      await waitWhileAppRuns(first, 'first pass caught up', caughtUp(a, firstGroup), 240_000);
+      await stopApp(first);
 
-    const xmins = async (table: string) =>
-      (await pg.query<{ x: string }>(`SELECT xmin::text AS x FROM ${table} ORDER BY 1`)).rows.map((r) => r.x);
-    const before = new Map<string, string[]>();
-    for (const t of Object.values(TABLES)) before.set(t.name, await xmins(t.name));
-    const replayGroup = uniqueGroup('sink-ts-replay');
-    const sink = startSink(a, replayGroup);
-    await waitWhileAppRuns(sink, 'replay caught up', caughtUp(a, replayGroup), 240_000);
-    await stopApp(sink);
-    await expectTablesToHold(pg, batches);
-    for (const t of Object.values(TABLES)) {
-      // Same row versions: the upsert found identical rows and wrote nothing.
-      expect({ table: t.name, xmin: await xmins(t.name) }).toEqual({ table: t.name, xmin: before.get(t.name) });
-    }
-  }));
+      const xmins = async (table: string) =>
+        (await pg.query<{ x: string }>(`SELECT xmin::text AS x FROM ${table} ORDER BY 1`)).rows.map((r) => r.x);
+      const before = new Map<string, string[]>();
+      for (const t of Object.values(TABLES)) before.set(t.name, await xmins(t.name));
+      const replayGroup = uniqueGroup('sink-ts-replay');
+      const sink = startSink(a, replayGroup);
+      await waitWhileAppRuns(sink, 'replay caught up', caughtUp(a, replayGroup), 240_000);
+      await stopApp(sink);
+      await expectTablesToHold(pg, batches);
+      for (const t of Object.values(TABLES)) {
+        // Same row versions: the upsert found identical rows and wrote nothing.
+        expect({ table: t.name, xmin: await xmins(t.name) }).toEqual({ table: t.name, xmin: before.get(t.name) });
+      }
+    }),
+  );
 
-  it('keeps exactly one row per record when killed (SIGKILL) mid-batch and restarted', isolated(async (a) => {
-    const { prefix, run, pg } = a;
-    const records = sampleRecords('cc.prices', `${run}k`, 60_000);
-    await produceRecords(stack, a.producer, prefix, 'cc.prices', records, 5_000);
-    const killGroup = uniqueGroup('sink-ts-kill');
-    const before = await count(pg, 'cc_prices');
-    // Small statements: a consumed batch spans many INSERTs inside one transaction.
-    const first = startSink(a, killGroup, { BATCH_SIZE: '100' });
-    const someRows = async () => (await count(pg, 'cc_prices')) > before;
-    await waitWhileAppRuns(first, 'first rows committed', someRows, 240_000, 20);
-    first.child.kill('SIGKILL');
-    await first.exited;
-    const atKill = (await count(pg, 'cc_prices')) - before;
-    expect(atKill).toBeGreaterThan(0);
-    expect(atKill).toBeLessThan(records.length);
+  it(
+    'keeps exactly one row per record when killed (SIGKILL) mid-batch and restarted',
+    isolated(async (a) => {
+      const { prefix, run, pg } = a;
+      const records = sampleRecords('cc.prices', `${run}k`, 60_000);
+      await produceRecords(stack, a.producer, prefix, 'cc.prices', records, 5_000);
+      const killGroup = uniqueGroup('sink-ts-kill');
+      const before = await count(pg, 'cc_prices');
+      // Small statements: a consumed batch spans many INSERTs inside one transaction.
+      const first = startSink(a, killGroup, { BATCH_SIZE: '100' });
+      const someRows = async () => (await count(pg, 'cc_prices')) > before;
+      await waitWhileAppRuns(first, 'first rows committed', someRows, 240_000, 20);
+      first.child.kill('SIGKILL');
+      await first.exited;
+      const atKill = (await count(pg, 'cc_prices')) - before;
+      expect(atKill).toBeGreaterThan(0);
+      expect(atKill).toBeLessThan(records.length);
 
-    const second = startSink(a, killGroup, { BATCH_SIZE: '100' });
-    const allRows = async () => (await count(pg, 'cc_prices')) - before === records.length;
-    await waitWhileAppRuns(second, 'all rows after restart', allRows, 240_000);
-    await waitWhileAppRuns(second, 'restarted sink caught up', caughtUp(a, killGroup), 240_000);
-    await stopApp(second);
-    expect((await count(pg, 'cc_prices')) - before).toBe(records.length);
-    const stored = await pg.query<{ n: string }>(
-      'SELECT count(*) AS n FROM cc_prices WHERE symbol LIKE $1', [`${run}k%`],
-    );
-    expect(Number(stored.rows[0]?.n)).toBe(records.length);
-  }));
+      const second = startSink(a, killGroup, { BATCH_SIZE: '100' });
+      const allRows = async () => (await count(pg, 'cc_prices')) - before === records.length;
+      await waitWhileAppRuns(second, 'all rows after restart', allRows, 240_000);
+      await waitWhileAppRuns(second, 'restarted sink caught up', caughtUp(a, killGroup), 240_000);
+      await stopApp(second);
+      expect((await count(pg, 'cc_prices')) - before).toBe(records.length);
+      const stored = await pg.query<{ n: string }>('SELECT count(*) AS n FROM cc_prices WHERE symbol LIKE $1', [
+        `${run}k%`,
+      ]);
+      expect(Number(stored.rows[0]?.n)).toBe(records.length);
+    }),
+  );
 });

@@ -28,7 +28,9 @@ export interface VerifyCommand {
   readonly recompute: number;
 }
 
-export type ParsedArgs = { readonly ok: true; readonly command: ReplayCommand | VerifyCommand } | { readonly ok: false; readonly problem: string };
+export type ParsedArgs =
+  | { readonly ok: true; readonly command: ReplayCommand | VerifyCommand }
+  | { readonly ok: false; readonly problem: string };
 
 /** ISO 8601 time or epoch milliseconds. */
 function parseTime(text: string): number | undefined {
@@ -42,7 +44,10 @@ function parseVerify(rest: readonly string[]): ParsedArgs {
   let recompute = 0;
   for (let i = 0; i < rest.length; i++) {
     const arg = rest[i] as string;
-    const [name, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const [name, inline] =
+      arg.startsWith('--') && arg.includes('=')
+        ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)]
+        : [arg, undefined];
     const value = inline ?? rest[++i];
     switch (name) {
       case '--from':
@@ -55,7 +60,8 @@ function parseVerify(rest: readonly string[]): ParsedArgs {
       }
       case '--recompute': {
         const n = Number(value);
-        if (value === undefined || !Number.isInteger(n) || n < 0) return { ok: false, problem: '--recompute needs a whole number ≥ 0' };
+        if (value === undefined || !Number.isInteger(n) || n < 0)
+          return { ok: false, problem: '--recompute needs a whole number ≥ 0' };
         recompute = n;
         break;
       }
@@ -79,7 +85,10 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
   let skipInvalid = false;
   for (let i = 0; i < rest.length; i++) {
     const arg = rest[i] as string;
-    const [name, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const [name, inline] =
+      arg.startsWith('--') && arg.includes('=')
+        ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)]
+        : [arg, undefined];
     const takeValue = (): string | undefined => (inline !== undefined ? inline : rest[++i]);
     switch (name) {
       case '--input':

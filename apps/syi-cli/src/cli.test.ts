@@ -21,24 +21,50 @@ interface Rec {
 }
 
 describe('npm run --silent syi -- replay', () => {
-  it.each(['basic', 'stress', 'edge'])('matches the %s vector and writes only records to stdout', (name) => {
-    const result = spawnSync('npm', ['run', '--silent', 'syi', '--', 'replay', '--input', path.join(VECTORS, `${name}.events.jsonl`), '--interval', '60'], {
-      cwd: REPO,
-      encoding: 'utf8',
-      maxBuffer: 1 << 28,
-    });
-    expect(result.status).toBe(0);
-    const actual = result.stdout.trim().split('\n').map((l) => JSON.parse(l) as Rec);
-    const expected = readFileSync(path.join(VECTORS, `${name}.expected.jsonl`), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Rec);
-    expect(actual.map((r) => r.ts)).toEqual(expected.map((r) => r.ts));
-    expected.forEach((e, i) => {
-      const a = actual[i]!;
-      expect([a.mode, a.eligible]).toEqual([e.mode, e.eligible]);
-      expect(close(a.value, e.value) && close(a.rpl, e.rpl)).toBe(true);
-      expect(a.constituents.map((c) => c.symbol)).toEqual(e.constituents.map((c) => c.symbol));
-      e.constituents.forEach((ec, k) => expect(close(a.constituents[k]!.weight, ec.weight) && close(a.constituents[k]!.ray, ec.ray)).toBe(true));
-    });
-  }, 60_000);
+  it.each(['basic', 'stress', 'edge'])(
+    'matches the %s vector and writes only records to stdout',
+    (name) => {
+      const result = spawnSync(
+        'npm',
+        [
+          'run',
+          '--silent',
+          'syi',
+          '--',
+          'replay',
+          '--input',
+          path.join(VECTORS, `${name}.events.jsonl`),
+          '--interval',
+          '60',
+        ],
+        {
+          cwd: REPO,
+          encoding: 'utf8',
+          maxBuffer: 1 << 28,
+        },
+      );
+      expect(result.status).toBe(0);
+      const actual = result.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as Rec);
+      const expected = readFileSync(path.join(VECTORS, `${name}.expected.jsonl`), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as Rec);
+      expect(actual.map((r) => r.ts)).toEqual(expected.map((r) => r.ts));
+      expected.forEach((e, i) => {
+        const a = actual[i]!;
+        expect([a.mode, a.eligible]).toEqual([e.mode, e.eligible]);
+        expect(close(a.value, e.value) && close(a.rpl, e.rpl)).toBe(true);
+        expect(a.constituents.map((c) => c.symbol)).toEqual(e.constituents.map((c) => c.symbol));
+        e.constituents.forEach((ec, k) =>
+          expect(close(a.constituents[k]!.weight, ec.weight) && close(a.constituents[k]!.ray, ec.ray)).toBe(true),
+        );
+      });
+    },
+    60_000,
+  );
 
   it('exits 2 on a bad line, naming it', () => {
     const result = spawnSync('npm', ['run', '--silent', 'syi', '--', 'replay', '--input', '-', '--interval', '1'], {

@@ -7,7 +7,20 @@ import { EXIT_INVALID, EXIT_OK, runCommand } from './replay-command';
 const BASE = 1_767_225_600_000;
 const validLines = [
   { topic: 'ex.mktcap', value: { symbol: 'USDC', marketCapUsd: 1e10, ts: BASE } },
-  { topic: 'dl.apy', value: { pool: 'p', project: 'x', chain: 'y', symbol: 'USDC', tvlUsd: 5e7, apyBase: 4, apyReward: 0, apy: 4, ts: BASE } },
+  {
+    topic: 'dl.apy',
+    value: {
+      pool: 'p',
+      project: 'x',
+      chain: 'y',
+      symbol: 'USDC',
+      tvlUsd: 5e7,
+      apyBase: 4,
+      apyReward: 0,
+      apy: 4,
+      ts: BASE,
+    },
+  },
   { topic: 'cc.prices', value: { symbol: 'USDC', venue: 'a', price: 1, volume24hUsd: 1e8, ts: BASE } },
 ].map((e) => JSON.stringify(e));
 
@@ -48,13 +61,19 @@ describe('runCommand', () => {
     expect(fromStdin.out).toBe(fromFile.out);
   });
   it('exits 2 naming the line and the problem', async () => {
-    const { status, out, err } = await run(['replay', '--input', '-', '--interval', '60'], `${validLines[0]}\n{"topic":"cc.prices","value":{"symbol":"USDC","venue":"a","price":1}}\n`);
+    const { status, out, err } = await run(
+      ['replay', '--input', '-', '--interval', '60'],
+      `${validLines[0]}\n{"topic":"cc.prices","value":{"symbol":"USDC","venue":"a","price":1}}\n`,
+    );
     expect(status).toBe(EXIT_INVALID);
     expect(out).toBe('');
     expect(err).toBe('syi: line 2: cc.prices.ts must be a finite number (got missing)\n');
   });
   it('skips invalid lines with --skip-invalid and reports the count on standard error', async () => {
-    const { status, out, err } = await run(['replay', '--input', '-', '--interval', '60', '--skip-invalid'], [...validLines, '{', '{"topic":"x","value":{}}'].join('\n'));
+    const { status, out, err } = await run(
+      ['replay', '--input', '-', '--interval', '60', '--skip-invalid'],
+      [...validLines, '{', '{"topic":"x","value":{}}'].join('\n'),
+    );
     expect(status).toBe(EXIT_OK);
     expect(out.trim().split('\n')).toHaveLength(1);
     expect(err).toBe('syi: skipped 2 invalid line(s)\n');

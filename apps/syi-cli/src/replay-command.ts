@@ -34,7 +34,11 @@ export async function runCommand(argv: readonly string[], io: CommandIo): Promis
     if (!io.stdout.write(text)) await once(io.stdout, 'drain');
   };
   try {
-    const summary = await runReplayChunks(source as AsyncIterable<Uint8Array | string>, { intervalSeconds, skipInvalid, write });
+    const summary = await runReplayChunks(source as AsyncIterable<Uint8Array | string>, {
+      intervalSeconds,
+      skipInvalid,
+      write,
+    });
     if (skipInvalid) io.stderr.write(`syi: skipped ${summary.invalidLines} invalid line(s)\n`);
     return EXIT_OK;
   } catch (err) {

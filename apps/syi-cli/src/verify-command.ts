@@ -7,12 +7,31 @@ import pino from 'pino';
 import { eventTimeSchema, kafkaSchema, loadConfig, logLevel, topicPrefix, z } from '@stableyield/config';
 import { INPUT_TOPICS } from '@stableyield/index-engine';
 import {
-  createKafka, DeserializationError, DLQ_HEADERS, dlqTopicOf, offsetAtTimestamp, prefixedTopic, readDeadLetterHeaders,
-  readPartitionRanges, retryWhileRegistryUnavailable, TopicSerde, topicOffsetRanges, type Kafka,
+  createKafka,
+  DeserializationError,
+  DLQ_HEADERS,
+  dlqTopicOf,
+  offsetAtTimestamp,
+  prefixedTopic,
+  readDeadLetterHeaders,
+  readPartitionRanges,
+  retryWhileRegistryUnavailable,
+  TopicSerde,
+  topicOffsetRanges,
+  type Kafka,
 } from '@stableyield/kafka';
 import { createRegistryClient, type SyiRecord } from '@stableyield/schemas';
 import type { VerifyCommand } from './args';
-import { inputId, recomputeRecords, reproducibleFrom, sampleTimes, SYI_PROCESSOR, verifyRange, type RetainedPartition, type StoredInput } from '@stableyield/stream';
+import {
+  inputId,
+  recomputeRecords,
+  reproducibleFrom,
+  sampleTimes,
+  SYI_PROCESSOR,
+  verifyRange,
+  type RetainedPartition,
+  type StoredInput,
+} from '@stableyield/stream';
 
 const verifyConfig = z.object({
   KAFKA_BROKERS: kafkaSchema.KAFKA_BROKERS,
@@ -56,7 +75,8 @@ export async function runVerify(command: VerifyCommand, out: Writable): Promise<
   let decoded: SyiRecord[];
   for (;;) {
     start = Math.max(output.from, first - lookback);
-    const messages = (await readPartitionRanges(kafka, outputTopic, new Map([[0, { from: start, end: output.end }]]))).get(0) ?? [];
+    const messages =
+      (await readPartitionRanges(kafka, outputTopic, new Map([[0, { from: start, end: output.end }]]))).get(0) ?? [];
     decoded = [];
     for (const m of messages) if (m.value !== null) decoded.push(await decode('syi.calculated', m.value));
     if (start === output.from || decoded.some((r) => r.ts < command.from)) break;
@@ -65,7 +85,8 @@ export async function runVerify(command: VerifyCommand, out: Writable): Promise<
   const before = decoded.filter((r) => r.ts < command.from);
   const records = decoded.filter((r) => r.ts >= command.from && r.ts <= command.to);
   // the record before the range is the one the first record must link to (unknown when the range starts the topic)
-  const prevOfFirst = before.length > 0 ? (before[before.length - 1] as SyiRecord).digest : start === 0 ? null : undefined;
+  const prevOfFirst =
+    before.length > 0 ? (before[before.length - 1] as SyiRecord).digest : start === 0 ? null : undefined;
   const offGrid = records.filter((r) => r.ts % config.GRID_INTERVAL_MS !== 0);
 
   let recomputed: Map<number, SyiRecord> | null = null;
@@ -120,25 +141,39 @@ export async function runVerify(command: VerifyCommand, out: Writable): Promise<
   }
 
   const report = verifyRange(records, prevOfFirst, recomputed, asked);
-  const ok = report.records > 0 && report.chainProblems.length === 0 && report.recomputeProblems.length === 0 && offGrid.length === 0;
+  const ok =
+    report.records > 0 &&
+    report.chainProblems.length === 0 &&
+    report.recomputeProblems.length === 0 &&
+    offGrid.length === 0;
   const iso = (t: number | null) => (t === null ? '-' : new Date(t).toISOString());
   out.write(`syi verify ${outputTopic} ${iso(command.from)} … ${iso(command.to)}\n`);
   out.write(`  records checked: ${report.records} (${iso(report.from)} … ${iso(report.to)})\n`);
-  out.write(`  chain: ${report.chainProblems.length === 0 ? 'OK' : `${report.chainProblems.length} problem(s)`}${prevOfFirst === undefined ? ' (link of the first record not checked: the record before it is gone)' : ''}\n`);
+  out.write(
+    `  chain: ${report.chainProblems.length === 0 ? 'OK' : `${report.chainProblems.length} problem(s)`}${prevOfFirst === undefined ? ' (link of the first record not checked: the record before it is gone)' : ''}\n`,
+  );
   for (const p of report.chainProblems.slice(0, 20)) out.write(`    ${iso(p.ts)}: ${p.problem}\n`);
-  out.write(`  grid (${config.GRID_INTERVAL_MS} ms): ${offGrid.length === 0 ? 'OK' : `${offGrid.length} record(s) off the grid, first at ${iso((offGrid[0] as SyiRecord).ts)}`}\n`);
+  out.write(
+    `  grid (${config.GRID_INTERVAL_MS} ms): ${offGrid.length === 0 ? 'OK' : `${offGrid.length} record(s) off the grid, first at ${iso((offGrid[0] as SyiRecord).ts)}`}\n`,
+  );
   if (recomputed !== null) {
     const byKind = (counts: Map<string, number>) => {
       const kinds = [...counts].sort(([a], [b]) => (a < b ? -1 : 1)).map(([kind, n]) => `${kind} ${n}`);
       return kinds.length === 0 ? 'none' : kinds.join(', ');
     };
     const leftOutTotal = [...leftOut.values()].reduce((a, b) => a + b, 0);
-    out.write(`  inputs: ${undecodable} undecodable (not used), ${leftOutTotal} left out as dead-lettered by ${SYI_PROCESSOR} (${byKind(leftOut)}); dead letters by kind: ${byKind(letters)}\n`);
+    out.write(
+      `  inputs: ${undecodable} undecodable (not used), ${leftOutTotal} left out as dead-lettered by ${SYI_PROCESSOR} (${byKind(leftOut)}); dead letters by kind: ${byKind(letters)}\n`,
+    );
     if (asked.length < sampled.length) {
-      out.write(`  not recomputable: ${sampled.length - asked.length} sampled record(s) before ${Number.isFinite(horizon) ? iso(horizon) : 'the end'} need inputs that retention has deleted\n`);
+      out.write(
+        `  not recomputable: ${sampled.length - asked.length} sampled record(s) before ${Number.isFinite(horizon) ? iso(horizon) : 'the end'} need inputs that retention has deleted\n`,
+      );
     }
   }
-  out.write(`  recomputed from inputs: ${report.recomputed}, ${report.recomputeProblems.length === 0 ? 'all equal' : `${report.recomputeProblems.length} problem(s)`}\n`);
+  out.write(
+    `  recomputed from inputs: ${report.recomputed}, ${report.recomputeProblems.length === 0 ? 'all equal' : `${report.recomputeProblems.length} problem(s)`}\n`,
+  );
   for (const p of report.recomputeProblems.slice(0, 20)) out.write(`    ${iso(p.ts)}: ${p.problem}\n`);
   if (report.records === 0) out.write('  no record in the range\n');
   out.write(ok ? 'OK\n' : 'FAILED\n');

@@ -9,7 +9,16 @@ import { prefixedTopic, type TopicProducer } from '@stableyield/kafka';
 import { connectTestProducer, readTopic, testStack, waitFor } from '@stableyield/kafka/testing';
 import type { SyiRecord } from '@stableyield/schemas';
 import { recordDigest, SyntheticMarket } from '@stableyield/stream';
-import { httpOk, produceInOrder, provisionPrefixed, randomTestPort, spawnApp, stopApp, swapEveryNthOfKey, uniquePrefix } from '@stableyield/stream/testing';
+import {
+  httpOk,
+  produceInOrder,
+  provisionPrefixed,
+  randomTestPort,
+  spawnApp,
+  stopApp,
+  swapEveryNthOfKey,
+  uniquePrefix,
+} from '@stableyield/stream/testing';
 
 jest.setTimeout(240_000);
 const REPO = path.resolve(__dirname, '../../..');
@@ -22,19 +31,31 @@ function verify(args: string[]) {
   const result = spawnSync('npm', ['run', '--silent', 'syi', '--', 'verify', ...args], {
     cwd: REPO,
     encoding: 'utf8',
-    env: { ...process.env, KAFKA_BROKERS: stack.brokers.join(','), SCHEMA_REGISTRY_URL: stack.registryUrl, TOPIC_PREFIX: prefix },
+    env: {
+      ...process.env,
+      KAFKA_BROKERS: stack.brokers.join(','),
+      SCHEMA_REGISTRY_URL: stack.registryUrl,
+      TOPIC_PREFIX: prefix,
+    },
   });
   return { status: result.status, out: result.stdout + result.stderr };
 }
 
 async function readOutput(): Promise<SyiRecord[]> {
-  const messages = await readTopic(stack.kafka, prefixedTopic(prefix, 'syi.calculated'), { done: () => false, timeoutMs: 3_000 });
+  const messages = await readTopic(stack.kafka, prefixedTopic(prefix, 'syi.calculated'), {
+    done: () => false,
+    timeoutMs: 3_000,
+  });
   return Promise.all(messages.map((m) => stack.serde.deserialize('syi.calculated', m.value as Buffer)));
 }
 
 async function forge(record: SyiRecord): Promise<void> {
   const value = await stack.serde.serialize('syi.calculated', record);
-  await producer.producer.send({ topic: prefixedTopic(prefix, 'syi.calculated'), acks: -1, messages: [{ key: 'SYI', value, timestamp: String(record.ts) }] });
+  await producer.producer.send({
+    topic: prefixedTopic(prefix, 'syi.calculated'),
+    acks: -1,
+    messages: [{ key: 'SYI', value, timestamp: String(record.ts) }],
+  });
 }
 
 beforeAll(async () => {
@@ -46,13 +67,26 @@ beforeAll(async () => {
   const inputs = swapEveryNthOfKey([...new SyntheticMarket({ startMs: start, seed: 4 }).until(start + 150_000)]);
   await produceInOrder(producer, stack.serde, prefix, inputs, 60_000);
   // one input nobody can decode: processor-syi dead-letters it, verify must count it, not skip it silently
-  await producer.sendRaw([{ topic: prefixedTopic(prefix, 'cc.prices'), key: 'USDC-garbage', value: Buffer.from('not avro') }]);
+  await producer.sendRaw([
+    { topic: prefixedTopic(prefix, 'cc.prices'), key: 'USDC-garbage', value: Buffer.from('not avro') },
+  ]);
   const lastGrid = Math.floor((Math.max(...inputs.map((r) => r.value.ts)) - 200) / 1000) * 1000;
   const port = randomTestPort();
-  const app = spawnApp('processor-syi', { KAFKA_BROKERS: stack.brokers.join(','), SCHEMA_REGISTRY_URL: stack.registryUrl, TOPIC_PREFIX: prefix, HEALTH_PORT: String(port), LOG_LEVEL: 'warn' });
+  const app = spawnApp('processor-syi', {
+    KAFKA_BROKERS: stack.brokers.join(','),
+    SCHEMA_REGISTRY_URL: stack.registryUrl,
+    TOPIC_PREFIX: prefix,
+    HEALTH_PORT: String(port),
+    LOG_LEVEL: 'warn',
+  });
   try {
     await waitFor('processor-syi ready', () => httpOk(`http://127.0.0.1:${port}/ready`), 60_000);
-    await waitFor('the backlog published', async () => (await readOutput()).some((r) => r.ts >= lastGrid), 90_000, 1_000);
+    await waitFor(
+      'the backlog published',
+      async () => (await readOutput()).some((r) => r.ts >= lastGrid),
+      90_000,
+      1_000,
+    );
   } finally {
     await stopApp(app, 'SIGTERM');
   }
@@ -73,7 +107,9 @@ it('passes on what processor-syi published, recomputing records from the inputs'
   expect(out).not.toContain('link of the first record not checked');
   expect(out).toContain('grid (1000 ms): OK');
   expect(out).toContain('recomputed from inputs: 4, all equal');
-  expect(out).toMatch(/inputs: 1 undecodable \(not used\), \d+ left out as dead-lettered by processor-syi \((late \d+, )?undecodable 1\)/);
+  expect(out).toMatch(
+    /inputs: 1 undecodable \(not used\), \d+ left out as dead-lettered by processor-syi \((late \d+, )?undecodable 1\)/,
+  );
   expect(status).toBe(0);
 });
 

@@ -105,7 +105,8 @@ function open(localAddress: string): Promise<void> {
 process.on('message', (m: { type: string; n?: number; localAddress?: string; round?: number; t0?: number }) => {
   if (m.type === 'connect') {
     void (async () => {
-      for (let i = 0; i < m.n!; i += 250) await Promise.all(Array.from({ length: Math.min(250, m.n! - i) }, () => open(m.localAddress!)));
+      for (let i = 0; i < m.n!; i += 250)
+        await Promise.all(Array.from({ length: Math.min(250, m.n! - i) }, () => open(m.localAddress!)));
       process.send?.({ type: 'connected', open: sockets.length, failed });
     })();
   } else if (m.type === 'pause') {
@@ -118,7 +119,12 @@ process.on('message', (m: { type: string; n?: number; localAddress?: string; rou
   } else if (m.type === 'delivered') {
     process.send?.({ type: 'delivered', round: m.round, count: delivered.get(m.round!) ?? 0 });
   } else if (m.type === 'count') {
-    process.send?.({ type: 'count', round: m.round, count: received.get(m.round!)?.length ?? 0, sampled: sampled.size });
+    process.send?.({
+      type: 'count',
+      round: m.round,
+      count: received.get(m.round!)?.length ?? 0,
+      sampled: sampled.size,
+    });
   } else if (m.type === 'latencies') {
     const list = received.get(m.round!) ?? [];
     process.send?.({ type: 'latencies', round: m.round, latencies: list.map((t) => t - m.t0!) });

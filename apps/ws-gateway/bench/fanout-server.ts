@@ -6,7 +6,14 @@ import { createServer } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import pino from 'pino';
 import { Registry } from 'prom-client';
-import { FanoutHub, LatestSyi, startStreamServer, StreamMetrics, wsPreparedFrames, type SocketClient } from '@stableyield/live-feed';
+import {
+  FanoutHub,
+  LatestSyi,
+  startStreamServer,
+  StreamMetrics,
+  wsPreparedFrames,
+  type SocketClient,
+} from '@stableyield/live-feed';
 import { constituent, syiRecord } from '@stableyield/live-feed/testing';
 import { ClusterPrimary } from '@stableyield/observability';
 
@@ -20,17 +27,41 @@ const send = (m: Message) => process.send?.(m);
 async function serve(port: number): Promise<void> {
   const latest = new LatestSyi();
   const metrics = new StreamMetrics(new Registry());
-  const hub = new FanoutHub<SocketClient>({ maxConnections: 1_000_000, maxBufferedBytes: 1_048_576, metrics, prepared: wsPreparedFrames });
-  const server = await startStreamServer({ host: '127.0.0.1', port, latest, hub, metrics, logger: pino({ level: 'warn' }), heartbeatMs: 30_000 });
+  const hub = new FanoutHub<SocketClient>({
+    maxConnections: 1_000_000,
+    maxBufferedBytes: 1_048_576,
+    metrics,
+    prepared: wsPreparedFrames,
+  });
+  const server = await startStreamServer({
+    host: '127.0.0.1',
+    port,
+    latest,
+    hub,
+    metrics,
+    logger: pino({ level: 'warn' }),
+    heartbeatMs: 30_000,
+  });
   process.on('message', (m: { type: string; round?: number }) => {
     if (m.type === 'publish') {
       // A full six-constituent record, as processor-syi publishes; ts carries the round number.
-      const record = syiRecord({ ts: m.round!, constituents: SYMBOLS.map((s) => constituent(s, { weight: 1 / 6 })), eligible: 6 });
+      const record = syiRecord({
+        ts: m.round!,
+        constituents: SYMBOLS.map((s) => constituent(s, { weight: 1 / 6 })),
+        eligible: 6,
+      });
       const start = performance.now();
       const cpu = process.cpuUsage();
       latest.offer(record); // fans out synchronously to every client
       const used = process.cpuUsage(cpu);
-      send({ type: 'published', round: m.round, fanoutMs: performance.now() - start, fanoutCpuMs: (used.user + used.system) / 1000, clients: hub.size, bytes: latest.get()!.liveMessage.length });
+      send({
+        type: 'published',
+        round: m.round,
+        fanoutMs: performance.now() - start,
+        fanoutCpuMs: (used.user + used.system) / 1000,
+        clients: hub.size,
+        bytes: latest.get()!.liveMessage.length,
+      });
     } else if (m.type === 'mem') {
       (globalThis as { gc?: () => void }).gc?.();
       const u = process.memoryUsage();
@@ -55,8 +86,13 @@ async function relay(): Promise<void> {
   const port = await freePort();
   const answers = new Map<string, Message[]>();
   const primary = await ClusterPrimary.start({
-    workers: WORKERS, logger: pino({ level: 'warn' }), healthHost: '127.0.0.1', healthPort: 0, shutdownTimeoutMs: 5_000,
-    execArgv: process.execArgv, env: { BENCH_PORT: String(port) },
+    workers: WORKERS,
+    logger: pino({ level: 'warn' }),
+    healthHost: '127.0.0.1',
+    healthPort: 0,
+    shutdownTimeoutMs: 5_000,
+    execArgv: process.execArgv,
+    env: { BENCH_PORT: String(port) },
     onMessage: (_worker, message) => {
       const m = message as Message;
       const list = answers.get(m.type) ?? [];
@@ -67,9 +103,24 @@ async function relay(): Promise<void> {
       const sum = (k: string) => list.reduce((a, x) => a + Number(x[k] ?? 0), 0);
       const max = (k: string) => Math.max(...list.map((x) => Number(x[k] ?? 0)));
       if (m.type === 'ready') send({ type: 'ready', port });
-      else if (m.type === 'mem') send({ type: 'mem', rss: sum('rss'), heapUsed: sum('heapUsed'), external: sum('external'), clients: sum('clients') });
+      else if (m.type === 'mem')
+        send({
+          type: 'mem',
+          rss: sum('rss'),
+          heapUsed: sum('heapUsed'),
+          external: sum('external'),
+          clients: sum('clients'),
+        });
       // workers fan out in parallel: the round took the slowest one's time, and all their CPU
-      else if (m.type === 'published') send({ type: 'published', round: m.round, fanoutMs: max('fanoutMs'), fanoutCpuMs: sum('fanoutCpuMs'), clients: sum('clients'), bytes: m.bytes });
+      else if (m.type === 'published')
+        send({
+          type: 'published',
+          round: m.round,
+          fanoutMs: max('fanoutMs'),
+          fanoutCpuMs: sum('fanoutCpuMs'),
+          clients: sum('clients'),
+          bytes: m.bytes,
+        });
     },
   });
   process.on('message', (m: Message) => {

@@ -20,9 +20,15 @@ const wallNow = () => performance.timeOrigin + performance.now();
 
 type Message = { type: string; [k: string]: unknown };
 
-function child(file: string, args: string[], execArgv: string[] = []): { proc: ChildProcess; next: (type: string) => Promise<Message> } {
+function child(
+  file: string,
+  args: string[],
+  execArgv: string[] = [],
+): { proc: ChildProcess; next: (type: string) => Promise<Message> } {
   const proc = fork(join(__dirname, file), args, {
-    execArgv: ['--import', 'tsx', ...execArgv], stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env: { ...process.env, BENCH_WORKERS: String(WORKERS), BENCH_SAMPLE_EVERY: String(SAMPLE_EVERY) },
+    execArgv: ['--import', 'tsx', ...execArgv],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    env: { ...process.env, BENCH_WORKERS: String(WORKERS), BENCH_SAMPLE_EVERY: String(SAMPLE_EVERY) },
   });
   const waiting: { type: string; resolve: (m: Message) => void }[] = [];
   proc.on('message', (m: Message) => {
@@ -32,10 +38,18 @@ function child(file: string, args: string[], execArgv: string[] = []): { proc: C
   return { proc, next: (type) => new Promise((resolve) => waiting.push({ type, resolve })) };
 }
 
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 
 async function main(): Promise<void> {
-  const server = child('fanout-server.ts', [], ['--expose-gc', ...(process.env.BENCH_SERVER_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_SERVER_PROF}`] : [])]);
+  const server = child(
+    'fanout-server.ts',
+    [],
+    [
+      '--expose-gc',
+      ...(process.env.BENCH_SERVER_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_SERVER_PROF}`] : []),
+    ],
+  );
   const { port } = (await server.next('ready')) as unknown as { port: number };
   const clients = Array.from({ length: CLIENT_PROCESSES }, () => child('fanout-client.ts', [String(port)]));
   await Promise.all(clients.map((c) => c.next('ready')));
@@ -48,10 +62,16 @@ async function main(): Promise<void> {
   let maxPassing = 0;
   for (const target of STEPS) {
     const add = target - total;
-    await Promise.all(clients.map((c, i) => {
-      c.proc.send({ type: 'connect', n: Math.floor(add / CLIENT_PROCESSES) + (i === 0 ? add % CLIENT_PROCESSES : 0), localAddress: `127.0.0.${i + 2}` });
-      return c.next('connected');
-    }));
+    await Promise.all(
+      clients.map((c, i) => {
+        c.proc.send({
+          type: 'connect',
+          n: Math.floor(add / CLIENT_PROCESSES) + (i === 0 ? add % CLIENT_PROCESSES : 0),
+          localAddress: `127.0.0.${i + 2}`,
+        });
+        return c.next('connected');
+      }),
+    );
     total = target;
     server.proc.send({ type: 'mem' });
     const mem = (await server.next('mem')) as unknown as { rss: number; heapUsed: number; clients: number };
@@ -59,26 +79,36 @@ async function main(): Promise<void> {
     const fanoutMs: number[] = [];
     const fanoutCpuMs: number[] = [];
     let messageBytes = 0;
-    const sampledTotal = (await Promise.all(clients.map((c) => {
-      c.proc.send({ type: 'pause' });
-      return c.next('paused').then((m) => m.sampled as number);
-    }))).reduce((a, b) => a + b, 0);
+    const sampledTotal = (
+      await Promise.all(
+        clients.map((c) => {
+          c.proc.send({ type: 'pause' });
+          return c.next('paused').then((m) => m.sampled as number);
+        }),
+      )
+    ).reduce((a, b) => a + b, 0);
     const rounds: number[] = [];
     for (let r = 0; r < ROUNDS; r++) {
       const id = ++round;
       rounds.push(id);
       const t0 = wallNow();
       server.proc.send({ type: 'publish', round: id });
-      const published = (await server.next('published')) as unknown as { fanoutMs: number; fanoutCpuMs: number; bytes: number };
+      const published = (await server.next('published')) as unknown as {
+        fanoutMs: number;
+        fanoutCpuMs: number;
+        bytes: number;
+      };
       fanoutMs.push(published.fanoutMs);
       fanoutCpuMs.push(published.fanoutCpuMs);
       messageBytes = published.bytes;
       const deadline = Date.now() + 5_000;
       for (;;) {
-        const counts = await Promise.all(clients.map((c) => {
-          c.proc.send({ type: 'count', round: id });
-          return c.next('count').then((m) => m.count as number);
-        }));
+        const counts = await Promise.all(
+          clients.map((c) => {
+            c.proc.send({ type: 'count', round: id });
+            return c.next('count').then((m) => m.count as number);
+          }),
+        );
         if (counts.reduce((a, b) => a + b, 0) >= sampledTotal || Date.now() > deadline) break;
         await new Promise((res) => setTimeout(res, 5));
       }
@@ -89,10 +119,12 @@ async function main(): Promise<void> {
       await new Promise((res) => setTimeout(res, 200));
     }
     // Every subscriber now reads what waited in its receive buffer; each round must reach them all.
-    await Promise.all(clients.map((c) => {
-      c.proc.send({ type: 'resume' });
-      return c.next('resumed');
-    }));
+    await Promise.all(
+      clients.map((c) => {
+        c.proc.send({ type: 'resume' });
+        return c.next('resumed');
+      }),
+    );
     const drainDeadline = Date.now() + 30_000;
     let delivered: number;
     for (;;) {
@@ -117,11 +149,18 @@ async function main(): Promise<void> {
       rounds: ROUNDS,
       messageBytes,
       deliveredRatio: delivered / (mem.clients * ROUNDS),
-      deliveryLatencyMs: { p50: +percentile(latencies, 50).toFixed(2), p99: +p99.toFixed(2), max: +(latencies.at(-1) ?? NaN).toFixed(2) },
+      deliveryLatencyMs: {
+        p50: +percentile(latencies, 50).toFixed(2),
+        p99: +p99.toFixed(2),
+        max: +(latencies.at(-1) ?? NaN).toFixed(2),
+      },
       serverFanoutMs: { p50: +percentile(fanoutMs, 50).toFixed(2), p99: +percentile(fanoutMs, 99).toFixed(2) },
       // CPU time of one fan-out: what the wall time would be on an idle core.
       serverFanoutCpuMs: { p50: +percentile(fanoutCpuMs, 50).toFixed(2), p99: +percentile(fanoutCpuMs, 99).toFixed(2) },
-      memoryPerConnectionBytes: { rss: Math.round((mem.rss - base.rss) / mem.clients), heapUsed: Math.round((mem.heapUsed - base.heapUsed) / mem.clients) },
+      memoryPerConnectionBytes: {
+        rss: Math.round((mem.rss - base.rss) / mem.clients),
+        heapUsed: Math.round((mem.heapUsed - base.heapUsed) / mem.clients),
+      },
       pass: allDelivered && p99 < 100,
     };
     steps.push(step);
@@ -130,7 +169,23 @@ async function main(): Promise<void> {
   }
   for (const c of clients) c.proc.send({ type: 'stop' });
   server.proc.send({ type: 'stop' });
-  console.log(JSON.stringify({ benchmark: 'ws-fanout', cpus: 2, loadAverage1m: +loadavg()[0]!.toFixed(2), clientProcesses: CLIENT_PROCESSES, serverWorkers: WORKERS, sampleEvery: SAMPLE_EVERY, maxSubscribersWithP99Under100ms: maxPassing, target: 10_000, steps }, null, 2));
+  console.log(
+    JSON.stringify(
+      {
+        benchmark: 'ws-fanout',
+        cpus: 2,
+        loadAverage1m: +loadavg()[0]!.toFixed(2),
+        clientProcesses: CLIENT_PROCESSES,
+        serverWorkers: WORKERS,
+        sampleEvery: SAMPLE_EVERY,
+        maxSubscribersWithP99Under100ms: maxPassing,
+        target: 10_000,
+        steps,
+      },
+      null,
+      2,
+    ),
+  );
 }
 
 void main();

@@ -1,5 +1,14 @@
 import { trustProxySetting } from '@stableyield/api-core';
-import { booleanFlag, commaList, commonSchema, kafkaSchema, loadConfig, port, positiveInt, z } from '@stableyield/config';
+import {
+  booleanFlag,
+  commaList,
+  commonSchema,
+  kafkaSchema,
+  loadConfig,
+  port,
+  positiveInt,
+  z,
+} from '@stableyield/config';
 
 export const configSchema = z.object({
   ...commonSchema,
@@ -34,7 +43,10 @@ export const configSchema = z.object({
   /** Require an API key (x-api-key, Authorization: Bearer, or ?api_key= for browsers) to connect. */
   WS_AUTH_REQUIRED: booleanFlag.default(false),
   /** The key store, used only when WS_AUTH_REQUIRED (DATABASE_URL_FILE for a mounted secret). */
-  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').default('postgres://stableyield@127.0.0.1:55432/stableyield'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+    .default('postgres://stableyield@127.0.0.1:55432/stableyield'),
   API_KEY_CACHE_MS: positiveInt.default(30_000),
   /** Enables HS256 JWT bearer tokens, checked as by the api (issuer, audience, lifetime cap). */
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),

@@ -1,9 +1,24 @@
 import cluster from 'node:cluster';
-import { ApiKeyStore, Authenticator, CachedKeyLookup, clientAddress, ensureApiKeysTable, jwtSettingsOf } from '@stableyield/api-core';
+import {
+  ApiKeyStore,
+  Authenticator,
+  CachedKeyLookup,
+  clientAddress,
+  ensureApiKeysTable,
+  jwtSettingsOf,
+} from '@stableyield/api-core';
 import { createPool, registerPoolUsage } from '@stableyield/postgres';
 import { CATALOG, connectKafka, KafkaMetrics } from '@stableyield/kafka';
 import {
-  createSyiFeed, FanoutHub, instanceGroupId, LatestSyi, startStreamServer, StreamMetrics, wsPreparedFrames, type SocketClient, type StreamServerOptions,
+  createSyiFeed,
+  FanoutHub,
+  instanceGroupId,
+  LatestSyi,
+  startStreamServer,
+  StreamMetrics,
+  wsPreparedFrames,
+  type SocketClient,
+  type StreamServerOptions,
 } from '@stableyield/live-feed';
 import { ClusterPrimary, serveHealthToPrimary, startService } from '@stableyield/observability';
 import { loadAppConfig, type Config } from './config';
@@ -17,7 +32,11 @@ const firstHeader = (v: string | string[] | undefined): string | undefined => (A
 async function runPrimary(config: Config): Promise<void> {
   const { logger, shutdown } = await startService(APP, config, { health: false });
   const primary = await ClusterPrimary.start({
-    workers: config.WORKERS, logger, healthHost: config.HEALTH_HOST, healthPort: config.HEALTH_PORT, shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+    workers: config.WORKERS,
+    logger,
+    healthHost: config.HEALTH_HOST,
+    healthPort: config.HEALTH_PORT,
+    shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
   });
   shutdown.add('workers', () => primary.stop());
   logger.info({ workers: config.WORKERS, port: config.PORT, health: primary.healthPort }, 'ws_gateway_cluster_started');
@@ -33,13 +52,18 @@ async function main(): Promise<void> {
   serveHealthToPrimary(registry, progress, readiness);
 
   let authorize: StreamServerOptions['authorize'];
-  const pool = config.WS_AUTH_REQUIRED ? createPool({ connectionString: config.DATABASE_URL, max: 2 }, logger) : undefined;
+  const pool = config.WS_AUTH_REQUIRED
+    ? createPool({ connectionString: config.DATABASE_URL, max: 2 }, logger)
+    : undefined;
   if (pool) {
     registerPoolUsage(registry, 'ws-gateway', pool);
     await ensureApiKeysTable(pool);
     const keys = new CachedKeyLookup((key) => new ApiKeyStore(pool).lookup(key), config.API_KEY_CACHE_MS);
     const jwtSettings = jwtSettingsOf(config);
-    const authenticator = new Authenticator({ lookupKey: (key) => keys.lookup(key), ...(jwtSettings ? { jwt: jwtSettings } : {}) });
+    const authenticator = new Authenticator({
+      lookupKey: (key) => keys.lookup(key),
+      ...(jwtSettings ? { jwt: jwtSettings } : {}),
+    });
     authorize = upgradeAuthorizer(authenticator, config.AUTH_FAILURES_PER_IP);
   }
 
@@ -48,9 +72,14 @@ async function main(): Promise<void> {
   const latest = new LatestSyi();
   progress.register('consumer', 60_000);
   const feed = createSyiFeed({
-    kafka, serde, logger, latest,
-    groupId: instanceGroupId(APP), topic: `${config.TOPIC_PREFIX}syi.calculated`,
-    metrics: KafkaMetrics.of(registry), onProgress: () => progress.beat('consumer'),
+    kafka,
+    serde,
+    logger,
+    latest,
+    groupId: instanceGroupId(APP),
+    topic: `${config.TOPIC_PREFIX}syi.calculated`,
+    metrics: KafkaMetrics.of(registry),
+    onProgress: () => progress.beat('consumer'),
   });
   readiness.add('latest_index', () => feed.caughtUp);
 
@@ -58,12 +87,26 @@ async function main(): Promise<void> {
   // The cluster spreads connections evenly over the workers: each holds its share of the limit.
   const maxConnections = Math.ceil(config.MAX_CONNECTIONS / config.WORKERS);
   const hub = new FanoutHub<SocketClient>({
-    maxConnections, maxBufferedBytes: config.MAX_BUFFERED_BYTES, maxTotalBufferedBytes: Math.floor(config.MAX_TOTAL_BUFFERED_BYTES / config.WORKERS),
-    metrics, prepared: wsPreparedFrames,
+    maxConnections,
+    maxBufferedBytes: config.MAX_BUFFERED_BYTES,
+    maxTotalBufferedBytes: Math.floor(config.MAX_TOTAL_BUFFERED_BYTES / config.WORKERS),
+    metrics,
+    prepared: wsPreparedFrames,
   });
   const server = await startStreamServer({
-    host: config.HOST, port: config.PORT, latest, hub, logger, metrics, heartbeatMs: config.HEARTBEAT_INTERVAL_MS,
-    clientIp: (req) => clientAddress(req.socket.remoteAddress ?? 'unknown', firstHeader(req.headers['x-forwarded-for']), config.TRUST_PROXY),
+    host: config.HOST,
+    port: config.PORT,
+    latest,
+    hub,
+    logger,
+    metrics,
+    heartbeatMs: config.HEARTBEAT_INTERVAL_MS,
+    clientIp: (req) =>
+      clientAddress(
+        req.socket.remoteAddress ?? 'unknown',
+        firstHeader(req.headers['x-forwarded-for']),
+        config.TRUST_PROXY,
+      ),
     maxConnectionsPerIp: config.MAX_CONNECTIONS_PER_IP,
     ...(config.ALLOWED_ORIGINS ? { allowedOrigins: config.ALLOWED_ORIGINS } : {}),
     ...(authorize ? { authorize } : {}),

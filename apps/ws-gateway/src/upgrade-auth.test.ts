@@ -21,7 +21,8 @@ describe('upgradeAuthorizer', () => {
   it('stops asking the key store for an address that keeps guessing (429)', async () => {
     const { authorize, lookups } = authorizer();
     const results = [];
-    for (let i = 0; i < 6; i++) results.push(await authorize(upgrade(`/stream/syi/live?api_key=guess-${i}`), '203.0.113.66'));
+    for (let i = 0; i < 6; i++)
+      results.push(await authorize(upgrade(`/stream/syi/live?api_key=guess-${i}`), '203.0.113.66'));
     expect(results.map((r) => (typeof r === 'object' ? r.status : 200))).toEqual([401, 401, 401, 429, 429, 429]);
     expect(lookups).toHaveLength(3);
     expect(await authorize(upgrade(`/stream/syi/live?api_key=${KEY}`), '198.51.100.2')).toBe(true);

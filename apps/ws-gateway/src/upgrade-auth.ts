@@ -13,7 +13,11 @@ export function upgradeAuthorizer(
   authFailuresPerIp: number,
   now: () => number = Date.now,
 ): (req: IncomingMessage, clientIp: string) => Promise<true | Refusal> {
-  const guard = new RequestGuard(authenticator, { perKey: UNLIMITED, perIp: UNLIMITED, authFailuresPerIp, windowMs: FAILURE_WINDOW_MS }, now);
+  const guard = new RequestGuard(
+    authenticator,
+    { perKey: UNLIMITED, perIp: UNLIMITED, authFailuresPerIp, windowMs: FAILURE_WINDOW_MS },
+    now,
+  );
   return async (req, clientIp) => {
     const query = new URL(req.url ?? '/', 'http://gateway').searchParams;
     try {

@@ -14,10 +14,15 @@ describe('API keys', () => {
     let now = 0;
     let active = true;
     const calls: string[] = [];
-    const cache = new CachedKeyLookup((key) => {
-      calls.push(key);
-      return Promise.resolve(active ? 'id' : null);
-    }, 1000, 100, () => now);
+    const cache = new CachedKeyLookup(
+      (key) => {
+        calls.push(key);
+        return Promise.resolve(active ? 'id' : null);
+      },
+      1000,
+      100,
+      () => now,
+    );
     expect(await cache.lookup('k')).toBe('id');
     active = false;
     now = 999;
@@ -36,20 +41,28 @@ describe('API keys', () => {
 
   it('remembers unknown keys: a retried guess costs no second query', async () => {
     const calls: string[] = [];
-    const cache = new CachedKeyLookup((key) => {
-      calls.push(key);
-      return Promise.resolve(null);
-    }, 60_000, 100);
+    const cache = new CachedKeyLookup(
+      (key) => {
+        calls.push(key);
+        return Promise.resolve(null);
+      },
+      60_000,
+      100,
+    );
     for (let i = 0; i < 5; i++) expect(await cache.lookup('guess')).toBeNull();
     expect(calls).toEqual(['guess']);
   });
 
   it('keeps a valid key cached while guessed keys overflow the cache', async () => {
     const calls: string[] = [];
-    const cache = new CachedKeyLookup((key) => {
-      calls.push(key);
-      return Promise.resolve(key === 'valid' ? 'id' : null);
-    }, 60_000, 10);
+    const cache = new CachedKeyLookup(
+      (key) => {
+        calls.push(key);
+        return Promise.resolve(key === 'valid' ? 'id' : null);
+      },
+      60_000,
+      10,
+    );
     expect(await cache.lookup('valid')).toBe('id');
     for (let i = 0; i < 1_000; i++) await cache.lookup(`guess-${i}`);
     expect(await cache.lookup('valid')).toBe('id');

@@ -40,7 +40,10 @@ export class ApiKeyStore {
 
   async create(name: string): Promise<ApiKeyInfo & { key: string }> {
     const { id, key } = generateKey();
-    const { rows } = await this.db.query<{ created_at: Date }>('INSERT INTO api_keys (id, name, key_hash) VALUES ($1, $2, $3) RETURNING created_at', [id, name, hashKey(key)]);
+    const { rows } = await this.db.query<{ created_at: Date }>(
+      'INSERT INTO api_keys (id, name, key_hash) VALUES ($1, $2, $3) RETURNING created_at',
+      [id, name, hashKey(key)],
+    );
     return { id, name, key, createdAt: rows[0]!.created_at.toISOString(), revokedAt: null };
   }
 
@@ -48,18 +51,29 @@ export class ApiKeyStore {
     const { rows } = await this.db.query<{ id: string; name: string; created_at: Date; revoked_at: Date | null }>(
       'SELECT id, name, created_at, revoked_at FROM api_keys ORDER BY created_at, id',
     );
-    return rows.map((r) => ({ id: r.id, name: r.name, createdAt: r.created_at.toISOString(), revokedAt: r.revoked_at?.toISOString() ?? null }));
+    return rows.map((r) => ({
+      id: r.id,
+      name: r.name,
+      createdAt: r.created_at.toISOString(),
+      revokedAt: r.revoked_at?.toISOString() ?? null,
+    }));
   }
 
   /** True when a key that was active is now revoked. */
   async revoke(id: string): Promise<boolean> {
-    const { rowCount } = await this.db.query('UPDATE api_keys SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL', [id]);
+    const { rowCount } = await this.db.query(
+      'UPDATE api_keys SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL',
+      [id],
+    );
     return (rowCount ?? 0) > 0;
   }
 
   /** The id of the active key with this secret, or null. */
   async lookup(key: string): Promise<string | null> {
-    const { rows } = await this.db.query<{ id: string }>('SELECT id FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL', [hashKey(key)]);
+    const { rows } = await this.db.query<{ id: string }>(
+      'SELECT id FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL',
+      [hashKey(key)],
+    );
     return rows[0]?.id ?? null;
   }
 }

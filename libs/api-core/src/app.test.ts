@@ -36,8 +36,16 @@ async function setup(overrides: Partial<ApiOptions> = {}, db = new CannedDb(), r
   const registry = new Registry();
   const app = await buildApiApp(
     {
-      db, latest, registry, now: () => Date.UTC(2026, 0, 2), knownSymbols: ['USDC', 'USDT', 'DAI'], logger: pino({ level: 'silent' }),
-      authenticator: new Authenticator({ lookupKey: (k) => Promise.resolve(k === KEY ? 'key1' : null), jwt: { secret: 'jwt-secret' } }),
+      db,
+      latest,
+      registry,
+      now: () => Date.UTC(2026, 0, 2),
+      knownSymbols: ['USDC', 'USDT', 'DAI'],
+      logger: pino({ level: 'silent' }),
+      authenticator: new Authenticator({
+        lookupKey: (k) => Promise.resolve(k === KEY ? 'key1' : null),
+        jwt: { secret: 'jwt-secret' },
+      }),
       ...routeDeps,
     },
     { ...options, ...overrides },
@@ -55,7 +63,12 @@ async function get(app: FastifyInstance, url: string, headers: Record<string, st
   if (!apps.includes(app)) apps.push(app);
   const res = await app.inject({ method: 'GET', url, headers });
   const body = res.body;
-  return { statusCode: res.statusCode, headers: res.headers as Record<string, string | undefined>, body, json: () => JSON.parse(body) as Record<string, unknown> };
+  return {
+    statusCode: res.statusCode,
+    headers: res.headers as Record<string, string | undefined>,
+    body,
+    json: () => JSON.parse(body) as Record<string, unknown>,
+  };
 }
 
 describe('GET /api/index/latest', () => {
@@ -98,7 +111,10 @@ describe('GET /api/index/latest', () => {
 
 describe('validation', () => {
   it.each([
-    ['/api/index/history?interval=2m', 'query parameter "interval" must be equal to one of the allowed values (1m, 5m, 1h, 1d)'],
+    [
+      '/api/index/history?interval=2m',
+      'query parameter "interval" must be equal to one of the allowed values (1m, 5m, 1h, 1d)',
+    ],
     ['/api/index/history?from=yesterday', 'query parameter "from" must match pattern'],
     ['/api/index/history?nope=1', 'query parameter "nope" is not supported'],
     // Times the pattern admits always parse: no 14-digit epochs, no month 13, no year before 1970.
@@ -169,7 +185,8 @@ describe('rate limiting', () => {
     expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
     expect(limited.json().message).toMatch(/rate limit of 3 requests per 60 s exceeded/);
     // The key has its own budget.
-    for (let i = 0; i < 5; i++) expect((await get(app, '/api/index/latest', { 'x-api-key': KEY })).statusCode).not.toBe(429);
+    for (let i = 0; i < 5; i++)
+      expect((await get(app, '/api/index/latest', { 'x-api-key': KEY })).statusCode).not.toBe(429);
   });
 
   it('leaves the page and the API document alone', async () => {
@@ -192,10 +209,16 @@ describe('errors', () => {
   it('answers 503 with Retry-After while the database is unreachable, when told which errors mean that', async () => {
     const db = new CannedDb();
     db.fail = true;
-    const { app } = await setup({}, db, { isDatabaseUnreachable: (err) => (err as Error).message.startsWith('connection refused') });
+    const { app } = await setup({}, db, {
+      isDatabaseUnreachable: (err) => (err as Error).message.startsWith('connection refused'),
+    });
     const res = await get(app, '/api/index/history');
     expect([res.statusCode, res.headers['retry-after']]).toEqual([503, '5']);
-    expect(res.json()).toEqual({ statusCode: 503, error: 'Service Unavailable', message: 'the database is unreachable for the moment; retry later' });
+    expect(res.json()).toEqual({
+      statusCode: 503,
+      error: 'Service Unavailable',
+      message: 'the database is unreachable for the moment; retry later',
+    });
   });
 
   it('answers unknown paths with a JSON 404', async () => {
@@ -207,7 +230,11 @@ describe('errors', () => {
 
   it('answers 405 with Allow to another method on a known path', async () => {
     const { app } = await setup();
-    for (const [method, url] of [['POST', '/api/index/latest'], ['TRACE', '/api/peg/USDC'], ['DELETE', '/api/index/constituents/USDC/history?limit=1']] as const) {
+    for (const [method, url] of [
+      ['POST', '/api/index/latest'],
+      ['TRACE', '/api/peg/USDC'],
+      ['DELETE', '/api/index/constituents/USDC/history?limit=1'],
+    ] as const) {
       const res = await app.inject({ method, url });
       expect([method, res.statusCode, res.headers.allow]).toEqual([method, 405, 'GET, HEAD']);
       expect(res.json()).toMatchObject({ statusCode: 405, error: 'Method Not Allowed' });
@@ -219,7 +246,15 @@ describe('errors', () => {
 describe('history, verify and metrics', () => {
   it('reads the aggregate of the interval between from and to, closed buckets once, and answers 304 to a matching ETag', async () => {
     const hour = (h: number) => Date.UTC(2026, 0, 1, h);
-    const aggregate = [hour(3), hour(22), hour(23)].map((t, i) => ({ bucket: new Date(t), open: 1 + i, high: 2, low: 0.5, close: 1.5, avg: 1.2, samples: '3600' }));
+    const aggregate = [hour(3), hour(22), hour(23)].map((t, i) => ({
+      bucket: new Date(t),
+      open: 1 + i,
+      high: 2,
+      low: 0.5,
+      close: 1.5,
+      avg: 1.2,
+      samples: '3600',
+    }));
     // The newest record lies in the 23:00 bucket: every bucket before it is closed.
     const db = new CannedDb((sql, params) => {
       if (sql.includes('max(ts)')) return [{ newest: new Date(hour(23) + 1_800_000) }];
@@ -230,19 +265,29 @@ describe('history, verify and metrics', () => {
     const res = await get(app, '/api/index/history?interval=1h&from=2026-01-01T00:00:00Z');
     expect(res.statusCode).toBe(200);
     expect(res.json()).toEqual({
-      interval: '1h', from: hour(0), to: Date.UTC(2026, 0, 2), complete: true,
+      interval: '1h',
+      from: hour(0),
+      to: Date.UTC(2026, 0, 2),
+      complete: true,
       points: aggregate.map((r) => ({ ...r, bucket: r.bucket.getTime(), samples: 3600 })),
     });
     expect(res.headers['cache-control']).toBe('public, no-cache');
     expect(db.calls.map((c) => [c.sql.match(/FROM (\w+)/)![1], ...c.params])).toEqual([
-      ['syi_index'], ['syi_index_1h', '2026-01-01T23:00:00.000Z'], ['syi_index_1h', '2026-01-01T00:00:00.000Z', '2026-01-01T23:00:00.000Z'],
+      ['syi_index'],
+      ['syi_index_1h', '2026-01-01T23:00:00.000Z'],
+      ['syi_index_1h', '2026-01-01T00:00:00.000Z', '2026-01-01T23:00:00.000Z'],
     ]);
     // Within the freshness step nothing is read again; a closed range is final and long-lived.
     const closed = await get(app, '/api/index/history?interval=1h&from=2026-01-01T01:00:00Z&to=2026-01-01T23:00:00Z');
-    expect(closed.json().points).toEqual([expect.objectContaining({ bucket: hour(3) }), expect.objectContaining({ bucket: hour(22) })]);
+    expect(closed.json().points).toEqual([
+      expect.objectContaining({ bucket: hour(3) }),
+      expect.objectContaining({ bucket: hour(22) }),
+    ]);
     expect(closed.headers['cache-control']).toBe('public, max-age=86400');
     expect(db.calls).toHaveLength(3);
-    const again = await get(app, '/api/index/history?interval=1h&from=2026-01-01T00:00:00Z', { 'if-none-match': `W/"other", ${res.headers.etag!}` });
+    const again = await get(app, '/api/index/history?interval=1h&from=2026-01-01T00:00:00Z', {
+      'if-none-match': `W/"other", ${res.headers.etag!}`,
+    });
     expect([again.statusCode, again.body]).toEqual([304, '']);
     expect(db.calls).toHaveLength(3);
   });
@@ -251,14 +296,18 @@ describe('history, verify and metrics', () => {
     const start = Date.UTC(2026, 0, 2);
     let clock = start + 600;
     const db = new CannedDb();
-    const { app } = await setup({ publicRoutes: ['/api/index/constituents/:symbol/history'] }, db, { now: () => clock });
+    const { app } = await setup({ publicRoutes: ['/api/index/constituents/:symbol/history'] }, db, {
+      now: () => clock,
+    });
     const reads = () => db.calls.filter((c) => c.sql.includes('FROM syi_constituents')).map((c) => c.params[2]);
     const first = await get(app, '/api/index/constituents/USDC/history');
     // `to` defaults to now rounded down to the second.
     expect(first.json()).toEqual({ symbol: 'USDC', from: start - 86_400_000, to: start, points: [] });
     await new Promise((resolve) => setImmediate(resolve));
     expect(reads()).toEqual(['2026-01-02T00:00:00.000Z', '2026-01-02T00:00:01.000Z']);
-    expect((await get(app, '/api/index/constituents/USDC/history', { 'if-none-match': first.headers.etag! })).statusCode).toBe(304);
+    expect(
+      (await get(app, '/api/index/constituents/USDC/history', { 'if-none-match': first.headers.etag! })).statusCode,
+    ).toBe(304);
     clock += 450; // the next second, read ahead: served without a read of its own
     expect((await get(app, '/api/index/constituents/USDC/history')).json().to).toBe(start + 1_000);
     expect(reads()).toEqual(['2026-01-02T00:00:00.000Z', '2026-01-02T00:00:01.000Z']);
@@ -270,7 +319,11 @@ describe('history, verify and metrics', () => {
     const wide = await get(app, '/api/index/history?interval=1m&from=0');
     expect(wide.statusCode).toBe(200);
     // The default 10 000 buckets of a minute before `to` (now).
-    expect(wide.json()).toMatchObject({ from: Date.UTC(2026, 0, 2) - 10_000 * 60_000, to: Date.UTC(2026, 0, 2), complete: false });
+    expect(wide.json()).toMatchObject({
+      from: Date.UTC(2026, 0, 2) - 10_000 * 60_000,
+      to: Date.UTC(2026, 0, 2),
+      complete: false,
+    });
     const reversed = await get(app, '/api/index/history?from=1767225600000&to=1767225000000');
     expect([reversed.statusCode, reversed.json().points, reversed.json().complete]).toEqual([200, [], true]);
   });
@@ -286,8 +339,17 @@ describe('history, verify and metrics', () => {
   });
 
   it('says how far the index was independently verified, in /api/index/verify and /api/index/audit', async () => {
-    const check = { available: true, verifiedThrough: Date.UTC(2026, 0, 1, 23, 59), matched: 500, mismatched: 0, mismatchSeen: false, lastMismatchTs: null };
-    const { app } = await setup({ publicRoutes: ['/api/index/audit'] }, new CannedDb(), { independentCheck: () => Promise.resolve(check) });
+    const check = {
+      available: true,
+      verifiedThrough: Date.UTC(2026, 0, 1, 23, 59),
+      matched: 500,
+      mismatched: 0,
+      mismatchSeen: false,
+      lastMismatchTs: null,
+    };
+    const { app } = await setup({ publicRoutes: ['/api/index/audit'] }, new CannedDb(), {
+      independentCheck: () => Promise.resolve(check),
+    });
     const verify = await get(app, '/api/index/verify', { 'x-api-key': KEY });
     expect(verify.json().independent).toEqual(check);
     const audit = await get(app, '/api/index/audit');
@@ -296,7 +358,11 @@ describe('history, verify and metrics', () => {
 
   it('says "not available" when no auditor is wired', async () => {
     const { app } = await setup({ publicRoutes: ['/api/index/audit'] });
-    expect((await get(app, '/api/index/audit')).json()).toMatchObject({ available: false, verifiedThrough: null, mismatchSeen: false });
+    expect((await get(app, '/api/index/audit')).json()).toMatchObject({
+      available: false,
+      verifiedThrough: null,
+      mismatchSeen: false,
+    });
   });
 
   it('counts requests by route pattern and status', async () => {
@@ -304,7 +370,9 @@ describe('history, verify and metrics', () => {
     await get(app, '/api/peg/USDC');
     const text = await registry.metrics();
     expect(text).toContain('api_requests_total{route="/api/peg/:symbol",status="401"} 1');
-    expect(text).toMatch(/http_request_duration_seconds_count\{route="\/api\/peg\/:symbol",method="GET",status="401"\} 1/);
+    expect(text).toMatch(
+      /http_request_duration_seconds_count\{route="\/api\/peg\/:symbol",method="GET",status="401"\} 1/,
+    );
   });
 });
 
@@ -316,8 +384,17 @@ describe('OpenAPI', () => {
     await expect(SwaggerParser.validate(structuredClone(doc) as never)).resolves.toBeDefined();
     expect(doc.openapi).toMatch(/^3\./);
     expect(Object.keys(doc.paths).sort()).toEqual([
-      '/api/index/audit', '/api/index/constituents', '/api/index/constituents/{symbol}/history', '/api/index/history', '/api/index/latest', '/api/index/methodology',
-      '/api/index/onchain', '/api/index/verify', '/api/peg/{symbol}', '/api/tbill', '/api/yields',
+      '/api/index/audit',
+      '/api/index/constituents',
+      '/api/index/constituents/{symbol}/history',
+      '/api/index/history',
+      '/api/index/latest',
+      '/api/index/methodology',
+      '/api/index/onchain',
+      '/api/index/verify',
+      '/api/peg/{symbol}',
+      '/api/tbill',
+      '/api/yields',
     ]);
     expect(doc.paths['/api/peg/{symbol}']!.get.security).toEqual([{ apiKey: [] }, { bearer: [] }]);
     expect(doc.paths['/api/index/latest']!.get.security).toBeUndefined();
@@ -325,14 +402,29 @@ describe('OpenAPI', () => {
 
   it('documents every status a route can answer, with the error schema and the auth headers', async () => {
     const { app } = await setup();
-    type Operation = { responses: Record<string, { description: string; headers?: Record<string, unknown>; content?: Record<string, { schema: { required?: string[] } }> }> };
-    const doc = (await get(app, '/api/openapi.json')).json() as { components: { securitySchemes: Record<string, unknown> }; paths: Record<string, { get: Operation }> };
+    type Operation = {
+      responses: Record<
+        string,
+        {
+          description: string;
+          headers?: Record<string, unknown>;
+          content?: Record<string, { schema: { required?: string[] } }>;
+        }
+      >;
+    };
+    const doc = (await get(app, '/api/openapi.json')).json() as {
+      components: { securitySchemes: Record<string, unknown> };
+      paths: Record<string, { get: Operation }>;
+    };
     expect(Object.keys(doc.components.securitySchemes).sort()).toEqual(['apiKey', 'bearer']);
     const statuses = (path: string) => Object.keys(doc.paths[path]!.get.responses).sort();
     expect(statuses('/api/peg/{symbol}')).toEqual(['200', '400', '401', '404', '429', '503']);
     expect(statuses('/api/index/latest')).toEqual(['200', '304', '400', '429', '503']);
     expect(statuses('/api/index/history')).toEqual(['200', '304', '400', '429', '503']);
-    expect(Object.keys(doc.paths['/api/index/history']!.get.responses['200']!.headers!).sort()).toEqual(['Cache-Control', 'ETag']);
+    expect(Object.keys(doc.paths['/api/index/history']!.get.responses['200']!.headers!).sort()).toEqual([
+      'Cache-Control',
+      'ETag',
+    ]);
     expect(doc.paths['/api/yields']!.get.responses['200']!.headers).toHaveProperty('ETag');
     expect(statuses('/api/index/verify')).toEqual(['200', '400', '401', '429', '503']);
     expect(statuses('/api/index/methodology')).toEqual(['200', '400', '429']);
@@ -344,7 +436,9 @@ describe('OpenAPI', () => {
 
   it('leaves 429 out when there is no rate limit', async () => {
     const { app } = await setup({ rateLimit: null });
-    const doc = (await get(app, '/api/openapi.json')).json() as { paths: Record<string, { get: { responses: Record<string, unknown> } }> };
+    const doc = (await get(app, '/api/openapi.json')).json() as {
+      paths: Record<string, { get: { responses: Record<string, unknown> } }>;
+    };
     expect(Object.keys(doc.paths['/api/tbill']!.get.responses).sort()).toEqual(['200', '400', '401', '404', '503']);
   });
 

@@ -47,7 +47,8 @@ declare module 'fastify' {
 }
 
 /** Routes outside the data API: always public, never rate limited. */
-const isDataRoute = (route: string) => route.startsWith('/api/') && route !== '/api/openapi.json' && !route.startsWith('/api/docs');
+const isDataRoute = (route: string) =>
+  route.startsWith('/api/') && route !== '/api/openapi.json' && !route.startsWith('/api/docs');
 
 const SECURITY_HEADERS = {
   'x-content-type-options': 'nosniff',
@@ -81,13 +82,26 @@ export async function buildApiApp(deps: ApiDeps, options: ApiOptions): Promise<F
   await app.register(swagger, {
     openapi: {
       openapi: '3.0.3',
-      info: { title: 'StableYield API', version: '1.0.0', description: 'The StableYield Index (SYI): latest value, history, constituents, methodology and inputs.' },
+      info: {
+        title: 'StableYield API',
+        version: '1.0.0',
+        description: 'The StableYield Index (SYI): latest value, history, constituents, methodology and inputs.',
+      },
       components: { securitySchemes: SECURITY_SCHEMES },
-      tags: [{ name: 'index', description: 'The index' }, { name: 'market', description: 'Inputs of the index' }],
+      tags: [
+        { name: 'index', description: 'The index' },
+        { name: 'market', description: 'Inputs of the index' },
+      ],
     },
   });
   if (options.corsOrigins.length > 0) {
-    await app.register(cors, { origin: options.corsOrigins.includes('*') ? '*' : [...options.corsOrigins], methods: ['GET', 'HEAD', 'OPTIONS'], allowedHeaders: ['x-api-key', 'authorization', 'if-none-match', 'content-type'], exposedHeaders: ['etag', 'retry-after'], maxAge: 600 });
+    await app.register(cors, {
+      origin: options.corsOrigins.includes('*') ? '*' : [...options.corsOrigins],
+      methods: ['GET', 'HEAD', 'OPTIONS'],
+      allowedHeaders: ['x-api-key', 'authorization', 'if-none-match', 'content-type'],
+      exposedHeaders: ['etag', 'retry-after'],
+      maxAge: 600,
+    });
   }
 
   // The OpenAPI document lists what the pipeline below may answer on each data route (400, 401, 429)
@@ -96,14 +110,21 @@ export async function buildApiApp(deps: ApiDeps, options: ApiOptions): Promise<F
   app.addHook('onRoute', (route) => {
     routeMethods.add(route.url, route.method);
     if (!isDataRoute(route.url) || !route.schema) return;
-    route.schema = withPipelineResponses(route.schema, { requiresCredentials: !publicRoutes.isPublic(route.url), rateLimited: options.rateLimit !== null });
+    route.schema = withPipelineResponses(route.schema, {
+      requiresCredentials: !publicRoutes.isPublic(route.url),
+      rateLimited: options.rateLimit !== null,
+    });
   });
 
   app.addHook('onRequest', async (request, reply) => {
     reply.headers(SECURITY_HEADERS);
     const route = request.routeOptions.url;
     if (route === undefined || !isDataRoute(route)) return;
-    request.principal = await guard.admit({ ip: request.ip, headers: request.headers, isPublic: publicRoutes.isPublic(route) });
+    request.principal = await guard.admit({
+      ip: request.ip,
+      headers: request.headers,
+      isPublic: publicRoutes.isPublic(route),
+    });
   });
 
   // A known path asked with another method: 405 with Allow. Here, before body parsing, since
@@ -113,25 +134,50 @@ export async function buildApiApp(deps: ApiDeps, options: ApiOptions): Promise<F
     const path = request.url.split('?')[0] ?? '';
     const allowed = routeMethods.allowed(path);
     if (allowed.length === 0) return;
-    await reply.code(405).header('allow', allowed.join(', ')).send({ statusCode: 405, error: 'Method Not Allowed', message: `${request.method} is not allowed on ${path}; allowed: ${allowed.join(', ')}` });
+    await reply
+      .code(405)
+      .header('allow', allowed.join(', '))
+      .send({
+        statusCode: 405,
+        error: 'Method Not Allowed',
+        message: `${request.method} is not allowed on ${path}; allowed: ${allowed.join(', ')}`,
+      });
   });
 
   app.addHook('onResponse', async (request, reply) => {
-    metrics.observe(request.routeOptions.url ?? 'unmatched', request.method, reply.statusCode, reply.elapsedTime / 1000);
+    metrics.observe(
+      request.routeOptions.url ?? 'unmatched',
+      request.method,
+      reply.statusCode,
+      reply.elapsedTime / 1000,
+    );
   });
 
   app.setErrorHandler((error: FastifyError | HttpError, request, reply) => {
     if (error instanceof HttpError) {
-      return reply.code(error.statusCode).headers(error.headers).send({ statusCode: error.statusCode, error: statusText(error.statusCode), message: error.message });
+      return reply
+        .code(error.statusCode)
+        .headers(error.headers)
+        .send({ statusCode: error.statusCode, error: statusText(error.statusCode), message: error.message });
     }
-    if (error.validation) return reply.code(400).send({ statusCode: 400, error: 'Bad Request', message: error.message });
+    if (error.validation)
+      return reply.code(400).send({ statusCode: 400, error: 'Bad Request', message: error.message });
     const status = error.statusCode ?? 500;
-    if (status < 500) return reply.code(status).send({ statusCode: status, error: statusText(status), message: error.message });
+    if (status < 500)
+      return reply.code(status).send({ statusCode: status, error: statusText(status), message: error.message });
     // Details stay in the log; the client learns only that it failed.
     request.log.error({ err: error, route: request.routeOptions.url }, 'request_failed');
     return reply.code(500).send({ statusCode: 500, error: 'Internal Server Error', message: 'internal error' });
   });
-  app.setNotFoundHandler((request, reply) => reply.code(404).send({ statusCode: 404, error: 'Not Found', message: `no route ${request.method} ${request.url.split('?')[0] ?? ''}` }));
+  app.setNotFoundHandler((request, reply) =>
+    reply
+      .code(404)
+      .send({
+        statusCode: 404,
+        error: 'Not Found',
+        message: `no route ${request.method} ${request.url.split('?')[0] ?? ''}`,
+      }),
+  );
 
   registerApiRoutes(app, deps);
   registerOnchainRoute(app, { latest: deps.latest, ...(deps.onchain ? { onchain: deps.onchain } : {}) });
@@ -143,7 +189,16 @@ export async function buildApiApp(deps: ApiDeps, options: ApiOptions): Promise<F
 }
 
 const STATUS_TEXT: Record<number, string> = {
-  400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed', 406: 'Not Acceptable',
-  413: 'Payload Too Large', 415: 'Unsupported Media Type', 429: 'Too Many Requests', 500: 'Internal Server Error', 503: 'Service Unavailable',
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  406: 'Not Acceptable',
+  413: 'Payload Too Large',
+  415: 'Unsupported Media Type',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
 };
 const statusText = (status: number) => STATUS_TEXT[status] ?? 'Error';

@@ -25,7 +25,10 @@ describe('Authenticator', () => {
   it('verifies JWT bearer tokens when JWT is enabled', async () => {
     const auth = new Authenticator({ lookupKey, jwt: { secret: 's3cret' } });
     const exp = Math.floor(Date.now() / 1000) + 60;
-    expect(await auth.authenticate({ bearer: signJwt({ sub: 'svc', exp }, 's3cret') })).toEqual({ kind: 'jwt', subject: 'svc' });
+    expect(await auth.authenticate({ bearer: signJwt({ sub: 'svc', exp }, 's3cret') })).toEqual({
+      kind: 'jwt',
+      subject: 'svc',
+    });
     expect(await auth.authenticate({ bearer: signJwt({ sub: 'svc', exp }, 'wrong') })).toBeNull();
     expect(await auth.authenticate({ bearer: signJwt({ sub: 'svc' }, 's3cret') })).toBeNull();
   });

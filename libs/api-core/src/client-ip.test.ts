@@ -17,10 +17,19 @@ async function apiBehindIngress(trustProxy: TrustProxy): Promise<FastifyInstance
   return buildApiApp(
     {
       db: { query: () => Promise.resolve({ rows: [], rowCount: 0 }) },
-      latest, registry: new Registry(), now: Date.now, knownSymbols: ['USDC'], logger: pino({ level: 'silent' }),
+      latest,
+      registry: new Registry(),
+      now: Date.now,
+      knownSymbols: ['USDC'],
+      logger: pino({ level: 'silent' }),
       authenticator: new Authenticator({ lookupKey: () => Promise.resolve(null) }),
     },
-    { publicRoutes: ['/api/index/latest'], rateLimit: { perKey: 100, perIp: PER_IP, windowMs: 60_000 }, corsOrigins: [], trustProxy },
+    {
+      publicRoutes: ['/api/index/latest'],
+      rateLimit: { perKey: 100, perIp: PER_IP, windowMs: 60_000 },
+      corsOrigins: [],
+      trustProxy,
+    },
   );
 }
 
@@ -28,7 +37,12 @@ async function apiBehindIngress(trustProxy: TrustProxy): Promise<FastifyInstance
 async function statuses(app: FastifyInstance, forwardedFor: readonly string[]): Promise<number[]> {
   const out: number[] = [];
   for (const xff of forwardedFor) {
-    const res = await app.inject({ method: 'GET', url: '/api/index/latest', remoteAddress: INGRESS_POD, headers: { 'x-forwarded-for': xff } });
+    const res = await app.inject({
+      method: 'GET',
+      url: '/api/index/latest',
+      remoteAddress: INGRESS_POD,
+      headers: { 'x-forwarded-for': xff },
+    });
     out.push(res.statusCode);
   }
   return out;
@@ -41,23 +55,30 @@ afterEach(async () => {
 const track = (app: FastifyInstance) => (apps.push(app), app);
 
 describe('per-IP rate limit behind an ingress', () => {
-  it('without a trusted proxy every client shares the ingress pod\'s bucket', async () => {
+  it("without a trusted proxy every client shares the ingress pod's bucket", async () => {
     const app = track(await apiBehindIngress(parseTrustProxy('false')));
     // Four different clients: the fourth is refused because all count as the ingress pod.
-    expect(await statuses(app, ['203.0.113.1', '203.0.113.2', '203.0.113.3', '203.0.113.4'])).toEqual([200, 200, 200, 429]);
+    expect(await statuses(app, ['203.0.113.1', '203.0.113.2', '203.0.113.3', '203.0.113.4'])).toEqual([
+      200, 200, 200, 429,
+    ]);
   });
 
   it.each(['1', '10.42.0.0/16'])('with TRUST_PROXY=%s each client gets its own bucket', async (setting) => {
     const app = track(await apiBehindIngress(parseTrustProxy(setting)));
-    expect(await statuses(app, ['203.0.113.1', '203.0.113.2', '203.0.113.3', '203.0.113.4'])).toEqual([200, 200, 200, 200]);
+    expect(await statuses(app, ['203.0.113.1', '203.0.113.2', '203.0.113.3', '203.0.113.4'])).toEqual([
+      200, 200, 200, 200,
+    ]);
   });
 
-  it.each(['1', '10.42.0.0/16'])('with TRUST_PROXY=%s a client cannot escape its bucket by sending X-Forwarded-For itself', async (setting) => {
-    const app = track(await apiBehindIngress(parseTrustProxy(setting)));
-    // The ingress appends the address it saw (203.0.113.9); the client rotates what it sent before it.
-    const rotated = Array.from({ length: PER_IP + 2 }, (_, i) => `198.51.100.${i}, 203.0.113.9`);
-    expect(await statuses(app, rotated)).toEqual([200, 200, 200, 429, 429]);
-  });
+  it.each(['1', '10.42.0.0/16'])(
+    'with TRUST_PROXY=%s a client cannot escape its bucket by sending X-Forwarded-For itself',
+    async (setting) => {
+      const app = track(await apiBehindIngress(parseTrustProxy(setting)));
+      // The ingress appends the address it saw (203.0.113.9); the client rotates what it sent before it.
+      const rotated = Array.from({ length: PER_IP + 2 }, (_, i) => `198.51.100.${i}, 203.0.113.9`);
+      expect(await statuses(app, rotated)).toEqual([200, 200, 200, 429, 429]);
+    },
+  );
 
   it('trusting every proxy (the old TRUST_PROXY=true) let the client pick its bucket', async () => {
     const app = track(await apiBehindIngress(true as unknown as TrustProxy));

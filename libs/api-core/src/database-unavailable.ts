@@ -5,7 +5,9 @@ import { HttpError } from './errors';
 export const DATABASE_RETRY_AFTER_S = 5;
 
 export const databaseUnavailable = () =>
-  new HttpError(503, 'the database is unreachable for the moment; retry later', { 'retry-after': String(DATABASE_RETRY_AFTER_S) });
+  new HttpError(503, 'the database is unreachable for the moment; retry later', {
+    'retry-after': String(DATABASE_RETRY_AFTER_S),
+  });
 
 /**
  * The database, with a lost connection answered as what it is for the client — the service

@@ -5,8 +5,17 @@ import type { Queryable } from './db';
  * `db_connection_errors_total{sink="api"}` (docs/metrics.md): queries that failed because the
  * connection did, counted by wrapping the pool.
  */
-export function countConnectionErrors(db: Queryable, registry: Registry, isConnectionError: (err: unknown) => boolean): { db: Queryable; counter: Counter<'sink'> } {
-  const counter = new Counter({ name: 'db_connection_errors_total', help: 'Failed connections or dropped pool clients', labelNames: ['sink'], registers: [registry] });
+export function countConnectionErrors(
+  db: Queryable,
+  registry: Registry,
+  isConnectionError: (err: unknown) => boolean,
+): { db: Queryable; counter: Counter<'sink'> } {
+  const counter = new Counter({
+    name: 'db_connection_errors_total',
+    help: 'Failed connections or dropped pool clients',
+    labelNames: ['sink'],
+    registers: [registry],
+  });
   counter.inc({ sink: 'api' }, 0);
   return {
     counter,

@@ -13,7 +13,8 @@ const PAGE = `<!doctype html>
 const INIT = `window.ui = SwaggerUIBundle({ url: '/api/openapi.json', dom_id: '#swagger-ui', deepLinking: true,
   presets: [SwaggerUIBundle.presets.apis, SwaggerUIStandalonePreset], layout: 'StandaloneLayout' });`;
 
-const CSP = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; frame-ancestors 'none'";
+const CSP =
+  "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; frame-ancestors 'none'";
 
 /** Interactive docs at /api/docs: swagger-ui's own files (swagger-ui-dist), reading /api/openapi.json. */
 export function registerDocs(app: FastifyInstance): void {
@@ -22,11 +23,22 @@ export function registerDocs(app: FastifyInstance): void {
     '/api/docs': { type: 'text/html; charset=utf-8', body: PAGE },
     '/api/docs/init.js': { type: 'text/javascript; charset=utf-8', body: INIT },
     '/api/docs/swagger-ui.css': { type: 'text/css; charset=utf-8', body: readFileSync(join(dist, 'swagger-ui.css')) },
-    '/api/docs/swagger-ui-bundle.js': { type: 'text/javascript; charset=utf-8', body: readFileSync(join(dist, 'swagger-ui-bundle.js')) },
-    '/api/docs/swagger-ui-standalone-preset.js': { type: 'text/javascript; charset=utf-8', body: readFileSync(join(dist, 'swagger-ui-standalone-preset.js')) },
+    '/api/docs/swagger-ui-bundle.js': {
+      type: 'text/javascript; charset=utf-8',
+      body: readFileSync(join(dist, 'swagger-ui-bundle.js')),
+    },
+    '/api/docs/swagger-ui-standalone-preset.js': {
+      type: 'text/javascript; charset=utf-8',
+      body: readFileSync(join(dist, 'swagger-ui-standalone-preset.js')),
+    },
   };
   for (const [url, file] of Object.entries(files)) {
     app.get(url, { schema: { hide: true } }, async (_request, reply) =>
-      reply.type(file.type).header('cache-control', 'public, max-age=3600').header('content-security-policy', CSP).send(file.body));
+      reply
+        .type(file.type)
+        .header('cache-control', 'public, max-age=3600')
+        .header('content-security-policy', CSP)
+        .send(file.body),
+    );
   }
 }

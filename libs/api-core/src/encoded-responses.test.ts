@@ -28,7 +28,11 @@ describe('BodyCache', () => {
     expect(cache.get('a', (s) => s === 1)?.body.toString()).toBe('aaaa');
     expect(cache.get('a', (s) => s === 2)).toBeUndefined();
     cache.set('c', 1, encodeBody('cccc'));
-    expect([cache.get('a', () => true), cache.get('c', () => true)?.body.toString(), cache.size]).toEqual([undefined, 'cccc', 2]);
+    expect([cache.get('a', () => true), cache.get('c', () => true)?.body.toString(), cache.size]).toEqual([
+      undefined,
+      'cccc',
+      2,
+    ]);
     // A body larger than the budget is served but not kept.
     expect(cache.set('big', 1, encodeBody('x'.repeat(11))).body.length).toBe(11);
     expect(cache.get('big', () => true)).toBeUndefined();

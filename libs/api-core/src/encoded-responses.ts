@@ -7,7 +7,8 @@ export interface EncodedBody {
 }
 
 /** A strong ETag of a body: the start of its SHA-1 (a validator, not a security measure). */
-export const etagOfBody = (body: Buffer): string => `"${createHash('sha1').update(body).digest('base64url').slice(0, 22)}"`;
+export const etagOfBody = (body: Buffer): string =>
+  `"${createHash('sha1').update(body).digest('base64url').slice(0, 22)}"`;
 
 export const encodeBody = (json: string): EncodedBody => {
   const body = Buffer.from(json);
@@ -101,7 +102,8 @@ export class FreshAnswers {
     const { maxAgeMs } = this.options;
     const cached = this.cache.entry(key);
     if (cached && now - cached.stamp < maxAgeMs) {
-      if (now - cached.stamp >= maxAgeMs / 2 && !this.pending.has(key)) this.make(key, make, now).catch(() => undefined);
+      if (now - cached.stamp >= maxAgeMs / 2 && !this.pending.has(key))
+        this.make(key, make, now).catch(() => undefined);
       return Promise.resolve(cached.encoded);
     }
     return this.pending.get(key) ?? this.make(key, make, now);
@@ -119,10 +121,12 @@ export class FreshAnswers {
   }
 
   private make(key: string, make: () => Promise<string>, started: number): Promise<EncodedBody> {
-    const made = make().then((json) => {
-      this.cache.dropOldestWhile((readAt) => readAt + this.options.maxAgeMs <= this.options.now());
-      return this.cache.set(key, started, encodeBody(json));
-    }).finally(() => this.pending.delete(key));
+    const made = make()
+      .then((json) => {
+        this.cache.dropOldestWhile((readAt) => readAt + this.options.maxAgeMs <= this.options.now());
+        return this.cache.set(key, started, encodeBody(json));
+      })
+      .finally(() => this.pending.delete(key));
     this.pending.set(key, made);
     return made;
   }

@@ -14,7 +14,12 @@ export class HttpError extends Error {
 export const badRequest = (message: string) => new HttpError(400, message);
 export const notFound = (message: string) => new HttpError(404, message);
 
-const CONTEXT_NAMES: Record<string, string> = { querystring: 'query parameter', params: 'path parameter', headers: 'header', body: 'body field' };
+const CONTEXT_NAMES: Record<string, string> = {
+  querystring: 'query parameter',
+  params: 'path parameter',
+  headers: 'header',
+  body: 'body field',
+};
 
 /**
  * Validation errors as one sentence naming the parameter, e.g.
@@ -24,7 +29,8 @@ export function describeValidation(errors: FastifySchemaValidationError[], conte
   return errors
     .map((e) => {
       const params = e.params as { missingProperty?: string; additionalProperty?: string; allowedValues?: unknown[] };
-      const name = params.missingProperty ?? params.additionalProperty ?? e.instancePath.replace(/^\//, '').replace(/\//g, '.');
+      const name =
+        params.missingProperty ?? params.additionalProperty ?? e.instancePath.replace(/^\//, '').replace(/\//g, '.');
       const where = `${CONTEXT_NAMES[context] ?? context} "${name}"`;
       if (params.missingProperty) return `${where} is required`;
       if (params.additionalProperty) return `${where} is not supported`;

@@ -39,12 +39,21 @@ export class HistoryAnswers {
   }
 
   /** `encode` is the route's own serializer, so the bytes are those the route gave before caching. */
-  async answer(interval: Interval, range: TimeRange, encode: (payload: HistoryPayload) => string): Promise<HistoryAnswer> {
+  async answer(
+    interval: Interval,
+    range: TimeRange,
+    encode: (payload: HistoryPayload) => string,
+  ): Promise<HistoryAnswer> {
     const read = await this.cache.read(interval, range.from, range.to);
     const key = `${interval} ${range.from} ${range.to} ${range.clipped ? 'clipped' : 'whole'}`;
     const current = (s: Stamp) => s.generation === read.generation && (s.final || s.version === read.version);
-    const encoded = this.bodies.get(key, current)
-      ?? this.bodies.set(key, { generation: read.generation, version: read.version, final: read.final }, encodeBody(encode({ interval, from: range.from, to: range.to, complete: !range.clipped, points: read.points })));
+    const encoded =
+      this.bodies.get(key, current) ??
+      this.bodies.set(
+        key,
+        { generation: read.generation, version: read.version, final: read.final },
+        encodeBody(encode({ interval, from: range.from, to: range.to, complete: !range.clipped, points: read.points })),
+      );
     return { ...encoded, final: read.final };
   }
 }

@@ -18,9 +18,17 @@ class Records implements BucketSource {
       const b = bucketStart(r.ts, INTERVAL_MS[interval]);
       if (b >= from && b < to) buckets.set(b, [...(buckets.get(b) ?? []), r.value]);
     }
-    return [...buckets].sort(([a], [b]) => a - b).map(([bucket, v]) => ({
-      bucket, open: v[0]!, high: Math.max(...v), low: Math.min(...v), close: v.at(-1)!, avg: v.reduce((a, x) => a + x, 0) / v.length, samples: v.length,
-    }));
+    return [...buckets]
+      .sort(([a], [b]) => a - b)
+      .map(([bucket, v]) => ({
+        bucket,
+        open: v[0]!,
+        high: Math.max(...v),
+        low: Math.min(...v),
+        close: v.at(-1)!,
+        avg: v.reduce((a, x) => a + x, 0) / v.length,
+        samples: v.length,
+      }));
   }
 
   buckets(interval: Interval, from: number, to: number | undefined): Promise<OhlcPoint[]> {
@@ -126,23 +134,40 @@ describe('IndexHistoryCache', () => {
   // The old path is the source itself: after every freshness step, any range, any interval,
   // while records keep arriving in order (sometimes several per bucket, sometimes gaps).
   it('answers every range exactly as the source does once the tail is fresh', async () => {
-    const step = fc.record({ gapMs: fc.integer({ min: 1, max: 3 * 3_600_000 }), value: fc.double({ min: -10, max: 10, noNaN: true }) });
-    const query = fc.record({ interval: fc.constantFrom(...INTERVALS), from: fc.integer({ min: -2 * 86_400_000, max: 3 * 86_400_000 }), span: fc.integer({ min: -3_600_000, max: 3 * 86_400_000 }) });
-    await fc.assert(fc.asyncProperty(fc.array(fc.tuple(fc.array(step, { maxLength: 30 }), fc.array(query, { minLength: 1, maxLength: 6 })), { minLength: 1, maxLength: 8 }), fc.integer({ min: 3, max: 400 }), async (rounds, maxClosed) => {
-      const { records, cache, advance } = setup(maxClosed);
-      let ts = T0;
-      for (const [added, queries] of rounds) {
-        for (const a of added) records.add((ts += a.gapMs), a.value);
-        advance(1_000);
-        for (const q of queries) {
-          const from = T0 + q.from;
-          const to = from + q.span;
-          const read = await cache.read(q.interval, from, to);
-          expect(read.points).toEqual(from < to ? records.group(q.interval, from, to) : []);
-          const newest = records.rows.at(-1)?.ts;
-          expect(read.final).toBe(newest !== undefined && to <= bucketStart(newest, INTERVAL_MS[q.interval]));
-        }
-      }
-    }), { numRuns: 150 });
+    const step = fc.record({
+      gapMs: fc.integer({ min: 1, max: 3 * 3_600_000 }),
+      value: fc.double({ min: -10, max: 10, noNaN: true }),
+    });
+    const query = fc.record({
+      interval: fc.constantFrom(...INTERVALS),
+      from: fc.integer({ min: -2 * 86_400_000, max: 3 * 86_400_000 }),
+      span: fc.integer({ min: -3_600_000, max: 3 * 86_400_000 }),
+    });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.tuple(fc.array(step, { maxLength: 30 }), fc.array(query, { minLength: 1, maxLength: 6 })), {
+          minLength: 1,
+          maxLength: 8,
+        }),
+        fc.integer({ min: 3, max: 400 }),
+        async (rounds, maxClosed) => {
+          const { records, cache, advance } = setup(maxClosed);
+          let ts = T0;
+          for (const [added, queries] of rounds) {
+            for (const a of added) records.add((ts += a.gapMs), a.value);
+            advance(1_000);
+            for (const q of queries) {
+              const from = T0 + q.from;
+              const to = from + q.span;
+              const read = await cache.read(q.interval, from, to);
+              expect(read.points).toEqual(from < to ? records.group(q.interval, from, to) : []);
+              const newest = records.rows.at(-1)?.ts;
+              expect(read.final).toBe(newest !== undefined && to <= bucketStart(newest, INTERVAL_MS[q.interval]));
+            }
+          }
+        },
+      ),
+      { numRuns: 150 },
+    );
   });
 });

@@ -12,7 +12,8 @@ export interface BucketSource {
 
 /** The aggregates `syi_index_<interval>` and `syi_index` of libs/postgres. */
 export const databaseBuckets = (db: Queryable): BucketSource => ({
-  buckets: (interval, from, to) => (to === undefined ? indexHistorySince(db, interval, from) : indexHistory(db, interval, from, to)),
+  buckets: (interval, from, to) =>
+    to === undefined ? indexHistorySince(db, interval, from) : indexHistory(db, interval, from, to),
   newestTs: () => newestIndexTs(db),
 });
 
@@ -49,9 +50,18 @@ function lowerBound(points: readonly OhlcPoint[], t: number): number {
 }
 
 const sameBuckets = (a: readonly OhlcPoint[], b: readonly OhlcPoint[]) =>
-  a.length === b.length && a.every((p, i) => {
+  a.length === b.length &&
+  a.every((p, i) => {
     const q = b[i]!;
-    return p.bucket === q.bucket && p.open === q.open && p.high === q.high && p.low === q.low && p.close === q.close && p.avg === q.avg && p.samples === q.samples;
+    return (
+      p.bucket === q.bucket &&
+      p.open === q.open &&
+      p.high === q.high &&
+      p.low === q.low &&
+      p.close === q.close &&
+      p.avg === q.avg &&
+      p.samples === q.samples
+    );
   });
 
 /**
@@ -104,7 +114,9 @@ class IntervalBuckets {
       // Half its age: read the next tail in the background; this request is served the current one.
       this.refreshingAhead = this.exclusive(async () => {
         if (this.options.now() - this.tailReadAt >= maxTailAgeMs / 2) await this.refreshTail();
-      }).catch(() => undefined).finally(() => (this.refreshingAhead = undefined));
+      })
+        .catch(() => undefined)
+        .finally(() => (this.refreshingAhead = undefined));
     }
     // Taken together before any await: a refresh meanwhile moves buckets from the tail to `closed`.
     const { sealedAt, tail, generation, version } = this;
@@ -113,7 +125,12 @@ class IntervalBuckets {
     if (from >= to) return { points: [], final, generation, version };
     const open = to > sealedAt ? tail.slice(lowerBound(tail, Math.max(from, sealedAt)), lowerBound(tail, to)) : [];
     const closed = from < sealedAt ? await this.closedSlice(from, Math.min(to, sealedAt)) : [];
-    return { points: closed.length === 0 ? open : open.length === 0 ? closed : [...closed, ...open], final, generation, version };
+    return {
+      points: closed.length === 0 ? open : open.length === 0 ? closed : [...closed, ...open],
+      final,
+      generation,
+      version,
+    };
   }
 
   /** Reads the open bucket and everything after what is closed; buckets that closed meanwhile move to `closed`. */
@@ -173,7 +190,8 @@ class IntervalBuckets {
         this.coveredFrom = from;
       });
       // Reset meanwhile: read this range straight from the source.
-      if (generation !== this.generation || from < this.coveredFrom) return this.source.buckets(this.interval, from, to);
+      if (generation !== this.generation || from < this.coveredFrom)
+        return this.source.buckets(this.interval, from, to);
     }
     return this.closed.slice(lowerBound(this.closed, from), lowerBound(this.closed, to));
   }

@@ -35,17 +35,35 @@ let old: FastifyInstance;
 
 /** The route before the cache, as it was: the aggregate read per request, the object serialized by fastify. */
 async function oldRoute(db: Pool): Promise<FastifyInstance> {
-  const app = Fastify({ ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } } });
-  app.get<{ Querystring: { from?: string; to?: string; interval: Interval } }>('/api/index/history', {
-    schema: {
-      querystring: { type: 'object', properties: { from: timeParam('start'), to: timeParam('end'), interval: { type: 'string', enum: [...INTERVALS], default: '1m' } } },
-      response: { 200: historySchema },
-    },
-  }, async (request) => {
-    const { interval } = request.query;
-    const { from, to, clipped } = timeRange(request.query, clock, DEFAULT_SPAN[interval], MAX_POINTS * INTERVAL_MS[interval]);
-    return { interval, from, to, complete: !clipped, points: await indexHistory(db, interval, from, to) };
+  const app = Fastify({
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
   });
+  app.get<{ Querystring: { from?: string; to?: string; interval: Interval } }>(
+    '/api/index/history',
+    {
+      schema: {
+        querystring: {
+          type: 'object',
+          properties: {
+            from: timeParam('start'),
+            to: timeParam('end'),
+            interval: { type: 'string', enum: [...INTERVALS], default: '1m' },
+          },
+        },
+        response: { 200: historySchema },
+      },
+    },
+    async (request) => {
+      const { interval } = request.query;
+      const { from, to, clipped } = timeRange(
+        request.query,
+        clock,
+        DEFAULT_SPAN[interval],
+        MAX_POINTS * INTERVAL_MS[interval],
+      );
+      return { interval, from, to, complete: !clipped, points: await indexHistory(db, interval, from, to) };
+    },
+  );
   await app.ready();
   return app;
 }
@@ -56,8 +74,15 @@ beforeAll(async () => {
   ({ variant } = await migrate(pool, pino({ level: 'silent' })));
   cached = await buildApiApp(
     {
-      db: pool, latest: new LatestSyi(), registry: new Registry(), logger: pino({ level: 'silent' }), now: () => clock, knownSymbols: ['USDC'],
-      authenticator: new Authenticator({ lookupKey: () => Promise.resolve(null) }), maxHistoryPoints: MAX_POINTS, freshnessMs: 1_000,
+      db: pool,
+      latest: new LatestSyi(),
+      registry: new Registry(),
+      logger: pino({ level: 'silent' }),
+      now: () => clock,
+      knownSymbols: ['USDC'],
+      authenticator: new Authenticator({ lookupKey: () => Promise.resolve(null) }),
+      maxHistoryPoints: MAX_POINTS,
+      freshnessMs: 1_000,
     },
     { publicRoutes: ['/api/index/history'], rateLimit: null, corsOrigins: [], trustProxy: false },
   );
@@ -82,12 +107,18 @@ function random(seed: number): () => number {
   };
 }
 
-const inject = (app: FastifyInstance, url: string, headers: Record<string, string> = {}) => app.inject({ method: 'GET', url, headers });
+const inject = (app: FastifyInstance, url: string, headers: Record<string, string> = {}) =>
+  app.inject({ method: 'GET', url, headers });
 
 async function expectSameAnswers(urls: readonly string[]): Promise<void> {
   for (const url of urls) {
     const [a, b] = [await inject(old, url), await inject(cached, url)];
-    expect({ url, status: b.statusCode, type: b.headers['content-type'], body: b.body }).toEqual({ url, status: a.statusCode, type: a.headers['content-type'], body: a.body });
+    expect({ url, status: b.statusCode, type: b.headers['content-type'], body: b.body }).toEqual({
+      url,
+      status: a.statusCode,
+      type: a.headers['content-type'],
+      body: a.body,
+    });
   }
 }
 
@@ -119,7 +150,11 @@ describe('GET /api/index/history, cached against the old path on a recorded data
       await expectSameAnswers(rangesAround(newest, next));
       // Then 1–40 records more (some rounds cross bucket ends), in order as processor-syi writes them,
       // and now and then the aggregates' refresh, as sink-timescale runs it.
-      records = signedChain(1 + Math.floor(next() * 40), newest + 10_000, { stepMs: 10_000, prevDigest: records.at(-1)!.digest, value: (i) => 3 + next() + i / 1000 });
+      records = signedChain(1 + Math.floor(next() * 40), newest + 10_000, {
+        stepMs: 10_000,
+        prevDigest: records.at(-1)!.digest,
+        value: (i) => 3 + next() + i / 1000,
+      });
       await storeRecords(pool, variant, 'syi.calculated', records);
       if (round % 3 === 2) await pool.query('SELECT refresh_syi_index_aggregates()');
       clock = records.at(-1)!.ts + 1_000;

@@ -14,7 +14,12 @@ export class HttpMetrics {
       buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers,
     });
-    this.requests = new Counter({ name: 'api_requests_total', help: 'Requests served, by route pattern and status', labelNames: ['route', 'status'], registers });
+    this.requests = new Counter({
+      name: 'api_requests_total',
+      help: 'Requests served, by route pattern and status',
+      labelNames: ['route', 'status'],
+      registers,
+    });
   }
 
   observe(route: string, method: string, status: number, seconds: number): void {

@@ -1,13 +1,31 @@
 import { AuditorStatusSource, NOT_AVAILABLE } from './independent-check';
 
-const status = { checkedThrough: 1_767_225_600_000, matched: 120, mismatched: 1, pending: 0, lagSeconds: 2, inputsNotUsed: {}, lastMismatch: { ts: 1_767_225_500_000 } };
+const status = {
+  checkedThrough: 1_767_225_600_000,
+  matched: 120,
+  mismatched: 1,
+  pending: 0,
+  lagSeconds: 2,
+  inputsNotUsed: {},
+  lastMismatch: { ts: 1_767_225_500_000 },
+};
 const answer = (body: unknown, ok = true) => Promise.resolve({ ok, json: () => Promise.resolve(body) } as Response);
 
 describe('AuditorStatusSource', () => {
   it('reports what the auditor found', async () => {
     const fetch = jest.fn((_url: string) => answer(status));
-    const source = new AuditorStatusSource({ url: 'http://auditor:9213/', fetch: fetch as unknown as typeof globalThis.fetch });
-    expect(await source.get()).toEqual({ available: true, verifiedThrough: 1_767_225_600_000, matched: 120, mismatched: 1, mismatchSeen: true, lastMismatchTs: 1_767_225_500_000 });
+    const source = new AuditorStatusSource({
+      url: 'http://auditor:9213/',
+      fetch: fetch as unknown as typeof globalThis.fetch,
+    });
+    expect(await source.get()).toEqual({
+      available: true,
+      verifiedThrough: 1_767_225_600_000,
+      matched: 120,
+      mismatched: 1,
+      mismatchSeen: true,
+      lastMismatchTs: 1_767_225_500_000,
+    });
     expect(fetch.mock.calls[0]?.[0]).toBe('http://auditor:9213/status');
   });
 

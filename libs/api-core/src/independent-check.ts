@@ -17,7 +17,14 @@ export interface IndependentCheck {
   readonly lastMismatchTs: number | null;
 }
 
-export const NOT_AVAILABLE: IndependentCheck = { available: false, verifiedThrough: null, matched: 0, mismatched: 0, mismatchSeen: false, lastMismatchTs: null };
+export const NOT_AVAILABLE: IndependentCheck = {
+  available: false,
+  verifiedThrough: null,
+  matched: 0,
+  mismatched: 0,
+  mismatchSeen: false,
+  lastMismatchTs: null,
+};
 
 /** The fields of the auditor's /status this reads (libs/stream AuditStatus). */
 interface AuditorStatus {
@@ -30,9 +37,11 @@ interface AuditorStatus {
 function isAuditorStatus(body: unknown): body is AuditorStatus {
   const b = body as Partial<AuditorStatus> | null;
   return (
-    typeof b === 'object' && b !== null &&
+    typeof b === 'object' &&
+    b !== null &&
     (b.checkedThrough === null || typeof b.checkedThrough === 'number') &&
-    typeof b.matched === 'number' && typeof b.mismatched === 'number' &&
+    typeof b.matched === 'number' &&
+    typeof b.mismatched === 'number' &&
     (b.lastMismatch === null || typeof b.lastMismatch?.ts === 'number')
   );
 }
@@ -56,13 +65,16 @@ export class AuditorStatusSource {
     const { url } = this.options;
     if (url === undefined) return Promise.resolve(NOT_AVAILABLE);
     const now = (this.options.now ?? Date.now)();
-    if (this.cached === null || now - this.cached.at >= (this.options.cacheMs ?? 2_000)) this.cached = { at: now, value: this.ask(url) };
+    if (this.cached === null || now - this.cached.at >= (this.options.cacheMs ?? 2_000))
+      this.cached = { at: now, value: this.ask(url) };
     return this.cached.value;
   }
 
   private async ask(url: string): Promise<IndependentCheck> {
     try {
-      const res = await (this.options.fetch ?? fetch)(`${url.replace(/\/$/, '')}/status`, { signal: AbortSignal.timeout(this.options.timeoutMs ?? 1_000) });
+      const res = await (this.options.fetch ?? fetch)(`${url.replace(/\/$/, '')}/status`, {
+        signal: AbortSignal.timeout(this.options.timeoutMs ?? 1_000),
+      });
       if (!res.ok) return NOT_AVAILABLE;
       const body: unknown = await res.json();
       if (!isAuditorStatus(body)) return NOT_AVAILABLE;
@@ -83,13 +95,20 @@ export class AuditorStatusSource {
 /** OpenAPI schema of IndependentCheck. */
 export const independentCheckSchema = {
   type: 'object',
-  description: 'The independent check of the index by the auditor, which recomputes every published record from its inputs.',
+  description:
+    'The independent check of the index by the auditor, which recomputes every published record from its inputs.',
   properties: {
     available: { type: 'boolean', description: 'false when no auditor is configured or it did not answer' },
-    verifiedThrough: { type: ['integer', 'null'], description: 'T (ms) up to which every published record was recomputed and compared' },
+    verifiedThrough: {
+      type: ['integer', 'null'],
+      description: 'T (ms) up to which every published record was recomputed and compared',
+    },
     matched: { type: 'integer' },
     mismatched: { type: 'integer' },
-    mismatchSeen: { type: 'boolean', description: 'whether any published record did not recompute (over the retained topics)' },
+    mismatchSeen: {
+      type: 'boolean',
+      description: 'whether any published record did not recompute (over the retained topics)',
+    },
     lastMismatchTs: { type: ['integer', 'null'] },
   },
   required: ['available', 'verifiedThrough', 'matched', 'mismatched', 'mismatchSeen', 'lastMismatchTs'],

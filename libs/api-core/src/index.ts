@@ -1,7 +1,23 @@
 export { buildApiApp, type ApiDeps, type ApiOptions } from './app';
-export { ApiKeyStore, CachedKeyLookup, ensureApiKeysTable, generateKey, hashKey, KEY_PREFIX, API_KEYS_DDL, type ApiKeyInfo } from './api-keys';
+export {
+  ApiKeyStore,
+  CachedKeyLookup,
+  ensureApiKeysTable,
+  generateKey,
+  hashKey,
+  KEY_PREFIX,
+  API_KEYS_DDL,
+  type ApiKeyInfo,
+} from './api-keys';
 export { Authenticator, credentialsOf, PublicRoutes, type Credentials, type Principal } from './auth';
-export { DEFAULT_JWT_MAX_LIFETIME_SECONDS, jwtSettingsOf, signJwt, verifyJwt, type JwtClaims, type JwtSettings } from './jwt';
+export {
+  DEFAULT_JWT_MAX_LIFETIME_SECONDS,
+  jwtSettingsOf,
+  signJwt,
+  verifyJwt,
+  type JwtClaims,
+  type JwtSettings,
+} from './jwt';
 export { FixedWindowLimiter, type RateDecision } from './rate-limit';
 export { DEFAULT_AUTH_FAILURES_PER_IP, RequestGuard, type GuardedRequest, type RateLimits } from './request-guard';
 export { clientAddress, fastifyTrustProxy, parseTrustProxy, trustProxySetting, type TrustProxy } from './trust-proxy';

@@ -28,9 +28,13 @@ describe('verifyJwt', () => {
   it('caps the lifetime: exp at most maxLifetimeSeconds after now and after iat (default one day)', () => {
     expect(verifyJwt(signJwt({ sub: 'a', exp: now + 86_400 }, secret), { secret }, now)).not.toBeNull();
     expect(verifyJwt(signJwt({ sub: 'a', exp: now + 10 * 365 * 86_400 }, secret), { secret }, now)).toBeNull();
-    expect(verifyJwt(signJwt({ sub: 'a', exp: now + 600 }, secret), { secret, maxLifetimeSeconds: 300 }, now)).toBeNull();
+    expect(
+      verifyJwt(signJwt({ sub: 'a', exp: now + 600 }, secret), { secret, maxLifetimeSeconds: 300 }, now),
+    ).toBeNull();
     expect(verifyJwt(signJwt({ sub: 'a', iat: now - 90_000, exp: now + 60 }, secret), { secret }, now)).toBeNull();
-    expect(verifyJwt(signJwt({ sub: 'a', iat: 'yesterday', exp: now + 60 } as never, secret), { secret }, now)).toBeNull();
+    expect(
+      verifyJwt(signJwt({ sub: 'a', iat: 'yesterday', exp: now + 60 } as never, secret), { secret }, now),
+    ).toBeNull();
   });
 
   it('rejects alg "none" and garbage', () => {
@@ -48,8 +52,13 @@ describe('verifyJwt', () => {
 describe('jwtSettingsOf', () => {
   it('is off without a secret and carries issuer, audience and lifetime when set', () => {
     expect(jwtSettingsOf({})).toBeUndefined();
-    expect(jwtSettingsOf({ JWT_SECRET: secret, JWT_ISSUER: 'me', JWT_AUDIENCE: 'stream', JWT_MAX_LIFETIME_S: 600 })).toEqual({
-      secret, issuer: 'me', audience: 'stream', maxLifetimeSeconds: 600,
+    expect(
+      jwtSettingsOf({ JWT_SECRET: secret, JWT_ISSUER: 'me', JWT_AUDIENCE: 'stream', JWT_MAX_LIFETIME_S: 600 }),
+    ).toEqual({
+      secret,
+      issuer: 'me',
+      audience: 'stream',
+      maxLifetimeSeconds: 600,
     });
   });
 });

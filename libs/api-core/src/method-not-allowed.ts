@@ -24,6 +24,8 @@ const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** `/a/:x/b` → /^\/a\/[^/]+\/b\/?$/; a trailing `*` matches the rest. */
 function patternOf(url: string): RegExp {
-  const parts = url.split('/').map((segment) => (segment.startsWith(':') ? '[^/]+' : segment === '*' ? '.*' : escape(segment)));
+  const parts = url
+    .split('/')
+    .map((segment) => (segment.startsWith(':') ? '[^/]+' : segment === '*' ? '.*' : escape(segment)));
   return new RegExp(`^${parts.join('/')}/?$`);
 }

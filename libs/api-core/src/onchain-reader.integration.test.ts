@@ -21,12 +21,35 @@ it('reads nothing before the first round, then latestRoundData with its digest',
   const read = chainOnchainReader(anvil.client, feed);
   expect(await read()).toBeUndefined();
 
-  const { publicClient, walletClient } = createChainClients({ transport: http(anvil.httpUrl), chain: chainFromId(anvil.chainId), account: updater, pollingIntervalMs: 100 });
-  const round = syiRoundOf({ ts: 1_767_226_020_000, value: 4.2003, rpl: 0.3, inputsDigest: '11'.repeat(32), digest: 'ab'.repeat(32) });
-  const hash = await walletClient.writeContract({ address: feed, abi: syiFeedAbi, functionName: 'publish', args: [round.answer, round.rpl, round.updatedAt, round.inputsDigest, round.digest] });
+  const { publicClient, walletClient } = createChainClients({
+    transport: http(anvil.httpUrl),
+    chain: chainFromId(anvil.chainId),
+    account: updater,
+    pollingIntervalMs: 100,
+  });
+  const round = syiRoundOf({
+    ts: 1_767_226_020_000,
+    value: 4.2003,
+    rpl: 0.3,
+    inputsDigest: '11'.repeat(32),
+    digest: 'ab'.repeat(32),
+  });
+  const hash = await walletClient.writeContract({
+    address: feed,
+    abi: syiFeedAbi,
+    functionName: 'publish',
+    args: [round.answer, round.rpl, round.updatedAt, round.inputsDigest, round.digest],
+  });
   expect((await publicClient.waitForTransactionReceipt({ hash })).status).toBe('success');
 
   expect(await read()).toEqual({
-    address: getAddress(feed), chainId: 31337, decimals: 8, roundId: '1', answer: '420030000', value: 4.2003, updatedAt: 1_767_226_020, digest: `0x${'ab'.repeat(32)}`,
+    address: getAddress(feed),
+    chainId: 31337,
+    decimals: 8,
+    roundId: '1',
+    answer: '420030000',
+    value: 4.2003,
+    updatedAt: 1_767_226_020,
+    digest: `0x${'ab'.repeat(32)}`,
   });
 });

@@ -8,16 +8,27 @@ import { Authenticator } from './auth';
 import { CachedOnchainIndex, deviationFromLatestBps, type OnchainIndex } from './onchain';
 
 const ROUND: OnchainIndex = {
-  address: '0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512', chainId: 31337, decimals: 8, roundId: '7', answer: '420030000', value: 4.2003,
-  updatedAt: 1_767_226_020, digest: `0x${'ab'.repeat(32)}`,
+  address: '0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512',
+  chainId: 31337,
+  decimals: 8,
+  roundId: '7',
+  answer: '420030000',
+  value: 4.2003,
+  updatedAt: 1_767_226_020,
+  digest: `0x${'ab'.repeat(32)}`,
 };
 
 async function setup(onchain?: CachedOnchainIndex) {
   const latest = new LatestSyi();
   const app = await buildApiApp(
     {
-      db: { query: () => Promise.resolve({ rows: [], rowCount: 0 }) }, latest, registry: new Registry(), now: Date.now, knownSymbols: ['USDC'],
-      logger: pino({ level: 'silent' }), authenticator: new Authenticator({ lookupKey: () => Promise.resolve(null) }),
+      db: { query: () => Promise.resolve({ rows: [], rowCount: 0 }) },
+      latest,
+      registry: new Registry(),
+      now: Date.now,
+      knownSymbols: ['USDC'],
+      logger: pino({ level: 'silent' }),
+      authenticator: new Authenticator({ lookupKey: () => Promise.resolve(null) }),
       ...(onchain ? { onchain } : {}),
     },
     { publicRoutes: ['/api/index/onchain'], rateLimit: null, corsOrigins: [], trustProxy: false },
@@ -40,7 +51,10 @@ describe('GET /api/index/onchain', () => {
     const cases: [CachedOnchainIndex | undefined, RegExp][] = [
       [undefined, /SYI_FEED_ADDRESS/],
       [new CachedOnchainIndex(() => Promise.resolve(undefined), 1_000), /no round yet/],
-      [new CachedOnchainIndex(() => Promise.reject(new Error('ECONNREFUSED http://secret-rpc/key')), 1_000), /did not answer/],
+      [
+        new CachedOnchainIndex(() => Promise.reject(new Error('ECONNREFUSED http://secret-rpc/key')), 1_000),
+        /did not answer/,
+      ],
     ];
     for (const [source, message] of cases) {
       const { app } = await setup(source);
@@ -58,7 +72,9 @@ describe('GET /api/index/onchain', () => {
 
   it('is in the OpenAPI document, valid, with its 200 and 503 answers', async () => {
     const { app } = await setup();
-    const doc = (await app.inject('/api/openapi.json')).json<{ paths: Record<string, { get: { responses: Record<string, unknown> } }> }>();
+    const doc = (await app.inject('/api/openapi.json')).json<{
+      paths: Record<string, { get: { responses: Record<string, unknown> } }>;
+    }>();
     await SwaggerParser.validate(structuredClone(doc) as never);
     const responses = doc.paths['/api/index/onchain']!.get.responses;
     expect(Object.keys(responses)).toEqual(expect.arrayContaining(['200', '503']));
@@ -72,10 +88,14 @@ describe('CachedOnchainIndex', () => {
     let t = 0;
     let reads = 0;
     let fail = false;
-    const cache = new CachedOnchainIndex(() => {
-      reads++;
-      return fail ? Promise.reject(new Error('down')) : Promise.resolve(ROUND);
-    }, 1_000, () => t);
+    const cache = new CachedOnchainIndex(
+      () => {
+        reads++;
+        return fail ? Promise.reject(new Error('down')) : Promise.resolve(ROUND);
+      },
+      1_000,
+      () => t,
+    );
     await Promise.all([cache.get(), cache.get(), cache.get()]);
     expect(reads).toBe(1);
     t = 999;

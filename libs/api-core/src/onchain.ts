@@ -57,19 +57,42 @@ export function deviationFromLatestBps(onchainValue: number, latestValue: number
 export const onchainIndexSchema = {
   type: 'object',
   additionalProperties: false,
-  required: ['address', 'chainId', 'decimals', 'roundId', 'answer', 'value', 'updatedAt', 'digest', 'deviationFromLatestBps'],
+  required: [
+    'address',
+    'chainId',
+    'decimals',
+    'roundId',
+    'answer',
+    'value',
+    'updatedAt',
+    'digest',
+    'deviationFromLatestBps',
+  ],
   properties: {
-    address: { type: 'string', pattern: '^0x[0-9a-fA-F]{40}$', description: 'the SYI feed (Chainlink AggregatorV3Interface)' },
+    address: {
+      type: 'string',
+      pattern: '^0x[0-9a-fA-F]{40}$',
+      description: 'the SYI feed (Chainlink AggregatorV3Interface)',
+    },
     chainId: { type: 'integer' },
     decimals: { type: 'integer', description: '8: answer = SYI percent × 10^8' },
     roundId: { type: 'string', pattern: '^[0-9]+$', description: 'latestRoundData().roundId (uint80, decimal)' },
     answer: { type: 'string', pattern: '^-?[0-9]+$', description: 'latestRoundData().answer (int256, decimal)' },
     value: { type: 'number', description: 'answer / 10^decimals: the SYI in percent' },
-    updatedAt: { type: 'integer', description: 'latestRoundData().updatedAt: the index time T of the round, unix seconds' },
-    digest: { type: 'string', pattern: '^0x[0-9a-f]{64}$', description: "the published record's digest (the chain of syi.calculated digests)" },
+    updatedAt: {
+      type: 'integer',
+      description: 'latestRoundData().updatedAt: the index time T of the round, unix seconds',
+    },
+    digest: {
+      type: 'string',
+      pattern: '^0x[0-9a-f]{64}$',
+      description: "the published record's digest (the chain of syi.calculated digests)",
+    },
     deviationFromLatestBps: {
-      type: 'number', nullable: true,
-      description: '(value − latest index value) / |latest| in basis points; null before the first record. The keeper publishes at SYI_DEVIATION_BPS (default 1).',
+      type: 'number',
+      nullable: true,
+      description:
+        '(value − latest index value) / |latest| in basis points; null before the first record. The keeper publishes at SYI_DEVIATION_BPS (default 1).',
     },
   },
 } as const;
@@ -87,25 +110,31 @@ export interface OnchainRouteDeps {
 
 export function registerOnchainRoute(app: FastifyInstance, deps: OnchainRouteDeps): void {
   const maxAgeS = Math.max(1, Math.round((deps.onchain?.cacheMs ?? 1000) / 1000));
-  app.get('/api/index/onchain', {
-    schema: {
-      tags: ['index'], summary: 'The SYI as published on-chain (Chainlink-compatible feed)',
-      description: `latestRoundData() of the SYI feed, read from the chain at most every ${deps.onchain?.cacheMs ?? 0} ms, and its deviation from the latest index record.`,
-      querystring: { type: 'object', properties: {}, additionalProperties: false },
-      response: { 200: onchainIndexSchema, 503: ONCHAIN_UNAVAILABLE },
+  app.get(
+    '/api/index/onchain',
+    {
+      schema: {
+        tags: ['index'],
+        summary: 'The SYI as published on-chain (Chainlink-compatible feed)',
+        description: `latestRoundData() of the SYI feed, read from the chain at most every ${deps.onchain?.cacheMs ?? 0} ms, and its deviation from the latest index record.`,
+        querystring: { type: 'object', properties: {}, additionalProperties: false },
+        response: { 200: onchainIndexSchema, 503: ONCHAIN_UNAVAILABLE },
+      },
     },
-  }, async (_request, reply) => {
-    if (!deps.onchain) throw new HttpError(503, 'no SYI feed is configured (SYI_FEED_ADDRESS)', { 'retry-after': '60' });
-    let round: OnchainIndex | undefined;
-    try {
-      round = await deps.onchain.get();
-    } catch (err) {
-      reply.log.warn({ error: err instanceof Error ? err.message : String(err) }, 'onchain_read_failed');
-      throw new HttpError(503, 'the chain did not answer; retry later', { 'retry-after': '1' });
-    }
-    if (!round) throw new HttpError(503, 'the SYI feed has no round yet', { 'retry-after': '10' });
-    const latest = deps.latest.get()?.record.value;
-    reply.header('cache-control', `public, max-age=${maxAgeS}`);
-    return { ...round, deviationFromLatestBps: deviationFromLatestBps(round.value, latest) };
-  });
+    async (_request, reply) => {
+      if (!deps.onchain)
+        throw new HttpError(503, 'no SYI feed is configured (SYI_FEED_ADDRESS)', { 'retry-after': '60' });
+      let round: OnchainIndex | undefined;
+      try {
+        round = await deps.onchain.get();
+      } catch (err) {
+        reply.log.warn({ error: err instanceof Error ? err.message : String(err) }, 'onchain_read_failed');
+        throw new HttpError(503, 'the chain did not answer; retry later', { 'retry-after': '1' });
+      }
+      if (!round) throw new HttpError(503, 'the SYI feed has no round yet', { 'retry-after': '10' });
+      const latest = deps.latest.get()?.record.value;
+      reply.header('cache-control', `public, max-age=${maxAgeS}`);
+      return { ...round, deviationFromLatestBps: deviationFromLatestBps(round.value, latest) };
+    },
+  );
 }

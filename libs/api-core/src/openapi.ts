@@ -6,8 +6,18 @@ import type { FastifySchema } from 'fastify';
 import { errorSchema } from './schemas';
 
 export const SECURITY_SCHEMES = {
-  apiKey: { type: 'apiKey', in: 'header', name: 'x-api-key', description: 'an API key (`syk_…`) from `npm run api-keys -- create NAME`' },
-  bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'API key or JWT', description: 'an API key, or — when the server has JWT_SECRET — an HS256 JWT' },
+  apiKey: {
+    type: 'apiKey',
+    in: 'header',
+    name: 'x-api-key',
+    description: 'an API key (`syk_…`) from `npm run api-keys -- create NAME`',
+  },
+  bearer: {
+    type: 'http',
+    scheme: 'bearer',
+    bearerFormat: 'API key or JWT',
+    description: 'an API key, or — when the server has JWT_SECRET — an HS256 JWT',
+  },
 } as const;
 
 /** Either scheme grants access. */
@@ -23,15 +33,21 @@ export const errorResponse = (description: string, headers?: Record<string, Retu
 export const BAD_REQUEST = errorResponse(
   'A parameter breaks its schema (pattern, enum, range, or an unknown parameter); `message` names the parameter and the rule.',
 );
-export const UNAUTHORIZED = errorResponse('No valid credentials: send an API key as `x-api-key` or `Authorization: Bearer`.', {
-  'WWW-Authenticate': header('Bearer'),
-});
-export const TOO_MANY_REQUESTS = errorResponse('Over the rate limit of the key (or, without credentials, of the client address).', {
-  'Retry-After': header('seconds until the window resets', 'integer'),
-  'RateLimit-Limit': header('requests per window', 'integer'),
-  'RateLimit-Remaining': header('requests left in the window', 'integer'),
-  'RateLimit-Reset': header('seconds until the window resets', 'integer'),
-});
+export const UNAUTHORIZED = errorResponse(
+  'No valid credentials: send an API key as `x-api-key` or `Authorization: Bearer`.',
+  {
+    'WWW-Authenticate': header('Bearer'),
+  },
+);
+export const TOO_MANY_REQUESTS = errorResponse(
+  'Over the rate limit of the key (or, without credentials, of the client address).',
+  {
+    'Retry-After': header('seconds until the window resets', 'integer'),
+    'RateLimit-Limit': header('requests per window', 'integer'),
+    'RateLimit-Remaining': header('requests left in the window', 'integer'),
+    'RateLimit-Reset': header('seconds until the window resets', 'integer'),
+  },
+);
 
 export interface RouteAccess {
   /** The route answers 401 without credentials. */

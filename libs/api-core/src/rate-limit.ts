@@ -44,6 +44,11 @@ export class FixedWindowLimiter {
     if (cost > 0) this.counts.set(key, used);
     const resetSeconds = Math.max(1, Math.ceil((start + this.windowMs - now) / 1000));
     const counted = cost > 0 ? used : used + 1;
-    return { allowed: counted <= this.limit, limit: this.limit, remaining: Math.max(0, this.limit - counted), resetSeconds };
+    return {
+      allowed: counted <= this.limit,
+      limit: this.limit,
+      remaining: Math.max(0, this.limit - counted),
+      resetSeconds,
+    };
   }
 }

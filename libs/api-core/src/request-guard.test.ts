@@ -11,7 +11,12 @@ function guardWithStore() {
   return { guard: new RequestGuard(authenticator, limits, () => 0), lookups };
 }
 
-const request = (over: Partial<GuardedRequest> = {}): GuardedRequest => ({ ip: '203.0.113.7', headers: {}, isPublic: false, ...over });
+const request = (over: Partial<GuardedRequest> = {}): GuardedRequest => ({
+  ip: '203.0.113.7',
+  headers: {},
+  isPublic: false,
+  ...over,
+});
 
 async function statusOf(promise: Promise<unknown>): Promise<number> {
   try {
@@ -27,7 +32,8 @@ describe('RequestGuard', () => {
   it('refuses a guessing IP before asking the key store once its failure budget is spent', async () => {
     const { guard, lookups } = guardWithStore();
     const statuses: number[] = [];
-    for (let i = 0; i < 6; i++) statuses.push(await statusOf(guard.admit(request({ headers: { 'x-api-key': `guess-${i}` } }))));
+    for (let i = 0; i < 6; i++)
+      statuses.push(await statusOf(guard.admit(request({ headers: { 'x-api-key': `guess-${i}` } }))));
     expect(statuses).toEqual([401, 401, 429, 429, 429, 429]);
     expect(lookups).toEqual(['guess-0', 'guess-1']);
   });
@@ -35,7 +41,10 @@ describe('RequestGuard', () => {
   it('keeps another IP, and the valid key, unaffected by a guesser', async () => {
     const { guard } = guardWithStore();
     for (let i = 0; i < 5; i++) await statusOf(guard.admit(request({ headers: { 'x-api-key': `guess-${i}` } })));
-    expect(await guard.admit(request({ ip: '198.51.100.9', headers: { 'x-api-key': KEY } }))).toEqual({ kind: 'api-key', id: 'key1' });
+    expect(await guard.admit(request({ ip: '198.51.100.9', headers: { 'x-api-key': KEY } }))).toEqual({
+      kind: 'api-key',
+      id: 'key1',
+    });
   });
 
   it('counts anonymous requests per IP and keyed requests per key', async () => {
@@ -50,17 +59,24 @@ describe('RequestGuard', () => {
 
   it('answers 401 with WWW-Authenticate on a private route without credentials', async () => {
     const { guard, lookups } = guardWithStore();
-    await expect(guard.admit(request())).rejects.toMatchObject({ statusCode: 401, headers: { 'www-authenticate': 'Bearer' } });
+    await expect(guard.admit(request())).rejects.toMatchObject({
+      statusCode: 401,
+      headers: { 'www-authenticate': 'Bearer' },
+    });
     expect(lookups).toEqual([]);
   });
 
   it('reads ?api_key= of a WebSocket upgrade', async () => {
     const { guard } = guardWithStore();
-    expect(await guard.admit(request({ query: new URLSearchParams({ api_key: KEY }) }))).toEqual({ kind: 'api-key', id: 'key1' });
+    expect(await guard.admit(request({ query: new URLSearchParams({ api_key: KEY }) }))).toEqual({
+      kind: 'api-key',
+      id: 'key1',
+    });
   });
 
   it('limits nothing without limits', async () => {
     const guard = new RequestGuard(new Authenticator({ lookupKey: () => Promise.resolve(null) }), null);
-    for (let i = 0; i < 50; i++) expect(await guard.admit(request({ isPublic: true, headers: { 'x-api-key': 'x' } }))).toBeNull();
+    for (let i = 0; i < 50; i++)
+      expect(await guard.admit(request({ isPublic: true, headers: { 'x-api-key': 'x' } }))).toBeNull();
   });
 });

@@ -29,7 +29,8 @@ export interface GuardedRequest {
 
 export const DEFAULT_AUTH_FAILURES_PER_IP = 30;
 
-export const UNAUTHORIZED_MESSAGE = 'missing or invalid credentials: send an API key as x-api-key or Authorization: Bearer';
+export const UNAUTHORIZED_MESSAGE =
+  'missing or invalid credentials: send an API key as x-api-key or Authorization: Bearer';
 
 export class RequestGuard {
   private readonly perKey: FixedWindowLimiter | null;
@@ -43,7 +44,9 @@ export class RequestGuard {
   ) {
     this.perKey = limits ? new FixedWindowLimiter(limits.perKey, limits.windowMs, now) : null;
     this.perIp = limits ? new FixedWindowLimiter(limits.perIp, limits.windowMs, now) : null;
-    this.authFailures = limits ? new FixedWindowLimiter(limits.authFailuresPerIp ?? DEFAULT_AUTH_FAILURES_PER_IP, limits.windowMs, now) : null;
+    this.authFailures = limits
+      ? new FixedWindowLimiter(limits.authFailuresPerIp ?? DEFAULT_AUTH_FAILURES_PER_IP, limits.windowMs, now)
+      : null;
   }
 
   /** The request's principal (null: anonymous on a public route); throws HttpError 401 or 429. */
@@ -69,12 +72,16 @@ export class RequestGuard {
   private enforce(decision: RateDecision | undefined, what = 'rate limit'): void {
     if (!decision || decision.allowed) return;
     const windowS = (this.limits?.windowMs ?? 0) / 1000;
-    throw new HttpError(429, `${what} of ${decision.limit} requests per ${windowS} s exceeded; retry after ${decision.resetSeconds} s`, {
-      'retry-after': String(decision.resetSeconds),
-      'ratelimit-limit': String(decision.limit),
-      'ratelimit-remaining': '0',
-      'ratelimit-reset': String(decision.resetSeconds),
-    });
+    throw new HttpError(
+      429,
+      `${what} of ${decision.limit} requests per ${windowS} s exceeded; retry after ${decision.resetSeconds} s`,
+      {
+        'retry-after': String(decision.resetSeconds),
+        'ratelimit-limit': String(decision.limit),
+        'ratelimit-remaining': '0',
+        'ratelimit-reset': String(decision.resetSeconds),
+      },
+    );
   }
 }
 

@@ -9,11 +9,13 @@ export const SYMBOL_PATTERN = '^[A-Za-z0-9]{1,16}$';
  * A time parameter. The pattern admits only times every route can serve — years 1970–2999,
  * real months, hours and minutes — so a value that matches it never fails later.
  */
-export const timeParam = (what: string) => ({
-  type: 'string',
-  pattern: '^(\\d{1,13}|(19[7-9]\\d|2\\d{3})-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d(:[0-5]\\d(\\.\\d{1,9})?)?(Z|[+-]([01]\\d|2[0-3]):[0-5]\\d))$',
-  description: `${what}: an ISO 8601 date-time with zone, years 1970–2999 (2026-01-01T00:00:00Z), or Unix epoch milliseconds (at most 13 digits)`,
-}) as const;
+export const timeParam = (what: string) =>
+  ({
+    type: 'string',
+    pattern:
+      '^(\\d{1,13}|(19[7-9]\\d|2\\d{3})-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d(:[0-5]\\d(\\.\\d{1,9})?)?(Z|[+-]([01]\\d|2[0-3]):[0-5]\\d))$',
+    description: `${what}: an ISO 8601 date-time with zone, years 1970–2999 (2026-01-01T00:00:00Z), or Unix epoch milliseconds (at most 13 digits)`,
+  }) as const;
 
 export const errorSchema = {
   type: 'object',
@@ -28,23 +30,66 @@ const epochMs = { type: 'integer', description: 'Unix epoch milliseconds' } as c
 export const constituentSchema = {
   type: 'object',
   properties: {
-    symbol: { type: 'string' }, weight: num, ray: num, apyEff: num, pegScore: num, liquidityScore: num, counterpartyScore: num,
-    price: num, devBps: num, sigmaBps: num, marketCapUsd: num, depthUsd: num, volume24hUsd: num,
+    symbol: { type: 'string' },
+    weight: num,
+    ray: num,
+    apyEff: num,
+    pegScore: num,
+    liquidityScore: num,
+    counterpartyScore: num,
+    price: num,
+    devBps: num,
+    sigmaBps: num,
+    marketCapUsd: num,
+    depthUsd: num,
+    volume24hUsd: num,
   },
-  required: ['symbol', 'weight', 'ray', 'apyEff', 'pegScore', 'liquidityScore', 'counterpartyScore', 'price', 'devBps', 'sigmaBps', 'marketCapUsd', 'depthUsd', 'volume24hUsd'],
+  required: [
+    'symbol',
+    'weight',
+    'ray',
+    'apyEff',
+    'pegScore',
+    'liquidityScore',
+    'counterpartyScore',
+    'price',
+    'devBps',
+    'sigmaBps',
+    'marketCapUsd',
+    'depthUsd',
+    'volume24hUsd',
+  ],
 } as const;
 
 export const recordSchema = {
   type: 'object',
   description: 'A `syi.calculated` record (methodology §4)',
   properties: {
-    ts: epochMs, value: { type: 'number', description: 'SYI, percent per year' }, tbillRate: nullableNum,
+    ts: epochMs,
+    value: { type: 'number', description: 'SYI, percent per year' },
+    tbillRate: nullableNum,
     rpl: { type: ['number', 'null'], description: 'SYI minus the T-bill rate, percent' },
-    mode: { type: 'string', enum: ['normal', 'high-vol'] }, eligible: { type: 'integer' },
+    mode: { type: 'string', enum: ['normal', 'high-vol'] },
+    eligible: { type: 'integer' },
     constituents: { type: 'array', items: constituentSchema },
-    methodologyVersion: { type: 'string' }, inputsDigest: { type: 'string' }, prevDigest: { type: ['string', 'null'] }, digest: { type: 'string' },
+    methodologyVersion: { type: 'string' },
+    inputsDigest: { type: 'string' },
+    prevDigest: { type: ['string', 'null'] },
+    digest: { type: 'string' },
   },
-  required: ['ts', 'value', 'tbillRate', 'rpl', 'mode', 'eligible', 'constituents', 'methodologyVersion', 'inputsDigest', 'prevDigest', 'digest'],
+  required: [
+    'ts',
+    'value',
+    'tbillRate',
+    'rpl',
+    'mode',
+    'eligible',
+    'constituents',
+    'methodologyVersion',
+    'inputsDigest',
+    'prevDigest',
+    'digest',
+  ],
 } as const;
 
 export const ohlcSchema = {
@@ -57,8 +102,13 @@ export const ohlcSchema = {
 export const historySchema = {
   type: 'object',
   properties: {
-    interval: { type: 'string' }, from: { type: 'integer', description: 'start of the range served' }, to: { type: 'integer' },
-    complete: { type: 'boolean', description: 'false when the range requested held more buckets than one answer carries' },
+    interval: { type: 'string' },
+    from: { type: 'integer', description: 'start of the range served' },
+    to: { type: 'integer' },
+    complete: {
+      type: 'boolean',
+      description: 'false when the range requested held more buckets than one answer carries',
+    },
     points: { type: 'array', items: ohlcSchema },
   },
   required: ['interval', 'from', 'to', 'complete', 'points'],
@@ -73,8 +123,14 @@ export const constituentPointSchema = {
 export const pegSchema = {
   type: 'object',
   properties: {
-    symbol: { type: 'string' }, ts: epochMs, price: nullableNum, devBps: nullableNum, pegScore: nullableNum, sigmaBps: nullableNum,
-    sampleCount: { type: 'integer' }, methodologyVersion: { type: 'string' },
+    symbol: { type: 'string' },
+    ts: epochMs,
+    price: nullableNum,
+    devBps: nullableNum,
+    pegScore: nullableNum,
+    sigmaBps: nullableNum,
+    sampleCount: { type: 'integer' },
+    methodologyVersion: { type: 'string' },
   },
   required: ['symbol', 'ts', 'price', 'devBps', 'pegScore', 'sigmaBps', 'sampleCount', 'methodologyVersion'],
 } as const;
@@ -82,8 +138,15 @@ export const pegSchema = {
 export const poolSchema = {
   type: 'object',
   properties: {
-    pool: { type: 'string' }, project: { type: 'string' }, chain: { type: 'string' }, symbol: { type: 'string' }, tvlUsd: num,
-    apyBase: nullableNum, apyReward: nullableNum, apy: nullableNum, ts: epochMs,
+    pool: { type: 'string' },
+    project: { type: 'string' },
+    chain: { type: 'string' },
+    symbol: { type: 'string' },
+    tvlUsd: num,
+    apyBase: nullableNum,
+    apyReward: nullableNum,
+    apy: nullableNum,
+    ts: epochMs,
   },
   required: ['pool', 'project', 'chain', 'symbol', 'tvlUsd', 'apyBase', 'apyReward', 'apy', 'ts'],
 } as const;
@@ -97,7 +160,10 @@ export const tbillSchema = {
 export const chainProblemSchema = {
   type: 'object',
   properties: {
-    ts: epochMs, kind: { type: 'string', enum: ['digest_mismatch', 'broken_link'] }, expected: { type: ['string', 'null'] }, actual: { type: ['string', 'null'] },
+    ts: epochMs,
+    kind: { type: 'string', enum: ['digest_mismatch', 'broken_link'] },
+    expected: { type: ['string', 'null'] },
+    actual: { type: ['string', 'null'] },
   },
   required: ['ts', 'kind', 'expected', 'actual'],
 } as const;

@@ -28,11 +28,20 @@ export function recordingAuthenticator(validKey: string): { authenticator: Authe
 }
 
 /** `count` records `stepMs` apart from `startTs`, each linked to the one before and digested by the default algorithm. */
-export function signedChain(count: number, startTs: number, options: { stepMs?: number; prevDigest?: string | null; value?: (i: number) => number } = {}): SyiRecord[] {
+export function signedChain(
+  count: number,
+  startTs: number,
+  options: { stepMs?: number; prevDigest?: string | null; value?: (i: number) => number } = {},
+): SyiRecord[] {
   const out: SyiRecord[] = [];
   let prev = options.prevDigest ?? null;
   for (let i = 0; i < count; i++) {
-    const unsigned = syiRecord({ ts: startTs + i * (options.stepMs ?? 1000), value: options.value?.(i) ?? 4 + i / 1000, prevDigest: prev, digest: '' });
+    const unsigned = syiRecord({
+      ts: startTs + i * (options.stepMs ?? 1000),
+      value: options.value?.(i) ?? 4 + i / 1000,
+      prevDigest: prev,
+      digest: '',
+    });
     const record = { ...unsigned, digest: sha256RecordDigest(unsigned) };
     out.push(record);
     prev = record.digest;
@@ -45,7 +54,10 @@ export async function createTopic(stack: TestStack, topic: string, partitions = 
   const admin = stack.kafka.admin();
   await admin.connect();
   try {
-    await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }] });
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: [{ topic, numPartitions: partitions, replicationFactor: 1 }],
+    });
   } finally {
     await admin.disconnect();
   }
@@ -67,15 +79,27 @@ export class SyiPublisher {
   ) {}
 
   /** Transactional by default, as processor-syi writes: the topic then holds commit markers. */
-  static async create(stack: TestStack, topic: string, options: { transactional?: boolean } = {}): Promise<SyiPublisher> {
+  static async create(
+    stack: TestStack,
+    topic: string,
+    options: { transactional?: boolean } = {},
+  ): Promise<SyiPublisher> {
     const transactionalId = options.transactional === false ? undefined : `test-syi-${randomUUID().slice(0, 8)}`;
-    const producer = new TopicProducer(stack.kafka, stack.serde, new KafkaMetrics(new Registry()), stack.logger, transactionalId ? { transactionalId } : {});
+    const producer = new TopicProducer(
+      stack.kafka,
+      stack.serde,
+      new KafkaMetrics(new Registry()),
+      stack.logger,
+      transactionalId ? { transactionalId } : {},
+    );
     await producer.connect();
     return new SyiPublisher(producer, await registryEncoder(stack, 'syi.calculated'), topic);
   }
 
   async publish(...records: SyiRecord[]): Promise<void> {
-    await this.producer.sendRaw(records.map((r) => ({ topic: this.topic, key: 'SYI', value: this.encode(r), timestamp: r.ts })));
+    await this.producer.sendRaw(
+      records.map((r) => ({ topic: this.topic, key: 'SYI', value: this.encode(r), timestamp: r.ts })),
+    );
   }
 
   close(): Promise<void> {
@@ -84,9 +108,22 @@ export class SyiPublisher {
 }
 
 /** Stores index records as sink-timescale does (syi_index + syi_constituents rows). */
-export async function storeRecords<T extends SinkTopic>(pool: Pool, variant: StorageVariant, topic: T, values: readonly TopicValues[T][]): Promise<void> {
+export async function storeRecords<T extends SinkTopic>(
+  pool: Pool,
+  variant: StorageVariant,
+  topic: T,
+  values: readonly TopicValues[T][],
+): Promise<void> {
   const writer = new PostgresWriter({ pool, variant, batchSize: 5_000 });
-  const records = values.map((value, i) => ({ topic, partition: 0, offset: String(i), key: null, value, timestamp: 0, headers: {} }));
+  const records = values.map((value, i) => ({
+    topic,
+    partition: 0,
+    offset: String(i),
+    key: null,
+    value,
+    timestamp: 0,
+    headers: {},
+  }));
   const { rejected } = await writer.write(topic, records);
   if (rejected.length > 0) throw new Error(`rows refused: ${rejected.map((r) => r.reason).join('; ')}`);
 }

@@ -10,7 +10,8 @@ const ASSETS: Record<string, string> = {
 };
 
 /** Content-Security-Policy of the page: its own scripts and styles, the stream, nothing inline. */
-export const PAGE_CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self' ws: wss:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+export const PAGE_CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self' ws: wss:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
 /**
  * The live ticker page: plain files read once at start. `streamUrl` (the ws-gateway's
@@ -26,7 +27,12 @@ export function registerTickerPage(app: FastifyInstance, publicDir: string, stre
   const serve = (name: string) => {
     const file = files.get(name)!;
     app.get(name === 'index.html' ? '/' : `/${name}`, { schema: { hide: true } }, async (_request, reply) =>
-      reply.type(file.type).header('cache-control', 'public, max-age=60').header('content-security-policy', PAGE_CSP).send(file.body));
+      reply
+        .type(file.type)
+        .header('cache-control', 'public, max-age=60')
+        .header('content-security-policy', PAGE_CSP)
+        .send(file.body),
+    );
   };
   for (const name of files.keys()) serve(name);
 }

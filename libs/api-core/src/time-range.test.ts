@@ -9,17 +9,29 @@ describe('timeRange', () => {
   });
 
   it('accepts ISO date-times and epoch milliseconds', () => {
-    expect(timeRange({ from: '2026-01-01T00:00:00Z', to: String(now) }, 0, 1, 2 * DAY)).toEqual({ from: Date.UTC(2026, 0, 1), to: now, clipped: false });
+    expect(timeRange({ from: '2026-01-01T00:00:00Z', to: String(now) }, 0, 1, 2 * DAY)).toEqual({
+      from: Date.UTC(2026, 0, 1),
+      to: now,
+      clipped: false,
+    });
     expect(parseTime('from', '2026-01-01T01:00:00+01:00')).toBe(Date.UTC(2026, 0, 1));
   });
 
   it('cuts a range that is too long to its newest part, or its oldest for forward paging', () => {
     expect(timeRange({ from: '0', to: String(now) }, now, 1, DAY)).toEqual({ from: now - DAY, to: now, clipped: true });
-    expect(timeRange({ from: '0', to: String(now) }, now, 1, DAY, 'oldest')).toEqual({ from: 0, to: DAY, clipped: true });
+    expect(timeRange({ from: '0', to: String(now) }, now, 1, DAY, 'oldest')).toEqual({
+      from: 0,
+      to: DAY,
+      clipped: true,
+    });
   });
 
   it('serves a reversed range as it is (empty), not as an error', () => {
-    expect(timeRange({ from: String(now), to: String(now - 1) }, now, 1, 10)).toEqual({ from: now, to: now - 1, clipped: false });
+    expect(timeRange({ from: String(now), to: String(now - 1) }, now, 1, 10)).toEqual({
+      from: now,
+      to: now - 1,
+      clipped: false,
+    });
   });
 
   it('still refuses a time that does not parse, should one get past the schema', () => {

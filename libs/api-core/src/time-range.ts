@@ -21,9 +21,17 @@ export interface TimeRange {
  * marked `clipped`; the caller answers the range it served so a client can ask for the next
  * page. `from` after `to` is an empty range, not an error: every schema-valid request is served.
  */
-export function timeRange(query: { from?: string; to?: string }, now: number, defaultSpanMs: number, maxSpanMs: number, keep: 'newest' | 'oldest' = 'newest'): TimeRange {
+export function timeRange(
+  query: { from?: string; to?: string },
+  now: number,
+  defaultSpanMs: number,
+  maxSpanMs: number,
+  keep: 'newest' | 'oldest' = 'newest',
+): TimeRange {
   const to = parseTime('to', query.to) ?? now;
   const from = parseTime('from', query.from) ?? to - defaultSpanMs;
   if (to - from <= maxSpanMs) return { from, to, clipped: false };
-  return keep === 'newest' ? { from: to - maxSpanMs, to, clipped: true } : { from, to: from + maxSpanMs, clipped: true };
+  return keep === 'newest'
+    ? { from: to - maxSpanMs, to, clipped: true }
+    : { from, to: from + maxSpanMs, clipped: true };
 }

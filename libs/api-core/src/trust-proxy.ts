@@ -25,9 +25,15 @@ function isAddressOrCidr(entry: string): boolean {
 export function parseTrustProxy(text: string): TrustProxy {
   const value = text.trim();
   if (value === '' || value === 'false' || value === '0') return false;
-  if (value === 'true') throw new Error('true would let clients choose their IP: give a hop count (1 behind one ingress) or the proxies\' CIDRs');
+  if (value === 'true')
+    throw new Error(
+      "true would let clients choose their IP: give a hop count (1 behind one ingress) or the proxies' CIDRs",
+    );
   if (/^\d+$/.test(value)) return Number(value);
-  const entries = value.split(',').map((e) => e.trim()).filter((e) => e.length > 0);
+  const entries = value
+    .split(',')
+    .map((e) => e.trim())
+    .filter((e) => e.length > 0);
   const bad = entries.filter((e) => !isAddressOrCidr(e));
   if (entries.length === 0 || bad.length > 0) throw new Error(`not an address or CIDR: ${bad.join(', ') || value}`);
   return entries.join(',');
@@ -48,8 +54,16 @@ export function fastifyTrustProxy(setting: TrustProxy): boolean | string | ((add
 export function clientAddress(remoteAddress: string, forwardedFor: string | undefined, setting: TrustProxy): string {
   if (setting === false) return remoteAddress;
   // Nearest first: the socket's peer, then X-Forwarded-For from right to left.
-  const hops = [remoteAddress, ...(forwardedFor ?? '').split(',').map((a) => a.trim()).filter((a) => a.length > 0).reverse()];
-  const trusted = typeof setting === 'number' ? (_address: string, hop: number) => hop < setting : trustedAddresses(setting);
+  const hops = [
+    remoteAddress,
+    ...(forwardedFor ?? '')
+      .split(',')
+      .map((a) => a.trim())
+      .filter((a) => a.length > 0)
+      .reverse(),
+  ];
+  const trusted =
+    typeof setting === 'number' ? (_address: string, hop: number) => hop < setting : trustedAddresses(setting);
   let hop = 0;
   while (hop < hops.length - 1 && trusted(hops[hop]!, hop)) hop++;
   return hops[hop]!;
@@ -70,11 +84,14 @@ function trustedAddresses(list: string): (address: string) => boolean {
 }
 
 /** `TRUST_PROXY` as a configuration field (api, ws-gateway): `parseTrustProxy`'s refusal is reported on the variable. */
-export const trustProxySetting = z.string().default('false').transform((text, ctx) => {
-  try {
-    return parseTrustProxy(text);
-  } catch (err) {
-    ctx.addIssue({ code: 'custom', message: (err as Error).message });
-    return z.NEVER;
-  }
-});
+export const trustProxySetting = z
+  .string()
+  .default('false')
+  .transform((text, ctx) => {
+    try {
+      return parseTrustProxy(text);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: (err as Error).message });
+      return z.NEVER;
+    }
+  });

@@ -43,7 +43,14 @@ describe('verifyChain', () => {
   it('accepts a correctly linked chain', () => {
     const records = chain(5);
     const report = verifyChain(records.slice(1), records[0]!);
-    expect(report).toMatchObject({ checked: 4, valid: true, problemCount: 0, firstTs: records[1]!.ts, lastTs: records[4]!.ts, headDigest: records[4]!.digest });
+    expect(report).toMatchObject({
+      checked: 4,
+      valid: true,
+      problemCount: 0,
+      firstTs: records[1]!.ts,
+      lastTs: records[4]!.ts,
+      headDigest: records[4]!.digest,
+    });
   });
 
   it('finds a record whose content no longer matches its digest', () => {
@@ -51,14 +58,23 @@ describe('verifyChain', () => {
     records[2] = { ...records[2]!, value: 99 };
     const report = verifyChain(records, null);
     expect(report.valid).toBe(false);
-    expect(report.problems).toEqual([{ ts: records[2].ts, kind: 'digest_mismatch', expected: sha256RecordDigest(records[2]), actual: records[2].digest }]);
+    expect(report.problems).toEqual([
+      {
+        ts: records[2].ts,
+        kind: 'digest_mismatch',
+        expected: sha256RecordDigest(records[2]),
+        actual: records[2].digest,
+      },
+    ]);
   });
 
   it('finds a broken link, including to the record before the range', () => {
     const records = chain(3);
     const stranger = { ...records[0]!, digest: 'f'.repeat(64) };
     const report = verifyChain(records.slice(1), stranger);
-    expect(report.problems).toEqual([{ ts: records[1]!.ts, kind: 'broken_link', expected: stranger.digest, actual: records[0]!.digest }]);
+    expect(report.problems).toEqual([
+      { ts: records[1]!.ts, kind: 'broken_link', expected: stranger.digest, actual: records[0]!.digest },
+    ]);
   });
 
   it('uses the injected digest function and caps the problems listed', () => {

@@ -52,7 +52,12 @@ export interface ChainReport {
  * the range (null when the range starts the chain or nothing is stored before it: then the
  * first link is not checked).
  */
-export function verifyChain(records: readonly SyiRecord[], previous: SyiRecord | null, digestOf: DigestFunction = sha256RecordDigest, maxProblems = 100): ChainReport {
+export function verifyChain(
+  records: readonly SyiRecord[],
+  previous: SyiRecord | null,
+  digestOf: DigestFunction = sha256RecordDigest,
+  maxProblems = 100,
+): ChainReport {
   const verifier = new ChainVerifier(previous, digestOf, maxProblems);
   for (const record of records) verifier.add(record);
   return verifier.report();
@@ -67,7 +72,10 @@ const SLICE_RECORDS = 200;
  * (100 000 records took 5.2 s in one piece).
  */
 export async function verifyChainInSlices(
-  records: readonly SyiRecord[], previous: SyiRecord | null, digestOf: DigestFunction = sha256RecordDigest, sliceRecords = SLICE_RECORDS,
+  records: readonly SyiRecord[],
+  previous: SyiRecord | null,
+  digestOf: DigestFunction = sha256RecordDigest,
+  sliceRecords = SLICE_RECORDS,
 ): Promise<ChainReport> {
   const verifier = new ChainVerifier(previous, digestOf, 100);
   for (let i = 0; i < records.length; i++) {
@@ -95,8 +103,10 @@ class ChainVerifier {
 
   add(record: SyiRecord): void {
     const recomputed = this.digestOf(record);
-    if (recomputed !== record.digest) this.problem({ ts: record.ts, kind: 'digest_mismatch', expected: recomputed, actual: record.digest });
-    if (this.before && record.prevDigest !== this.before.digest) this.problem({ ts: record.ts, kind: 'broken_link', expected: this.before.digest, actual: record.prevDigest });
+    if (recomputed !== record.digest)
+      this.problem({ ts: record.ts, kind: 'digest_mismatch', expected: recomputed, actual: record.digest });
+    if (this.before && record.prevDigest !== this.before.digest)
+      this.problem({ ts: record.ts, kind: 'broken_link', expected: this.before.digest, actual: record.prevDigest });
     this.first ??= record;
     this.before = record;
     this.checked++;

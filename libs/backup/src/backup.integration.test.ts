@@ -37,7 +37,10 @@ let dir: string;
 const apps: SinkProcess[] = [];
 
 async function ch(query: string, body?: string): Promise<string> {
-  const res = await fetch(`${CLICKHOUSE_URL}/?query=${encodeURIComponent(query)}`, { method: 'POST', ...(body !== undefined ? { body } : {}) });
+  const res = await fetch(`${CLICKHOUSE_URL}/?query=${encodeURIComponent(query)}`, {
+    method: 'POST',
+    ...(body !== undefined ? { body } : {}),
+  });
   const text = await res.text();
   if (!res.ok) throw new Error(`ClickHouse ${res.status}: ${text}`);
   return text;
@@ -58,48 +61,98 @@ function sample(type: string, i: number): unknown {
 
 /** Writes rows into every data table of the source database, built from its columns. */
 async function fillClickHouse(): Promise<void> {
-  const columns = (await ch(`SELECT table, name, type FROM system.columns WHERE database = '${CH_SOURCE}' ORDER BY table FORMAT TabSeparated`))
-    .trim().split('\n').map((l) => l.split('\t') as [string, string, string]);
-  const engines = new Map((await ch(`SELECT name, engine FROM system.tables WHERE database = '${CH_SOURCE}' FORMAT TabSeparated`))
-    .trim().split('\n').map((l) => l.split('\t') as [string, string]));
+  const columns = (
+    await ch(
+      `SELECT table, name, type FROM system.columns WHERE database = '${CH_SOURCE}' ORDER BY table FORMAT TabSeparated`,
+    )
+  )
+    .trim()
+    .split('\n')
+    .map((l) => l.split('\t') as [string, string, string]);
+  const engines = new Map(
+    (await ch(`SELECT name, engine FROM system.tables WHERE database = '${CH_SOURCE}' FORMAT TabSeparated`))
+      .trim()
+      .split('\n')
+      .map((l) => l.split('\t') as [string, string]),
+  );
   for (const table of [...new Set(columns.map((c) => c[0]))].filter((t) => engines.get(t) !== 'View')) {
-    const rows = Array.from({ length: 30 }, (_, i) => JSON.stringify(Object.fromEntries(columns.filter((c) => c[0] === table).map(([, name, type]) => [name, sample(type, i)]))));
+    const rows = Array.from({ length: 30 }, (_, i) =>
+      JSON.stringify(
+        Object.fromEntries(columns.filter((c) => c[0] === table).map(([, name, type]) => [name, sample(type, i)])),
+      ),
+    );
     await ch(`INSERT INTO ${CH_SOURCE}.${table} FORMAT JSONEachRow`, rows.join('\n'));
   }
 }
 
 /** Every table's rows (sorted lines) and every view's answer, by name. */
 async function clickhouseContent(database: string): Promise<Record<string, string[]>> {
-  const tables = (await ch(`SELECT name FROM system.tables WHERE database = '${database}' ORDER BY name FORMAT TabSeparated`)).trim().split('\n');
+  const tables = (
+    await ch(`SELECT name FROM system.tables WHERE database = '${database}' ORDER BY name FORMAT TabSeparated`)
+  )
+    .trim()
+    .split('\n');
   const out: Record<string, string[]> = {};
-  for (const t of tables) out[t] = (await ch(`SELECT * FROM ${database}.${t} FORMAT TabSeparated`)).trim().split('\n').sort();
+  for (const t of tables)
+    out[t] = (await ch(`SELECT * FROM ${database}.${t} FORMAT TabSeparated`)).trim().split('\n').sort();
   return out;
 }
 
 /** Runs a command-line script of the repository (cli.ts as `npm run backup|restore` does). */
-function cli(args: string[], env: Record<string, string>, script = 'libs/backup/src/cli.ts'): Promise<{ code: number | null; out: string; err: string }> {
+function cli(
+  args: string[],
+  env: Record<string, string>,
+  script = 'libs/backup/src/cli.ts',
+): Promise<{ code: number | null; out: string; err: string }> {
   const root = repoRoot();
-  const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.endsWith('_FILE') && k !== 'DATABASE_URL'));
-  const child = spawn(process.execPath, ['--import', 'tsx', join(root, script), ...args], { cwd: root, env: { ...inherited, CLICKHOUSE_URL, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const inherited = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !k.endsWith('_FILE') && k !== 'DATABASE_URL'),
+  );
+  const child = spawn(process.execPath, ['--import', 'tsx', join(root, script), ...args], {
+    cwd: root,
+    env: { ...inherited, CLICKHOUSE_URL, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   let err = '';
-  child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
-  child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
+  child.stdout.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
+  child.stderr.on('data', (d: Buffer) => {
+    err += d.toString();
+  });
   return new Promise((resolve) => child.on('close', (code) => resolve({ code, out, err })));
 }
 
 async function startApi(databaseUrl: string): Promise<string> {
   const [port, health] = [await freePort(), await freePort()];
   const api = spawnApp('api', {
-    DATABASE_URL: databaseUrl, TOPIC_PREFIX: topicPrefix, PROVISION_TOPICS: 'false', LOG_LEVEL: 'warn', HOST: '127.0.0.1', HEALTH_HOST: '127.0.0.1',
-    KAFKA_BROKERS: stack.brokers.join(','), SCHEMA_REGISTRY_URL: stack.registryUrl, PORT: String(port), HEALTH_PORT: String(health),
+    DATABASE_URL: databaseUrl,
+    TOPIC_PREFIX: topicPrefix,
+    PROVISION_TOPICS: 'false',
+    LOG_LEVEL: 'warn',
+    HOST: '127.0.0.1',
+    HEALTH_HOST: '127.0.0.1',
+    KAFKA_BROKERS: stack.brokers.join(','),
+    SCHEMA_REGISTRY_URL: stack.registryUrl,
+    PORT: String(port),
+    HEALTH_PORT: String(health),
     RATE_LIMIT_PER_IP: '1000000',
   });
   apps.push(api);
-  await waitFor('the api to be ready', async () => {
-    if (api.child.exitCode !== null) throw new Error(`api exited (${api.child.exitCode}):\n${api.output().slice(-3000)}`);
-    return fetch(`http://127.0.0.1:${health}/ready`).then((r) => r.ok, () => false);
-  }, 90_000, 200);
+  await waitFor(
+    'the api to be ready',
+    async () => {
+      if (api.child.exitCode !== null)
+        throw new Error(`api exited (${api.child.exitCode}):\n${api.output().slice(-3000)}`);
+      return fetch(`http://127.0.0.1:${health}/ready`).then(
+        (r) => r.ok,
+        () => false,
+      );
+    },
+    90_000,
+    200,
+  );
   return `http://127.0.0.1:${port}`;
 }
 
@@ -130,14 +183,26 @@ beforeAll(async () => {
   const pool = new Pool({ connectionString: source.url, max: 2 });
   try {
     const { variant } = await migrate(pool, pino({ level: 'warn' }));
-    await storeRecords(pool, variant, 'syi.calculated', signedChain(2 * 360, T0, { stepMs: 10_000, value: (i) => 4 + Math.sin(i / 5) }));
+    await storeRecords(
+      pool,
+      variant,
+      'syi.calculated',
+      signedChain(2 * 360, T0, { stepMs: 10_000, value: (i) => 4 + Math.sin(i / 5) }),
+    );
   } finally {
     await pool.end();
   }
   const made = await cli(['create', 'backup-test'], { DATABASE_URL: source.url }, 'apps/api/src/keys-cli.ts');
   if (made.code !== 0) throw new Error(`api-keys create: ${made.err}`);
   apiKey = (JSON.parse(made.out) as { key: string }).key;
-  await ensureSchema({ command: async (sql: string) => { await ch(sql); } }, CH_SOURCE);
+  await ensureSchema(
+    {
+      command: async (sql: string) => {
+        await ch(sql);
+      },
+    },
+    CH_SOURCE,
+  );
   await fillClickHouse();
 }, 120_000);
 

@@ -19,7 +19,8 @@ const chSql = (table: string): string => join('clickhouse', `${table}.sql`);
 const chData = (table: string): string => join('clickhouse', `${table}.native`);
 
 export async function backup(dir: string, targets: Targets, now: () => Date = () => new Date()): Promise<Manifest> {
-  if (targets.postgresUrl === undefined && targets.clickhouse === undefined) throw new Error('nothing to back up: give a PostgreSQL URL, a ClickHouse database, or both');
+  if (targets.postgresUrl === undefined && targets.clickhouse === undefined)
+    throw new Error('nothing to back up: give a PostgreSQL URL, a ClickHouse database, or both');
   mkdirSync(dir, { recursive: true });
   if (readdirSync(dir).length > 0) throw new Error(`${dir} is not empty: a backup goes into a new folder`);
   const files: string[] = [];
@@ -46,8 +47,10 @@ export async function backup(dir: string, targets: Targets, now: () => Date = ()
     clickhouse = { database: ch.database, tables: described };
   }
   const manifest: Manifest = {
-    format: FORMAT, createdAt: now().toISOString(),
-    ...(postgres ? { postgres } : {}), ...(clickhouse ? { clickhouse } : {}),
+    format: FORMAT,
+    createdAt: now().toISOString(),
+    ...(postgres ? { postgres } : {}),
+    ...(clickhouse ? { clickhouse } : {}),
     files: await describeFiles(dir, files),
   };
   writeManifest(dir, manifest);
@@ -65,7 +68,13 @@ export async function restore(dir: string, targets: Targets): Promise<Manifest> 
     const ch = targets.clickhouse;
     await prepareDatabase(ch);
     for (const t of manifest.clickhouse.tables) {
-      await restoreTable(ch, manifest.clickhouse.database, t, join(dir, chSql(t.name)), t.view ? undefined : join(dir, chData(t.name)));
+      await restoreTable(
+        ch,
+        manifest.clickhouse.database,
+        t,
+        join(dir, chSql(t.name)),
+        t.view ? undefined : join(dir, chData(t.name)),
+      );
     }
   }
   return manifest;

@@ -35,7 +35,8 @@ function headers(t: ClickHouseTarget): Record<string, string> {
 async function request(t: ClickHouseTarget, query: string, body?: Buffer | string): Promise<Response> {
   const url = `${t.url.replace(/\/$/, '')}/?query=${encodeURIComponent(query)}`;
   const res = await fetch(url, { method: 'POST', headers: headers(t), ...(body !== undefined ? { body } : {}) });
-  if (!res.ok) throw new Error(`ClickHouse answered ${res.status} to ${query.slice(0, 120)}: ${(await res.text()).slice(0, 500)}`);
+  if (!res.ok)
+    throw new Error(`ClickHouse answered ${res.status} to ${query.slice(0, 120)}: ${(await res.text()).slice(0, 500)}`);
   return res;
 }
 
@@ -44,11 +45,19 @@ const text = async (t: ClickHouseTarget, query: string): Promise<string> => (awa
 /** The database's tables, data tables before views (the order a restore creates them in). */
 export async function listTables(t: ClickHouseTarget): Promise<TableInfo[]> {
   const db = checkIdentifier(t.database);
-  const out = await text(t, `SELECT name, engine FROM system.tables WHERE database = '${db}' ORDER BY name FORMAT TabSeparated`);
-  return sortForRestore(out.split('\n').filter((l) => l.length > 0).map((l) => {
-    const [name, engine] = l.split('\t') as [string, string];
-    return { name: checkIdentifier(name), view: engine === 'View' || engine === 'MaterializedView' };
-  }));
+  const out = await text(
+    t,
+    `SELECT name, engine FROM system.tables WHERE database = '${db}' ORDER BY name FORMAT TabSeparated`,
+  );
+  return sortForRestore(
+    out
+      .split('\n')
+      .filter((l) => l.length > 0)
+      .map((l) => {
+        const [name, engine] = l.split('\t') as [string, string];
+        return { name: checkIdentifier(name), view: engine === 'View' || engine === 'MaterializedView' };
+      }),
+  );
 }
 
 export const sortForRestore = (tables: readonly TableInfo[]): TableInfo[] =>
@@ -62,10 +71,19 @@ export function retarget(statement: string, from: string, to: string): string {
 }
 
 export async function countRows(t: ClickHouseTarget, table: string): Promise<number> {
-  return Number((await text(t, `SELECT count() FROM ${checkIdentifier(t.database)}.${checkIdentifier(table)} FORMAT TabSeparated`)).trim());
+  return Number(
+    (
+      await text(t, `SELECT count() FROM ${checkIdentifier(t.database)}.${checkIdentifier(table)} FORMAT TabSeparated`)
+    ).trim(),
+  );
 }
 
-export async function dumpTable(t: ClickHouseTarget, table: TableInfo, sqlFile: string, dataFile: string | undefined): Promise<void> {
+export async function dumpTable(
+  t: ClickHouseTarget,
+  table: TableInfo,
+  sqlFile: string,
+  dataFile: string | undefined,
+): Promise<void> {
   const qualified = `${checkIdentifier(t.database)}.${checkIdentifier(table.name)}`;
   const create = await text(t, `SHOW CREATE TABLE ${qualified} FORMAT TabSeparatedRaw`);
   await pipeline(Readable.from([create.trimEnd() + '\n']), createWriteStream(sqlFile));
@@ -78,12 +96,25 @@ export async function dumpTable(t: ClickHouseTarget, table: TableInfo, sqlFile: 
 /** Creates the target database; refuses one that already holds tables. */
 export async function prepareDatabase(t: ClickHouseTarget): Promise<void> {
   const existing = await listTables(t).catch(() => []);
-  if (existing.length > 0) throw new Error(`refusing to restore into ClickHouse database ${t.database}: it holds ${existing.map((e) => e.name).join(', ')}`);
+  if (existing.length > 0)
+    throw new Error(
+      `refusing to restore into ClickHouse database ${t.database}: it holds ${existing.map((e) => e.name).join(', ')}`,
+    );
   await request(t, `CREATE DATABASE IF NOT EXISTS ${checkIdentifier(t.database)}`);
 }
 
-export async function restoreTable(t: ClickHouseTarget, sourceDatabase: string, table: TableInfo, sqlFile: string, dataFile: string | undefined): Promise<void> {
+export async function restoreTable(
+  t: ClickHouseTarget,
+  sourceDatabase: string,
+  table: TableInfo,
+  sqlFile: string,
+  dataFile: string | undefined,
+): Promise<void> {
   await request(t, retarget(readFileSync(sqlFile, 'utf8').trim(), sourceDatabase, t.database));
   if (dataFile === undefined) return;
-  await request(t, `INSERT INTO ${checkIdentifier(t.database)}.${checkIdentifier(table.name)} FORMAT Native`, readFileSync(dataFile));
+  await request(
+    t,
+    `INSERT INTO ${checkIdentifier(t.database)}.${checkIdentifier(table.name)} FORMAT Native`,
+    readFileSync(dataFile),
+  );
 }

@@ -9,7 +9,11 @@ describe('manifest', () => {
     dir = mkdtempSync(join(tmpdir(), 'backup-manifest-'));
     writeFileSync(join(dir, 'a.dump'), 'postgres bytes');
     writeFileSync(join(dir, 'b.native'), Buffer.from([0, 1, 2, 3]));
-    writeManifest(dir, { format: FORMAT, createdAt: '2026-12-06T00:00:00.000Z', files: await describeFiles(dir, ['a.dump', 'b.native']) });
+    writeManifest(dir, {
+      format: FORMAT,
+      createdAt: '2026-12-06T00:00:00.000Z',
+      files: await describeFiles(dir, ['a.dump', 'b.native']),
+    });
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -29,7 +33,9 @@ describe('manifest', () => {
   it('refuses a truncated or missing file, naming each', async () => {
     truncateSync(join(dir, 'a.dump'), 3);
     rmSync(join(dir, 'b.native'));
-    await expect(readVerifiedManifest(dir)).rejects.toThrow(/a\.dump has 3 bytes, the manifest says 14; b\.native is missing/);
+    await expect(readVerifiedManifest(dir)).rejects.toThrow(
+      /a\.dump has 3 bytes, the manifest says 14; b\.native is missing/,
+    );
   });
 
   it('refuses a folder of another format', async () => {

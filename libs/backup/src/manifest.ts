@@ -20,7 +20,10 @@ export interface Manifest {
   readonly format: typeof FORMAT;
   readonly createdAt: string;
   readonly postgres?: { readonly database: string; readonly file: string; readonly timescaledb: boolean };
-  readonly clickhouse?: { readonly database: string; readonly tables: readonly { readonly name: string; readonly view: boolean; readonly rows: number }[] };
+  readonly clickhouse?: {
+    readonly database: string;
+    readonly tables: readonly { readonly name: string; readonly view: boolean; readonly rows: number }[];
+  };
   readonly files: readonly ManifestFile[];
 }
 
@@ -32,7 +35,8 @@ export async function fileDigest(path: string): Promise<string> {
 
 export async function describeFiles(dir: string, paths: readonly string[]): Promise<ManifestFile[]> {
   const out: ManifestFile[] = [];
-  for (const path of paths) out.push({ path, bytes: statSync(join(dir, path)).size, sha256: await fileDigest(join(dir, path)) });
+  for (const path of paths)
+    out.push({ path, bytes: statSync(join(dir, path)).size, sha256: await fileDigest(join(dir, path)) });
   return out;
 }
 
@@ -44,7 +48,8 @@ export function writeManifest(dir: string, manifest: Manifest): void {
 export async function readVerifiedManifest(dir: string): Promise<Manifest> {
   const manifest = JSON.parse(readFileSync(join(dir, MANIFEST), 'utf8')) as Manifest;
   const format: unknown = manifest.format;
-  if (format !== FORMAT) throw new Error(`${dir}: not a backup of this tool (format ${String(format)}, expected ${FORMAT})`);
+  if (format !== FORMAT)
+    throw new Error(`${dir}: not a backup of this tool (format ${String(format)}, expected ${FORMAT})`);
   const bad: string[] = [];
   for (const f of manifest.files) {
     let bytes: number;

@@ -15,10 +15,16 @@ export function runTool(command: string, args: readonly string[], env: NodeJS.Pr
     const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
-    child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
-    child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      err += d.toString();
+    });
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`${command} exited ${String(code)}: ${err.trim().slice(-2000)}`))));
+    child.on('close', (code) =>
+      code === 0 ? resolve(out) : reject(new Error(`${command} exited ${String(code)}: ${err.trim().slice(-2000)}`)),
+    );
   });
 }
 
@@ -29,7 +35,10 @@ export function runTool(command: string, args: readonly string[], env: NodeJS.Pr
 const libpqEnv = (url: string): NodeJS.ProcessEnv => {
   const u = new URL(url);
   const env: NodeJS.ProcessEnv = {
-    PGHOST: u.hostname, PGPORT: u.port || '5432', PGDATABASE: decodeURIComponent(u.pathname.slice(1)), PGUSER: decodeURIComponent(u.username),
+    PGHOST: u.hostname,
+    PGPORT: u.port || '5432',
+    PGDATABASE: decodeURIComponent(u.pathname.slice(1)),
+    PGUSER: decodeURIComponent(u.username),
   };
   if (u.password !== '') env.PGPASSWORD = decodeURIComponent(u.password);
   const sslmode = u.searchParams.get('sslmode');
@@ -50,17 +59,24 @@ async function withClient<T>(url: string, fn: (c: Client) => Promise<T>): Promis
 }
 
 export async function hasTimescale(url: string): Promise<boolean> {
-  return withClient(url, async (c) => (await c.query("SELECT 1 FROM pg_extension WHERE extname = 'timescaledb'")).rowCount === 1);
+  return withClient(
+    url,
+    async (c) => (await c.query("SELECT 1 FROM pg_extension WHERE extname = 'timescaledb'")).rowCount === 1,
+  );
 }
 
 /** Tables and views of the user's schemas: a restore target must have none. */
 export async function userRelations(url: string): Promise<string[]> {
-  return withClient(url, async (c) => (await c.query<{ name: string }>(
-    `SELECT n.nspname || '.' || c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+  return withClient(url, async (c) =>
+    (
+      await c.query<{ name: string }>(
+        `SELECT n.nspname || '.' || c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
      WHERE c.relkind IN ('r', 'v', 'm', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE '\\_timescaledb%'
        AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname <> 'timescaledb_information' AND n.nspname <> 'timescaledb_experimental'
      ORDER BY 1`,
-  )).rows.map((r) => r.name));
+      )
+    ).rows.map((r) => r.name),
+  );
 }
 
 export async function dumpPostgres(url: string, file: string): Promise<{ timescaledb: boolean }> {
@@ -72,7 +88,9 @@ export async function dumpPostgres(url: string, file: string): Promise<{ timesca
 export async function restorePostgres(url: string, file: string, timescaledb: boolean): Promise<void> {
   const existing = await userRelations(url);
   if (existing.length > 0) {
-    throw new Error(`refusing to restore into ${databaseName(url)}: it is not empty (${existing.slice(0, 5).join(', ')}${existing.length > 5 ? ', …' : ''})`);
+    throw new Error(
+      `refusing to restore into ${databaseName(url)}: it is not empty (${existing.slice(0, 5).join(', ')}${existing.length > 5 ? ', …' : ''})`,
+    );
   }
   if (timescaledb) {
     await withClient(url, async (c) => {
@@ -82,8 +100,15 @@ export async function restorePostgres(url: string, file: string, timescaledb: bo
   }
   const env = libpqEnv(url);
   try {
-    await runTool('pg_restore', ['--no-owner', '--no-privileges', '--exit-on-error', `--dbname=${env.PGDATABASE!}`, file], env);
+    await runTool(
+      'pg_restore',
+      ['--no-owner', '--no-privileges', '--exit-on-error', `--dbname=${env.PGDATABASE!}`, file],
+      env,
+    );
   } finally {
-    if (timescaledb) await withClient(url, async (c) => { await c.query('SELECT timescaledb_post_restore()'); });
+    if (timescaledb)
+      await withClient(url, async (c) => {
+        await c.query('SELECT timescaledb_post_restore()');
+      });
   }
 }

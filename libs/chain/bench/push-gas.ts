@@ -7,15 +7,24 @@ import { batchOf, nowS, startChain } from '../test/fixtures';
 
 async function main(): Promise<void> {
   const chain = await startChain();
-  const results: { feeds: number; createGas: string; updateGas: string; updateGasPerFeed: string; updateLatencyMs: number }[] = [];
+  const results: {
+    feeds: number;
+    createGas: string;
+    updateGas: string;
+    updateGasPerFeed: string;
+    updateLatencyMs: number;
+  }[] = [];
   try {
     const submitter = chain.submitter();
     for (const size of [1, 2, 4, 8, 16]) {
       const ids = Array.from({ length: size }, (_, i) => keccak256(toHex(`bench-${size}-${i}`)));
       const t = nowS();
       const create = await submitter.submit(batchOf(ids.map((id) => ({ id, price: 100_000_000n, publishTime: t }))));
-      const update = await submitter.submit(batchOf(ids.map((id) => ({ id, price: 100_100_000n, publishTime: t + 1 }))));
-      if (create.status !== 'mined' || update.status !== 'mined') throw new Error(`push failed: ${create.status}/${update.status}`);
+      const update = await submitter.submit(
+        batchOf(ids.map((id) => ({ id, price: 100_100_000n, publishTime: t + 1 }))),
+      );
+      if (create.status !== 'mined' || update.status !== 'mined')
+        throw new Error(`push failed: ${create.status}/${update.status}`);
       results.push({
         feeds: size,
         createGas: create.receipt.gasUsed.toString(),

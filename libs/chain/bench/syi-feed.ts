@@ -18,7 +18,9 @@ import { MemoryTxStateStore } from '../src/tx/nonce-manager';
 import { deployTestSyiFeed } from '../src/testing';
 import { batchOf, nowS, SOLC_CACHE, startChain } from '../test/fixtures';
 
-const { values: args } = parseArgs({ options: { hours: { type: 'string', default: '6' }, seed: { type: 'string', default: '42' } } });
+const { values: args } = parseArgs({
+  options: { hours: { type: 'string', default: '6' }, seed: { type: 'string', default: '42' } },
+});
 const HOURS = Number(args.hours);
 const SEED = Number(args.seed);
 /** The keeper app's defaults are defaultSyiTriggers; a 60 s minimum interval shown beside them. */
@@ -37,21 +39,47 @@ function* eventsAt(market: Market, t: number): Generator<IndexEvent> {
     const q = market.pythQuote(symbol, t);
     yield { topic: 'pyth.prices', ts: t, symbol, price: Number(q.price) * 10 ** q.expo };
     if (second % 15 === 0) {
-      yield { topic: 'cc.prices', ts: t, symbol, venue: 'binance', price: market.venuePrice(symbol, 'binance', t), volume24hUsd: market.volume24hUsd(symbol, 'binance', t) };
+      yield {
+        topic: 'cc.prices',
+        ts: t,
+        symbol,
+        venue: 'binance',
+        price: market.venuePrice(symbol, 'binance', t),
+        volume24hUsd: market.volume24hUsd(symbol, 'binance', t),
+      };
       const ticker = ASSETS.find((a) => a.symbol === symbol)!.tickerSymbol;
-      const depth = binanceDepth(market, symbol === 'USDT' ? 'USDTUSDC' : `${ticker}USDT`, 20, t) as { bids: [string, string][]; asks: [string, string][] } | null;
+      const depth = binanceDepth(market, symbol === 'USDT' ? 'USDTUSDC' : `${ticker}USDT`, 20, t) as {
+        bids: [string, string][];
+        asks: [string, string][];
+      } | null;
       if (depth) {
-        const levels = (side: [string, string][]) => side.map(([p, q]): readonly [number, number] => [Number(p), Number(q)]);
-        yield { topic: 'cc.orderbook', ts: t, symbol, venue: 'binance', bids: levels(depth.bids), asks: levels(depth.asks) };
+        const levels = (side: [string, string][]) =>
+          side.map(([p, q]): readonly [number, number] => [Number(p), Number(q)]);
+        yield {
+          topic: 'cc.orderbook',
+          ts: t,
+          symbol,
+          venue: 'binance',
+          bids: levels(depth.bids),
+          asks: levels(depth.asks),
+        };
       }
     }
     if (second % 60 === 0) {
-      yield { topic: 'cc.prices', ts: t, symbol, venue: 'cryptocompare', price: market.venuePrice(symbol, 'cryptocompare', t), volume24hUsd: market.volume24hUsd(symbol, 'cryptocompare', t) };
+      yield {
+        topic: 'cc.prices',
+        ts: t,
+        symbol,
+        venue: 'cryptocompare',
+        price: market.venuePrice(symbol, 'cryptocompare', t),
+        volume24hUsd: market.volume24hUsd(symbol, 'cryptocompare', t),
+      };
     }
     if (second % 600 === 0) yield { topic: 'ex.mktcap', ts: t, symbol, marketCapUsd: market.marketCapUsd(symbol, t) };
   }
   if (second % 600 === 0) {
-    for (const p of market.pools(t)) yield { topic: 'dl.apy', ts: t, pool: p.pool, symbol: p.symbol, tvlUsd: p.tvlUsd, apyBase: p.apyBase };
+    for (const p of market.pools(t))
+      yield { topic: 'dl.apy', ts: t, pool: p.pool, symbol: p.symbol, tvlUsd: p.tvlUsd, apyBase: p.apyBase };
   }
 }
 
@@ -85,7 +113,13 @@ function simulate(triggers: SyiTriggers): Simulated {
     records++;
     lo = Math.min(lo, record.value);
     hi = Math.max(hi, record.value);
-    const round: SyiRound = syiRoundOf({ ts: record.ts, value: record.value, rpl: record.rpl, inputsDigest: hex(records), digest: hex(records) });
+    const round: SyiRound = syiRoundOf({
+      ts: record.ts,
+      value: record.value,
+      rpl: record.rpl,
+      inputsDigest: hex(records),
+      digest: hex(records),
+    });
     const d = decideSyi(round, onchain, t / 1000, triggers);
     if (d.publish) {
       publishes[d.reason] = (publishes[d.reason] ?? 0) + 1;
@@ -99,28 +133,50 @@ function simulate(triggers: SyiTriggers): Simulated {
   }
   const total = Object.values(publishes).reduce((a, b) => a + b, 0);
   return {
-    records, publishes, perHour: +(total / HOURS).toFixed(2), meanOnchainAgeS: +(ageSum / Math.max(1, records)).toFixed(1), maxOnchainAgeS: ageMax,
-    maxHeldDeviationBps: +heldMax.toFixed(3), syiRange: [+lo.toFixed(5), +hi.toFixed(5)],
+    records,
+    publishes,
+    perHour: +(total / HOURS).toFixed(2),
+    meanOnchainAgeS: +(ageSum / Math.max(1, records)).toFixed(1),
+    maxOnchainAgeS: ageMax,
+    maxHeldDeviationBps: +heldMax.toFixed(3),
+    syiRange: [+lo.toFixed(5), +hi.toFixed(5)],
   };
 }
 
-const median = (xs: bigint[]): bigint => [...xs].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))[Math.floor(xs.length / 2)]!;
+const median = (xs: bigint[]): bigint =>
+  [...xs].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))[Math.floor(xs.length / 2)]!;
 
 /** Gas of SyiFeed publishes through the keeper's path (SyiPublisher → TxSubmitter) and of Pyth pushes, on anvil. */
-async function measureGas(): Promise<{ syiFirst: bigint; syiPublish: bigint; pyth1: bigint; pyth8: bigint; effectiveGasPriceGwei: number }> {
+async function measureGas(): Promise<{
+  syiFirst: bigint;
+  syiPublish: bigint;
+  pyth1: bigint;
+  pyth8: bigint;
+  effectiveGasPriceGwei: number;
+}> {
   const chain = await startChain();
   try {
     const feed = await deployTestSyiFeed(chain.anvil, chain.keeper, SOLC_CACHE);
     const submitter = chain.submitter({}, new MemoryTxStateStore());
     const { publicClient } = chain.clients();
-    const publisher = new SyiPublisher({ feed, triggers: { ...defaultSyiTriggers, deviationBps: 0.0001 }, refreshMs: 60_000, debounceMs: 60_000 }, { publicClient, submitter });
+    const publisher = new SyiPublisher(
+      { feed, triggers: { ...defaultSyiTriggers, deviationBps: 0.0001 }, refreshMs: 60_000, debounceMs: 60_000 },
+      { publicClient, submitter },
+    );
     const t0 = nowS() - 3_600;
     const gas: bigint[] = [];
     let price = 0;
     for (let i = 0; i < 11; i++) {
-      publisher.ingest({ ts: (t0 + 60 * i) * 1000, value: 4.2 + i * 0.01, rpl: 0.3 + i * 0.01, inputsDigest: keccak256(toHex(`in${i}`)).slice(2), digest: keccak256(toHex(`d${i}`)).slice(2) });
+      publisher.ingest({
+        ts: (t0 + 60 * i) * 1000,
+        value: 4.2 + i * 0.01,
+        rpl: 0.3 + i * 0.01,
+        inputsDigest: keccak256(toHex(`in${i}`)).slice(2),
+        digest: keccak256(toHex(`d${i}`)).slice(2),
+      });
       const r = await publisher.runOnce();
-      if (r.result?.status !== 'mined') throw new Error(`publish ${i} not mined: ${JSON.stringify(r.decision)} ${r.error ?? r.result?.status}`);
+      if (r.result?.status !== 'mined')
+        throw new Error(`publish ${i} not mined: ${JSON.stringify(r.decision)} ${r.error ?? r.result?.status}`);
       gas.push(r.result.receipt.gasUsed);
       price = Number(r.result.receipt.effectiveGasPrice) / 1e9;
     }
@@ -129,11 +185,19 @@ async function measureGas(): Promise<{ syiFirst: bigint; syiPublish: bigint; pyt
       const ids = Array.from({ length: size }, (_, i) => keccak256(toHex(`bench-${size}-${i}`)));
       const t = nowS();
       await submitter.submit(batchOf(ids.map((id) => ({ id, price: 100_000_000n, publishTime: t }))));
-      const update = await submitter.submit(batchOf(ids.map((id) => ({ id, price: 100_100_000n, publishTime: t + 1 }))));
+      const update = await submitter.submit(
+        batchOf(ids.map((id) => ({ id, price: 100_100_000n, publishTime: t + 1 }))),
+      );
       if (update.status !== 'mined') throw new Error(`push failed: ${update.status}`);
       return update.receipt.gasUsed;
     };
-    return { syiFirst: gas[0]!, syiPublish: median(gas.slice(1)), pyth1: await pushOf(1), pyth8: await pushOf(8), effectiveGasPriceGwei: +price.toFixed(3) };
+    return {
+      syiFirst: gas[0]!,
+      syiPublish: median(gas.slice(1)),
+      pyth1: await pushOf(1),
+      pyth8: await pushOf(8),
+      effectiveGasPriceGwei: +price.toFixed(3),
+    };
   } finally {
     await chain.anvil.stop();
   }
@@ -148,7 +212,14 @@ async function main(): Promise<void> {
     JSON.stringify({
       bench: 'syi-feed',
       chain: 'anvil (automine) + SyiFeed + MockPyth',
-      market: { model: 'libs/market-model', seed: SEED, simulatedHours: HOURS, grid: '1s', records: atDefaults.records, syiRange: atDefaults.syiRange },
+      market: {
+        model: 'libs/market-model',
+        seed: SEED,
+        simulatedHours: HOURS,
+        grid: '1s',
+        records: atDefaults.records,
+        syiRange: atDefaults.syiRange,
+      },
       gas: {
         syiFirstPublish: gas.syiFirst.toString(),
         syiPublish: gas.syiPublish.toString(),
@@ -165,8 +236,12 @@ async function main(): Promise<void> {
         maxHeldDeviationBps: atDefaults.maxHeldDeviationBps,
       },
       withMinInterval60s: {
-        triggers: WITH_MIN_INTERVAL, publishesPerHour: minInterval60.perHour, publishesByTrigger: minInterval60.publishes,
-        syiGasPerHour: Math.round(minInterval60.perHour * Number(gas.syiPublish)), maxOnchainAgeS: minInterval60.maxOnchainAgeS, maxHeldDeviationBps: minInterval60.maxHeldDeviationBps,
+        triggers: WITH_MIN_INTERVAL,
+        publishesPerHour: minInterval60.perHour,
+        publishesByTrigger: minInterval60.publishes,
+        syiGasPerHour: Math.round(minInterval60.perHour * Number(gas.syiPublish)),
+        maxOnchainAgeS: minInterval60.maxOnchainAgeS,
+        maxHeldDeviationBps: minInterval60.maxHeldDeviationBps,
       },
     }),
   );

@@ -33,7 +33,16 @@ describe('price feed payloads', () => {
   });
 
   it('round-trips the MockPyth encoding, including negative prices and exponents', () => {
-    const u = { id: normalizeFeedId(ID), price: -123_456_789n, conf: 42n, expo: -8, publishTime: 1_700_000_000, emaPrice: 5n, emaConf: 6n, prevPublishTime: 1_699_999_999 };
+    const u = {
+      id: normalizeFeedId(ID),
+      price: -123_456_789n,
+      conf: 42n,
+      expo: -8,
+      publishTime: 1_700_000_000,
+      emaPrice: 5n,
+      emaConf: 6n,
+      prevPublishTime: 1_699_999_999,
+    };
     expect(decodeMockPriceFeedUpdate(encodeMockPriceFeedUpdate(u))).toEqual(u);
   });
 
@@ -100,7 +109,12 @@ describe('FileTxStateStore', () => {
     const path = join(mkdtempSync(join(tmpdir(), 'txstate-')), 'sub', 'tx.json');
     const store = new FileTxStateStore(path);
     expect(await store.load()).toBeUndefined();
-    const tx = { nonce: 7, hashes: ['0xaa', '0xbb'] as `0x${string}`[], fees: { maxFeePerGas: 2n ** 70n, maxPriorityFeePerGas: 3n }, firstSentAtMs: 123 };
+    const tx = {
+      nonce: 7,
+      hashes: ['0xaa', '0xbb'] as `0x${string}`[],
+      fees: { maxFeePerGas: 2n ** 70n, maxPriorityFeePerGas: 3n },
+      firstSentAtMs: 123,
+    };
     await store.save(tx);
     expect(await new FileTxStateStore(path).load()).toEqual(tx);
     await store.clear();

@@ -17,7 +17,12 @@ export async function readOnchainPrice(
   id: FeedId,
 ): Promise<PriceInfo | undefined> {
   try {
-    const p = await client.readContract({ address: contract, abi: pythAbi, functionName: 'getPriceUnsafe', args: [id] });
+    const p = await client.readContract({
+      address: contract,
+      abi: pythAbi,
+      functionName: 'getPriceUnsafe',
+      args: [id],
+    });
     return { price: p.price, conf: p.conf, expo: p.expo, publishTime: Number(p.publishTime) };
   } catch (err) {
     if (revertErrorName(err) === 'PriceFeedNotFound') return undefined;
@@ -44,7 +49,9 @@ export async function readOnchainPricesMulticall(
   const results = await client.multicall({
     multicallAddress,
     allowFailure: true,
-    contracts: ids.map((id) => ({ address: contract, abi: pythAbi, functionName: 'getPriceUnsafe', args: [id] }) as const),
+    contracts: ids.map(
+      (id) => ({ address: contract, abi: pythAbi, functionName: 'getPriceUnsafe', args: [id] }) as const,
+    ),
   });
   return new Map(
     ids.map((id, i) => {
@@ -70,13 +77,23 @@ export async function readOnchainPrices(
 }
 
 /** Which of these feeds the contract knows (priceFeedExists: pushed at least once). */
-export async function feedsOnChain(client: PublicClient, contract: Address, ids: readonly FeedId[]): Promise<Map<FeedId, boolean>> {
+export async function feedsOnChain(
+  client: PublicClient,
+  contract: Address,
+  ids: readonly FeedId[],
+): Promise<Map<FeedId, boolean>> {
   const exists = await Promise.all(
-    ids.map((id) => client.readContract({ address: contract, abi: pythAbi, functionName: 'priceFeedExists', args: [id] })),
+    ids.map((id) =>
+      client.readContract({ address: contract, abi: pythAbi, functionName: 'priceFeedExists', args: [id] }),
+    ),
   );
   return new Map(ids.map((id, i) => [id, exists[i] === true]));
 }
 
-export async function readUpdateFee(client: PublicClient, contract: Address, updateData: readonly Hex[]): Promise<bigint> {
+export async function readUpdateFee(
+  client: PublicClient,
+  contract: Address,
+  updateData: readonly Hex[],
+): Promise<bigint> {
   return client.readContract({ address: contract, abi: pythAbi, functionName: 'getUpdateFee', args: [updateData] });
 }

@@ -16,7 +16,13 @@ describe('SyiFeed ABI', () => {
     expect(fn('decimals')).toMatchObject({ inputs: [], outputs: [{ type: 'uint8' }] });
     expect(fn('description')).toMatchObject({ inputs: [], outputs: [{ type: 'string' }] });
     expect(fn('version')).toMatchObject({ inputs: [], outputs: [{ type: 'uint256' }] });
-    const round = [{ type: 'uint80' }, { type: 'int256' }, { type: 'uint256' }, { type: 'uint256' }, { type: 'uint80' }];
+    const round = [
+      { type: 'uint80' },
+      { type: 'int256' },
+      { type: 'uint256' },
+      { type: 'uint256' },
+      { type: 'uint80' },
+    ];
     expect(fn('getRoundData')).toMatchObject({ inputs: [{ type: 'uint80' }], outputs: round });
     expect(fn('latestRoundData')).toMatchObject({ inputs: [], outputs: round });
   });
@@ -25,7 +31,9 @@ describe('SyiFeed ABI', () => {
 describe('syiRoundOf', () => {
   const digest = 'ab'.repeat(32);
   it('scales percent by 10^8, T to seconds, digests to bytes32', () => {
-    expect(syiRoundOf({ ts: 1_767_225_720_000, value: 2.81, rpl: -1.09, inputsDigest: 'CD'.repeat(32), digest })).toEqual({
+    expect(
+      syiRoundOf({ ts: 1_767_225_720_000, value: 2.81, rpl: -1.09, inputsDigest: 'CD'.repeat(32), digest }),
+    ).toEqual({
       answer: 281_000_000n,
       rpl: -109_000_000n,
       updatedAt: 1_767_225_720n,
@@ -38,7 +46,9 @@ describe('syiRoundOf', () => {
   });
   it('refuses what the contract could not represent faithfully', () => {
     expect(() => digestToBytes32('abc')).toThrow(/32-byte/);
-    expect(() => syiRoundOf({ ts: 60_500, value: 1, rpl: null, inputsDigest: digest, digest })).toThrow(/whole seconds/);
+    expect(() => syiRoundOf({ ts: 60_500, value: 1, rpl: null, inputsDigest: digest, digest })).toThrow(
+      /whole seconds/,
+    );
     expect(() => percentToAnswer(Number.NaN)).toThrow(/finite/);
   });
 });

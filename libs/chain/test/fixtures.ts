@@ -36,7 +36,12 @@ export interface Chain {
   contract: Address;
   keeper: Address;
   clients(transport?: Transport): ChainClients;
-  submitter(opts?: Partial<SubmitterOptions>, store?: TxStateStore, transport?: Transport, policy?: FeePolicy): TxSubmitter;
+  submitter(
+    opts?: Partial<SubmitterOptions>,
+    store?: TxStateStore,
+    transport?: Transport,
+    policy?: FeePolicy,
+  ): TxSubmitter;
 }
 
 /** A private anvil with MockPyth; `evmVersion` compiles MockPyth for an older EVM (e.g. a berlin chain). */
@@ -51,7 +56,12 @@ export async function startChain(anvilArgs: string[] = [], evmVersion?: string):
     contract,
     keeper: account.address,
     clients,
-    submitter: (opts = {}, store = new MemoryTxStateStore(), transport, policy = feePolicy({ maxGasPriceGwei: 500 })) => {
+    submitter: (
+      opts = {},
+      store = new MemoryTxStateStore(),
+      transport,
+      policy = feePolicy({ maxGasPriceGwei: 500 }),
+    ) => {
       const { publicClient, walletClient } = clients(transport);
       return new TxSubmitter(
         {
@@ -77,8 +87,14 @@ export interface TestPrice {
 /** A batch for MockPyth: one `abi.encode(PriceFeed, prevPublishTime)` blob per feed. */
 export function batchOf(prices: TestPrice[]): UpdateBatch {
   return {
-    updateData: prices.map(
-      (p): Hex => encodeMockPriceFeedUpdate({ id: p.id, price: p.price, conf: p.conf ?? 1_000n, expo: -8, publishTime: p.publishTime }),
+    updateData: prices.map((p): Hex =>
+      encodeMockPriceFeedUpdate({
+        id: p.id,
+        price: p.price,
+        conf: p.conf ?? 1_000n,
+        expo: -8,
+        publishTime: p.publishTime,
+      }),
     ),
     priceIds: prices.map((p) => p.id),
     publishTimes: prices.map((p) => BigInt(p.publishTime)),
@@ -133,6 +149,7 @@ export async function installMulticall3(anvil: TestAnvil): Promise<void> {
     errors?: { severity: string; formattedMessage: string }[];
   };
   const code = output.contracts?.['Multicall3.sol']?.['Multicall3']?.evm.deployedBytecode.object;
-  if (!code) throw new Error(`Multicall3 did not compile: ${(output.errors ?? []).map((e) => e.formattedMessage).join('\n')}`);
+  if (!code)
+    throw new Error(`Multicall3 did not compile: ${(output.errors ?? []).map((e) => e.formattedMessage).join('\n')}`);
   await anvil.rpc('anvil_setCode', [MULTICALL3_ADDRESS, `0x${code}`]);
 }

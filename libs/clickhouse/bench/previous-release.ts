@@ -20,7 +20,14 @@ export function previousTree(): string {
   if (existsSync(join(dir, '.complete'))) return dir;
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
-  execFileSync('bash', ['-c', `git -C "$1" archive "$2" libs apps package.json tsconfig.base.json | tar -x -C "$3"`, '_', root, PREVIOUS_COMMIT, dir]);
+  execFileSync('bash', [
+    '-c',
+    `git -C "$1" archive "$2" libs apps package.json tsconfig.base.json | tar -x -C "$3"`,
+    '_',
+    root,
+    PREVIOUS_COMMIT,
+    dir,
+  ]);
   const modules = join(dir, 'node_modules');
   mkdirSync(modules);
   for (const entry of readdirSync(join(root, 'node_modules'))) {
@@ -38,12 +45,19 @@ export interface PreviousInsertClient {
 
 /** The old fetch client (ClickHouseHttp of the previous commit). */
 export async function previousClient(url: string): Promise<PreviousInsertClient> {
-  const module = (await import(join(previousTree(), 'libs/clickhouse/src/http.ts'))) as { ClickHouseHttp: new (s: { url: string; timeoutMs: number }) => PreviousInsertClient };
+  const module = (await import(join(previousTree(), 'libs/clickhouse/src/http.ts'))) as {
+    ClickHouseHttp: new (s: { url: string; timeoutMs: number }) => PreviousInsertClient;
+  };
   return new module.ClickHouseHttp({ url, timeoutMs: 60_000 });
 }
 
 /** Runs the previous sink-clickhouse until `rows` rows are written; rows/s from its first row to its last, as measureSinkRun does. */
-export async function measurePreviousSinkRun(env: Record<string, string>, healthPort: number, rows: number, timeoutMs = 600_000): Promise<{ rows: number; sustainedSeconds: number; rowsPerSecond: number }> {
+export async function measurePreviousSinkRun(
+  env: Record<string, string>,
+  healthPort: number,
+  rows: number,
+  timeoutMs = 600_000,
+): Promise<{ rows: number; sustainedSeconds: number; rowsPerSecond: number }> {
   const dir = previousTree();
   const child = spawn(process.execPath, ['--import', 'tsx', join(dir, 'apps/sink-clickhouse/src/main.ts')], {
     cwd: dir,
@@ -58,7 +72,8 @@ export async function measurePreviousSinkRun(env: Record<string, string>, health
   let written = 0;
   try {
     while (written < rows) {
-      if (Date.now() - started > timeoutMs) throw new Error(`previous sink wrote ${written} of ${rows} rows in ${timeoutMs} ms\n${errors}`);
+      if (Date.now() - started > timeoutMs)
+        throw new Error(`previous sink wrote ${written} of ${rows} rows in ${timeoutMs} ms\n${errors}`);
       if (child.exitCode !== null) throw new Error(`previous sink exited\n${errors}`);
       await new Promise((r) => setTimeout(r, 200));
       written = await scrapeMetric(healthPort, 'sink_rows_written_total');

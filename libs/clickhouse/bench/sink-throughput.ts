@@ -15,7 +15,13 @@ import { provisionAll, testStack } from '@stableyield/kafka/testing';
 import { createClient } from '@clickhouse/client';
 import { recordRows, TABLES, type SinkRecord } from '@stableyield/sink-model';
 import {
-  CLICKHOUSE_URL, connectTestProducer, createSinkTopics, deleteSinkTopics, measureSinkRun, produceRecords, sampleRecords,
+  CLICKHOUSE_URL,
+  connectTestProducer,
+  createSinkTopics,
+  deleteSinkTopics,
+  measureSinkRun,
+  produceRecords,
+  sampleRecords,
   uniquePrefix,
 } from '@stableyield/sink-model/testing';
 import { ClickHouse, ClickHouseWriter, ensureSchema } from '../src';
@@ -29,10 +35,19 @@ const BATCH = 100_000;
 const ch = new ClickHouse({ url: CLICKHOUSE_URL, requestTimeoutMs: 60_000 });
 const uniqueName = (what: string) => `bench_${what}_${randomUUID().replace(/-/g, '').slice(0, 8)}`;
 const storedRows = async (database: string, final: boolean) =>
-  Number((await ch.query<{ n: string }>(`SELECT count() AS n FROM ${database}.${TABLES.pyth_prices.name}${final ? ' FINAL' : ''}`))[0]?.n);
+  Number(
+    (
+      await ch.query<{ n: string }>(
+        `SELECT count() AS n FROM ${database}.${TABLES.pyth_prices.name}${final ? ' FINAL' : ''}`,
+      )
+    )[0]?.n,
+  );
 
 /** The rows straight into a fresh database through one client, no Kafka: rows/s. */
-async function directRate(client: PreviousInsertClient, rows: readonly SinkRecord[]): Promise<{ rowsPerSecond: number; rows: number }> {
+async function directRate(
+  client: PreviousInsertClient,
+  rows: readonly SinkRecord[],
+): Promise<{ rowsPerSecond: number; rows: number }> {
   const database = uniqueName('direct');
   await ensureSchema(ch, database);
   const writer = new ClickHouseWriter({ client, database, batchSize: BATCH });
@@ -56,7 +71,12 @@ async function jsonEachRowRate(rows: readonly SinkRecord[]): Promise<number> {
   for (let i = 0; i < rows.length; i += BATCH) {
     const values = rows.slice(i, i + BATCH).map((record) => {
       const row = recordRows('pyth.prices', record.value as never)[0]!.row;
-      return { ...row, event_time: Math.floor((row[TABLES.pyth_prices.time] as number) / 1000), kafka_partition: record.partition, kafka_offset: Number(record.offset) };
+      return {
+        ...row,
+        event_time: Math.floor((row[TABLES.pyth_prices.time] as number) / 1000),
+        kafka_partition: record.partition,
+        kafka_offset: Number(record.offset),
+      };
     });
     await client.insert({ table: `${database}.${TABLES.pyth_prices.name}`, values, format: 'JSONEachRow' });
   }
@@ -86,12 +106,21 @@ async function main(): Promise<void> {
   await provisionAll(stack);
   const prefix = uniquePrefix('bench');
   const values = sampleRecords('pyth.prices', prefix.slice(5, 11), records);
-  const asRecords: SinkRecord[] = values.map((v, i) => ({ topic: 'pyth.prices', partition: 0, offset: String(i), key: v.key, value: v.value, timestamp: 0, headers: {} }));
+  const asRecords: SinkRecord[] = values.map((v, i) => ({
+    topic: 'pyth.prices',
+    partition: 0,
+    offset: String(i),
+    key: v.key,
+    value: v.value,
+    timestamp: 0,
+    headers: {},
+  }));
 
   // Ceiling without Kafka, the two clients in turn.
   const previous = await previousClient(CLICKHOUSE_URL);
   const direct = { previous: [] as number[], current: [] as number[] };
-  for (const which of order()) direct[which].push((await directRate(which === 'previous' ? previous : ch, asRecords)).rowsPerSecond);
+  for (const which of order())
+    direct[which].push((await directRate(which === 'previous' ? previous : ch, asRecords)).rowsPerSecond);
   const jsonEachRow = await jsonEachRowRate(asRecords);
 
   await createSinkTopics(stack, prefix);
@@ -103,44 +132,71 @@ async function main(): Promise<void> {
 
   // The same topic through each sink, each with its own consumer group and database.
   const sinkEnv = (database: string, group: string) => ({
-    CLICKHOUSE_URL, CLICKHOUSE_DATABASE: database, TOPIC_PREFIX: prefix, SINK_GROUP_ID: group,
-    KAFKA_BROKERS: stack.brokers.join(','), SCHEMA_REGISTRY_URL: stack.registryUrl,
+    CLICKHOUSE_URL,
+    CLICKHOUSE_DATABASE: database,
+    TOPIC_PREFIX: prefix,
+    SINK_GROUP_ID: group,
+    KAFKA_BROKERS: stack.brokers.join(','),
+    SCHEMA_REGISTRY_URL: stack.registryUrl,
   });
   const sinks = { previous: [] as SinkFigure[], current: [] as SinkFigure[] };
   for (const [i, which] of order().entries()) {
     const database = uniqueName(`sink_${which}`);
     const env = sinkEnv(database, `bench-${which}-${i}-${prefix}`);
-    const run = which === 'previous' ? await measurePreviousSinkRun(env, 19_309, records) : await measureSinkRun('sink-clickhouse', env, 19_309, records);
-    sinks[which].push({ rowsPerSecond: run.rowsPerSecond, sustainedSeconds: run.sustainedSeconds, storedRowsFinal: await storedRows(database, true) });
+    const run =
+      which === 'previous'
+        ? await measurePreviousSinkRun(env, 19_309, records)
+        : await measureSinkRun('sink-clickhouse', env, 19_309, records);
+    sinks[which].push({
+      rowsPerSecond: run.rowsPerSecond,
+      sustainedSeconds: run.sustainedSeconds,
+      storedRowsFinal: await storedRows(database, true),
+    });
     await ch.command(`DROP DATABASE ${database}`);
   }
   await deleteSinkTopics(stack, prefix);
   const version = (await ch.query<{ v: string }>('SELECT version() AS v'))[0]?.v;
   await ch.close();
 
-  const sinkRates = { previous: sinks.previous.map((s) => s.rowsPerSecond), current: sinks.current.map((s) => s.rowsPerSecond) };
-  console.log(JSON.stringify({
-    benchmark: 'sink-clickhouse',
-    clickhouse: version,
-    records,
-    machine: { cpus: cpus().length, loadAverage1m: loadavg()[0] },
-    topic: 'pyth.prices (12 partitions)',
-    prefill: { seconds: prefillSeconds, recordsPerSecond: Math.round(records / prefillSeconds) },
-    order: order(),
-    sink: { client: '@clickhouse/client', runs: sinks.current, medianRowsPerSecond: median(sinkRates.current) },
-    previousSink: { client: `fetch (${PREVIOUS_COMMIT})`, runs: sinks.previous, medianRowsPerSecond: median(sinkRates.previous) },
-    ceiling: {
-      rowBinaryWithoutKafka: { rowsPerInsert: BATCH, rowsPerSecond: { '@clickhouse/client': direct.current, [`fetch (${PREVIOUS_COMMIT})`]: direct.previous } },
-      clientJsonEachRowWithoutKafka: { rowsPerInsert: BATCH, rowsPerSecond: jsonEachRow },
-    },
-    ratioToPrevious: {
-      sink: ratio(median(sinkRates.current), median(sinkRates.previous)),
-      rowBinaryWithoutKafka: ratio(median(direct.current), median(direct.previous)),
-    },
-    keepsNinetyPercent: median(sinkRates.current) >= 0.9 * median(sinkRates.previous),
-    targetRowsPerSecond: 100_000,
-    meetsTarget: median(sinkRates.current) >= 100_000,
-  }, null, 2));
+  const sinkRates = {
+    previous: sinks.previous.map((s) => s.rowsPerSecond),
+    current: sinks.current.map((s) => s.rowsPerSecond),
+  };
+  console.log(
+    JSON.stringify(
+      {
+        benchmark: 'sink-clickhouse',
+        clickhouse: version,
+        records,
+        machine: { cpus: cpus().length, loadAverage1m: loadavg()[0] },
+        topic: 'pyth.prices (12 partitions)',
+        prefill: { seconds: prefillSeconds, recordsPerSecond: Math.round(records / prefillSeconds) },
+        order: order(),
+        sink: { client: '@clickhouse/client', runs: sinks.current, medianRowsPerSecond: median(sinkRates.current) },
+        previousSink: {
+          client: `fetch (${PREVIOUS_COMMIT})`,
+          runs: sinks.previous,
+          medianRowsPerSecond: median(sinkRates.previous),
+        },
+        ceiling: {
+          rowBinaryWithoutKafka: {
+            rowsPerInsert: BATCH,
+            rowsPerSecond: { '@clickhouse/client': direct.current, [`fetch (${PREVIOUS_COMMIT})`]: direct.previous },
+          },
+          clientJsonEachRowWithoutKafka: { rowsPerInsert: BATCH, rowsPerSecond: jsonEachRow },
+        },
+        ratioToPrevious: {
+          sink: ratio(median(sinkRates.current), median(sinkRates.previous)),
+          rowBinaryWithoutKafka: ratio(median(direct.current), median(direct.previous)),
+        },
+        keepsNinetyPercent: median(sinkRates.current) >= 0.9 * median(sinkRates.previous),
+        targetRowsPerSecond: 100_000,
+        meetsTarget: median(sinkRates.current) >= 100_000,
+      },
+      null,
+      2,
+    ),
+  );
 }
 
 main().catch((err: unknown) => {

@@ -10,11 +10,25 @@ import { ClickHouseWriter } from './writer';
 const ch = new ClickHouse({ url: CLICKHOUSE_URL });
 const database = `chlib_${randomUUID().replace(/-/g, '').slice(0, 10)}`;
 const asRecords = (topic: string, values: { key: string; value: unknown }[], firstOffset = 0): SinkRecord[] =>
-  values.map((v, i) => ({ topic, partition: 1, offset: String(firstOffset + i), key: v.key, value: v.value, timestamp: 0, headers: {} }));
+  values.map((v, i) => ({
+    topic,
+    partition: 1,
+    offset: String(firstOffset + i),
+    key: v.key,
+    value: v.value,
+    timestamp: 0,
+    headers: {},
+  }));
 
 const schema = async () => {
-  const tables = await ch.query<{ name: string }>(`SELECT name FROM system.tables WHERE database = '${database}' ORDER BY name`);
-  return Promise.all(tables.map(async (t) => (await ch.query<{ statement: string }>(`SHOW CREATE TABLE ${database}.${t.name}`))[0]?.statement));
+  const tables = await ch.query<{ name: string }>(
+    `SELECT name FROM system.tables WHERE database = '${database}' ORDER BY name`,
+  );
+  return Promise.all(
+    tables.map(
+      async (t) => (await ch.query<{ statement: string }>(`SHOW CREATE TABLE ${database}.${t.name}`))[0]?.statement,
+    ),
+  );
 };
 
 afterAll(async () => {
@@ -36,7 +50,9 @@ it('stores floats exactly and collapses a repeated batch under FINAL', async () 
   const outcome = await writer.write('dl.apy', asRecords('dl.apy', values));
   expect(outcome.rowsByTable.get('dl_apy')).toBe(300);
   await writer.write('dl.apy', asRecords('dl.apy', values.slice(0, 100)));
-  const rows = await ch.query<{ pool: string; ts: string; apy: number | null; apy_base: number | null }>(`SELECT pool, ts, apy, apy_base FROM ${database}.dl_apy FINAL`);
+  const rows = await ch.query<{ pool: string; ts: string; apy: number | null; apy_base: number | null }>(
+    `SELECT pool, ts, apy, apy_base FROM ${database}.dl_apy FINAL`,
+  );
   expect(rows).toHaveLength(300);
   const byKey = new Map(rows.map((r) => [`${r.pool}/${r.ts}`, r]));
   for (const v of values) {
@@ -50,19 +66,31 @@ it('stores floats exactly and collapses a repeated batch under FINAL', async () 
 it('rejects invalid rows instead of sending them', async () => {
   const [good, bad] = sampleRecords('ex.mktcap', 'chr', 2);
   bad!.value.marketCapUsd = Number.NaN;
-  const outcome = await new ClickHouseWriter({ client: ch, database, batchSize: 10 }).write('ex.mktcap', asRecords('ex.mktcap', [good!, bad!]));
+  const outcome = await new ClickHouseWriter({ client: ch, database, batchSize: 10 }).write(
+    'ex.mktcap',
+    asRecords('ex.mktcap', [good!, bad!]),
+  );
   expect(outcome.rejected.map((r) => r.reason)).toEqual(['ex_mktcap.market_cap_usd is not a finite number (NaN)']);
   expect(outcome.rowsByTable.get('ex_mktcap')).toBe(1);
 });
 
 it('works with gzip both ways and keep-alive off, as CLICKHOUSE_COMPRESS_* and CLICKHOUSE_KEEP_ALIVE allow', async () => {
-  const gzip = new ClickHouse({ url: CLICKHOUSE_URL, compression: { request: true, response: true }, keepAlive: { enabled: false } });
+  const gzip = new ClickHouse({
+    url: CLICKHOUSE_URL,
+    compression: { request: true, response: true },
+    keepAlive: { enabled: false },
+  });
   try {
     await ensureSchema(gzip, database);
     const values = sampleRecords('ex.mktcap', 'chz', 50);
-    const outcome = await new ClickHouseWriter({ client: gzip, database, batchSize: 20 }).write('ex.mktcap', asRecords('ex.mktcap', values, 5_000));
+    const outcome = await new ClickHouseWriter({ client: gzip, database, batchSize: 20 }).write(
+      'ex.mktcap',
+      asRecords('ex.mktcap', values, 5_000),
+    );
     expect(outcome.rowsByTable.get('ex_mktcap')).toBe(50);
-    const rows = await gzip.query<{ symbol: string; market_cap_usd: number }>(`SELECT symbol, market_cap_usd FROM ${database}.ex_mktcap FINAL WHERE kafka_offset >= 5000`);
+    const rows = await gzip.query<{ symbol: string; market_cap_usd: number }>(
+      `SELECT symbol, market_cap_usd FROM ${database}.ex_mktcap FINAL WHERE kafka_offset >= 5000`,
+    );
     expect(rows.map((r) => r.market_cap_usd).sort()).toEqual(values.map((v) => v.value.marketCapUsd).sort());
   } finally {
     await gzip.close();
@@ -70,10 +98,16 @@ it('works with gzip both ways and keep-alive off, as CLICKHOUSE_COMPRESS_* and C
 });
 
 it('tells a refused statement (with its server code) from an unreachable server', async () => {
-  const refused = await ch.command(`SELECT * FROM ${database}.no_such_table`).then(() => null, (err: unknown) => err);
+  const refused = await ch.command(`SELECT * FROM ${database}.no_such_table`).then(
+    () => null,
+    (err: unknown) => err,
+  );
   expect([serverErrorCode(refused), isClickHouseConnectionError(refused)]).toEqual([60, false]);
   const nowhere = new ClickHouse({ url: 'http://127.0.0.1:1', requestTimeoutMs: 2_000 });
-  const unreachable = await nowhere.command('SELECT 1').then(() => null, (err: unknown) => err);
+  const unreachable = await nowhere.command('SELECT 1').then(
+    () => null,
+    (err: unknown) => err,
+  );
   await nowhere.close();
   expect(isClickHouseConnectionError(unreachable)).toBe(true);
   expect(await nowhere.ping().catch(() => false)).toBe(false);
@@ -81,7 +115,10 @@ it('tells a refused statement (with its server code) from an unreachable server'
 
 it('sends the configured user and password (a wrong password is refused by the server, code 193)', async () => {
   const wrong = new ClickHouse({ url: CLICKHOUSE_URL, user: 'default', password: 'not-the-password' });
-  const refused = await wrong.query('SELECT 1 AS one').then(() => null, (err: unknown) => err);
+  const refused = await wrong.query('SELECT 1 AS one').then(
+    () => null,
+    (err: unknown) => err,
+  );
   await wrong.close();
   expect([serverErrorCode(refused), isClickHouseConnectionError(refused)]).toEqual([193, false]);
   // The error names the user, never the password.

@@ -1,5 +1,11 @@
 import { Readable } from 'node:stream';
-import { ClickHouseLogLevel, createClient, drainStream, type ClickHouseClient as OfficialClient, type Logger as ClientLogger } from '@clickhouse/client';
+import {
+  ClickHouseLogLevel,
+  createClient,
+  drainStream,
+  type ClickHouseClient as OfficialClient,
+  type Logger as ClientLogger,
+} from '@clickhouse/client';
 import { identifier } from './identifier';
 
 /** Connection settings; every one comes from the app's configuration (CLICKHOUSE_*). */
@@ -34,10 +40,15 @@ export class ClickHouse {
       ...(settings.password ? { password: settings.password } : {}),
       request_timeout: settings.requestTimeoutMs ?? 30_000,
       compression: settings.compression ?? { request: false, response: false },
-      keep_alive: { enabled: settings.keepAlive?.enabled ?? true, idle_socket_ttl: settings.keepAlive?.idleSocketTtlMs ?? 2_500 },
+      keep_alive: {
+        enabled: settings.keepAlive?.enabled ?? true,
+        idle_socket_ttl: settings.keepAlive?.idleSocketTtlMs ?? 2_500,
+      },
       max_open_connections: settings.maxOpenConnections ?? 10,
       application: 'stableyield',
-      log: settings.logger ? { LoggerClass: loggerClassFor(settings.logger), level: ClickHouseLogLevel.WARN } : { level: ClickHouseLogLevel.OFF },
+      log: settings.logger
+        ? { LoggerClass: loggerClassFor(settings.logger), level: ClickHouseLogLevel.WARN }
+        : { level: ClickHouseLogLevel.OFF },
     });
   }
 
@@ -97,8 +108,17 @@ export async function retryOnStaleSocket<T>(send: () => Promise<T>, attempts = 3
 }
 
 function loggerClassFor(target: NonNullable<ClickHouseSettings['logger']>): new () => ClientLogger {
-  const warn = ({ module, message, args, err }: { module: string; message: string; args?: Record<string, unknown>; err?: Error }) =>
-    target.warn({ module, ...args, ...(err ? { err: err.message } : {}) }, `clickhouse client: ${message}`);
+  const warn = ({
+    module,
+    message,
+    args,
+    err,
+  }: {
+    module: string;
+    message: string;
+    args?: Record<string, unknown>;
+    err?: Error;
+  }) => target.warn({ module, ...args, ...(err ? { err: err.message } : {}) }, `clickhouse client: ${message}`);
   return class implements ClientLogger {
     trace(): void {}
     debug(): void {}

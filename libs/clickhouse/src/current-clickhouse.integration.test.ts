@@ -22,14 +22,29 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Runs statements (separated by `;`) in one embedded ClickHouse; the SELECTs' JSONEachRow lines. */
 function chdb(statements: readonly string[]): Record<string, unknown>[] {
-  const out = execFileSync(python, ['-m', 'chdb', statements.join(';\n'), 'JSONEachRow'], { encoding: 'utf8', maxBuffer: 256 << 20 });
-  return out.split('\n').filter((line) => line !== '').map((line) => JSON.parse(line) as Record<string, unknown>);
+  const out = execFileSync(python, ['-m', 'chdb', statements.join(';\n'), 'JSONEachRow'], {
+    encoding: 'utf8',
+    maxBuffer: 256 << 20,
+  });
+  return out
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
 }
 
 const asRecords = (topic: string, values: { key: string; value: unknown }[]): SinkRecord[] =>
-  values.map((v, i) => ({ topic, partition: 2, offset: String(1000 + i), key: v.key, value: v.value, timestamp: 0, headers: {} }));
+  values.map((v, i) => ({
+    topic,
+    partition: 2,
+    offset: String(1000 + i),
+    key: v.key,
+    value: v.value,
+    timestamp: 0,
+    headers: {},
+  }));
 
-const keyOf = (table: TableName, row: Record<string, unknown>): string => JSON.stringify(TABLES[table].key.map((k) => row[k]));
+const keyOf = (table: TableName, row: Record<string, unknown>): string =>
+  JSON.stringify(TABLES[table].key.map((k) => row[k]));
 const byKey = (table: TableName, rows: readonly Record<string, unknown>[]) =>
   [...rows].sort((a, b) => (keyOf(table, a) < keyOf(table, b) ? -1 : keyOf(table, a) > keyOf(table, b) ? 1 : 0));
 
@@ -50,7 +65,9 @@ it('takes the sink schema and stores every topic exactly; a replayed batch colla
       insertRowBinary: (database, table, columns, body) => {
         const file = join(dir, `${files++}.bin`);
         writeFileSync(file, body);
-        statements.push(`INSERT INTO ${database}.${table} (${columns.join(', ')}) FROM INFILE '${file}' FORMAT RowBinary`);
+        statements.push(
+          `INSERT INTO ${database}.${table} (${columns.join(', ')}) FROM INFILE '${file}' FORMAT RowBinary`,
+        );
         return Promise.resolve();
       },
     },
@@ -62,7 +79,9 @@ it('takes the sink schema and stores every topic exactly; a replayed batch colla
     const outcome = await writer.write(topic, records);
     expect(outcome.rejected).toEqual([]);
     await writer.write(topic, records.slice(0, 40)); // redelivered after a crash
-    for (const v of values) for (const r of recordRows(topic, v.value as never)) expected.set(r.table, [...(expected.get(r.table) ?? []), r.row]);
+    for (const v of values)
+      for (const r of recordRows(topic, v.value as never))
+        expected.set(r.table, [...(expected.get(r.table) ?? []), r.row]);
   }
 
   const tables = Object.keys(TABLES) as TableName[];
@@ -70,7 +89,9 @@ it('takes the sink schema and stores every topic exactly; a replayed batch colla
     const columns = TABLES[table].columns.map((c) => c.name).join(', ');
     statements.push(`SELECT '${table}' AS _table, ${columns} FROM ${DB}.${table} FINAL`);
   }
-  statements.push(`SELECT '_aggregates' AS _table, (SELECT sum(samples) FROM ${DB}.syi_index_1m) AS m1, (SELECT sum(samples) FROM ${DB}.syi_index_1d) AS d1`);
+  statements.push(
+    `SELECT '_aggregates' AS _table, (SELECT sum(samples) FROM ${DB}.syi_index_1m) AS m1, (SELECT sum(samples) FROM ${DB}.syi_index_1d) AS d1`,
+  );
   const rows = chdb(statements);
 
   for (const table of tables) {

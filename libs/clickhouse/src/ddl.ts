@@ -27,7 +27,10 @@ export const EXTRA_COLUMNS: readonly RowBinaryColumn[] = [
 
 /** A table's columns in insert order, with their RowBinary encodings. */
 export function insertColumns(t: TableModel): RowBinaryColumn[] {
-  return [...t.columns.map((c) => ({ name: c.name, type: CH_TYPES[c.type], nullable: c.nullable === true })), ...EXTRA_COLUMNS];
+  return [
+    ...t.columns.map((c) => ({ name: c.name, type: CH_TYPES[c.type], nullable: c.nullable === true })),
+    ...EXTRA_COLUMNS,
+  ];
 }
 
 /**
@@ -55,10 +58,12 @@ const BUCKET_FUNCTION: Record<(typeof INDEX_AGGREGATES)[number]['name'], string>
 /** The same index aggregates as PostgreSQL, as views over the collapsed rows (bucket as DateTime, UTC). */
 export function aggregateViewSql(database: string): string[] {
   const db = identifier(database);
-  return INDEX_AGGREGATES.map((a) => `CREATE VIEW IF NOT EXISTS ${db}.${a.name} AS
+  return INDEX_AGGREGATES.map(
+    (a) => `CREATE VIEW IF NOT EXISTS ${db}.${a.name} AS
 SELECT ${BUCKET_FUNCTION[a.name]}(event_time) AS bucket, argMin(value, ts) AS open, max(value) AS high, min(value) AS low,
        argMax(value, ts) AS close, avg(value) AS avg, count() AS samples
-FROM ${db}.syi_index FINAL GROUP BY bucket`);
+FROM ${db}.syi_index FINAL GROUP BY bucket`,
+  );
 }
 
 /** Creates the database, tables and views; every statement is IF NOT EXISTS, so it is safe to repeat. */

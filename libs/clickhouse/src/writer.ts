@@ -1,9 +1,18 @@
-import { invalidReason, recordRows, TABLES, type Row, type SinkRecord, type SinkTopic, type SinkWriter, type TableName, type WriteOutcome } from '@stableyield/sink-model';
+import {
+  invalidReason,
+  recordRows,
+  TABLES,
+  type Row,
+  type SinkRecord,
+  type SinkTopic,
+  type SinkWriter,
+  type TableName,
+  type WriteOutcome,
+} from '@stableyield/sink-model';
 import { insertColumns } from './ddl';
 import type { ClickHouse } from './client';
 import { isClickHouseConnectionError } from './errors';
 import { RowBinaryWriter, type RowBinaryColumn } from './rowbinary';
-
 
 export interface ClickHouseWriterOptions {
   client: Pick<ClickHouse, 'insertRowBinary'>;
@@ -26,7 +35,12 @@ const layoutOf = (table: TableName) => LAYOUTS.get(table) as { names: string[]; 
  * (`event_time`, seconds) and Kafka position — written straight into the buffer, without a
  * merged object per row (that copy cost more than the encoding itself).
  */
-export function encodeTableRow(w: RowBinaryWriter, table: TableName, row: Row, record: Pick<SinkRecord, 'partition' | 'offset'>): void {
+export function encodeTableRow(
+  w: RowBinaryWriter,
+  table: TableName,
+  row: Row,
+  record: Pick<SinkRecord, 'partition' | 'offset'>,
+): void {
   w.row(layoutOf(table).model, row);
   w.write('DateTime', Math.floor((row[TABLES[table].time] as number) / 1000));
   w.write('UInt32', record.partition);
@@ -38,7 +52,9 @@ const MAX_DATETIME_MS = 4_294_967_295_000;
 
 export function outOfClickHouseRange(table: TableName, row: Row): string | null {
   const time = row[TABLES[table].time] as number;
-  return time > MAX_DATETIME_MS ? `${table}.${TABLES[table].time} is after 2106-02-07, beyond ClickHouse DateTime (${time})` : null;
+  return time > MAX_DATETIME_MS
+    ? `${table}.${TABLES[table].time} is after 2106-02-07, beyond ClickHouse DateTime (${time})`
+    : null;
 }
 
 /**
@@ -63,12 +79,19 @@ export class ClickHouseWriter implements SinkWriter {
       const batch = pending.get(table);
       if (!batch || batch.rows === 0) return;
       pending.delete(table);
-      await this.options.client.insertRowBinary(this.options.database, table, layoutOf(table).names, batch.writer.finish());
+      await this.options.client.insertRowBinary(
+        this.options.database,
+        table,
+        layoutOf(table).names,
+        batch.writer.finish(),
+      );
       rowsByTable.set(table, (rowsByTable.get(table) ?? 0) + batch.rows);
     };
     for (const record of records) {
       const rows = recordRows(topic, record.value as never);
-      const reason = rows.map((r) => invalidReason(TABLES[r.table], r.row) ?? outOfClickHouseRange(r.table, r.row)).find((x) => x !== null);
+      const reason = rows
+        .map((r) => invalidReason(TABLES[r.table], r.row) ?? outOfClickHouseRange(r.table, r.row))
+        .find((x) => x !== null);
       if (reason) {
         rejected.push({ record, reason });
         continue;

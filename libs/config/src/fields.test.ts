@@ -7,8 +7,14 @@ describe('processorConfigSchema', () => {
 
   it('defaults to a 1 s grid, 200 ms lateness and the production topic names', () => {
     expect(load({})).toMatchObject({
-      HEALTH_PORT: 9203, GRID_INTERVAL_MS: 1000, ALLOWED_LATENESS_MS: 200, IDLE_TIMEOUT_MS: 0,
-      TOPIC_PREFIX: '', DEPLOYMENT_ID: 'local', PROVISION_TOPICS: true, KAFKA_BROKERS: ['127.0.0.1:9092'],
+      HEALTH_PORT: 9203,
+      GRID_INTERVAL_MS: 1000,
+      ALLOWED_LATENESS_MS: 200,
+      IDLE_TIMEOUT_MS: 0,
+      TOPIC_PREFIX: '',
+      DEPLOYMENT_ID: 'local',
+      PROVISION_TOPICS: true,
+      KAFKA_BROKERS: ['127.0.0.1:9092'],
     });
   });
 

@@ -15,7 +15,12 @@ export const booleanFlag = z
 /** A comma-separated list, blanks dropped. */
 export const commaList = z
   .string()
-  .transform((s) => s.split(',').map((x) => x.trim()).filter((x) => x.length > 0))
+  .transform((s) =>
+    s
+      .split(',')
+      .map((x) => x.trim())
+      .filter((x) => x.length > 0),
+  )
   .pipe(z.array(z.string()).min(1, 'must list at least one value'));
 
 export const httpUrl = z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' });
@@ -29,7 +34,10 @@ export const commonSchema = {
 };
 
 /** `TOPIC_PREFIX`: prefix of every topic name ('' in production; tests isolate runs with it). */
-export const topicPrefix = z.string().regex(/^[A-Za-z0-9._-]*$/, 'letters, digits, . _ - only').default('');
+export const topicPrefix = z
+  .string()
+  .regex(/^[A-Za-z0-9._-]*$/, 'letters, digits, . _ - only')
+  .default('');
 
 /** Variables of every app that talks to Kafka and the schema registry. */
 export const kafkaSchema = {
@@ -53,7 +61,10 @@ export const kafkaSchema = {
    * tool on a shared broker takes its own): part of every transactional id (`transactionalIdOf`).
    * Every instance of one deployment has the same one.
    */
-  DEPLOYMENT_ID: z.string().regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, . _ - only').default('local'),
+  DEPLOYMENT_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, . _ - only')
+    .default('local'),
   TOPIC_PREFIX: topicPrefix,
   /**
    * false: the topics and schemas exist already (Kubernetes and Helm set it; they are provisioned
@@ -69,7 +80,10 @@ export const kafkaSchema = {
  * deployment on the same broker has its own, so it never fences this one. The app's name comes
  * first: the Kafka ACLs allow each app the transactional ids under its name.
  */
-export function transactionalIdOf(config: { readonly TOPIC_PREFIX: string; readonly DEPLOYMENT_ID: string }, app: string): string {
+export function transactionalIdOf(
+  config: { readonly TOPIC_PREFIX: string; readonly DEPLOYMENT_ID: string },
+  app: string,
+): string {
   return `${config.TOPIC_PREFIX}${app}.${config.DEPLOYMENT_ID}`;
 }
 

@@ -9,7 +9,10 @@ const schema = z.object({
   PORT: port.default(8080),
   NAME: z.string().min(1),
   DEBUG: booleanFlag.default(false),
-  PRIVATE_KEY: z.string().regex(/^0x[0-9a-f]{64}$/, 'must be a 0x-prefixed 32-byte hex key').optional(),
+  PRIVATE_KEY: z
+    .string()
+    .regex(/^0x[0-9a-f]{64}$/, 'must be a 0x-prefixed 32-byte hex key')
+    .optional(),
   ...kafkaSchema,
 });
 
@@ -47,8 +50,12 @@ describe('parseConfig', () => {
   });
 
   it('refuses NAME and NAME_FILE together, and an unreadable file', () => {
-    expect(() => parseConfig(schema, { NAME: 'x', PRIVATE_KEY: 'a', PRIVATE_KEY_FILE: '/nope' })).toThrow(/set both PRIVATE_KEY and PRIVATE_KEY_FILE/);
-    expect(() => parseConfig(schema, { NAME: 'x', PRIVATE_KEY_FILE: '/definitely/not/here' })).toThrow(/PRIVATE_KEY_FILE: cannot read \/definitely\/not\/here \(ENOENT\)/);
+    expect(() => parseConfig(schema, { NAME: 'x', PRIVATE_KEY: 'a', PRIVATE_KEY_FILE: '/nope' })).toThrow(
+      /set both PRIVATE_KEY and PRIVATE_KEY_FILE/,
+    );
+    expect(() => parseConfig(schema, { NAME: 'x', PRIVATE_KEY_FILE: '/definitely/not/here' })).toThrow(
+      /PRIVATE_KEY_FILE: cannot read \/definitely\/not\/here \(ENOENT\)/,
+    );
   });
 
   it("ignores other tools' *_FILE variables", () => {

@@ -57,7 +57,8 @@ export function parseConfig<S extends z.ZodType<unknown, Record<string, unknown>
   if (!result.success) {
     for (const issue of result.error.issues) {
       const name = issue.path.length > 0 ? issue.path.join('.') : '(config)';
-      const received = issue.code === 'invalid_type' && cleaned[String(issue.path[0])] === undefined ? 'is required' : issue.message;
+      const received =
+        issue.code === 'invalid_type' && cleaned[String(issue.path[0])] === undefined ? 'is required' : issue.message;
       problems.push(`${name}: ${received}`);
     }
   }
@@ -66,6 +67,9 @@ export function parseConfig<S extends z.ZodType<unknown, Record<string, unknown>
 }
 
 /** The one place that reads process.env: apps call this from their config.ts. */
-export function loadConfig<S extends z.ZodType<unknown, Record<string, unknown>>>(schema: S, env: Env = process.env): z.output<S> {
+export function loadConfig<S extends z.ZodType<unknown, Record<string, unknown>>>(
+  schema: S,
+  env: Env = process.env,
+): z.output<S> {
   return parseConfig(schema, env);
 }

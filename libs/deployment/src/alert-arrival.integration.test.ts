@@ -27,15 +27,34 @@ import { REPO_ROOT, repoPath } from './paths';
 const APP = 'market-sim';
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-interface WebhookAlert { status: 'firing' | 'resolved'; labels: Record<string, string>; annotations: Record<string, string> }
-interface WebhookMessage { receiver: string; status: string; alerts: WebhookAlert[] }
+interface WebhookAlert {
+  status: 'firing' | 'resolved';
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+}
+interface WebhookMessage {
+  receiver: string;
+  status: string;
+  alerts: WebhookAlert[];
+}
 
-interface Proc { readonly name: string; readonly child: ChildProcess; output: string }
+interface Proc {
+  readonly name: string;
+  readonly child: ChildProcess;
+  output: string;
+}
 const procs: Proc[] = [];
 let dir: string;
 let webhook: Server;
 const received: WebhookMessage[] = [];
-let ports: { prometheus: number; alertmanager: number; webhook: number; app: number; appHealth: number; auditor: number };
+let ports: {
+  prometheus: number;
+  alertmanager: number;
+  webhook: number;
+  app: number;
+  appHealth: number;
+  auditor: number;
+};
 let auditor: Server;
 /** What the stand-in auditor reports: 0 until the test turns the lag on. */
 let verificationLagSeconds = 0;
@@ -43,7 +62,9 @@ let verificationLagSeconds = 0;
 function start(name: string, command: string, args: string[], env: NodeJS.ProcessEnv = process.env): Proc {
   const child = spawn(command, args, { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const proc: Proc = { name, child, output: '' };
-  const keep = (d: Buffer) => { proc.output = (proc.output + d.toString()).slice(-8_000); };
+  const keep = (d: Buffer) => {
+    proc.output = (proc.output + d.toString()).slice(-8_000);
+  };
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
   procs.push(proc);
@@ -57,7 +78,12 @@ async function stop(p: Proc): Promise<void> {
   const exited = new Promise<void>((r) => p.child.once('exit', () => r()));
   p.child.kill('SIGTERM');
   let timer: NodeJS.Timeout | undefined;
-  await Promise.race([exited, new Promise<void>((r) => { timer = setTimeout(r, 10_000); })]);
+  await Promise.race([
+    exited,
+    new Promise<void>((r) => {
+      timer = setTimeout(r, 10_000);
+    }),
+  ]);
   clearTimeout(timer);
   if (alive(p)) p.child.kill('SIGKILL');
 }
@@ -71,8 +97,10 @@ async function waitFor<T>(what: string, ms: number, check: () => Promise<T | und
     const value = await check();
     if (value !== undefined) return value;
     if (Date.now() > deadline) {
-      throw new Error(`timed out after ${ms} ms waiting for ${what}; webhook received ${JSON.stringify(received)}\n`
-        + procs.map((p) => `--- ${p.name}\n${p.output}`).join('\n'));
+      throw new Error(
+        `timed out after ${ms} ms waiting for ${what}; webhook received ${JSON.stringify(received)}\n` +
+          procs.map((p) => `--- ${p.name}\n${p.output}`).join('\n'),
+      );
     }
     await sleep(250);
   }
@@ -88,31 +116,48 @@ async function ok(url: string): Promise<boolean> {
 
 function startApp(): Proc {
   return start(APP, process.execPath, ['--import', 'tsx', repoPath('apps', APP, 'src', 'main.ts')], {
-    ...process.env, LOG_LEVEL: 'warn', HEALTH_HOST: '127.0.0.1', MARKET_SIM_HOST: '127.0.0.1',
-    MARKET_SIM_PORT: String(ports.app), MARKET_SIM_HEALTH_PORT: String(ports.appHealth),
+    ...process.env,
+    LOG_LEVEL: 'warn',
+    HEALTH_HOST: '127.0.0.1',
+    MARKET_SIM_HOST: '127.0.0.1',
+    MARKET_SIM_PORT: String(ports.app),
+    MARKET_SIM_HEALTH_PORT: String(ports.appHealth),
   });
 }
 
 /** An alert in a webhook message with the given status, and the receiver it came through. */
-function arrived(alertname: string, status: WebhookAlert['status'], job?: string): { receiver: string; alert: WebhookAlert } | undefined {
+function arrived(
+  alertname: string,
+  status: WebhookAlert['status'],
+  job?: string,
+): { receiver: string; alert: WebhookAlert } | undefined {
   for (const m of received) {
-    const alert = m.alerts.find((a) => a.labels.alertname === alertname && (job === undefined || a.labels.job === job) && a.status === status);
+    const alert = m.alerts.find(
+      (a) => a.labels.alertname === alertname && (job === undefined || a.labels.job === job) && a.status === status,
+    );
     if (alert) return { receiver: m.receiver, alert };
   }
   return undefined;
 }
 const appDown = (status: WebhookAlert['status']) => arrived('AppDown', status, APP);
 
-interface AmAlert { labels: Record<string, string>; status: { state: string; inhibitedBy: string[] } }
+interface AmAlert {
+  labels: Record<string, string>;
+  status: { state: string; inhibitedBy: string[] };
+}
 async function alertmanagerAlerts(alertname: string): Promise<AmAlert[]> {
-  const res = await fetch(`http://127.0.0.1:${ports.alertmanager}/api/v2/alerts?filter=${encodeURIComponent(`alertname="${alertname}"`)}`);
+  const res = await fetch(
+    `http://127.0.0.1:${ports.alertmanager}/api/v2/alerts?filter=${encodeURIComponent(`alertname="${alertname}"`)}`,
+  );
   return (await res.json()) as AmAlert[];
 }
 
 /** `up` of the app's job in our Prometheus: 1, 0, or undefined before the first scrape. */
 async function up(): Promise<number | undefined> {
   try {
-    const res = await fetch(`http://127.0.0.1:${ports.prometheus}/api/v1/query?query=${encodeURIComponent(`up{job="${APP}"}`)}`);
+    const res = await fetch(
+      `http://127.0.0.1:${ports.prometheus}/api/v1/query?query=${encodeURIComponent(`up{job="${APP}"}`)}`,
+    );
     const body = (await res.json()) as { data: { result: { value: [number, string] }[] } };
     const v = body.data.result[0]?.value[1];
     return v === undefined ? undefined : Number(v);
@@ -124,13 +169,22 @@ async function up(): Promise<number | undefined> {
 beforeAll(async () => {
   const found = new Set<number>();
   while (found.size < 6) found.add(await freePort());
-  const [prometheus, alertmanager, hook, app, appHealth, auditorPort] = [...found] as [number, number, number, number, number, number];
+  const [prometheus, alertmanager, hook, app, appHealth, auditorPort] = [...found] as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   ports = { prometheus, alertmanager, webhook: hook, app, appHealth, auditor: auditorPort };
   dir = mkdtempSync(join(tmpdir(), 'alert-arrival-'));
 
   webhook = createServer((req, res) => {
     let body = '';
-    req.on('data', (d: Buffer) => { body += d.toString(); });
+    req.on('data', (d: Buffer) => {
+      body += d.toString();
+    });
     req.on('end', () => {
       received.push(JSON.parse(body) as WebhookMessage);
       res.writeHead(200).end();
@@ -139,28 +193,47 @@ beforeAll(async () => {
   await new Promise<void>((r) => webhook.listen(ports.webhook, '127.0.0.1', r));
   // Stand-in for the auditor's /metrics: its verification lag (above 300 s: SYIVerificationLagging's condition).
   auditor = createServer((_req, res) => {
-    res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(`# TYPE syi_verification_lag_seconds gauge\nsyi_verification_lag_seconds ${verificationLagSeconds}\n`);
+    res
+      .writeHead(200, { 'content-type': 'text/plain; version=0.0.4' })
+      .end(`# TYPE syi_verification_lag_seconds gauge\nsyi_verification_lag_seconds ${verificationLagSeconds}\n`);
   });
   await new Promise<void>((r) => auditor.listen(ports.auditor, '127.0.0.1', r));
 
   const amConfig = join(dir, 'alertmanager.yml');
-  writeFileSync(amConfig, alertmanagerConfig('local', { webhookUrl: `http://127.0.0.1:${ports.webhook}/alerts` }, FAST_TIMING));
+  writeFileSync(
+    amConfig,
+    alertmanagerConfig('local', { webhookUrl: `http://127.0.0.1:${ports.webhook}/alerts` }, FAST_TIMING),
+  );
   const check = spawnSync('amtool', ['check-config', amConfig], { encoding: 'utf8' });
   if (check.status !== 0) throw new Error(`amtool check-config ${amConfig}: ${check.stdout}${check.stderr}`);
   start('alertmanager', 'prometheus-alertmanager', [
-    `--config.file=${amConfig}`, `--storage.path=${join(dir, 'am-data')}`,
-    `--web.listen-address=127.0.0.1:${ports.alertmanager}`, '--cluster.listen-address=',
+    `--config.file=${amConfig}`,
+    `--storage.path=${join(dir, 'am-data')}`,
+    `--web.listen-address=127.0.0.1:${ports.alertmanager}`,
+    '--cluster.listen-address=',
   ]);
 
   const rules = join(dir, 'rules.yml');
-  writeFileSync(rules, fastRulesVariant(readFileSync(repoPath('monitoring/rules/stableyield.rules.yml'), 'utf8'), '3s'));
+  writeFileSync(
+    rules,
+    fastRulesVariant(readFileSync(repoPath('monitoring/rules/stableyield.rules.yml'), 'utf8'), '3s'),
+  );
   const promConfig = join(dir, 'prometheus.yml');
-  writeFileSync(promConfig, fastPrometheusConfig({
-    interval: '1s', rulesFile: rules, alertmanager: `127.0.0.1:${ports.alertmanager}`,
-    jobs: [{ name: APP, target: `127.0.0.1:${ports.appHealth}` }, { name: 'auditor', target: `127.0.0.1:${ports.auditor}` }],
-  }));
+  writeFileSync(
+    promConfig,
+    fastPrometheusConfig({
+      interval: '1s',
+      rulesFile: rules,
+      alertmanager: `127.0.0.1:${ports.alertmanager}`,
+      jobs: [
+        { name: APP, target: `127.0.0.1:${ports.appHealth}` },
+        { name: 'auditor', target: `127.0.0.1:${ports.auditor}` },
+      ],
+    }),
+  );
   start('prometheus', 'prometheus', [
-    `--config.file=${promConfig}`, `--storage.tsdb.path=${join(dir, 'prom-data')}`,
+    `--config.file=${promConfig}`,
+    `--storage.tsdb.path=${join(dir, 'prom-data')}`,
     `--web.listen-address=127.0.0.1:${ports.prometheus}`,
     // Alerts that fire before the notifier knows the Alertmanager (its first seconds) are dropped
     // and sent again only after this delay (1 m by default): short, like the rest of the variant.
@@ -168,10 +241,15 @@ beforeAll(async () => {
   ]);
 
   startApp();
-  await waitFor('Alertmanager, Prometheus and the app to be ready', 60_000, async () =>
-    ((await ok(`http://127.0.0.1:${ports.alertmanager}/-/ready`))
-      && (await ok(`http://127.0.0.1:${ports.prometheus}/-/ready`))
-      && (await ok(`http://127.0.0.1:${ports.appHealth}/metrics`))) || undefined);
+  await waitFor(
+    'Alertmanager, Prometheus and the app to be ready',
+    60_000,
+    async () =>
+      ((await ok(`http://127.0.0.1:${ports.alertmanager}/-/ready`)) &&
+        (await ok(`http://127.0.0.1:${ports.prometheus}/-/ready`)) &&
+        (await ok(`http://127.0.0.1:${ports.appHealth}/metrics`))) ||
+      undefined,
+  );
 }, 90_000);
 
 afterAll(async () => {
@@ -207,7 +285,12 @@ describe('an alert that really arrives', () => {
     await stop(procs.find((p) => p.name === APP && alive(p))!);
     const firing = await waitFor('AppDown firing at the webhook', 45_000, () => appDown('firing'));
     expect(firing.receiver).toBe('warning');
-    expect(firing.alert.labels).toMatchObject({ alertname: 'AppDown', job: APP, severity: 'warning', instance: `127.0.0.1:${ports.appHealth}` });
+    expect(firing.alert.labels).toMatchObject({
+      alertname: 'AppDown',
+      job: APP,
+      severity: 'warning',
+      instance: `127.0.0.1:${ports.appHealth}`,
+    });
     expect(firing.alert.annotations.summary).toContain(APP);
     expect(appDown('resolved')).toBeUndefined();
 

@@ -3,12 +3,25 @@ import { parse } from 'yaml';
 import { durationSeconds, fastPrometheusConfig, fastRulesVariant } from './alert-test-variant';
 import { repoPath } from './paths';
 
-interface Rule { alert?: string; expr: string; for?: string; labels?: Record<string, string> }
-const rulesOf = (text: string): Rule[] => (parse(text) as { groups: { rules: Rule[] }[] }).groups.flatMap((g) => g.rules);
+interface Rule {
+  alert?: string;
+  expr: string;
+  for?: string;
+  labels?: Record<string, string>;
+}
+const rulesOf = (text: string): Rule[] =>
+  (parse(text) as { groups: { rules: Rule[] }[] }).groups.flatMap((g) => g.rules);
 
 describe('durationSeconds', () => {
-  it.each([['90s', 90], ['5m', 300], ['1h30m', 5400], ['500ms', 0.5]])('%s is %d s', (d, s) => expect(durationSeconds(d)).toBe(s));
-  it.each(['', '5', '5 m', 'm5', '5mx'])('rejects %j', (d) => expect(() => durationSeconds(d)).toThrow('not a Prometheus duration'));
+  it.each([
+    ['90s', 90],
+    ['5m', 300],
+    ['1h30m', 5400],
+    ['500ms', 0.5],
+  ])('%s is %d s', (d, s) => expect(durationSeconds(d)).toBe(s));
+  it.each(['', '5', '5 m', 'm5', '5mx'])('rejects %j', (d) =>
+    expect(() => durationSeconds(d)).toThrow('not a Prometheus duration'),
+  );
 });
 
 describe('fastRulesVariant', () => {
@@ -35,7 +48,14 @@ describe('fastRulesVariant', () => {
 
 describe('fastPrometheusConfig', () => {
   it('scrapes each job at its target and sends alerts to the given Alertmanager', () => {
-    const config = parse(fastPrometheusConfig({ interval: '1s', rulesFile: '/r.yml', alertmanager: '127.0.0.1:1', jobs: [{ name: 'api', target: '127.0.0.1:2' }] })) as Record<string, unknown>;
+    const config = parse(
+      fastPrometheusConfig({
+        interval: '1s',
+        rulesFile: '/r.yml',
+        alertmanager: '127.0.0.1:1',
+        jobs: [{ name: 'api', target: '127.0.0.1:2' }],
+      }),
+    ) as Record<string, unknown>;
     expect(config).toEqual({
       global: { scrape_interval: '1s', scrape_timeout: '1s', evaluation_interval: '1s' },
       alerting: { alertmanagers: [{ static_configs: [{ targets: ['127.0.0.1:1'] }] }] },

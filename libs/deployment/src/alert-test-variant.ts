@@ -6,8 +6,15 @@
 import { parse, stringify } from 'yaml';
 import type { AlertmanagerTiming } from './alertmanager-config';
 
-interface Rule { alert?: string; record?: string; for?: string; [key: string]: unknown }
-interface RulesFile { groups: { name: string; interval?: string; rules: Rule[] }[] }
+interface Rule {
+  alert?: string;
+  record?: string;
+  for?: string;
+  [key: string]: unknown;
+}
+interface RulesFile {
+  groups: { name: string; interval?: string; rules: Rule[] }[];
+}
 
 /** Seconds of a Prometheus duration such as `90s`, `5m`, `1h30m`. */
 export function durationSeconds(d: string): number {
@@ -38,15 +45,22 @@ export interface FastPrometheusOptions {
 
 /** A Prometheus configuration scraping `jobs` (job named after the app, as everywhere) every `interval`. */
 export function fastPrometheusConfig(o: FastPrometheusOptions): string {
-  return stringify({
-    global: { scrape_interval: o.interval, scrape_timeout: o.interval, evaluation_interval: o.interval },
-    alerting: { alertmanagers: [{ static_configs: [{ targets: [o.alertmanager] }] }] },
-    rule_files: [o.rulesFile],
-    scrape_configs: o.jobs.map((j) => ({ job_name: j.name, static_configs: [{ targets: [j.target] }] })),
-  }, { lineWidth: 0 });
+  return stringify(
+    {
+      global: { scrape_interval: o.interval, scrape_timeout: o.interval, evaluation_interval: o.interval },
+      alerting: { alertmanagers: [{ static_configs: [{ targets: [o.alertmanager] }] }] },
+      rule_files: [o.rulesFile],
+      scrape_configs: o.jobs.map((j) => ({ job_name: j.name, static_configs: [{ targets: [j.target] }] })),
+    },
+    { lineWidth: 0 },
+  );
 }
 
 /** Alertmanager timing for the test: notify a second after an alert arrives, updates two seconds apart. */
 export const FAST_TIMING: AlertmanagerTiming = {
-  groupWait: '1s', groupInterval: '2s', repeatCritical: '1h', repeatWarning: '1h', repeatDefault: '1h',
+  groupWait: '1s',
+  groupInterval: '2s',
+  repeatCritical: '1h',
+  repeatWarning: '1h',
+  repeatDefault: '1h',
 };

@@ -17,7 +17,10 @@ export const ALERTMANAGER_PORT = 9093;
 const UID = 65534;
 
 // Functions, not shared objects: a shared object would come out as a YAML anchor.
-const labels = (): Record<string, string> => ({ 'app.kubernetes.io/name': 'alertmanager', 'app.kubernetes.io/part-of': 'stableyield' });
+const labels = (): Record<string, string> => ({
+  'app.kubernetes.io/name': 'alertmanager',
+  'app.kubernetes.io/part-of': 'stableyield',
+});
 const selector = (): Record<string, string> => ({ 'app.kubernetes.io/name': 'alertmanager' });
 
 export const ALERTMANAGER_RESOURCES = { requests: { cpu: '50m', memory: '64Mi' }, limits: { memory: '256Mi' } };
@@ -38,27 +41,29 @@ export function alertmanagerManifests(): Manifest[] {
           serviceAccountName: 'alertmanager',
           automountServiceAccountToken: false,
           securityContext: podSecurityContext(UID),
-          containers: [{
-            name: 'alertmanager',
-            image: ALERTMANAGER_IMAGE,
-            args: [
-              '--config.file=/etc/alertmanager/alertmanager.yml',
-              '--storage.path=/alertmanager',
-              `--web.listen-address=:${ALERTMANAGER_PORT}`,
-              // One replica: no gossip cluster to form.
-              '--cluster.listen-address=',
-            ],
-            ports: [{ name: 'http', containerPort: ALERTMANAGER_PORT }],
-            readinessProbe: { httpGet: { path: '/-/ready', port: 'http' }, periodSeconds: 5 },
-            livenessProbe: { httpGet: { path: '/-/healthy', port: 'http' }, periodSeconds: 15 },
-            resources: structuredClone(ALERTMANAGER_RESOURCES),
-            securityContext: containerSecurityContext(UID),
-            volumeMounts: [
-              { name: 'config', mountPath: '/etc/alertmanager/alertmanager.yml', subPath: 'alertmanager.yml' },
-              { name: 'receivers', mountPath: ALERTMANAGER_SECRET_DIR, readOnly: true },
-              { name: 'data', mountPath: '/alertmanager' },
-            ],
-          }],
+          containers: [
+            {
+              name: 'alertmanager',
+              image: ALERTMANAGER_IMAGE,
+              args: [
+                '--config.file=/etc/alertmanager/alertmanager.yml',
+                '--storage.path=/alertmanager',
+                `--web.listen-address=:${ALERTMANAGER_PORT}`,
+                // One replica: no gossip cluster to form.
+                '--cluster.listen-address=',
+              ],
+              ports: [{ name: 'http', containerPort: ALERTMANAGER_PORT }],
+              readinessProbe: { httpGet: { path: '/-/ready', port: 'http' }, periodSeconds: 5 },
+              livenessProbe: { httpGet: { path: '/-/healthy', port: 'http' }, periodSeconds: 15 },
+              resources: structuredClone(ALERTMANAGER_RESOURCES),
+              securityContext: containerSecurityContext(UID),
+              volumeMounts: [
+                { name: 'config', mountPath: '/etc/alertmanager/alertmanager.yml', subPath: 'alertmanager.yml' },
+                { name: 'receivers', mountPath: ALERTMANAGER_SECRET_DIR, readOnly: true },
+                { name: 'data', mountPath: '/alertmanager' },
+              ],
+            },
+          ],
           volumes: [
             { name: 'config', configMap: { name: 'alertmanager-config' } },
             {
@@ -76,7 +81,12 @@ export function alertmanagerManifests(): Manifest[] {
     },
   };
   return [
-    { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'alertmanager', labels: labels() }, automountServiceAccountToken: false },
+    {
+      apiVersion: 'v1',
+      kind: 'ServiceAccount',
+      metadata: { name: 'alertmanager', labels: labels() },
+      automountServiceAccountToken: false,
+    },
     deployment,
     {
       apiVersion: 'v1',
@@ -99,20 +109,26 @@ export function alertmanagerManifests(): Manifest[] {
       spec: {
         podSelector: { matchLabels: selector() },
         policyTypes: ['Ingress', 'Egress'],
-        ingress: [{
-          from: [{
-            namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': MONITORING_NAMESPACE } },
-            podSelector: { matchLabels: { 'app.kubernetes.io/name': 'prometheus' } },
-          }],
-          ports: [{ protocol: 'TCP', port: ALERTMANAGER_PORT }],
-        }],
+        ingress: [
+          {
+            from: [
+              {
+                namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': MONITORING_NAMESPACE } },
+                podSelector: { matchLabels: { 'app.kubernetes.io/name': 'prometheus' } },
+              },
+            ],
+            ports: [{ protocol: 'TCP', port: ALERTMANAGER_PORT }],
+          },
+        ],
         egress: [
           { ports: [{ protocol: 'TCP', port: 443 }] },
           {
-            to: [{
-              namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': MONITORING_NAMESPACE } },
-              podSelector: { matchLabels: { 'app.kubernetes.io/name': 'alert-webhook' } },
-            }],
+            to: [
+              {
+                namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': MONITORING_NAMESPACE } },
+                podSelector: { matchLabels: { 'app.kubernetes.io/name': 'alert-webhook' } },
+              },
+            ],
             ports: [{ protocol: 'TCP', port: 8080 }],
           },
         ],

@@ -26,7 +26,13 @@ export type Scaling =
   | { readonly kind: 'fixed'; readonly replicas: number; readonly why: string }
   | { readonly kind: 'cpu'; readonly min: number; readonly max: number; readonly cpuPercent: number }
   | { readonly kind: 'connections'; readonly min: number; readonly max: number; readonly perPod: number }
-  | { readonly kind: 'consumerLag'; readonly min: number; readonly max: number; readonly group: string; readonly lagPerPod: number };
+  | {
+      readonly kind: 'consumerLag';
+      readonly min: number;
+      readonly max: number;
+      readonly group: string;
+      readonly lagPerPod: number;
+    };
 
 export interface AppSpec {
   readonly name: string;
@@ -56,7 +62,11 @@ export interface AppSpec {
   /** Apps whose health port this app calls (e.g. the api asks the auditor's /status); the network policies allow it. */
   readonly callsHealthOf?: readonly string[];
   /** State that must survive a restart: a PersistentVolumeClaim mounted at `mountPath`. */
-  readonly stateVolume?: { readonly mountPath: string; readonly size: string; readonly accessMode: 'ReadWriteOnce' | 'ReadWriteMany' };
+  readonly stateVolume?: {
+    readonly mountPath: string;
+    readonly size: string;
+    readonly accessMode: 'ReadWriteOnce' | 'ReadWriteMany';
+  };
 }
 
 /** The apps' SHUTDOWN_TIMEOUT_MS default (libs/config commonSchema). */
@@ -81,19 +91,40 @@ const standard = { healthPortVar: 'HEALTH_PORT', livePath: '/live', readyPath: '
 
 export const APPS: readonly AppSpec[] = [
   {
-    name: 'market-sim', healthPort: 9212, mainPort: 7100, ...standard, healthPortVar: 'MARKET_SIM_HEALTH_PORT', stores: [], internet: false,
-    env: { MARKET_SIM_HOST: '0.0.0.0', MARKET_SIM_PORT: '7100' }, secretEnv: [], ...small, devOnly: true,
+    name: 'market-sim',
+    healthPort: 9212,
+    mainPort: 7100,
+    ...standard,
+    healthPortVar: 'MARKET_SIM_HEALTH_PORT',
+    stores: [],
+    internet: false,
+    env: { MARKET_SIM_HOST: '0.0.0.0', MARKET_SIM_PORT: '7100' },
+    secretEnv: [],
+    ...small,
+    devOnly: true,
     scaling: { kind: 'fixed', replicas: 1, why: 'test double of the upstream APIs' },
   },
   {
-    name: 'ingest-hermes', healthPort: 9201, ...standard, stores: ['kafka', 'registry'], internet: true,
+    name: 'ingest-hermes',
+    healthPort: 9201,
+    ...standard,
+    stores: ['kafka', 'registry'],
+    internet: true,
     env: { HERMES_URL: 'https://hermes.pyth.network', HERMES_FALLBACK_URL: 'https://pyth.dourolabs.app/hermes' },
     secretEnv: [{ name: 'HERMES_API_KEY', secret: 'upstream-api-keys', key: 'pyth-api-key', optional: true }],
     ...small,
-    scaling: { kind: 'fixed', replicas: 2, why: 'two SSE readers for failover; ingesters have no consumer group to measure lag on' },
+    scaling: {
+      kind: 'fixed',
+      replicas: 2,
+      why: 'two SSE readers for failover; ingesters have no consumer group to measure lag on',
+    },
   },
   {
-    name: 'ingest-market', healthPort: 9202, ...standard, stores: ['kafka', 'registry'], internet: true,
+    name: 'ingest-market',
+    healthPort: 9202,
+    ...standard,
+    stores: ['kafka', 'registry'],
+    internet: true,
     env: {
       CRYPTOCOMPARE_URL: 'https://min-api.cryptocompare.com',
       BINANCE_URL: 'https://api.binance.com',
@@ -109,47 +140,93 @@ export const APPS: readonly AppSpec[] = [
     scaling: { kind: 'fixed', replicas: 1, why: 'one poller per upstream keeps within the API rate limits' },
   },
   {
-    name: 'processor-peg', healthPort: 9203, ...standard, stores: ['kafka', 'registry'], internet: false,
-    env: PROCESSOR_ENV, secretEnv: [], ...medium,
+    name: 'processor-peg',
+    healthPort: 9203,
+    ...standard,
+    stores: ['kafka', 'registry'],
+    internet: false,
+    env: PROCESSOR_ENV,
+    secretEnv: [],
+    ...medium,
     // symbols are sharded over 6 shards (4 hold constituents): more than 4 replicas would idle
     scaling: { kind: 'consumerLag', min: 2, max: 4, group: 'processor-peg', lagPerPod: 5000 },
   },
   {
-    name: 'processor-liquidity', healthPort: 9204, ...standard, stores: ['kafka', 'registry'], internet: false,
-    env: PROCESSOR_ENV, secretEnv: [], ...medium,
+    name: 'processor-liquidity',
+    healthPort: 9204,
+    ...standard,
+    stores: ['kafka', 'registry'],
+    internet: false,
+    env: PROCESSOR_ENV,
+    secretEnv: [],
+    ...medium,
     // symbols are sharded over 6 shards (4 hold constituents): more than 4 replicas would idle
     scaling: { kind: 'consumerLag', min: 2, max: 4, group: 'processor-liquidity', lagPerPod: 5000 },
   },
   {
-    name: 'processor-ray', healthPort: 9205, ...standard, stores: ['kafka', 'registry'], internet: false,
-    env: PROCESSOR_ENV, secretEnv: [], ...medium,
+    name: 'processor-ray',
+    healthPort: 9205,
+    ...standard,
+    stores: ['kafka', 'registry'],
+    internet: false,
+    env: PROCESSOR_ENV,
+    secretEnv: [],
+    ...medium,
     // symbols are sharded over 6 shards (4 hold constituents): more than 4 replicas would idle
     scaling: { kind: 'consumerLag', min: 2, max: 4, group: 'processor-ray', lagPerPod: 5000 },
   },
   {
-    name: 'processor-syi', healthPort: 9206, ...standard, stores: ['kafka', 'registry'], internet: false,
-    env: PROCESSOR_ENV, secretEnv: [], ...medium,
-    scaling: { kind: 'fixed', replicas: 2, why: 'the index is one global calculation (syi.calculated has 1 partition): one active, one standby in the consumer group' },
+    name: 'processor-syi',
+    healthPort: 9206,
+    ...standard,
+    stores: ['kafka', 'registry'],
+    internet: false,
+    env: PROCESSOR_ENV,
+    secretEnv: [],
+    ...medium,
+    scaling: {
+      kind: 'fixed',
+      replicas: 2,
+      why: 'the index is one global calculation (syi.calculated has 1 partition): one active, one standby in the consumer group',
+    },
   },
   {
     // Reads syi.calculated, the inputs and their dead letters; writes nothing. Its replay state
     // and the inputs after it are in memory.
-    name: 'auditor', healthPort: 9213, ...standard, stores: ['kafka', 'registry'], internet: false,
-    env: {}, secretEnv: [], ...medium,
-    scaling: { kind: 'fixed', replicas: 1, why: 'a checker off the serving path: a restart re-reads the retained topics and judges the same records the same way' },
+    name: 'auditor',
+    healthPort: 9213,
+    ...standard,
+    stores: ['kafka', 'registry'],
+    internet: false,
+    env: {},
+    secretEnv: [],
+    ...medium,
+    scaling: {
+      kind: 'fixed',
+      replicas: 1,
+      why: 'a checker off the serving path: a restart re-reads the retained topics and judges the same records the same way',
+    },
   },
   {
     // /health answers 503 for conditions a restart does not fix (stale oracle, low balance), so
     // probes use /live (the main loop progresses) and /ready (the RPC answers); /health feeds alerts.
-    name: 'keeper', healthPort: 9090, healthPortVar: 'METRICS_PORT', livePath: '/live', readyPath: '/ready', stores: ['kafka', 'registry'], internet: true,
+    name: 'keeper',
+    healthPort: 9090,
+    healthPortVar: 'METRICS_PORT',
+    livePath: '/live',
+    readyPath: '/ready',
+    stores: ['kafka', 'registry'],
+    internet: true,
     env: {
-      CONTRACT_ADDRESS: '0x4305FB66699C3B2702D4d05CF36551390A4c69C6', WALLET_BALANCE_FLOOR_ETH: '0.1',
+      CONTRACT_ADDRESS: '0x4305FB66699C3B2702D4d05CF36551390A4c69C6',
+      WALLET_BALANCE_FLOOR_ETH: '0.1',
       // The SYI feed (contracts/SyiFeed.sol) the keeper publishes to: the address syi-feed-cli.ts
       // printed on this chain; empty: no SYI duty (docs/keeper.md, "The SYI feed").
       SYI_FEED_ADDRESS: '',
       // SIGTERM waits for the transaction in flight; the in-flight record survives restarts and is
       // shared with the standby (docs/keeper.md), so it lives on the persistent volume.
-      SHUTDOWN_TIMEOUT_MS: '120000', KEEPER_STATE_FILE: '/var/lib/stableyield-keeper/in-flight.json',
+      SHUTDOWN_TIMEOUT_MS: '120000',
+      KEEPER_STATE_FILE: '/var/lib/stableyield-keeper/in-flight.json',
     },
     shutdownTimeoutMs: 120_000,
     stateVolume: { mountPath: '/var/lib/stableyield-keeper', size: '1Gi', accessMode: 'ReadWriteMany' },
@@ -158,27 +235,57 @@ export const APPS: readonly AppSpec[] = [
       { name: 'RPC_URL', secret: 'keeper-secrets', key: 'rpc-url', asFile: true },
     ],
     ...small,
-    scaling: { kind: 'fixed', replicas: 2, why: 'one active keeper (owner of the single pyth.updates partition) and one standby' },
+    scaling: {
+      kind: 'fixed',
+      replicas: 2,
+      why: 'one active keeper (owner of the single pyth.updates partition) and one standby',
+    },
   },
   {
-    name: 'sink-timescale', healthPort: 9208, ...standard, stores: ['kafka', 'registry', 'timescale'], internet: false,
-    env: {}, secretEnv: [{ name: 'DATABASE_URL', secret: 'database-credentials', key: 'timescale-uri' }], ...medium,
+    name: 'sink-timescale',
+    healthPort: 9208,
+    ...standard,
+    stores: ['kafka', 'registry', 'timescale'],
+    internet: false,
+    env: {},
+    secretEnv: [{ name: 'DATABASE_URL', secret: 'database-credentials', key: 'timescale-uri' }],
+    ...medium,
     scaling: { kind: 'consumerLag', min: 2, max: 6, group: 'sink-timescale', lagPerPod: 5000 },
   },
   {
-    name: 'sink-clickhouse', healthPort: 9209, ...standard, stores: ['kafka', 'registry', 'clickhouse'], internet: false,
-    env: { CLICKHOUSE_URL: 'http://clickhouse.stableyield-data.svc:8123', CLICKHOUSE_USER: 'stableyield', CLICKHOUSE_DATABASE: 'stableyield_analytics' },
-    secretEnv: [{ name: 'CLICKHOUSE_PASSWORD', secret: 'database-credentials', key: 'clickhouse-password' }], ...medium,
+    name: 'sink-clickhouse',
+    healthPort: 9209,
+    ...standard,
+    stores: ['kafka', 'registry', 'clickhouse'],
+    internet: false,
+    env: {
+      CLICKHOUSE_URL: 'http://clickhouse.stableyield-data.svc:8123',
+      CLICKHOUSE_USER: 'stableyield',
+      CLICKHOUSE_DATABASE: 'stableyield_analytics',
+    },
+    secretEnv: [{ name: 'CLICKHOUSE_PASSWORD', secret: 'database-credentials', key: 'clickhouse-password' }],
+    ...medium,
     scaling: { kind: 'consumerLag', min: 2, max: 6, group: 'sink-clickhouse', lagPerPod: 5000 },
   },
   {
     // internet: /api/index/onchain reads the SYI feed from the chain's RPC endpoint (HTTPS).
-    name: 'api', healthPort: 9210, mainPort: 8080, ...standard, stores: ['kafka', 'registry', 'timescale'], internet: true,
+    name: 'api',
+    healthPort: 9210,
+    mainPort: 8080,
+    ...standard,
+    stores: ['kafka', 'registry', 'timescale'],
+    internet: true,
     // One ingress hop in front: the client IP is the last X-Forwarded-For entry, the one the
     // ingress appended; anything before it was sent by the client.
     // SYI_FEED_ADDRESS: the feed /api/index/onchain reads (empty: the route answers 503); the RPC URL
     // is the keeper's (providers put API keys in it), mounted as a file.
-    env: { PORT: '8080', HOST: '0.0.0.0', TRUST_PROXY: '1', AUDITOR_URL: 'http://auditor-metrics.stableyield.svc:9213', SYI_FEED_ADDRESS: '' },
+    env: {
+      PORT: '8080',
+      HOST: '0.0.0.0',
+      TRUST_PROXY: '1',
+      AUDITOR_URL: 'http://auditor-metrics.stableyield.svc:9213',
+      SYI_FEED_ADDRESS: '',
+    },
     // /api/index/verify and /api/index/audit report the auditor's /status
     callsHealthOf: ['auditor'],
     // API keys live hashed in the database (api_keys, `npm run api-keys`), not in a Secret.
@@ -191,9 +298,15 @@ export const APPS: readonly AppSpec[] = [
   },
   {
     // The key store for WS_AUTH_REQUIRED=true is the api's table in TimescaleDB.
-    name: 'ws-gateway', healthPort: 9211, mainPort: 8090, ...standard, stores: ['kafka', 'registry', 'timescale'], internet: false,
+    name: 'ws-gateway',
+    healthPort: 9211,
+    mainPort: 8090,
+    ...standard,
+    stores: ['kafka', 'registry', 'timescale'],
+    internet: false,
     env: { PORT: '8090', HOST: '0.0.0.0', TRUST_PROXY: '1' },
-    secretEnv: [{ name: 'DATABASE_URL', secret: 'database-credentials', key: 'timescale-uri' }], ...medium,
+    secretEnv: [{ name: 'DATABASE_URL', secret: 'database-credentials', key: 'timescale-uri' }],
+    ...medium,
     scaling: { kind: 'connections', min: 2, max: 10, perPod: 1000 },
   },
 ];
@@ -210,7 +323,9 @@ export const SHARED_ENV: Readonly<Record<string, string>> = {
 };
 
 /** Ports of the data plane, for the network policies. */
-export const STORE_ENDPOINTS: Readonly<Record<DataStore, { readonly podLabels: Readonly<Record<string, string>>; readonly port: number }>> = {
+export const STORE_ENDPOINTS: Readonly<
+  Record<DataStore, { readonly podLabels: Readonly<Record<string, string>>; readonly port: number }>
+> = {
   kafka: { podLabels: { 'strimzi.io/cluster': 'stableyield', 'strimzi.io/kind': 'Kafka' }, port: 9092 },
   registry: { podLabels: { 'app.kubernetes.io/name': 'schema-registry' }, port: 8080 },
   timescale: { podLabels: { 'cnpg.io/cluster': 'timescaledb' }, port: 5432 },

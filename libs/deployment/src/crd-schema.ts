@@ -48,4 +48,5 @@ export function writeCrdSchemas(crd: Crd, dir: string): string[] {
 }
 
 /** kubeconform -schema-location for schemas written by writeCrdSchemas. */
-export const crdSchemaLocation = (dir: string): string => `${dir}/{{ .Group }}/{{ .ResourceKind }}_{{ .ResourceAPIVersion }}.json`;
+export const crdSchemaLocation = (dir: string): string =>
+  `${dir}/{{ .Group }}/{{ .ResourceKind }}_{{ .ResourceAPIVersion }}.json`;

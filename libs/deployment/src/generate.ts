@@ -4,12 +4,39 @@
  * run `npx tsx libs/deployment/src/generate-cli.ts`).
  */
 import { stringify } from 'yaml';
-import { APP_NAMESPACE, APPS, IMAGE, SECRET_MOUNT_PATH, SHARED_ENV, terminationGracePeriodSeconds, type AppSpec } from './catalog';
-import { ALERTMANAGER_SECRET, K8S_RECEIVERS, alertmanagerConfig, alertmanagerConfigObject } from './alertmanager-config';
-import { ALERTMANAGER_IMAGE, ALERTMANAGER_RESOURCES, ALERTMANAGER_STORAGE, alertmanagerManifests } from './alertmanager-manifests';
+import {
+  APP_NAMESPACE,
+  APPS,
+  IMAGE,
+  SECRET_MOUNT_PATH,
+  SHARED_ENV,
+  terminationGracePeriodSeconds,
+  type AppSpec,
+} from './catalog';
+import {
+  ALERTMANAGER_SECRET,
+  K8S_RECEIVERS,
+  alertmanagerConfig,
+  alertmanagerConfigObject,
+} from './alertmanager-config';
+import {
+  ALERTMANAGER_IMAGE,
+  ALERTMANAGER_RESOURCES,
+  ALERTMANAGER_STORAGE,
+  alertmanagerManifests,
+} from './alertmanager-manifests';
 import { dashboardFiles } from './dashboards';
 import { prometheusConfig } from './prometheus-config';
-import { IMAGE_TAG, appEnv, appManifests, appSecretEnv, initialReplicas, sharedManifests, topicManifests, type Manifest } from './manifests';
+import {
+  IMAGE_TAG,
+  appEnv,
+  appManifests,
+  appSecretEnv,
+  initialReplicas,
+  sharedManifests,
+  topicManifests,
+  type Manifest,
+} from './manifests';
 
 const HEADER = '# Generated from libs/deployment/src/catalog.ts by libs/deployment/src/generate-cli.ts: do not edit.\n';
 
@@ -18,7 +45,12 @@ export function toYamlDocuments(manifests: readonly Manifest[]): string {
 }
 
 function kustomization(resources: string[]): string {
-  const k = { apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', namespace: APP_NAMESPACE, resources };
+  const k = {
+    apiVersion: 'kustomize.config.k8s.io/v1beta1',
+    kind: 'Kustomization',
+    namespace: APP_NAMESPACE,
+    resources,
+  };
   return HEADER + stringify(k, { lineWidth: 0 });
 }
 
@@ -31,7 +63,7 @@ function helmAppValues(app: AppSpec): Record<string, unknown> {
   const hpa = ofKind('HorizontalPodAutoscaler');
   const user = ofKind('KafkaUser');
   if (!deployment || !networkPolicy) throw new Error(`${app.name}: no Deployment or NetworkPolicy`);
-  const podSpec = ((deployment.spec as { template: { spec: { containers: Record<string, unknown>[] } } }).template.spec);
+  const podSpec = (deployment.spec as { template: { spec: { containers: Record<string, unknown>[] } } }).template.spec;
   const container = podSpec.containers[0] ?? {};
   const np = networkPolicy.spec as { ingress: unknown[]; egress: unknown[] };
   let autoscaling: Record<string, unknown> = { enabled: false };
@@ -81,7 +113,11 @@ function helmValues(): string {
       config: alertmanagerConfigObject(K8S_RECEIVERS),
     },
   };
-  return HEADER + '# Override per install with -f or --set, e.g. --set apps.api.replicas=5.\n' + stringify(values, { lineWidth: 0 });
+  return (
+    HEADER +
+    '# Override per install with -f or --set, e.g. --set apps.api.replicas=5.\n' +
+    stringify(values, { lineWidth: 0 })
+  );
 }
 
 export function generatedFiles(): Map<string, string> {
@@ -93,7 +129,10 @@ export function generatedFiles(): Map<string, string> {
     if (app.devOnly === true) files.set(`${dir}/kustomization.yaml`, kustomization([`${app.name}.yaml`]));
   }
   files.set('k8s/base/apps/shared.yaml', toYamlDocuments(sharedManifests()));
-  files.set('k8s/base/apps/kustomization.yaml', kustomization(['shared.yaml', ...baseApps.map((a) => `${a.name}.yaml`)]));
+  files.set(
+    'k8s/base/apps/kustomization.yaml',
+    kustomization(['shared.yaml', ...baseApps.map((a) => `${a.name}.yaml`)]),
+  );
   files.set('k8s/base/data/topics.yaml', toYamlDocuments(topicManifests()));
   files.set('helm/stableyield/values.yaml', helmValues());
   files.set('monitoring/prometheus.yml', prometheusConfig('local'));

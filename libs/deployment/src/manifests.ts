@@ -22,7 +22,11 @@ import {
 } from './catalog';
 import { APP_ACCESS, aclRules } from '@stableyield/kafka';
 
-export type Manifest = Record<string, unknown> & { apiVersion: string; kind: string; metadata: { name: string } & Record<string, unknown> };
+export type Manifest = Record<string, unknown> & {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string } & Record<string, unknown>;
+};
 
 export const IMAGE_TAG = '0.1.0';
 
@@ -41,7 +45,8 @@ export function initialReplicas(app: AppSpec): number {
 }
 
 /** Apps that talk to Kafka authenticate as themselves: their KafkaUser of the same name. */
-const hasKafkaUser = (app: AppSpec): boolean => app.stores.includes('kafka') && APP_ACCESS.some((a) => a.principal === app.name);
+const hasKafkaUser = (app: AppSpec): boolean =>
+  app.stores.includes('kafka') && APP_ACCESS.some((a) => a.principal === app.name);
 
 export function appEnv(app: AppSpec): Record<string, string> {
   const kafka = hasKafkaUser(app) ? { KAFKA_SASL_MECHANISM: 'scram-sha-512', KAFKA_SASL_USERNAME: app.name } : {};
@@ -50,12 +55,20 @@ export function appEnv(app: AppSpec): Record<string, string> {
 
 /** The catalog's secrets plus the Kafka password the User Operator writes into the Secret `<app>`. */
 export function appSecretEnv(app: AppSpec): SecretEnv[] {
-  const kafka: SecretEnv[] = hasKafkaUser(app) ? [{ name: 'KAFKA_SASL_PASSWORD', secret: app.name, key: 'password', asFile: true }] : [];
+  const kafka: SecretEnv[] = hasKafkaUser(app)
+    ? [{ name: 'KAFKA_SASL_PASSWORD', secret: app.name, key: 'password', asFile: true }]
+    : [];
   return [...app.secretEnv, ...kafka];
 }
 
 export function podSecurityContext(uid = RUN_AS_USER): Record<string, unknown> {
-  return { runAsNonRoot: true, runAsUser: uid, runAsGroup: uid, fsGroup: uid, seccompProfile: { type: 'RuntimeDefault' } };
+  return {
+    runAsNonRoot: true,
+    runAsUser: uid,
+    runAsGroup: uid,
+    fsGroup: uid,
+    seccompProfile: { type: 'RuntimeDefault' },
+  };
 }
 
 export function containerSecurityContext(uid = RUN_AS_USER): Record<string, unknown> {
@@ -79,7 +92,11 @@ function secretFilesVolume(secrets: readonly SecretEnv[]): Record<string, unknow
     projected: {
       defaultMode: 0o440,
       sources: secrets.map((s) => ({
-        secret: { name: s.secret, items: [{ key: s.key, path: `${s.secret}/${s.key}` }], ...(s.optional ? { optional: true } : {}) },
+        secret: {
+          name: s.secret,
+          items: [{ key: s.key, path: `${s.secret}/${s.key}` }],
+          ...(s.optional ? { optional: true } : {}),
+        },
       })),
     },
   };
@@ -90,7 +107,10 @@ function secretFilesVolume(secrets: readonly SecretEnv[]): Record<string, unknow
  * it (`<TOPIC_PREFIX><app>.<DEPLOYMENT_ID>`), so a second install on the same broker, in another
  * namespace, never fences this one.
  */
-export const DEPLOYMENT_ID_ENV = { name: 'DEPLOYMENT_ID', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } } as const;
+export const DEPLOYMENT_ID_ENV = {
+  name: 'DEPLOYMENT_ID',
+  valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } },
+} as const;
 
 function deployment(app: AppSpec): Manifest {
   const ports: Record<string, unknown>[] = [{ name: 'health', containerPort: app.healthPort }];
@@ -109,13 +129,27 @@ function deployment(app: AppSpec): Manifest {
     ...secretEnv.map((s) =>
       s.asFile
         ? { name: `${s.name}_FILE`, value: secretFilePath(s) }
-        : { name: s.name, valueFrom: { secretKeyRef: { name: s.secret, key: s.key, ...(s.optional ? { optional: true } : {}) } } },
+        : {
+            name: s.name,
+            valueFrom: { secretKeyRef: { name: s.secret, key: s.key, ...(s.optional ? { optional: true } : {}) } },
+          },
     ),
   ];
   const fileSecrets = secretEnv.filter((s) => s.asFile);
   Object.assign(container, {
-    livenessProbe: { httpGet: { path: app.livePath, port: 'health' }, initialDelaySeconds: 10, periodSeconds: 10, timeoutSeconds: 2, failureThreshold: 3 },
-    readinessProbe: { httpGet: { path: app.readyPath, port: 'health' }, periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 3 },
+    livenessProbe: {
+      httpGet: { path: app.livePath, port: 'health' },
+      initialDelaySeconds: 10,
+      periodSeconds: 10,
+      timeoutSeconds: 2,
+      failureThreshold: 3,
+    },
+    readinessProbe: {
+      httpGet: { path: app.readyPath, port: 'health' },
+      periodSeconds: 5,
+      timeoutSeconds: 2,
+      failureThreshold: 3,
+    },
     resources: {
       requests: { cpu: app.cpu.request, memory: app.memory.request },
       limits: { cpu: app.cpu.limit, memory: app.memory.limit },
@@ -143,7 +177,11 @@ function deployment(app: AppSpec): Manifest {
       template: {
         metadata: {
           labels: appLabels(app),
-          annotations: { 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(app.healthPort), 'prometheus.io/path': '/metrics' },
+          annotations: {
+            'prometheus.io/scrape': 'true',
+            'prometheus.io/port': String(app.healthPort),
+            'prometheus.io/path': '/metrics',
+          },
         },
         spec: {
           serviceAccountName: app.name,
@@ -151,7 +189,12 @@ function deployment(app: AppSpec): Manifest {
           securityContext: podSecurityContext(),
           terminationGracePeriodSeconds: terminationGracePeriodSeconds(app),
           topologySpreadConstraints: [
-            { maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: selector(app) } },
+            {
+              maxSkew: 1,
+              topologyKey: 'kubernetes.io/hostname',
+              whenUnsatisfiable: 'ScheduleAnyway',
+              labelSelector: { matchLabels: selector(app) },
+            },
           ],
           containers: [container],
           volumes,
@@ -164,7 +207,12 @@ function deployment(app: AppSpec): Manifest {
 function service(app: AppSpec): Manifest {
   const ports: Record<string, unknown>[] = [{ name: 'health', port: app.healthPort, targetPort: 'health' }];
   if (app.mainPort !== undefined) ports.push({ name: 'http', port: app.mainPort, targetPort: 'http' });
-  return { apiVersion: 'v1', kind: 'Service', metadata: meta(app.name, app), spec: { type: 'ClusterIP', selector: selector(app), ports } };
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: meta(app.name, app),
+    spec: { type: 'ClusterIP', selector: selector(app), ports },
+  };
 }
 
 /** Headless: one DNS record per pod, so Prometheus scrapes every replica (dns_sd_configs). */
@@ -191,10 +239,12 @@ function appNamed(name: string): AppSpec {
 function networkPolicy(app: AppSpec): Manifest {
   const ingress: Record<string, unknown>[] = [
     {
-      from: [{
-        namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': MONITORING_NAMESPACE } },
-        podSelector: { matchLabels: { 'app.kubernetes.io/name': 'prometheus' } },
-      }],
+      from: [
+        {
+          namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': MONITORING_NAMESPACE } },
+          podSelector: { matchLabels: { 'app.kubernetes.io/name': 'prometheus' } },
+        },
+      ],
       ports: [{ protocol: 'TCP', port: app.healthPort }],
     },
   ];
@@ -203,22 +253,32 @@ function networkPolicy(app: AppSpec): Manifest {
     ingress.push({ from: [{ namespaceSelector: {} }], ports: [{ protocol: 'TCP', port: app.mainPort }] });
   }
   const egress: Record<string, unknown>[] = app.stores.map((store) => ({
-    to: [{
-      namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': DATA_NAMESPACE } },
-      podSelector: { matchLabels: STORE_ENDPOINTS[store].podLabels },
-    }],
+    to: [
+      {
+        namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': DATA_NAMESPACE } },
+        podSelector: { matchLabels: STORE_ENDPOINTS[store].podLabels },
+      },
+    ],
     ports: [{ protocol: 'TCP', port: STORE_ENDPOINTS[store].port }],
   }));
   for (const name of app.callsHealthOf ?? []) {
     const target = appNamed(name);
-    egress.push({ to: [{ podSelector: { matchLabels: selector(target) } }], ports: [{ protocol: 'TCP', port: target.healthPort }] });
+    egress.push({
+      to: [{ podSelector: { matchLabels: selector(target) } }],
+      ports: [{ protocol: 'TCP', port: target.healthPort }],
+    });
   }
   for (const caller of APPS.filter((a) => a.callsHealthOf?.includes(app.name))) {
-    ingress.push({ from: [{ podSelector: { matchLabels: selector(caller) } }], ports: [{ protocol: 'TCP', port: app.healthPort }] });
+    ingress.push({
+      from: [{ podSelector: { matchLabels: selector(caller) } }],
+      ports: [{ protocol: 'TCP', port: app.healthPort }],
+    });
   }
   if (app.internet) {
     egress.push({
-      to: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '169.254.0.0/16'] } }],
+      to: [
+        { ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '169.254.0.0/16'] } },
+      ],
       ports: [{ protocol: 'TCP', port: 443 }],
     });
   }
@@ -237,7 +297,10 @@ function horizontalPodAutoscaler(app: AppSpec): Manifest | undefined {
     case 'fixed':
       return undefined;
     case 'cpu':
-      metric = { type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: s.cpuPercent } } };
+      metric = {
+        type: 'Resource',
+        resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: s.cpuPercent } },
+      };
       break;
     case 'connections':
       // External rather than Pods: Prometheus finds pods through DNS, so its series carry no
@@ -299,7 +362,10 @@ export function kafkaUser(app: AppSpec): Manifest | undefined {
   const byResource = new Map<string, { resource: Record<string, string>; operations: string[] }>();
   for (const rule of aclRules(access)) {
     const key = `${rule.resourceType}/${rule.name}/${rule.patternType}`;
-    const entry = byResource.get(key) ?? { resource: { type: rule.resourceType, name: rule.name, patternType: rule.patternType }, operations: [] };
+    const entry = byResource.get(key) ?? {
+      resource: { type: rule.resourceType, name: rule.name, patternType: rule.patternType },
+      operations: [],
+    };
     entry.operations.push(rule.operation);
     byResource.set(key, entry);
   }
@@ -307,7 +373,10 @@ export function kafkaUser(app: AppSpec): Manifest | undefined {
     apiVersion: 'kafka.strimzi.io/v1beta2',
     kind: 'KafkaUser',
     metadata: { name: app.name, labels: { ...appLabels(app), 'strimzi.io/cluster': 'stableyield' } },
-    spec: { authentication: { type: 'scram-sha-512' }, authorization: { type: 'simple', acls: [...byResource.values()] } },
+    spec: {
+      authentication: { type: 'scram-sha-512' },
+      authorization: { type: 'simple', acls: [...byResource.values()] },
+    },
   };
 }
 
@@ -320,7 +389,12 @@ export function appManifests(app: AppSpec): Manifest[] {
     deployment(app),
     service(app),
     metricsService(app),
-    { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: meta(app.name, app), spec: { maxUnavailable: 1, selector: { matchLabels: selector(app) } } },
+    {
+      apiVersion: 'policy/v1',
+      kind: 'PodDisruptionBudget',
+      metadata: meta(app.name, app),
+      spec: { maxUnavailable: 1, selector: { matchLabels: selector(app) } },
+    },
     networkPolicy(app),
   ];
   const hpa = horizontalPodAutoscaler(app);
@@ -346,10 +420,20 @@ export function sharedManifests(): Manifest[] {
       spec: {
         podSelector: {},
         policyTypes: ['Egress'],
-        egress: [{
-          to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
-          ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }],
-        }],
+        egress: [
+          {
+            to: [
+              {
+                namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } },
+                podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } },
+              },
+            ],
+            ports: [
+              { protocol: 'UDP', port: 53 },
+              { protocol: 'TCP', port: 53 },
+            ],
+          },
+        ],
       },
     },
   ];

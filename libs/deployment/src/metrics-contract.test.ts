@@ -19,7 +19,12 @@ describe('exposedMetricNames', () => {
       '',
     ].join('\n');
     expect([...exposedMetricNames(text)].sort()).toEqual([
-      'bare_gauge', 'registered_only_total', 'syi_value', 'tx_latency_seconds', 'tx_latency_seconds_bucket', 'tx_latency_seconds_sum',
+      'bare_gauge',
+      'registered_only_total',
+      'syi_value',
+      'tx_latency_seconds',
+      'tx_latency_seconds_bucket',
+      'tx_latency_seconds_sum',
     ]);
   });
 });
@@ -30,33 +35,50 @@ describe('usedMetrics and missingMetrics', () => {
     dir = mkdtempSync(join(tmpdir(), 'metrics-contract-'));
     mkdirSync(join(dir, 'rules'));
     mkdirSync(join(dir, 'grafana', 'dashboards'), { recursive: true });
-    writeFileSync(join(dir, 'rules', 'a.rules.yml'), [
-      'groups:',
-      '  - name: g',
-      '    rules:',
-      '      - record: job:foo_total:rate5m',
-      '        expr: sum by (job) (rate(foo_total[5m]))',
-      '      - alert: FooHigh',
-      '        expr: job:foo_total:rate5m > 1 or up == 0',
-      '      - alert: BarSlow',
-      '        expr: histogram_quantile(0.95, sum by (le) (rate(bar_seconds_bucket[5m]))) > 1',
-    ].join('\n'));
-    writeFileSync(join(dir, 'grafana', 'dashboards', 'd.json'), JSON.stringify({
-      panels: [{ type: 'row', title: 'r' }, { title: 'Baz', targets: [{ expr: 'max(baz_ratio{job="x"})' }] }],
-    }));
+    writeFileSync(
+      join(dir, 'rules', 'a.rules.yml'),
+      [
+        'groups:',
+        '  - name: g',
+        '    rules:',
+        '      - record: job:foo_total:rate5m',
+        '        expr: sum by (job) (rate(foo_total[5m]))',
+        '      - alert: FooHigh',
+        '        expr: job:foo_total:rate5m > 1 or up == 0',
+        '      - alert: BarSlow',
+        '        expr: histogram_quantile(0.95, sum by (le) (rate(bar_seconds_bucket[5m]))) > 1',
+      ].join('\n'),
+    );
+    writeFileSync(
+      join(dir, 'grafana', 'dashboards', 'd.json'),
+      JSON.stringify({
+        panels: [
+          { type: 'row', title: 'r' },
+          { title: 'Baz', targets: [{ expr: 'max(baz_ratio{job="x"})' }] },
+        ],
+      }),
+    );
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('collects names with where they are used, and recording-rule names apart', () => {
     const used = usedMetrics(dir);
-    expect([...used.used.keys()].sort()).toEqual(['bar_seconds', 'baz_ratio', 'foo_total', 'job:foo_total:rate5m', 'up']);
+    expect([...used.used.keys()].sort()).toEqual([
+      'bar_seconds',
+      'baz_ratio',
+      'foo_total',
+      'job:foo_total:rate5m',
+      'up',
+    ]);
     expect(used.used.get('baz_ratio')).toEqual(['dashboards/d.json: Baz']);
     expect([...used.recorded]).toEqual(['job:foo_total:rate5m']);
   });
 
   it('reports what no app exposes, ignoring recorded and Prometheus-provided series', () => {
     const used = usedMetrics(dir);
-    expect(missingMetrics(used, new Set(['foo_total', 'bar_seconds']))).toEqual([{ name: 'baz_ratio', usedIn: ['dashboards/d.json: Baz'] }]);
+    expect(missingMetrics(used, new Set(['foo_total', 'bar_seconds']))).toEqual([
+      { name: 'baz_ratio', usedIn: ['dashboards/d.json: Baz'] },
+    ]);
     expect(missingMetrics(used, new Set(['foo_total', 'bar_seconds', 'baz_ratio']))).toEqual([]);
   });
 
@@ -82,6 +104,8 @@ describe('fileSdDirectory', () => {
   });
 
   it('is undefined when Prometheus discovers no files', () => {
-    expect(fileSdDirectory('scrape_configs:\n  - job_name: x\n    static_configs: [{ targets: ["a:1"] }]\n')).toBeUndefined();
+    expect(
+      fileSdDirectory('scrape_configs:\n  - job_name: x\n    static_configs: [{ targets: ["a:1"] }]\n'),
+    ).toBeUndefined();
   });
 });

@@ -12,8 +12,12 @@ export function isPrometheusSeries(name: string): boolean {
   return name === 'up' || name.startsWith('scrape_') || name === 'ALERTS' || name === 'ALERTS_FOR_STATE';
 }
 
-interface RuleFile { groups?: { rules?: { alert?: string; record?: string; expr: string }[] }[] }
-interface DashboardFile { panels?: { title?: string; targets?: { expr?: string }[] }[] }
+interface RuleFile {
+  groups?: { rules?: { alert?: string; record?: string; expr: string }[] }[];
+}
+interface DashboardFile {
+  panels?: { title?: string; targets?: { expr?: string }[] }[];
+}
 
 export interface UsedMetrics {
   /** metric name → where it is used (`rules/x.yml: AlertName`, `dashboards/x.json: Panel`). */
@@ -30,7 +34,9 @@ export function usedMetrics(monitoringDir: string): UsedMetrics {
     for (const name of metricNames(expr)) used.set(name, [...(used.get(name) ?? []), where]);
   };
   const rulesDir = join(monitoringDir, 'rules');
-  for (const file of readdirSync(rulesDir).filter((f) => /\.ya?ml$/.test(f)).sort()) {
+  for (const file of readdirSync(rulesDir)
+    .filter((f) => /\.ya?ml$/.test(f))
+    .sort()) {
     const doc = parse(readFileSync(join(rulesDir, file), 'utf8')) as RuleFile;
     for (const rule of (doc.groups ?? []).flatMap((g) => g.rules ?? [])) {
       if (rule.record !== undefined) recorded.add(rule.record);
@@ -38,7 +44,9 @@ export function usedMetrics(monitoringDir: string): UsedMetrics {
     }
   }
   const dashboardsDir = join(monitoringDir, 'grafana', 'dashboards');
-  for (const file of readdirSync(dashboardsDir).filter((f) => f.endsWith('.json')).sort()) {
+  for (const file of readdirSync(dashboardsDir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()) {
     const doc = JSON.parse(readFileSync(join(dashboardsDir, file), 'utf8')) as DashboardFile;
     for (const panel of doc.panels ?? []) {
       for (const target of panel.targets ?? []) {
@@ -68,7 +76,10 @@ export function exposedMetricNames(text: string): Set<string> {
 }
 
 /** Names the rules and dashboards use that no scraped app exposes, with where each is used. */
-export function missingMetrics(used: UsedMetrics, exposed: ReadonlySet<string>): { name: string; usedIn: readonly string[] }[] {
+export function missingMetrics(
+  used: UsedMetrics,
+  exposed: ReadonlySet<string>,
+): { name: string; usedIn: readonly string[] }[] {
   return [...used.used]
     .filter(([name]) => !exposed.has(name) && !used.recorded.has(name) && !isPrometheusSeries(name))
     .map(([name, usedIn]) => ({ name, usedIn }))

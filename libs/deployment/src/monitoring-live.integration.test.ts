@@ -15,7 +15,14 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { anvilTestAccount, deployTestMockPyth, deployTestSyiFeed, freePort, startAnvil, type TestAnvil } from '@stableyield/chain/testing';
+import {
+  anvilTestAccount,
+  deployTestMockPyth,
+  deployTestSyiFeed,
+  freePort,
+  startAnvil,
+  type TestAnvil,
+} from '@stableyield/chain/testing';
 import { createTestDatabase } from '@stableyield/postgres/testing';
 import { prefixedSpecs, provisionTopics } from '@stableyield/kafka';
 import { provisionAll, testStack, uniqueGroup } from '@stableyield/kafka/testing';
@@ -38,8 +45,19 @@ const SOLC_CACHE = join(process.env.STACK_CACHE ?? join(homedir(), '.cache', 'st
 
 /** The apps of run-local.sh, and the per-symbol processors once they exist. */
 const APP_NAMES = [
-  'market-sim', 'ingest-hermes', 'ingest-market', 'processor-syi', 'processor-peg', 'processor-liquidity', 'processor-ray', 'auditor',
-  'keeper', 'sink-timescale', 'sink-clickhouse', 'api', 'ws-gateway',
+  'market-sim',
+  'ingest-hermes',
+  'ingest-market',
+  'processor-syi',
+  'processor-peg',
+  'processor-liquidity',
+  'processor-ray',
+  'auditor',
+  'keeper',
+  'sink-timescale',
+  'sink-clickhouse',
+  'api',
+  'ws-gateway',
 ].filter((a) => existsSync(repoPath('apps', a, 'src', 'main.ts')));
 
 interface RunningApp {
@@ -61,7 +79,10 @@ async function prometheusTargetsDir(): Promise<string> {
   const res = await fetch(`${PROMETHEUS_URL}/api/v1/status/config`, { signal: AbortSignal.timeout(5_000) });
   if (!res.ok) throw new Error(`Prometheus ${PROMETHEUS_URL}: /api/v1/status/config answered ${res.status}`);
   const dir = fileSdDirectory(((await res.json()) as { data: { yaml: string } }).data.yaml);
-  if (dir === undefined) throw new Error(`Prometheus ${PROMETHEUS_URL} discovers no targets from files (scripts/stack/prometheus/prometheus.local.yml does)`);
+  if (dir === undefined)
+    throw new Error(
+      `Prometheus ${PROMETHEUS_URL} discovers no targets from files (scripts/stack/prometheus/prometheus.local.yml does)`,
+    );
   return dir;
 }
 
@@ -73,7 +94,11 @@ async function freePorts(n: number): Promise<number[]> {
 }
 
 /** Each app's variables besides the shared ones: ports, prefix, groups, private databases. */
-function appEnv(name: string, ports: { health: number; main: number; dead: number }, keeper: Record<string, string>): Record<string, string> {
+function appEnv(
+  name: string,
+  ports: { health: number; main: number; dead: number },
+  keeper: Record<string, string>,
+): Record<string, string> {
   // A port nobody listens on: the ingesters read no upstream and write nothing (and what they
   // could write would go to this run's prefixed topics).
   const nowhere = `http://127.0.0.1:${ports.dead}`;
@@ -85,20 +110,50 @@ function appEnv(name: string, ports: { health: number; main: number; dead: numbe
       return { HEALTH_PORT: health, TOPIC_PREFIX: PREFIX, HERMES_URL: `${nowhere}/hermes` };
     case 'ingest-market':
       return {
-        HEALTH_PORT: health, TOPIC_PREFIX: PREFIX, CRYPTOCOMPARE_URL: `${nowhere}/cryptocompare`, BINANCE_URL: `${nowhere}/binance`,
-        DEFILLAMA_YIELDS_URL: `${nowhere}/defillama/yields`, DEFILLAMA_STABLECOINS_URL: `${nowhere}/defillama/stablecoins`,
-        FRED_URL: `${nowhere}/fred`, FRED_API_KEY: 'local-simulator', HTTP_RETRIES: '0',
+        HEALTH_PORT: health,
+        TOPIC_PREFIX: PREFIX,
+        CRYPTOCOMPARE_URL: `${nowhere}/cryptocompare`,
+        BINANCE_URL: `${nowhere}/binance`,
+        DEFILLAMA_YIELDS_URL: `${nowhere}/defillama/yields`,
+        DEFILLAMA_STABLECOINS_URL: `${nowhere}/defillama/stablecoins`,
+        FRED_URL: `${nowhere}/fred`,
+        FRED_API_KEY: 'local-simulator',
+        HTTP_RETRIES: '0',
       };
     case 'keeper':
       return { METRICS_PORT: health, ...keeper };
     case 'sink-timescale':
-      return { HEALTH_PORT: health, TOPIC_PREFIX: PREFIX, SINK_GROUP_ID: uniqueGroup('mc-sink-ts'), DATABASE_URL: db!.url };
+      return {
+        HEALTH_PORT: health,
+        TOPIC_PREFIX: PREFIX,
+        SINK_GROUP_ID: uniqueGroup('mc-sink-ts'),
+        DATABASE_URL: db!.url,
+      };
     case 'sink-clickhouse':
-      return { HEALTH_PORT: health, TOPIC_PREFIX: PREFIX, SINK_GROUP_ID: uniqueGroup('mc-sink-ch'), CLICKHOUSE_URL, CLICKHOUSE_DATABASE: CH_DATABASE };
+      return {
+        HEALTH_PORT: health,
+        TOPIC_PREFIX: PREFIX,
+        SINK_GROUP_ID: uniqueGroup('mc-sink-ch'),
+        CLICKHOUSE_URL,
+        CLICKHOUSE_DATABASE: CH_DATABASE,
+      };
     case 'api':
-      return { HEALTH_PORT: health, PORT: String(ports.main), HOST: '127.0.0.1', TOPIC_PREFIX: PREFIX, PROVISION_TOPICS: 'false', DATABASE_URL: db!.url };
+      return {
+        HEALTH_PORT: health,
+        PORT: String(ports.main),
+        HOST: '127.0.0.1',
+        TOPIC_PREFIX: PREFIX,
+        PROVISION_TOPICS: 'false',
+        DATABASE_URL: db!.url,
+      };
     case 'ws-gateway':
-      return { HEALTH_PORT: health, PORT: String(ports.main), HOST: '127.0.0.1', TOPIC_PREFIX: PREFIX, PROVISION_TOPICS: 'false' };
+      return {
+        HEALTH_PORT: health,
+        PORT: String(ports.main),
+        HOST: '127.0.0.1',
+        TOPIC_PREFIX: PREFIX,
+        PROVISION_TOPICS: 'false',
+      };
     default: // the processors
       return { HEALTH_PORT: health, TOPIC_PREFIX: PREFIX };
   }
@@ -106,17 +161,26 @@ function appEnv(name: string, ports: { health: number; main: number; dead: numbe
 
 function spawnApp(name: string, env: Record<string, string>, healthPort: number): RunningApp {
   // Never hand a child the test runner's secrets or *_FILE indirections.
-  const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.endsWith('_FILE') && k !== 'PRIVATE_KEY'));
+  const inherited = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !k.endsWith('_FILE') && k !== 'PRIVATE_KEY'),
+  );
   const child = spawn(process.execPath, ['--import', 'tsx', repoPath('apps', name, 'src', 'main.ts')], {
     cwd: REPO_ROOT,
     env: {
-      ...inherited, LOG_LEVEL: 'warn', HEALTH_HOST: '127.0.0.1', SHUTDOWN_TIMEOUT_MS: '5000',
-      KAFKA_BROKERS: stack.brokers.join(','), SCHEMA_REGISTRY_URL: stack.registryUrl, ...env,
+      ...inherited,
+      LOG_LEVEL: 'warn',
+      HEALTH_HOST: '127.0.0.1',
+      SHUTDOWN_TIMEOUT_MS: '5000',
+      KAFKA_BROKERS: stack.brokers.join(','),
+      SCHEMA_REGISTRY_URL: stack.registryUrl,
+      ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const app: RunningApp = { name, healthPort, child, output: '' };
-  const keep = (d: Buffer) => { app.output = (app.output + d.toString()).slice(-8_000); };
+  const keep = (d: Buffer) => {
+    app.output = (app.output + d.toString()).slice(-8_000);
+  };
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
   return app;
@@ -133,12 +197,20 @@ async function scrape(app: RunningApp): Promise<string | undefined> {
 
 async function stopAll(): Promise<void> {
   const alive = (a: RunningApp) => a.child.exitCode === null && a.child.signalCode === null;
-  const exits = apps.filter(alive).map((a) => new Promise<void>((resolve) => {
-    a.child.once('exit', () => resolve());
-    a.child.kill('SIGTERM');
-  }));
+  const exits = apps.filter(alive).map(
+    (a) =>
+      new Promise<void>((resolve) => {
+        a.child.once('exit', () => resolve());
+        a.child.kill('SIGTERM');
+      }),
+  );
   let timer: NodeJS.Timeout | undefined;
-  await Promise.race([Promise.all(exits), new Promise<void>((r) => { timer = setTimeout(r, 8_000); })]);
+  await Promise.race([
+    Promise.all(exits),
+    new Promise<void>((r) => {
+      timer = setTimeout(r, 8_000);
+    }),
+  ]);
   clearTimeout(timer);
   for (const a of apps.filter(alive)) a.child.kill('SIGKILL');
 }
@@ -181,12 +253,17 @@ beforeAll(async () => {
   let pending = [...apps];
   while (pending.length > 0) {
     const crashed = pending.find((a) => a.child.exitCode !== null || a.child.signalCode !== null);
-    if (crashed) throw new Error(`${crashed.name} exited (${String(crashed.child.exitCode ?? crashed.child.signalCode)}) before serving /metrics:\n${crashed.output}`);
+    if (crashed)
+      throw new Error(
+        `${crashed.name} exited (${String(crashed.child.exitCode ?? crashed.child.signalCode)}) before serving /metrics:\n${crashed.output}`,
+      );
     const answered = await Promise.all(pending.map(async (a) => (await scrape(a)) !== undefined));
     pending = pending.filter((_, i) => !answered[i]);
     if (pending.length === 0) break;
     if (Date.now() > deadline) {
-      throw new Error(`no /metrics answer from ${pending.map((a) => `${a.name} (:${a.healthPort})\n${a.output}`).join('\n')}`);
+      throw new Error(
+        `no /metrics answer from ${pending.map((a) => `${a.name} (:${a.healthPort})\n${a.output}`).join('\n')}`,
+      );
     }
     await sleep(1_000);
   }
@@ -196,7 +273,10 @@ beforeAll(async () => {
   const dir = await prometheusTargetsDir();
   mkdirSync(dir, { recursive: true });
   targetsFile = join(dir, TARGETS_FILE_NAME);
-  const targets = apps.map((a) => ({ targets: [`127.0.0.1:${a.healthPort}`], labels: { app: a.name, metrics_contract_run: RUN } }));
+  const targets = apps.map((a) => ({
+    targets: [`127.0.0.1:${a.healthPort}`],
+    labels: { app: a.name, metrics_contract_run: RUN },
+  }));
   writeFileSync(`${targetsFile}.tmp`, JSON.stringify(targets, null, 2));
   renameSync(`${targetsFile}.tmp`, targetsFile);
 }, 150_000);
@@ -209,7 +289,9 @@ afterAll(async () => {
   await stopAll();
   await anvil?.stop();
   await db?.drop().catch(() => undefined);
-  await fetch(`${CLICKHOUSE_URL}/?query=${encodeURIComponent(`DROP DATABASE IF EXISTS ${CH_DATABASE}`)}`, { method: 'POST' }).catch(() => undefined);
+  await fetch(`${CLICKHOUSE_URL}/?query=${encodeURIComponent(`DROP DATABASE IF EXISTS ${CH_DATABASE}`)}`, {
+    method: 'POST',
+  }).catch(() => undefined);
   const admin = stack.kafka.admin();
   try {
     await admin.connect();
@@ -239,18 +321,26 @@ describe('monitoring/ against the running apps', () => {
       await sleep(2_000);
     }
     if (missing.length > 0) {
-      console.error(`metrics used by monitoring/ that no running app exposes (apps: ${APP_NAMES.join(', ')}):\n`
-        + missing.map((m) => `  ${m.name}  ← ${m.usedIn.join('; ')}`).join('\n'));
+      console.error(
+        `metrics used by monitoring/ that no running app exposes (apps: ${APP_NAMES.join(', ')}):\n` +
+          missing.map((m) => `  ${m.name}  ← ${m.usedIn.join('; ')}`).join('\n'),
+      );
     }
     // Each scrape came from the app itself (its registry's default label), not a stranger on the port.
-    expect(apps.map((a, i) => ({ app: a.name, ours: texts[i]?.includes(`app="${a.name}"`) ?? false })))
-      .toEqual(apps.map((a) => ({ app: a.name, ours: true })));
+    expect(apps.map((a, i) => ({ app: a.name, ours: texts[i]?.includes(`app="${a.name}"`) ?? false }))).toEqual(
+      apps.map((a) => ({ app: a.name, ours: true })),
+    );
     expect(missing.map((m) => m.name)).toEqual([]);
     expect(used.used.size).toBeGreaterThan(30);
   }, 60_000);
 
   it("the stack's Prometheus scrapes every app with health up", async () => {
-    interface Target { labels: Record<string, string>; health: string; lastError: string; scrapeUrl: string }
+    interface Target {
+      labels: Record<string, string>;
+      health: string;
+      lastError: string;
+      scrapeUrl: string;
+    }
     const deadline = Date.now() + Math.max(5_000, Math.min(45_000, remaining() - 5_000));
     let mine: Target[];
     for (;;) {
@@ -261,10 +351,16 @@ describe('monitoring/ against the running apps', () => {
       if ((mine.length === apps.length && mine.every((t) => t.health === 'up')) || Date.now() > deadline) break;
       await sleep(2_000);
     }
-    const seen = mine.map((t) => ({ app: t.labels.app, health: t.health, error: t.lastError })).sort((a, b) => String(a.app).localeCompare(String(b.app)));
+    const seen = mine
+      .map((t) => ({ app: t.labels.app, health: t.health, error: t.lastError }))
+      .sort((a, b) => String(a.app).localeCompare(String(b.app)));
     if (seen.length !== apps.length || seen.some((t) => t.health !== 'up')) {
-      console.error(`Prometheus ${PROMETHEUS_URL} targets of ${String(targetsFile)}:\n${seen.map((t) => `  ${String(t.app)}: ${t.health} ${t.error}`).join('\n') || '  (none discovered)'}`);
+      console.error(
+        `Prometheus ${PROMETHEUS_URL} targets of ${String(targetsFile)}:\n${seen.map((t) => `  ${String(t.app)}: ${t.health} ${t.error}`).join('\n') || '  (none discovered)'}`,
+      );
     }
-    expect(seen).toEqual(APP_NAMES.map((app) => ({ app, health: 'up', error: '' })).sort((a, b) => a.app.localeCompare(b.app)));
+    expect(seen).toEqual(
+      APP_NAMES.map((app) => ({ app, health: 'up', error: '' })).sort((a, b) => a.app.localeCompare(b.app)),
+    );
   }, 60_000);
 });

@@ -32,11 +32,13 @@ function appJob(app: AppSpec, target: PrometheusTarget): Record<string, unknown>
 }
 
 const HEADERS: Record<PrometheusTarget, string> = {
-  local: '# Prometheus for the local stack: apps on 127.0.0.1 at the health ports of docs/ports.md.\n'
-    + '# Run: prometheus --config.file=monitoring/prometheus.yml --web.listen-address=127.0.0.1:9091\n',
+  local:
+    '# Prometheus for the local stack: apps on 127.0.0.1 at the health ports of docs/ports.md.\n' +
+    '# Run: prometheus --config.file=monitoring/prometheus.yml --web.listen-address=127.0.0.1:9091\n',
   compose: '# Prometheus inside docker-compose.yml (published on host port 9091): apps by service name.\n',
-  k8s: '# Prometheus on Kubernetes (k8s/base/monitoring): every pod of each app through its headless\n'
-    + '# <app>-metrics Service.\n',
+  k8s:
+    '# Prometheus on Kubernetes (k8s/base/monitoring): every pod of each app through its headless\n' +
+    '# <app>-metrics Service.\n',
 };
 
 /** Where each Prometheus sends its alerts (docs/ports.md; scripts/stack/components/alertmanager.sh locally). */
@@ -53,10 +55,16 @@ export function prometheusConfig(target: PrometheusTarget): string {
     alerting: { alertmanagers: [{ static_configs: [{ targets: [ALERTMANAGER_TARGETS[target]] }] }] },
     rule_files: ['rules/*.yml'],
     scrape_configs: [
-      { job_name: 'prometheus', static_configs: [{ targets: [target === 'local' ? '127.0.0.1:9091' : 'localhost:9090'] }] },
+      {
+        job_name: 'prometheus',
+        static_configs: [{ targets: [target === 'local' ? '127.0.0.1:9091' : 'localhost:9090'] }],
+      },
       ...apps.map((a) => appJob(a, target)),
     ],
   };
-  return HEADERS[target] + '# Generated from libs/deployment/src/catalog.ts by libs/deployment/src/generate-cli.ts: do not edit.\n'
-    + stringify(config, { lineWidth: 0 });
+  return (
+    HEADERS[target] +
+    '# Generated from libs/deployment/src/catalog.ts by libs/deployment/src/generate-cli.ts: do not edit.\n' +
+    stringify(config, { lineWidth: 0 })
+  );
 }

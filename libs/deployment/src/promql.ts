@@ -5,8 +5,21 @@
  */
 
 const KEYWORDS = new Set([
-  'by', 'without', 'on', 'ignoring', 'group_left', 'group_right', 'bool', 'and', 'or', 'unless',
-  'offset', 'inf', 'nan', 'le', 'atan2',
+  'by',
+  'without',
+  'on',
+  'ignoring',
+  'group_left',
+  'group_right',
+  'bool',
+  'and',
+  'or',
+  'unless',
+  'offset',
+  'inf',
+  'nan',
+  'le',
+  'atan2',
 ]);
 
 export function metricNames(expr: string): Set<string> {

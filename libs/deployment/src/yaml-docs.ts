@@ -40,7 +40,14 @@ export interface PodSpec {
   securityContext?: Record<string, unknown>;
   containers: Container[];
   initContainers?: Container[];
-  volumes?: { name: string; secret?: unknown; configMap?: unknown; projected?: unknown; emptyDir?: unknown; persistentVolumeClaim?: unknown }[];
+  volumes?: {
+    name: string;
+    secret?: unknown;
+    configMap?: unknown;
+    projected?: unknown;
+    emptyDir?: unknown;
+    persistentVolumeClaim?: unknown;
+  }[];
   serviceAccountName?: string;
   automountServiceAccountToken?: boolean;
 }
@@ -51,7 +58,10 @@ const WORKLOADS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'Rep
 export function podTemplates(manifests: readonly Manifest[]): PodTemplateOwner[] {
   return manifests
     .filter((m) => WORKLOADS.has(m.kind))
-    .map((m) => ({ manifest: m, podSpec: (m as unknown as { spec: { template: { spec: PodSpec } } }).spec.template.spec }));
+    .map((m) => ({
+      manifest: m,
+      podSpec: (m as unknown as { spec: { template: { spec: PodSpec } } }).spec.template.spec,
+    }));
 }
 
 export function byKind(manifests: readonly Manifest[], kind: string): Manifest[] {

@@ -67,32 +67,51 @@ describe('docker-compose.yml', () => {
   });
 
   it('publishes the ports of docs/ports.md: infrastructure, Prometheus on 9091, Alertmanager on 9095, Grafana on 3001', () => {
-    for (const [name, ports] of Object.entries(INFRASTRUCTURE)) expect({ name, ports: unbound(service(name)) }).toEqual({ name, ports });
+    for (const [name, ports] of Object.entries(INFRASTRUCTURE))
+      expect({ name, ports: unbound(service(name)) }).toEqual({ name, ports });
     const all = Object.values(services).flatMap(hostPorts);
     expect(new Set(all).size).toBe(all.length);
   });
 
-  it.each(APPS.map((a) => a.name))('runs %s from its bundle, as UID 1001, read-only, on its documented ports', (name) => {
-    const app = appByName(name);
-    const s = service(name);
-    expect(s.command).toEqual([entrypoint(app)]);
-    expect(s).toMatchObject({ user: '1001:1001', read_only: true, cap_drop: ['ALL'], security_opt: ['no-new-privileges:true'] });
-    const localHealthPort = name === 'keeper' ? 9207 : app.healthPort;
-    const expected = [...(app.mainPort !== undefined ? [`${String(app.mainPort)}:${String(app.mainPort)}`] : []), `${String(localHealthPort)}:${String(app.healthPort)}`];
-    expect(unbound(s)).toEqual(expected);
-    expect(s.environment?.[app.healthPortVar]).toBe(String(app.healthPort));
-  });
+  it.each(APPS.map((a) => a.name))(
+    'runs %s from its bundle, as UID 1001, read-only, on its documented ports',
+    (name) => {
+      const app = appByName(name);
+      const s = service(name);
+      expect(s.command).toEqual([entrypoint(app)]);
+      expect(s).toMatchObject({
+        user: '1001:1001',
+        read_only: true,
+        cap_drop: ['ALL'],
+        security_opt: ['no-new-privileges:true'],
+      });
+      const localHealthPort = name === 'keeper' ? 9207 : app.healthPort;
+      const expected = [
+        ...(app.mainPort !== undefined ? [`${String(app.mainPort)}:${String(app.mainPort)}`] : []),
+        `${String(localHealthPort)}:${String(app.healthPort)}`,
+      ];
+      expect(unbound(s)).toEqual(expected);
+      expect(s.environment?.[app.healthPortVar]).toBe(String(app.healthPort));
+    },
+  );
 
   it('starts each service after what it needs, waiting for health where it can be checked', () => {
     for (const [name, s] of Object.entries(services)) {
       for (const [dep, condition] of Object.entries(dependencies(s))) {
         expect({ name, dep, exists: dep in services }).toEqual({ name, dep, exists: true });
-        if (condition === 'service_healthy') expect({ dep, healthcheck: service(dep).healthcheck !== undefined }).toEqual({ dep, healthcheck: true });
+        if (condition === 'service_healthy')
+          expect({ dep, healthcheck: service(dep).healthcheck !== undefined }).toEqual({ dep, healthcheck: true });
       }
     }
     for (const app of APPS.filter((a) => a.stores.includes('kafka'))) {
-      expect(dependencies(service(app.name))).toMatchObject({ 'kafka-init': 'service_completed_successfully', 'schema-registry': 'service_healthy' });
-      expect(service(app.name).environment).toMatchObject({ KAFKA_BROKERS: 'kafka:19092', SCHEMA_REGISTRY_URL: 'http://schema-registry:8080/apis/ccompat/v7' });
+      expect(dependencies(service(app.name))).toMatchObject({
+        'kafka-init': 'service_completed_successfully',
+        'schema-registry': 'service_healthy',
+      });
+      expect(service(app.name).environment).toMatchObject({
+        KAFKA_BROKERS: 'kafka:19092',
+        SCHEMA_REGISTRY_URL: 'http://schema-registry:8080/apis/ccompat/v7',
+      });
     }
     expect(dependencies(service('sink-timescale'))).toMatchObject({ timescaledb: 'service_healthy' });
     expect(dependencies(service('api'))).toMatchObject({ timescaledb: 'service_healthy' });
@@ -103,8 +122,12 @@ describe('docker-compose.yml', () => {
     expect(dependencies(service('grafana'))).toEqual({ prometheus: 'service_started' });
   });
 
-  it('gives every app on Kafka the deployment identity of .env (DEPLOYMENT_ID: the processors\' transactional ids)', () => {
-    for (const app of APPS.filter((a) => services[a.name]?.environment?.KAFKA_BROKERS !== undefined)) expect({ app: app.name, id: service(app.name).environment?.DEPLOYMENT_ID }).toEqual({ app: app.name, id: '${DEPLOYMENT_ID:-compose}' });
+  it("gives every app on Kafka the deployment identity of .env (DEPLOYMENT_ID: the processors' transactional ids)", () => {
+    for (const app of APPS.filter((a) => services[a.name]?.environment?.KAFKA_BROKERS !== undefined))
+      expect({ app: app.name, id: service(app.name).environment?.DEPLOYMENT_ID }).toEqual({
+        app: app.name,
+        id: '${DEPLOYMENT_ID:-compose}',
+      });
     expect(readFileSync(repoPath('.env.example'), 'utf8')).toMatch(/^DEPLOYMENT_ID=compose$/m);
   });
 
@@ -139,14 +162,22 @@ describe('docker-compose.yml', () => {
     const secretName = /(PASSWORD|SECRET|TOKEN|PRIVATE|API_KEY|DATABASE_URL)/;
     for (const [name, s] of Object.entries(services)) {
       for (const [key, value] of Object.entries(s.environment ?? {})) {
-        if (secretName.test(key) && !key.endsWith('_FILE')) expect({ name, key, value }).toEqual({ name, key, value: expect.stringMatching(/\$\{[A-Z_]+(:[?-][^}]*)?\}/) as unknown });
+        if (secretName.test(key) && !key.endsWith('_FILE'))
+          expect({ name, key, value }).toEqual({
+            name,
+            key,
+            value: expect.stringMatching(/\$\{[A-Z_]+(:[?-][^}]*)?\}/) as unknown,
+          });
       }
     }
   });
 
-  it("gives the keeper its private key and RPC URL as secret files, not environment", () => {
+  it('gives the keeper its private key and RPC URL as secret files, not environment', () => {
     const keeper = service('keeper');
-    expect(keeper.environment).toMatchObject({ PRIVATE_KEY_FILE: '/run/secrets/keeper_private_key', RPC_URL_FILE: '/run/secrets/keeper_rpc_url' });
+    expect(keeper.environment).toMatchObject({
+      PRIVATE_KEY_FILE: '/run/secrets/keeper_private_key',
+      RPC_URL_FILE: '/run/secrets/keeper_rpc_url',
+    });
     expect(Object.keys(keeper.environment ?? {})).not.toContain('PRIVATE_KEY');
     expect(Object.keys(keeper.environment ?? {})).not.toContain('RPC_URL');
     expect(keeper.secrets?.sort()).toEqual(['keeper_private_key', 'keeper_rpc_url']);
@@ -159,7 +190,9 @@ describe('docker-compose.yml', () => {
   it('creates every catalog topic and dead-letter topic with the catalog settings', () => {
     const script = (service('kafka-init').command as string[]).join('\n');
     for (const t of TOPICS) {
-      expect(script).toContain(`create ${t.name} ${String(t.partitions)} ${t.cleanupPolicy} $$((${String(t.retentionDays)} * day))`);
+      expect(script).toContain(
+        `create ${t.name} ${String(t.partitions)} ${t.cleanupPolicy} $$((${String(t.retentionDays)} * day))`,
+      );
     }
     const dlqLoop = /for t in ([^;]+); do create "\$\$t\.dlq" 1 delete \$\$\(\(30 \* day\)\)/.exec(script);
     expect(dlqLoop?.[1]?.trim().split(/\s+/).sort()).toEqual(TOPICS.map((t) => t.name).sort());
@@ -168,6 +201,8 @@ describe('docker-compose.yml', () => {
   it('gives Prometheus the compose configuration and Grafana the provisioning and dashboards', () => {
     expect(service('prometheus').command).toContain('--config.file=/etc/prometheus/prometheus.compose.yml');
     expect(service('prometheus').volumes).toContain('./monitoring:/etc/prometheus:ro');
-    expect(service('grafana').volumes).toEqual(expect.arrayContaining(['./monitoring/grafana/provisioning:/etc/grafana/provisioning:ro']));
+    expect(service('grafana').volumes).toEqual(
+      expect.arrayContaining(['./monitoring/grafana/provisioning:/etc/grafana/provisioning:ro']),
+    );
   });
 });

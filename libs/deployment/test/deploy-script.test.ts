@@ -17,14 +17,20 @@ describe('deploy.sh', () => {
   });
 
   it('refuses to pick an overlay itself: without one it applies nothing', () => {
-    const r = spawnSync('bash', [repoPath('deploy.sh'), 'k8s'], { encoding: 'utf8', env: { ...process.env, PATH: `${repoPath('libs/deployment/test/fake-bin')}:${process.env.PATH ?? ''}` } });
+    const r = spawnSync('bash', [repoPath('deploy.sh'), 'k8s'], {
+      encoding: 'utf8',
+      env: { ...process.env, PATH: `${repoPath('libs/deployment/test/fake-bin')}:${process.env.PATH ?? ''}` },
+    });
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('name the overlay');
     expect(r.stdout).not.toMatch(/kubectl/);
   });
 
   it('rejects an overlay that does not exist before touching a cluster', () => {
-    const r = spawnSync('bash', [repoPath('deploy.sh'), 'k8s', 'staging'], { encoding: 'utf8', env: { ...process.env, PATH: `${repoPath('libs/deployment/test/fake-bin')}:${process.env.PATH ?? ''}` } });
+    const r = spawnSync('bash', [repoPath('deploy.sh'), 'k8s', 'staging'], {
+      encoding: 'utf8',
+      env: { ...process.env, PATH: `${repoPath('libs/deployment/test/fake-bin')}:${process.env.PATH ?? ''}` },
+    });
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('no overlay k8s/overlays/staging');
   });

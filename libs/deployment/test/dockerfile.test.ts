@@ -2,12 +2,20 @@
 import { readFileSync } from 'node:fs';
 import { repoPath } from '../src/paths';
 
-interface Stage { from: string; name: string | undefined; lines: string[] }
+interface Stage {
+  from: string;
+  name: string | undefined;
+  lines: string[];
+}
 
 function stages(dockerfile: string): Stage[] {
   const out: Stage[] = [];
   // Join continuation lines, drop comments.
-  const lines = dockerfile.replace(/\\\n/g, ' ').split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#'));
+  const lines = dockerfile
+    .replace(/\\\n/g, ' ')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !l.startsWith('#'));
   for (const line of lines) {
     const from = /^FROM\s+(\S+)(?:\s+AS\s+(\S+))?/i.exec(line);
     if (from) out.push({ from: from[1]!, name: from[2], lines: [] });
@@ -43,7 +51,9 @@ describe('Dockerfile', () => {
   it('ships production dependencies only: npm ci --omit=dev, never the build stage node_modules', () => {
     const prod = all.find((s) => s.lines.some((l) => /npm ci .*--omit=dev/.test(l)));
     expect(prod?.name).toBeDefined();
-    expect(runtime.lines.filter((l) => l.includes('node_modules'))).toEqual([`COPY --from=${prod!.name!} --chown=root:root /src/node_modules ./node_modules`]);
+    expect(runtime.lines.filter((l) => l.includes('node_modules'))).toEqual([
+      `COPY --from=${prod!.name!} --chown=root:root /src/node_modules ./node_modules`,
+    ]);
     expect(runtime.lines.some((l) => /npm (ci|install)(?!.*--omit=dev)/.test(l))).toBe(false);
   });
 
@@ -59,6 +69,7 @@ describe('Dockerfile', () => {
 
   it('keeps local artefacts out of the build context', () => {
     const ignore = readFileSync(repoPath('.dockerignore'), 'utf8').split('\n');
-    for (const entry of ['node_modules', '**/node_modules', '**/dist', '.git', '.env', '.stack']) expect(ignore).toContain(entry);
+    for (const entry of ['node_modules', '**/node_modules', '**/dist', '.git', '.env', '.stack'])
+      expect(ignore).toContain(entry);
   });
 });

@@ -3,7 +3,17 @@
  * `./deploy.sh docker` (which copies it and fills the passwords) gives a `.env` compose accepts.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoPath } from '../src/paths';
@@ -14,9 +24,16 @@ const example = readFileSync(repoPath('.env.example'), 'utf8');
 const compose = readFileSync(repoPath('docker-compose.yml'), 'utf8');
 
 /** NAME=value lines of an env file. */
-const parseEnv = (text: string) => new Map(text.split('\n').filter((l) => /^[A-Z_][A-Z0-9_]*=/.test(l)).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)] as const));
+const parseEnv = (text: string) =>
+  new Map(
+    text
+      .split('\n')
+      .filter((l) => /^[A-Z_][A-Z0-9_]*=/.test(l))
+      .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)] as const),
+  );
 /** `${NAME}`, `${NAME:-x}`, `${NAME:?message}` in the compose file; `required` for the `:?` ones. */
-const composeVariables = () => [...compose.matchAll(/\$\{([A-Z_][A-Z0-9_]*)(:?[-?])?/g)].map((m) => ({ name: m[1]!, required: m[2] === ':?' }));
+const composeVariables = () =>
+  [...compose.matchAll(/\$\{([A-Z_][A-Z0-9_]*)(:?[-?])?/g)].map((m) => ({ name: m[1]!, required: m[2] === ':?' }));
 // Compose's `secrets: … environment: NAME` reads these from .env too.
 const secretVariables = () => [...compose.matchAll(/^\s+environment: ([A-Z_][A-Z0-9_]*)$/gm)].map((m) => m[1]!);
 
@@ -40,7 +57,8 @@ describe('.env.example', () => {
   });
 
   it('holds no secret: passwords and the keeper key are empty', () => {
-    for (const name of [...PASSWORDS, 'KEEPER_PRIVATE_KEY', 'CRYPTOCOMPARE_API_KEY']) expect([name, vars.get(name)]).toEqual([name, '']);
+    for (const name of [...PASSWORDS, 'KEEPER_PRIVATE_KEY', 'CRYPTOCOMPARE_API_KEY'])
+      expect([name, vars.get(name)]).toEqual([name, '']);
   });
 
   it('gives every variable compose requires a value, or leaves it to deploy.sh to generate', () => {
@@ -53,7 +71,10 @@ describe('.env.example', () => {
 describe('./deploy.sh docker and .env', () => {
   let dir: string;
   const run = () => {
-    const r = spawnSync('bash', [join(dir, 'deploy.sh'), 'docker'], { encoding: 'utf8', env: { ...process.env, PATH: `${join(dir, 'bin')}:${process.env.PATH ?? ''}` } });
+    const r = spawnSync('bash', [join(dir, 'deploy.sh'), 'docker'], {
+      encoding: 'utf8',
+      env: { ...process.env, PATH: `${join(dir, 'bin')}:${process.env.PATH ?? ''}` },
+    });
     expect([r.status, r.stderr]).toEqual([0, expect.any(String)]);
     return r;
   };
@@ -94,8 +115,9 @@ describe('./deploy.sh docker and .env', () => {
 });
 
 describe('npm scripts of the deployment files', () => {
-  it('regenerates the catalog\'s files with `npm run deploy:generate`', () => {
-    const scripts = (JSON.parse(readFileSync(repoPath('package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+  it("regenerates the catalog's files with `npm run deploy:generate`", () => {
+    const scripts = (JSON.parse(readFileSync(repoPath('package.json'), 'utf8')) as { scripts: Record<string, string> })
+      .scripts;
     expect(scripts['deploy:generate']).toBe('tsx libs/deployment/src/generate-cli.ts');
     expect(existsSync(repoPath('libs/deployment/src/generate-cli.ts'))).toBe(true);
   });

@@ -10,7 +10,8 @@ describe('generated deployment files', () => {
     const file = repoPath(path);
     if (!existsSync(file)) throw new Error(`${path} is missing: run npx tsx libs/deployment/src/generate-cli.ts`);
     const actual = readFileSync(file, 'utf8');
-    if (actual !== expected) throw new Error(`${path} differs from its generator: run npx tsx libs/deployment/src/generate-cli.ts`);
+    if (actual !== expected)
+      throw new Error(`${path} differs from its generator: run npx tsx libs/deployment/src/generate-cli.ts`);
     expect(actual).toBe(expected);
   });
 });

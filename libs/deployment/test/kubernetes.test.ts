@@ -4,7 +4,16 @@
  */
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
-import { APPS, APP_NAMESPACE, DATA_NAMESPACE, MONITORING_NAMESPACE, SECRET_MOUNT_PATH, TOPICS, allTopics, appByName } from '../src/catalog';
+import {
+  APPS,
+  APP_NAMESPACE,
+  DATA_NAMESPACE,
+  MONITORING_NAMESPACE,
+  SECRET_MOUNT_PATH,
+  TOPICS,
+  allTopics,
+  appByName,
+} from '../src/catalog';
 import type { Manifest } from '../src/manifests';
 import { aclRules, appAccess } from '@stableyield/kafka';
 import { repoPath } from '../src/paths';
@@ -19,52 +28,99 @@ type Json = Record<string, unknown>;
 const spec = (m: Manifest): Json => m.spec as Json;
 
 describe.each(OVERLAYS)('kustomize build k8s/%s', (dir) => {
-  it('is valid against the Kubernetes 1.32 and CRD schemas (strict), Strimzi and CloudNativePG kinds included', () => {
-    const yamlText = kustomizeBuild(dir);
-    const result = kubeconform(yamlText);
-    if (result.status !== 0) throw new Error(result.output);
-    const manifests = manifestsOf(yamlText);
-    const skippable = manifests.filter((m) => m.kind in SKIPPED_KINDS).length;
-    expect(result.summary).toEqual({ valid: manifests.length - skippable, invalid: 0, errors: 0, skipped: skippable });
-    expect(manifests.filter((m) => m.apiVersion === 'kafka.strimzi.io/v1beta2').length).toBeGreaterThan(TOPICS.length);
-  }, TOOL_TIMEOUT);
+  it(
+    'is valid against the Kubernetes 1.32 and CRD schemas (strict), Strimzi and CloudNativePG kinds included',
+    () => {
+      const yamlText = kustomizeBuild(dir);
+      const result = kubeconform(yamlText);
+      if (result.status !== 0) throw new Error(result.output);
+      const manifests = manifestsOf(yamlText);
+      const skippable = manifests.filter((m) => m.kind in SKIPPED_KINDS).length;
+      expect(result.summary).toEqual({
+        valid: manifests.length - skippable,
+        invalid: 0,
+        errors: 0,
+        skipped: skippable,
+      });
+      expect(manifests.filter((m) => m.apiVersion === 'kafka.strimzi.io/v1beta2').length).toBeGreaterThan(
+        TOPICS.length,
+      );
+    },
+    TOOL_TIMEOUT,
+  );
 });
 
 describe('kubeconform', () => {
-  it('rejects an unknown field and a wrong type (the validation is not vacuous)', () => {
-    const bad = [
-      'apiVersion: apps/v1', 'kind: Deployment', 'metadata: {name: x}',
-      'spec: {replicas: "two", selector: {matchLabels: {a: b}}, template: {metadata: {labels: {a: b}}, spec: {containers: [{name: c, image: i, imagePullPolicy: Sometimes, bogus: 1}]}}}',
-    ].join('\n');
-    const r = kubeconform(bad);
-    expect(r.status).not.toBe(0);
-    expect(r.summary.invalid).toBe(1);
-  }, TOOL_TIMEOUT);
+  it(
+    'rejects an unknown field and a wrong type (the validation is not vacuous)',
+    () => {
+      const bad = [
+        'apiVersion: apps/v1',
+        'kind: Deployment',
+        'metadata: {name: x}',
+        'spec: {replicas: "two", selector: {matchLabels: {a: b}}, template: {metadata: {labels: {a: b}}, spec: {containers: [{name: c, image: i, imagePullPolicy: Sometimes, bogus: 1}]}}}',
+      ].join('\n');
+      const r = kubeconform(bad);
+      expect(r.status).not.toBe(0);
+      expect(r.summary.invalid).toBe(1);
+    },
+    TOOL_TIMEOUT,
+  );
 
-  it('checks a CloudNativePG Cluster against its CRD schema', () => {
-    const cluster = (extra: string): string =>
-      ['apiVersion: postgresql.cnpg.io/v1', 'kind: Cluster', 'metadata: {name: x}', `spec: {instances: 1, storage: {size: 1Gi}${extra}}`].join('\n');
-    expect(kubeconform(cluster('')).summary).toMatchObject({ valid: 1, invalid: 0 });
-    expect(kubeconform(cluster(', instancez: 3')).summary).toMatchObject({ valid: 0, invalid: 1 });
-  }, TOOL_TIMEOUT);
+  it(
+    'checks a CloudNativePG Cluster against its CRD schema',
+    () => {
+      const cluster = (extra: string): string =>
+        [
+          'apiVersion: postgresql.cnpg.io/v1',
+          'kind: Cluster',
+          'metadata: {name: x}',
+          `spec: {instances: 1, storage: {size: 1Gi}${extra}}`,
+        ].join('\n');
+      expect(kubeconform(cluster('')).summary).toMatchObject({ valid: 1, invalid: 0 });
+      expect(kubeconform(cluster(', instancez: 3')).summary).toMatchObject({ valid: 0, invalid: 1 });
+    },
+    TOOL_TIMEOUT,
+  );
 
-  it("checks Strimzi's Kafka, KafkaNodePool and KafkaTopic against their CRD schemas", () => {
-    const topic = (spec: string): string =>
-      ['apiVersion: kafka.strimzi.io/v1beta2', 'kind: KafkaTopic', 'metadata: {name: t, labels: {strimzi.io/cluster: c}}', `spec: {${spec}}`].join('\n');
-    expect(kubeconform(topic('partitions: 3, replicas: 3')).summary).toMatchObject({ valid: 1, invalid: 0, skipped: 0 });
-    expect(kubeconform(topic('partitions: 3, replicaz: 3')).summary).toMatchObject({ valid: 0, invalid: 1 });
-    expect(kubeconform(topic('partitions: three, replicas: 3')).summary).toMatchObject({ valid: 0, invalid: 1 });
-    const pool = (roles: string): string =>
-      ['apiVersion: kafka.strimzi.io/v1beta2', 'kind: KafkaNodePool', 'metadata: {name: p, labels: {strimzi.io/cluster: c}}',
-        `spec: {replicas: 3, roles: [${roles}], storage: {type: ephemeral}}`].join('\n');
-    expect(kubeconform(pool('controller, broker')).summary).toMatchObject({ valid: 1, invalid: 0 });
-    expect(kubeconform(pool('leader')).summary).toMatchObject({ valid: 0, invalid: 1 });
-    const kafka = (extra: string): string =>
-      ['apiVersion: kafka.strimzi.io/v1beta2', 'kind: Kafka', 'metadata: {name: k}',
-        `spec: {kafka: {listeners: [{name: plain, port: 9092, type: internal, tls: false}]${extra}}}`].join('\n');
-    expect(kubeconform(kafka('')).summary).toMatchObject({ valid: 1, invalid: 0 });
-    expect(kubeconform(kafka(', replicaz: 3')).summary).toMatchObject({ valid: 0, invalid: 1 });
-  }, TOOL_TIMEOUT);
+  it(
+    "checks Strimzi's Kafka, KafkaNodePool and KafkaTopic against their CRD schemas",
+    () => {
+      const topic = (spec: string): string =>
+        [
+          'apiVersion: kafka.strimzi.io/v1beta2',
+          'kind: KafkaTopic',
+          'metadata: {name: t, labels: {strimzi.io/cluster: c}}',
+          `spec: {${spec}}`,
+        ].join('\n');
+      expect(kubeconform(topic('partitions: 3, replicas: 3')).summary).toMatchObject({
+        valid: 1,
+        invalid: 0,
+        skipped: 0,
+      });
+      expect(kubeconform(topic('partitions: 3, replicaz: 3')).summary).toMatchObject({ valid: 0, invalid: 1 });
+      expect(kubeconform(topic('partitions: three, replicas: 3')).summary).toMatchObject({ valid: 0, invalid: 1 });
+      const pool = (roles: string): string =>
+        [
+          'apiVersion: kafka.strimzi.io/v1beta2',
+          'kind: KafkaNodePool',
+          'metadata: {name: p, labels: {strimzi.io/cluster: c}}',
+          `spec: {replicas: 3, roles: [${roles}], storage: {type: ephemeral}}`,
+        ].join('\n');
+      expect(kubeconform(pool('controller, broker')).summary).toMatchObject({ valid: 1, invalid: 0 });
+      expect(kubeconform(pool('leader')).summary).toMatchObject({ valid: 0, invalid: 1 });
+      const kafka = (extra: string): string =>
+        [
+          'apiVersion: kafka.strimzi.io/v1beta2',
+          'kind: Kafka',
+          'metadata: {name: k}',
+          `spec: {kafka: {listeners: [{name: plain, port: 9092, type: internal, tls: false}]${extra}}}`,
+        ].join('\n');
+      expect(kubeconform(kafka('')).summary).toMatchObject({ valid: 1, invalid: 0 });
+      expect(kubeconform(kafka(', replicaz: 3')).summary).toMatchObject({ valid: 0, invalid: 1 });
+    },
+    TOOL_TIMEOUT,
+  );
 });
 
 const byJson = (a: unknown, b: unknown): number => JSON.stringify(a).localeCompare(JSON.stringify(b));
@@ -90,7 +146,10 @@ describe('the production overlay', () => {
 
   it('runs a pinned image of every app, with its bundle as the command', () => {
     for (const app of baseApps) {
-      const container = podTemplates([find(apps(), 'Deployment', app.name)])[0]!.podSpec.containers[0]! as unknown as { image: string; args: string[] };
+      const container = podTemplates([find(apps(), 'Deployment', app.name)])[0]!.podSpec.containers[0]! as unknown as {
+        image: string;
+        args: string[];
+      };
       expect(container.image).toBe('ghcr.io/stableyield/stableyield:0.1.0');
       expect(container.args).toEqual([`apps/${app.name}/dist/main.js`]);
     }
@@ -113,7 +172,11 @@ describe('the production overlay', () => {
     for (const app of baseApps) {
       const c = podTemplates([find(apps(), 'Deployment', app.name)])[0]!.podSpec.containers[0]! as unknown as {
         envFrom: { configMapRef?: { name: string } }[];
-        env?: { name: string; value?: string; valueFrom?: { secretKeyRef?: { name: string; key: string }; fieldRef?: unknown } }[];
+        env?: {
+          name: string;
+          value?: string;
+          valueFrom?: { secretKeyRef?: { name: string; key: string }; fieldRef?: unknown };
+        }[];
       };
       expect(c.envFrom.map((e) => e.configMapRef?.name)).toEqual(['stableyield-config', `${app.name}-config`]);
       for (const e of c.env ?? []) {
@@ -121,10 +184,17 @@ describe('the production overlay', () => {
         if (e.name === 'DEPLOYMENT_ID') expect(e.valueFrom).toEqual({ fieldRef: { fieldPath: 'metadata.namespace' } });
         // A literal value only names a file mounted from a Secret.
         else if (e.name.endsWith('_FILE')) expect(e.value?.startsWith(`${SECRET_MOUNT_PATH}/`)).toBe(true);
-        else expect({ name: e.name, value: e.value, ref: e.valueFrom?.secretKeyRef?.name !== undefined }).toEqual({ name: e.name, value: undefined, ref: true });
+        else
+          expect({ name: e.name, value: e.value, ref: e.valueFrom?.secretKeyRef?.name !== undefined }).toEqual({
+            name: e.name,
+            value: undefined,
+            ref: true,
+          });
       }
     }
-    expect(podTemplates([find(apps(), 'Deployment', 'keeper')])[0]!.podSpec.containers[0]!.env?.map((e) => e.name)).toContain('PRIVATE_KEY_FILE');
+    expect(
+      podTemplates([find(apps(), 'Deployment', 'keeper')])[0]!.podSpec.containers[0]!.env?.map((e) => e.name),
+    ).toContain('PRIVATE_KEY_FILE');
   });
 
   it('references only Secrets whose creation docs/operations.md shows, key by key', () => {
@@ -138,8 +208,11 @@ describe('the production overlay', () => {
         }
       }
       for (const v of podSpec.volumes ?? []) {
-        const sources = (v.projected as { sources?: { secret?: { name: string; items: { key: string }[] } }[] } | undefined)?.sources ?? [];
-        for (const source of sources) for (const item of source.secret?.items ?? []) refs.add(`${source.secret!.name}/${item.key}`);
+        const sources =
+          (v.projected as { sources?: { secret?: { name: string; items: { key: string }[] } }[] } | undefined)
+            ?.sources ?? [];
+        for (const source of sources)
+          for (const item of source.secret?.items ?? []) refs.add(`${source.secret!.name}/${item.key}`);
         const secret = v.secret as { secretName: string; items?: { key: string }[] } | undefined;
         for (const item of secret?.items ?? []) refs.add(`${secret!.secretName}/${item.key}`);
       }
@@ -152,7 +225,10 @@ describe('the production overlay', () => {
       const [name, key] = ref.split('/') as [string, string];
       const create = docs.split('\n').findIndex((l) => l.includes(`create secret generic ${name}`));
       expect({ ref, documented: create >= 0 }).toEqual({ ref, documented: true });
-      const command = docs.split('\n').slice(create, create + 3).join(' ');
+      const command = docs
+        .split('\n')
+        .slice(create, create + 3)
+        .join(' ');
       expect({ ref, key: command.includes(`${key}=`) }).toEqual({ ref, key: true });
     }
   });
@@ -163,15 +239,20 @@ describe('the production overlay', () => {
   });
 
   it('leaves the replica count of every autoscaled Deployment to its HPA (no spec.replicas to reset on apply)', () => {
-    const scaled = byKind(apps(), 'HorizontalPodAutoscaler').map((h) => (spec(h).scaleTargetRef as { name: string }).name);
+    const scaled = byKind(apps(), 'HorizontalPodAutoscaler').map(
+      (h) => (spec(h).scaleTargetRef as { name: string }).name,
+    );
     expect(scaled.length).toBeGreaterThan(5);
     for (const d of byKind(apps(), 'Deployment')) {
       const replicas = spec(d).replicas;
-      expect({ deployment: d.metadata.name, hasReplicas: replicas !== undefined }).toEqual({ deployment: d.metadata.name, hasReplicas: !scaled.includes(d.metadata.name) });
+      expect({ deployment: d.metadata.name, hasReplicas: replicas !== undefined }).toEqual({
+        deployment: d.metadata.name,
+        hasReplicas: !scaled.includes(d.metadata.name),
+      });
     }
   });
 
-  it("gives the keeper longer to stop than its SHUTDOWN_TIMEOUT_MS, and its state file a persistent volume", () => {
+  it('gives the keeper longer to stop than its SHUTDOWN_TIMEOUT_MS, and its state file a persistent volume', () => {
     const deployment = find(apps(), 'Deployment', 'keeper');
     const pod = podTemplates([deployment])[0]!.podSpec as unknown as {
       terminationGracePeriodSeconds: number;
@@ -185,10 +266,12 @@ describe('the production overlay', () => {
     expect(mount).toBeDefined();
     const volume = pod.volumes.find((v) => v.name === mount!.name);
     expect(volume?.persistentVolumeClaim?.claimName).toBe('keeper-state');
-    expect(spec(find(apps(), 'PersistentVolumeClaim', 'keeper-state'))).toMatchObject({ accessModes: ['ReadWriteMany'] });
+    expect(spec(find(apps(), 'PersistentVolumeClaim', 'keeper-state'))).toMatchObject({
+      accessModes: ['ReadWriteMany'],
+    });
   });
 
-  it("probes the keeper where docs/operations.md and docs/keeper.md say: /live and /ready", () => {
+  it('probes the keeper where docs/operations.md and docs/keeper.md say: /live and /ready', () => {
     const c = podTemplates([find(apps(), 'Deployment', 'keeper')])[0]!.podSpec.containers[0]!;
     expect([c.livenessProbe?.httpGet?.path, c.readinessProbe?.httpGet?.path]).toEqual(['/live', '/ready']);
     const operations = readFileSync(repoPath('docs/operations.md'), 'utf8');
@@ -199,14 +282,23 @@ describe('the production overlay', () => {
   it("sets no variable the ClickHouse image's entrypoint acts on (it would write into the read-only root)", () => {
     const clickhouse = podTemplates([find(all, 'StatefulSet', 'clickhouse')])[0]!.podSpec.containers[0]!;
     const names = (clickhouse.env ?? []).map((e) => e.name);
-    for (const reserved of ['CLICKHOUSE_PASSWORD', 'CLICKHOUSE_USER', 'CLICKHOUSE_DB', 'CLICKHOUSE_DEFAULT_ACCESS_MANAGEMENT']) expect(names).not.toContain(reserved);
-    const users = (find(all, 'ConfigMap', 'clickhouse-config') as unknown as { data: Record<string, string> }).data['stableyield-user.xml']!;
+    for (const reserved of [
+      'CLICKHOUSE_PASSWORD',
+      'CLICKHOUSE_USER',
+      'CLICKHOUSE_DB',
+      'CLICKHOUSE_DEFAULT_ACCESS_MANAGEMENT',
+    ])
+      expect(names).not.toContain(reserved);
+    const users = (find(all, 'ConfigMap', 'clickhouse-config') as unknown as { data: Record<string, string> }).data[
+      'stableyield-user.xml'
+    ]!;
     const fromEnv = /from_env="([A-Z_]+)"/.exec(users)?.[1];
     expect(names).toContain(fromEnv);
   });
 
   it('wires no Secret nothing reads: API keys are in the database, ws-gateway reaches it for WS_AUTH_REQUIRED', () => {
-    const names = (app: string) => (podTemplates([find(apps(), 'Deployment', app)])[0]!.podSpec.containers[0]!.env ?? []).map((e) => e.name);
+    const names = (app: string) =>
+      (podTemplates([find(apps(), 'Deployment', app)])[0]!.podSpec.containers[0]!.env ?? []).map((e) => e.name);
     expect(names('api')).not.toContain('API_KEYS');
     expect(names('ws-gateway')).toContain('DATABASE_URL');
     const egress = JSON.stringify((spec(find(apps(), 'NetworkPolicy', 'ws-gateway')) as { egress: unknown[] }).egress);
@@ -215,10 +307,21 @@ describe('the production overlay', () => {
 
   it("lets the api, and no other app, ask the auditor's /status", () => {
     const api = spec(find(apps(), 'NetworkPolicy', 'api')) as { egress: { to: Json[]; ports: { port: number }[] }[] };
-    expect(api.egress).toContainEqual({ to: [{ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'auditor' } } }], ports: [{ protocol: 'TCP', port: 9213 }] });
-    const auditor = spec(find(apps(), 'NetworkPolicy', 'auditor')) as { ingress: { from: Json[] }[]; egress: { ports: { port: number }[] }[] };
+    expect(api.egress).toContainEqual({
+      to: [{ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'auditor' } } }],
+      ports: [{ protocol: 'TCP', port: 9213 }],
+    });
+    const auditor = spec(find(apps(), 'NetworkPolicy', 'auditor')) as {
+      ingress: { from: Json[] }[];
+      egress: { ports: { port: number }[] }[];
+    };
     expect(auditor.ingress.map((i) => JSON.stringify(i.from))).toEqual([
-      JSON.stringify([{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'prometheus' } } }]),
+      JSON.stringify([
+        {
+          namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } },
+          podSelector: { matchLabels: { 'app.kubernetes.io/name': 'prometheus' } },
+        },
+      ]),
       JSON.stringify([{ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'api' } } }]),
     ]);
     // it reads Kafka and the registry, nothing else
@@ -231,36 +334,75 @@ describe('the production overlay', () => {
     const users = byKind(apps(), 'KafkaUser');
     for (const app of baseApps.filter((a) => a.stores.includes('kafka'))) {
       const user = find(users, 'KafkaUser', app.name);
-      const userSpec = spec(user) as { authentication: { type: string }; authorization: { acls: { resource: { type: string; name: string; patternType: string }; operations: string[] }[] } };
+      const userSpec = spec(user) as {
+        authentication: { type: string };
+        authorization: {
+          acls: { resource: { type: string; name: string; patternType: string }; operations: string[] }[];
+        };
+      };
       expect(userSpec.authentication.type).toBe('scram-sha-512');
-      const rules = userSpec.authorization.acls.flatMap((a) => a.operations.map((operation) => ({ resourceType: a.resource.type, name: a.resource.name, patternType: a.resource.patternType, operation })));
+      const rules = userSpec.authorization.acls.flatMap((a) =>
+        a.operations.map((operation) => ({
+          resourceType: a.resource.type,
+          name: a.resource.name,
+          patternType: a.resource.patternType,
+          operation,
+        })),
+      );
       expect(rules.sort(byJson)).toEqual(aclRules(appAccess(app.name)).sort(byJson));
-      const config = (find(apps(), 'ConfigMap', `${app.name}-config`) as unknown as { data: Record<string, string> }).data;
+      const config = (find(apps(), 'ConfigMap', `${app.name}-config`) as unknown as { data: Record<string, string> })
+        .data;
       expect(config).toMatchObject({ KAFKA_SASL_MECHANISM: 'scram-sha-512', KAFKA_SASL_USERNAME: app.name });
       const env = podTemplates([find(apps(), 'Deployment', app.name)])[0]!.podSpec.containers[0]!.env ?? [];
-      expect(env).toContainEqual({ name: 'KAFKA_SASL_PASSWORD_FILE', value: `${SECRET_MOUNT_PATH}/${app.name}/password` });
+      expect(env).toContainEqual({
+        name: 'KAFKA_SASL_PASSWORD_FILE',
+        value: `${SECRET_MOUNT_PATH}/${app.name}/password`,
+      });
     }
-    const keeperWrites = aclRules(appAccess('keeper')).filter((r) => r.operation === 'Write').map((r) => r.name);
+    const keeperWrites = aclRules(appAccess('keeper'))
+      .filter((r) => r.operation === 'Write')
+      .map((r) => r.name);
     expect(keeperWrites).not.toContain('syi.calculated');
   });
 
-  it('requires SCRAM on the apps\' Kafka listener and enforces ACLs; the registry listener answers the registry only', () => {
-    const kafka = spec(find(all, 'Kafka', 'stableyield')) as { kafka: { listeners: { name: string; port: number; authentication?: { type: string } }[]; authorization: { type: string } }; entityOperator: { userOperator: { watchedNamespace: string } } };
+  it("requires SCRAM on the apps' Kafka listener and enforces ACLs; the registry listener answers the registry only", () => {
+    const kafka = spec(find(all, 'Kafka', 'stableyield')) as {
+      kafka: {
+        listeners: { name: string; port: number; authentication?: { type: string } }[];
+        authorization: { type: string };
+      };
+      entityOperator: { userOperator: { watchedNamespace: string } };
+    };
     expect(kafka.kafka.listeners.find((l) => l.port === 9092)?.authentication?.type).toBe('scram-sha-512');
     expect(kafka.kafka.authorization.type).toBe('simple');
     expect(kafka.entityOperator.userOperator.watchedNamespace).toBe(APP_NAMESPACE);
-    const fence = spec(find(all, 'NetworkPolicy', 'kafka-clients')) as { ingress: { from: unknown[]; ports: { port: number }[] }[] };
+    const fence = spec(find(all, 'NetworkPolicy', 'kafka-clients')) as {
+      ingress: { from: unknown[]; ports: { port: number }[] }[];
+    };
     const registryRule = fence.ingress.find((r) => r.ports.some((p) => p.port === 9094));
-    expect(registryRule?.from).toEqual([{ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'schema-registry' } } }]);
+    expect(registryRule?.from).toEqual([
+      { podSelector: { matchLabels: { 'app.kubernetes.io/name': 'schema-registry' } } },
+    ]);
   });
 
   it('denies all traffic by default in the data and monitoring namespaces too, Prometheus reachable only from Grafana and the adapter', () => {
     for (const namespace of [DATA_NAMESPACE, MONITORING_NAMESPACE]) {
-      const deny = all.find((m) => m.kind === 'NetworkPolicy' && m.metadata.name === 'default-deny-all' && m.metadata.namespace === namespace);
-      expect({ namespace, spec: deny && spec(deny) }).toEqual({ namespace, spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] } });
+      const deny = all.find(
+        (m) =>
+          m.kind === 'NetworkPolicy' && m.metadata.name === 'default-deny-all' && m.metadata.namespace === namespace,
+      );
+      expect({ namespace, spec: deny && spec(deny) }).toEqual({
+        namespace,
+        spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] },
+      });
     }
-    const prometheus = all.find((m) => m.kind === 'NetworkPolicy' && m.metadata.name === 'prometheus' && m.metadata.namespace === MONITORING_NAMESPACE)!;
-    const from = (spec(prometheus) as { ingress: { from: { podSelector: { matchLabels: Record<string, string> } }[] }[] }).ingress.flatMap((r) => r.from.map((f) => f.podSelector.matchLabels['app.kubernetes.io/name']));
+    const prometheus = all.find(
+      (m) =>
+        m.kind === 'NetworkPolicy' && m.metadata.name === 'prometheus' && m.metadata.namespace === MONITORING_NAMESPACE,
+    )!;
+    const from = (
+      spec(prometheus) as { ingress: { from: { podSelector: { matchLabels: Record<string, string> } }[] }[] }
+    ).ingress.flatMap((r) => r.from.map((f) => f.podSelector.matchLabels['app.kubernetes.io/name']));
     expect(from.sort()).toEqual(['grafana', 'prometheus-adapter']);
   });
 
@@ -272,47 +414,60 @@ describe('the production overlay', () => {
   it('scales the api on CPU 70 % between 3 and 10 replicas', () => {
     const hpa = spec(find(apps(), 'HorizontalPodAutoscaler', 'api'));
     expect(hpa).toMatchObject({ minReplicas: 3, maxReplicas: 10, scaleTargetRef: { kind: 'Deployment', name: 'api' } });
-    expect(hpa.metrics).toEqual([{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } } }]);
+    expect(hpa.metrics).toEqual([
+      { type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } } },
+    ]);
   });
 
   it('scales ws-gateway on 1000 connections per pod (custom metric, averaged over the pods)', () => {
     const hpa = spec(find(apps(), 'HorizontalPodAutoscaler', 'ws-gateway'));
-    expect(hpa.metrics).toEqual([{
-      type: 'External',
-      external: {
-        metric: { name: 'websocket_active_connections', selector: { matchLabels: { job: 'ws-gateway' } } },
-        target: { type: 'AverageValue', averageValue: '1000' },
+    expect(hpa.metrics).toEqual([
+      {
+        type: 'External',
+        external: {
+          metric: { name: 'websocket_active_connections', selector: { matchLabels: { job: 'ws-gateway' } } },
+          target: { type: 'AverageValue', averageValue: '1000' },
+        },
       },
-    }]);
+    ]);
     expect(hpa).toMatchObject({ minReplicas: 2, maxReplicas: 10 });
   });
 
-  it.each(['sink-timescale', 'sink-clickhouse'])(
-    'scales %s on the consumer lag of its group',
-    (name) => {
-      const hpa = spec(find(apps(), 'HorizontalPodAutoscaler', name));
-      expect(hpa.metrics).toEqual([{
+  it.each(['sink-timescale', 'sink-clickhouse'])('scales %s on the consumer lag of its group', (name) => {
+    const hpa = spec(find(apps(), 'HorizontalPodAutoscaler', name));
+    expect(hpa.metrics).toEqual([
+      {
         type: 'External',
         external: {
           metric: { name: 'kafka_consumer_lag', selector: { matchLabels: { group: name } } },
           target: { type: 'AverageValue', averageValue: expect.stringMatching(/^\d+$/) as unknown },
         },
-      }]);
-    },
-  );
+      },
+    ]);
+  });
 
   it('has every external metric of an autoscaler served by the prometheus-adapter configuration', () => {
-    const adapter = parse(readFileSync(repoPath('monitoring/prometheus-adapter-values.yaml'), 'utf8')) as { rules: { external: { seriesQuery: string; metricsQuery: string }[] } };
+    const adapter = parse(readFileSync(repoPath('monitoring/prometheus-adapter-values.yaml'), 'utf8')) as {
+      rules: { external: { seriesQuery: string; metricsQuery: string }[] };
+    };
     const served = adapter.rules.external.map((r) => r.seriesQuery);
     const needed = byKind(apps(), 'HorizontalPodAutoscaler').flatMap((h) =>
-      (spec(h).metrics as { external?: { metric: { name: string; selector: { matchLabels: Record<string, string> } } } }[])
-        .flatMap((m) => (m.external ? [m.external.metric] : [])));
+      (
+        spec(h).metrics as {
+          external?: { metric: { name: string; selector: { matchLabels: Record<string, string> } } };
+        }[]
+      ).flatMap((m) => (m.external ? [m.external.metric] : [])),
+    );
     expect(needed.length).toBeGreaterThanOrEqual(3); // ws-gateway connections and the two sinks' lag
     for (const metric of needed) {
       const rule = adapter.rules.external.find((r) => r.seriesQuery === metric.name);
-      expect({ metric: metric.name, served: served.includes(metric.name) }).toEqual({ metric: metric.name, served: true });
+      expect({ metric: metric.name, served: served.includes(metric.name) }).toEqual({
+        metric: metric.name,
+        served: true,
+      });
       // The selector's label must survive the adapter's aggregation.
-      for (const label of Object.keys(metric.selector.matchLabels)) expect(rule!.metricsQuery).toContain(`sum by (${label})`);
+      for (const label of Object.keys(metric.selector.matchLabels))
+        expect(rule!.metricsQuery).toContain(`sum by (${label})`);
     }
   });
 
@@ -332,7 +487,10 @@ describe('the production overlay', () => {
     const deny = spec(find(apps(), 'NetworkPolicy', 'default-deny-all'));
     expect(deny).toEqual({ podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
     for (const app of baseApps) {
-      const np = spec(find(apps(), 'NetworkPolicy', app.name)) as { egress: { to: Json[]; ports: { port: number }[] }[]; ingress: { ports: { port: number }[] }[] };
+      const np = spec(find(apps(), 'NetworkPolicy', app.name)) as {
+        egress: { to: Json[]; ports: { port: number }[] }[];
+        ingress: { ports: { port: number }[] }[];
+      };
       const egressPorts = np.egress.flatMap((e) => e.ports.map((p) => p.port)).sort();
       const expected = app.stores.map((s) => ({ kafka: 9092, registry: 8080, timescale: 5432, clickhouse: 8123 })[s]);
       if (app.internet) expected.push(443);
@@ -340,7 +498,9 @@ describe('the production overlay', () => {
       expect(egressPorts).toEqual(expected.sort());
       const ingressPorts = np.ingress.flatMap((i) => i.ports.map((p) => p.port)).sort();
       const callers = baseApps.filter((a) => a.callsHealthOf?.includes(app.name)).map(() => app.healthPort);
-      expect(ingressPorts).toEqual([app.healthPort, ...callers, ...(app.mainPort !== undefined ? [app.mainPort] : [])].sort());
+      expect(ingressPorts).toEqual(
+        [app.healthPort, ...callers, ...(app.mainPort !== undefined ? [app.mainPort] : [])].sort(),
+      );
     }
     expect(appByName('api').stores).not.toContain('clickhouse');
     expect(appByName('processor-syi').internet).toBe(false);
@@ -359,22 +519,46 @@ describe('the production overlay', () => {
   it('runs Kafka as 3 combined KRaft nodes with replication 3 and min.insync.replicas 2', () => {
     const kafka = find(all, 'Kafka', 'stableyield');
     expect(kafka.metadata.namespace).toBe(DATA_NAMESPACE);
-    expect(kafka.metadata.annotations).toMatchObject({ 'strimzi.io/kraft': 'enabled', 'strimzi.io/node-pools': 'enabled' });
-    expect((spec(kafka).kafka as Json).config).toMatchObject({ 'default.replication.factor': 3, 'min.insync.replicas': 2, 'auto.create.topics.enable': false });
-    expect(spec(find(all, 'KafkaNodePool', 'combined'))).toMatchObject({ replicas: 3, roles: ['controller', 'broker'] });
+    expect(kafka.metadata.annotations).toMatchObject({
+      'strimzi.io/kraft': 'enabled',
+      'strimzi.io/node-pools': 'enabled',
+    });
+    expect((spec(kafka).kafka as Json).config).toMatchObject({
+      'default.replication.factor': 3,
+      'min.insync.replicas': 2,
+      'auto.create.topics.enable': false,
+    });
+    expect(spec(find(all, 'KafkaNodePool', 'combined'))).toMatchObject({
+      replicas: 3,
+      roles: ['controller', 'broker'],
+    });
   });
 
   it('declares one KafkaTopic per catalog topic and dead-letter topic with the catalog settings', () => {
     const topics = byKind(all, 'KafkaTopic').filter((t) => t.metadata.name !== 'kafkasql-journal');
-    expect(topics.map((t) => (spec(t).topicName as string)).sort()).toEqual(allTopics().map((t) => t.name).sort());
+    expect(topics.map((t) => spec(t).topicName as string).sort()).toEqual(
+      allTopics()
+        .map((t) => t.name)
+        .sort(),
+    );
     expect(topics).toHaveLength(TOPICS.length * 2);
     for (const t of allTopics()) {
       const s = spec(find(all, 'KafkaTopic', t.name));
       expect(s).toMatchObject({ partitions: t.partitions, replicas: 3 });
-      expect(s.config).toEqual({ 'cleanup.policy': t.cleanupPolicy, 'retention.ms': t.retentionDays * 86_400_000, 'min.insync.replicas': 2 });
+      expect(s.config).toEqual({
+        'cleanup.policy': t.cleanupPolicy,
+        'retention.ms': t.retentionDays * 86_400_000,
+        'min.insync.replicas': 2,
+      });
     }
-    expect(spec(find(all, 'KafkaTopic', 'syi.calculated'))).toMatchObject({ partitions: 1, config: { 'retention.ms': 365 * 86_400_000 } });
-    expect(spec(find(all, 'KafkaTopic', 'cc.prices')).config).toMatchObject({ 'cleanup.policy': 'delete', 'retention.ms': 8 * 86_400_000 });
+    expect(spec(find(all, 'KafkaTopic', 'syi.calculated'))).toMatchObject({
+      partitions: 1,
+      config: { 'retention.ms': 365 * 86_400_000 },
+    });
+    expect(spec(find(all, 'KafkaTopic', 'cc.prices')).config).toMatchObject({
+      'cleanup.policy': 'delete',
+      'retention.ms': 8 * 86_400_000,
+    });
   });
 
   it('runs TimescaleDB as a CloudNativePG cluster with the extension, ClickHouse and the registry', () => {
@@ -387,11 +571,17 @@ describe('the production overlay', () => {
   });
 
   it('runs Prometheus and Grafana in the monitoring namespace with the tested rules and dashboards', () => {
-    for (const name of ['prometheus', 'grafana']) expect(find(all, 'Deployment', name).metadata.namespace).toBe(MONITORING_NAMESPACE);
+    for (const name of ['prometheus', 'grafana'])
+      expect(find(all, 'Deployment', name).metadata.namespace).toBe(MONITORING_NAMESPACE);
     const rules = all.find((m) => m.kind === 'ConfigMap' && m.metadata.name.startsWith('prometheus-rules-'));
     expect(Object.keys((rules?.data ?? {}) as Json)).toEqual(['stableyield.rules.yml']);
     const dashboards = all.find((m) => m.kind === 'ConfigMap' && m.metadata.name.startsWith('grafana-dashboards-'));
-    expect(Object.keys((dashboards?.data ?? {}) as Json).sort()).toEqual(['keeper.json', 'pipeline.json', 'serving.json', 'syi.json']);
+    expect(Object.keys((dashboards?.data ?? {}) as Json).sort()).toEqual([
+      'keeper.json',
+      'pipeline.json',
+      'serving.json',
+      'syi.json',
+    ]);
   });
 });
 
@@ -403,13 +593,16 @@ describe('the dev overlay', () => {
 
   it('adds market-sim, points the ingesters at it and lets them reach it', () => {
     find(all, 'Deployment', 'market-sim');
-    expect(find(all, 'ConfigMap', 'ingest-market-config').data).toMatchObject({ FRED_URL: 'http://market-sim.stableyield.svc:7100/fred' });
+    expect(find(all, 'ConfigMap', 'ingest-market-config').data).toMatchObject({
+      FRED_URL: 'http://market-sim.stableyield.svc:7100/fred',
+    });
     expect(find(all, 'NetworkPolicy', 'ingesters-to-market-sim').metadata.namespace).toBe(APP_NAMESPACE);
   });
 
   it('uses one broker and replication factor 1 everywhere', () => {
     expect(spec(find(all, 'KafkaNodePool', 'combined')).replicas).toBe(1);
-    for (const t of byKind(all, 'KafkaTopic')) expect(spec(t)).toMatchObject({ replicas: 1, config: { 'min.insync.replicas': 1 } });
+    for (const t of byKind(all, 'KafkaTopic'))
+      expect(spec(t)).toMatchObject({ replicas: 1, config: { 'min.insync.replicas': 1 } });
     expect(find(all, 'ConfigMap', 'stableyield-config').data).toMatchObject({ KAFKA_REPLICATION_FACTOR: '1' });
   });
 });

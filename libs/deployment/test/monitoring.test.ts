@@ -9,56 +9,115 @@ import { runOk } from './tools';
 
 const TOOL_TIMEOUT = 120_000;
 
-interface AlertRule { alert: string; record?: undefined; expr: string; for?: string; labels: { severity: string }; annotations: Record<string, string> }
-interface RecordingRule { record: string; alert?: undefined; expr: string }
-interface RulesFile { groups: { name: string; rules: (AlertRule | RecordingRule)[] }[] }
-interface RuleTests { tests: { name: string; alert_rule_test?: { alertname: string; exp_alerts: unknown[] }[]; promql_expr_test?: { expr: string }[] }[] }
+interface AlertRule {
+  alert: string;
+  record?: undefined;
+  expr: string;
+  for?: string;
+  labels: { severity: string };
+  annotations: Record<string, string>;
+}
+interface RecordingRule {
+  record: string;
+  alert?: undefined;
+  expr: string;
+}
+interface RulesFile {
+  groups: { name: string; rules: (AlertRule | RecordingRule)[] }[];
+}
+interface RuleTests {
+  tests: {
+    name: string;
+    alert_rule_test?: { alertname: string; exp_alerts: unknown[] }[];
+    promql_expr_test?: { expr: string }[];
+  }[];
+}
 
 const readYaml = <T>(path: string): T => parse(readFileSync(repoPath(path), 'utf8')) as T;
-const allRules = (): (AlertRule | RecordingRule)[] => readYaml<RulesFile>('monitoring/rules/stableyield.rules.yml').groups.flatMap((g) => g.rules);
+const allRules = (): (AlertRule | RecordingRule)[] =>
+  readYaml<RulesFile>('monitoring/rules/stableyield.rules.yml').groups.flatMap((g) => g.rules);
 const rules = (): AlertRule[] => allRules().filter((r): r is AlertRule => r.alert !== undefined);
 
-interface Dashboard { uid: string; title: string; panels: { type: string; title: string; datasource?: { uid: string }; targets?: { expr: string; datasource?: { uid: string } }[] }[] }
-const dashboardFiles = (): string[] => readdirSync(repoPath('monitoring/grafana/dashboards')).filter((f) => f.endsWith('.json')).sort();
-const readDashboard = (file: string): Dashboard => JSON.parse(readFileSync(repoPath('monitoring/grafana/dashboards', file), 'utf8')) as Dashboard;
+interface Dashboard {
+  uid: string;
+  title: string;
+  panels: {
+    type: string;
+    title: string;
+    datasource?: { uid: string };
+    targets?: { expr: string; datasource?: { uid: string } }[];
+  }[];
+}
+const dashboardFiles = (): string[] =>
+  readdirSync(repoPath('monitoring/grafana/dashboards'))
+    .filter((f) => f.endsWith('.json'))
+    .sort();
+const readDashboard = (file: string): Dashboard =>
+  JSON.parse(readFileSync(repoPath('monitoring/grafana/dashboards', file), 'utf8')) as Dashboard;
 const queries = (d: Dashboard): string[] => d.panels.flatMap((p) => (p.targets ?? []).map((t) => t.expr));
 
 describe('promtool', () => {
-  it.each(['prometheus.yml', 'prometheus.compose.yml', 'prometheus.k8s.yml'])('check config accepts monitoring/%s and its rules', (file) => {
-    const out = runOk('promtool', ['check', 'config', file], { cwd: repoPath('monitoring') });
-    expect(out).toContain(`SUCCESS: ${file} is valid prometheus config file syntax`);
-    expect(out).toMatch(/SUCCESS: \d+ rules found/);
-  }, TOOL_TIMEOUT);
+  it.each(['prometheus.yml', 'prometheus.compose.yml', 'prometheus.k8s.yml'])(
+    'check config accepts monitoring/%s and its rules',
+    (file) => {
+      const out = runOk('promtool', ['check', 'config', file], { cwd: repoPath('monitoring') });
+      expect(out).toContain(`SUCCESS: ${file} is valid prometheus config file syntax`);
+      expect(out).toMatch(/SUCCESS: \d+ rules found/);
+    },
+    TOOL_TIMEOUT,
+  );
 
-  it('check rules accepts every rule file', () => {
-    const out = runOk('promtool', ['check', 'rules', 'rules/stableyield.rules.yml'], { cwd: repoPath('monitoring') });
-    expect(out).toContain(`SUCCESS: ${allRules().length} rules found`);
-  }, TOOL_TIMEOUT);
+  it(
+    'check rules accepts every rule file',
+    () => {
+      const out = runOk('promtool', ['check', 'rules', 'rules/stableyield.rules.yml'], { cwd: repoPath('monitoring') });
+      expect(out).toContain(`SUCCESS: ${allRules().length} rules found`);
+    },
+    TOOL_TIMEOUT,
+  );
 
-  it('test rules passes the rule unit tests', () => {
-    const out = runOk('promtool', ['test', 'rules', 'tests/stableyield.rules.test.yml'], { cwd: repoPath('monitoring') });
-    expect(out).toContain('SUCCESS');
-  }, TOOL_TIMEOUT);
+  it(
+    'test rules passes the rule unit tests',
+    () => {
+      const out = runOk('promtool', ['test', 'rules', 'tests/stableyield.rules.test.yml'], {
+        cwd: repoPath('monitoring'),
+      });
+      expect(out).toContain('SUCCESS');
+    },
+    TOOL_TIMEOUT,
+  );
 });
 
 describe('alert rules', () => {
   it('has a unit test for every alert, showing it both silent and firing', () => {
-    const cases = readYaml<RuleTests>('monitoring/tests/stableyield.rules.test.yml').tests.flatMap((t) => t.alert_rule_test ?? []);
+    const cases = readYaml<RuleTests>('monitoring/tests/stableyield.rules.test.yml').tests.flatMap(
+      (t) => t.alert_rule_test ?? [],
+    );
     for (const { alert } of rules()) {
       const mine = cases.filter((c) => c.alertname === alert);
-      expect({ alert, silent: mine.some((c) => c.exp_alerts.length === 0), firing: mine.some((c) => c.exp_alerts.length > 0) })
-        .toEqual({ alert, silent: true, firing: true });
+      expect({
+        alert,
+        silent: mine.some((c) => c.exp_alerts.length === 0),
+        firing: mine.some((c) => c.exp_alerts.length > 0),
+      }).toEqual({ alert, silent: true, firing: true });
     }
   });
 
   it('has a unit test of every recording rule', () => {
-    const exprs = readYaml<RuleTests>('monitoring/tests/stableyield.rules.test.yml').tests.flatMap((t) => (t.promql_expr_test ?? []).map((e) => e.expr));
+    const exprs = readYaml<RuleTests>('monitoring/tests/stableyield.rules.test.yml').tests.flatMap((t) =>
+      (t.promql_expr_test ?? []).map((e) => e.expr),
+    );
     const recorded = allRules().flatMap((r) => (r.record !== undefined ? [r.record] : []));
     expect(recorded).toEqual(['index_updates_per_minute', 'data_quality_score']);
     for (const name of recorded) expect({ name, tested: exprs.includes(name) }).toEqual({ name, tested: true });
   });
 
-  interface Required { alert: string; parts: string[]; forDuration?: string; severity?: string }
+  interface Required {
+    alert: string;
+    parts: string[];
+    forDuration?: string;
+    severity?: string;
+  }
   it.each<Required>([
     { alert: 'OracleStale', parts: ['last_update_age_seconds', '> 90'], severity: 'warning' },
     { alert: 'OracleStale', parts: ['last_update_age_seconds', '> 300'], severity: 'critical' },
@@ -68,13 +127,27 @@ describe('alert rules', () => {
     { alert: 'KeeperWalletBalanceLow', parts: ['keeper_wallet_balance_eth < keeper_wallet_balance_floor_eth'] },
     { alert: 'GasPriceHigh', parts: ['gas_cost_gwei', '> 100'] },
     { alert: 'SYIStale', parts: ['syi_last_published_timestamp_seconds', '> 300'], severity: 'critical' },
-    { alert: 'SYICalculationSlow', parts: ['histogram_quantile(0.95', 'syi_calculation_latency_seconds_bucket', '> 5'] },
+    {
+      alert: 'SYICalculationSlow',
+      parts: ['histogram_quantile(0.95', 'syi_calculation_latency_seconds_bucket', '> 5'],
+    },
     { alert: 'SYIDataIncomplete', parts: ['syi_data_completeness_ratio', '< 0.95'] },
-    { alert: 'SYIVerificationMismatch', parts: ['syi_verified_records_total{result="mismatch"}', '> 0'], severity: 'critical' },
+    {
+      alert: 'SYIVerificationMismatch',
+      parts: ['syi_verified_records_total{result="mismatch"}', '> 0'],
+      severity: 'critical',
+    },
     { alert: 'SYIVerificationLagging', parts: ['syi_verification_lag_seconds', '> 300'], forDuration: '5m' },
     { alert: 'KafkaConsumerLagHigh', parts: ['kafka_consumer_lag', '> 5000'] },
-    { alert: 'DatabaseConnectionErrors', parts: ['increase(db_connection_errors_total[5m])', '> 10'], severity: 'critical' },
-    { alert: 'APILatencyHigh', parts: ['histogram_quantile(0.95', 'http_request_duration_seconds_bucket{job="api"}', '> 0.5'] },
+    {
+      alert: 'DatabaseConnectionErrors',
+      parts: ['increase(db_connection_errors_total[5m])', '> 10'],
+      severity: 'critical',
+    },
+    {
+      alert: 'APILatencyHigh',
+      parts: ['histogram_quantile(0.95', 'http_request_duration_seconds_bucket{job="api"}', '> 0.5'],
+    },
   ])('defines $alert ($severity) as the issue asks', ({ alert, parts, forDuration, severity }) => {
     const rule = rules().find((r) => r.alert === alert && (severity === undefined || r.labels.severity === severity));
     expect(rule).toBeDefined();
@@ -89,14 +162,24 @@ describe('metrics contract (docs/metrics.md)', () => {
   const documented = documentedMetrics(readFileSync(repoPath('docs/metrics.md'), 'utf8'));
 
   it('documents the metric names the apps must export', () => {
-    for (const name of ['syi_value', 'kafka_consumer_lag', 'keeper_transactions_total', 'websocket_active_connections', 'app_main_loop_last_progress_seconds']) {
+    for (const name of [
+      'syi_value',
+      'kafka_consumer_lag',
+      'keeper_transactions_total',
+      'websocket_active_connections',
+      'app_main_loop_last_progress_seconds',
+    ]) {
       expect(documented.has(name)).toBe(true);
     }
   });
 
   it('lists every metric an alert rule uses', () => {
     const recorded = new Set(allRules().flatMap((r) => (r.record !== undefined ? [r.record] : [])));
-    const used = new Set(allRules().flatMap((r) => [...metricNames(r.expr)]).filter((m) => !recorded.has(m)));
+    const used = new Set(
+      allRules()
+        .flatMap((r) => [...metricNames(r.expr)])
+        .filter((m) => !recorded.has(m)),
+    );
     expect([...used].filter((m) => !documented.has(m))).toEqual([]);
     expect(used.size).toBeGreaterThan(10);
   });
@@ -121,7 +204,13 @@ describe('prometheus configurations', () => {
     return ports;
   }
 
-  interface PromConfig { scrape_configs: { job_name: string; static_configs?: { targets: string[] }[]; dns_sd_configs?: { names: string[]; port: number }[] }[] }
+  interface PromConfig {
+    scrape_configs: {
+      job_name: string;
+      static_configs?: { targets: string[] }[];
+      dns_sd_configs?: { names: string[]; port: number }[];
+    }[];
+  }
 
   it('scrapes every app locally at the health port of docs/ports.md, job named after the app', () => {
     const ports = documentedHealthPorts();
@@ -137,26 +226,41 @@ describe('prometheus configurations', () => {
     const compose = readYaml<PromConfig>('monitoring/prometheus.compose.yml').scrape_configs;
     const k8s = readYaml<PromConfig>('monitoring/prometheus.k8s.yml').scrape_configs;
     for (const app of APPS) {
-      expect(compose.find((j) => j.job_name === app.name)?.static_configs?.[0]?.targets).toEqual([`${app.name}:${String(app.healthPort)}`]);
+      expect(compose.find((j) => j.job_name === app.name)?.static_configs?.[0]?.targets).toEqual([
+        `${app.name}:${String(app.healthPort)}`,
+      ]);
       if (app.devOnly === true) continue;
       expect(k8s.find((j) => j.job_name === app.name)?.dns_sd_configs?.[0]).toEqual({
-        names: [`${app.name}-metrics.stableyield.svc.cluster.local`], type: 'A', port: app.healthPort,
+        names: [`${app.name}-metrics.stableyield.svc.cluster.local`],
+        type: 'A',
+        port: app.healthPort,
       });
     }
   });
 });
 
 describe('grafana', () => {
-  interface Datasources { datasources: { uid: string; type: string; url: string }[] }
-  interface Providers { providers: { options: { path: string } }[] }
+  interface Datasources {
+    datasources: { uid: string; type: string; url: string }[];
+  }
+  interface Providers {
+    providers: { options: { path: string } }[];
+  }
   const datasourceUids = (): Set<string> =>
-    new Set(readYaml<Datasources>('monitoring/grafana/provisioning/datasources/prometheus.yml').datasources.map((d) => d.uid));
+    new Set(
+      readYaml<Datasources>('monitoring/grafana/provisioning/datasources/prometheus.yml').datasources.map((d) => d.uid),
+    );
 
   it('provisions a Prometheus data source and loads dashboards from the path compose and Kubernetes mount', () => {
     const ds = readYaml<Datasources>('monitoring/grafana/provisioning/datasources/prometheus.yml').datasources;
-    expect(ds).toEqual([expect.objectContaining({ uid: 'prometheus', type: 'prometheus', url: 'http://prometheus:9090' })]);
-    const path = readYaml<Providers>('monitoring/grafana/provisioning/dashboards/stableyield.yml').providers[0]!.options.path;
-    expect(readFileSync(repoPath('docker-compose.yml'), 'utf8')).toContain(`./monitoring/grafana/dashboards:${path}:ro`);
+    expect(ds).toEqual([
+      expect.objectContaining({ uid: 'prometheus', type: 'prometheus', url: 'http://prometheus:9090' }),
+    ]);
+    const path = readYaml<Providers>('monitoring/grafana/provisioning/dashboards/stableyield.yml').providers[0]!.options
+      .path;
+    expect(readFileSync(repoPath('docker-compose.yml'), 'utf8')).toContain(
+      `./monitoring/grafana/dashboards:${path}:ro`,
+    );
     expect(readFileSync(repoPath('k8s/base/monitoring/grafana.yaml'), 'utf8')).toContain(`mountPath: ${path}\n`);
   });
 
@@ -183,10 +287,48 @@ describe('grafana', () => {
   });
 
   it.each([
-    ['syi.json', ['syi_value', 'syi_rpl', 'syi_eligible_constituents', 'syi_constituent_weight', 'syi_constituent_ray', 'syi_data_completeness_ratio', 'syi_last_published_timestamp_seconds', 'index_updates_per_minute', 'data_quality_score']],
-    ['keeper.json', ['keeper_onchain_price', 'keeper_hermes_price', 'price_updates_total', 'keeper_transactions_total', 'gas_cost_gwei', 'tx_latency_seconds', 'keeper_wallet_balance_eth']],
-    ['pipeline.json', ['kafka_messages_produced_total', 'kafka_consumer_lag', 'processor_evaluation_latency_seconds', 'dlq_records_total', 'processor_late_events_total', 'processor_transaction_duration_seconds', 'timescaledb_connection_pool_usage']],
-    ['serving.json', ['api_requests_total', 'http_request_duration_seconds', 'websocket_active_connections', 'websocket_subscribers']],
+    [
+      'syi.json',
+      [
+        'syi_value',
+        'syi_rpl',
+        'syi_eligible_constituents',
+        'syi_constituent_weight',
+        'syi_constituent_ray',
+        'syi_data_completeness_ratio',
+        'syi_last_published_timestamp_seconds',
+        'index_updates_per_minute',
+        'data_quality_score',
+      ],
+    ],
+    [
+      'keeper.json',
+      [
+        'keeper_onchain_price',
+        'keeper_hermes_price',
+        'price_updates_total',
+        'keeper_transactions_total',
+        'gas_cost_gwei',
+        'tx_latency_seconds',
+        'keeper_wallet_balance_eth',
+      ],
+    ],
+    [
+      'pipeline.json',
+      [
+        'kafka_messages_produced_total',
+        'kafka_consumer_lag',
+        'processor_evaluation_latency_seconds',
+        'dlq_records_total',
+        'processor_late_events_total',
+        'processor_transaction_duration_seconds',
+        'timescaledb_connection_pool_usage',
+      ],
+    ],
+    [
+      'serving.json',
+      ['api_requests_total', 'http_request_duration_seconds', 'websocket_active_connections', 'websocket_subscribers'],
+    ],
   ])('%s shows what the issue lists', (file, metrics) => {
     const used = new Set(queries(readDashboard(file)).flatMap((q) => [...metricNames(q)]));
     for (const m of metrics) expect({ metric: m, shown: used.has(m) }).toEqual({ metric: m, shown: true });

@@ -26,7 +26,14 @@ export function helmTemplate(extraArgs: readonly string[] = []): string {
   const key = `helm:${extraArgs.join(' ')}`;
   let out = rendered.get(key);
   if (out === undefined) {
-    out = runOk('helm', ['template', 'stableyield', repoPath('helm/stableyield'), '--namespace', 'stableyield', ...extraArgs]);
+    out = runOk('helm', [
+      'template',
+      'stableyield',
+      repoPath('helm/stableyield'),
+      '--namespace',
+      'stableyield',
+      ...extraArgs,
+    ]);
     rendered.set(key, out);
   }
   return out;
@@ -58,7 +65,9 @@ function crdSchemas(): string {
   if (crdSchemaDir === undefined) {
     const dir = mkdtempSync(join(tmpdir(), 'crd-schemas-'));
     for (const file of CRD_FILES) {
-      const crd = parse(readFileSync(requireFile(join(CRD_DIR, file)), 'utf8')) as Parameters<typeof writeCrdSchemas>[0];
+      const crd = parse(readFileSync(requireFile(join(CRD_DIR, file)), 'utf8')) as Parameters<
+        typeof writeCrdSchemas
+      >[0];
       writeCrdSchemas(crd, dir);
     }
     crdSchemaDir = dir;
@@ -81,9 +90,12 @@ export function kubeconform(yamlText: string): KubeconformResult {
   const r = run('kubeconform', [
     '-strict',
     '-summary',
-    '-output', 'json',
-    '-schema-location', `${SCHEMA_DIR}/{{ .ResourceKind }}{{ .KindSuffix }}.json`,
-    '-schema-location', crdSchemaLocation(crdSchemas()),
+    '-output',
+    'json',
+    '-schema-location',
+    `${SCHEMA_DIR}/{{ .ResourceKind }}{{ .KindSuffix }}.json`,
+    '-schema-location',
+    crdSchemaLocation(crdSchemas()),
     ...(Object.keys(SKIPPED_KINDS).length > 0 ? ['-skip', Object.keys(SKIPPED_KINDS).join(',')] : []),
     file,
   ]);

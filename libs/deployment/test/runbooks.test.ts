@@ -16,15 +16,26 @@ import { podTemplates } from '../src/yaml-docs';
 const RUNBOOK_BASE = 'https://github.com/stableyield/stableyield/blob/main/docs/runbooks.md';
 const text = readFileSync(repoPath('docs/runbooks.md'), 'utf8');
 
-interface Rule { alert?: string; annotations?: Record<string, string> }
+interface Rule {
+  alert?: string;
+  annotations?: Record<string, string>;
+}
 const alertRules = (): Required<Rule>[] =>
-  (parse(readFileSync(repoPath('monitoring/rules/stableyield.rules.yml'), 'utf8')) as { groups: { rules: Rule[] }[] }).groups
+  (
+    parse(readFileSync(repoPath('monitoring/rules/stableyield.rules.yml'), 'utf8')) as { groups: { rules: Rule[] }[] }
+  ).groups
     .flatMap((g) => g.rules)
     .filter((r): r is Required<Rule> => r.alert !== undefined);
 
 /** GitHub's anchor of a heading: lower case, punctuation dropped, spaces to hyphens. */
-const anchor = (heading: string): string => heading.trim().toLowerCase().replace(/[^a-z0-9 _-]/g, '').replace(/ /g, '-');
-const headings = (level: number): string[] => [...text.matchAll(new RegExp(`^${'#'.repeat(level)} (.+)$`, 'gm'))].map((m) => m[1]!);
+const anchor = (heading: string): string =>
+  heading
+    .trim()
+    .toLowerCase()
+    .replace(/[^a-z0-9 _-]/g, '')
+    .replace(/ /g, '-');
+const headings = (level: number): string[] =>
+  [...text.matchAll(new RegExp(`^${'#'.repeat(level)} (.+)$`, 'gm'))].map((m) => m[1]!);
 
 /** The part of the runbook between a level-2 heading and the next one. */
 function part(title: string): string {
@@ -64,8 +75,12 @@ describe('docs/runbooks.md', () => {
   ])('shows the operation "%s"', (title, parts) => {
     const start = text.indexOf(`\n### ${title}\n`);
     expect(start).toBeGreaterThan(text.indexOf('\n## Operations\n'));
-    const section = text.slice(start, text.indexOf('\n### ', start + 1) > 0 ? text.indexOf('\n### ', start + 1) : undefined);
-    for (const p of parts) expect({ title, has: p, found: section.includes(p) }).toEqual({ title, has: p, found: true });
+    const section = text.slice(
+      start,
+      text.indexOf('\n### ', start + 1) > 0 ? text.indexOf('\n### ', start + 1) : undefined,
+    );
+    for (const p of parts)
+      expect({ title, has: p, found: section.includes(p) }).toEqual({ title, has: p, found: true });
   });
 });
 
@@ -76,26 +91,34 @@ describe('the commands of docs/runbooks.md use our names', () => {
 
   it('names only apps that exist (deploy/, deployment/, the name label)', () => {
     // Not libs/deployment/…: a path in this repository, not a Deployment.
-    const names = [...text.matchAll(/(?<![\w/])(?:deploy|deployment)\/([a-z<>-]+)|app\.kubernetes\.io\/name=([a-z<>-]+)/g)].map((m) => m[1] ?? m[2]!);
+    const names = [
+      ...text.matchAll(/(?<![\w/])(?:deploy|deployment)\/([a-z<>-]+)|app\.kubernetes\.io\/name=([a-z<>-]+)/g),
+    ].map((m) => m[1] ?? m[2]!);
     expect(names.length).toBeGreaterThan(20);
     expect(names.filter((n) => !apps.has(n) && !placeholder(n))).toEqual([]);
   });
 
   it("reads logs from the apps' container, which is named app", () => {
-    const containers = new Set(APPS.flatMap((a) => podTemplates(appManifests(a)).flatMap((p) => p.podSpec.containers.map((c) => c.name))));
+    const containers = new Set(
+      APPS.flatMap((a) => podTemplates(appManifests(a)).flatMap((p) => p.podSpec.containers.map((c) => c.name))),
+    );
     expect([...containers]).toEqual(['app']);
-    for (const line of text.split('\n').filter((l) => / logs (deploy\/|-l )/.test(l))) expect({ line, container: line.includes(' -c app') }).toEqual({ line, container: true });
+    for (const line of text.split('\n').filter((l) => / logs (deploy\/|-l )/.test(l)))
+      expect({ line, container: line.includes(' -c app') }).toEqual({ line, container: true });
   });
 
   it('uses only our namespaces', () => {
     const namespaces = new Set([...text.matchAll(/ -n ([a-z-]+)/g)].map((m) => m[1]!));
-    expect([...namespaces].filter((n) => ![APP_NAMESPACE, DATA_NAMESPACE, MONITORING_NAMESPACE].includes(n))).toEqual([]);
+    expect([...namespaces].filter((n) => ![APP_NAMESPACE, DATA_NAMESPACE, MONITORING_NAMESPACE].includes(n))).toEqual(
+      [],
+    );
   });
 
   it('port-forwards each app at its health port', () => {
     const forwards = [...text.matchAll(/port-forward deploy\/([a-z-]+) (\d+)/g)];
     expect(forwards.length).toBeGreaterThan(3);
-    for (const [, app, port] of forwards) expect({ app, port: Number(port) }).toEqual({ app, port: APPS.find((a) => a.name === app)!.healthPort });
+    for (const [, app, port] of forwards)
+      expect({ app, port: Number(port) }).toEqual({ app, port: APPS.find((a) => a.name === app)!.healthPort });
   });
 
   it("execs into Strimzi's broker pods of the Kafka cluster and pool k8s/base/data declares, container kafka", () => {
@@ -105,13 +128,18 @@ describe('the commands of docs/runbooks.md use our names', () => {
     const pods = [...text.matchAll(/stableyield-[a-z]+-\d/g)].map((m) => m[0]);
     expect(pods.length).toBeGreaterThan(3);
     for (const pod of pods) expect(pod).toMatch(new RegExp(`^${String(cluster)}-${String(pool)}-[0-2]$`));
-    for (const line of text.split('\n').filter((l) => l.includes('exec stableyield-'))) expect(line).toContain(' -c kafka ');
+    for (const line of text.split('\n').filter((l) => l.includes('exec stableyield-')))
+      expect(line).toContain(' -c kafka ');
     // localhost:9094 is the listener without SCRAM (the registry's).
     expect(kafka).toMatch(/name: registry\n\s+port: 9094/);
   });
 
   it("patches the keeper's ConfigMap of that name", () => {
-    expect(appManifests(APPS.find((a) => a.name === 'keeper')!).some((m) => m.kind === 'ConfigMap' && m.metadata.name === 'keeper-config')).toBe(true);
+    expect(
+      appManifests(APPS.find((a) => a.name === 'keeper')!).some(
+        (m) => m.kind === 'ConfigMap' && m.metadata.name === 'keeper-config',
+      ),
+    ).toBe(true);
   });
 
   it('filters logs on events the code writes', () => {
@@ -122,7 +150,7 @@ describe('the commands of docs/runbooks.md use our names', () => {
   });
 });
 
-describe('the jq filters of docs/runbooks.md, on lines the apps\' logger writes', () => {
+describe("the jq filters of docs/runbooks.md, on lines the apps' logger writes", () => {
   /** Every jq filter that reads log lines (by msg, level or time). */
   const filters = [...text.matchAll(/jq (?:(-[cr]) )?'([^']+)'/g)]
     .map((m) => ({ flags: m[1] !== undefined ? [m[1]] : [], filter: m[2]! }))
@@ -134,7 +162,15 @@ describe('the jq filters of docs/runbooks.md, on lines the apps\' logger writes'
 
   it.each(filters.map((f) => [f.filter, f] as const))('%s parses and selects what it names', (_name, f) => {
     const lines: string[] = [];
-    const logger = createLogger({ app: 'runbook-test', level: 'info', destination: { write: (line: string) => { lines.push(line); } } });
+    const logger = createLogger({
+      app: 'runbook-test',
+      level: 'info',
+      destination: {
+        write: (line: string) => {
+          lines.push(line);
+        },
+      },
+    });
     logger.info({ step: 1 }, 'routine_progress');
     logger.warn({ err: new Error('slow') }, 'something_warned');
     logger.error({ err: new Error('broken') }, 'something_failed');
@@ -142,7 +178,11 @@ describe('the jq filters of docs/runbooks.md, on lines the apps\' logger writes'
     for (const e of events) logger.info({ kind: 'nonce', error: 'x' }, e);
     // A time window: the lines are moved into it (the logger writes ISO 8601 times).
     const from = /\.time >= "([^"]+)"/.exec(f.filter)?.[1];
-    const input = lines.map((l) => (from === undefined ? l : JSON.stringify({ ...(JSON.parse(l) as object), time: `${from}.500Z` }) + '\n')).join('');
+    const input = lines
+      .map((l) =>
+        from === undefined ? l : JSON.stringify({ ...(JSON.parse(l) as object), time: `${from}.500Z` }) + '\n',
+      )
+      .join('');
     const r = spawnSync('jq', [...f.flags, f.filter], { input, encoding: 'utf8' });
     if (r.error) throw new Error(`jq is not installed (scripts/test-all.sh installs it): ${r.error.message}`);
     expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: '' });

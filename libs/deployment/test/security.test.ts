@@ -16,7 +16,8 @@ const RENDERINGS: Record<string, () => string> = {
   'kustomize overlays/dev': () => kustomizeBuild('overlays/dev'),
   'kustomize overlays/prod': () => kustomizeBuild('overlays/prod'),
   'helm template (defaults)': () => helmTemplate(),
-  'helm template (every app, ingress)': () => helmTemplate(['--set', 'apps.market-sim.enabled=true', '--set', 'ingress.enabled=true']),
+  'helm template (every app, ingress)': () =>
+    helmTemplate(['--set', 'apps.market-sim.enabled=true', '--set', 'ingress.enabled=true']),
   'helm template (alertmanager)': () => helmTemplate(['--set', 'alertmanager.enabled=true']),
 };
 
@@ -43,7 +44,11 @@ describe.each(Object.keys(RENDERINGS))('%s', (name) => {
       expect(podSpec.securityContext?.runAsUser).not.toBe(0);
       for (const c of containersOf(podSpec)) {
         if (c.image.startsWith('ghcr.io/stableyield/stableyield:')) {
-          expect({ where, uid: podSpec.securityContext?.runAsUser, containerUid: c.securityContext?.runAsUser }).toEqual({ where, uid: RUN_AS_USER, containerUid: RUN_AS_USER });
+          expect({
+            where,
+            uid: podSpec.securityContext?.runAsUser,
+            containerUid: c.securityContext?.runAsUser,
+          }).toEqual({ where, uid: RUN_AS_USER, containerUid: RUN_AS_USER });
         }
       }
     }
@@ -74,26 +79,40 @@ describe.each(Object.keys(RENDERINGS))('%s', (name) => {
           if (e.name.endsWith('_FILE')) {
             expect({ where, file: e.value?.startsWith(`${SECRET_MOUNT_PATH}/`) }).toEqual({ where, file: true });
           } else if (SECRET_NAME.test(e.name)) {
-            expect({ where, value: e.value, ref: e.valueFrom?.secretKeyRef !== undefined }).toEqual({ where, value: undefined, ref: true });
+            expect({ where, value: e.value, ref: e.valueFrom?.secretKeyRef !== undefined }).toEqual({
+              where,
+              value: undefined,
+              ref: true,
+            });
           }
         }
       }
       // A volume holding Secret keys is mounted read-only wherever it is mounted.
-      const secretVolumes = (podSpec.volumes ?? []).filter((v) => v.secret !== undefined || v.projected !== undefined).map((v) => v.name);
+      const secretVolumes = (podSpec.volumes ?? [])
+        .filter((v) => v.secret !== undefined || v.projected !== undefined)
+        .map((v) => v.name);
       for (const c of containersOf(podSpec)) {
         for (const m of (c.volumeMounts ?? []).filter((mount) => secretVolumes.includes(mount.name))) {
-          expect({ where: `${manifest.metadata.name}/${m.name}`, readOnly: m.readOnly }).toEqual({ where: `${manifest.metadata.name}/${m.name}`, readOnly: true });
+          expect({ where: `${manifest.metadata.name}/${m.name}`, readOnly: m.readOnly }).toEqual({
+            where: `${manifest.metadata.name}/${m.name}`,
+            readOnly: true,
+          });
         }
       }
     }
     for (const cm of manifests.filter((m) => m.kind === 'ConfigMap')) {
       const keys = Object.keys(cm.data ?? {});
-      expect({ configMap: cm.metadata.name, secretLike: keys.filter((k) => SECRET_NAME.test(k)) }).toEqual({ configMap: cm.metadata.name, secretLike: [] });
+      expect({ configMap: cm.metadata.name, secretLike: keys.filter((k) => SECRET_NAME.test(k)) }).toEqual({
+        configMap: cm.metadata.name,
+        secretLike: [],
+      });
     }
   });
 
   it("mounts the keeper's PRIVATE_KEY and RPC_URL as read-only files from keeper-secrets, not as environment", () => {
-    const keeper = podTemplates(manifests).find((p) => p.manifest.kind === 'Deployment' && p.manifest.metadata.name === 'keeper');
+    const keeper = podTemplates(manifests).find(
+      (p) => p.manifest.kind === 'Deployment' && p.manifest.metadata.name === 'keeper',
+    );
     expect(keeper).toBeDefined();
     const container = keeper!.podSpec.containers[0]!;
     const env = Object.fromEntries((container.env ?? []).map((e) => [e.name, e.value]));
@@ -104,36 +123,51 @@ describe.each(Object.keys(RENDERINGS))('%s', (name) => {
     expect(Object.keys(env)).not.toContain('PRIVATE_KEY');
     expect(Object.keys(env)).not.toContain('RPC_URL');
     expect(container.volumeMounts).toContainEqual({ name: 'secrets', mountPath: SECRET_MOUNT_PATH, readOnly: true });
-    const volume = (keeper!.podSpec.volumes ?? []).find((v) => v.name === 'secrets') as { projected?: { sources: { secret: { name: string; items: { key: string }[] } }[] } } | undefined;
-    expect(volume?.projected?.sources.map((s) => [s.secret.name, s.secret.items.map((i) => i.key)])).toEqual(expect.arrayContaining([
-      ['keeper-secrets', ['private-key']],
-      ['keeper-secrets', ['rpc-url']],
-    ]));
+    const volume = (keeper!.podSpec.volumes ?? []).find((v) => v.name === 'secrets') as
+      { projected?: { sources: { secret: { name: string; items: { key: string }[] } }[] } } | undefined;
+    expect(volume?.projected?.sources.map((s) => [s.secret.name, s.secret.items.map((i) => i.key)])).toEqual(
+      expect.arrayContaining([
+        ['keeper-secrets', ['private-key']],
+        ['keeper-secrets', ['rpc-url']],
+      ]),
+    );
   });
 });
 
 describe.each(['kustomize overlays/dev', 'kustomize overlays/prod'])('%s: Prometheus', (name) => {
-  it('has no lifecycle API (POST /-/quit, /-/reload) for any pod to call', () => {
-    const pods = podTemplates(manifestsOf(RENDERINGS[name]!()));
-    const prometheus = pods.find((p) => p.manifest.metadata.name === 'prometheus');
-    expect(prometheus).toBeDefined();
-    const args = prometheus!.podSpec.containers.flatMap((c) => (c as unknown as { args?: string[] }).args ?? []);
-    expect(args).toContain('--config.file=/etc/prometheus/prometheus.yml');
-    expect(args).not.toContain('--web.enable-lifecycle');
-  }, TOOL_TIMEOUT);
+  it(
+    'has no lifecycle API (POST /-/quit, /-/reload) for any pod to call',
+    () => {
+      const pods = podTemplates(manifestsOf(RENDERINGS[name]!()));
+      const prometheus = pods.find((p) => p.manifest.metadata.name === 'prometheus');
+      expect(prometheus).toBeDefined();
+      const args = prometheus!.podSpec.containers.flatMap((c) => (c as unknown as { args?: string[] }).args ?? []);
+      expect(args).toContain('--config.file=/etc/prometheus/prometheus.yml');
+      expect(args).not.toContain('--web.enable-lifecycle');
+    },
+    TOOL_TIMEOUT,
+  );
 });
 
 describe.each(['kustomize overlays/prod', 'helm template (every app, ingress)'])('%s: the ingress', (name) => {
-  it('routes /stream through an Ingress without access log (browsers send ?api_key=), /api through another', () => {
-    const ingresses = manifestsOf(RENDERINGS[name]!()).filter((m) => m.kind === 'Ingress');
-    const paths = (m: Manifest): string[] =>
-      ((m.spec as { rules: { http: { paths: { path: string }[] } }[] }).rules).flatMap((r) => r.http.paths.map((p) => p.path));
-    const stream = ingresses.filter((m) => paths(m).includes('/stream'));
-    expect(stream).toHaveLength(1);
-    expect(paths(stream[0]!)).toEqual(['/stream']);
-    expect((stream[0]!.metadata.annotations as Record<string, string>)['nginx.ingress.kubernetes.io/enable-access-log']).toBe('false');
-    expect(ingresses.filter((m) => paths(m).includes('/api'))).toHaveLength(1);
-  }, TOOL_TIMEOUT);
+  it(
+    'routes /stream through an Ingress without access log (browsers send ?api_key=), /api through another',
+    () => {
+      const ingresses = manifestsOf(RENDERINGS[name]!()).filter((m) => m.kind === 'Ingress');
+      const paths = (m: Manifest): string[] =>
+        (m.spec as { rules: { http: { paths: { path: string }[] } }[] }).rules.flatMap((r) =>
+          r.http.paths.map((p) => p.path),
+        );
+      const stream = ingresses.filter((m) => paths(m).includes('/stream'));
+      expect(stream).toHaveLength(1);
+      expect(paths(stream[0]!)).toEqual(['/stream']);
+      expect(
+        (stream[0]!.metadata.annotations as Record<string, string>)['nginx.ingress.kubernetes.io/enable-access-log'],
+      ).toBe('false');
+      expect(ingresses.filter((m) => paths(m).includes('/api'))).toHaveLength(1);
+    },
+    TOOL_TIMEOUT,
+  );
 });
 
 function filesUnder(dir: string): string[] {
@@ -151,12 +185,15 @@ describe('the deployment files in the repository', () => {
     repoPath('deploy.sh'),
   ];
 
-  it.each(files.map((f) => relative(REPO_ROOT, f)))('%s holds no Secret manifest, private key or credential literal', (file) => {
-    const text = readFileSync(repoPath(file), 'utf8');
-    expect(text).not.toMatch(/^kind:\s*Secret\s*$/m);
-    expect(text).not.toMatch(/0x[0-9a-fA-F]{64}/); // a private key
-    expect(text).not.toMatch(/-----BEGIN [A-Z ]*PRIVATE KEY-----/);
-    expect(text).not.toMatch(/(password|passwd|api[_-]?key|token)\s*[:=]\s*["']?[A-Za-z0-9+/_-]{12,}/i);
-    expect(text).not.toMatch(/:\/\/[^/\s:@]+:[^@\s$]+@/); // credentials inside a URL (a ${VAR} reference is allowed)
-  });
+  it.each(files.map((f) => relative(REPO_ROOT, f)))(
+    '%s holds no Secret manifest, private key or credential literal',
+    (file) => {
+      const text = readFileSync(repoPath(file), 'utf8');
+      expect(text).not.toMatch(/^kind:\s*Secret\s*$/m);
+      expect(text).not.toMatch(/0x[0-9a-fA-F]{64}/); // a private key
+      expect(text).not.toMatch(/-----BEGIN [A-Z ]*PRIVATE KEY-----/);
+      expect(text).not.toMatch(/(password|passwd|api[_-]?key|token)\s*[:=]\s*["']?[A-Za-z0-9+/_-]{12,}/i);
+      expect(text).not.toMatch(/:\/\/[^/\s:@]+:[^@\s$]+@/); // credentials inside a URL (a ${VAR} reference is allowed)
+    },
+  );
 });

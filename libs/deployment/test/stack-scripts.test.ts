@@ -26,11 +26,15 @@ function aptInstall(aptGetInstall: string, options: { existing?: boolean } = {})
   const policy = join(dir, 'policy-rc.d');
   if (options.existing) writeFileSync(policy, '#!/bin/sh\nexit 0\n');
   const bin = fakeBin(dir, aptGetInstall);
-  const r = spawnSync('bash', ['-c', `set -euo pipefail; . "${repoPath('scripts/stack/apt.sh')}"; apt_install somepkg`], {
-    encoding: 'utf8',
-    env: { ...process.env, PATH: `${bin}:${process.env.PATH ?? ''}`, POLICY_RC_D: policy },
-    timeout: 20_000,
-  });
+  const r = spawnSync(
+    'bash',
+    ['-c', `set -euo pipefail; . "${repoPath('scripts/stack/apt.sh')}"; apt_install somepkg`],
+    {
+      encoding: 'utf8',
+      env: { ...process.env, PATH: `${bin}:${process.env.PATH ?? ''}`, POLICY_RC_D: policy },
+      timeout: 20_000,
+    },
+  );
   const left = existsSync(policy);
   rmSync(dir, { recursive: true, force: true });
   return { status: r.status, left };
@@ -67,19 +71,31 @@ describe('scripts/install-deploy-tools.sh', () => {
       spawnSync('ln', ['-s', path, join(bin, tool)]);
     }
     const r = spawnSync('/bin/bash', [repoPath('scripts/install-deploy-tools.sh')], {
-      encoding: 'utf8', env: { HOME: dir, PATH: bin, DEPLOY_TOOLS_DIR: join(dir, 'tools') }, timeout: 20_000,
+      encoding: 'utf8',
+      env: { HOME: dir, PATH: bin, DEPLOY_TOOLS_DIR: join(dir, 'tools') },
+      timeout: 20_000,
     });
     rmSync(dir, { recursive: true, force: true });
     expect(r.status).toBe(1);
     expect(r.stderr).toContain('missing prerequisites');
-    for (const tool of ['go (for helm', 'apt-get (for promtool', 'apt-get (for amtool', 'dpkg-deb', 'python3 with pip', "Strimzi's crd-generator"]) expect(r.stderr).toContain(tool);
+    for (const tool of [
+      'go (for helm',
+      'apt-get (for promtool',
+      'apt-get (for amtool',
+      'dpkg-deb',
+      'python3 with pip',
+      "Strimzi's crd-generator",
+    ])
+      expect(r.stderr).toContain(tool);
     expect(r.stdout).not.toContain('installing');
   });
 });
 
 describe('npm ci', () => {
   it("runs no third-party analytics: @scarf/scarf's postinstall finds itself turned off by the root package.json", () => {
-    const root = JSON.parse(readFileSync(repoPath('package.json'), 'utf8')) as { scarfSettings?: { enabled?: boolean } };
+    const root = JSON.parse(readFileSync(repoPath('package.json'), 'utf8')) as {
+      scarfSettings?: { enabled?: boolean };
+    };
     expect(root.scarfSettings).toEqual({ enabled: false });
     // Scarf's own rule (report.js, userHasOptedOut): scarfSettings.enabled === false in the root package.
     const scarf = readFileSync(repoPath('node_modules/@scarf/scarf/report.js'), 'utf8');

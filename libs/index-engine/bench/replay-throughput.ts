@@ -21,7 +21,11 @@ import { runReplayChunks } from '../src/replay';
 import { eventLine, syntheticEvents } from './lib/scenario';
 
 const { values: args } = parseArgs({
-  options: { events: { type: 'string', default: '1000000' }, interval: { type: 'string', default: '1' }, keep: { type: 'string' } },
+  options: {
+    events: { type: 'string', default: '1000000' },
+    interval: { type: 'string', default: '1' },
+    keep: { type: 'string' },
+  },
 });
 const EVENTS = Number(args.events);
 const INTERVAL_SECONDS = Number(args.interval);

@@ -65,7 +65,11 @@ describe('edge vector', () => {
   });
 
   it('caps weights: two members at 0.45 leave the third exactly 0.10; four members obey the top-3 cap', () => {
-    expect(at(3).constituents.map((c) => c.weight)).toEqual([expect.closeTo(0.1, 12), expect.closeTo(0.45, 12), expect.closeTo(0.45, 12)]);
+    expect(at(3).constituents.map((c) => c.weight)).toEqual([
+      expect.closeTo(0.1, 12),
+      expect.closeTo(0.45, 12),
+      expect.closeTo(0.45, 12),
+    ]);
     const four = at(0).constituents.map((c) => c.weight);
     const sorted = [...four].sort((a, b) => b - a);
     expect(four.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
@@ -86,7 +90,11 @@ describe('edge vector', () => {
   });
 
   it('is the weighted sum of the constituents’ RAY', () => {
-    for (const r of records) expect(r.value).toBeCloseTo(r.constituents.reduce((sum, c) => sum + c.weight * c.ray, 0), 12);
+    for (const r of records)
+      expect(r.value).toBeCloseTo(
+        r.constituents.reduce((sum, c) => sum + c.weight * c.ray, 0),
+        12,
+      );
   });
 });
 
@@ -94,7 +102,18 @@ describe('the methodology vectors kept in the repository', () => {
   it('are byte for byte the published ones (sha256 as listed in vectors/README.md)', () => {
     const readme = readFileSync(path.join(VECTORS_DIR, 'README.md'), 'utf8');
     const listed = [...readme.matchAll(/^([0-9a-f]{64}) {2}(\S+\.jsonl)$/gm)].map((m) => [m[2], m[1]]);
-    expect(listed.map(([file]) => file)).toEqual(['basic.events.jsonl', 'basic.expected.jsonl', 'stress.events.jsonl', 'stress.expected.jsonl']);
-    for (const [file, sha] of listed) expect([file, createHash('sha256').update(readFileSync(path.join(VECTORS_DIR, file!))).digest('hex')]).toEqual([file, sha]);
+    expect(listed.map(([file]) => file)).toEqual([
+      'basic.events.jsonl',
+      'basic.expected.jsonl',
+      'stress.events.jsonl',
+      'stress.expected.jsonl',
+    ]);
+    for (const [file, sha] of listed)
+      expect([
+        file,
+        createHash('sha256')
+          .update(readFileSync(path.join(VECTORS_DIR, file!)))
+          .digest('hex'),
+      ]).toEqual([file, sha]);
   });
 });

@@ -4,7 +4,14 @@
 
 import type { BookLevel, IndexEvent, InputTopic } from './events';
 
-const TOPIC_CODES: readonly InputTopic[] = ['cc.prices', 'pyth.prices', 'cc.orderbook', 'dl.apy', 'ex.mktcap', 'trad.tbill'];
+const TOPIC_CODES: readonly InputTopic[] = [
+  'cc.prices',
+  'pyth.prices',
+  'cc.orderbook',
+  'dl.apy',
+  'ex.mktcap',
+  'trad.tbill',
+];
 const CODE_OF = new Map<InputTopic, number>(TOPIC_CODES.map((t, i) => [t, i]));
 
 function grow<T extends Float64Array | Int32Array | Uint8Array>(array: T, size: number, make: (n: number) => T): T {
@@ -90,7 +97,8 @@ export class EventLog {
         this.num2[i] = event.asks.length;
         this.levelStart[i] = this.levelCount;
         const levelsNeeded = this.levelCount + 2 * (event.bids.length + event.asks.length);
-        if (levelsNeeded > this.levels.length) this.levels = grow(this.levels, levelsNeeded, (n) => new Float64Array(n));
+        if (levelsNeeded > this.levels.length)
+          this.levels = grow(this.levels, levelsNeeded, (n) => new Float64Array(n));
         this.pushLevels(event.bids);
         this.pushLevels(event.asks);
         break;
@@ -132,7 +140,8 @@ export class EventLog {
 
   private bookLevels(start: number, count: number): BookLevel[] {
     const out: BookLevel[] = new Array<BookLevel>(count);
-    for (let k = 0; k < count; k++) out[k] = [this.levels[start + 2 * k] as number, this.levels[start + 2 * k + 1] as number];
+    for (let k = 0; k < count; k++)
+      out[k] = [this.levels[start + 2 * k] as number, this.levels[start + 2 * k + 1] as number];
     return out;
   }
 
@@ -144,7 +153,14 @@ export class EventLog {
     const n2 = this.num2[i] as number;
     switch (topic) {
       case 'cc.prices':
-        return { topic, ts, symbol: this.string(this.str1[i] as number), venue: this.string(this.str2[i] as number), price: n1, volume24hUsd: n2 === n2 ? n2 : undefined };
+        return {
+          topic,
+          ts,
+          symbol: this.string(this.str1[i] as number),
+          venue: this.string(this.str2[i] as number),
+          price: n1,
+          volume24hUsd: n2 === n2 ? n2 : undefined,
+        };
       case 'pyth.prices':
         return { topic, ts, symbol: this.string(this.str1[i] as number), price: n1 };
       case 'cc.orderbook': {
@@ -159,7 +175,14 @@ export class EventLog {
         };
       }
       case 'dl.apy':
-        return { topic, ts, symbol: this.string(this.str1[i] as number), pool: this.string(this.str2[i] as number), tvlUsd: n1, apyBase: n2 === n2 ? n2 : null };
+        return {
+          topic,
+          ts,
+          symbol: this.string(this.str1[i] as number),
+          pool: this.string(this.str2[i] as number),
+          tvlUsd: n1,
+          apyBase: n2 === n2 ? n2 : null,
+        };
       case 'ex.mktcap':
         return { topic, ts, symbol: this.string(this.str1[i] as number), marketCapUsd: n1 };
       case 'trad.tbill':

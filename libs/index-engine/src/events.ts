@@ -61,7 +61,8 @@ export interface TbillEvent {
 
 export type IndexEvent = VenuePriceEvent | PythPriceEvent | OrderBookEvent | PoolApyEvent | MarketCapEvent | TbillEvent;
 
-export type ValidationResult = { readonly ok: true; readonly event: IndexEvent } | { readonly ok: false; readonly error: string };
+export type ValidationResult =
+  { readonly ok: true; readonly event: IndexEvent } | { readonly ok: false; readonly error: string };
 
 class InvalidEvent extends Error {}
 
@@ -98,13 +99,15 @@ function finite(v: Fields, topic: string, field: string): number {
 
 function positive(v: Fields, topic: string, field: string): number {
   const value = v[field];
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) fail(topic, field, 'a finite number > 0', value);
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0)
+    fail(topic, field, 'a finite number > 0', value);
   return value;
 }
 
 function nonNegative(v: Fields, topic: string, field: string): number {
   const value = v[field];
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) fail(topic, field, 'a finite number ≥ 0', value);
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0)
+    fail(topic, field, 'a finite number ≥ 0', value);
   return value;
 }
 
@@ -117,8 +120,10 @@ function levels(v: Fields, topic: string, field: string): BookLevel[] {
     const where = `${field}[${i}]`;
     if (!Array.isArray(level) || level.length !== 2) fail(topic, where, 'a [price, qty] pair', level);
     const [price, qty] = level as [unknown, unknown];
-    if (typeof price !== 'number' || !Number.isFinite(price) || price <= 0) fail(topic, `${where}.price`, 'a finite number > 0', price);
-    if (typeof qty !== 'number' || !Number.isFinite(qty) || qty < 0) fail(topic, `${where}.qty`, 'a finite number ≥ 0', qty);
+    if (typeof price !== 'number' || !Number.isFinite(price) || price <= 0)
+      fail(topic, `${where}.price`, 'a finite number > 0', price);
+    if (typeof qty !== 'number' || !Number.isFinite(qty) || qty < 0)
+      fail(topic, `${where}.qty`, 'a finite number ≥ 0', qty);
     out[i] = [price, qty];
   }
   return out;
@@ -131,7 +136,10 @@ function parseValue(topic: InputTopic, v: Fields): IndexEvent {
       const symbol = identity(v, topic, 'symbol');
       const venue = identity(v, topic, 'venue');
       const price = positive(v, topic, 'price');
-      const volume = v['volume24hUsd'] === undefined || v['volume24hUsd'] === null ? undefined : nonNegative(v, topic, 'volume24hUsd');
+      const volume =
+        v['volume24hUsd'] === undefined || v['volume24hUsd'] === null
+          ? undefined
+          : nonNegative(v, topic, 'volume24hUsd');
       return { topic, ts, symbol, venue, price, volume24hUsd: volume };
     }
     case 'pyth.prices':
@@ -150,7 +158,8 @@ function parseValue(topic: InputTopic, v: Fields): IndexEvent {
       const symbol = identity(v, topic, 'symbol');
       const tvlUsd = nonNegative(v, topic, 'tvlUsd');
       const raw = v['apyBase'];
-      if (raw !== null && (typeof raw !== 'number' || !Number.isFinite(raw))) fail(topic, 'apyBase', 'null or a finite number', raw);
+      if (raw !== null && (typeof raw !== 'number' || !Number.isFinite(raw)))
+        fail(topic, 'apyBase', 'null or a finite number', raw);
       return { topic, ts, pool, symbol, tvlUsd, apyBase: raw };
     }
     case 'ex.mktcap':

@@ -31,10 +31,29 @@ describe.each(VECTOR_NAMES)('measuresAt on vector %s', (name) => {
           continue;
         }
         compared++;
-        expect({ price: m.price, devBps: m.devBps, pegScore: m.pegScore, sigmaBps: m.sigmaBps, depthUsd: m.depthUsd, volume24hUsd: m.volume24hUsd,
-          marketCapUsd: m.marketCapUsd, liquidityScore: m.liquidityScore, apyEff: m.apyEff, counterpartyScore: m.counterpartyScore })
-          .toEqual({ price: c.price, devBps: c.devBps, pegScore: c.pegScore, sigmaBps: c.sigmaBps, depthUsd: c.depthUsd, volume24hUsd: c.volume24hUsd,
-            marketCapUsd: c.marketCapUsd, liquidityScore: c.liquidityScore, apyEff: c.apyEff, counterpartyScore: c.counterpartyScore });
+        expect({
+          price: m.price,
+          devBps: m.devBps,
+          pegScore: m.pegScore,
+          sigmaBps: m.sigmaBps,
+          depthUsd: m.depthUsd,
+          volume24hUsd: m.volume24hUsd,
+          marketCapUsd: m.marketCapUsd,
+          liquidityScore: m.liquidityScore,
+          apyEff: m.apyEff,
+          counterpartyScore: m.counterpartyScore,
+        }).toEqual({
+          price: c.price,
+          devBps: c.devBps,
+          pegScore: c.pegScore,
+          sigmaBps: c.sigmaBps,
+          depthUsd: c.depthUsd,
+          volume24hUsd: c.volume24hUsd,
+          marketCapUsd: c.marketCapUsd,
+          liquidityScore: c.liquidityScore,
+          apyEff: c.apyEff,
+          counterpartyScore: c.counterpartyScore,
+        });
         expect(m.sampleCount).toBeGreaterThan(0);
         expect(record!.mode === 'high-vol' ? m.rayHighVol : m.rayNormal).toBe(c.ray);
       }
@@ -45,6 +64,15 @@ describe.each(VECTOR_NAMES)('measuresAt on vector %s', (name) => {
 
   it('reports nothing defined before the first event', () => {
     const [first] = new IndexState().measuresAt(0);
-    expect(first).toMatchObject({ symbol: 'DAI', price: null, pegScore: null, sampleCount: 0, marketCapUsd: null, liquidityScore: null, apyEff: null, rayNormal: null });
+    expect(first).toMatchObject({
+      symbol: 'DAI',
+      price: null,
+      pegScore: null,
+      sampleCount: 0,
+      marketCapUsd: null,
+      liquidityScore: null,
+      apyEff: null,
+      rayNormal: null,
+    });
   });
 });

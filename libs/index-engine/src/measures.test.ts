@@ -72,7 +72,19 @@ describe('book depth within ±50 bps', () => {
     expect(bookDepthUsd([[0.999, 2]], [[1.001, 3]], V1.depth)).toBeCloseTo(0.999 * 2 + 1.001 * 3, 14);
   });
   it('uses the best bid and best ask whatever their order in the lists', () => {
-    expect(bookDepthUsd([[0.5, 1], [0.9999, 2]], [[2, 1], [1.0001, 3]], V1.depth)).toBeCloseTo(0.9999 * 2 + 1.0001 * 3, 12);
+    expect(
+      bookDepthUsd(
+        [
+          [0.5, 1],
+          [0.9999, 2],
+        ],
+        [
+          [2, 1],
+          [1.0001, 3],
+        ],
+        V1.depth,
+      ),
+    ).toBeCloseTo(0.9999 * 2 + 1.0001 * 3, 12);
   });
 });
 
@@ -84,9 +96,17 @@ describe('liquidity score', () => {
   });
   it('never falls when depth is added', () => {
     fc.assert(
-      fc.property(fc.double({ min: 0, max: 1e11, noNaN: true }), fc.double({ min: 0, max: 1e11, noNaN: true }), fc.double({ min: 0, max: 1e11, noNaN: true }), fc.double({ min: 1, max: 1e12, noNaN: true }), (depth, extra, volume, mc) => {
-        expect(liquidityScore(depth + extra, volume, mc, V1.liquidity)).toBeGreaterThanOrEqual(liquidityScore(depth, volume, mc, V1.liquidity));
-      }),
+      fc.property(
+        fc.double({ min: 0, max: 1e11, noNaN: true }),
+        fc.double({ min: 0, max: 1e11, noNaN: true }),
+        fc.double({ min: 0, max: 1e11, noNaN: true }),
+        fc.double({ min: 1, max: 1e12, noNaN: true }),
+        (depth, extra, volume, mc) => {
+          expect(liquidityScore(depth + extra, volume, mc, V1.liquidity)).toBeGreaterThanOrEqual(
+            liquidityScore(depth, volume, mc, V1.liquidity),
+          );
+        },
+      ),
     );
   });
 });

@@ -76,7 +76,12 @@ export function pegStats(samples: readonly number[], peg: MethodologyParams['peg
 }
 
 /** The same from running moments (count, Σ(d − mean)², Σ h(d)), as the incremental state keeps them. */
-export function pegStatsFromMoments(count: number, m2: number, sumHuber: number, peg: MethodologyParams['peg']): PegStats {
+export function pegStatsFromMoments(
+  count: number,
+  m2: number,
+  sumHuber: number,
+  peg: MethodologyParams['peg'],
+): PegStats {
   const meanHuber = sumHuber / count;
   return {
     meanHuber,
@@ -89,7 +94,11 @@ export function pegStatsFromMoments(count: number, m2: number, sumHuber: number,
  * USD depth of one book within the ±50 bps band around its mid, or undefined when a side
  * is empty (such a book does not count). The band edges are inclusive, compared as written.
  */
-export function bookDepthUsd(bids: readonly BookLevel[], asks: readonly BookLevel[], depth: MethodologyParams['depth']): number | undefined {
+export function bookDepthUsd(
+  bids: readonly BookLevel[],
+  asks: readonly BookLevel[],
+  depth: MethodologyParams['depth'],
+): number | undefined {
   if (bids.length === 0 || asks.length === 0) return undefined;
   let bestBid = -Infinity;
   for (const [price] of bids) if (price > bestBid) bestBid = price;
@@ -105,14 +114,21 @@ export function bookDepthUsd(bids: readonly BookLevel[], asks: readonly BookLeve
 }
 
 /** S_liq = 0.7 × (1 − exp(−D / 10M)) + 0.3 × min(1, V / (0.05 × MC)); MC > 0. */
-export function liquidityScore(depthUsd: number, volumeUsd: number, marketCapUsd: number, liquidity: MethodologyParams['liquidity']): number {
+export function liquidityScore(
+  depthUsd: number,
+  volumeUsd: number,
+  marketCapUsd: number,
+  liquidity: MethodologyParams['liquidity'],
+): number {
   const depthPart = liquidity.depthWeight * (1 - Math.exp(-depthUsd / liquidity.depthScaleUsd));
   const volumePart = liquidity.volumeWeight * Math.min(1, volumeUsd / (liquidity.volumeToMarketCap * marketCapUsd));
   return depthPart + volumePart;
 }
 
 export function counterpartyScore(symbol: string, counterparty: MethodologyParams['counterparty']): number {
-  return Object.hasOwn(counterparty.scores, symbol) ? (counterparty.scores[symbol] as number) : counterparty.defaultScore;
+  return Object.hasOwn(counterparty.scores, symbol)
+    ? (counterparty.scores[symbol] as number)
+    : counterparty.defaultScore;
 }
 
 export interface PoolCandidate {
@@ -175,6 +191,12 @@ export function kappaOf(indexMode: IndexMode, mode: MethodologyParams['mode']): 
 }
 
 /** RAY = APY_eff × exp(−κ × (1 − min(S_peg, S_liq, S_cp))): the weakest risk dimension sets the haircut. */
-export function riskAdjustedYield(apyEff: number, pegScore: number, liqScore: number, cpScore: number, kappa: number): number {
+export function riskAdjustedYield(
+  apyEff: number,
+  pegScore: number,
+  liqScore: number,
+  cpScore: number,
+  kappa: number,
+): number {
   return apyEff * Math.exp(-kappa * (1 - Math.min(pegScore, liqScore, cpScore)));
 }

@@ -35,7 +35,11 @@ async function replay(events: IndexEvent[], intervalSeconds: number): Promise<In
 
 describe('§1 freshness: t − ts ≤ limit, per input kind', () => {
   it('one cc.prices record counts for P up to 120 s and for V up to 600 s', () => {
-    const state = usdcState([mktcap('USDC', 1e10, BASE), pool('p1', 'USDC', 5e7, 4, BASE), ccPrice('USDC', 'old', 0.998, BASE, 5e7)]);
+    const state = usdcState([
+      mktcap('USDC', 1e10, BASE),
+      pool('p1', 'USDC', 5e7, 4, BASE),
+      ccPrice('USDC', 'old', 0.998, BASE, 5e7),
+    ]);
     const step = (T: number) => {
       state.apply(ccPrice('USDC', 'b', 1.0, T, 2e7));
       return usdcAt(state, T);
@@ -50,7 +54,11 @@ describe('§1 freshness: t − ts ≤ limit, per input kind', () => {
     expect(step(BASE + 600_001).volume24hUsd).toBe(2e7);
   });
   it('an order book counts up to 300 s', () => {
-    const events = [mktcap('USDC', 1e10, BASE), pool('p1', 'USDC', 5e7, 4, BASE), book('USDC', 'x', [[0.5, 4]], [[1.5, 2]], BASE)];
+    const events = [
+      mktcap('USDC', 1e10, BASE),
+      pool('p1', 'USDC', 5e7, 4, BASE),
+      book('USDC', 'x', [[0.5, 4]], [[1.5, 2]], BASE),
+    ];
     // mid = 1, band [0.995, 1.005]: neither level is inside, so use levels at the mid itself
     const state = usdcState([...events, book('USDC', 'y', [[1, 4]], [[1, 2]], BASE)]);
     state.apply(ccPrice('USDC', 'a', 1, BASE + 300_000));
@@ -60,12 +68,22 @@ describe('§1 freshness: t − ts ≤ limit, per input kind', () => {
   });
   it('a market cap counts up to 24 h, a T-bill up to 7 days, a pool up to 6 h', () => {
     const week = 604_800_000;
-    const state = usdcState([tbill(3.5, BASE + DAY - week), mktcap('USDC', 1e10, BASE), pool('p1', 'USDC', 5e7, 4, BASE + DAY - 21_600_000), ccPrice('USDC', 'a', 1, BASE + DAY)]);
+    const state = usdcState([
+      tbill(3.5, BASE + DAY - week),
+      mktcap('USDC', 1e10, BASE),
+      pool('p1', 'USDC', 5e7, 4, BASE + DAY - 21_600_000),
+      ccPrice('USDC', 'a', 1, BASE + DAY),
+    ]);
     const record = at(state, BASE + DAY);
     expect(record.tbillRate).toBe(3.5);
     expect(record.rpl).toBe(record.value - 3.5);
     expect(state.evaluate(BASE + DAY + 1)).toBeNull(); // market cap and pool both stale now
-    const later = usdcState([tbill(3.5, BASE + DAY + 1 - week - 1), mktcap('USDC', 1e10, BASE + 2), pool('p1', 'USDC', 5e7, 4, BASE + DAY - 21_600_000 + 2), ccPrice('USDC', 'a', 1, BASE + DAY + 1)]);
+    const later = usdcState([
+      tbill(3.5, BASE + DAY + 1 - week - 1),
+      mktcap('USDC', 1e10, BASE + 2),
+      pool('p1', 'USDC', 5e7, 4, BASE + DAY - 21_600_000 + 2),
+      ccPrice('USDC', 'a', 1, BASE + DAY + 1),
+    ]);
     expect(at(later, BASE + DAY + 1).tbillRate).toBeNull(); // 7 days and 1 ms old
     expect(at(later, BASE + DAY + 1).rpl).toBeNull();
   });
@@ -80,26 +98,43 @@ describe('§1 the record in force', () => {
     expect(reversed.map((r) => r.constituents[0]!.price)).toEqual([1.0]);
   });
   it('a later ts wins whatever the arrival order, and never acts before its ts', async () => {
-    const records = await replay([...basics, ccPrice('USDC', 'a', 1.002, BASE + 30_000), ccPrice('USDC', 'a', 1.0, BASE)], 30);
+    const records = await replay(
+      [...basics, ccPrice('USDC', 'a', 1.002, BASE + 30_000), ccPrice('USDC', 'a', 1.0, BASE)],
+      30,
+    );
     expect(records.map((r) => [r.ts, r.constituents[0]!.price])).toEqual([
       [BASE, 1.0],
       [BASE + 30_000, 1.002],
     ]);
   });
   it('pyth.prices and a cc.prices venue named "pyth" share one key; pyth never adds volume', () => {
-    const events = [...basics, ccPrice('USDC', 'a', 1.0, BASE, 3e7), ccPrice('USDC', 'pyth', 1.002, BASE, 9e9), pythPrice('USDC', 1.004, BASE)];
+    const events = [
+      ...basics,
+      ccPrice('USDC', 'a', 1.0, BASE, 3e7),
+      ccPrice('USDC', 'pyth', 1.002, BASE, 9e9),
+      pythPrice('USDC', 1.004, BASE),
+    ];
     const c = usdcAt(usdcState(events), BASE);
     expect(c.price).toBe((1.0 + 1.004) / 2); // venues a and pyth (the later pyth record), not 1.002
     expect(c.volume24hUsd).toBe(3e7);
-    const ccLast = usdcAt(usdcState([...basics, pythPrice('USDC', 1.004, BASE), ccPrice('USDC', 'pyth', 1.002, BASE, 9e9)]), BASE);
+    const ccLast = usdcAt(
+      usdcState([...basics, pythPrice('USDC', 1.004, BASE), ccPrice('USDC', 'pyth', 1.002, BASE, 9e9)]),
+      BASE,
+    );
     expect(ccLast.price).toBe(1.002);
     expect(ccLast.volume24hUsd).toBe(0); // the pyth venue is excluded from V even with a volume
   });
   it('all trad.tbill records form one series, whatever their series field', async () => {
     const lines = [
       ...[...basics, ccPrice('USDC', 'a', 1.0, BASE)].map(toLine),
-      JSON.stringify({ topic: 'trad.tbill', value: { series: 'DGS3MO', rate: 3.9, date: '2026-01-01', ts: BASE - 2000 } }),
-      JSON.stringify({ topic: 'trad.tbill', value: { series: 'OTHER', rate: 4.2, date: '2026-01-01', ts: BASE - 1000 } }),
+      JSON.stringify({
+        topic: 'trad.tbill',
+        value: { series: 'DGS3MO', rate: 3.9, date: '2026-01-01', ts: BASE - 2000 },
+      }),
+      JSON.stringify({
+        topic: 'trad.tbill',
+        value: { series: 'OTHER', rate: 4.2, date: '2026-01-01', ts: BASE - 1000 },
+      }),
     ];
     let out = '';
     await runReplay(lines, { intervalSeconds: 60, skipInvalid: false, write: (t) => void (out += t) });
@@ -131,7 +166,12 @@ describe('§2 peg samples', () => {
     expect(c.pegScore).toBe(1);
   });
   it('adds T itself only when T is not a multiple of 60 s', () => {
-    const state = usdcState([mktcap('USDC', 1e10, BASE), pool('p1', 'USDC', 5e7, 4, BASE), ccPrice('USDC', 'a', up, BASE), ccPrice('USDC', 'a', 1, BASE + 30_000)]);
+    const state = usdcState([
+      mktcap('USDC', 1e10, BASE),
+      pool('p1', 'USDC', 5e7, 4, BASE),
+      ccPrice('USDC', 'a', up, BASE),
+      ccPrice('USDC', 'a', 1, BASE + 30_000),
+    ]);
     // T = BASE + 30 s: K = [9.765625 at BASE, 0 at T] → σ = 4.8828125, H = h(d) / 2
     const between = usdcAt(state, BASE + 30_000);
     expect(between.sigmaBps).toBe(4.8828125);
@@ -142,7 +182,11 @@ describe('§2 peg samples', () => {
     expect(onBoundary.pegScore).toBeCloseTo(Math.exp(-4.76837158203125 / 2 / 25), 15);
   });
   it('without a price at T there is no K sample at T and the constituent is not eligible', () => {
-    const state = usdcState([mktcap('USDC', 1e10, BASE), pool('p1', 'USDC', 5e7, 4, BASE), ccPrice('USDC', 'a', 1, BASE)]);
+    const state = usdcState([
+      mktcap('USDC', 1e10, BASE),
+      pool('p1', 'USDC', 5e7, 4, BASE),
+      ccPrice('USDC', 'a', 1, BASE),
+    ]);
     expect(state.evaluate(BASE + 120_000)).not.toBeNull();
     expect(state.evaluate(BASE + 120_001)).toBeNull(); // K still holds the boundaries BASE … + 120 s
   });
@@ -164,7 +208,12 @@ describe('§2 effective APY at the state level', () => {
     expect(usdcAt(state, BASE).apyEff).toBe(7);
   });
   it('follows pools crossing their freshness limit, whatever the order of evaluation times', () => {
-    const events = [mktcap('USDC', 1e10, BASE), pool('old', 'USDC', 1e7, 10, BASE), pool('new', 'USDC', 1e7, 4, BASE + 1000), ccPrice('USDC', 'a', 1, BASE + 21_600_001)];
+    const events = [
+      mktcap('USDC', 1e10, BASE),
+      pool('old', 'USDC', 1e7, 10, BASE),
+      pool('new', 'USDC', 1e7, 4, BASE + 1000),
+      ccPrice('USDC', 'a', 1, BASE + 21_600_001),
+    ];
     expect(usdcAt(usdcState(events), BASE + 21_600_001).apyEff).toBe(4); // "old" is 1 ms past 6 h
     // evaluating later then earlier again (the live pipeline may re-evaluate) uses the right pools
     const both = usdcState([...events.slice(0, 3), ccPrice('USDC', 'a', 1, BASE + 21_600_000)]);
@@ -197,12 +246,22 @@ describe('§3 mode', () => {
 
 describe('§5 grid', () => {
   it('starts at the first multiple of I at or after the smallest ts and includes the largest ts', async () => {
-    const events = [mktcap('USDC', 1e10, BASE + 1), pool('p1', 'USDC', 5e7, 4, BASE + 1), ccPrice('USDC', 'a', 1, BASE + 1), ccPrice('USDC', 'a', 1, BASE + 21_000)];
+    const events = [
+      mktcap('USDC', 1e10, BASE + 1),
+      pool('p1', 'USDC', 5e7, 4, BASE + 1),
+      ccPrice('USDC', 'a', 1, BASE + 1),
+      ccPrice('USDC', 'a', 1, BASE + 21_000),
+    ];
     const records = await replay(events, 7);
     expect(records.map((r) => r.ts - BASE)).toEqual([7000, 14_000, 21_000]);
   });
   it('uses round(seconds × 1000) ms as the step', async () => {
-    const events = [mktcap('USDC', 1e10, BASE), pool('p1', 'USDC', 5e7, 4, BASE), ccPrice('USDC', 'a', 1, BASE), ccPrice('USDC', 'a', 1, BASE + 3)];
+    const events = [
+      mktcap('USDC', 1e10, BASE),
+      pool('p1', 'USDC', 5e7, 4, BASE),
+      ccPrice('USDC', 'a', 1, BASE),
+      ccPrice('USDC', 'a', 1, BASE + 3),
+    ];
     expect((await replay(events, 0.0015)).map((r) => r.ts - BASE)).toEqual([0, 2]); // 1.5 ms → 2 ms
     expect((await replay(events, 0.0014)).map((r) => r.ts - BASE)).toEqual([0, 1, 2, 3]); // 1.4 ms → 1 ms
   });

@@ -147,7 +147,8 @@ export function assertUsableParams(params: MethodologyParams): void {
   if (params.constituents.length === 0) throw new Error('methodology parameters: constituents must not be empty');
   const seen = new Set<string>();
   for (const symbol of params.constituents) {
-    if (typeof symbol !== 'string' || symbol === '') throw new Error('methodology parameters: constituent symbols must be non-empty strings');
+    if (typeof symbol !== 'string' || symbol === '')
+      throw new Error('methodology parameters: constituent symbols must be non-empty strings');
     if (seen.has(symbol)) throw new Error(`methodology parameters: constituent ${symbol} is listed twice`);
     seen.add(symbol);
   }

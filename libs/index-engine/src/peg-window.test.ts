@@ -12,7 +12,9 @@ function direct(samples: number[]) {
 }
 
 function fromMoments(m: { count: number; m2: number; sumHuber: number }) {
-  return m.count === 0 ? undefined : { meanHuber: m.sumHuber / m.count, sigmaBps: Math.sqrt(Math.max(0, m.m2) / m.count) };
+  return m.count === 0
+    ? undefined
+    : { meanHuber: m.sumHuber / m.count, sigmaBps: Math.sqrt(Math.max(0, m.m2) / m.count) };
 }
 
 describe('PegWindow', () => {
@@ -20,7 +22,10 @@ describe('PegWindow', () => {
     fc.assert(
       fc.property(
         fc.integer({ min: 29_000_000, max: 29_100_000 }), // first boundary index (any block alignment)
-        fc.array(fc.option(fc.double({ min: -500, max: 500, noNaN: true }), { nil: null }), { minLength: 1, maxLength: 3 * SLOTS }),
+        fc.array(fc.option(fc.double({ min: -500, max: 500, noNaN: true }), { nil: null }), {
+          minLength: 1,
+          maxLength: 3 * SLOTS,
+        }),
         fc.array(fc.tuple(fc.nat(), fc.nat()), { minLength: 1, maxLength: 6 }),
         (start, values, windows) => {
           const ring = new PegWindow(STEP, SLOTS, V1.peg.huberDeltaBps);

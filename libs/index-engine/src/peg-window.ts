@@ -185,7 +185,8 @@ export class PegWindow {
   }
 
   restore(values: readonly (number | null)[]): void {
-    if (values.length !== this.slots) throw new Error(`peg window snapshot has ${values.length} slots, expected ${this.slots}`);
+    if (values.length !== this.slots)
+      throw new Error(`peg window snapshot has ${values.length} slots, expected ${this.slots}`);
     values.forEach((d, i) => {
       this.ring[i] = d === null ? NaN : d;
     });

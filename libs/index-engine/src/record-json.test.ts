@@ -10,11 +10,27 @@ import { loadEvents, replayLog, splitLines } from './replay';
 const anyDouble = fc.oneof(
   fc.double(),
   fc.integer().map((n) => n),
-  fc.constantFrom(0, -0, 1e21, 1e-7, 5e-324, Number.MAX_VALUE, 0.1 + 0.2, NaN, Infinity, -Infinity, 123456789012345680000),
+  fc.constantFrom(
+    0,
+    -0,
+    1e21,
+    1e-7,
+    5e-324,
+    Number.MAX_VALUE,
+    0.1 + 0.2,
+    NaN,
+    Infinity,
+    -Infinity,
+    123456789012345680000,
+  ),
 );
 
 const constituent = fc.record<ConstituentRecord>({
-  symbol: fc.oneof(fc.constantFrom('USDC', 'USDe', 'DAI'), fc.string(), fc.constantFrom('a"b', 'x\\y', 'line\nbreak', 'é€', '\u0000', '\ud800')),
+  symbol: fc.oneof(
+    fc.constantFrom('USDC', 'USDe', 'DAI'),
+    fc.string(),
+    fc.constantFrom('a"b', 'x\\y', 'line\nbreak', 'é€', '\u0000', '\ud800'),
+  ),
   price: anyDouble,
   devBps: anyDouble,
   marketCapUsd: anyDouble,
@@ -51,13 +67,42 @@ describe('IndexRecordWriter', () => {
     );
   });
   it('reuses the text of unchanged numbers without mixing up positions or constituents', () => {
-    const base: ConstituentRecord = { symbol: 'A', price: 1, devBps: 0, marketCapUsd: 5e9, apyEff: 4, pegScore: 1, sigmaBps: 0, liquidityScore: 0.5, counterpartyScore: 0.75, depthUsd: 0, volume24hUsd: 0, ray: 2, weight: 1 };
+    const base: ConstituentRecord = {
+      symbol: 'A',
+      price: 1,
+      devBps: 0,
+      marketCapUsd: 5e9,
+      apyEff: 4,
+      pegScore: 1,
+      sigmaBps: 0,
+      liquidityScore: 0.5,
+      counterpartyScore: 0.75,
+      depthUsd: 0,
+      volume24hUsd: 0,
+      ray: 2,
+      weight: 1,
+    };
     const writer = new IndexRecordWriter();
-    const rec = (constituents: ConstituentRecord[], tbillRate: number | null): IndexRecord => ({ ts: 1, value: 2, tbillRate, rpl: tbillRate, mode: 'normal', eligible: constituents.length, methodologyVersion: '1', constituents });
+    const rec = (constituents: ConstituentRecord[], tbillRate: number | null): IndexRecord => ({
+      ts: 1,
+      value: 2,
+      tbillRate,
+      rpl: tbillRate,
+      mode: 'normal',
+      eligible: constituents.length,
+      methodologyVersion: '1',
+      constituents,
+    });
     const sequence = [
       rec([base], 3.9),
       rec([{ ...base, price: 0.999 }], 3.9),
-      rec([{ ...base, symbol: 'B', price: 0.5 }, { ...base, price: 0.999 }], null),
+      rec(
+        [
+          { ...base, symbol: 'B', price: 0.5 },
+          { ...base, price: 0.999 },
+        ],
+        null,
+      ),
       rec([{ ...base, price: -0 }], 3.9),
       rec([{ ...base, price: NaN, weight: 0.1 }], 4),
     ];

@@ -2,7 +2,15 @@ import fc from 'fast-check';
 import { ccPrice, healthySymbol, mktcap, toLine } from '../test/builders';
 import type { IndexEvent } from './events';
 import type { IndexRecord } from './record';
-import { gridStepMs, InvalidInputError, loadEventChunks, loadEvents, runReplay, runReplayChunks, splitLines } from './replay';
+import {
+  gridStepMs,
+  InvalidInputError,
+  loadEventChunks,
+  loadEvents,
+  runReplay,
+  runReplayChunks,
+  splitLines,
+} from './replay';
 
 const BASE = 1_767_225_600_000;
 
@@ -32,7 +40,10 @@ describe('splitLines', () => {
   });
   it('decodes UTF-8 characters split between byte chunks', async () => {
     const bytes = new TextEncoder().encode('é\n€x');
-    expect(await collect(splitLines(chunks(bytes.slice(0, 1), bytes.slice(1, 4), bytes.slice(4))))).toEqual(['é', '€x']);
+    expect(await collect(splitLines(chunks(bytes.slice(0, 1), bytes.slice(1, 4), bytes.slice(4))))).toEqual([
+      'é',
+      '€x',
+    ]);
   });
 });
 
@@ -45,26 +56,49 @@ describe('loadEventChunks', () => {
       for (let j = i; j <= data.length; j += 7) yield [data.slice(0, i), data.slice(i, j), data.slice(j)];
     }
   }
-  const events = (log: Awaited<ReturnType<typeof loadEventChunks>>['log']) => Array.from({ length: log.size }, (_, i) => log.get(i));
+  const events = (log: Awaited<ReturnType<typeof loadEventChunks>>['log']) =>
+    Array.from({ length: log.size }, (_, i) => log.get(i));
 
   it('reads the same events as the line reader, however the bytes are cut', async () => {
     // a BOM, a symbol with multi-byte characters, CRLF, a blank line, and no final newline
-    const text = '\ufeff' + [toLine(mktcap('USDC', 1e9, BASE)), toLine(ccPrice('USD€é', 'v', 1, BASE)), '', toLine(ccPrice('USDC', 'a', 1, BASE + 1))].join('\r\n');
+    const text =
+      '\ufeff' +
+      [
+        toLine(mktcap('USDC', 1e9, BASE)),
+        toLine(ccPrice('USD€é', 'v', 1, BASE)),
+        '',
+        toLine(ccPrice('USDC', 'a', 1, BASE + 1)),
+      ].join('\r\n');
     const expected = events((await loadEvents(splitLines(chunks(bytes(text))), false)).log);
     expect(expected.map((e) => e.topic === 'cc.prices' && e.symbol)).toEqual([false, 'USD€é', 'USDC']);
     for (const parts of cuts(bytes(text))) expect(events((await loadEventChunks(parts, false)).log)).toEqual(expected);
   });
   it('numbers lines as the line reader does and names the bad one', async () => {
-    const text = [toLine(mktcap('USDC', 1e9, BASE)), '', '  ', '{"topic":"ex.mktcap","value":{"symbol":"USDC","marketCapUsd":-1,"ts":1}}', ''].join('\n');
-    for (const parts of cuts(bytes(text))) await expect(loadEventChunks(parts, false)).rejects.toThrow(/^line 4: ex.mktcap.marketCapUsd must be/);
+    const text = [
+      toLine(mktcap('USDC', 1e9, BASE)),
+      '',
+      '  ',
+      '{"topic":"ex.mktcap","value":{"symbol":"USDC","marketCapUsd":-1,"ts":1}}',
+      '',
+    ].join('\n');
+    for (const parts of cuts(bytes(text)))
+      await expect(loadEventChunks(parts, false)).rejects.toThrow(/^line 4: ex.mktcap.marketCapUsd must be/);
     expect((await loadEventChunks([text], true)).invalidLines).toBe(1);
   });
   it('replays to the same text as runReplay', async () => {
-    const lines = [...healthySymbol('USDC', BASE), ...healthySymbol('DAI', BASE + 5000), ccPrice('USDC', 'a', 1.003, BASE + 90_000)].map(toLine);
+    const lines = [
+      ...healthySymbol('USDC', BASE),
+      ...healthySymbol('DAI', BASE + 5000),
+      ccPrice('USDC', 'a', 1.003, BASE + 90_000),
+    ].map(toLine);
     let fromLines = '';
     let fromChunks = '';
     await runReplay(lines, { intervalSeconds: 30, skipInvalid: false, write: (t) => void (fromLines += t) });
-    await runReplayChunks([bytes(lines.join('\n'))], { intervalSeconds: 30, skipInvalid: false, write: (t) => void (fromChunks += t) });
+    await runReplayChunks([bytes(lines.join('\n'))], {
+      intervalSeconds: 30,
+      skipInvalid: false,
+      write: (t) => void (fromChunks += t),
+    });
     expect(fromChunks).toBe(fromLines);
     expect(fromLines.split('\n')).toHaveLength(5); // BASE, +30 s, +60 s, +90 s and the final newline
   });
@@ -88,7 +122,16 @@ describe('grid', () => {
   it('writes one JSON line per record with the methodology version and no rounding', async () => {
     const { out, records } = await replayLines(healthySymbol('USDC', BASE).map(toLine));
     expect(out.endsWith('\n')).toBe(true);
-    expect(Object.keys(records[0]!)).toEqual(['ts', 'value', 'tbillRate', 'rpl', 'mode', 'eligible', 'methodologyVersion', 'constituents']);
+    expect(Object.keys(records[0]!)).toEqual([
+      'ts',
+      'value',
+      'tbillRate',
+      'rpl',
+      'mode',
+      'eligible',
+      'methodologyVersion',
+      'constituents',
+    ]);
     expect(records[0]!.methodologyVersion).toBe('1');
     expect(out).toContain(`"value":${JSON.stringify(records[0]!.value)}`);
   });
@@ -97,17 +140,27 @@ describe('grid', () => {
 describe('invalid input', () => {
   const good = healthySymbol('USDC', BASE).map(toLine);
   it('names the line number (blank lines count) and the problem', async () => {
-    const lines = [good[0]!, '', '{"topic":"cc.prices","value":{"symbol":"USDC","venue":"x","price":"1","ts":1}}', ...good.slice(1)];
+    const lines = [
+      good[0]!,
+      '',
+      '{"topic":"cc.prices","value":{"symbol":"USDC","venue":"x","price":"1","ts":1}}',
+      ...good.slice(1),
+    ];
     const error = await replayLines(lines).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InvalidInputError);
     expect((error as Error).message).toBe('line 3: cc.prices.price must be a finite number > 0 (got a string)');
   });
   it('reports malformed JSON and unknown topics', async () => {
     await expect(replayLines(['{oops'])).rejects.toThrow(/^line 1: malformed JSON/);
-    await expect(replayLines([...good, '{"topic":"nope","value":{}}'])).rejects.toThrow(`line ${good.length + 1}: unknown topic "nope"`);
+    await expect(replayLines([...good, '{"topic":"nope","value":{}}'])).rejects.toThrow(
+      `line ${good.length + 1}: unknown topic "nope"`,
+    );
   });
   it('skips and counts invalid lines with skipInvalid; they do not extend the grid', async () => {
-    const late = JSON.stringify({ topic: 'cc.prices', value: { symbol: 'USDC', venue: 'a', price: -1, ts: BASE + 600_000 } });
+    const late = JSON.stringify({
+      topic: 'cc.prices',
+      value: { symbol: 'USDC', venue: 'a', price: -1, ts: BASE + 600_000 },
+    });
     const { records, summary } = await replayLines([...good, late, 'not json'], 60, true);
     expect(summary.invalidLines).toBe(2);
     expect(records.map((r) => r.ts)).toEqual([BASE]);
@@ -138,7 +191,12 @@ describe('replay properties', () => {
         minLength: 1,
         maxLength: 120,
         selector: (e) => {
-          const key = e.kind === 'tbill' ? 'tbill' : e.kind === 'pool' || e.kind === 'mktcap' || e.kind === 'pyth' ? `${e.kind}:${e.symbol}` : `${e.kind}:${e.symbol}:${e.venue}`;
+          const key =
+            e.kind === 'tbill'
+              ? 'tbill'
+              : e.kind === 'pool' || e.kind === 'mktcap' || e.kind === 'pyth'
+                ? `${e.kind}:${e.symbol}`
+                : `${e.kind}:${e.symbol}:${e.venue}`;
           return `${key}@${e.offset}`;
         },
       },
@@ -153,9 +211,23 @@ describe('replay properties', () => {
           case 'pyth':
             return { topic: 'pyth.prices', ts, symbol: e.symbol, price: e.level };
           case 'book':
-            return { topic: 'cc.orderbook', ts, symbol: e.symbol, venue: e.venue, bids: [[e.level - 0.001, e.size / 100]], asks: [[e.level + 0.001, e.size / 100]] };
+            return {
+              topic: 'cc.orderbook',
+              ts,
+              symbol: e.symbol,
+              venue: e.venue,
+              bids: [[e.level - 0.001, e.size / 100]],
+              asks: [[e.level + 0.001, e.size / 100]],
+            };
           case 'pool':
-            return { topic: 'dl.apy', ts, pool: `random-${e.symbol}`, symbol: e.symbol, tvlUsd: e.size, apyBase: (e.level - 0.97) * 200 };
+            return {
+              topic: 'dl.apy',
+              ts,
+              pool: `random-${e.symbol}`,
+              symbol: e.symbol,
+              tvlUsd: e.size,
+              apyBase: (e.level - 0.97) * 200,
+            };
           case 'mktcap':
             return { topic: 'ex.mktcap', ts, symbol: e.symbol, marketCapUsd: e.size * 10 };
           case 'tbill':
@@ -169,7 +241,10 @@ describe('replay properties', () => {
     await fc.assert(
       fc.asyncProperty(scenario, fc.array(fc.nat(), { minLength: 140, maxLength: 140 }), async (events, keys) => {
         const lines = events.map(toLine);
-        const shuffled = lines.map((l, i) => [keys[i]!, l] as const).sort((a, b) => a[0] - b[0]).map(([, l]) => l);
+        const shuffled = lines
+          .map((l, i) => [keys[i]!, l] as const)
+          .sort((a, b) => a[0] - b[0])
+          .map(([, l]) => l);
         const a = await replayLines(lines, 30);
         const b = await replayLines(shuffled, 30);
         expect(b.out).toBe(a.out);

@@ -25,7 +25,8 @@ export class InvalidInputError extends Error {
 /** `--interval` seconds to the grid step: round(seconds × 1000) ms, which must be ≥ 1. */
 export function gridStepMs(intervalSeconds: number): number {
   const step = Math.round(intervalSeconds * 1000);
-  if (!Number.isFinite(step) || step < 1) throw new RangeError(`interval must be at least 0.0005 s (got ${intervalSeconds})`);
+  if (!Number.isFinite(step) || step < 1)
+    throw new RangeError(`interval must be at least 0.0005 s (got ${intervalSeconds})`);
   return step;
 }
 
@@ -108,7 +109,10 @@ class Utf8ChunkDecoder {
  * Validates and stores every line. Blank lines are ignored. An invalid line throws
  * InvalidInputError, or is counted and skipped when `skipInvalid` is set.
  */
-export async function loadEvents(lines: AsyncIterable<string> | Iterable<string>, skipInvalid: boolean): Promise<LoadResult> {
+export async function loadEvents(
+  lines: AsyncIterable<string> | Iterable<string>,
+  skipInvalid: boolean,
+): Promise<LoadResult> {
   const loader = new LineLoader(skipInvalid);
   for await (const line of lines) loader.add(line);
   return { log: loader.log, invalidLines: loader.invalidLines };
@@ -119,7 +123,10 @@ export async function loadEvents(lines: AsyncIterable<string> | Iterable<string>
  * and loaded chunk by chunk, without a promise per line. Lines end at "\n"; a "\r" before it is
  * dropped, and a last line without "\n" counts.
  */
-export async function loadEventChunks(chunks: AsyncIterable<string | Uint8Array> | Iterable<string | Uint8Array>, skipInvalid: boolean): Promise<LoadResult> {
+export async function loadEventChunks(
+  chunks: AsyncIterable<string | Uint8Array> | Iterable<string | Uint8Array>,
+  skipInvalid: boolean,
+): Promise<LoadResult> {
   const loader = new LineLoader(skipInvalid);
   const decoder = new Utf8ChunkDecoder();
   // The start of a line whose end is in a later chunk.
@@ -147,7 +154,11 @@ export async function loadEventChunks(chunks: AsyncIterable<string | Uint8Array>
 }
 
 /** The records of the grid for a loaded input, in time order. */
-export function* replayLog(log: EventLog, stepMs: number, params: MethodologyParams = METHODOLOGY_V1): Generator<IndexRecord> {
+export function* replayLog(
+  log: EventLog,
+  stepMs: number,
+  params: MethodologyParams = METHODOLOGY_V1,
+): Generator<IndexRecord> {
   const range = log.timeRange;
   if (range === undefined) return;
   const state = new IndexState(params);
@@ -178,18 +189,28 @@ export interface ReplaySummary {
 const WRITE_BATCH_CHARS = 1 << 16;
 
 /** The whole replay command: lines in, one JSON line per record out. */
-export async function runReplay(lines: AsyncIterable<string> | Iterable<string>, options: ReplayOptions): Promise<ReplaySummary> {
+export async function runReplay(
+  lines: AsyncIterable<string> | Iterable<string>,
+  options: ReplayOptions,
+): Promise<ReplaySummary> {
   const stepMs = gridStepMs(options.intervalSeconds);
   return writeReplay(await loadEvents(lines, options.skipInvalid), stepMs, options);
 }
 
 /** The same from raw chunks of text or UTF-8 bytes, e.g. a file read stream (faster for large inputs). */
-export async function runReplayChunks(chunks: AsyncIterable<string | Uint8Array> | Iterable<string | Uint8Array>, options: ReplayOptions): Promise<ReplaySummary> {
+export async function runReplayChunks(
+  chunks: AsyncIterable<string | Uint8Array> | Iterable<string | Uint8Array>,
+  options: ReplayOptions,
+): Promise<ReplaySummary> {
   const stepMs = gridStepMs(options.intervalSeconds);
   return writeReplay(await loadEventChunks(chunks, options.skipInvalid), stepMs, options);
 }
 
-async function writeReplay({ log, invalidLines }: LoadResult, stepMs: number, options: ReplayOptions): Promise<ReplaySummary> {
+async function writeReplay(
+  { log, invalidLines }: LoadResult,
+  stepMs: number,
+  options: ReplayOptions,
+): Promise<ReplaySummary> {
   const writer = new IndexRecordWriter();
   let records = 0;
   let pending = '';

@@ -7,7 +7,11 @@ const BASE = 1_767_225_600_000; // a multiple of 60 000
 const MIN = 60_000;
 
 /** USDC eligible apart from prices: market cap, pool and a book at BASE. */
-const usdcBasics = (ts = BASE): IndexEvent[] => [mktcap('USDC', 1e10, ts), pool('p1', 'USDC', 5e7, 4, ts), book('USDC', 'a', [[0.9999, 1e6]], [[1.0001, 1e6]], ts)];
+const usdcBasics = (ts = BASE): IndexEvent[] => [
+  mktcap('USDC', 1e10, ts),
+  pool('p1', 'USDC', 5e7, 4, ts),
+  book('USDC', 'a', [[0.9999, 1e6]], [[1.0001, 1e6]], ts),
+];
 
 const only = (state: IndexState, T: number) => {
   const record = state.evaluate(T);
@@ -26,7 +30,10 @@ describe('IndexState basics', () => {
     expect(stateWith([tbill(3.9, BASE)]).evaluate(BASE)).toBeNull();
   });
   it('computes a one-constituent index equal to its RAY with weight 1', () => {
-    const state = stateWith([...usdcBasics(), ccPrice('USDC', 'a', 1.0001, BASE, 1e8), ccPrice('USDC', 'b', 0.9999, BASE, 1e8)], ONLY_USDC);
+    const state = stateWith(
+      [...usdcBasics(), ccPrice('USDC', 'a', 1.0001, BASE, 1e8), ccPrice('USDC', 'b', 0.9999, BASE, 1e8)],
+      ONLY_USDC,
+    );
     const record = only(state, BASE);
     expect(record.eligible).toBe(1);
     expect(record.constituents[0]!.weight).toBe(1);
@@ -52,21 +59,44 @@ describe('prices and freshness', () => {
     expect(usdc(state, BASE + 120_001).price).toBe(1.0);
   });
   it('takes the median over venues (even count: mean of the middle two)', () => {
-    const state = stateWith([...usdcBasics(), ccPrice('USDC', 'a', 1.0, BASE), ccPrice('USDC', 'b', 1.002, BASE), ccPrice('USDC', 'c', 1.001, BASE), pythPrice('USDC', 1.003, BASE)], ONLY_USDC);
+    const state = stateWith(
+      [
+        ...usdcBasics(),
+        ccPrice('USDC', 'a', 1.0, BASE),
+        ccPrice('USDC', 'b', 1.002, BASE),
+        ccPrice('USDC', 'c', 1.001, BASE),
+        pythPrice('USDC', 1.003, BASE),
+      ],
+      ONLY_USDC,
+    );
     expect(usdc(state, BASE).price).toBeCloseTo(1.0015, 12);
   });
   it('lets the later of two events with the same key and ts win', () => {
-    const state = stateWith([...usdcBasics(), ccPrice('USDC', 'a', 1.0, BASE), ccPrice('USDC', 'a', 1.004, BASE)], ONLY_USDC);
+    const state = stateWith(
+      [...usdcBasics(), ccPrice('USDC', 'a', 1.0, BASE), ccPrice('USDC', 'a', 1.004, BASE)],
+      ONLY_USDC,
+    );
     expect(usdc(state, BASE).price).toBe(1.004);
   });
   it('stores pyth prices under the venue "pyth" of their symbol, excluded from volume', () => {
-    const state = stateWith([...usdcBasics(), pythPrice('USDC', 1.01, BASE), ccPrice('USDC', 'pyth', 1.0, BASE + 1, 5e8), ccPrice('USDC', 'a', 1.0, BASE + 1, 1e8)], ONLY_USDC);
+    const state = stateWith(
+      [
+        ...usdcBasics(),
+        pythPrice('USDC', 1.01, BASE),
+        ccPrice('USDC', 'pyth', 1.0, BASE + 1, 5e8),
+        ccPrice('USDC', 'a', 1.0, BASE + 1, 1e8),
+      ],
+      ONLY_USDC,
+    );
     const c = usdc(state, BASE + 1);
     expect(c.price).toBe(1.0); // the pyth key holds 1.0 now, not 1.01
     expect(c.volume24hUsd).toBe(1e8);
   });
   it('counts a venue stale for price but fresh for volume in V only', () => {
-    const state = stateWith([...usdcBasics(), ccPrice('USDC', 'old', 0.9, BASE, 7e7), ccPrice('USDC', 'a', 1.0, BASE + 500_000, 1e8)], ONLY_USDC);
+    const state = stateWith(
+      [...usdcBasics(), ccPrice('USDC', 'old', 0.9, BASE, 7e7), ccPrice('USDC', 'a', 1.0, BASE + 500_000, 1e8)],
+      ONLY_USDC,
+    );
     const at = BASE + 600_000;
     expect(usdc(state, at).price).toBe(1.0);
     expect(usdc(state, at).volume24hUsd).toBe(1.7e8);
@@ -120,7 +150,10 @@ describe('depth', () => {
   it('adding a fresh book never lowers the liquidity score', () => {
     const events = [...usdcBasics(), ccPrice('USDC', 'a', 1, BASE, 1e8)];
     const without = usdc(stateWith(events, ONLY_USDC), BASE).liquidityScore;
-    const withMore = usdc(stateWith([...events, book('USDC', 'z', [[0.9999, 5e6]], [[1.0001, 5e6]], BASE)], ONLY_USDC), BASE).liquidityScore;
+    const withMore = usdc(
+      stateWith([...events, book('USDC', 'z', [[0.9999, 5e6]], [[1.0001, 5e6]], BASE)], ONLY_USDC),
+      BASE,
+    ).liquidityScore;
     expect(withMore).toBeGreaterThan(without);
   });
 });
@@ -128,7 +161,10 @@ describe('depth', () => {
 describe('peg samples', () => {
   const basics = usdcBasics();
   it('uses every minute boundary of the window plus T itself', () => {
-    const state = stateWith([...basics, ccPrice('USDC', 'a', 1.0, BASE), ccPrice('USDC', 'a', 1.001, BASE + 30_000)], ONLY_USDC);
+    const state = stateWith(
+      [...basics, ccPrice('USDC', 'a', 1.0, BASE), ccPrice('USDC', 'a', 1.001, BASE + 30_000)],
+      ONLY_USDC,
+    );
     // K = [0 at BASE, 10 at T]
     expect(usdc(state, BASE + 30_000).sigmaBps).toBeCloseTo(5, 9);
     expect(usdc(state, BASE + 30_000).pegScore).toBeCloseTo(Math.exp(-2.5 / 25), 12);
@@ -136,14 +172,20 @@ describe('peg samples', () => {
     expect(usdc(state, BASE + MIN).sigmaBps).toBeCloseTo(5, 9);
   });
   it('samples a boundary with every event of that exact ts applied', () => {
-    const state = stateWith([...basics, ccPrice('USDC', 'a', 1.0, BASE), ccPrice('USDC', 'a', 1.002, BASE + MIN)], ONLY_USDC);
+    const state = stateWith(
+      [...basics, ccPrice('USDC', 'a', 1.0, BASE), ccPrice('USDC', 'a', 1.002, BASE + MIN)],
+      ONLY_USDC,
+    );
     expect(usdc(state, BASE + MIN).sigmaBps).toBeCloseTo(10, 9); // K = [0, 20]
     state.apply(ccPrice('USDC', 'a', 1.0, BASE + 90_000));
     // K = [0, 20, 0] (the sample at BASE + 60 000 was stored with the 1.002 of that ts)
     expect(usdc(state, BASE + 90_000).sigmaBps).toBeCloseTo(Math.sqrt(((20 / 3) ** 2 * 2 + (40 / 3) ** 2) / 3), 9);
   });
   it('judges freshness at each sample time, not at T', () => {
-    const state = stateWith([...basics, ccPrice('USDC', 'a', 1.001, BASE), ccPrice('USDC', 'a', 1.0, BASE + 200_000)], ONLY_USDC);
+    const state = stateWith(
+      [...basics, ccPrice('USDC', 'a', 1.001, BASE), ccPrice('USDC', 'a', 1.0, BASE + 200_000)],
+      ONLY_USDC,
+    );
     // boundaries BASE, +60 s, +120 s see the 1.001 (10 bps, fresh up to 120 s inclusive); +180 s has no price; T has 1.0
     const expectedSigma = Math.sqrt((3 * (10 - 7.5) ** 2 + 7.5 ** 2) / 4);
     expect(usdc(state, BASE + 200_000).sigmaBps).toBeCloseTo(expectedSigma, 9);
@@ -176,7 +218,11 @@ describe('peg samples', () => {
 
 describe('mode, T-bill and several constituents', () => {
   it('turns high-vol when a configured constituent with a price deviates > 100 bps, even if ineligible', () => {
-    const events = [...healthySymbol('USDC', BASE), ccPrice('DAI', 'a', 0.9899, BASE), ccPrice('NOTME', 'a', 0.5, BASE)];
+    const events = [
+      ...healthySymbol('USDC', BASE),
+      ccPrice('DAI', 'a', 0.9899, BASE),
+      ccPrice('NOTME', 'a', 0.5, BASE),
+    ];
     const record = only(stateWith(events), BASE);
     expect(record.mode).toBe('high-vol');
     expect(record.eligible).toBe(1);
@@ -203,7 +249,12 @@ describe('mode, T-bill and several constituents', () => {
 });
 
 describe('checkpoints', () => {
-  const events = [...healthySymbol('USDC', BASE), ...healthySymbol('DAI', BASE + 10), ccPrice('USDC', 'a', 1.002, BASE + 70_000), tbill(3.9, BASE + 80_000)];
+  const events = [
+    ...healthySymbol('USDC', BASE),
+    ...healthySymbol('DAI', BASE + 10),
+    ccPrice('USDC', 'a', 1.002, BASE + 70_000),
+    tbill(3.9, BASE + 80_000),
+  ];
   it('restores a state that evaluates and continues exactly like the original', () => {
     const original = stateWith(events.slice(0, 8));
     const snapshot = JSON.parse(JSON.stringify(original.toJSON())) as IndexStateSnapshot;
@@ -212,7 +263,8 @@ describe('checkpoints', () => {
       original.apply(e);
       restored.apply(e);
     }
-    for (const T of [BASE + 80_000, BASE + 120_000, BASE + 150_500]) expect(restored.evaluate(T)).toEqual(original.evaluate(T));
+    for (const T of [BASE + 80_000, BASE + 120_000, BASE + 150_500])
+      expect(restored.evaluate(T)).toEqual(original.evaluate(T));
     expect(restored.lastEventTs).toBe(original.lastEventTs);
   });
   it('refuses a snapshot taken with another parameter set', () => {
@@ -223,7 +275,13 @@ describe('checkpoints', () => {
 
 describe('nonFiniteFields', () => {
   it('names every NaN and Infinity of a record', () => {
-    const record = only(stateWith([...usdcBasics(), ...[ccPrice('USDC', 'a', 1.0001, BASE, 1e8), ccPrice('USDC', 'b', 0.9999, BASE, 1e8)]], ONLY_USDC), BASE);
+    const record = only(
+      stateWith(
+        [...usdcBasics(), ...[ccPrice('USDC', 'a', 1.0001, BASE, 1e8), ccPrice('USDC', 'b', 0.9999, BASE, 1e8)]],
+        ONLY_USDC,
+      ),
+      BASE,
+    );
     expect(nonFiniteFields(record)).toEqual([]);
     const broken = { ...record, value: NaN, constituents: [{ ...record.constituents[0]!, apyEff: Infinity }] };
     expect(nonFiniteFields(broken)).toEqual(['value', 'constituents[0].apyEff']);

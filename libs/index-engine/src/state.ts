@@ -19,7 +19,13 @@ import {
   riskAdjustedYield,
   type IndexMode,
 } from './measures';
-import { assertUsableParams, compareCodeUnits, METHODOLOGY_V1, methodologyVersionOf, type MethodologyParams } from './params';
+import {
+  assertUsableParams,
+  compareCodeUnits,
+  METHODOLOGY_V1,
+  methodologyVersionOf,
+  type MethodologyParams,
+} from './params';
 import { addSample, emptyMoments, PegWindow } from './peg-window';
 import { nonFiniteFields, type ConstituentRecord, type IndexRecord } from './record';
 import { capWeights, indexValue, type WeightInput } from './weights';
@@ -64,7 +70,11 @@ class ConstituentState {
     readonly symbol: string,
     params: MethodologyParams,
   ) {
-    this.peg = new PegWindow(params.peg.sampleIntervalMs, params.peg.windowMs / params.peg.sampleIntervalMs, params.peg.huberDeltaBps);
+    this.peg = new PegWindow(
+      params.peg.sampleIntervalMs,
+      params.peg.windowMs / params.peg.sampleIntervalMs,
+      params.peg.huberDeltaBps,
+    );
     this.counterpartyScore = counterpartyScore(symbol, params.counterparty);
   }
 }
@@ -233,7 +243,8 @@ export class IndexState {
   /** The index record at T, or null when no constituent is eligible. Requires T ≥ the last event's ts. */
   evaluate(T: number): IndexRecord | null {
     if (this.lastTs === null || this.sampledThrough === null) return null;
-    if (T < this.lastTs) throw new Error(`cannot evaluate at ${T}: the state already holds an event at ts ${this.lastTs}`);
+    if (T < this.lastTs)
+      throw new Error(`cannot evaluate at ${T}: the state already holds an event at ts ${this.lastTs}`);
     const f = this.params;
     this.refreshApy(T);
 
@@ -314,7 +325,8 @@ export class IndexState {
    * Requires T ≥ the last event's ts.
    */
   measuresAt(T: number): ConstituentMeasures[] {
-    if (this.lastTs !== null && T < this.lastTs) throw new Error(`cannot evaluate at ${T}: the state already holds an event at ts ${this.lastTs}`);
+    if (this.lastTs !== null && T < this.lastTs)
+      throw new Error(`cannot evaluate at ${T}: the state already holds an event at ts ${this.lastTs}`);
     const f = this.params;
     this.refreshApy(T);
     return this.constituents.map((c) => {
@@ -327,7 +339,10 @@ export class IndexState {
       const liq = marketCapUsd === null ? null : liquidityScore(depthUsd, volume24hUsd, marketCapUsd, f.liquidity);
       const apyEff = c.apyEff === c.apyEff ? c.apyEff : null;
       const cp = c.counterpartyScore;
-      const rayAt = (kappa: number) => (apyEff === null || peg === undefined || liq === null ? null : riskAdjustedYield(apyEff, peg.pegScore, liq, cp, kappa));
+      const rayAt = (kappa: number) =>
+        apyEff === null || peg === undefined || liq === null
+          ? null
+          : riskAdjustedYield(apyEff, peg.pegScore, liq, cp, kappa);
       return {
         symbol: c.symbol,
         price: price === price ? price : null,
@@ -348,7 +363,11 @@ export class IndexState {
   }
 
   /** Peg score and σ over K: stored samples of the window, boundaries not stored yet, and T itself (price P_s(T)). */
-  private pegAt(c: ConstituentState, T: number, priceAtT: number): { pegScore: number; sigmaBps: number; sampleCount: number } | undefined {
+  private pegAt(
+    c: ConstituentState,
+    T: number,
+    priceAtT: number,
+  ): { pegScore: number; sigmaBps: number; sampleCount: number } | undefined {
     const step = this.step;
     const through = this.sampledThrough as number;
     const windowLast = Math.floor(T / step) * step;
@@ -367,7 +386,10 @@ export class IndexState {
     }
     if (T !== windowLast && priceAtT === priceAtT) addSample(moments, deviationBps(priceAtT), delta);
     if (moments.count === 0) return undefined;
-    return { ...pegStatsFromMoments(moments.count, moments.m2, moments.sumHuber, this.params.peg), sampleCount: moments.count };
+    return {
+      ...pegStatsFromMoments(moments.count, moments.m2, moments.sumHuber, this.params.peg),
+      sampleCount: moments.count,
+    };
   }
 
   private depthAt(c: ConstituentState, T: number): number {
@@ -435,22 +457,27 @@ export class IndexState {
 
   /** Restores a checkpoint; the parameter set must be the one the checkpoint was taken with. */
   static fromJSON(snapshot: IndexStateSnapshot, params: MethodologyParams = METHODOLOGY_V1): IndexState {
-    if (snapshot.format !== 'syi-index-state/1') throw new Error(`unknown index state snapshot format ${String(snapshot.format)}`);
+    if (snapshot.format !== 'syi-index-state/1')
+      throw new Error(`unknown index state snapshot format ${String(snapshot.format)}`);
     const state = new IndexState(params);
     if (snapshot.methodologyVersion !== state.methodologyVersion) {
-      throw new Error(`snapshot was taken with methodology ${snapshot.methodologyVersion}, not ${state.methodologyVersion}`);
+      throw new Error(
+        `snapshot was taken with methodology ${snapshot.methodologyVersion}, not ${state.methodologyVersion}`,
+      );
     }
     state.lastTs = snapshot.lastTs;
     state.sampledThrough = snapshot.sampledThrough;
     for (const saved of snapshot.constituents) {
       const c = state.bySymbol.get(saved.symbol);
       if (c === undefined) throw new Error(`snapshot has constituent ${saved.symbol}, not in the parameter set`);
-      for (const [venue, ts, price, volume] of saved.venues) c.venues.set(venue, { ts, price, volume: volume ?? undefined });
+      for (const [venue, ts, price, volume] of saved.venues)
+        c.venues.set(venue, { ts, price, volume: volume ?? undefined });
       for (const [venue, ts, depth] of saved.books) c.books.set(venue, { ts, depth: depth ?? undefined });
       c.marketCap = saved.marketCap === null ? undefined : { ts: saved.marketCap[0], value: saved.marketCap[1] };
       c.peg.restore(saved.pegRing);
     }
-    for (const [pool, ts, symbol, tvlUsd, apyBase] of snapshot.pools) state.pools.set(pool, { ts, symbol, tvlUsd, apyBase });
+    for (const [pool, ts, symbol, tvlUsd, apyBase] of snapshot.pools)
+      state.pools.set(pool, { ts, symbol, tvlUsd, apyBase });
     state.poolsVersion++;
     state.tbill = snapshot.tbill === null ? undefined : { ts: snapshot.tbill[0], value: snapshot.tbill[1] };
     return state;

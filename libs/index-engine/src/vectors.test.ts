@@ -2,7 +2,14 @@
 // incremental state fed event by event, with and without a checkpoint in the middle.
 import { createReadStream } from 'node:fs';
 import path from 'node:path';
-import { eventsPath, readJsonLines, VECTOR_NAMES, vectorDifferences, VECTORS_DIR, type ExpectedRecord } from '../test/vectors';
+import {
+  eventsPath,
+  readJsonLines,
+  VECTOR_NAMES,
+  vectorDifferences,
+  VECTORS_DIR,
+  type ExpectedRecord,
+} from '../test/vectors';
 import { loadEvents, replayLog, runReplay, splitLines } from './replay';
 import type { IndexRecord } from './record';
 import { IndexState, type IndexStateSnapshot } from './state';
@@ -11,7 +18,11 @@ const STEP = 60_000;
 
 async function replayFile(name: string): Promise<IndexRecord[]> {
   let out = '';
-  await runReplay(splitLines(createReadStream(eventsPath(name))), { intervalSeconds: 60, skipInvalid: false, write: (t) => void (out += t) });
+  await runReplay(splitLines(createReadStream(eventsPath(name))), {
+    intervalSeconds: 60,
+    skipInvalid: false,
+    write: (t) => void (out += t),
+  });
   return out
     .split('\n')
     .filter((l) => l !== '')
@@ -48,7 +59,8 @@ describe.each(VECTOR_NAMES)('vector %s', (name) => {
       }
       const a = state.evaluate(T);
       if (a !== null) uninterrupted.push(a);
-      if (T === middle) restored = IndexState.fromJSON(JSON.parse(JSON.stringify(restored.toJSON())) as IndexStateSnapshot);
+      if (T === middle)
+        restored = IndexState.fromJSON(JSON.parse(JSON.stringify(restored.toJSON())) as IndexStateSnapshot);
       const b = restored.evaluate(T);
       if (b !== null) checkpointed.push(b);
     }

@@ -96,8 +96,14 @@ const constituentSets = (minSize: number) =>
     .chain((symbols) =>
       fc.tuple(
         fc.constant([...symbols].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))),
-        fc.array(fc.double({ min: 1e3, max: 1e12, noNaN: true }), { minLength: symbols.length, maxLength: symbols.length }),
-        fc.array(fc.double({ min: 0, max: 300, noNaN: true }), { minLength: symbols.length, maxLength: symbols.length }),
+        fc.array(fc.double({ min: 1e3, max: 1e12, noNaN: true }), {
+          minLength: symbols.length,
+          maxLength: symbols.length,
+        }),
+        fc.array(fc.double({ min: 0, max: 300, noNaN: true }), {
+          minLength: symbols.length,
+          maxLength: symbols.length,
+        }),
       ),
     )
     .map(([symbols, caps, sigmas]) => symbols.map((s, i) => c(s, caps[i]!, sigmas[i])));
@@ -130,7 +136,15 @@ describe('capWeights properties', () => {
   it('the index lies between the smallest and the largest RAY', () => {
     fc.assert(
       fc.property(
-        constituentSets(1).chain((inputs) => fc.tuple(fc.constant(inputs), fc.array(fc.double({ min: 0, max: 100, noNaN: true }), { minLength: inputs.length, maxLength: inputs.length }))),
+        constituentSets(1).chain((inputs) =>
+          fc.tuple(
+            fc.constant(inputs),
+            fc.array(fc.double({ min: 0, max: 100, noNaN: true }), {
+              minLength: inputs.length,
+              maxLength: inputs.length,
+            }),
+          ),
+        ),
         ([inputs, rays]) => {
           const value = indexValue(capWeights(inputs, W), rays);
           expect(value).toBeGreaterThanOrEqual(Math.min(...rays) - 1e-9);

@@ -13,7 +13,13 @@ export function stateWith(events: IndexEvent[], params: MethodologyParams = METH
   return state;
 }
 
-export const ccPrice = (symbol: string, venue: string, price: number, ts: number, volume24hUsd?: number): IndexEvent => ({
+export const ccPrice = (
+  symbol: string,
+  venue: string,
+  price: number,
+  ts: number,
+  volume24hUsd?: number,
+): IndexEvent => ({
   topic: 'cc.prices',
   ts,
   symbol,
@@ -21,7 +27,12 @@ export const ccPrice = (symbol: string, venue: string, price: number, ts: number
   price,
   volume24hUsd,
 });
-export const pythPrice = (symbol: string, price: number, ts: number): IndexEvent => ({ topic: 'pyth.prices', ts, symbol, price });
+export const pythPrice = (symbol: string, price: number, ts: number): IndexEvent => ({
+  topic: 'pyth.prices',
+  ts,
+  symbol,
+  price,
+});
 export const book = (symbol: string, venue: string, bids: BookLevel[], asks: BookLevel[], ts: number): IndexEvent => ({
   topic: 'cc.orderbook',
   ts,
@@ -38,7 +49,12 @@ export const pool = (id: string, symbol: string, tvlUsd: number, apyBase: number
   tvlUsd,
   apyBase,
 });
-export const mktcap = (symbol: string, marketCapUsd: number, ts: number): IndexEvent => ({ topic: 'ex.mktcap', ts, symbol, marketCapUsd });
+export const mktcap = (symbol: string, marketCapUsd: number, ts: number): IndexEvent => ({
+  topic: 'ex.mktcap',
+  ts,
+  symbol,
+  marketCapUsd,
+});
 export const tbill = (rate: number, ts: number): IndexEvent => ({ topic: 'trad.tbill', ts, rate });
 
 /** The JSON line of an event as the topic contracts spell it. */
@@ -49,11 +65,37 @@ export function toLine(event: IndexEvent): string {
       return JSON.stringify({ topic, value });
     }
     case 'pyth.prices':
-      return JSON.stringify({ topic: event.topic, value: { symbol: event.symbol, feedId: 'f', price: event.price, conf: 0.0001, publishTime: Math.floor(event.ts / 1000), ts: event.ts } });
+      return JSON.stringify({
+        topic: event.topic,
+        value: {
+          symbol: event.symbol,
+          feedId: 'f',
+          price: event.price,
+          conf: 0.0001,
+          publishTime: Math.floor(event.ts / 1000),
+          ts: event.ts,
+        },
+      });
     case 'trad.tbill':
-      return JSON.stringify({ topic: event.topic, value: { series: 'DGS3MO', rate: event.rate, date: '2026-01-01', ts: event.ts } });
+      return JSON.stringify({
+        topic: event.topic,
+        value: { series: 'DGS3MO', rate: event.rate, date: '2026-01-01', ts: event.ts },
+      });
     case 'dl.apy':
-      return JSON.stringify({ topic: event.topic, value: { pool: event.pool, project: 'p', chain: 'c', symbol: event.symbol, tvlUsd: event.tvlUsd, apyBase: event.apyBase, apyReward: null, apy: event.apyBase, ts: event.ts } });
+      return JSON.stringify({
+        topic: event.topic,
+        value: {
+          pool: event.pool,
+          project: 'p',
+          chain: 'c',
+          symbol: event.symbol,
+          tvlUsd: event.tvlUsd,
+          apyBase: event.apyBase,
+          apyReward: null,
+          apy: event.apyBase,
+          ts: event.ts,
+        },
+      });
     case 'cc.orderbook':
     case 'ex.mktcap': {
       const { topic, ...value } = event;

@@ -41,7 +41,8 @@ export function vectorDifferences(expected: readonly ExpectedRecord[], actual: r
     if (a.eligible !== e.eligible) problems.push(`${e.ts}: eligible ${a.eligible} ≠ ${e.eligible}`);
     if (!close(a.value, e.value)) problems.push(`${e.ts}: value ${a.value} ≠ ${e.value}`);
     if (!close(a.rpl, e.rpl)) problems.push(`${e.ts}: rpl ${a.rpl} ≠ ${e.rpl}`);
-    if (a.constituents.length !== e.constituents.length) problems.push(`${e.ts}: ${a.constituents.length} constituents ≠ ${e.constituents.length}`);
+    if (a.constituents.length !== e.constituents.length)
+      problems.push(`${e.ts}: ${a.constituents.length} constituents ≠ ${e.constituents.length}`);
     e.constituents.forEach((ec, i) => {
       const ac = a.constituents[i];
       if (ac?.symbol !== ec.symbol) problems.push(`${e.ts}: constituent ${i} is ${ac?.symbol} ≠ ${ec.symbol}`);

@@ -19,7 +19,11 @@ export class PublishTimeDeduper {
   accept(feedId: string, publishTime: number, slot: number | null = null): boolean {
     const previous = this.last.get(feedId);
     const s = this.key === 'slot' ? (slot ?? -1) : -1;
-    if (previous !== undefined && (publishTime < previous.publishTime || (publishTime === previous.publishTime && s <= previous.slot))) return false;
+    if (
+      previous !== undefined &&
+      (publishTime < previous.publishTime || (publishTime === previous.publishTime && s <= previous.slot))
+    )
+      return false;
     this.last.set(feedId, { publishTime, slot: s });
     return true;
   }

@@ -16,7 +16,12 @@ export function eventSourceConnector(fetchFn: typeof fetch = fetch): StreamConne
         if (response.status !== 200) {
           const body = await response.text().catch(() => '');
           const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
-          refusal = { message: `HTTP ${response.status}`, status: response.status, body, ...(retryAfterMs === null ? {} : { retryAfterMs }) };
+          refusal = {
+            message: `HTTP ${response.status}`,
+            status: response.status,
+            body,
+            ...(retryAfterMs === null ? {} : { retryAfterMs }),
+          };
           // EventSource only needs the status to fail the connection.
           return new Response(null, { status: response.status, headers: response.headers });
         }

@@ -40,7 +40,16 @@ function setup(overrides: Partial<HermesClientOptions> = {}) {
     },
     ...overrides,
   });
-  return { client, connections, events, fatal, failover, polls, setPollAnswer: (f: () => Response) => (pollAnswer = f), last: () => connections[connections.length - 1]! };
+  return {
+    client,
+    connections,
+    events,
+    fatal,
+    failover,
+    polls,
+    setPollAnswer: (f: () => Response) => (pollAnswer = f),
+    last: () => connections[connections.length - 1]!,
+  };
 }
 
 /** The client of `setup()`, started. */
@@ -168,6 +177,8 @@ describe('HermesClient', () => {
 
 describe('redactUrl', () => {
   it('masks key-like query parameters and passwords', () => {
-    expect(redactUrl('http://u:pw@x/f?series_id=A&api_key=secret&access_token=t')).toBe('http://u:REDACTED@x/f?series_id=A&api_key=REDACTED&access_token=REDACTED');
+    expect(redactUrl('http://u:pw@x/f?series_id=A&api_key=secret&access_token=t')).toBe(
+      'http://u:REDACTED@x/f?series_id=A&api_key=REDACTED&access_token=REDACTED',
+    );
   });
 });

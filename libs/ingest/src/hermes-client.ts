@@ -33,7 +33,11 @@ export interface StreamConnection {
   close(): void;
 }
 
-export type StreamConnector = (url: string, headers: Readonly<Record<string, string>>, handlers: StreamHandlers) => StreamConnection;
+export type StreamConnector = (
+  url: string,
+  headers: Readonly<Record<string, string>>,
+  handlers: StreamHandlers,
+) => StreamConnection;
 
 export type HermesVia = 'stream' | 'poll';
 
@@ -132,7 +136,11 @@ export class HermesClient {
 
   /** True while the stream or the poller has delivered within the watchdog period. */
   isDelivering(): boolean {
-    return this.lastDeliveryAt !== null && this.now() - this.lastDeliveryAt <= this.options.watchdogMs && this.state !== 'failed';
+    return (
+      this.lastDeliveryAt !== null &&
+      this.now() - this.lastDeliveryAt <= this.options.watchdogMs &&
+      this.state !== 'failed'
+    );
   }
 
   private active(): boolean {
@@ -145,9 +153,11 @@ export class HermesClient {
     this.connectionStartedAt = this.now();
     this.connectionDelivered = false;
     const id = ++this.connectionId;
-    const guard = <A extends unknown[]>(fn: (...args: A) => void) => (...args: A): void => {
-      if (this.connectionId === id) fn(...args);
-    };
+    const guard =
+      <A extends unknown[]>(fn: (...args: A) => void) =>
+      (...args: A): void => {
+        if (this.connectionId === id) fn(...args);
+      };
     this.connection = this.options.connect(this.options.streamUrl, this.options.headers, {
       open: guard(() => {
         this.state = 'streaming';
@@ -199,10 +209,14 @@ export class HermesClient {
     // A connection that delivered counts as the first failure of a new series.
     this.consecutiveFailures = this.connectionDelivered ? 1 : this.consecutiveFailures + 1;
     const backoff = backoffDelay(this.consecutiveFailures - 1, this.options.backoff, this.random);
-    if (failure.retryAfterMs !== undefined) this.rateLimitedUntil = Math.max(this.rateLimitedUntil, this.now() + failure.retryAfterMs);
+    if (failure.retryAfterMs !== undefined)
+      this.rateLimitedUntil = Math.max(this.rateLimitedUntil, this.now() + failure.retryAfterMs);
     const delayMs = Math.max(backoff, this.rateLimitedUntil - this.now());
     this.state = 'waiting';
-    this.log.warn({ failure: { ...failure, body: failure.body?.slice(0, 200) }, attempt: this.consecutiveFailures, delayMs }, 'hermes_stream_reconnect');
+    this.log.warn(
+      { failure: { ...failure, body: failure.body?.slice(0, 200) }, attempt: this.consecutiveFailures, delayMs },
+      'hermes_stream_reconnect',
+    );
     this.options.listener.reconnect?.(failure, delayMs);
     if (this.consecutiveFailures >= this.options.failoverAfterFailures && !this.polling) this.startPolling();
     this.reconnectTimer = setTimeout(() => this.connect(), delayMs);
@@ -288,7 +302,10 @@ export class HermesClient {
     }
     const retryAfter = parseRetryAfter(response.headers.get('retry-after'), this.now());
     if (retryAfter !== null) this.rateLimitedUntil = Math.max(this.rateLimitedUntil, this.now() + retryAfter);
-    this.log.warn({ status: response.status, retryAfterMs: retryAfter, body: text.slice(0, 200) }, 'hermes_poll_refused');
+    this.log.warn(
+      { status: response.status, retryAfterMs: retryAfter, body: text.slice(0, 200) },
+      'hermes_poll_refused',
+    );
     return Math.max(interval, retryAfter ?? 0);
   }
 }

@@ -23,12 +23,23 @@ class SlowSink implements RecordSink {
 }
 
 function event(publishTime: number, price = '99990000'): string {
-  const feed = (id: string) => ({ id, price: { price, conf: '5000', expo: -8, publish_time: publishTime }, ema_price: { price, conf: '5000', expo: -8, publish_time: publishTime }, metadata: { slot: publishTime * 3, prev_publish_time: publishTime - 1 } });
+  const feed = (id: string) => ({
+    id,
+    price: { price, conf: '5000', expo: -8, publish_time: publishTime },
+    ema_price: { price, conf: '5000', expo: -8, publish_time: publishTime },
+    metadata: { slot: publishTime * 3, prev_publish_time: publishTime - 1 },
+  });
   return JSON.stringify({ binary: { encoding: 'hex', data: ['abcd', 'ef01'] }, parsed: [feed(USDC), feed(ETH)] });
 }
 
 function publisher(sink: SlowSink) {
-  return new HermesPublisher({ sink, feedSymbols: { [`0x${USDC}`]: 'USDC' }, sourceUrl: 'http://hermes/stream?ids[]=x', logger: pino({ level: 'silent' }), now: () => 42 });
+  return new HermesPublisher({
+    sink,
+    feedSymbols: { [`0x${USDC}`]: 'USDC' },
+    sourceUrl: 'http://hermes/stream?ids[]=x',
+    logger: pino({ level: 'silent' }),
+    now: () => 42,
+  });
 }
 
 describe('HermesPublisher', () => {
@@ -38,8 +49,18 @@ describe('HermesPublisher', () => {
     expect(p.accept(event(100), 7)).toBe('queued');
     await Promise.resolve();
     expect(sink.sends.map((s) => s.topic)).toEqual(['pyth.updates', 'pyth.prices']);
-    expect(sink.sends[0]!.records[0]).toMatchObject({ key: 'hermes', timestamp: 100_000, value: { encoding: 'hex', data: ['abcd', 'ef01'], receivedAt: 7, ts: 100_000 } });
-    expect(sink.sends[1]!.records).toEqual([{ key: USDC, timestamp: 7, value: { symbol: 'USDC', feedId: USDC, price: 0.9999, conf: 0.00005, publishTime: 100, ts: 7 } }]);
+    expect(sink.sends[0]!.records[0]).toMatchObject({
+      key: 'hermes',
+      timestamp: 100_000,
+      value: { encoding: 'hex', data: ['abcd', 'ef01'], receivedAt: 7, ts: 100_000 },
+    });
+    expect(sink.sends[1]!.records).toEqual([
+      {
+        key: USDC,
+        timestamp: 7,
+        value: { symbol: 'USDC', feedId: USDC, price: 0.9999, conf: 0.00005, publishTime: 100, ts: 7 },
+      },
+    ]);
     sink.release.forEach((r) => r());
     await p.flush();
   });
@@ -101,8 +122,14 @@ describe('HermesPublisher when the broker refuses', () => {
 
   const make = (sink: FlakySink, dropped: { what: string; count: number }[]) =>
     new HermesPublisher({
-      sink, feedSymbols: { [`0x${USDC}`]: 'USDC' }, sourceUrl: 'http://hermes/stream', logger: pino({ level: 'silent' }), now: () => 42,
-      maxQueuedEvents: 5, maxQueuedDeadLetters: 2, onDropped: (what, count) => dropped.push({ what, count }),
+      sink,
+      feedSymbols: { [`0x${USDC}`]: 'USDC' },
+      sourceUrl: 'http://hermes/stream',
+      logger: pino({ level: 'silent' }),
+      now: () => 42,
+      maxQueuedEvents: 5,
+      maxQueuedDeadLetters: 2,
+      onDropped: (what, count) => dropped.push({ what, count }),
     });
 
   it('holds at most maxQueuedEvents while Kafka is down, dropping the oldest and saying how many', async () => {

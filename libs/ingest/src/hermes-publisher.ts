@@ -51,7 +51,11 @@ export type AcceptOutcome = 'queued' | 'duplicate' | 'invalid';
 
 export class HermesPublisher {
   readonly deduper: PublishTimeDeduper;
-  private updates: { record: OutgoingRecord<'pyth.updates'>; prices: OutgoingRecord<'pyth.prices'>[]; bytes: number }[] = [];
+  private updates: {
+    record: OutgoingRecord<'pyth.updates'>;
+    prices: OutgoingRecord<'pyth.prices'>[];
+    bytes: number;
+  }[] = [];
   private deadLetters: RawRecord[] = [];
   private flushing: Promise<void> | null = null;
   private readonly now: () => number;
@@ -68,7 +72,13 @@ export class HermesPublisher {
     if (!result.ok) {
       this.pushDeadLetter(
         deadLetterRecord(
-          { sourceTopic: 'pyth.updates', kind: result.error === undefined ? 'invalid' : 'upstream', reason: result.reason, value: text, headers: { 'upstream.url': this.options.sourceUrl } },
+          {
+            sourceTopic: 'pyth.updates',
+            kind: result.error === undefined ? 'invalid' : 'upstream',
+            reason: result.reason,
+            value: text,
+            headers: { 'upstream.url': this.options.sourceUrl },
+          },
           this.now(),
         ),
       );
@@ -123,7 +133,11 @@ export class HermesPublisher {
       record: { key: 'hermes', value: update, timestamp: update.ts },
       // Event time of a price = when it reached us: publishTime is whole seconds, up to a second
       // behind the real-time watermark of the other inputs (it stays in the record).
-      prices: records.prices.map((price) => ({ key: price.feedId, value: { ...price, ts: update.receivedAt }, timestamp: update.receivedAt })),
+      prices: records.prices.map((price) => ({
+        key: price.feedId,
+        value: { ...price, ts: update.receivedAt },
+        timestamp: update.receivedAt,
+      })),
       bytes,
     });
     this.dropOldestUpdates();
@@ -167,9 +181,16 @@ export class HermesPublisher {
     const prices = batch.flatMap((b) => b.prices);
     try {
       // The producer is idempotent and retries on its own; an error here means it gave up.
-      await Promise.all([this.options.sink.send('pyth.updates', updates), this.options.sink.send('pyth.prices', prices)]);
+      await Promise.all([
+        this.options.sink.send('pyth.updates', updates),
+        this.options.sink.send('pyth.prices', prices),
+      ]);
       this.lastError = null;
-      this.options.onPublished?.({ updates: updates.map((u) => u.value), prices: prices.map((p) => p.value), ackedAt: this.now() });
+      this.options.onPublished?.({
+        updates: updates.map((u) => u.value),
+        prices: prices.map((p) => p.value),
+        ackedAt: this.now(),
+      });
       return true;
     } catch (err) {
       // Put the batch back in front (within the bound) and retry after a pause.

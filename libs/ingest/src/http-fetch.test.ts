@@ -24,7 +24,11 @@ describe('fetchWithRetry', () => {
   });
 
   it('retries 5xx and network errors with back-off, then succeeds', async () => {
-    const { fetchFn, calls } = scripted([() => new Response('down', { status: 503 }), () => Promise.reject(new TypeError('fetch failed')), () => new Response('ok', { status: 200 })]);
+    const { fetchFn, calls } = scripted([
+      () => new Response('down', { status: 503 }),
+      () => Promise.reject(new TypeError('fetch failed')),
+      () => new Response('ok', { status: 200 }),
+    ]);
     const pending = fetchWithRetry({ url: 'http://x', timeoutMs: 100 }, policy, { fetch: fetchFn });
     await jest.advanceTimersByTimeAsync(10 + 20);
     expect(await pending).toMatchObject({ kind: 'response', status: 200, attempts: 3 });
@@ -41,8 +45,14 @@ describe('fetchWithRetry', () => {
 
   it('waits out a 429 for its Retry-After, and counts it', async () => {
     const limited: number[] = [];
-    const { fetchFn, calls } = scripted([() => new Response('', { status: 429, headers: { 'retry-after': '2' } }), () => new Response('ok', { status: 200 })]);
-    const pending = fetchWithRetry({ url: 'http://x', timeoutMs: 100 }, policy, { fetch: fetchFn, onRateLimited: (ms) => limited.push(ms) });
+    const { fetchFn, calls } = scripted([
+      () => new Response('', { status: 429, headers: { 'retry-after': '2' } }),
+      () => new Response('ok', { status: 200 }),
+    ]);
+    const pending = fetchWithRetry({ url: 'http://x', timeoutMs: 100 }, policy, {
+      fetch: fetchFn,
+      onRateLimited: (ms) => limited.push(ms),
+    });
     await jest.advanceTimersByTimeAsync(1999);
     expect(calls).toHaveLength(1);
     await jest.advanceTimersByTimeAsync(1);
@@ -52,14 +62,26 @@ describe('fetchWithRetry', () => {
 
   it('ends rate-limited when Retry-After is longer than it may wait inline', async () => {
     const { fetchFn, calls } = scripted([() => new Response('', { status: 429, headers: { 'retry-after': '120' } })]);
-    expect(await fetchWithRetry({ url: 'http://x', timeoutMs: 100 }, policy, { fetch: fetchFn })).toEqual({ kind: 'rate-limited', status: 429, retryAfterMs: 120_000, attempts: 1 });
+    expect(await fetchWithRetry({ url: 'http://x', timeoutMs: 100 }, policy, { fetch: fetchFn })).toEqual({
+      kind: 'rate-limited',
+      status: 429,
+      retryAfterMs: 120_000,
+      attempts: 1,
+    });
     expect(calls).toHaveLength(1);
   });
 
   it('times out a hanging request', async () => {
     jest.useRealTimers();
-    const hang: typeof fetch = (_url, init) => new Promise((_resolve, reject) => init!.signal!.addEventListener('abort', () => reject(init!.signal!.reason as Error)));
-    const outcome = await fetchWithRetry({ url: 'http://x', timeoutMs: 30 }, { ...policy, retries: 0 }, { fetch: hang });
+    const hang: typeof fetch = (_url, init) =>
+      new Promise((_resolve, reject) =>
+        init!.signal!.addEventListener('abort', () => reject(init!.signal!.reason as Error)),
+      );
+    const outcome = await fetchWithRetry(
+      { url: 'http://x', timeoutMs: 30 },
+      { ...policy, retries: 0 },
+      { fetch: hang },
+    );
     expect(outcome).toEqual({ kind: 'failed', error: 'timeout after 30 ms', attempts: 1 });
   });
 
@@ -67,16 +89,30 @@ describe('fetchWithRetry', () => {
     let pulled = 0;
     // An endless body: 64 KiB chunks for as long as someone reads.
     const endless = () =>
-      new Response(new ReadableStream<Uint8Array>({ pull: (controller) => { pulled++; controller.enqueue(new Uint8Array(65_536)); } }), { status: 200 });
+      new Response(
+        new ReadableStream<Uint8Array>({
+          pull: (controller) => {
+            pulled++;
+            controller.enqueue(new Uint8Array(65_536));
+          },
+        }),
+        { status: 200 },
+      );
     const { fetchFn, calls } = scripted([endless]);
-    const outcome = await fetchWithRetry({ url: 'http://x', timeoutMs: 10_000, maxBodyBytes: 1_048_576 }, policy, { fetch: fetchFn });
+    const outcome = await fetchWithRetry({ url: 'http://x', timeoutMs: 10_000, maxBodyBytes: 1_048_576 }, policy, {
+      fetch: fetchFn,
+    });
     expect(outcome).toEqual({ kind: 'failed', error: 'response body larger than 1048576 bytes', attempts: 1 });
     expect(calls).toHaveLength(1);
     expect(pulled).toBeLessThan(40);
   });
 
   it('refuses a declared Content-Length above the cap before reading', async () => {
-    const { fetchFn } = scripted([() => new Response('x'.repeat(2_000), { status: 200, headers: { 'content-length': '2000' } })]);
-    expect(await fetchWithRetry({ url: 'http://x', timeoutMs: 100, maxBodyBytes: 1_000 }, policy, { fetch: fetchFn })).toMatchObject({ kind: 'failed', error: 'response body larger than 1000 bytes' });
+    const { fetchFn } = scripted([
+      () => new Response('x'.repeat(2_000), { status: 200, headers: { 'content-length': '2000' } }),
+    ]);
+    expect(
+      await fetchWithRetry({ url: 'http://x', timeoutMs: 100, maxBodyBytes: 1_000 }, policy, { fetch: fetchFn }),
+    ).toMatchObject({ kind: 'failed', error: 'response body larger than 1000 bytes' });
   });
 });

@@ -40,7 +40,11 @@ function retryable(status: number): boolean {
   return status >= 500 || status === 408;
 }
 
-export async function fetchWithRetry(request: HttpRequest, policy: RetryPolicy, deps: FetchDeps = {}): Promise<FetchOutcome> {
+export async function fetchWithRetry(
+  request: HttpRequest,
+  policy: RetryPolicy,
+  deps: FetchDeps = {},
+): Promise<FetchOutcome> {
   const fetchFn = deps.fetch ?? fetch;
   const random = deps.random ?? Math.random;
   const now = deps.now ?? Date.now;
@@ -51,7 +55,10 @@ export async function fetchWithRetry(request: HttpRequest, policy: RetryPolicy, 
     let wait = backoffDelay(attempt, policy.backoff, random);
     try {
       const signals = [AbortSignal.timeout(request.timeoutMs), ...(deps.signal ? [deps.signal] : [])];
-      const response = await fetchFn(request.url, { headers: { ...request.headers }, signal: AbortSignal.any(signals) });
+      const response = await fetchFn(request.url, {
+        headers: { ...request.headers },
+        signal: AbortSignal.any(signals),
+      });
       const text = await readTextCapped(response, request.maxBodyBytes);
       if (RATE_LIMITED.has(response.status)) {
         const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'), now()) ?? wait;
@@ -76,5 +83,10 @@ export async function fetchWithRetry(request: HttpRequest, policy: RetryPolicy, 
     }
     if (attempt < policy.retries) await sleep(wait, deps.signal);
   }
-  return { kind: 'failed', error: lastError, ...(lastStatus === undefined ? {} : { status: lastStatus }), attempts: policy.retries + 1 };
+  return {
+    kind: 'failed',
+    error: lastError,
+    ...(lastStatus === undefined ? {} : { status: lastStatus }),
+    attempts: policy.retries + 1,
+  };
 }

@@ -63,11 +63,15 @@ export class MarketPoller {
   async run(c: MarketCall, signal?: AbortSignal): Promise<CallResult> {
     const { logger, hooks } = this.options;
     const started = this.now();
-    const outcome = await fetchWithRetry({ url: c.url, headers: c.headers, timeoutMs: this.options.timeoutMs }, this.options.retry, {
-      ...this.options.fetchDeps,
-      ...(signal === undefined ? {} : { signal }),
-      onRateLimited: (retryAfterMs) => logger.warn({ call: c.name, retryAfterMs }, 'upstream_rate_limited'),
-    });
+    const outcome = await fetchWithRetry(
+      { url: c.url, headers: c.headers, timeoutMs: this.options.timeoutMs },
+      this.options.retry,
+      {
+        ...this.options.fetchDeps,
+        ...(signal === undefined ? {} : { signal }),
+        onRateLimited: (retryAfterMs) => logger.warn({ call: c.name, retryAfterMs }, 'upstream_rate_limited'),
+      },
+    );
     const seconds = (this.now() - started) / 1000;
     const fetchedAt = this.now();
     switch (outcome.kind) {
@@ -76,7 +80,10 @@ export class MarketPoller {
         return { outcome: 'rate_limited', records: 0, delayMs: outcome.retryAfterMs };
       case 'failed':
         hooks?.fetched?.(c, 'error', seconds);
-        logger.warn({ call: c.name, url: c.logUrl, error: outcome.error, attempts: outcome.attempts }, 'upstream_fetch_failed');
+        logger.warn(
+          { call: c.name, url: c.logUrl, error: outcome.error, attempts: outcome.attempts },
+          'upstream_fetch_failed',
+        );
         return { outcome: 'error', records: 0 };
       case 'response':
         break;
@@ -93,7 +100,11 @@ export class MarketPoller {
       hooks?.fetched?.(c, 'success', seconds);
       hooks?.published?.(c, count);
       logger.debug({ call: c.name, records: count }, 'upstream_published');
-      return { outcome: 'success', records: count, ...(throttle === undefined || throttle === null ? {} : { delayMs: throttle }) };
+      return {
+        outcome: 'success',
+        records: count,
+        ...(throttle === undefined || throttle === null ? {} : { delayMs: throttle }),
+      };
     }
     if (!mapped.ok && mapped.error !== undefined && 'kind' in mapped.error && mapped.error.kind === 'rate-limit') {
       // Rate limits reported in the body (HTTP 200 on CryptoCompare) are waited out, not dead-lettered.
@@ -101,14 +112,32 @@ export class MarketPoller {
       logger.warn({ call: c.name, reason: mapped.reason }, 'upstream_rate_limited');
       return { outcome: 'rate_limited', records: 0, delayMs: this.options.rateLimitPauseMs };
     }
-    const reason = mapped.ok ? `${c.source}: HTTP ${outcome.status}` : outcome.status >= 300 ? `${c.source}: HTTP ${outcome.status}: ${mapped.reason}` : mapped.reason;
-    const kind: DeadLetterKind = !mapped.ok && mapped.error === undefined && outcome.status < 300 ? 'invalid' : 'upstream';
+    const reason = mapped.ok
+      ? `${c.source}: HTTP ${outcome.status}`
+      : outcome.status >= 300
+        ? `${c.source}: HTTP ${outcome.status}: ${mapped.reason}`
+        : mapped.reason;
+    const kind: DeadLetterKind =
+      !mapped.ok && mapped.error === undefined && outcome.status < 300 ? 'invalid' : 'upstream';
     await this.options.sink.sendRaw([
-      deadLetterRecord({ sourceTopic: c.topic, kind, reason, value: outcome.text, headers: { 'upstream.url': c.logUrl, 'upstream.status': String(outcome.status) } }, fetchedAt),
+      deadLetterRecord(
+        {
+          sourceTopic: c.topic,
+          kind,
+          reason,
+          value: outcome.text,
+          headers: { 'upstream.url': c.logUrl, 'upstream.status': String(outcome.status) },
+        },
+        fetchedAt,
+      ),
     ]);
     hooks?.fetched?.(c, 'error', seconds);
     hooks?.deadLettered?.(c.topic, kind);
     logger.warn({ call: c.name, url: c.logUrl, reason }, 'upstream_payload_dead_lettered');
-    return { outcome: 'invalid', records: 0, ...(throttle === undefined || throttle === null ? {} : { delayMs: throttle }) };
+    return {
+      outcome: 'invalid',
+      records: 0,
+      ...(throttle === undefined || throttle === null ? {} : { delayMs: throttle }),
+    };
   }
 }

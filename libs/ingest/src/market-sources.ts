@@ -49,7 +49,11 @@ const venueKey = (r: { symbol: string; venue: string }) => `${r.symbol}-${r.venu
 function venuePrices(records: readonly CcPriceRecord[]): TopicBatch {
   return {
     topic: 'cc.prices',
-    records: records.map((r) => ({ key: venueKey(r), value: { symbol: r.symbol, venue: r.venue, price: r.price, volume24hUsd: r.volume24hUsd ?? null, ts: r.ts }, timestamp: r.ts })),
+    records: records.map((r) => ({
+      key: venueKey(r),
+      value: { symbol: r.symbol, venue: r.venue, price: r.price, volume24hUsd: r.volume24hUsd ?? null, ts: r.ts },
+      timestamp: r.ts,
+    })),
   };
 }
 
@@ -158,7 +162,9 @@ export function defiLlamaYieldsCalls(s: DefiLlamaSettings): MarketCall[] {
       topic: 'dl.apy',
       map: (payload, fetchedAt) => {
         const result = mapDefiLlamaPools(payload, { symbols: s.symbols, fetchedAt });
-        return result.ok ? ok([{ topic: 'dl.apy', records: result.records.map((r) => ({ key: r.pool, value: r, timestamp: r.ts })) }]) : result;
+        return result.ok
+          ? ok([{ topic: 'dl.apy', records: result.records.map((r) => ({ key: r.pool, value: r, timestamp: r.ts })) }])
+          : result;
       },
     }),
   ];
@@ -174,7 +180,14 @@ export function defiLlamaStablecoinsCalls(s: DefiLlamaSettings): MarketCall[] {
       topic: 'ex.mktcap',
       map: (payload, fetchedAt) => {
         const result = mapDefiLlamaStablecoins(payload, { symbols: s.symbols, fetchedAt });
-        return result.ok ? ok([{ topic: 'ex.mktcap', records: result.records.map((r) => ({ key: r.symbol, value: r, timestamp: r.ts })) }]) : result;
+        return result.ok
+          ? ok([
+              {
+                topic: 'ex.mktcap',
+                records: result.records.map((r) => ({ key: r.symbol, value: r, timestamp: r.ts })),
+              },
+            ])
+          : result;
       },
     }),
   ];
@@ -188,7 +201,13 @@ export interface FredSettings {
 
 /** FRED wants the key in the query; logUrl masks it. */
 export function fredCalls(s: FredSettings): MarketCall[] {
-  const query = new URLSearchParams({ series_id: s.series, api_key: s.apiKey, file_type: 'json', sort_order: 'desc', limit: '30' });
+  const query = new URLSearchParams({
+    series_id: s.series,
+    api_key: s.apiKey,
+    file_type: 'json',
+    sort_order: 'desc',
+    limit: '30',
+  });
   return [
     call({
       name: `fred-${s.series}`,

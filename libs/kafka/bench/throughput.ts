@@ -64,13 +64,20 @@ async function wrapper(run: number) {
   await producer.connect();
   const produceMs = await timed(async () => {
     for (let i = 0; i < records; i += batch) {
-      const chunk = Array.from({ length: Math.min(batch, records - i) }, (_, j) => ({ key: `S${(i + j) % 6}-bench`, value: value(i + j, run) }));
+      const chunk = Array.from({ length: Math.min(batch, records - i) }, (_, j) => ({
+        key: `S${(i + j) % 6}-bench`,
+        value: value(i + j, run),
+      }));
       await producer.send(topic as 'cc.prices', chunk);
     }
   });
   const consumed = consumedCounter();
   const runner = new ConsumerRunner({
-    ...stack, metrics, producer, groupId: `bench-${randomUUID()}`, topics: [topic as 'cc.prices'],
+    ...stack,
+    metrics,
+    producer,
+    groupId: `bench-${randomUUID()}`,
+    topics: [topic as 'cc.prices'],
     handle: async (rs) => {
       consumed.seen(rs.length);
       return Promise.resolve();
@@ -88,11 +95,19 @@ async function wrapper(run: number) {
 async function raw(run: number) {
   const topic = `bench.raw.${run}`;
   await createTopic(stack.kafka, topic);
-  const producer = stack.kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner, retry: { retries: Number.MAX_SAFE_INTEGER } });
+  const producer = stack.kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    createPartitioner: Partitioners.DefaultPartitioner,
+    retry: { retries: Number.MAX_SAFE_INTEGER },
+  });
   await producer.connect();
   const produceMs = await timed(async () => {
     for (let i = 0; i < records; i += batch) {
-      const messages = Array.from({ length: Math.min(batch, records - i) }, (_, j) => ({ key: `S${(i + j) % 6}-bench`, value: JSON.stringify(value(i + j, run)) }));
+      const messages = Array.from({ length: Math.min(batch, records - i) }, (_, j) => ({
+        key: `S${(i + j) % 6}-bench`,
+        value: JSON.stringify(value(i + j, run)),
+      }));
       await producer.send({ topic, acks: -1, messages });
     }
   });
@@ -119,16 +134,20 @@ async function main() {
   const run = Date.now();
   const rawResult = await raw(run);
   const wrapperResult = await wrapper(run);
-  console.log(JSON.stringify({
-    benchmark: 'kafka-wrapper-vs-raw-kafkajs',
-    records, batchSize: batch, brokers: stack.brokers,
-    rawKafkajs: rawResult,
-    libsKafka: wrapperResult,
-    ratio: {
-      produce: +(wrapperResult.produceRecordsPerSec / rawResult.produceRecordsPerSec).toFixed(3),
-      consume: +(wrapperResult.consumeRecordsPerSec / rawResult.consumeRecordsPerSec).toFixed(3),
-    },
-  }));
+  console.log(
+    JSON.stringify({
+      benchmark: 'kafka-wrapper-vs-raw-kafkajs',
+      records,
+      batchSize: batch,
+      brokers: stack.brokers,
+      rawKafkajs: rawResult,
+      libsKafka: wrapperResult,
+      ratio: {
+        produce: +(wrapperResult.produceRecordsPerSec / rawResult.produceRecordsPerSec).toFixed(3),
+        consume: +(wrapperResult.consumeRecordsPerSec / rawResult.consumeRecordsPerSec).toFixed(3),
+      },
+    }),
+  );
 }
 
 main().catch((err: unknown) => {

@@ -34,33 +34,63 @@ function processor(name: string, output: string, extraReads: readonly string[] =
 }
 
 export const APP_ACCESS: readonly AppAccess[] = [
-  { principal: 'ingest-hermes', reads: [], writes: withDeadLetters(['pyth.updates', 'pyth.prices']), groupPrefixes: [], transactionalIdPrefixes: [] },
   {
-    principal: 'ingest-market', reads: [], writes: withDeadLetters(['cc.prices', 'cc.orderbook', 'dl.apy', 'ex.mktcap', 'trad.tbill']),
-    groupPrefixes: [], transactionalIdPrefixes: [],
+    principal: 'ingest-hermes',
+    reads: [],
+    writes: withDeadLetters(['pyth.updates', 'pyth.prices']),
+    groupPrefixes: [],
+    transactionalIdPrefixes: [],
+  },
+  {
+    principal: 'ingest-market',
+    reads: [],
+    writes: withDeadLetters(['cc.prices', 'cc.orderbook', 'dl.apy', 'ex.mktcap', 'trad.tbill']),
+    groupPrefixes: [],
+    transactionalIdPrefixes: [],
   },
   // processor-syi reads its own output back: the digest chain continues from the last record.
   processor('processor-syi', 'syi.calculated', ['syi.calculated']),
   processor('processor-peg', 'syi.peg'),
   processor('processor-liquidity', 'syi.liquidity'),
   processor('processor-ray', 'ray.calculated'),
-  { principal: 'keeper', reads: ['pyth.updates'], writes: [dlqTopicOf('pyth.updates')], groupPrefixes: ['keeper'], transactionalIdPrefixes: [] },
   {
-    principal: 'sink-timescale', reads: [...INDEX_INPUTS, ...OUTPUTS], writes: [...INDEX_INPUTS, ...OUTPUTS].map(dlqTopicOf),
-    groupPrefixes: ['sink-timescale'], transactionalIdPrefixes: [],
+    principal: 'keeper',
+    reads: ['pyth.updates'],
+    writes: [dlqTopicOf('pyth.updates')],
+    groupPrefixes: ['keeper'],
+    transactionalIdPrefixes: [],
   },
   {
-    principal: 'sink-clickhouse', reads: [...INDEX_INPUTS, ...OUTPUTS], writes: [...INDEX_INPUTS, ...OUTPUTS].map(dlqTopicOf),
-    groupPrefixes: ['sink-clickhouse'], transactionalIdPrefixes: [],
+    principal: 'sink-timescale',
+    reads: [...INDEX_INPUTS, ...OUTPUTS],
+    writes: [...INDEX_INPUTS, ...OUTPUTS].map(dlqTopicOf),
+    groupPrefixes: ['sink-timescale'],
+    transactionalIdPrefixes: [],
+  },
+  {
+    principal: 'sink-clickhouse',
+    reads: [...INDEX_INPUTS, ...OUTPUTS],
+    writes: [...INDEX_INPUTS, ...OUTPUTS].map(dlqTopicOf),
+    groupPrefixes: ['sink-clickhouse'],
+    transactionalIdPrefixes: [],
   },
   // Checks the published index against its inputs and their dead letters: reads only.
   {
-    principal: 'auditor', reads: ['syi.calculated', ...INDEX_INPUTS, ...INDEX_INPUTS.map(dlqTopicOf)], writes: [],
-    groupPrefixes: ['auditor'], transactionalIdPrefixes: [],
+    principal: 'auditor',
+    reads: ['syi.calculated', ...INDEX_INPUTS, ...INDEX_INPUTS.map(dlqTopicOf)],
+    writes: [],
+    groupPrefixes: ['auditor'],
+    transactionalIdPrefixes: [],
   },
   // Read only: one group per instance (api-<host>-<random>), nothing committed, nothing written.
   { principal: 'api', reads: ['syi.calculated'], writes: [], groupPrefixes: ['api-'], transactionalIdPrefixes: [] },
-  { principal: 'ws-gateway', reads: ['syi.calculated'], writes: [], groupPrefixes: ['ws-gateway-'], transactionalIdPrefixes: [] },
+  {
+    principal: 'ws-gateway',
+    reads: ['syi.calculated'],
+    writes: [],
+    groupPrefixes: ['ws-gateway-'],
+    transactionalIdPrefixes: [],
+  },
 ];
 
 export function appAccess(principal: string): AppAccess {
@@ -79,18 +109,41 @@ export interface AclRule {
 
 /** The ACL rules of one app: reads and writes on literal topics, prefixed groups and transactional ids. */
 export function aclRules(access: AppAccess): AclRule[] {
-  const topic = (name: string, operation: AclRule['operation']): AclRule => ({ resourceType: 'topic', name, patternType: 'literal', operation });
-  const prefixed = (resourceType: AclRule['resourceType'], name: string, operation: AclRule['operation']): AclRule => ({ resourceType, name, patternType: 'prefix', operation });
+  const topic = (name: string, operation: AclRule['operation']): AclRule => ({
+    resourceType: 'topic',
+    name,
+    patternType: 'literal',
+    operation,
+  });
+  const prefixed = (resourceType: AclRule['resourceType'], name: string, operation: AclRule['operation']): AclRule => ({
+    resourceType,
+    name,
+    patternType: 'prefix',
+    operation,
+  });
   return [
     ...access.reads.flatMap((t) => [topic(t, 'Read'), topic(t, 'Describe')]),
     ...access.writes.flatMap((t) => [topic(t, 'Write'), topic(t, 'Describe')]),
-    ...access.groupPrefixes.flatMap((g) => (['Read', 'Describe', 'Delete'] as const).map((op) => prefixed('group', g, op))),
-    ...access.transactionalIdPrefixes.flatMap((id) => (['Write', 'Describe'] as const).map((op) => prefixed('transactionalId', id, op))),
+    ...access.groupPrefixes.flatMap((g) =>
+      (['Read', 'Describe', 'Delete'] as const).map((op) => prefixed('group', g, op)),
+    ),
+    ...access.transactionalIdPrefixes.flatMap((id) =>
+      (['Write', 'Describe'] as const).map((op) => prefixed('transactionalId', id, op)),
+    ),
   ];
 }
 
-const RESOURCE_TYPES = { topic: AclResourceTypes.TOPIC, group: AclResourceTypes.GROUP, transactionalId: AclResourceTypes.TRANSACTIONAL_ID } as const;
-const OPERATIONS = { Read: AclOperationTypes.READ, Write: AclOperationTypes.WRITE, Describe: AclOperationTypes.DESCRIBE, Delete: AclOperationTypes.DELETE } as const;
+const RESOURCE_TYPES = {
+  topic: AclResourceTypes.TOPIC,
+  group: AclResourceTypes.GROUP,
+  transactionalId: AclResourceTypes.TRANSACTIONAL_ID,
+} as const;
+const OPERATIONS = {
+  Read: AclOperationTypes.READ,
+  Write: AclOperationTypes.WRITE,
+  Describe: AclOperationTypes.DESCRIBE,
+  Delete: AclOperationTypes.DELETE,
+} as const;
 
 /** A rule as the admin API's createAcls takes it, for `principal` (the broker-side test). */
 export function kafkaAcl(rule: AclRule, principal: string) {

@@ -14,10 +14,16 @@ const TIMEOUT = 240_000;
 describe('Kafka ACLs of every app on a SCRAM broker with the standard authorizer', () => {
   let broker: ScramBroker;
   const clientOf = (principal: string): Kafka =>
-    createKafka({
-      brokers: [broker.bootstrap], clientId: `${principal}-acl-test`, retries: 2, privateBroker: true,
-      sasl: { mechanism: 'scram-sha-512', username: principal, password: broker.passwords.get(principal)! },
-    }, logger);
+    createKafka(
+      {
+        brokers: [broker.bootstrap],
+        clientId: `${principal}-acl-test`,
+        retries: 2,
+        privateBroker: true,
+        sasl: { mechanism: 'scram-sha-512', username: principal, password: broker.passwords.get(principal)! },
+      },
+      logger,
+    );
 
   beforeAll(async () => {
     broker = await startScramBroker(APP_ACCESS.map((a) => a.principal));
@@ -34,7 +40,10 @@ describe('Kafka ACLs of every app on a SCRAM broker with the standard authorizer
       }
     }
     const topics = [...new Set(APP_ACCESS.flatMap((a) => [...a.reads, ...a.writes]))];
-    await admin.createTopics({ topics: topics.map((topic) => ({ topic, numPartitions: 1, replicationFactor: 1 })), waitForLeaders: true });
+    await admin.createTopics({
+      topics: topics.map((topic) => ({ topic, numPartitions: 1, replicationFactor: 1 })),
+      waitForLeaders: true,
+    });
     await admin.createAcls({
       acl: APP_ACCESS.flatMap((a) => aclRules(a).map((rule) => kafkaAcl(rule, a.principal))),
     });
@@ -51,7 +60,9 @@ describe('Kafka ACLs of every app on a SCRAM broker with the standard authorizer
   }, 60_000);
 
   async function produce(principal: string, topic: string, transactionalId?: string): Promise<void> {
-    const producer = clientOf(principal).producer(transactionalId ? { transactionalId, idempotent: true, maxInFlightRequests: 1 } : { idempotent: true });
+    const producer = clientOf(principal).producer(
+      transactionalId ? { transactionalId, idempotent: true, maxInFlightRequests: 1 } : { idempotent: true },
+    );
     await producer.connect();
     try {
       if (transactionalId) {
@@ -68,7 +79,9 @@ describe('Kafka ACLs of every app on a SCRAM broker with the standard authorizer
 
   /** Joins a group named under the app's prefix and reads a record from each topic. */
   async function readAll(access: AppAccess, topics: readonly string[]): Promise<Set<string>> {
-    const consumer = clientOf(access.principal).consumer({ groupId: `${access.groupPrefixes[0]}acl-${randomUUID().slice(0, 8)}` });
+    const consumer = clientOf(access.principal).consumer({
+      groupId: `${access.groupPrefixes[0]}acl-${randomUUID().slice(0, 8)}`,
+    });
     const seen = new Set<string>();
     await consumer.connect();
     try {
@@ -93,39 +106,77 @@ describe('Kafka ACLs of every app on a SCRAM broker with the standard authorizer
       await operation;
     } catch (err) {
       // kafkajs wraps some refusals (a FindCoordinator refused for the transactional id) in its own error.
-      const e = err as { type?: string; message?: string; originalError?: { type?: string; message?: string }; cause?: { type?: string } };
-      return [e.type, e.message, e.originalError?.type, e.originalError?.message, e.cause?.type].filter(Boolean).join(' ');
+      const e = err as {
+        type?: string;
+        message?: string;
+        originalError?: { type?: string; message?: string };
+        cause?: { type?: string };
+      };
+      return [e.type, e.message, e.originalError?.type, e.originalError?.message, e.cause?.type]
+        .filter(Boolean)
+        .join(' ');
     }
     return 'allowed';
   }
 
-  it('refuses the keeper a write to syi.calculated', async () => {
-    expect(await refusal(produce('keeper', 'syi.calculated'))).toMatch(/Topic authorization failed/i);
-  }, TIMEOUT);
+  it(
+    'refuses the keeper a write to syi.calculated',
+    async () => {
+      expect(await refusal(produce('keeper', 'syi.calculated'))).toMatch(/Topic authorization failed/i);
+    },
+    TIMEOUT,
+  );
 
-  it('refuses the api any write, and the keeper a read of syi.calculated', async () => {
-    // Without WRITE on any topic the api may not even start an idempotent producer.
-    expect(await refusal(produce('api', 'syi.calculated'))).toMatch(/(CLUSTER|TOPIC)_AUTHORIZATION_FAILED|authorization failed/i);
-    const consumer = clientOf('keeper').consumer({ groupId: `keeper-acl-${randomUUID().slice(0, 8)}` });
-    await consumer.connect();
-    await expect(consumer.subscribe({ topics: ['syi.calculated'], fromBeginning: true }).then(() => consumer.run({ eachMessage: () => Promise.resolve() }))
-      .then(() => new Promise((_, reject) => consumer.on(consumer.events.CRASH, (e) => reject(e.payload.error))))).rejects.toMatchObject({ type: 'TOPIC_AUTHORIZATION_FAILED' });
-    await consumer.disconnect();
-  }, TIMEOUT);
+  it(
+    'refuses the api any write, and the keeper a read of syi.calculated',
+    async () => {
+      // Without WRITE on any topic the api may not even start an idempotent producer.
+      expect(await refusal(produce('api', 'syi.calculated'))).toMatch(
+        /(CLUSTER|TOPIC)_AUTHORIZATION_FAILED|authorization failed/i,
+      );
+      const consumer = clientOf('keeper').consumer({ groupId: `keeper-acl-${randomUUID().slice(0, 8)}` });
+      await consumer.connect();
+      await expect(
+        consumer
+          .subscribe({ topics: ['syi.calculated'], fromBeginning: true })
+          .then(() => consumer.run({ eachMessage: () => Promise.resolve() }))
+          .then(() => new Promise((_, reject) => consumer.on(consumer.events.CRASH, (e) => reject(e.payload.error)))),
+      ).rejects.toMatchObject({ type: 'TOPIC_AUTHORIZATION_FAILED' });
+      await consumer.disconnect();
+    },
+    TIMEOUT,
+  );
 
-  it('refuses a processor a transactional id outside its prefix', async () => {
-    // kafkajs reports the refused FindCoordinator of the transactional id as "Failed to find group
-    // coordinator"; the same write with an id under its own prefix goes through.
-    expect(await refusal(produce('processor-syi', 'syi.calculated', 'processor-peg-stolen'))).toMatch(/TRANSACTIONAL_ID_AUTHORIZATION_FAILED|find group coordinator/i);
-    expect(await refusal(produce('processor-syi', 'syi.calculated', `processor-syi-${randomUUID().slice(0, 8)}`))).toBe('allowed');
-  }, TIMEOUT);
+  it(
+    'refuses a processor a transactional id outside its prefix',
+    async () => {
+      // kafkajs reports the refused FindCoordinator of the transactional id as "Failed to find group
+      // coordinator"; the same write with an id under its own prefix goes through.
+      expect(await refusal(produce('processor-syi', 'syi.calculated', 'processor-peg-stolen'))).toMatch(
+        /TRANSACTIONAL_ID_AUTHORIZATION_FAILED|find group coordinator/i,
+      );
+      expect(
+        await refusal(produce('processor-syi', 'syi.calculated', `processor-syi-${randomUUID().slice(0, 8)}`)),
+      ).toBe('allowed');
+    },
+    TIMEOUT,
+  );
 
-  it.each(APP_ACCESS.map((a) => a.principal))('lets %s write and read what it needs with its own credentials', async (principal) => {
-    const access = appAccess(principal);
-    for (const topic of access.writes) {
-      const transactional = access.transactionalIdPrefixes[0] !== undefined && !topic.endsWith('.dlq');
-      await produce(principal, topic, transactional ? `${access.transactionalIdPrefixes[0]}-acl-${randomUUID().slice(0, 8)}` : undefined);
-    }
-    if (access.reads.length > 0) expect([...(await readAll(access, access.reads))].sort()).toEqual([...access.reads].sort());
-  }, TIMEOUT);
+  it.each(APP_ACCESS.map((a) => a.principal))(
+    'lets %s write and read what it needs with its own credentials',
+    async (principal) => {
+      const access = appAccess(principal);
+      for (const topic of access.writes) {
+        const transactional = access.transactionalIdPrefixes[0] !== undefined && !topic.endsWith('.dlq');
+        await produce(
+          principal,
+          topic,
+          transactional ? `${access.transactionalIdPrefixes[0]}-acl-${randomUUID().slice(0, 8)}` : undefined,
+        );
+      }
+      if (access.reads.length > 0)
+        expect([...(await readAll(access, access.reads))].sort()).toEqual([...access.reads].sort());
+    },
+    TIMEOUT,
+  );
 });

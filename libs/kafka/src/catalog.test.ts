@@ -22,7 +22,8 @@ describe('the topic catalog', () => {
 
   it('gives every data topic a one-partition dead-letter topic kept 30 days', () => {
     expect(DLQ_TOPICS.map((t) => t.name)).toEqual(DATA_TOPICS.map((t) => `${t.name}.dlq`));
-    for (const t of DLQ_TOPICS) expect([t.partitions, t.cleanupPolicy, t.retentionMs]).toEqual([1, 'delete', 30 * 24 * 3_600_000]);
+    for (const t of DLQ_TOPICS)
+      expect([t.partitions, t.cleanupPolicy, t.retentionMs]).toEqual([1, 'delete', 30 * 24 * 3_600_000]);
     expect(dlqTopicOf('cc.prices')).toBe('cc.prices.dlq');
     expect(CATALOG).toHaveLength(22);
   });

@@ -24,12 +24,48 @@ export const VERIFICATION_HORIZON_MS = 7 * DAY;
 
 export const DATA_TOPICS: readonly TopicSpec[] = Object.freeze([
   { name: 'pyth.updates', key: 'hermes', partitions: 1, cleanupPolicy: 'delete', retentionMs: 7 * DAY },
-  { name: 'pyth.prices', key: 'feed id', partitions: 12, cleanupPolicy: 'delete', retentionMs: DAY + VERIFICATION_HORIZON_MS },
-  { name: 'cc.prices', key: 'SYMBOL-venue', partitions: 12, cleanupPolicy: 'delete', retentionMs: DAY + VERIFICATION_HORIZON_MS },
-  { name: 'cc.orderbook', key: 'SYMBOL-venue', partitions: 12, cleanupPolicy: 'delete', retentionMs: DAY + VERIFICATION_HORIZON_MS },
-  { name: 'dl.apy', key: 'pool id', partitions: 6, cleanupPolicy: 'delete', retentionMs: DAY + VERIFICATION_HORIZON_MS },
-  { name: 'ex.mktcap', key: 'symbol', partitions: 3, cleanupPolicy: 'delete', retentionMs: DAY + VERIFICATION_HORIZON_MS },
-  { name: 'trad.tbill', key: 'yield-3m', partitions: 1, cleanupPolicy: 'delete', retentionMs: 7 * DAY + VERIFICATION_HORIZON_MS },
+  {
+    name: 'pyth.prices',
+    key: 'feed id',
+    partitions: 12,
+    cleanupPolicy: 'delete',
+    retentionMs: DAY + VERIFICATION_HORIZON_MS,
+  },
+  {
+    name: 'cc.prices',
+    key: 'SYMBOL-venue',
+    partitions: 12,
+    cleanupPolicy: 'delete',
+    retentionMs: DAY + VERIFICATION_HORIZON_MS,
+  },
+  {
+    name: 'cc.orderbook',
+    key: 'SYMBOL-venue',
+    partitions: 12,
+    cleanupPolicy: 'delete',
+    retentionMs: DAY + VERIFICATION_HORIZON_MS,
+  },
+  {
+    name: 'dl.apy',
+    key: 'pool id',
+    partitions: 6,
+    cleanupPolicy: 'delete',
+    retentionMs: DAY + VERIFICATION_HORIZON_MS,
+  },
+  {
+    name: 'ex.mktcap',
+    key: 'symbol',
+    partitions: 3,
+    cleanupPolicy: 'delete',
+    retentionMs: DAY + VERIFICATION_HORIZON_MS,
+  },
+  {
+    name: 'trad.tbill',
+    key: 'yield-3m',
+    partitions: 1,
+    cleanupPolicy: 'delete',
+    retentionMs: 7 * DAY + VERIFICATION_HORIZON_MS,
+  },
   { name: 'syi.peg', key: 'symbol', partitions: 6, cleanupPolicy: 'delete', retentionMs: 90 * DAY },
   { name: 'syi.liquidity', key: 'symbol', partitions: 6, cleanupPolicy: 'delete', retentionMs: 90 * DAY },
   { name: 'ray.calculated', key: 'symbol', partitions: 6, cleanupPolicy: 'delete', retentionMs: 90 * DAY },
@@ -40,7 +76,13 @@ export const dlqTopicOf = (topic: string) => `${topic}.dlq`;
 
 /** Every data topic has a dead-letter topic: bad input plus the reason, kept 30 days. */
 export const DLQ_TOPICS: readonly TopicSpec[] = Object.freeze(
-  DATA_TOPICS.map((t) => ({ name: dlqTopicOf(t.name), key: 'as source', partitions: 1, cleanupPolicy: 'delete' as const, retentionMs: 30 * DAY })),
+  DATA_TOPICS.map((t) => ({
+    name: dlqTopicOf(t.name),
+    key: 'as source',
+    partitions: 1,
+    cleanupPolicy: 'delete' as const,
+    retentionMs: 30 * DAY,
+  })),
 );
 
 export const CATALOG: readonly TopicSpec[] = Object.freeze([...DATA_TOPICS, ...DLQ_TOPICS]);
@@ -81,6 +123,11 @@ export function changelogTopicSpec(name: string, partitions = 1): TopicSpec {
     partitions,
     cleanupPolicy: 'compact',
     retentionMs: 7 * DAY,
-    extraConfig: { 'segment.ms': String(10 * 60_000), 'segment.bytes': String(64 * 1024 * 1024), 'min.cleanable.dirty.ratio': '0.1', 'max.message.bytes': String(16 * 1024 * 1024) },
+    extraConfig: {
+      'segment.ms': String(10 * 60_000),
+      'segment.bytes': String(64 * 1024 * 1024),
+      'min.cleanable.dirty.ratio': '0.1',
+      'max.message.bytes': String(16 * 1024 * 1024),
+    },
   };
 }

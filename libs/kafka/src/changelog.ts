@@ -37,7 +37,14 @@ export async function readLatestRecord(
 }
 
 /** The last record in [from, end) of one partition. */
-async function readRange(kafka: Kafka, topic: string, partition: number, from: number, end: number, timeoutMs: number): Promise<KafkaMessage | null> {
+async function readRange(
+  kafka: Kafka,
+  topic: string,
+  partition: number,
+  from: number,
+  end: number,
+  timeoutMs: number,
+): Promise<KafkaMessage | null> {
   let last: KafkaMessage | null = null;
   await consumeRanges(kafka, topic, new Map([[partition, { from, end }]]), timeoutMs, 'changelog-reader', (batch) => {
     const m = batch.messages[batch.messages.length - 1];
@@ -60,7 +67,8 @@ export async function readPartitionRanges(
   await consumeRanges(kafka, topic, ranges, timeoutMs, 'range-reader', (batch) => {
     const range = ranges.get(batch.partition);
     const list = out.get(batch.partition);
-    if (range !== undefined && list !== undefined) for (const m of batch.messages) if (Number(m.offset) >= range.from && Number(m.offset) < range.end) list.push(m);
+    if (range !== undefined && list !== undefined)
+      for (const m of batch.messages) if (Number(m.offset) >= range.from && Number(m.offset) < range.end) list.push(m);
   });
   return out;
 }
@@ -82,7 +90,11 @@ async function consumeRanges(
   const groupId = `${groupPrefix}-${randomUUID().slice(0, 8)}`;
   const admin = kafka.admin();
   await admin.connect();
-  await admin.setOffsets({ groupId, topic, partitions: [...ranges].map(([partition, { from }]) => ({ partition, offset: String(from) })) });
+  await admin.setOffsets({
+    groupId,
+    topic,
+    partitions: [...ranges].map(([partition, { from }]) => ({ partition, offset: String(from) })),
+  });
   const consumer = kafka.consumer({ groupId, readUncommitted: false, maxWaitTimeInMs: 100 });
   let finish: () => void = () => undefined;
   const done = new Promise<void>((resolve) => (finish = resolve));
@@ -92,7 +104,13 @@ async function consumeRanges(
     // Batches of only control records or aborted data never reach eachBatch; their end does.
     consumer.on(consumer.events.END_BATCH_PROCESS, (e) => {
       const range = ranges.get(e.payload.partition);
-      if (range !== undefined && Number(e.payload.lastOffset) + 1 >= range.end && open.delete(e.payload.partition) && open.size === 0) finish();
+      if (
+        range !== undefined &&
+        Number(e.payload.lastOffset) + 1 >= range.end &&
+        open.delete(e.payload.partition) &&
+        open.size === 0
+      )
+        finish();
     });
     await consumer.run({
       autoCommit: false,

@@ -25,7 +25,10 @@ const BATCH = 2_000;
 const PARTITIONS = 6;
 
 function node(action: 'kill-node' | 'start-node', n: number): void {
-  execFileSync('bash', [kafkaScript, action, String(n)], { stdio: 'inherit', env: { ...process.env, KAFKA_MODE: 'cluster' } });
+  execFileSync('bash', [kafkaScript, action, String(n)], {
+    stdio: 'inherit',
+    env: { ...process.env, KAFKA_MODE: 'cluster' },
+  });
 }
 
 describe('3-broker cluster', () => {
@@ -58,11 +61,23 @@ describe('3-broker cluster', () => {
     await admin.connect();
     await admin.createTopics({
       waitForLeaders: true,
-      topics: [{ topic, numPartitions: PARTITIONS, replicationFactor: 3, configEntries: [{ name: 'min.insync.replicas', value: '2' }] }],
+      topics: [
+        {
+          topic,
+          numPartitions: PARTITIONS,
+          replicationFactor: 3,
+          configEntries: [{ name: 'min.insync.replicas', value: '2' }],
+        },
+      ],
     });
     await admin.disconnect();
 
-    const producer = new TopicProducer(kafka, new TopicSerde(createRegistryClient('http://127.0.0.1:1')), KafkaMetrics.of(new Registry()), logger);
+    const producer = new TopicProducer(
+      kafka,
+      new TopicSerde(createRegistryClient('http://127.0.0.1:1')),
+      KafkaMetrics.of(new Registry()),
+      logger,
+    );
     attempt.clients.push(producer);
     await producer.connect();
     let killedAt = -1;
@@ -76,11 +91,22 @@ describe('3-broker cluster', () => {
         node('start-node', 2);
         restartedAt = start;
       }
-      const records = Array.from({ length: BATCH }, (_, i) => ({ topic, key: `key-${start + i}`, value: String(start + i) }));
+      const records = Array.from({ length: BATCH }, (_, i) => ({
+        topic,
+        key: `key-${start + i}`,
+        value: String(start + i),
+      }));
       await producer.sendRaw(records);
     }
     // One end marker per partition: a reader that has seen them all has read every record before them.
-    await producer.sendRaw(Array.from({ length: PARTITIONS }, (_, partition) => ({ topic, partition, key: `end-${partition}`, value: 'end' })));
+    await producer.sendRaw(
+      Array.from({ length: PARTITIONS }, (_, partition) => ({
+        topic,
+        partition,
+        key: `end-${partition}`,
+        value: 'end',
+      })),
+    );
     await producer.disconnect();
     expect(killedAt).toBeGreaterThan(0);
     expect(restartedAt).toBeGreaterThan(killedAt);

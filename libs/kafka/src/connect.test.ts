@@ -14,7 +14,9 @@ jest.mock('@stableyield/schemas', () => ({
 const silent = pino({ level: 'silent' });
 // Nothing listens there: without provisioning nothing connects.
 const config = {
-  KAFKA_BROKERS: ['127.0.0.1:1'], SCHEMA_REGISTRY_URL: 'http://127.0.0.1:1', KAFKA_REPLICATION_FACTOR: 3,
+  KAFKA_BROKERS: ['127.0.0.1:1'],
+  SCHEMA_REGISTRY_URL: 'http://127.0.0.1:1',
+  KAFKA_REPLICATION_FACTOR: 3,
 };
 
 describe('connectKafka', () => {

@@ -16,11 +16,16 @@ describe('kafkaSettingsOf', () => {
     writeFileSync(join(dir, 'password'), 'placeholder-password\n');
     writeFileSync(join(dir, 'ca.crt'), 'CA PEM');
     const config = loadConfig(schema, {
-      KAFKA_BROKERS: 'kafka:9093', KAFKA_SASL_MECHANISM: 'scram-sha-512', KAFKA_SASL_USERNAME: 'keeper',
-      KAFKA_SASL_PASSWORD_FILE: join(dir, 'password'), KAFKA_TLS: 'true', KAFKA_TLS_CA_FILE: join(dir, 'ca.crt'),
+      KAFKA_BROKERS: 'kafka:9093',
+      KAFKA_SASL_MECHANISM: 'scram-sha-512',
+      KAFKA_SASL_USERNAME: 'keeper',
+      KAFKA_SASL_PASSWORD_FILE: join(dir, 'password'),
+      KAFKA_TLS: 'true',
+      KAFKA_TLS_CA_FILE: join(dir, 'ca.crt'),
     });
     expect(kafkaSettingsOf(config, 'keeper')).toEqual({
-      brokers: ['kafka:9093'], clientId: 'keeper',
+      brokers: ['kafka:9093'],
+      clientId: 'keeper',
       sasl: { mechanism: 'scram-sha-512', username: 'keeper', password: 'placeholder-password' },
       ssl: { ca: ['CA PEM'] },
     });
@@ -28,6 +33,11 @@ describe('kafkaSettingsOf', () => {
   });
 
   it('refuses a mechanism without username and password', () => {
-    expect(() => kafkaSettingsOf({ KAFKA_BROKERS: ['k:9093'], KAFKA_SASL_MECHANISM: 'scram-sha-512', KAFKA_SASL_USERNAME: 'keeper' }, 'keeper')).toThrow(/KAFKA_SASL_PASSWORD/);
+    expect(() =>
+      kafkaSettingsOf(
+        { KAFKA_BROKERS: ['k:9093'], KAFKA_SASL_MECHANISM: 'scram-sha-512', KAFKA_SASL_USERNAME: 'keeper' },
+        'keeper',
+      ),
+    ).toThrow(/KAFKA_SASL_PASSWORD/);
   });
 });

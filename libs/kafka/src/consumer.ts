@@ -68,16 +68,39 @@ export async function decodeBatch(
   const records: ConsumedRecord[] = [];
   const deadLetters: DeadLetter[] = [];
   for (const m of messages) {
-    const base = { topic, partition, offset: m.offset, key: m.key ? m.key.toString() : null, timestamp: Number(m.timestamp), headers: m.headers ?? {} };
+    const base = {
+      topic,
+      partition,
+      offset: m.offset,
+      key: m.key ? m.key.toString() : null,
+      timestamp: Number(m.timestamp),
+      headers: m.headers ?? {},
+    };
     if (m.value === null) {
-      deadLetters.push({ sourceTopic: topic, kind: 'undecodable', reason: 'empty value (tombstone) on a data topic', key: m.key, value: null, partition, offset: m.offset });
+      deadLetters.push({
+        sourceTopic: topic,
+        kind: 'undecodable',
+        reason: 'empty value (tombstone) on a data topic',
+        key: m.key,
+        value: null,
+        partition,
+        offset: m.offset,
+      });
       continue;
     }
     try {
       records.push({ ...base, value: await serde.deserialize(topic, m.value) });
     } catch (err) {
       if (!(err instanceof DeserializationError)) throw err;
-      deadLetters.push({ sourceTopic: topic, kind: 'undecodable', reason: err.message, key: m.key, value: m.value, partition, offset: m.offset });
+      deadLetters.push({
+        sourceTopic: topic,
+        kind: 'undecodable',
+        reason: err.message,
+        key: m.key,
+        value: m.value,
+        partition,
+        offset: m.offset,
+      });
     }
   }
   return { records, deadLetters };
@@ -86,7 +109,12 @@ export async function decodeBatch(
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Errors after which this consumer is no longer a member of the group's current generation. */
-const GROUP_MEMBERSHIP_ERRORS = new Set(['REBALANCE_IN_PROGRESS', 'NOT_COORDINATOR_FOR_GROUP', 'ILLEGAL_GENERATION', 'UNKNOWN_MEMBER_ID']);
+const GROUP_MEMBERSHIP_ERRORS = new Set([
+  'REBALANCE_IN_PROGRESS',
+  'NOT_COORDINATOR_FOR_GROUP',
+  'ILLEGAL_GENERATION',
+  'UNKNOWN_MEMBER_ID',
+]);
 
 export function isGroupMembershipError(err: unknown): boolean {
   const type = (err as { type?: unknown } | null)?.type;
@@ -115,9 +143,12 @@ abstract class BatchConsumer {
 
   async start(): Promise<void> {
     await this.consumer.connect();
-    for (const topic of this.base.topics) await this.consumer.subscribe({ topic, fromBeginning: this.base.fromBeginning ?? true });
+    for (const topic of this.base.topics)
+      await this.consumer.subscribe({ topic, fromBeginning: this.base.fromBeginning ?? true });
     this.consumer.on(this.consumer.events.FETCH, () => this.base.onProgress?.());
-    this.consumer.on(this.consumer.events.GROUP_JOIN, (e) => this.log.info({ assignment: e.payload.memberAssignment }, 'consumer_group_joined'));
+    this.consumer.on(this.consumer.events.GROUP_JOIN, (e) =>
+      this.log.info({ assignment: e.payload.memberAssignment }, 'consumer_group_joined'),
+    );
     this.running = true;
     await this.consumer.run({
       autoCommit: false,
@@ -141,7 +172,12 @@ abstract class BatchConsumer {
     const { batch } = payload;
     if (batch.messages.length === 0) return;
     const topic = batch.topic as DataTopic;
-    const info: BatchInfo = { topic, partition: batch.partition, firstOffset: batch.firstOffset() ?? '0', lastOffset: batch.lastOffset() };
+    const info: BatchInfo = {
+      topic,
+      partition: batch.partition,
+      firstOffset: batch.firstOffset() ?? '0',
+      lastOffset: batch.lastOffset(),
+    };
     const retry = this.base.retry ?? DEFAULT_RETRY;
     for (let attempt = 0; ; attempt++) {
       if (!this.running || payload.isStale()) return;
@@ -165,7 +201,10 @@ abstract class BatchConsumer {
     }
     const next = (BigInt(info.lastOffset) + 1n).toString();
     const lag = Number(BigInt(batch.highWatermark) - BigInt(next));
-    this.base.metrics.lag.set({ topic, partition: String(batch.partition), group: this.base.groupId }, Math.max(0, lag));
+    this.base.metrics.lag.set(
+      { topic, partition: String(batch.partition), group: this.base.groupId },
+      Math.max(0, lag),
+    );
     this.base.metrics.consumed.inc({ topic }, batch.messages.length);
     this.base.onProgress?.();
   }
@@ -192,7 +231,12 @@ export class ConsumerRunner extends BatchConsumer {
   }
 
   protected async processBatch(payload: EachBatchPayload, info: BatchInfo): Promise<void> {
-    const { records, deadLetters } = await decodeBatch(this.options.serde, info.topic as DataTopic, info.partition, payload.batch.messages);
+    const { records, deadLetters } = await decodeBatch(
+      this.options.serde,
+      info.topic as DataTopic,
+      info.partition,
+      payload.batch.messages,
+    );
     if (deadLetters.length > 0) {
       await this.options.producer.sendRaw(deadLetters.map((l) => deadLetterRecord(l)));
       for (const l of deadLetters) this.options.metrics.deadLettered.inc({ topic: l.sourceTopic, reason: l.kind });
@@ -242,17 +286,26 @@ export class TransactionalRunner extends BatchConsumer {
   }
 
   protected async processBatch(payload: EachBatchPayload, info: BatchInfo): Promise<void> {
-    const { records, deadLetters } = await decodeBatch(this.options.serde, info.topic as DataTopic, info.partition, payload.batch.messages);
+    const { records, deadLetters } = await decodeBatch(
+      this.options.serde,
+      info.topic as DataTopic,
+      info.partition,
+      payload.batch.messages,
+    );
     const out = new TransactionOutput();
     out.deadLetter(...deadLetters);
     const txn = await this.options.producer.transaction();
     try {
       await this.options.process(records, info, out);
       const topicMessages = groupByTopic([...out.raw, ...out.deadLetters.map((l) => deadLetterRecord(l))]);
-      for (const { topic, records: typed } of out.typed) topicMessages.push({ topic, messages: await this.options.producer.encode(topic, typed) });
+      for (const { topic, records: typed } of out.typed)
+        topicMessages.push({ topic, messages: await this.options.producer.encode(topic, typed) });
       await sendPerPartition(this.options.producer.router, topicMessages, (batch) => txn.send({ ...batch, acks: -1 }));
       const offset = (BigInt(info.lastOffset) + 1n).toString();
-      await txn.sendOffsets({ consumerGroupId: this.base.groupId, topics: [{ topic: info.topic, partitions: [{ partition: info.partition, offset }] }] });
+      await txn.sendOffsets({
+        consumerGroupId: this.base.groupId,
+        topics: [{ topic: info.topic, partitions: [{ partition: info.partition, offset }] }],
+      });
       await txn.commit();
     } catch (err) {
       this.aborts++;

@@ -4,7 +4,16 @@ describe('deadLetterRecord', () => {
   it('keeps the payload untouched and puts the reason and source in headers', () => {
     const payload = Buffer.from('{"price":"abc"}');
     const record = deadLetterRecord(
-      { sourceTopic: 'cc.prices', kind: 'invalid', reason: 'cc.prices.price must be a finite number > 0', key: 'USDC-binance', value: payload, partition: 3, offset: '42', headers: { 'upstream.url': 'http://sim/binance' } },
+      {
+        sourceTopic: 'cc.prices',
+        kind: 'invalid',
+        reason: 'cc.prices.price must be a finite number > 0',
+        key: 'USDC-binance',
+        value: payload,
+        partition: 3,
+        offset: '42',
+        headers: { 'upstream.url': 'http://sim/binance' },
+      },
       Date.UTC(2026, 0, 1),
     );
     expect(record.topic).toBe('cc.prices.dlq');
@@ -22,14 +31,19 @@ describe('deadLetterRecord', () => {
   });
 
   it('omits partition and offset for an upstream payload that never was a record', () => {
-    const headers = readDeadLetterHeaders(deadLetterRecord({ sourceTopic: 'trad.tbill', kind: 'upstream', reason: 'r', value: 'body' }).headers);
+    const headers = readDeadLetterHeaders(
+      deadLetterRecord({ sourceTopic: 'trad.tbill', kind: 'upstream', reason: 'r', value: 'body' }).headers,
+    );
     expect(headers[DLQ_HEADERS.sourcePartition]).toBeUndefined();
     expect(headers[DLQ_HEADERS.sourceOffset]).toBeUndefined();
   });
 
   it('cuts a payload larger than the limit, marks it and records the original size', () => {
     const huge = 'x'.repeat(3 * 1024 * 1024); // above the broker's 1 MiB message limit
-    const record = deadLetterRecord({ sourceTopic: 'pyth.updates', kind: 'invalid', reason: 'r'.repeat(10_000), value: huge }, 0);
+    const record = deadLetterRecord(
+      { sourceTopic: 'pyth.updates', kind: 'invalid', reason: 'r'.repeat(10_000), value: huge },
+      0,
+    );
     const value = record.value as Buffer;
     expect(value.length).toBe(MAX_DEAD_LETTER_VALUE_BYTES);
     expect(value.toString().endsWith('…[truncated]')).toBe(true);

@@ -42,7 +42,10 @@ const MAX_REASON_CHARS = 1_024;
 const TRUNCATION_MARKER = Buffer.from('…[truncated]');
 
 /** The payload cut to `maxBytes` (marker included), and its original size when it was cut. */
-export function truncatePayload(value: Buffer | string | null, maxBytes = MAX_DEAD_LETTER_VALUE_BYTES): { value: Buffer | string | null; originalBytes?: number } {
+export function truncatePayload(
+  value: Buffer | string | null,
+  maxBytes = MAX_DEAD_LETTER_VALUE_BYTES,
+): { value: Buffer | string | null; originalBytes?: number } {
   if (value === null) return { value };
   const bytes = typeof value === 'string' ? Buffer.from(value, 'utf8') : value;
   if (bytes.length <= maxBytes) return { value };
@@ -58,7 +61,8 @@ export function deadLetterRecord(letter: DeadLetter, now: number = Date.now()): 
   const { value, originalBytes } = truncatePayload(letter.value);
   const headers: IHeaders = {
     ...letter.headers,
-    [DLQ_HEADERS.reason]: letter.reason.length > MAX_REASON_CHARS ? `${letter.reason.slice(0, MAX_REASON_CHARS)}…` : letter.reason,
+    [DLQ_HEADERS.reason]:
+      letter.reason.length > MAX_REASON_CHARS ? `${letter.reason.slice(0, MAX_REASON_CHARS)}…` : letter.reason,
     [DLQ_HEADERS.kind]: letter.kind,
     [DLQ_HEADERS.sourceTopic]: letter.sourceTopic,
     [DLQ_HEADERS.failedAt]: new Date(now).toISOString(),

@@ -81,7 +81,11 @@ export class TopicFollower<T extends DataTopic> {
     this.consumer.on(FETCH, () => this.options.onProgress?.());
     // Batches of only commit markers reach this event too, so positions past them count.
     this.consumer.on(END_BATCH_PROCESS, (e) => this.reached(e.payload.partition, e.payload.lastOffset));
-    await this.consumer.run({ autoCommit: false, partitionsConsumedConcurrently: 1, eachBatch: (p) => this.eachBatch(p) });
+    await this.consumer.run({
+      autoCommit: false,
+      partitionsConsumedConcurrently: 1,
+      eachBatch: (p) => this.eachBatch(p),
+    });
     for (const { partition, offset } of seeks) this.consumer.seek({ topic, partition, offset });
     this.log.info({ seeks }, 'follower_started');
     await this.caughtUpPromise;
@@ -95,14 +99,19 @@ export class TopicFollower<T extends DataTopic> {
     const { batch } = payload;
     const topic = this.options.topic;
     // a registry outage holds the partition here (retried with back-off) instead of skipping records
-    const { records, deadLetters } = await retryWhileRegistryUnavailable(() => decodeBatch(this.options.serde, topic, batch.partition, batch.messages), {
-      stopped: () => !payload.isRunning() || payload.isStale(),
-      onRetry: async (err, attempt) => {
-        if (attempt === 0) this.log.warn({ err, partition: batch.partition }, 'schema_registry_unavailable_holding_partition');
-        await payload.heartbeat().catch(() => undefined);
+    const { records, deadLetters } = await retryWhileRegistryUnavailable(
+      () => decodeBatch(this.options.serde, topic, batch.partition, batch.messages),
+      {
+        stopped: () => !payload.isRunning() || payload.isStale(),
+        onRetry: async (err, attempt) => {
+          if (attempt === 0)
+            this.log.warn({ err, partition: batch.partition }, 'schema_registry_unavailable_holding_partition');
+          await payload.heartbeat().catch(() => undefined);
+        },
       },
-    });
-    for (const l of deadLetters) this.log.warn({ partition: l.partition, offset: l.offset, reason: l.reason }, 'record_skipped_undecodable');
+    );
+    for (const l of deadLetters)
+      this.log.warn({ partition: l.partition, offset: l.offset, reason: l.reason }, 'record_skipped_undecodable');
     this.options.metrics?.consumed.inc({ topic }, batch.messages.length);
     if (records.length > 0) this.options.onRecords(records as ConsumedRecord<TopicValues[T]>[]);
   }

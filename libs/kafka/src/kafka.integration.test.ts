@@ -9,7 +9,17 @@ import { KafkaMetrics } from './metrics';
 import { TopicProducer } from './producer';
 import { provisionTopics } from './provision';
 import { SerializationError } from './serde';
-import { committedOffset, deletePrefixed, endOffsets, provisionAll, readTopic, testPrefix, testStack, uniqueGroup, waitFor } from './testing';
+import {
+  committedOffset,
+  deletePrefixed,
+  endOffsets,
+  provisionAll,
+  readTopic,
+  testPrefix,
+  testStack,
+  uniqueGroup,
+  waitFor,
+} from './testing';
 
 const stack = testStack();
 const metrics = KafkaMetrics.of(new Registry());
@@ -18,26 +28,105 @@ const run = Date.now();
 const prefix = testPrefix('kafka');
 /** The test's copy of a catalog topic, with the catalog schema registered under its own subject. */
 const physical = <T extends string>(topic: T) => `${prefix}${topic}` as T;
-const prefixedSchemas = Object.fromEntries(Object.entries(VALUE_SCHEMAS).map(([topic, schema]) => [physical(topic), schema]));
+const prefixedSchemas = Object.fromEntries(
+  Object.entries(VALUE_SCHEMAS).map(([topic, schema]) => [physical(topic), schema]),
+);
 
 const sample: { [K in DataTopic]: TopicValues[K] } = {
   'pyth.updates': {
-    encoding: 'hex', data: ['0102'], receivedAt: 1_700_000_000_123, ts: 1_700_000_000_000,
-    feeds: [{ feedId: 'ab'.repeat(32), symbol: 'USDC', price: '99990000', conf: '1000', expo: -8, publishTime: 1_700_000_000, emaPrice: '99980000', emaConf: '1100', slot: null, prevPublishTime: null }],
+    encoding: 'hex',
+    data: ['0102'],
+    receivedAt: 1_700_000_000_123,
+    ts: 1_700_000_000_000,
+    feeds: [
+      {
+        feedId: 'ab'.repeat(32),
+        symbol: 'USDC',
+        price: '99990000',
+        conf: '1000',
+        expo: -8,
+        publishTime: 1_700_000_000,
+        emaPrice: '99980000',
+        emaConf: '1100',
+        slot: null,
+        prevPublishTime: null,
+      },
+    ],
   },
   'pyth.prices': { symbol: 'USDC', feedId: 'ab'.repeat(32), price: 0.9999, conf: 1e-5, publishTime: 1, ts: run },
   'cc.prices': { symbol: 'USDC', venue: 'binance', price: 1.0001, volume24hUsd: 123.5, ts: run },
   'cc.orderbook': { symbol: 'USDC', venue: 'binance', bids: [[0.9999, 10]], asks: [[1.0001, 5]], ts: run },
-  'dl.apy': { pool: `pool-${run}`, project: 'aave-v3', chain: 'Ethereum', symbol: 'USDC', tvlUsd: 1e9, apyBase: 4.2, apyReward: null, apy: 4.2, ts: run },
+  'dl.apy': {
+    pool: `pool-${run}`,
+    project: 'aave-v3',
+    chain: 'Ethereum',
+    symbol: 'USDC',
+    tvlUsd: 1e9,
+    apyBase: 4.2,
+    apyReward: null,
+    apy: 4.2,
+    ts: run,
+  },
   'ex.mktcap': { symbol: 'USDC', marketCapUsd: 6e10, ts: run },
   'trad.tbill': { series: 'DGS3MO', rate: 3.9, date: '2026-01-01', ts: run },
-  'syi.peg': { symbol: 'USDC', ts: run, price: 1, devBps: 0, pegScore: 1, sigmaBps: 0, sampleCount: 1, methodologyVersion: '1' },
-  'syi.liquidity': { symbol: 'USDC', ts: run, depthUsd: 1, volume24hUsd: 2, marketCapUsd: 3, liquidityScore: 0.5, methodologyVersion: '1' },
-  'ray.calculated': { symbol: 'USDC', ts: run, apyEff: 4, pegScore: 1, liquidityScore: 0.5, counterpartyScore: 0.95, rayNormal: 1, rayHighVol: 0.5, methodologyVersion: '1' },
+  'syi.peg': {
+    symbol: 'USDC',
+    ts: run,
+    price: 1,
+    devBps: 0,
+    pegScore: 1,
+    sigmaBps: 0,
+    sampleCount: 1,
+    methodologyVersion: '1',
+  },
+  'syi.liquidity': {
+    symbol: 'USDC',
+    ts: run,
+    depthUsd: 1,
+    volume24hUsd: 2,
+    marketCapUsd: 3,
+    liquidityScore: 0.5,
+    methodologyVersion: '1',
+  },
+  'ray.calculated': {
+    symbol: 'USDC',
+    ts: run,
+    apyEff: 4,
+    pegScore: 1,
+    liquidityScore: 0.5,
+    counterpartyScore: 0.95,
+    rayNormal: 1,
+    rayHighVol: 0.5,
+    methodologyVersion: '1',
+  },
   'syi.calculated': {
-    ts: run, value: 2.1, tbillRate: 3.9, rpl: -1.8, mode: 'normal', eligible: 1, methodologyVersion: '1',
-    constituents: [{ symbol: 'USDC', weight: 1, ray: 2.1, apyEff: 4, pegScore: 1, liquidityScore: 0.5, counterpartyScore: 0.95, price: 1, devBps: 0, sigmaBps: 0, marketCapUsd: 6e10, depthUsd: 0, volume24hUsd: 0 }],
-    inputsDigest: 'aa', prevDigest: null, digest: 'bb',
+    ts: run,
+    value: 2.1,
+    tbillRate: 3.9,
+    rpl: -1.8,
+    mode: 'normal',
+    eligible: 1,
+    methodologyVersion: '1',
+    constituents: [
+      {
+        symbol: 'USDC',
+        weight: 1,
+        ray: 2.1,
+        apyEff: 4,
+        pegScore: 1,
+        liquidityScore: 0.5,
+        counterpartyScore: 0.95,
+        price: 1,
+        devBps: 0,
+        sigmaBps: 0,
+        marketCapUsd: 6e10,
+        depthUsd: 0,
+        volume24hUsd: 0,
+      },
+    ],
+    inputsDigest: 'aa',
+    prevDigest: null,
+    digest: 'bb',
   },
 };
 
@@ -64,8 +153,12 @@ describe('provisioning', () => {
     await admin.connect();
     try {
       const meta = await admin.fetchTopicMetadata({ topics: catalog.map((t) => t.name) });
-      for (const spec of catalog) expect(meta.topics.find((t) => t.name === spec.name)?.partitions).toHaveLength(spec.partitions);
-      const configs = await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: 2, name: physical('cc.prices'), configNames: ['cleanup.policy', 'retention.ms'] }] });
+      for (const spec of catalog)
+        expect(meta.topics.find((t) => t.name === spec.name)?.partitions).toHaveLength(spec.partitions);
+      const configs = await admin.describeConfigs({
+        includeSynonyms: false,
+        resources: [{ type: 2, name: physical('cc.prices'), configNames: ['cleanup.policy', 'retention.ms'] }],
+      });
       const entries = Object.fromEntries(configs.resources[0]!.configEntries.map((e) => [e.configName, e.configValue]));
       expect(entries).toEqual({ 'cleanup.policy': 'delete', 'retention.ms': String(8 * 24 * 3_600_000) });
     } finally {
@@ -75,17 +168,31 @@ describe('provisioning', () => {
 
   it('sets the catalog cleanup policy and retention on a topic an older catalog created compacted', async () => {
     const name = `${uniqueGroup('provision')}.dl.apy`;
-    const spec = { name, key: 'pool id', partitions: 2, cleanupPolicy: 'delete' as const, retentionMs: 8 * 24 * 3_600_000 };
-    await provisionTopics(stack.kafka, stack.logger, { replicationFactor: 1, topics: [{ ...spec, cleanupPolicy: 'compact', retentionMs: 30 * 24 * 3_600_000 }] });
+    const spec = {
+      name,
+      key: 'pool id',
+      partitions: 2,
+      cleanupPolicy: 'delete' as const,
+      retentionMs: 8 * 24 * 3_600_000,
+    };
+    await provisionTopics(stack.kafka, stack.logger, {
+      replicationFactor: 1,
+      topics: [{ ...spec, cleanupPolicy: 'compact', retentionMs: 30 * 24 * 3_600_000 }],
+    });
     const result = await provisionTopics(stack.kafka, stack.logger, { replicationFactor: 1, topics: [spec] });
     expect(result.reconfigured).toEqual([name]);
     const admin = stack.kafka.admin();
     await admin.connect();
     try {
-      const configs = await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: 2, name, configNames: ['cleanup.policy', 'retention.ms'] }] });
+      const configs = await admin.describeConfigs({
+        includeSynonyms: false,
+        resources: [{ type: 2, name, configNames: ['cleanup.policy', 'retention.ms'] }],
+      });
       const entries = Object.fromEntries(configs.resources[0]!.configEntries.map((e) => [e.configName, e.configValue]));
       expect(entries).toEqual({ 'cleanup.policy': 'delete', 'retention.ms': String(8 * 24 * 3_600_000) });
-      expect((await provisionTopics(stack.kafka, stack.logger, { replicationFactor: 1, topics: [spec] })).reconfigured).toEqual([]);
+      expect(
+        (await provisionTopics(stack.kafka, stack.logger, { replicationFactor: 1, topics: [spec] })).reconfigured,
+      ).toEqual([]);
       await admin.deleteTopics({ topics: [name] });
     } finally {
       await admin.disconnect();
@@ -120,7 +227,9 @@ describe('schema enforcement', () => {
     const bad = { ...sample['cc.prices'], price: 'one dollar' } as unknown as TopicValues['cc.prices'];
     const attempt = producer.send(physical('cc.prices'), [{ key: 'x', value: bad }]);
     await expect(attempt).rejects.toBeInstanceOf(SerializationError);
-    await expect(producer.send(physical('cc.prices'), [{ key: 'x', value: bad }])).rejects.toThrow(/cannot encode a \S*cc\.prices record: Invalid message at price, expected "double", got "one dollar"/);
+    await expect(producer.send(physical('cc.prices'), [{ key: 'x', value: bad }])).rejects.toThrow(
+      /cannot encode a \S*cc\.prices record: Invalid message at price, expected "double", got "one dollar"/,
+    );
   });
 
   it('has the registry refuse a BACKWARD-incompatible change', async () => {
@@ -129,9 +238,16 @@ describe('schema enforcement', () => {
     await registerSchemas(client, { [`compat-test-${run}`]: VALUE_SCHEMAS['ex.mktcap']! });
     const original = VALUE_SCHEMAS['ex.mktcap'] as { fields: unknown[] };
     const incompatible = { ...original, fields: [...original.fields, { name: 'issuer', type: 'string' }] }; // new field, no default
-    await expect(client.register(subject, { schemaType: 'AVRO', schema: JSON.stringify(incompatible) }, false)).rejects.toThrow(/409|incompatible/i);
-    const compatible = { ...original, fields: [...original.fields, { name: 'issuer', type: ['null', 'string'], default: null }] };
-    await expect(client.register(subject, { schemaType: 'AVRO', schema: JSON.stringify(compatible) }, false)).resolves.toEqual(expect.any(Number));
+    await expect(
+      client.register(subject, { schemaType: 'AVRO', schema: JSON.stringify(incompatible) }, false),
+    ).rejects.toThrow(/409|incompatible/i);
+    const compatible = {
+      ...original,
+      fields: [...original.fields, { name: 'issuer', type: ['null', 'string'], default: null }],
+    };
+    await expect(
+      client.register(subject, { schemaType: 'AVRO', schema: JSON.stringify(compatible) }, false),
+    ).resolves.toEqual(expect.any(Number));
   });
 });
 
@@ -149,7 +265,11 @@ describe('ConsumerRunner', () => {
     let resolveDone: () => void = () => undefined;
     const done = new Promise<void>((resolve) => (resolveDone = resolve));
     const runner = new ConsumerRunner({
-      ...stack, metrics, producer, groupId, topics: [topic],
+      ...stack,
+      metrics,
+      producer,
+      groupId,
+      topics: [topic],
       handle: async (records) => {
         seen.push(...records.filter((r) => r.key === key));
         if (seen.length >= 2) resolveDone();
@@ -161,18 +281,25 @@ describe('ConsumerRunner', () => {
     // Everything handled gets committed: the group's offset reaches the end of our partition.
     const partition = seen[0]!.partition;
     const end = (await endOffsets(stack.kafka, topic)).get(partition);
-    await waitFor('the batch offsets to be committed', async () => (await committedOffset(stack.kafka, groupId, topic, partition)) === end);
+    await waitFor(
+      'the batch offsets to be committed',
+      async () => (await committedOffset(stack.kafka, groupId, topic, partition)) === end,
+    );
     await runner.stop();
     expect(seen.map((r) => (r.value as TopicValues['ex.mktcap']).symbol)).toEqual(['AAA', 'BBB']);
 
-    const [letter] = await readTopic(stack.kafka, dlqTopicOf(topic), { from: dlqFrom, done: (m) => m.some((x) => x.key?.toString() === key) });
+    const [letter] = await readTopic(stack.kafka, dlqTopicOf(topic), {
+      from: dlqFrom,
+      done: (m) => m.some((x) => x.key?.toString() === key),
+    });
     const headers = readDeadLetterHeaders(letter!.headers);
     expect(letter!.value!.toString()).toBe('{"symbol":"not avro"}');
-    expect(headers[DLQ_HEADERS.reason]).toMatch(/cannot decode a \S*ex\.mktcap record: not in the schema-registry wire format/);
+    expect(headers[DLQ_HEADERS.reason]).toMatch(
+      /cannot decode a \S*ex\.mktcap record: not in the schema-registry wire format/,
+    );
     expect(headers[DLQ_HEADERS.sourceTopic]).toBe(topic);
     expect(headers[DLQ_HEADERS.sourcePartition]).toMatch(/^\d+$/);
     expect(headers[DLQ_HEADERS.sourceOffset]).toMatch(/^\d+$/);
-
   });
 });
 
@@ -180,7 +307,13 @@ describe('ConsumerRunner in a rebalance', () => {
   it('gives a batch that keeps failing back to kafkajs when the group rebalances, so the member rejoins instead of retrying a dead generation', async () => {
     const topic = physical('ex.mktcap');
     const key = `rebalance-${randomUUID()}`;
-    await producer.send(topic, Array.from({ length: 9 }, (_, n) => ({ key: `${key}-${n}`, value: { symbol: `R${n}`, marketCapUsd: n, ts: run } })));
+    await producer.send(
+      topic,
+      Array.from({ length: 9 }, (_, n) => ({
+        key: `${key}-${n}`,
+        value: { symbol: `R${n}`, marketCapUsd: n, ts: run },
+      })),
+    );
     const ends = await endOffsets(stack.kafka, topic);
     const groupId = uniqueGroup('rebalance');
     let outageUntil = Number.MAX_SAFE_INTEGER; // "the database" is down until the second member has joined
@@ -194,7 +327,15 @@ describe('ConsumerRunner in a rebalance', () => {
       for (const r of records) if (r.key?.startsWith(key)) handled.add(r.key);
       return Promise.resolve();
     };
-    const options = { ...stack, metrics, producer, groupId, topics: [topic] as DataTopic[], retry: { initialMs: 200, maxMs: 1_000 }, handle };
+    const options = {
+      ...stack,
+      metrics,
+      producer,
+      groupId,
+      topics: [topic] as DataTopic[],
+      retry: { initialMs: 200, maxMs: 1_000 },
+      handle,
+    };
     const first = new ConsumerRunner(options);
     const second = new ConsumerRunner(options);
     try {
@@ -207,7 +348,8 @@ describe('ConsumerRunner in a rebalance', () => {
       await waitFor(
         'every partition committed to its end',
         async () => {
-          for (const [partition, end] of ends) if ((await committedOffset(stack.kafka, groupId, topic, partition)) !== end) return false;
+          for (const [partition, end] of ends)
+            if ((await committedOffset(stack.kafka, groupId, topic, partition)) !== end) return false;
           return true;
         },
         25_000,
@@ -226,9 +368,14 @@ describe('TransactionalRunner', () => {
     const output = physical('trad.tbill');
     const key = `txn-${randomUUID()}`; // fresh per attempt: a jest retry must not see this attempt's records
     const outFrom = await endOffsets(stack.kafka, output);
-    const txProducer = new TopicProducer(stack.kafka, stack.serde, metrics, stack.logger, { transactionalId: `test-txn-${run}` });
+    const txProducer = new TopicProducer(stack.kafka, stack.serde, metrics, stack.logger, {
+      transactionalId: `test-txn-${run}`,
+    });
     await txProducer.connect();
-    await producer.send(input, [1, 2, 3].map((n) => ({ key, value: { symbol: `S${n}`, marketCapUsd: n, ts: run + n } })));
+    await producer.send(
+      input,
+      [1, 2, 3].map((n) => ({ key, value: { symbol: `S${n}`, marketCapUsd: n, ts: run + n } })),
+    );
 
     let failOnce = true;
     let batchHasKey = false;
@@ -236,12 +383,19 @@ describe('TransactionalRunner', () => {
     const processed: string[] = [];
     const groupId = uniqueGroup('txn');
     const runner = new TransactionalRunner({
-      ...stack, metrics, producer: txProducer, groupId, topics: [input],
+      ...stack,
+      metrics,
+      producer: txProducer,
+      groupId,
+      topics: [input],
       retry: { initialMs: 10, maxMs: 50 },
       process: async (records, _info, out) => {
         const mine = records.filter((r) => r.key === key).map((r) => r.value as TopicValues['ex.mktcap']);
         batchHasKey = mine.length > 0;
-        out.send(output, mine.map((v) => ({ key, value: { series: 'TEST', rate: v.marketCapUsd, date: v.symbol, ts: v.ts } })));
+        out.send(
+          output,
+          mine.map((v) => ({ key, value: { series: 'TEST', rate: v.marketCapUsd, date: v.symbol, ts: v.ts } })),
+        );
         processed.push(...mine.map((v) => v.symbol));
         if (mine.length > 0 && failOnce) {
           failOnce = false;
@@ -255,7 +409,10 @@ describe('TransactionalRunner', () => {
       },
     });
     await runner.start();
-    const committed = await readTopic(stack.kafka, output, { from: outFrom, done: (m) => m.filter((x) => x.key?.toString() === key).length >= 3 });
+    const committed = await readTopic(stack.kafka, output, {
+      from: outFrom,
+      done: (m) => m.filter((x) => x.key?.toString() === key).length >= 3,
+    });
     await runner.stop();
     await txProducer.disconnect();
     const mine = committed.filter((m) => m.key?.toString() === key);
@@ -278,16 +435,26 @@ describe('TransactionalRunner', () => {
     const second = new TopicProducer(stack.kafka, stack.serde, metrics, stack.logger, { transactionalId: id });
     await first.connect();
     const open = await first.transaction();
-    await open.send({ topic, acks: -1, messages: await first.encode(topic, [{ key, value: { series: 'TEST', rate: 1, date: 'fenced', ts: run } }]) });
+    await open.send({
+      topic,
+      acks: -1,
+      messages: await first.encode(topic, [{ key, value: { series: 'TEST', rate: 1, date: 'fenced', ts: run } }]),
+    });
     await second.connect();
     await second.fence(); // without it kafkajs would register the id only at second's first transaction
     await expect(open.commit()).rejects.toThrow();
     const committed = await second.transaction();
-    await committed.send({ topic, acks: -1, messages: await second.encode(topic, [{ key, value: { series: 'TEST', rate: 2, date: 'successor', ts: run } }]) });
+    await committed.send({
+      topic,
+      acks: -1,
+      messages: await second.encode(topic, [{ key, value: { series: 'TEST', rate: 2, date: 'successor', ts: run } }]),
+    });
     await committed.commit();
     await first.disconnect();
     await second.disconnect();
-    const mine = (await readTopic(stack.kafka, topic, { from, done: (m) => m.some((x) => x.key?.toString() === key) })).filter((x) => x.key?.toString() === key);
+    const mine = (
+      await readTopic(stack.kafka, topic, { from, done: (m) => m.some((x) => x.key?.toString() === key) })
+    ).filter((x) => x.key?.toString() === key);
     const dates = await Promise.all(mine.map(async (m) => (await stack.serde.deserialize(topic, m.value!)).date));
     expect(dates).toEqual(['successor']);
   });
@@ -296,21 +463,34 @@ describe('TransactionalRunner', () => {
     const topic = physical('trad.tbill');
     const key = `abort-${run}`;
     const from = await endOffsets(stack.kafka, topic);
-    const txProducer = new TopicProducer(stack.kafka, stack.serde, metrics, stack.logger, { transactionalId: `test-abort-${run}` });
+    const txProducer = new TopicProducer(stack.kafka, stack.serde, metrics, stack.logger, {
+      transactionalId: `test-abort-${run}`,
+    });
     await txProducer.connect();
     const value = { series: 'TEST', rate: 1, date: 'd', ts: run };
     const aborted = await txProducer.transaction();
-    await aborted.send({ topic, acks: -1, messages: await txProducer.encode(topic, [{ key, value: { ...value, date: 'aborted' } }]) });
+    await aborted.send({
+      topic,
+      acks: -1,
+      messages: await txProducer.encode(topic, [{ key, value: { ...value, date: 'aborted' } }]),
+    });
     await aborted.abort();
     const committed = await txProducer.transaction();
-    await committed.send({ topic, acks: -1, messages: await txProducer.encode(topic, [{ key, value: { ...value, date: 'committed' } }]) });
+    await committed.send({
+      topic,
+      acks: -1,
+      messages: await txProducer.encode(topic, [{ key, value: { ...value, date: 'committed' } }]),
+    });
     await committed.commit();
     await txProducer.disconnect();
 
     const mine = <M extends { key: Buffer | null }>(m: M[]) => m.filter((x) => x.key?.toString() === key);
-    const uncommitted = mine(await readTopic(stack.kafka, topic, { from, readUncommitted: true, done: (m) => mine(m).length >= 2 }));
+    const uncommitted = mine(
+      await readTopic(stack.kafka, topic, { from, readUncommitted: true, done: (m) => mine(m).length >= 2 }),
+    );
     const readCommitted = mine(await readTopic(stack.kafka, topic, { from, done: (m) => mine(m).length >= 1 }));
-    const dates = async (ms: { value: Buffer | null }[]) => Promise.all(ms.map(async (m) => (await stack.serde.deserialize(topic, m.value!)).date));
+    const dates = async (ms: { value: Buffer | null }[]) =>
+      Promise.all(ms.map(async (m) => (await stack.serde.deserialize(topic, m.value!)).date));
     expect(await dates(uncommitted)).toEqual(['aborted', 'committed']);
     expect(await dates(readCommitted)).toEqual(['committed']);
   });

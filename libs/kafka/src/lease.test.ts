@@ -5,7 +5,11 @@ const TOPIC = 'processor-syi.lease';
 
 /** Join metadata of a member that does or does not hold the lease, as its assigner states it. */
 function member(memberId: string, holds: boolean) {
-  const { metadata } = stickyLeaseAssigner(() => holds)({ cluster: {} as never, groupId: 'g', logger: {} as never }).protocol({ topics: [TOPIC] });
+  const { metadata } = stickyLeaseAssigner(() => holds)({
+    cluster: {} as never,
+    groupId: 'g',
+    logger: {} as never,
+  }).protocol({ topics: [TOPIC] });
   return { memberId, memberMetadata: metadata };
 }
 

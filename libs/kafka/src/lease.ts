@@ -27,7 +27,9 @@ export function stickyLeaseAssigner(isHeld: () => boolean): PartitionAssigner {
     name: ASSIGNER,
     version: 1,
     assign({ members, topics }) {
-      const holders = members.filter((m) => AssignerProtocol.MemberMetadata.decode(m.memberMetadata)?.userData.equals(HOLDER) === true);
+      const holders = members.filter(
+        (m) => AssignerProtocol.MemberMetadata.decode(m.memberMetadata)?.userData.equals(HOLDER) === true,
+      );
       const ids = (holders.length > 0 ? holders : members).map((m) => m.memberId).sort();
       const winner = ids[0];
       return Promise.resolve(
@@ -44,7 +46,11 @@ export function stickyLeaseAssigner(isHeld: () => boolean): PartitionAssigner {
     protocol({ topics }) {
       return {
         name: ASSIGNER,
-        metadata: AssignerProtocol.MemberMetadata.encode({ version: 1, topics, userData: isHeld() ? HOLDER : CANDIDATE }),
+        metadata: AssignerProtocol.MemberMetadata.encode({
+          version: 1,
+          topics,
+          userData: isHeld() ? HOLDER : CANDIDATE,
+        }),
       };
     },
   });
@@ -156,7 +162,9 @@ export class ShardLease {
           this.owned = shards;
           first();
         })
-        .catch((err: unknown) => onFailed(`shard assignment failed: ${err instanceof Error ? err.message : String(err)}`));
+        .catch((err: unknown) =>
+          onFailed(`shard assignment failed: ${err instanceof Error ? err.message : String(err)}`),
+        );
     });
     // kafkajs restarts a consumer after a retriable crash (a broker gone, a coordinator moving):
     // the group then rebalances as usual. Only a crash it will not restart from ends the process.

@@ -9,7 +9,12 @@ function fakeKafka(partitions: Record<string, number>): { kafka: Kafka; lookups:
     disconnect: () => Promise.resolve(),
     fetchTopicMetadata: ({ topics }: { topics: string[] }) => {
       lookups++;
-      return Promise.resolve({ topics: topics.map((name) => ({ name, partitions: Array.from({ length: partitions[name] ?? 0 }, (_, i) => ({ partitionId: i })) })) });
+      return Promise.resolve({
+        topics: topics.map((name) => ({
+          name,
+          partitions: Array.from({ length: partitions[name] ?? 0 }, (_, i) => ({ partitionId: i })),
+        })),
+      });
     },
   };
   return { kafka: { admin: () => admin } as unknown as Kafka, lookups: () => lookups };
@@ -19,11 +24,18 @@ describe('PartitionRouter', () => {
   it('splits writes into one batch per partition, keyed like the Java client (murmur2)', async () => {
     const { kafka, lookups } = fakeKafka({ 'cc.prices': 12 });
     const router = new PartitionRouter(kafka);
-    const messages = ['USDC-binance', 'USDT-binance', 'USDC-binance', 'DAI-cryptocompare'].map((key) => ({ key, value: 'v' }));
+    const messages = ['USDC-binance', 'USDT-binance', 'USDC-binance', 'DAI-cryptocompare'].map((key) => ({
+      key,
+      value: 'v',
+    }));
     const batches = await router.split([{ topic: 'cc.prices', messages }]);
     const partitionOf = (key: string) => batches.find((b) => b.messages.some((m) => m.key === key))!.partition;
     // Same key, same partition, and the batch carries both records in order.
-    expect(batches.find((b) => b.partition === partitionOf('USDC-binance'))!.messages.filter((m) => m.key === 'USDC-binance')).toHaveLength(2);
+    expect(
+      batches
+        .find((b) => b.partition === partitionOf('USDC-binance'))!
+        .messages.filter((m) => m.key === 'USDC-binance'),
+    ).toHaveLength(2);
     expect(batches.reduce((n, b) => n + b.messages.length, 0)).toBe(4);
     for (const b of batches) for (const m of b.messages) expect(m.partition).toBe(b.partition);
     for (const b of batches) expect(b.partition).toBeLessThan(12);
@@ -39,7 +51,9 @@ describe('PartitionRouter', () => {
 
   it('fails clearly for a topic without partitions', async () => {
     const router = new PartitionRouter(fakeKafka({}).kafka);
-    await expect(router.split([{ topic: 'missing', messages: [{ key: 'x', value: 'v' }] }])).rejects.toThrow('topic missing has no partitions (does it exist?)');
+    await expect(router.split([{ topic: 'missing', messages: [{ key: 'x', value: 'v' }] }])).rejects.toThrow(
+      'topic missing has no partitions (does it exist?)',
+    );
   });
 });
 
@@ -52,14 +66,27 @@ describe('chunkBySize', () => {
   });
 
   it('counts headers: dead letters with long reasons stay under the limit too', () => {
-    const letter = { key: 'k', value: 'v', headers: { reason: 'r'.repeat(150), source: [Buffer.from('s'.repeat(40))] } };
+    const letter = {
+      key: 'k',
+      value: 'v',
+      headers: { reason: 'r'.repeat(150), source: [Buffer.from('s'.repeat(40))] },
+    };
     expect(sizeOf(letter)).toBeGreaterThan(150 + 40);
-    const chunks = chunkBySize(Array.from({ length: 6 }, () => letter), 600);
+    const chunks = chunkBySize(
+      Array.from({ length: 6 }, () => letter),
+      600,
+    );
     expect(chunks.map((c) => c.length)).toEqual([2, 2, 2]);
   });
 
   it('sends a single oversized message on its own', () => {
-    const chunks = chunkBySize([{ key: 'a', value: 'x'.repeat(1000) }, { key: 'b', value: 'y' }], 400);
+    const chunks = chunkBySize(
+      [
+        { key: 'a', value: 'x'.repeat(1000) },
+        { key: 'b', value: 'y' },
+      ],
+      400,
+    );
     expect(chunks.map((c) => c.map((m) => m.key))).toEqual([['a'], ['b']]);
   });
 });

@@ -23,7 +23,13 @@ export class PartitionRouter {
     const batches = new Map<string, PartitionBatch>();
     for (const { topic, messages } of topicMessages) {
       const count = await this.partitionCount(topic);
-      const partitionMetadata = Array.from({ length: count }, (_, partitionId) => ({ partitionId, leader: 0, replicas: [0], isr: [0], partitionErrorCode: 0 }));
+      const partitionMetadata = Array.from({ length: count }, (_, partitionId) => ({
+        partitionId,
+        leader: 0,
+        replicas: [0],
+        isr: [0],
+        partitionErrorCode: 0,
+      }));
       for (const message of messages) {
         const partition = message.partition ?? this.partitioner({ topic, partitionMetadata, message });
         const id = `${topic}\u0000${partition}`;
@@ -63,7 +69,8 @@ export class PartitionRouter {
 /** Brokers refuse a record batch over `message.max.bytes` (1 MiB by default): stay well under it. */
 export const MAX_REQUEST_BYTES = 512 * 1024;
 
-const bytes = (v: string | Buffer | null | undefined): number => (v === null || v === undefined ? 0 : typeof v === 'string' ? Buffer.byteLength(v) : v.length);
+const bytes = (v: string | Buffer | null | undefined): number =>
+  v === null || v === undefined ? 0 : typeof v === 'string' ? Buffer.byteLength(v) : v.length;
 
 /** A record's bytes in a batch, roughly: key, value, headers (dead letters carry long reasons) and overhead. */
 export const sizeOf = (m: Message): number => {
@@ -114,6 +121,12 @@ const defaultPartitioner = Partitioners.DefaultPartitioner();
 
 /** The partition the producer's default (Java-compatible murmur2) partitioner gives a key. */
 export function partitionForKey(key: string, partitions: number): number {
-  const partitionMetadata = Array.from({ length: partitions }, (_, partitionId) => ({ partitionId, leader: 0, replicas: [0], isr: [0], partitionErrorCode: 0 }));
+  const partitionMetadata = Array.from({ length: partitions }, (_, partitionId) => ({
+    partitionId,
+    leader: 0,
+    replicas: [0],
+    isr: [0],
+    partitionErrorCode: 0,
+  }));
   return defaultPartitioner({ topic: '', partitionMetadata, message: { key, value: null } });
 }

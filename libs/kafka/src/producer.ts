@@ -26,7 +26,11 @@ export interface RawRecord {
   timestamp?: number;
 }
 
-export async function encodeMessages<T extends DataTopic>(serde: TopicSerde, topic: T, records: readonly OutgoingRecord<T>[]): Promise<Message[]> {
+export async function encodeMessages<T extends DataTopic>(
+  serde: TopicSerde,
+  topic: T,
+  records: readonly OutgoingRecord<T>[],
+): Promise<Message[]> {
   return Promise.all(
     records.map(async (r) => {
       const message: Message = { key: r.key, value: await serde.serialize(topic, r.value) };
@@ -113,7 +117,10 @@ export class TopicProducer {
    * read_committed consumers) and retried.
    */
   private async write(unprefixed: { topic: string; messages: Message[] }[]): Promise<void> {
-    const topicMessages = this.topicPrefix === '' ? unprefixed : unprefixed.map((t) => ({ ...t, topic: prefixedTopic(this.topicPrefix, t.topic) }));
+    const topicMessages =
+      this.topicPrefix === ''
+        ? unprefixed
+        : unprefixed.map((t) => ({ ...t, topic: prefixedTopic(this.topicPrefix, t.topic) }));
     if (this.guarded) refuseProductionTopics(topicMessages.map((t) => t.topic));
     if (!this.transactional) {
       await sendPerPartition(this.router, topicMessages, (batch) => this.producer.send({ ...batch, acks: -1 }));

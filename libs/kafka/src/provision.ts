@@ -51,8 +51,16 @@ export async function provisionTopics(
       }
     }
     const reconfigured = await alignTopicConfigs(admin, existing, options.replicationFactor);
-    const result = { created: missing.map((t) => t.name), existing: existing.map((t) => t.name), partitionsAdded, reconfigured };
-    logger.info({ created: result.created.length, existing: result.existing.length, partitionsAdded, reconfigured }, 'topics_provisioned');
+    const result = {
+      created: missing.map((t) => t.name),
+      existing: existing.map((t) => t.name),
+      partitionsAdded,
+      reconfigured,
+    };
+    logger.info(
+      { created: result.created.length, existing: result.existing.length, partitionsAdded, reconfigured },
+      'topics_provisioned',
+    );
     return result;
   } finally {
     await admin.disconnect();
@@ -60,11 +68,19 @@ export async function provisionTopics(
 }
 
 /** Sets the catalog's configuration on the topics whose cleanup policy or retention differ; returns their names. */
-async function alignTopicConfigs(admin: Admin, topics: readonly TopicSpec[], replicationFactor: number): Promise<string[]> {
+async function alignTopicConfigs(
+  admin: Admin,
+  topics: readonly TopicSpec[],
+  replicationFactor: number,
+): Promise<string[]> {
   if (topics.length === 0) return [];
   const described = await admin.describeConfigs({
     includeSynonyms: false,
-    resources: topics.map((t) => ({ type: ConfigResourceTypes.TOPIC, name: t.name, configNames: ['cleanup.policy', 'retention.ms'] })),
+    resources: topics.map((t) => ({
+      type: ConfigResourceTypes.TOPIC,
+      name: t.name,
+      configNames: ['cleanup.policy', 'retention.ms'],
+    })),
   });
   const differ = topics.filter((t) => {
     const entries = described.resources.find((r) => r.resourceName === t.name)?.configEntries ?? [];
@@ -74,7 +90,11 @@ async function alignTopicConfigs(admin: Admin, topics: readonly TopicSpec[], rep
   if (differ.length > 0) {
     await admin.alterConfigs({
       validateOnly: false,
-      resources: differ.map((t) => ({ type: ConfigResourceTypes.TOPIC, name: t.name, configEntries: topicConfigEntries(t, replicationFactor) })),
+      resources: differ.map((t) => ({
+        type: ConfigResourceTypes.TOPIC,
+        name: t.name,
+        configEntries: topicConfigEntries(t, replicationFactor),
+      })),
     });
   }
   return differ.map((t) => t.name);
@@ -85,7 +105,11 @@ async function alignTopicConfigs(admin: Admin, topics: readonly TopicSpec[], rep
  * `waitForLeaders` gives up on the first "This server does not host this topic-partition" a
  * loaded broker answers while it is still creating them; here that answer means "not yet".
  */
-export async function createTopicsWithLeaders(admin: Admin, options: { topics: ITopicConfig[] }, timeoutMs = 60_000): Promise<void> {
+export async function createTopicsWithLeaders(
+  admin: Admin,
+  options: { topics: ITopicConfig[] },
+  timeoutMs = 60_000,
+): Promise<void> {
   await admin.createTopics({ waitForLeaders: false, topics: options.topics });
   const names = options.topics.map((t) => t.topic);
   const deadline = Date.now() + timeoutMs;

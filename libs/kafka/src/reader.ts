@@ -60,13 +60,17 @@ export class PartitionReader {
   }
 
   /** End offsets (high watermarks) of every partition of the topics, keyed "topic/partition". */
-  static async endOffsets(kafka: Kafka, topics: readonly string[]): Promise<Map<string, { low: number; high: number }>> {
+  static async endOffsets(
+    kafka: Kafka,
+    topics: readonly string[],
+  ): Promise<Map<string, { low: number; high: number }>> {
     const admin = kafka.admin();
     await admin.connect();
     try {
       const out = new Map<string, { low: number; high: number }>();
       for (const topic of topics) {
-        for (const p of await admin.fetchTopicOffsets(topic)) out.set(`${topic}/${p.partition}`, { low: Number(p.low), high: Number(p.high) });
+        for (const p of await admin.fetchTopicOffsets(topic))
+          out.set(`${topic}/${p.partition}`, { low: Number(p.low), high: Number(p.high) });
       }
       return out;
     } finally {

@@ -10,7 +10,16 @@ import { TopicFollower } from './follow';
 import { KafkaMetrics } from './metrics';
 import { TopicProducer } from './producer';
 import { TopicSerde } from './serde';
-import { deletePrefixed, endOffsets, provisionAll, RegistryProxy, testPrefix, testStack, uniqueGroup, waitFor } from './testing';
+import {
+  deletePrefixed,
+  endOffsets,
+  provisionAll,
+  RegistryProxy,
+  testPrefix,
+  testStack,
+  uniqueGroup,
+  waitFor,
+} from './testing';
 
 const stack = testStack();
 const metrics = KafkaMetrics.of(new Registry());
@@ -36,7 +45,10 @@ afterAll(async () => {
 /** Records of this attempt under their own keys; a reader's serde goes through the proxy (nothing cached). */
 async function produce(run: string, n: number): Promise<Set<string>> {
   const keys = Array.from({ length: n }, (_, i) => `${run}-${i}`);
-  await producer.send(topic, keys.map((key, i) => ({ key, value: { symbol: `S${i}`, marketCapUsd: i + 1, ts: Date.now() } })));
+  await producer.send(
+    topic,
+    keys.map((key, i) => ({ key, value: { symbol: `S${i}`, marketCapUsd: i + 1, ts: Date.now() } })),
+  );
   return new Set(keys);
 }
 
@@ -48,7 +60,13 @@ it('ConsumerRunner and TopicFollower wait out the outage: nothing dead-lettered,
 
   const handled = new Set<string>();
   const runner = new ConsumerRunner({
-    ...stack, serde: serdeViaProxy(), metrics, producer, groupId: uniqueGroup('outage-runner'), topics: [topic], retry: { initialMs: 100, maxMs: 500 },
+    ...stack,
+    serde: serdeViaProxy(),
+    metrics,
+    producer,
+    groupId: uniqueGroup('outage-runner'),
+    topics: [topic],
+    retry: { initialMs: 100, maxMs: 500 },
     handle: async (records: ConsumedRecord[]) => {
       for (const r of records) if (r.key !== null && keys.has(r.key)) handled.add(r.key);
       return Promise.resolve();
@@ -56,7 +74,12 @@ it('ConsumerRunner and TopicFollower wait out the outage: nothing dead-lettered,
   });
   const followed = new Set<string>();
   const follower = new TopicFollower({
-    ...stack, serde: serdeViaProxy(), topic, groupId: uniqueGroup('outage-follower'), lookback: 50, maxWaitMs: 200,
+    ...stack,
+    serde: serdeViaProxy(),
+    topic,
+    groupId: uniqueGroup('outage-follower'),
+    lookback: 50,
+    maxWaitMs: 200,
     onRecords: (records: ConsumedRecord<TopicValues['ex.mktcap']>[]) => {
       for (const r of records) if (r.key !== null && keys.has(r.key)) followed.add(r.key);
     },

@@ -14,7 +14,10 @@ export interface RegistryRetryOptions {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Runs `decode` until it does not fail with RegistryUnavailableError; other errors are thrown at once. */
-export async function retryWhileRegistryUnavailable<T>(decode: () => Promise<T>, options: RegistryRetryOptions = {}): Promise<T> {
+export async function retryWhileRegistryUnavailable<T>(
+  decode: () => Promise<T>,
+  options: RegistryRetryOptions = {},
+): Promise<T> {
   const initialMs = options.initialMs ?? 200;
   const maxMs = options.maxMs ?? 5_000;
   for (let attempt = 0; ; attempt++) {

@@ -68,21 +68,39 @@ function serverProperties(dir: string, port: number, controllerPort: number, adm
   ].join('\n');
 }
 
-const java = (args: readonly string[]) => ['-Xms128m', '-Xmx384m', '-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC', '-cp', `${KAFKA_LIB}/*`, ...args];
+const java = (args: readonly string[]) => [
+  '-Xms128m',
+  '-Xmx384m',
+  '-XX:TieredStopAtLevel=1',
+  '-XX:+UseSerialGC',
+  '-cp',
+  `${KAFKA_LIB}/*`,
+  ...args,
+];
 
 /** Starts the broker with a SCRAM-SHA-512 credential for each principal (random passwords). */
 export async function startScramBroker(principals: readonly string[]): Promise<ScramBroker> {
-  if (!existsSync(KAFKA_LIB)) throw new Error(`${KAFKA_LIB} is missing: run npm run stack -- up kafka once (it installs the jars)`);
+  if (!existsSync(KAFKA_LIB))
+    throw new Error(`${KAFKA_LIB} is missing: run npm run stack -- up kafka once (it installs the jars)`);
   const dir = mkdtempSync(join(tmpdir(), 'scram-broker-'));
   const [port, controllerPort] = [await freePort(), await freePort()];
   const passwords = new Map<string, string>([['admin', randomBytes(12).toString('hex')]]);
   for (const p of principals) passwords.set(p, randomBytes(12).toString('hex'));
   const properties = join(dir, 'server.properties');
   writeFileSync(properties, serverProperties(dir, port, controllerPort, passwords.get('admin')!));
-  const scram = [...passwords].flatMap(([name, password]) => ['--add-scram', `SCRAM-SHA-512=[name=${name},password=${password}]`]);
-  const format = spawnSync('java', java(['kafka.tools.StorageTool', 'format', '-t', clusterId(), '-c', properties, ...scram]), { encoding: 'utf8' });
+  const scram = [...passwords].flatMap(([name, password]) => [
+    '--add-scram',
+    `SCRAM-SHA-512=[name=${name},password=${password}]`,
+  ]);
+  const format = spawnSync(
+    'java',
+    java(['kafka.tools.StorageTool', 'format', '-t', clusterId(), '-c', properties, ...scram]),
+    { encoding: 'utf8' },
+  );
   if (format.status !== 0) throw new Error(`formatting the SCRAM broker failed: ${format.stderr || format.stdout}`);
-  const child: ChildProcess = spawn('java', java([`-Dkafka.logs.dir=${dir}`, 'kafka.Kafka', properties]), { stdio: 'ignore' });
+  const child: ChildProcess = spawn('java', java([`-Dkafka.logs.dir=${dir}`, 'kafka.Kafka', properties]), {
+    stdio: 'ignore',
+  });
   return {
     bootstrap: `127.0.0.1:${port}`,
     passwords,

@@ -4,7 +4,8 @@ import { retryWhileRegistryUnavailable } from './registry-retry';
 import { DeserializationError, isTransientRegistryError, RegistryUnavailableError, TopicSerde } from './serde';
 
 /** A registry client whose id look-up fails with `error`. */
-const failingRegistry = (error: Error) => ({ getBySubjectAndId: () => Promise.reject(error) }) as unknown as SchemaRegistryClient;
+const failingRegistry = (error: Error) =>
+  ({ getBySubjectAndId: () => Promise.reject(error) }) as unknown as SchemaRegistryClient;
 const wireFormat = Buffer.from([0, 0, 0, 0, 7, 1, 2]);
 
 describe('registry errors: transient or undecodable', () => {
@@ -24,11 +25,15 @@ describe('registry errors: transient or undecodable', () => {
   it('an unknown schema id (404) is undecodable', async () => {
     const error = new RestError('Schema 7 not found', 404, 40403);
     expect(isTransientRegistryError(error)).toBe(false);
-    await expect(new TopicSerde(failingRegistry(error)).deserialize('cc.prices', wireFormat)).rejects.toBeInstanceOf(DeserializationError);
+    await expect(new TopicSerde(failingRegistry(error)).deserialize('cc.prices', wireFormat)).rejects.toBeInstanceOf(
+      DeserializationError,
+    );
   });
 
   it('a payload not in the wire format is undecodable without asking the registry', async () => {
-    await expect(new TopicSerde(failingRegistry(new Error('unused'))).deserialize('cc.prices', Buffer.from('{}'))).rejects.toBeInstanceOf(DeserializationError);
+    await expect(
+      new TopicSerde(failingRegistry(new Error('unused'))).deserialize('cc.prices', Buffer.from('{}')),
+    ).rejects.toBeInstanceOf(DeserializationError);
   });
 });
 
@@ -49,8 +54,12 @@ describe('retryWhileRegistryUnavailable', () => {
   it('throws any other error at once, and a registry error once stopped', async () => {
     const undecodable = new DeserializationError('cc.prices', 'bad body');
     let calls = 0;
-    await expect(retryWhileRegistryUnavailable(() => (calls++, Promise.reject(undecodable)), { initialMs: 1 })).rejects.toBe(undecodable);
+    await expect(
+      retryWhileRegistryUnavailable(() => (calls++, Promise.reject(undecodable)), { initialMs: 1 }),
+    ).rejects.toBe(undecodable);
     expect(calls).toBe(1);
-    await expect(retryWhileRegistryUnavailable(() => Promise.reject(unavailable), { initialMs: 1, stopped: () => true })).rejects.toBe(unavailable);
+    await expect(
+      retryWhileRegistryUnavailable(() => Promise.reject(unavailable), { initialMs: 1, stopped: () => true }),
+    ).rejects.toBe(unavailable);
   });
 });

@@ -5,7 +5,10 @@ import { valueSubject, type DataTopic, type TopicValues } from '@stableyield/sch
 /** A value that could not be encoded for its topic: the message names the field and what was wrong. */
 export class SerializationError extends Error {
   override readonly name = 'SerializationError';
-  constructor(readonly topic: string, detail: string) {
+  constructor(
+    readonly topic: string,
+    detail: string,
+  ) {
     super(`cannot encode a ${topic} record: ${detail}`);
   }
 }
@@ -13,7 +16,10 @@ export class SerializationError extends Error {
 /** A payload that is not a registered Avro record of its topic. */
 export class DeserializationError extends Error {
   override readonly name = 'DeserializationError';
-  constructor(readonly topic: string, detail: string) {
+  constructor(
+    readonly topic: string,
+    detail: string,
+  ) {
     super(`cannot decode a ${topic} record: ${detail}`);
   }
 }
@@ -24,8 +30,14 @@ export class DeserializationError extends Error {
  */
 export class RegistryUnavailableError extends Error {
   override readonly name = 'RegistryUnavailableError';
-  constructor(readonly topic: string, readonly schemaId: number, cause: unknown) {
-    super(`schema registry unavailable while decoding a ${topic} record with schema id ${schemaId} (${(cause as Error).message})`);
+  constructor(
+    readonly topic: string,
+    readonly schemaId: number,
+    cause: unknown,
+  ) {
+    super(
+      `schema registry unavailable while decoding a ${topic} record with schema id ${schemaId} (${(cause as Error).message})`,
+    );
   }
 }
 
@@ -71,7 +83,10 @@ export class TopicSerde {
     const writer = await this.writerSchema(topic);
     const problems: string[] = [];
     const valid = writer.type.isValid(value, {
-      errorHook: (path, got, type) => problems.push(`Invalid message at ${path.join('.') || '(root)'}, expected ${String(type)}, got ${JSON.stringify(got)}`),
+      errorHook: (path, got, type) =>
+        problems.push(
+          `Invalid message at ${path.join('.') || '(root)'}, expected ${String(type)}, got ${JSON.stringify(got)}`,
+        ),
     });
     if (!valid) throw new SerializationError(topic, problems.join('; '));
     const body = writer.type.toBuffer(value);
@@ -109,10 +124,14 @@ export class TopicSerde {
     const promise = (async () => {
       try {
         const latest = await this.client.getLatestSchemaMetadata(valueSubject(topic));
-        if (latest.id === undefined || latest.schema === undefined) throw new Error(`registry returned no schema for ${valueSubject(topic)}`);
+        if (latest.id === undefined || latest.schema === undefined)
+          throw new Error(`registry returned no schema for ${valueSubject(topic)}`);
         return { id: latest.id, type: avro.Type.forSchema(JSON.parse(latest.schema) as avro.Schema) };
       } catch (err) {
-        throw new SerializationError(topic, `no registered schema for ${valueSubject(topic)} (${(err as Error).message})`);
+        throw new SerializationError(
+          topic,
+          `no registered schema for ${valueSubject(topic)} (${(err as Error).message})`,
+        );
       }
     })();
     this.writers.set(topic, { promise, expiresAt: now + this.latestTtlMs });
@@ -130,7 +149,9 @@ export class TopicSerde {
           return avro.Type.forSchema(JSON.parse(info.schema) as avro.Schema);
         } catch (err) {
           // the registry answered with a schema we cannot use: permanent, not a registry outage
-          throw Object.assign(new Error(`schema id ${id} is not usable Avro (${(err as Error).message})`), { status: 422 });
+          throw Object.assign(new Error(`schema id ${id} is not usable Avro (${(err as Error).message})`), {
+            status: 422,
+          });
         }
       });
       this.readers.set(id, type);

@@ -13,8 +13,10 @@ export interface SinkConsumerConfig {
   readonly PARTITIONS_CONCURRENTLY: number;
 }
 
-type SinkConsumerOptions = Pick<ConsumerBaseOptions,
-  'groupId' | 'topics' | 'retry' | 'fetch' | 'partitionsConcurrently'>;
+type SinkConsumerOptions = Pick<
+  ConsumerBaseOptions,
+  'groupId' | 'topics' | 'retry' | 'fetch' | 'partitionsConcurrently'
+>;
 
 /** Group, topics, retries of a failed batch and batching by age and size of a sink reading `topics`. */
 export function sinkConsumerOptions(config: SinkConsumerConfig, topics: readonly DataTopic[]): SinkConsumerOptions {

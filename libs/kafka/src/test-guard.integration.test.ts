@@ -22,16 +22,27 @@ describe('the test guard on the real broker', () => {
 
   it('refuses plain and transactional writes to an unprefixed catalog topic, which stays untouched', async () => {
     // on a fresh broker the production topic may not exist: then it must still not exist after
-    const offsets = () => endOffsets(stack.kafka, 'trad.tbill').then((o) => [...o], () => 'no such topic');
+    const offsets = () =>
+      endOffsets(stack.kafka, 'trad.tbill').then(
+        (o) => [...o],
+        () => 'no such topic',
+      );
     const before = await offsets();
     const plain = new TopicProducer(stack.kafka, stack.serde, metrics, stack.logger);
-    const transactional = new TopicProducer(stack.kafka, stack.serde, metrics, stack.logger, { transactionalId: `${prefix}guard`, maxTransactionAttempts: 0 });
+    const transactional = new TopicProducer(stack.kafka, stack.serde, metrics, stack.logger, {
+      transactionalId: `${prefix}guard`,
+      maxTransactionAttempts: 0,
+    });
     await plain.connect();
     await transactional.connect();
     try {
       await expect(plain.send('trad.tbill', [{ key: 'guard', value }])).rejects.toBeInstanceOf(UnprefixedTopicError);
-      await expect(transactional.send('trad.tbill', [{ key: 'guard', value }])).rejects.toBeInstanceOf(UnprefixedTopicError);
-      await expect(plain.sendRaw([{ topic: 'processor-syi.changelog', key: 'processor-syi', value: 'x' }])).rejects.toThrow(/production topic "processor-syi\.changelog"/);
+      await expect(transactional.send('trad.tbill', [{ key: 'guard', value }])).rejects.toBeInstanceOf(
+        UnprefixedTopicError,
+      );
+      await expect(
+        plain.sendRaw([{ topic: 'processor-syi.changelog', key: 'processor-syi', value: 'x' }]),
+      ).rejects.toThrow(/production topic "processor-syi\.changelog"/);
     } finally {
       await plain.disconnect();
       await transactional.disconnect();
@@ -50,7 +61,9 @@ describe('the test guard on the real broker', () => {
     } finally {
       await producer.disconnect();
     }
-    const read = await readTopic(stack.kafka, `${prefix}trad.tbill`, { done: (m) => m.some((x) => x.key?.toString() === key) });
+    const read = await readTopic(stack.kafka, `${prefix}trad.tbill`, {
+      done: (m) => m.some((x) => x.key?.toString() === key),
+    });
     expect(read.filter((x) => x.key?.toString() === key)).toHaveLength(1);
   });
 });

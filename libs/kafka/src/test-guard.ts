@@ -17,7 +17,9 @@ export const isProductionTopic = (topic: string) => CATALOG_NAMES.has(topic) || 
 export class UnprefixedTopicError extends Error {
   override readonly name = 'UnprefixedTopicError';
   constructor(readonly topic: string) {
-    super(`test wrote the production topic "${topic}": give the test a topic prefix (${TEST_GUARD_ENV}=1 refuses unprefixed catalog topics)`);
+    super(
+      `test wrote the production topic "${topic}": give the test a topic prefix (${TEST_GUARD_ENV}=1 refuses unprefixed catalog topics)`,
+    );
   }
 }
 
@@ -40,13 +42,20 @@ const guarded = new WeakSet<Kafka>();
  */
 export const isGuarded = (kafka: Kafka) => guarded.has(kafka);
 
-const topicsOf = (request: ProducerRecord | ProducerBatch) => ('topic' in request ? [request.topic] : (request.topicMessages ?? []).map((t) => t.topic));
+const topicsOf = (request: ProducerRecord | ProducerBatch) =>
+  'topic' in request ? [request.topic] : (request.topicMessages ?? []).map((t) => t.topic);
 
 function guardSends<T extends Pick<Producer, 'send' | 'sendBatch'>>(target: T): T {
   const send = target.send.bind(target);
   const sendBatch = target.sendBatch.bind(target);
-  target.send = (record) => Promise.resolve().then(() => check(topicsOf(record))).then(() => send(record));
-  target.sendBatch = (batch) => Promise.resolve().then(() => check(topicsOf(batch))).then(() => sendBatch(batch));
+  target.send = (record) =>
+    Promise.resolve()
+      .then(() => check(topicsOf(record)))
+      .then(() => send(record));
+  target.sendBatch = (batch) =>
+    Promise.resolve()
+      .then(() => check(topicsOf(batch)))
+      .then(() => sendBatch(batch));
   return target;
 }
 

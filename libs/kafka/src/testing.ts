@@ -4,7 +4,13 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  request as httpRequest,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import type { Kafka, KafkaMessage } from 'kafkajs';
@@ -33,7 +39,13 @@ export function testStack(env: NodeJS.ProcessEnv = process.env): TestStack {
   // stderr: benchmarks print their JSON result on stdout
   const logger = pino({ level: env.TEST_LOG_LEVEL ?? 'warn' }, pino.destination(2));
   const kafka = createKafka({ brokers, clientId: `test-${randomUUID().slice(0, 8)}`, retries: 3 }, logger);
-  return { brokers, registryUrl, kafka, serde: new TopicSerde(createRegistryClient(registryUrl), { latestCacheSeconds: 1 }), logger };
+  return {
+    brokers,
+    registryUrl,
+    kafka,
+    serde: new TopicSerde(createRegistryClient(registryUrl), { latestCacheSeconds: 1 }),
+    logger,
+  };
 }
 
 /**
@@ -98,9 +110,17 @@ export async function endOffsets(kafka: Kafka, topic: string): Promise<Map<numbe
 export async function readTopic(
   kafka: Kafka,
   topic: string,
-  options: { from?: Map<number, string>; done: (messages: KafkaMessage[]) => boolean; timeoutMs?: number; readUncommitted?: boolean },
+  options: {
+    from?: Map<number, string>;
+    done: (messages: KafkaMessage[]) => boolean;
+    timeoutMs?: number;
+    readUncommitted?: boolean;
+  },
 ): Promise<KafkaMessage[]> {
-  const consumer = kafka.consumer({ groupId: uniqueGroup('reader'), readUncommitted: options.readUncommitted ?? false });
+  const consumer = kafka.consumer({
+    groupId: uniqueGroup('reader'),
+    readUncommitted: options.readUncommitted ?? false,
+  });
   const messages: KafkaMessage[] = [];
   await consumer.connect();
   try {
@@ -144,7 +164,12 @@ export async function readTopic(
  * throws counts as "not yet" (a fresh broker answers "coordinator loading" or "not the correct
  * coordinator" for a while); the last error is reported if the time runs out.
  */
-export async function waitFor(what: string, condition: () => Promise<boolean> | boolean, timeoutMs = 30_000, intervalMs = 100): Promise<void> {
+export async function waitFor(
+  what: string,
+  condition: () => Promise<boolean> | boolean,
+  timeoutMs = 30_000,
+  intervalMs = 100,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   for (;;) {
@@ -155,7 +180,10 @@ export async function waitFor(what: string, condition: () => Promise<boolean> | 
       lastError = error;
     }
     if (Date.now() > deadline) {
-      const cause = lastError === undefined ? '' : ` (last error: ${lastError instanceof Error ? lastError.message : JSON.stringify(lastError)})`;
+      const cause =
+        lastError === undefined
+          ? ''
+          : ` (last error: ${lastError instanceof Error ? lastError.message : JSON.stringify(lastError)})`;
       throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${cause}`);
     }
     await new Promise((r) => setTimeout(r, intervalMs));
@@ -163,7 +191,12 @@ export async function waitFor(what: string, condition: () => Promise<boolean> | 
 }
 
 /** The committed offset of a consumer group on one partition ("-1" when none). */
-export async function committedOffset(kafka: Kafka, groupId: string, topic: string, partition: number): Promise<string> {
+export async function committedOffset(
+  kafka: Kafka,
+  groupId: string,
+  topic: string,
+  partition: number,
+): Promise<string> {
   const admin = kafka.admin();
   await admin.connect();
   try {
@@ -194,11 +227,15 @@ export function spawnApp(app: string, env: Record<string, string>, args: readonl
   const root = repoRoot();
   const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.endsWith('_FILE')));
   const nodeArgs = (process.env.APP_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', join(root, 'apps', app, 'src', 'main.ts'), ...args], {
-    cwd: root,
-    env: { ...inherited, LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [...nodeArgs, '--import', 'tsx', join(root, 'apps', app, 'src', 'main.ts'), ...args],
+    {
+      cwd: root,
+      env: { ...inherited, LOG_LEVEL: 'info', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let out = '';
   child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
@@ -211,7 +248,11 @@ export function spawnApp(app: string, env: Record<string, string>, args: readonl
  * wait shows the app's last output (a bare timeout would hide why it never got there).
  */
 export async function waitWhileAppRuns(
-  app: AppProcess, what: string, condition: () => Promise<boolean>, timeoutMs: number, intervalMs = 250,
+  app: AppProcess,
+  what: string,
+  condition: () => Promise<boolean>,
+  timeoutMs: number,
+  intervalMs = 250,
 ): Promise<void> {
   const gone = () => app.child.exitCode !== null || app.child.signalCode !== null;
   const tail = () => `\n--- the app's last output ---\n${app.output().slice(-4_000)}`;
@@ -220,7 +261,8 @@ export async function waitWhileAppRuns(
   } catch (error) {
     throw new Error(`${error instanceof Error ? error.message : String(error)}${tail()}`, { cause: error });
   }
-  if (gone()) throw new Error(`waiting for ${what}: the app exited (${app.child.exitCode ?? app.child.signalCode})${tail()}`);
+  if (gone())
+    throw new Error(`waiting for ${what}: the app exited (${app.child.exitCode ?? app.child.signalCode})${tail()}`);
 }
 
 /** Sends a signal and waits until the process is gone. */
@@ -287,11 +329,19 @@ export class RegistryProxy {
 
   private forward(req: IncomingMessage, res: ServerResponse): void {
     if (this.mode === 'failing') {
-      res.writeHead(503, { 'content-type': 'application/json' }).end('{"error_code":50301,"message":"registry unavailable (test)"}');
+      res
+        .writeHead(503, { 'content-type': 'application/json' })
+        .end('{"error_code":50301,"message":"registry unavailable (test)"}');
       return;
     }
     const upstream = httpRequest(
-      { host: this.target.hostname, port: this.target.port, method: req.method, path: req.url, headers: { ...req.headers, host: this.target.host } },
+      {
+        host: this.target.hostname,
+        port: this.target.port,
+        method: req.method,
+        path: req.url,
+        headers: { ...req.headers, host: this.target.host },
+      },
       (answer) => {
         res.writeHead(answer.statusCode ?? 502, answer.headers);
         answer.pipe(res);

@@ -30,12 +30,16 @@ function setup(options: { maxConnections?: number; maxBufferedBytes?: number; ma
   const registry = new Registry();
   const metrics = new StreamMetrics(registry);
   const hub = new FanoutHub<FakeClient>({
-    maxConnections: options.maxConnections ?? 10, maxBufferedBytes: options.maxBufferedBytes ?? 100, closeGraceMs: 5, metrics,
+    maxConnections: options.maxConnections ?? 10,
+    maxBufferedBytes: options.maxBufferedBytes ?? 100,
+    closeGraceMs: 5,
+    metrics,
     ...(options.maxTotalBufferedBytes !== undefined ? { maxTotalBufferedBytes: options.maxTotalBufferedBytes } : {}),
   });
   const value = async (name: string, labels: Record<string, string> = {}) => {
     const metric = (await registry.getMetricsAsJSON()).find((m) => m.name === name);
-    const values = (metric as { values: { labels: Record<string, string>; value: number }[] } | undefined)?.values ?? [];
+    const values =
+      (metric as { values: { labels: Record<string, string>; value: number }[] } | undefined)?.values ?? [];
     return values.find((v) => Object.entries(labels).every(([k, x]) => v.labels[k] === x))?.value;
   };
   return { hub, value };

@@ -37,8 +37,17 @@ describe('snapshotOf', () => {
     const s = snapshotOf(record);
     expect(JSON.parse(s.body.toString())).toEqual(record);
     expect(JSON.parse(s.liveMessage.toString())).toEqual({ type: 'syi', ...record });
-    const constituents = JSON.parse(s.constituentsMessage.toString()) as { type: string; ts: number; constituents: unknown };
-    expect(constituents).toEqual({ type: 'constituents', ts: record.ts, methodologyVersion: 'v1', constituents: record.constituents });
+    const constituents = JSON.parse(s.constituentsMessage.toString()) as {
+      type: string;
+      ts: number;
+      constituents: unknown;
+    };
+    expect(constituents).toEqual({
+      type: 'constituents',
+      ts: record.ts,
+      methodologyVersion: 'v1',
+      constituents: record.constituents,
+    });
   });
 
   it('gives different ETags to different records', () => {

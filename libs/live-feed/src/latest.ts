@@ -25,7 +25,12 @@ export function etagOf(record: SyiRecord): string {
 
 export function snapshotOf(record: SyiRecord, acceptedAt = performance.now()): LatestSnapshot {
   const json = JSON.stringify(record);
-  const constituents = { type: 'constituents', ts: record.ts, methodologyVersion: record.methodologyVersion, constituents: record.constituents };
+  const constituents = {
+    type: 'constituents',
+    ts: record.ts,
+    methodologyVersion: record.methodologyVersion,
+    constituents: record.constituents,
+  };
   return {
     record,
     body: Buffer.from(json),

@@ -24,7 +24,9 @@ async function connect(port: number, path = '/stream/syi/live', headers: Record<
     if (isBinary) throw new Error('binary frame received');
     messages.push(JSON.parse(data.toString()) as { type: string; ts: number });
   });
-  const closed = new Promise<{ code: number; reason: string }>((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+  const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+    ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })),
+  );
   await new Promise<void>((resolve, reject) => {
     ws.once('open', () => resolve());
     ws.once('error', reject);
@@ -33,7 +35,8 @@ async function connect(port: number, path = '/stream/syi/live', headers: Record<
 }
 
 /** A record of roughly `kb` kilobytes (many constituents), to fill socket buffers quickly. */
-const bigRecord = (ts: number, kb: number) => syiRecord({ ts, constituents: Array.from({ length: kb * 3 }, (_, i) => constituent(`S${i}`)) });
+const bigRecord = (ts: number, kb: number) =>
+  syiRecord({ ts, constituents: Array.from({ length: kb * 3 }, (_, i) => constituent(`S${i}`)) });
 
 describe('stream server', () => {
   const registry = new Registry();
@@ -43,13 +46,28 @@ describe('stream server', () => {
   let server: StreamServer;
   const clients: Client[] = [];
 
-  type StartOptions = { maxConnections?: number; maxBufferedBytes?: number; heartbeatMs?: number } & Partial<Pick<StreamServerOptions, 'authorize' | 'clientIp' | 'maxConnectionsPerIp' | 'allowedOrigins'>>;
+  type StartOptions = { maxConnections?: number; maxBufferedBytes?: number; heartbeatMs?: number } & Partial<
+    Pick<StreamServerOptions, 'authorize' | 'clientIp' | 'maxConnectionsPerIp' | 'allowedOrigins'>
+  >;
   async function start(options: StartOptions = {}) {
     const { maxConnections, maxBufferedBytes, heartbeatMs, ...serverOptions } = options;
     latest = new LatestSyi();
-    hub = new FanoutHub({ maxConnections: maxConnections ?? 100, maxBufferedBytes: maxBufferedBytes ?? 256 * 1024, metrics, closeGraceMs: 500, prepared: wsPreparedFrames });
+    hub = new FanoutHub({
+      maxConnections: maxConnections ?? 100,
+      maxBufferedBytes: maxBufferedBytes ?? 256 * 1024,
+      metrics,
+      closeGraceMs: 500,
+      prepared: wsPreparedFrames,
+    });
     server = await startStreamServer({
-      host: '127.0.0.1', port: 0, latest, hub, metrics, logger: pino({ level: 'silent' }), heartbeatMs: heartbeatMs ?? 60_000, ...serverOptions,
+      host: '127.0.0.1',
+      port: 0,
+      latest,
+      hub,
+      metrics,
+      logger: pino({ level: 'silent' }),
+      heartbeatMs: heartbeatMs ?? 60_000,
+      ...serverOptions,
     });
   }
 
@@ -67,8 +85,14 @@ describe('stream server', () => {
     await waitFor('snapshots', () => live.messages.length === 1 && detail.messages.length === 1, 5_000, 5);
     latest.offer(syiRecord({ ts: 2000 }));
     await waitFor('updates', () => live.messages.length === 2 && detail.messages.length === 2, 5_000, 5);
-    expect(live.messages.map((m) => [m.type, m.ts])).toEqual([['syi', 1000], ['syi', 2000]]);
-    expect(detail.messages.map((m) => [m.type, m.ts])).toEqual([['constituents', 1000], ['constituents', 2000]]);
+    expect(live.messages.map((m) => [m.type, m.ts])).toEqual([
+      ['syi', 1000],
+      ['syi', 2000],
+    ]);
+    expect(detail.messages.map((m) => [m.type, m.ts])).toEqual([
+      ['constituents', 1000],
+      ['constituents', 2000],
+    ]);
   });
 
   it('drops a client that stops reading while a normal one keeps receiving', async () => {
@@ -85,7 +109,9 @@ describe('stream server', () => {
       await new Promise((r) => setImmediate(r));
     }
     expect(hub.size).toBe(1);
-    const dropped = (await registry.getSingleMetric('websocket_clients_dropped_total')!.get()).values.find((v) => v.labels.reason === 'slow_consumer');
+    const dropped = (await registry.getSingleMetric('websocket_clients_dropped_total')!.get()).values.find(
+      (v) => v.labels.reason === 'slow_consumer',
+    );
     expect(dropped?.value).toBe(1);
     // The normal client got everything so far and still gets new records.
     await waitFor('the normal client to catch up', () => normal.messages.at(-1)?.ts === ts, 10_000, 5);
@@ -110,8 +136,15 @@ describe('stream server', () => {
     let release: () => void = () => undefined;
     const gate = new Promise<void>((resolve) => (release = resolve));
     // The address comes from a header here so one test process can be two clients.
-    await start({ maxConnectionsPerIp: 2, clientIp: (req) => String(req.headers['x-test-ip']), authorize: async () => (await gate, true as const) });
-    const a = [connect(server.port, '/stream/syi/live', { 'x-test-ip': 'a' }), connect(server.port, '/stream/syi/live', { 'x-test-ip': 'a' })];
+    await start({
+      maxConnectionsPerIp: 2,
+      clientIp: (req) => String(req.headers['x-test-ip']),
+      authorize: async () => (await gate, true as const),
+    });
+    const a = [
+      connect(server.port, '/stream/syi/live', { 'x-test-ip': 'a' }),
+      connect(server.port, '/stream/syi/live', { 'x-test-ip': 'a' }),
+    ];
     await new Promise((r) => setTimeout(r, 100));
     // Both of a's places are held by pending upgrades: a third is refused, b is not affected.
     await expect(connect(server.port, '/stream/syi/live', { 'x-test-ip': 'a' })).rejects.toThrow('429');

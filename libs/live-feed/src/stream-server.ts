@@ -52,14 +52,28 @@ export interface StreamServer {
 }
 
 const STATUS_TEXT: Record<number, string> = {
-  401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 429: 'Too Many Requests', 500: 'Internal Server Error', 503: 'Service Unavailable',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  503: 'Service Unavailable',
 };
 
-function refuse(socket: Duplex, status: number, text = STATUS_TEXT[status] ?? 'Refused', headers: Record<string, string> = {}): void {
-  const extra = Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('');
+function refuse(
+  socket: Duplex,
+  status: number,
+  text = STATUS_TEXT[status] ?? 'Refused',
+  headers: Record<string, string> = {},
+): void {
+  const extra = Object.entries(headers)
+    .map(([k, v]) => `${k}: ${v}\r\n`)
+    .join('');
   // A client that never closes its side must not keep its places: destroy the socket soon after.
   setTimeout(() => socket.destroy(), 2_000).unref();
-  socket.end(`HTTP/1.1 ${status} ${text}\r\nconnection: close\r\ncontent-type: text/plain\r\ncontent-length: ${Buffer.byteLength(text)}\r\n${extra}\r\n${text}`);
+  socket.end(
+    `HTTP/1.1 ${status} ${text}\r\nconnection: close\r\ncontent-type: text/plain\r\ncontent-length: ${Buffer.byteLength(text)}\r\n${extra}\r\n${text}`,
+  );
 }
 
 /**
@@ -69,7 +83,12 @@ function refuse(socket: Duplex, status: number, text = STATUS_TEXT[status] ?? 'R
 export async function startStreamServer(options: StreamServerOptions): Promise<StreamServer> {
   const { hub, latest, metrics } = options;
   const log = options.logger.child({ module: 'stream-server' });
-  const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: options.maxIncomingBytes ?? 4_096, clientTracking: true });
+  const wss = new WebSocketServer({
+    noServer: true,
+    perMessageDeflate: false,
+    maxPayload: options.maxIncomingBytes ?? 4_096,
+    clientTracking: true,
+  });
   const server: Server = createServer((_req, res) => {
     res.writeHead(426, { 'content-type': 'text/plain', upgrade: 'websocket' });
     res.end('WebSocket endpoints: /stream/syi/live, /stream/syi/constituents');

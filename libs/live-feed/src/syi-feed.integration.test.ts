@@ -20,7 +20,9 @@ beforeAll(async () => {
   await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 1, replicationFactor: 1 }] });
   await admin.disconnect();
   // Transactional, as processor-syi writes: every send ends with a commit marker at the end of the log.
-  producer = new TopicProducer(stack.kafka, stack.serde, new KafkaMetrics(new Registry()), stack.logger, { transactionalId: uniqueGroup('syi-tx') });
+  producer = new TopicProducer(stack.kafka, stack.serde, new KafkaMetrics(new Registry()), stack.logger, {
+    transactionalId: uniqueGroup('syi-tx'),
+  });
   await producer.connect();
   encode = await registryEncoder(stack, 'syi.calculated');
 });
@@ -33,11 +35,19 @@ afterAll(async () => {
   await admin.disconnect();
 });
 
-const publish = (...records: SyiRecord[]) => producer.sendRaw(records.map((r) => ({ topic, key: 'SYI', value: encode(r) })));
+const publish = (...records: SyiRecord[]) =>
+  producer.sendRaw(records.map((r) => ({ topic, key: 'SYI', value: encode(r) })));
 
 function startFeed() {
   const latest = new LatestSyi();
-  const feed = createSyiFeed({ kafka: stack.kafka, serde: stack.serde, logger: stack.logger, latest, groupId: uniqueGroup('feed'), topic });
+  const feed = createSyiFeed({
+    kafka: stack.kafka,
+    serde: stack.serde,
+    logger: stack.logger,
+    latest,
+    groupId: uniqueGroup('feed'),
+    topic,
+  });
   return { latest, feed };
 }
 

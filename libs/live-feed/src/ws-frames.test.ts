@@ -7,7 +7,9 @@ function decode(frame: Buffer): Promise<{ text: string; binary: boolean }> {
     type ReceiverLike = NodeJS.WritableStream & { on(e: string, f: (...a: unknown[]) => void): void };
     const { Receiver } = WebSocket as unknown as { Receiver: new (o: object) => ReceiverLike };
     const receiver = new Receiver({ isServer: false });
-    receiver.on('message', (data, isBinary) => resolve({ text: (data as Buffer).toString(), binary: isBinary as boolean }));
+    receiver.on('message', (data, isBinary) =>
+      resolve({ text: (data as Buffer).toString(), binary: isBinary as boolean }),
+    );
     receiver.on('error', reject);
     receiver.write(frame);
   });

@@ -33,7 +33,10 @@ describe('Hermes slots and bodies', () => {
     const snap = slotSnapshot(market, clock, slot);
     const ids = resolveFeedIds([`0x${USDC.toUpperCase()}`, assetBySymbol('BTC')!.pythId]);
     expect(ids.unknown).toEqual([]);
-    const body = priceUpdateBody(ids.known.map((id) => snap.get(id)!), { encoding: 'hex', parsed: true });
+    const body = priceUpdateBody(
+      ids.known.map((id) => snap.get(id)!),
+      { encoding: 'hex', parsed: true },
+    );
     const r = mapHermesPriceUpdate(body, { feedSymbols, receivedAt: T });
     if (!r.ok) throw new Error(r.reason);
     expect(r.records.prices.map((p) => p.symbol)).toEqual(['USDC', 'BTC']);
@@ -50,7 +53,10 @@ describe('Hermes slots and bodies', () => {
     const unknown = 'ef0d8b6fda2ceba41da39a73436148de22aeb0b51deb47e5f6bdc5caf5bcb3d4';
     const ids = resolveFeedIds([USDC, unknown]);
     expect(ids.unknown).toEqual([unknown]);
-    expect(parseHermesErrorBody(priceIdsNotFoundBody(ids.unknown))).toMatchObject({ kind: 'price-ids-not-found', ids: [unknown] });
+    expect(parseHermesErrorBody(priceIdsNotFoundBody(ids.unknown))).toMatchObject({
+      kind: 'price-ids-not-found',
+      ids: [unknown],
+    });
     const feeds = parseHermesPriceFeeds(priceFeedsBody('usd', 'crypto'));
     expect(feeds.ok && feeds.records.length).toBe(8);
     expect(priceFeedsBody('USDC/')).toHaveLength(1);
@@ -59,7 +65,16 @@ describe('Hermes slots and bodies', () => {
   it('malformed variants fail parsing with a reason', () => {
     const body = priceUpdateBody([slotSnapshot(market, clock, 1).get(USDC)!], { encoding: 'hex', parsed: true });
     for (const counter of [0, 1]) {
-      const r = mapHermesPriceUpdate((() => { try { return JSON.parse(malformedText('hermes', body, counter)) as unknown; } catch { return 'not json'; } })(), { feedSymbols, receivedAt: 0 });
+      const r = mapHermesPriceUpdate(
+        (() => {
+          try {
+            return JSON.parse(malformedText('hermes', body, counter)) as unknown;
+          } catch {
+            return 'not json';
+          }
+        })(),
+        { feedSymbols, receivedAt: 0 },
+      );
       expect(r.ok).toBe(false);
     }
   });

@@ -36,14 +36,35 @@ export function feedSnapshot(market: Market, clock: HermesClock, asset: AssetSpe
   const q = market.pythQuote(asset.symbol, t);
   const publishTime = clock.publishTime(slot);
   const prevPublishTime = clock.publishTime(slot - 1);
-  const price: HermesPrice = { price: q.price.toString(), conf: q.conf.toString(), expo: q.expo, publish_time: publishTime };
-  const ema: HermesPrice = { price: q.emaPrice.toString(), conf: q.emaConf.toString(), expo: q.expo, publish_time: publishTime };
+  const price: HermesPrice = {
+    price: q.price.toString(),
+    conf: q.conf.toString(),
+    expo: q.expo,
+    publish_time: publishTime,
+  };
+  const ema: HermesPrice = {
+    price: q.emaPrice.toString(),
+    conf: q.emaConf.toString(),
+    expo: q.expo,
+    publish_time: publishTime,
+  };
   const blob = encodeMockPriceFeedUpdate({
-    id: asset.pythId, price: q.price, conf: q.conf, expo: q.expo, emaPrice: q.emaPrice, emaConf: q.emaConf,
-    publishTime, prevPublishTime,
+    id: asset.pythId,
+    price: q.price,
+    conf: q.conf,
+    expo: q.expo,
+    emaPrice: q.emaPrice,
+    emaConf: q.emaConf,
+    publishTime,
+    prevPublishTime,
   });
   return {
-    parsed: { id: asset.pythId, price, ema_price: ema, metadata: { slot, proof_available_time: publishTime, prev_publish_time: prevPublishTime } },
+    parsed: {
+      id: asset.pythId,
+      price,
+      ema_price: ema,
+      metadata: { slot, proof_available_time: publishTime, prev_publish_time: prevPublishTime },
+    },
     blobHex: blob.slice(2),
   };
 }
@@ -60,7 +81,9 @@ export function priceUpdateBody(
   feeds: readonly HermesFeedSnapshot[],
   options: { encoding: HermesEncoding; parsed: boolean },
 ): HermesPriceUpdate {
-  const data = feeds.map((f) => (options.encoding === 'hex' ? f.blobHex : Buffer.from(f.blobHex, 'hex').toString('base64')));
+  const data = feeds.map((f) =>
+    options.encoding === 'hex' ? f.blobHex : Buffer.from(f.blobHex, 'hex').toString('base64'),
+  );
   const body: HermesPriceUpdate = { binary: { encoding: options.encoding, data } };
   if (options.parsed) body.parsed = feeds.map((f) => f.parsed);
   return body;
@@ -84,7 +107,10 @@ export function priceIdsNotFoundBody(unknown: readonly string[]): string {
 }
 
 /** `/v2/price_feeds` entries, filtered like Hermes (`query` substring of the symbol, `asset_type`). */
-export function priceFeedsBody(query?: string, assetType?: string): { id: string; attributes: Record<string, string> }[] {
+export function priceFeedsBody(
+  query?: string,
+  assetType?: string,
+): { id: string; attributes: Record<string, string> }[] {
   return ASSETS.map((a) => ({
     id: a.pythId,
     attributes: {

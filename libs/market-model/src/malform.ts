@@ -19,7 +19,8 @@ function corruptField(source: Source, body: unknown): unknown {
       return copy;
     }
     case 'binance': {
-      if (Array.isArray(body)) return (body as Record<string, unknown>[]).map((t) => ({ ...t, lastPrice: Number(t['lastPrice']) }));
+      if (Array.isArray(body))
+        return (body as Record<string, unknown>[]).map((t) => ({ ...t, lastPrice: Number(t['lastPrice']) }));
       if ('bids' in copy) copy['bids'] = [['1.00000000']];
       else copy['lastPrice'] = Number(copy['lastPrice']);
       return copy;

@@ -1,8 +1,22 @@
-import { mapBinanceDepth, mapBinanceTicker24hr, mapCryptoComparePriceMultiFull, mapDefiLlamaPools, mapDefiLlamaStablecoins, mapFredObservations } from '@stableyield/upstream';
+import {
+  mapBinanceDepth,
+  mapBinanceTicker24hr,
+  mapCryptoComparePriceMultiFull,
+  mapDefiLlamaPools,
+  mapDefiLlamaStablecoins,
+  mapFredObservations,
+} from '@stableyield/upstream';
 import { CONSTITUENTS, splitPair } from './catalog';
 import { Market } from './market';
 import { hash32, uuidFrom, valueNoise } from './prng';
-import { binanceDepth, binanceTicker, cryptoCompareBody, defiLlamaPoolsBody, defiLlamaStablecoinsBody, fredObservationsBody } from './venues';
+import {
+  binanceDepth,
+  binanceTicker,
+  cryptoCompareBody,
+  defiLlamaPoolsBody,
+  defiLlamaStablecoinsBody,
+  fredObservationsBody,
+} from './venues';
 
 const T = Date.UTC(2026, 0, 15, 12, 0, 0);
 
@@ -50,7 +64,9 @@ describe('Market', () => {
   it('has several single-asset pools with TVL >= 10M for every constituent, plus pools the filters drop', () => {
     const pools = new Market(5).pools(T);
     for (const s of CONSTITUENTS) {
-      const big = pools.filter((p) => p.symbol === s && p.exposure === 'single' && p.tvlUsd >= 1e7 && p.apyBase !== null);
+      const big = pools.filter(
+        (p) => p.symbol === s && p.exposure === 'single' && p.tvlUsd >= 1e7 && p.apyBase !== null,
+      );
       expect(big.length).toBeGreaterThanOrEqual(3);
     }
     expect(pools.some((p) => p.exposure === 'multi')).toBe(true);
@@ -72,7 +88,9 @@ describe('response bodies parse with libs/upstream', () => {
   const m = new Market(9);
 
   it('CryptoCompare', () => {
-    const r = mapCryptoComparePriceMultiFull(cryptoCompareBody(m, ['USDC', 'USDE', 'NOPE'], ['USD'], T), { symbols: { USDC: 'USDC', USDE: 'USDe' } });
+    const r = mapCryptoComparePriceMultiFull(cryptoCompareBody(m, ['USDC', 'USDE', 'NOPE'], ['USD'], T), {
+      symbols: { USDC: 'USDC', USDE: 'USDe' },
+    });
     if (!r.ok) throw new Error(r.reason);
     expect(r.records.map((x) => x.symbol)).toEqual(['USDC', 'USDe']);
     expect(r.records[0]!.ts).toBe(T);
@@ -81,10 +99,13 @@ describe('response bodies parse with libs/upstream', () => {
   });
 
   it('Binance ticker and depth', () => {
-    const tk = mapBinanceTicker24hr([binanceTicker(m, 'USDCUSDT', T), binanceTicker(m, 'FDUSDUSDT', T)], [
-      { pair: 'USDCUSDT', symbol: 'USDC' },
-      { pair: 'FDUSDUSDT', symbol: 'FDUSD' },
-    ]);
+    const tk = mapBinanceTicker24hr(
+      [binanceTicker(m, 'USDCUSDT', T), binanceTicker(m, 'FDUSDUSDT', T)],
+      [
+        { pair: 'USDCUSDT', symbol: 'USDC' },
+        { pair: 'FDUSDUSDT', symbol: 'FDUSD' },
+      ],
+    );
     if (!tk.ok) throw new Error(tk.reason);
     expect(tk.records.map((r) => r.ts)).toEqual([T, T]);
     const d = mapBinanceDepth(binanceDepth(m, 'USDCUSDT', 100, T), { pair: 'USDCUSDT', symbol: 'USDC' }, T);
@@ -99,13 +120,18 @@ describe('response bodies parse with libs/upstream', () => {
     const pools = mapDefiLlamaPools(defiLlamaPoolsBody(m, T), { symbols: [...CONSTITUENTS], fetchedAt: T });
     if (!pools.ok) throw new Error(pools.reason);
     expect(new Set(pools.records.map((p) => p.symbol))).toEqual(new Set(CONSTITUENTS));
-    const caps = mapDefiLlamaStablecoins(defiLlamaStablecoinsBody(m, T, true), { symbols: [...CONSTITUENTS], fetchedAt: T });
+    const caps = mapDefiLlamaStablecoins(defiLlamaStablecoinsBody(m, T, true), {
+      symbols: [...CONSTITUENTS],
+      fetchedAt: T,
+    });
     if (!caps.ok) throw new Error(caps.reason);
     expect(caps.records.find((c) => c.symbol === 'USDT')!.marketCapUsd).toBeGreaterThan(1e11);
   });
 
   it('FRED: business days only, lagging one day, with the latest value usable', () => {
-    const body = fredObservationsBody(m, { seriesId: 'DGS3MO', observationStart: '2026-01-01' }, T) as { observations: { date: string; value: string }[] };
+    const body = fredObservationsBody(m, { seriesId: 'DGS3MO', observationStart: '2026-01-01' }, T) as {
+      observations: { date: string; value: string }[];
+    };
     const dates = body.observations.map((o) => o.date);
     expect(dates[0]).toBe('2026-01-01');
     expect(dates[dates.length - 1]).toBe('2026-01-14');
@@ -114,7 +140,11 @@ describe('response bodies parse with libs/upstream', () => {
     if (!r.ok) throw new Error(r.reason);
     expect(r.records.rate).toBeGreaterThan(3.5);
     expect(r.records.rate).toBeLessThan(5);
-    const desc = fredObservationsBody(m, { seriesId: 'DGS3MO', observationStart: '2026-01-01', sortOrder: 'desc', limit: 2 }, T) as { observations: { date: string }[] };
+    const desc = fredObservationsBody(
+      m,
+      { seriesId: 'DGS3MO', observationStart: '2026-01-01', sortOrder: 'desc', limit: 2 },
+      T,
+    ) as { observations: { date: string }[] };
     expect(desc.observations.map((o) => o.date)).toEqual(['2026-01-14', '2026-01-13']);
   });
 });

@@ -51,7 +51,9 @@ export class Market {
   /** The fair USD price at t: the reference with slow and fast drift, then any scenario depeg. */
   fairPrice(symbol: string, t: number): number {
     const a = this.asset(symbol);
-    const drift = 0.7 * valueNoise(this.seed, `slow:${symbol}`, t, 60_000) + 0.3 * valueNoise(this.seed, `fast:${symbol}`, t, 5_000);
+    const drift =
+      0.7 * valueNoise(this.seed, `slow:${symbol}`, t, 60_000) +
+      0.3 * valueNoise(this.seed, `fast:${symbol}`, t, 5_000);
     let price = a.basePrice * (1 + a.noiseBps * 1e-4 * drift);
     if (this.scenario !== null) {
       for (const e of this.scenario.scenario.events) {
@@ -67,7 +69,9 @@ export class Market {
   venuePrice(symbol: string, venue: Venue, t: number): number {
     const a = this.asset(symbol);
     const basisBps = a.stablecoin ? 0.5 : a.noiseBps * 0.02;
-    return this.fairPrice(symbol, t) * (1 + basisBps * 1e-4 * valueNoise(this.seed, `venue:${venue}:${symbol}`, t, 10_000));
+    return (
+      this.fairPrice(symbol, t) * (1 + basisBps * 1e-4 * valueNoise(this.seed, `venue:${venue}:${symbol}`, t, 10_000))
+    );
   }
 
   pythQuote(symbol: string, t: number): PythQuote {
@@ -77,7 +81,8 @@ export class Market {
     // The EMA is the mean of the last minute's prices, sampled every 10 s.
     let emaSum = 0;
     for (let k = 0; k < 6; k++) emaSum += this.venuePrice(symbol, 'pyth', t - k * 10_000);
-    const confFraction = (2 + a.noiseBps) * 1e-4 * (0.8 + 0.4 * unit(this.seed, `conf:${symbol}`, Math.floor(t / 1000)));
+    const confFraction =
+      (2 + a.noiseBps) * 1e-4 * (0.8 + 0.4 * unit(this.seed, `conf:${symbol}`, Math.floor(t / 1000)));
     return {
       price: BigInt(Math.round(price * scale)),
       conf: BigInt(Math.max(1, Math.round(price * confFraction * scale))),
@@ -108,13 +113,23 @@ export class Market {
         const id = uuidFrom(this.seed, `pool:${a.symbol}:${i}`);
         const outlier = outliers.find((e) => e.symbol === a.symbol && e.pool === i);
         const apyBase = outlier?.apyBase ?? spec.apyBase * (1 + 0.08 * valueNoise(this.seed, `apy:${id}`, t, HOUR));
-        const apyReward = spec.apyReward === null ? null : round5(spec.apyReward * (1 + 0.1 * valueNoise(this.seed, `rew:${id}`, t, HOUR)));
+        const apyReward =
+          spec.apyReward === null
+            ? null
+            : round5(spec.apyReward * (1 + 0.1 * valueNoise(this.seed, `rew:${id}`, t, HOUR)));
         const base = round5(apyBase);
         pools.push({
-          pool: id, project: spec.project, chain: spec.chain, symbol: a.symbol,
+          pool: id,
+          project: spec.project,
+          chain: spec.chain,
+          symbol: a.symbol,
           tvlUsd: Math.round(spec.tvlUsd * (1 + 0.03 * valueNoise(this.seed, `tvl:${id}`, t, 6 * HOUR))),
-          apyBase: base, apyReward, apy: round5(base + (apyReward ?? 0)),
-          exposure: 'single', stablecoin: true, poolMeta: null,
+          apyBase: base,
+          apyReward,
+          apy: round5(base + (apyReward ?? 0)),
+          exposure: 'single',
+          stablecoin: true,
+          poolMeta: null,
         });
       });
     }
@@ -122,18 +137,80 @@ export class Market {
       pools.push({ pool: uuidFrom(this.seed, `pool:extra:${key}`), ...p });
     };
     const slow = (key: string): number => 1 + 0.05 * valueNoise(this.seed, key, t, HOUR);
-    extra('steth', { project: 'lido', chain: 'Ethereum', symbol: 'STETH', tvlUsd: 3.2e10, apyBase: round5(2.7 * slow('steth')), apyReward: null, apy: round5(2.7 * slow('steth')), exposure: 'single', stablecoin: false, poolMeta: null });
-    extra('susde', { project: 'ethena-usde', chain: 'Ethereum', symbol: 'SUSDE', tvlUsd: 5.7e9, apyBase: round5(9.5 * slow('susde')), apyReward: null, apy: round5(9.5 * slow('susde')), exposure: 'single', stablecoin: true, poolMeta: '7 days unstaking' });
-    extra('curve-3pool', { project: 'curve-dex', chain: 'Ethereum', symbol: 'USDC-USDT', tvlUsd: 1.8e8, apyBase: round5(1.9 * slow('3pool')), apyReward: 0.4, apy: round5(1.9 * slow('3pool') + 0.4), exposure: 'multi', stablecoin: true, poolMeta: null });
-    extra('small-usdc', { project: 'silo-v2', chain: 'Arbitrum', symbol: 'USDC', tvlUsd: 2.5e6, apyBase: round5(12.0 * slow('silo')), apyReward: null, apy: round5(12.0 * slow('silo')), exposure: 'single', stablecoin: true, poolMeta: null });
-    extra('rewards-usdt', { project: 'merkl', chain: 'Ethereum', symbol: 'USDT', tvlUsd: 4.0e7, apyBase: null, apyReward: 3.1, apy: 3.1, exposure: 'single', stablecoin: true, poolMeta: null });
+    extra('steth', {
+      project: 'lido',
+      chain: 'Ethereum',
+      symbol: 'STETH',
+      tvlUsd: 3.2e10,
+      apyBase: round5(2.7 * slow('steth')),
+      apyReward: null,
+      apy: round5(2.7 * slow('steth')),
+      exposure: 'single',
+      stablecoin: false,
+      poolMeta: null,
+    });
+    extra('susde', {
+      project: 'ethena-usde',
+      chain: 'Ethereum',
+      symbol: 'SUSDE',
+      tvlUsd: 5.7e9,
+      apyBase: round5(9.5 * slow('susde')),
+      apyReward: null,
+      apy: round5(9.5 * slow('susde')),
+      exposure: 'single',
+      stablecoin: true,
+      poolMeta: '7 days unstaking',
+    });
+    extra('curve-3pool', {
+      project: 'curve-dex',
+      chain: 'Ethereum',
+      symbol: 'USDC-USDT',
+      tvlUsd: 1.8e8,
+      apyBase: round5(1.9 * slow('3pool')),
+      apyReward: 0.4,
+      apy: round5(1.9 * slow('3pool') + 0.4),
+      exposure: 'multi',
+      stablecoin: true,
+      poolMeta: null,
+    });
+    extra('small-usdc', {
+      project: 'silo-v2',
+      chain: 'Arbitrum',
+      symbol: 'USDC',
+      tvlUsd: 2.5e6,
+      apyBase: round5(12.0 * slow('silo')),
+      apyReward: null,
+      apy: round5(12.0 * slow('silo')),
+      exposure: 'single',
+      stablecoin: true,
+      poolMeta: null,
+    });
+    extra('rewards-usdt', {
+      project: 'merkl',
+      chain: 'Ethereum',
+      symbol: 'USDT',
+      tvlUsd: 4.0e7,
+      apyBase: null,
+      apyReward: 3.1,
+      apy: 3.1,
+      exposure: 'single',
+      stablecoin: true,
+      poolMeta: null,
+    });
     return pools.sort((x, y) => y.tvlUsd - x.tvlUsd);
   }
 
   /** The 3-month T-bill rate (percent) of a day; null on a holiday (FRED's "."). Weekends have no row. */
   tbillOn(dayIndex: number): number | null {
     if (unit(this.seed, 'tbill:holiday', dayIndex) < 0.04) return null;
-    return Math.round((4.3 + 0.15 * valueNoise(this.seed, 'tbill', dayIndex, 10) + 0.01 * signedUnit(this.seed, 'tbill:d', dayIndex)) * 100) / 100;
+    return (
+      Math.round(
+        (4.3 +
+          0.15 * valueNoise(this.seed, 'tbill', dayIndex, 10) +
+          0.01 * signedUnit(this.seed, 'tbill:d', dayIndex)) *
+          100,
+      ) / 100
+    );
   }
 }
 

@@ -25,9 +25,33 @@ const USDC = assetBySymbol('USDC')!.pythId;
 
 describe('MockPyth encoding on anvil', () => {
   it.each([
-    { price: 99985000n, conf: 62343n, expo: -8, emaPrice: 99990000n, emaConf: 59359n, publishTime: 1751042519n, prevPublishTime: 1751042518n },
-    { price: -5n, conf: 0n, expo: -5, emaPrice: 9223372036854775807n, emaConf: 18446744073709551615n, publishTime: 1n, prevPublishTime: 0n },
-    { price: 10753049828641n, conf: 2379021325n, expo: 3, emaPrice: 1n, emaConf: 2n, publishTime: 4102444800n, prevPublishTime: 4102444799n },
+    {
+      price: 99985000n,
+      conf: 62343n,
+      expo: -8,
+      emaPrice: 99990000n,
+      emaConf: 59359n,
+      publishTime: 1751042519n,
+      prevPublishTime: 1751042518n,
+    },
+    {
+      price: -5n,
+      conf: 0n,
+      expo: -5,
+      emaPrice: 9223372036854775807n,
+      emaConf: 18446744073709551615n,
+      publishTime: 1n,
+      prevPublishTime: 0n,
+    },
+    {
+      price: 10753049828641n,
+      conf: 2379021325n,
+      expo: 3,
+      emaPrice: 1n,
+      emaConf: 2n,
+      publishTime: 4102444800n,
+      prevPublishTime: 4102444799n,
+    },
   ])('equals createPriceFeedUpdateData for %#', async (f) => {
     const onChain = await anvil.client.readContract({
       address,
@@ -47,12 +71,28 @@ describe('MockPyth encoding on anvil', () => {
     const data = ids.map((id) => `0x${snapshot.get(id)!.blobHex}`);
     const wallet = createWalletClient({ account: anvilTestAccount(0), chain: foundry, transport: http(anvil.httpUrl) });
     const abi = mockPythArtifact().abi;
-    const fee = (await anvil.client.readContract({ address, abi, functionName: 'getUpdateFee', args: [data] })) as bigint;
-    const hash = await wallet.writeContract({ address, abi, functionName: 'updatePriceFeeds', args: [data], value: fee });
+    const fee = (await anvil.client.readContract({
+      address,
+      abi,
+      functionName: 'getUpdateFee',
+      args: [data],
+    })) as bigint;
+    const hash = await wallet.writeContract({
+      address,
+      abi,
+      functionName: 'updatePriceFeeds',
+      args: [data],
+      value: fee,
+    });
     const receipt = await anvil.client.waitForTransactionReceipt({ hash });
     expect(receipt.status).toBe('success');
     for (const id of ids) {
-      const stored = (await anvil.client.readContract({ address, abi, functionName: 'getPriceUnsafe', args: [`0x${id}`] })) as {
+      const stored = (await anvil.client.readContract({
+        address,
+        abi,
+        functionName: 'getPriceUnsafe',
+        args: [`0x${id}`],
+      })) as {
         price: bigint;
         conf: bigint;
         expo: number;

@@ -65,11 +65,16 @@ describe('scenario effects', () => {
   });
 
   it('ramps a depeg up, holds it, and ramps it back down', () => {
-    const scenario: Scenario = { name: 'd', events: [{ type: 'depeg', at: 1000, symbol: 'USDC', price: 0.9, ramp: 1000, duration: 5000 }] };
+    const scenario: Scenario = {
+      name: 'd',
+      events: [{ type: 'depeg', at: 1000, symbol: 'USDC', price: 0.9, ramp: 1000, duration: 5000 }],
+    };
     const l = { scenario, startedAt: T0 };
     const e = scenario.events[0]!;
     if (e.type !== 'depeg') throw new Error('type');
-    expect([0, 1000, 1500, 2000, 5999, 6000, 6500, 7000, 9000].map((dt) => depegWeight(e, l, T0 + dt))).toEqual([0, 0, 0.5, 1, 1, 1, 0.5, 0, 0]);
+    expect([0, 1000, 1500, 2000, 5999, 6000, 6500, 7000, 9000].map((dt) => depegWeight(e, l, T0 + dt))).toEqual([
+      0, 0, 0.5, 1, 1, 1, 0.5, 0, 0,
+    ]);
 
     const m = new Market(11);
     const normal = m.fairPrice('USDC', T0 + 3000);
@@ -82,7 +87,11 @@ describe('scenario effects', () => {
   it('an APY outlier replaces the pool apyBase while active', () => {
     const m = new Market(3);
     m.setScenario(load({ events: [{ type: 'apy-outlier', symbol: 'DAI', pool: 1, apyBase: 85, duration: '1m' }] }));
-    const daiPools = (t: number): (number | null)[] => m.pools(t).filter((p) => p.symbol === 'DAI').map((p) => p.apyBase);
+    const daiPools = (t: number): (number | null)[] =>
+      m
+        .pools(t)
+        .filter((p) => p.symbol === 'DAI')
+        .map((p) => p.apyBase);
     expect(daiPools(T0 + 1000)).toContain(85);
     expect(daiPools(T0 + 61_000)).not.toContain(85);
   });

@@ -2,7 +2,14 @@
 // validated here. Times are offsets from the moment the scenario is loaded ("30s", "2m", 500 = ms).
 import { z } from 'zod';
 
-export const SOURCES = ['hermes', 'cryptocompare', 'binance', 'defillama-yields', 'defillama-stablecoins', 'fred'] as const;
+export const SOURCES = [
+  'hermes',
+  'cryptocompare',
+  'binance',
+  'defillama-yields',
+  'defillama-stablecoins',
+  'fred',
+] as const;
 export type Source = (typeof SOURCES)[number];
 
 const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
@@ -78,7 +85,9 @@ export type HermesMode = z.infer<typeof hermes>['mode'];
 export function parseScenario(input: unknown): { ok: true; scenario: Scenario } | { ok: false; reason: string } {
   const parsed = scenarioSchema.safeParse(input);
   if (parsed.success) return { ok: true, scenario: parsed.data };
-  const issues = parsed.error.issues.slice(0, 3).map((i) => `${i.path.map(String).join('.') || '(root)'}: ${i.message}`);
+  const issues = parsed.error.issues
+    .slice(0, 3)
+    .map((i) => `${i.path.map(String).join('.') || '(root)'}: ${i.message}`);
   return { ok: false, reason: `invalid scenario: ${issues.join('; ')}` };
 }
 
@@ -101,7 +110,11 @@ export function activeEvents(loaded: LoadedScenario | null, t: number): Scenario
  * Weight in [0, 1] of a depeg at t: ramps up from `at` over `ramp`, holds, and ramps down over `ramp`
  * after `duration` (so the effect lasts duration + ramp in all).
  */
-export function depegWeight(event: Extract<ScenarioEvent, { type: 'depeg' }>, loaded: LoadedScenario, t: number): number {
+export function depegWeight(
+  event: Extract<ScenarioEvent, { type: 'depeg' }>,
+  loaded: LoadedScenario,
+  t: number,
+): number {
   const start = loaded.startedAt + event.at;
   if (t < start) return 0;
   const ramp = event.ramp;
@@ -123,7 +136,9 @@ export interface Effects {
 export function effectsAt(loaded: LoadedScenario | null, t: number): Effects {
   const events = activeEvents(loaded, t);
   return {
-    outage: (source) => events.find((e): e is Extract<ScenarioEvent, { type: 'outage' }> => e.type === 'outage' && e.source === source)?.mode ?? null,
+    outage: (source) =>
+      events.find((e): e is Extract<ScenarioEvent, { type: 'outage' }> => e.type === 'outage' && e.source === source)
+        ?.mode ?? null,
     malformedRate: (source) =>
       events.reduce((rate, e) => (e.type === 'malformed' && e.source === source ? Math.max(rate, e.rate) : rate), 0),
     hermesMode: () => events.find((e): e is Extract<ScenarioEvent, { type: 'hermes' }> => e.type === 'hermes') ?? null,

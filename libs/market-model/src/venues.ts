@@ -23,7 +23,12 @@ export function cryptoCompareError(message: string): CryptoCompareBody {
 }
 
 /** Prices in USD, or in another simulated asset ("USDT"); unknown fsyms are left out, none known is an error. */
-export function cryptoCompareBody(market: Market, fsyms: readonly string[], tsyms: readonly string[], t: number): CryptoCompareBody {
+export function cryptoCompareBody(
+  market: Market,
+  fsyms: readonly string[],
+  tsyms: readonly string[],
+  t: number,
+): CryptoCompareBody {
   const raw: Record<string, Record<string, unknown>> = {};
   const display: Record<string, Record<string, unknown>> = {};
   const lastUpdate = Math.floor(t / 1000);
@@ -34,7 +39,8 @@ export function cryptoCompareBody(market: Market, fsyms: readonly string[], tsym
       const quoteAsset = tsym.toUpperCase() === 'USD' ? null : assetByTicker(tsym);
       if (quoteAsset === undefined) continue;
       const priceAt = (at: number): number =>
-        market.venuePrice(asset.symbol, 'cryptocompare', at) / (quoteAsset === null ? 1 : market.venuePrice(quoteAsset.symbol, 'cryptocompare', at));
+        market.venuePrice(asset.symbol, 'cryptocompare', at) /
+        (quoteAsset === null ? 1 : market.venuePrice(quoteAsset.symbol, 'cryptocompare', at));
       const price = ccRound(priceAt(t));
       const open24 = ccRound(priceAt(t - DAY));
       const openHour = ccRound(priceAt(t - HOUR));
@@ -47,30 +53,71 @@ export function cryptoCompareBody(market: Market, fsyms: readonly string[], tsym
       const tsymKey = tsym.toUpperCase();
       const fsymKey = asset.tickerSymbol;
       (raw[fsymKey] ??= {})[tsymKey] = {
-        TYPE: '5', MARKET: 'CCCAGG', FROMSYMBOL: fsymKey, TOSYMBOL: tsymKey, FLAGS: '2050',
-        PRICE: price, LASTUPDATE: lastUpdate, MEDIAN: price, LASTVOLUME: 1250.5, LASTVOLUMETO: 1250.5 * price,
-        LASTTRADEID: String(Math.floor(t / 100)), VOLUMEDAY: volume * 0.8, VOLUMEDAYTO: volumeTo * 0.8,
-        VOLUME24HOUR: volume, VOLUME24HOURTO: volumeTo, OPENDAY: open24, HIGHDAY: high, LOWDAY: low,
-        OPEN24HOUR: open24, HIGH24HOUR: high, LOW24HOUR: low, LASTMARKET: 'Coinbase',
-        VOLUMEHOUR: volume / 24, VOLUMEHOURTO: volumeTo / 24, OPENHOUR: openHour, HIGHHOUR: Math.max(openHour, price), LOWHOUR: Math.min(openHour, price),
-        TOPTIERVOLUME24HOUR: volume * 0.9, TOPTIERVOLUME24HOURTO: volumeTo * 0.9,
-        CHANGE24HOUR: price - open24, CHANGEPCT24HOUR: ((price - open24) / open24) * 100,
-        CHANGEDAY: price - open24, CHANGEPCTDAY: ((price - open24) / open24) * 100,
-        CHANGEHOUR: price - openHour, CHANGEPCTHOUR: ((price - openHour) / openHour) * 100,
-        CONVERSIONTYPE: 'direct', CONVERSIONSYMBOL: '', SUPPLY: supply, MKTCAP: supply * price, MKTCAPPENALTY: 0,
-        TOTALVOLUME24H: volume * 4, TOTALVOLUME24HTO: volumeTo * 4, TOTALTOPTIERVOLUME24H: volume * 3.8, TOTALTOPTIERVOLUME24HTO: volumeTo * 3.8,
+        TYPE: '5',
+        MARKET: 'CCCAGG',
+        FROMSYMBOL: fsymKey,
+        TOSYMBOL: tsymKey,
+        FLAGS: '2050',
+        PRICE: price,
+        LASTUPDATE: lastUpdate,
+        MEDIAN: price,
+        LASTVOLUME: 1250.5,
+        LASTVOLUMETO: 1250.5 * price,
+        LASTTRADEID: String(Math.floor(t / 100)),
+        VOLUMEDAY: volume * 0.8,
+        VOLUMEDAYTO: volumeTo * 0.8,
+        VOLUME24HOUR: volume,
+        VOLUME24HOURTO: volumeTo,
+        OPENDAY: open24,
+        HIGHDAY: high,
+        LOWDAY: low,
+        OPEN24HOUR: open24,
+        HIGH24HOUR: high,
+        LOW24HOUR: low,
+        LASTMARKET: 'Coinbase',
+        VOLUMEHOUR: volume / 24,
+        VOLUMEHOURTO: volumeTo / 24,
+        OPENHOUR: openHour,
+        HIGHHOUR: Math.max(openHour, price),
+        LOWHOUR: Math.min(openHour, price),
+        TOPTIERVOLUME24HOUR: volume * 0.9,
+        TOPTIERVOLUME24HOURTO: volumeTo * 0.9,
+        CHANGE24HOUR: price - open24,
+        CHANGEPCT24HOUR: ((price - open24) / open24) * 100,
+        CHANGEDAY: price - open24,
+        CHANGEPCTDAY: ((price - open24) / open24) * 100,
+        CHANGEHOUR: price - openHour,
+        CHANGEPCTHOUR: ((price - openHour) / openHour) * 100,
+        CONVERSIONTYPE: 'direct',
+        CONVERSIONSYMBOL: '',
+        SUPPLY: supply,
+        MKTCAP: supply * price,
+        MKTCAPPENALTY: 0,
+        TOTALVOLUME24H: volume * 4,
+        TOTALVOLUME24HTO: volumeTo * 4,
+        TOTALTOPTIERVOLUME24H: volume * 3.8,
+        TOTALTOPTIERVOLUME24HTO: volumeTo * 3.8,
         IMAGEURL: `/media/sim/${fsymKey.toLowerCase()}.png`,
       };
       const sign = quoteAsset === null ? '$' : tsymKey;
       (display[fsymKey] ??= {})[tsymKey] = {
-        FROMSYMBOL: fsymKey, TOSYMBOL: sign, MARKET: 'CryptoCompare Index', PRICE: ccDisplayMoney(sign, price), LASTUPDATE: 'Just now',
-        VOLUME24HOURTO: ccDisplayMoney(sign, volumeTo), OPEN24HOUR: ccDisplayMoney(sign, open24), HIGH24HOUR: ccDisplayMoney(sign, high),
-        LOW24HOUR: ccDisplayMoney(sign, low), MKTCAP: `${sign} ${((supply * price) / 1e9).toFixed(2)} B`,
+        FROMSYMBOL: fsymKey,
+        TOSYMBOL: sign,
+        MARKET: 'CryptoCompare Index',
+        PRICE: ccDisplayMoney(sign, price),
+        LASTUPDATE: 'Just now',
+        VOLUME24HOURTO: ccDisplayMoney(sign, volumeTo),
+        OPEN24HOUR: ccDisplayMoney(sign, open24),
+        HIGH24HOUR: ccDisplayMoney(sign, high),
+        LOW24HOUR: ccDisplayMoney(sign, low),
+        MKTCAP: `${sign} ${((supply * price) / 1e9).toFixed(2)} B`,
       };
     }
   }
   if (Object.keys(raw).length === 0) {
-    return cryptoCompareError(`cccagg_or_exchange market does not exist for this coin pair (${fsyms[0] ?? ''}-${tsyms[0] ?? ''})`);
+    return cryptoCompareError(
+      `cccagg_or_exchange market does not exist for this coin pair (${fsyms[0] ?? ''}-${tsyms[0] ?? ''})`,
+    );
   }
   return { RAW: raw, DISPLAY: display };
 }
@@ -107,11 +154,26 @@ export function binanceTicker(market: Market, pair: string, t: number): Record<s
   const lastId = Math.floor(t / 50);
   return {
     symbol: base.tickerSymbol + quote.tickerSymbol,
-    priceChange: fmt8(last - open), priceChangePercent: (((last - open) / open) * 100).toFixed(3), weightedAvgPrice: fmt8((last + open) / 2),
-    prevClosePrice: fmt8(open), lastPrice: fmt8(last), lastQty: fmt8(1500), bidPrice: fmt8(Math.max(tick, last - spread)),
-    bidQty: fmt8(250000), askPrice: fmt8(last), askQty: fmt8(310000), openPrice: fmt8(open), highPrice: fmt8(Math.max(...samples)),
-    lowPrice: fmt8(Math.min(...samples)), volume: fmt8(volume), quoteVolume: fmt8(quoteVolume),
-    openTime: t - DAY, closeTime: t, firstId, lastId, count: lastId - firstId + 1,
+    priceChange: fmt8(last - open),
+    priceChangePercent: (((last - open) / open) * 100).toFixed(3),
+    weightedAvgPrice: fmt8((last + open) / 2),
+    prevClosePrice: fmt8(open),
+    lastPrice: fmt8(last),
+    lastQty: fmt8(1500),
+    bidPrice: fmt8(Math.max(tick, last - spread)),
+    bidQty: fmt8(250000),
+    askPrice: fmt8(last),
+    askQty: fmt8(310000),
+    openPrice: fmt8(open),
+    highPrice: fmt8(Math.max(...samples)),
+    lowPrice: fmt8(Math.min(...samples)),
+    volume: fmt8(volume),
+    quoteVolume: fmt8(quoteVolume),
+    openTime: t - DAY,
+    closeTime: t,
+    firstId,
+    lastId,
+    count: lastId - firstId + 1,
   };
 }
 
@@ -145,12 +207,34 @@ export function defiLlamaPoolsBody(market: Market, t: number): { status: 'succes
   return {
     status: 'success',
     data: market.pools(t).map((p) => ({
-      chain: p.chain, project: p.project, symbol: p.symbol, tvlUsd: p.tvlUsd, apyBase: p.apyBase, apyReward: p.apyReward, apy: p.apy,
-      rewardTokens: p.apyReward === null ? null : ['0x0000000000000000000000000000000000000001'], pool: p.pool,
-      apyPct1D: 0.01, apyPct7D: -0.02, apyPct30D: 0.05, stablecoin: p.stablecoin, ilRisk: p.exposure === 'single' ? 'no' : 'yes',
-      exposure: p.exposure, predictions: { predictedClass: 'Stable/Up', predictedProbability: 70, binnedConfidence: 2 },
-      poolMeta: p.poolMeta, mu: p.apy, sigma: 0.05, count: 400, outlier: false, underlyingTokens: null, il7d: null, apyBase7d: null,
-      apyMean30d: p.apy, volumeUsd1d: null, volumeUsd7d: null, apyBaseInception: null,
+      chain: p.chain,
+      project: p.project,
+      symbol: p.symbol,
+      tvlUsd: p.tvlUsd,
+      apyBase: p.apyBase,
+      apyReward: p.apyReward,
+      apy: p.apy,
+      rewardTokens: p.apyReward === null ? null : ['0x0000000000000000000000000000000000000001'],
+      pool: p.pool,
+      apyPct1D: 0.01,
+      apyPct7D: -0.02,
+      apyPct30D: 0.05,
+      stablecoin: p.stablecoin,
+      ilRisk: p.exposure === 'single' ? 'no' : 'yes',
+      exposure: p.exposure,
+      predictions: { predictedClass: 'Stable/Up', predictedProbability: 70, binnedConfidence: 2 },
+      poolMeta: p.poolMeta,
+      mu: p.apy,
+      sigma: 0.05,
+      count: 400,
+      outlier: false,
+      underlyingTokens: null,
+      il7d: null,
+      apyBase7d: null,
+      apyMean30d: p.apy,
+      volumeUsd1d: null,
+      volumeUsd7d: null,
+      apyBaseInception: null,
     })),
   };
 }
@@ -160,13 +244,20 @@ export function defiLlamaStablecoinsBody(market: Market, t: number, includePrice
   const peggedAssets = stables.map((a, i) => {
     const cap = market.marketCapUsd(a.symbol, t);
     const asset: Record<string, unknown> = {
-      id: String(i + 1), name: a.name, symbol: a.symbol, gecko_id: a.name.toLowerCase().replace(/\s+/g, '-'),
-      pegType: 'peggedUSD', priceSource: 'defillama', pegMechanism: a.symbol === 'DAI' || a.symbol === 'USDe' ? 'crypto-backed' : 'fiat-backed',
+      id: String(i + 1),
+      name: a.name,
+      symbol: a.symbol,
+      gecko_id: a.name.toLowerCase().replace(/\s+/g, '-'),
+      pegType: 'peggedUSD',
+      priceSource: 'defillama',
+      pegMechanism: a.symbol === 'DAI' || a.symbol === 'USDe' ? 'crypto-backed' : 'fiat-backed',
       circulating: { peggedUSD: cap },
       circulatingPrevDay: { peggedUSD: market.marketCapUsd(a.symbol, t - DAY) },
       circulatingPrevWeek: { peggedUSD: market.marketCapUsd(a.symbol, t - 7 * DAY) },
       circulatingPrevMonth: { peggedUSD: market.marketCapUsd(a.symbol, t - 30 * DAY) },
-      chainCirculating: { Ethereum: { current: { peggedUSD: cap * 0.6 }, circulatingPrevDay: { peggedUSD: cap * 0.6 } } },
+      chainCirculating: {
+        Ethereum: { current: { peggedUSD: cap * 0.6 }, circulatingPrevDay: { peggedUSD: cap * 0.6 } },
+      },
       chains: ['Ethereum', 'Tron', 'BSC', 'Solana'],
     };
     if (includePrices) asset['price'] = Math.round(market.fairPrice(a.symbol, t) * 1e6) / 1e6;
@@ -174,11 +265,32 @@ export function defiLlamaStablecoinsBody(market: Market, t: number, includePrice
   });
   // A second asset with a constituent-like symbol and a small supply, as on the real list (several USDS).
   peggedAssets.push({
-    id: '999', name: 'Sim Dollar', symbol: 'USDS', gecko_id: null, pegType: 'peggedUSD', priceSource: 'defillama', pegMechanism: 'algorithmic',
-    circulating: { peggedUSD: 1.8e7 }, circulatingPrevDay: { peggedUSD: 1.8e7 }, circulatingPrevWeek: { peggedUSD: 1.8e7 },
-    circulatingPrevMonth: { peggedUSD: 1.8e7 }, chainCirculating: {}, chains: ['Ethereum'], ...(includePrices ? { price: null } : {}),
+    id: '999',
+    name: 'Sim Dollar',
+    symbol: 'USDS',
+    gecko_id: null,
+    pegType: 'peggedUSD',
+    priceSource: 'defillama',
+    pegMechanism: 'algorithmic',
+    circulating: { peggedUSD: 1.8e7 },
+    circulatingPrevDay: { peggedUSD: 1.8e7 },
+    circulatingPrevWeek: { peggedUSD: 1.8e7 },
+    circulatingPrevMonth: { peggedUSD: 1.8e7 },
+    chainCirculating: {},
+    chains: ['Ethereum'],
+    ...(includePrices ? { price: null } : {}),
   });
-  return { peggedAssets, chains: [{ gecko_id: null, totalCirculatingUSD: { peggedUSD: stables.reduce((s, a) => s + market.marketCapUsd(a.symbol, t), 0) }, tokenSymbol: null, name: 'Ethereum' }] };
+  return {
+    peggedAssets,
+    chains: [
+      {
+        gecko_id: null,
+        totalCirculatingUSD: { peggedUSD: stables.reduce((s, a) => s + market.marketCapUsd(a.symbol, t), 0) },
+        tokenSymbol: null,
+        name: 'Ethereum',
+      },
+    ],
+  };
 }
 
 // ---------- FRED /fred/series/observations ----------
@@ -221,8 +333,18 @@ export function fredObservationsBody(market: Market, q: FredQuery, t: number): R
   const limit = q.limit ?? 100000;
   const observations = rows.slice(0, limit);
   return {
-    realtime_start: today, realtime_end: today, observation_start: start, observation_end: end, units: 'lin', output_type: 1,
-    file_type: 'json', order_by: 'observation_date', sort_order: q.sortOrder ?? 'asc', count: rows.length, offset: 0, limit,
+    realtime_start: today,
+    realtime_end: today,
+    observation_start: start,
+    observation_end: end,
+    units: 'lin',
+    output_type: 1,
+    file_type: 'json',
+    order_by: 'observation_date',
+    sort_order: q.sortOrder ?? 'asc',
+    count: rows.length,
+    offset: 0,
+    limit,
     observations,
   };
 }

@@ -48,35 +48,56 @@ describe('ClusterPrimary', () => {
   const start = async (env: Record<string, string> = {}) => {
     const app = await freePort();
     primary = await ClusterPrimary.start({
-      workers: 2, logger: pino({ level: 'silent' }), healthHost: '127.0.0.1', healthPort: 0, shutdownTimeoutMs: 5_000,
-      exec: join(__dirname, 'fixtures/cluster-worker.ts'), execArgv: ['--import', 'tsx'], env: { ...env, FIXTURE_PORT: String(app) },
+      workers: 2,
+      logger: pino({ level: 'silent' }),
+      healthHost: '127.0.0.1',
+      healthPort: 0,
+      shutdownTimeoutMs: 5_000,
+      exec: join(__dirname, 'fixtures/cluster-worker.ts'),
+      execArgv: ['--import', 'tsx'],
+      env: { ...env, FIXTURE_PORT: String(app) },
     });
     return { app, health: primary.healthPort };
   };
 
   it('shares one port between the workers, sums their metrics, and replaces a worker that dies', async () => {
     const { app, health } = await start();
-    await until(() => get(health, '/ready'), (r) => r.status === 200);
+    await until(
+      () => get(health, '/ready'),
+      (r) => r.status === 200,
+    );
     const pids = new Set<string>();
-    await until(async () => {
-      pids.add((await get(app, '/')).body);
-      return pids.size;
-    }, (n) => n === 2);
+    await until(
+      async () => {
+        pids.add((await get(app, '/')).body);
+        return pids.size;
+      },
+      (n) => n === 2,
+    );
     expect([...pids].sort()).toEqual([...primary!.pids.values()].map(String).sort());
     expect((await get(health, '/metrics')).body).toMatch(/^fixture_work_total 3$/m);
     expect((await get(health, '/live')).status).toBe(200);
 
     const victim = primary!.pids.get(0)!;
     process.kill(victim, 'SIGKILL');
-    const replaced = await until(() => Promise.resolve(primary!.pids.get(0)), (pid) => pid !== undefined && pid !== victim);
+    const replaced = await until(
+      () => Promise.resolve(primary!.pids.get(0)),
+      (pid) => pid !== undefined && pid !== victim,
+    );
     expect(replaced).not.toBe(victim);
-    await until(() => get(health, '/ready'), (r) => r.status === 200);
+    await until(
+      () => get(health, '/ready'),
+      (r) => r.status === 200,
+    );
     expect((await get(health, '/metrics')).body).toMatch(/^fixture_work_total 3$/m);
   });
 
   it('is not ready while one worker is not, and names it', async () => {
     const { health } = await start({ WORKER_NOT_READY: '1' });
-    const ready = await until(() => get(health, '/ready'), (r) => r.body.includes('worker 1: fixture'));
+    const ready = await until(
+      () => get(health, '/ready'),
+      (r) => r.body.includes('worker 1: fixture'),
+    );
     expect(ready.status).toBe(503);
     expect(JSON.parse(ready.body).failing).toEqual(['worker 1: fixture']);
   });

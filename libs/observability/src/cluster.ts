@@ -68,7 +68,10 @@ export class ClusterPrimary {
   static async start(options: ClusterPrimaryOptions): Promise<ClusterPrimary> {
     const primary = new ClusterPrimary(options);
     if (options.exec !== undefined || options.execArgv !== undefined) {
-      cluster.setupPrimary({ ...(options.exec ? { exec: options.exec } : {}), ...(options.execArgv ? { execArgv: options.execArgv } : {}) });
+      cluster.setupPrimary({
+        ...(options.exec ? { exec: options.exec } : {}),
+        ...(options.execArgv ? { execArgv: options.execArgv } : {}),
+      });
     }
     for (let i = 0; i < options.workers; i++) primary.fork(i);
     const aggregator = new AggregatorRegistry();
@@ -139,7 +142,12 @@ export class ClusterPrimary {
     const replies: Promise<HealthReply>[] = [];
     for (let index = 0; index < this.options.workers; index++) {
       const worker = this.workers.get(index);
-      const missing = (why: string): HealthReply => ({ type: HEALTH_REPLY, id: 0, stalled: [`worker ${index}: ${why}`], failing: [`worker ${index}: ${why}`] });
+      const missing = (why: string): HealthReply => ({
+        type: HEALTH_REPLY,
+        id: 0,
+        stalled: [`worker ${index}: ${why}`],
+        failing: [`worker ${index}: ${why}`],
+      });
       if (worker === undefined || !worker.isConnected()) {
         replies.push(Promise.resolve(missing('not running')));
         continue;
@@ -155,7 +163,11 @@ export class ClusterPrimary {
             clearTimeout(timer);
             this.waiting.delete(id);
             // a worker's own failing checks are named after it
-            resolve({ ...reply, stalled: reply.stalled.map((s) => `worker ${index}: ${s}`), failing: reply.failing.map((f) => `worker ${index}: ${f}`) });
+            resolve({
+              ...reply,
+              stalled: reply.stalled.map((s) => `worker ${index}: ${s}`),
+              failing: reply.failing.map((f) => `worker ${index}: ${f}`),
+            });
           });
           worker.send({ type: HEALTH_REQUEST, id });
         }),

@@ -31,7 +31,8 @@ describe('errorSummary', () => {
 
   it('masks a URL that is in the first line of the message', () => {
     const summary = errorSummary(new Error(`fetch ${rpcUrl} failed: ECONNREFUSED`));
-    for (const secret of [PATH_SECRET, USER, PASSWORD, 'query-secret-placeholder']) expect(summary).not.toContain(secret);
+    for (const secret of [PATH_SECRET, USER, PASSWORD, 'query-secret-placeholder'])
+      expect(summary).not.toContain(secret);
     expect(summary).toBe('fetch https://rpc.example.invalid:8443/… failed: ECONNREFUSED');
   });
 

@@ -1,4 +1,11 @@
-export { createLogger, redactUrlSecrets, REDACTED_PATHS, SECRET_FIELDS, type Logger, type LoggerSettings } from './logger';
+export {
+  createLogger,
+  redactUrlSecrets,
+  REDACTED_PATHS,
+  SECRET_FIELDS,
+  type Logger,
+  type LoggerSettings,
+} from './logger';
 export { createMetricsRegistry, LATENCY_BUCKETS_SECONDS } from './metrics';
 // The metric kinds apps and libraries register: prom-client itself is imported here only.
 export { Counter, Gauge, Histogram, Registry } from 'prom-client';

@@ -17,10 +17,16 @@ describe('createLogger', () => {
     const { lines, destination } = capture();
     const logger = createLogger({ app: 'keeper', level: 'info', destination });
     const key = `0x${'12'.repeat(32)}`;
-    logger.child({ module: 'Wallet' }).info(
-      { config: { PRIVATE_KEY: key, RPC_URL: 'http://127.0.0.1:8545/v2/rpc-path-key' }, privateKey: key, headers: { authorization: 'Bearer abc' } },
-      'wallet_ready',
-    );
+    logger
+      .child({ module: 'Wallet' })
+      .info(
+        {
+          config: { PRIVATE_KEY: key, RPC_URL: 'http://127.0.0.1:8545/v2/rpc-path-key' },
+          privateKey: key,
+          headers: { authorization: 'Bearer abc' },
+        },
+        'wallet_ready',
+      );
     const text = JSON.stringify(lines);
     expect(text).not.toContain(key);
     expect(text).not.toContain('Bearer abc');
@@ -32,7 +38,12 @@ describe('createLogger', () => {
     const { lines, destination } = capture();
     const value = `placeholder-for-${field}`;
     createLogger({ app: 'x', level: 'info', destination }).info(
-      { [field]: value, config: { [field]: value }, req: { headers: { [field]: value } }, a: { b: { c: { [field]: value } } } },
+      {
+        [field]: value,
+        config: { [field]: value },
+        req: { headers: { [field]: value } },
+        a: { b: { c: { [field]: value } } },
+      },
       'configured',
     );
     expect(JSON.stringify(lines)).not.toContain(value);
@@ -42,8 +53,12 @@ describe('createLogger', () => {
   it('redacts the upstream keys, JWT secret, ClickHouse password and RPC URL of a logged config', () => {
     const { lines, destination } = capture();
     const config = {
-      FRED_API_KEY: 'fred-placeholder', CRYPTOCOMPARE_API_KEY: 'cc-placeholder', HERMES_API_KEY: 'hermes-placeholder',
-      JWT_SECRET: 'jwt-placeholder', CLICKHOUSE_PASSWORD: 'ch-placeholder', RPC_URL: 'https://user:pw@rpc.invalid/v2/k',
+      FRED_API_KEY: 'fred-placeholder',
+      CRYPTOCOMPARE_API_KEY: 'cc-placeholder',
+      HERMES_API_KEY: 'hermes-placeholder',
+      JWT_SECRET: 'jwt-placeholder',
+      CLICKHOUSE_PASSWORD: 'ch-placeholder',
+      RPC_URL: 'https://user:pw@rpc.invalid/v2/k',
       LOG_LEVEL: 'info',
     };
     createLogger({ app: 'x', level: 'info', destination }).info({ config }, 'config_loaded');
@@ -56,7 +71,11 @@ describe('createLogger', () => {
 
   it('keeps the ?api_key= query parameter and request headers out of logged requests', () => {
     const { lines, destination } = capture();
-    const req = { method: 'GET', url: '/stream/syi/live?api_key=syk_placeholder&x=1', headers: { 'x-api-key': 'syk_header_placeholder' } };
+    const req = {
+      method: 'GET',
+      url: '/stream/syi/live?api_key=syk_placeholder&x=1',
+      headers: { 'x-api-key': 'syk_header_placeholder' },
+    };
     createLogger({ app: 'x', level: 'info', destination }).info({ req }, 'upgrade');
     expect(JSON.stringify(lines)).not.toContain('placeholder');
     expect(lines[0]!.req).toEqual({ method: 'GET', url: '/stream/syi/live?api_key=[redacted]&x=1' });

@@ -9,12 +9,33 @@ export type { Logger };
  */
 export const SECRET_FIELDS = [
   // configuration
-  'PRIVATE_KEY', 'RPC_URL', 'DATABASE_URL', 'JWT_SECRET', 'CLICKHOUSE_PASSWORD', 'CLICKHOUSE_APP_PASSWORD',
-  'API_KEY', 'API_KEYS', 'FRED_API_KEY', 'CRYPTOCOMPARE_API_KEY', 'HERMES_API_KEY', 'BINANCE_API_KEY',
+  'PRIVATE_KEY',
+  'RPC_URL',
+  'DATABASE_URL',
+  'JWT_SECRET',
+  'CLICKHOUSE_PASSWORD',
+  'CLICKHOUSE_APP_PASSWORD',
+  'API_KEY',
+  'API_KEYS',
+  'FRED_API_KEY',
+  'CRYPTOCOMPARE_API_KEY',
+  'HERMES_API_KEY',
+  'BINANCE_API_KEY',
   'KAFKA_SASL_PASSWORD',
   // code
-  'privateKey', 'rpcUrl', 'databaseUrl', 'connectionString', 'jwtSecret', 'apiKey', 'apiKeys',
-  'password', 'secret', 'token', 'authorization', 'cookie', 'x-api-key',
+  'privateKey',
+  'rpcUrl',
+  'databaseUrl',
+  'connectionString',
+  'jwtSecret',
+  'apiKey',
+  'apiKeys',
+  'password',
+  'secret',
+  'token',
+  'authorization',
+  'cookie',
+  'x-api-key',
 ] as const;
 
 /** How deep below the log call's object a secret field is still found (`{ config: { app: { … } } }`). */

@@ -8,7 +8,7 @@ const get = async (port: number, path: string) => {
 };
 
 describe('startService', () => {
-  it('serves health on port 0 and the shutdown closes it after the app\'s steps', async () => {
+  it("serves health on port 0 and the shutdown closes it after the app's steps", async () => {
     const service = await startService('demo', config, { signals: false });
     const port = service.health?.port ?? 0;
     expect(port).toBeGreaterThan(0);

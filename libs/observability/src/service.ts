@@ -61,14 +61,23 @@ export async function startService(
   let health: Promise<HealthServer> | undefined;
   let serving: HealthServer | undefined;
   const service: Service = {
-    logger, registry, progress, readiness, shutdown,
+    logger,
+    registry,
+    progress,
+    readiness,
+    shutdown,
     get health() {
       return serving;
     },
     serveHealth(routes) {
       health ??= (async () => {
         const server = await startHealthServer({
-          host: config.HEALTH_HOST, port: config.HEALTH_PORT, registry, progress, readiness, ...(routes && { routes }),
+          host: config.HEALTH_HOST,
+          port: config.HEALTH_PORT,
+          registry,
+          progress,
+          readiness,
+          ...(routes && { routes }),
         });
         serving = server;
         shutdown.add('health', () => server.close(), { last: true });

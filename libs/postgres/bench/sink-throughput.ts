@@ -14,7 +14,15 @@ import { Pool } from 'pg';
 import pino from 'pino';
 import { provisionAll, testStack } from '@stableyield/kafka/testing';
 import { TABLES, type SinkRecord } from '@stableyield/sink-model';
-import { connectTestProducer, createSinkTopics, deleteSinkTopics, measureSinkRun, produceRecords, sampleRecords, uniquePrefix } from '@stableyield/sink-model/testing';
+import {
+  connectTestProducer,
+  createSinkTopics,
+  deleteSinkTopics,
+  measureSinkRun,
+  produceRecords,
+  sampleRecords,
+  uniquePrefix,
+} from '@stableyield/sink-model/testing';
 import { migrate, PostgresWriter } from '../src';
 import { createTestDatabase } from '../src/testing';
 
@@ -35,17 +43,42 @@ async function main(): Promise<void> {
   const pool = new Pool({ connectionString: direct.url, max: 2 });
   const { variant } = await migrate(pool, logger);
   const writer = new PostgresWriter({ pool, variant, batchSize: BATCH });
-  const asRecords: SinkRecord[] = values.map((v, i) => ({ topic: 'cc.prices', partition: 0, offset: String(i), key: v.key, value: v.value, timestamp: 0, headers: {} }));
+  const asRecords: SinkRecord[] = values.map((v, i) => ({
+    topic: 'cc.prices',
+    partition: 0,
+    offset: String(i),
+    key: v.key,
+    value: v.value,
+    timestamp: 0,
+    headers: {},
+  }));
   let t = Date.now();
   for (let i = 0; i < asRecords.length; i += BATCH) await writer.write('cc.prices', asRecords.slice(i, i + BATCH));
   const upsertSeconds = (Date.now() - t) / 1000;
 
   // Ceiling 2: COPY of the same rows into an empty copy of the table (same keys and checks).
   const csv = join(tmpdir(), `${prefix}csv`);
-  writeFileSync(csv, values.map((r) => [r.value.symbol, r.value.venue, new Date(r.value.ts).toISOString(), r.value.price, r.value.volume24hUsd ?? ''].join(',')).join('\n'));
+  writeFileSync(
+    csv,
+    values
+      .map((r) =>
+        [
+          r.value.symbol,
+          r.value.venue,
+          new Date(r.value.ts).toISOString(),
+          r.value.price,
+          r.value.volume24hUsd ?? '',
+        ].join(','),
+      )
+      .join('\n'),
+  );
   await pool.query(`CREATE TABLE cc_prices_copy (LIKE ${TABLES.cc_prices.name} INCLUDING ALL)`);
   t = Date.now();
-  execFileSync('psql', [direct.url, '-qc', `\\copy cc_prices_copy (symbol, venue, ts, price, volume_24h_usd) FROM '${csv}' WITH (FORMAT csv)`]);
+  execFileSync('psql', [
+    direct.url,
+    '-qc',
+    `\\copy cc_prices_copy (symbol, venue, ts, price, volume_24h_usd) FROM '${csv}' WITH (FORMAT csv)`,
+  ]);
   const copySeconds = (Date.now() - t) / 1000;
   await pool.end();
   await direct.drop();
@@ -58,28 +91,47 @@ async function main(): Promise<void> {
   const prefillSeconds = (Date.now() - t) / 1000;
   await producer.disconnect();
   const sinkDb = await createTestDatabase('benchsink');
-  const sink = await measureSinkRun('sink-timescale', {
-    DATABASE_URL: sinkDb.url, TOPIC_PREFIX: prefix, SINK_GROUP_ID: `bench-${prefix}`, BATCH_SIZE: String(BATCH),
-    KAFKA_BROKERS: stack.brokers.join(','), SCHEMA_REGISTRY_URL: stack.registryUrl,
-  }, 19_308, records);
+  const sink = await measureSinkRun(
+    'sink-timescale',
+    {
+      DATABASE_URL: sinkDb.url,
+      TOPIC_PREFIX: prefix,
+      SINK_GROUP_ID: `bench-${prefix}`,
+      BATCH_SIZE: String(BATCH),
+      KAFKA_BROKERS: stack.brokers.join(','),
+      SCHEMA_REGISTRY_URL: stack.registryUrl,
+    },
+    19_308,
+    records,
+  );
   await sinkDb.drop();
   await deleteSinkTopics(stack, prefix);
 
-  console.log(JSON.stringify({
-    benchmark: 'sink-timescale',
-    variant,
-    records,
-    machine: { cpus: cpus().length, loadAverage1m: loadavg()[0] },
-    topic: 'cc.prices (12 partitions)',
-    prefill: { seconds: prefillSeconds, recordsPerSecond: Math.round(records / prefillSeconds) },
-    sink: sink,
-    ceilings: {
-      writerWithoutKafka: { seconds: upsertSeconds, rowsPerSecond: Math.round(records / upsertSeconds), batchRows: BATCH },
-      psqlCopy: { seconds: copySeconds, rowsPerSecond: Math.round(records / copySeconds) },
-    },
-    targetRowsPerSecond: 30_000,
-    meetsTarget: sink.rowsPerSecond >= 30_000,
-  }, null, 2));
+  console.log(
+    JSON.stringify(
+      {
+        benchmark: 'sink-timescale',
+        variant,
+        records,
+        machine: { cpus: cpus().length, loadAverage1m: loadavg()[0] },
+        topic: 'cc.prices (12 partitions)',
+        prefill: { seconds: prefillSeconds, recordsPerSecond: Math.round(records / prefillSeconds) },
+        sink: sink,
+        ceilings: {
+          writerWithoutKafka: {
+            seconds: upsertSeconds,
+            rowsPerSecond: Math.round(records / upsertSeconds),
+            batchRows: BATCH,
+          },
+          psqlCopy: { seconds: copySeconds, rowsPerSecond: Math.round(records / copySeconds) },
+        },
+        targetRowsPerSecond: 30_000,
+        meetsTarget: sink.rowsPerSecond >= 30_000,
+      },
+      null,
+      2,
+    ),
+  );
 }
 
 main().catch((err: unknown) => {

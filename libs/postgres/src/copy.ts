@@ -5,7 +5,10 @@ import { from as copyFrom } from 'pg-copy-streams';
 import type { Row, TableModel } from '@stableyield/sink-model';
 
 /** A value in COPY's text format: `\N` for NULL, backslash escapes for the characters COPY reserves. */
-export function copyField(value: string | number | null | undefined, type: TableModel['columns'][number]['type']): string {
+export function copyField(
+  value: string | number | null | undefined,
+  type: TableModel['columns'][number]['type'],
+): string {
   if (value === null || value === undefined) return '\\N';
   if (type === 'time') return new Date(value).toISOString();
   if (typeof value === 'number') return String(value);

@@ -36,15 +36,28 @@ async function write(fromMs: number, count: number, stepMs = 20_000): Promise<vo
   const template = sampleRecords('syi.calculated', 'roll', 1)[0]!;
   const records = Array.from({ length: count }, (_, i) => {
     const ts = fromMs + i * stepMs;
-    return { topic: 'syi.calculated', partition: 0, offset: String(ts), key: 'SYI', value: { ...(template.value as object), ts, value: 3 + Math.sin(ts / 7e6) }, timestamp: 0, headers: {} };
+    return {
+      topic: 'syi.calculated',
+      partition: 0,
+      offset: String(ts),
+      key: 'SYI',
+      value: { ...(template.value as object), ts, value: 3 + Math.sin(ts / 7e6) },
+      timestamp: 0,
+      headers: {},
+    };
   });
-  await new PostgresWriter({ pool, variant: variant as 'partitioned', batchSize: 2_000 }).write('syi.calculated', records);
+  await new PostgresWriter({ pool, variant: variant as 'partitioned', batchSize: 2_000 }).write(
+    'syi.calculated',
+    records,
+  );
 }
 
 /** Each view, and what grouping the raw rows directly says it must be. */
 async function compare(): Promise<void> {
   for (const a of INDEX_AGGREGATES) {
-    const view = await pool.query<Record<string, unknown>>(`SELECT bucket, open, high, low, close, avg, samples::int FROM ${a.name} ORDER BY bucket`);
+    const view = await pool.query<Record<string, unknown>>(
+      `SELECT bucket, open, high, low, close, avg, samples::int FROM ${a.name} ORDER BY bucket`,
+    );
     const raw = await pool.query<Record<string, unknown>>(
       `SELECT date_bin(INTERVAL '${a.interval}', ts, TIMESTAMPTZ '2000-01-01Z') AS bucket, (array_agg(value ORDER BY ts))[1] AS open, max(value) AS high,
               min(value) AS low, (array_agg(value ORDER BY ts DESC))[1] AS close, avg(value) AS avg, count(*)::int AS samples
@@ -52,12 +65,14 @@ async function compare(): Promise<void> {
     );
     expect(view.rows.length).toBeGreaterThan(0);
     // avg is summed in another order once materialised: equal to the last bits only.
-    const round = (rows: Record<string, unknown>[]) => rows.map((r) => ({ ...r, avg: Number((r.avg as number).toPrecision(12)) }));
+    const round = (rows: Record<string, unknown>[]) =>
+      rows.map((r) => ({ ...r, avg: Number((r.avg as number).toPrecision(12)) }));
     expect({ name: a.name, rows: round(view.rows) }).toEqual({ name: a.name, rows: round(raw.rows) });
   }
 }
 
-const rollupRows = async (name: string) => Number((await pool.query(`SELECT count(*) FROM ${name}_rollup`)).rows[0].count);
+const rollupRows = async (name: string) =>
+  Number((await pool.query(`SELECT count(*) FROM ${name}_rollup`)).rows[0].count);
 
 describe('index aggregate rollups', () => {
   it('serve the same buckets before and after refreshes, with rows arriving in between', async () => {
@@ -71,13 +86,19 @@ describe('index aggregate rollups', () => {
     await compare();
     await pool.query('SELECT refresh_syi_index_aggregates()');
     await compare();
-    const marks = (await pool.query('SELECT name, watermark FROM syi_index_aggregate_watermarks ORDER BY name')).rows as { name: string; watermark: Date }[];
+    const marks = (await pool.query('SELECT name, watermark FROM syi_index_aggregate_watermarks ORDER BY name'))
+      .rows as { name: string; watermark: Date }[];
     expect(marks.find((m) => m.name === 'syi_index_1m')!.watermark.getTime()).toBe(T0 + 3.5 * 60 * MINUTE - MINUTE);
   });
 
   it('reads few rows for a range: the materialised buckets by key, the raw rows only past the watermark', async () => {
     if (variant !== 'partitioned') return;
-    const plan = (await pool.query(`EXPLAIN (ANALYZE, FORMAT JSON) SELECT * FROM syi_index_1m WHERE bucket >= $1 AND bucket < $2`, [new Date(T0), new Date(T0 + 30 * MINUTE)])).rows[0]['QUERY PLAN'] as unknown;
+    const plan = (
+      await pool.query(`EXPLAIN (ANALYZE, FORMAT JSON) SELECT * FROM syi_index_1m WHERE bucket >= $1 AND bucket < $2`, [
+        new Date(T0),
+        new Date(T0 + 30 * MINUTE),
+      ])
+    ).rows[0]['QUERY PLAN'] as unknown;
     const text = JSON.stringify(plan);
     expect(text).toContain('syi_index_1m_rollup_pkey');
     // Raw rows read = those since the watermark (the newest minute), not the whole table.
@@ -99,7 +120,9 @@ describe('index aggregate rollups', () => {
 
   it('lets one refresher run at a time', async () => {
     if (variant !== 'partitioned') return;
-    const results = await Promise.all([1, 2, 3].map(() => pool.query<{ n: number }>('SELECT refresh_syi_index_aggregates() AS n')));
+    const results = await Promise.all(
+      [1, 2, 3].map(() => pool.query<{ n: number }>('SELECT refresh_syi_index_aggregates() AS n')),
+    );
     expect(results.map((r) => r.rows[0]!.n).every((n) => n >= -1)).toBe(true);
     await compare();
   });

@@ -52,7 +52,9 @@ SELECT bucket, open, high, low, close, avg, samples FROM ${rollupTable(a.name)} 
 UNION ALL
 ${grouped(`INTERVAL '${a.interval}'`)} WHERE ts >= ${watermarkOf(a.name)} GROUP BY 1`,
   ]);
-  const rows = aggregates.map((a) => `('${a.name}', '${rollupTable(a.name)}', INTERVAL '${a.interval}', INTERVAL '${a.refresh.start}')`).join(', ');
+  const rows = aggregates
+    .map((a) => `('${a.name}', '${rollupTable(a.name)}', INTERVAL '${a.interval}', INTERVAL '${a.refresh.start}')`)
+    .join(', ');
   const refresh = `CREATE OR REPLACE FUNCTION refresh_syi_index_aggregates(since timestamptz DEFAULT NULL) RETURNS integer
 LANGUAGE plpgsql AS $$
 DECLARE

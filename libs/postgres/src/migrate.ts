@@ -14,7 +14,9 @@ export interface MigrationResult {
  * otherwise. A database keeps the variant it was first migrated with.
  */
 export async function chooseVariant(client: PoolClient, logger: Logger): Promise<StorageVariant> {
-  const recorded = await client.query<{ variant: StorageVariant }>('SELECT variant FROM sink_schema_migrations ORDER BY version LIMIT 1');
+  const recorded = await client.query<{ variant: StorageVariant }>(
+    'SELECT variant FROM sink_schema_migrations ORDER BY version LIMIT 1',
+  );
   if (recorded.rows[0]) return recorded.rows[0].variant;
   const installed = await client.query("SELECT 1 FROM pg_extension WHERE extname = 'timescaledb'");
   if (installed.rowCount) return 'timescaledb';
@@ -31,7 +33,11 @@ export async function chooseVariant(client: PoolClient, logger: Logger): Promise
 }
 
 /** Applies the migrations not yet recorded, each in its own transaction; safe to run any number of times. */
-export async function migrate(pool: Pool, logger: Logger, migrations: readonly Migration[] = MIGRATIONS): Promise<MigrationResult> {
+export async function migrate(
+  pool: Pool,
+  logger: Logger,
+  migrations: readonly Migration[] = MIGRATIONS,
+): Promise<MigrationResult> {
   const log = logger.child({ module: 'migrate' });
   const client = await pool.connect();
   try {
@@ -39,14 +45,22 @@ export async function migrate(pool: Pool, logger: Logger, migrations: readonly M
     await client.query(`CREATE TABLE IF NOT EXISTS sink_schema_migrations (
       version integer PRIMARY KEY, name text NOT NULL, variant text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
     const variant = await chooseVariant(client, log);
-    const done = new Set((await client.query<{ version: number }>('SELECT version FROM sink_schema_migrations')).rows.map((r) => r.version));
+    const done = new Set(
+      (await client.query<{ version: number }>('SELECT version FROM sink_schema_migrations')).rows.map(
+        (r) => r.version,
+      ),
+    );
     const applied: number[] = [];
     for (const m of migrations) {
       if (done.has(m.version)) continue;
       await client.query('BEGIN');
       try {
         for (const sql of m.statements(variant)) await client.query(sql);
-        await client.query('INSERT INTO sink_schema_migrations (version, name, variant) VALUES ($1, $2, $3)', [m.version, m.name, variant]);
+        await client.query('INSERT INTO sink_schema_migrations (version, name, variant) VALUES ($1, $2, $3)', [
+          m.version,
+          m.name,
+          variant,
+        ]);
         await client.query('COMMIT');
       } catch (err) {
         await client.query('ROLLBACK');

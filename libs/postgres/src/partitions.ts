@@ -31,7 +31,9 @@ export class PartitionManager {
     for (const [name, month] of months) {
       try {
         // Identifiers and bounds come from code and integers, never from record strings.
-        await client.query(`CREATE TABLE IF NOT EXISTS ${name} PARTITION OF ${table.name} FOR VALUES FROM ('${month.from}') TO ('${month.to}')`);
+        await client.query(
+          `CREATE TABLE IF NOT EXISTS ${name} PARTITION OF ${table.name} FOR VALUES FROM ('${month.from}') TO ('${month.to}')`,
+        );
       } catch (err) {
         if (!DUPLICATE.has((err as { code?: string }).code ?? '')) throw err;
       }

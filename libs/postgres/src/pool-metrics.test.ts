@@ -1,7 +1,11 @@
 import { Registry } from 'prom-client';
 import { poolUsage, registerPoolUsage, type PoolCounts } from './pool-metrics';
 
-const counts = (totalCount: number, idleCount: number, max?: number): PoolCounts => ({ totalCount, idleCount, options: max === undefined ? {} : { max } });
+const counts = (totalCount: number, idleCount: number, max?: number): PoolCounts => ({
+  totalCount,
+  idleCount,
+  options: max === undefined ? {} : { max },
+});
 
 describe('timescaledb_connection_pool_usage', () => {
   it('is the share of the maximum checked out of the pool', () => {
@@ -19,7 +23,9 @@ describe('timescaledb_connection_pool_usage', () => {
     registerPoolUsage(registry, 'other', counts(1, 1, 2));
     const value = async (pool: string) => {
       const metric = (await registry.getMetricsAsJSON()).find((m) => m.name === 'timescaledb_connection_pool_usage');
-      return (metric as unknown as { values: { labels: { pool: string }; value: number }[] }).values.find((v) => v.labels.pool === pool)?.value;
+      return (metric as unknown as { values: { labels: { pool: string }; value: number }[] }).values.find(
+        (v) => v.labels.pool === pool,
+      )?.value;
     };
     expect(await value('api')).toBe(0.25);
     expect(await value('other')).toBe(0);

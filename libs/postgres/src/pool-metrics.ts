@@ -22,7 +22,7 @@ export function registerPoolUsage(registry: Registry, name: string, pool: PoolCo
     gauges.set(registry, mine);
     new Gauge({
       name: 'timescaledb_connection_pool_usage',
-      help: 'Share (0-1) of the pg pool\'s maximum connections in use',
+      help: "Share (0-1) of the pg pool's maximum connections in use",
       labelNames: ['pool'],
       registers: [registry],
       collect() {

@@ -13,7 +13,9 @@ describe('createPool against PostgreSQL', () => {
       await expect(pool.query('SELECT pg_sleep(5)')).rejects.toMatchObject({ code: '57014' });
       expect(Date.now() - started).toBeLessThan(2_000);
       expect((await pool.query<{ one: number }>('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
-      expect((await pool.query<{ statement_timeout: string }>('SHOW statement_timeout')).rows[0]!.statement_timeout).toBe('200ms');
+      expect(
+        (await pool.query<{ statement_timeout: string }>('SHOW statement_timeout')).rows[0]!.statement_timeout,
+      ).toBe('200ms');
     } finally {
       await pool.end();
     }
@@ -22,7 +24,9 @@ describe('createPool against PostgreSQL', () => {
   it('sets no limit without statementTimeoutMs', async () => {
     const pool = createPool({ connectionString: TEST_DATABASE_URL, max: 1 }, logger);
     try {
-      expect((await pool.query<{ statement_timeout: string }>('SHOW statement_timeout')).rows[0]!.statement_timeout).toBe('0');
+      expect(
+        (await pool.query<{ statement_timeout: string }>('SHOW statement_timeout')).rows[0]!.statement_timeout,
+      ).toBe('0');
     } finally {
       await pool.end();
     }

@@ -5,8 +5,13 @@ import type { SinkMetrics, SinkName } from '@stableyield/sink-model';
 /** Errors that mean the connection, not the data, failed (SQLSTATE 08, 57P0x, or a socket error). */
 export function isConnectionError(err: unknown): boolean {
   const code = (err as { code?: string }).code ?? '';
-  return /^08|^57P0/.test(code) || ['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT'].includes(code)
-    || /Connection terminated|connection timeout|Client has encountered a connection error/i.test((err as Error).message ?? '');
+  return (
+    /^08|^57P0/.test(code) ||
+    ['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT'].includes(code) ||
+    /Connection terminated|connection timeout|Client has encountered a connection error/i.test(
+      (err as Error).message ?? '',
+    )
+  );
 }
 
 export interface PoolSettings {
@@ -21,7 +26,11 @@ export interface PoolSettings {
 }
 
 /** A pg pool whose idle-client and connection failures are counted and logged instead of crashing the process. */
-export function createPool(settings: PoolSettings, logger: Logger, metrics?: { metrics: SinkMetrics; sink: SinkName }): Pool {
+export function createPool(
+  settings: PoolSettings,
+  logger: Logger,
+  metrics?: { metrics: SinkMetrics; sink: SinkName },
+): Pool {
   const pool = new Pool({
     connectionString: settings.connectionString,
     max: settings.max,

@@ -46,7 +46,10 @@ export function timescaleSql(t: TableModel): string[] {
     `ALTER TABLE ${t.name} SET (timescaledb.compress${t.segmentBy ? `, timescaledb.compress_segmentby = '${t.segmentBy}'` : ''}, timescaledb.compress_orderby = '${t.time} DESC')`,
     `SELECT add_compression_policy('${t.name}', INTERVAL '7 days', if_not_exists => TRUE)`,
   ];
-  if (t.retentionDays) statements.push(`SELECT add_retention_policy('${t.name}', INTERVAL '${t.retentionDays} days', if_not_exists => TRUE)`);
+  if (t.retentionDays)
+    statements.push(
+      `SELECT add_retention_policy('${t.name}', INTERVAL '${t.retentionDays} days', if_not_exists => TRUE)`,
+    );
   return statements;
 }
 
@@ -89,7 +92,8 @@ export const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
     name: 'tables',
-    statements: (variant) => ALL_TABLES.flatMap((t) => [createTableSql(t, variant), ...(variant === 'timescaledb' ? timescaleSql(t) : [])]),
+    statements: (variant) =>
+      ALL_TABLES.flatMap((t) => [createTableSql(t, variant), ...(variant === 'timescaledb' ? timescaleSql(t) : [])]),
   },
   {
     version: 2,

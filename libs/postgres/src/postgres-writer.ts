@@ -1,5 +1,18 @@
 import type { Pool, PoolClient } from 'pg';
-import { invalidReason, recordRows, rowKey, TABLES, type Row, type SinkRecord, type SinkTopic, type SinkWriter, type TableModel, type TableName, type TableRow, type WriteOutcome } from '@stableyield/sink-model';
+import {
+  invalidReason,
+  recordRows,
+  rowKey,
+  TABLES,
+  type Row,
+  type SinkRecord,
+  type SinkTopic,
+  type SinkWriter,
+  type TableModel,
+  type TableName,
+  type TableRow,
+  type WriteOutcome,
+} from '@stableyield/sink-model';
 import { copyRows } from './copy';
 import { PartitionManager } from './partitions';
 import { isPartitioned, PG_ARRAY_TYPES, type StorageVariant } from './postgres-ddl';
@@ -123,7 +136,10 @@ export class PostgresWriter implements SinkWriter {
 
   /** Some rows are stored already: insert the rest; a data error left then is a bad record. */
   private async insertIdempotentOrIsolate(
-    client: PoolClient, prepared: readonly PreparedRecord[], rows: readonly TableRow[], rejected: WriteOutcome['rejected'],
+    client: PoolClient,
+    prepared: readonly PreparedRecord[],
+    rows: readonly TableRow[],
+    rejected: WriteOutcome['rejected'],
   ): Promise<Map<TableName, number>> {
     await client.query('SAVEPOINT again');
     try {
@@ -138,7 +154,11 @@ export class PostgresWriter implements SinkWriter {
   }
 
   /** Inserts rows grouped by table; the first row of a key wins within the batch. */
-  private async insertRows(client: PoolClient, rows: readonly TableRow[], idempotent: boolean): Promise<Map<TableName, number>> {
+  private async insertRows(
+    client: PoolClient,
+    rows: readonly TableRow[],
+    idempotent: boolean,
+  ): Promise<Map<TableName, number>> {
     const inserted = new Map<TableName, number>();
     const byTable = new Map<TableName, Map<string, Row>>();
     for (const { table, row } of rows) {
@@ -154,7 +174,9 @@ export class PostgresWriter implements SinkWriter {
       for (let i = 0; i < all.length; i += this.options.batchSize) {
         const chunk = all.slice(i, i + this.options.batchSize);
         // Fast path COPY; the idempotent INSERT … ON CONFLICT only when some rows may be stored already.
-        const n = idempotent ? ((await client.query(sql, columnArrays(model, chunk))).rowCount ?? 0) : await copyRows(client, model, chunk);
+        const n = idempotent
+          ? ((await client.query(sql, columnArrays(model, chunk))).rowCount ?? 0)
+          : await copyRows(client, model, chunk);
         inserted.set(table, (inserted.get(table) ?? 0) + n);
       }
     }
@@ -162,17 +184,25 @@ export class PostgresWriter implements SinkWriter {
   }
 
   /** Isolates the records the database refuses: one savepoint per record. */
-  private async insertOneByOne(client: PoolClient, prepared: readonly PreparedRecord[], rejected: WriteOutcome['rejected']): Promise<Map<TableName, number>> {
+  private async insertOneByOne(
+    client: PoolClient,
+    prepared: readonly PreparedRecord[],
+    rejected: WriteOutcome['rejected'],
+  ): Promise<Map<TableName, number>> {
     const inserted = new Map<TableName, number>();
     for (const p of prepared) {
       await client.query('SAVEPOINT one');
       try {
-        for (const [table, n] of await this.insertRows(client, p.rows, true)) inserted.set(table, (inserted.get(table) ?? 0) + n);
+        for (const [table, n] of await this.insertRows(client, p.rows, true))
+          inserted.set(table, (inserted.get(table) ?? 0) + n);
         await client.query('RELEASE SAVEPOINT one');
       } catch (err) {
         if (!isDataError(err)) throw err;
         await client.query('ROLLBACK TO SAVEPOINT one');
-        rejected.push({ record: p.record, reason: `${(err as { code?: string }).code ?? ''} ${(err as Error).message}`.trim() });
+        rejected.push({
+          record: p.record,
+          reason: `${(err as { code?: string }).code ?? ''} ${(err as Error).message}`.trim(),
+        });
       }
     }
     return inserted;

@@ -15,17 +15,31 @@ let pool: Pool;
 async function schemaSnapshot(): Promise<unknown> {
   const q = async (sql: string): Promise<unknown[]> => (await pool.query(sql)).rows as unknown[];
   return {
-    columns: await q("SELECT table_name, column_name, data_type, is_nullable FROM information_schema.columns WHERE table_schema = 'public' ORDER BY 1, 2"),
-    constraints: await q("SELECT conrelid::regclass::text AS t, conname, pg_get_constraintdef(oid) AS def FROM pg_constraint WHERE connamespace = 'public'::regnamespace ORDER BY 1, 2"),
+    columns: await q(
+      "SELECT table_name, column_name, data_type, is_nullable FROM information_schema.columns WHERE table_schema = 'public' ORDER BY 1, 2",
+    ),
+    constraints: await q(
+      "SELECT conrelid::regclass::text AS t, conname, pg_get_constraintdef(oid) AS def FROM pg_constraint WHERE connamespace = 'public'::regnamespace ORDER BY 1, 2",
+    ),
     indexes: await q("SELECT tablename, indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' ORDER BY 1, 2"),
     views: await q("SELECT viewname, definition FROM pg_views WHERE schemaname = 'public' ORDER BY 1"),
-    partitions: await q("SELECT inhparent::regclass::text AS parent, inhrelid::regclass::text AS child FROM pg_inherits ORDER BY 1, 2"),
+    partitions: await q(
+      'SELECT inhparent::regclass::text AS parent, inhrelid::regclass::text AS child FROM pg_inherits ORDER BY 1, 2',
+    ),
     migrations: await q('SELECT version, name, variant, applied_at FROM sink_schema_migrations ORDER BY 1'),
   };
 }
 
 const asRecords = (topic: string, values: { key: string; value: unknown }[], firstOffset = 0): SinkRecord[] =>
-  values.map((v, i) => ({ topic, partition: 0, offset: String(firstOffset + i), key: v.key, value: v.value, timestamp: 0, headers: {} }));
+  values.map((v, i) => ({
+    topic,
+    partition: 0,
+    offset: String(firstOffset + i),
+    key: v.key,
+    value: v.value,
+    timestamp: 0,
+    headers: {},
+  }));
 
 beforeAll(async () => {
   db = await createTestDatabase('dbint');
@@ -43,11 +57,23 @@ describe('migrations', () => {
     expect(first.applied).toEqual([1, 2, 3, 4]);
     const available = (await pool.query("SELECT 1 FROM pg_available_extensions WHERE name = 'timescaledb'")).rowCount;
     // The variant follows what the server offers; the test says which one ran.
-    console.log(`storage variant under test: ${first.variant} (timescaledb ${available ? 'available' : 'not available'})`);
+    console.log(
+      `storage variant under test: ${first.variant} (timescaledb ${available ? 'available' : 'not available'})`,
+    );
     expect(first.variant).toBe(available ? 'timescaledb' : 'partitioned');
-    const partitioned = (await pool.query("SELECT relname FROM pg_class c JOIN pg_partitioned_table p ON p.partrelid = c.oid ORDER BY 1")).rows.map((r: { relname: string }) => r.relname);
-    if (first.variant === 'partitioned') expect(partitioned).toEqual(Object.keys(TABLES).filter((t) => t !== 'tbill').sort());
-    else expect((await pool.query('SELECT hypertable_name FROM timescaledb_information.hypertables')).rowCount).toBe(Object.keys(TABLES).length - 1);
+    const partitioned = (
+      await pool.query('SELECT relname FROM pg_class c JOIN pg_partitioned_table p ON p.partrelid = c.oid ORDER BY 1')
+    ).rows.map((r: { relname: string }) => r.relname);
+    if (first.variant === 'partitioned')
+      expect(partitioned).toEqual(
+        Object.keys(TABLES)
+          .filter((t) => t !== 'tbill')
+          .sort(),
+      );
+    else
+      expect((await pool.query('SELECT hypertable_name FROM timescaledb_information.hypertables')).rowCount).toBe(
+        Object.keys(TABLES).length - 1,
+      );
 
     const before = await schemaSnapshot();
     const second = await migrate(pool, logger);
@@ -69,7 +95,10 @@ describe('PostgresWriter', () => {
     const w = writer();
     const first = await w.write('cc.prices', asRecords('cc.prices', values));
     expect(first.rowsByTable.get('cc_prices')).toBe(50);
-    const again = await w.write('cc.prices', asRecords('cc.prices', [...values.slice(0, 10), ...sampleRecords('cc.prices', 'dbw', 5, 50)]));
+    const again = await w.write(
+      'cc.prices',
+      asRecords('cc.prices', [...values.slice(0, 10), ...sampleRecords('cc.prices', 'dbw', 5, 50)]),
+    );
     expect(again.rowsByTable.get('cc_prices')).toBe(5);
     expect(again.rejected).toEqual([]);
     const stored = await pool.query("SELECT count(*)::int AS n FROM cc_prices WHERE symbol LIKE 'dbw%'");
@@ -77,10 +106,19 @@ describe('PostgresWriter', () => {
   });
 
   it('creates the monthly partitions the rows need', async () => {
-    const values = sampleRecords('ex.mktcap', 'dbp', 3).map((r, i) => ({ ...r, value: { ...r.value, ts: Date.UTC(2040, i * 5, 15) } }));
+    const values = sampleRecords('ex.mktcap', 'dbp', 3).map((r, i) => ({
+      ...r,
+      value: { ...r.value, ts: Date.UTC(2040, i * 5, 15) },
+    }));
     await writer().write('ex.mktcap', asRecords('ex.mktcap', values));
-    const parts = await pool.query("SELECT inhrelid::regclass::text AS p FROM pg_inherits WHERE inhparent = 'ex_mktcap'::regclass AND inhrelid::regclass::text LIKE 'ex_mktcap_p2040%' ORDER BY 1");
-    expect(parts.rows.map((r: { p: string }) => r.p)).toEqual(['ex_mktcap_p204001', 'ex_mktcap_p204006', 'ex_mktcap_p204011']);
+    const parts = await pool.query(
+      "SELECT inhrelid::regclass::text AS p FROM pg_inherits WHERE inhparent = 'ex_mktcap'::regclass AND inhrelid::regclass::text LIKE 'ex_mktcap_p2040%' ORDER BY 1",
+    );
+    expect(parts.rows.map((r: { p: string }) => r.p)).toEqual([
+      'ex_mktcap_p204001',
+      'ex_mktcap_p204006',
+      'ex_mktcap_p204011',
+    ]);
   });
 
   it('returns the records the database refuses with its reason and commits the rest', async () => {
@@ -89,7 +127,11 @@ describe('PostgresWriter', () => {
     values[4]!.value.symbol = ''; // CHECK symbol <> ''
     values[5]!.value.price = Number.POSITIVE_INFINITY; // refused before the database
     const outcome = await writer().write('syi.peg', asRecords('syi.peg', values, 100));
-    expect(outcome.rejected.map((r) => [r.record.offset, r.reason.split(' ')[0]])).toEqual([['105', 'syi_peg.price'], ['102', '23514'], ['104', '23514']]);
+    expect(outcome.rejected.map((r) => [r.record.offset, r.reason.split(' ')[0]])).toEqual([
+      ['105', 'syi_peg.price'],
+      ['102', '23514'],
+      ['104', '23514'],
+    ]);
     expect(outcome.rejected[1]!.reason).toMatch(/syi_peg_check_2/);
     expect(outcome.rowsByTable.get('syi_peg')).toBe(3);
     const stored = await pool.query("SELECT count(*)::int AS n FROM syi_peg WHERE symbol LIKE 'dbc%'");
@@ -100,9 +142,20 @@ describe('PostgresWriter', () => {
     const [rec] = sampleRecords('syi.calculated', 'dbj', 1);
     rec!.value.ts = Date.UTC(2041, 2, 3, 4, 5, 6, 789);
     await writer().write('syi.calculated', asRecords('syi.calculated', [rec!]));
-    const row = await pool.query<{ ms: string; c: unknown }>('SELECT (extract(epoch FROM ts) * 1000)::bigint::text AS ms, constituents AS c FROM syi_index WHERE ts = $1', [new Date(rec!.value.ts)]);
+    const row = await pool.query<{ ms: string; c: unknown }>(
+      'SELECT (extract(epoch FROM ts) * 1000)::bigint::text AS ms, constituents AS c FROM syi_index WHERE ts = $1',
+      [new Date(rec!.value.ts)],
+    );
     expect(row.rows[0]).toEqual({ ms: String(rec!.value.ts), c: rec!.value.constituents });
-    const agg = await pool.query("SELECT open, high, low, close, samples::int FROM syi_index_1m WHERE bucket = '2041-03-03T04:05:00Z'");
-    expect(agg.rows[0]).toEqual({ open: rec!.value.value, high: rec!.value.value, low: rec!.value.value, close: rec!.value.value, samples: 1 });
+    const agg = await pool.query(
+      "SELECT open, high, low, close, samples::int FROM syi_index_1m WHERE bucket = '2041-03-03T04:05:00Z'",
+    );
+    expect(agg.rows[0]).toEqual({
+      open: rec!.value.value,
+      high: rec!.value.value,
+      low: rec!.value.value,
+      close: rec!.value.value,
+      samples: 1,
+    });
   });
 });

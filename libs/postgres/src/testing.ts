@@ -5,10 +5,13 @@
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 
-export const TEST_DATABASE_URL = process.env.DATABASE_URL_TEST ?? 'postgres://stableyield@127.0.0.1:55432/stableyield_test';
+export const TEST_DATABASE_URL =
+  process.env.DATABASE_URL_TEST ?? 'postgres://stableyield@127.0.0.1:55432/stableyield_test';
 
 /** A fresh PostgreSQL database for one test file; `drop` removes it. */
-export async function createTestDatabase(prefix = 'sink'): Promise<{ name: string; url: string; drop: () => Promise<void> }> {
+export async function createTestDatabase(
+  prefix = 'sink',
+): Promise<{ name: string; url: string; drop: () => Promise<void> }> {
   const name = `${prefix}_${randomUUID().replace(/-/g, '').slice(0, 10)}`;
   const admin = new Client({ connectionString: TEST_DATABASE_URL });
   await admin.connect();

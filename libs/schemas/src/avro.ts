@@ -11,8 +11,13 @@ const ts = { name: 'ts', type: 'long', doc: 'Event time, milliseconds since the 
 const symbol = { name: 'symbol', type: 'string' };
 const doubles = (...names: string[]) => names.map((name) => ({ name, type: 'double' }));
 /** A record of the namespace; no doc when `doc` is undefined. */
-const record = (name: string, doc: string | undefined, fields: unknown[]): AvroSchema =>
-  ({ type: 'record', name, namespace: NS, ...(doc === undefined ? {} : { doc }), fields });
+const record = (name: string, doc: string | undefined, fields: unknown[]): AvroSchema => ({
+  type: 'record',
+  name,
+  namespace: NS,
+  ...(doc === undefined ? {} : { doc }),
+  fields,
+});
 
 export const pythPriceSchema = record(
   'PythPrice',
@@ -85,11 +90,7 @@ export const dlApySchema = record('PoolApy', 'A DefiLlama yield pool (percent pe
   ts,
 ]);
 
-export const exMktcapSchema = record('MarketCap', undefined, [
-  symbol,
-  { name: 'marketCapUsd', type: 'double' },
-  ts,
-]);
+export const exMktcapSchema = record('MarketCap', undefined, [symbol, { name: 'marketCapUsd', type: 'double' }, ts]);
 
 export const tradTbillSchema = record('TbillRate', undefined, [
   { name: 'series', type: 'string' },
@@ -140,8 +141,18 @@ export const rayCalculatedSchema = record(
 export const syiConstituentSchema = record('SyiConstituent', undefined, [
   symbol,
   ...doubles(
-    'weight', 'ray', 'apyEff', 'pegScore', 'liquidityScore', 'counterpartyScore',
-    'price', 'devBps', 'sigmaBps', 'marketCapUsd', 'depthUsd', 'volume24hUsd',
+    'weight',
+    'ray',
+    'apyEff',
+    'pegScore',
+    'liquidityScore',
+    'counterpartyScore',
+    'price',
+    'devBps',
+    'sigmaBps',
+    'marketCapUsd',
+    'depthUsd',
+    'volume24hUsd',
   ),
 ]);
 
@@ -158,7 +169,12 @@ export const syiCalculatedSchema = record(
     { name: 'constituents', type: { type: 'array', items: syiConstituentSchema } },
     version,
     { name: 'inputsDigest', type: 'string', doc: 'SHA-256 (hex) of the canonical encoding of every input value used' },
-    { name: 'prevDigest', type: nullable('string'), default: null, doc: 'digest of the previous record; null for the first' },
+    {
+      name: 'prevDigest',
+      type: nullable('string'),
+      default: null,
+      doc: 'digest of the previous record; null for the first',
+    },
     { name: 'digest', type: 'string', doc: 'SHA-256 (hex) of this record with prevDigest: the link of the chain' },
   ],
 );

@@ -1,6 +1,16 @@
 import {
-  ccOrderbookSchema, ccPriceSchema, dlApySchema, exMktcapSchema, pythPriceSchema, pythUpdateSchema,
-  rayCalculatedSchema, syiCalculatedSchema, syiLiquiditySchema, syiPegSchema, tradTbillSchema, type AvroSchema,
+  ccOrderbookSchema,
+  ccPriceSchema,
+  dlApySchema,
+  exMktcapSchema,
+  pythPriceSchema,
+  pythUpdateSchema,
+  rayCalculatedSchema,
+  syiCalculatedSchema,
+  syiLiquiditySchema,
+  syiPegSchema,
+  tradTbillSchema,
+  type AvroSchema,
 } from './avro';
 
 /** The value schema of every data topic of the catalog (DLQ topics carry the raw rejected bytes). */

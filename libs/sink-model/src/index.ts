@@ -1,2 +1,10 @@
 export * from './model';
-export { SinkMetrics, createSinkHandler, type SinkHandlerOptions, type SinkName, type SinkRecord, type SinkWriter, type WriteOutcome } from './sink';
+export {
+  SinkMetrics,
+  createSinkHandler,
+  type SinkHandlerOptions,
+  type SinkName,
+  type SinkRecord,
+  type SinkWriter,
+  type WriteOutcome,
+} from './sink';

@@ -39,8 +39,16 @@ export const TABLES = {
   syi_index: {
     name: 'syi_index',
     columns: [
-      time('ts'), float('value'), float('tbill_rate', true), float('rpl', true), text('mode'), { name: 'eligible', type: 'int' },
-      text('methodology_version'), text('inputs_digest'), { name: 'prev_digest', type: 'text', nullable: true }, text('digest'),
+      time('ts'),
+      float('value'),
+      float('tbill_rate', true),
+      float('rpl', true),
+      text('mode'),
+      { name: 'eligible', type: 'int' },
+      text('methodology_version'),
+      text('inputs_digest'),
+      { name: 'prev_digest', type: 'text', nullable: true },
+      text('digest'),
       { name: 'constituents', type: 'json' },
     ],
     key: ['ts'],
@@ -50,8 +58,19 @@ export const TABLES = {
   syi_constituents: {
     name: 'syi_constituents',
     columns: [
-      time('ts'), text('symbol'), float('weight'), float('ray'), float('apy_eff'), float('peg_score'), float('liquidity_score'),
-      float('counterparty_score'), float('price'), float('dev_bps'), float('sigma_bps'), float('market_cap_usd'), float('depth_usd'),
+      time('ts'),
+      text('symbol'),
+      float('weight'),
+      float('ray'),
+      float('apy_eff'),
+      float('peg_score'),
+      float('liquidity_score'),
+      float('counterparty_score'),
+      float('price'),
+      float('dev_bps'),
+      float('sigma_bps'),
+      float('market_cap_usd'),
+      float('depth_usd'),
       float('volume_24h_usd'),
     ],
     key: ['symbol', 'ts'],
@@ -62,8 +81,15 @@ export const TABLES = {
   syi_ray: {
     name: 'syi_ray',
     columns: [
-      text('symbol'), time('ts'), float('apy_eff', true), float('peg_score', true), float('liquidity_score', true),
-      float('counterparty_score'), float('ray_normal', true), float('ray_high_vol', true), text('methodology_version'),
+      text('symbol'),
+      time('ts'),
+      float('apy_eff', true),
+      float('peg_score', true),
+      float('liquidity_score', true),
+      float('counterparty_score'),
+      float('ray_normal', true),
+      float('ray_high_vol', true),
+      text('methodology_version'),
     ],
     key: ['symbol', 'ts'],
     time: 'ts',
@@ -73,8 +99,14 @@ export const TABLES = {
   syi_peg: {
     name: 'syi_peg',
     columns: [
-      text('symbol'), time('ts'), float('price', true), float('dev_bps', true), float('peg_score', true), float('sigma_bps', true),
-      { name: 'sample_count', type: 'int' }, text('methodology_version'),
+      text('symbol'),
+      time('ts'),
+      float('price', true),
+      float('dev_bps', true),
+      float('peg_score', true),
+      float('sigma_bps', true),
+      { name: 'sample_count', type: 'int' },
+      text('methodology_version'),
     ],
     key: ['symbol', 'ts'],
     time: 'ts',
@@ -84,8 +116,13 @@ export const TABLES = {
   syi_liquidity: {
     name: 'syi_liquidity',
     columns: [
-      text('symbol'), time('ts'), float('depth_usd'), float('volume_24h_usd'), float('market_cap_usd', true),
-      float('liquidity_score', true), text('methodology_version'),
+      text('symbol'),
+      time('ts'),
+      float('depth_usd'),
+      float('volume_24h_usd'),
+      float('market_cap_usd', true),
+      float('liquidity_score', true),
+      text('methodology_version'),
     ],
     key: ['symbol', 'ts'],
     time: 'ts',
@@ -113,8 +150,15 @@ export const TABLES = {
   dl_apy: {
     name: 'dl_apy',
     columns: [
-      text('pool'), time('ts'), text('project'), text('chain'), text('symbol'), float('tvl_usd'), float('apy_base', true),
-      float('apy_reward', true), float('apy', true),
+      text('pool'),
+      time('ts'),
+      text('project'),
+      text('chain'),
+      text('symbol'),
+      float('tvl_usd'),
+      float('apy_base', true),
+      float('apy_reward', true),
+      float('apy', true),
     ],
     key: ['pool', 'ts'],
     time: 'ts',
@@ -143,7 +187,15 @@ export const ALL_TABLES: readonly TableModel[] = Object.values(TABLES);
 
 /** The topics both sinks store (the catalog minus pyth.updates and cc.orderbook). */
 export const SINK_TOPICS = [
-  'syi.calculated', 'ray.calculated', 'syi.peg', 'syi.liquidity', 'pyth.prices', 'cc.prices', 'dl.apy', 'ex.mktcap', 'trad.tbill',
+  'syi.calculated',
+  'ray.calculated',
+  'syi.peg',
+  'syi.liquidity',
+  'pyth.prices',
+  'cc.prices',
+  'dl.apy',
+  'ex.mktcap',
+  'trad.tbill',
 ] as const satisfies readonly DataTopic[];
 export type SinkTopic = (typeof SINK_TOPICS)[number];
 
@@ -159,53 +211,119 @@ const MAPPERS: { [T in SinkTopic]: RowMapper<T> } = {
     {
       table: 'syi_index',
       row: {
-        ts: v.ts, value: v.value, tbill_rate: v.tbillRate, rpl: v.rpl, mode: v.mode, eligible: v.eligible,
-        methodology_version: v.methodologyVersion, inputs_digest: v.inputsDigest, prev_digest: v.prevDigest, digest: v.digest,
+        ts: v.ts,
+        value: v.value,
+        tbill_rate: v.tbillRate,
+        rpl: v.rpl,
+        mode: v.mode,
+        eligible: v.eligible,
+        methodology_version: v.methodologyVersion,
+        inputs_digest: v.inputsDigest,
+        prev_digest: v.prevDigest,
+        digest: v.digest,
         constituents: JSON.stringify(v.constituents),
       },
     },
     ...v.constituents.map((c): TableRow => ({
       table: 'syi_constituents',
       row: {
-        ts: v.ts, symbol: c.symbol, weight: c.weight, ray: c.ray, apy_eff: c.apyEff, peg_score: c.pegScore,
-        liquidity_score: c.liquidityScore, counterparty_score: c.counterpartyScore, price: c.price, dev_bps: c.devBps,
-        sigma_bps: c.sigmaBps, market_cap_usd: c.marketCapUsd, depth_usd: c.depthUsd, volume_24h_usd: c.volume24hUsd,
+        ts: v.ts,
+        symbol: c.symbol,
+        weight: c.weight,
+        ray: c.ray,
+        apy_eff: c.apyEff,
+        peg_score: c.pegScore,
+        liquidity_score: c.liquidityScore,
+        counterparty_score: c.counterpartyScore,
+        price: c.price,
+        dev_bps: c.devBps,
+        sigma_bps: c.sigmaBps,
+        market_cap_usd: c.marketCapUsd,
+        depth_usd: c.depthUsd,
+        volume_24h_usd: c.volume24hUsd,
       },
     })),
   ],
-  'ray.calculated': (v) => [{
-    table: 'syi_ray',
-    row: {
-      symbol: v.symbol, ts: v.ts, apy_eff: v.apyEff, peg_score: v.pegScore, liquidity_score: v.liquidityScore,
-      counterparty_score: v.counterpartyScore, ray_normal: v.rayNormal, ray_high_vol: v.rayHighVol, methodology_version: v.methodologyVersion,
+  'ray.calculated': (v) => [
+    {
+      table: 'syi_ray',
+      row: {
+        symbol: v.symbol,
+        ts: v.ts,
+        apy_eff: v.apyEff,
+        peg_score: v.pegScore,
+        liquidity_score: v.liquidityScore,
+        counterparty_score: v.counterpartyScore,
+        ray_normal: v.rayNormal,
+        ray_high_vol: v.rayHighVol,
+        methodology_version: v.methodologyVersion,
+      },
     },
-  }],
-  'syi.peg': (v) => [{
-    table: 'syi_peg',
-    row: {
-      symbol: v.symbol, ts: v.ts, price: v.price, dev_bps: v.devBps, peg_score: v.pegScore, sigma_bps: v.sigmaBps,
-      sample_count: v.sampleCount, methodology_version: v.methodologyVersion,
+  ],
+  'syi.peg': (v) => [
+    {
+      table: 'syi_peg',
+      row: {
+        symbol: v.symbol,
+        ts: v.ts,
+        price: v.price,
+        dev_bps: v.devBps,
+        peg_score: v.pegScore,
+        sigma_bps: v.sigmaBps,
+        sample_count: v.sampleCount,
+        methodology_version: v.methodologyVersion,
+      },
     },
-  }],
-  'syi.liquidity': (v) => [{
-    table: 'syi_liquidity',
-    row: {
-      symbol: v.symbol, ts: v.ts, depth_usd: v.depthUsd, volume_24h_usd: v.volume24hUsd, market_cap_usd: v.marketCapUsd,
-      liquidity_score: v.liquidityScore, methodology_version: v.methodologyVersion,
+  ],
+  'syi.liquidity': (v) => [
+    {
+      table: 'syi_liquidity',
+      row: {
+        symbol: v.symbol,
+        ts: v.ts,
+        depth_usd: v.depthUsd,
+        volume_24h_usd: v.volume24hUsd,
+        market_cap_usd: v.marketCapUsd,
+        liquidity_score: v.liquidityScore,
+        methodology_version: v.methodologyVersion,
+      },
     },
-  }],
-  'pyth.prices': (v) => [{
-    table: 'pyth_prices',
-    row: { feed_id: v.feedId, publish_time: v.publishTime * 1000, symbol: v.symbol, price: v.price, conf: v.conf, ts: v.ts },
-  }],
-  'cc.prices': (v) => [{ table: 'cc_prices', row: { symbol: v.symbol, venue: v.venue, ts: v.ts, price: v.price, volume_24h_usd: v.volume24hUsd } }],
-  'dl.apy': (v) => [{
-    table: 'dl_apy',
-    row: {
-      pool: v.pool, ts: v.ts, project: v.project, chain: v.chain, symbol: v.symbol, tvl_usd: v.tvlUsd, apy_base: v.apyBase,
-      apy_reward: v.apyReward, apy: v.apy,
+  ],
+  'pyth.prices': (v) => [
+    {
+      table: 'pyth_prices',
+      row: {
+        feed_id: v.feedId,
+        publish_time: v.publishTime * 1000,
+        symbol: v.symbol,
+        price: v.price,
+        conf: v.conf,
+        ts: v.ts,
+      },
     },
-  }],
+  ],
+  'cc.prices': (v) => [
+    {
+      table: 'cc_prices',
+      row: { symbol: v.symbol, venue: v.venue, ts: v.ts, price: v.price, volume_24h_usd: v.volume24hUsd },
+    },
+  ],
+  'dl.apy': (v) => [
+    {
+      table: 'dl_apy',
+      row: {
+        pool: v.pool,
+        ts: v.ts,
+        project: v.project,
+        chain: v.chain,
+        symbol: v.symbol,
+        tvl_usd: v.tvlUsd,
+        apy_base: v.apyBase,
+        apy_reward: v.apyReward,
+        apy: v.apy,
+      },
+    },
+  ],
   'ex.mktcap': (v) => [{ table: 'ex_mktcap', row: { symbol: v.symbol, ts: v.ts, market_cap_usd: v.marketCapUsd } }],
   'trad.tbill': (v) => [{ table: 'tbill', row: { series: v.series, date: v.date, rate: v.rate, ts: v.ts } }],
 };
@@ -247,16 +365,20 @@ export function invalidReason(table: TableModel, row: Row): string | null {
         if (typeof v !== 'string') return `${table.name}.${c.name} is not a string`;
         break;
       case 'float':
-        if (typeof v !== 'number' || !Number.isFinite(v)) return `${table.name}.${c.name} is not a finite number (${String(v)})`;
+        if (typeof v !== 'number' || !Number.isFinite(v))
+          return `${table.name}.${c.name} is not a finite number (${String(v)})`;
         break;
       case 'int':
-        if (typeof v !== 'number' || !Number.isSafeInteger(v)) return `${table.name}.${c.name} is not an integer (${String(v)})`;
+        if (typeof v !== 'number' || !Number.isSafeInteger(v))
+          return `${table.name}.${c.name} is not an integer (${String(v)})`;
         break;
       case 'time':
-        if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < MIN_TIME || v > MAX_TIME) return `${table.name}.${c.name} is not a time in 1970..9999 (${String(v)})`;
+        if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < MIN_TIME || v > MAX_TIME)
+          return `${table.name}.${c.name} is not a time in 1970..9999 (${String(v)})`;
         break;
       case 'date':
-        if (typeof v !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(v) || Number.isNaN(Date.parse(`${v}T00:00:00Z`))) return `${table.name}.${c.name} is not a YYYY-MM-DD date (${String(v)})`;
+        if (typeof v !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(v) || Number.isNaN(Date.parse(`${v}T00:00:00Z`)))
+          return `${table.name}.${c.name} is not a YYYY-MM-DD date (${String(v)})`;
         break;
       default: {
         const never: never = c.type;

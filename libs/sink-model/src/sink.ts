@@ -1,5 +1,12 @@
 import type { Logger } from 'pino';
-import { deadLetterRecord, type BatchInfo, type ConsumedRecord, type KafkaMetrics, type TopicProducer, type TopicSerde } from '@stableyield/kafka';
+import {
+  deadLetterRecord,
+  type BatchInfo,
+  type ConsumedRecord,
+  type KafkaMetrics,
+  type TopicProducer,
+  type TopicSerde,
+} from '@stableyield/kafka';
 import { Counter, Histogram, LATENCY_BUCKETS_SECONDS, type Registry } from '@stableyield/observability';
 import { catalogTopicOf, type SinkTopic } from './model';
 
@@ -31,13 +38,36 @@ export class SinkMetrics {
 
   constructor(registry: Registry) {
     const registers = [registry];
-    this.rows = new Counter({ name: 'sink_rows_written_total', help: 'Rows committed, by sink and table', labelNames: ['sink', 'table'], registers });
-    this.batchDuration = new Histogram({
-      name: 'sink_batch_duration_seconds', help: 'One batch write, including retries', labelNames: ['sink'], buckets: LATENCY_BUCKETS_SECONDS, registers,
+    this.rows = new Counter({
+      name: 'sink_rows_written_total',
+      help: 'Rows committed, by sink and table',
+      labelNames: ['sink', 'table'],
+      registers,
     });
-    this.retries = new Counter({ name: 'sink_retries_total', help: 'Retried batch writes', labelNames: ['sink'], registers });
-    this.dbErrors = new Counter({ name: 'db_connection_errors_total', help: 'Failed connections or dropped pool clients', labelNames: ['sink'], registers });
-    this.aggregateRefreshFailures = new Counter({ name: 'sink_aggregate_refresh_failures_total', help: 'Failed refreshes of the index aggregates', registers });
+    this.batchDuration = new Histogram({
+      name: 'sink_batch_duration_seconds',
+      help: 'One batch write, including retries',
+      labelNames: ['sink'],
+      buckets: LATENCY_BUCKETS_SECONDS,
+      registers,
+    });
+    this.retries = new Counter({
+      name: 'sink_retries_total',
+      help: 'Retried batch writes',
+      labelNames: ['sink'],
+      registers,
+    });
+    this.dbErrors = new Counter({
+      name: 'db_connection_errors_total',
+      help: 'Failed connections or dropped pool clients',
+      labelNames: ['sink'],
+      registers,
+    });
+    this.aggregateRefreshFailures = new Counter({
+      name: 'sink_aggregate_refresh_failures_total',
+      help: 'Failed refreshes of the index aggregates',
+      registers,
+    });
   }
 }
 
@@ -60,7 +90,9 @@ export interface SinkHandlerOptions {
  * after it resolves — so a crash at any point redoes the batch, and the idempotent writes
  * (natural keys) make the redo invisible: effectively exactly-once rows.
  */
-export function createSinkHandler(options: SinkHandlerOptions): (records: ConsumedRecord[], info: BatchInfo) => Promise<void> {
+export function createSinkHandler(
+  options: SinkHandlerOptions,
+): (records: ConsumedRecord[], info: BatchInfo) => Promise<void> {
   const { writer, metrics, logger } = options;
   const now = options.now ?? Date.now;
   const log = logger.child({ module: 'sink', sink: writer.sink });
@@ -98,7 +130,10 @@ export function createSinkHandler(options: SinkHandlerOptions): (records: Consum
       );
       await options.producer.sendRaw(letters);
       options.kafkaMetrics.deadLettered.inc({ topic: info.topic, reason: 'constraint' }, letters.length);
-      log.warn({ ...info, rejected: letters.length, firstReason: outcome.rejected[0]?.reason }, 'records_dead_lettered');
+      log.warn(
+        { ...info, rejected: letters.length, firstReason: outcome.rejected[0]?.reason },
+        'records_dead_lettered',
+      );
     }
     for (const [table, n] of outcome.rowsByTable) metrics.rows.inc({ sink: writer.sink, table }, n);
     metrics.batchDuration.observe({ sink: writer.sink }, (now() - startedAt) / 1000);

@@ -35,7 +35,11 @@ export async function createSinkTopics(stack: TestStack, prefix: string, partiti
   try {
     await createTopicsWithLeaders(admin, {
       topics: SINK_TOPICS.flatMap((t) => [
-        { topic: `${prefix}${t}`, numPartitions: partitions ?? CATALOG.find((c) => c.name === t)?.partitions ?? 1, replicationFactor: 1 },
+        {
+          topic: `${prefix}${t}`,
+          numPartitions: partitions ?? CATALOG.find((c) => c.name === t)?.partitions ?? 1,
+          replicationFactor: 1,
+        },
         { topic: `${prefix}${t}.dlq`, numPartitions: 1, replicationFactor: 1 },
       ]),
     });
@@ -79,36 +83,116 @@ export function sampleRecords<T extends SinkTopic>(topic: T, run: string, count:
     const v = (j % 1000) / 1000;
     switch (topic) {
       case 'syi.calculated':
-        out.push({ key: 'SYI', value: {
-          ts, value: 4 + v, tbillRate: j % 3 === 0 ? null : 4.1, rpl: j % 3 === 0 ? null : v - 0.1, mode: j % 5 === 0 ? 'high-vol' : 'normal',
-          eligible: 2, methodologyVersion: 'SYI-v1', inputsDigest: `in${j}`, prevDigest: j === 0 ? null : `d${j - 1}`, digest: `d${j}`,
-          constituents: [`${run}A`, `${run}B`].map((s, k) => ({
-            symbol: s, weight: k === 0 ? 0.6 : 0.4, ray: 4 + v + k, apyEff: 5 + k, pegScore: 0.99, liquidityScore: 0.8, counterpartyScore: 0.9,
-            price: 1.0001, devBps: 1 + k, sigmaBps: 2, marketCapUsd: 1e9 + j, depthUsd: 1e6, volume24hUsd: 1e7,
-          })),
-        } });
+        out.push({
+          key: 'SYI',
+          value: {
+            ts,
+            value: 4 + v,
+            tbillRate: j % 3 === 0 ? null : 4.1,
+            rpl: j % 3 === 0 ? null : v - 0.1,
+            mode: j % 5 === 0 ? 'high-vol' : 'normal',
+            eligible: 2,
+            methodologyVersion: 'SYI-v1',
+            inputsDigest: `in${j}`,
+            prevDigest: j === 0 ? null : `d${j - 1}`,
+            digest: `d${j}`,
+            constituents: [`${run}A`, `${run}B`].map((s, k) => ({
+              symbol: s,
+              weight: k === 0 ? 0.6 : 0.4,
+              ray: 4 + v + k,
+              apyEff: 5 + k,
+              pegScore: 0.99,
+              liquidityScore: 0.8,
+              counterpartyScore: 0.9,
+              price: 1.0001,
+              devBps: 1 + k,
+              sigmaBps: 2,
+              marketCapUsd: 1e9 + j,
+              depthUsd: 1e6,
+              volume24hUsd: 1e7,
+            })),
+          },
+        });
         break;
       case 'ray.calculated':
-        out.push({ key: symbol, value: {
-          symbol, ts, apyEff: 5 + v, pegScore: j % 4 === 0 ? null : 0.99, liquidityScore: 0.8, counterpartyScore: 0.9, rayNormal: 4 + v, rayHighVol: 3 + v, methodologyVersion: 'SYI-v1',
-        } });
+        out.push({
+          key: symbol,
+          value: {
+            symbol,
+            ts,
+            apyEff: 5 + v,
+            pegScore: j % 4 === 0 ? null : 0.99,
+            liquidityScore: 0.8,
+            counterpartyScore: 0.9,
+            rayNormal: 4 + v,
+            rayHighVol: 3 + v,
+            methodologyVersion: 'SYI-v1',
+          },
+        });
         break;
       case 'syi.peg':
-        out.push({ key: symbol, value: { symbol, ts, price: 1 + v / 100, devBps: v * 10, pegScore: 0.9 + v / 10, sigmaBps: j % 2 === 0 ? null : 3, sampleCount: j % 50, methodologyVersion: 'SYI-v1' } });
+        out.push({
+          key: symbol,
+          value: {
+            symbol,
+            ts,
+            price: 1 + v / 100,
+            devBps: v * 10,
+            pegScore: 0.9 + v / 10,
+            sigmaBps: j % 2 === 0 ? null : 3,
+            sampleCount: j % 50,
+            methodologyVersion: 'SYI-v1',
+          },
+        });
         break;
       case 'syi.liquidity':
-        out.push({ key: symbol, value: { symbol, ts, depthUsd: 1e6 + j, volume24hUsd: 2e7 + j, marketCapUsd: j % 3 === 0 ? null : 1e9, liquidityScore: j % 3 === 0 ? null : v, methodologyVersion: 'SYI-v1' } });
+        out.push({
+          key: symbol,
+          value: {
+            symbol,
+            ts,
+            depthUsd: 1e6 + j,
+            volume24hUsd: 2e7 + j,
+            marketCapUsd: j % 3 === 0 ? null : 1e9,
+            liquidityScore: j % 3 === 0 ? null : v,
+            methodologyVersion: 'SYI-v1',
+          },
+        });
         break;
       case 'pyth.prices':
-        out.push({ key: FEED(j % 5), value: { symbol: `${run}P${j % 5}`, feedId: FEED(j % 5), price: 1 + v / 1000, conf: 0.0001 * (j % 10), publishTime: Math.floor(base / 1000) + j, ts } });
+        out.push({
+          key: FEED(j % 5),
+          value: {
+            symbol: `${run}P${j % 5}`,
+            feedId: FEED(j % 5),
+            price: 1 + v / 1000,
+            conf: 0.0001 * (j % 10),
+            publishTime: Math.floor(base / 1000) + j,
+            ts,
+          },
+        });
         break;
       case 'cc.prices':
-        out.push({ key: `${symbol}-v${j % 3}`, value: { symbol, venue: `v${j % 3}`, price: 1 - v / 1000, volume24hUsd: j % 4 === 0 ? null : 1e6 * v, ts } });
+        out.push({
+          key: `${symbol}-v${j % 3}`,
+          value: { symbol, venue: `v${j % 3}`, price: 1 - v / 1000, volume24hUsd: j % 4 === 0 ? null : 1e6 * v, ts },
+        });
         break;
       case 'dl.apy':
-        out.push({ key: `${run}pool${j % 9}`, value: {
-          pool: `${run}pool${j % 9}`, project: 'aave-v3', chain: 'Ethereum', symbol, tvlUsd: 1e8 + j, apyBase: j % 2 === 0 ? null : 4 + v, apyReward: 0.1, apy: 4.1 + v, ts,
-        } });
+        out.push({
+          key: `${run}pool${j % 9}`,
+          value: {
+            pool: `${run}pool${j % 9}`,
+            project: 'aave-v3',
+            chain: 'Ethereum',
+            symbol,
+            tvlUsd: 1e8 + j,
+            apyBase: j % 2 === 0 ? null : 4 + v,
+            apyReward: 0.1,
+            apy: 4.1 + v,
+            ts,
+          },
+        });
         break;
       case 'ex.mktcap':
         out.push({ key: symbol, value: { symbol, marketCapUsd: 1e9 + j * 1000, ts } });
@@ -131,7 +215,10 @@ export function sampleRecords<T extends SinkTopic>(topic: T, run: string, count:
  * An encoder producing exactly what TopicSerde writes (magic byte 0, the latest registered
  * schema id, the Avro body), synchronously: fast enough to pre-fill topics with millions of records.
  */
-export async function registryEncoder<T extends SinkTopic>(stack: TestStack, topic: T): Promise<(value: TopicValues[T]) => Buffer> {
+export async function registryEncoder<T extends SinkTopic>(
+  stack: TestStack,
+  topic: T,
+): Promise<(value: TopicValues[T]) => Buffer> {
   const { id } = await createRegistryClient(stack.registryUrl).getLatestSchemaMetadata(valueSubject(topic));
   const type = avro.Type.forSchema(VALUE_SCHEMAS[topic] as avro.Schema);
   const header = Buffer.alloc(5);
@@ -140,10 +227,19 @@ export async function registryEncoder<T extends SinkTopic>(stack: TestStack, top
 }
 
 /** Produces records to `<prefix><topic>`, Avro-encoded with the catalog topic's registered schema. */
-export async function produceRecords<T extends SinkTopic>(stack: TestStack, producer: TopicProducer, prefix: string, topic: T, records: readonly TestRecord<T>[], chunk = 5_000): Promise<void> {
+export async function produceRecords<T extends SinkTopic>(
+  stack: TestStack,
+  producer: TopicProducer,
+  prefix: string,
+  topic: T,
+  records: readonly TestRecord<T>[],
+  chunk = 5_000,
+): Promise<void> {
   const encode = await registryEncoder(stack, topic);
   for (let i = 0; i < records.length; i += chunk) {
-    const raw: RawRecord[] = records.slice(i, i + chunk).map((r) => ({ topic: `${prefix}${topic}`, key: r.key, value: encode(r.value) }));
+    const raw: RawRecord[] = records
+      .slice(i, i + chunk)
+      .map((r) => ({ topic: `${prefix}${topic}`, key: r.key, value: encode(r.value) }));
     await producer.sendRaw(raw);
   }
 }
@@ -168,7 +264,9 @@ export function metricValue(text: string, name: string, labels: Record<string, s
 export const readJson = (path: string): unknown => JSON.parse(readFileSync(path, 'utf8'));
 
 /** The rows the sinks must hold for these records, per table, in logical form. */
-export function expectedRows(batches: readonly { topic: SinkTopic; records: readonly TestRecord[] }[]): Map<string, Row[]> {
+export function expectedRows(
+  batches: readonly { topic: SinkTopic; records: readonly TestRecord[] }[],
+): Map<string, Row[]> {
   const out = new Map<string, Row[]>();
   for (const { topic, records } of batches) {
     for (const r of records) {
@@ -262,14 +360,21 @@ export interface SinkRun {
 }
 
 /** Runs a sink app until it has written `rows` rows (read from its sink_rows_written_total) and measures the rates. */
-export async function measureSinkRun(app: string, env: Record<string, string>, healthPort: number, rows: number, timeoutMs = 600_000): Promise<SinkRun> {
+export async function measureSinkRun(
+  app: string,
+  env: Record<string, string>,
+  healthPort: number,
+  rows: number,
+  timeoutMs = 600_000,
+): Promise<SinkRun> {
   const started = Date.now();
   const p = spawnApp(app, { ...env, HEALTH_PORT: String(healthPort), LOG_LEVEL: 'warn' });
   let first = 0;
   let written = 0;
   try {
     while (written < rows) {
-      if (Date.now() - started > timeoutMs) throw new Error(`${app} wrote ${written} of ${rows} rows in ${timeoutMs} ms\n${p.output().slice(-3000)}`);
+      if (Date.now() - started > timeoutMs)
+        throw new Error(`${app} wrote ${written} of ${rows} rows in ${timeoutMs} ms\n${p.output().slice(-3000)}`);
       if (p.child.exitCode !== null) throw new Error(`${app} exited\n${p.output().slice(-3000)}`);
       await new Promise((r) => setTimeout(r, 200));
       written = await scrapeMetric(healthPort, 'sink_rows_written_total');
@@ -280,5 +385,10 @@ export async function measureSinkRun(app: string, env: Record<string, string>, h
   }
   const end = Date.now();
   const sustainedSeconds = (end - first) / 1000;
-  return { rows: written, totalSeconds: (end - started) / 1000, sustainedSeconds, rowsPerSecond: Math.round(written / sustainedSeconds) };
+  return {
+    rows: written,
+    totalSeconds: (end - started) / 1000,
+    sustainedSeconds,
+    rowsPerSecond: Math.round(written / sustainedSeconds),
+  };
 }

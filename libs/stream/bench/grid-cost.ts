@@ -23,7 +23,10 @@ for (const e of events) {
   const offset = offsets.get(e.partition) ?? 0;
   offsets.set(e.partition, offset + 1);
   const offered = index.offer(e.partition, offset, e.event, 0);
-  if (offered.kind !== 'buffered') throw new Error(`grid-cost: ${e.partition} offset ${offset} was ${offered.kind}: the benchmark would measure less than it says`);
+  if (offered.kind !== 'buffered')
+    throw new Error(
+      `grid-cost: ${e.partition} offset ${offset} was ${offered.kind}: the benchmark would measure less than it says`,
+    );
   const t0 = performance.now();
   const out = index.advance(0);
   if (out.length === 0) continue;

@@ -8,7 +8,15 @@ import { Registry } from 'prom-client';
 import { KafkaMetrics, prefixedTopic, TopicProducer } from '@stableyield/kafka';
 import { testStack, uniqueGroup, waitFor } from '@stableyield/kafka/testing';
 import { SyntheticMarket } from '../src';
-import { httpOk, produceInOrder, provisionPrefixed, randomTestPort, spawnApp, stopApp, uniquePrefix } from '@stableyield/stream/testing';
+import {
+  httpOk,
+  produceInOrder,
+  provisionPrefixed,
+  randomTestPort,
+  spawnApp,
+  stopApp,
+  uniquePrefix,
+} from '@stableyield/stream/testing';
 import { runBenchmark } from './lib/run';
 
 const seconds = Number(process.argv[2] ?? 60);
@@ -16,7 +24,8 @@ const latenessMs = Number(process.argv[3] ?? 200);
 const WARMUP_S = 10;
 const stack = testStack();
 
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? NaN;
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? NaN;
 
 async function main(): Promise<object> {
   const prefix = uniquePrefix('bench-latency');
@@ -35,7 +44,11 @@ async function main(): Promise<object> {
   await waitFor('processor-syi ready', () => httpOk(`http://127.0.0.1:${port}/ready`), 60_000);
 
   const latencies: { ts: number; ms: number }[] = [];
-  const consumer = stack.kafka.consumer({ groupId: uniqueGroup('bench-latency'), readUncommitted: false, maxWaitTimeInMs: 20 });
+  const consumer = stack.kafka.consumer({
+    groupId: uniqueGroup('bench-latency'),
+    readUncommitted: false,
+    maxWaitTimeInMs: 20,
+  });
   await consumer.connect();
   await consumer.subscribe({ topic: prefixedTopic(prefix, 'syi.calculated'), fromBeginning: true });
   await consumer.run({
@@ -60,10 +73,17 @@ async function main(): Promise<object> {
   await consumer.disconnect();
   await producer.disconnect();
 
-  const measured = latencies.filter((l) => l.ts >= started + WARMUP_S * 1000).map((l) => l.ms).sort((a, b) => a - b);
+  const measured = latencies
+    .filter((l) => l.ts >= started + WARMUP_S * 1000)
+    .map((l) => l.ms)
+    .sort((a, b) => a - b);
   const histogram = metrics
     .split('\n')
-    .filter((l) => l.startsWith('processor_evaluation_latency_seconds_bucket{') || l.startsWith('processor_evaluation_latency_seconds_count'))
+    .filter(
+      (l) =>
+        l.startsWith('processor_evaluation_latency_seconds_bucket{') ||
+        l.startsWith('processor_evaluation_latency_seconds_count'),
+    )
     .map((l) => l.replace(/^processor_evaluation_latency_seconds_/, ''));
   return {
     bench: 'processor-syi-latency',
@@ -71,7 +91,12 @@ async function main(): Promise<object> {
     allowedLatenessMs: latenessMs,
     gridMs: 1000,
     records: measured.length,
-    latencyMs: { p50: percentile(measured, 0.5), p90: percentile(measured, 0.9), p99: percentile(measured, 0.99), max: measured[measured.length - 1] ?? NaN },
+    latencyMs: {
+      p50: percentile(measured, 0.5),
+      p90: percentile(measured, 0.9),
+      p99: percentile(measured, 0.99),
+      max: measured[measured.length - 1] ?? NaN,
+    },
     processorEvaluationLatencyHistogram: histogram,
   };
 }

@@ -11,14 +11,26 @@ import { Registry } from 'prom-client';
 import { KafkaMetrics, prefixedTopic, TopicProducer } from '@stableyield/kafka';
 import { testStack, uniqueGroup, waitFor } from '@stableyield/kafka/testing';
 import { SyntheticMarket } from '../src';
-import { httpOk, INPUT_TOPIC_NAMES, PROCESSOR_NODE_OPTIONS, produceInputs, provisionPrefixed, randomTestPort, spawnApp, stopApp, uniquePrefix } from '@stableyield/stream/testing';
+import {
+  httpOk,
+  INPUT_TOPIC_NAMES,
+  PROCESSOR_NODE_OPTIONS,
+  produceInputs,
+  provisionPrefixed,
+  randomTestPort,
+  spawnApp,
+  stopApp,
+  uniquePrefix,
+} from '@stableyield/stream/testing';
 import { runBenchmark } from './lib/run';
 
 // Standard output carries the JSON result only (kafkajs would warn there about its partitioner).
 process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1';
 const total = Number(process.argv[2] ?? 1_000_000);
 /** `--only processor-syi` runs one processor instead of all four. */
-const ONLY = process.argv.includes('--only') ? (process.argv[process.argv.indexOf('--only') + 1] as ProcessorApp) : null;
+const ONLY = process.argv.includes('--only')
+  ? (process.argv[process.argv.indexOf('--only') + 1] as ProcessorApp)
+  : null;
 const LATENESS_MS = 200;
 // Event times end about now: records older than a topic's retention (7 days) would be deleted by
 // the broker while the run reads them (it did: runs stalled and failed at random).
@@ -51,13 +63,23 @@ const OUTPUTS = {
 } as const;
 type ProcessorApp = keyof typeof OUTPUTS;
 
-interface AppRun { app: ProcessorApp; seconds: number; startupSeconds: number; records: number; metrics: string }
+interface AppRun {
+  app: ProcessorApp;
+  seconds: number;
+  startupSeconds: number;
+  records: number;
+  metrics: string;
+}
 
 /**
  * Processors started together over the backlog; each one's seconds run from the moment all are
  * ready to its output holding every record of the last grid point the inputs allow (read_committed).
  */
-async function processorsRun(prefix: string, lastGrid: number, apps: readonly ProcessorApp[]): Promise<{ seconds: number; runs: AppRun[] }> {
+async function processorsRun(
+  prefix: string,
+  lastGrid: number,
+  apps: readonly ProcessorApp[],
+): Promise<{ seconds: number; runs: AppRun[] }> {
   const spawned = performance.now();
   const started = apps.map((app) => {
     const port = randomTestPort();
@@ -78,38 +100,55 @@ async function processorsRun(prefix: string, lastGrid: number, apps: readonly Pr
     return { app, port, child, died };
   });
   const unlessDied = <T>(wait: Promise<T>) => Promise.race([wait, ...started.map((s) => s.died)]) as Promise<T>;
-  const readyAt = await unlessDied(Promise.all(started.map(async (s) => {
-    await waitFor(`${s.app} ready`, () => httpOk(`http://127.0.0.1:${s.port}/ready`), 120_000, 20);
-    return performance.now();
-  })));
+  const readyAt = await unlessDied(
+    Promise.all(
+      started.map(async (s) => {
+        await waitFor(`${s.app} ready`, () => httpOk(`http://127.0.0.1:${s.port}/ready`), 120_000, 20);
+        return performance.now();
+      }),
+    ),
+  );
   const ready = Math.max(...readyAt);
   progress('processors ready', { apps, startupSeconds: (ready - spawned) / 1000 });
 
-  const runs = await unlessDied(Promise.all(started.map(async (s, i) => {
-    const output = OUTPUTS[s.app];
-    let records = 0;
-    let atLastGrid = 0;
-    const consumer = stack.kafka.consumer({ groupId: uniqueGroup('bench-throughput'), readUncommitted: false });
-    await consumer.connect();
-    await consumer.subscribe({ topic: prefixedTopic(prefix, output.topic), fromBeginning: true });
-    await consumer.run({
-      eachBatch: ({ batch }) => {
-        records += batch.messages.length;
-        for (const m of batch.messages) if (Number(m.timestamp) >= lastGrid) atLastGrid++;
-        return Promise.resolve();
-      },
-    });
-    await waitFor(`${s.app}: the last grid point`, () => atLastGrid >= output.recordsPerGridPoint, 1_800_000, 200);
-    const finished = performance.now();
-    progress(`${s.app} done`, { seconds: (finished - ready) / 1000 });
-    const metrics = await (await fetch(`http://127.0.0.1:${s.port}/metrics`)).text();
-    await consumer.disconnect();
-    return { app: s.app, seconds: (finished - ready) / 1000, startupSeconds: ((readyAt[i] as number) - spawned) / 1000, records, metrics };
-  })));
+  const runs = await unlessDied(
+    Promise.all(
+      started.map(async (s, i) => {
+        const output = OUTPUTS[s.app];
+        let records = 0;
+        let atLastGrid = 0;
+        const consumer = stack.kafka.consumer({ groupId: uniqueGroup('bench-throughput'), readUncommitted: false });
+        await consumer.connect();
+        await consumer.subscribe({ topic: prefixedTopic(prefix, output.topic), fromBeginning: true });
+        await consumer.run({
+          eachBatch: ({ batch }) => {
+            records += batch.messages.length;
+            for (const m of batch.messages) if (Number(m.timestamp) >= lastGrid) atLastGrid++;
+            return Promise.resolve();
+          },
+        });
+        await waitFor(`${s.app}: the last grid point`, () => atLastGrid >= output.recordsPerGridPoint, 1_800_000, 200);
+        const finished = performance.now();
+        progress(`${s.app} done`, { seconds: (finished - ready) / 1000 });
+        const metrics = await (await fetch(`http://127.0.0.1:${s.port}/metrics`)).text();
+        await consumer.disconnect();
+        return {
+          app: s.app,
+          seconds: (finished - ready) / 1000,
+          startupSeconds: ((readyAt[i] as number) - spawned) / 1000,
+          records,
+          metrics,
+        };
+      }),
+    ),
+  );
   for (const s of started) {
     await stopApp(s.child, 'SIGTERM');
     // What a processor warned about (a released idle partition explains late events) goes with the progress.
-    const warnings = s.child.output().split('\n').filter((line) => /"level":(40|"warn")/.test(line));
+    const warnings = s.child
+      .output()
+      .split('\n')
+      .filter((line) => /"level":(40|"warn")/.test(line));
     for (const line of warnings.slice(0, 20)) process.stderr.write(`${s.app}: ${line}\n`);
   }
   return { seconds: Math.max(...runs.map((r) => r.seconds)), runs };
@@ -137,7 +176,10 @@ async function rawRun(prefix: string, count: number): Promise<{ seconds: number 
       // In slices: one fetch (up to 1 MiB a partition) as one request could pass the broker's batch limit.
       const messages = batch.messages.map((m) => ({ key: m.key, value: m.value }));
       for (let i = 0; i < messages.length; i += 1_000) {
-        await producer.sendBatch({ acks: -1, topicMessages: [{ topic: sink, messages: messages.slice(i, i + 1_000) }] });
+        await producer.sendBatch({
+          acks: -1,
+          topicMessages: [{ topic: sink, messages: messages.slice(i, i + 1_000) }],
+        });
       }
       copied += batch.messages.length;
     },
@@ -158,7 +200,10 @@ function metric(text: string, name: string): number {
 }
 
 const t00 = performance.now();
-const progress = (what: string, extra: object = {}) => process.stderr.write(JSON.stringify({ t: Number(((performance.now() - t00) / 1000).toFixed(1)), what, ...extra }) + '\n');
+const progress = (what: string, extra: object = {}) =>
+  process.stderr.write(
+    JSON.stringify({ t: Number(((performance.now() - t00) / 1000).toFixed(1)), what, ...extra }) + '\n',
+  );
 
 async function main(): Promise<object> {
   const prefix = uniquePrefix('bench-throughput');
@@ -190,7 +235,10 @@ async function main(): Promise<object> {
         transactionAborts: metric(r.metrics, 'processor_transaction_aborts_total'),
       })),
     },
-    rawKafkajsConsumeProduce: { seconds: Number(raw.seconds.toFixed(2)), eventsPerSecond: Math.round(backlog.count / raw.seconds) },
+    rawKafkajsConsumeProduce: {
+      seconds: Number(raw.seconds.toFixed(2)),
+      eventsPerSecond: Math.round(backlog.count / raw.seconds),
+    },
   };
 }
 

@@ -10,7 +10,15 @@ import type { Logger } from 'pino';
 import { Counter, Gauge, type Registry } from '@stableyield/observability';
 import { INPUT_TOPICS, type InputTopic, type MethodologyParams } from '@stableyield/index-engine';
 import {
-  DeserializationError, DLQ_HEADERS, dlqTopicOf, PartitionReader, prefixedTopic, readDeadLetterHeaders, retryWhileRegistryUnavailable, type Kafka, type PartitionBatch,
+  DeserializationError,
+  DLQ_HEADERS,
+  dlqTopicOf,
+  PartitionReader,
+  prefixedTopic,
+  readDeadLetterHeaders,
+  retryWhileRegistryUnavailable,
+  type Kafka,
+  type PartitionBatch,
   type TopicSerde,
 } from '@stableyield/kafka';
 import { IndexAuditor, type AuditResult } from './auditor';
@@ -45,8 +53,17 @@ export class AuditorMetrics {
 
   constructor(registry: Registry, lastChecked: () => number | null, now: () => number) {
     const registers = [registry];
-    this.deviation = new Gauge({ name: 'syi_accuracy_deviation', help: '|published − recomputed| / |recomputed| of the last record checked (0 when exact)', registers });
-    this.verified = new Counter({ name: 'syi_verified_records_total', help: 'Published records checked against their recomputation, by result', labelNames: ['result'], registers });
+    this.deviation = new Gauge({
+      name: 'syi_accuracy_deviation',
+      help: '|published − recomputed| / |recomputed| of the last record checked (0 when exact)',
+      registers,
+    });
+    this.verified = new Counter({
+      name: 'syi_verified_records_total',
+      help: 'Published records checked against their recomputation, by result',
+      labelNames: ['result'],
+      registers,
+    });
     for (const result of ['match', 'mismatch']) this.verified.inc({ result }, 0);
     this.lag = new Gauge({
       name: 'syi_verification_lag_seconds',
@@ -57,9 +74,22 @@ export class AuditorMetrics {
         if (T !== null) this.set((now() - T) / 1000);
       },
     });
-    this.checkedThrough = new Gauge({ name: 'syi_verified_through_timestamp_seconds', help: 'T up to which every published record has been checked (Unix seconds)', registers });
-    this.pending = new Gauge({ name: 'syi_verification_pending_records', help: 'Published records read and not judged yet', registers });
-    this.inputsNotUsed = new Gauge({ name: 'syi_verification_inputs_not_used', help: 'Input records the replay does not use, by reason', labelNames: ['reason'], registers });
+    this.checkedThrough = new Gauge({
+      name: 'syi_verified_through_timestamp_seconds',
+      help: 'T up to which every published record has been checked (Unix seconds)',
+      registers,
+    });
+    this.pending = new Gauge({
+      name: 'syi_verification_pending_records',
+      help: 'Published records read and not judged yet',
+      registers,
+    });
+    this.inputsNotUsed = new Gauge({
+      name: 'syi_verification_inputs_not_used',
+      help: 'Input records the replay does not use, by reason',
+      labelNames: ['reason'],
+      registers,
+    });
   }
 }
 
@@ -106,7 +136,11 @@ export class AuditRunner {
   constructor(private readonly options: AuditRunnerOptions) {
     this.now = options.now ?? Date.now;
     this.log = options.logger.child({ module: 'auditor' });
-    this.auditor = new IndexAuditor({ settleMs: options.settleMs, graceMs: options.graceMs, ...(options.params ? { params: options.params } : {}) });
+    this.auditor = new IndexAuditor({
+      settleMs: options.settleMs,
+      graceMs: options.graceMs,
+      ...(options.params ? { params: options.params } : {}),
+    });
     this.metrics = new AuditorMetrics(options.registry, () => this.lastCheckedTs, this.now);
     for (const topic of INPUT_TOPICS) {
       const physical = prefixedTopic(options.topicPrefix, topic);
@@ -122,7 +156,8 @@ export class AuditRunner {
       groupPrefix: `${prefixedTopic(options.topicPrefix, 'auditor')}`,
       onBatch: (batch) => this.onBatch(batch),
       onBatchEnd: (topic, partition, nextOffset, highWatermark) => {
-        if (this.inputs.has(topic)) this.auditor.partitionRead(`${this.inputs.get(topic)}/${partition}`, nextOffset >= highWatermark);
+        if (this.inputs.has(topic))
+          this.auditor.partitionRead(`${this.inputs.get(topic)}/${partition}`, nextOffset >= highWatermark);
       },
       onFetch: () => options.onProgress?.(),
     });
@@ -143,11 +178,23 @@ export class AuditRunner {
       mismatched: stats.mismatched,
       pending: stats.pending,
       lagSeconds: this.lastCheckedTs === null ? null : (this.now() - this.lastCheckedTs) / 1000,
-      inputsNotUsed: { invalid: stats.invalidInputs, undecodable: this.undecodable, behindBase: stats.inputsBehindBase },
+      inputsNotUsed: {
+        invalid: stats.invalidInputs,
+        undecodable: this.undecodable,
+        behindBase: stats.inputsBehindBase,
+      },
       lastMismatch:
         m === null
           ? null
-          : { ts: m.ts, publishedValue: m.publishedValue, recomputedValue: m.recomputedValue, deviation: m.deviation, publishedDigest: m.publishedDigest, recomputedDigest: m.recomputedDigest, problems: m.problems },
+          : {
+              ts: m.ts,
+              publishedValue: m.publishedValue,
+              recomputedValue: m.recomputedValue,
+              deviation: m.deviation,
+              publishedDigest: m.publishedDigest,
+              recomputedDigest: m.recomputedDigest,
+              problems: m.problems,
+            },
     };
   }
 
@@ -218,7 +265,11 @@ export class AuditRunner {
     return retryWhileRegistryUnavailable(() => this.options.serde.deserialize(topic, payload), {
       stopped: () => this.stopping,
       onRetry: async (err, attempt) => {
-        if (attempt === 0) this.log.warn({ err, topic: batch.topic, partition: batch.partition }, 'schema_registry_unavailable_holding_partition');
+        if (attempt === 0)
+          this.log.warn(
+            { err, topic: batch.topic, partition: batch.partition },
+            'schema_registry_unavailable_holding_partition',
+          );
         await batch.heartbeat().catch(() => undefined);
       },
     });
@@ -249,7 +300,9 @@ export class AuditRunner {
         const h = readDeadLetterHeaders(m.headers);
         // every kind processor-syi dead-lettered (late, undecodable, invalid): it never applied those inputs
         if (h[DLQ_HEADERS.processor] === SYI_PROCESSOR) {
-          this.auditor.addLateLetter(inputId(lettered, h[DLQ_HEADERS.sourcePartition] ?? '', h[DLQ_HEADERS.sourceOffset] ?? ''));
+          this.auditor.addLateLetter(
+            inputId(lettered, h[DLQ_HEADERS.sourcePartition] ?? '', h[DLQ_HEADERS.sourceOffset] ?? ''),
+          );
         }
       }
       return;

@@ -32,7 +32,13 @@ describe('IndexAuditor', () => {
     const results = auditor.check(1000);
     expect(results.map((r) => r.result)).toEqual(s.published.map(() => 'match'));
     expect(results.every((r) => r.deviation === 0)).toBe(true);
-    expect(auditor.stats).toMatchObject({ matched: s.published.length, mismatched: 0, pending: 0, checkedThrough: s.published.at(-1)?.ts, lastMismatch: null });
+    expect(auditor.stats).toMatchObject({
+      matched: s.published.length,
+      mismatched: 0,
+      pending: 0,
+      checkedThrough: s.published.at(-1)?.ts,
+      lastMismatch: null,
+    });
     expect(auditor.check(5000)).toEqual([]); // judged once
   });
 
@@ -45,13 +51,18 @@ describe('IndexAuditor', () => {
     s.read.forEach((input, i) => {
       auditor.addInput(input);
       if (i % 50 === 0) {
-        while (nextRecord < s.published.length && (s.published[nextRecord] as SyiRecord).ts < (input.value as { ts: number }).ts - 5000) auditor.addPublished(s.published[nextRecord++] as SyiRecord, wall);
+        while (
+          nextRecord < s.published.length &&
+          (s.published[nextRecord] as SyiRecord).ts < (input.value as { ts: number }).ts - 5000
+        )
+          auditor.addPublished(s.published[nextRecord++] as SyiRecord, wall);
         results.push(...auditor.check((wall += 100)));
       }
     });
     for (const id of s.late) auditor.addLateLetter(id);
     for (const p of s.partitions) auditor.partitionRead(p, true);
-    for (; nextRecord < s.published.length; nextRecord++) auditor.addPublished(s.published[nextRecord] as SyiRecord, wall);
+    for (; nextRecord < s.published.length; nextRecord++)
+      auditor.addPublished(s.published[nextRecord] as SyiRecord, wall);
     results.push(...auditor.check((wall += 100)));
     expect(results.filter((r) => r.result === 'mismatch')).toEqual([]);
     expect(results.map((r) => r.ts)).toEqual(s.published.map((r) => r.ts));

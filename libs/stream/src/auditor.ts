@@ -199,7 +199,9 @@ export class IndexAuditor {
 
   private graceOver(p: PendingRecord, wallNow: number, frontier: number): boolean {
     const beyond = p.record.ts + this.graceMs;
-    return wallNow - (p.firstCheckedAt ?? wallNow) >= this.graceMs && frontier >= beyond && this.latestPublishedTs >= beyond;
+    return (
+      wallNow - (p.firstCheckedAt ?? wallNow) >= this.graceMs && frontier >= beyond && this.latestPublishedTs >= beyond
+    );
   }
 
   private judge(p: PendingRecord, recomputed: SyiRecord | null, problems: readonly string[]): AuditResult {
@@ -276,9 +278,12 @@ export function differences(published: SyiRecord, recomputed: SyiRecord | null):
   const problems: string[] = [];
   if (recomputed.value !== published.value) problems.push(`value ${published.value}, recomputed ${recomputed.value}`);
   const weights = (r: SyiRecord) => r.constituents.map((c) => `${c.symbol}:${c.weight}`).join(' ');
-  if (weights(recomputed) !== weights(published)) problems.push(`weights ${weights(published)}, recomputed ${weights(recomputed)}`);
-  if (recomputed.inputsDigest !== published.inputsDigest) problems.push(`inputsDigest ${published.inputsDigest}, recomputed ${recomputed.inputsDigest}`);
-  if (recomputed.digest !== published.digest) problems.push(`digest ${published.digest}, recomputed ${recomputed.digest}`);
+  if (weights(recomputed) !== weights(published))
+    problems.push(`weights ${weights(published)}, recomputed ${weights(recomputed)}`);
+  if (recomputed.inputsDigest !== published.inputsDigest)
+    problems.push(`inputsDigest ${published.inputsDigest}, recomputed ${recomputed.inputsDigest}`);
+  if (recomputed.digest !== published.digest)
+    problems.push(`digest ${published.digest}, recomputed ${recomputed.digest}`);
   return problems;
 }
 

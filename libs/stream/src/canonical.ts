@@ -16,7 +16,9 @@ export function canonicalJSON(value: unknown): string {
       return JSON.stringify(value);
     case 'object':
       if (value === null) return 'null';
-      return Array.isArray(value) ? arrayJSON(value as readonly unknown[]) : objectJSON(value as Record<string, unknown>);
+      return Array.isArray(value)
+        ? arrayJSON(value as readonly unknown[])
+        : objectJSON(value as Record<string, unknown>);
     case 'bigint':
     case 'function':
     case 'symbol':

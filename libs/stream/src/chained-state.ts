@@ -3,7 +3,13 @@
 // the replay that checks it (verify.ts, the auditor) publish records through this one class,
 // so a record's digests mean the same thing on both sides; ordering, watermarks, restarts and
 // transactions stay in EventTimeIndex and are not shared with the checkers.
-import { IndexState, type IndexEvent, type IndexRecord, type IndexStateSnapshot, type MethodologyParams } from '@stableyield/index-engine';
+import {
+  IndexState,
+  type IndexEvent,
+  type IndexRecord,
+  type IndexStateSnapshot,
+  type MethodologyParams,
+} from '@stableyield/index-engine';
 import type { SyiRecord } from '@stableyield/schemas';
 import { chainRecord } from './digest';
 import { InputsLedger, pegSamplesDigest, type LedgerSnapshot } from './inputs-ledger';

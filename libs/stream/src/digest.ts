@@ -44,12 +44,21 @@ export function verifyChain(records: readonly SyiRecord[], prevOfFirst?: string 
   let prev: SyiRecord | undefined;
   for (const r of records) {
     const recomputed = recordDigest(r);
-    if (recomputed !== r.digest) problems.push({ ts: r.ts, problem: `digest ${r.digest} does not match the record (recomputed ${recomputed})` });
+    if (recomputed !== r.digest)
+      problems.push({ ts: r.ts, problem: `digest ${r.digest} does not match the record (recomputed ${recomputed})` });
     if (prev !== undefined) {
-      if (r.prevDigest !== prev.digest) problems.push({ ts: r.ts, problem: `prevDigest ${String(r.prevDigest)} is not the digest of the record at ${prev.ts} (${prev.digest})` });
-      if (r.ts <= prev.ts) problems.push({ ts: r.ts, problem: `time does not increase (previous record at ${prev.ts})` });
+      if (r.prevDigest !== prev.digest)
+        problems.push({
+          ts: r.ts,
+          problem: `prevDigest ${String(r.prevDigest)} is not the digest of the record at ${prev.ts} (${prev.digest})`,
+        });
+      if (r.ts <= prev.ts)
+        problems.push({ ts: r.ts, problem: `time does not increase (previous record at ${prev.ts})` });
     } else if (prevOfFirst !== undefined && r.prevDigest !== prevOfFirst) {
-      problems.push({ ts: r.ts, problem: `prevDigest ${String(r.prevDigest)} is not the digest of the record before the range (${String(prevOfFirst)})` });
+      problems.push({
+        ts: r.ts,
+        problem: `prevDigest ${String(r.prevDigest)} is not the digest of the record before the range (${String(prevOfFirst)})`,
+      });
     }
     prev = r;
   }

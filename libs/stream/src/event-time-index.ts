@@ -3,7 +3,14 @@
 // path — and every grid point T ≤ watermark is evaluated in order and chained into a
 // `syi.calculated` record. Pure (no I/O, wall time passed in), with a JSON checkpoint that
 // records where each input partition must be re-read from after a restart.
-import { METHODOLOGY_V1, type IndexEvent, type IndexRecord, type IndexState, type IndexStateSnapshot, type MethodologyParams } from '@stableyield/index-engine';
+import {
+  METHODOLOGY_V1,
+  type IndexEvent,
+  type IndexRecord,
+  type IndexState,
+  type IndexStateSnapshot,
+  type MethodologyParams,
+} from '@stableyield/index-engine';
 import type { SyiRecord } from '@stableyield/schemas';
 import { ChainedIndexState } from './chained-state';
 import type { LedgerSnapshot } from './inputs-ledger';
@@ -44,7 +51,8 @@ export interface EventTimeCheckpoint {
   readonly partitions: Readonly<Record<string, PartitionCheckpoint>>;
 }
 
-export type OfferResult = { readonly kind: 'buffered' } | { readonly kind: 'skipped' } | { readonly kind: 'late'; readonly reason: string };
+export type OfferResult =
+  { readonly kind: 'buffered' } | { readonly kind: 'skipped' } | { readonly kind: 'late'; readonly reason: string };
 
 interface PartitionRead {
   position: number;
@@ -60,7 +68,9 @@ export class EventTimeIndex {
   readonly params: MethodologyParams;
   private readonly chained: ChainedIndexState;
   /** equal-ts events in (partition, offset) order: independent of fetch order, so restarts and recomputations are bit-identical */
-  private readonly buffer = new ReorderBuffer<Buffered>((a, b) => (a.partition < b.partition ? -1 : a.partition > b.partition ? 1 : a.offset - b.offset));
+  private readonly buffer = new ReorderBuffer<Buffered>((a, b) =>
+    a.partition < b.partition ? -1 : a.partition > b.partition ? 1 : a.offset - b.offset,
+  );
   readonly watermarks: Watermarks;
   private lastEvaluatedTs: number | null = null;
   private prevDigest: string | null = null;
@@ -223,14 +233,20 @@ export class EventTimeIndex {
 
   /** Restores a checkpoint into a fresh instance (before any record is offered). */
   restore(saved: EventTimeCheckpoint): void {
-    if (saved.format !== 'syi-event-time/2') throw new Error(`unknown checkpoint format ${String(saved.format)} (expected syi-event-time/2)`);
+    if (saved.format !== 'syi-event-time/2')
+      throw new Error(`unknown checkpoint format ${String(saved.format)} (expected syi-event-time/2)`);
     this.chained.restore(saved);
     this.lastEvaluatedTs = saved.lastEvaluated;
     this.prevDigest = saved.prevDigest;
     this.publishedCount = saved.published;
     this.watermarks.restore(saved.watermark);
     for (const [name, p] of Object.entries(saved.partitions)) {
-      this.reads.set(name, { position: p.resume, pending: new Map(), donePosition: p.position, replay: new Map(p.pending) });
+      this.reads.set(name, {
+        position: p.resume,
+        pending: new Map(),
+        donePosition: p.position,
+        replay: new Map(p.pending),
+      });
     }
   }
 

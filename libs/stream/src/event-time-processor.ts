@@ -12,12 +12,28 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { IndexEvent, IndexState, InputTopic } from '@stableyield/index-engine';
 import {
-  deadLetterRecord, DLQ_HEADERS, KafkaMetrics, PartitionReader, prefixedTopic, readLatestRecord, sendPerPartition,
-  TopicProducer, type DeadLetter, type Kafka, type TopicSerde,
+  deadLetterRecord,
+  DLQ_HEADERS,
+  KafkaMetrics,
+  PartitionReader,
+  prefixedTopic,
+  readLatestRecord,
+  sendPerPartition,
+  TopicProducer,
+  type DeadLetter,
+  type Kafka,
+  type TopicSerde,
 } from '@stableyield/kafka';
 import type { DataTopic, TopicValues } from '@stableyield/schemas';
 import { EventTimeIndex, type EventTimeCheckpoint } from './event-time-index';
-import { InputFeed, type DecodedBatch, type DecodedRecord, type FeedControl, type FeedSubscriber, type InputFeedOptions } from './input-feed';
+import {
+  InputFeed,
+  type DecodedBatch,
+  type DecodedRecord,
+  type FeedControl,
+  type FeedSubscriber,
+  type InputFeedOptions,
+} from './input-feed';
 import { ProcessorMetrics } from './processor-metrics';
 
 /** What a processor publishes: one output topic, evaluated at every grid point. */
@@ -130,13 +146,28 @@ export class EventTimeProcessor<T extends DataTopic> implements FeedSubscriber {
   ) {
     this.now = options.now ?? Date.now;
     this.index = new EventTimeIndex({
-      gridStepMs: options.gridStepMs, allowedLatenessMs: options.allowedLatenessMs, idleTimeoutMs: options.idleTimeoutMs, trackInputs: output.trackInputs,
+      gridStepMs: options.gridStepMs,
+      allowedLatenessMs: options.allowedLatenessMs,
+      idleTimeoutMs: options.idleTimeoutMs,
+      trackInputs: output.trackInputs,
       onIdleRelease: (partition, p) =>
-        options.logger.warn({ processor: output.name, partition, position: p.position, end: p.end, maxTs: p.maxTs, idleTimeoutMs: options.idleTimeoutMs }, 'watermark_released_idle_partition'),
+        options.logger.warn(
+          {
+            processor: output.name,
+            partition,
+            position: p.position,
+            end: p.end,
+            maxTs: p.maxTs,
+            idleTimeoutMs: options.idleTimeoutMs,
+          },
+          'watermark_released_idle_partition',
+        ),
     });
     this.metrics = options.metrics ?? new ProcessorMetrics(options.registry);
     this.kafkaMetrics = KafkaMetrics.of(options.registry);
-    this.producer = new TopicProducer(options.kafka, options.serde, this.kafkaMetrics, options.logger, { transactionalId: options.transactionalId });
+    this.producer = new TopicProducer(options.kafka, options.serde, this.kafkaMetrics, options.logger, {
+      transactionalId: options.transactionalId,
+    });
     for (const t of output.inputs) this.logicalOf.set(prefixedTopic(options.topicPrefix, t), t);
     this.outputTopic = prefixedTopic(options.topicPrefix, output.topic);
     this.changelogTopic = prefixedTopic(options.topicPrefix, output.changelog);
@@ -159,14 +190,17 @@ export class EventTimeProcessor<T extends DataTopic> implements FeedSubscriber {
   /** Where each input partition must be read from next ("physicalTopic/partition"), once restored. */
   get startOffsets(): ReadonlyMap<string, number> {
     const out = new Map<string, number>();
-    for (const [key, start] of this.startPositions) out.set(key, Math.max(start, this.index.readPosition(this.logicalKey(key))));
+    for (const [key, start] of this.startPositions)
+      out.set(key, Math.max(start, this.index.readPosition(this.logicalKey(key))));
     return out;
   }
 
   /** Restores the checkpoint and reads its inputs with a reader of its own. */
   async start(): Promise<void> {
     await this.restore();
-    const feed = new InputFeed(processorFeedOptions(this.options, this.output.name, this.output.inputs, this.options.transactionalId));
+    const feed = new InputFeed(
+      processorFeedOptions(this.options, this.output.name, this.output.inputs, this.options.transactionalId),
+    );
     this.ownFeed = feed;
     this.attach(feed.controlFor(this));
     const joinStarted = this.now();
@@ -184,11 +218,21 @@ export class EventTimeProcessor<T extends DataTopic> implements FeedSubscriber {
     // transaction, so the changelog read next is final (a moved shard's old owner cannot commit).
     await this.producer.connect();
     await this.producer.fence();
-    const latest = await readLatestRecord(kafka, logger, this.changelogTopic, { partition: this.output.changelogPartition });
+    const latest = await readLatestRecord(kafka, logger, this.changelogTopic, {
+      partition: this.output.changelogPartition,
+    });
     if (latest?.value) {
       const checkpoint = JSON.parse(gunzipSync(latest.value).toString('utf8')) as EventTimeCheckpoint;
       this.index.restore(checkpoint);
-      logger.info({ processor: this.output.name, lastEvaluated: checkpoint.lastEvaluated, published: checkpoint.published, offset: latest.offset }, 'state_restored');
+      logger.info(
+        {
+          processor: this.output.name,
+          lastEvaluated: checkpoint.lastEvaluated,
+          published: checkpoint.published,
+          offset: latest.offset,
+        },
+        'state_restored',
+      );
     } else logger.info({ processor: this.output.name }, 'state_empty_starting_from_the_beginning');
 
     const ends = await PartitionReader.endOffsets(kafka, [...this.logicalOf.keys()]);
@@ -245,7 +289,13 @@ export class EventTimeProcessor<T extends DataTopic> implements FeedSubscriber {
   // lagging forever and hold the watermark (with IDLE_TIMEOUT_MS=0, for good).
   batchEnded(physicalTopic: string, partition: number, nextOffset: number, highWatermark: number): void {
     void this.serial(() => {
-      if (!this.stopped) this.index.watermarks.advance(this.logicalKey(`${physicalTopic}/${partition}`), nextOffset, highWatermark, this.now());
+      if (!this.stopped)
+        this.index.watermarks.advance(
+          this.logicalKey(`${physicalTopic}/${partition}`),
+          nextOffset,
+          highWatermark,
+          this.now(),
+        );
       return Promise.resolve();
     });
   }
@@ -282,7 +332,8 @@ export class EventTimeProcessor<T extends DataTopic> implements FeedSubscriber {
     for (const r of batch.records) {
       lastOffset = r.offset;
       if (r.event === null) {
-        if (this.index.consumed(key, r.offset) && this.output.deadLettersInvalid) this.pendingLetters.push({ ...this.letterOf(batch, r), kind: r.kind, reason: r.reason });
+        if (this.index.consumed(key, r.offset) && this.output.deadLettersInvalid)
+          this.pendingLetters.push({ ...this.letterOf(batch, r), kind: r.kind, reason: r.reason });
         continue;
       }
       if (!this.output.accepts(r.event)) {
@@ -295,7 +346,11 @@ export class EventTimeProcessor<T extends DataTopic> implements FeedSubscriber {
       this.metrics.recordsIn.inc({ processor: this.output.name, topic });
       if (result.kind === 'late') {
         this.metrics.lateEvents.inc({ processor: this.output.name, topic });
-        this.pendingLetters.push({ ...this.letterOf(batch, r), kind: 'late', reason: `processor-${this.output.name}: ${result.reason}` });
+        this.pendingLetters.push({
+          ...this.letterOf(batch, r),
+          kind: 'late',
+          reason: `processor-${this.output.name}: ${result.reason}`,
+        });
       }
     }
     if (lastOffset >= 0) this.index.consumed(key, lastOffset);
@@ -307,7 +362,14 @@ export class EventTimeProcessor<T extends DataTopic> implements FeedSubscriber {
 
   private letterOf(batch: DecodedBatch, r: DecodedRecord) {
     const headers = { [DLQ_HEADERS.processor]: `processor-${this.output.name}` };
-    return { sourceTopic: batch.physicalTopic, key: r.key, value: r.value, partition: batch.partition, offset: String(r.offset), headers };
+    return {
+      sourceTopic: batch.physicalTopic,
+      key: r.key,
+      value: r.value,
+      partition: batch.partition,
+      offset: String(r.offset),
+      headers,
+    };
   }
 
   private get maxAheadMs(): number {
@@ -316,7 +378,8 @@ export class EventTimeProcessor<T extends DataTopic> implements FeedSubscriber {
 
   private pauseIfAhead(batch: DecodedBatch, maxTs: number, wall: number): void {
     const watermark = this.index.watermarks.current(wall);
-    if (!Number.isFinite(watermark) || maxTs <= watermark + this.maxAheadMs || batch.nextOffset >= batch.highWatermark) return;
+    if (!Number.isFinite(watermark) || maxTs <= watermark + this.maxAheadMs || batch.nextOffset >= batch.highWatermark)
+      return;
     const key = `${batch.physicalTopic}/${batch.partition}`;
     const entry = this.paused.get(key);
     if (entry !== undefined) entry.maxTs = Math.max(entry.maxTs, maxTs);
@@ -348,13 +411,15 @@ export class EventTimeProcessor<T extends DataTopic> implements FeedSubscriber {
       this.dirty = true;
     }
     const watermark = this.index.watermarks.current(wall);
-    if (Number.isFinite(watermark)) this.metrics.watermarkLag.set({ processor: this.output.name }, (wall - watermark) / 1000);
+    if (Number.isFinite(watermark))
+      this.metrics.watermarkLag.set({ processor: this.output.name }, (wall - watermark) / 1000);
     this.resumeCaughtUp(wall);
     if (!this.dirty) return;
     const since = wall - this.lastCommitWall;
     const outputs = this.pendingRecords.length > 0 || this.pendingLetters.length > 0;
     // Catching up on a backlog, one transaction (and checkpoint) a commit interval, not one a tick.
-    const minInterval = this.index.watermarks.lagging(wall).length > 0 ? this.options.commitIntervalMs : this.options.minCommitIntervalMs;
+    const minInterval =
+      this.index.watermarks.lagging(wall).length > 0 ? this.options.commitIntervalMs : this.options.minCommitIntervalMs;
     if ((outputs && since >= minInterval) || since >= this.options.commitIntervalMs) await this.commit();
   }
 
@@ -384,21 +449,39 @@ export class EventTimeProcessor<T extends DataTopic> implements FeedSubscriber {
       const topicMessages = [];
       if (records.length > 0) {
         const out = this.output;
-        const messages = await this.producer.encode(out.topic, records.map((r) => ({ key: out.keyOf(r), value: r, timestamp: out.tsOf(r) })));
+        const messages = await this.producer.encode(
+          out.topic,
+          records.map((r) => ({ key: out.keyOf(r), value: r, timestamp: out.tsOf(r) })),
+        );
         topicMessages.push({ topic: this.outputTopic, messages });
       }
       for (const l of letters) {
         const r = deadLetterRecord(l);
-        topicMessages.push({ topic: r.topic, messages: [{ key: r.key, value: r.value, ...(r.headers ? { headers: r.headers } : {}) }] });
+        topicMessages.push({
+          topic: r.topic,
+          messages: [{ key: r.key, value: r.value, ...(r.headers ? { headers: r.headers } : {}) }],
+        });
       }
-      topicMessages.push({ topic: this.changelogTopic, messages: [{ key: this.output.checkpointKey, value: checkpoint, partition: this.output.changelogPartition }] });
+      topicMessages.push({
+        topic: this.changelogTopic,
+        messages: [{ key: this.output.checkpointKey, value: checkpoint, partition: this.output.changelogPartition }],
+      });
       // Cut per partition and by size: catching up, one interval's records exceed a broker's
       // message.max.bytes as one record batch (MESSAGE_TOO_LARGE would stop the processor).
       await sendPerPartition(this.producer.router, topicMessages, (batch) => txn.send({ ...batch, acks: -1 }));
       await txn.commit();
       endTransactionTimer();
     } catch (err) {
-      this.options.logger.error({ err, processor: this.output.name, records: records.length, deadLetters: letters.length, checkpointBytes: checkpoint.length }, 'transaction_failed');
+      this.options.logger.error(
+        {
+          err,
+          processor: this.output.name,
+          records: records.length,
+          deadLetters: letters.length,
+          checkpointBytes: checkpoint.length,
+        },
+        'transaction_failed',
+      );
       this.metrics.transactionAborts.inc({ processor: this.output.name });
       await txn.abort().catch(() => undefined);
       // The in-memory state is ahead of what Kafka holds: only a restart (restore) is correct.
@@ -417,7 +500,8 @@ export class EventTimeProcessor<T extends DataTopic> implements FeedSubscriber {
       const out = this.output;
       this.metrics.recordsOut.inc({ processor: out.name, topic: out.topic }, records.length);
       this.kafkaMetrics.produced.inc({ topic: this.outputTopic }, records.length);
-      for (const r of records) this.metrics.evaluationLatency.observe({ processor: out.name }, Math.max(0, wall - out.tsOf(r)) / 1000);
+      for (const r of records)
+        this.metrics.evaluationLatency.observe({ processor: out.name }, Math.max(0, wall - out.tsOf(r)) / 1000);
       out.onPublished?.(records, wall);
     }
   }

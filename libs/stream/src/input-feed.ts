@@ -9,14 +9,28 @@
 import type { Logger } from 'pino';
 import { validateEvent, type IndexEvent, type InputTopic } from '@stableyield/index-engine';
 import {
-  DeserializationError, PartitionReader, prefixedTopic, retryWhileRegistryUnavailable, type Kafka, type KafkaMetrics, type PartitionBatch, type RegistryUnavailableError,
+  DeserializationError,
+  PartitionReader,
+  prefixedTopic,
+  retryWhileRegistryUnavailable,
+  type Kafka,
+  type KafkaMetrics,
+  type PartitionBatch,
+  type RegistryUnavailableError,
   type TopicSerde,
 } from '@stableyield/kafka';
 
 /** One record of a fetched batch: an input event, or why it is not one. */
 export type DecodedRecord =
   | { readonly offset: number; readonly key: Buffer | null; readonly value: Buffer | null; readonly event: IndexEvent }
-  | { readonly offset: number; readonly key: Buffer | null; readonly value: Buffer | null; readonly event: null; readonly kind: 'undecodable' | 'invalid'; readonly reason: string };
+  | {
+      readonly offset: number;
+      readonly key: Buffer | null;
+      readonly value: Buffer | null;
+      readonly event: null;
+      readonly kind: 'undecodable' | 'invalid';
+      readonly reason: string;
+    };
 
 /** A fetched batch of one input partition, decoded. */
 export interface DecodedBatch {
@@ -148,7 +162,8 @@ export class InputFeed {
     this.pauseVotes.reset(subscribers.length);
     const startOffsets = new Map<string, number>();
     for (const s of subscribers) {
-      for (const [key, offset] of s.startOffsets) startOffsets.set(key, Math.min(offset, startOffsets.get(key) ?? Infinity));
+      for (const [key, offset] of s.startOffsets)
+        startOffsets.set(key, Math.min(offset, startOffsets.get(key) ?? Infinity));
     }
     const reader = new PartitionReader({
       kafka: this.options.kafka,
@@ -192,7 +207,10 @@ export class InputFeed {
   private async handleBatch(batch: PartitionBatch): Promise<void> {
     const decoded = await this.decode(batch);
     const { kafkaMetrics, lagGroup } = this.options;
-    kafkaMetrics.lag.set({ topic: batch.topic, partition: String(batch.partition), group: lagGroup }, Math.max(0, batch.highWatermark - batch.nextOffset));
+    kafkaMetrics.lag.set(
+      { topic: batch.topic, partition: String(batch.partition), group: lagGroup },
+      Math.max(0, batch.highWatermark - batch.nextOffset),
+    );
     kafkaMetrics.consumed.inc({ topic: batch.topic }, batch.messages.length);
     await Promise.all(
       this.subscribers.map((s) =>
@@ -225,22 +243,45 @@ export class InputFeed {
       }
       this.registryRecovered(batch);
       const parsed = validateEvent({ topic, value });
-      records.push(parsed.ok ? { ...base, event: parsed.event } : { ...base, event: null, kind: 'invalid', reason: parsed.error });
+      records.push(
+        parsed.ok ? { ...base, event: parsed.event } : { ...base, event: null, kind: 'invalid', reason: parsed.error },
+      );
     }
-    return { topic, physicalTopic: batch.topic, partition: batch.partition, records, nextOffset: batch.nextOffset, highWatermark: batch.highWatermark };
+    return {
+      topic,
+      physicalTopic: batch.topic,
+      partition: batch.partition,
+      records,
+      nextOffset: batch.nextOffset,
+      highWatermark: batch.highWatermark,
+    };
   }
 
   /** Holds the partition at `offset` while the registry is out: health degraded, the group kept, liveness fed. */
-  private async registryRetry(batch: PartitionBatch, offset: string, err: RegistryUnavailableError, attempt: number, delayMs: number): Promise<void> {
+  private async registryRetry(
+    batch: PartitionBatch,
+    offset: string,
+    err: RegistryUnavailableError,
+    attempt: number,
+    delayMs: number,
+  ): Promise<void> {
     const { logger, kafkaMetrics, onFetch } = this.options;
-    if (!this.registryDown) logger.warn({ err, topic: batch.topic, partition: batch.partition, offset }, 'schema_registry_unavailable_holding_partition');
+    if (!this.registryDown)
+      logger.warn(
+        { err, topic: batch.topic, partition: batch.partition, offset },
+        'schema_registry_unavailable_holding_partition',
+      );
     this.registryDown = true;
     kafkaMetrics.registryUnavailable.set(1);
     kafkaMetrics.registryRetries.inc({ topic: batch.topic });
     logger.debug({ attempt, delayMs }, 'schema_registry_retry');
     // a wait for the registry is not a stuck loop: a restart would only wait again
     onFetch?.();
-    await batch.heartbeat().catch((heartbeatErr: unknown) => logger.debug({ err: heartbeatErr }, 'heartbeat_failed_while_holding_partition'));
+    await batch
+      .heartbeat()
+      .catch((heartbeatErr: unknown) =>
+        logger.debug({ err: heartbeatErr }, 'heartbeat_failed_while_holding_partition'),
+      );
   }
 
   private registryRecovered(batch: PartitionBatch): void {

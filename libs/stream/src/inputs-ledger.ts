@@ -11,7 +11,12 @@
 //
 // The peg samples (per-minute deviations over 24 h) are derived from past prices that are no
 // longer in force; they enter through their own digest, recomputed only when a minute passes.
-import { PYTH_VENUE, type IndexEvent, type IndexStateSnapshot, type MethodologyParams } from '@stableyield/index-engine';
+import {
+  PYTH_VENUE,
+  type IndexEvent,
+  type IndexStateSnapshot,
+  type MethodologyParams,
+} from '@stableyield/index-engine';
 import { canonicalJSON, sha256Hex } from './canonical';
 
 type Kind = 'venue' | 'book' | 'mktcap' | 'pool' | 'tbill';
@@ -41,7 +46,13 @@ export class InputsLedger {
   ) {
     this.constituents = new Set(params.constituents);
     const f = params.freshnessMs;
-    this.limits = { venue: Math.max(f.price, f.volume), book: f.orderBook, mktcap: f.marketCap, pool: f.poolApy, tbill: f.tbill };
+    this.limits = {
+      venue: Math.max(f.price, f.volume),
+      book: f.orderBook,
+      mktcap: f.marketCap,
+      pool: f.poolApy,
+      tbill: f.tbill,
+    };
   }
 
   /** Records an event applied to the state (call in apply order). */
@@ -62,7 +73,15 @@ export class InputsLedger {
       if (e.kind === 'pool' && !this.constituents.has(e.symbol)) continue;
       inputs.push([key, e.digest]);
     }
-    return sha256Hex(canonicalJSON({ format: INPUTS_FORMAT, ts: T, methodologyVersion: this.methodologyVersion, inputs, pegSamplesDigest }));
+    return sha256Hex(
+      canonicalJSON({
+        format: INPUTS_FORMAT,
+        ts: T,
+        methodologyVersion: this.methodologyVersion,
+        inputs,
+        pegSamplesDigest,
+      }),
+    );
   }
 
   toJSON(): LedgerSnapshot {
@@ -96,5 +115,10 @@ function identityOf(event: IndexEvent): [string, Kind, string] {
 
 /** Digest of the per-minute peg samples of a state (changes only when a minute boundary passes). */
 export function pegSamplesDigest(state: IndexStateSnapshot): string {
-  return sha256Hex(canonicalJSON({ sampledThrough: state.sampledThrough, rings: state.constituents.map((c) => [c.symbol, c.pegRing]) }));
+  return sha256Hex(
+    canonicalJSON({
+      sampledThrough: state.sampledThrough,
+      rings: state.constituents.map((c) => [c.symbol, c.pegRing]),
+    }),
+  );
 }

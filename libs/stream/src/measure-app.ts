@@ -10,8 +10,16 @@ import { MEASURE_SHARDS, measureChangelogSpec, ShardedMeasureProcessor, type Mea
 /** processor-syi's variables (`processorConfigSchema`); each kind has its own health port. */
 export type MeasureAppConfig = ProcessorConfig;
 
-type ProcessorSettings = Pick<EventTimeProcessorOptions, 'topicPrefix' | 'gridStepMs' | 'allowedLatenessMs'
-  | 'idleTimeoutMs' | 'minCommitIntervalMs' | 'commitIntervalMs' | 'tickMs'>;
+type ProcessorSettings = Pick<
+  EventTimeProcessorOptions,
+  | 'topicPrefix'
+  | 'gridStepMs'
+  | 'allowedLatenessMs'
+  | 'idleTimeoutMs'
+  | 'minCommitIntervalMs'
+  | 'commitIntervalMs'
+  | 'tickMs'
+>;
 
 /** A processor's event-time and commit options from its variables: the one map of env names to code names. */
 export function processorSettingsOf(config: ProcessorConfig): ProcessorSettings {

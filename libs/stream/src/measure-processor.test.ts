@@ -13,7 +13,14 @@ describe('shards of symbols', () => {
 
   it("applies its symbols' records and every pool, never another symbol's price or the T-bill", () => {
     const mine = new Set(['USDC']);
-    const price = (symbol: string): IndexEvent => ({ topic: 'cc.prices', symbol, venue: 'v', price: 1, volume24hUsd: undefined, ts: 1 });
+    const price = (symbol: string): IndexEvent => ({
+      topic: 'cc.prices',
+      symbol,
+      venue: 'v',
+      price: 1,
+      volume24hUsd: undefined,
+      ts: 1,
+    });
     expect(shardAccepts(mine, price('USDC'))).toBe(true);
     expect(shardAccepts(mine, price('USDT'))).toBe(false);
     expect(shardAccepts(mine, { topic: 'ex.mktcap', symbol: 'DAI', marketCapUsd: 1, ts: 1 })).toBe(false);
@@ -28,7 +35,14 @@ describe('measure records', () => {
   const T = 600_000;
   for (let t = 0; t <= T; t += 60_000) {
     state.apply({ topic: 'cc.prices', symbol: 'USDC', venue: 'a', price: 1.0002, volume24hUsd: 5e8, ts: t });
-    state.apply({ topic: 'cc.orderbook', symbol: 'USDC', venue: 'a', bids: [[0.9999, 1e6]], asks: [[1.0001, 1e6]], ts: t });
+    state.apply({
+      topic: 'cc.orderbook',
+      symbol: 'USDC',
+      venue: 'a',
+      bids: [[0.9999, 1e6]],
+      asks: [[1.0001, 1e6]],
+      ts: t,
+    });
     state.apply({ topic: 'ex.mktcap', symbol: 'USDC', marketCapUsd: 6e10, ts: t });
     state.apply({ topic: 'dl.apy', pool: 'p1', symbol: 'USDC', tvlUsd: 2e7, apyBase: 5, ts: t });
   }
@@ -36,10 +50,23 @@ describe('measure records', () => {
 
   it('carries the fields of each topic', () => {
     expect(measureRecord('peg', usdc, T, '1')).toEqual({
-      symbol: 'USDC', ts: T, price: 1.0002, devBps: usdc.devBps, pegScore: usdc.pegScore, sigmaBps: usdc.sigmaBps, sampleCount: 11, methodologyVersion: '1',
+      symbol: 'USDC',
+      ts: T,
+      price: 1.0002,
+      devBps: usdc.devBps,
+      pegScore: usdc.pegScore,
+      sigmaBps: usdc.sigmaBps,
+      sampleCount: 11,
+      methodologyVersion: '1',
     });
     expect(measureRecord('liquidity', usdc, T, '1')).toEqual({
-      symbol: 'USDC', ts: T, depthUsd: usdc.depthUsd, volume24hUsd: 5e8, marketCapUsd: 6e10, liquidityScore: usdc.liquidityScore, methodologyVersion: '1',
+      symbol: 'USDC',
+      ts: T,
+      depthUsd: usdc.depthUsd,
+      volume24hUsd: 5e8,
+      marketCapUsd: 6e10,
+      liquidityScore: usdc.liquidityScore,
+      methodologyVersion: '1',
     });
     const ray = measureRecord('ray', usdc, T, '1');
     expect(ray).toMatchObject({ symbol: 'USDC', ts: T, apyEff: 5, counterpartyScore: 0.95 });

@@ -15,7 +15,12 @@ import type { Logger } from 'pino';
 import type { ConstituentMeasures, IndexEvent, InputTopic } from '@stableyield/index-engine';
 import { changelogTopicSpec, partitionForKey, prefixedTopic } from '@stableyield/kafka';
 import type { TopicValues } from '@stableyield/schemas';
-import { EventTimeProcessor, processorFeedOptions, type EventTimeProcessorOptions, type ProcessorOutput } from './event-time-processor';
+import {
+  EventTimeProcessor,
+  processorFeedOptions,
+  type EventTimeProcessorOptions,
+  type ProcessorOutput,
+} from './event-time-processor';
 import { InputFeed } from './input-feed';
 import { ProcessorMetrics } from './processor-metrics';
 
@@ -60,15 +65,44 @@ export function shardAccepts(symbols: ReadonlySet<string>, event: IndexEvent): b
 }
 
 /** The published record of one kind for one constituent's measures at T. */
-export function measureRecord<K extends MeasureKind>(kind: K, m: ConstituentMeasures, ts: number, methodologyVersion: string): TopicValues[(typeof MEASURE_TOPIC)[K]] {
+export function measureRecord<K extends MeasureKind>(
+  kind: K,
+  m: ConstituentMeasures,
+  ts: number,
+  methodologyVersion: string,
+): TopicValues[(typeof MEASURE_TOPIC)[K]] {
   const record =
     kind === 'peg'
-      ? { symbol: m.symbol, ts, price: m.price, devBps: m.devBps, pegScore: m.pegScore, sigmaBps: m.sigmaBps, sampleCount: m.sampleCount, methodologyVersion }
+      ? {
+          symbol: m.symbol,
+          ts,
+          price: m.price,
+          devBps: m.devBps,
+          pegScore: m.pegScore,
+          sigmaBps: m.sigmaBps,
+          sampleCount: m.sampleCount,
+          methodologyVersion,
+        }
       : kind === 'liquidity'
-        ? { symbol: m.symbol, ts, depthUsd: m.depthUsd, volume24hUsd: m.volume24hUsd, marketCapUsd: m.marketCapUsd, liquidityScore: m.liquidityScore, methodologyVersion }
+        ? {
+            symbol: m.symbol,
+            ts,
+            depthUsd: m.depthUsd,
+            volume24hUsd: m.volume24hUsd,
+            marketCapUsd: m.marketCapUsd,
+            liquidityScore: m.liquidityScore,
+            methodologyVersion,
+          }
         : {
-            symbol: m.symbol, ts, apyEff: m.apyEff, pegScore: m.pegScore, liquidityScore: m.liquidityScore, counterpartyScore: m.counterpartyScore,
-            rayNormal: m.rayNormal, rayHighVol: m.rayHighVol, methodologyVersion,
+            symbol: m.symbol,
+            ts,
+            apyEff: m.apyEff,
+            pegScore: m.pegScore,
+            liquidityScore: m.liquidityScore,
+            counterpartyScore: m.counterpartyScore,
+            rayNormal: m.rayNormal,
+            rayHighVol: m.rayHighVol,
+            methodologyVersion,
           };
   return record as TopicValues[(typeof MEASURE_TOPIC)[K]];
 }
@@ -97,7 +131,11 @@ export class MeasureShard extends EventTimeProcessor<MeasureTopic> {
       deadLettersInvalid: false,
       inputs: MEASURE_INPUTS[kind],
       accepts: (event) => shardAccepts(symbols, event),
-      evaluate: (state, T) => state.measuresAt(T).filter((m) => symbols.has(m.symbol)).map((m) => measureRecord(kind, m, T, state.methodologyVersion)),
+      evaluate: (state, T) =>
+        state
+          .measuresAt(T)
+          .filter((m) => symbols.has(m.symbol))
+          .map((m) => measureRecord(kind, m, T, state.methodologyVersion)),
       keyOf: (r) => r.symbol,
       tsOf: (r) => r.ts,
     };
@@ -105,7 +143,10 @@ export class MeasureShard extends EventTimeProcessor<MeasureTopic> {
   }
 }
 
-export interface ShardedMeasureProcessorOptions extends Omit<MeasureShardOptions, 'shard' | 'symbols' | 'onFatal' | 'metrics'> {
+export interface ShardedMeasureProcessorOptions extends Omit<
+  MeasureShardOptions,
+  'shard' | 'symbols' | 'onFatal' | 'metrics'
+> {
   /** the constituents to publish (methodology order) */
   symbols: readonly string[];
   logger: Logger;
@@ -164,7 +205,10 @@ export class ShardedMeasureProcessor {
       });
       this.running.set(p, shard);
       await shard.restore();
-      logger.info({ shard: p, symbols: shardSymbols(p, symbols), lastEvaluated: shard.lastEvaluated }, 'shard_restored');
+      logger.info(
+        { shard: p, symbols: shardSymbols(p, symbols), lastEvaluated: shard.lastEvaluated },
+        'shard_restored',
+      );
     });
     await Promise.all(restoring);
     if (this.running.size > 0) await this.startFeed();

@@ -14,8 +14,18 @@ export class ProcessorMetrics {
 
   constructor(registry: Registry) {
     const registers = [registry];
-    this.recordsIn = new Counter({ name: 'processor_records_in_total', help: 'Input records processed', labelNames: ['processor', 'topic'], registers });
-    this.recordsOut = new Counter({ name: 'processor_records_out_total', help: 'Output records produced', labelNames: ['processor', 'topic'], registers });
+    this.recordsIn = new Counter({
+      name: 'processor_records_in_total',
+      help: 'Input records processed',
+      labelNames: ['processor', 'topic'],
+      registers,
+    });
+    this.recordsOut = new Counter({
+      name: 'processor_records_out_total',
+      help: 'Output records produced',
+      labelNames: ['processor', 'topic'],
+      registers,
+    });
     this.evaluationLatency = new Histogram({
       name: 'processor_evaluation_latency_seconds',
       help: 'Grid time T to the commit of the record for T',
@@ -23,9 +33,24 @@ export class ProcessorMetrics {
       buckets: LATENCY_BUCKETS,
       registers,
     });
-    this.watermarkLag = new Gauge({ name: 'processor_watermark_lag_seconds', help: 'Wall clock minus the watermark', labelNames: ['processor'], registers });
-    this.lateEvents = new Counter({ name: 'processor_late_events_total', help: 'Events older than the watermark allows (sent to the DLQ)', labelNames: ['processor', 'topic'], registers });
-    this.transactionAborts = new Counter({ name: 'processor_transaction_aborts_total', help: 'Aborted Kafka transactions', labelNames: ['processor'], registers });
+    this.watermarkLag = new Gauge({
+      name: 'processor_watermark_lag_seconds',
+      help: 'Wall clock minus the watermark',
+      labelNames: ['processor'],
+      registers,
+    });
+    this.lateEvents = new Counter({
+      name: 'processor_late_events_total',
+      help: 'Events older than the watermark allows (sent to the DLQ)',
+      labelNames: ['processor', 'topic'],
+      registers,
+    });
+    this.transactionAborts = new Counter({
+      name: 'processor_transaction_aborts_total',
+      help: 'Aborted Kafka transactions',
+      labelNames: ['processor'],
+      registers,
+    });
     // Our counterpart of flink_checkpoint_duration: one commit writes the outputs, the dead letters and the checkpoint.
     this.transactionDuration = new Histogram({
       name: 'processor_transaction_duration_seconds',
@@ -52,16 +77,38 @@ export class SyiMetrics {
     const registers = [registry];
     this.value = new Gauge({ name: 'syi_value', help: 'Latest SYI value (percent)', registers });
     this.rpl = new Gauge({ name: 'syi_rpl', help: 'Latest risk premium over the T-bill (percent)', registers });
-    this.lastPublished = new Gauge({ name: 'syi_last_published_timestamp_seconds', help: 'Unix time the latest syi.calculated record was produced', registers });
-    this.completeness = new Gauge({ name: 'syi_data_completeness_ratio', help: 'Share of constituents eligible in the latest calculation', registers });
+    this.lastPublished = new Gauge({
+      name: 'syi_last_published_timestamp_seconds',
+      help: 'Unix time the latest syi.calculated record was produced',
+      registers,
+    });
+    this.completeness = new Gauge({
+      name: 'syi_data_completeness_ratio',
+      help: 'Share of constituents eligible in the latest calculation',
+      registers,
+    });
     this.calculationLatency = new Histogram({
       name: 'syi_calculation_latency_seconds',
       help: 'Time to compute one index value',
       buckets: [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.05],
       registers,
     });
-    this.eligible = new Gauge({ name: 'syi_eligible_constituents', help: 'Constituents in the latest calculation', registers });
-    this.weight = new Gauge({ name: 'syi_constituent_weight', help: 'Weight of each constituent', labelNames: ['symbol'], registers });
-    this.ray = new Gauge({ name: 'syi_constituent_ray', help: 'Risk-adjusted yield of each constituent (percent)', labelNames: ['symbol'], registers });
+    this.eligible = new Gauge({
+      name: 'syi_eligible_constituents',
+      help: 'Constituents in the latest calculation',
+      registers,
+    });
+    this.weight = new Gauge({
+      name: 'syi_constituent_weight',
+      help: 'Weight of each constituent',
+      labelNames: ['symbol'],
+      registers,
+    });
+    this.ray = new Gauge({
+      name: 'syi_constituent_ray',
+      help: 'Risk-adjusted yield of each constituent (percent)',
+      labelNames: ['symbol'],
+      registers,
+    });
   }
 }

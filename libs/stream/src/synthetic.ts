@@ -57,29 +57,73 @@ export class SyntheticMarket {
     SYNTHETIC_SYMBOLS.forEach((symbol, s) => {
       add(options.pythPeriodMs ?? 400, (ts) => {
         const price = this.walk(s);
-        return [{ topic: 'pyth.prices', key: `feed-${symbol}`, value: { symbol, feedId: `feed-${symbol}`, price, conf: 0.0001, publishTime: Math.floor(ts / 1000), ts } }];
+        return [
+          {
+            topic: 'pyth.prices',
+            key: `feed-${symbol}`,
+            value: { symbol, feedId: `feed-${symbol}`, price, conf: 0.0001, publishTime: Math.floor(ts / 1000), ts },
+          },
+        ];
       });
       for (const venue of VENUES) {
         add(options.pricePeriodMs ?? 1000, (ts) => [
-          { topic: 'cc.prices', key: `${symbol}-${venue}`, value: { symbol, venue, price: this.quote(s), volume24hUsd: 1e8 * (1 + s) * (0.5 + rnd()), ts } },
+          {
+            topic: 'cc.prices',
+            key: `${symbol}-${venue}`,
+            value: { symbol, venue, price: this.quote(s), volume24hUsd: 1e8 * (1 + s) * (0.5 + rnd()), ts },
+          },
         ]);
         add(options.bookPeriodMs ?? 5000, (ts) => {
           const mid = this.level[s] as number;
-          const levels = (sign: number) => Array.from({ length: 10 }, (_, k): [number, number] => [mid + sign * (0.0001 + k * 0.0006), 1e6 * (1 + rnd() * 4)]);
-          return [{ topic: 'cc.orderbook', key: `${symbol}-${venue}`, value: { symbol, venue, bids: levels(-1), asks: levels(1), ts } }];
+          const levels = (sign: number) =>
+            Array.from({ length: 10 }, (_, k): [number, number] => [
+              mid + sign * (0.0001 + k * 0.0006),
+              1e6 * (1 + rnd() * 4),
+            ]);
+          return [
+            {
+              topic: 'cc.orderbook',
+              key: `${symbol}-${venue}`,
+              value: { symbol, venue, bids: levels(-1), asks: levels(1), ts },
+            },
+          ];
         });
       }
       add(options.poolPeriodMs ?? 60_000, (ts) =>
         Array.from({ length: 4 }, (_, p) => {
           const apyBase = p === 3 && rnd() < 0.1 ? null : 3 + rnd() * 4;
           const pool = `${symbol}-pool-${p}`;
-          return { topic: 'dl.apy' as const, key: pool, value: { pool, project: 'synthetic', chain: 'Ethereum', symbol, tvlUsd: 2e7 + rnd() * 1e9, apyBase, apyReward: 0.1, apy: apyBase, ts } };
+          return {
+            topic: 'dl.apy' as const,
+            key: pool,
+            value: {
+              pool,
+              project: 'synthetic',
+              chain: 'Ethereum',
+              symbol,
+              tvlUsd: 2e7 + rnd() * 1e9,
+              apyBase,
+              apyReward: 0.1,
+              apy: apyBase,
+              ts,
+            },
+          };
         }),
       );
-      add(options.mktcapPeriodMs ?? 60_000, (ts) => [{ topic: 'ex.mktcap', key: symbol, value: { symbol, marketCapUsd: 1e9 * (1 + s * 10) * (0.9 + rnd() * 0.2), ts } }]);
+      add(options.mktcapPeriodMs ?? 60_000, (ts) => [
+        {
+          topic: 'ex.mktcap',
+          key: symbol,
+          value: { symbol, marketCapUsd: 1e9 * (1 + s * 10) * (0.9 + rnd() * 0.2), ts },
+        },
+      ]);
     });
     add(options.tbillPeriodMs ?? 3_600_000, (ts) => [
-      { topic: 'trad.tbill', key: 'yield-3m', value: { series: 'DGS3MO', rate: 3.8 + rnd() * 0.2, date: new Date(ts).toISOString().slice(0, 10), ts } },
+      {
+        topic: 'trad.tbill',
+        key: 'yield-3m',
+        value: { series: 'DGS3MO', rate: 3.8 + rnd() * 0.2, date: new Date(ts).toISOString().slice(0, 10), ts },
+      },
     ]);
     // the T-bill and every pool and market cap exist from the start
     for (const s of this.streams) if (s.period >= 60_000) s.next = start;

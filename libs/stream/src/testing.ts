@@ -8,9 +8,24 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runReplay, type IndexRecord } from '@stableyield/index-engine';
-import { CATALOG, prefixedSpecs, prefixedTopic, provisionTopics, type Kafka, type RawRecord, type TopicProducer, type TopicSerde } from '@stableyield/kafka';
 import {
-  connectTestProducer, endOffsets, readTopic, repoRoot, stopApp, type AppProcess, type TestStack,
+  CATALOG,
+  prefixedSpecs,
+  prefixedTopic,
+  provisionTopics,
+  type Kafka,
+  type RawRecord,
+  type TopicProducer,
+  type TopicSerde,
+} from '@stableyield/kafka';
+import {
+  connectTestProducer,
+  endOffsets,
+  readTopic,
+  repoRoot,
+  stopApp,
+  type AppProcess,
+  type TestStack,
 } from '@stableyield/kafka/testing';
 import { createRegistryClient, registerSchemas, type SyiRecord } from '@stableyield/schemas';
 import type { Logger } from 'pino';
@@ -23,7 +38,14 @@ import { replayLine, SyntheticMarket, type InputRecord } from './synthetic';
  */
 export const PROCESSOR_NODE_OPTIONS = '--max-semi-space-size=32';
 
-export const INPUT_TOPIC_NAMES = ['cc.prices', 'pyth.prices', 'cc.orderbook', 'dl.apy', 'ex.mktcap', 'trad.tbill'] as const;
+export const INPUT_TOPIC_NAMES = [
+  'cc.prices',
+  'pyth.prices',
+  'cc.orderbook',
+  'dl.apy',
+  'ex.mktcap',
+  'trad.tbill',
+] as const;
 
 /**
  * A port for an app a test starts: random, below Linux's ephemeral range (32768 and up), where
@@ -34,17 +56,39 @@ export const randomTestPort = () => 20_000 + Math.floor(Math.random() * 12_000);
 export const uniquePrefix = (name: string) => `test-${name}-${randomUUID().slice(0, 8)}.`;
 
 /** Every topic a processor-syi run under the prefix needs, and the schemas. */
-export async function provisionPrefixed(kafka: Kafka, logger: Logger, registryUrl: string, prefix: string): Promise<void> {
+export async function provisionPrefixed(
+  kafka: Kafka,
+  logger: Logger,
+  registryUrl: string,
+  prefix: string,
+): Promise<void> {
   const specs = [...prefixedSpecs(prefix, CATALOG), SyiProcessor.changelogSpec(prefix)];
-  specs.push({ name: prefixedTopic(prefix, 'processor-syi.lease'), key: 'none', partitions: 1, cleanupPolicy: 'delete', retentionMs: 3_600_000 });
+  specs.push({
+    name: prefixedTopic(prefix, 'processor-syi.lease'),
+    key: 'none',
+    partitions: 1,
+    cleanupPolicy: 'delete',
+    retentionMs: 3_600_000,
+  });
   await provisionTopics(kafka, logger, { replicationFactor: 1, topics: specs });
   await registerSchemas(createRegistryClient(registryUrl));
 }
 
 /** Produces input records to their prefixed topics (Avro, keyed as the ingesters key them). */
-export async function produceInputs(producer: TopicProducer, serde: TopicSerde, prefix: string, records: readonly InputRecord[]): Promise<void> {
+export async function produceInputs(
+  producer: TopicProducer,
+  serde: TopicSerde,
+  prefix: string,
+  records: readonly InputRecord[],
+): Promise<void> {
   const raw: RawRecord[] = [];
-  for (const r of records) raw.push({ topic: prefixedTopic(prefix, r.topic), key: r.key, value: await serde.serialize(r.topic, r.value), timestamp: r.value.ts });
+  for (const r of records)
+    raw.push({
+      topic: prefixedTopic(prefix, r.topic),
+      key: r.key,
+      value: await serde.serialize(r.topic, r.value),
+      timestamp: r.value.ts,
+    });
   // sendRaw cuts the writes into per-partition requests under the broker's request limit
   await producer.sendRaw(raw);
 }
@@ -57,7 +101,13 @@ export async function produceInputs(producer: TopicProducer, serde: TopicSerde, 
  * slices shorter than the allowed lateness, every record is in the log before any record more
  * than one slice younger, as a real source that publishes as it observes.
  */
-export async function produceInOrder(producer: TopicProducer, serde: TopicSerde, prefix: string, records: readonly InputRecord[], sliceMs: number): Promise<void> {
+export async function produceInOrder(
+  producer: TopicProducer,
+  serde: TopicSerde,
+  prefix: string,
+  records: readonly InputRecord[],
+  sliceMs: number,
+): Promise<void> {
   let start = 0;
   while (start < records.length) {
     const sliceEnd = (records[start] as InputRecord).value.ts + sliceMs;
@@ -155,24 +205,40 @@ export function swapEveryNthOfKey<T extends { topic: string; key: string }>(reco
     const count = (seen.get(key) ?? 0) + 1;
     seen.set(key, count);
     const previous = lastOfKey.get(key);
-    if (previous !== undefined && count % every === 0) [records[previous], records[i]] = [records[i]!, records[previous]!];
+    if (previous !== undefined && count % every === 0)
+      [records[previous], records[i]] = [records[i]!, records[previous]!];
     lastOfKey.set(key, i);
   });
   return records;
 }
 
 /** The replay of input records (in the order Kafka holds them per partition): the expected index. */
-export async function replayOf(records: readonly { topic: string; value: unknown }[], intervalMs: number): Promise<IndexRecord[]> {
+export async function replayOf(
+  records: readonly { topic: string; value: unknown }[],
+  intervalMs: number,
+): Promise<IndexRecord[]> {
   const out: IndexRecord[] = [];
   await runReplay(
     records.map((r) => replayLine(r)),
-    { intervalSeconds: intervalMs / 1000, skipInvalid: false, write: (text) => void out.push(...text.trim().split('\n').map((l) => JSON.parse(l) as IndexRecord)) },
+    {
+      intervalSeconds: intervalMs / 1000,
+      skipInvalid: false,
+      write: (text) =>
+        void out.push(
+          ...text
+            .trim()
+            .split('\n')
+            .map((l) => JSON.parse(l) as IndexRecord),
+        ),
+    },
   );
   return out;
 }
 
 const close = (a: number | null, b: number | null) =>
-  a === null || b === null ? a === b : a === b || Math.abs(a - b) <= Math.max(1e-12, 1e-9 * Math.max(Math.abs(a), Math.abs(b)));
+  a === null || b === null
+    ? a === b
+    : a === b || Math.abs(a - b) <= Math.max(1e-12, 1e-9 * Math.max(Math.abs(a), Math.abs(b)));
 
 /** Methodology §6: same mode and eligible set; value, rpl, weights and RAYs within 1e-9 relative. */
 export function matchesReplay(live: SyiRecord, expected: IndexRecord): string | null {
@@ -217,9 +283,18 @@ export async function dumpInputs(
 ): Promise<{ topic: string; value: unknown }[]> {
   const out: { topic: string; value: unknown }[] = [];
   for (const topic of INPUT_TOPIC_NAMES) {
-    const expected = produced ? produced.filter((r) => r.topic === topic).length : await recordCount(stack.kafka, prefix, topic);
-    const messages = expected === 0 ? [] : await readTopic(stack.kafka, prefixedTopic(prefix, topic), { done: (m) => m.length >= expected, timeoutMs: 30_000 });
-    if (messages.length !== expected) throw new Error(`${prefix}${topic}: read ${messages.length} of ${expected} records`);
+    const expected = produced
+      ? produced.filter((r) => r.topic === topic).length
+      : await recordCount(stack.kafka, prefix, topic);
+    const messages =
+      expected === 0
+        ? []
+        : await readTopic(stack.kafka, prefixedTopic(prefix, topic), {
+            done: (m) => m.length >= expected,
+            timeoutMs: 30_000,
+          });
+    if (messages.length !== expected)
+      throw new Error(`${prefix}${topic}: read ${messages.length} of ${expected} records`);
     for (const m of messages) out.push({ topic, value: await stack.serde.deserialize(topic, m.value as Buffer) });
   }
   return out;
@@ -231,12 +306,28 @@ export function replayWithCommand(inputs: readonly { topic: string; value: unkno
   try {
     const file = join(dir, 'inputs.jsonl');
     writeFileSync(file, inputs.map((r) => replayLine(r as InputRecord)).join('\n') + '\n');
-    const cli = spawnSync(process.execPath, ['--import', 'tsx', join(repoRoot(), 'apps/syi-cli/src/main.ts'), 'replay', '--input', file, '--interval', String(gridMs / 1000)], {
-      encoding: 'utf8',
-      maxBuffer: 512 << 20,
-    });
+    const cli = spawnSync(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        join(repoRoot(), 'apps/syi-cli/src/main.ts'),
+        'replay',
+        '--input',
+        file,
+        '--interval',
+        String(gridMs / 1000),
+      ],
+      {
+        encoding: 'utf8',
+        maxBuffer: 512 << 20,
+      },
+    );
     if (cli.status !== 0) throw new Error(`syi replay exited ${String(cli.status)}: ${cli.stderr}`);
-    return cli.stdout.trim().split('\n').map((line) => JSON.parse(line) as IndexRecord);
+    return cli.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as IndexRecord);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -5,7 +5,16 @@ import type { SyiRecord } from '@stableyield/schemas';
 import { recordDigest } from './digest';
 import { EventTimeIndex } from './event-time-index';
 import { SyntheticMarket } from './synthetic';
-import { compareRecomputed, inputId, inputLookbackMs, recomputeRecords, reproducibleFrom, sampleTimes, verifyRange, type StoredInput } from './verify';
+import {
+  compareRecomputed,
+  inputId,
+  inputLookbackMs,
+  recomputeRecords,
+  reproducibleFrom,
+  sampleTimes,
+  verifyRange,
+  type StoredInput,
+} from './verify';
 import { partitionedMarket, publishLive } from '../test/live-index';
 
 const START = 1_767_225_600_000;
@@ -13,13 +22,15 @@ const START = 1_767_225_600_000;
 /** Inputs spread over 3 partitions per topic, and what a live EventTimeIndex publishes from them. */
 function scenario() {
   const offsets = new Map<string, number>();
-  const inputs: StoredInput[] = [...new SyntheticMarket({ startMs: START, seed: 8 }).until(START + 150_000)].map((r) => {
-    const partition = r.key.length % 3;
-    const key = `${r.topic}/${partition}`;
-    const offset = offsets.get(key) ?? 0;
-    offsets.set(key, offset + 1);
-    return { topic: r.topic, partition, offset, value: r.value };
-  });
+  const inputs: StoredInput[] = [...new SyntheticMarket({ startMs: START, seed: 8 }).until(START + 150_000)].map(
+    (r) => {
+      const partition = r.key.length % 3;
+      const key = `${r.topic}/${partition}`;
+      const offset = offsets.get(key) ?? 0;
+      offsets.set(key, offset + 1);
+      return { topic: r.topic, partition, offset, value: r.value };
+    },
+  );
   const index = new EventTimeIndex({ gridStepMs: 1000, allowedLatenessMs: 200, idleTimeoutMs: 10_000 });
   const published: SyiRecord[] = [];
   for (const i of inputs) {
@@ -61,8 +72,17 @@ describe('verify', () => {
 
   it('leaves out inputs the processor dead-lettered as late', () => {
     const target = (published[60] as SyiRecord).ts;
-    const victim = inputs.find((i) => i.topic === 'pyth.prices' && (i.value as { ts: number }).ts > target - 400 && (i.value as { ts: number }).ts <= target) as StoredInput;
-    const without = recomputeRecords(inputs, [target], new Set([`${victim.topic}/${victim.partition}/${victim.offset}`]));
+    const victim = inputs.find(
+      (i) =>
+        i.topic === 'pyth.prices' &&
+        (i.value as { ts: number }).ts > target - 400 &&
+        (i.value as { ts: number }).ts <= target,
+    ) as StoredInput;
+    const without = recomputeRecords(
+      inputs,
+      [target],
+      new Set([`${victim.topic}/${victim.partition}/${victim.offset}`]),
+    );
     const withAll = recomputeRecords(inputs, [target], new Set());
     expect(without.get(target)?.inputsDigest).not.toBe(withAll.get(target)?.inputsDigest);
   });
@@ -84,7 +104,11 @@ describe('verify: any arrival order the processor can see', () => {
           const { published, late } = publishLive(inputs, pick, latenessMs, skewMs);
           lateSeen += late.size;
           recordsSeen += published.length;
-          const recomputed = recomputeRecords(inputs, published.map((r) => r.ts), late);
+          const recomputed = recomputeRecords(
+            inputs,
+            published.map((r) => r.ts),
+            late,
+          );
           expect(compareRecomputed(published, recomputed)).toEqual([]);
           expect([...recomputed.keys()]).toEqual(published.map((r) => r.ts));
         },
@@ -97,10 +121,18 @@ describe('verify: any arrival order the processor can see', () => {
   });
 
   it('would have caught the old verifier: sorting all inputs by ts alone drops an earlier offset', () => {
-    const inputs = partitionedMarket(3, 90, Array.from({ length: 60 }, (_, i) => i * 7));
+    const inputs = partitionedMarket(
+      3,
+      90,
+      Array.from({ length: 60 }, (_, i) => i * 7),
+    );
     const { published, late } = publishLive(inputs, [1, 2, 3, 5, 7, 11, 13], 200, 300);
     // the old way: one EventTimeIndex fed in global ts order, ignoring what offer says
-    const index = new EventTimeIndex({ gridStepMs: 1000, allowedLatenessMs: 1, idleTimeoutMs: Number.MAX_SAFE_INTEGER });
+    const index = new EventTimeIndex({
+      gridStepMs: 1000,
+      allowedLatenessMs: 1,
+      idleTimeoutMs: Number.MAX_SAFE_INTEGER,
+    });
     const old = new Map<number, SyiRecord>();
     let skipped = 0;
     const sorted = [...inputs].sort((a, b) => (a.value as { ts: number }).ts - (b.value as { ts: number }).ts);
@@ -112,7 +144,16 @@ describe('verify: any arrival order the processor can see', () => {
     }
     expect(skipped).toBeGreaterThan(0);
     expect(compareRecomputed(published, old).length).toBeGreaterThan(0);
-    expect(compareRecomputed(published, recomputeRecords(inputs, published.map((r) => r.ts), late))).toEqual([]);
+    expect(
+      compareRecomputed(
+        published,
+        recomputeRecords(
+          inputs,
+          published.map((r) => r.ts),
+          late,
+        ),
+      ),
+    ).toEqual([]);
   });
 });
 
@@ -131,11 +172,13 @@ describe('what the retained inputs can recompute', () => {
 
   it('starts after the first kept record of every truncated partition by its topic look-back', () => {
     expect(reproducibleFrom([{ topic: 'cc.prices', truncated: false, firstTs: 5 }])).toBe(-Infinity);
-    expect(reproducibleFrom([
-      { topic: 'cc.prices', truncated: true, firstTs: 10 * DAY },
-      { topic: 'trad.tbill', truncated: true, firstTs: 5 * DAY },
-      { topic: 'dl.apy', truncated: false, firstTs: 0 },
-    ])).toBe(12 * DAY);
+    expect(
+      reproducibleFrom([
+        { topic: 'cc.prices', truncated: true, firstTs: 10 * DAY },
+        { topic: 'trad.tbill', truncated: true, firstTs: 5 * DAY },
+        { topic: 'dl.apy', truncated: false, firstTs: 0 },
+      ]),
+    ).toBe(12 * DAY);
     expect(reproducibleFrom([{ topic: 'ex.mktcap', truncated: true, firstTs: null }])).toBe(Infinity);
   });
 });

@@ -4,7 +4,13 @@
 // dead-letter as late, in (ts, topic-partition, offset) order, applied to one state, evaluated
 // at T. Nothing of the processor's watermark, reorder buffer, restore or transactions is used,
 // so a fault in those shows as a difference. Pure: the caller reads Kafka.
-import { METHODOLOGY_V1, validateEvent, type IndexEvent, type InputTopic, type MethodologyParams } from '@stableyield/index-engine';
+import {
+  METHODOLOGY_V1,
+  validateEvent,
+  type IndexEvent,
+  type InputTopic,
+  type MethodologyParams,
+} from '@stableyield/index-engine';
 import type { SyiRecord } from '@stableyield/schemas';
 import { ChainedIndexState } from './chained-state';
 import { recordDigest, verifyChain, type ChainProblem } from './digest';
@@ -18,14 +24,16 @@ export interface StoredInput {
 }
 
 /** "topic/partition/offset": how inputs are named in the set of those left out. */
-export const inputId = (topic: string, partition: number | string, offset: number | string): string => `${topic}/${partition}/${offset}`;
+export const inputId = (topic: string, partition: number | string, offset: number | string): string =>
+  `${topic}/${partition}/${offset}`;
 
 /** Picks up to n grid times spread evenly over the records (first and last included). */
 export function sampleTimes(records: readonly SyiRecord[], n: number): number[] {
   if (n <= 0 || records.length === 0) return [];
   if (n >= records.length) return records.map((r) => r.ts);
   const out = new Set<number>();
-  for (let i = 0; i < n; i++) out.add((records[Math.round((i * (records.length - 1)) / Math.max(1, n - 1))] as SyiRecord).ts);
+  for (let i = 0; i < n; i++)
+    out.add((records[Math.round((i * (records.length - 1)) / Math.max(1, n - 1))] as SyiRecord).ts);
   return [...out];
 }
 
@@ -63,7 +71,8 @@ export function replayInputs(inputs: readonly StoredInput[], excluded: ReadonlyS
       continue;
     }
     const parsed = validateEvent({ topic: input.topic, value: input.value });
-    if (parsed.ok) events.push({ partition: `${input.topic}/${input.partition}`, offset: input.offset, event: parsed.event });
+    if (parsed.ok)
+      events.push({ partition: `${input.topic}/${input.partition}`, offset: input.offset, event: parsed.event });
     else invalid++;
   }
   events.sort(compareReplayInputs);
@@ -86,7 +95,8 @@ export function recomputeRecords(
   const out = new Map<number, SyiRecord>();
   let next = 0;
   for (const T of [...new Set(times)].sort((a, b) => a - b)) {
-    while (next < events.length && (events[next] as ReplayInput).event.ts <= T) state.apply((events[next++] as ReplayInput).event);
+    while (next < events.length && (events[next] as ReplayInput).event.ts <= T)
+      state.apply((events[next++] as ReplayInput).event);
     const record = state.recordAt(T, null);
     if (record !== null) out.set(T, record);
   }
@@ -103,22 +113,41 @@ export interface VerifyReport {
 }
 
 /** Compares published records with their recomputation (values, inputsDigest, digest given the published prevDigest). */
-export function compareRecomputed(published: readonly SyiRecord[], recomputed: ReadonlyMap<number, SyiRecord>): ChainProblem[] {
+export function compareRecomputed(
+  published: readonly SyiRecord[],
+  recomputed: ReadonlyMap<number, SyiRecord>,
+): ChainProblem[] {
   const problems: ChainProblem[] = [];
   for (const p of published) {
     if (!recomputed.has(p.ts)) continue;
     const r = recomputed.get(p.ts) as SyiRecord;
-    if (r.inputsDigest !== p.inputsDigest) problems.push({ ts: p.ts, problem: `inputsDigest ${p.inputsDigest} differs from the recomputed ${r.inputsDigest}` });
+    if (r.inputsDigest !== p.inputsDigest)
+      problems.push({
+        ts: p.ts,
+        problem: `inputsDigest ${p.inputsDigest} differs from the recomputed ${r.inputsDigest}`,
+      });
     const digest = recordDigest({ ...r, prevDigest: p.prevDigest });
-    if (digest !== p.digest) problems.push({ ts: p.ts, problem: `recomputed record (value ${r.value}, published ${p.value}) has digest ${digest}, published ${p.digest}` });
+    if (digest !== p.digest)
+      problems.push({
+        ts: p.ts,
+        problem: `recomputed record (value ${r.value}, published ${p.value}) has digest ${digest}, published ${p.digest}`,
+      });
   }
   return problems;
 }
 
 /** Chain checks of the range plus the recomputation results, as one report. */
-export function verifyRange(records: readonly SyiRecord[], prevOfFirst: string | null | undefined, recomputed: ReadonlyMap<number, SyiRecord> | null, asked: readonly number[]): VerifyReport {
+export function verifyRange(
+  records: readonly SyiRecord[],
+  prevOfFirst: string | null | undefined,
+  recomputed: ReadonlyMap<number, SyiRecord> | null,
+  asked: readonly number[],
+): VerifyReport {
   const recomputeProblems = recomputed === null ? [] : compareRecomputed(records, recomputed);
-  if (recomputed !== null) for (const ts of asked) if (!recomputed.has(ts)) recomputeProblems.push({ ts, problem: 'could not be recomputed: the inputs give no record at this grid time' });
+  if (recomputed !== null)
+    for (const ts of asked)
+      if (!recomputed.has(ts))
+        recomputeProblems.push({ ts, problem: 'could not be recomputed: the inputs give no record at this grid time' });
   return {
     records: records.length,
     from: records[0]?.ts ?? null,
@@ -165,7 +194,10 @@ export interface RetainedPartition {
  * window are gone). −Infinity when nothing was deleted; Infinity when a truncated partition
  * holds nothing at all.
  */
-export function reproducibleFrom(partitions: readonly RetainedPartition[], params: MethodologyParams = METHODOLOGY_V1): number {
+export function reproducibleFrom(
+  partitions: readonly RetainedPartition[],
+  params: MethodologyParams = METHODOLOGY_V1,
+): number {
   let from = -Infinity;
   for (const p of partitions) {
     if (!p.truncated) continue;

@@ -14,7 +14,12 @@ export const START = 1_767_225_600_000;
  * a later-stamped CryptoCompare price is written before an earlier-stamped Binance one), so
  * offsets no longer rise with ts.
  */
-export function partitionedMarket(seed: number, seconds: number, swaps: readonly number[] = [], partitions = 2): StoredInput[] {
+export function partitionedMarket(
+  seed: number,
+  seconds: number,
+  swaps: readonly number[] = [],
+  partitions = 2,
+): StoredInput[] {
   const byPartition = new Map<string, StoredInput[]>();
   for (const r of new SyntheticMarket({ startMs: START, seed }).until(START + seconds * 1000)) {
     const partition = r.key.length % partitions;
@@ -51,7 +56,12 @@ export interface LiveRun {
  * next record is within `skewMs` of the earliest next record is picked (by `pick`, cycled), as
  * fetches from several brokers interleave. The index publishes after every record.
  */
-export function publishLive(inputs: readonly StoredInput[], pick: readonly number[], latenessMs: number, skewMs: number): LiveRun {
+export function publishLive(
+  inputs: readonly StoredInput[],
+  pick: readonly number[],
+  latenessMs: number,
+  skewMs: number,
+): LiveRun {
   const queues = new Map<string, StoredInput[]>();
   for (const i of inputs) {
     const key = `${i.topic}/${i.partition}`;
@@ -73,7 +83,8 @@ export function publishLive(inputs: readonly StoredInput[], pick: readonly numbe
     if (!v.ok) throw new Error(v.error);
     read.push(input);
     const result = index.offer(key, input.offset, v.event, 0);
-    if (result.kind === 'skipped') throw new Error(`${key} offset ${input.offset} skipped although read once, in order`);
+    if (result.kind === 'skipped')
+      throw new Error(`${key} offset ${input.offset} skipped although read once, in order`);
     if (result.kind === 'late') late.add(inputId(input.topic, input.partition, input.offset));
     published.push(...index.advance(0));
   }

@@ -51,7 +51,12 @@ export type BinanceError = Extract<UpstreamError, { source: 'binance' }>;
 export function parseBinanceError(payload: unknown): BinanceError | null {
   const parsed = binanceErrorSchema.safeParse(payload);
   if (!parsed.success) return null;
-  return { source: 'binance', kind: parsed.data.code === -1003 ? 'rate-limit' : 'api-error', code: parsed.data.code, message: parsed.data.msg };
+  return {
+    source: 'binance',
+    kind: parsed.data.code === -1003 ? 'rate-limit' : 'api-error',
+    code: parsed.data.code,
+    message: parsed.data.msg,
+  };
 }
 
 function errorResult<T>(payload: unknown): ParseResult<T> | null {
@@ -63,7 +68,9 @@ export function mapBinanceTicker24hr(payload: unknown, pairs: readonly BinancePa
   const error = errorResult<CcPriceRecord[]>(payload);
   if (error !== null) return error;
   // One symbol gives an object, several an array; parse each form on its own for precise reasons.
-  const parsed = Array.isArray(payload) ? z.array(ticker).safeParse(payload) : ticker.transform((t) => [t]).safeParse(payload);
+  const parsed = Array.isArray(payload)
+    ? z.array(ticker).safeParse(payload)
+    : ticker.transform((t) => [t]).safeParse(payload);
   if (!parsed.success) return fail(describeZodError(SOURCE, parsed.error));
   const tickers = parsed.data;
   const records: CcPriceRecord[] = [];
@@ -89,12 +96,17 @@ function invertLevels(levels: readonly BookLevel[]): BookLevel[] {
 }
 
 /** Depth has no timestamp: `fetchedAt` (ms) is the record's ts. */
-export function mapBinanceDepth(payload: unknown, pair: BinancePair, fetchedAt: number): ParseResult<CcOrderbookRecord> {
+export function mapBinanceDepth(
+  payload: unknown,
+  pair: BinancePair,
+  fetchedAt: number,
+): ParseResult<CcOrderbookRecord> {
   const error = errorResult<CcOrderbookRecord>(payload);
   if (error !== null) return error;
   const parsed = binanceDepthSchema.safeParse(payload);
   if (!parsed.success) return fail(describeZodError(SOURCE, parsed.error));
-  const toLevels = (rows: readonly (readonly [string, string])[]): BookLevel[] => rows.map(([price, qty]) => [Number(price), Number(qty)]);
+  const toLevels = (rows: readonly (readonly [string, string])[]): BookLevel[] =>
+    rows.map(([price, qty]) => [Number(price), Number(qty)]);
   const bids = toLevels(parsed.data.bids);
   const asks = toLevels(parsed.data.asks);
   const record: CcOrderbookRecord =

@@ -3,19 +3,29 @@ import { mapCryptoComparePriceMultiFull, parseCryptoCompareError } from './crypt
 
 describe('CryptoCompare pricemultifull', () => {
   it('maps the 2021 BTC USD/EUR capture (USD only)', () => {
-    expect(mapCryptoComparePriceMultiFull(fixtureJson('cryptocompare_pricemultifull_BTC_USD-EUR_20210410.json'))).toEqual({
+    expect(
+      mapCryptoComparePriceMultiFull(fixtureJson('cryptocompare_pricemultifull_BTC_USD-EUR_20210410.json')),
+    ).toEqual({
       ok: true,
-      records: [{ symbol: 'BTC', venue: 'cryptocompare', price: 59692.06, volume24hUsd: 2097598475.2247777, ts: 1618082612000 }],
+      records: [
+        { symbol: 'BTC', venue: 'cryptocompare', price: 59692.06, volume24hUsd: 2097598475.2247777, ts: 1618082612000 },
+      ],
     });
   });
 
   it('maps the 2017 capture (older field set) and renames symbols through the config map', () => {
-    const r = mapCryptoComparePriceMultiFull(fixtureJson('cryptocompare_pricemultifull_BTC_USD_20170907.json'), { symbols: { BTC: 'XBT' } });
+    const r = mapCryptoComparePriceMultiFull(fixtureJson('cryptocompare_pricemultifull_BTC_USD_20170907.json'), {
+      symbols: { BTC: 'XBT' },
+    });
     expect(r).toEqual({
       ok: true,
-      records: [{ symbol: 'XBT', venue: 'cryptocompare', price: 4563.88, volume24hUsd: 504520318.88032025, ts: 1504754372000 }],
+      records: [
+        { symbol: 'XBT', venue: 'cryptocompare', price: 4563.88, volume24hUsd: 504520318.88032025, ts: 1504754372000 },
+      ],
     });
-    const none = mapCryptoComparePriceMultiFull(fixtureJson('cryptocompare_pricemultifull_BTC_USD_20170907.json'), { symbols: { USDC: 'USDC' } });
+    const none = mapCryptoComparePriceMultiFull(fixtureJson('cryptocompare_pricemultifull_BTC_USD_20170907.json'), {
+      symbols: { USDC: 'USDC' },
+    });
     expect(none).toEqual({ ok: true, records: [] });
   });
 
@@ -24,7 +34,12 @@ describe('CryptoCompare pricemultifull', () => {
     expect(limit).toEqual({
       ok: false,
       reason: 'cryptocompare: error response (Type 99): You are over your rate limit please upgrade your account!',
-      error: { source: 'cryptocompare', kind: 'rate-limit', type: 99, message: 'You are over your rate limit please upgrade your account!' },
+      error: {
+        source: 'cryptocompare',
+        kind: 'rate-limit',
+        type: 99,
+        message: 'You are over your rate limit please upgrade your account!',
+      },
     });
     expect(parseCryptoCompareError(fixtureJson('cryptocompare_error_market_does_not_exist.json'))).toEqual({
       source: 'cryptocompare',
@@ -39,9 +54,19 @@ describe('CryptoCompare pricemultifull', () => {
     const r = mapCryptoComparePriceMultiFull(bad);
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.reason).toContain('RAW.USDC.USD.PRICE: ');
-    const zero = mapCryptoComparePriceMultiFull({ RAW: { USDC: { USD: { PRICE: 0, LASTUPDATE: 1, VOLUME24HOURTO: 5 } } } });
-    expect(zero).toEqual({ ok: false, reason: 'cryptocompare: RAW.USDC.USD: price must be a finite number > 0, got 0' });
-    const negVolume = mapCryptoComparePriceMultiFull({ RAW: { USDC: { USD: { PRICE: 1, LASTUPDATE: 1, VOLUME24HOURTO: -5 } } } });
-    expect(negVolume).toEqual({ ok: false, reason: 'cryptocompare: RAW.USDC.USD: volume24hUsd must be a finite number >= 0, got -5' });
+    const zero = mapCryptoComparePriceMultiFull({
+      RAW: { USDC: { USD: { PRICE: 0, LASTUPDATE: 1, VOLUME24HOURTO: 5 } } },
+    });
+    expect(zero).toEqual({
+      ok: false,
+      reason: 'cryptocompare: RAW.USDC.USD: price must be a finite number > 0, got 0',
+    });
+    const negVolume = mapCryptoComparePriceMultiFull({
+      RAW: { USDC: { USD: { PRICE: 1, LASTUPDATE: 1, VOLUME24HOURTO: -5 } } },
+    });
+    expect(negVolume).toEqual({
+      ok: false,
+      reason: 'cryptocompare: RAW.USDC.USD: volume24hUsd must be a finite number >= 0, got -5',
+    });
   });
 });

@@ -40,10 +40,18 @@ export function parseCryptoCompareError(payload: unknown): CryptoCompareError | 
   const parsed = cryptoCompareErrorSchema.safeParse(payload);
   if (!parsed.success) return null;
   const type = parsed.data.Type ?? 0;
-  return { source: 'cryptocompare', kind: type === 99 ? 'rate-limit' : 'api-error', type, message: parsed.data.Message };
+  return {
+    source: 'cryptocompare',
+    kind: type === 99 ? 'rate-limit' : 'api-error',
+    type,
+    message: parsed.data.Message,
+  };
 }
 
-export function mapCryptoComparePriceMultiFull(payload: unknown, options: CryptoCompareMapOptions = {}): ParseResult<CcPriceRecord[]> {
+export function mapCryptoComparePriceMultiFull(
+  payload: unknown,
+  options: CryptoCompareMapOptions = {},
+): ParseResult<CcPriceRecord[]> {
   const error = parseCryptoCompareError(payload);
   if (error !== null) return fail(`${SOURCE}: error response (Type ${error.type}): ${error.message}`, error);
   const parsed = cryptoComparePriceMultiFullSchema.safeParse(payload);
@@ -54,7 +62,12 @@ export function mapCryptoComparePriceMultiFull(payload: unknown, options: Crypto
     const symbol = options.symbols === undefined ? fsym : options.symbols[fsym];
     const quote = quotes[tsym];
     if (symbol === undefined || quote === undefined) continue;
-    const record: CcPriceRecord = { symbol, venue: CRYPTOCOMPARE_VENUE, price: quote.PRICE, ts: quote.LASTUPDATE * 1000 };
+    const record: CcPriceRecord = {
+      symbol,
+      venue: CRYPTOCOMPARE_VENUE,
+      price: quote.PRICE,
+      ts: quote.LASTUPDATE * 1000,
+    };
     if (quote.VOLUME24HOURTO !== undefined) record.volume24hUsd = quote.VOLUME24HOURTO;
     records.push(record);
   }

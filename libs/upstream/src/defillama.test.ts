@@ -3,7 +3,9 @@ import { mapDefiLlamaPools, mapDefiLlamaStablecoins } from './defillama';
 
 // The transcribed excerpt wraps the pools as {count, results}; DefiLlama's envelope is {status, data}.
 function poolsBody(): { status: string; data: Record<string, unknown>[] } {
-  const excerpt = fixtureJson('defillama_yields_pools_top10_excerpt_TRANSCRIBED.json') as { results: Record<string, unknown>[] };
+  const excerpt = fixtureJson('defillama_yields_pools_top10_excerpt_TRANSCRIBED.json') as {
+    results: Record<string, unknown>[];
+  };
   return { status: 'success', data: excerpt.results };
 }
 
@@ -13,9 +15,39 @@ describe('DefiLlama /pools', () => {
     expect(mapDefiLlamaPools(poolsBody(), { symbols: ['SUSDE', 'WEETH'], fetchedAt: 1735000000000 })).toEqual({
       ok: true,
       records: [
-        { pool: '46bd2bdf-6d92-4066-b482-e885ee172264', project: 'ether.fi-stake', chain: 'Ethereum', symbol: 'WEETH', tvlUsd: 11537972738, apyBase: 3.114, apyReward: 0.30537, apy: 3.41937, ts: 1735000000000 },
-        { pool: 'db678df9-3281-4bc2-a8bb-01160ffd6d48', project: 'aave-v3', chain: 'Ethereum', symbol: 'WEETH', tvlUsd: 8129942976, apyBase: 0.00039, apyReward: null, apy: 0.00039, ts: 1735000000000 },
-        { pool: '66985a81-9c51-46ca-9977-42b4fe7bc6df', project: 'ethena-usde', chain: 'Ethereum', symbol: 'SUSDE', tvlUsd: 5716328603, apyBase: 5.32927, apyReward: null, apy: 5.32927, ts: 1735000000000 },
+        {
+          pool: '46bd2bdf-6d92-4066-b482-e885ee172264',
+          project: 'ether.fi-stake',
+          chain: 'Ethereum',
+          symbol: 'WEETH',
+          tvlUsd: 11537972738,
+          apyBase: 3.114,
+          apyReward: 0.30537,
+          apy: 3.41937,
+          ts: 1735000000000,
+        },
+        {
+          pool: 'db678df9-3281-4bc2-a8bb-01160ffd6d48',
+          project: 'aave-v3',
+          chain: 'Ethereum',
+          symbol: 'WEETH',
+          tvlUsd: 8129942976,
+          apyBase: 0.00039,
+          apyReward: null,
+          apy: 0.00039,
+          ts: 1735000000000,
+        },
+        {
+          pool: '66985a81-9c51-46ca-9977-42b4fe7bc6df',
+          project: 'ethena-usde',
+          chain: 'Ethereum',
+          symbol: 'SUSDE',
+          tvlUsd: 5716328603,
+          apyBase: 5.32927,
+          apyReward: null,
+          apy: 5.32927,
+          ts: 1735000000000,
+        },
       ],
     });
   });
@@ -39,7 +71,10 @@ describe('DefiLlama /pools', () => {
   ])('refuses finite but absurd numbers (%o) with the reason', (absurd, reason) => {
     const body = poolsBody();
     body.data.push({ ...body.data[5], pool: 'absurd', symbol: 'USDC', ...absurd });
-    expect(mapDefiLlamaPools(body, { symbols: ['USDC'], fetchedAt: 1 })).toEqual({ ok: false, reason: `defillama-yields: pool absurd (USDC): ${reason}` });
+    expect(mapDefiLlamaPools(body, { symbols: ['USDC'], fetchedAt: 1 })).toEqual({
+      ok: false,
+      reason: `defillama-yields: pool absurd (USDC): ${reason}`,
+    });
   });
 
   it('names the field of an invalid pool and rejects the wrong envelope', () => {
@@ -48,7 +83,10 @@ describe('DefiLlama /pools', () => {
     const r = mapDefiLlamaPools(body, { symbols: [], fetchedAt: 1 });
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.reason).toContain('data.2.apyBase');
-    const wrapped = mapDefiLlamaPools(fixtureJson('defillama_yields_pools_top10_excerpt_TRANSCRIBED.json'), { symbols: [], fetchedAt: 1 });
+    const wrapped = mapDefiLlamaPools(fixtureJson('defillama_yields_pools_top10_excerpt_TRANSCRIBED.json'), {
+      symbols: [],
+      fetchedAt: 1,
+    });
     expect(wrapped.ok).toBe(false);
   });
 });
@@ -75,9 +113,18 @@ describe('DefiLlama /stablecoins', () => {
   });
 
   it('rejects a negative market cap and a wrong shape', () => {
-    const r = mapDefiLlamaStablecoins({ peggedAssets: [{ id: '1', symbol: 'USDT', circulating: { peggedUSD: -3 }, price: 1 }] }, { symbols: ['USDT'], fetchedAt: 1 });
-    expect(r).toEqual({ ok: false, reason: 'defillama-stablecoins: USDT: marketCapUsd must be a finite number >= 0, got -3' });
-    const shape = mapDefiLlamaStablecoins({ peggedAssets: [{ id: 1, symbol: 'USDT' }] }, { symbols: ['USDT'], fetchedAt: 1 });
+    const r = mapDefiLlamaStablecoins(
+      { peggedAssets: [{ id: '1', symbol: 'USDT', circulating: { peggedUSD: -3 }, price: 1 }] },
+      { symbols: ['USDT'], fetchedAt: 1 },
+    );
+    expect(r).toEqual({
+      ok: false,
+      reason: 'defillama-stablecoins: USDT: marketCapUsd must be a finite number >= 0, got -3',
+    });
+    const shape = mapDefiLlamaStablecoins(
+      { peggedAssets: [{ id: 1, symbol: 'USDT' }] },
+      { symbols: ['USDT'], fetchedAt: 1 },
+    );
     expect(shape.ok).toBe(false);
     if (!shape.ok) expect(shape.reason).toContain('peggedAssets.0.id');
   });

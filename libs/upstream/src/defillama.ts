@@ -65,7 +65,10 @@ export interface DefiLlamaStablecoinOptions {
  * One record per constituent found: market cap = `circulating.peggedUSD`. Symbols are not unique on
  * DefiLlama (several "USDS"), so the asset with the largest USD circulation wins.
  */
-export function mapDefiLlamaStablecoins(payload: unknown, options: DefiLlamaStablecoinOptions): ParseResult<ExMktcapRecord[]> {
+export function mapDefiLlamaStablecoins(
+  payload: unknown,
+  options: DefiLlamaStablecoinOptions,
+): ParseResult<ExMktcapRecord[]> {
   const parsed = defiLlamaStablecoinsSchema.safeParse(payload);
   if (!parsed.success) return fail(describeZodError('defillama-stablecoins', parsed.error));
   const best = new Map<string, number>();

@@ -30,7 +30,10 @@ export function mapFredObservations(payload: unknown, series: string): ParseResu
   // Dates compare as strings (ISO); the body may be sorted either way.
   const latest = parsed.data.observations
     .filter((o) => o.value !== '.')
-    .reduce<{ date: string; value: string } | null>((best, o) => (best === null || o.date > best.date ? o : best), null);
+    .reduce<{ date: string; value: string } | null>(
+      (best, o) => (best === null || o.date > best.date ? o : best),
+      null,
+    );
   if (latest === null) return fail(`${SOURCE}: ${series}: no observation with a value (all missing or none returned)`);
   const ts = Date.parse(`${latest.date}T00:00:00Z`);
   if (Number.isNaN(ts)) return fail(`${SOURCE}: ${series}: invalid date ${latest.date}`);

@@ -1,5 +1,11 @@
 import { fixtureJson, fixtureText } from '../test/fixtures';
-import { mapHermesPriceUpdate, parseHermesErrorBody, parseHermesPriceFeeds, parseHermesSseFrame, type HermesMapOptions } from './hermes';
+import {
+  mapHermesPriceUpdate,
+  parseHermesErrorBody,
+  parseHermesPriceFeeds,
+  parseHermesSseFrame,
+  type HermesMapOptions,
+} from './hermes';
 import { parseSseText } from './sse';
 
 const BTC = 'e62df6c8b4a85fe1a67db44dc12de5db330f7ac66b72dc658afedf0f4a415b43';
@@ -19,7 +25,9 @@ function mustOk<T>(r: { ok: true; records: T } | { ok: false; reason: string }):
 
 describe('Hermes /v2/updates/price/latest', () => {
   it('maps the 20-feed capture of 2025-06-27T16:41:56Z', () => {
-    const { update, prices } = mustOk(mapHermesPriceUpdate(fixtureJson('pyth_hermes_v2_latest_20feeds_20250627T164156Z.json'), options));
+    const { update, prices } = mustOk(
+      mapHermesPriceUpdate(fixtureJson('pyth_hermes_v2_latest_20feeds_20250627T164156Z.json'), options),
+    );
     expect(update.encoding).toBe('hex');
     expect(update.data).toHaveLength(1);
     expect(update.data[0]!.length).toBe(15046);
@@ -41,7 +49,14 @@ describe('Hermes /v2/updates/price/latest', () => {
     });
     expect(update.feeds[2]!.symbol).toBeNull();
     expect(prices).toEqual([
-      { symbol: 'BTC', feedId: BTC, price: 107530.49828641, conf: 23.79021325, publishTime: 1751042519, ts: 1751042519000 },
+      {
+        symbol: 'BTC',
+        feedId: BTC,
+        price: 107530.49828641,
+        conf: 23.79021325,
+        publishTime: 1751042519,
+        ts: 1751042519000,
+      },
       { symbol: 'USDT', feedId: USDT, price: 1.00031861, conf: 0.00058279, publishTime: 1751042519, ts: 1751042519000 },
       { symbol: 'USDC', feedId: USDC, price: 0.99996894, conf: 0.00062343, publishTime: 1751042519, ts: 1751042519000 },
     ]);
@@ -59,21 +74,38 @@ describe('Hermes /v2/updates/price/latest', () => {
   });
 
   it('maps the documentation example (BTC and an unmapped feed), scaling other exponents exactly', () => {
-    const { update, prices } = mustOk(mapHermesPriceUpdate(fixtureJson('pyth_hermes_v2_latest_btc_eth_docs.json'), options));
+    const { update, prices } = mustOk(
+      mapHermesPriceUpdate(fixtureJson('pyth_hermes_v2_latest_btc_eth_docs.json'), options),
+    );
     expect(update.data[0]!.length).toBe(3078);
-    expect(update.feeds.map((f) => f.feedId)).toEqual([BTC, 'c96458d393fe9deb7a7d63a0ac41e2898a67a7750dbd166673279e06c868df0a']);
-    expect(prices).toEqual([{ symbol: 'BTC', feedId: BTC, price: 61409.93501, conf: 32.87868567, publishTime: 1714746101, ts: 1714746101000 }]);
-    const other = mustOk(mapHermesPriceUpdate(fixtureJson('pyth_hermes_v2_latest_20feeds_20250627T164156Z.json'), {
-      feedSymbols: { '765d2ba906dbc32ca17cc11f5310a89e9ee1f6420508c63861f2f8ba4ee34bb2': 'XAU' },
-      receivedAt: 0,
-    }));
+    expect(update.feeds.map((f) => f.feedId)).toEqual([
+      BTC,
+      'c96458d393fe9deb7a7d63a0ac41e2898a67a7750dbd166673279e06c868df0a',
+    ]);
+    expect(prices).toEqual([
+      { symbol: 'BTC', feedId: BTC, price: 61409.93501, conf: 32.87868567, publishTime: 1714746101, ts: 1714746101000 },
+    ]);
+    const other = mustOk(
+      mapHermesPriceUpdate(fixtureJson('pyth_hermes_v2_latest_20feeds_20250627T164156Z.json'), {
+        feedSymbols: { '765d2ba906dbc32ca17cc11f5310a89e9ee1f6420508c63861f2f8ba4ee34bb2': 'XAU' },
+        receivedAt: 0,
+      }),
+    );
     expect(other.prices[0]!.price).toBe(3274.698);
     expect(other.prices[0]!.conf).toBe(0.547);
   });
 
   it('accepts parsed=false bodies (binary only)', () => {
-    const { update, prices } = mustOk(mapHermesPriceUpdate({ binary: { encoding: 'base64', data: ['UE5BVQ=='] } }, options));
-    expect(update).toEqual({ encoding: 'base64', data: ['UE5BVQ=='], feeds: [], receivedAt: options.receivedAt, ts: options.receivedAt });
+    const { update, prices } = mustOk(
+      mapHermesPriceUpdate({ binary: { encoding: 'base64', data: ['UE5BVQ=='] } }, options),
+    );
+    expect(update).toEqual({
+      encoding: 'base64',
+      data: ['UE5BVQ=='],
+      feeds: [],
+      receivedAt: options.receivedAt,
+      ts: options.receivedAt,
+    });
     expect(prices).toEqual([]);
   });
 
@@ -89,7 +121,9 @@ describe('Hermes /v2/updates/price/latest', () => {
   });
 
   it('rejects a price given as a number, and a non-positive price (methodology §7)', () => {
-    const sample = fixtureJson('pyth_hermes_v2_latest_btc_eth_docs.json') as { parsed: { price: { price: unknown } }[] };
+    const sample = fixtureJson('pyth_hermes_v2_latest_btc_eth_docs.json') as {
+      parsed: { price: { price: unknown } }[];
+    };
     const asNumber = structuredClone(sample);
     asNumber.parsed[0]!.price.price = 6140993501000;
     const r1 = mapHermesPriceUpdate(asNumber, options);
@@ -97,7 +131,10 @@ describe('Hermes /v2/updates/price/latest', () => {
     const negative = structuredClone(sample);
     negative.parsed[0]!.price.price = '-5';
     const r2 = mapHermesPriceUpdate(negative, options);
-    expect(r2).toEqual({ ok: false, reason: `hermes: feed ${BTC} (BTC): price must be a finite number > 0, got -5e-8` });
+    expect(r2).toEqual({
+      ok: false,
+      reason: `hermes: feed ${BTC} (BTC): price must be a finite number > 0, got -5e-8`,
+    });
   });
 });
 
@@ -119,7 +156,12 @@ describe('Hermes SSE stream', () => {
     const results = frames.map((f) => parseHermesSseFrame(f, options));
     expect(results.map((r) => (r.ok ? null : r.error))).toEqual([
       { source: 'hermes', kind: 'stream-error', reason: 'slow-consumer', message: 'Slow consumer: disconnected' },
-      { source: 'hermes', kind: 'stream-error', reason: 'connection-timeout', message: 'Connection timeout reached (24h)' },
+      {
+        source: 'hermes',
+        kind: 'stream-error',
+        reason: 'connection-timeout',
+        message: 'Connection timeout reached (24h)',
+      },
       { source: 'hermes', kind: 'stream-error', reason: 'receive-error', message: 'Error receiving update: Lagged(3)' },
     ]);
   });
@@ -145,7 +187,10 @@ describe('Hermes errors and metadata', () => {
 
   it('parses /v2/price_feeds', () => {
     const r = parseHermesPriceFeeds([{ id: USDC, attributes: { symbol: 'Crypto.USDC/USD', asset_type: 'Crypto' } }]);
-    expect(r).toEqual({ ok: true, records: [{ id: USDC, attributes: { symbol: 'Crypto.USDC/USD', asset_type: 'Crypto' } }] });
+    expect(r).toEqual({
+      ok: true,
+      records: [{ id: USDC, attributes: { symbol: 'Crypto.USDC/USD', asset_type: 'Crypto' } }],
+    });
     expect(parseHermesPriceFeeds([{ id: 'nope', attributes: {} }]).ok).toBe(false);
   });
 });

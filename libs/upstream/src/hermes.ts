@@ -54,7 +54,9 @@ export type HermesPriceUpdate = z.infer<typeof hermesPriceUpdateSchema>;
 export type HermesParsedFeed = z.infer<typeof hermesParsedFeed>;
 export type HermesPrice = z.infer<typeof hermesPrice>;
 
-export const hermesPriceFeedsSchema = z.array(z.object({ id: z.string().regex(FEED_ID), attributes: z.record(z.string(), z.string()) }));
+export const hermesPriceFeedsSchema = z.array(
+  z.object({ id: z.string().regex(FEED_ID), attributes: z.record(z.string(), z.string()) }),
+);
 
 export type HermesPriceFeedMetadata = z.infer<typeof hermesPriceFeedsSchema>[number];
 
@@ -144,7 +146,12 @@ function streamErrorReason(message: string): HermesStreamErrorReason {
 /** Maps one SSE frame of the price stream: data frames to records, `event:error` frames to a typed error. */
 export function parseHermesSseFrame(frame: SseFrame, options: HermesMapOptions): ParseResult<HermesRecords> {
   if (frame.event === 'error') {
-    const error: UpstreamError = { source: 'hermes', kind: 'stream-error', reason: streamErrorReason(frame.data), message: frame.data };
+    const error: UpstreamError = {
+      source: 'hermes',
+      kind: 'stream-error',
+      reason: streamErrorReason(frame.data),
+      message: frame.data,
+    };
     return fail(`${SOURCE}: stream error frame: ${frame.data}`, error);
   }
   if (frame.event !== 'message') return fail(`${SOURCE}: unexpected SSE event "${frame.event}"`);
@@ -162,7 +169,8 @@ export function parseHermesErrorBody(text: string): UpstreamError | null {
       .map(bareFeedId);
     return { source: 'hermes', kind: 'price-ids-not-found', ids, message: body };
   }
-  if (body.startsWith('Update data not found')) return { source: 'hermes', kind: 'update-data-not-found', message: body };
+  if (body.startsWith('Update data not found'))
+    return { source: 'hermes', kind: 'update-data-not-found', message: body };
   return null;
 }
 

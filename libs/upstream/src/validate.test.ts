@@ -5,7 +5,9 @@ describe('plausibility bounds', () => {
     expect(checkMktcap({ symbol: 'USDC', marketCapUsd: 1e300, ts: 1 })).toMatch(/marketCapUsd .* is implausible/);
     expect(checkMktcap({ symbol: 'USDC', marketCapUsd: 6e10, ts: 1 })).toBeNull();
     expect(checkCcPrice({ symbol: 'USDC', venue: 'binance', price: 1e200, ts: 1 })).toMatch(/price .* is implausible/);
-    expect(checkCcPrice({ symbol: 'USDC', venue: 'binance', price: 1, volume24hUsd: PLAUSIBLE.maxUsd * 10, ts: 1 })).toMatch(/volume24hUsd/);
+    expect(
+      checkCcPrice({ symbol: 'USDC', venue: 'binance', price: 1, volume24hUsd: PLAUSIBLE.maxUsd * 10, ts: 1 }),
+    ).toMatch(/volume24hUsd/);
   });
 
   it('refuses a T-bill rate outside -20..100 %', () => {

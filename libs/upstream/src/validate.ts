@@ -57,7 +57,9 @@ function nonNegative(field: string, v: unknown): Problem {
 }
 
 function timestamp(v: unknown): Problem {
-  return isFiniteNumber(v) && Number.isInteger(v) && v >= 0 ? null : `ts must be a non-negative integer (ms), got ${String(v)}`;
+  return isFiniteNumber(v) && Number.isInteger(v) && v >= 0
+    ? null
+    : `ts must be a non-negative integer (ms), got ${String(v)}`;
 }
 
 function identity(field: string, v: unknown): Problem {
@@ -72,8 +74,9 @@ function levels(side: string, rows: unknown): Problem {
   if (!Array.isArray(rows)) return `${side} must be a list of [price, qty]`;
   for (const [i, level] of rows.entries()) {
     if (!Array.isArray(level) || level.length !== 2) return `${side}[${i}] is not [price, qty]`;
-    const problem = first(positivePrice(`${side}[${i}].price`, level[0]), nonNegative(`${side}[${i}].qty`, level[1]))
-      ?? atMost(`${side}[${i}] notional`, (level[0] as number) * (level[1] as number), PLAUSIBLE.maxUsd);
+    const problem =
+      first(positivePrice(`${side}[${i}].price`, level[0]), nonNegative(`${side}[${i}].qty`, level[1])) ??
+      atMost(`${side}[${i}] notional`, (level[0] as number) * (level[1] as number), PLAUSIBLE.maxUsd);
     if (problem !== null) return problem;
   }
   return null;
@@ -101,7 +104,13 @@ export function checkPythPrice(r: PythPrice): Problem {
 }
 
 export function checkOrderbook(r: CcOrderbookRecord): Problem {
-  return first(identity('symbol', r.symbol), identity('venue', r.venue), levels('bids', r.bids), levels('asks', r.asks), timestamp(r.ts));
+  return first(
+    identity('symbol', r.symbol),
+    identity('venue', r.venue),
+    levels('bids', r.bids),
+    levels('asks', r.asks),
+    timestamp(r.ts),
+  );
 }
 
 export function checkApy(r: DlApyRecord): Problem {
@@ -133,7 +142,11 @@ export function checkTbill(r: TradTbillRecord): Problem {
 }
 
 /** Runs a check over records; the first problem names the record by its label. */
-export function firstInvalid<T>(records: readonly T[], check: (r: T) => Problem, label: (r: T) => string): string | null {
+export function firstInvalid<T>(
+  records: readonly T[],
+  check: (r: T) => Problem,
+  label: (r: T) => string,
+): string | null {
   for (const record of records) {
     const problem = check(record);
     if (problem !== null) return `${label(record)}: ${problem}`;

@@ -18,12 +18,16 @@ import { endOffsets, readTopic } from '@stableyield/kafka/testing';
 import { INPUT_TOPIC_NAMES, repoRoot } from '@stableyield/stream/testing';
 import { GRID_MS, System, SYSTEM_APPS, type StreamClient, type SystemApp } from '../src/testing';
 
-const RATES = process.argv.slice(2).map(Number).filter((n) => n > 0);
+const RATES = process.argv
+  .slice(2)
+  .map(Number)
+  .filter((n) => n > 0);
 const rates = RATES.length > 0 ? RATES : [2.5, 10, 50, 200, 500, 1000]; // 2.5: the simulator's default
 const WINDOW_S = Number(process.env.BENCH_WINDOW_S ?? 40);
 const CLOCK_TICKS = 100; // /proc/<pid>/stat times are in USER_HZ ticks (100 on Linux)
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const percentile = (sorted: readonly number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+const percentile = (sorted: readonly number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 const round = (n: number, digits = 1) => Number(n.toFixed(digits));
 
 /** CPU seconds used so far and resident memory of a process. */
@@ -44,7 +48,8 @@ type Positions = Map<string, Map<number, string>>;
 /** End offsets of every input topic, by topic and partition. */
 async function inputPositions(system: System): Promise<Positions> {
   const positions: Positions = new Map();
-  for (const t of INPUT_TOPIC_NAMES) positions.set(t, await endOffsets(system.stack.kafka, prefixedTopic(system.prefix, t)));
+  for (const t of INPUT_TOPIC_NAMES)
+    positions.set(t, await endOffsets(system.stack.kafka, prefixedTopic(system.prefix, t)));
   return positions;
 }
 
@@ -52,7 +57,8 @@ async function inputPositions(system: System): Promise<Positions> {
 const topicRecordsBetween = (from: Positions, to: Positions, topic: string) =>
   [...(to.get(topic) ?? [])].reduce((n, [p, end]) => n + Number(end) - Number(from.get(topic)?.get(p) ?? 0), 0);
 
-const recordsBetween = (from: Positions, to: Positions) => [...to.keys()].reduce((n, topic) => n + topicRecordsBetween(from, to, topic), 0);
+const recordsBetween = (from: Positions, to: Positions) =>
+  [...to.keys()].reduce((n, topic) => n + topicRecordsBetween(from, to, topic), 0);
 
 /**
  * Latency from each input event's arrival at its ingester (the record timestamp the ingesters set)
@@ -60,11 +66,17 @@ const recordsBetween = (from: Positions, to: Positions) => [...to.keys()].reduce
  * point T ≥ the event's ts that arrived after the event was written. This includes the wait for
  * the grid point itself (up to one grid interval). Events with no such update yet are left out.
  */
-async function inputToClientLatencies(system: System, stream: StreamClient, from: Positions, to: Positions): Promise<number[]> {
+async function inputToClientLatencies(
+  system: System,
+  stream: StreamClient,
+  from: Positions,
+  to: Positions,
+): Promise<number[]> {
   const latencies: number[] = [];
   const ts = stream.messages.map((m) => m.ts);
   const firstIndex = (values: readonly number[], min: number) => {
-    let lo = 0, hi = values.length;
+    let lo = 0,
+      hi = values.length;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
       if (values[mid]! < min) lo = mid + 1;
@@ -75,7 +87,11 @@ async function inputToClientLatencies(system: System, stream: StreamClient, from
   for (const topic of INPUT_TOPIC_NAMES) {
     const expected = topicRecordsBetween(from, to, topic);
     if (expected === 0) continue;
-    const messages = await readTopic(system.stack.kafka, prefixedTopic(system.prefix, topic), { from: from.get(topic)!, done: (m) => m.length >= expected, timeoutMs: 60_000 });
+    const messages = await readTopic(system.stack.kafka, prefixedTopic(system.prefix, topic), {
+      from: from.get(topic)!,
+      done: (m) => m.length >= expected,
+      timeoutMs: 60_000,
+    });
     for (const m of messages) {
       const written = Number(m.timestamp);
       const value = (await system.stack.serde.deserialize(topic, m.value!)) as { ts: number };
@@ -133,7 +149,10 @@ async function measure(system: System, tickRate: number, baselineP99: number | n
   const inputs1 = await inputPositions(system);
   const processors1 = await Promise.all(PROCESSORS.map((p) => system.metrics(p)));
   const keeper1 = await system.metrics('keeper');
-  const latencies = stream.messages.slice(from).map((m, i) => stream.arrivals[from + i]! - m.ts).sort((a, b) => a - b);
+  const latencies = stream.messages
+    .slice(from)
+    .map((m, i) => stream.arrivals[from + i]! - m.ts)
+    .sort((a, b) => a - b);
   // counted after the window (reading the topics is work of its own); updates arriving since count too
   await sleep(3_000);
   const inputLatencies = await inputToClientLatencies(system, stream, inputs0, inputs1);
@@ -141,24 +160,38 @@ async function measure(system: System, tickRate: number, baselineP99: number | n
   const apps: Step['apps'] = {};
   for (const [app, pid] of pids) {
     const usage = processUsage(pid);
-    if (usage) apps[app] = { cpuPercent: round(((usage.cpuS - (cpu0.get(app) ?? 0)) / seconds) * 100), rssMb: round(usage.rssMb) };
+    if (usage)
+      apps[app] = {
+        cpuPercent: round(((usage.cpuS - (cpu0.get(app) ?? 0)) / seconds) * 100),
+        rssMb: round(usage.rssMb),
+      };
   }
   const syiIndex = PROCESSORS.indexOf('processor-syi');
-  const commitCount = metricValue(processors1[syiIndex]!, 'processor_evaluation_latency_seconds_count') - metricValue(processors0[syiIndex]!, 'processor_evaluation_latency_seconds_count');
-  const commitSum = metricValue(processors1[syiIndex]!, 'processor_evaluation_latency_seconds_sum') - metricValue(processors0[syiIndex]!, 'processor_evaluation_latency_seconds_sum');
+  const commitCount =
+    metricValue(processors1[syiIndex]!, 'processor_evaluation_latency_seconds_count') -
+    metricValue(processors0[syiIndex]!, 'processor_evaluation_latency_seconds_count');
+  const commitSum =
+    metricValue(processors1[syiIndex]!, 'processor_evaluation_latency_seconds_sum') -
+    metricValue(processors0[syiIndex]!, 'processor_evaluation_latency_seconds_sum');
   const txCount = metricValue(keeper1, 'tx_latency_seconds_count') - metricValue(keeper0, 'tx_latency_seconds_count');
   const txSum = metricValue(keeper1, 'tx_latency_seconds_sum') - metricValue(keeper0, 'tx_latency_seconds_sum');
   const p99 = percentile(latencies, 99);
   return {
     tickRate,
     inputEventsPerSecond: round(recordsBetween(inputs0, inputs1) / seconds),
-    inputToClientMs: { p50: round(percentile(inputLatencies, 50)), p99: round(percentile(inputLatencies, 99)), samples: inputLatencies.length },
+    inputToClientMs: {
+      p50: round(percentile(inputLatencies, 50)),
+      p99: round(percentile(inputLatencies, 99)),
+      samples: inputLatencies.length,
+    },
     wsLatencyMs: { p50: round(percentile(latencies, 50)), p99: round(p99), samples: latencies.length },
     syiCommitLatencyMeanMs: commitCount > 0 ? round((commitSum / commitCount) * 1000) : null,
-    processorEventsPerSecond: Object.fromEntries(PROCESSORS.map((p, i) => {
-      const delta = recordsIn(processors1[i]!) - recordsIn(processors0[i]!);
-      return [p, delta < 0 ? null : round(delta / seconds)]; // a restart resets the counter
-    })),
+    processorEventsPerSecond: Object.fromEntries(
+      PROCESSORS.map((p, i) => {
+        const delta = recordsIn(processors1[i]!) - recordsIn(processors0[i]!);
+        return [p, delta < 0 ? null : round(delta / seconds)]; // a restart resets the counter
+      }),
+    ),
     restarts: system.restarts.slice(restarts0),
     watermarkLagMaxS: round(watermarkLagMax, 2),
     consumerLagMax,
@@ -175,26 +208,38 @@ function markdown(steps: readonly Step[]): string {
     '',
     '| tick rate | input events/s | input → client p50 / p99 (ms) | grid T → client p50 / p99 (ms) | grid T → processor-syi commit, mean (ms) | processor-peg / -syi events/s | watermark lag max (s) | consumer lag max | keeper tx (ms) | stable |',
     '|---|---|---|---|---|---|---|---|---|---|',
-    ...steps.map((s) => `| ${s.tickRate} | ${s.inputEventsPerSecond} | ${s.inputToClientMs.p50} / ${s.inputToClientMs.p99} | ${s.wsLatencyMs.p50} / ${s.wsLatencyMs.p99} | ${s.syiCommitLatencyMeanMs ?? '—'} | ${s.processorEventsPerSecond['processor-peg'] ?? 'restarted'} / ${s.processorEventsPerSecond['processor-syi'] ?? 'restarted'} | ${s.watermarkLagMaxS} | ${s.consumerLagMax} | ${s.keeperTxLatencyMeanMs ?? '—'} | ${s.stable ? 'yes' : 'no'} |`),
+    ...steps.map(
+      (s) =>
+        `| ${s.tickRate} | ${s.inputEventsPerSecond} | ${s.inputToClientMs.p50} / ${s.inputToClientMs.p99} | ${s.wsLatencyMs.p50} / ${s.wsLatencyMs.p99} | ${s.syiCommitLatencyMeanMs ?? '—'} | ${s.processorEventsPerSecond['processor-peg'] ?? 'restarted'} / ${s.processorEventsPerSecond['processor-syi'] ?? 'restarted'} | ${s.watermarkLagMaxS} | ${s.consumerLagMax} | ${s.keeperTxLatencyMeanMs ?? '—'} | ${s.stable ? 'yes' : 'no'} |`,
+    ),
     '',
-    'input → client: from an input event\'s arrival at its ingester to the first index update reflecting it at a WebSocket client (includes the wait for its grid point, up to 1 s).',
-    'grid T → client: from grid time T to the record for T at the client; it includes the processors\' allowed lateness (200 ms).',
+    "input → client: from an input event's arrival at its ingester to the first index update reflecting it at a WebSocket client (includes the wait for its grid point, up to 1 s).",
+    "grid T → client: from grid time T to the record for T at the client; it includes the processors' allowed lateness (200 ms).",
     '',
   ].join('\n');
 }
 
 /** Latency against input rate as an SVG line chart, rendered to PNG by Debian's chromium. */
 async function plot(steps: readonly Step[], file: string): Promise<void> {
-  const W = 720, H = 420, L = 70, B = 50, T = 30, R = 20;
+  const W = 720,
+    H = 420,
+    L = 70,
+    B = 50,
+    T = 30,
+    R = 20;
   const xs = steps.map((s) => s.inputEventsPerSecond);
   const ys = steps.flatMap((s) => [s.inputToClientMs.p50, s.inputToClientMs.p99]);
-  const xMax = Math.max(...xs) * 1.1 || 1, yMax = Math.max(...ys) * 1.1 || 1;
+  const xMax = Math.max(...xs) * 1.1 || 1,
+    yMax = Math.max(...ys) * 1.1 || 1;
   const x = (v: number) => L + (v / xMax) * (W - L - R);
   const y = (v: number) => H - B - (v / yMax) * (H - B - T);
   const line = (key: 'p50' | 'p99', color: string) =>
     `<polyline fill="none" stroke="${color}" stroke-width="2" points="${steps.map((s) => `${x(s.inputEventsPerSecond)},${y(s.inputToClientMs[key])}`).join(' ')}"/>` +
-    steps.map((s) => `<circle cx="${x(s.inputEventsPerSecond)}" cy="${y(s.inputToClientMs[key])}" r="3" fill="${color}"/>`).join('');
-  const ticks = (n: number, max: number, f: (v: number) => string) => Array.from({ length: n + 1 }, (_, i) => f((max * i) / n)).join('');
+    steps
+      .map((s) => `<circle cx="${x(s.inputEventsPerSecond)}" cy="${y(s.inputToClientMs[key])}" r="3" fill="${color}"/>`)
+      .join('');
+  const ticks = (n: number, max: number, f: (v: number) => string) =>
+    Array.from({ length: n + 1 }, (_, i) => f((max * i) / n)).join('');
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" font-family="sans-serif" font-size="12">
     <rect width="100%" height="100%" fill="white"/>
     <text x="${W / 2}" y="18" text-anchor="middle" font-size="14">End-to-end latency (input event → WebSocket client) against input rate</text>
@@ -206,7 +251,10 @@ async function plot(steps: readonly Step[], file: string): Promise<void> {
     ${line('p50', '#1f77b4')}${line('p99', '#d62728')}
     <text x="${W - R - 90}" y="${T + 10}" fill="#1f77b4">p50</text><text x="${W - R - 50}" y="${T + 10}" fill="#d62728">p99</text>
   </svg>`;
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu'] });
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu'],
+  });
   try {
     const page = await browser.newPage({ viewport: { width: W, height: H } });
     await page.setContent(`<html><body style="margin:0">${svg}</body></html>`);
@@ -231,7 +279,9 @@ async function main(): Promise<void> {
     for (const rate of rates) {
       const step = await measure(system, rate, steps[0]?.wsLatencyMs.p99 ?? null);
       steps.push(step);
-      process.stderr.write(`tick rate ${rate}: ${step.inputEventsPerSecond} input events/s, input → client p99 ${step.inputToClientMs.p99} ms, grid → client p99 ${step.wsLatencyMs.p99} ms, stable ${step.stable}\n`);
+      process.stderr.write(
+        `tick rate ${rate}: ${step.inputEventsPerSecond} input events/s, input → client p99 ${step.inputToClientMs.p99} ms, grid → client p99 ${step.wsLatencyMs.p99} ms, stable ${step.stable}\n`,
+      );
       if (!step.stable) break;
     }
   } finally {

@@ -58,11 +58,19 @@ export async function runChaos(system: System, options: ChaosOptions): Promise<C
 
   /** Waits until the index is current (processor-syi's watermark and last publish within 5 s of now: lateness is 2 s). */
   const recovered = async (since: number): Promise<number> => {
-    await waitFor('the index to be current again', () => system.indexCurrent(5_000), 180_000, 250).catch(() => undefined);
+    await waitFor('the index to be current again', () => system.indexCurrent(5_000), 180_000, 250).catch(
+      () => undefined,
+    );
     return Date.now() - since;
   };
   const record = (fault: string, at: number, end: number, recoveryMs: number) => {
-    const r = { fault, at: new Date(at).toISOString(), durationMs: end - at, recoveryMs, recoveredInTime: recoveryMs <= RECOVERY_TARGET_MS };
+    const r = {
+      fault,
+      at: new Date(at).toISOString(),
+      durationMs: end - at,
+      recoveryMs,
+      recoveredInTime: recoveryMs <= RECOVERY_TARGET_MS,
+    };
     faults.push(r);
     log(`${r.fault}: lasted ${r.durationMs} ms, recovered in ${r.recoveryMs} ms`);
   };
@@ -80,12 +88,25 @@ export async function runChaos(system: System, options: ChaosOptions): Promise<C
   // 2. each app SIGKILLed once and restarted
   const victims: SystemApp[] = options.short
     ? ['processor-syi', 'processor-peg', 'sink-timescale', 'keeper', 'ws-gateway', 'ingest-hermes']
-    : ['ingest-hermes', 'ingest-market', 'processor-peg', 'processor-liquidity', 'processor-ray', 'processor-syi', 'auditor', 'keeper', 'sink-timescale', 'sink-clickhouse', 'api', 'ws-gateway'];
+    : [
+        'ingest-hermes',
+        'ingest-market',
+        'processor-peg',
+        'processor-liquidity',
+        'processor-ray',
+        'processor-syi',
+        'auditor',
+        'keeper',
+        'sink-timescale',
+        'sink-clickhouse',
+        'api',
+        'ws-gateway',
+      ];
   for (const app of victims) {
     const at = Date.now();
     await system.killAndRestart(app);
     const end = Date.now();
-    record(`${app} SIGKILLed, restarted`, at, at, await recovered(end) + (end - at));
+    record(`${app} SIGKILLed, restarted`, at, at, (await recovered(end)) + (end - at));
     await sleep(2_000);
   }
 
@@ -96,7 +117,12 @@ export async function runChaos(system: System, options: ChaosOptions): Promise<C
     await sleep(30_000);
     stackCommand(['up', 'postgres']);
     const end = Date.now();
-    await waitFor('sink-timescale and api ready again', async () => (await system.isReady('sink-timescale')) && (await system.isReady('api')), 120_000, 500).catch(() => undefined);
+    await waitFor(
+      'sink-timescale and api ready again',
+      async () => (await system.isReady('sink-timescale')) && (await system.isReady('api')),
+      120_000,
+      500,
+    ).catch(() => undefined);
     record('PostgreSQL stopped 30 s', at, end, Math.max(await recovered(end), Date.now() - end));
   }
 
@@ -104,11 +130,16 @@ export async function runChaos(system: System, options: ChaosOptions): Promise<C
   {
     const silentMs = options.short ? 20_000 : 45_000;
     const at = Date.now();
-    await system.scenario({ name: 'chaos-hermes-silent', events: [{ type: 'hermes', at: '0s', mode: 'silent', duration: `${silentMs}ms` }] });
+    await system.scenario({
+      name: 'chaos-hermes-silent',
+      events: [{ type: 'hermes', at: '0s', mode: 'silent', duration: `${silentMs}ms` }],
+    });
     await sleep(silentMs);
     const end = Date.now();
     const before = system.lastHermesPrice;
-    await waitFor('new Hermes prices after the silence', () => system.lastHermesPrice > before, 120_000, 250).catch(() => undefined);
+    await waitFor('new Hermes prices after the silence', () => system.lastHermesPrice > before, 120_000, 250).catch(
+      () => undefined,
+    );
     record(`Hermes stream silent ${silentMs / 1000} s`, at, end, Date.now() - end);
   }
 
@@ -134,12 +165,31 @@ export async function runChaos(system: System, options: ChaosOptions): Promise<C
   const restarts = system.crashed();
   const longestOutageS = Math.max(...faults.map((f) => (f.durationMs + f.recoveryMs) / 1000));
   const boundS = system.options.keeperMaxStalenessS + longestOutageS;
-  if (oracle.maxStalenessS > boundS) problems.push(`the oracle was ${oracle.maxStalenessS} s stale, more than MAX_STALENESS + the longest outage and recovery (${boundS.toFixed(0)} s)`);
-  for (const f of faults) if (!f.recoveredInTime) problems.push(`${f.fault}: recovery took ${f.recoveryMs} ms (target ${RECOVERY_TARGET_MS})`);
-  if (!((keeper.clockOffsetS ?? 0) <= -55)) problems.push(`keeper: its clock was not 60 s fast (chain − host ${keeper.clockOffsetS} s; is libfaketime installed?)`);
+  if (oracle.maxStalenessS > boundS)
+    problems.push(
+      `the oracle was ${oracle.maxStalenessS} s stale, more than MAX_STALENESS + the longest outage and recovery (${boundS.toFixed(0)} s)`,
+    );
+  for (const f of faults)
+    if (!f.recoveredInTime)
+      problems.push(`${f.fault}: recovery took ${f.recoveryMs} ms (target ${RECOVERY_TARGET_MS})`);
+  if (!((keeper.clockOffsetS ?? 0) <= -55))
+    problems.push(
+      `keeper: its clock was not 60 s fast (chain − host ${keeper.clockOffsetS} s; is libfaketime installed?)`,
+    );
   if (keeper.faultTxPerMin === 0) problems.push('keeper: no transaction landed after the nonce gap');
-  if (keeper.faultTxPerMin > 2 * Math.max(keeper.normalTxPerMin, 1)) problems.push(`keeper: ${keeper.faultTxPerMin} transactions/min during the clock skew and nonce gap, more than twice the ${keeper.normalTxPerMin} before`);
-  return { runSeconds: Math.round((Date.now() - started) / 1000), faults, restarts, published, problems, oracle: { ...oracle, boundS: Math.round(boundS) }, keeper };
+  if (keeper.faultTxPerMin > 2 * Math.max(keeper.normalTxPerMin, 1))
+    problems.push(
+      `keeper: ${keeper.faultTxPerMin} transactions/min during the clock skew and nonce gap, more than twice the ${keeper.normalTxPerMin} before`,
+    );
+  return {
+    runSeconds: Math.round((Date.now() - started) / 1000),
+    faults,
+    restarts,
+    published,
+    problems,
+    oracle: { ...oracle, boundS: Math.round(boundS) },
+    keeper,
+  };
 }
 
 /**
@@ -148,7 +198,11 @@ export async function runChaos(system: System, options: ChaosOptions): Promise<C
  * first one), at no more than twice the rate of the same window before the fault (no storm);
  * afterwards it runs on the true clock again. The oracle's staleness is sampled throughout.
  */
-async function skewAndGap(system: System, windowMs: number, record: (fault: string, at: number, end: number, recoveryMs: number) => void): Promise<KeeperFaultRates> {
+async function skewAndGap(
+  system: System,
+  windowMs: number,
+  record: (fault: string, at: number, end: number, recoveryMs: number) => void,
+): Promise<KeeperFaultRates> {
   const perMinute = (n: number) => Math.round((n * 60_000) / windowMs);
   const n0 = await system.keeperNonce();
   await sleep(windowMs);
@@ -158,7 +212,9 @@ async function skewAndGap(system: System, windowMs: number, record: (fault: stri
   const settings = system.envOfRunning('keeper');
   await system.restart('keeper', 'SIGTERM', { ...settings, ...faketimeEnv('+60s') });
   const before = await system.keeperNonce();
-  await waitFor('a push by the skewed keeper', async () => (await system.keeperNonce()) > before, 120_000, 250).catch(() => undefined);
+  await waitFor('a push by the skewed keeper', async () => (await system.keeperNonce()) > before, 120_000, 250).catch(
+    () => undefined,
+  );
   await system.openKeeperNonceGap();
   const gapAt = Date.now();
   const gapNonce = await system.keeperNonce();
@@ -182,7 +238,9 @@ function sampleOracle(system: System): { stop(): { maxStalenessS: number; feeds:
   let running = true;
   const loop = (async () => {
     while (running) {
-      const times = await system.onchainPublishTimes(system.keeperFeedIds).catch(() => new Map<string, number | undefined>());
+      const times = await system
+        .onchainPublishTimes(system.keeperFeedIds)
+        .catch(() => new Map<string, number | undefined>());
       const known = [...times.values()].filter((t): t is number => t !== undefined);
       feeds = Math.max(feeds, known.length);
       for (const t of known) max = Math.max(max, Date.now() / 1000 - t);
@@ -201,10 +259,18 @@ function sampleOracle(system: System): { stop(): { maxStalenessS: number; feeds:
 /** No grid point missing or duplicated, the chain verifies, the sinks hold one row per record, no keeper push twice. */
 export async function verifyDelivery(system: System): Promise<{ published: number; problems: string[] }> {
   const problems: string[] = [];
-  const messages = await readTopic(system.stack.kafka, prefixedTopic(system.prefix, 'syi.calculated'), { done: () => false, timeoutMs: 10_000 });
-  const live = await Promise.all(messages.map((m) => system.stack.serde.deserialize('syi.calculated', m.value as Buffer)));
-  const gaps = live.filter((r, i) => i > 0 && r.ts - live[i - 1]!.ts !== GRID_MS).map((r, i) => `${live[i]!.ts}→${r.ts}`);
-  if (gaps.length > 0) problems.push(`syi.calculated: ${gaps.length} gaps or duplicates (${gaps.slice(0, 5).join(', ')})`);
+  const messages = await readTopic(system.stack.kafka, prefixedTopic(system.prefix, 'syi.calculated'), {
+    done: () => false,
+    timeoutMs: 10_000,
+  });
+  const live = await Promise.all(
+    messages.map((m) => system.stack.serde.deserialize('syi.calculated', m.value as Buffer)),
+  );
+  const gaps = live
+    .filter((r, i) => i > 0 && r.ts - live[i - 1]!.ts !== GRID_MS)
+    .map((r, i) => `${live[i]!.ts}→${r.ts}`);
+  if (gaps.length > 0)
+    problems.push(`syi.calculated: ${gaps.length} gaps or duplicates (${gaps.slice(0, 5).join(', ')})`);
   problems.push(...verifyChain(live, null).map((e) => `digest chain: ${JSON.stringify(e)}`));
   problems.push(...(await system.checkStores(live)));
   problems.push(...(await system.checkVerification(live.at(-1)?.ts ?? 0)));
@@ -220,14 +286,21 @@ export function chaosMarkdown(report: ChaosReport): string {
     '',
     '| fault | at | lasted | recovery | within 30 s |',
     '|---|---|---|---|---|',
-    ...report.faults.map((f) => `| ${f.fault} | ${f.at} | ${(f.durationMs / 1000).toFixed(1)} s | ${(f.recoveryMs / 1000).toFixed(1)} s | ${f.recoveredInTime ? 'yes' : 'NO'} |`),
+    ...report.faults.map(
+      (f) =>
+        `| ${f.fault} | ${f.at} | ${(f.durationMs / 1000).toFixed(1)} s | ${(f.recoveryMs / 1000).toFixed(1)} s | ${f.recoveredInTime ? 'yes' : 'NO'} |`,
+    ),
     '',
-    report.restarts.length === 0 ? 'No app exited on its own.' : `Apps that exited on their own and were restarted:\n${report.restarts.map((r) => `- ${r.slice(0, 300).replace(/\s+/g, ' ')}`).join('\n')}`,
+    report.restarts.length === 0
+      ? 'No app exited on its own.'
+      : `Apps that exited on their own and were restarted:\n${report.restarts.map((r) => `- ${r.slice(0, 300).replace(/\s+/g, ' ')}`).join('\n')}`,
     '',
     `Oracle: worst staleness ${report.oracle.maxStalenessS} s over ${report.oracle.feeds} feeds (bound ${report.oracle.boundS} s).`,
     `Keeper: ${report.keeper.normalTxPerMin} transactions/min before the clock skew and nonce gap, ${report.keeper.faultTxPerMin} during them (bound: twice); the skewed keeper measured chain − host = ${report.keeper.clockOffsetS} s.`,
     '',
-    report.problems.length === 0 ? 'Lost, duplicated or broken: nothing.' : `Problems:\n${report.problems.map((p) => `- ${p}`).join('\n')}`,
+    report.problems.length === 0
+      ? 'Lost, duplicated or broken: nothing.'
+      : `Problems:\n${report.problems.map((p) => `- ${p}`).join('\n')}`,
     '',
   ];
   return lines.join('\n');

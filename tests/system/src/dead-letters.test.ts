@@ -1,12 +1,21 @@
 import { judgeDeadLetters, withoutLetters, type ReadDeadLetter } from './dead-letters';
 
 const letter = (over: Partial<ReadDeadLetter>): ReadDeadLetter => ({
-  topic: 'pyth.prices.dlq', kind: 'late', processor: 'processor-peg', reason: 'late event: ts 1', value: { ts: 1 }, ...over,
+  topic: 'pyth.prices.dlq',
+  kind: 'late',
+  processor: 'processor-peg',
+  reason: 'late event: ts 1',
+  value: { ts: 1 },
+  ...over,
 });
 
 describe('judgeDeadLetters', () => {
   it('finds nothing wrong in no letters', () => {
-    expect(judgeDeadLetters([], { 'pyth.prices': 10 })).toEqual({ problems: [], summary: 'no dead letters', lateForIndex: [] });
+    expect(judgeDeadLetters([], { 'pyth.prices': 10 })).toEqual({
+      problems: [],
+      summary: 'no dead letters',
+      lateForIndex: [],
+    });
   });
 
   it('lets a few late events pass, and hands processor-syi’s to the replay to leave out', () => {
@@ -19,12 +28,19 @@ describe('judgeDeadLetters', () => {
 
   it('counts more than 10 % of a topic’s inputs late as a problem', () => {
     const judged = judgeDeadLetters([letter({}), letter({})], { 'pyth.prices': 19 });
-    expect(judged.problems).toEqual(['pyth.prices.dlq: 2 late events of 19 inputs (more than 10 %), the first: late event: ts 1']);
+    expect(judged.problems).toEqual([
+      'pyth.prices.dlq: 2 late events of 19 inputs (more than 10 %), the first: late event: ts 1',
+    ]);
   });
 
   it('counts every letter that is not late as a problem, with its reason', () => {
-    const judged = judgeDeadLetters([letter({ topic: 'cc.prices.dlq', kind: 'undecodable', processor: '', reason: 'unknown magic byte' })], { 'cc.prices': 1000 });
-    expect(judged.problems).toEqual(['cc.prices.dlq undecodable by an ingester: 1 dead letter(s), the first: unknown magic byte']);
+    const judged = judgeDeadLetters(
+      [letter({ topic: 'cc.prices.dlq', kind: 'undecodable', processor: '', reason: 'unknown magic byte' })],
+      { 'cc.prices': 1000 },
+    );
+    expect(judged.problems).toEqual([
+      'cc.prices.dlq undecodable by an ingester: 1 dead letter(s), the first: unknown magic byte',
+    ]);
   });
 });
 

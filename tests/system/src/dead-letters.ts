@@ -33,7 +33,10 @@ export interface DeadLetterJudgement {
  */
 export const MAX_LATE_SHARE = 0.1;
 
-export function judgeDeadLetters(letters: readonly ReadDeadLetter[], inputCounts: Readonly<Record<string, number>>): DeadLetterJudgement {
+export function judgeDeadLetters(
+  letters: readonly ReadDeadLetter[],
+  inputCounts: Readonly<Record<string, number>>,
+): DeadLetterJudgement {
   const problems: string[] = [];
   const groups = new Map<string, ReadDeadLetter[]>();
   for (const letter of letters) {
@@ -41,20 +44,29 @@ export function judgeDeadLetters(letters: readonly ReadDeadLetter[], inputCounts
     groups.set(key, [...(groups.get(key) ?? []), letter]);
   }
   for (const [key, group] of groups) {
-    if (group[0]!.kind !== 'late') problems.push(`${key}: ${group.length} dead letter(s), the first: ${group[0]!.reason}`);
+    if (group[0]!.kind !== 'late')
+      problems.push(`${key}: ${group.length} dead letter(s), the first: ${group[0]!.reason}`);
   }
   const lateByTopic = new Map<string, number>();
-  for (const letter of letters) if (letter.kind === 'late') lateByTopic.set(letter.topic, (lateByTopic.get(letter.topic) ?? 0) + 1);
+  for (const letter of letters)
+    if (letter.kind === 'late') lateByTopic.set(letter.topic, (lateByTopic.get(letter.topic) ?? 0) + 1);
   for (const [topic, late] of lateByTopic) {
     const inputs = inputCounts[topic.replace(/\.dlq$/, '')] ?? 0;
-    if (late > inputs * MAX_LATE_SHARE) problems.push(`${topic}: ${late} late events of ${inputs} inputs (more than ${MAX_LATE_SHARE * 100} %), the first: ${letters.find((l) => l.topic === topic && l.kind === 'late')!.reason}`);
+    if (late > inputs * MAX_LATE_SHARE)
+      problems.push(
+        `${topic}: ${late} late events of ${inputs} inputs (more than ${MAX_LATE_SHARE * 100} %), the first: ${letters.find((l) => l.topic === topic && l.kind === 'late')!.reason}`,
+      );
   }
-  const summary = groups.size === 0 ? 'no dead letters' : [...groups].map(([key, group]) => `${key}: ${group.length}`).join('; ');
+  const summary =
+    groups.size === 0 ? 'no dead letters' : [...groups].map(([key, group]) => `${key}: ${group.length}`).join('; ');
   return { problems, summary, lateForIndex: letters.filter((l) => l.kind === 'late' && l.processor === SYI_PROCESSOR) };
 }
 
 /** The inputs without one occurrence of each given letter's payload (matched by its decoded value). */
-export function withoutLetters<T extends { topic: string; value: unknown }>(inputs: readonly T[], letters: readonly ReadDeadLetter[]): T[] {
+export function withoutLetters<T extends { topic: string; value: unknown }>(
+  inputs: readonly T[],
+  letters: readonly ReadDeadLetter[],
+): T[] {
   const drop = new Map<string, number>();
   for (const l of letters) {
     const key = `${l.topic.replace(/\.dlq$/, '')} ${JSON.stringify(l.value)}`;

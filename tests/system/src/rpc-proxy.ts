@@ -17,7 +17,10 @@ export class RpcProxy {
         return;
       }
       const upstream = connect({ host: '127.0.0.1', port: this.targetPort });
-      for (const [a, b] of [[client, upstream], [upstream, client]] as const) {
+      for (const [a, b] of [
+        [client, upstream],
+        [upstream, client],
+      ] as const) {
         this.sockets.add(a);
         a.on('error', () => b.destroy());
         a.on('close', () => {

@@ -19,5 +19,8 @@ export function stackCommand(args: string[]): void {
 
 /** SIGKILLs or restarts one node of the 3-broker cluster. */
 export function kafkaClusterNode(action: 'kill-node' | 'start-node', node: number): void {
-  execFileSync('bash', [join(repoRoot(), 'scripts/stack/components/kafka.sh'), action, String(node)], { stdio: 'ignore', env: { ...process.env, KAFKA_MODE: 'cluster' } });
+  execFileSync('bash', [join(repoRoot(), 'scripts/stack/components/kafka.sh'), action, String(node)], {
+    stdio: 'ignore',
+    env: { ...process.env, KAFKA_MODE: 'cluster' },
+  });
 }

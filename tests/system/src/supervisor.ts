@@ -4,8 +4,19 @@ import { waitFor } from '@stableyield/kafka/testing';
 import { httpOk, spawnApp, stopApp, type AppProcess } from '@stableyield/stream/testing';
 
 export const SYSTEM_APPS = [
-  'market-sim', 'processor-syi', 'processor-peg', 'processor-liquidity', 'processor-ray', 'sink-timescale', 'sink-clickhouse', 'api', 'ws-gateway',
-  'keeper', 'auditor', 'ingest-hermes', 'ingest-market',
+  'market-sim',
+  'processor-syi',
+  'processor-peg',
+  'processor-liquidity',
+  'processor-ray',
+  'sink-timescale',
+  'sink-clickhouse',
+  'api',
+  'ws-gateway',
+  'keeper',
+  'auditor',
+  'ingest-hermes',
+  'ingest-market',
 ] as const;
 export type SystemApp = (typeof SYSTEM_APPS)[number];
 
@@ -42,15 +53,25 @@ export class AppSupervisor {
   }
 
   launch(app: SystemApp, env: Record<string, string>): void {
-    this.apps.set(app, { env, process: spawnApp(app, { LOG_LEVEL: 'warn', ...env }), health: `http://127.0.0.1:${env.HEALTH_PORT ?? env.METRICS_PORT ?? env.MARKET_SIM_HEALTH_PORT}` });
+    this.apps.set(app, {
+      env,
+      process: spawnApp(app, { LOG_LEVEL: 'warn', ...env }),
+      health: `http://127.0.0.1:${env.HEALTH_PORT ?? env.METRICS_PORT ?? env.MARKET_SIM_HEALTH_PORT}`,
+    });
   }
 
   async ready(app: SystemApp): Promise<void> {
     const running = this.apps.get(app)!;
-    await waitFor(`${app} ready`, async () => {
-      if (running.process.child.exitCode !== null) throw new Error(`${app} exited ${running.process.child.exitCode}: ${running.process.output().slice(-3_000)}`);
-      return httpOk(`${running.health}/ready`);
-    }, 180_000, 250);
+    await waitFor(
+      `${app} ready`,
+      async () => {
+        if (running.process.child.exitCode !== null)
+          throw new Error(`${app} exited ${running.process.child.exitCode}: ${running.process.output().slice(-3_000)}`);
+        return httpOk(`${running.health}/ready`);
+      },
+      180_000,
+      250,
+    );
   }
 
   /** Restarts an app that exited on its own (Kubernetes' restartPolicy: Always), and notes it. */
@@ -59,7 +80,9 @@ export class AppSupervisor {
       for (const [name, app] of this.apps) {
         const exited = app.process.child.exitCode !== null || app.process.child.signalCode !== null;
         if (!exited || this.stopped.has(name) || this.restarting.has(name)) continue;
-        this.restarts.push(`${new Date().toISOString()} ${name} exited ${app.process.child.exitCode}: ${app.process.output().slice(-600)}`);
+        this.restarts.push(
+          `${new Date().toISOString()} ${name} exited ${app.process.child.exitCode}: ${app.process.output().slice(-600)}`,
+        );
         this.launch(name, app.env);
       }
     }, 1_000);
@@ -93,14 +116,24 @@ export class AppSupervisor {
   /** Apps that exited on their own (not stopped by the harness), restarted or not. */
   crashed(): string[] {
     const down = [...this.apps]
-      .filter(([name, a]) => !this.stopped.has(name) && !this.restarting.has(name) && a.process.child.exitCode !== null && a.process.child.signalCode === null)
+      .filter(
+        ([name, a]) =>
+          !this.stopped.has(name) &&
+          !this.restarting.has(name) &&
+          a.process.child.exitCode !== null &&
+          a.process.child.signalCode === null,
+      )
       .map(([name, a]) => `${name} exited ${a.process.child.exitCode}: ${a.process.output().slice(-1_500)}`);
     return [...this.restarts, ...down];
   }
 
   /** The process id of every running app. */
   pids(): Map<SystemApp, number> {
-    return new Map([...this.apps].filter(([, a]) => a.process.child.pid !== undefined).map(([name, a]) => [name, a.process.child.pid!]));
+    return new Map(
+      [...this.apps]
+        .filter(([, a]) => a.process.child.pid !== undefined)
+        .map(([name, a]) => [name, a.process.child.pid!]),
+    );
   }
 
   /** An app's Prometheus metrics text ('' when it does not answer). */

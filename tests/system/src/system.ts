@@ -12,13 +12,36 @@ import { join } from 'node:path';
 import { pythAbi } from '@stableyield/chain';
 import { anvilTestAccount, deployTestMockPyth, startAnvil, type TestAnvil } from '@stableyield/chain/testing';
 import { createTestDatabase } from '@stableyield/postgres/testing';
-import { CATALOG, DLQ_HEADERS, prefixedSpecs, prefixedTopic, provisionTopics, readDeadLetterHeaders, TopicFollower } from '@stableyield/kafka';
+import {
+  CATALOG,
+  DLQ_HEADERS,
+  prefixedSpecs,
+  prefixedTopic,
+  provisionTopics,
+  readDeadLetterHeaders,
+  TopicFollower,
+} from '@stableyield/kafka';
 import { readTopic, testStack, waitFor, type TestStack } from '@stableyield/kafka/testing';
 import { ASSETS } from '@stableyield/market-model';
-import { createRegistryClient, registerSchemas, VALUE_SCHEMAS, type DataTopic, type PythPrice, type SyiRecord } from '@stableyield/schemas';
+import {
+  createRegistryClient,
+  registerSchemas,
+  VALUE_SCHEMAS,
+  type DataTopic,
+  type PythPrice,
+  type SyiRecord,
+} from '@stableyield/schemas';
 import { MEASURE_SHARDS, measureChangelogSpec, SyiProcessor, verifyChain, type AuditStatus } from '@stableyield/stream';
 import {
-  dumpInputs, httpOk, repoRoot, INPUT_TOPIC_NAMES, matchesReplay, randomTestPort, recordCount, replayWithCommand, uniquePrefix,
+  dumpInputs,
+  httpOk,
+  repoRoot,
+  INPUT_TOPIC_NAMES,
+  matchesReplay,
+  randomTestPort,
+  recordCount,
+  replayWithCommand,
+  uniquePrefix,
 } from '@stableyield/stream/testing';
 import { toHex, type Address } from 'viem';
 import { judgeDeadLetters, withoutLetters, type ReadDeadLetter } from './dead-letters';
@@ -98,9 +121,21 @@ export class System {
   private readonly replicationFactor: number;
 
   constructor(options: SystemOptions = {}) {
-    this.options = { keeperDeviationPct: 0.05, keeperMaxStalenessS: 30, wsWorkers: 2, wsClients: 4, ccIntervalMs: 10_000, latenessMs: LATENESS_MS, hermesDedupe: 'publish-time', kafka: 'cluster', ...options };
+    this.options = {
+      keeperDeviationPct: 0.05,
+      keeperMaxStalenessS: 30,
+      wsWorkers: 2,
+      wsClients: 4,
+      ccIntervalMs: 10_000,
+      latenessMs: LATENESS_MS,
+      hermesDedupe: 'publish-time',
+      kafka: 'cluster',
+      ...options,
+    };
     const single = this.options.kafka === 'single';
-    this.brokers = single ? (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092') : (process.env.KAFKA_CLUSTER_BROKERS ?? '127.0.0.1:19092,127.0.0.1:19094,127.0.0.1:19096');
+    this.brokers = single
+      ? (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092')
+      : (process.env.KAFKA_CLUSTER_BROKERS ?? '127.0.0.1:19092,127.0.0.1:19094,127.0.0.1:19096');
     this.replicationFactor = single ? 1 : 3;
     this.stack = testStack({ ...process.env, KAFKA_BROKERS: this.brokers });
   }
@@ -130,7 +165,10 @@ export class System {
   async start(): Promise<void> {
     this.database = await createTestDatabase('sys');
     this.anvil = await startAnvil();
-    this.contract = await deployTestMockPyth(this.anvil, join(process.env.STACK_CACHE ?? join(homedir(), '.cache', 'stableyield'), 'solc'));
+    this.contract = await deployTestMockPyth(
+      this.anvil,
+      join(process.env.STACK_CACHE ?? join(homedir(), '.cache', 'stableyield'), 'solc'),
+    );
     this.rpcProxy = new RpcProxy(this.anvil.port);
     await this.rpcProxy.start();
     const registry = createRegistryClient(this.stack.registryUrl);
@@ -147,7 +185,8 @@ export class System {
     for (const app of this.apps.names()) await this.apps.ready(app);
     await this.follow();
     this.apps.supervise();
-    for (let i = 0; i < this.options.wsClients; i++) this.streams.push(subscribe(`ws://127.0.0.1:${this.apps.env('ws-gateway').PORT}/stream/syi/live`));
+    for (let i = 0; i < this.options.wsClients; i++)
+      this.streams.push(subscribe(`ws://127.0.0.1:${this.apps.env('ws-gateway').PORT}/stream/syi/live`));
   }
 
   /**
@@ -158,19 +197,35 @@ export class System {
    */
   private async provisionCluster(): Promise<void> {
     const { kafka, logger } = this.stack;
-    const lease = (app: string, partitions: number) => ({ name: prefixedTopic(this.prefix, `${app}.lease`), key: 'none', partitions, cleanupPolicy: 'delete' as const, retentionMs: 3_600_000 });
+    const lease = (app: string, partitions: number) => ({
+      name: prefixedTopic(this.prefix, `${app}.lease`),
+      key: 'none',
+      partitions,
+      cleanupPolicy: 'delete' as const,
+      retentionMs: 3_600_000,
+    });
     const topics = [
-      ...prefixedSpecs(this.prefix, CATALOG), SyiProcessor.changelogSpec(this.prefix), lease('processor-syi', 1),
-      ...(['peg', 'liquidity', 'ray'] as const).flatMap((kind) => [measureChangelogSpec(kind, this.prefix), lease(`processor-${kind}`, MEASURE_SHARDS)]),
+      ...prefixedSpecs(this.prefix, CATALOG),
+      SyiProcessor.changelogSpec(this.prefix),
+      lease('processor-syi', 1),
+      ...(['peg', 'liquidity', 'ray'] as const).flatMap((kind) => [
+        measureChangelogSpec(kind, this.prefix),
+        lease(`processor-${kind}`, MEASURE_SHARDS),
+      ]),
     ];
     await provisionTopics(kafka, logger, { replicationFactor: this.replicationFactor, topics });
     const admin = kafka.admin();
     await admin.connect();
     try {
-      await waitFor('every broker to know every topic', async () => {
-        for (const t of topics) await admin.fetchTopicOffsets(t.name);
-        return true;
-      }, 60_000, 500);
+      await waitFor(
+        'every broker to know every topic',
+        async () => {
+          for (const t of topics) await admin.fetchTopicOffsets(t.name);
+          return true;
+        },
+        60_000,
+        500,
+      );
     } finally {
       await admin.disconnect();
     }
@@ -186,7 +241,13 @@ export class System {
   private async follow(): Promise<void> {
     const { kafka, serde, logger } = this.stack;
     this.hermesFollower = new TopicFollower({
-      kafka, serde, logger, topic: prefixedTopic(this.prefix, 'pyth.prices') as 'pyth.prices', groupId: `${this.prefix}follow-pyth`, lookback: 1, maxWaitMs: 200,
+      kafka,
+      serde,
+      logger,
+      topic: prefixedTopic(this.prefix, 'pyth.prices') as 'pyth.prices',
+      groupId: `${this.prefix}follow-pyth`,
+      lookback: 1,
+      maxWaitMs: 200,
       onRecords: (records) => {
         for (const r of records) this.latestPythMs = Math.max(this.latestPythMs, r.value.ts);
       },
@@ -223,7 +284,11 @@ export class System {
 
   /** Loads a market-sim scenario (its clock starts now). */
   async scenario(scenario: { name: string; events: unknown[] }): Promise<void> {
-    const res = await fetch(`${this.simUrl}/_control/scenario`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(scenario) });
+    const res = await fetch(`${this.simUrl}/_control/scenario`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(scenario),
+    });
     if (res.status !== 200) throw new Error(`scenario refused: ${res.status} ${await res.text()}`);
   }
 
@@ -292,7 +357,11 @@ export class System {
 
   /** Hermes slots per second of the simulator (each slot updates every feed). */
   async tickRate(tickRate: number): Promise<void> {
-    const res = await fetch(`${this.simUrl}/_control/tick-rate`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ tickRate }) });
+    const res = await fetch(`${this.simUrl}/_control/tick-rate`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ tickRate }),
+    });
     if (res.status !== 200) throw new Error(`tick rate refused: ${res.status} ${await res.text()}`);
   }
 
@@ -330,7 +399,12 @@ export class System {
   async onchainPublishTimes(feedIds: readonly string[]): Promise<Map<string, number | undefined>> {
     const out = new Map<string, number | undefined>();
     for (const id of feedIds) {
-      const p = await this.anvil!.client.readContract({ address: this.contract!, abi: pythAbi, functionName: 'getPriceUnsafe', args: [`0x${id}`] }).catch(() => null);
+      const p = await this.anvil!.client.readContract({
+        address: this.contract!,
+        abi: pythAbi,
+        functionName: 'getPriceUnsafe',
+        args: [`0x${id}`],
+      }).catch(() => null);
       out.set(id, p === null ? undefined : Number(p.publishTime));
     }
     return out;
@@ -356,25 +430,36 @@ export class System {
       timeoutMs: 120_000,
     });
     const live = await Promise.all(messages.map((m) => stack.serde.deserialize('syi.calculated', m.value as Buffer)));
-    if (!((live.at(-1)?.ts ?? 0) >= lastGrid)) problems.push(`syi.calculated ends at ${live.at(-1)?.ts}, the inputs allow ${lastGrid}`);
+    if (!((live.at(-1)?.ts ?? 0) >= lastGrid))
+      problems.push(`syi.calculated ends at ${live.at(-1)?.ts}, the inputs allow ${lastGrid}`);
     problems.push(...verifyChain(live, null).map((e) => `digest chain: ${JSON.stringify(e)}`));
     const letters = judgeDeadLetters(await this.deadLetters(), counts);
     process.stdout.write(`dead letters: ${letters.summary}\n`);
     problems.push(...letters.problems);
-    const expected = replayWithCommand(withoutLetters(inputs, letters.lateForIndex), GRID_MS).filter((r) => r.ts <= (live.at(-1)?.ts ?? 0));
+    const expected = replayWithCommand(withoutLetters(inputs, letters.lateForIndex), GRID_MS).filter(
+      (r) => r.ts <= (live.at(-1)?.ts ?? 0),
+    );
     const liveTs = live.map((r) => r.ts);
     const expectedTs = new Set(expected.map((r) => r.ts));
     const missing = expected.filter((r) => !liveTs.includes(r.ts)).length;
     const extra = liveTs.filter((t) => !expectedTs.has(t)).length;
     const duplicates = liveTs.length - new Set(liveTs).size;
-    if (missing + extra + duplicates > 0) problems.push(`grid points: ${missing} missing, ${extra} not in the replay, ${duplicates} duplicated`);
-    else problems.push(...live.map((r, i) => matchesReplay(r, expected[i] as never)).filter((m): m is string => m !== null).slice(0, 20));
+    if (missing + extra + duplicates > 0)
+      problems.push(`grid points: ${missing} missing, ${extra} not in the replay, ${duplicates} duplicated`);
+    else
+      problems.push(
+        ...live
+          .map((r, i) => matchesReplay(r, expected[i] as never))
+          .filter((m): m is string => m !== null)
+          .slice(0, 20),
+      );
     if (!live.some((r) => r.eligible > 0)) problems.push('no record with an eligible constituent');
 
     problems.push(...(await this.checkStores(live)));
     problems.push(...(await this.checkVerification(live.at(-1)?.ts ?? 0)));
     const latest = (await (await fetch(`${this.apiUrl}/api/index/latest`)).json()) as SyiRecord;
-    if (latest.ts !== live.at(-1)?.ts || latest.value !== live.at(-1)?.value) problems.push(`/api/index/latest is ${latest.ts}=${latest.value}, the topic ends ${live.at(-1)?.ts}`);
+    if (latest.ts !== live.at(-1)?.ts || latest.value !== live.at(-1)?.value)
+      problems.push(`/api/index/latest is ${latest.ts}=${latest.value}, the topic ends ${live.at(-1)?.ts}`);
     problems.push(...(await checkStreams(this.streams, live)));
     problems.push(...(await this.checkOracle()));
 
@@ -388,12 +473,23 @@ export class System {
     for (const spec of CATALOG.filter((t) => t.name.endsWith('.dlq'))) {
       const n = await recordCount(stack.kafka, prefix, spec.name);
       if (n === 0) continue;
-      const messages = await readTopic(stack.kafka, prefixedTopic(prefix, spec.name), { done: (m) => m.length >= n, timeoutMs: 30_000 });
+      const messages = await readTopic(stack.kafka, prefixedTopic(prefix, spec.name), {
+        done: (m) => m.length >= n,
+        timeoutMs: 30_000,
+      });
       for (const m of messages) {
         const h = readDeadLetterHeaders(m.headers);
         const source = spec.name.replace(/\.dlq$/, '');
-        const value = await stack.serde.deserialize(source as DataTopic, m.value as Buffer).catch(() => m.value?.toString('base64'));
-        out.push({ topic: spec.name, kind: h[DLQ_HEADERS.kind] ?? '', processor: h[DLQ_HEADERS.processor] ?? '', reason: h[DLQ_HEADERS.reason] ?? '', value });
+        const value = await stack.serde
+          .deserialize(source as DataTopic, m.value as Buffer)
+          .catch(() => m.value?.toString('base64'));
+        out.push({
+          topic: spec.name,
+          kind: h[DLQ_HEADERS.kind] ?? '',
+          processor: h[DLQ_HEADERS.processor] ?? '',
+          reason: h[DLQ_HEADERS.reason] ?? '',
+          value,
+        });
       }
     }
     return out;
@@ -402,7 +498,10 @@ export class System {
   /** PostgreSQL and ClickHouse `syi_index` hold exactly the (ts, value) of these records (waiting for the sinks to catch up). */
   async checkStores(records: readonly SyiRecord[]): Promise<string[]> {
     const index = records.map((r): [number, number] => [r.ts, r.value]);
-    return [...(await checkPostgresIndex(this.database!.url, index)), ...(await checkClickHouseIndex(this.clickhouseUrl, this.database!.name, index))];
+    return [
+      ...(await checkPostgresIndex(this.database!.url, index)),
+      ...(await checkClickHouseIndex(this.clickhouseUrl, this.database!.name, index)),
+    ];
   }
 
   /**
@@ -412,23 +511,48 @@ export class System {
   async checkVerification(lastTs: number): Promise<string[]> {
     const problems: string[] = [];
     const status = async () => (await (await fetch(`${this.apps.health('auditor')}/status`)).json()) as AuditStatus;
-    await waitFor('the auditor to judge every record', async () => ((await status()).checkedThrough ?? 0) >= lastTs, 180_000, 1_000).catch(() => undefined);
+    await waitFor(
+      'the auditor to judge every record',
+      async () => ((await status()).checkedThrough ?? 0) >= lastTs,
+      180_000,
+      1_000,
+    ).catch(() => undefined);
     const audit = await status();
-    if ((audit.checkedThrough ?? 0) < lastTs) problems.push(`auditor: checked through ${audit.checkedThrough}, the index ends at ${lastTs}`);
-    if (audit.mismatched > 0) problems.push(`auditor: ${audit.mismatched} mismatch(es), the last ${JSON.stringify(audit.lastMismatch)}`);
+    if ((audit.checkedThrough ?? 0) < lastTs)
+      problems.push(`auditor: checked through ${audit.checkedThrough}, the index ends at ${lastTs}`);
+    if (audit.mismatched > 0)
+      problems.push(`auditor: ${audit.mismatched} mismatch(es), the last ${JSON.stringify(audit.lastMismatch)}`);
     if (audit.matched === 0) problems.push('auditor: no record matched');
-    const verify = spawnSync('npm', ['run', '--silent', 'syi', '--', 'verify', '--from', '0', '--to', String(lastTs), '--recompute', '60'], {
-      cwd: repoRoot(),
-      encoding: 'utf8',
-      env: { ...process.env, KAFKA_BROKERS: this.brokers, SCHEMA_REGISTRY_URL: this.stack.registryUrl, TOPIC_PREFIX: this.prefix, GRID_INTERVAL_MS: String(GRID_MS) },
-    });
-    if (verify.status !== 0) problems.push(`syi verify exited ${verify.status}: ${(verify.stdout + verify.stderr).trim().split('\n').slice(0, 30).join(' | ')}`);
+    const verify = spawnSync(
+      'npm',
+      ['run', '--silent', 'syi', '--', 'verify', '--from', '0', '--to', String(lastTs), '--recompute', '60'],
+      {
+        cwd: repoRoot(),
+        encoding: 'utf8',
+        env: {
+          ...process.env,
+          KAFKA_BROKERS: this.brokers,
+          SCHEMA_REGISTRY_URL: this.stack.registryUrl,
+          TOPIC_PREFIX: this.prefix,
+          GRID_INTERVAL_MS: String(GRID_MS),
+        },
+      },
+    );
+    if (verify.status !== 0)
+      problems.push(
+        `syi verify exited ${verify.status}: ${(verify.stdout + verify.stderr).trim().split('\n').slice(0, 30).join(' | ')}`,
+      );
     return problems;
   }
 
   /** How many (feed, publish time) pairs the keeper pushed more than once, and how many pushes there were. */
   async keeperPushes(): Promise<{ pushes: number; twice: number }> {
-    const updates = await this.anvil!.client.getContractEvents({ address: this.contract!, abi: pythAbi, eventName: 'PriceFeedUpdate', fromBlock: 0n });
+    const updates = await this.anvil!.client.getContractEvents({
+      address: this.contract!,
+      abi: pythAbi,
+      eventName: 'PriceFeedUpdate',
+      fromBlock: 0n,
+    });
     const pushed = updates.map((l) => `${String(l.args.id)}@${String(l.args.publishTime)}`);
     return { pushes: pushed.length, twice: pushed.length - new Set(pushed).size };
   }
@@ -436,23 +560,41 @@ export class System {
   /** Each feed on chain within the keeper's deviation of the last Hermes price; no (feed, publish time) pushed twice. */
   private async checkOracle(): Promise<string[]> {
     const hermes = new Map<string, PythPrice>();
-    for (const m of await readTopic(this.stack.kafka, prefixedTopic(this.prefix, 'pyth.prices'), { done: () => false, timeoutMs: 5_000 })) {
+    for (const m of await readTopic(this.stack.kafka, prefixedTopic(this.prefix, 'pyth.prices'), {
+      done: () => false,
+      timeoutMs: 5_000,
+    })) {
       const p = await this.stack.serde.deserialize('pyth.prices', m.value as Buffer);
       if ((hermes.get(p.feedId)?.publishTime ?? -1) <= p.publishTime) hermes.set(p.feedId, p);
     }
     if (hermes.size === 0) return ['no Hermes prices recorded'];
     let off: string[] = [];
-    await waitFor('every feed on chain within the deviation threshold', async () => {
-      off = [];
-      for (const [feedId, p] of hermes) {
-        const onchain = await this.anvil!.client.readContract({ address: this.contract!, abi: pythAbi, functionName: 'getPriceUnsafe', args: [`0x${feedId}`] }).catch(() => null);
-        const price = onchain === null ? NaN : Number(onchain.price) * 10 ** onchain.expo;
-        if (!((Math.abs(price - p.price) / p.price) * 100 <= this.options.keeperDeviationPct)) off.push(`oracle ${p.symbol}: on chain ${price}, Hermes ${p.price}`);
-      }
-      return off.length === 0;
-    }, 60_000, 1_000).catch(() => undefined);
+    await waitFor(
+      'every feed on chain within the deviation threshold',
+      async () => {
+        off = [];
+        for (const [feedId, p] of hermes) {
+          const onchain = await this.anvil!.client.readContract({
+            address: this.contract!,
+            abi: pythAbi,
+            functionName: 'getPriceUnsafe',
+            args: [`0x${feedId}`],
+          }).catch(() => null);
+          const price = onchain === null ? NaN : Number(onchain.price) * 10 ** onchain.expo;
+          if (!((Math.abs(price - p.price) / p.price) * 100 <= this.options.keeperDeviationPct))
+            off.push(`oracle ${p.symbol}: on chain ${price}, Hermes ${p.price}`);
+        }
+        return off.length === 0;
+      },
+      60_000,
+      1_000,
+    ).catch(() => undefined);
     const { pushes, twice } = await this.keeperPushes();
-    return [...off, ...(pushes === 0 ? ['the keeper pushed nothing'] : []), ...(twice > 0 ? [`${twice} (feed, publish time) pushed twice`] : [])];
+    return [
+      ...off,
+      ...(pushes === 0 ? ['the keeper pushed nothing'] : []),
+      ...(twice > 0 ? [`${twice} (feed, publish time) pushed twice`] : []),
+    ];
   }
 
   private port(): string {
@@ -460,8 +602,19 @@ export class System {
   }
 
   private envOf(app: SystemApp): Record<string, string> {
-    const kafka = { KAFKA_BROKERS: this.brokers, SCHEMA_REGISTRY_URL: this.stack.registryUrl, TOPIC_PREFIX: this.prefix, KAFKA_REPLICATION_FACTOR: String(this.replicationFactor) };
-    const processor = { ...kafka, GRID_INTERVAL_MS: String(GRID_MS), ALLOWED_LATENESS_MS: String(this.options.latenessMs), LEASE_SESSION_TIMEOUT_MS: '6000', HEALTH_PORT: this.port() };
+    const kafka = {
+      KAFKA_BROKERS: this.brokers,
+      SCHEMA_REGISTRY_URL: this.stack.registryUrl,
+      TOPIC_PREFIX: this.prefix,
+      KAFKA_REPLICATION_FACTOR: String(this.replicationFactor),
+    };
+    const processor = {
+      ...kafka,
+      GRID_INTERVAL_MS: String(GRID_MS),
+      ALLOWED_LATENESS_MS: String(this.options.latenessMs),
+      LEASE_SESSION_TIMEOUT_MS: '6000',
+      HEALTH_PORT: this.port(),
+    };
     const sim = () => this.simUrl;
     switch (app) {
       case 'market-sim':
@@ -474,29 +627,64 @@ export class System {
       case 'auditor':
         return { ...kafka, HEALTH_PORT: this.port() };
       case 'sink-timescale':
-        return { ...kafka, HEALTH_PORT: this.port(), DATABASE_URL: this.database!.url, SINK_GROUP_ID: `${this.prefix}sink-timescale` };
+        return {
+          ...kafka,
+          HEALTH_PORT: this.port(),
+          DATABASE_URL: this.database!.url,
+          SINK_GROUP_ID: `${this.prefix}sink-timescale`,
+        };
       case 'sink-clickhouse':
-        return { ...kafka, HEALTH_PORT: this.port(), CLICKHOUSE_URL: this.clickhouseUrl, CLICKHOUSE_DATABASE: this.database!.name, SINK_GROUP_ID: `${this.prefix}sink-clickhouse` };
+        return {
+          ...kafka,
+          HEALTH_PORT: this.port(),
+          CLICKHOUSE_URL: this.clickhouseUrl,
+          CLICKHOUSE_DATABASE: this.database!.name,
+          SINK_GROUP_ID: `${this.prefix}sink-clickhouse`,
+        };
       case 'api':
-        return { ...kafka, PORT: this.port(), HEALTH_PORT: this.port(), DATABASE_URL: this.database!.url, RATE_LIMIT_PER_IP: '0', RATE_LIMIT_PER_KEY: '0' };
+        return {
+          ...kafka,
+          PORT: this.port(),
+          HEALTH_PORT: this.port(),
+          DATABASE_URL: this.database!.url,
+          RATE_LIMIT_PER_IP: '0',
+          RATE_LIMIT_PER_KEY: '0',
+        };
       case 'ws-gateway':
         return { ...kafka, PORT: this.port(), HEALTH_PORT: this.port(), WORKERS: String(this.options.wsWorkers) };
       case 'keeper':
         return {
-          ...kafka, METRICS_PORT: this.port(), PRIVATE_KEY: toHex(KEEPER_ACCOUNT.getHdKey().privateKey!),
-          RPC_URL: `ws://127.0.0.1:${this.rpcProxy.port},${this.anvil!.httpUrl}`, CONTRACT_ADDRESS: this.contract!,
-          KEEPER_INPUT_TOPIC: prefixedTopic(this.prefix, 'pyth.updates'), KEEPER_GROUP_ID: `${this.prefix}keeper`,
-          MIN_PRICE_CHANGE_PERCENT: String(this.options.keeperDeviationPct), MAX_STALENESS: String(this.options.keeperMaxStalenessS),
+          ...kafka,
+          METRICS_PORT: this.port(),
+          PRIVATE_KEY: toHex(KEEPER_ACCOUNT.getHdKey().privateKey!),
+          RPC_URL: `ws://127.0.0.1:${this.rpcProxy.port},${this.anvil!.httpUrl}`,
+          CONTRACT_ADDRESS: this.contract!,
+          KEEPER_INPUT_TOPIC: prefixedTopic(this.prefix, 'pyth.updates'),
+          KEEPER_GROUP_ID: `${this.prefix}keeper`,
+          MIN_PRICE_CHANGE_PERCENT: String(this.options.keeperDeviationPct),
+          MAX_STALENESS: String(this.options.keeperMaxStalenessS),
           KEEPER_STATE_FILE: join(mkdtempSync(join(tmpdir(), 'sys-keeper-')), 'in-flight.json'),
         };
       case 'ingest-hermes':
-        return { ...kafka, HEALTH_PORT: this.port(), HERMES_URL: `${sim()}/hermes`, HERMES_DEDUPE_KEY: this.options.hermesDedupe };
+        return {
+          ...kafka,
+          HEALTH_PORT: this.port(),
+          HERMES_URL: `${sim()}/hermes`,
+          HERMES_DEDUPE_KEY: this.options.hermesDedupe,
+        };
       case 'ingest-market':
         return {
-          ...kafka, HEALTH_PORT: this.port(),
-          CRYPTOCOMPARE_URL: `${sim()}/cryptocompare`, BINANCE_URL: `${sim()}/binance`, DEFILLAMA_YIELDS_URL: `${sim()}/defillama/yields`,
-          DEFILLAMA_STABLECOINS_URL: `${sim()}/defillama/stablecoins`, FRED_URL: `${sim()}/fred`, FRED_API_KEY: 'local-simulator',
-          CRYPTOCOMPARE_INTERVAL_MS: String(this.options.ccIntervalMs), DEFILLAMA_YIELDS_INTERVAL_MS: '60000', DEFILLAMA_STABLECOINS_INTERVAL_MS: '60000',
+          ...kafka,
+          HEALTH_PORT: this.port(),
+          CRYPTOCOMPARE_URL: `${sim()}/cryptocompare`,
+          BINANCE_URL: `${sim()}/binance`,
+          DEFILLAMA_YIELDS_URL: `${sim()}/defillama/yields`,
+          DEFILLAMA_STABLECOINS_URL: `${sim()}/defillama/stablecoins`,
+          FRED_URL: `${sim()}/fred`,
+          FRED_API_KEY: 'local-simulator',
+          CRYPTOCOMPARE_INTERVAL_MS: String(this.options.ccIntervalMs),
+          DEFILLAMA_YIELDS_INTERVAL_MS: '60000',
+          DEFILLAMA_STABLECOINS_INTERVAL_MS: '60000',
         };
     }
   }

@@ -19,13 +19,17 @@ export interface DeploySyiFeedParams {
 
 export const DEFAULT_SYI_FEED_DESCRIPTION = 'SYI / percent';
 
-
 export async function deploySyiFeed(params: DeploySyiFeedParams): Promise<Address> {
   const { abi, bytecode } = syiFeedArtifact(params.cacheDir, params.evmVersion);
   const hash = await params.walletClient.deployContract({
     abi,
     bytecode,
-    args: [params.description ?? DEFAULT_SYI_FEED_DESCRIPTION, percentToAnswer(params.minPercent), percentToAnswer(params.maxPercent), params.updater],
+    args: [
+      params.description ?? DEFAULT_SYI_FEED_DESCRIPTION,
+      percentToAnswer(params.minPercent),
+      percentToAnswer(params.maxPercent),
+      params.updater,
+    ],
     ...(params.legacy ? { type: 'legacy' as const } : {}),
   });
   const receipt = await params.publicClient.waitForTransactionReceipt({ hash, timeout: 30_000 });

@@ -12,5 +12,12 @@ const SDK_DIR = dirname(require.resolve('@pythnetwork/pyth-sdk-solidity/package.
  * `evmVersion` targets an older EVM (e.g. 'berlin': no PUSH0, for a chain without EIP-1559 in tests).
  */
 export function mockPythArtifact(cacheDir?: string, evmVersion?: string): ContractArtifact {
-  return compileArtifact({ name: 'mock-pyth', sources: readSolidityDir(SDK_DIR), file: 'MockPyth.sol', contract: 'MockPyth', cacheDir, evmVersion });
+  return compileArtifact({
+    name: 'mock-pyth',
+    sources: readSolidityDir(SDK_DIR),
+    file: 'MockPyth.sol',
+    contract: 'MockPyth',
+    cacheDir,
+    evmVersion,
+  });
 }

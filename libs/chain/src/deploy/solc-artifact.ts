@@ -58,7 +58,8 @@ function compile(req: CompileRequest): ContractArtifact {
   };
   const output = JSON.parse(solcCompile(JSON.stringify(input))) as SolcOutput;
   const errors = (output.errors ?? []).filter((e) => e.severity === 'error');
-  if (errors.length > 0) throw new Error(`${req.contract} compilation failed:\n${errors.map((e) => e.formattedMessage).join('\n')}`);
+  if (errors.length > 0)
+    throw new Error(`${req.contract} compilation failed:\n${errors.map((e) => e.formattedMessage).join('\n')}`);
   const contract = output.contracts?.[req.file]?.[req.contract];
   if (!contract) throw new Error(`${req.contract} compilation produced no contract`);
   return { abi: contract.abi, bytecode: `0x${contract.evm.bytecode.object}` };
@@ -96,6 +97,9 @@ export function compileArtifact(req: CompileRequest): ContractArtifact {
 /** Every `.sol` file directly in `dir`, keyed by `prefix + name` (how imports name them). */
 export function readSolidityDir(dir: string, prefix = ''): SoliditySources {
   const sources: SoliditySources = {};
-  for (const file of readdirSync(dir).filter((f) => f.endsWith('.sol')).sort()) sources[`${prefix}${file}`] = { content: readFileSync(join(dir, file), 'utf8') };
+  for (const file of readdirSync(dir)
+    .filter((f) => f.endsWith('.sol'))
+    .sort())
+    sources[`${prefix}${file}`] = { content: readFileSync(join(dir, file), 'utf8') };
   return sources;
 }

@@ -8,15 +8,31 @@ import { compileArtifact, readSolidityDir, type ContractArtifact, type SolidityS
 export const CONTRACTS_DIR = resolve(__dirname, '..', '..', '..', '..', 'contracts');
 
 function sources(withTests: boolean): SoliditySources {
-  return { ...readSolidityDir(CONTRACTS_DIR), ...(withTests ? readSolidityDir(join(CONTRACTS_DIR, 'test'), 'test/') : {}) };
+  return {
+    ...readSolidityDir(CONTRACTS_DIR),
+    ...(withTests ? readSolidityDir(join(CONTRACTS_DIR, 'test'), 'test/') : {}),
+  };
 }
 
 /** ABI and creation bytecode of SyiFeed (constructor: description, minAnswer, maxAnswer, updater). */
 export function syiFeedArtifact(cacheDir?: string, evmVersion?: string): ContractArtifact {
-  return compileArtifact({ name: 'syi-feed', sources: sources(false), file: 'SyiFeed.sol', contract: 'SyiFeed', cacheDir, evmVersion });
+  return compileArtifact({
+    name: 'syi-feed',
+    sources: sources(false),
+    file: 'SyiFeed.sol',
+    contract: 'SyiFeed',
+    cacheDir,
+    evmVersion,
+  });
 }
 
 /** TEST ONLY: contracts/test/<name>.sol's contract <name>. */
 export function testContractArtifact(name: string, cacheDir?: string): ContractArtifact {
-  return compileArtifact({ name: `test-${name}`, sources: sources(true), file: `test/${name}.sol`, contract: name, cacheDir });
+  return compileArtifact({
+    name: `test-${name}`,
+    sources: sources(true),
+    file: `test/${name}.sol`,
+    contract: name,
+    cacheDir,
+  });
 }

@@ -37,18 +37,27 @@ it('deploys with DEPLOYER_PRIVATE_KEY_FILE, prints the address and never the key
   const keyFile = join(dir, 'deployer-key');
   writeFileSync(keyFile, `${key}\n`, { mode: 0o600 });
   const envFile = join(dir, 'contract.env');
-  writeFileSync(envFile, 'CONTRACT_ADDRESS=0x5FbDB2315678afecb367f032d93F642f64180aa3\nCHAIN_ID=31337\nSYI_FEED_ADDRESS=0x0000000000000000000000000000000000000001\n');
+  writeFileSync(
+    envFile,
+    'CONTRACT_ADDRESS=0x5FbDB2315678afecb367f032d93F642f64180aa3\nCHAIN_ID=31337\nSYI_FEED_ADDRESS=0x0000000000000000000000000000000000000001\n',
+  );
   const updater = anvilTestAccount(4).address;
   const { stdout, stderr } = await cli({
-    RPC_URL: anvil.httpUrl, DEPLOYER_PRIVATE_KEY_FILE: keyFile, SYI_FEED_UPDATER: updater.toLowerCase(),
-    SYI_FEED_MIN_PERCENT: '-5', SYI_FEED_MAX_PERCENT: '25', CONTRACT_ENV_PATH: envFile,
+    RPC_URL: anvil.httpUrl,
+    DEPLOYER_PRIVATE_KEY_FILE: keyFile,
+    SYI_FEED_UPDATER: updater.toLowerCase(),
+    SYI_FEED_MIN_PERCENT: '-5',
+    SYI_FEED_MAX_PERCENT: '25',
+    CONTRACT_ENV_PATH: envFile,
   });
   const address = /SYI_FEED_ADDRESS=(0x[0-9a-fA-F]{40})/.exec(stdout)?.[1] as `0x${string}`;
   expect(address).toBeDefined();
   for (const out of [stdout, stderr]) {
     expect(out.toLowerCase()).not.toContain(key.slice(2).toLowerCase());
   }
-  expect(readFileSync(envFile, 'utf8')).toBe(`CONTRACT_ADDRESS=0x5FbDB2315678afecb367f032d93F642f64180aa3\nCHAIN_ID=31337\nSYI_FEED_ADDRESS=${address}\n`);
+  expect(readFileSync(envFile, 'utf8')).toBe(
+    `CONTRACT_ADDRESS=0x5FbDB2315678afecb367f032d93F642f64180aa3\nCHAIN_ID=31337\nSYI_FEED_ADDRESS=${address}\n`,
+  );
   const read = <F extends 'owner' | 'updater' | 'minAnswer' | 'maxAnswer'>(functionName: F) =>
     anvil.client.readContract({ address, abi: syiFeedAbi, functionName });
   expect(await read('owner')).toBe(getAddress(deployer.address));
@@ -58,7 +67,11 @@ it('deploys with DEPLOYER_PRIVATE_KEY_FILE, prints the address and never the key
 
 it('refuses a key and a mnemonic together without echoing either', async () => {
   const key = toHex(anvilTestAccount(3).getHdKey().privateKey!);
-  const failed = await cli({ RPC_URL: anvil.httpUrl, DEPLOYER_PRIVATE_KEY: key, DEPLOYER_MNEMONIC: 'test test test test test test test test test test test junk' }).then(
+  const failed = await cli({
+    RPC_URL: anvil.httpUrl,
+    DEPLOYER_PRIVATE_KEY: key,
+    DEPLOYER_MNEMONIC: 'test test test test test test test test test test test junk',
+  }).then(
     () => undefined,
     (err: { stderr: string; stdout: string; code: number }) => err,
   );

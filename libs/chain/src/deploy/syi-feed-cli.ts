@@ -13,7 +13,10 @@ import { mnemonicToAccount, privateKeyToAccount } from 'viem/accounts';
 import { chainFromId, createChainClients } from '../rpc/clients';
 import { DEFAULT_SYI_FEED_DESCRIPTION, deploySyiFeed } from './deploy-syi-feed';
 
-const address = z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'must be a 0x-prefixed 20-byte address').transform((a) => getAddress(a));
+const address = z
+  .string()
+  .regex(/^0x[0-9a-fA-F]{40}$/, 'must be a 0x-prefixed 20-byte address')
+  .transform((a) => getAddress(a));
 const privateKey = z
   .string()
   .trim()
@@ -39,11 +42,17 @@ export const syiFeedDeploySchema = z
   .refine((c) => (c.DEPLOYER_PRIVATE_KEY === undefined) !== (c.DEPLOYER_MNEMONIC === undefined), {
     message: 'set exactly one of DEPLOYER_PRIVATE_KEY (or DEPLOYER_PRIVATE_KEY_FILE) and DEPLOYER_MNEMONIC',
   })
-  .refine((c) => c.SYI_FEED_MIN_PERCENT < c.SYI_FEED_MAX_PERCENT, { message: 'SYI_FEED_MIN_PERCENT must be below SYI_FEED_MAX_PERCENT' });
+  .refine((c) => c.SYI_FEED_MIN_PERCENT < c.SYI_FEED_MAX_PERCENT, {
+    message: 'SYI_FEED_MIN_PERCENT must be below SYI_FEED_MAX_PERCENT',
+  });
 
 /** Sets NAME=value in a dotenv file, keeping its other lines; atomic. */
 export function upsertEnvLine(file: string, name: string, value: string): void {
-  const kept = existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter((l) => l !== '' && !l.startsWith(`${name}=`)) : [];
+  const kept = existsSync(file)
+    ? readFileSync(file, 'utf8')
+        .split('\n')
+        .filter((l) => l !== '' && !l.startsWith(`${name}=`))
+    : [];
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(`${file}.tmp`, [...kept, `${name}=${value}`, ''].join('\n'));
   renameSync(`${file}.tmp`, file);
@@ -51,7 +60,9 @@ export function upsertEnvLine(file: string, name: string, value: string): void {
 
 async function main(): Promise<void> {
   const config = loadConfig(syiFeedDeploySchema);
-  const account: Account = config.DEPLOYER_PRIVATE_KEY ? privateKeyToAccount(config.DEPLOYER_PRIVATE_KEY) : mnemonicToAccount(config.DEPLOYER_MNEMONIC as string);
+  const account: Account = config.DEPLOYER_PRIVATE_KEY
+    ? privateKeyToAccount(config.DEPLOYER_PRIVATE_KEY)
+    : mnemonicToAccount(config.DEPLOYER_MNEMONIC as string);
   const transport = http(config.RPC_URL);
   const chainId = await createPublicClient({ transport }).getChainId();
   const { publicClient, walletClient } = createChainClients({ transport, chain: chainFromId(chainId), account });

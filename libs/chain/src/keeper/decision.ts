@@ -98,9 +98,12 @@ export function deviationPercent(src: PriceInfo, tgt: PriceInfo): number {
 /** Which of the thresholds are met; an undefined threshold never matches. */
 function thresholdReasons(src: PriceInfo, tgt: PriceInfo, t: Partial<Thresholds>): PushReason[] {
   const reasons: PushReason[] = [];
-  if (t.timeDifferenceS !== undefined && src.publishTime - tgt.publishTime >= t.timeDifferenceS) reasons.push('heartbeat');
-  if (t.priceDeviationPct !== undefined && deviationReaches(src, tgt, t.priceDeviationPct)) reasons.push('price-deviation');
-  if (t.confidenceRatioPct !== undefined && confidenceReaches(src, t.confidenceRatioPct)) reasons.push('confidence-ratio');
+  if (t.timeDifferenceS !== undefined && src.publishTime - tgt.publishTime >= t.timeDifferenceS)
+    reasons.push('heartbeat');
+  if (t.priceDeviationPct !== undefined && deviationReaches(src, tgt, t.priceDeviationPct))
+    reasons.push('price-deviation');
+  if (t.confidenceRatioPct !== undefined && confidenceReaches(src, t.confidenceRatioPct))
+    reasons.push('confidence-ratio');
   return reasons;
 }
 
@@ -127,11 +130,13 @@ export function decideFeed(
   if (!onchain) return { ...base, condition: 'yes', reasons: forced ? ['forced', 'not-on-chain'] : ['not-on-chain'] };
   const measured = { deviationPct: deviationPercent(source, onchain), onchainAgeS: nowS - onchain.publishTime };
   // Nothing newer to prove: updatePriceFeedsIfNecessary would revert NoFreshUpdate.
-  if (source.publishTime <= onchain.publishTime) return { ...base, ...measured, condition: 'no', reasons: [], hold: 'not-newer' };
+  if (source.publishTime <= onchain.publishTime)
+    return { ...base, ...measured, condition: 'no', reasons: [], hold: 'not-newer' };
 
   const reasons = thresholdReasons(source, onchain, feed);
   const gainS = source.publishTime - onchain.publishTime;
-  if (measured.onchainAgeS >= settings.maxStalenessS && gainS >= (settings.stalenessMinGainS ?? 0)) reasons.unshift('max-staleness');
+  if (measured.onchainAgeS >= settings.maxStalenessS && gainS >= (settings.stalenessMinGainS ?? 0))
+    reasons.unshift('max-staleness');
   if (forced) reasons.unshift('forced');
   if (reasons.length > 0) return { ...base, ...measured, condition: 'yes', reasons };
 

@@ -43,7 +43,10 @@ describe('PriceKeeper failure modes against anvil + MockPyth', () => {
     await chain?.anvil.stop();
   });
 
-  function makeKeeper(over: Partial<PriceKeeperOptions> = {}, deps: { clock?: Clock; submitter?: TxSubmitter; transport?: ReturnType<typeof interceptedTransport> } = {}): PriceKeeper {
+  function makeKeeper(
+    over: Partial<PriceKeeperOptions> = {},
+    deps: { clock?: Clock; submitter?: TxSubmitter; transport?: ReturnType<typeof interceptedTransport> } = {},
+  ): PriceKeeper {
     const { publicClient } = chain.clients(deps.transport);
     return new PriceKeeper(
       {
@@ -53,12 +56,24 @@ describe('PriceKeeper failure modes against anvil + MockPyth', () => {
         onchainRefreshMs: 60_000,
         ...over,
       },
-      { publicClient, contract: chain.contract, submitter: deps.submitter ?? chain.submitter(), ...(deps.clock ? { clock: deps.clock } : {}) },
+      {
+        publicClient,
+        contract: chain.contract,
+        submitter: deps.submitter ?? chain.submitter(),
+        ...(deps.clock ? { clock: deps.clock } : {}),
+      },
     );
   }
 
   const eventsCount = async (): Promise<number> =>
-    (await chain.anvil.client.getContractEvents({ address: chain.contract, abi: pythAbi, eventName: 'PriceFeedUpdate', fromBlock: 0n })).length;
+    (
+      await chain.anvil.client.getContractEvents({
+        address: chain.contract,
+        abi: pythAbi,
+        eventName: 'PriceFeedUpdate',
+        fromBlock: 0n,
+      })
+    ).length;
 
   describe('the chain clock (item 4)', () => {
     it('a chain 40 s ahead of the host: the age, /health and max-staleness follow the chain', async () => {
@@ -75,7 +90,10 @@ describe('PriceKeeper failure modes against anvil + MockPyth', () => {
       const status = keeper.status();
       expect(status.chainTimeS).toBeGreaterThanOrEqual(t + 40);
       expect(status.chainClockOffsetS).toBeGreaterThanOrEqual(39);
-      expect(keeperHealth(status, HEALTH, Date.now())).toMatchObject({ reasons: ['stale-oracle'], staleFeeds: ['USDC/USD'] });
+      expect(keeperHealth(status, HEALTH, Date.now())).toMatchObject({
+        reasons: ['stale-oracle'],
+        staleFeeds: ['USDC/USD'],
+      });
 
       keeper.ingest(hermes([{ id: FEEDS.usdc, price: ONE, publishTime: t - 1 }])); // same price, 1 s newer
       const run = await keeper.runOnce();
@@ -102,7 +120,10 @@ describe('PriceKeeper failure modes against anvil + MockPyth', () => {
   describe('lagging input (item 5)', () => {
     it('input 40 s behind the chain: max-staleness pushes limited by the publish-time gain, not one per slot', async () => {
       chain = await startChain();
-      keeper = makeKeeper({ decision: { maxStalenessS: 30, stalenessMinGainS: 15, includeEarly: false, earlyFraction: 0 }, maxSourceAgeS: 60 });
+      keeper = makeKeeper({
+        decision: { maxStalenessS: 30, stalenessMinGainS: 15, includeEarly: false, earlyFraction: 0 },
+        maxSourceAgeS: 60,
+      });
       await keeper.start();
       const t = nowS();
       let pushes = 0;
@@ -192,10 +213,20 @@ describe('PriceKeeper failure modes against anvil + MockPyth', () => {
       keeper = makeKeeper();
       await keeper.start();
       const { publicClient } = chain.clients();
-      expect(await feedsOnChain(publicClient, chain.contract, [FEEDS.usdc, FEEDS.dai])).toEqual(new Map([[FEEDS.usdc, false], [FEEDS.dai, false]]));
+      expect(await feedsOnChain(publicClient, chain.contract, [FEEDS.usdc, FEEDS.dai])).toEqual(
+        new Map([
+          [FEEDS.usdc, false],
+          [FEEDS.dai, false],
+        ]),
+      );
       keeper.ingest(hermes([{ id: FEEDS.usdc, price: ONE, publishTime: nowS() - 1 }]));
       expect((await keeper.runOnce()).pushed).toBe(true);
-      expect(await feedsOnChain(publicClient, chain.contract, [FEEDS.usdc, FEEDS.dai])).toEqual(new Map([[FEEDS.usdc, true], [FEEDS.dai, false]]));
+      expect(await feedsOnChain(publicClient, chain.contract, [FEEDS.usdc, FEEDS.dai])).toEqual(
+        new Map([
+          [FEEDS.usdc, true],
+          [FEEDS.dai, false],
+        ]),
+      );
     });
   });
 
@@ -218,7 +249,11 @@ describe('PriceKeeper failure modes against anvil + MockPyth', () => {
       expect(await keeper.refreshOnchain()).toBe(true);
       expect(calls.filter((m) => m === 'eth_call')).toHaveLength(1);
       expect(keeper.status()).toMatchObject({ multicall: true });
-      expect(keeper.status().feeds.map((f) => f.onchain?.price)).toEqual([ONE.toString(), ONE.toString(), ONE.toString()]);
+      expect(keeper.status().feeds.map((f) => f.onchain?.price)).toEqual([
+        ONE.toString(),
+        ONE.toString(),
+        ONE.toString(),
+      ]);
     });
 
     it('retries a failing refresh with back-off, and counts the failures that outlast the retries', async () => {
@@ -229,7 +264,10 @@ describe('PriceKeeper failure modes against anvil + MockPyth', () => {
         failNext--;
         throw new HttpRequestError({ url: chain.anvil.httpUrl, status: 503 });
       });
-      keeper = makeKeeper({ refreshAttempts: 3 }, { transport, submitter: chain.submitter({}, undefined, undefined, feePolicy({ maxGasPriceGwei: 500 })) });
+      keeper = makeKeeper(
+        { refreshAttempts: 3 },
+        { transport, submitter: chain.submitter({}, undefined, undefined, feePolicy({ maxGasPriceGwei: 500 })) },
+      );
       await keeper.start();
       failNext = 2; // two failed attempts, the third succeeds
       expect(await keeper.refreshOnchain()).toBe(true);

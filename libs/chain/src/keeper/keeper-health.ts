@@ -18,7 +18,14 @@ export interface HealthThresholds {
   maxConsecutiveFailures: number;
 }
 
-export const HEALTH_REASONS = ['stale-oracle', 'no-input', 'rpc-down', 'balance-low', 'tx-stuck', 'push-failures'] as const;
+export const HEALTH_REASONS = [
+  'stale-oracle',
+  'no-input',
+  'rpc-down',
+  'balance-low',
+  'tx-stuck',
+  'push-failures',
+] as const;
 export type HealthReason = (typeof HEALTH_REASONS)[number];
 
 export interface KeeperHealthReport {
@@ -30,11 +37,16 @@ export interface KeeperHealthReport {
 
 export function keeperHealth(status: KeeperStatus, t: HealthThresholds, nowMs: number): KeeperHealthReport {
   const reasons: HealthReason[] = [];
-  const staleFeeds = status.feeds.filter((f) => !f.onchain || status.chainTimeS - f.onchain.publishTime > t.maxOnchainAgeS).map((f) => f.alias);
+  const staleFeeds = status.feeds
+    .filter((f) => !f.onchain || status.chainTimeS - f.onchain.publishTime > t.maxOnchainAgeS)
+    .map((f) => f.alias);
   if (staleFeeds.length > 0) reasons.push('stale-oracle');
-  if (status.lastSourceAtMs === undefined || nowMs - status.lastSourceAtMs > t.maxInputSilenceMs) reasons.push('no-input');
-  if (status.lastOnchainRefreshAtMs === undefined || nowMs - status.lastOnchainRefreshAtMs > t.maxRefreshSilenceMs) reasons.push('rpc-down');
-  if (status.walletBalanceWei !== undefined && BigInt(status.walletBalanceWei) < t.minBalanceWei) reasons.push('balance-low');
+  if (status.lastSourceAtMs === undefined || nowMs - status.lastSourceAtMs > t.maxInputSilenceMs)
+    reasons.push('no-input');
+  if (status.lastOnchainRefreshAtMs === undefined || nowMs - status.lastOnchainRefreshAtMs > t.maxRefreshSilenceMs)
+    reasons.push('rpc-down');
+  if (status.walletBalanceWei !== undefined && BigInt(status.walletBalanceWei) < t.minBalanceWei)
+    reasons.push('balance-low');
   if (status.inFlight && nowMs - status.inFlight.sinceMs > t.maxInFlightMs) reasons.push('tx-stuck');
   if (status.consecutiveFailures >= t.maxConsecutiveFailures) reasons.push('push-failures');
   return { healthy: reasons.length === 0, reasons, staleFeeds };

@@ -21,7 +21,14 @@ describe('parsePriceConfig', () => {
       defaults,
     );
     expect(feeds).toEqual([
-      { alias: 'USDC/USD', id: `0x${USDC}`, timeDifferenceS: 60, priceDeviationPct: 0.5, confidenceRatioPct: 1, earlyUpdate: { priceDeviationPct: 0.1 } },
+      {
+        alias: 'USDC/USD',
+        id: `0x${USDC}`,
+        timeDifferenceS: 60,
+        priceDeviationPct: 0.5,
+        confidenceRatioPct: 1,
+        earlyUpdate: { priceDeviationPct: 0.1 },
+      },
       { alias: 'USDT/USD', id: `0x${USDT}`, timeDifferenceS: 300, priceDeviationPct: 0.01, confidenceRatioPct: 100 },
     ]);
   });

@@ -69,18 +69,22 @@ export function parsePriceConfig(yamlText: string, defaults: Thresholds): FeedCo
     const problems = result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
     throw new Error(`invalid price config:\n  ${problems.join('\n  ')}`);
   }
-  const feeds = result.data.map(
-    (e): FeedConfig => ({
-      alias: e.alias,
-      id: normalizeFeedId(e.id),
-      timeDifferenceS: e.time_difference ?? defaults.timeDifferenceS,
-      priceDeviationPct: e.price_deviation ?? defaults.priceDeviationPct,
-      confidenceRatioPct: e.confidence_ratio ?? defaults.confidenceRatioPct,
-      ...(e.early_update ? { earlyUpdate: earlyThresholds(e.early_update) } : {}),
-    }),
+  const feeds = result.data.map((e): FeedConfig => ({
+    alias: e.alias,
+    id: normalizeFeedId(e.id),
+    timeDifferenceS: e.time_difference ?? defaults.timeDifferenceS,
+    priceDeviationPct: e.price_deviation ?? defaults.priceDeviationPct,
+    confidenceRatioPct: e.confidence_ratio ?? defaults.confidenceRatioPct,
+    ...(e.early_update ? { earlyUpdate: earlyThresholds(e.early_update) } : {}),
+  }));
+  assertUnique(
+    feeds.map((f) => f.id),
+    'id',
   );
-  assertUnique(feeds.map((f) => f.id), 'id');
-  assertUnique(feeds.map((f) => f.alias), 'alias');
+  assertUnique(
+    feeds.map((f) => f.alias),
+    'alias',
+  );
   return feeds;
 }
 

@@ -10,7 +10,12 @@ const hermes = (prices: { id: FeedId; price: bigint; publishTime: number }[]): P
   mockPythUpdateRecord(prices, 10_000n);
 
 async function pushEvents(chain: Chain): Promise<{ id: string; price: bigint; tx: string }[]> {
-  const logs = await chain.anvil.client.getContractEvents({ address: chain.contract, abi: pythAbi, eventName: 'PriceFeedUpdate', fromBlock: 0n });
+  const logs = await chain.anvil.client.getContractEvents({
+    address: chain.contract,
+    abi: pythAbi,
+    eventName: 'PriceFeedUpdate',
+    fromBlock: 0n,
+  });
   return logs.map((l) => ({ id: l.args.id!, price: l.args.price!, tx: l.transactionHash }));
 }
 
@@ -26,12 +31,23 @@ describe('PriceKeeper against anvil + MockPyth', () => {
   function makeKeeper(feeds: FeedConfig[], debounceMs = 60_000, onPushed?: (o: RunOutcome) => void): PriceKeeper {
     const { publicClient } = chain.clients();
     const k = new PriceKeeper(
-      { feeds, decision: { maxStalenessS: 3_600, includeEarly: true, earlyFraction: 0.5 }, debounceMs, onchainRefreshMs: 60_000 },
+      {
+        feeds,
+        decision: { maxStalenessS: 3_600, includeEarly: true, earlyFraction: 0.5 },
+        debounceMs,
+        onchainRefreshMs: 60_000,
+      },
       {
         publicClient,
         contract: chain.contract,
         submitter: chain.submitter(),
-        ...(onPushed ? { events: { onPush: (result, feedsPushed) => onPushed({ pushed: true, decisions: [], feeds: feedsPushed, result }) } } : {}),
+        ...(onPushed
+          ? {
+              events: {
+                onPush: (result, feedsPushed) => onPushed({ pushed: true, decisions: [], feeds: feedsPushed, result }),
+              },
+            }
+          : {}),
       },
     );
     return k;
@@ -42,31 +58,37 @@ describe('PriceKeeper against anvil + MockPyth', () => {
     keeper = makeKeeper([feed('USDC/USD', FEEDS.usdc), feed('USDT/USD', FEEDS.usdt), feed('DAI/USD', FEEDS.dai)]);
     await keeper.start();
     const t = nowS() - 100;
-    keeper.ingest(hermes([
-      { id: FEEDS.usdc, price: 100_000_000n, publishTime: t },
-      { id: FEEDS.usdt, price: 100_000_000n, publishTime: t },
-      { id: FEEDS.dai, price: 100_000_000n, publishTime: t },
-    ]));
+    keeper.ingest(
+      hermes([
+        { id: FEEDS.usdc, price: 100_000_000n, publishTime: t },
+        { id: FEEDS.usdt, price: 100_000_000n, publishTime: t },
+        { id: FEEDS.dai, price: 100_000_000n, publishTime: t },
+      ]),
+    );
     const first = await keeper.runOnce();
     expect(first.pushed && first.result?.status).toBe('mined');
     expect(new Set((await pushEvents(chain)).map((e) => e.tx)).size).toBe(1); // 3 feeds, 1 tx
 
     // 0.1 % moves: below the 0.5 % threshold, no transaction.
-    keeper.ingest(hermes([
-      { id: FEEDS.usdc, price: 100_100_000n, publishTime: t + 1 },
-      { id: FEEDS.usdt, price: 99_900_000n, publishTime: t + 1 },
-      { id: FEEDS.dai, price: 100_000_000n, publishTime: t + 1 },
-    ]));
+    keeper.ingest(
+      hermes([
+        { id: FEEDS.usdc, price: 100_100_000n, publishTime: t + 1 },
+        { id: FEEDS.usdt, price: 99_900_000n, publishTime: t + 1 },
+        { id: FEEDS.dai, price: 100_000_000n, publishTime: t + 1 },
+      ]),
+    );
     const quiet = await keeper.runOnce();
     expect(quiet.pushed).toBe(false);
     expect(await pushEvents(chain)).toHaveLength(3);
 
     // USDC and USDT move 0.6 % (yes), DAI 0.3 % (early: rides along); one transaction.
-    keeper.ingest(hermes([
-      { id: FEEDS.usdc, price: 100_600_000n, publishTime: t + 2 },
-      { id: FEEDS.usdt, price: 99_400_000n, publishTime: t + 2 },
-      { id: FEEDS.dai, price: 100_300_000n, publishTime: t + 2 },
-    ]));
+    keeper.ingest(
+      hermes([
+        { id: FEEDS.usdc, price: 100_600_000n, publishTime: t + 2 },
+        { id: FEEDS.usdt, price: 99_400_000n, publishTime: t + 2 },
+        { id: FEEDS.dai, price: 100_300_000n, publishTime: t + 2 },
+      ]),
+    );
     const moved = await keeper.runOnce();
     expect(moved.pushed).toBe(true);
     if (!moved.pushed) return;
@@ -103,7 +125,14 @@ describe('PriceKeeper against anvil + MockPyth', () => {
     const pushes: RunOutcome[] = [];
     keeper = makeKeeper([feed('USDC/USD', FEEDS.usdc), feed('USDT/USD', FEEDS.usdt)], 300, (o) => pushes.push(o));
     await keeper.start();
-    const thresholds = { maxOnchainAgeS: 60, maxInputSilenceMs: 10_000, maxRefreshSilenceMs: 10_000, minBalanceWei: 10n ** 15n, maxInFlightMs: 60_000, maxConsecutiveFailures: 3 };
+    const thresholds = {
+      maxOnchainAgeS: 60,
+      maxInputSilenceMs: 10_000,
+      maxRefreshSilenceMs: 10_000,
+      minBalanceWei: 10n ** 15n,
+      maxInFlightMs: 60_000,
+      maxConsecutiveFailures: 3,
+    };
     expect(keeperHealth(keeper.status(), thresholds, Date.now()).reasons).toEqual(['stale-oracle', 'no-input']);
     const t = nowS();
     keeper.ingest(hermes([{ id: FEEDS.usdc, price: 100_000_000n, publishTime: t }]));
@@ -115,7 +144,11 @@ describe('PriceKeeper against anvil + MockPyth', () => {
     expect(only.pushed && only.feeds.map((f) => f.alias)).toEqual(['USDC/USD', 'USDT/USD']);
     expect(new Set((await pushEvents(chain)).map((e) => e.tx)).size).toBe(1);
     await keeper.refreshOnchain();
-    expect(keeperHealth(keeper.status(), thresholds, Date.now())).toEqual({ healthy: true, reasons: [], staleFeeds: [] });
+    expect(keeperHealth(keeper.status(), thresholds, Date.now())).toEqual({
+      healthy: true,
+      reasons: [],
+      staleFeeds: [],
+    });
   });
 
   it('forcePushAll (SIGUSR1) pushes feeds within thresholds; an empty wallet is a classified error and balance-low', async () => {
@@ -141,7 +174,18 @@ describe('PriceKeeper against anvil + MockPyth', () => {
     expect(broke.pushed && broke.error).toBe('insufficient-funds');
     const status = keeper.status();
     expect(status.lastError?.kind).toBe('insufficient-funds');
-    const health = keeperHealth(status, { maxOnchainAgeS: 3_600, maxInputSilenceMs: 10_000, maxRefreshSilenceMs: 10_000, minBalanceWei: 10n ** 15n, maxInFlightMs: 60_000, maxConsecutiveFailures: 3 }, Date.now());
+    const health = keeperHealth(
+      status,
+      {
+        maxOnchainAgeS: 3_600,
+        maxInputSilenceMs: 10_000,
+        maxRefreshSilenceMs: 10_000,
+        minBalanceWei: 10n ** 15n,
+        maxInFlightMs: 60_000,
+        maxConsecutiveFailures: 3,
+      },
+      Date.now(),
+    );
     expect(health).toEqual({ healthy: false, reasons: ['balance-low'], staleFeeds: [] });
   });
 });

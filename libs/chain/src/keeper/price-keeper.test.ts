@@ -7,8 +7,9 @@ import { PriceKeeper } from './price-keeper';
 // An RPC endpoint shaped like a provider's: key in the path, credentials in the userinfo (placeholders).
 const RPC_URL = 'https://rpc-user:rpc-password@rpc.example.invalid/v2/path-key-placeholder';
 const SECRETS = ['rpc-user', 'rpc-password', 'path-key-placeholder'];
-const FEED: FeedId = `0x${"ab".repeat(32)}`;
-const rpcDown = (): HttpRequestError => new HttpRequestError({ url: RPC_URL, status: 401, body: { method: 'eth_call' }, details: `401 from ${RPC_URL}` });
+const FEED: FeedId = `0x${'ab'.repeat(32)}`;
+const rpcDown = (): HttpRequestError =>
+  new HttpRequestError({ url: RPC_URL, status: 401, body: { method: 'eth_call' }, details: `401 from ${RPC_URL}` });
 
 function keeperWithFailingRpc(): PriceKeeper {
   const publicClient = {

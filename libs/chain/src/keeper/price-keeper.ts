@@ -84,7 +84,14 @@ export interface KeeperStatus {
   /** Whether refreshes read every feed in one Multicall3 call. */
   multicall: boolean;
   walletBalanceWei?: string;
-  lastPush?: { atMs: number; status: SubmitResult['status']; hash?: string; nonce?: number; feeds: string[]; latencyMs?: number };
+  lastPush?: {
+    atMs: number;
+    status: SubmitResult['status'];
+    hash?: string;
+    nonce?: number;
+    feeds: string[];
+    latencyMs?: number;
+  };
   lastError?: { atMs: number; kind: TxErrorKind; message: string };
   inFlight?: { nonce: number; hashes: string[]; sinceMs: number; maxFeePerGasWei: string };
   pushesTotal: number;
@@ -274,7 +281,8 @@ export class PriceKeeper {
       // A re-send of a stuck transaction takes the newest prices of the same feeds.
       const result = await this.deps.submitter.submit(batch, { latestBatch: () => this.batchOf(ids) });
       this.state.pushesTotal++;
-      this.state.consecutiveFailures = result.status === 'pending' || result.status === 'reverted' ? this.state.consecutiveFailures + 1 : 0;
+      this.state.consecutiveFailures =
+        result.status === 'pending' || result.status === 'reverted' ? this.state.consecutiveFailures + 1 : 0;
       this.state.lastPush = {
         atMs: this.clock.now(),
         status: result.status,
@@ -340,7 +348,14 @@ export class PriceKeeper {
       }),
       ...this.state,
       ...(inFlight
-        ? { inFlight: { nonce: inFlight.nonce, hashes: inFlight.hashes, sinceMs: inFlight.firstSentAtMs, maxFeePerGasWei: inFlight.fees.maxFeePerGas.toString() } }
+        ? {
+            inFlight: {
+              nonce: inFlight.nonce,
+              hashes: inFlight.hashes,
+              sinceMs: inFlight.firstSentAtMs,
+              maxFeePerGasWei: inFlight.fees.maxFeePerGas.toString(),
+            },
+          }
         : {}),
     };
   }

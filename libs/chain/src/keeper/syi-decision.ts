@@ -46,7 +46,12 @@ function reaches(latest: bigint, onchain: bigint, thresholdBps: number): boolean
   return diff * 10_000n * PRECISION >= BigInt(Math.round(thresholdBps * Number(PRECISION))) * abs;
 }
 
-export function decideSyi(latest: SyiRound | undefined, onchain: OnchainSyi | undefined, chainNowS: number, t: SyiTriggers): SyiDecision {
+export function decideSyi(
+  latest: SyiRound | undefined,
+  onchain: OnchainSyi | undefined,
+  chainNowS: number,
+  t: SyiTriggers,
+): SyiDecision {
   const onchainAgeS = onchain ? Math.max(0, chainNowS - Number(onchain.updatedAt)) : undefined;
   const age = onchainAgeS !== undefined ? { onchainAgeS } : {};
   if (!latest) return { publish: false, reason: 'no-record', ...age };
@@ -54,7 +59,8 @@ export function decideSyi(latest: SyiRound | undefined, onchain: OnchainSyi | un
   const deviationBps = deviationBpsOf(latest.answer, onchain.answer);
   const base = { deviationBps, ...age };
   if (latest.updatedAt <= onchain.updatedAt) return { publish: false, reason: 'not-newer', ...base };
-  if (Number(latest.updatedAt - onchain.updatedAt) < t.minIntervalS) return { publish: false, reason: 'min-interval', ...base };
+  if (Number(latest.updatedAt - onchain.updatedAt) < t.minIntervalS)
+    return { publish: false, reason: 'min-interval', ...base };
   if (reaches(latest.answer, onchain.answer, t.deviationBps)) return { publish: true, reason: 'deviation', ...base };
   if (onchainAgeS !== undefined && onchainAgeS >= t.heartbeatS) return { publish: true, reason: 'heartbeat', ...base };
   return { publish: false, reason: 'within-band', ...base };

@@ -22,7 +22,13 @@ afterAll(() => chain?.anvil.stop());
 const hex = (n: number): string => n.toString(16).padStart(64, '0');
 let seq = 0;
 /** A syi.calculated record at T (seconds) with this value in percent. */
-const record = (tS: number, value: number) => ({ ts: tS * 1000, value, rpl: value - 4, inputsDigest: hex(++seq), digest: hex(++seq) });
+const record = (tS: number, value: number) => ({
+  ts: tS * 1000,
+  value,
+  rpl: value - 4,
+  inputsDigest: hex(++seq),
+  digest: hex(++seq),
+});
 
 function publisher(store = new MemoryTxStateStore(), active = true): SyiPublisher {
   const { publicClient } = chain.clients();
@@ -34,7 +40,12 @@ function publisher(store = new MemoryTxStateStore(), active = true): SyiPublishe
 }
 
 async function rounds(): Promise<{ roundId: bigint; updatedAt: bigint }[]> {
-  const logs = await chain.anvil.client.getContractEvents({ address: feed, abi: syiFeedAbi, eventName: 'SyiPublished', fromBlock: 0n });
+  const logs = await chain.anvil.client.getContractEvents({
+    address: feed,
+    abi: syiFeedAbi,
+    eventName: 'SyiPublished',
+    fromBlock: 0n,
+  });
   return logs.map((l) => ({ roundId: l.args.roundId!, updatedAt: l.args.updatedAt! }));
 }
 
@@ -55,15 +66,26 @@ describe('SyiPublisher on anvil', () => {
     expect((await readLatestSyi(chain.anvil.client, feed))?.answer).toBe(300_000_000n);
 
     p.ingest(record(t0 + 60, 3.00015)); // 0.5 bp
-    expect(await p.runOnce()).toMatchObject({ published: false, decision: { reason: 'within-band', deviationBps: 0.5 } });
+    expect(await p.runOnce()).toMatchObject({
+      published: false,
+      decision: { reason: 'within-band', deviationBps: 0.5 },
+    });
     expect((await readLatestSyi(chain.anvil.client, feed))?.roundId).toBe(1n);
 
     p.ingest(record(t0 + 120, 3.0003)); // 1 bp
     const r = await p.runOnce();
-    expect(r).toMatchObject({ published: true, decision: { reason: 'deviation', deviationBps: 1 }, result: { status: 'mined' } });
+    expect(r).toMatchObject({
+      published: true,
+      decision: { reason: 'deviation', deviationBps: 1 },
+      result: { status: 'mined' },
+    });
     const onchain = await readLatestSyi(chain.anvil.client, feed);
     expect(onchain).toMatchObject({ roundId: 2n, answer: 300_030_000n, updatedAt: BigInt(t0 + 120) });
-    expect(p.status()).toMatchObject({ publishesTotal: 2, onchain: { roundId: '2', value: 3.0003, updatedAt: t0 + 120 }, deviationBps: 0 });
+    expect(p.status()).toMatchObject({
+      publishesTotal: 2,
+      onchain: { roundId: '2', value: 3.0003, updatedAt: t0 + 120 },
+      deviationBps: 0,
+    });
   });
 
   it('failover: the new active keeper learns the chain T first; an older record never rolls it back; rounds stay strictly increasing', async () => {
@@ -97,7 +119,10 @@ describe('SyiPublisher on anvil', () => {
     const store = new MemoryTxStateStore();
     const submitter = chain.submitter({}, store);
     const { publicClient } = chain.clients();
-    const p = new SyiPublisher({ feed, triggers: defaultSyiTriggers, refreshMs: 60_000, debounceMs: 60_000 }, { publicClient, submitter });
+    const p = new SyiPublisher(
+      { feed, triggers: defaultSyiTriggers, refreshMs: 60_000, debounceMs: 60_000 },
+      { publicClient, submitter },
+    );
     p.ingest(record(t0 + 300, 3.4));
     const t = nowS();
     // Blocks every second instead of on each transaction: both duties decide while the other's

@@ -5,8 +5,22 @@
 // before every publish the chain's latest round is read again, and the contract itself refuses a T
 // that is not newer (simulation: already-updated), so a restart or a failover never rolls it back.
 import { errorSummary } from '@stableyield/observability';
-import { encodeFunctionData, isAddressEqual, parseEventLogs, type Address, type PublicClient, type TransactionReceipt } from 'viem';
-import { readLatestSyi, syiRoundOf, answerToPercent, type OnchainSyi, type SyiRecordFields, type SyiRound } from '../syi-feed';
+import {
+  encodeFunctionData,
+  isAddressEqual,
+  parseEventLogs,
+  type Address,
+  type PublicClient,
+  type TransactionReceipt,
+} from 'viem';
+import {
+  readLatestSyi,
+  syiRoundOf,
+  answerToPercent,
+  type OnchainSyi,
+  type SyiRecordFields,
+  type SyiRound,
+} from '../syi-feed';
 import { syiFeedAbi } from '../syi-feed-abi';
 import { ChainTxError, classifyTxError, withRetry, type TxErrorKind } from '../tx/errors';
 import { type SubmitResult, type TxPayload, type TxSubmitter } from '../tx/submitter';
@@ -54,7 +68,14 @@ export interface SyiFeedStatus {
   /** |latest − on-chain| in basis points. */
   deviationBps?: number;
   lastDecision?: { publish: boolean; reason: SyiDecision['reason'] };
-  lastPublish?: { atMs: number; status: SubmitResult['status']; t: number; hash?: string; nonce?: number; gasUsed?: string };
+  lastPublish?: {
+    atMs: number;
+    status: SubmitResult['status'];
+    t: number;
+    hash?: string;
+    nonce?: number;
+    gasUsed?: string;
+  };
   lastError?: { atMs: number; kind: TxErrorKind; message: string };
   lastRefreshAtMs?: number;
   lastRefreshError?: string;
@@ -68,9 +89,24 @@ export function syiPublishPayload(feed: Address, round: SyiRound): TxPayload {
   return {
     kind: 'syi',
     async prepare({ publicClient, account, retry }) {
-      const call = { address: feed, abi: syiFeedAbi, functionName: 'publish', args, account, blockTag: 'latest' } as const;
-      const [, gasEstimate] = await retry('simulate publish', () => Promise.all([publicClient.simulateContract(call), publicClient.estimateContractGas(call)]));
-      return { to: feed, data: encodeFunctionData({ abi: syiFeedAbi, functionName: 'publish', args }), value: 0n, gasEstimate, updateFeeWei: 0n };
+      const call = {
+        address: feed,
+        abi: syiFeedAbi,
+        functionName: 'publish',
+        args,
+        account,
+        blockTag: 'latest',
+      } as const;
+      const [, gasEstimate] = await retry('simulate publish', () =>
+        Promise.all([publicClient.simulateContract(call), publicClient.estimateContractGas(call)]),
+      );
+      return {
+        to: feed,
+        data: encodeFunctionData({ abi: syiFeedAbi, functionName: 'publish', args }),
+        value: 0n,
+        gasEstimate,
+        updateFeeWei: 0n,
+      };
     },
   };
 }
@@ -83,7 +119,16 @@ export class SyiPublisher {
   private readonly clock: Clock;
   private readonly chainClock: ChainClock;
   private readonly scheduler: BatchScheduler;
-  private state: Pick<SyiFeedStatus, 'lastDecision' | 'lastPublish' | 'lastError' | 'lastRefreshAtMs' | 'lastRefreshError' | 'publishesTotal' | 'recordsRejected'> = {
+  private state: Pick<
+    SyiFeedStatus,
+    | 'lastDecision'
+    | 'lastPublish'
+    | 'lastError'
+    | 'lastRefreshAtMs'
+    | 'lastRefreshError'
+    | 'publishesTotal'
+    | 'recordsRejected'
+  > = {
     publishesTotal: 0,
     recordsRejected: 0,
   };
@@ -96,7 +141,12 @@ export class SyiPublisher {
     this.chainClock = new ChainClock(() => this.clock.now());
     this.active = options.startActive ?? true;
     this.refreshTimer = new RefreshTimer(this.clock, options.refreshMs, () => this.refresh());
-    this.scheduler = new BatchScheduler(options.debounceMs, async () => void (await this.runOnce()), (err) => deps.events?.onPublishError?.(classifyTxError(err), err), this.clock);
+    this.scheduler = new BatchScheduler(
+      options.debounceMs,
+      async () => void (await this.runOnce()),
+      (err) => deps.events?.onPublishError?.(classifyTxError(err), err),
+      this.clock,
+    );
   }
 
   async start(): Promise<void> {
@@ -149,7 +199,8 @@ export class SyiPublisher {
     const { publicClient } = this.deps;
     try {
       const [onchain, block] = await withRetry(
-        () => Promise.all([readLatestSyi(publicClient, this.options.feed), publicClient.getBlock({ blockTag: 'latest' })]),
+        () =>
+          Promise.all([readLatestSyi(publicClient, this.options.feed), publicClient.getBlock({ blockTag: 'latest' })]),
         { attempts: this.options.refreshAttempts ?? 3 },
       );
       this.onchain = onchain;
@@ -188,9 +239,13 @@ export class SyiPublisher {
       const newest = (): TxPayload | undefined => {
         // A re-send of a stuck publish carries the newest record (its T is newer still).
         const now = this.latest;
-        return now && now.round.updatedAt > latest.round.updatedAt ? syiPublishPayload(this.options.feed, now.round) : undefined;
+        return now && now.round.updatedAt > latest.round.updatedAt
+          ? syiPublishPayload(this.options.feed, now.round)
+          : undefined;
       };
-      const result = await this.deps.submitter.submitPayload(syiPublishPayload(this.options.feed, latest.round), { latest: newest });
+      const result = await this.deps.submitter.submitPayload(syiPublishPayload(this.options.feed, latest.round), {
+        latest: newest,
+      });
       if (result.status === 'mined' || result.status === 'landed') this.state.publishesTotal++;
       if (result.status === 'mined') this.onchain = this.publishedRound(result.receipt) ?? this.onchain;
       this.state.lastPublish = {
@@ -213,7 +268,9 @@ export class SyiPublisher {
 
   /** The round a mined publish created, from its SyiPublished event (status is right at once). */
   private publishedRound(receipt: TransactionReceipt): OnchainSyi | undefined {
-    const event = parseEventLogs({ abi: syiFeedAbi, eventName: 'SyiPublished', logs: receipt.logs }).find((l) => isAddressEqual(l.address, this.options.feed));
+    const event = parseEventLogs({ abi: syiFeedAbi, eventName: 'SyiPublished', logs: receipt.logs }).find((l) =>
+      isAddressEqual(l.address, this.options.feed),
+    );
     if (!event) return undefined;
     const { roundId, answer, rpl, updatedAt, inputsDigest, digest } = event.args;
     return { roundId, answer, rpl, updatedAt, inputsDigest, digest };
@@ -222,7 +279,10 @@ export class SyiPublisher {
   /** The on-chain round, for metrics: age on the chain's clock and deviation from the newest record. */
   onchainView(): { ageS?: number; deviationBps?: number } {
     const d = decideSyi(this.latest?.round, this.onchain, this.chainNowS(), this.options.triggers);
-    return { ...(d.onchainAgeS !== undefined ? { ageS: d.onchainAgeS } : {}), ...(d.deviationBps !== undefined ? { deviationBps: d.deviationBps } : {}) };
+    return {
+      ...(d.onchainAgeS !== undefined ? { ageS: d.onchainAgeS } : {}),
+      ...(d.deviationBps !== undefined ? { deviationBps: d.deviationBps } : {}),
+    };
   }
 
   status(): SyiFeedStatus {
@@ -247,7 +307,9 @@ export class SyiPublisher {
             },
           }
         : {}),
-      ...(view.deviationBps !== undefined && Number.isFinite(view.deviationBps) ? { deviationBps: view.deviationBps } : {}),
+      ...(view.deviationBps !== undefined && Number.isFinite(view.deviationBps)
+        ? { deviationBps: view.deviationBps }
+        : {}),
       ...this.state,
     };
   }

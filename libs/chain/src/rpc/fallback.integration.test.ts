@@ -18,13 +18,21 @@ describe('RPC fallback: WebSocket first, HTTP when it is down', () => {
     chain = await startChain();
     const deadWs = `ws://127.0.0.1:${await freePort()}`;
     wsUrls = [deadWs];
-    const transport = createRpcTransport([deadWs, chain.anvil.httpUrl], { timeoutMs: 2_000, wsReconnectAttempts: 1, wsReconnectDelayMs: 100 });
+    const transport = createRpcTransport([deadWs, chain.anvil.httpUrl], {
+      timeoutMs: 2_000,
+      wsReconnectAttempts: 1,
+      wsReconnectDelayMs: 100,
+    });
     const t = nowS();
     const started = Date.now();
-    const result = await chain.submitter({}, undefined, transport).submit(batchOf([{ id: FEEDS.usdc, price: 99_000_000n, publishTime: t }]));
+    const result = await chain
+      .submitter({}, undefined, transport)
+      .submit(batchOf([{ id: FEEDS.usdc, price: 99_000_000n, publishTime: t }]));
     expect(result.status).toBe('mined');
     expect(Date.now() - started).toBeLessThan(15_000);
-    expect((await readOnchainPrices(chain.anvil.client, chain.contract, [FEEDS.usdc])).get(FEEDS.usdc)?.price).toBe(99_000_000n);
+    expect((await readOnchainPrices(chain.anvil.client, chain.contract, [FEEDS.usdc])).get(FEEDS.usdc)?.price).toBe(
+      99_000_000n,
+    );
   });
 
   it('keeps pushing over HTTP after the WebSocket endpoint dies mid-run, and returns to it when it is back', async () => {
@@ -32,7 +40,11 @@ describe('RPC fallback: WebSocket first, HTTP when it is down', () => {
     let proxy = await startTcpProxy(chain.anvil.port);
     const wsUrl = `ws://127.0.0.1:${proxy.port}`;
     wsUrls = [wsUrl];
-    const transport = createRpcTransport([wsUrl, chain.anvil.httpUrl], { timeoutMs: 2_000, wsReconnectAttempts: 2, wsReconnectDelayMs: 100 });
+    const transport = createRpcTransport([wsUrl, chain.anvil.httpUrl], {
+      timeoutMs: 2_000,
+      wsReconnectAttempts: 2,
+      wsReconnectDelayMs: 100,
+    });
     const submitter = chain.submitter({}, undefined, transport);
     const t = nowS();
 

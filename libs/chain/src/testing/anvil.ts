@@ -57,14 +57,28 @@ export async function startAnvil(extraArgs: string[] = []): Promise<TestAnvil> {
   const chainId = 31337;
   const child: ChildProcess = spawn(
     anvilBinary(),
-    ['--host', '127.0.0.1', '--port', String(port), '--chain-id', String(chainId), '--mnemonic', ANVIL_TEST_MNEMONIC, ...extraArgs],
+    [
+      '--host',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--chain-id',
+      String(chainId),
+      '--mnemonic',
+      ANVIL_TEST_MNEMONIC,
+      ...extraArgs,
+    ],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const httpUrl = `http://127.0.0.1:${port}`;
-  const client = createPublicClient({ chain: chainFromId(chainId), transport: http(httpUrl, { retryCount: 0 }), pollingInterval: 100 });
+  const client = createPublicClient({
+    chain: chainFromId(chainId),
+    transport: http(httpUrl, { retryCount: 0 }),
+    pollingInterval: 100,
+  });
   const deadline = Date.now() + 20_000;
   for (;;) {
     try {
@@ -104,7 +118,12 @@ export async function deployTestMockPyth(anvil: TestAnvil, cacheDir?: string, ev
     account: anvilTestAccount(0),
     pollingIntervalMs: 100,
   });
-  return deployMockPyth({ publicClient, walletClient, ...(cacheDir ? { cacheDir } : {}), ...(evmVersion ? { evmVersion, legacy: true } : {}) });
+  return deployMockPyth({
+    publicClient,
+    walletClient,
+    ...(cacheDir ? { cacheDir } : {}),
+    ...(evmVersion ? { evmVersion, legacy: true } : {}),
+  });
 }
 
 /** Deploys SyiFeed with dev account 0 as owner; `updater` publishes; band −10 %…50 % unless given. */
@@ -124,7 +143,12 @@ export async function deployTestSyiFeed(
 }
 
 /** Deploys a test-only contract of contracts/test/ (e.g. SyiFeedConsumer) with dev account 0. */
-export async function deployTestContract(anvil: TestAnvil, name: string, args: readonly unknown[], cacheDir?: string): Promise<Address> {
+export async function deployTestContract(
+  anvil: TestAnvil,
+  name: string,
+  args: readonly unknown[],
+  cacheDir?: string,
+): Promise<Address> {
   const { publicClient, walletClient } = createChainClients({
     transport: http(anvil.httpUrl),
     chain: chainFromId(anvil.chainId),

@@ -17,7 +17,11 @@ import { classifyTxError, withRetry } from './errors';
 
 const revert = (errorName: 'NoFreshUpdate' | 'InsufficientFee'): Error =>
   new ContractFunctionExecutionError(
-    new ContractFunctionRevertedError({ abi: pythAbi, functionName: 'updatePriceFeedsIfNecessary', data: encodeErrorResult({ abi: pythAbi, errorName }) }),
+    new ContractFunctionRevertedError({
+      abi: pythAbi,
+      functionName: 'updatePriceFeedsIfNecessary',
+      data: encodeErrorResult({ abi: pythAbi, errorName }),
+    }),
     { abi: pythAbi, functionName: 'updatePriceFeedsIfNecessary', args: [] },
   );
 const rpc = (message: string, code = -32000): Error =>
@@ -26,7 +30,11 @@ const wrapped = (cause: BaseError): Error => new TransactionExecutionError(cause
 
 const syiRevert = (errorName: 'StaleRound' | 'NotUpdater', args: readonly unknown[]): Error =>
   new ContractFunctionExecutionError(
-    new ContractFunctionRevertedError({ abi: syiFeedAbi, functionName: 'publish', data: encodeErrorResult({ abi: syiFeedAbi, errorName, args: args as never }) }),
+    new ContractFunctionRevertedError({
+      abi: syiFeedAbi,
+      functionName: 'publish',
+      data: encodeErrorResult({ abi: syiFeedAbi, errorName, args: args as never }),
+    }),
     { abi: syiFeedAbi, functionName: 'publish', args: [] },
   );
 
@@ -46,7 +54,11 @@ describe('classifyTxError', () => {
     ['viem NonceTooLowError', wrapped(new NonceTooLowError()), 'nonce-too-low'],
     ['nonce text', rpc('nonce too low: next nonce 5, tx nonce 4'), 'nonce-too-low'],
     ['viem FeeCapTooLowError', wrapped(new FeeCapTooLowError()), 'underpriced'],
-    ['replacement underpriced as -32602 (Soneium/Alchemy)', new InvalidInputRpcError(rpc('replacement transaction underpriced', -32602)), 'underpriced'],
+    [
+      'replacement underpriced as -32602 (Soneium/Alchemy)',
+      new InvalidInputRpcError(rpc('replacement transaction underpriced', -32602)),
+      'underpriced',
+    ],
     ['already known', rpc('already known'), 'already-known'],
     ['HTTP failure', new HttpRequestError({ url: 'http://x', status: 503 }), 'transient'],
     ['plain network error', new Error('fetch failed: ECONNREFUSED'), 'transient'],
@@ -69,7 +81,8 @@ describe('withRetry', () => {
 
   it('returns once a retry succeeds, and never retries a non-transient error', async () => {
     let calls = 0;
-    const flaky = (): Promise<string> => (++calls < 2 ? Promise.reject(new Error('socket hang up')) : Promise.resolve('ok'));
+    const flaky = (): Promise<string> =>
+      ++calls < 2 ? Promise.reject(new Error('socket hang up')) : Promise.resolve('ok');
     await expect(withRetry(flaky, { attempts: 3, baseDelayMs: 1 })).resolves.toBe('ok');
     let fatal = 0;
     const reverting = (): Promise<never> => {

@@ -33,7 +33,10 @@ const textRules: [TxErrorKind, RegExp][] = [
     'underpriced',
     /underpriced|fee too low|max fee per gas less than block base fee|feecaptoolow|could not replace existing tx|tip too low/i,
   ],
-  ['transient', /timeout|timed out|econnrefused|econnreset|socket|fetch failed|network|rate limit|too many requests|header not found|503|502/i],
+  [
+    'transient',
+    /timeout|timed out|econnrefused|econnreset|socket|fetch failed|network|rate limit|too many requests|header not found|503|502/i,
+  ],
 ];
 
 function chainText(err: unknown): string {
@@ -64,7 +67,9 @@ export function classifyTxError(err: unknown): TxErrorKind {
     if (kind !== 'transient' && pattern.test(text)) return kind;
   }
   if (revert !== undefined || /execution reverted|revert/i.test(text)) return 'reverted';
-  if (hasInChain(err, HttpRequestError, TimeoutError, WebSocketRequestError, SocketClosedError, LimitExceededRpcError)) {
+  if (
+    hasInChain(err, HttpRequestError, TimeoutError, WebSocketRequestError, SocketClosedError, LimitExceededRpcError)
+  ) {
     return 'transient';
   }
   const transient = textRules.find(([kind]) => kind === 'transient');

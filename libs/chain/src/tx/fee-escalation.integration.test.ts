@@ -37,7 +37,9 @@ describe('fees against anvil', () => {
     await chain.anvil.rpc('evm_setAutomine', [false]);
     const submitter = chain.submitter({ stuckAfterMs: 200, maxReplacements: 5 });
     let result: SubmitResult | undefined;
-    const pushing = submitter.submit(batchOf([{ id: FEEDS.usdc, price: 3n, publishTime: nowS() }])).then((r) => (result = r));
+    const pushing = submitter
+      .submit(batchOf([{ id: FEEDS.usdc, price: 3n, publishTime: nowS() }]))
+      .then((r) => (result = r));
     await until(() => submitter.inFlight() !== undefined, 'first broadcast');
     const first = submitter.inFlight()!.fees.maxFeePerGas;
     // The next block's base fee jumps to 20× what the first bid covered.
@@ -64,7 +66,9 @@ describe('fees against anvil', () => {
     const submitter = chain.submitter({ stuckAfterMs: 200, maxReplacements: 3 });
     const t = nowS();
     const newest = batchOf([{ id: FEEDS.usdc, price: 200n, publishTime: t + 5 }]);
-    const pushing = submitter.submit(batchOf([{ id: FEEDS.usdc, price: 100n, publishTime: t }]), { latestBatch: () => newest });
+    const pushing = submitter.submit(batchOf([{ id: FEEDS.usdc, price: 100n, publishTime: t }]), {
+      latestBatch: () => newest,
+    });
     await until(() => (submitter.inFlight()?.hashes.length ?? 0) >= 2, 'a replacement');
     await chain.anvil.rpc('evm_mine');
     const result = await pushing;
@@ -82,7 +86,12 @@ describe('fees against anvil', () => {
     expect(result.status).toBe('mined');
     if (result.status !== 'mined') return;
     const tx = await chain.anvil.client.getTransaction({ hash: result.hash });
-    const fee = await chain.anvil.client.readContract({ address: chain.contract, abi: pythAbi, functionName: 'getUpdateFee', args: [batch.updateData] });
+    const fee = await chain.anvil.client.readContract({
+      address: chain.contract,
+      abi: pythAbi,
+      functionName: 'getUpdateFee',
+      args: [batch.updateData],
+    });
     expect(tx.type).toBe('legacy');
     expect(tx.gasPrice).toBeGreaterThan(0n);
     expect(tx.value).toBe(fee * 3n);
@@ -93,7 +102,10 @@ describe('fees against anvil', () => {
     chain = await startChain(['--hardfork', 'berlin'], 'berlin');
     expect((await chain.anvil.client.getBlock()).baseFeePerGas).toBeNull();
     const batch = batchOf([{ id: FEEDS.usdc, price: 6n, publishTime: nowS() }]);
-    const eip1559 = await chain.submitter().submit(batch).catch((e: unknown) => e);
+    const eip1559 = await chain
+      .submitter()
+      .submit(batch)
+      .catch((e: unknown) => e);
     expect(eip1559).toBeInstanceOf(ChainTxError);
     expect((eip1559 as ChainTxError).message).toMatch(/no EIP-1559 base fee \(set GAS_MODE=legacy\)/);
     const legacy = chain.submitter({}, undefined, undefined, feePolicy({ maxGasPriceGwei: 500, gasMode: 'legacy' }));

@@ -20,12 +20,16 @@ describe('fee policy', () => {
 
   it('bumps a replacement by at least 10 % on both fees (what nodes require), or takes fresh fees if higher', () => {
     const prev = { maxFeePerGas: parseGwei('20'), maxPriorityFeePerGas: parseGwei('2') };
-    expect(replacementFees(prev, { maxFeePerGas: parseGwei('10'), maxPriorityFeePerGas: parseGwei('1') }, policy)).toEqual({
+    expect(
+      replacementFees(prev, { maxFeePerGas: parseGwei('10'), maxPriorityFeePerGas: parseGwei('1') }, policy),
+    ).toEqual({
       maxFeePerGas: parseGwei('22.5'),
       maxPriorityFeePerGas: parseGwei('2.25'),
       capped: false,
     });
-    expect(replacementFees(prev, { maxFeePerGas: parseGwei('40'), maxPriorityFeePerGas: parseGwei('3') }, policy)).toMatchObject({
+    expect(
+      replacementFees(prev, { maxFeePerGas: parseGwei('40'), maxPriorityFeePerGas: parseGwei('3') }, policy),
+    ).toMatchObject({
       maxFeePerGas: parseGwei('40'),
       maxPriorityFeePerGas: parseGwei('3'),
     });
@@ -33,8 +37,12 @@ describe('fee policy', () => {
 
   it('refuses a replacement the cap would keep below +10 %', () => {
     const fresh = { maxFeePerGas: parseGwei('20'), maxPriorityFeePerGas: 1n };
-    expect(replacementFees({ maxFeePerGas: parseGwei('95'), maxPriorityFeePerGas: parseGwei('1') }, fresh, policy)).toBeUndefined();
-    expect(replacementFees({ maxFeePerGas: parseGwei('80'), maxPriorityFeePerGas: parseGwei('1') }, fresh, policy)).toEqual({
+    expect(
+      replacementFees({ maxFeePerGas: parseGwei('95'), maxPriorityFeePerGas: parseGwei('1') }, fresh, policy),
+    ).toBeUndefined();
+    expect(
+      replacementFees({ maxFeePerGas: parseGwei('80'), maxPriorityFeePerGas: parseGwei('1') }, fresh, policy),
+    ).toEqual({
       maxFeePerGas: parseGwei('90'),
       maxPriorityFeePerGas: parseGwei('1.125'),
       capped: false,
@@ -45,15 +53,28 @@ describe('fee policy', () => {
     const fresh = { maxFeePerGas: parseGwei('2'), maxPriorityFeePerGas: parseGwei('1') };
     expect(replacementCap(fresh, policy)).toBe(parseGwei('10'));
     // 8 gwei bumped would be 9: allowed; 9.5 bumped would be 10.6875: over 5 × 2, refused.
-    expect(replacementFees({ maxFeePerGas: parseGwei('8'), maxPriorityFeePerGas: parseGwei('1') }, fresh, policy)?.maxFeePerGas).toBe(parseGwei('9'));
-    expect(replacementFees({ maxFeePerGas: parseGwei('9.5'), maxPriorityFeePerGas: parseGwei('1') }, fresh, policy)).toBeUndefined();
+    expect(
+      replacementFees({ maxFeePerGas: parseGwei('8'), maxPriorityFeePerGas: parseGwei('1') }, fresh, policy)
+        ?.maxFeePerGas,
+    ).toBe(parseGwei('9'));
+    expect(
+      replacementFees({ maxFeePerGas: parseGwei('9.5'), maxPriorityFeePerGas: parseGwei('1') }, fresh, policy),
+    ).toBeUndefined();
     expect(() => feePolicy({ maxGasPriceGwei: 1, marketFeeCapMultiple: 1 })).toThrow(/at least 1.1/);
   });
 
   it('legacy mode: one gas price (eth_gasPrice × multiplier, capped) in both fields', () => {
     const legacy = feePolicy({ maxGasPriceGwei: 100, gasMode: 'legacy' });
-    expect(legacyFees(parseGwei('10'), legacy)).toEqual({ maxFeePerGas: parseGwei('12'), maxPriorityFeePerGas: parseGwei('12'), capped: false });
-    expect(legacyFees(parseGwei('90'), legacy)).toEqual({ maxFeePerGas: parseGwei('100'), maxPriorityFeePerGas: parseGwei('100'), capped: true });
+    expect(legacyFees(parseGwei('10'), legacy)).toEqual({
+      maxFeePerGas: parseGwei('12'),
+      maxPriorityFeePerGas: parseGwei('12'),
+      capped: false,
+    });
+    expect(legacyFees(parseGwei('90'), legacy)).toEqual({
+      maxFeePerGas: parseGwei('100'),
+      maxPriorityFeePerGas: parseGwei('100'),
+      capped: true,
+    });
   });
 
   it('rejects a replacement multiplier below 1.1', () => {
@@ -66,7 +87,8 @@ describe('fee policy', () => {
       fc.property(wei, wei, wei, wei, (pMax, pTip, fMax, fTip) => {
         const prev = { maxFeePerGas: pMax, maxPriorityFeePerGas: pTip < pMax ? pTip : pMax };
         const first = initialFees({ baseFeePerGas: fMax, maxPriorityFeePerGas: fTip }, policy);
-        if (first.maxFeePerGas > policy.maxFeePerGasCap || first.maxPriorityFeePerGas > first.maxFeePerGas) return false;
+        if (first.maxFeePerGas > policy.maxFeePerGasCap || first.maxPriorityFeePerGas > first.maxFeePerGas)
+          return false;
         const next = replacementFees(prev, { maxFeePerGas: fMax, maxPriorityFeePerGas: fTip }, policy);
         if (!next) return true;
         return (

@@ -35,9 +35,11 @@ export function feePolicy(params: {
   marketFeeCapMultiple?: number;
 }): FeePolicy {
   const replacementMultiplier = params.replacementMultiplier ?? 1.125;
-  if (replacementMultiplier < 1.1) throw new Error('replacementMultiplier must be at least 1.1 (nodes reject smaller bumps)');
+  if (replacementMultiplier < 1.1)
+    throw new Error('replacementMultiplier must be at least 1.1 (nodes reject smaller bumps)');
   const marketFeeCapMultiple = params.marketFeeCapMultiple ?? 5;
-  if (marketFeeCapMultiple < 1.1) throw new Error('marketFeeCapMultiple must be at least 1.1 (no replacement would fit under it)');
+  if (marketFeeCapMultiple < 1.1)
+    throw new Error('marketFeeCapMultiple must be at least 1.1 (no replacement would fit under it)');
   return {
     gasMode: params.gasMode ?? 'eip1559',
     marketFeeCapMultiple,
@@ -94,12 +96,16 @@ export function replacementCap(fresh: Fees, policy: FeePolicy): bigint {
  */
 export function replacementFees(previous: Fees, fresh: Fees, policy: FeePolicy): PricedFees | undefined {
   const wantedMax = max(scaleUp(previous.maxFeePerGas, policy.replacementMultiplier), fresh.maxFeePerGas);
-  const wantedTip = max(scaleUp(previous.maxPriorityFeePerGas, policy.replacementMultiplier), fresh.maxPriorityFeePerGas);
+  const wantedTip = max(
+    scaleUp(previous.maxPriorityFeePerGas, policy.replacementMultiplier),
+    fresh.maxPriorityFeePerGas,
+  );
   const cap = replacementCap(fresh, policy);
   const maxFeePerGas = min(wantedMax, cap);
   const maxPriorityFeePerGas = min(wantedTip, maxFeePerGas);
   const accepted =
-    maxFeePerGas >= scaleUp(previous.maxFeePerGas, 1.1) && maxPriorityFeePerGas >= scaleUp(previous.maxPriorityFeePerGas, 1.1);
+    maxFeePerGas >= scaleUp(previous.maxFeePerGas, 1.1) &&
+    maxPriorityFeePerGas >= scaleUp(previous.maxPriorityFeePerGas, 1.1);
   if (!accepted) return undefined;
   return { maxFeePerGas, maxPriorityFeePerGas, capped: wantedMax > cap };
 }

@@ -10,7 +10,9 @@ describe('a lost receipt against anvil', () => {
   it('our transaction mined without a readable receipt is landed, with its hash and nonce', async () => {
     chain = await startChain();
     // A node that has pruned (or never indexed) receipts: every receipt request answers null.
-    const transport = interceptedTransport(chain.anvil.httpUrl, (method) => (method === 'eth_getTransactionReceipt' ? { answer: null } : undefined));
+    const transport = interceptedTransport(chain.anvil.httpUrl, (method) =>
+      method === 'eth_getTransactionReceipt' ? { answer: null } : undefined,
+    );
     const submitter = chain.submitter({ stuckAfterMs: 2_000 }, new MemoryTxStateStore(), transport);
     const result = await submitter.submit(batchOf([{ id: FEEDS.usdc, price: 11n, publishTime: nowS() }]));
     expect(result).toMatchObject({ status: 'landed', nonce: 0, replacements: 0 });

@@ -1,6 +1,11 @@
 import { checkInFlight, type InFlightTx } from './nonce-manager';
 
-const at = (nonce: number): InFlightTx => ({ nonce, hashes: ['0x01'], fees: { maxFeePerGas: 1n, maxPriorityFeePerGas: 1n }, firstSentAtMs: 0 });
+const at = (nonce: number): InFlightTx => ({
+  nonce,
+  hashes: ['0x01'],
+  fees: { maxFeePerGas: 1n, maxPriorityFeePerGas: 1n },
+  firstSentAtMs: 0,
+});
 
 describe('checkInFlight', () => {
   it.each([

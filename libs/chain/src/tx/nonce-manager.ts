@@ -80,8 +80,11 @@ export class FileTxStateStore implements TxStateStore {
     } catch (err) {
       let keptAt = `${this.path}.corrupt-${Date.now()}`;
       // A read-only volume must not turn a corrupt file into a crash: report it, ignore it anyway.
-      await rename(this.path, keptAt).catch((e: unknown) => (keptAt = `(not moved: ${e instanceof Error ? e.message : String(e)})`));
-      const reason = err instanceof z.ZodError ? 'not an in-flight record' : err instanceof Error ? err.message : String(err);
+      await rename(this.path, keptAt).catch(
+        (e: unknown) => (keptAt = `(not moved: ${e instanceof Error ? e.message : String(e)})`),
+      );
+      const reason =
+        err instanceof z.ZodError ? 'not an in-flight record' : err instanceof Error ? err.message : String(err);
       this.onCorrupt({ path: this.path, keptAt, reason });
       return undefined;
     }

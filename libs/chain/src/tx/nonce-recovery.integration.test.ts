@@ -3,7 +3,13 @@
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readOnchainPrices, FileTxStateStore, type CorruptStateFile, type SubmitResult, type TxSubmitter } from '../index';
+import {
+  readOnchainPrices,
+  FileTxStateStore,
+  type CorruptStateFile,
+  type SubmitResult,
+  type TxSubmitter,
+} from '../index';
 import { batchOf, FEEDS, nowS, startChain, type Chain } from '../../test/fixtures';
 
 const nonces = async (chain: Chain): Promise<[number, number]> => [
@@ -67,7 +73,13 @@ describe('nonce recovery against anvil', () => {
   it('a saved in-flight record ahead of the chain (restored volume, chain reset) is dropped', async () => {
     chain = await startChain();
     const file = join(mkdtempSync(join(tmpdir(), 'keeper-state-')), 'tx.json');
-    const ahead = { nonce: 3, hashes: [`0x${'ab'.repeat(32)}`], maxFeePerGas: '2000000000', maxPriorityFeePerGas: '1000000000', firstSentAtMs: Date.now() - 60_000 };
+    const ahead = {
+      nonce: 3,
+      hashes: [`0x${'ab'.repeat(32)}`],
+      maxFeePerGas: '2000000000',
+      maxPriorityFeePerGas: '1000000000',
+      firstSentAtMs: Date.now() - 60_000,
+    };
     writeFileSync(file, JSON.stringify(ahead));
     const submitter = chain.submitter({ stuckAfterMs: 1_000, maxReplacements: 1 }, new FileTxStateStore(file));
     const result = await submitter.submit(batchOf([{ id: FEEDS.usdc, price: 7n, publishTime: nowS() }]));
@@ -97,7 +109,9 @@ describe('nonce recovery against anvil', () => {
     const submitter: TxSubmitter = chain.submitter({ stuckAfterMs: 1_000, maxReplacements: 3, confirmations: 3 });
     const snapshot = await chain.anvil.rpc('evm_snapshot');
     let result: SubmitResult | undefined;
-    const pushing = submitter.submit(batchOf([{ id: FEEDS.usdc, price: 9n, publishTime: nowS() }])).then((r) => (result = r));
+    const pushing = submitter
+      .submit(batchOf([{ id: FEEDS.usdc, price: 9n, publishTime: nowS() }]))
+      .then((r) => (result = r));
     await until(() => submitter.inFlight() !== undefined, 'a transaction in flight');
     await chain.anvil.rpc('evm_mine'); // included, one confirmation of three
     await new Promise((r) => setTimeout(r, 300));

@@ -1,9 +1,22 @@
 import { parseGwei } from 'viem';
-import { pythAbi, readOnchainPrices, ChainTxError, feePolicy, type FeedId, type InFlightTx, type TxSubmitter } from '../index';
+import {
+  pythAbi,
+  readOnchainPrices,
+  ChainTxError,
+  feePolicy,
+  type FeedId,
+  type InFlightTx,
+  type TxSubmitter,
+} from '../index';
 import { batchOf, FEEDS, nowS, startChain, type Chain } from '../../test/fixtures';
 
 async function priceUpdateEvents(chain: Chain, fromBlock = 0n): Promise<{ id: FeedId; price: bigint; tx: string }[]> {
-  const logs = await chain.anvil.client.getContractEvents({ address: chain.contract, abi: pythAbi, eventName: 'PriceFeedUpdate', fromBlock });
+  const logs = await chain.anvil.client.getContractEvents({
+    address: chain.contract,
+    abi: pythAbi,
+    eventName: 'PriceFeedUpdate',
+    fromBlock,
+  });
   return logs.map((l) => ({ id: l.args.id as FeedId, price: l.args.price as bigint, tx: l.transactionHash }));
 }
 
@@ -75,7 +88,9 @@ describe('TxSubmitter against anvil + MockPyth', () => {
     chain = await startChain(['--block-base-fee-per-gas', '10000000000']);
     const capped = feePolicy({ maxGasPriceGwei: 5 });
     const submitter = chain.submitter({ stuckAfterMs: 200, maxReplacements: 2 }, undefined, undefined, capped);
-    const err = await submitter.submit(batchOf([{ id: FEEDS.usdc, price: 42n, publishTime: nowS() }])).catch((e: unknown) => e);
+    const err = await submitter
+      .submit(batchOf([{ id: FEEDS.usdc, price: 42n, publishTime: nowS() }]))
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ChainTxError);
     expect((err as ChainTxError).kind).toBe('underpriced');
     expect(await chain.anvil.client.getTransactionCount({ address: chain.keeper, blockTag: 'pending' })).toBe(0);
@@ -89,8 +104,14 @@ describe('TxSubmitter against anvil + MockPyth', () => {
     const t = nowS();
     const pushing = submitter.submit(batchOf([{ id: FEEDS.dai, price: 100_000_000n, publishTime: t }]));
     // Nothing is mined until the submitter has given up on the first tx and replaced it.
-    const first = await until(() => inFlight(submitter), (f) => f !== undefined && f.hashes.length === 1);
-    const replaced = await until(() => inFlight(submitter), (f) => f !== undefined && f.hashes.length >= 2);
+    const first = await until(
+      () => inFlight(submitter),
+      (f) => f !== undefined && f.hashes.length === 1,
+    );
+    const replaced = await until(
+      () => inFlight(submitter),
+      (f) => f !== undefined && f.hashes.length >= 2,
+    );
     expect(replaced.nonce).toBe(0);
     expect(replaced.fees.maxFeePerGas).toBeGreaterThanOrEqual((first.fees.maxFeePerGas * 110n) / 100n);
     expect(replaced.fees.maxPriorityFeePerGas).toBeGreaterThanOrEqual((first.fees.maxPriorityFeePerGas * 110n) / 100n);

@@ -147,7 +147,12 @@ export function pythUpdatePayload(contract: Address, batch: UpdateBatch, updateF
     async prepare({ publicClient, account, retry }) {
       const args = [batch.updateData, batch.priceIds, batch.publishTimes] as const;
       const fee = await retry('getUpdateFee', () =>
-        publicClient.readContract({ address: contract, abi: pythAbi, functionName: 'getUpdateFee', args: [batch.updateData] }),
+        publicClient.readContract({
+          address: contract,
+          abi: pythAbi,
+          functionName: 'getUpdateFee',
+          args: [batch.updateData],
+        }),
       );
       const updateFeeWei = scaleUp(fee, updateFeeMultiplier);
       // Against 'latest', never 'pending': our own in-flight tx (about to be replaced at this nonce)
@@ -235,7 +240,8 @@ export class TxSubmitter {
   private retry<T>(what: string, fn: () => Promise<T>): Promise<T> {
     return withRetry(fn, {
       attempts: this.options.retryAttempts,
-      onRetry: (err, attempt) => this.log.warn({ error: errorSummary(err), attempt, what }, 'transient RPC error, retrying'),
+      onRetry: (err, attempt) =>
+        this.log.warn({ error: errorSummary(err), attempt, what }, 'transient RPC error, retrying'),
     });
   }
 
@@ -243,18 +249,35 @@ export class TxSubmitter {
   private async reconcile(): Promise<NonceCheck> {
     const { check, latest, pending, record } = await this.retry('sync nonces', () => this.deps.nonces.sync());
     if (check === 'gap') {
-      this.log.warn({ nonce: record?.nonce, latest, pending }, 'nonce gap: the in-flight transaction can never be mined; resynchronised to the chain');
+      this.log.warn(
+        { nonce: record?.nonce, latest, pending },
+        'nonce gap: the in-flight transaction can never be mined; resynchronised to the chain',
+      );
     } else if (check === 'lost') {
-      this.log.warn({ nonce: record?.nonce, latest, pending }, 'the in-flight transaction is not in the node pool; it will be re-sent');
+      this.log.warn(
+        { nonce: record?.nonce, latest, pending },
+        'the in-flight transaction is not in the node pool; it will be re-sent',
+      );
     }
     return check;
   }
 
   /** A Pyth update (see pythUpdatePayload). */
   async submit(batch: UpdateBatch, options: SubmitOptions = {}): Promise<SubmitResult> {
-    const payloadOf = (b: UpdateBatch): TxPayload => pythUpdatePayload(this.deps.contract, b, this.options.updateFeeMultiplier);
+    const payloadOf = (b: UpdateBatch): TxPayload =>
+      pythUpdatePayload(this.deps.contract, b, this.options.updateFeeMultiplier);
     const latestBatch = options.latestBatch;
-    return this.submitPayload(payloadOf(batch), latestBatch ? { latest: () => { const b = latestBatch(); return b && payloadOf(b); } } : {});
+    return this.submitPayload(
+      payloadOf(batch),
+      latestBatch
+        ? {
+            latest: () => {
+              const b = latestBatch();
+              return b && payloadOf(b);
+            },
+          }
+        : {},
+    );
   }
 
   /**
@@ -282,7 +305,9 @@ export class TxSubmitter {
   }
 
   /** The transaction for a payload (nonce left to the caller), or already-updated. */
-  private async prepare(payload: TxPayload): Promise<{ tx: Omit<UnsignedTx, 'nonce'>; updateFeeWei: bigint } | 'already-updated'> {
+  private async prepare(
+    payload: TxPayload,
+  ): Promise<{ tx: Omit<UnsignedTx, 'nonce'>; updateFeeWei: bigint } | 'already-updated'> {
     let call: PreparedCall | 'already-updated';
     try {
       call = await payload.prepare({
@@ -298,11 +323,20 @@ export class TxSubmitter {
     if (call === 'already-updated') return call;
     return {
       updateFeeWei: call.updateFeeWei,
-      tx: { to: call.to, data: call.data, value: call.value, gas: this.options.gasLimit ?? scaleUp(call.gasEstimate, this.options.gasMultiplier) },
+      tx: {
+        to: call.to,
+        data: call.data,
+        value: call.value,
+        gas: this.options.gasLimit ?? scaleUp(call.gasEstimate, this.options.gasMultiplier),
+      },
     };
   }
 
-  private async submitOnce(payload: TxPayload, options: SubmitPayloadOptions, check: NonceCheck): Promise<SubmitResult> {
+  private async submitOnce(
+    payload: TxPayload,
+    options: SubmitPayloadOptions,
+    check: NonceCheck,
+  ): Promise<SubmitResult> {
     const prepared = await this.prepare(payload);
     if (prepared === 'already-updated') return { status: 'already-updated' };
     const { updateFeeWei } = prepared;
@@ -318,7 +352,14 @@ export class TxSubmitter {
       // The cap leaves no room to replace what is in flight: wait for it instead.
       this.log.warn({ nonce }, 'fee cap reached; waiting for the transaction in flight');
       return this.followUp(
-        { hashes: inFlight.hashes, nonce, fees: inFlight.fees, updateFeeWei, replacements: 0, firstSentAtMs: inFlight.firstSentAtMs },
+        {
+          hashes: inFlight.hashes,
+          nonce,
+          fees: inFlight.fees,
+          updateFeeWei,
+          replacements: 0,
+          firstSentAtMs: inFlight.firstSentAtMs,
+        },
         options,
       );
     }
@@ -327,7 +368,16 @@ export class TxSubmitter {
     fees = sent.fees;
     const record = nonces.snapshot().inFlight;
     return this.followUp(
-      { hashes: record?.hashes ?? [sent.hash], nonce, fees, updateFeeWei, replacements: 0, firstSentAtMs: record?.firstSentAtMs ?? this.now(), tx, payload },
+      {
+        hashes: record?.hashes ?? [sent.hash],
+        nonce,
+        fees,
+        updateFeeWei,
+        replacements: 0,
+        firstSentAtMs: record?.firstSentAtMs ?? this.now(),
+        tx,
+        payload,
+      },
       options,
     );
   }
@@ -338,12 +388,15 @@ export class TxSubmitter {
       return legacyFees(await this.retry('gas price', () => publicClient.getGasPrice()), this.deps.policy);
     }
     const block = await this.retry('fee sample', () => publicClient.getBlock({ blockTag: 'latest' }));
-    if (block.baseFeePerGas === null) throw new ChainTxError('unknown', 'the chain has no EIP-1559 base fee (set GAS_MODE=legacy)');
+    if (block.baseFeePerGas === null)
+      throw new ChainTxError('unknown', 'the chain has no EIP-1559 base fee (set GAS_MODE=legacy)');
     const tip = await this.retry('priority fee', () => publicClient.estimateMaxPriorityFeePerGas());
     return initialFees({ baseFeePerGas: block.baseFeePerGas, maxPriorityFeePerGas: tip }, this.deps.policy);
   }
 
-  private feeFields(fees: Fees): { type: 'eip1559'; maxFeePerGas: bigint; maxPriorityFeePerGas: bigint } | { type: 'legacy'; gasPrice: bigint } {
+  private feeFields(
+    fees: Fees,
+  ): { type: 'eip1559'; maxFeePerGas: bigint; maxPriorityFeePerGas: bigint } | { type: 'legacy'; gasPrice: bigint } {
     return this.deps.policy.gasMode === 'legacy'
       ? { type: 'legacy', gasPrice: fees.maxFeePerGas }
       : { type: 'eip1559', maxFeePerGas: fees.maxFeePerGas, maxPriorityFeePerGas: fees.maxPriorityFeePerGas };
@@ -357,22 +410,33 @@ export class TxSubmitter {
     let fees = initial;
     for (let attempt = 0; ; attempt++) {
       const { walletClient } = this.deps;
-      const signed = await walletClient.signTransaction({ ...tx, ...this.feeFields(fees), account: walletClient.account, chain: walletClient.chain });
+      const signed = await walletClient.signTransaction({
+        ...tx,
+        ...this.feeFields(fees),
+        account: walletClient.account,
+        chain: walletClient.chain,
+      });
       const hash = keccak256(signed);
       await this.deps.nonces.recordSend(tx.nonce, hash, fees, this.now());
       try {
-        await this.retry('sendRawTransaction', () => this.deps.publicClient.sendRawTransaction({ serializedTransaction: signed }));
+        await this.retry('sendRawTransaction', () =>
+          this.deps.publicClient.sendRawTransaction({ serializedTransaction: signed }),
+        );
         this.log.info({ hash, nonce: tx.nonce, maxFeePerGas: fees.maxFeePerGas, attempt }, 'price update broadcast');
         return { hash, fees };
       } catch (err) {
         const kind = classifyTxError(err);
         if (kind === 'already-known') return { hash, fees };
         await this.deps.nonces.forgetSend(hash);
-        const bumped = kind === 'underpriced' ? replacementFees(fees, await this.freshFees(), this.deps.policy) : undefined;
+        const bumped =
+          kind === 'underpriced' ? replacementFees(fees, await this.freshFees(), this.deps.policy) : undefined;
         if (!bumped || attempt >= this.options.maxReplacements) {
           throw new ChainTxError(kind, `broadcast rejected (${kind})`, { cause: err });
         }
-        this.log.warn({ nonce: tx.nonce, maxFeePerGas: bumped.maxFeePerGas }, 'underpriced, re-sending with bumped fees');
+        this.log.warn(
+          { nonce: tx.nonce, maxFeePerGas: bumped.maxFeePerGas },
+          'underpriced, re-sending with bumped fees',
+        );
         fees = bumped;
       }
     }
@@ -383,7 +447,11 @@ export class TxSubmitter {
    * again, since the chain may have changed under it (a reorg can remove the feed we estimated
    * an update of). The previous transaction when the payload is already on-chain or fails to prepare.
    */
-  private async newestTx(tx: UnsignedTx, previous: TxPayload | undefined, options: SubmitPayloadOptions): Promise<{ tx: UnsignedTx; updateFeeWei?: bigint; payload?: TxPayload }> {
+  private async newestTx(
+    tx: UnsignedTx,
+    previous: TxPayload | undefined,
+    options: SubmitPayloadOptions,
+  ): Promise<{ tx: UnsignedTx; updateFeeWei?: bigint; payload?: TxPayload }> {
     const payload = options.latest?.() ?? previous;
     if (!payload) return { tx };
     try {
@@ -391,7 +459,10 @@ export class TxSubmitter {
       if (prepared === 'already-updated') return { tx };
       return { tx: { ...prepared.tx, nonce: tx.nonce }, updateFeeWei: prepared.updateFeeWei, payload };
     } catch (err) {
-      this.log.warn({ error: errorSummary(err), duty: payload.kind }, 'newest payload could not be prepared; re-sending the previous one');
+      this.log.warn(
+        { error: errorSummary(err), duty: payload.kind },
+        'newest payload could not be prepared; re-sending the previous one',
+      );
       return { tx };
     }
   }
@@ -405,7 +476,10 @@ export class TxSubmitter {
     if (check === 'mined') return this.concluded(t, (await this.findReceipt(t.hashes)) ?? 'superseded');
     const last = t.hashes[t.hashes.length - 1] as Hex;
     if (!t.tx || t.replacements >= this.options.maxReplacements) {
-      this.log.warn({ nonce: t.nonce, hash: last, replacements: t.replacements }, 'transaction still pending; left in flight');
+      this.log.warn(
+        { nonce: t.nonce, hash: last, replacements: t.replacements },
+        'transaction still pending; left in flight',
+      );
       return { status: 'pending', hash: last, nonce: t.nonce };
     }
     const fresh = await this.freshFees();
@@ -425,7 +499,10 @@ export class TxSubmitter {
       return this.followUp({ ...t, replacements: t.replacements + 1 }, options);
     }
     const newest = await this.newestTx({ ...t.tx, nonce }, t.payload, options);
-    this.log.warn({ nonce, stuck: last, cause: check, maxFeePerGas: fees.maxFeePerGas }, 'transaction stuck, re-sending');
+    this.log.warn(
+      { nonce, stuck: last, cause: check, maxFeePerGas: fees.maxFeePerGas },
+      'transaction stuck, re-sending',
+    );
     let sent: { hash: Hex; fees: Fees };
     try {
       sent = await this.broadcast(newest.tx, fees);
@@ -456,7 +533,12 @@ export class TxSubmitter {
   /** The nonce is consumed: by our receipt, by one of our transactions without a receipt, or by another. */
   private async concluded(t: Tracked, outcome: TransactionReceipt | 'superseded'): Promise<SubmitResult> {
     await this.deps.nonces.settle();
-    const landed = { nonce: t.nonce, replacements: t.replacements, updateFeeWei: t.updateFeeWei, latencyMs: this.now() - t.firstSentAtMs };
+    const landed = {
+      nonce: t.nonce,
+      replacements: t.replacements,
+      updateFeeWei: t.updateFeeWei,
+      latencyMs: this.now() - t.firstSentAtMs,
+    };
     if (outcome !== 'superseded') {
       return {
         ...landed,
@@ -468,7 +550,10 @@ export class TxSubmitter {
     }
     const ours = await this.findMinedTransaction(t.hashes);
     if (ours) {
-      this.log.warn({ nonce: t.nonce, hash: ours }, 'our transaction is mined but its receipt is unavailable; counted as landed');
+      this.log.warn(
+        { nonce: t.nonce, hash: ours },
+        'our transaction is mined but its receipt is unavailable; counted as landed',
+      );
       return { ...landed, status: 'landed', hash: ours };
     }
     return { status: 'superseded', nonce: t.nonce };
@@ -479,7 +564,11 @@ export class TxSubmitter {
    * `timeoutMs`, until one has the configured confirmations. 'superseded' when the nonce was
    * consumed and no receipt of ours is found.
    */
-  private async waitForReceipt(hashes: Hex[], nonce: number, timeoutMs: number): Promise<TransactionReceipt | 'superseded' | 'timeout'> {
+  private async waitForReceipt(
+    hashes: Hex[],
+    nonce: number,
+    timeoutMs: number,
+  ): Promise<TransactionReceipt | 'superseded' | 'timeout'> {
     const deadline = this.now() + timeoutMs;
     for (;;) {
       const receipt = await this.findReceipt(hashes);
@@ -513,7 +602,9 @@ export class TxSubmitter {
   }
 
   private async findMinedTransaction(hashes: Hex[]): Promise<Hex | undefined> {
-    const txs = await Promise.all(hashes.map((hash) => this.deps.publicClient.getTransaction({ hash }).catch(() => undefined)));
+    const txs = await Promise.all(
+      hashes.map((hash) => this.deps.publicClient.getTransaction({ hash }).catch(() => undefined)),
+    );
     return txs.find((tx) => tx?.blockNumber !== null && tx?.blockNumber !== undefined)?.hash;
   }
 }

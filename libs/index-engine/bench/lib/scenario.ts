@@ -34,17 +34,35 @@ export function* syntheticEvents(count: number, seed = 42): Generator<IndexEvent
       level[s] = 1 + (level[s]! - 1) * 0.999 + (rnd() - 0.5) * 0.0002;
       const ts = base + 1 + s * 150 + Math.floor(rnd() * 100); // in time order within the second
       yield { topic: 'pyth.prices', ts, symbol, price: level[s]! + (rnd() - 0.5) * 1e-4 };
-      yield { topic: 'cc.prices', ts, symbol, venue: second % 2 === 0 ? 'binance' : 'cryptocompare', price: level[s]! + (rnd() - 0.5) * 2e-4, volume24hUsd: 1e8 * (1 + s) * (0.5 + rnd()) };
+      yield {
+        topic: 'cc.prices',
+        ts,
+        symbol,
+        venue: second % 2 === 0 ? 'binance' : 'cryptocompare',
+        price: level[s]! + (rnd() - 0.5) * 2e-4,
+        volume24hUsd: 1e8 * (1 + s) * (0.5 + rnd()),
+      };
       produced += 2;
       if (second % 10 === s) {
         const mid = level[s]!;
-        const levels = (sign: number) => Array.from({ length: 12 }, (_, k): [number, number] => [mid + sign * (0.0001 + k * 0.0006), 1e6 * (1 + rnd() * 4)]);
+        const levels = (sign: number) =>
+          Array.from({ length: 12 }, (_, k): [number, number] => [
+            mid + sign * (0.0001 + k * 0.0006),
+            1e6 * (1 + rnd() * 4),
+          ]);
         yield { topic: 'cc.orderbook', ts, symbol, venue: 'binance', bids: levels(-1), asks: levels(1) };
         produced++;
       }
       if (second % 600 === s) {
         for (let p = 0; p < 4; p++) {
-          yield { topic: 'dl.apy', ts, pool: `${symbol}-pool-${p}`, symbol, tvlUsd: 2e7 + rnd() * 1e9, apyBase: p === 3 && rnd() < 0.1 ? null : 3 + rnd() * 4 };
+          yield {
+            topic: 'dl.apy',
+            ts,
+            pool: `${symbol}-pool-${p}`,
+            symbol,
+            tvlUsd: 2e7 + rnd() * 1e9,
+            apyBase: p === 3 && rnd() < 0.1 ? null : 3 + rnd() * 4,
+          };
           produced++;
         }
       }
@@ -60,11 +78,42 @@ export function* syntheticEvents(count: number, seed = 42): Generator<IndexEvent
 export function eventLine(event: IndexEvent): string {
   switch (event.topic) {
     case 'pyth.prices':
-      return JSON.stringify({ topic: event.topic, value: { symbol: event.symbol, feedId: 'bench', price: event.price, conf: 0.0001, publishTime: Math.floor(event.ts / 1000), ts: event.ts } });
+      return JSON.stringify({
+        topic: event.topic,
+        value: {
+          symbol: event.symbol,
+          feedId: 'bench',
+          price: event.price,
+          conf: 0.0001,
+          publishTime: Math.floor(event.ts / 1000),
+          ts: event.ts,
+        },
+      });
     case 'trad.tbill':
-      return JSON.stringify({ topic: event.topic, value: { series: 'DGS3MO', rate: event.rate, date: new Date(event.ts).toISOString().slice(0, 10), ts: event.ts } });
+      return JSON.stringify({
+        topic: event.topic,
+        value: {
+          series: 'DGS3MO',
+          rate: event.rate,
+          date: new Date(event.ts).toISOString().slice(0, 10),
+          ts: event.ts,
+        },
+      });
     case 'dl.apy':
-      return JSON.stringify({ topic: event.topic, value: { pool: event.pool, project: 'bench', chain: 'Ethereum', symbol: event.symbol, tvlUsd: event.tvlUsd, apyBase: event.apyBase, apyReward: 0.1, apy: event.apyBase, ts: event.ts } });
+      return JSON.stringify({
+        topic: event.topic,
+        value: {
+          pool: event.pool,
+          project: 'bench',
+          chain: 'Ethereum',
+          symbol: event.symbol,
+          tvlUsd: event.tvlUsd,
+          apyBase: event.apyBase,
+          apyReward: 0.1,
+          apy: event.apyBase,
+          ts: event.ts,
+        },
+      });
     case 'cc.prices':
     case 'cc.orderbook':
     case 'ex.mktcap': {

@@ -79,7 +79,11 @@ export function edgeEvents(): IndexEvent[] {
 async function writeVector(): Promise<void> {
   const lines = edgeEvents().map(toLine);
   let expected = '';
-  const summary = await runReplay(lines, { intervalSeconds: 60, skipInvalid: false, write: (text) => void (expected += text) });
+  const summary = await runReplay(lines, {
+    intervalSeconds: 60,
+    skipInvalid: false,
+    write: (text) => void (expected += text),
+  });
   writeFileSync(path.join(__dirname, 'edge.events.jsonl'), lines.join('\n') + '\n');
   writeFileSync(path.join(__dirname, 'edge.expected.jsonl'), expected);
   console.log(`edge: ${summary.events} events, ${summary.records} records`);
