@@ -12,7 +12,10 @@ export function renderSyiFeedAbi(): string {
   const { abi } = syiFeedArtifact();
   return [
     '// GENERATED from contracts/SyiFeed.sol by libs/chain/src/deploy/generate-syi-feed-abi.ts; do not edit.',
-    `export const syiFeedAbi = ${JSON.stringify(abi, null, 2)} as const;`,
+    // One ABI entry a line: the file stays short, and its entries read as the contract's list.
+    'export const syiFeedAbi = [',
+    ...abi.map((entry) => `  ${JSON.stringify(entry)},`),
+    '] as const;',
     '',
   ].join('\n');
 }
