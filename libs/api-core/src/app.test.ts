@@ -244,74 +244,82 @@ describe('errors', () => {
 });
 
 describe('history, verify and metrics', () => {
-  it('reads the aggregate of the interval between from and to, closed buckets once, and answers 304 to a matching ETag', async () => {
-    const hour = (h: number) => Date.UTC(2026, 0, 1, h);
-    const aggregate = [hour(3), hour(22), hour(23)].map((t, i) => ({
-      bucket: new Date(t),
-      open: 1 + i,
-      high: 2,
-      low: 0.5,
-      close: 1.5,
-      avg: 1.2,
-      samples: '3600',
-    }));
-    // The newest record lies in the 23:00 bucket: every bucket before it is closed.
-    const db = new CannedDb((sql, params) => {
-      if (sql.includes('max(ts)')) return [{ newest: new Date(hour(23) + 1_800_000) }];
-      const [from, to] = params.map((p) => Date.parse(String(p)));
-      return aggregate.filter((r) => r.bucket.getTime() >= from! && (to === undefined || r.bucket.getTime() < to));
-    });
-    const { app } = await setup({}, db);
-    const res = await get(app, '/api/index/history?interval=1h&from=2026-01-01T00:00:00Z');
-    expect(res.statusCode).toBe(200);
-    expect(res.json()).toEqual({
-      interval: '1h',
-      from: hour(0),
-      to: Date.UTC(2026, 0, 2),
-      complete: true,
-      points: aggregate.map((r) => ({ ...r, bucket: r.bucket.getTime(), samples: 3600 })),
-    });
-    expect(res.headers['cache-control']).toBe('public, no-cache');
-    expect(db.calls.map((c) => [c.sql.match(/FROM (\w+)/)![1], ...c.params])).toEqual([
-      ['syi_index'],
-      ['syi_index_1h', '2026-01-01T23:00:00.000Z'],
-      ['syi_index_1h', '2026-01-01T00:00:00.000Z', '2026-01-01T23:00:00.000Z'],
-    ]);
-    // Within the freshness step nothing is read again; a closed range is final and long-lived.
-    const closed = await get(app, '/api/index/history?interval=1h&from=2026-01-01T01:00:00Z&to=2026-01-01T23:00:00Z');
-    expect(closed.json().points).toEqual([
-      expect.objectContaining({ bucket: hour(3) }),
-      expect.objectContaining({ bucket: hour(22) }),
-    ]);
-    expect(closed.headers['cache-control']).toBe('public, max-age=86400');
-    expect(db.calls).toHaveLength(3);
-    const again = await get(app, '/api/index/history?interval=1h&from=2026-01-01T00:00:00Z', {
-      'if-none-match': `W/"other", ${res.headers.etag!}`,
-    });
-    expect([again.statusCode, again.body]).toEqual([304, '']);
-    expect(db.calls).toHaveLength(3);
-  });
+  it(
+    'reads the aggregate of the interval between from and to, closed buckets once, and answers ' +
+      '304 to a matching ETag',
+    async () => {
+      const hour = (h: number) => Date.UTC(2026, 0, 1, h);
+      const aggregate = [hour(3), hour(22), hour(23)].map((t, i) => ({
+        bucket: new Date(t),
+        open: 1 + i,
+        high: 2,
+        low: 0.5,
+        close: 1.5,
+        avg: 1.2,
+        samples: '3600',
+      }));
+      // The newest record lies in the 23:00 bucket: every bucket before it is closed.
+      const db = new CannedDb((sql, params) => {
+        if (sql.includes('max(ts)')) return [{ newest: new Date(hour(23) + 1_800_000) }];
+        const [from, to] = params.map((p) => Date.parse(String(p)));
+        return aggregate.filter((r) => r.bucket.getTime() >= from! && (to === undefined || r.bucket.getTime() < to));
+      });
+      const { app } = await setup({}, db);
+      const res = await get(app, '/api/index/history?interval=1h&from=2026-01-01T00:00:00Z');
+      expect(res.statusCode).toBe(200);
+      expect(res.json()).toEqual({
+        interval: '1h',
+        from: hour(0),
+        to: Date.UTC(2026, 0, 2),
+        complete: true,
+        points: aggregate.map((r) => ({ ...r, bucket: r.bucket.getTime(), samples: 3600 })),
+      });
+      expect(res.headers['cache-control']).toBe('public, no-cache');
+      expect(db.calls.map((c) => [c.sql.match(/FROM (\w+)/)![1], ...c.params])).toEqual([
+        ['syi_index'],
+        ['syi_index_1h', '2026-01-01T23:00:00.000Z'],
+        ['syi_index_1h', '2026-01-01T00:00:00.000Z', '2026-01-01T23:00:00.000Z'],
+      ]);
+      // Within the freshness step nothing is read again; a closed range is final and long-lived.
+      const closed = await get(app, '/api/index/history?interval=1h&from=2026-01-01T01:00:00Z&to=2026-01-01T23:00:00Z');
+      expect(closed.json().points).toEqual([
+        expect.objectContaining({ bucket: hour(3) }),
+        expect.objectContaining({ bucket: hour(22) }),
+      ]);
+      expect(closed.headers['cache-control']).toBe('public, max-age=86400');
+      expect(db.calls).toHaveLength(3);
+      const again = await get(app, '/api/index/history?interval=1h&from=2026-01-01T00:00:00Z', {
+        'if-none-match': `W/"other", ${res.headers.etag!}`,
+      });
+      expect([again.statusCode, again.body]).toEqual([304, '']);
+      expect(db.calls).toHaveLength(3);
+    },
+  );
 
-  it('reads constituent history once per second and range, the next second of a range ending now ahead, with ETag and 304', async () => {
-    const start = Date.UTC(2026, 0, 2);
-    let clock = start + 600;
-    const db = new CannedDb();
-    const { app } = await setup({ publicRoutes: ['/api/index/constituents/:symbol/history'] }, db, {
-      now: () => clock,
-    });
-    const reads = () => db.calls.filter((c) => c.sql.includes('FROM syi_constituents')).map((c) => c.params[2]);
-    const first = await get(app, '/api/index/constituents/USDC/history');
-    // `to` defaults to now rounded down to the second.
-    expect(first.json()).toEqual({ symbol: 'USDC', from: start - 86_400_000, to: start, points: [] });
-    await new Promise((resolve) => setImmediate(resolve));
-    expect(reads()).toEqual(['2026-01-02T00:00:00.000Z', '2026-01-02T00:00:01.000Z']);
-    expect(
-      (await get(app, '/api/index/constituents/USDC/history', { 'if-none-match': first.headers.etag! })).statusCode,
-    ).toBe(304);
-    clock += 450; // the next second, read ahead: served without a read of its own
-    expect((await get(app, '/api/index/constituents/USDC/history')).json().to).toBe(start + 1_000);
-    expect(reads()).toEqual(['2026-01-02T00:00:00.000Z', '2026-01-02T00:00:01.000Z']);
-  });
+  it(
+    'reads constituent history once per second and range, the next second of a range ending ' +
+      'now ahead, with ETag and 304',
+    async () => {
+      const start = Date.UTC(2026, 0, 2);
+      let clock = start + 600;
+      const db = new CannedDb();
+      const { app } = await setup({ publicRoutes: ['/api/index/constituents/:symbol/history'] }, db, {
+        now: () => clock,
+      });
+      const reads = () => db.calls.filter((c) => c.sql.includes('FROM syi_constituents')).map((c) => c.params[2]);
+      const first = await get(app, '/api/index/constituents/USDC/history');
+      // `to` defaults to now rounded down to the second.
+      expect(first.json()).toEqual({ symbol: 'USDC', from: start - 86_400_000, to: start, points: [] });
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(reads()).toEqual(['2026-01-02T00:00:00.000Z', '2026-01-02T00:00:01.000Z']);
+      expect(
+        (await get(app, '/api/index/constituents/USDC/history', { 'if-none-match': first.headers.etag! })).statusCode,
+      ).toBe(304);
+      clock += 450; // the next second, read ahead: served without a read of its own
+      expect((await get(app, '/api/index/constituents/USDC/history')).json().to).toBe(start + 1_000);
+      expect(reads()).toEqual(['2026-01-02T00:00:00.000Z', '2026-01-02T00:00:01.000Z']);
+    },
+  );
 
   it('serves a range longer than one answer as its newest page, and a reversed range as an empty one', async () => {
     const db = new CannedDb();

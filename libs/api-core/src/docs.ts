@@ -14,7 +14,8 @@ const INIT = `window.ui = SwaggerUIBundle({ url: '/api/openapi.json', dom_id: '#
   presets: [SwaggerUIBundle.presets.apis, SwaggerUIStandalonePreset], layout: 'StandaloneLayout' });`;
 
 const CSP =
-  "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; frame-ancestors 'none'";
+  "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src " +
+  "'self'; frame-ancestors 'none'";
 
 /** Interactive docs at /api/docs: swagger-ui's own files (swagger-ui-dist), reading /api/openapi.json. */
 export function registerDocs(app: FastifyInstance): void {

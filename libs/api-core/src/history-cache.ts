@@ -34,7 +34,10 @@ export interface HistoryRead {
   version: number;
 }
 
-/** Start of the bucket holding `t` (every interval divides a day, so the 2000-01-01 origin of the aggregates is epoch-aligned). */
+/**
+ * Start of the bucket holding `t` (every interval divides a day, so the 2000-01-01 origin of the aggregates is
+ * epoch-aligned).
+ */
 export const bucketStart = (t: number, widthMs: number) => t - (((t % widthMs) + widthMs) % widthMs);
 
 /** Index of the first point whose bucket is at or after `t` (points sorted by bucket). */
@@ -174,7 +177,10 @@ class IntervalBuckets {
     }
   }
 
-  /** Closed buckets with start in [from, to), to ≤ sealedAt: from memory, after reading what is missing before `coveredFrom`. */
+  /**
+   * Closed buckets with start in [from, to), to ≤ sealedAt: from memory, after reading what is missing before
+   * `coveredFrom`.
+   */
   private async closedSlice(from: number, to: number): Promise<OhlcPoint[]> {
     if (from < this.coveredFrom) {
       const generation = this.generation;

@@ -127,8 +127,10 @@ function rangesAround(newest: number, next: () => number): string[] {
   for (const interval of INTERVALS) {
     const width = INTERVAL_MS[interval];
     urls.push(`/api/index/history?interval=${interval}`); // default range, ending now
-    urls.push(`/api/index/history?interval=${interval}&from=${T0}&to=${newest + width}`); // everything, open bucket included
-    urls.push(`/api/index/history?interval=${interval}&from=${T0 - DAY}&to=${newest - (newest % width)}`); // closed up to the open bucket
+    // everything, open bucket included
+    urls.push(`/api/index/history?interval=${interval}&from=${T0}&to=${newest + width}`);
+    // closed up to the open bucket
+    urls.push(`/api/index/history?interval=${interval}&from=${T0 - DAY}&to=${newest - (newest % width)}`);
     for (let i = 0; i < 6; i++) {
       const from = T0 - HOUR + Math.floor(next() * (newest - T0 + 2 * HOUR));
       const span = Math.floor((next() - 0.1) * 600 * width);

@@ -42,11 +42,14 @@ describe('AuditorStatusSource', () => {
     expect(fetch).toHaveBeenCalledTimes(2);
   });
 
-  it('says "not available" without an auditor, on an error status, a body of another shape, or a failed request', async () => {
-    expect(await new AuditorStatusSource({ url: undefined }).get()).toEqual(NOT_AVAILABLE);
-    const of = (f: () => Promise<Response>) => new AuditorStatusSource({ url: 'http://a', fetch: f }).get();
-    expect(await of(() => answer(status, false))).toEqual(NOT_AVAILABLE);
-    expect(await of(() => answer({ matched: 'many' }))).toEqual(NOT_AVAILABLE);
-    expect(await of(() => Promise.reject(new Error('ECONNREFUSED')))).toEqual(NOT_AVAILABLE);
-  });
+  it(
+    'says "not available" without an auditor, on an error status, a body of another shape, or ' + 'a failed request',
+    async () => {
+      expect(await new AuditorStatusSource({ url: undefined }).get()).toEqual(NOT_AVAILABLE);
+      const of = (f: () => Promise<Response>) => new AuditorStatusSource({ url: 'http://a', fetch: f }).get();
+      expect(await of(() => answer(status, false))).toEqual(NOT_AVAILABLE);
+      expect(await of(() => answer({ matched: 'many' }))).toEqual(NOT_AVAILABLE);
+      expect(await of(() => Promise.reject(new Error('ECONNREFUSED')))).toEqual(NOT_AVAILABLE);
+    },
+  );
 });

@@ -47,28 +47,32 @@ describe('GET /api/index/onchain', () => {
     await app.close();
   });
 
-  it('deviation is null before the first record; 503 with Retry-After without a feed, before its first round, or when the chain fails', async () => {
-    const cases: [CachedOnchainIndex | undefined, RegExp][] = [
-      [undefined, /SYI_FEED_ADDRESS/],
-      [new CachedOnchainIndex(() => Promise.resolve(undefined), 1_000), /no round yet/],
-      [
-        new CachedOnchainIndex(() => Promise.reject(new Error('ECONNREFUSED http://secret-rpc/key')), 1_000),
-        /did not answer/,
-      ],
-    ];
-    for (const [source, message] of cases) {
-      const { app } = await setup(source);
-      const res = await app.inject('/api/index/onchain');
-      expect(res.statusCode).toBe(503);
-      expect(res.headers['retry-after']).toMatch(/^\d+$/);
-      expect(res.json<{ message: string }>().message).toMatch(message);
-      expect(res.body).not.toContain('secret-rpc');
+  it(
+    'deviation is null before the first record; 503 with Retry-After without a feed, before ' +
+      'its first round, or when the chain fails',
+    async () => {
+      const cases: [CachedOnchainIndex | undefined, RegExp][] = [
+        [undefined, /SYI_FEED_ADDRESS/],
+        [new CachedOnchainIndex(() => Promise.resolve(undefined), 1_000), /no round yet/],
+        [
+          new CachedOnchainIndex(() => Promise.reject(new Error('ECONNREFUSED http://secret-rpc/key')), 1_000),
+          /did not answer/,
+        ],
+      ];
+      for (const [source, message] of cases) {
+        const { app } = await setup(source);
+        const res = await app.inject('/api/index/onchain');
+        expect(res.statusCode).toBe(503);
+        expect(res.headers['retry-after']).toMatch(/^\d+$/);
+        expect(res.json<{ message: string }>().message).toMatch(message);
+        expect(res.body).not.toContain('secret-rpc');
+        await app.close();
+      }
+      const { app } = await setup(new CachedOnchainIndex(() => Promise.resolve(ROUND), 1_000));
+      expect((await app.inject('/api/index/onchain')).json()).toMatchObject({ deviationFromLatestBps: null });
       await app.close();
-    }
-    const { app } = await setup(new CachedOnchainIndex(() => Promise.resolve(ROUND), 1_000));
-    expect((await app.inject('/api/index/onchain')).json()).toMatchObject({ deviationFromLatestBps: null });
-    await app.close();
-  });
+    },
+  );
 
   it('is in the OpenAPI document, valid, with its 200 and 503 answers', async () => {
     const { app } = await setup();

@@ -92,13 +92,15 @@ export const onchainIndexSchema = {
       type: 'number',
       nullable: true,
       description:
-        '(value − latest index value) / |latest| in basis points; null before the first record. The keeper publishes at SYI_DEVIATION_BPS (default 1).',
+        '(value − latest index value) / |latest| in basis points; null before the first record. ' +
+        'The keeper publishes at SYI_DEVIATION_BPS (default 1).',
     },
   },
 } as const;
 
 const ONCHAIN_UNAVAILABLE = errorResponse(
-  'The on-chain SYI cannot be read: no feed is configured (SYI_FEED_ADDRESS), it has no round yet, or the chain does not answer; retry after `Retry-After` seconds.',
+  'The on-chain SYI cannot be read: no feed is configured (SYI_FEED_ADDRESS), it has no ' +
+    'round yet, or the chain does not answer; retry after `Retry-After` seconds.',
   { 'Retry-After': { type: 'integer', description: 'seconds' } },
 );
 
@@ -116,7 +118,9 @@ export function registerOnchainRoute(app: FastifyInstance, deps: OnchainRouteDep
       schema: {
         tags: ['index'],
         summary: 'The SYI as published on-chain (Chainlink-compatible feed)',
-        description: `latestRoundData() of the SYI feed, read from the chain at most every ${deps.onchain?.cacheMs ?? 0} ms, and its deviation from the latest index record.`,
+        description:
+          `latestRoundData() of the SYI feed, read from the chain at most every ` +
+          `${deps.onchain?.cacheMs ?? 0} ms, and its deviation from the latest index record.`,
         querystring: { type: 'object', properties: {}, additionalProperties: false },
         response: { 200: onchainIndexSchema, 503: ONCHAIN_UNAVAILABLE },
       },

@@ -31,7 +31,8 @@ export const errorResponse = (description: string, headers?: Record<string, Retu
   ({ ...errorSchema, description, ...(headers ? { headers } : {}) }) as const;
 
 export const BAD_REQUEST = errorResponse(
-  'A parameter breaks its schema (pattern, enum, range, or an unknown parameter); `message` names the parameter and the rule.',
+  'A parameter breaks its schema (pattern, enum, range, or an unknown parameter); `message` ' +
+    'names the parameter and the rule.',
 );
 export const UNAUTHORIZED = errorResponse(
   'No valid credentials: send an API key as `x-api-key` or `Authorization: Bearer`.',

@@ -56,7 +56,8 @@ const ohlcOf = (r: OhlcRow): OhlcPoint => ({
 /** OHLC buckets whose start lies in [from, to), oldest first. */
 export async function indexHistory(db: Queryable, interval: Interval, from: number, to: number): Promise<OhlcPoint[]> {
   const { rows } = await db.query<OhlcRow>(
-    `SELECT bucket, open, high, low, close, avg, samples FROM ${AGGREGATE[interval]} WHERE bucket >= $1 AND bucket < $2 ORDER BY bucket`,
+    `SELECT bucket, open, high, low, close, avg, samples FROM ${AGGREGATE[interval]} WHERE ` +
+      `bucket >= $1 AND bucket < $2 ORDER BY bucket`,
     [iso(from), iso(to)],
   );
   return rows.map(ohlcOf);
@@ -65,7 +66,8 @@ export async function indexHistory(db: Queryable, interval: Interval, from: numb
 /** OHLC buckets whose start is at or after `from`, oldest first: the open bucket and what is not cached yet. */
 export async function indexHistorySince(db: Queryable, interval: Interval, from: number): Promise<OhlcPoint[]> {
   const { rows } = await db.query<OhlcRow>(
-    `SELECT bucket, open, high, low, close, avg, samples FROM ${AGGREGATE[interval]} WHERE bucket >= $1 ORDER BY bucket`,
+    `SELECT bucket, open, high, low, close, avg, samples FROM ${AGGREGATE[interval]} WHERE ` +
+      `bucket >= $1 ORDER BY bucket`,
     [iso(from)],
   );
   return rows.map(ohlcOf);
@@ -166,7 +168,8 @@ export async function constituentHistory(
     depth_usd: number;
     volume_24h_usd: number;
   }>(
-    `SELECT ts, weight, ray, apy_eff, peg_score, liquidity_score, counterparty_score, price, dev_bps, sigma_bps, market_cap_usd, depth_usd, volume_24h_usd
+    'SELECT ts, weight, ray, apy_eff, peg_score, liquidity_score, counterparty_score, price, dev_bps, sigma_bps, ' +
+      `market_cap_usd, depth_usd, volume_24h_usd
      FROM syi_constituents WHERE symbol = $1 AND ts >= $2 AND ts <= $3 ORDER BY ts DESC LIMIT $4`,
     [symbol, iso(from), iso(to), limit],
   );
@@ -210,7 +213,8 @@ export async function latestPeg(db: Queryable, symbol: string): Promise<PegPoint
     sample_count: number;
     methodology_version: string;
   }>(
-    'SELECT symbol, ts, price, dev_bps, peg_score, sigma_bps, sample_count, methodology_version FROM syi_peg WHERE symbol = $1 ORDER BY ts DESC LIMIT 1',
+    'SELECT symbol, ts, price, dev_bps, peg_score, sigma_bps, sample_count, ' +
+      'methodology_version FROM syi_peg WHERE symbol = $1 ORDER BY ts DESC LIMIT 1',
     [symbol],
   );
   const r = rows[0];

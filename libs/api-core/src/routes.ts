@@ -175,7 +175,15 @@ export function registerApiRoutes(app: FastifyInstance, deps: RouteDeps): void {
       schema: {
         tags: ['index'],
         summary: 'OHLC of the index per bucket, from the aggregates',
-        description: `Buckets whose start lies in [from, to), oldest first. One answer holds at most ${maxPoints} buckets: a longer range is cut to its newest ${maxPoints} buckets, \`complete\` is false and \`from\` says where the answer starts — ask again with \`to\` set to it for the page before. \`from\` at or after \`to\` is an empty range. A range whose buckets are all closed (it ends at or before the start of the newest record's bucket) never changes and is sent with \`Cache-Control: ${CACHE_FINAL}\`; one holding the open bucket is at most ${freshnessMs} ms behind the database and sent with \`${CACHE_OPEN}\`. Send the \`ETag\` as If-None-Match to get 304 while nothing changed.`,
+        description:
+          `Buckets whose start lies in [from, to), oldest first. One answer holds at most ` +
+          `${maxPoints} buckets: a longer range is cut to its newest ${maxPoints} buckets, ` +
+          `\`complete\` is false and \`from\` says where the answer starts — ask again with \`to\` ` +
+          `set to it for the page before. \`from\` at or after \`to\` is an empty range. A range ` +
+          `whose buckets are all closed (it ends at or before the start of the newest record's ` +
+          `bucket) never changes and is sent with \`Cache-Control: ${CACHE_FINAL}\`; one holding the ` +
+          `open bucket is at most ${freshnessMs} ms behind the database and sent with ` +
+          `\`${CACHE_OPEN}\`. Send the \`ETag\` as If-None-Match to get 304 while nothing changed.`,
         querystring: {
           type: 'object',
           additionalProperties: false,
@@ -250,7 +258,11 @@ export function registerApiRoutes(app: FastifyInstance, deps: RouteDeps): void {
       schema: {
         tags: ['index'],
         summary: 'One constituent in past index records, newest first',
-        description: `Records with from ≤ ts ≤ to, newest first, at most \`limit\`. A range longer than 366 days is cut to its newest 366 days (\`from\` in the answer says so); \`from\` after \`to\` is an empty range. The answer is at most ${freshnessMs} ms behind the database; send the \`ETag\` as If-None-Match to get 304 while it is unchanged.`,
+        description:
+          `Records with from ≤ ts ≤ to, newest first, at most \`limit\`. A range longer than 366 ` +
+          `days is cut to its newest 366 days (\`from\` in the answer says so); \`from\` after ` +
+          `\`to\` is an empty range. The answer is at most ${freshnessMs} ms behind the database; ` +
+          `send the \`ETag\` as If-None-Match to get 304 while it is unchanged.`,
         params: symbolParams,
         querystring: {
           type: 'object',
@@ -357,7 +369,8 @@ export function registerApiRoutes(app: FastifyInstance, deps: RouteDeps): void {
         response: {
           200: pegSchema,
           404: errorResponse(
-            'The symbol is unknown (neither configured nor in the latest record), or no peg measure of it is stored yet.',
+            'The symbol is unknown (neither configured nor in the latest record), or no peg measure of ' +
+              'it is stored yet.',
           ),
           503: DATABASE_UNAVAILABLE,
         },
@@ -378,7 +391,9 @@ export function registerApiRoutes(app: FastifyInstance, deps: RouteDeps): void {
       schema: {
         tags: ['market'],
         summary: 'Newest APY of every pool seen in the last 6 hours, largest TVL first',
-        description: `At most ${freshnessMs} ms behind the database; send the \`ETag\` as If-None-Match to get 304 while the answer is unchanged.`,
+        description:
+          `At most ${freshnessMs} ms behind the database; send the \`ETag\` as If-None-Match to get ` +
+          `304 while the answer is unchanged.`,
         querystring: {
           type: 'object',
           additionalProperties: false,
@@ -450,7 +465,13 @@ export function registerApiRoutes(app: FastifyInstance, deps: RouteDeps): void {
       schema: {
         tags: ['index'],
         summary: 'Checks the digest chain of the stored records over a range',
-        description: `Recomputes every digest (default: sha256 of the canonical JSON of the record without \`digest\`) and checks that each \`prevDigest\` names the digest of the record before it, including the record just before the range. One answer checks at most 31 days and ${maxVerify} records from \`from\` on: past either, \`complete\` is false and \`to\` is where the check stopped — continue from just after it. \`from\` after \`to\` checks nothing.`,
+        description:
+          `Recomputes every digest (default: sha256 of the canonical JSON of the record without ` +
+          `\`digest\`) and checks that each \`prevDigest\` names the digest of the record before it, ` +
+          `including the record just before the range. One answer checks at most 31 days and ` +
+          `${maxVerify} records from \`from\` on: past either, \`complete\` is false and \`to\` is ` +
+          `where the check stopped — continue from just after it. \`from\` after \`to\` checks ` +
+          `nothing.`,
         querystring: {
           type: 'object',
           additionalProperties: false,
@@ -526,7 +547,10 @@ export function registerApiRoutes(app: FastifyInstance, deps: RouteDeps): void {
         tags: ['index'],
         summary: 'How far the index has been independently verified',
         description:
-          'The auditor recomputes every published record from its inputs by the plain replay of the methodology and compares value, weights, inputsDigest and digest. This says up to which T it has checked, and whether any record did not recompute. The answer is at most a few seconds old.',
+          'The auditor recomputes every published record from its inputs by the plain replay of the ' +
+          'methodology and compares value, weights, inputsDigest and digest. This says up to which T ' +
+          'it has checked, and whether any record did not recompute. The answer is at most a few ' +
+          'seconds old.',
         querystring: noQuery,
         response: { 200: independentCheckSchema },
       },

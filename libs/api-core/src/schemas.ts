@@ -13,8 +13,11 @@ export const timeParam = (what: string) =>
   ({
     type: 'string',
     pattern:
-      '^(\\d{1,13}|(19[7-9]\\d|2\\d{3})-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d(:[0-5]\\d(\\.\\d{1,9})?)?(Z|[+-]([01]\\d|2[0-3]):[0-5]\\d))$',
-    description: `${what}: an ISO 8601 date-time with zone, years 1970–2999 (2026-01-01T00:00:00Z), or Unix epoch milliseconds (at most 13 digits)`,
+      '^(\\d{1,13}|(19[7-9]\\d|2\\d{3})-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])' +
+      'T([01]\\d|2[0-3]):[0-5]\\d(:[0-5]\\d(\\.\\d{1,9})?)?(Z|[+-]([01]\\d|2[0-3]):[0-5]\\d))$',
+    description:
+      `${what}: an ISO 8601 date-time with zone, years 1970–2999 (2026-01-01T00:00:00Z), or Unix ` +
+      `epoch milliseconds (at most 13 digits)`,
   }) as const;
 
 export const errorSchema = {

@@ -27,7 +27,10 @@ export function recordingAuthenticator(validKey: string): { authenticator: Authe
   return { authenticator, lookups };
 }
 
-/** `count` records `stepMs` apart from `startTs`, each linked to the one before and digested by the default algorithm. */
+/**
+ * `count` records `stepMs` apart from `startTs`, each linked to the one before and digested by the default
+ * algorithm.
+ */
 export function signedChain(
   count: number,
   startTs: number,

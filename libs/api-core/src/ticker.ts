@@ -11,7 +11,8 @@ const ASSETS: Record<string, string> = {
 
 /** Content-Security-Policy of the page: its own scripts and styles, the stream, nothing inline. */
 export const PAGE_CSP =
-  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self' ws: wss:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
+  "connect-src 'self' ws: wss:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
 
 /**
  * The live ticker page: plain files read once at start. `streamUrl` (the ws-gateway's

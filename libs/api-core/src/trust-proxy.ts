@@ -83,7 +83,10 @@ function trustedAddresses(list: string): (address: string) => boolean {
   };
 }
 
-/** `TRUST_PROXY` as a configuration field (api, ws-gateway): `parseTrustProxy`'s refusal is reported on the variable. */
+/**
+ * `TRUST_PROXY` as a configuration field (api, ws-gateway): `parseTrustProxy`'s refusal is reported on the
+ * variable.
+ */
 export const trustProxySetting = z
   .string()
   .default('false')

@@ -3,9 +3,11 @@ import { checkIdentifier, retarget, sortForRestore } from './clickhouse';
 describe('retarget', () => {
   it('moves every qualifier of the source database to the target, quoted or not', () => {
     const view =
-      'CREATE VIEW src.syi_index_1m (`bucket` DateTime) AS SELECT toStartOfMinute(event_time) AS bucket FROM src.syi_index FINAL GROUP BY bucket';
+      'CREATE VIEW src.syi_index_1m (`bucket` DateTime) AS SELECT toStartOfMinute(event_time) AS ' +
+      'bucket FROM src.syi_index FINAL GROUP BY bucket';
     expect(retarget(view, 'src', 'dst')).toBe(
-      'CREATE VIEW dst.syi_index_1m (`bucket` DateTime) AS SELECT toStartOfMinute(event_time) AS bucket FROM dst.syi_index FINAL GROUP BY bucket',
+      'CREATE VIEW dst.syi_index_1m (`bucket` DateTime) AS SELECT toStartOfMinute(event_time) AS ' +
+        'bucket FROM dst.syi_index FINAL GROUP BY bucket',
     );
     expect(retarget('CREATE TABLE `src`.`t` (x UInt8) ENGINE = Memory', 'src', 'dst')).toBe(
       'CREATE TABLE `dst`.`t` (x UInt8) ENGINE = Memory',

@@ -10,7 +10,8 @@ import { Client } from 'pg';
 /** Runs a command; rejects with its stderr (which names no secret: the URL is not on the command line). */
 export function runTool(command: string, args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<string> {
   return new Promise((resolve, reject) => {
-    // The tools inherit the environment (PATH, locale) plus libpq's connection variables; nothing here is configuration.
+    // The tools inherit the environment (PATH, locale) plus libpq's connection variables; nothing here is
+    // configuration.
     // eslint-disable-next-line no-restricted-properties
     const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
@@ -71,8 +72,10 @@ export async function userRelations(url: string): Promise<string[]> {
     (
       await c.query<{ name: string }>(
         `SELECT n.nspname || '.' || c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-     WHERE c.relkind IN ('r', 'v', 'm', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE '\\_timescaledb%'
-       AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname <> 'timescaledb_information' AND n.nspname <> 'timescaledb_experimental'
+     WHERE c.relkind IN ('r', 'v', 'm', 'p') ` +
+          `AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE '\\_timescaledb%'
+       AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname <> 'timescaledb_information' ` +
+          `AND n.nspname <> 'timescaledb_experimental'
      ORDER BY 1`,
       )
     ).rows.map((r) => r.name),
@@ -89,7 +92,8 @@ export async function restorePostgres(url: string, file: string, timescaledb: bo
   const existing = await userRelations(url);
   if (existing.length > 0) {
     throw new Error(
-      `refusing to restore into ${databaseName(url)}: it is not empty (${existing.slice(0, 5).join(', ')}${existing.length > 5 ? ', …' : ''})`,
+      `refusing to restore into ${databaseName(url)}: it is not empty ` +
+        `(${existing.slice(0, 5).join(', ')}${existing.length > 5 ? ', …' : ''})`,
     );
   }
   if (timescaledb) {
