@@ -86,52 +86,59 @@ describe('SyiFeed', () => {
     expect(await c.readContract({ address: feed, abi: syiFeedAbi, functionName: 'description' })).toBe('SYI / percent');
   });
 
-  it('a consumer contract reading latestRoundData gets the published value; every Chainlink field is exact', async () => {
-    const { timestamp } = await anvil.client.getBlock();
-    const t = Number(timestamp) - 30;
-    await publish(1, round(t, 2.81, -1.09));
-    const consumerArtifact = testContractArtifact('SyiFeedConsumer', SOLC_CACHE);
-    const consumer = await deployTestContract(anvil, 'SyiFeedConsumer', [feed], SOLC_CACHE);
-    const [answer, updatedAt, roundId, decimals] = (await anvil.client.readContract({
-      address: consumer,
-      abi: consumerArtifact.abi,
-      functionName: 'readSyi',
-      args: [3600n],
-    })) as [bigint, bigint, bigint, number];
-    expect({ answer, updatedAt, roundId, decimals }).toEqual({
-      answer: 281_000_000n,
-      updatedAt: BigInt(t),
-      roundId: 1n,
-      decimals: 8,
-    });
+  it(
+    'a consumer contract reading latestRoundData gets the published value; every Chainlink ' + 'field is exact',
+    async () => {
+      const { timestamp } = await anvil.client.getBlock();
+      const t = Number(timestamp) - 30;
+      await publish(1, round(t, 2.81, -1.09));
+      const consumerArtifact = testContractArtifact('SyiFeedConsumer', SOLC_CACHE);
+      const consumer = await deployTestContract(anvil, 'SyiFeedConsumer', [feed], SOLC_CACHE);
+      const [answer, updatedAt, roundId, decimals] = (await anvil.client.readContract({
+        address: consumer,
+        abi: consumerArtifact.abi,
+        functionName: 'readSyi',
+        args: [3600n],
+      })) as [bigint, bigint, bigint, number];
+      expect({ answer, updatedAt, roundId, decimals }).toEqual({
+        answer: 281_000_000n,
+        updatedAt: BigInt(t),
+        roundId: 1n,
+        decimals: 8,
+      });
 
-    const latest = await anvil.client.readContract({ address: feed, abi: syiFeedAbi, functionName: 'latestRoundData' });
-    expect(latest).toEqual([1n, 281_000_000n, BigInt(t), BigInt(t), 1n]);
-    expect(
-      await anvil.client.readContract({ address: feed, abi: syiFeedAbi, functionName: 'getRoundData', args: [1n] }),
-    ).toEqual(latest);
-    expect(await readLatestSyi(anvil.client, feed)).toEqual({
-      roundId: 1n,
-      answer: 281_000_000n,
-      rpl: -109_000_000n,
-      updatedAt: BigInt(t),
-      inputsDigest: digest(t),
-      digest: digest(t + 1),
-    });
-    // A consumer refuses a value older than it accepts.
-    expect(
-      (
-        await revertOf(
-          anvil.client.readContract({
-            address: consumer,
-            abi: consumerArtifact.abi,
-            functionName: 'readSyi',
-            args: [10n],
-          }),
-        )
-      ).name,
-    ).toBe('StaleFeed');
-  });
+      const latest = await anvil.client.readContract({
+        address: feed,
+        abi: syiFeedAbi,
+        functionName: 'latestRoundData',
+      });
+      expect(latest).toEqual([1n, 281_000_000n, BigInt(t), BigInt(t), 1n]);
+      expect(
+        await anvil.client.readContract({ address: feed, abi: syiFeedAbi, functionName: 'getRoundData', args: [1n] }),
+      ).toEqual(latest);
+      expect(await readLatestSyi(anvil.client, feed)).toEqual({
+        roundId: 1n,
+        answer: 281_000_000n,
+        rpl: -109_000_000n,
+        updatedAt: BigInt(t),
+        inputsDigest: digest(t),
+        digest: digest(t + 1),
+      });
+      // A consumer refuses a value older than it accepts.
+      expect(
+        (
+          await revertOf(
+            anvil.client.readContract({
+              address: consumer,
+              abi: consumerArtifact.abi,
+              functionName: 'readSyi',
+              args: [10n],
+            }),
+          )
+        ).name,
+      ).toBe('StaleFeed');
+    },
+  );
 
   it('emits one SyiPublished event with every field of the round', async () => {
     const before = await anvil.client.getBlockNumber();

@@ -6,10 +6,15 @@ import { digestToBytes32, percentToAnswer, RPL_NONE, syiRoundOf } from './syi-fe
 import { syiFeedAbi } from './syi-feed-abi';
 
 describe('SyiFeed ABI', () => {
-  it('the generated syi-feed-abi.ts is what contracts/SyiFeed.sol compiles to (regenerate: npx tsx libs/chain/src/deploy/generate-syi-feed-abi.ts)', () => {
-    expect(readFileSync(join(__dirname, 'syi-feed-abi.ts'), 'utf8')).toBe(renderSyiFeedAbi());
-    expect(syiFeedAbi).toEqual(syiFeedArtifact().abi);
-  }, 60_000);
+  it(
+    'the generated syi-feed-abi.ts is what contracts/SyiFeed.sol compiles to (regenerate: npx ' +
+      'tsx libs/chain/src/deploy/generate-syi-feed-abi.ts)',
+    () => {
+      expect(readFileSync(join(__dirname, 'syi-feed-abi.ts'), 'utf8')).toBe(renderSyiFeedAbi());
+      expect(syiFeedAbi).toEqual(syiFeedArtifact().abi);
+    },
+    60_000,
+  );
 
   it('implements every AggregatorV3Interface function with its exact signature', () => {
     const fn = (name: string) => syiFeedAbi.find((e) => e.type === 'function' && e.name === name);

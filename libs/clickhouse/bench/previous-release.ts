@@ -51,7 +51,10 @@ export async function previousClient(url: string): Promise<PreviousInsertClient>
   return new module.ClickHouseHttp({ url, timeoutMs: 60_000 });
 }
 
-/** Runs the previous sink-clickhouse until `rows` rows are written; rows/s from its first row to its last, as measureSinkRun does. */
+/**
+ * Runs the previous sink-clickhouse until `rows` rows are written; rows/s from its first row to its last, as
+ * measureSinkRun does.
+ */
 export async function measurePreviousSinkRun(
   env: Record<string, string>,
   healthPort: number,

@@ -74,28 +74,31 @@ it('rejects invalid rows instead of sending them', async () => {
   expect(outcome.rowsByTable.get('ex_mktcap')).toBe(1);
 });
 
-it('works with gzip both ways and keep-alive off, as CLICKHOUSE_COMPRESS_* and CLICKHOUSE_KEEP_ALIVE allow', async () => {
-  const gzip = new ClickHouse({
-    url: CLICKHOUSE_URL,
-    compression: { request: true, response: true },
-    keepAlive: { enabled: false },
-  });
-  try {
-    await ensureSchema(gzip, database);
-    const values = sampleRecords('ex.mktcap', 'chz', 50);
-    const outcome = await new ClickHouseWriter({ client: gzip, database, batchSize: 20 }).write(
-      'ex.mktcap',
-      asRecords('ex.mktcap', values, 5_000),
-    );
-    expect(outcome.rowsByTable.get('ex_mktcap')).toBe(50);
-    const rows = await gzip.query<{ symbol: string; market_cap_usd: number }>(
-      `SELECT symbol, market_cap_usd FROM ${database}.ex_mktcap FINAL WHERE kafka_offset >= 5000`,
-    );
-    expect(rows.map((r) => r.market_cap_usd).sort()).toEqual(values.map((v) => v.value.marketCapUsd).sort());
-  } finally {
-    await gzip.close();
-  }
-});
+it(
+  'works with gzip both ways and keep-alive off, as CLICKHOUSE_COMPRESS_* and ' + 'CLICKHOUSE_KEEP_ALIVE allow',
+  async () => {
+    const gzip = new ClickHouse({
+      url: CLICKHOUSE_URL,
+      compression: { request: true, response: true },
+      keepAlive: { enabled: false },
+    });
+    try {
+      await ensureSchema(gzip, database);
+      const values = sampleRecords('ex.mktcap', 'chz', 50);
+      const outcome = await new ClickHouseWriter({ client: gzip, database, batchSize: 20 }).write(
+        'ex.mktcap',
+        asRecords('ex.mktcap', values, 5_000),
+      );
+      expect(outcome.rowsByTable.get('ex_mktcap')).toBe(50);
+      const rows = await gzip.query<{ symbol: string; market_cap_usd: number }>(
+        `SELECT symbol, market_cap_usd FROM ${database}.ex_mktcap FINAL WHERE kafka_offset >= 5000`,
+      );
+      expect(rows.map((r) => r.market_cap_usd).sort()).toEqual(values.map((v) => v.value.marketCapUsd).sort());
+    } finally {
+      await gzip.close();
+    }
+  },
+);
 
 it('tells a refused statement (with its server code) from an unreachable server', async () => {
   const refused = await ch.command(`SELECT * FROM ${database}.no_such_table`).then(

@@ -15,7 +15,10 @@ export interface ClickHouseSettings {
   password?: string;
   /** Abort a request after this long (default 30 s). */
   requestTimeoutMs?: number;
-  /** gzip the bodies sent (inserts) and ask for gzip answers; both off by default: on one machine they cost CPU, not bandwidth. */
+  /**
+   * gzip the bodies sent (inserts) and ask for gzip answers; both off by default: on one machine they cost CPU, not
+   * bandwidth.
+   */
   compression?: { request: boolean; response: boolean };
   /** Reuse sockets; an idle one is dropped after `idleSocketTtlMs`, below the server's keep_alive_timeout (3 s). */
   keepAlive?: { enabled: boolean; idleSocketTtlMs?: number };
@@ -72,7 +75,9 @@ export class ClickHouse {
    */
   async insertRowBinary(database: string, table: string, columns: readonly string[], body: Buffer): Promise<void> {
     if (body.length === 0) return;
-    const query = `INSERT INTO ${identifier(database)}.${identifier(table)} (${columns.map(identifier).join(', ')}) FORMAT RowBinary`;
+    const query =
+      `INSERT INTO ${identifier(database)}.${identifier(table)} ` +
+      `(${columns.map(identifier).join(', ')}) FORMAT RowBinary`;
     // A retry after a dropped socket may insert the rows twice: ReplacingMergeTree collapses them.
     await retryOnStaleSocket(async () => {
       const result = await this.client.exec({ query, values: Readable.from([body]) });

@@ -90,7 +90,8 @@ it('takes the sink schema and stores every topic exactly; a replayed batch colla
     statements.push(`SELECT '${table}' AS _table, ${columns} FROM ${DB}.${table} FINAL`);
   }
   statements.push(
-    `SELECT '_aggregates' AS _table, (SELECT sum(samples) FROM ${DB}.syi_index_1m) AS m1, (SELECT sum(samples) FROM ${DB}.syi_index_1d) AS d1`,
+    `SELECT '_aggregates' AS _table, (SELECT sum(samples) FROM ${DB}.syi_index_1m) AS m1, ` +
+      `(SELECT sum(samples) FROM ${DB}.syi_index_1d) AS d1`,
   );
   const rows = chdb(statements);
 

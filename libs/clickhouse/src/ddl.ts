@@ -43,9 +43,12 @@ export function createTableSql(database: string, t: TableModel): string {
     ...t.columns.map((c) => `${c.name} ${columnType(c)}`),
     ...EXTRA_COLUMNS.map((c) => `${c.name} ${c.type}`),
   ];
-  return `CREATE TABLE IF NOT EXISTS ${identifier(database)}.${t.name} (\n  ${columns.join(',\n  ')}\n) ENGINE = ReplacingMergeTree(kafka_offset)
+  return (
+    `CREATE TABLE IF NOT EXISTS ${identifier(database)}.${t.name} (\n  ${columns.join(',\n  ')}\n) ` +
+    `ENGINE = ReplacingMergeTree(kafka_offset)
 PARTITION BY toYYYYMM(event_time)
-ORDER BY (${t.key.join(', ')})`;
+ORDER BY (${t.key.join(', ')})`
+  );
 }
 
 const BUCKET_FUNCTION: Record<(typeof INDEX_AGGREGATES)[number]['name'], string> = {
@@ -59,8 +62,10 @@ const BUCKET_FUNCTION: Record<(typeof INDEX_AGGREGATES)[number]['name'], string>
 export function aggregateViewSql(database: string): string[] {
   const db = identifier(database);
   return INDEX_AGGREGATES.map(
-    (a) => `CREATE VIEW IF NOT EXISTS ${db}.${a.name} AS
-SELECT ${BUCKET_FUNCTION[a.name]}(event_time) AS bucket, argMin(value, ts) AS open, max(value) AS high, min(value) AS low,
+    (a) =>
+      `CREATE VIEW IF NOT EXISTS ${db}.${a.name} AS
+SELECT ${BUCKET_FUNCTION[a.name]}(event_time) AS bucket, argMin(value, ts) AS open, ` +
+      `max(value) AS high, min(value) AS low,
        argMax(value, ts) AS close, avg(value) AS avg, count() AS samples
 FROM ${db}.syi_index FINAL GROUP BY bucket`,
   );

@@ -18,7 +18,10 @@ const errorLike = (err: unknown): { message: string; name?: unknown; code?: unkn
     ? (err as { message: string })
     : null;
 
-/** The `Code: N` of an error answered by the server, whichever version wrote it; null when the server did not answer. */
+/**
+ * The `Code: N` of an error answered by the server, whichever version wrote it; null when the server did not
+ * answer.
+ */
 export function serverErrorCode(err: unknown): number | null {
   if (err instanceof ClickHouseError) return Number(err.code);
   // 18.16 writes "Code: 81, e.displayText() = …", which the client does not parse into a ClickHouseError.

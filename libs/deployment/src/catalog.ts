@@ -187,7 +187,9 @@ export const APPS: readonly AppSpec[] = [
     scaling: {
       kind: 'fixed',
       replicas: 2,
-      why: 'the index is one global calculation (syi.calculated has 1 partition): one active, one standby in the consumer group',
+      why:
+        'the index is one global calculation (syi.calculated has 1 partition): one active, one ' +
+        'standby in the consumer group',
     },
   },
   {
@@ -204,7 +206,9 @@ export const APPS: readonly AppSpec[] = [
     scaling: {
       kind: 'fixed',
       replicas: 1,
-      why: 'a checker off the serving path: a restart re-reads the retained topics and judges the same records the same way',
+      why:
+        'a checker off the serving path: a restart re-reads the retained topics and judges the ' +
+        'same records the same way',
     },
   },
   {

@@ -241,7 +241,8 @@ export const DASHBOARDS: readonly DashboardSpec[] = [
     uid: 'stableyield-keeper',
     title: 'StableYield — keeper',
     description:
-      'The keeper: on-chain versus Hermes prices, pushes, transactions, gas, latency and wallet balance; the SYI feed it publishes.',
+      'The keeper: on-chain versus Hermes prices, pushes, transactions, gas, latency and wallet ' +
+      'balance; the SYI feed it publishes.',
     rows: [
       {
         title: 'Prices',
@@ -549,7 +550,9 @@ export const DASHBOARDS: readonly DashboardSpec[] = [
             ],
             queries: [
               {
-                expr: 'histogram_quantile(0.95, sum by (le, route) (rate(http_request_duration_seconds_bucket{job="api"}[5m])))',
+                expr:
+                  'histogram_quantile(0.95, sum by (le, route) ' +
+                  '(rate(http_request_duration_seconds_bucket{job="api"}[5m])))',
                 legend: '{{route}}',
               },
             ],

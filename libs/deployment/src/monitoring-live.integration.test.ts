@@ -81,7 +81,8 @@ async function prometheusTargetsDir(): Promise<string> {
   const dir = fileSdDirectory(((await res.json()) as { data: { yaml: string } }).data.yaml);
   if (dir === undefined)
     throw new Error(
-      `Prometheus ${PROMETHEUS_URL} discovers no targets from files (scripts/stack/prometheus/prometheus.local.yml does)`,
+      `Prometheus ${PROMETHEUS_URL} discovers no targets from files ` +
+        `(scripts/stack/prometheus/prometheus.local.yml does)`,
     );
   return dir;
 }
@@ -255,7 +256,8 @@ beforeAll(async () => {
     const crashed = pending.find((a) => a.child.exitCode !== null || a.child.signalCode !== null);
     if (crashed)
       throw new Error(
-        `${crashed.name} exited (${String(crashed.child.exitCode ?? crashed.child.signalCode)}) before serving /metrics:\n${crashed.output}`,
+        `${crashed.name} exited (${String(crashed.child.exitCode ?? crashed.child.signalCode)}) ` +
+          `before serving /metrics:\n${crashed.output}`,
       );
     const answered = await Promise.all(pending.map(async (a) => (await scrape(a)) !== undefined));
     pending = pending.filter((_, i) => !answered[i]);
@@ -355,9 +357,8 @@ describe('monitoring/ against the running apps', () => {
       .map((t) => ({ app: t.labels.app, health: t.health, error: t.lastError }))
       .sort((a, b) => String(a.app).localeCompare(String(b.app)));
     if (seen.length !== apps.length || seen.some((t) => t.health !== 'up')) {
-      console.error(
-        `Prometheus ${PROMETHEUS_URL} targets of ${String(targetsFile)}:\n${seen.map((t) => `  ${String(t.app)}: ${t.health} ${t.error}`).join('\n') || '  (none discovered)'}`,
-      );
+      const listed = seen.map((t) => `  ${String(t.app)}: ${t.health} ${t.error}`).join('\n') || '  (none discovered)';
+      console.error(`Prometheus ${PROMETHEUS_URL} targets of ${String(targetsFile)}:\n${listed}`);
     }
     expect(seen).toEqual(
       APP_NAMES.map((app) => ({ app, health: 'up', error: '' })).sort((a, b) => a.app.localeCompare(b.app)),

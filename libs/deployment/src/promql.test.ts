@@ -8,7 +8,8 @@ describe('metricNames', () => {
 
   it('maps histogram series to the histogram and reads both sides of a binary operation', () => {
     const expr =
-      'histogram_quantile(0.95, sum by (le) (rate(syi_calculation_latency_seconds_bucket[5m]))) > 5 or absent(syi_value)';
+      'histogram_quantile(0.95, sum by (le) (rate(syi_calculation_latency_seconds_bucket[5m]))) ' +
+      '> 5 or absent(syi_value)';
     expect([...metricNames(expr)].sort()).toEqual(['syi_calculation_latency_seconds', 'syi_value']);
   });
 
@@ -23,7 +24,8 @@ describe('metricNames', () => {
 describe('documentedMetrics', () => {
   it('reads the first column of the tables', () => {
     const md =
-      '| metric | type |\n|---|---|\n| `foo_total` | counter |\n| `a` / `b` | gauge |\nprose `not_a_metric` and `up`.\n';
+      '| metric | type |\n|---|---|\n| `foo_total` | counter |\n| `a` / `b` | gauge |\nprose ' +
+      '`not_a_metric` and `up`.\n';
     expect([...documentedMetrics(md)].sort()).toEqual(['a', 'b', 'foo_total', 'up']);
   });
 });

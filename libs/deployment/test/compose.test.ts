@@ -66,12 +66,16 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  it('publishes the ports of docs/ports.md: infrastructure, Prometheus on 9091, Alertmanager on 9095, Grafana on 3001', () => {
-    for (const [name, ports] of Object.entries(INFRASTRUCTURE))
-      expect({ name, ports: unbound(service(name)) }).toEqual({ name, ports });
-    const all = Object.values(services).flatMap(hostPorts);
-    expect(new Set(all).size).toBe(all.length);
-  });
+  it(
+    'publishes the ports of docs/ports.md: infrastructure, Prometheus on 9091, Alertmanager on ' +
+      '9095, Grafana on 3001',
+    () => {
+      for (const [name, ports] of Object.entries(INFRASTRUCTURE))
+        expect({ name, ports: unbound(service(name)) }).toEqual({ name, ports });
+      const all = Object.values(services).flatMap(hostPorts);
+      expect(new Set(all).size).toBe(all.length);
+    },
+  );
 
   it.each(APPS.map((a) => a.name))(
     'runs %s from its bundle, as UID 1001, read-only, on its documented ports',
@@ -122,14 +126,17 @@ describe('docker-compose.yml', () => {
     expect(dependencies(service('grafana'))).toEqual({ prometheus: 'service_started' });
   });
 
-  it("gives every app on Kafka the deployment identity of .env (DEPLOYMENT_ID: the processors' transactional ids)", () => {
-    for (const app of APPS.filter((a) => services[a.name]?.environment?.KAFKA_BROKERS !== undefined))
-      expect({ app: app.name, id: service(app.name).environment?.DEPLOYMENT_ID }).toEqual({
-        app: app.name,
-        id: '${DEPLOYMENT_ID:-compose}',
-      });
-    expect(readFileSync(repoPath('.env.example'), 'utf8')).toMatch(/^DEPLOYMENT_ID=compose$/m);
-  });
+  it(
+    "gives every app on Kafka the deployment identity of .env (DEPLOYMENT_ID: the processors' " + 'transactional ids)',
+    () => {
+      for (const app of APPS.filter((a) => services[a.name]?.environment?.KAFKA_BROKERS !== undefined))
+        expect({ app: app.name, id: service(app.name).environment?.DEPLOYMENT_ID }).toEqual({
+          app: app.name,
+          id: '${DEPLOYMENT_ID:-compose}',
+        });
+      expect(readFileSync(repoPath('.env.example'), 'utf8')).toMatch(/^DEPLOYMENT_ID=compose$/m);
+    },
+  );
 
   it('has no dependency cycle', () => {
     const visiting = new Set<string>();

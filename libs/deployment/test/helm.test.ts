@@ -107,7 +107,8 @@ describe('helm/stableyield', () => {
   );
 
   it(
-    "names every app's deployment by its namespace (DEPLOYMENT_ID: the processors' transactional ids), in Helm and kustomize alike",
+    "names every app's deployment by its namespace (DEPLOYMENT_ID: the processors' " +
+      'transactional ids), in Helm and kustomize alike',
     () => {
       for (const manifests of [manifestsOf(helmTemplate()), manifestsOf(kustomizeBuild('base'))]) {
         const apps = podTemplates(

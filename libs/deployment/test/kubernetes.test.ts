@@ -58,7 +58,8 @@ describe('kubeconform', () => {
         'apiVersion: apps/v1',
         'kind: Deployment',
         'metadata: {name: x}',
-        'spec: {replicas: "two", selector: {matchLabels: {a: b}}, template: {metadata: {labels: {a: b}}, spec: {containers: [{name: c, image: i, imagePullPolicy: Sometimes, bogus: 1}]}}}',
+        'spec: {replicas: "two", selector: {matchLabels: {a: b}}, template: {metadata: {labels: ' +
+          '{a: b}}, spec: {containers: [{name: c, image: i, imagePullPolicy: Sometimes, bogus: 1}]}}}',
       ].join('\n');
       const r = kubeconform(bad);
       expect(r.status).not.toBe(0);
@@ -365,46 +366,56 @@ describe('the production overlay', () => {
     expect(keeperWrites).not.toContain('syi.calculated');
   });
 
-  it("requires SCRAM on the apps' Kafka listener and enforces ACLs; the registry listener answers the registry only", () => {
-    const kafka = spec(find(all, 'Kafka', 'stableyield')) as {
-      kafka: {
-        listeners: { name: string; port: number; authentication?: { type: string } }[];
-        authorization: { type: string };
+  it(
+    "requires SCRAM on the apps' Kafka listener and enforces ACLs; the registry listener " +
+      'answers the registry only',
+    () => {
+      const kafka = spec(find(all, 'Kafka', 'stableyield')) as {
+        kafka: {
+          listeners: { name: string; port: number; authentication?: { type: string } }[];
+          authorization: { type: string };
+        };
+        entityOperator: { userOperator: { watchedNamespace: string } };
       };
-      entityOperator: { userOperator: { watchedNamespace: string } };
-    };
-    expect(kafka.kafka.listeners.find((l) => l.port === 9092)?.authentication?.type).toBe('scram-sha-512');
-    expect(kafka.kafka.authorization.type).toBe('simple');
-    expect(kafka.entityOperator.userOperator.watchedNamespace).toBe(APP_NAMESPACE);
-    const fence = spec(find(all, 'NetworkPolicy', 'kafka-clients')) as {
-      ingress: { from: unknown[]; ports: { port: number }[] }[];
-    };
-    const registryRule = fence.ingress.find((r) => r.ports.some((p) => p.port === 9094));
-    expect(registryRule?.from).toEqual([
-      { podSelector: { matchLabels: { 'app.kubernetes.io/name': 'schema-registry' } } },
-    ]);
-  });
+      expect(kafka.kafka.listeners.find((l) => l.port === 9092)?.authentication?.type).toBe('scram-sha-512');
+      expect(kafka.kafka.authorization.type).toBe('simple');
+      expect(kafka.entityOperator.userOperator.watchedNamespace).toBe(APP_NAMESPACE);
+      const fence = spec(find(all, 'NetworkPolicy', 'kafka-clients')) as {
+        ingress: { from: unknown[]; ports: { port: number }[] }[];
+      };
+      const registryRule = fence.ingress.find((r) => r.ports.some((p) => p.port === 9094));
+      expect(registryRule?.from).toEqual([
+        { podSelector: { matchLabels: { 'app.kubernetes.io/name': 'schema-registry' } } },
+      ]);
+    },
+  );
 
-  it('denies all traffic by default in the data and monitoring namespaces too, Prometheus reachable only from Grafana and the adapter', () => {
-    for (const namespace of [DATA_NAMESPACE, MONITORING_NAMESPACE]) {
-      const deny = all.find(
+  it(
+    'denies all traffic by default in the data and monitoring namespaces too, Prometheus ' +
+      'reachable only from Grafana and the adapter',
+    () => {
+      for (const namespace of [DATA_NAMESPACE, MONITORING_NAMESPACE]) {
+        const deny = all.find(
+          (m) =>
+            m.kind === 'NetworkPolicy' && m.metadata.name === 'default-deny-all' && m.metadata.namespace === namespace,
+        );
+        expect({ namespace, spec: deny && spec(deny) }).toEqual({
+          namespace,
+          spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] },
+        });
+      }
+      const prometheus = all.find(
         (m) =>
-          m.kind === 'NetworkPolicy' && m.metadata.name === 'default-deny-all' && m.metadata.namespace === namespace,
-      );
-      expect({ namespace, spec: deny && spec(deny) }).toEqual({
-        namespace,
-        spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] },
-      });
-    }
-    const prometheus = all.find(
-      (m) =>
-        m.kind === 'NetworkPolicy' && m.metadata.name === 'prometheus' && m.metadata.namespace === MONITORING_NAMESPACE,
-    )!;
-    const from = (
-      spec(prometheus) as { ingress: { from: { podSelector: { matchLabels: Record<string, string> } }[] }[] }
-    ).ingress.flatMap((r) => r.from.map((f) => f.podSelector.matchLabels['app.kubernetes.io/name']));
-    expect(from.sort()).toEqual(['grafana', 'prometheus-adapter']);
-  });
+          m.kind === 'NetworkPolicy' &&
+          m.metadata.name === 'prometheus' &&
+          m.metadata.namespace === MONITORING_NAMESPACE,
+      )!;
+      const from = (
+        spec(prometheus) as { ingress: { from: { podSelector: { matchLabels: Record<string, string> } }[] }[] }
+      ).ingress.flatMap((r) => r.from.map((f) => f.podSelector.matchLabels['app.kubernetes.io/name']));
+      expect(from.sort()).toEqual(['grafana', 'prometheus-adapter']);
+    },
+  );
 
   it('runs the keeper with exactly 2 replicas (one active) and no autoscaler', () => {
     expect(spec(find(apps(), 'Deployment', 'keeper')).replicas).toBe(2);

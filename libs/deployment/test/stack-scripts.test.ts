@@ -92,13 +92,16 @@ describe('scripts/install-deploy-tools.sh', () => {
 });
 
 describe('npm ci', () => {
-  it("runs no third-party analytics: @scarf/scarf's postinstall finds itself turned off by the root package.json", () => {
-    const root = JSON.parse(readFileSync(repoPath('package.json'), 'utf8')) as {
-      scarfSettings?: { enabled?: boolean };
-    };
-    expect(root.scarfSettings).toEqual({ enabled: false });
-    // Scarf's own rule (report.js, userHasOptedOut): scarfSettings.enabled === false in the root package.
-    const scarf = readFileSync(repoPath('node_modules/@scarf/scarf/report.js'), 'utf8');
-    expect(scarf).toContain('rootPackage.scarfSettings.enabled === false');
-  });
+  it(
+    "runs no third-party analytics: @scarf/scarf's postinstall finds itself turned off by the " + 'root package.json',
+    () => {
+      const root = JSON.parse(readFileSync(repoPath('package.json'), 'utf8')) as {
+        scarfSettings?: { enabled?: boolean };
+      };
+      expect(root.scarfSettings).toEqual({ enabled: false });
+      // Scarf's own rule (report.js, userHasOptedOut): scarfSettings.enabled === false in the root package.
+      const scarf = readFileSync(repoPath('node_modules/@scarf/scarf/report.js'), 'utf8');
+      expect(scarf).toContain('rootPackage.scarfSettings.enabled === false');
+    },
+  );
 });

@@ -155,25 +155,28 @@ describe('decideFeed', () => {
     });
   });
 
-  it('a max-staleness push needs the minimum publish-time gain (input lagging past MAX_STALENESS does not storm)', () => {
-    const lagging = { ...settings, stalenessMinGainS: 15 };
-    const f60 = feed('a', { timeDifferenceS: 3_600 });
-    // Input 40 s behind: the price just pushed is already "stale"; a slot 1 s newer must not push again.
-    const justPushed = price(100_000_000n, now - 40, 1_000n);
-    expect(decideFeed(f60, price(100_000_000n, now - 39, 1_000n), justPushed, now, lagging)).toMatchObject({
-      condition: 'no',
-      hold: 'within-thresholds',
-    });
-    expect(decideFeed(f60, price(100_000_000n, now - 25, 1_000n), justPushed, now, lagging)).toMatchObject({
-      condition: 'yes',
-      reasons: ['max-staleness'],
-    });
-    // Without the bound, every newer slot is a push.
-    expect(decideFeed(f60, price(100_000_000n, now - 39, 1_000n), justPushed, now, settings)).toMatchObject({
-      condition: 'yes',
-      reasons: ['max-staleness'],
-    });
-  });
+  it(
+    'a max-staleness push needs the minimum publish-time gain (input lagging past ' + 'MAX_STALENESS does not storm)',
+    () => {
+      const lagging = { ...settings, stalenessMinGainS: 15 };
+      const f60 = feed('a', { timeDifferenceS: 3_600 });
+      // Input 40 s behind: the price just pushed is already "stale"; a slot 1 s newer must not push again.
+      const justPushed = price(100_000_000n, now - 40, 1_000n);
+      expect(decideFeed(f60, price(100_000_000n, now - 39, 1_000n), justPushed, now, lagging)).toMatchObject({
+        condition: 'no',
+        hold: 'within-thresholds',
+      });
+      expect(decideFeed(f60, price(100_000_000n, now - 25, 1_000n), justPushed, now, lagging)).toMatchObject({
+        condition: 'yes',
+        reasons: ['max-staleness'],
+      });
+      // Without the bound, every newer slot is a push.
+      expect(decideFeed(f60, price(100_000_000n, now - 39, 1_000n), justPushed, now, settings)).toMatchObject({
+        condition: 'yes',
+        reasons: ['max-staleness'],
+      });
+    },
+  );
 
   it('pushes when the confidence ratio reaches its threshold', () => {
     expect(decideFeed(f, price(100_000_000n, now, 1_000_000n), onchain, now, settings)).toMatchObject({

@@ -118,22 +118,25 @@ describe('PriceKeeper failure modes against anvil + MockPyth', () => {
   });
 
   describe('lagging input (item 5)', () => {
-    it('input 40 s behind the chain: max-staleness pushes limited by the publish-time gain, not one per slot', async () => {
-      chain = await startChain();
-      keeper = makeKeeper({
-        decision: { maxStalenessS: 30, stalenessMinGainS: 15, includeEarly: false, earlyFraction: 0 },
-        maxSourceAgeS: 60,
-      });
-      await keeper.start();
-      const t = nowS();
-      let pushes = 0;
-      for (let slot = 0; slot < 20; slot++) {
-        keeper.ingest(hermes([{ id: FEEDS.usdc, price: ONE, publishTime: t - 40 + slot }]));
-        if ((await keeper.runOnce()).pushed) pushes++;
-      }
-      expect(pushes).toBe(2); // not-on-chain at t−40, then max-staleness once 15 s were gained
-      expect(await eventsCount()).toBe(2);
-    });
+    it(
+      'input 40 s behind the chain: max-staleness pushes limited by the publish-time gain, not ' + 'one per slot',
+      async () => {
+        chain = await startChain();
+        keeper = makeKeeper({
+          decision: { maxStalenessS: 30, stalenessMinGainS: 15, includeEarly: false, earlyFraction: 0 },
+          maxSourceAgeS: 60,
+        });
+        await keeper.start();
+        const t = nowS();
+        let pushes = 0;
+        for (let slot = 0; slot < 20; slot++) {
+          keeper.ingest(hermes([{ id: FEEDS.usdc, price: ONE, publishTime: t - 40 + slot }]));
+          if ((await keeper.runOnce()).pushed) pushes++;
+        }
+        expect(pushes).toBe(2); // not-on-chain at t−40, then max-staleness once 15 s were gained
+        expect(await eventsCount()).toBe(2);
+      },
+    );
 
     it('drops Hermes prices older than the bound and counts them; only a newer publish time is input', async () => {
       chain = await startChain();

@@ -151,41 +151,44 @@ describe('PriceKeeper against anvil + MockPyth', () => {
     });
   });
 
-  it('forcePushAll (SIGUSR1) pushes feeds within thresholds; an empty wallet is a classified error and balance-low', async () => {
-    chain = await startChain();
-    const pushes: RunOutcome[] = [];
-    keeper = makeKeeper([feed('USDC/USD', FEEDS.usdc)], 60_000, (o) => pushes.push(o));
-    await keeper.start();
-    const t = nowS() - 50;
-    keeper.ingest(hermes([{ id: FEEDS.usdc, price: 100_000_000n, publishTime: t }]));
-    expect((await keeper.runOnce()).pushed).toBe(true);
-    keeper.ingest(hermes([{ id: FEEDS.usdc, price: 100_000_001n, publishTime: t + 1 }]));
-    expect((await keeper.runOnce()).pushed).toBe(false);
+  it(
+    'forcePushAll (SIGUSR1) pushes feeds within thresholds; an empty wallet is a classified ' + 'error and balance-low',
+    async () => {
+      chain = await startChain();
+      const pushes: RunOutcome[] = [];
+      keeper = makeKeeper([feed('USDC/USD', FEEDS.usdc)], 60_000, (o) => pushes.push(o));
+      await keeper.start();
+      const t = nowS() - 50;
+      keeper.ingest(hermes([{ id: FEEDS.usdc, price: 100_000_000n, publishTime: t }]));
+      expect((await keeper.runOnce()).pushed).toBe(true);
+      keeper.ingest(hermes([{ id: FEEDS.usdc, price: 100_000_001n, publishTime: t + 1 }]));
+      expect((await keeper.runOnce()).pushed).toBe(false);
 
-    keeper.forcePushAll();
-    const deadline = Date.now() + 10_000;
-    while (pushes.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    expect(pushes[1]?.pushed && pushes[1].feeds[0]?.reasons).toEqual(['forced']);
-    expect(keeper.status().feeds[0]?.onchain?.price).toBe('100000001');
+      keeper.forcePushAll();
+      const deadline = Date.now() + 10_000;
+      while (pushes.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      expect(pushes[1]?.pushed && pushes[1].feeds[0]?.reasons).toEqual(['forced']);
+      expect(keeper.status().feeds[0]?.onchain?.price).toBe('100000001');
 
-    await chain.anvil.rpc('anvil_setBalance', [chain.keeper, '0x2710']);
-    keeper.ingest(hermes([{ id: FEEDS.usdc, price: 200_000_000n, publishTime: t + 2 }]));
-    const broke = await keeper.runOnce();
-    expect(broke.pushed && broke.error).toBe('insufficient-funds');
-    const status = keeper.status();
-    expect(status.lastError?.kind).toBe('insufficient-funds');
-    const health = keeperHealth(
-      status,
-      {
-        maxOnchainAgeS: 3_600,
-        maxInputSilenceMs: 10_000,
-        maxRefreshSilenceMs: 10_000,
-        minBalanceWei: 10n ** 15n,
-        maxInFlightMs: 60_000,
-        maxConsecutiveFailures: 3,
-      },
-      Date.now(),
-    );
-    expect(health).toEqual({ healthy: false, reasons: ['balance-low'], staleFeeds: [] });
-  });
+      await chain.anvil.rpc('anvil_setBalance', [chain.keeper, '0x2710']);
+      keeper.ingest(hermes([{ id: FEEDS.usdc, price: 200_000_000n, publishTime: t + 2 }]));
+      const broke = await keeper.runOnce();
+      expect(broke.pushed && broke.error).toBe('insufficient-funds');
+      const status = keeper.status();
+      expect(status.lastError?.kind).toBe('insufficient-funds');
+      const health = keeperHealth(
+        status,
+        {
+          maxOnchainAgeS: 3_600,
+          maxInputSilenceMs: 10_000,
+          maxRefreshSilenceMs: 10_000,
+          minBalanceWei: 10n ** 15n,
+          maxInFlightMs: 60_000,
+          maxConsecutiveFailures: 3,
+        },
+        Date.now(),
+      );
+      expect(health).toEqual({ healthy: false, reasons: ['balance-low'], staleFeeds: [] });
+    },
+  );
 });

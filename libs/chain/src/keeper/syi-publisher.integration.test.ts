@@ -88,61 +88,68 @@ describe('SyiPublisher on anvil', () => {
     });
   });
 
-  it('failover: the new active keeper learns the chain T first; an older record never rolls it back; rounds stay strictly increasing', async () => {
-    const store = new MemoryTxStateStore(); // the shared in-flight record of the two replicas
-    const a = publisher(store, true);
-    const b = publisher(store, false);
-    await b.start(); // the standby follows the chain from the start
-    // A publishes a deviation; the standby sees the same records.
-    for (const p of [a, b]) p.ingest(record(t0 + 180, 3.1));
-    expect((await a.runOnce()).published).toBe(true);
-    a.setActive(false);
-    // B took over having seen only an older record (it lagged): nothing older than the chain goes out.
-    const lagging = publisher(store, false);
-    lagging.ingest(record(t0 + 120, 3.5));
-    lagging.setActive(true);
-    expect(await lagging.runOnce()).toMatchObject({ published: false, decision: { reason: 'not-newer' } });
-    // The old replica, demoted, publishes nothing even with a newer record.
-    a.ingest(record(t0 + 240, 3.3));
-    expect((await a.runOnce()).published).toBe(false);
-    // B, now active, publishes the next record as round 4.
-    b.ingest(record(t0 + 240, 3.3));
-    b.setActive(true);
-    expect(await b.runOnce()).toMatchObject({ published: true, result: { status: 'mined' } });
-    await b.stop();
-    const rs = await rounds();
-    expect(rs.map((r) => Number(r.updatedAt) - t0)).toEqual([0, 120, 180, 240]);
-    expectStrictlyIncreasing(rs);
-  });
+  it(
+    'failover: the new active keeper learns the chain T first; an older record never rolls it ' +
+      'back; rounds stay strictly increasing',
+    async () => {
+      const store = new MemoryTxStateStore(); // the shared in-flight record of the two replicas
+      const a = publisher(store, true);
+      const b = publisher(store, false);
+      await b.start(); // the standby follows the chain from the start
+      // A publishes a deviation; the standby sees the same records.
+      for (const p of [a, b]) p.ingest(record(t0 + 180, 3.1));
+      expect((await a.runOnce()).published).toBe(true);
+      a.setActive(false);
+      // B took over having seen only an older record (it lagged): nothing older than the chain goes out.
+      const lagging = publisher(store, false);
+      lagging.ingest(record(t0 + 120, 3.5));
+      lagging.setActive(true);
+      expect(await lagging.runOnce()).toMatchObject({ published: false, decision: { reason: 'not-newer' } });
+      // The old replica, demoted, publishes nothing even with a newer record.
+      a.ingest(record(t0 + 240, 3.3));
+      expect((await a.runOnce()).published).toBe(false);
+      // B, now active, publishes the next record as round 4.
+      b.ingest(record(t0 + 240, 3.3));
+      b.setActive(true);
+      expect(await b.runOnce()).toMatchObject({ published: true, result: { status: 'mined' } });
+      await b.stop();
+      const rs = await rounds();
+      expect(rs.map((r) => Number(r.updatedAt) - t0)).toEqual([0, 120, 180, 240]);
+      expectStrictlyIncreasing(rs);
+    },
+  );
 
-  it('one account, two duties: a Pyth push and a SYI publish started together both land, on consecutive nonces', async () => {
-    const store = new MemoryTxStateStore();
-    const submitter = chain.submitter({}, store);
-    const { publicClient } = chain.clients();
-    const p = new SyiPublisher(
-      { feed, triggers: defaultSyiTriggers, refreshMs: 60_000, debounceMs: 60_000 },
-      { publicClient, submitter },
-    );
-    p.ingest(record(t0 + 300, 3.4));
-    const t = nowS();
-    // Blocks every second instead of on each transaction: both duties decide while the other's
-    // transaction is still pending, where two senders of one account would take the same nonce.
-    await chain.anvil.rpc('evm_setAutomine', [false]);
-    await chain.anvil.rpc('evm_setIntervalMining', [1]);
-    const [push, publish] = await Promise.all([
-      submitter.submit(batchOf([{ id: FEEDS.usdc, price: 100_000_000n, publishTime: t }])),
-      p.runOnce(),
-    ]).finally(async () => {
-      await chain.anvil.rpc('evm_setIntervalMining', [0]);
-      await chain.anvil.rpc('evm_setAutomine', [true]);
-    });
-    expect(push.status).toBe('mined');
-    expect(publish.result?.status).toBe('mined');
-    const nonces = [push, publish.result!].map((r) => ('nonce' in r ? r.nonce : -1)).sort((x, y) => x - y);
-    expect(nonces[1]! - nonces[0]!).toBe(1);
-    const hashes = [push, publish.result!].map((r): Hex | undefined => ('hash' in r ? r.hash : undefined));
-    const txs = await Promise.all(hashes.map((hash) => chain.anvil.client.getTransaction({ hash: hash! })));
-    expect(new Set(txs.map((tx) => tx.from.toLowerCase()))).toEqual(new Set([chain.keeper.toLowerCase()]));
-    expectStrictlyIncreasing(await rounds());
-  });
+  it(
+    'one account, two duties: a Pyth push and a SYI publish started together both land, on ' + 'consecutive nonces',
+    async () => {
+      const store = new MemoryTxStateStore();
+      const submitter = chain.submitter({}, store);
+      const { publicClient } = chain.clients();
+      const p = new SyiPublisher(
+        { feed, triggers: defaultSyiTriggers, refreshMs: 60_000, debounceMs: 60_000 },
+        { publicClient, submitter },
+      );
+      p.ingest(record(t0 + 300, 3.4));
+      const t = nowS();
+      // Blocks every second instead of on each transaction: both duties decide while the other's
+      // transaction is still pending, where two senders of one account would take the same nonce.
+      await chain.anvil.rpc('evm_setAutomine', [false]);
+      await chain.anvil.rpc('evm_setIntervalMining', [1]);
+      const [push, publish] = await Promise.all([
+        submitter.submit(batchOf([{ id: FEEDS.usdc, price: 100_000_000n, publishTime: t }])),
+        p.runOnce(),
+      ]).finally(async () => {
+        await chain.anvil.rpc('evm_setIntervalMining', [0]);
+        await chain.anvil.rpc('evm_setAutomine', [true]);
+      });
+      expect(push.status).toBe('mined');
+      expect(publish.result?.status).toBe('mined');
+      const nonces = [push, publish.result!].map((r) => ('nonce' in r ? r.nonce : -1)).sort((x, y) => x - y);
+      expect(nonces[1]! - nonces[0]!).toBe(1);
+      const hashes = [push, publish.result!].map((r): Hex | undefined => ('hash' in r ? r.hash : undefined));
+      const txs = await Promise.all(hashes.map((hash) => chain.anvil.client.getTransaction({ hash: hash! })));
+      expect(new Set(txs.map((tx) => tx.from.toLowerCase()))).toEqual(new Set([chain.keeper.toLowerCase()]));
+      expectStrictlyIncreasing(await rounds());
+    },
+  );
 });

@@ -35,33 +35,40 @@ describe('RPC fallback: WebSocket first, HTTP when it is down', () => {
     );
   });
 
-  it('keeps pushing over HTTP after the WebSocket endpoint dies mid-run, and returns to it when it is back', async () => {
-    chain = await startChain();
-    let proxy = await startTcpProxy(chain.anvil.port);
-    const wsUrl = `ws://127.0.0.1:${proxy.port}`;
-    wsUrls = [wsUrl];
-    const transport = createRpcTransport([wsUrl, chain.anvil.httpUrl], {
-      timeoutMs: 2_000,
-      wsReconnectAttempts: 2,
-      wsReconnectDelayMs: 100,
-    });
-    const submitter = chain.submitter({}, undefined, transport);
-    const t = nowS();
+  it(
+    'keeps pushing over HTTP after the WebSocket endpoint dies mid-run, and returns to it when ' + 'it is back',
+    async () => {
+      chain = await startChain();
+      let proxy = await startTcpProxy(chain.anvil.port);
+      const wsUrl = `ws://127.0.0.1:${proxy.port}`;
+      wsUrls = [wsUrl];
+      const transport = createRpcTransport([wsUrl, chain.anvil.httpUrl], {
+        timeoutMs: 2_000,
+        wsReconnectAttempts: 2,
+        wsReconnectDelayMs: 100,
+      });
+      const submitter = chain.submitter({}, undefined, transport);
+      const t = nowS();
 
-    expect((await submitter.submit(batchOf([{ id: FEEDS.usdc, price: 1n, publishTime: t }]))).status).toBe('mined');
-    expect(proxy.connections()).toBeGreaterThan(0); // the first push went over the WebSocket
+      expect((await submitter.submit(batchOf([{ id: FEEDS.usdc, price: 1n, publishTime: t }]))).status).toBe('mined');
+      expect(proxy.connections()).toBeGreaterThan(0); // the first push went over the WebSocket
 
-    await proxy.kill();
-    const result = await submitter.submit(batchOf([{ id: FEEDS.usdc, price: 2n, publishTime: t + 1 }]));
-    expect(result.status).toBe('mined');
-    expect((await readOnchainPrices(chain.anvil.client, chain.contract, [FEEDS.usdc])).get(FEEDS.usdc)?.price).toBe(2n);
+      await proxy.kill();
+      const result = await submitter.submit(batchOf([{ id: FEEDS.usdc, price: 2n, publishTime: t + 1 }]));
+      expect(result.status).toBe('mined');
+      expect((await readOnchainPrices(chain.anvil.client, chain.contract, [FEEDS.usdc])).get(FEEDS.usdc)?.price).toBe(
+        2n,
+      );
 
-    // The endpoint comes back: once viem's reconnection attempts are spent, revival reopens it.
-    proxy = await startTcpProxy(chain.anvil.port, proxy.port);
-    const deadline = Date.now() + 10_000;
-    while (reviveWebSockets(wsUrls) === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-    expect((await submitter.submit(batchOf([{ id: FEEDS.usdc, price: 3n, publishTime: t + 2 }]))).status).toBe('mined');
-    expect(proxy.connections()).toBeGreaterThan(0);
-    await proxy.kill();
-  });
+      // The endpoint comes back: once viem's reconnection attempts are spent, revival reopens it.
+      proxy = await startTcpProxy(chain.anvil.port, proxy.port);
+      const deadline = Date.now() + 10_000;
+      while (reviveWebSockets(wsUrls) === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      expect((await submitter.submit(batchOf([{ id: FEEDS.usdc, price: 3n, publishTime: t + 2 }]))).status).toBe(
+        'mined',
+      );
+      expect(proxy.connections()).toBeGreaterThan(0);
+      await proxy.kill();
+    },
+  );
 });

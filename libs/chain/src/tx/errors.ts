@@ -31,11 +31,37 @@ const textRules: [TxErrorKind, RegExp][] = [
   ['nonce-too-low', /nonce too low|nonce has already been used|invalid nonce|noncetoolow|nonce is too low/i],
   [
     'underpriced',
-    /underpriced|fee too low|max fee per gas less than block base fee|feecaptoolow|could not replace existing tx|tip too low/i,
+    new RegExp(
+      [
+        'underpriced',
+        'fee too low',
+        'max fee per gas less than block base fee',
+        'feecaptoolow',
+        'could not replace existing tx',
+        'tip too low',
+      ].join('|'),
+      'i',
+    ),
   ],
   [
     'transient',
-    /timeout|timed out|econnrefused|econnreset|socket|fetch failed|network|rate limit|too many requests|header not found|503|502/i,
+    new RegExp(
+      [
+        'timeout',
+        'timed out',
+        'econnrefused',
+        'econnreset',
+        'socket',
+        'fetch failed',
+        'network',
+        'rate limit',
+        'too many requests',
+        'header not found',
+        '503',
+        '502',
+      ].join('|'),
+      'i',
+    ),
   ],
 ];
 

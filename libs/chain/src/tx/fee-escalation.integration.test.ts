@@ -98,21 +98,27 @@ describe('fees against anvil', () => {
     expect(tx.gas).toBe(400_000n);
   });
 
-  it('a chain without a base fee (anvil --hardfork berlin): EIP-1559 mode says to set GAS_MODE=legacy, legacy mode pushes', async () => {
-    chain = await startChain(['--hardfork', 'berlin'], 'berlin');
-    expect((await chain.anvil.client.getBlock()).baseFeePerGas).toBeNull();
-    const batch = batchOf([{ id: FEEDS.usdc, price: 6n, publishTime: nowS() }]);
-    const eip1559 = await chain
-      .submitter()
-      .submit(batch)
-      .catch((e: unknown) => e);
-    expect(eip1559).toBeInstanceOf(ChainTxError);
-    expect((eip1559 as ChainTxError).message).toMatch(/no EIP-1559 base fee \(set GAS_MODE=legacy\)/);
-    const legacy = chain.submitter({}, undefined, undefined, feePolicy({ maxGasPriceGwei: 500, gasMode: 'legacy' }));
-    const result = await legacy.submit(batch);
-    expect(result.status).toBe('mined');
-    if (result.status !== 'mined') return;
-    expect((await chain.anvil.client.getTransaction({ hash: result.hash })).type).toBe('legacy');
-    expect((await readOnchainPrices(chain.anvil.client, chain.contract, [FEEDS.usdc])).get(FEEDS.usdc)?.price).toBe(6n);
-  });
+  it(
+    'a chain without a base fee (anvil --hardfork berlin): EIP-1559 mode says to set ' +
+      'GAS_MODE=legacy, legacy mode pushes',
+    async () => {
+      chain = await startChain(['--hardfork', 'berlin'], 'berlin');
+      expect((await chain.anvil.client.getBlock()).baseFeePerGas).toBeNull();
+      const batch = batchOf([{ id: FEEDS.usdc, price: 6n, publishTime: nowS() }]);
+      const eip1559 = await chain
+        .submitter()
+        .submit(batch)
+        .catch((e: unknown) => e);
+      expect(eip1559).toBeInstanceOf(ChainTxError);
+      expect((eip1559 as ChainTxError).message).toMatch(/no EIP-1559 base fee \(set GAS_MODE=legacy\)/);
+      const legacy = chain.submitter({}, undefined, undefined, feePolicy({ maxGasPriceGwei: 500, gasMode: 'legacy' }));
+      const result = await legacy.submit(batch);
+      expect(result.status).toBe('mined');
+      if (result.status !== 'mined') return;
+      expect((await chain.anvil.client.getTransaction({ hash: result.hash })).type).toBe('legacy');
+      expect((await readOnchainPrices(chain.anvil.client, chain.contract, [FEEDS.usdc])).get(FEEDS.usdc)?.price).toBe(
+        6n,
+      );
+    },
+  );
 });

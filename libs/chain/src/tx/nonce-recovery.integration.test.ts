@@ -32,43 +32,50 @@ describe('nonce recovery against anvil', () => {
   let chain: Chain;
   afterEach(async () => chain?.anvil.stop());
 
-  it('a reorg that undoes our mined transaction: the next push fills the chain nonce instead of queueing behind a gap', async () => {
-    chain = await startChain();
-    const submitter = chain.submitter({ stuckAfterMs: 1_000, maxReplacements: 1 });
-    const snapshot = await chain.anvil.rpc('evm_snapshot');
-    const t = nowS();
-    expect((await submitter.submit(batchOf([{ id: FEEDS.usdc, price: 1n, publishTime: t }]))).status).toBe('mined');
-    await chain.anvil.rpc('evm_revert', [snapshot]); // nonce 0 is unmined again
-    expect(await nonces(chain)).toEqual([0, 0]);
+  it(
+    'a reorg that undoes our mined transaction: the next push fills the chain nonce instead of ' +
+      'queueing behind a gap',
+    async () => {
+      chain = await startChain();
+      const submitter = chain.submitter({ stuckAfterMs: 1_000, maxReplacements: 1 });
+      const snapshot = await chain.anvil.rpc('evm_snapshot');
+      const t = nowS();
+      expect((await submitter.submit(batchOf([{ id: FEEDS.usdc, price: 1n, publishTime: t }]))).status).toBe('mined');
+      await chain.anvil.rpc('evm_revert', [snapshot]); // nonce 0 is unmined again
+      expect(await nonces(chain)).toEqual([0, 0]);
 
-    const again = await submitter.submit(batchOf([{ id: FEEDS.usdc, price: 2n, publishTime: t + 1 }]));
-    expect(again).toMatchObject({ status: 'mined', nonce: 0 });
-    expect(await nonces(chain)).toEqual([1, 1]);
-    expect(await onchainPrice(chain)).toBe(2n);
-  });
+      const again = await submitter.submit(batchOf([{ id: FEEDS.usdc, price: 2n, publishTime: t + 1 }]));
+      expect(again).toMatchObject({ status: 'mined', nonce: 0 });
+      expect(await nonces(chain)).toEqual([1, 1]);
+      expect(await onchainPrice(chain)).toBe(2n);
+    },
+  );
 
-  it('a gap that opens while a transaction is in flight is found at the timeout and resynchronised, not escalated', async () => {
-    chain = await startChain();
-    const submitter = chain.submitter({ stuckAfterMs: 500, maxReplacements: 2 });
-    const snapshot = await chain.anvil.rpc('evm_snapshot');
-    const t = nowS();
-    expect((await submitter.submit(batchOf([{ id: FEEDS.usdc, price: 1n, publishTime: t }]))).status).toBe('mined');
-    await chain.anvil.rpc('evm_setAutomine', [false]);
-    const pushing = submitter.submit(batchOf([{ id: FEEDS.usdc, price: 2n, publishTime: t + 1 }]));
-    await until(() => submitter.inFlight()?.nonce === 1, 'a transaction in flight at nonce 1');
-    const sentFees = submitter.inFlight()!.fees;
-    await chain.anvil.rpc('evm_revert', [snapshot]); // nonce 0 gone, and the pool with it
-    await chain.anvil.rpc('evm_setAutomine', [true]);
+  it(
+    'a gap that opens while a transaction is in flight is found at the timeout and ' + 'resynchronised, not escalated',
+    async () => {
+      chain = await startChain();
+      const submitter = chain.submitter({ stuckAfterMs: 500, maxReplacements: 2 });
+      const snapshot = await chain.anvil.rpc('evm_snapshot');
+      const t = nowS();
+      expect((await submitter.submit(batchOf([{ id: FEEDS.usdc, price: 1n, publishTime: t }]))).status).toBe('mined');
+      await chain.anvil.rpc('evm_setAutomine', [false]);
+      const pushing = submitter.submit(batchOf([{ id: FEEDS.usdc, price: 2n, publishTime: t + 1 }]));
+      await until(() => submitter.inFlight()?.nonce === 1, 'a transaction in flight at nonce 1');
+      const sentFees = submitter.inFlight()!.fees;
+      await chain.anvil.rpc('evm_revert', [snapshot]); // nonce 0 gone, and the pool with it
+      await chain.anvil.rpc('evm_setAutomine', [true]);
 
-    const result = await pushing;
-    expect(result).toMatchObject({ status: 'mined', nonce: 0 });
-    expect(await nonces(chain)).toEqual([1, 1]);
-    expect(await onchainPrice(chain)).toBe(2n);
-    if (result.status !== 'mined') return;
-    // A gap is not a fee problem: the re-send goes out at the market fee, not a bumped one.
-    const tx = await chain.anvil.client.getTransaction({ hash: result.hash });
-    expect(tx.maxFeePerGas).toBeLessThanOrEqual(sentFees.maxFeePerGas);
-  });
+      const result = await pushing;
+      expect(result).toMatchObject({ status: 'mined', nonce: 0 });
+      expect(await nonces(chain)).toEqual([1, 1]);
+      expect(await onchainPrice(chain)).toBe(2n);
+      if (result.status !== 'mined') return;
+      // A gap is not a fee problem: the re-send goes out at the market fee, not a bumped one.
+      const tx = await chain.anvil.client.getTransaction({ hash: result.hash });
+      expect(tx.maxFeePerGas).toBeLessThanOrEqual(sentFees.maxFeePerGas);
+    },
+  );
 
   it('a saved in-flight record ahead of the chain (restored volume, chain reset) is dropped', async () => {
     chain = await startChain();
@@ -103,30 +110,33 @@ describe('nonce recovery against anvil', () => {
     expect(readdirSync(dir).filter((f) => f.includes('corrupt'))).toHaveLength(1);
   });
 
-  it('with confirmations, a receipt that a reorg removes is not taken as mined: the push is re-sent and lands', async () => {
-    chain = await startChain();
-    await chain.anvil.rpc('evm_setAutomine', [false]);
-    const submitter: TxSubmitter = chain.submitter({ stuckAfterMs: 1_000, maxReplacements: 3, confirmations: 3 });
-    const snapshot = await chain.anvil.rpc('evm_snapshot');
-    let result: SubmitResult | undefined;
-    const pushing = submitter
-      .submit(batchOf([{ id: FEEDS.usdc, price: 9n, publishTime: nowS() }]))
-      .then((r) => (result = r));
-    await until(() => submitter.inFlight() !== undefined, 'a transaction in flight');
-    await chain.anvil.rpc('evm_mine'); // included, one confirmation of three
-    await new Promise((r) => setTimeout(r, 300));
-    expect(result).toBeUndefined();
-    await chain.anvil.rpc('evm_revert', [snapshot]); // the block and the transaction are gone
-    expect(await onchainPrice(chain)).toBeUndefined();
+  it(
+    'with confirmations, a receipt that a reorg removes is not taken as mined: the push is ' + 're-sent and lands',
+    async () => {
+      chain = await startChain();
+      await chain.anvil.rpc('evm_setAutomine', [false]);
+      const submitter: TxSubmitter = chain.submitter({ stuckAfterMs: 1_000, maxReplacements: 3, confirmations: 3 });
+      const snapshot = await chain.anvil.rpc('evm_snapshot');
+      let result: SubmitResult | undefined;
+      const pushing = submitter
+        .submit(batchOf([{ id: FEEDS.usdc, price: 9n, publishTime: nowS() }]))
+        .then((r) => (result = r));
+      await until(() => submitter.inFlight() !== undefined, 'a transaction in flight');
+      await chain.anvil.rpc('evm_mine'); // included, one confirmation of three
+      await new Promise((r) => setTimeout(r, 300));
+      expect(result).toBeUndefined();
+      await chain.anvil.rpc('evm_revert', [snapshot]); // the block and the transaction are gone
+      expect(await onchainPrice(chain)).toBeUndefined();
 
-    // Keep producing blocks until the re-sent transaction is three blocks deep.
-    while (result === undefined) {
-      await chain.anvil.rpc('evm_mine');
-      await new Promise((r) => setTimeout(r, 200));
-    }
-    await pushing;
-    expect(result).toMatchObject({ status: 'mined', nonce: 0 });
-    expect(result.status === 'mined' && result.replacements).toBeGreaterThanOrEqual(1);
-    expect(await onchainPrice(chain)).toBe(9n);
-  });
+      // Keep producing blocks until the re-sent transaction is three blocks deep.
+      while (result === undefined) {
+        await chain.anvil.rpc('evm_mine');
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      await pushing;
+      expect(result).toMatchObject({ status: 'mined', nonce: 0 });
+      expect(result.status === 'mined' && result.replacements).toBeGreaterThanOrEqual(1);
+      expect(await onchainPrice(chain)).toBe(9n);
+    },
+  );
 });

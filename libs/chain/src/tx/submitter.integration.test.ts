@@ -84,18 +84,21 @@ describe('TxSubmitter against anvil + MockPyth', () => {
     expect(tx.nonce).toBe(0);
   });
 
-  it('never pays more than MAX_GAS_PRICE_GWEI: with the cap below the base fee the push fails as underpriced', async () => {
-    chain = await startChain(['--block-base-fee-per-gas', '10000000000']);
-    const capped = feePolicy({ maxGasPriceGwei: 5 });
-    const submitter = chain.submitter({ stuckAfterMs: 200, maxReplacements: 2 }, undefined, undefined, capped);
-    const err = await submitter
-      .submit(batchOf([{ id: FEEDS.usdc, price: 42n, publishTime: nowS() }]))
-      .catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(ChainTxError);
-    expect((err as ChainTxError).kind).toBe('underpriced');
-    expect(await chain.anvil.client.getTransactionCount({ address: chain.keeper, blockTag: 'pending' })).toBe(0);
-    expect(submitter.inFlight()).toBeUndefined();
-  });
+  it(
+    'never pays more than MAX_GAS_PRICE_GWEI: with the cap below the base fee the push fails ' + 'as underpriced',
+    async () => {
+      chain = await startChain(['--block-base-fee-per-gas', '10000000000']);
+      const capped = feePolicy({ maxGasPriceGwei: 5 });
+      const submitter = chain.submitter({ stuckAfterMs: 200, maxReplacements: 2 }, undefined, undefined, capped);
+      const err = await submitter
+        .submit(batchOf([{ id: FEEDS.usdc, price: 42n, publishTime: nowS() }]))
+        .catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ChainTxError);
+      expect((err as ChainTxError).kind).toBe('underpriced');
+      expect(await chain.anvil.client.getTransactionCount({ address: chain.keeper, blockTag: 'pending' })).toBe(0);
+      expect(submitter.inFlight()).toBeUndefined();
+    },
+  );
 
   it('replaces a stuck transaction at the same nonce with bumped fees, and the replacement is mined', async () => {
     chain = await startChain();

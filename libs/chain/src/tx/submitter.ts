@@ -71,7 +71,10 @@ export interface SubmitterOptions {
   /** How long a transaction may wait for a receipt before it is considered stuck and replaced. */
   stuckAfterMs: number;
   receiptPollMs: number;
-  /** Re-sends per push (replacements, lost or gap re-sends); after them the tx is left in flight and the next push picks it up. */
+  /**
+   * Re-sends per push (replacements, lost or gap re-sends); after them the tx is left in flight and the next push
+   * picks it up.
+   */
   maxReplacements: number;
   /** Attempts for transient RPC errors (RETRY_ATTEMPTS). */
   retryAttempts: number;
