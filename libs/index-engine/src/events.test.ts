@@ -62,15 +62,20 @@ describe('parseEventLine', () => {
     );
     expect(result.ok && result.event.topic === 'cc.prices' && result.event.volume24hUsd).toBeUndefined();
   });
-  it('accepts what §7 does not call invalid: zero quantities and TVL, a zero market cap, unused fields missing', () => {
-    expect(
-      parseEventLine(line('cc.orderbook', { symbol: 'USDC', venue: 'v', bids: [[0.99, 0]], asks: [[1.01, 0]], ts: 1 }))
-        .ok,
-    ).toBe(true);
-    expect(parseEventLine(line('dl.apy', { pool: 'p', symbol: 'USDC', tvlUsd: 0, apyBase: 1, ts: 1 })).ok).toBe(true);
-    expect(parseEventLine(line('pyth.prices', { symbol: 'USDC', price: 1, ts: 1 })).ok).toBe(true); // no feedId, conf, publishTime
-    expect(parseEventLine(line('trad.tbill', { rate: 3.9, ts: 1 })).ok).toBe(true); // no series, date
-  });
+  it(
+    'accepts what §7 does not call invalid: ' + 'zero quantities and TVL, a zero market cap, unused fields missing',
+    () => {
+      expect(
+        parseEventLine(
+          line('cc.orderbook', { symbol: 'USDC', venue: 'v', bids: [[0.99, 0]], asks: [[1.01, 0]], ts: 1 }),
+        ).ok,
+      ).toBe(true);
+      expect(parseEventLine(line('dl.apy', { pool: 'p', symbol: 'USDC', tvlUsd: 0, apyBase: 1, ts: 1 })).ok).toBe(true);
+      // no feedId, conf, publishTime
+      expect(parseEventLine(line('pyth.prices', { symbol: 'USDC', price: 1, ts: 1 })).ok).toBe(true);
+      expect(parseEventLine(line('trad.tbill', { rate: 3.9, ts: 1 })).ok).toBe(true); // no series, date
+    },
+  );
   it('accepts a negative APY (clamped later, not invalid)', () => {
     expect(parseEventLine(line('dl.apy', { pool: 'p', symbol: 'USDC', tvlUsd: 1, apyBase: -2, ts: 1 })).ok).toBe(true);
   });

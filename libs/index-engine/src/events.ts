@@ -174,7 +174,8 @@ const TOPICS: ReadonlySet<string> = new Set(INPUT_TOPICS);
 /** Validates one `{"topic": …, "value": {…}}` envelope (already JSON-parsed). */
 export function validateEvent(envelope: unknown): ValidationResult {
   try {
-    if (!isRecord(envelope)) return { ok: false, error: 'an event must be a JSON object {"topic": …, "value": {…}}' };
+    if (!isRecord(envelope))
+      return { ok: false, error: 'an event must be a JSON object ' + '{"topic": …, "value": {…}}' };
     const topic = envelope['topic'];
     if (typeof topic !== 'string') return { ok: false, error: `topic must be a string (got ${describe(topic)})` };
     if (!TOPICS.has(topic)) return { ok: false, error: `unknown topic ${JSON.stringify(topic)}` };

@@ -226,9 +226,12 @@ describe('§2 effective APY at the state level', () => {
 describe('§3 mode', () => {
   const usdc = [mktcap('USDC', 1e10, BASE), pool('p1', 'USDC', 5e7, 4, BASE), ccPrice('USDC', 'a', 1, BASE)];
   it('is high-vol above 100 bps on any configured constituent with a price, eligible or not', () => {
-    expect(at(stateWith([...usdc, ccPrice('DAI', 'a', 1.0101, BASE)], METHODOLOGY_V1), BASE).mode).toBe('high-vol'); // 101 bps
-    expect(at(stateWith([...usdc, ccPrice('DAI', 'a', 0.9899, BASE)], METHODOLOGY_V1), BASE).mode).toBe('high-vol'); // −101 bps
-    expect(at(stateWith([...usdc, ccPrice('DAI', 'a', 1.0099, BASE)], METHODOLOGY_V1), BASE).mode).toBe('normal'); // 99 bps
+    // 101 bps
+    expect(at(stateWith([...usdc, ccPrice('DAI', 'a', 1.0101, BASE)], METHODOLOGY_V1), BASE).mode).toBe('high-vol');
+    // −101 bps
+    expect(at(stateWith([...usdc, ccPrice('DAI', 'a', 0.9899, BASE)], METHODOLOGY_V1), BASE).mode).toBe('high-vol');
+    // 99 bps
+    expect(at(stateWith([...usdc, ccPrice('DAI', 'a', 1.0099, BASE)], METHODOLOGY_V1), BASE).mode).toBe('normal');
   });
   it('ignores a depegged constituent without a fresh price, and symbols outside the configuration', () => {
     const events = [ccPrice('DAI', 'a', 0.9, BASE - 120_001), ...usdc, ccPrice('USDT', 'a', 0.5, BASE)];

@@ -72,7 +72,8 @@ export class IndexRecordWriter {
       `{"symbol":${memo.symbolJson},"price":${memo.price.json(c.price)},"devBps":${memo.devBps.json(c.devBps)}` +
       `,"marketCapUsd":${memo.marketCapUsd.json(c.marketCapUsd)},"apyEff":${memo.apyEff.json(c.apyEff)}` +
       `,"pegScore":${memo.pegScore.json(c.pegScore)},"sigmaBps":${memo.sigmaBps.json(c.sigmaBps)}` +
-      `,"liquidityScore":${memo.liquidityScore.json(c.liquidityScore)},"counterpartyScore":${memo.counterpartyScore.json(c.counterpartyScore)}` +
+      `,"liquidityScore":${memo.liquidityScore.json(c.liquidityScore)}` +
+      `,"counterpartyScore":${memo.counterpartyScore.json(c.counterpartyScore)}` +
       `,"depthUsd":${memo.depthUsd.json(c.depthUsd)},"volume24hUsd":${memo.volume24hUsd.json(c.volume24hUsd)}` +
       `,"ray":${memo.ray.json(c.ray)},"weight":${memo.weight.json(c.weight)}}`
     );

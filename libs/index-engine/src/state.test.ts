@@ -186,7 +186,8 @@ describe('peg samples', () => {
       [...basics, ccPrice('USDC', 'a', 1.001, BASE), ccPrice('USDC', 'a', 1.0, BASE + 200_000)],
       ONLY_USDC,
     );
-    // boundaries BASE, +60 s, +120 s see the 1.001 (10 bps, fresh up to 120 s inclusive); +180 s has no price; T has 1.0
+    // boundaries BASE, +60 s, +120 s see the 1.001 (10 bps, fresh up to 120 s inclusive); +180 s has no price;
+    // T has 1.0
     const expectedSigma = Math.sqrt((3 * (10 - 7.5) ** 2 + 7.5 ** 2) / 4);
     expect(usdc(state, BASE + 200_000).sigmaBps).toBeCloseTo(expectedSigma, 9);
   });
