@@ -91,18 +91,21 @@ describe('HermesClient', () => {
     await t.client.stop();
   });
 
-  it('treats a server error frame as the end of the stream and ignores late callbacks of the old connection', async () => {
-    const t = started();
-    const first = t.last();
-    first.handlers.message('e1');
-    first.handlers.serverError('Connection timeout reached (24h)');
-    first.handlers.message('late');
-    first.handlers.failure({ message: 'stream ended' });
-    expect(t.events.map((e) => e.data)).toEqual(['e1']);
-    await jest.advanceTimersByTimeAsync(100);
-    expect(t.connections).toHaveLength(2);
-    await t.client.stop();
-  });
+  it(
+    'treats a server error frame as the end of the stream ' + 'and ignores late callbacks of the old connection',
+    async () => {
+      const t = started();
+      const first = t.last();
+      first.handlers.message('e1');
+      first.handlers.serverError('Connection timeout reached (24h)');
+      first.handlers.message('late');
+      first.handlers.failure({ message: 'stream ended' });
+      expect(t.events.map((e) => e.data)).toEqual(['e1']);
+      await jest.advanceTimersByTimeAsync(100);
+      expect(t.connections).toHaveLength(2);
+      await t.client.stop();
+    },
+  );
 
   it('waits at least Retry-After after a 429', async () => {
     const t = started();

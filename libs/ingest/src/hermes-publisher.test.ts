@@ -43,27 +43,31 @@ function publisher(sink: SlowSink) {
 }
 
 describe('HermesPublisher', () => {
-  it('publishes the whole event and the configured feeds\u2019 scaled prices (event time: when received), keyed as the catalog says', async () => {
-    const sink = new SlowSink();
-    const p = publisher(sink);
-    expect(p.accept(event(100), 7)).toBe('queued');
-    await Promise.resolve();
-    expect(sink.sends.map((s) => s.topic)).toEqual(['pyth.updates', 'pyth.prices']);
-    expect(sink.sends[0]!.records[0]).toMatchObject({
-      key: 'hermes',
-      timestamp: 100_000,
-      value: { encoding: 'hex', data: ['abcd', 'ef01'], receivedAt: 7, ts: 100_000 },
-    });
-    expect(sink.sends[1]!.records).toEqual([
-      {
-        key: USDC,
-        timestamp: 7,
-        value: { symbol: 'USDC', feedId: USDC, price: 0.9999, conf: 0.00005, publishTime: 100, ts: 7 },
-      },
-    ]);
-    sink.release.forEach((r) => r());
-    await p.flush();
-  });
+  it(
+    'publishes the whole event and the configured feeds\u2019 scaled prices' +
+      ' (event time: when received), keyed as the catalog says',
+    async () => {
+      const sink = new SlowSink();
+      const p = publisher(sink);
+      expect(p.accept(event(100), 7)).toBe('queued');
+      await Promise.resolve();
+      expect(sink.sends.map((s) => s.topic)).toEqual(['pyth.updates', 'pyth.prices']);
+      expect(sink.sends[0]!.records[0]).toMatchObject({
+        key: 'hermes',
+        timestamp: 100_000,
+        value: { encoding: 'hex', data: ['abcd', 'ef01'], receivedAt: 7, ts: 100_000 },
+      });
+      expect(sink.sends[1]!.records).toEqual([
+        {
+          key: USDC,
+          timestamp: 7,
+          value: { symbol: 'USDC', feedId: USDC, price: 0.9999, conf: 0.00005, publishTime: 100, ts: 7 },
+        },
+      ]);
+      sink.release.forEach((r) => r());
+      await p.flush();
+    },
+  );
 
   it('drops repeats of (feed, publishTime) and batches what arrives while a send is in flight', async () => {
     const sink = new SlowSink();

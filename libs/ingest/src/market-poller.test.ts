@@ -45,41 +45,51 @@ const ccBody = JSON.stringify({
 });
 
 describe('MarketPoller', () => {
-  it('publishes CryptoCompare prices with SYMBOL-venue keys, stamped with the fetch time (not LASTUPDATE), null volume when absent', async () => {
-    const sink = new MemorySink();
-    const [call] = cryptoCompareCalls({
-      baseUrl: 'http://cc/',
-      apiKey: 'secret',
-      symbols: { USDC: 'USDC', USDE: 'USDe' },
-    });
-    expect(call!.headers).toEqual({ authorization: 'Apikey secret' });
-    expect(call!.url).toBe('http://cc/data/pricemultifull?fsyms=USDC%2CUSDE&tsyms=USD');
-    const { p } = poller(sink, ccBody);
-    expect(await p.run(call!)).toEqual({ outcome: 'success', records: 2 });
-    expect(sink.sent).toEqual([
-      {
-        topic: 'cc.prices',
-        records: [
-          {
-            key: 'USDC-cryptocompare',
-            value: {
-              symbol: 'USDC',
-              venue: 'cryptocompare',
-              price: 0.9999,
-              volume24hUsd: 1234.5,
-              ts: 1_700_000_000_000,
+  it(
+    'publishes CryptoCompare prices with SYMBOL-venue keys, ' +
+      'stamped with the fetch time (not LASTUPDATE), null volume when absent',
+    async () => {
+      const sink = new MemorySink();
+      const [call] = cryptoCompareCalls({
+        baseUrl: 'http://cc/',
+        apiKey: 'secret',
+        symbols: { USDC: 'USDC', USDE: 'USDe' },
+      });
+      expect(call!.headers).toEqual({ authorization: 'Apikey secret' });
+      expect(call!.url).toBe('http://cc/data/pricemultifull?fsyms=USDC%2CUSDE&tsyms=USD');
+      const { p } = poller(sink, ccBody);
+      expect(await p.run(call!)).toEqual({ outcome: 'success', records: 2 });
+      expect(sink.sent).toEqual([
+        {
+          topic: 'cc.prices',
+          records: [
+            {
+              key: 'USDC-cryptocompare',
+              value: {
+                symbol: 'USDC',
+                venue: 'cryptocompare',
+                price: 0.9999,
+                volume24hUsd: 1234.5,
+                ts: 1_700_000_000_000,
+              },
+              timestamp: 1_700_000_000_000,
             },
-            timestamp: 1_700_000_000_000,
-          },
-          {
-            key: 'USDe-cryptocompare',
-            value: { symbol: 'USDe', venue: 'cryptocompare', price: 1.0002, volume24hUsd: null, ts: 1_700_000_000_000 },
-            timestamp: 1_700_000_000_000,
-          },
-        ],
-      },
-    ]);
-  });
+            {
+              key: 'USDe-cryptocompare',
+              value: {
+                symbol: 'USDe',
+                venue: 'cryptocompare',
+                price: 1.0002,
+                volume24hUsd: null,
+                ts: 1_700_000_000_000,
+              },
+              timestamp: 1_700_000_000_000,
+            },
+          ],
+        },
+      ]);
+    },
+  );
 
   it('publishes the latest FRED observation with its day in `date`, stamped with the fetch time', async () => {
     const sink = new MemorySink();
