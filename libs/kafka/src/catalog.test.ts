@@ -1,24 +1,27 @@
 import { CATALOG, DATA_TOPICS, DLQ_TOPICS, dlqTopicOf, topicConfigEntries, topicSpec } from './catalog';
 
 describe('the topic catalog', () => {
-  it('has the partitions of ARCHITECTURE.md; inputs are never compacted (exact recomputation needs every record)', () => {
-    const byName = Object.fromEntries(DATA_TOPICS.map((t) => [t.name, [t.partitions, t.cleanupPolicy]]));
-    expect(byName).toEqual({
-      'pyth.updates': [1, 'delete'],
-      'pyth.prices': [12, 'delete'],
-      'cc.prices': [12, 'delete'],
-      'cc.orderbook': [12, 'delete'],
-      'dl.apy': [6, 'delete'],
-      'ex.mktcap': [3, 'delete'],
-      'trad.tbill': [1, 'delete'],
-      'syi.peg': [6, 'delete'],
-      'syi.liquidity': [6, 'delete'],
-      'ray.calculated': [6, 'delete'],
-      'syi.calculated': [1, 'delete'],
-    });
-    expect(topicSpec('trad.tbill').retentionMs).toBe(14 * 24 * 3_600_000);
-    expect(topicSpec('cc.orderbook').retentionMs).toBe(8 * 24 * 3_600_000);
-  });
+  it(
+    'has the partitions of ARCHITECTURE.md; ' + 'inputs are never compacted (exact recomputation needs every record)',
+    () => {
+      const byName = Object.fromEntries(DATA_TOPICS.map((t) => [t.name, [t.partitions, t.cleanupPolicy]]));
+      expect(byName).toEqual({
+        'pyth.updates': [1, 'delete'],
+        'pyth.prices': [12, 'delete'],
+        'cc.prices': [12, 'delete'],
+        'cc.orderbook': [12, 'delete'],
+        'dl.apy': [6, 'delete'],
+        'ex.mktcap': [3, 'delete'],
+        'trad.tbill': [1, 'delete'],
+        'syi.peg': [6, 'delete'],
+        'syi.liquidity': [6, 'delete'],
+        'ray.calculated': [6, 'delete'],
+        'syi.calculated': [1, 'delete'],
+      });
+      expect(topicSpec('trad.tbill').retentionMs).toBe(14 * 24 * 3_600_000);
+      expect(topicSpec('cc.orderbook').retentionMs).toBe(8 * 24 * 3_600_000);
+    },
+  );
 
   it('gives every data topic a one-partition dead-letter topic kept 30 days', () => {
     expect(DLQ_TOPICS.map((t) => t.name)).toEqual(DATA_TOPICS.map((t) => `${t.name}.dlq`));

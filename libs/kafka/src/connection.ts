@@ -23,7 +23,8 @@ export function kafkaSettingsOf(
     const { KAFKA_SASL_USERNAME: username, KAFKA_SASL_PASSWORD: password } = config;
     if (!username || !password) {
       throw new Error(
-        `KAFKA_SASL_MECHANISM=${config.KAFKA_SASL_MECHANISM} needs KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD (or KAFKA_SASL_PASSWORD_FILE)`,
+        `KAFKA_SASL_MECHANISM=${config.KAFKA_SASL_MECHANISM} needs KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD ` +
+          '(or KAFKA_SASL_PASSWORD_FILE)',
       );
     }
     settings.sasl = { mechanism: config.KAFKA_SASL_MECHANISM, username, password };

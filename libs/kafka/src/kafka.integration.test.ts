@@ -237,7 +237,8 @@ describe('schema enforcement', () => {
     const subject = `compat-test-${run}-value`;
     await registerSchemas(client, { [`compat-test-${run}`]: VALUE_SCHEMAS['ex.mktcap']! });
     const original = VALUE_SCHEMAS['ex.mktcap'] as { fields: unknown[] };
-    const incompatible = { ...original, fields: [...original.fields, { name: 'issuer', type: 'string' }] }; // new field, no default
+    // new field, no default
+    const incompatible = { ...original, fields: [...original.fields, { name: 'issuer', type: 'string' }] };
     await expect(
       client.register(subject, { schemaType: 'AVRO', schema: JSON.stringify(incompatible) }, false),
     ).rejects.toThrow(/409|incompatible/i);
@@ -252,179 +253,190 @@ describe('schema enforcement', () => {
 });
 
 describe('ConsumerRunner', () => {
-  it('hands decoded records over, dead-letters undecodable ones with the reason, and commits after the work', async () => {
-    const topic = physical('ex.mktcap');
-    const dlqFrom = await endOffsets(stack.kafka, dlqTopicOf(topic));
-    const key = `runner-${run}`;
-    await producer.send(topic, [{ key, value: { symbol: 'AAA', marketCapUsd: 1, ts: run } }]);
-    await producer.sendRaw([{ topic, key, value: Buffer.from('{"symbol":"not avro"}') }]);
-    await producer.send(topic, [{ key, value: { symbol: 'BBB', marketCapUsd: 2, ts: run } }]);
+  it(
+    'hands decoded records over, ' + 'dead-letters undecodable ones with the reason, and commits after the work',
+    async () => {
+      const topic = physical('ex.mktcap');
+      const dlqFrom = await endOffsets(stack.kafka, dlqTopicOf(topic));
+      const key = `runner-${run}`;
+      await producer.send(topic, [{ key, value: { symbol: 'AAA', marketCapUsd: 1, ts: run } }]);
+      await producer.sendRaw([{ topic, key, value: Buffer.from('{"symbol":"not avro"}') }]);
+      await producer.send(topic, [{ key, value: { symbol: 'BBB', marketCapUsd: 2, ts: run } }]);
 
-    const seen: ConsumedRecord[] = [];
-    const groupId = uniqueGroup('runner');
-    let resolveDone: () => void = () => undefined;
-    const done = new Promise<void>((resolve) => (resolveDone = resolve));
-    const runner = new ConsumerRunner({
-      ...stack,
-      metrics,
-      producer,
-      groupId,
-      topics: [topic],
-      handle: async (records) => {
-        seen.push(...records.filter((r) => r.key === key));
-        if (seen.length >= 2) resolveDone();
-        return Promise.resolve();
-      },
-    });
-    await runner.start();
-    await done;
-    // Everything handled gets committed: the group's offset reaches the end of our partition.
-    const partition = seen[0]!.partition;
-    const end = (await endOffsets(stack.kafka, topic)).get(partition);
-    await waitFor(
-      'the batch offsets to be committed',
-      async () => (await committedOffset(stack.kafka, groupId, topic, partition)) === end,
-    );
-    await runner.stop();
-    expect(seen.map((r) => (r.value as TopicValues['ex.mktcap']).symbol)).toEqual(['AAA', 'BBB']);
+      const seen: ConsumedRecord[] = [];
+      const groupId = uniqueGroup('runner');
+      let resolveDone: () => void = () => undefined;
+      const done = new Promise<void>((resolve) => (resolveDone = resolve));
+      const runner = new ConsumerRunner({
+        ...stack,
+        metrics,
+        producer,
+        groupId,
+        topics: [topic],
+        handle: async (records) => {
+          seen.push(...records.filter((r) => r.key === key));
+          if (seen.length >= 2) resolveDone();
+          return Promise.resolve();
+        },
+      });
+      await runner.start();
+      await done;
+      // Everything handled gets committed: the group's offset reaches the end of our partition.
+      const partition = seen[0]!.partition;
+      const end = (await endOffsets(stack.kafka, topic)).get(partition);
+      await waitFor(
+        'the batch offsets to be committed',
+        async () => (await committedOffset(stack.kafka, groupId, topic, partition)) === end,
+      );
+      await runner.stop();
+      expect(seen.map((r) => (r.value as TopicValues['ex.mktcap']).symbol)).toEqual(['AAA', 'BBB']);
 
-    const [letter] = await readTopic(stack.kafka, dlqTopicOf(topic), {
-      from: dlqFrom,
-      done: (m) => m.some((x) => x.key?.toString() === key),
-    });
-    const headers = readDeadLetterHeaders(letter!.headers);
-    expect(letter!.value!.toString()).toBe('{"symbol":"not avro"}');
-    expect(headers[DLQ_HEADERS.reason]).toMatch(
-      /cannot decode a \S*ex\.mktcap record: not in the schema-registry wire format/,
-    );
-    expect(headers[DLQ_HEADERS.sourceTopic]).toBe(topic);
-    expect(headers[DLQ_HEADERS.sourcePartition]).toMatch(/^\d+$/);
-    expect(headers[DLQ_HEADERS.sourceOffset]).toMatch(/^\d+$/);
-  });
+      const [letter] = await readTopic(stack.kafka, dlqTopicOf(topic), {
+        from: dlqFrom,
+        done: (m) => m.some((x) => x.key?.toString() === key),
+      });
+      const headers = readDeadLetterHeaders(letter!.headers);
+      expect(letter!.value!.toString()).toBe('{"symbol":"not avro"}');
+      expect(headers[DLQ_HEADERS.reason]).toMatch(
+        /cannot decode a \S*ex\.mktcap record: not in the schema-registry wire format/,
+      );
+      expect(headers[DLQ_HEADERS.sourceTopic]).toBe(topic);
+      expect(headers[DLQ_HEADERS.sourcePartition]).toMatch(/^\d+$/);
+      expect(headers[DLQ_HEADERS.sourceOffset]).toMatch(/^\d+$/);
+    },
+  );
 });
 
 describe('ConsumerRunner in a rebalance', () => {
-  it('gives a batch that keeps failing back to kafkajs when the group rebalances, so the member rejoins instead of retrying a dead generation', async () => {
-    const topic = physical('ex.mktcap');
-    const key = `rebalance-${randomUUID()}`;
-    await producer.send(
-      topic,
-      Array.from({ length: 9 }, (_, n) => ({
-        key: `${key}-${n}`,
-        value: { symbol: `R${n}`, marketCapUsd: n, ts: run },
-      })),
-    );
-    const ends = await endOffsets(stack.kafka, topic);
-    const groupId = uniqueGroup('rebalance');
-    let outageUntil = Number.MAX_SAFE_INTEGER; // "the database" is down until the second member has joined
-    let failures = 0;
-    const handled = new Set<string>();
-    const handle = async (records: ConsumedRecord[]) => {
-      if (Date.now() < outageUntil) {
-        failures++;
-        throw new Error('database unavailable');
-      }
-      for (const r of records) if (r.key?.startsWith(key)) handled.add(r.key);
-      return Promise.resolve();
-    };
-    const options = {
-      ...stack,
-      metrics,
-      producer,
-      groupId,
-      topics: [topic] as DataTopic[],
-      retry: { initialMs: 200, maxMs: 1_000 },
-      handle,
-    };
-    const first = new ConsumerRunner(options);
-    const second = new ConsumerRunner(options);
-    try {
-      await first.start();
-      await waitFor('the first member to fail a batch', () => failures > 0);
-      await second.start(); // a rebalance while the first member is inside its retry loop
-      outageUntil = Date.now() + 3_000;
-      // Before the fix the first member kept committing into the old generation and the group
-      // waited for it for the whole rebalance timeout (60 s).
-      await waitFor(
-        'every partition committed to its end',
-        async () => {
-          for (const [partition, end] of ends)
-            if ((await committedOffset(stack.kafka, groupId, topic, partition)) !== end) return false;
-          return true;
-        },
-        25_000,
-        500,
+  it(
+    'gives a batch that keeps failing back to kafkajs when the group rebalances, ' +
+      'so the member rejoins instead of retrying a dead generation',
+    async () => {
+      const topic = physical('ex.mktcap');
+      const key = `rebalance-${randomUUID()}`;
+      await producer.send(
+        topic,
+        Array.from({ length: 9 }, (_, n) => ({
+          key: `${key}-${n}`,
+          value: { symbol: `R${n}`, marketCapUsd: n, ts: run },
+        })),
       );
-      expect(handled.size).toBe(9);
-    } finally {
-      await Promise.all([first.stop(), second.stop()]);
-    }
-  }, 60_000);
+      const ends = await endOffsets(stack.kafka, topic);
+      const groupId = uniqueGroup('rebalance');
+      let outageUntil = Number.MAX_SAFE_INTEGER; // "the database" is down until the second member has joined
+      let failures = 0;
+      const handled = new Set<string>();
+      const handle = async (records: ConsumedRecord[]) => {
+        if (Date.now() < outageUntil) {
+          failures++;
+          throw new Error('database unavailable');
+        }
+        for (const r of records) if (r.key?.startsWith(key)) handled.add(r.key);
+        return Promise.resolve();
+      };
+      const options = {
+        ...stack,
+        metrics,
+        producer,
+        groupId,
+        topics: [topic] as DataTopic[],
+        retry: { initialMs: 200, maxMs: 1_000 },
+        handle,
+      };
+      const first = new ConsumerRunner(options);
+      const second = new ConsumerRunner(options);
+      try {
+        await first.start();
+        await waitFor('the first member to fail a batch', () => failures > 0);
+        await second.start(); // a rebalance while the first member is inside its retry loop
+        outageUntil = Date.now() + 3_000;
+        // Before the fix the first member kept committing into the old generation and the group
+        // waited for it for the whole rebalance timeout (60 s).
+        await waitFor(
+          'every partition committed to its end',
+          async () => {
+            for (const [partition, end] of ends)
+              if ((await committedOffset(stack.kafka, groupId, topic, partition)) !== end) return false;
+            return true;
+          },
+          25_000,
+          500,
+        );
+        expect(handled.size).toBe(9);
+      } finally {
+        await Promise.all([first.stop(), second.stop()]);
+      }
+    },
+    60_000,
+  );
 });
 
 describe('TransactionalRunner', () => {
-  it('publishes outputs atomically with the offsets; an aborted batch is invisible to read_committed and redone', async () => {
-    const input = physical('ex.mktcap');
-    const output = physical('trad.tbill');
-    const key = `txn-${randomUUID()}`; // fresh per attempt: a jest retry must not see this attempt's records
-    const outFrom = await endOffsets(stack.kafka, output);
-    const txProducer = new TopicProducer(stack.kafka, stack.serde, metrics, stack.logger, {
-      transactionalId: `test-txn-${run}`,
-    });
-    await txProducer.connect();
-    await producer.send(
-      input,
-      [1, 2, 3].map((n) => ({ key, value: { symbol: `S${n}`, marketCapUsd: n, ts: run + n } })),
-    );
+  it(
+    'publishes outputs atomically with the offsets; ' + 'an aborted batch is invisible to read_committed and redone',
+    async () => {
+      const input = physical('ex.mktcap');
+      const output = physical('trad.tbill');
+      const key = `txn-${randomUUID()}`; // fresh per attempt: a jest retry must not see this attempt's records
+      const outFrom = await endOffsets(stack.kafka, output);
+      const txProducer = new TopicProducer(stack.kafka, stack.serde, metrics, stack.logger, {
+        transactionalId: `test-txn-${run}`,
+      });
+      await txProducer.connect();
+      await producer.send(
+        input,
+        [1, 2, 3].map((n) => ({ key, value: { symbol: `S${n}`, marketCapUsd: n, ts: run + n } })),
+      );
 
-    let failOnce = true;
-    let batchHasKey = false;
-    let aborted = 0; // aborts of batches holding this test's records (other tests' batches may abort too)
-    const processed: string[] = [];
-    const groupId = uniqueGroup('txn');
-    const runner = new TransactionalRunner({
-      ...stack,
-      metrics,
-      producer: txProducer,
-      groupId,
-      topics: [input],
-      retry: { initialMs: 10, maxMs: 50 },
-      process: async (records, _info, out) => {
-        const mine = records.filter((r) => r.key === key).map((r) => r.value as TopicValues['ex.mktcap']);
-        batchHasKey = mine.length > 0;
-        out.send(
-          output,
-          mine.map((v) => ({ key, value: { series: 'TEST', rate: v.marketCapUsd, date: v.symbol, ts: v.ts } })),
-        );
-        processed.push(...mine.map((v) => v.symbol));
-        if (mine.length > 0 && failOnce) {
-          failOnce = false;
-          throw new Error('simulated crash inside the transaction');
-        }
-        return Promise.resolve();
-      },
-      onAbort: async () => {
-        if (batchHasKey) aborted++;
-        return Promise.resolve();
-      },
-    });
-    await runner.start();
-    const committed = await readTopic(stack.kafka, output, {
-      from: outFrom,
-      done: (m) => m.filter((x) => x.key?.toString() === key).length >= 3,
-    });
-    await runner.stop();
-    await txProducer.disconnect();
-    const mine = committed.filter((m) => m.key?.toString() === key);
-    const values = await Promise.all(mine.map((m) => stack.serde.deserialize(output, m.value!)));
-    expect(values.map((v) => v.rate)).toEqual([1, 2, 3]); // each once: the aborted attempt left nothing visible
-    // At least the simulated crash aborts. Under load the broker may still be completing that abort
-    // when the redo starts (CONCURRENT_TRANSACTIONS past kafkajs's retries): the redo then aborts
-    // too and is redone again — more aborts, still every output exactly once.
-    expect(aborted).toBeGreaterThanOrEqual(1);
-    expect(runner.aborts).toBeGreaterThanOrEqual(aborted);
-    expect(processed.filter((s) => s === 'S1').length).toBe(aborted + 1); // redone after each abort
-  });
+      let failOnce = true;
+      let batchHasKey = false;
+      let aborted = 0; // aborts of batches holding this test's records (other tests' batches may abort too)
+      const processed: string[] = [];
+      const groupId = uniqueGroup('txn');
+      const runner = new TransactionalRunner({
+        ...stack,
+        metrics,
+        producer: txProducer,
+        groupId,
+        topics: [input],
+        retry: { initialMs: 10, maxMs: 50 },
+        process: async (records, _info, out) => {
+          const mine = records.filter((r) => r.key === key).map((r) => r.value as TopicValues['ex.mktcap']);
+          batchHasKey = mine.length > 0;
+          out.send(
+            output,
+            mine.map((v) => ({ key, value: { series: 'TEST', rate: v.marketCapUsd, date: v.symbol, ts: v.ts } })),
+          );
+          processed.push(...mine.map((v) => v.symbol));
+          if (mine.length > 0 && failOnce) {
+            failOnce = false;
+            throw new Error('simulated crash inside the transaction');
+          }
+          return Promise.resolve();
+        },
+        onAbort: async () => {
+          if (batchHasKey) aborted++;
+          return Promise.resolve();
+        },
+      });
+      await runner.start();
+      const committed = await readTopic(stack.kafka, output, {
+        from: outFrom,
+        done: (m) => m.filter((x) => x.key?.toString() === key).length >= 3,
+      });
+      await runner.stop();
+      await txProducer.disconnect();
+      const mine = committed.filter((m) => m.key?.toString() === key);
+      const values = await Promise.all(mine.map((m) => stack.serde.deserialize(output, m.value!)));
+      expect(values.map((v) => v.rate)).toEqual([1, 2, 3]); // each once: the aborted attempt left nothing visible
+      // At least the simulated crash aborts. Under load the broker may still be completing that abort
+      // when the redo starts (CONCURRENT_TRANSACTIONS past kafkajs's retries): the redo then aborts
+      // too and is redone again — more aborts, still every output exactly once.
+      expect(aborted).toBeGreaterThanOrEqual(1);
+      expect(runner.aborts).toBeGreaterThanOrEqual(aborted);
+      expect(processed.filter((s) => s === 'S1').length).toBe(aborted + 1); // redone after each abort
+    },
+  );
 
   it('fence() claims the transactional id at once: the predecessor can no longer commit', async () => {
     const topic = physical('trad.tbill');

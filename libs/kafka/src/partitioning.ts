@@ -82,7 +82,10 @@ export const sizeOf = (m: Message): number => {
   return bytes(m.key) + bytes(m.value) + headers + 64;
 };
 
-/** Cuts one partition's messages into consecutive chunks of at most `maxBytes` (a larger single message stands alone). */
+/**
+ * Cuts one partition's messages into consecutive chunks of at most `maxBytes` (a larger single message stands
+ * alone).
+ */
 export function chunkBySize(messages: readonly Message[], maxBytes = MAX_REQUEST_BYTES): Message[][] {
   const chunks: Message[][] = [];
   let current: Message[] = [];

@@ -49,7 +49,9 @@ function serverProperties(dir: string, port: number, controllerPort: number, adm
     'listener.security.protocol.map=CONTROLLER:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT',
     'sasl.enabled.mechanisms=SCRAM-SHA-512',
     'sasl.mechanism.inter.broker.protocol=SCRAM-SHA-512',
-    `listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="admin" password="${adminPassword}";`,
+    'listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config=' +
+      'org.apache.kafka.common.security.scram.ScramLoginModule required ' +
+      `username="admin" password="${adminPassword}";`,
     'authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer',
     // ANONYMOUS only exists on the controller listener (loopback, the node talking to itself).
     'super.users=User:admin;User:ANONYMOUS',

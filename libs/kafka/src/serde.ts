@@ -36,7 +36,8 @@ export class RegistryUnavailableError extends Error {
     cause: unknown,
   ) {
     super(
-      `schema registry unavailable while decoding a ${topic} record with schema id ${schemaId} (${(cause as Error).message})`,
+      `schema registry unavailable while decoding a ${topic} record ` +
+        `with schema id ${schemaId} (${(cause as Error).message})`,
     );
   }
 }

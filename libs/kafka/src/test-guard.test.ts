@@ -30,31 +30,37 @@ describe('test guard', () => {
       expect(isProductionTopic(topic)).toBe(false);
   });
 
-  it('with STABLEYIELD_TEST=1, refuses a send or a batch to an unprefixed catalog topic before it reaches a broker', async () => {
-    process.env[TEST_GUARD_ENV] = '1';
-    const producer = createKafka(settings, logger).producer();
-    await expect(producer.send({ topic: 'cc.prices', messages: [{ value: 'x' }] })).rejects.toBeInstanceOf(
-      UnprefixedTopicError,
-    );
-    await expect(
-      producer.sendBatch({
-        topicMessages: [
-          { topic: 't1.cc.prices', messages: [] },
-          { topic: 'syi.calculated', messages: [] },
-        ],
-      }),
-    ).rejects.toThrow(/test wrote the production topic "syi\.calculated"/);
-  });
+  it(
+    'with STABLEYIELD_TEST=1, refuses a send or a batch ' + 'to an unprefixed catalog topic before it reaches a broker',
+    async () => {
+      process.env[TEST_GUARD_ENV] = '1';
+      const producer = createKafka(settings, logger).producer();
+      await expect(producer.send({ topic: 'cc.prices', messages: [{ value: 'x' }] })).rejects.toBeInstanceOf(
+        UnprefixedTopicError,
+      );
+      await expect(
+        producer.sendBatch({
+          topicMessages: [
+            { topic: 't1.cc.prices', messages: [] },
+            { topic: 'syi.calculated', messages: [] },
+          ],
+        }),
+      ).rejects.toThrow(/test wrote the production topic "syi\.calculated"/);
+    },
+  );
 
-  it('makes a TopicProducer refuse a production topic before it asks the broker anything (its partition count)', async () => {
-    process.env[TEST_GUARD_ENV] = '1';
-    const kafka = createKafka(settings, logger);
-    const producer = new TopicProducer(kafka, {} as TopicSerde, KafkaMetrics.of(new Registry()), logger);
-    // nothing listens at the broker address: a partition look-up would fail with a connection error
-    await expect(producer.sendRaw([{ topic: 'processor-syi.changelog', key: 'k', value: 'x' }])).rejects.toBeInstanceOf(
-      UnprefixedTopicError,
-    );
-  });
+  it(
+    'makes a TopicProducer refuse a production topic ' + 'before it asks the broker anything (its partition count)',
+    async () => {
+      process.env[TEST_GUARD_ENV] = '1';
+      const kafka = createKafka(settings, logger);
+      const producer = new TopicProducer(kafka, {} as TopicSerde, KafkaMetrics.of(new Registry()), logger);
+      // nothing listens at the broker address: a partition look-up would fail with a connection error
+      await expect(
+        producer.sendRaw([{ topic: 'processor-syi.changelog', key: 'k', value: 'x' }]),
+      ).rejects.toBeInstanceOf(UnprefixedTopicError);
+    },
+  );
 
   it('lets a client of a broker the test started itself, or any client outside tests, write any topic', async () => {
     process.env[TEST_GUARD_ENV] = '1';

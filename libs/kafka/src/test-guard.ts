@@ -18,12 +18,14 @@ export class UnprefixedTopicError extends Error {
   override readonly name = 'UnprefixedTopicError';
   constructor(readonly topic: string) {
     super(
-      `test wrote the production topic "${topic}": give the test a topic prefix (${TEST_GUARD_ENV}=1 refuses unprefixed catalog topics)`,
+      `test wrote the production topic "${topic}": ` +
+        `give the test a topic prefix (${TEST_GUARD_ENV}=1 refuses unprefixed catalog topics)`,
     );
   }
 }
 
-// eslint-disable-next-line no-restricted-properties -- a test-only switch, not configuration of an app: no app schema declares it
+// no-restricted-properties: a test-only switch, not configuration of an app: no app schema declares it
+// eslint-disable-next-line no-restricted-properties -- a test-only switch, not configuration of an app
 export const testGuardOn = (env: NodeJS.ProcessEnv = process.env) => env[TEST_GUARD_ENV] === '1';
 
 /** Throws UnprefixedTopicError for the first production topic of `topics`. */

@@ -68,7 +68,10 @@ export async function connectTestProducer(stack: TestStack): Promise<TopicProduc
   return producer;
 }
 
-/** The stack for a test file with topics of its own: `prefix`ed, provisioned before all its tests, deleted after all. */
+/**
+ * The stack for a test file with topics of its own: `prefix`ed, provisioned before all its tests, deleted after
+ * all.
+ */
 export function stackWithTopics(prefix: string): TestStack {
   const stack = testStack();
   beforeAll(() => provisionAll(stack, prefix));
