@@ -72,7 +72,8 @@ function refuse(
   // A client that never closes its side must not keep its places: destroy the socket soon after.
   setTimeout(() => socket.destroy(), 2_000).unref();
   socket.end(
-    `HTTP/1.1 ${status} ${text}\r\nconnection: close\r\ncontent-type: text/plain\r\ncontent-length: ${Buffer.byteLength(text)}\r\n${extra}\r\n${text}`,
+    `HTTP/1.1 ${status} ${text}\r\nconnection: close\r\ncontent-type: text/plain\r\n` +
+      `content-length: ${Buffer.byteLength(text)}\r\n${extra}\r\n${text}`,
   );
 }
 
