@@ -59,8 +59,10 @@ async function compare(): Promise<void> {
       `SELECT bucket, open, high, low, close, avg, samples::int FROM ${a.name} ORDER BY bucket`,
     );
     const raw = await pool.query<Record<string, unknown>>(
-      `SELECT date_bin(INTERVAL '${a.interval}', ts, TIMESTAMPTZ '2000-01-01Z') AS bucket, (array_agg(value ORDER BY ts))[1] AS open, max(value) AS high,
-              min(value) AS low, (array_agg(value ORDER BY ts DESC))[1] AS close, avg(value) AS avg, count(*)::int AS samples
+      `SELECT date_bin(INTERVAL '${a.interval}', ts, TIMESTAMPTZ '2000-01-01Z') AS bucket, ` +
+        `(array_agg(value ORDER BY ts))[1] AS open, max(value) AS high,
+              min(value) AS low, (array_agg(value ORDER BY ts DESC))[1] AS close, ` +
+        `avg(value) AS avg, count(*)::int AS samples
        FROM syi_index GROUP BY 1 ORDER BY 1`,
     );
     expect(view.rows.length).toBeGreaterThan(0);

@@ -42,7 +42,8 @@ function partitionedSql(aggregates: readonly AggregateSpec[]): string[] {
   const watermarkOf = (name: string) => `(SELECT watermark FROM ${WATERMARKS} WHERE name = '${name}')`;
   const perAggregate = aggregates.flatMap((a) => [
     `CREATE TABLE IF NOT EXISTS ${rollupTable(a.name)} (
-  bucket timestamptz PRIMARY KEY, open double precision NOT NULL, high double precision NOT NULL, low double precision NOT NULL,
+  bucket timestamptz PRIMARY KEY, open double precision NOT NULL, high double precision NOT NULL, ` +
+      `low double precision NOT NULL,
   close double precision NOT NULL, avg double precision NOT NULL, samples bigint NOT NULL
 )`,
     `INSERT INTO ${WATERMARKS} (name, watermark) VALUES ('${a.name}', '-infinity') ON CONFLICT (name) DO NOTHING`,
@@ -55,7 +56,9 @@ ${grouped(`INTERVAL '${a.interval}'`)} WHERE ts >= ${watermarkOf(a.name)} GROUP 
   const rows = aggregates
     .map((a) => `('${a.name}', '${rollupTable(a.name)}', INTERVAL '${a.interval}', INTERVAL '${a.refresh.start}')`)
     .join(', ');
-  const refresh = `CREATE OR REPLACE FUNCTION refresh_syi_index_aggregates(since timestamptz DEFAULT NULL) RETURNS integer
+  const refresh =
+    `CREATE OR REPLACE FUNCTION refresh_syi_index_aggregates(` +
+    `since timestamptz DEFAULT NULL) RETURNS integer
 LANGUAGE plpgsql AS $$
 DECLARE
   a record;
@@ -77,7 +80,8 @@ BEGIN
     IF start = '-infinity' THEN start := date_bin(a.width, (SELECT min(ts) FROM syi_index), ${ORIGIN}); END IF;
     EXECUTE format($f$INSERT INTO %I (bucket, open, high, low, close, avg, samples)
       ${grouped('$3')} WHERE ts >= $1 AND ts < $2 GROUP BY 1
-      ON CONFLICT (bucket) DO UPDATE SET open = EXCLUDED.open, high = EXCLUDED.high, low = EXCLUDED.low, close = EXCLUDED.close,
+      ON CONFLICT (bucket) DO UPDATE SET open = EXCLUDED.open, high = EXCLUDED.high, low = EXCLUDED.low, ` +
+    `close = EXCLUDED.close,
         avg = EXCLUDED.avg, samples = EXCLUDED.samples$f$, a.rollup)
       USING start, upto, a.width;
     GET DIAGNOSTICS n = ROW_COUNT;

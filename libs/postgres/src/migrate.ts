@@ -42,8 +42,11 @@ export async function migrate(
   const client = await pool.connect();
   try {
     await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
-    await client.query(`CREATE TABLE IF NOT EXISTS sink_schema_migrations (
-      version integer PRIMARY KEY, name text NOT NULL, variant text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
+    await client.query(
+      `CREATE TABLE IF NOT EXISTS sink_schema_migrations (
+      version integer PRIMARY KEY, name text NOT NULL, variant text NOT NULL, ` +
+        `applied_at timestamptz NOT NULL DEFAULT now())`,
+    );
     const variant = await chooseVariant(client, log);
     const done = new Set(
       (await client.query<{ version: number }>('SELECT version FROM sink_schema_migrations')).rows.map(

@@ -32,7 +32,8 @@ export class PartitionManager {
       try {
         // Identifiers and bounds come from code and integers, never from record strings.
         await client.query(
-          `CREATE TABLE IF NOT EXISTS ${name} PARTITION OF ${table.name} FOR VALUES FROM ('${month.from}') TO ('${month.to}')`,
+          `CREATE TABLE IF NOT EXISTS ${name} PARTITION OF ${table.name} ` +
+            `FOR VALUES FROM ('${month.from}') TO ('${month.to}')`,
         );
       } catch (err) {
         if (!DUPLICATE.has((err as { code?: string }).code ?? '')) throw err;

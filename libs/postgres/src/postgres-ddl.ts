@@ -42,8 +42,11 @@ export function createTableSql(t: TableModel, variant: StorageVariant): string {
 export function timescaleSql(t: TableModel): string[] {
   if (!isPartitioned(t)) return [];
   const statements = [
-    `SELECT create_hypertable('${t.name}', '${t.time}', chunk_time_interval => INTERVAL '7 days', if_not_exists => TRUE, migrate_data => TRUE)`,
-    `ALTER TABLE ${t.name} SET (timescaledb.compress${t.segmentBy ? `, timescaledb.compress_segmentby = '${t.segmentBy}'` : ''}, timescaledb.compress_orderby = '${t.time} DESC')`,
+    `SELECT create_hypertable('${t.name}', '${t.time}', chunk_time_interval => INTERVAL '7 days', ` +
+      `if_not_exists => TRUE, migrate_data => TRUE)`,
+    `ALTER TABLE ${t.name} SET (timescaledb.compress` +
+      (t.segmentBy ? `, timescaledb.compress_segmentby = '${t.segmentBy}'` : '') +
+      `, timescaledb.compress_orderby = '${t.time} DESC')`,
     `SELECT add_compression_policy('${t.name}', INTERVAL '7 days', if_not_exists => TRUE)`,
   ];
   if (t.retentionDays)
@@ -58,10 +61,13 @@ export function aggregateSql(variant: StorageVariant): string[] {
     if (variant === 'timescaledb') {
       return [
         `CREATE MATERIALIZED VIEW IF NOT EXISTS ${a.name} WITH (timescaledb.continuous) AS
-SELECT time_bucket(INTERVAL '${a.interval}', ts) AS bucket, first(value, ts) AS open, max(value) AS high, min(value) AS low,
+SELECT time_bucket(INTERVAL '${a.interval}', ts) AS bucket, first(value, ts) AS open, ` +
+          `max(value) AS high, min(value) AS low,
        last(value, ts) AS close, avg(value) AS avg, count(*) AS samples
 FROM syi_index GROUP BY bucket WITH NO DATA`,
-        `SELECT add_continuous_aggregate_policy('${a.name}', start_offset => INTERVAL '${a.refresh.start}', end_offset => INTERVAL '${a.refresh.end}', schedule_interval => INTERVAL '${a.refresh.every}', if_not_exists => TRUE)`,
+        `SELECT add_continuous_aggregate_policy('${a.name}', start_offset => INTERVAL '${a.refresh.start}', ` +
+          `end_offset => INTERVAL '${a.refresh.end}', ` +
+          `schedule_interval => INTERVAL '${a.refresh.every}', if_not_exists => TRUE)`,
         // Real-time aggregation: buckets not yet materialised are computed from the raw rows.
         `ALTER MATERIALIZED VIEW ${a.name} SET (timescaledb.materialized_only = false)`,
       ];

@@ -16,10 +16,12 @@ async function schemaSnapshot(): Promise<unknown> {
   const q = async (sql: string): Promise<unknown[]> => (await pool.query(sql)).rows as unknown[];
   return {
     columns: await q(
-      "SELECT table_name, column_name, data_type, is_nullable FROM information_schema.columns WHERE table_schema = 'public' ORDER BY 1, 2",
+      'SELECT table_name, column_name, data_type, is_nullable FROM information_schema.columns ' +
+        "WHERE table_schema = 'public' ORDER BY 1, 2",
     ),
     constraints: await q(
-      "SELECT conrelid::regclass::text AS t, conname, pg_get_constraintdef(oid) AS def FROM pg_constraint WHERE connamespace = 'public'::regnamespace ORDER BY 1, 2",
+      'SELECT conrelid::regclass::text AS t, conname, pg_get_constraintdef(oid) AS def FROM pg_constraint ' +
+        "WHERE connamespace = 'public'::regnamespace ORDER BY 1, 2",
     ),
     indexes: await q("SELECT tablename, indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' ORDER BY 1, 2"),
     views: await q("SELECT viewname, definition FROM pg_views WHERE schemaname = 'public' ORDER BY 1"),
@@ -112,7 +114,8 @@ describe('PostgresWriter', () => {
     }));
     await writer().write('ex.mktcap', asRecords('ex.mktcap', values));
     const parts = await pool.query(
-      "SELECT inhrelid::regclass::text AS p FROM pg_inherits WHERE inhparent = 'ex_mktcap'::regclass AND inhrelid::regclass::text LIKE 'ex_mktcap_p2040%' ORDER BY 1",
+      "SELECT inhrelid::regclass::text AS p FROM pg_inherits WHERE inhparent = 'ex_mktcap'::regclass " +
+        "AND inhrelid::regclass::text LIKE 'ex_mktcap_p2040%' ORDER BY 1",
     );
     expect(parts.rows.map((r: { p: string }) => r.p)).toEqual([
       'ex_mktcap_p204001',

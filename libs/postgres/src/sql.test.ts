@@ -7,7 +7,8 @@ import { columnArrays, insertSql, isDataError } from './postgres-writer';
 describe('PostgreSQL SQL', () => {
   it('inserts with unnest, and skips stored keys in the idempotent form', () => {
     const plain =
-      'INSERT INTO ex_mktcap (symbol, ts, market_cap_usd) SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::float8[])';
+      'INSERT INTO ex_mktcap (symbol, ts, market_cap_usd) ' +
+      'SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::float8[])';
     expect(insertSql(TABLES.ex_mktcap, false)).toBe(plain);
     expect(insertSql(TABLES.ex_mktcap, true)).toBe(`${plain} ON CONFLICT (symbol, ts) DO NOTHING`);
   });
