@@ -59,27 +59,30 @@ describe('createSinkHandler', () => {
     expect(await value(registry, 'sink_retries_total')).toBe(0);
   });
 
-  it('rethrows a failure (so nothing is committed), counts connection errors, and counts the redo as a retry', async () => {
-    const { handle, registry } = setup([
-      () => {
-        clock += 1_000;
-        return Promise.reject(new Error('down'));
-      },
-      () => {
-        clock += 200;
-        return Promise.resolve({ rowsByTable: new Map([['syi_peg', 2]]), rejected: [] });
-      },
-    ]);
-    await expect(handle([record('10'), record('11')], info)).rejects.toThrow('down');
-    expect(await value(registry, 'db_connection_errors_total')).toBe(1);
-    await handle([record('10'), record('11')], info);
-    expect(await value(registry, 'sink_retries_total')).toBe(1);
-    // The batch duration spans the failed attempt too.
-    const hist = await registry.getSingleMetric('sink_batch_duration_seconds')!.get();
-    expect(
-      hist.values.find((v) => (v as { metricName?: string }).metricName === 'sink_batch_duration_seconds_sum')?.value,
-    ).toBeCloseTo(1.2, 6);
-  });
+  it(
+    'rethrows a failure (so nothing is committed), ' + 'counts connection errors, and counts the redo as a retry',
+    async () => {
+      const { handle, registry } = setup([
+        () => {
+          clock += 1_000;
+          return Promise.reject(new Error('down'));
+        },
+        () => {
+          clock += 200;
+          return Promise.resolve({ rowsByTable: new Map([['syi_peg', 2]]), rejected: [] });
+        },
+      ]);
+      await expect(handle([record('10'), record('11')], info)).rejects.toThrow('down');
+      expect(await value(registry, 'db_connection_errors_total')).toBe(1);
+      await handle([record('10'), record('11')], info);
+      expect(await value(registry, 'sink_retries_total')).toBe(1);
+      // The batch duration spans the failed attempt too.
+      const hist = await registry.getSingleMetric('sink_batch_duration_seconds')!.get();
+      expect(
+        hist.values.find((v) => (v as { metricName?: string }).metricName === 'sink_batch_duration_seconds_sum')?.value,
+      ).toBeCloseTo(1.2, 6);
+    },
+  );
 
   it('dead-letters rejected records with their reason, source position and the record re-encoded', async () => {
     const { handle, registry, sent } = setup([
