@@ -127,7 +127,10 @@ export class AuditRunner {
   private readonly outputTopic: string;
   private timer: NodeJS.Timeout | undefined;
   private lastCheckedTs: number | null = null;
-  /** next offset to take per "topic/partition": a batch fetched again (a consumer restart rejoins from the start) is skipped up to it */
+  /**
+   * next offset to take per "topic/partition": a batch fetched again (a consumer restart rejoins from the start) is
+   * skipped up to it
+   */
   private readonly positions = new Map<string, number>();
   private undecodable = 0;
   private started = false;
@@ -260,7 +263,10 @@ export class AuditRunner {
     return batch.messages.filter((m) => Number(m.offset) >= from);
   }
 
-  /** A registry outage holds the partition (the decode is retried), as in processor-syi: an input is never dropped for it. */
+  /**
+   * A registry outage holds the partition (the decode is retried), as in processor-syi: an input is never dropped for
+   * it.
+   */
   private decodeRetrying<T extends InputTopic>(batch: PartitionBatch, topic: T, payload: Buffer) {
     return retryWhileRegistryUnavailable(() => this.options.serde.deserialize(topic, payload), {
       stopped: () => this.stopping,

@@ -126,7 +126,10 @@ export class IndexAuditor {
     this.sorted = false;
   }
 
-  /** processor-syi dead-lettered this input ("topic/partition/offset"), late or of any other kind: it never applied it. */
+  /**
+   * processor-syi dead-lettered this input ("topic/partition/offset"), late or of any other kind: it never applied
+   * it.
+   */
   addLateLetter(id: string): void {
     this.late.add(id);
   }

@@ -57,7 +57,9 @@ export function verifyChain(records: readonly SyiRecord[], prevOfFirst?: string 
     } else if (prevOfFirst !== undefined && r.prevDigest !== prevOfFirst) {
       problems.push({
         ts: r.ts,
-        problem: `prevDigest ${String(r.prevDigest)} is not the digest of the record before the range (${String(prevOfFirst)})`,
+        problem:
+          `prevDigest ${String(r.prevDigest)} is not the digest of the record ` +
+          `before the range (${String(prevOfFirst)})`,
       });
     }
     prev = r;

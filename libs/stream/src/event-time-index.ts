@@ -67,7 +67,10 @@ interface PartitionRead {
 export class EventTimeIndex {
   readonly params: MethodologyParams;
   private readonly chained: ChainedIndexState;
-  /** equal-ts events in (partition, offset) order: independent of fetch order, so restarts and recomputations are bit-identical */
+  /**
+   * equal-ts events in (partition, offset) order: independent of fetch order, so restarts and recomputations are
+   * bit-identical
+   */
   private readonly buffer = new ReorderBuffer<Buffered>((a, b) =>
     a.partition < b.partition ? -1 : a.partition > b.partition ? 1 : a.offset - b.offset,
   );
@@ -128,7 +131,11 @@ export class EventTimeIndex {
       const p = this.watermarks.progress(partition);
       return {
         kind: 'late',
-        reason: `late event: ts ${event.ts} (${new Date(event.ts).toISOString()}) is at or before the last evaluated grid point ${this.lastEvaluatedTs}; watermark ${this.watermarks.current(wallNow)}; ${partition} at offset ${offset}, read to ${p?.position ?? '?'} of ${p?.end ?? '?'}, max ts before ${maxTsBefore}`,
+        reason:
+          `late event: ts ${event.ts} (${new Date(event.ts).toISOString()}) is at or before ` +
+          `the last evaluated grid point ${this.lastEvaluatedTs}; watermark ${this.watermarks.current(wallNow)}; ` +
+          `${partition} at offset ${offset}, ` +
+          `read to ${p?.position ?? '?'} of ${p?.end ?? '?'}, max ts before ${maxTsBefore}`,
       };
     }
     this.buffer.push(event.ts, { partition, offset, event });
@@ -159,7 +166,10 @@ export class EventTimeIndex {
     return !seen;
   }
 
-  /** Offsets are read in increasing order per partition; anything below the position (or handled before a restart) is a re-delivery. */
+  /**
+   * Offsets are read in increasing order per partition; anything below the position (or handled before a restart) is
+   * a re-delivery.
+   */
   private alreadyHandled(r: PartitionRead, offset: number): boolean {
     if (r.replay.delete(offset)) return false;
     return offset < Math.max(r.donePosition, r.position);

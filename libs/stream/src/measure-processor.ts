@@ -49,7 +49,10 @@ export function shardSymbols(shard: number, symbols: readonly string[], shards =
   return symbols.filter((s) => partitionForKey(s, shards) === shard);
 }
 
-/** Whether a shard applies an event: its symbols' records, and every pool (a pool's next record may change its symbol). */
+/**
+ * Whether a shard applies an event: its symbols' records, and every pool (a pool's next record may change its
+ * symbol).
+ */
 export function shardAccepts(symbols: ReadonlySet<string>, event: IndexEvent): boolean {
   switch (event.topic) {
     case 'dl.apy':

@@ -115,7 +115,8 @@ describe('verify: any arrival order the processor can see', () => {
       ),
       { numRuns: 25, seed: 14 },
     );
-    // not vacuous: most runs publish (one whose early market caps all came late publishes nothing), some inputs were late
+    // not vacuous: most runs publish (one whose early market caps all came late publishes nothing), some inputs were
+    // late
     expect(recordsSeen).toBeGreaterThan(25 * 60);
     expect(lateSeen).toBeGreaterThan(0);
   });

@@ -112,7 +112,10 @@ export interface VerifyReport {
   readonly recomputeProblems: ChainProblem[];
 }
 
-/** Compares published records with their recomputation (values, inputsDigest, digest given the published prevDigest). */
+/**
+ * Compares published records with their recomputation (values, inputsDigest, digest given the published
+ * prevDigest).
+ */
 export function compareRecomputed(
   published: readonly SyiRecord[],
   recomputed: ReadonlyMap<number, SyiRecord>,
@@ -130,7 +133,8 @@ export function compareRecomputed(
     if (digest !== p.digest)
       problems.push({
         ts: p.ts,
-        problem: `recomputed record (value ${r.value}, published ${p.value}) has digest ${digest}, published ${p.digest}`,
+        problem:
+          `recomputed record (value ${r.value}, published ${p.value}) ` + `has digest ${digest}, published ${p.digest}`,
       });
   }
   return problems;

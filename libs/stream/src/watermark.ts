@@ -10,11 +10,11 @@
 // delivering stops holding it (a safety valve for a stuck partition, off by default — while
 // catching up a backlog on a busy machine the consumer left partitions unfetched for more than
 // 10 s and their records went late by hours). Idle time is counted on a reader clock that
-// stands still while nothing is delivered at all: when the process itself stalls (a long commit, GC, a busy CPU), every partition would
-// otherwise look idle at once, and the watermark would jump to the largest ts seen — hours ahead
-// when a sparse input was read to its end — making every event still to read late. While
-// catching up on a backlog the rule makes evaluation wait for the slowest partition, so a
-// restart sees the same order of events as an uninterrupted run.
+// stands still while nothing is delivered at all: when the process itself stalls (a long commit,
+// GC, a busy CPU), every partition would otherwise look idle at once, and the watermark would jump
+// to the largest ts seen — hours ahead when a sparse input was read to its end — making every
+// event still to read late. While catching up on a backlog the rule makes evaluation wait for
+// the slowest partition, so a restart sees the same order of events as an uninterrupted run.
 
 export interface PartitionProgress {
   /** largest event time seen (−Infinity before the first record) */
