@@ -64,7 +64,10 @@ export const configSchema = z.object({
   API_KEY_CACHE_MS: positiveInt.default(30_000),
   /** Symbols the API knows before the first record names them. */
   CONSTITUENTS: commaList.default([...METHODOLOGY_V1.constituents]),
-  /** The auditor's health port (its GET /status): /api/index/verify and /api/index/audit report its check; unset: not available. */
+  /**
+   * The auditor's health port (its GET /status): /api/index/verify and /api/index/audit report its check; unset: not
+   * available.
+   */
   AUDITOR_URL: httpUrl.optional(),
   /** The ws-gateway stream the ticker page connects to; unset: the page's host, port 8090. */
   TICKER_STREAM_URL: z

@@ -117,7 +117,10 @@ interface Report {
   test_cases: { generated: number };
 }
 
-/** From schemathesis' JSON report: failures and errors found, operations tested, whether it ran a real number of cases. */
+/**
+ * From schemathesis' JSON report: failures and errors found, operations tested, whether it ran a real number of
+ * cases.
+ */
 function summary(path: string): ContractRun['report'] {
   const report = JSON.parse(readFileSync(path, 'utf8')) as Report;
   return {

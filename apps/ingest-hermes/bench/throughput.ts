@@ -3,7 +3,8 @@
 // updates per second acknowledged by Kafka and the time from the simulator's slot (the moment the event
 // is due; the simulator emits it at most one tick later, so the figure slightly overstates our part) to
 // the broker's acknowledgement. Prints one JSON document.
-//   npx tsx apps/ingest-hermes/bench/throughput.ts [seconds=8] [feedRates=1000,2000,4000,5000,6000,8000,12000,16000,20000]
+//   npx tsx apps/ingest-hermes/bench/throughput.ts [seconds=8] \
+//     [feedRates=1000,2000,4000,5000,6000,8000,12000,16000,20000]
 // Dedupe is per (feed, publishTime, slot) here: at these rates many slots share one publish second, and
 // the default (feed, publishTime) key would publish only one update per feed per second.
 import os from 'node:os';

@@ -142,40 +142,43 @@ describe('ingest-hermes on market-sim and Kafka', () => {
     expectNoDuplicateOrGap(publishedPrices(app), { gapsAllowed: true });
   });
 
-  it('fails over to polling while the stream keeps failing and returns to the stream, without duplicates or gaps', async () => {
-    const from = await endOffsets(stack.kafka, physical('pyth.prices'));
-    running = await startApp(stack, sim());
-    const app = running;
-    await waitFor('first event', () => published(app) >= 1, 20_000);
-    // Every stream ends at once for 4 s: three failed connections, then polling /latest.
-    await scenario({ events: [{ type: 'hermes', at: 0, mode: 'close', duration: '4s' }] });
-    await waitFor('fail-over', () => app.app.client.isFailedOver(), 10_000);
-    expect(await metricValue(app.registry, 'hermes_failover_active')).toBe(1);
-    const polledFrom = app.requests.filter((r) => r.path.endsWith('/latest')).length;
-    await waitFor(
-      'polls answered',
-      () => app.requests.filter((r) => r.path.endsWith('/latest') && r.status === 200).length >= polledFrom + 3,
-      10_000,
-    );
-    expect(await app.readiness.failing()).toEqual([]);
-    await waitFor(
-      'back on the stream',
-      () => !app.app.client.isFailedOver() && app.app.client.getState() === 'streaming',
-      15_000,
-    );
-    expect(await metricValue(app.registry, 'hermes_failover_active')).toBe(0);
-    const back = published(app);
-    await waitFor('stream events after the return', () => published(app) >= back + 2, 10_000);
-    await running.stop();
-    running = null;
-    const expected = publishedPrices(app).length;
-    const prices = await readValues('pyth.prices', from, expected);
-    expect(prices).toHaveLength(expected);
-    expectNoDuplicateOrGap(prices.map((p) => p.value));
-    // The outage lasted 4 s and was bridged: the published span covers it.
-    const usdcTimes = prices.filter((p) => p.value.feedId === USDC).map((p) => p.value.publishTime);
-    expect(usdcTimes[usdcTimes.length - 1]! - usdcTimes[0]!).toBeGreaterThanOrEqual(4);
-  });
+  it(
+    'fails over to polling while the stream keeps failing and returns to the stream, ' + 'without duplicates or gaps',
+    async () => {
+      const from = await endOffsets(stack.kafka, physical('pyth.prices'));
+      running = await startApp(stack, sim());
+      const app = running;
+      await waitFor('first event', () => published(app) >= 1, 20_000);
+      // Every stream ends at once for 4 s: three failed connections, then polling /latest.
+      await scenario({ events: [{ type: 'hermes', at: 0, mode: 'close', duration: '4s' }] });
+      await waitFor('fail-over', () => app.app.client.isFailedOver(), 10_000);
+      expect(await metricValue(app.registry, 'hermes_failover_active')).toBe(1);
+      const polledFrom = app.requests.filter((r) => r.path.endsWith('/latest')).length;
+      await waitFor(
+        'polls answered',
+        () => app.requests.filter((r) => r.path.endsWith('/latest') && r.status === 200).length >= polledFrom + 3,
+        10_000,
+      );
+      expect(await app.readiness.failing()).toEqual([]);
+      await waitFor(
+        'back on the stream',
+        () => !app.app.client.isFailedOver() && app.app.client.getState() === 'streaming',
+        15_000,
+      );
+      expect(await metricValue(app.registry, 'hermes_failover_active')).toBe(0);
+      const back = published(app);
+      await waitFor('stream events after the return', () => published(app) >= back + 2, 10_000);
+      await running.stop();
+      running = null;
+      const expected = publishedPrices(app).length;
+      const prices = await readValues('pyth.prices', from, expected);
+      expect(prices).toHaveLength(expected);
+      expectNoDuplicateOrGap(prices.map((p) => p.value));
+      // The outage lasted 4 s and was bridged: the published span covers it.
+      const usdcTimes = prices.filter((p) => p.value.feedId === USDC).map((p) => p.value.publishTime);
+      expect(usdcTimes[usdcTimes.length - 1]! - usdcTimes[0]!).toBeGreaterThanOrEqual(4);
+    },
+  );
 
   it('dead-letters malformed events with the reason and keeps publishing', async () => {
     const from = await endOffsets(stack.kafka, physical('pyth.updates.dlq'));

@@ -1,8 +1,8 @@
 // End-to-end latency of the keeper: a Hermes event reaching the input topic (producer acked) → the
 // chain holding that price or a newer one (the transaction carrying it mined on anvil, automine),
 // observed by polling getPriceUnsafe every 20 ms. One feed, one event per 400 ms Hermes slot, each
-// moving the price 0.02 % further (past the 0.01 % threshold). Runs the real keeper wiring (createKeeperApp) against the
-// real broker and a private anvil with MockPyth. Prints JSON.
+// moving the price 0.02 % further (past the 0.01 % threshold). Runs the real keeper wiring (createKeeperApp)
+// against the real broker and a private anvil with MockPyth. Prints JSON.
 //   npx tsx apps/keeper/bench/latency.ts [--events 150] [--debounce 400,1000]
 import { nowS, priceConfigYaml, startEnv, startKeeper, waitFor } from '../test/harness';
 

@@ -72,24 +72,31 @@ describe('keeper config', () => {
     ]);
   });
 
-  it('per-chain fee caps: chainId=gwei entries override MAX_GAS_PRICE_GWEI on their chain; a bad entry is named', () => {
-    const c = loadAppConfig({ ...base, MAX_GAS_PRICE_GWEI_BY_CHAIN: '8453=0.5, 1=200' });
-    expect(maxGasPriceGwei(c, 8453)).toBe(0.5);
-    expect(maxGasPriceGwei(c, 1)).toBe(200);
-    expect(maxGasPriceGwei(c, 31337)).toBe(500);
-    expect(() => loadAppConfig({ ...base, MAX_GAS_PRICE_GWEI_BY_CHAIN: '8453:0.5' })).toThrow(
-      /MAX_GAS_PRICE_GWEI_BY_CHAIN[\s\S]*"8453:0.5" is not chainId=gwei/,
-    );
-    expect(() => loadAppConfig({ ...base, MAX_GAS_PRICE_GWEI_BY_CHAIN: '10=0' })).toThrow(
-      /MAX_GAS_PRICE_GWEI_BY_CHAIN/,
-    );
-  });
+  it(
+    'per-chain fee caps: chainId=gwei entries override MAX_GAS_PRICE_GWEI on their chain; ' + 'a bad entry is named',
+    () => {
+      const c = loadAppConfig({ ...base, MAX_GAS_PRICE_GWEI_BY_CHAIN: '8453=0.5, 1=200' });
+      expect(maxGasPriceGwei(c, 8453)).toBe(0.5);
+      expect(maxGasPriceGwei(c, 1)).toBe(200);
+      expect(maxGasPriceGwei(c, 31337)).toBe(500);
+      expect(() => loadAppConfig({ ...base, MAX_GAS_PRICE_GWEI_BY_CHAIN: '8453:0.5' })).toThrow(
+        /MAX_GAS_PRICE_GWEI_BY_CHAIN[\s\S]*"8453:0.5" is not chainId=gwei/,
+      );
+      expect(() => loadAppConfig({ ...base, MAX_GAS_PRICE_GWEI_BY_CHAIN: '10=0' })).toThrow(
+        /MAX_GAS_PRICE_GWEI_BY_CHAIN/,
+      );
+    },
+  );
 
-  it('failure-mode settings: staleness gain defaults to half of MAX_STALENESS; gas mode and multipliers are checked', () => {
-    expect(stalenessMinGainS(loadAppConfig(base))).toBe(15);
-    expect(stalenessMinGainS(loadAppConfig({ ...base, STALENESS_MIN_GAIN_S: '0' }))).toBe(0);
-    expect(() => loadAppConfig({ ...base, GAS_MODE: 'eip-1559' })).toThrow(/GAS_MODE/);
-    expect(() => loadAppConfig({ ...base, FEE_CAP_MARKET_MULTIPLE: '1' })).toThrow(/FEE_CAP_MARKET_MULTIPLE/);
-    expect(() => loadAppConfig({ ...base, UPDATE_FEE_MULTIPLIER: '0.5' })).toThrow(/UPDATE_FEE_MULTIPLIER/);
-  });
+  it(
+    'failure-mode settings: staleness gain defaults to half of MAX_STALENESS; ' +
+      'gas mode and multipliers are checked',
+    () => {
+      expect(stalenessMinGainS(loadAppConfig(base))).toBe(15);
+      expect(stalenessMinGainS(loadAppConfig({ ...base, STALENESS_MIN_GAIN_S: '0' }))).toBe(0);
+      expect(() => loadAppConfig({ ...base, GAS_MODE: 'eip-1559' })).toThrow(/GAS_MODE/);
+      expect(() => loadAppConfig({ ...base, FEE_CAP_MARKET_MULTIPLE: '1' })).toThrow(/FEE_CAP_MARKET_MULTIPLE/);
+      expect(() => loadAppConfig({ ...base, UPDATE_FEE_MULTIPLIER: '0.5' })).toThrow(/UPDATE_FEE_MULTIPLIER/);
+    },
+  );
 });

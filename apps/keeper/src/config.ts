@@ -105,7 +105,10 @@ export const configSchema = z.object({
   STUCK_AFTER_MS: positiveInt.default(30_000),
   RECEIPT_POLL_MS: positiveInt.default(500),
   MAX_REPLACEMENTS: positiveInt.default(3),
-  /** The in-flight transaction record (a persistent volume); default: a file per chain and wallet under the OS temp dir. */
+  /**
+   * The in-flight transaction record (a persistent volume); default: a file per chain and wallet under the OS temp
+   * dir.
+   */
   KEEPER_STATE_FILE: z.string().min(1).optional(),
   // The SYI feed (docs/keeper.md, "The SYI feed"): absent, the keeper does not publish the SYI.
   SYI_FEED_ADDRESS: address.optional(),
@@ -113,7 +116,10 @@ export const configSchema = z.object({
   SYI_DEVIATION_BPS: positiveNumber.default(1),
   /** Publish when the on-chain value is this old (chain time − updatedAt), even without a deviation. */
   SYI_HEARTBEAT_S: positiveInt.default(3600),
-  /** Never publish a record whose T is less than this after the on-chain T (bounds the publish rate; 0: the deviation alone). */
+  /**
+   * Never publish a record whose T is less than this after the on-chain T (bounds the publish rate; 0: the deviation
+   * alone).
+   */
   SYI_MIN_INTERVAL_S: nonNegativeInt.default(0),
   /** The topic of index records (tests use a prefixed copy). */
   SYI_INPUT_TOPIC: z.string().min(1).default('syi.calculated'),

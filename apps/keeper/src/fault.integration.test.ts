@@ -30,7 +30,8 @@ const PHASE_MS = 30_000;
 const describeWithFaketime = FAKETIME || process.env.CI === 'true' ? describe : describe.skip;
 if (!FAKETIME)
   console.warn(
-    `faketime is not installed (apt-get install faketime): the keeper fault run ${process.env.CI === 'true' ? 'fails' : 'is skipped'}`,
+    'faketime is not installed (apt-get install faketime): ' +
+      `the keeper fault run ${process.env.CI === 'true' ? 'fails' : 'is skipped'}`,
   );
 
 describeWithFaketime('keeper fault run: nonce gap and a host clock 60 s fast', () => {

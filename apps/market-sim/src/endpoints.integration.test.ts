@@ -53,7 +53,8 @@ describe('market-sim endpoints', () => {
     expect(res.status).toBe(404);
     expect(parseHermesErrorBody(await res.text())).toMatchObject({ kind: 'price-ids-not-found', ids: [unknown] });
     const ignored = await fetch(
-      `${sim.url}/hermes/v2/updates/price/latest?ids[]=${unknown}&ids[]=${ASSETS[0]!.pythId}&ignore_invalid_price_ids=true`,
+      `${sim.url}/hermes/v2/updates/price/latest?ids[]=${unknown}&ids[]=${ASSETS[0]!.pythId}` +
+        '&ignore_invalid_price_ids=true',
     );
     const r = parseHermesPriceUpdateText(await ignored.text(), { feedSymbols, receivedAt: 0 });
     expect(r.ok && r.records.prices.map((p) => p.symbol)).toEqual([ASSETS[0]!.symbol]);

@@ -63,7 +63,10 @@ async function published(kind: MeasureKind, prefix: string): Promise<Published[]
   return Promise.all(messages.map((m) => stack.serde.deserialize(topic, m.value as Buffer)));
 }
 
-/** Every symbol published up to near the end of the feed (each shard's watermark follows the events of its own symbols). */
+/**
+ * Every symbol published up to near the end of the feed (each shard's watermark follows the events of its own
+ * symbols).
+ */
 async function caughtUp(kind: MeasureKind, prefix: string, lastGrid: number): Promise<boolean> {
   const last = new Map<string, number>();
   for (const r of await published(kind, prefix)) last.set(r.symbol, Math.max(r.ts, last.get(r.symbol) ?? 0));

@@ -30,7 +30,10 @@ export const configSchema = z.object({
   /** gzip insert bodies / ask for gzip answers: worth it only when the network, not the CPU, is the limit. */
   CLICKHOUSE_COMPRESS_REQUEST: booleanFlag.default(false),
   CLICKHOUSE_COMPRESS_RESPONSE: booleanFlag.default(false),
-  /** Reuse connections; an idle one is closed after CLICKHOUSE_KEEP_ALIVE_IDLE_MS, below the server's keep_alive_timeout. */
+  /**
+   * Reuse connections; an idle one is closed after CLICKHOUSE_KEEP_ALIVE_IDLE_MS, below the server's
+   * keep_alive_timeout.
+   */
   CLICKHOUSE_KEEP_ALIVE: booleanFlag.default(true),
   CLICKHOUSE_KEEP_ALIVE_IDLE_MS: nonNegativeInt.default(2_500),
   SINK_GROUP_ID: z.string().min(1).default('sink-clickhouse'),

@@ -111,7 +111,8 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
   if (interval === undefined) return { ok: false, problem: 'missing --interval' };
   const seconds = Number(interval);
   if (interval.trim() === '' || !Number.isFinite(seconds) || Math.round(seconds * 1000) < 1) {
-    return { ok: false, problem: `--interval must be a number of seconds ≥ 0.0005 (got ${JSON.stringify(interval)})` };
+    const problem = `--interval must be a number of seconds ≥ 0.0005 (got ${JSON.stringify(interval)})`;
+    return { ok: false, problem };
   }
   return { ok: true, command: { command: 'replay', input, intervalSeconds: seconds, skipInvalid } };
 }

@@ -149,13 +149,16 @@ export async function runVerify(command: VerifyCommand, out: Writable): Promise<
   const iso = (t: number | null) => (t === null ? '-' : new Date(t).toISOString());
   out.write(`syi verify ${outputTopic} ${iso(command.from)} … ${iso(command.to)}\n`);
   out.write(`  records checked: ${report.records} (${iso(report.from)} … ${iso(report.to)})\n`);
-  out.write(
-    `  chain: ${report.chainProblems.length === 0 ? 'OK' : `${report.chainProblems.length} problem(s)`}${prevOfFirst === undefined ? ' (link of the first record not checked: the record before it is gone)' : ''}\n`,
-  );
+  const chainVerdict = report.chainProblems.length === 0 ? 'OK' : `${report.chainProblems.length} problem(s)`;
+  const firstLinkNote =
+    prevOfFirst === undefined ? ' (link of the first record not checked: the record before it is gone)' : '';
+  out.write(`  chain: ${chainVerdict}${firstLinkNote}\n`);
   for (const p of report.chainProblems.slice(0, 20)) out.write(`    ${iso(p.ts)}: ${p.problem}\n`);
-  out.write(
-    `  grid (${config.GRID_INTERVAL_MS} ms): ${offGrid.length === 0 ? 'OK' : `${offGrid.length} record(s) off the grid, first at ${iso((offGrid[0] as SyiRecord).ts)}`}\n`,
-  );
+  const gridVerdict =
+    offGrid.length === 0
+      ? 'OK'
+      : `${offGrid.length} record(s) off the grid, first at ${iso((offGrid[0] as SyiRecord).ts)}`;
+  out.write(`  grid (${config.GRID_INTERVAL_MS} ms): ${gridVerdict}\n`);
   if (recomputed !== null) {
     const byKind = (counts: Map<string, number>) => {
       const kinds = [...counts].sort(([a], [b]) => (a < b ? -1 : 1)).map(([kind, n]) => `${kind} ${n}`);
@@ -163,17 +166,20 @@ export async function runVerify(command: VerifyCommand, out: Writable): Promise<
     };
     const leftOutTotal = [...leftOut.values()].reduce((a, b) => a + b, 0);
     out.write(
-      `  inputs: ${undecodable} undecodable (not used), ${leftOutTotal} left out as dead-lettered by ${SYI_PROCESSOR} (${byKind(leftOut)}); dead letters by kind: ${byKind(letters)}\n`,
+      `  inputs: ${undecodable} undecodable (not used), ` +
+        `${leftOutTotal} left out as dead-lettered by ${SYI_PROCESSOR} (${byKind(leftOut)}); ` +
+        `dead letters by kind: ${byKind(letters)}\n`,
     );
     if (asked.length < sampled.length) {
       out.write(
-        `  not recomputable: ${sampled.length - asked.length} sampled record(s) before ${Number.isFinite(horizon) ? iso(horizon) : 'the end'} need inputs that retention has deleted\n`,
+        `  not recomputable: ${sampled.length - asked.length} sampled record(s) ` +
+          `before ${Number.isFinite(horizon) ? iso(horizon) : 'the end'} need inputs that retention has deleted\n`,
       );
     }
   }
-  out.write(
-    `  recomputed from inputs: ${report.recomputed}, ${report.recomputeProblems.length === 0 ? 'all equal' : `${report.recomputeProblems.length} problem(s)`}\n`,
-  );
+  const recomputeVerdict =
+    report.recomputeProblems.length === 0 ? 'all equal' : `${report.recomputeProblems.length} problem(s)`;
+  out.write(`  recomputed from inputs: ${report.recomputed}, ${recomputeVerdict}\n`);
   for (const p of report.recomputeProblems.slice(0, 20)) out.write(`    ${iso(p.ts)}: ${p.problem}\n`);
   if (report.records === 0) out.write('  no record in the range\n');
   out.write(ok ? 'OK\n' : 'FAILED\n');

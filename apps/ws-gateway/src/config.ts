@@ -21,7 +21,10 @@ export const configSchema = z.object({
    * kernel time: one process uses one core. > 1: the primary supervises them and owns HEALTH_PORT.
    */
   WORKERS: positiveInt.default(1),
-  /** Connections one instance holds (over all its workers); past it a new one is refused with 503 (scale out instead). */
+  /**
+   * Connections one instance holds (over all its workers); past it a new one is refused with 503 (scale out
+   * instead).
+   */
   MAX_CONNECTIONS: positiveInt.default(20_000),
   /** A client with more than this queued (bytes) is closed with code 4008: it never slows the others. */
   MAX_BUFFERED_BYTES: positiveInt.default(1_048_576),

@@ -112,7 +112,10 @@ interface Step {
   inputToClientMs: { p50: number; p99: number; samples: number };
   /** grid time T → the record for T at a WebSocket client */
   wsLatencyMs: { p50: number; p99: number; samples: number };
-  /** grid time T → processor-syi's commit of the record for T (mean; the rest of the way is Kafka → ws-gateway → client) */
+  /**
+   * grid time T → processor-syi's commit of the record for T (mean; the rest of the way is Kafka → ws-gateway →
+   * client)
+   */
   syiCommitLatencyMeanMs: number | null;
   /** input records per second each processor took in (null: it was restarted in the window) */
   processorEventsPerSecond: Record<string, number | null>;
@@ -206,15 +209,24 @@ function markdown(steps: readonly Step[]): string {
   return [
     '# System benchmark',
     '',
-    '| tick rate | input events/s | input → client p50 / p99 (ms) | grid T → client p50 / p99 (ms) | grid T → processor-syi commit, mean (ms) | processor-peg / -syi events/s | watermark lag max (s) | consumer lag max | keeper tx (ms) | stable |',
+    '| tick rate | input events/s | input → client p50 / p99 (ms) | grid T → client p50 / p99 (ms) ' +
+      '| grid T → processor-syi commit, mean (ms) | processor-peg / -syi events/s | watermark lag max (s) ' +
+      '| consumer lag max | keeper tx (ms) | stable |',
     '|---|---|---|---|---|---|---|---|---|---|',
     ...steps.map(
       (s) =>
-        `| ${s.tickRate} | ${s.inputEventsPerSecond} | ${s.inputToClientMs.p50} / ${s.inputToClientMs.p99} | ${s.wsLatencyMs.p50} / ${s.wsLatencyMs.p99} | ${s.syiCommitLatencyMeanMs ?? '—'} | ${s.processorEventsPerSecond['processor-peg'] ?? 'restarted'} / ${s.processorEventsPerSecond['processor-syi'] ?? 'restarted'} | ${s.watermarkLagMaxS} | ${s.consumerLagMax} | ${s.keeperTxLatencyMeanMs ?? '—'} | ${s.stable ? 'yes' : 'no'} |`,
+        `| ${s.tickRate} | ${s.inputEventsPerSecond} | ${s.inputToClientMs.p50} / ${s.inputToClientMs.p99} ` +
+        `| ${s.wsLatencyMs.p50} / ${s.wsLatencyMs.p99} | ${s.syiCommitLatencyMeanMs ?? '—'} ` +
+        `| ${s.processorEventsPerSecond['processor-peg'] ?? 'restarted'} ` +
+        `/ ${s.processorEventsPerSecond['processor-syi'] ?? 'restarted'} ` +
+        `| ${s.watermarkLagMaxS} | ${s.consumerLagMax} | ${s.keeperTxLatencyMeanMs ?? '—'} ` +
+        `| ${s.stable ? 'yes' : 'no'} |`,
     ),
     '',
-    "input → client: from an input event's arrival at its ingester to the first index update reflecting it at a WebSocket client (includes the wait for its grid point, up to 1 s).",
-    "grid T → client: from grid time T to the record for T at the client; it includes the processors' allowed lateness (200 ms).",
+    "input → client: from an input event's arrival at its ingester to the first index update reflecting it " +
+      'at a WebSocket client (includes the wait for its grid point, up to 1 s).',
+    'grid T → client: from grid time T to the record for T at the client; ' +
+      "it includes the processors' allowed lateness (200 ms).",
     '',
   ].join('\n');
 }
@@ -234,22 +246,34 @@ async function plot(steps: readonly Step[], file: string): Promise<void> {
   const x = (v: number) => L + (v / xMax) * (W - L - R);
   const y = (v: number) => H - B - (v / yMax) * (H - B - T);
   const line = (key: 'p50' | 'p99', color: string) =>
-    `<polyline fill="none" stroke="${color}" stroke-width="2" points="${steps.map((s) => `${x(s.inputEventsPerSecond)},${y(s.inputToClientMs[key])}`).join(' ')}"/>` +
+    `<polyline fill="none" stroke="${color}" stroke-width="2" ` +
+    `points="${steps.map((s) => `${x(s.inputEventsPerSecond)},${y(s.inputToClientMs[key])}`).join(' ')}"/>` +
     steps
       .map((s) => `<circle cx="${x(s.inputEventsPerSecond)}" cy="${y(s.inputToClientMs[key])}" r="3" fill="${color}"/>`)
       .join('');
   const ticks = (n: number, max: number, f: (v: number) => string) =>
     Array.from({ length: n + 1 }, (_, i) => f((max * i) / n)).join('');
-  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" font-family="sans-serif" font-size="12">
+  const svgOpen =
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" ` + 'font-family="sans-serif" font-size="12">';
+  const title =
+    `<text x="${W / 2}" y="18" text-anchor="middle" font-size="14">` +
+    'End-to-end latency (input event → WebSocket client) against input rate</text>';
+  const axes =
+    `<line x1="${L}" y1="${H - B}" x2="${W - R}" y2="${H - B}" stroke="black"/>` +
+    `<line x1="${L}" y1="${T}" x2="${L}" y2="${H - B}" stroke="black"/>`;
+  const legend =
+    `<text x="${W - R - 90}" y="${T + 10}" fill="#1f77b4">p50</text>` +
+    `<text x="${W - R - 50}" y="${T + 10}" fill="#d62728">p99</text>`;
+  const svg = `${svgOpen}
     <rect width="100%" height="100%" fill="white"/>
-    <text x="${W / 2}" y="18" text-anchor="middle" font-size="14">End-to-end latency (input event → WebSocket client) against input rate</text>
-    <line x1="${L}" y1="${H - B}" x2="${W - R}" y2="${H - B}" stroke="black"/><line x1="${L}" y1="${T}" x2="${L}" y2="${H - B}" stroke="black"/>
+    ${title}
+    ${axes}
     ${ticks(5, xMax, (v) => `<text x="${x(v)}" y="${H - B + 16}" text-anchor="middle">${Math.round(v)}</text>`)}
     ${ticks(5, yMax, (v) => `<text x="${L - 6}" y="${y(v) + 4}" text-anchor="end">${Math.round(v)}</text>`)}
     <text x="${W / 2}" y="${H - 10}" text-anchor="middle">input events/s</text>
     <text x="16" y="${H / 2}" transform="rotate(-90 16 ${H / 2})" text-anchor="middle">latency (ms)</text>
     ${line('p50', '#1f77b4')}${line('p99', '#d62728')}
-    <text x="${W - R - 90}" y="${T + 10}" fill="#1f77b4">p50</text><text x="${W - R - 50}" y="${T + 10}" fill="#d62728">p99</text>
+    ${legend}
   </svg>`;
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
@@ -280,7 +304,9 @@ async function main(): Promise<void> {
       const step = await measure(system, rate, steps[0]?.wsLatencyMs.p99 ?? null);
       steps.push(step);
       process.stderr.write(
-        `tick rate ${rate}: ${step.inputEventsPerSecond} input events/s, input → client p99 ${step.inputToClientMs.p99} ms, grid → client p99 ${step.wsLatencyMs.p99} ms, stable ${step.stable}\n`,
+        `tick rate ${rate}: ${step.inputEventsPerSecond} input events/s, ` +
+          `input → client p99 ${step.inputToClientMs.p99} ms, grid → client p99 ${step.wsLatencyMs.p99} ms, ` +
+          `stable ${step.stable}\n`,
       );
       if (!step.stable) break;
     }

@@ -17,17 +17,21 @@ jest.retryTimes(0);
 const system = new System({ wsClients: 2 });
 afterAll(() => system.stop());
 
-it('loses and duplicates nothing through a broker kill, app kills, a database outage, a silent Hermes and a cut RPC', async () => {
-  await system.start();
-  system.startIngesters();
-  await new Promise((r) => setTimeout(r, 20_000));
-  const report = await runChaos(system, { short: true, log: (line) => process.stdout.write(`chaos: ${line}\n`) });
-  const dir = join(repoRoot(), 'artifacts');
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'chaos-report.json'), JSON.stringify(report, null, 2));
-  writeFileSync(join(dir, 'chaos-report.md'), chaosMarkdown(report));
-  process.stdout.write(chaosMarkdown(report));
-  expect(report.faults.length).toBeGreaterThanOrEqual(10);
-  expect(report.problems).toEqual([]);
-  expect(report.published).toBeGreaterThan(report.runSeconds / 2);
-});
+it(
+  'loses and duplicates nothing through a broker kill, app kills, a database outage, ' +
+    'a silent Hermes and a cut RPC',
+  async () => {
+    await system.start();
+    system.startIngesters();
+    await new Promise((r) => setTimeout(r, 20_000));
+    const report = await runChaos(system, { short: true, log: (line) => process.stdout.write(`chaos: ${line}\n`) });
+    const dir = join(repoRoot(), 'artifacts');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'chaos-report.json'), JSON.stringify(report, null, 2));
+    writeFileSync(join(dir, 'chaos-report.md'), chaosMarkdown(report));
+    process.stdout.write(chaosMarkdown(report));
+    expect(report.faults.length).toBeGreaterThanOrEqual(10);
+    expect(report.problems).toEqual([]);
+    expect(report.published).toBeGreaterThan(report.runSeconds / 2);
+  },
+);

@@ -56,7 +56,10 @@ export async function runChaos(system: System, options: ChaosOptions): Promise<C
   const faults: FaultResult[] = [];
   const staleness = sampleOracle(system);
 
-  /** Waits until the index is current (processor-syi's watermark and last publish within 5 s of now: lateness is 2 s). */
+  /**
+   * Waits until the index is current (processor-syi's watermark and last publish within 5 s of now: lateness is
+   * 2 s).
+   */
   const recovered = async (since: number): Promise<number> => {
     await waitFor('the index to be current again', () => system.indexCurrent(5_000), 180_000, 250).catch(
       () => undefined,
@@ -167,7 +170,8 @@ export async function runChaos(system: System, options: ChaosOptions): Promise<C
   const boundS = system.options.keeperMaxStalenessS + longestOutageS;
   if (oracle.maxStalenessS > boundS)
     problems.push(
-      `the oracle was ${oracle.maxStalenessS} s stale, more than MAX_STALENESS + the longest outage and recovery (${boundS.toFixed(0)} s)`,
+      `the oracle was ${oracle.maxStalenessS} s stale, ` +
+        `more than MAX_STALENESS + the longest outage and recovery (${boundS.toFixed(0)} s)`,
     );
   for (const f of faults)
     if (!f.recoveredInTime)
@@ -179,7 +183,8 @@ export async function runChaos(system: System, options: ChaosOptions): Promise<C
   if (keeper.faultTxPerMin === 0) problems.push('keeper: no transaction landed after the nonce gap');
   if (keeper.faultTxPerMin > 2 * Math.max(keeper.normalTxPerMin, 1))
     problems.push(
-      `keeper: ${keeper.faultTxPerMin} transactions/min during the clock skew and nonce gap, more than twice the ${keeper.normalTxPerMin} before`,
+      `keeper: ${keeper.faultTxPerMin} transactions/min during the clock skew and nonce gap, ` +
+        `more than twice the ${keeper.normalTxPerMin} before`,
     );
   return {
     runSeconds: Math.round((Date.now() - started) / 1000),
@@ -288,15 +293,20 @@ export function chaosMarkdown(report: ChaosReport): string {
     '|---|---|---|---|---|',
     ...report.faults.map(
       (f) =>
-        `| ${f.fault} | ${f.at} | ${(f.durationMs / 1000).toFixed(1)} s | ${(f.recoveryMs / 1000).toFixed(1)} s | ${f.recoveredInTime ? 'yes' : 'NO'} |`,
+        `| ${f.fault} | ${f.at} | ${(f.durationMs / 1000).toFixed(1)} s | ${(f.recoveryMs / 1000).toFixed(1)} s ` +
+        `| ${f.recoveredInTime ? 'yes' : 'NO'} |`,
     ),
     '',
     report.restarts.length === 0
       ? 'No app exited on its own.'
-      : `Apps that exited on their own and were restarted:\n${report.restarts.map((r) => `- ${r.slice(0, 300).replace(/\s+/g, ' ')}`).join('\n')}`,
+      : 'Apps that exited on their own and were restarted:\n' +
+        report.restarts.map((r) => `- ${r.slice(0, 300).replace(/\s+/g, ' ')}`).join('\n'),
     '',
-    `Oracle: worst staleness ${report.oracle.maxStalenessS} s over ${report.oracle.feeds} feeds (bound ${report.oracle.boundS} s).`,
-    `Keeper: ${report.keeper.normalTxPerMin} transactions/min before the clock skew and nonce gap, ${report.keeper.faultTxPerMin} during them (bound: twice); the skewed keeper measured chain − host = ${report.keeper.clockOffsetS} s.`,
+    `Oracle: worst staleness ${report.oracle.maxStalenessS} s over ${report.oracle.feeds} feeds ` +
+      `(bound ${report.oracle.boundS} s).`,
+    `Keeper: ${report.keeper.normalTxPerMin} transactions/min before the clock skew and nonce gap, ` +
+      `${report.keeper.faultTxPerMin} during them (bound: twice); ` +
+      `the skewed keeper measured chain − host = ${report.keeper.clockOffsetS} s.`,
     '',
     report.problems.length === 0
       ? 'Lost, duplicated or broken: nothing.'

@@ -54,7 +54,8 @@ export function judgeDeadLetters(
     const inputs = inputCounts[topic.replace(/\.dlq$/, '')] ?? 0;
     if (late > inputs * MAX_LATE_SHARE)
       problems.push(
-        `${topic}: ${late} late events of ${inputs} inputs (more than ${MAX_LATE_SHARE * 100} %), the first: ${letters.find((l) => l.topic === topic && l.kind === 'late')!.reason}`,
+        `${topic}: ${late} late events of ${inputs} inputs (more than ${MAX_LATE_SHARE * 100} %), ` +
+          `the first: ${letters.find((l) => l.topic === topic && l.kind === 'late')!.reason}`,
       );
   }
   const summary =

@@ -29,19 +29,22 @@ const SCENARIO = {
 const system = new System();
 afterAll(() => system.stop());
 
-it('runs the whole pipeline through a depeg and an outage: every store, API and the oracle agree with the replay', async () => {
-  await system.start();
-  system.startIngesters();
-  await system.scenario(SCENARIO);
-  await new Promise((r) => setTimeout(r, RUN_MS));
-  expect(system.crashed()).toEqual([]);
-  await system.stopIngesters();
+it(
+  'runs the whole pipeline through a depeg and an outage: ' + 'every store, API and the oracle agree with the replay',
+  async () => {
+    await system.start();
+    system.startIngesters();
+    await system.scenario(SCENARIO);
+    await new Promise((r) => setTimeout(r, RUN_MS));
+    expect(system.crashed()).toEqual([]);
+    await system.stopIngesters();
 
-  const result = await system.verify();
-  process.stdout.write(`e2e: ${result.published} index records; inputs ${JSON.stringify(result.counts)}\n`);
-  expect(result.problems).toEqual([]);
-  expect(result.published).toBeGreaterThan(RUN_MS / 1000 / 2);
-  // the scenario reached the inputs
-  const usdc = result.inputs.filter((r) => r.topic === 'cc.prices' && (r.value as VenuePrice).symbol === 'USDC');
-  expect(Math.min(...usdc.map((r) => (r.value as VenuePrice).price))).toBeLessThan(0.985);
-});
+    const result = await system.verify();
+    process.stdout.write(`e2e: ${result.published} index records; inputs ${JSON.stringify(result.counts)}\n`);
+    expect(result.problems).toEqual([]);
+    expect(result.published).toBeGreaterThan(RUN_MS / 1000 / 2);
+    // the scenario reached the inputs
+    const usdc = result.inputs.filter((r) => r.topic === 'cc.prices' && (r.value as VenuePrice).symbol === 'USDC');
+    expect(Math.min(...usdc.map((r) => (r.value as VenuePrice).price))).toBeLessThan(0.985);
+  },
+);

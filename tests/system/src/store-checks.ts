@@ -33,7 +33,10 @@ export async function checkPostgresIndex(
   }
 }
 
-/** ClickHouse's `<database>.syi_index` holds exactly these (ts, value), once the sink has caught up (waits up to 2 min). */
+/**
+ * ClickHouse's `<database>.syi_index` holds exactly these (ts, value), once the sink has caught up (waits up to 2
+ * min).
+ */
 export async function checkClickHouseIndex(
   clickhouseUrl: string,
   database: string,
@@ -79,7 +82,8 @@ export async function checkStreams(streams: readonly StreamClient[], live: reado
     const unordered = ts.some((t, j) => j > 0 && t < ts[j - 1]!);
     if (s.messages.at(-1)?.ts !== last || wrong > 0 || unordered)
       problems.push(
-        `WebSocket client ${i}: ${s.messages.length} messages, last ${s.messages.at(-1)?.ts}, ${wrong} wrong values, ordered: ${!unordered}`,
+        `WebSocket client ${i}: ${s.messages.length} messages, last ${s.messages.at(-1)?.ts}, ` +
+          `${wrong} wrong values, ordered: ${!unordered}`,
       );
   });
   return problems;
@@ -95,5 +99,10 @@ export function describeDifference(
   const missing = records.filter(([ts]) => !stored.has(ts)).map(([ts]) => ts);
   const extra = rows.filter(([ts]) => !published.has(ts)).map(([ts]) => ts);
   const wrong = records.filter(([ts, v]) => stored.has(ts) && stored.get(ts) !== v).map(([ts]) => ts);
-  return `${rows.length} rows for ${records.length} records; missing ${missing.length} (${missing.slice(0, 3).join(', ')}), extra ${extra.length} (${extra.slice(0, 3).join(', ')}), other values ${wrong.length} (${wrong.slice(0, 3).join(', ')})`;
+  return (
+    `${rows.length} rows for ${records.length} records; ` +
+    `missing ${missing.length} (${missing.slice(0, 3).join(', ')}), ` +
+    `extra ${extra.length} (${extra.slice(0, 3).join(', ')}), ` +
+    `other values ${wrong.length} (${wrong.slice(0, 3).join(', ')})`
+  );
 }

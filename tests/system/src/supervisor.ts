@@ -81,7 +81,8 @@ export class AppSupervisor {
         const exited = app.process.child.exitCode !== null || app.process.child.signalCode !== null;
         if (!exited || this.stopped.has(name) || this.restarting.has(name)) continue;
         this.restarts.push(
-          `${new Date().toISOString()} ${name} exited ${app.process.child.exitCode}: ${app.process.output().slice(-600)}`,
+          `${new Date().toISOString()} ${name} exited ${app.process.child.exitCode}: ` +
+            app.process.output().slice(-600),
         );
         this.launch(name, app.env);
       }

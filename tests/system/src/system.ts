@@ -55,8 +55,8 @@ export const GRID_MS = 1000;
 const KEEPER_ACCOUNT = anvilTestAccount(1);
 
 /**
- * The processors' allowed lateness in the test runs (SystemOptions.latenessMs). Production's 200 ms holds on the latency
- * benchmark's quiet machine; here twelve apps, three brokers and the databases share two cores,
+ * The processors' allowed lateness in the test runs (SystemOptions.latenessMs). Production's 200 ms holds on the
+ * latency benchmark's quiet machine; here twelve apps, three brokers and the databases share two cores,
  * and a DefiLlama or FRED batch (event time = when it was fetched) took longer than 200 ms to
  * reach the replicated topics: 45 of 48 pool records went to the DLQ as late in a first run.
  */
@@ -495,7 +495,10 @@ export class System {
     return out;
   }
 
-  /** PostgreSQL and ClickHouse `syi_index` hold exactly the (ts, value) of these records (waiting for the sinks to catch up). */
+  /**
+   * PostgreSQL and ClickHouse `syi_index` hold exactly the (ts, value) of these records (waiting for the sinks to catch
+   * up).
+   */
   async checkStores(records: readonly SyiRecord[]): Promise<string[]> {
     const index = records.map((r): [number, number] => [r.ts, r.value]);
     return [
@@ -540,7 +543,8 @@ export class System {
     );
     if (verify.status !== 0)
       problems.push(
-        `syi verify exited ${verify.status}: ${(verify.stdout + verify.stderr).trim().split('\n').slice(0, 30).join(' | ')}`,
+        `syi verify exited ${verify.status}: ` +
+          (verify.stdout + verify.stderr).trim().split('\n').slice(0, 30).join(' | '),
       );
     return problems;
   }
@@ -557,7 +561,10 @@ export class System {
     return { pushes: pushed.length, twice: pushed.length - new Set(pushed).size };
   }
 
-  /** Each feed on chain within the keeper's deviation of the last Hermes price; no (feed, publish time) pushed twice. */
+  /**
+   * Each feed on chain within the keeper's deviation of the last Hermes price; no (feed, publish time) pushed
+   * twice.
+   */
   private async checkOracle(): Promise<string[]> {
     const hermes = new Map<string, PythPrice>();
     for (const m of await readTopic(this.stack.kafka, prefixedTopic(this.prefix, 'pyth.prices'), {
