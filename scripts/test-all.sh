@@ -54,6 +54,7 @@ KAFKA_CLUSTER_BROKERS=$(KAFKA_MODE=cluster bash -c '. scripts/stack/env.sh; kafk
 
 step "format, lint and typecheck"
 run_logged format npx prettier --check .
+run_logged line-length bash scripts/check-line-length.sh
 run_logged lint-typecheck npx nx run-many -t lint typecheck --outputStyle=static
 
 step "unit tests (from a copy of the repository in an empty folder)"

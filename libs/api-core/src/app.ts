@@ -170,13 +170,11 @@ export async function buildApiApp(deps: ApiDeps, options: ApiOptions): Promise<F
     return reply.code(500).send({ statusCode: 500, error: 'Internal Server Error', message: 'internal error' });
   });
   app.setNotFoundHandler((request, reply) =>
-    reply
-      .code(404)
-      .send({
-        statusCode: 404,
-        error: 'Not Found',
-        message: `no route ${request.method} ${request.url.split('?')[0] ?? ''}`,
-      }),
+    reply.code(404).send({
+      statusCode: 404,
+      error: 'Not Found',
+      message: `no route ${request.method} ${request.url.split('?')[0] ?? ''}`,
+    }),
   );
 
   registerApiRoutes(app, deps);

@@ -17,16 +17,14 @@ describe('createLogger', () => {
     const { lines, destination } = capture();
     const logger = createLogger({ app: 'keeper', level: 'info', destination });
     const key = `0x${'12'.repeat(32)}`;
-    logger
-      .child({ module: 'Wallet' })
-      .info(
-        {
-          config: { PRIVATE_KEY: key, RPC_URL: 'http://127.0.0.1:8545/v2/rpc-path-key' },
-          privateKey: key,
-          headers: { authorization: 'Bearer abc' },
-        },
-        'wallet_ready',
-      );
+    logger.child({ module: 'Wallet' }).info(
+      {
+        config: { PRIVATE_KEY: key, RPC_URL: 'http://127.0.0.1:8545/v2/rpc-path-key' },
+        privateKey: key,
+        headers: { authorization: 'Bearer abc' },
+      },
+      'wallet_ready',
+    );
     const text = JSON.stringify(lines);
     expect(text).not.toContain(key);
     expect(text).not.toContain('Bearer abc');
