@@ -168,6 +168,8 @@ describe('PriceKeeper against anvil + MockPyth', () => {
       const deadline = Date.now() + 10_000;
       while (pushes.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
       expect(pushes[1]?.pushed && pushes[1].feeds[0]?.reasons).toEqual(['forced']);
+      // onPush fires before the keeper's own read-back of the chain: read it here, not race it.
+      await keeper.refreshOnchain();
       expect(keeper.status().feeds[0]?.onchain?.price).toBe('100000001');
 
       await chain.anvil.rpc('anvil_setBalance', [chain.keeper, '0x2710']);
