@@ -30,16 +30,22 @@ const kill = async (p: KeeperProcess | undefined, signal: NodeJS.Signals = 'SIGK
 
 const role = async (p: KeeperProcess): Promise<string | undefined> => (await p.status())?.role;
 
-/** A describe's own stack env (`env()` once beforeAll ran) and the keepers it spawns, killed after it. */
+/**
+ * Each attempt's own stack env (`env()` once beforeEach ran: its own anvil, contract and topic) and
+ * the keepers it spawns, killed after it. Per attempt, not per describe: jest retries a failed
+ * integration test once, and a retry on the first attempt's chain (a transaction pending at nonce 0,
+ * automine off) with its keepers still running could never pass.
+ */
 function processSuite(): { env: () => Env; procs: KeeperProcess[] } {
   let env: Env | undefined;
   const procs: KeeperProcess[] = [];
-  beforeAll(async () => {
+  beforeEach(async () => {
     env = await startEnv();
   });
-  afterAll(async () => {
-    for (const p of procs) await kill(p);
+  afterEach(async () => {
+    for (const p of procs.splice(0)) await kill(p);
     await env?.close();
+    env = undefined;
   });
   return { env: () => env!, procs };
 }
