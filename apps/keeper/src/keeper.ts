@@ -35,7 +35,7 @@ import {
   type Kafka,
   type TopicSerde,
 } from '@stableyield/kafka';
-import { errorSummary, type ExtraRoute, type Logger, type ProgressMonitor } from '@stableyield/observability';
+import { type ExtraRoute, type Logger, type ProgressMonitor } from '@stableyield/observability';
 import { type DataTopic, type PythUpdate } from '@stableyield/schemas';
 import { type Registry } from 'prom-client';
 import { createPublicClient, parseEther, privateKeyToAccount } from '@stableyield/chain';
@@ -154,11 +154,11 @@ export function createKeeperApp(config: Config, logger: Logger, deps: KeeperAppD
     },
     onPushError(kind, err, pushed) {
       metricEvents.onPushError?.(kind, err, pushed);
-      log.error({ kind, error: errorSummary(err), feeds: aliases(pushed) }, 'push_failed');
+      log.error({ kind, err, feeds: aliases(pushed) }, 'push_failed');
     },
     onRefreshError(err) {
       metricEvents.onRefreshError?.(err);
-      log.warn({ error: errorSummary(err) }, 'onchain_refresh_failed');
+      log.warn({ err }, 'onchain_refresh_failed');
     },
     onSourceDropped(alias, ageS) {
       metricEvents.onSourceDropped?.(alias, ageS);
@@ -173,7 +173,7 @@ export function createKeeperApp(config: Config, logger: Logger, deps: KeeperAppD
         keeper?.ingest(r.value as PythUpdate);
       } catch (err) {
         // A malformed record must not block the partition: skip it, say so.
-        log.warn({ offset: r.offset, error: errorSummary(err) }, 'input_record_skipped');
+        log.warn({ offset: r.offset, err }, 'input_record_skipped');
       }
     }
     return Promise.resolve();
@@ -207,10 +207,10 @@ export function createKeeperApp(config: Config, logger: Logger, deps: KeeperAppD
         onChain: (ids) => feedsOnChain(publicClient, config.CONTRACT_ADDRESS, ids),
       });
       for (const f of check.unknownOnHermes ?? []) log.error({ feed: f.alias, id: f.id }, 'feed_unknown_on_hermes');
-      if (check.hermesError) log.warn({ error: check.hermesError }, 'feed_check_hermes_failed');
+      if (check.hermesError) log.warn({ err: check.hermesError }, 'feed_check_hermes_failed');
       for (const f of check.notOnChain) log.warn({ feed: f.alias, id: f.id }, 'feed_not_on_chain_yet');
     } catch (err) {
-      log.warn({ error: errorSummary(err) }, 'feed_check_failed');
+      log.warn({ err }, 'feed_check_failed');
     }
   };
 

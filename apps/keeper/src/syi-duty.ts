@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { defaultSyiTriggers, SyiPublisher, type SyiFeedStatus, type TxSubmitter } from '@stableyield/chain';
 import { KafkaMetrics, TopicFollower, type Kafka, type TopicSerde } from '@stableyield/kafka';
-import { errorSummary, type Logger, type ProgressMonitor } from '@stableyield/observability';
+import { type Logger, type ProgressMonitor } from '@stableyield/observability';
 import { type Registry } from 'prom-client';
 import { type Address, type PublicClient } from 'viem';
 import { type Config } from './config';
@@ -88,10 +88,10 @@ export function createSyiDuty(feed: Address, config: SyiDutyConfig, logger: Logg
         },
         onPublishError(kind, err) {
           metrics.onPublishError(kind, err);
-          log.error({ kind, error: errorSummary(err) }, 'syi_publish_failed');
+          log.error({ kind, err }, 'syi_publish_failed');
         },
         onRefreshError(err) {
-          log.warn({ error: errorSummary(err) }, 'syi_feed_refresh_failed');
+          log.warn({ err }, 'syi_feed_refresh_failed');
         },
         onRecordRejected(reason) {
           log.warn({ reason }, 'syi_record_rejected');

@@ -132,7 +132,7 @@ export function registerOnchainRoute(app: FastifyInstance, deps: OnchainRouteDep
       try {
         round = await deps.onchain.get();
       } catch (err) {
-        reply.log.warn({ error: err instanceof Error ? err.message : String(err) }, 'onchain_read_failed');
+        reply.log.warn({ err }, 'onchain_read_failed');
         throw new HttpError(503, 'the chain did not answer; retry later', { 'retry-after': '1' });
       }
       if (!round) throw new HttpError(503, 'the SYI feed has no round yet', { 'retry-after': '10' });

@@ -81,7 +81,7 @@ export class MarketPoller {
       case 'failed':
         hooks?.fetched?.(c, 'error', seconds);
         logger.warn(
-          { call: c.name, url: c.logUrl, error: outcome.error, attempts: outcome.attempts },
+          { call: c.name, url: c.logUrl, err: outcome.error, attempts: outcome.attempts },
           'upstream_fetch_failed',
         );
         return { outcome: 'error', records: 0 };

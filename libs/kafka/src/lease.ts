@@ -171,7 +171,7 @@ export class ShardLease {
     // While it rejoins, the shards run on; if they move meanwhile, their new owner fences them.
     this.consumer.on(this.consumer.events.CRASH, (e) => {
       const why = `shard lease consumer crashed: ${String(e.payload.error)}`;
-      if (e.payload.restart) logger.warn({ topic, error: String(e.payload.error) }, 'shard_lease_consumer_restarting');
+      if (e.payload.restart) logger.warn({ topic, err: e.payload.error }, 'shard_lease_consumer_restarting');
       else onFailed(why);
     });
     await joinGroup(this.consumer, topic);

@@ -16,7 +16,10 @@ export function maskUrls(text: string): string {
   });
 }
 
-/** One line that says what failed without the endpoint's secrets; for logs (`error: …`) and status pages. */
+/**
+ * One line that says what failed without the endpoint's secrets: for /status, /health and error
+ * records (a log line takes the error itself, `{ err }`: the logger masks its URLs).
+ */
 export function errorSummary(err: unknown, maxChars = SUMMARY_MAX_CHARS): string {
   const text = shortMessage(err);
   const masked = maskUrls(text);

@@ -89,4 +89,28 @@ describe('createLogger', () => {
     createLogger({ app: 'x', level: 'info', destination }).error({ err: new Error('boom') }, 'failed');
     expect(lines[0]!.err).toMatchObject({ type: 'Error', message: 'boom' });
   });
+
+  it('masks every URL in a logged error: message, stack, own fields and causes', () => {
+    const { lines, destination } = capture();
+    const rpc = 'https://eth.example.org/v2/rpc-key-1234?apikey=abc';
+    const err = Object.assign(new Error(`HTTP request failed.\nURL: ${rpc}`, { cause: new Error(`fetch ${rpc}`) }), {
+      url: rpc,
+      details: { request: { url: rpc } },
+    });
+    createLogger({ app: 'x', level: 'info', destination }).warn({ err }, 'failed');
+    const text = JSON.stringify(lines[0]);
+    expect(text).not.toContain('rpc-key-1234');
+    expect(text).not.toContain('apikey=abc');
+    expect(lines[0]!.err).toMatchObject({ type: 'Error', url: 'https://eth.example.org/…' });
+    expect((lines[0]!.err as { message: string }).message).toContain('URL: https://eth.example.org/…');
+  });
+
+  it('masks a URL in an error logged as text', () => {
+    const { lines, destination } = capture();
+    createLogger({ app: 'x', level: 'info', destination }).warn(
+      { err: 'connect to wss://u:pw@node.example:8546/k' },
+      'x',
+    );
+    expect(lines[0]!.err).toBe('connect to wss://node.example:8546/…');
+  });
 });

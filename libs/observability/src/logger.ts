@@ -1,4 +1,5 @@
 import pino, { type Logger, type LoggerOptions } from 'pino';
+import { maskUrls } from './error-summary';
 
 export type { Logger };
 
@@ -67,6 +68,29 @@ function requestSerializer(req: unknown): unknown {
   return typeof url === 'string' ? { ...rest, url: redactUrlSecrets(url) } : rest;
 }
 
+/** How deep into a serialised error (its own fields, a viem error's `details`, …) URLs are masked. */
+const ERROR_MASK_DEPTH = 4;
+
+function maskUrlsDeep(value: unknown, depth: number): unknown {
+  if (typeof value === 'string') return maskUrls(value);
+  if (depth >= ERROR_MASK_DEPTH || typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) return value.map((v) => maskUrlsDeep(v, depth + 1));
+  const proto = Object.getPrototypeOf(value) as unknown;
+  if (proto !== Object.prototype && proto !== null && !isSerializedError(value)) return value;
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, maskUrlsDeep(v, depth + 1)]));
+}
+
+const isSerializedError = (value: object): boolean => 'type' in value && 'message' in value && 'stack' in value;
+
+/**
+ * Errors are logged under `err` (one convention everywhere): pino's serialisation (type, message
+ * with causes, stack, own fields) with every URL cut down to scheme, host and port, because RPC
+ * clients put the endpoint, and the provider's key in its path or query, into their messages.
+ */
+function errorSerializer(err: unknown): unknown {
+  return maskUrlsDeep(pino.stdSerializers.err(err as Error), 0);
+}
+
 export interface LoggerSettings {
   app: string;
   level: string;
@@ -80,7 +104,7 @@ export function createLogger(settings: LoggerSettings): Logger {
     level: settings.level,
     base: { app: settings.app },
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
-    serializers: { req: requestSerializer },
+    serializers: { req: requestSerializer, err: errorSerializer },
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label) => ({ level: label }) },
   };

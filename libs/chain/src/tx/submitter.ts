@@ -11,7 +11,6 @@
 // One submitter per account serves every duty (Pyth pushes, SYI publishes: a TxPayload each): its
 // transactions go out one at a time (a lock), so the duties share the nonce manager, the fee policy
 // and the stuck-transaction handling and never race for a nonce.
-import { errorSummary } from '@stableyield/observability';
 import {
   encodeFunctionData,
   keccak256,
@@ -243,8 +242,7 @@ export class TxSubmitter {
   private retry<T>(what: string, fn: () => Promise<T>): Promise<T> {
     return withRetry(fn, {
       attempts: this.options.retryAttempts,
-      onRetry: (err, attempt) =>
-        this.log.warn({ error: errorSummary(err), attempt, what }, 'transient RPC error, retrying'),
+      onRetry: (err, attempt) => this.log.warn({ err, attempt, what }, 'transient RPC error, retrying'),
     });
   }
 
@@ -462,10 +460,7 @@ export class TxSubmitter {
       if (prepared === 'already-updated') return { tx };
       return { tx: { ...prepared.tx, nonce: tx.nonce }, updateFeeWei: prepared.updateFeeWei, payload };
     } catch (err) {
-      this.log.warn(
-        { error: errorSummary(err), duty: payload.kind },
-        'newest payload could not be prepared; re-sending the previous one',
-      );
+      this.log.warn({ err, duty: payload.kind }, 'newest payload could not be prepared; re-sending the previous one');
       return { tx };
     }
   }
