@@ -1,13 +1,5 @@
 import { ClickHouse, ClickHouseWriter, ensureSchema } from '@stableyield/clickhouse';
-import { createSinkHandler, SINK_TOPICS, SinkMetrics } from '@stableyield/sink-model';
-import {
-  CATALOG,
-  connectKafka,
-  ConsumerRunner,
-  KafkaMetrics,
-  sinkConsumerOptions,
-  TopicProducer,
-} from '@stableyield/kafka';
+import { SinkMetrics, startSinkConsumer } from '@stableyield/sink-model';
 import { createLogger, startService } from '@stableyield/observability';
 import { clickHouseSettings, loadAppConfig } from './config';
 
@@ -22,40 +14,12 @@ async function main(command: string | undefined): Promise<void> {
   logger.info({ database: config.CLICKHOUSE_DATABASE }, 'schema_ready');
   if (command === 'migrate') return client.close();
 
-  const { registry, progress, readiness, shutdown } = await startService(APP, config, { logger });
-  const sinkMetrics = new SinkMetrics(registry);
-  const { kafka, serde } = await connectKafka(config, logger, { clientId: APP, provision: CATALOG });
-  const kafkaMetrics = KafkaMetrics.of(registry);
-  const producer = new TopicProducer(kafka, serde, kafkaMetrics, logger);
-  await producer.connect();
-
+  const service = await startService(APP, config, { logger });
+  service.readiness.add('clickhouse', () => client.ping());
   const writer = new ClickHouseWriter({ client, database: config.CLICKHOUSE_DATABASE, batchSize: config.BATCH_SIZE });
-  progress.register('consumer', 60_000);
-  const runner = new ConsumerRunner({
-    kafka,
-    serde,
-    metrics: kafkaMetrics,
-    logger,
-    producer,
-    ...sinkConsumerOptions(config, SINK_TOPICS),
-    onProgress: () => progress.beat('consumer'),
-    handle: createSinkHandler({
-      writer,
-      metrics: sinkMetrics,
-      kafkaMetrics,
-      producer,
-      serde,
-      logger,
-      topicPrefix: config.TOPIC_PREFIX,
-    }),
-  });
-  readiness.add('consumer', () => runner.isRunning);
-  readiness.add('clickhouse', () => client.ping());
-
-  shutdown.add('consumer', () => runner.stop());
-  shutdown.add('producer', () => producer.disconnect());
-  shutdown.add('clickhouse', () => client.close());
-  await runner.start();
+  const metrics = new SinkMetrics(service.registry);
+  await startSinkConsumer({ app: APP, config, service, writer, metrics });
+  service.shutdown.add('clickhouse', () => client.close());
   logger.info({ group: config.SINK_GROUP_ID, database: config.CLICKHOUSE_DATABASE }, 'sink_started');
 }
 

@@ -1,13 +1,5 @@
 import { AggregateRefresher, createPool, migrate, PostgresWriter, registerPoolUsage } from '@stableyield/postgres';
-import { createSinkHandler, SINK_TOPICS, SinkMetrics } from '@stableyield/sink-model';
-import {
-  CATALOG,
-  connectKafka,
-  ConsumerRunner,
-  KafkaMetrics,
-  sinkConsumerOptions,
-  TopicProducer,
-} from '@stableyield/kafka';
+import { SINK_TOPICS, SinkMetrics, startSinkConsumer } from '@stableyield/sink-model';
 import { createLogger, createMetricsRegistry, startService } from '@stableyield/observability';
 import { loadAppConfig } from './config';
 
@@ -18,9 +10,9 @@ async function main(command: string | undefined): Promise<void> {
   const config = loadAppConfig();
   const logger = createLogger({ app: APP, level: config.LOG_LEVEL });
   const registry = createMetricsRegistry(APP);
-  const sinkMetrics = new SinkMetrics(registry);
+  const metrics = new SinkMetrics(registry);
   const poolSettings = { connectionString: config.DATABASE_URL, max: config.PG_POOL_SIZE };
-  const pool = createPool(poolSettings, logger, { metrics: sinkMetrics, sink: 'timescale' });
+  const pool = createPool(poolSettings, logger, { metrics, sink: 'timescale' });
   registerPoolUsage(registry, 'sink-timescale', pool);
   const { variant } = await migrate(pool, logger);
   if (command === 'migrate') {
@@ -28,43 +20,14 @@ async function main(command: string | undefined): Promise<void> {
     return;
   }
 
-  const { progress, readiness, shutdown } = await startService(APP, config, { logger, registry });
-  const { kafka, serde } = await connectKafka(config, logger, { clientId: APP, provision: CATALOG });
-  const kafkaMetrics = KafkaMetrics.of(registry);
-  const producer = new TopicProducer(kafka, serde, kafkaMetrics, logger);
-  await producer.connect();
-
-  const writer = new PostgresWriter({ pool, variant, batchSize: config.BATCH_SIZE });
-  progress.register('consumer', 60_000);
-  const runner = new ConsumerRunner({
-    kafka,
-    serde,
-    metrics: kafkaMetrics,
-    logger,
-    producer,
-    ...sinkConsumerOptions(config, SINK_TOPICS),
-    onProgress: () => progress.beat('consumer'),
-    handle: createSinkHandler({
-      writer,
-      metrics: sinkMetrics,
-      kafkaMetrics,
-      producer,
-      serde,
-      logger,
-      topicPrefix: config.TOPIC_PREFIX,
-    }),
-  });
-  readiness.add('consumer', () => runner.isRunning);
-  readiness.add('database', async () => (await pool.query('SELECT 1')).rowCount === 1);
-
-  const refresher = new AggregateRefresher(pool, logger, sinkMetrics.aggregateRefreshFailures);
+  const service = await startService(APP, config, { logger, registry });
+  service.readiness.add('database', async () => (await pool.query('SELECT 1')).rowCount === 1);
+  const refresher = new AggregateRefresher(pool, logger, metrics.aggregateRefreshFailures);
   refresher.start(config.AGGREGATE_REFRESH_MS);
-
-  shutdown.add('consumer', () => runner.stop());
-  shutdown.add('aggregates', () => refresher.stop());
-  shutdown.add('producer', () => producer.disconnect());
-  shutdown.add('pool', () => pool.end());
-  await runner.start();
+  const writer = new PostgresWriter({ pool, variant, batchSize: config.BATCH_SIZE });
+  await startSinkConsumer({ app: APP, config, service, writer, metrics });
+  service.shutdown.add('aggregates', () => refresher.stop());
+  service.shutdown.add('pool', () => pool.end());
   logger.info({ variant, group: config.SINK_GROUP_ID, topics: SINK_TOPICS.length }, 'sink_started');
 }
 

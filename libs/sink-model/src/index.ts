@@ -8,3 +8,4 @@ export {
   type SinkWriter,
   type WriteOutcome,
 } from './sink';
+export { startSinkConsumer, type SinkAppOptions } from './sink-app';
