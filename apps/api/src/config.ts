@@ -1,23 +1,9 @@
-import {
-  commaList,
-  commonSchema,
-  httpUrl,
-  kafkaSchema,
-  loadConfig,
-  nonNegativeInt,
-  port,
-  positiveInt,
-  z,
-} from '@stableyield/config';
+import { commaList, httpServiceSchema, httpUrl, loadConfig, nonNegativeInt, positiveInt, z } from '@stableyield/config';
 import { trustProxySetting } from '@stableyield/api-core';
 import { METHODOLOGY_V1 } from '@stableyield/index-engine';
 
 export const configSchema = z.object({
-  ...commonSchema,
-  ...kafkaSchema,
-  HOST: z.string().default('0.0.0.0'),
-  PORT: port.default(8080),
-  HEALTH_PORT: port.default(9210),
+  ...httpServiceSchema({ port: 8080, healthPort: 9210 }),
   /** May hold a password: set DATABASE_URL_FILE to read it from a mounted secret. */
   DATABASE_URL: z
     .string()

@@ -1,9 +1,7 @@
-import { commonSchema, kafkaSchema, loadConfig, nonNegativeInt, port, positiveInt, z } from '@stableyield/config';
+import { kafkaServiceSchema, loadConfig, nonNegativeInt, positiveInt, z } from '@stableyield/config';
 
 export const configSchema = z.object({
-  ...commonSchema,
-  ...kafkaSchema,
-  HEALTH_PORT: port.default(9213),
+  ...kafkaServiceSchema(9213),
   /** wall ms between reading a published record and its first check (its inputs and late letters settle) */
   AUDIT_SETTLE_MS: nonNegativeInt.default(2_000),
   /** how long a record that differs is checked again (a late letter on its way) before it is a mismatch */

@@ -1,5 +1,5 @@
 // ingest-hermes configuration (docs/ingestion.md lists every variable).
-import { commonSchema, httpUrl, kafkaSchema, loadConfig, port, positiveInt, z } from '@stableyield/config';
+import { httpUrl, kafkaServiceSchema, loadConfig, positiveInt, z } from '@stableyield/config';
 
 /** The six constituents' USD feeds plus ETH and BTC: Pyth mainnet ids (the simulator uses the same). */
 export const DEFAULT_FEEDS = [
@@ -46,9 +46,7 @@ const feedList = z.string().transform((text, ctx) => {
 
 export const configSchema = z
   .object({
-    ...commonSchema,
-    ...kafkaSchema,
-    HEALTH_PORT: port.default(9201),
+    ...kafkaServiceSchema(9201),
     HERMES_URL: httpUrl.default('http://127.0.0.1:7100/hermes'),
     /** Hermes polled while the stream keeps failing (another provider, or the same one). */
     HERMES_FALLBACK_URL: httpUrl.optional(),

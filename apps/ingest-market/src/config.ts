@@ -1,12 +1,10 @@
 // ingest-market configuration (docs/ingestion.md lists every variable).
 import {
   commaList,
-  commonSchema,
   httpUrl,
-  kafkaSchema,
+  kafkaServiceSchema,
   loadConfig,
   nonNegativeInt,
-  port,
   positiveInt,
   z,
 } from '@stableyield/config';
@@ -53,9 +51,7 @@ const sourceList = commaList.pipe(z.array(z.enum(SOURCES, { message: `must be am
 
 export const configSchema = z
   .object({
-    ...commonSchema,
-    ...kafkaSchema,
-    HEALTH_PORT: port.default(9202),
+    ...kafkaServiceSchema(9202),
     /** Sources to poll (all by default). */
     INGEST_SOURCES: sourceList.default([...SOURCES]),
     /** The index constituents, spelled as DefiLlama does. */
@@ -63,14 +59,8 @@ export const configSchema = z
 
     CRYPTOCOMPARE_URL: httpUrl.default(`${SIM}/cryptocompare`),
     CRYPTOCOMPARE_API_KEY: z.string().min(1).optional(),
-    CRYPTOCOMPARE_SYMBOLS: tickerMap.default({
-      DAI: 'DAI',
-      FDUSD: 'FDUSD',
-      PYUSD: 'PYUSD',
-      USDC: 'USDC',
-      USDT: 'USDT',
-      USDE: 'USDe',
-    }),
+    /** Default: the six constituents, USDe under CryptoCompare's ticker USDE. */
+    CRYPTOCOMPARE_SYMBOLS: tickerMap.default(tickerMap.parse('DAI,FDUSD,PYUSD,USDC,USDT,USDE:USDe')),
     CRYPTOCOMPARE_INTERVAL_MS: positiveInt.default(60_000),
     CRYPTOCOMPARE_TIMEOUT_MS: positiveInt.default(10_000),
 

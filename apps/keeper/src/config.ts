@@ -2,9 +2,8 @@
 // from PRIVATE_KEY or PRIVATE_KEY_FILE and is never logged (pino redacts PRIVATE_KEY paths too).
 import {
   booleanFlag,
-  commonSchema,
   httpUrl,
-  kafkaSchema,
+  kafkaAppSchema,
   loadConfig,
   nonNegativeInt,
   nonNegativeNumber,
@@ -51,8 +50,7 @@ const gweiByChain = z.string().transform((value, ctx) => {
 });
 
 export const configSchema = z.object({
-  ...commonSchema,
-  ...kafkaSchema,
+  ...kafkaAppSchema,
   /** Long enough for a pending transaction's fate: stuck timeout × (1 + replacements). */
   SHUTDOWN_TIMEOUT_MS: positiveInt.default(120_000),
   // The seed's table.

@@ -1,14 +1,10 @@
 import { transactionalIdOf } from '@stableyield/config';
+import { kafkaServiceDefaults } from '@stableyield/config/testing';
 import { loadAppConfig } from './config';
 
 // The shared schema's rules are tested in libs/config (fields.test.ts); here, this app's defaults.
 it('processor-ray defaults to its health port and a transactional id prefix of the deployment', () => {
-  expect(transactionalIdOf(loadAppConfig({}), 'processor-ray')).toBe('processor-ray.local');
-  expect(loadAppConfig({})).toMatchObject({
-    HEALTH_PORT: 9205,
-    DEPLOYMENT_ID: 'local',
-    GRID_INTERVAL_MS: 1000,
-    ALLOWED_LATENESS_MS: 200,
-    TOPIC_PREFIX: '',
-  });
+  const config = loadAppConfig({});
+  expect(config).toMatchObject(kafkaServiceDefaults(9205));
+  expect(transactionalIdOf(config, 'processor-ray')).toBe('processor-ray.local');
 });

@@ -1,21 +1,17 @@
 import type { ClickHouseSettings } from '@stableyield/clickhouse';
 import {
   booleanFlag,
-  commonSchema,
   httpUrl,
-  kafkaSchema,
+  kafkaServiceSchema,
   loadConfig,
   nonNegativeInt,
-  port,
   positiveInt,
   sinkConsumerSchema,
   z,
 } from '@stableyield/config';
 
 export const configSchema = z.object({
-  ...commonSchema,
-  ...kafkaSchema,
-  HEALTH_PORT: port.default(9209),
+  ...kafkaServiceSchema(9209),
   CLICKHOUSE_URL: httpUrl.default('http://127.0.0.1:8123'),
   CLICKHOUSE_USER: z.string().min(1).optional(),
   /** Set CLICKHOUSE_PASSWORD_FILE to read it from a mounted secret. */

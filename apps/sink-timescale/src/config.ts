@@ -1,9 +1,7 @@
-import { commonSchema, kafkaSchema, loadConfig, port, positiveInt, sinkConsumerSchema, z } from '@stableyield/config';
+import { kafkaServiceSchema, loadConfig, positiveInt, sinkConsumerSchema, z } from '@stableyield/config';
 
 export const configSchema = z.object({
-  ...commonSchema,
-  ...kafkaSchema,
-  HEALTH_PORT: port.default(9208),
+  ...kafkaServiceSchema(9208),
   /** May hold a password: set DATABASE_URL_FILE to read it from a mounted secret. */
   DATABASE_URL: z
     .string()

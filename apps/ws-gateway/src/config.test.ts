@@ -1,12 +1,14 @@
 import { ConfigError } from '@stableyield/config';
+import { kafkaServiceDefaults } from '@stableyield/config/testing';
 import { jwtSettingsOf, signJwt, verifyJwt } from '@stableyield/api-core';
 import { loadAppConfig } from './config';
 
 describe('ws-gateway config', () => {
   it('has defaults for a local run', () => {
     expect(loadAppConfig({})).toMatchObject({
+      ...kafkaServiceDefaults(9211),
+      HOST: '0.0.0.0',
       PORT: 8090,
-      HEALTH_PORT: 9211,
       MAX_CONNECTIONS: 20_000,
       MAX_BUFFERED_BYTES: 1_048_576,
       WS_AUTH_REQUIRED: false,

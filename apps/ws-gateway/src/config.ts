@@ -1,21 +1,8 @@
 import { trustProxySetting } from '@stableyield/api-core';
-import {
-  booleanFlag,
-  commaList,
-  commonSchema,
-  kafkaSchema,
-  loadConfig,
-  port,
-  positiveInt,
-  z,
-} from '@stableyield/config';
+import { booleanFlag, commaList, httpServiceSchema, loadConfig, positiveInt, z } from '@stableyield/config';
 
 export const configSchema = z.object({
-  ...commonSchema,
-  ...kafkaSchema,
-  HOST: z.string().default('0.0.0.0'),
-  PORT: port.default(8090),
-  HEALTH_PORT: port.default(9211),
+  ...httpServiceSchema({ port: 8090, healthPort: 9211 }),
   /**
    * Worker processes sharing PORT (node:cluster). Fan-out is one socket write per client, mostly
    * kernel time: one process uses one core. > 1: the primary supervises them and owns HEALTH_PORT.

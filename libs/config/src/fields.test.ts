@@ -1,21 +1,15 @@
-import { ConfigError, loadConfig } from './load';
+import { type Env, loadConfig } from './load';
 import { processorConfigSchema, transactionalIdOf } from './fields';
+import { configProblems, kafkaServiceDefaults } from './testing';
 
 // The stream processors' schema, shared by processor-syi and the measure processors: its rules once here.
 describe('processorConfigSchema', () => {
-  const load = (env: Record<string, string>) => loadConfig(processorConfigSchema(9203), env);
+  const load = (env: Env) => loadConfig(processorConfigSchema(9203), env);
 
   it('defaults to a 1 s grid, 200 ms lateness and the production topic names', () => {
-    expect(load({})).toMatchObject({
-      HEALTH_PORT: 9203,
-      GRID_INTERVAL_MS: 1000,
-      ALLOWED_LATENESS_MS: 200,
-      IDLE_TIMEOUT_MS: 0,
-      TOPIC_PREFIX: '',
-      DEPLOYMENT_ID: 'local',
-      PROVISION_TOPICS: true,
-      KAFKA_BROKERS: ['127.0.0.1:9092'],
-    });
+    const config = load({});
+    expect(config).toMatchObject(kafkaServiceDefaults(9203));
+    expect(config).toMatchObject({ GRID_INTERVAL_MS: 1000, ALLOWED_LATENESS_MS: 200, IDLE_TIMEOUT_MS: 0 });
   });
 
   it('derives the transactional id from the deployment: two deployments on one broker never share one', () => {
@@ -32,14 +26,11 @@ describe('processorConfigSchema', () => {
   });
 
   it('refuses a bad grid, lateness and topic prefix, naming each', () => {
-    let error: unknown;
-    try {
-      load({ GRID_INTERVAL_MS: '0', ALLOWED_LATENESS_MS: '-5', TOPIC_PREFIX: 'bad prefix!' });
-    } catch (err) {
-      error = err;
-    }
-    expect(error).toBeInstanceOf(ConfigError);
-    const problems = (error as ConfigError).problems.join('\n');
+    const problems = configProblems(load, {
+      GRID_INTERVAL_MS: '0',
+      ALLOWED_LATENESS_MS: '-5',
+      TOPIC_PREFIX: 'bad prefix!',
+    });
     expect(problems).toMatch(/^GRID_INTERVAL_MS: /m);
     expect(problems).toMatch(/^ALLOWED_LATENESS_MS: /m);
     expect(problems).toMatch(/^TOPIC_PREFIX: letters, digits, \. _ - only/m);

@@ -73,6 +73,24 @@ export const kafkaSchema = {
   PROVISION_TOPICS: booleanFlag.default(true),
 };
 
+/** Variables of every app on Kafka: the ones every app shares and Kafka's. */
+export const kafkaAppSchema = { ...commonSchema, ...kafkaSchema };
+
+/** A service on Kafka: `kafkaAppSchema` and the port of its /health, /ready and /metrics. */
+export function kafkaServiceSchema(healthPort: number) {
+  return { ...kafkaAppSchema, HEALTH_PORT: port.default(healthPort) };
+}
+
+/** A service on Kafka that serves HTTP on HOST:PORT too (api, ws-gateway), with its health port beside. */
+export function httpServiceSchema(ports: { port: number; healthPort: number }) {
+  return {
+    ...kafkaAppSchema,
+    HOST: z.string().default('0.0.0.0'),
+    PORT: port.default(ports.port),
+    HEALTH_PORT: port.default(ports.healthPort),
+  };
+}
+
 /**
  * A processor's Kafka transactional id: `<TOPIC_PREFIX><app>.<DEPLOYMENT_ID>` (a measure shard
  * appends `-<shard>`). Instances of one deployment — a restart, a hot standby, the next owner of a
@@ -114,7 +132,7 @@ export const processorSchema = {
 
 /** A stream processor's whole schema: processor-syi's, and each measure processor's. */
 export function processorConfigSchema(healthPort: number) {
-  return z.object({ ...commonSchema, ...kafkaSchema, HEALTH_PORT: port.default(healthPort), ...processorSchema });
+  return z.object({ ...kafkaServiceSchema(healthPort), ...processorSchema });
 }
 export type ProcessorConfig = z.output<ReturnType<typeof processorConfigSchema>>;
 
