@@ -14,8 +14,7 @@ import {
 } from '@stableyield/api-core';
 import { createPublicClient, createRpcTransport, parseRpcUrls } from '@stableyield/chain';
 import { createPool, isConnectionError, registerPoolUsage } from '@stableyield/postgres';
-import { CATALOG, connectKafka, KafkaMetrics } from '@stableyield/kafka';
-import { createSyiFeed, instanceGroupId, LatestSyi } from '@stableyield/live-feed';
+import { connectSyiFeed } from '@stableyield/live-feed';
 import { startService } from '@stableyield/observability';
 import { loadAppConfig } from './config';
 
@@ -25,7 +24,7 @@ async function main(): Promise<void> {
   const config = loadAppConfig();
   // Not ready until everything below is wired: the health port answers from the first moment.
   const service = await startService(APP, config, { startupCheck: true });
-  const { logger, registry, progress, readiness, shutdown } = service;
+  const { logger, registry, readiness, shutdown } = service;
 
   const pool = createPool(
     {
@@ -40,25 +39,11 @@ async function main(): Promise<void> {
   registerPoolUsage(registry, 'api', pool);
   await ensureApiKeysTable(db);
 
-  const provision = config.PROVISION_TOPICS && CATALOG;
-  const { kafka, serde } = await connectKafka(config, logger, { clientId: APP, provision });
-  const latest = new LatestSyi();
-  progress.register('consumer', 60_000);
-  const feed = createSyiFeed({
-    kafka,
-    serde,
-    logger,
-    latest,
-    groupId: instanceGroupId(APP),
-    topic: `${config.TOPIC_PREFIX}syi.calculated`,
-    metrics: KafkaMetrics.of(registry),
-    onProgress: () => progress.beat('consumer'),
-  });
+  const { feed, latest } = await connectSyiFeed(APP, config, service);
   readiness.add('database', async () => {
     await queries.ping(db);
     return true;
   });
-  readiness.add('latest_index', () => feed.caughtUp);
 
   const keys = new CachedKeyLookup((key) => new ApiKeyStore(db).lookup(key), config.API_KEY_CACHE_MS);
   const jwt = jwtSettingsOf(config);

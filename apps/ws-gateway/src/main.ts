@@ -8,12 +8,9 @@ import {
   jwtSettingsOf,
 } from '@stableyield/api-core';
 import { createPool, registerPoolUsage } from '@stableyield/postgres';
-import { CATALOG, connectKafka, KafkaMetrics } from '@stableyield/kafka';
 import {
-  createSyiFeed,
+  connectSyiFeed,
   FanoutHub,
-  instanceGroupId,
-  LatestSyi,
   startStreamServer,
   StreamMetrics,
   wsPreparedFrames,
@@ -67,21 +64,7 @@ async function main(): Promise<void> {
     authorize = upgradeAuthorizer(authenticator, config.AUTH_FAILURES_PER_IP);
   }
 
-  const provision = config.PROVISION_TOPICS && CATALOG;
-  const { kafka, serde } = await connectKafka(config, logger, { clientId: APP, provision });
-  const latest = new LatestSyi();
-  progress.register('consumer', 60_000);
-  const feed = createSyiFeed({
-    kafka,
-    serde,
-    logger,
-    latest,
-    groupId: instanceGroupId(APP),
-    topic: `${config.TOPIC_PREFIX}syi.calculated`,
-    metrics: KafkaMetrics.of(registry),
-    onProgress: () => progress.beat('consumer'),
-  });
-  readiness.add('latest_index', () => feed.caughtUp);
+  const { feed, latest } = await connectSyiFeed(APP, config, service);
 
   const metrics = new StreamMetrics(registry);
   // The cluster spreads connections evenly over the workers: each holds its share of the limit.

@@ -8,6 +8,6 @@ export {
   type StreamServer,
   type StreamServerOptions,
 } from './stream-server';
-export { createSyiFeed, instanceGroupId, type SyiFeedDeps } from './syi-feed';
+export { connectSyiFeed, createSyiFeed, instanceGroupId, type ServingFeedConfig, type SyiFeedDeps } from './syi-feed';
 export { textFrame, wsPreparedFrames } from './ws-frames';
 export { SocketClient } from './socket-client';

@@ -1,8 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
-import { TopicFollower, type Kafka, type KafkaMetrics, type TopicSerde } from '@stableyield/kafka';
-import type { LatestSyi } from './latest';
+import {
+  CATALOG,
+  connectKafka,
+  KafkaMetrics,
+  TopicFollower,
+  type Kafka,
+  type KafkaAppConfig,
+  type TopicSerde,
+} from '@stableyield/kafka';
+import type { Service } from '@stableyield/observability';
+import { LatestSyi } from './latest';
 
 export interface SyiFeedDeps {
   kafka: Kafka;
@@ -35,4 +44,43 @@ export function createSyiFeed(deps: SyiFeedDeps): TopicFollower<'syi.calculated'
       for (const r of records) deps.latest.offer(r.value);
     },
   });
+}
+
+/** The variables of `kafkaSchema` a serving app's feed reads. */
+export interface ServingFeedConfig extends KafkaAppConfig {
+  readonly TOPIC_PREFIX: string;
+  readonly PROVISION_TOPICS: boolean;
+}
+
+/** A consumer that made no progress for this long fails /health. */
+const PROGRESS_TIMEOUT_MS = 60_000;
+
+/**
+ * What an API or stream instance serves from: Kafka connected (the catalog provisioned when
+ * PROVISION_TOPICS), the prefixed `syi.calculated` followed by a group of its own into `latest`,
+ * a progress beat and the readiness check 'latest_index'. The app starts the feed once it is wired
+ * (`feed.start()` loads the newest record) and stops it in its shutdown.
+ */
+export async function connectSyiFeed(
+  app: string,
+  config: ServingFeedConfig,
+  service: Pick<Service, 'logger' | 'registry' | 'progress' | 'readiness'>,
+): Promise<{ feed: TopicFollower<'syi.calculated'>; latest: LatestSyi }> {
+  const { logger, registry, progress, readiness } = service;
+  const provision = config.PROVISION_TOPICS && CATALOG;
+  const { kafka, serde } = await connectKafka(config, logger, { clientId: app, provision });
+  const latest = new LatestSyi();
+  progress.register('consumer', PROGRESS_TIMEOUT_MS);
+  const feed = createSyiFeed({
+    kafka,
+    serde,
+    logger,
+    latest,
+    groupId: instanceGroupId(app),
+    topic: `${config.TOPIC_PREFIX}syi.calculated`,
+    metrics: KafkaMetrics.of(registry),
+    onProgress: () => progress.beat('consumer'),
+  });
+  readiness.add('latest_index', () => feed.caughtUp);
+  return { feed, latest };
 }
