@@ -15,7 +15,9 @@ import {
   produceInputs,
   provisionPrefixed,
   randomTestPort,
+  readSyiCalculated,
   spawnApp,
+  startProcessorSyi,
   stopApp,
   swapEveryNthOfKey,
   uniquePrefix,
@@ -37,13 +39,7 @@ let auditor: AppProcess;
 const auditorPort = randomTestPort();
 let forged: SyiRecord;
 
-async function published(): Promise<SyiRecord[]> {
-  const messages = await readTopic(stack.kafka, prefixedTopic(prefix, 'syi.calculated'), {
-    done: () => false,
-    timeoutMs: 3_000,
-  });
-  return Promise.all(messages.map((m) => stack.serde.deserialize('syi.calculated', m.value as Buffer)));
-}
+const published = (): Promise<SyiRecord[]> => readSyiCalculated(stack, prefix, 3_000);
 
 async function status(): Promise<AuditStatus> {
   return (await (await fetch(`http://127.0.0.1:${auditorPort}/status`)).json()) as AuditStatus;
@@ -57,9 +53,7 @@ beforeAll(async () => {
   const half = inputs.findIndex((r) => r.value.ts > start + 90_000);
   await produceInOrder(producer, stack.serde, prefix, inputs.slice(0, half), 60_000);
 
-  const processorPort = randomTestPort();
-  processor = spawnApp('processor-syi', { ...kafkaEnv, HEALTH_PORT: String(processorPort) });
-  await waitFor('processor-syi ready', () => httpOk(`http://127.0.0.1:${processorPort}/ready`), 60_000);
+  processor = (await startProcessorSyi(stack, prefix)).app;
   await waitFor(
     'the first half published',
     async () => (await published()).some((r) => r.ts >= start + 85_000),

@@ -5,12 +5,11 @@
 // reorg had undone that transaction. (evm_revert would also wind anvil's clock back, which no
 // reorg does.) It must recover without a storm (transactions per minute within 2× of normal) and
 // the oracle must stay within its bound.
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
 import {
   explainFailure,
   nowS,
+  priceConfigFile,
   priceConfigYaml,
   spawnKeeper,
   startEnv,
@@ -53,8 +52,7 @@ describeWithFaketime('keeper fault run: nonce gap and a host clock 60 s fast', (
 
   it('recovers without a storm and keeps the oracle within its bound', async () => {
     const env = current!;
-    const cfg = join(mkdtempSync(join(tmpdir(), 'keeper-fault-')), 'prices.yaml');
-    writeFileSync(cfg, priceConfigYaml({ price_deviation: 1, time_difference: 3600 }, FEEDS));
+    const cfg = priceConfigFile(priceConfigYaml({ price_deviation: 1, time_difference: 3600 }, FEEDS), 'keeper-fault-');
     const vars = env.baseEnv({
       PRICE_CONFIG_FILE: cfg,
       DEBOUNCE_MS: '200',

@@ -68,6 +68,13 @@ export function priceConfigYaml(
   return feeds.map((f) => `- { alias: ${FEEDS[f].alias}, id: ${FEEDS[f].id}${extra} }`).join('\n');
 }
 
+/** `yaml` written to prices.yaml in a fresh temporary directory named after `dirPrefix`; the file's path. */
+export function priceConfigFile(yaml: string, dirPrefix: string): string {
+  const file = join(mkdtempSync(join(tmpdir(), dirPrefix)), 'prices.yaml');
+  writeFileSync(file, yaml);
+  return file;
+}
+
 export interface Env {
   stack: TestStack;
   anvil: TestAnvil;

@@ -1,28 +1,10 @@
 // Every endpoint of the running simulator, parsed with libs/upstream's parsers: proves the shapes match
 // what the ingesters expect from the real services.
 import { ASSETS, CONSTITUENTS } from '@stableyield/market-model';
-import {
-  mapBinanceDepth,
-  mapBinanceTicker24hr,
-  mapCryptoComparePriceMultiFull,
-  mapDefiLlamaPools,
-  mapDefiLlamaStablecoins,
-  mapFredObservations,
-  parseBinanceError,
-  parseCryptoCompareError,
-  parseHermesErrorBody,
-  parseHermesPriceFeeds,
-  parseHermesPriceUpdateText,
-} from '@stableyield/upstream';
-import { startTestSim } from '../test/sim';
+import * as upstream from '@stableyield/upstream';
+import { simForTests } from '../test/sim';
 
-let sim: Awaited<ReturnType<typeof startTestSim>>;
-beforeAll(async () => {
-  sim = await startTestSim();
-});
-afterAll(async () => {
-  await sim?.close();
-});
+const sim = simForTests();
 
 const feedSymbols = Object.fromEntries(ASSETS.map((a) => [a.pythId, a.symbol]));
 const idsQuery = ASSETS.map((a) => `ids[]=0x${a.pythId}`).join('&');
@@ -37,7 +19,7 @@ describe('market-sim endpoints', () => {
     const before = Date.now();
     const res = await fetch(`${sim.url}/hermes/v2/updates/price/latest?${idsQuery}`);
     expect(res.status).toBe(200);
-    const r = parseHermesPriceUpdateText(await res.text(), { feedSymbols, receivedAt: Date.now() });
+    const r = upstream.parseHermesPriceUpdateText(await res.text(), { feedSymbols, receivedAt: Date.now() });
     if (!r.ok) throw new Error(r.reason);
     expect(r.records.prices.map((p) => p.symbol)).toEqual(ASSETS.map((a) => a.symbol));
     expect(r.records.update.data).toHaveLength(ASSETS.length);
@@ -51,24 +33,27 @@ describe('market-sim endpoints', () => {
     const unknown = 'ef0d8b6fda2ceba41da39a73436148de22aeb0b51deb47e5f6bdc5caf5bcb3d4';
     const res = await fetch(`${sim.url}/hermes/v2/updates/price/latest?ids[]=${unknown}&ids[]=${ASSETS[0]!.pythId}`);
     expect(res.status).toBe(404);
-    expect(parseHermesErrorBody(await res.text())).toMatchObject({ kind: 'price-ids-not-found', ids: [unknown] });
+    expect(upstream.parseHermesErrorBody(await res.text())).toMatchObject({
+      kind: 'price-ids-not-found',
+      ids: [unknown],
+    });
     const ignored = await fetch(
       `${sim.url}/hermes/v2/updates/price/latest?ids[]=${unknown}&ids[]=${ASSETS[0]!.pythId}` +
         '&ignore_invalid_price_ids=true',
     );
-    const r = parseHermesPriceUpdateText(await ignored.text(), { feedSymbols, receivedAt: 0 });
+    const r = upstream.parseHermesPriceUpdateText(await ignored.text(), { feedSymbols, receivedAt: 0 });
     expect(r.ok && r.records.prices.map((p) => p.symbol)).toEqual([ASSETS[0]!.symbol]);
   });
 
   it('hermes /v2/price_feeds', async () => {
     const { body } = await getJson('/hermes/v2/price_feeds?query=usdc&asset_type=crypto');
-    const r = parseHermesPriceFeeds(body);
+    const r = upstream.parseHermesPriceFeeds(body);
     expect(r.ok && r.records.map((f) => f.attributes['symbol'])).toEqual(['Crypto.USDC/USD']);
   });
 
   it('cryptocompare /data/pricemultifull, and its error envelope', async () => {
     const { body } = await getJson('/cryptocompare/data/pricemultifull?fsyms=DAI,FDUSD,PYUSD,USDC,USDT,USDE&tsyms=USD');
-    const r = mapCryptoComparePriceMultiFull(body, {
+    const r = upstream.mapCryptoComparePriceMultiFull(body, {
       symbols: { DAI: 'DAI', FDUSD: 'FDUSD', PYUSD: 'PYUSD', USDC: 'USDC', USDT: 'USDT', USDE: 'USDe' },
     });
     if (!r.ok) throw new Error(r.reason);
@@ -76,7 +61,7 @@ describe('market-sim endpoints', () => {
     expect(r.records.every((x) => x.venue === 'cryptocompare' && (x.volume24hUsd ?? 0) > 0)).toBe(true);
     const error = await getJson('/cryptocompare/data/pricemultifull?fsyms=ASDHALF&tsyms=USD');
     expect(error.status).toBe(200);
-    expect(parseCryptoCompareError(error.body)).toMatchObject({
+    expect(upstream.parseCryptoCompareError(error.body)).toMatchObject({
       kind: 'api-error',
       message: 'cccagg_or_exchange market does not exist for this coin pair (ASDHALF-USD)',
     });
@@ -89,17 +74,17 @@ describe('market-sim endpoints', () => {
       { pair: 'USDCUSDT', symbol: 'USDT', invert: true },
     ];
     const one = await getJson('/binance/api/v3/ticker/24hr?symbol=USDCUSDT');
-    const r1 = mapBinanceTicker24hr(one.body, pairs);
+    const r1 = upstream.mapBinanceTicker24hr(one.body, pairs);
     expect(r1.ok && r1.records.map((x) => x.symbol)).toEqual(['USDC', 'USDT']);
     const many = await getJson(`/binance/api/v3/ticker/24hr?symbols=${encodeURIComponent('["USDCUSDT","FDUSDUSDT"]')}`);
-    const r2 = mapBinanceTicker24hr(many.body, pairs);
+    const r2 = upstream.mapBinanceTicker24hr(many.body, pairs);
     if (!r2.ok) throw new Error(r2.reason);
     expect(r2.records.map((x) => x.symbol)).toEqual(['USDC', 'USDT', 'FDUSD']);
     const all = await getJson('/binance/api/v3/ticker/24hr');
     expect(Array.isArray(all.body) && all.body.length).toBe(8);
     const bad = await getJson('/binance/api/v3/ticker/24hr?symbol=NOPEUSDT');
     expect(bad.status).toBe(400);
-    expect(parseBinanceError(bad.body)).toEqual({
+    expect(upstream.parseBinanceError(bad.body)).toEqual({
       source: 'binance',
       kind: 'api-error',
       code: -1121,
@@ -109,7 +94,7 @@ describe('market-sim endpoints', () => {
 
   it('binance /api/v3/depth', async () => {
     const { body } = await getJson('/binance/api/v3/depth?symbol=USDCUSDT&limit=50');
-    const r = mapBinanceDepth(body, { pair: 'USDCUSDT', symbol: 'USDC' }, Date.now());
+    const r = upstream.mapBinanceDepth(body, { pair: 'USDCUSDT', symbol: 'USDC' }, Date.now());
     if (!r.ok) throw new Error(r.reason);
     expect(r.records.bids).toHaveLength(50);
     expect(r.records.asks).toHaveLength(50);
@@ -118,7 +103,7 @@ describe('market-sim endpoints', () => {
 
   it('defillama /pools keeps several constituent pools per symbol', async () => {
     const { body } = await getJson('/defillama/yields/pools');
-    const r = mapDefiLlamaPools(body, { symbols: [...CONSTITUENTS], fetchedAt: Date.now() });
+    const r = upstream.mapDefiLlamaPools(body, { symbols: [...CONSTITUENTS], fetchedAt: Date.now() });
     if (!r.ok) throw new Error(r.reason);
     for (const s of CONSTITUENTS)
       expect(r.records.filter((p) => p.symbol === s && p.tvlUsd >= 1e7).length).toBeGreaterThanOrEqual(3);
@@ -127,7 +112,7 @@ describe('market-sim endpoints', () => {
 
   it('defillama /stablecoins?includePrices=true', async () => {
     const { body } = await getJson('/defillama/stablecoins/stablecoins?includePrices=true');
-    const r = mapDefiLlamaStablecoins(body, { symbols: [...CONSTITUENTS], fetchedAt: Date.now() });
+    const r = upstream.mapDefiLlamaStablecoins(body, { symbols: [...CONSTITUENTS], fetchedAt: Date.now() });
     if (!r.ok) throw new Error(r.reason);
     expect(r.records.map((m) => m.symbol)).toEqual([...CONSTITUENTS]);
   });
@@ -136,12 +121,12 @@ describe('market-sim endpoints', () => {
     const { body } = await getJson(
       '/fred/fred/series/observations?series_id=DGS3MO&api_key=test&file_type=json&sort_order=desc&limit=10',
     );
-    const r = mapFredObservations(body, 'DGS3MO');
+    const r = upstream.mapFredObservations(body, 'DGS3MO');
     if (!r.ok) throw new Error(r.reason);
     expect(Date.now() - r.records.ts).toBeLessThan(7 * 86_400_000);
     const missingKey = await getJson('/fred/fred/series/observations?series_id=DGS3MO&file_type=json');
     expect(missingKey.status).toBe(400);
-    expect(mapFredObservations(missingKey.body, 'DGS3MO')).toEqual({
+    expect(upstream.mapFredObservations(missingKey.body, 'DGS3MO')).toEqual({
       ok: false,
       reason: 'fred: error 400: Bad Request.  Variable api_key is not set.',
     });

@@ -8,17 +8,11 @@ import {
   parseHermesPriceUpdateText,
 } from '@stableyield/upstream';
 import { ASSETS } from '@stableyield/market-model';
-import { postScenario, startTestSim, waitFor } from '../test/sim';
+import { postScenario, simForTests, startTestSim, waitFor } from '../test/sim';
 
-let sim: Awaited<ReturnType<typeof startTestSim>>;
-beforeAll(async () => {
-  sim = await startTestSim({ tickRate: 10 });
-});
+const sim = simForTests({ tickRate: 10 });
 afterEach(async () => {
   await fetch(`${sim.url}/_control/scenario`, { method: 'DELETE' });
-});
-afterAll(async () => {
-  await sim?.close();
 });
 
 function parseOrNull(text: string): unknown {

@@ -29,6 +29,29 @@ export async function startTestSim(overrides: Partial<Config> = {}): Promise<Tes
   };
 }
 
+/** The simulator of a test file: started before all its tests, closed after all; read its URLs inside the tests. */
+export function simForTests(overrides: Partial<Config> = {}): Pick<TestSim, 'url' | 'healthUrl'> {
+  let sim: TestSim | undefined;
+  beforeAll(async () => {
+    sim = await startTestSim(overrides);
+  });
+  afterAll(async () => {
+    await sim?.close();
+  });
+  const running = (): TestSim => {
+    if (sim === undefined) throw new Error('the simulator starts in beforeAll');
+    return sim;
+  };
+  return {
+    get url() {
+      return running().url;
+    },
+    get healthUrl() {
+      return running().healthUrl;
+    },
+  };
+}
+
 /** Polls until `check` returns a value other than undefined (no fixed sleeps in tests). */
 export async function waitFor<T>(
   check: () => T | undefined | Promise<T | undefined>,

@@ -7,53 +7,38 @@
  */
 import { IndexState, validateEvent, type IndexEvent } from '@stableyield/index-engine';
 import { prefixedTopic } from '@stableyield/kafka';
-import { readTopic, testStack, waitFor } from '@stableyield/kafka/testing';
+import { readTopic, waitFor } from '@stableyield/kafka/testing';
 import type { TopicValues } from '@stableyield/schemas';
 import { MEASURE_TOPIC, measureRecord, type InputRecord, type MeasureKind } from '@stableyield/stream';
 import {
   httpOk,
   INPUT_TOPIC_NAMES,
   lastGridPoint,
-  processorEnv,
   processorTestFile,
   provisionPrefixed,
   randomTestPort,
-  spawnApp,
-  startLiveFeed,
   stopApp,
   TEST_GRID_MS as GRID_MS,
   TEST_LATENESS_MS as LATENESS_MS,
   uniquePrefix,
   type AppProcess,
-  type LiveFeed,
 } from '@stableyield/stream/testing';
 
 jest.setTimeout(300_000);
-const stack = testStack();
-const { producer, apps } = processorTestFile(stack);
-// a test that fails before stopping its feed must not leave it producing into the retry or past afterAll
-const feeds: { stop: () => Promise<void> }[] = [];
+const { stack, apps, spawn, liveFeed, stopFeeds, stopApps } = processorTestFile();
 
 afterEach(async () => {
   if (expect.getState().assertionCalls === 0 || process.env.SHOW_APP_LOGS)
     for (const a of apps) console.log(a.output().slice(-3000));
-  for (const f of feeds.splice(0)) await f.stop();
-  for (const a of apps.splice(0)) await stopApp(a, 'SIGKILL');
+  // a test that fails before stopping its feed must not leave it producing into the retry or past afterAll
+  await stopFeeds();
+  await stopApps();
 });
-
-function liveFeed(prefix: string): LiveFeed {
-  const feed = startLiveFeed(producer(), stack.serde, prefix, 5);
-  feeds.push(feed);
-  return feed;
-}
 
 const port = randomTestPort;
 
-function start(kind: MeasureKind, prefix: string, healthPort: number): AppProcess {
-  const app = spawnApp(`processor-${kind}`, processorEnv(stack, prefix, healthPort));
-  apps.push(app);
-  return app;
-}
+const start = (kind: MeasureKind, prefix: string, healthPort: number): AppProcess =>
+  spawn(`processor-${kind}`, prefix, healthPort);
 
 type Published = TopicValues[(typeof MEASURE_TOPIC)[MeasureKind]];
 
@@ -138,7 +123,7 @@ function expectExactMeasures(
 it('peg, liquidity and RAY publish every (symbol, grid point) once, equal to the replayed measures', async () => {
   const prefix = uniquePrefix('measures');
   await provisionPrefixed(stack.kafka, stack.logger, stack.registryUrl, prefix);
-  const feed = liveFeed(prefix);
+  const feed = liveFeed(prefix, 5);
   const kinds: MeasureKind[] = ['peg', 'liquidity', 'ray'];
   const running = kinds.map((kind) => ({ kind, port: port(), app: undefined as AppProcess | undefined }));
   for (const r of running) r.app = start(r.kind, prefix, r.port);
@@ -186,7 +171,7 @@ it('peg, liquidity and RAY publish every (symbol, grid point) once, equal to the
 it('two processor-peg instances share the shards; a SIGKILLed one loses and duplicates nothing', async () => {
   const prefix = uniquePrefix('peg-scale');
   await provisionPrefixed(stack.kafka, stack.logger, stack.registryUrl, prefix);
-  const feed = liveFeed(prefix);
+  const feed = liveFeed(prefix, 5);
   const [pa, pb] = [port(), port() + 1];
   const a = start('peg', prefix, pa);
   await waitFor('first instance ready', () => httpOk(`http://127.0.0.1:${pa}/ready`), 90_000);

@@ -5,28 +5,24 @@
  * (the default). Real broker and registry, processor-syi as a child process, restarted so that it
  * meets the aborted tail in a fetch of its own.
  */
-import { Registry } from 'prom-client';
-import { KafkaMetrics, prefixedTopic, TopicProducer } from '@stableyield/kafka';
-import { readTopic, testStack, waitFor } from '@stableyield/kafka/testing';
+import { prefixedTopic } from '@stableyield/kafka';
+import { readTopic, waitFor } from '@stableyield/kafka/testing';
 import type { SyiRecord } from '@stableyield/schemas';
 import { SyntheticMarket } from '@stableyield/stream';
 import {
-  httpOk,
   produceInOrder,
+  processorTestFile,
   provisionPrefixed,
-  randomTestPort,
-  spawnApp,
+  readSyiCalculated,
+  startProcessorSyi,
   stopApp,
   uniquePrefix,
-  type AppProcess,
 } from '@stableyield/stream/testing';
 
 jest.setTimeout(240_000);
-const stack = testStack();
+const { stack, producer, apps, stopApps } = processorTestFile();
 // a fresh prefix per attempt: a retry on the topics of a failed one would find data after the aborted tail
 let prefix = '';
-let producer: TopicProducer;
-let app: AppProcess | undefined;
 
 async function lastPublished(): Promise<number> {
   const messages = await readTopic(stack.kafka, prefixedTopic(prefix, 'syi.calculated'), {
@@ -36,32 +32,14 @@ async function lastPublished(): Promise<number> {
   return messages.length === 0 ? 0 : Number(messages.at(-1)!.timestamp);
 }
 
-async function runProcessor(): Promise<AppProcess> {
-  const port = randomTestPort();
-  const p = spawnApp('processor-syi', {
-    KAFKA_BROKERS: stack.brokers.join(','),
-    SCHEMA_REGISTRY_URL: stack.registryUrl,
-    TOPIC_PREFIX: prefix,
-    HEALTH_PORT: String(port),
-    LOG_LEVEL: 'warn',
-  });
-  await waitFor('processor-syi ready', () => httpOk(`http://127.0.0.1:${port}/ready`), 60_000);
-  return p;
+/** processor-syi on this attempt's topics, once ready; SIGKILLed after the test. */
+async function runProcessor() {
+  const { app } = await startProcessorSyi(stack, prefix);
+  apps.push(app);
+  return app;
 }
 
-beforeAll(async () => {
-  producer = new TopicProducer(stack.kafka, stack.serde, KafkaMetrics.of(new Registry()), stack.logger);
-  await producer.connect();
-});
-
-afterEach(async () => {
-  if (app) await stopApp(app, 'SIGKILL');
-  app = undefined;
-});
-
-afterAll(async () => {
-  await producer.disconnect();
-});
+afterEach(() => stopApps());
 
 it('keeps evaluating after a restart that meets an aborted transaction at the tail of an input partition', async () => {
   prefix = uniquePrefix('aborted-tail');
@@ -73,8 +51,8 @@ it('keeps evaluating after a restart that meets an aborted transaction at the ta
   const secondHalf = market.filter((r) => r.value.ts > start + 60_000 && r.topic !== 'trad.tbill');
   expect(firstHalf.some((r) => r.topic === 'trad.tbill')).toBe(true);
 
-  await produceInOrder(producer, stack.serde, prefix, firstHalf, 60_000);
-  app = await runProcessor();
+  await produceInOrder(producer(), stack.serde, prefix, firstHalf, 60_000);
+  const app = await runProcessor();
   await waitFor('the first half published', async () => (await lastPublished()) >= start + 55_000, 90_000, 1_000);
   await stopApp(app, 'SIGTERM'); // commits its checkpoint: the T-bill partition is read to its end
 
@@ -94,18 +72,12 @@ it('keeps evaluating after a restart that meets an aborted transaction at the ta
   await tx.abort();
   await aborter.disconnect();
 
-  await produceInOrder(producer, stack.serde, prefix, secondHalf, 60_000);
-  app = await runProcessor();
+  await produceInOrder(producer(), stack.serde, prefix, secondHalf, 60_000);
+  await runProcessor(); // SIGKILLed after the test
   // Before the fix the T-bill partition read to offset 1 of an end at 3 held the watermark at
   // the T-bill's ts: nothing after the first half was ever published.
   await waitFor('the second half published', async () => (await lastPublished()) >= start + 115_000, 90_000, 1_000);
-  const records = await readTopic(stack.kafka, prefixedTopic(prefix, 'syi.calculated'), {
-    done: () => false,
-    timeoutMs: 2_000,
-  });
-  const published: SyiRecord[] = await Promise.all(
-    records.map((m) => stack.serde.deserialize('syi.calculated', m.value as Buffer)),
-  );
+  const published: SyiRecord[] = await readSyiCalculated(stack, prefix, 2_000);
   const ts = published.map((r) => r.ts);
   expect(ts.every((t, i) => i === 0 || t - ts[i - 1]! === 1000)).toBe(true); // no gap, no duplicate across the restart
 });

@@ -4,49 +4,31 @@
  * (`<TOPIC_PREFIX>processor-syi.<DEPLOYMENT_ID>`), both commit transaction after transaction at
  * the same time, neither exits, and each publishes the same index from the same market.
  */
-import { Registry } from 'prom-client';
-import { KafkaMetrics, prefixedTopic, TopicProducer } from '@stableyield/kafka';
-import { deletePrefixed, readTopic, testStack, waitFor } from '@stableyield/kafka/testing';
+import { deletePrefixed, waitFor } from '@stableyield/kafka/testing';
 import type { SyiRecord } from '@stableyield/schemas';
 import { SyntheticMarket } from '@stableyield/stream';
 import {
   httpOk,
   produceInOrder,
+  processorTestFile,
   provisionPrefixed,
-  randomTestPort,
-  spawnApp,
-  stopApp,
+  readSyiCalculated,
+  spawnProcessorSyi,
   uniquePrefix,
   type AppProcess,
 } from '@stableyield/stream/testing';
 
 jest.setTimeout(240_000);
-const stack = testStack();
-let producer: TopicProducer;
-const apps: AppProcess[] = [];
+const { stack, producer, apps, stopApps } = processorTestFile();
 const prefixes: string[] = [];
 
-beforeAll(async () => {
-  producer = new TopicProducer(stack.kafka, stack.serde, KafkaMetrics.of(new Registry()), stack.logger);
-  await producer.connect();
-});
-
-afterEach(async () => {
-  for (const app of apps.splice(0)) await stopApp(app, 'SIGKILL');
-});
+afterEach(() => stopApps());
 
 afterAll(async () => {
-  await producer.disconnect();
   for (const prefix of prefixes) await deletePrefixed(stack, prefix);
 });
 
-async function published(prefix: string): Promise<SyiRecord[]> {
-  const messages = await readTopic(stack.kafka, prefixedTopic(prefix, 'syi.calculated'), {
-    done: () => false,
-    timeoutMs: 1_500,
-  });
-  return Promise.all(messages.map((m) => stack.serde.deserialize('syi.calculated', m.value as Buffer)));
-}
+const published = (prefix: string): Promise<SyiRecord[]> => readSyiCalculated(stack, prefix, 1_500);
 
 /** The fields of the app's `processor_started` log line. */
 function startedLine(app: AppProcess): Record<string, unknown> | undefined {
@@ -69,22 +51,14 @@ it('runs two deployments on one broker at once without either fencing the other'
   const live = market.filter((r) => r.value.ts > start + 45_000);
   for (const d of deployments) {
     await provisionPrefixed(stack.kafka, stack.logger, stack.registryUrl, d.prefix);
-    await produceInOrder(producer, stack.serde, d.prefix, backlog, 60_000);
+    await produceInOrder(producer(), stack.serde, d.prefix, backlog, 60_000);
   }
 
-  const ports = deployments.map(() => randomTestPort());
-  deployments.forEach((d, i) => {
-    apps.push(
-      spawnApp('processor-syi', {
-        KAFKA_BROKERS: stack.brokers.join(','),
-        SCHEMA_REGISTRY_URL: stack.registryUrl,
-        TOPIC_PREFIX: d.prefix,
-        DEPLOYMENT_ID: d.id,
-        HEALTH_PORT: String(ports[i]),
-        LOG_LEVEL: 'info',
-      }),
-    );
-  });
+  const spawned = deployments.map((d) =>
+    spawnProcessorSyi(stack, d.prefix, { DEPLOYMENT_ID: d.id, LOG_LEVEL: 'info' }),
+  );
+  apps.push(...spawned.map((s) => s.app));
+  const ports = spawned.map((s) => s.port);
   await waitFor(
     'both deployments ready',
     async () => (await Promise.all(ports.map((p) => httpOk(`http://127.0.0.1:${p}/ready`)))).every(Boolean),
@@ -101,7 +75,7 @@ it('runs two deployments on one broker at once without either fencing the other'
 
   // records keep arriving for both while both commit: in slices shorter than the allowed lateness,
   // so that no input is late in either and both must publish the very same records
-  await Promise.all(deployments.map((d) => produceInOrder(producer, stack.serde, d.prefix, live, 100)));
+  await Promise.all(deployments.map((d) => produceInOrder(producer(), stack.serde, d.prefix, live, 100)));
   const lastGrid = Math.floor((Math.max(...market.map((r) => r.value.ts)) - 200) / 1000) * 1000;
   const outputs: SyiRecord[][] = [[], []];
   await waitFor(

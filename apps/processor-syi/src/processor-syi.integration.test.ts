@@ -5,7 +5,7 @@
  * SIGKILLs and a standby take-over.
  */
 import { prefixedTopic } from '@stableyield/kafka';
-import { endOffsets, readTopic, testStack, waitFor } from '@stableyield/kafka/testing';
+import { endOffsets, readTopic, waitFor } from '@stableyield/kafka/testing';
 import type { SyiRecord } from '@stableyield/schemas';
 import { SyntheticMarket, verifyChain, type InputRecord } from '@stableyield/stream';
 import {
@@ -20,10 +20,8 @@ import {
   randomTestPort,
   replayOf,
   replayWithCommand as sharedReplayWithCommand,
-  processorEnv,
   processorTestFile,
   spawnApp,
-  startLiveFeed,
   stopApp,
   TEST_GRID_MS as GRID_MS,
   TEST_LATENESS_MS as LATENESS_MS,
@@ -33,10 +31,7 @@ import {
 } from '@stableyield/stream/testing';
 
 jest.setTimeout(300_000);
-const stack = testStack();
-const { producer, apps } = processorTestFile(stack);
-
-const liveFeed = (prefix: string) => startLiveFeed(producer(), stack.serde, prefix, 11);
+const { stack, producer, apps, spawn, liveFeed } = processorTestFile();
 
 /** Collects syi.calculated (read_committed) in the background. */
 function collectOutput(prefix: string, timeoutMs = 170_000) {
@@ -79,13 +74,7 @@ const dumpInputs = (prefix: string, produced?: readonly InputRecord[]) => shared
 const replayWithCommand = (inputs: readonly { topic: string; value: unknown }[]) =>
   sharedReplayWithCommand(inputs, GRID_MS);
 
-const appEnv = (prefix: string, port: number) => processorEnv(stack, prefix, port);
-
-function start(prefix: string, port: number): AppProcess {
-  const app = spawnApp('processor-syi', appEnv(prefix, port));
-  apps.push(app);
-  return app;
-}
+const start = (prefix: string, port: number): AppProcess => spawn('processor-syi', prefix, port);
 
 /** No input was late or invalid: nothing in any input DLQ (a late input makes the replay differ). */
 async function expectNoDeadLetters(prefix: string): Promise<void> {
@@ -145,7 +134,7 @@ it('publishes exactly the replay of its inputs across SIGKILLs at any moment', a
   const prefix = uniquePrefix('syi-kill');
   await provisionPrefixed(stack.kafka, stack.logger, stack.registryUrl, prefix);
   const output = collectOutput(prefix);
-  const feed = liveFeed(prefix);
+  const feed = liveFeed(prefix, 11);
   const p = port();
   let app = start(prefix, p);
   await waitFor('processor-syi ready', () => httpOk(`http://127.0.0.1:${p}/ready`), 60_000);
@@ -166,7 +155,7 @@ it('a standby takes over within 30 s when the active instance dies', async () =>
   const prefix = uniquePrefix('syi-standby');
   await provisionPrefixed(stack.kafka, stack.logger, stack.registryUrl, prefix);
   const output = collectOutput(prefix);
-  const feed = liveFeed(prefix);
+  const feed = liveFeed(prefix, 11);
   const [pa, pb] = [port(), port() + 1];
   const active = start(prefix, pa);
   await waitFor('active ready', () => httpOk(`http://127.0.0.1:${pa}/ready`), 60_000);
@@ -205,8 +194,7 @@ it('catches up a backlog whose records outgrow one record batch per transaction'
   await produceInputs(producer(), stack.serde, prefix, produced);
   const lastGrid = lastGridPoint(produced, LATENESS_MS, GRID_MS);
   const p = port();
-  const app = spawnApp('processor-syi', { ...appEnv(prefix, p), COMMIT_INTERVAL_MS: '120000' });
-  apps.push(app);
+  const app = spawn('processor-syi', prefix, p, { COMMIT_INTERVAL_MS: '120000' });
   const messages = await readTopic(stack.kafka, prefixedTopic(prefix, 'syi.calculated'), {
     done: (m) => m.length > 0 && Number(m[m.length - 1]!.timestamp) >= lastGrid,
     timeoutMs: 150_000,

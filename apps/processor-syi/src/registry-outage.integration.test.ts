@@ -6,9 +6,7 @@
  * decode retried and /ready reports the registry; afterwards every input is applied: nothing
  * dead-lettered, and every grid point equals the replay of all inputs.
  */
-import { Registry } from 'prom-client';
-import { KafkaMetrics, prefixedTopic, TopicProducer } from '@stableyield/kafka';
-import { readTopic, RegistryProxy, testStack, waitFor } from '@stableyield/kafka/testing';
+import { RegistryProxy, waitFor } from '@stableyield/kafka/testing';
 import type { SyiRecord } from '@stableyield/schemas';
 import { SyntheticMarket } from '@stableyield/stream';
 import {
@@ -16,25 +14,23 @@ import {
   INPUT_TOPIC_NAMES,
   matchesReplay,
   produceInOrder,
+  processorTestFile,
   provisionPrefixed,
-  randomTestPort,
+  readSyiCalculated,
   recordCount,
   replayOf,
-  spawnApp,
+  spawnProcessorSyi,
   stopApp,
   uniquePrefix,
   type AppProcess,
 } from '@stableyield/stream/testing';
 
 jest.setTimeout(240_000);
-const stack = testStack();
-let producer: TopicProducer;
+const { stack, producer } = processorTestFile();
 let registry: RegistryProxy;
 let app: AppProcess | undefined;
 
 beforeAll(async () => {
-  producer = new TopicProducer(stack.kafka, stack.serde, KafkaMetrics.of(new Registry()), stack.logger);
-  await producer.connect();
   registry = await RegistryProxy.start(stack.registryUrl);
 });
 
@@ -45,7 +41,6 @@ afterEach(async () => {
 });
 
 afterAll(async () => {
-  await producer.disconnect();
   await registry.down();
 });
 
@@ -64,18 +59,12 @@ it('holds the partitions through a 20 s registry outage: nothing dead-lettered, 
   const market = [...new SyntheticMarket({ startMs: start, seed: 11 }).until(start + 60_000)];
   const before = market.filter((r) => r.value.ts <= start + 30_000);
   const during = market.filter((r) => r.value.ts > start + 30_000);
-  await produceInOrder(producer, stack.serde, prefix, before, 60_000);
+  await produceInOrder(producer(), stack.serde, prefix, before, 60_000);
 
   await registry.down();
-  const port = randomTestPort();
-  app = spawnApp('processor-syi', {
-    KAFKA_BROKERS: stack.brokers.join(','),
-    SCHEMA_REGISTRY_URL: registry.url,
-    TOPIC_PREFIX: prefix,
-    HEALTH_PORT: String(port),
-    PROVISION_TOPICS: 'false',
-    LOG_LEVEL: 'warn',
-  });
+  const spawned = spawnProcessorSyi(stack, prefix, { SCHEMA_REGISTRY_URL: registry.url, PROVISION_TOPICS: 'false' });
+  app = spawned.app;
+  const port = spawned.port;
   const outageStarted = Date.now();
   // Degraded, not dead: running (lease held, state restored), reading held at the first record.
   await waitFor(
@@ -84,7 +73,7 @@ it('holds the partitions through a 20 s registry outage: nothing dead-lettered, 
     60_000,
     250,
   );
-  await produceInOrder(producer, stack.serde, prefix, during, 60_000); // records keep flowing
+  await produceInOrder(producer(), stack.serde, prefix, during, 60_000); // records keep flowing
   await new Promise((r) => setTimeout(r, Math.max(0, outageStarted + 10_000 - Date.now())));
   await registry.failing(); // the registry answers again, but 503
   expect((await health(port, '/ready')).status).toBe(503);
@@ -96,13 +85,11 @@ it('holds the partitions through a 20 s registry outage: nothing dead-lettered, 
   await registry.up();
 
   const lastGrid = Math.floor((Math.max(...market.map((r) => r.value.ts)) - 200) / 1000) * 1000;
-  const output = prefixedTopic(prefix, 'syi.calculated');
   let published: SyiRecord[] = [];
   await waitFor(
     'every grid point published',
     async () => {
-      const messages = await readTopic(stack.kafka, output, { done: () => false, timeoutMs: 1_500 });
-      published = await Promise.all(messages.map((m) => stack.serde.deserialize('syi.calculated', m.value as Buffer)));
+      published = await readSyiCalculated(stack, prefix, 1_500);
       return published.some((r) => r.ts >= lastGrid);
     },
     90_000,

@@ -6,15 +6,14 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { prefixedTopic, type TopicProducer } from '@stableyield/kafka';
-import { connectTestProducer, readTopic, testStack, waitFor } from '@stableyield/kafka/testing';
+import { connectTestProducer, testStack, waitFor } from '@stableyield/kafka/testing';
 import type { SyiRecord } from '@stableyield/schemas';
 import { recordDigest, SyntheticMarket } from '@stableyield/stream';
 import {
-  httpOk,
   produceInOrder,
   provisionPrefixed,
-  randomTestPort,
-  spawnApp,
+  readSyiCalculated,
+  startProcessorSyi,
   stopApp,
   swapEveryNthOfKey,
   uniquePrefix,
@@ -41,13 +40,7 @@ function verify(args: string[]) {
   return { status: result.status, out: result.stdout + result.stderr };
 }
 
-async function readOutput(): Promise<SyiRecord[]> {
-  const messages = await readTopic(stack.kafka, prefixedTopic(prefix, 'syi.calculated'), {
-    done: () => false,
-    timeoutMs: 3_000,
-  });
-  return Promise.all(messages.map((m) => stack.serde.deserialize('syi.calculated', m.value as Buffer)));
-}
+const readOutput = (): Promise<SyiRecord[]> => readSyiCalculated(stack, prefix, 3_000);
 
 async function forge(record: SyiRecord): Promise<void> {
   const value = await stack.serde.serialize('syi.calculated', record);
@@ -71,16 +64,8 @@ beforeAll(async () => {
     { topic: prefixedTopic(prefix, 'cc.prices'), key: 'USDC-garbage', value: Buffer.from('not avro') },
   ]);
   const lastGrid = Math.floor((Math.max(...inputs.map((r) => r.value.ts)) - 200) / 1000) * 1000;
-  const port = randomTestPort();
-  const app = spawnApp('processor-syi', {
-    KAFKA_BROKERS: stack.brokers.join(','),
-    SCHEMA_REGISTRY_URL: stack.registryUrl,
-    TOPIC_PREFIX: prefix,
-    HEALTH_PORT: String(port),
-    LOG_LEVEL: 'warn',
-  });
+  const { app } = await startProcessorSyi(stack, prefix);
   try {
-    await waitFor('processor-syi ready', () => httpOk(`http://127.0.0.1:${port}/ready`), 60_000);
     await waitFor(
       'the backlog published',
       async () => (await readOutput()).some((r) => r.ts >= lastGrid),

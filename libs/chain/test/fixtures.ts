@@ -103,6 +103,24 @@ export function batchOf(prices: TestPrice[]): UpdateBatch {
 
 export const nowS = (): number => Math.floor(Date.now() / 1000);
 
+/** Polls `ok` every 20 ms until it holds; fails with `what` after `ms`. */
+export async function until(ok: () => boolean | Promise<boolean>, what: string, ms = 10_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await ok())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** A test's keeper stopped, then its chain's anvil (either may be missing: the test failed before starting it). */
+export async function stopKeeperAndChain(
+  keeper: { stop(): Promise<void> } | undefined,
+  chain: Chain | undefined,
+): Promise<void> {
+  await keeper?.stop();
+  await chain?.anvil.stop();
+}
+
 /**
  * An HTTP transport to anvil whose requests a test can watch or break: `intercept` sees every
  * JSON-RPC call and may answer it itself (return a value, or throw) instead of anvil.

@@ -57,6 +57,15 @@ export const mktcap = (symbol: string, marketCapUsd: number, ts: number): IndexE
 });
 export const tbill = (rate: number, ts: number): IndexEvent => ({ topic: 'trad.tbill', ts, rate });
 
+/** The JSON line of a pyth.prices event as the topic contract spells it (conf 0.0001, publishTime its second). */
+export function pythPriceLine(event: Extract<IndexEvent, { topic: 'pyth.prices' }>, feedId: string): string {
+  const { symbol, price, ts } = event;
+  return JSON.stringify({
+    topic: event.topic,
+    value: { symbol, feedId, price, conf: 0.0001, publishTime: Math.floor(ts / 1000), ts },
+  });
+}
+
 /** The JSON line of an event as the topic contracts spell it. */
 export function toLine(event: IndexEvent): string {
   switch (event.topic) {
@@ -65,17 +74,7 @@ export function toLine(event: IndexEvent): string {
       return JSON.stringify({ topic, value });
     }
     case 'pyth.prices':
-      return JSON.stringify({
-        topic: event.topic,
-        value: {
-          symbol: event.symbol,
-          feedId: 'f',
-          price: event.price,
-          conf: 0.0001,
-          publishTime: Math.floor(event.ts / 1000),
-          ts: event.ts,
-        },
-      });
+      return pythPriceLine(event, 'f');
     case 'trad.tbill':
       return JSON.stringify({
         topic: event.topic,

@@ -1,11 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { DataTopic, TopicValues } from '@stableyield/schemas';
 import { createRegistryClient, registerSchemas, VALUE_SCHEMAS, valueSubject } from '@stableyield/schemas';
-import { Registry } from 'prom-client';
 import { CATALOG, DATA_TOPICS, dlqTopicOf, prefixedSpecs } from './catalog';
 import { ConsumerRunner, TransactionalRunner, type ConsumedRecord } from './consumer';
 import { DLQ_HEADERS, readDeadLetterHeaders } from './dlq';
-import { KafkaMetrics } from './metrics';
 import { TopicProducer } from './producer';
 import { provisionTopics } from './provision';
 import { SerializationError } from './serde';
@@ -15,17 +13,14 @@ import {
   endOffsets,
   provisionAll,
   readTopic,
-  testPrefix,
-  testStack,
+  testFileStack,
   uniqueGroup,
   waitFor,
 } from './testing';
 
-const stack = testStack();
-const metrics = KafkaMetrics.of(new Registry());
-const run = Date.now();
 // Every topic of this test is its own copy: the stack's broker may be serving a live `npm start`.
-const prefix = testPrefix('kafka');
+const { stack, prefix, metrics } = testFileStack('kafka');
+const run = Date.now();
 /** The test's copy of a catalog topic, with the catalog schema registered under its own subject. */
 const physical = <T extends string>(topic: T) => `${prefix}${topic}` as T;
 const prefixedSchemas = Object.fromEntries(

@@ -3,11 +3,9 @@
 // TopicFollower (api, ws-gateway, keeper) wait for the registry instead of dead-lettering or
 // skipping the records, and hand every one over once it answers.
 import { createRegistryClient, registerSchemas, VALUE_SCHEMAS, type TopicValues } from '@stableyield/schemas';
-import { Registry } from 'prom-client';
 import { dlqTopicOf } from './catalog';
 import { ConsumerRunner, type ConsumedRecord } from './consumer';
 import { TopicFollower } from './follow';
-import { KafkaMetrics } from './metrics';
 import { TopicProducer } from './producer';
 import { TopicSerde } from './serde';
 import {
@@ -15,15 +13,12 @@ import {
   endOffsets,
   provisionAll,
   RegistryProxy,
-  testPrefix,
-  testStack,
+  testFileStack,
   uniqueGroup,
   waitFor,
 } from './testing';
 
-const stack = testStack();
-const metrics = KafkaMetrics.of(new Registry());
-const prefix = testPrefix('registry-outage');
+const { stack, prefix, metrics } = testFileStack('registry-outage');
 const topic = `${prefix}ex.mktcap` as 'ex.mktcap';
 let registry: RegistryProxy;
 let producer: TopicProducer;

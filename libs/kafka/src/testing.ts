@@ -55,6 +55,11 @@ export function testStack(env: NodeJS.ProcessEnv = process.env): TestStack {
  */
 export const testPrefix = (name: string) => `test-${name}-${randomUUID().slice(0, 8)}.`;
 
+/** A test file's stack, a topic prefix of its own (testPrefix) and KafkaMetrics in a registry of its own. */
+export function testFileStack(name: string): { stack: TestStack; prefix: string; metrics: KafkaMetrics } {
+  return { stack: testStack(), prefix: testPrefix(name), metrics: KafkaMetrics.of(new Registry()) };
+}
+
 /** Topics of the catalog (under `prefix`) and their schemas, as an app's start-up provisions them. */
 export async function provisionAll(stack: TestStack, prefix = ''): Promise<void> {
   await provisionTopics(stack.kafka, stack.logger, { replicationFactor: 1, topics: prefixedSpecs(prefix, CATALOG) });

@@ -1,11 +1,4 @@
-import {
-  mapBinanceDepth,
-  mapBinanceTicker24hr,
-  mapCryptoComparePriceMultiFull,
-  mapDefiLlamaPools,
-  mapDefiLlamaStablecoins,
-  mapFredObservations,
-} from '@stableyield/upstream';
+import * as upstream from '@stableyield/upstream';
 import { CONSTITUENTS, splitPair } from './catalog';
 import { Market } from './market';
 import { hash32, uuidFrom, valueNoise } from './prng';
@@ -88,7 +81,7 @@ describe('response bodies parse with libs/upstream', () => {
   const m = new Market(9);
 
   it('CryptoCompare', () => {
-    const r = mapCryptoComparePriceMultiFull(cryptoCompareBody(m, ['USDC', 'USDE', 'NOPE'], ['USD'], T), {
+    const r = upstream.mapCryptoComparePriceMultiFull(cryptoCompareBody(m, ['USDC', 'USDE', 'NOPE'], ['USD'], T), {
       symbols: { USDC: 'USDC', USDE: 'USDe' },
     });
     if (!r.ok) throw new Error(r.reason);
@@ -99,7 +92,7 @@ describe('response bodies parse with libs/upstream', () => {
   });
 
   it('Binance ticker and depth', () => {
-    const tk = mapBinanceTicker24hr(
+    const tk = upstream.mapBinanceTicker24hr(
       [binanceTicker(m, 'USDCUSDT', T), binanceTicker(m, 'FDUSDUSDT', T)],
       [
         { pair: 'USDCUSDT', symbol: 'USDC' },
@@ -108,7 +101,7 @@ describe('response bodies parse with libs/upstream', () => {
     );
     if (!tk.ok) throw new Error(tk.reason);
     expect(tk.records.map((r) => r.ts)).toEqual([T, T]);
-    const d = mapBinanceDepth(binanceDepth(m, 'USDCUSDT', 100, T), { pair: 'USDCUSDT', symbol: 'USDC' }, T);
+    const d = upstream.mapBinanceDepth(binanceDepth(m, 'USDCUSDT', 100, T), { pair: 'USDCUSDT', symbol: 'USDC' }, T);
     if (!d.ok) throw new Error(d.reason);
     expect(d.records.bids).toHaveLength(100);
     expect(d.records.asks[0]![0]).toBeGreaterThan(d.records.bids[0]![0]);
@@ -117,10 +110,10 @@ describe('response bodies parse with libs/upstream', () => {
   });
 
   it('DefiLlama pools and stablecoins', () => {
-    const pools = mapDefiLlamaPools(defiLlamaPoolsBody(m, T), { symbols: [...CONSTITUENTS], fetchedAt: T });
+    const pools = upstream.mapDefiLlamaPools(defiLlamaPoolsBody(m, T), { symbols: [...CONSTITUENTS], fetchedAt: T });
     if (!pools.ok) throw new Error(pools.reason);
     expect(new Set(pools.records.map((p) => p.symbol))).toEqual(new Set(CONSTITUENTS));
-    const caps = mapDefiLlamaStablecoins(defiLlamaStablecoinsBody(m, T, true), {
+    const caps = upstream.mapDefiLlamaStablecoins(defiLlamaStablecoinsBody(m, T, true), {
       symbols: [...CONSTITUENTS],
       fetchedAt: T,
     });
@@ -136,7 +129,7 @@ describe('response bodies parse with libs/upstream', () => {
     expect(dates[0]).toBe('2026-01-01');
     expect(dates[dates.length - 1]).toBe('2026-01-14');
     expect(dates.every((d) => ![0, 6].includes(new Date(`${d}T00:00:00Z`).getUTCDay()))).toBe(true);
-    const r = mapFredObservations(body, 'DGS3MO');
+    const r = upstream.mapFredObservations(body, 'DGS3MO');
     if (!r.ok) throw new Error(r.reason);
     expect(r.records.rate).toBeGreaterThan(3.5);
     expect(r.records.rate).toBeLessThan(5);

@@ -4,16 +4,13 @@
 // readable. latency = that wall time − the record's grid time T. Prints JSON with the
 // percentiles and the processor's own processor_evaluation_latency_seconds histogram.
 //   npx tsx libs/stream/bench/latency.ts [seconds, default 60] [allowed lateness ms, default 200]
-import { Registry } from 'prom-client';
-import { KafkaMetrics, prefixedTopic, TopicProducer } from '@stableyield/kafka';
-import { testStack, uniqueGroup, waitFor } from '@stableyield/kafka/testing';
+import { prefixedTopic } from '@stableyield/kafka';
+import { connectTestProducer, testStack, uniqueGroup, waitFor } from '@stableyield/kafka/testing';
 import { SyntheticMarket } from '../src';
 import {
-  httpOk,
   produceInOrder,
   provisionPrefixed,
-  randomTestPort,
-  spawnApp,
+  startProcessorSyi,
   stopApp,
   uniquePrefix,
 } from '@stableyield/stream/testing';
@@ -30,18 +27,8 @@ const percentile = (sorted: number[], p: number) =>
 async function main(): Promise<object> {
   const prefix = uniquePrefix('bench-latency');
   await provisionPrefixed(stack.kafka, stack.logger, stack.registryUrl, prefix);
-  const producer = new TopicProducer(stack.kafka, stack.serde, KafkaMetrics.of(new Registry()), stack.logger);
-  await producer.connect();
-  const port = randomTestPort();
-  const app = spawnApp('processor-syi', {
-    KAFKA_BROKERS: stack.brokers.join(','),
-    SCHEMA_REGISTRY_URL: stack.registryUrl,
-    TOPIC_PREFIX: prefix,
-    HEALTH_PORT: String(port),
-    ALLOWED_LATENESS_MS: String(latenessMs),
-    LOG_LEVEL: 'warn',
-  });
-  await waitFor('processor-syi ready', () => httpOk(`http://127.0.0.1:${port}/ready`), 60_000);
+  const producer = await connectTestProducer(stack);
+  const { app, port } = await startProcessorSyi(stack, prefix, { ALLOWED_LATENESS_MS: String(latenessMs) });
 
   const latencies: { ts: number; ms: number }[] = [];
   const consumer = stack.kafka.consumer({

@@ -23,7 +23,10 @@ import {
   endOffsets,
   readTopic,
   repoRoot,
+  spawnApp,
   stopApp,
+  testStack,
+  waitFor,
   type AppProcess,
   type TestStack,
 } from '@stableyield/kafka/testing';
@@ -136,13 +139,31 @@ export function processorEnv(stack: TestStack, prefix: string, port: number): Re
   };
 }
 
+/** What a processor test file shares: see processorTestFile. */
+export interface ProcessorTestFile {
+  stack: TestStack;
+  /** the file's producer, connected before all its tests */
+  producer: () => TopicProducer;
+  /** the processes the file spawns: SIGKILLed after all its tests */
+  apps: AppProcess[];
+  /** `app` spawned with processorEnv (and `env` on top), pushed to `apps` */
+  spawn: (app: string, prefix: string, port: number, env?: Record<string, string>) => AppProcess;
+  /** startLiveFeed of `seed` on the file's producer; stopFeeds() stops it */
+  liveFeed: (prefix: string, seed: number) => LiveFeed;
+  /** stops every live feed started since the last call */
+  stopFeeds: () => Promise<void>;
+  /** SIGKILLs every app in `apps` and empties it */
+  stopApps: () => Promise<void>;
+}
+
 /**
- * A processor test file's producer (`producer()`, connected before all its tests) and the processes it spawns (pushed
- * to `apps`): after all its tests, every one of them is SIGKILLed and the producer disconnected.
+ * A processor test file's stack, producer (`producer()`, connected before all its tests) and the processes it spawns
+ * (pushed to `apps`): after all its tests, every one of them is SIGKILLed and the producer disconnected.
  */
-export function processorTestFile(stack: TestStack): { producer: () => TopicProducer; apps: AppProcess[] } {
+export function processorTestFile(stack: TestStack = testStack()): ProcessorTestFile {
   let connected: TopicProducer | undefined;
   const apps: AppProcess[] = [];
+  const feeds: LiveFeed[] = [];
   beforeAll(async () => {
     connected = await connectTestProducer(stack);
   });
@@ -154,7 +175,70 @@ export function processorTestFile(stack: TestStack): { producer: () => TopicProd
     if (connected === undefined) throw new Error('the producer connects in beforeAll');
     return connected;
   };
-  return { producer, apps };
+  const spawn = (app: string, prefix: string, port: number, env: Record<string, string> = {}) => {
+    const spawned = spawnApp(app, { ...processorEnv(stack, prefix, port), ...env });
+    apps.push(spawned);
+    return spawned;
+  };
+  const liveFeed = (prefix: string, seed: number) => {
+    const feed = startLiveFeed(producer(), stack.serde, prefix, seed);
+    feeds.push(feed);
+    return feed;
+  };
+  const stopFeeds = async () => {
+    for (const f of feeds.splice(0)) await f.stop();
+  };
+  const stopApps = async () => {
+    for (const a of apps.splice(0)) await stopApp(a, 'SIGKILL');
+  };
+  return { stack, producer, apps, spawn, liveFeed, stopFeeds, stopApps };
+}
+
+/** processor-syi spawned on the test stack under `prefix` (LOG_LEVEL warn, `env` on top), health on a random port. */
+export function spawnProcessorSyi(
+  stack: TestStack,
+  prefix: string,
+  env: Record<string, string> = {},
+): { app: AppProcess; port: number } {
+  const port = randomTestPort();
+  const app = spawnApp('processor-syi', {
+    KAFKA_BROKERS: stack.brokers.join(','),
+    SCHEMA_REGISTRY_URL: stack.registryUrl,
+    TOPIC_PREFIX: prefix,
+    HEALTH_PORT: String(port),
+    LOG_LEVEL: 'warn',
+    ...env,
+  });
+  return { app, port };
+}
+
+/** spawnProcessorSyi, once its /ready answers (60 s at most; an app that does not get there is SIGKILLed). */
+export async function startProcessorSyi(
+  stack: TestStack,
+  prefix: string,
+  env: Record<string, string> = {},
+): Promise<{ app: AppProcess; port: number }> {
+  const { app, port } = spawnProcessorSyi(stack, prefix, env);
+  try {
+    await waitFor('processor-syi ready', () => httpOk(`http://127.0.0.1:${port}/ready`), 60_000);
+  } catch (error) {
+    await stopApp(app, 'SIGKILL');
+    throw error;
+  }
+  return { app, port };
+}
+
+/** The syi.calculated records committed under `prefix` so far (read_committed, reading for `timeoutMs`). */
+export async function readSyiCalculated(
+  stack: Pick<TestStack, 'kafka' | 'serde'>,
+  prefix: string,
+  timeoutMs: number,
+): Promise<SyiRecord[]> {
+  const messages = await readTopic(stack.kafka, prefixedTopic(prefix, 'syi.calculated'), {
+    done: () => false,
+    timeoutMs,
+  });
+  return Promise.all(messages.map((m) => stack.serde.deserialize('syi.calculated', m.value as Buffer)));
 }
 
 /** A synthetic market produced in real time (event time = wall time) until stopped. */
@@ -257,7 +341,7 @@ export function matchesReplay(live: SyiRecord, expected: IndexRecord): string | 
 }
 
 // One implementation for every project's tests (libs/kafka/testing); re-exported where they used to live.
-export { repoRoot, spawnApp, stopApp, type AppProcess } from '@stableyield/kafka/testing';
+export { repoRoot, spawnApp, stopApp, type AppProcess };
 
 /** GET a health endpoint; false when the app does not answer. */
 export async function httpOk(url: string): Promise<boolean> {

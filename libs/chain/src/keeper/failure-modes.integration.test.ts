@@ -16,7 +16,15 @@ import {
   type TxSubmitter,
 } from '../index';
 import { mockPythUpdateRecord, testFeedConfig } from '../testing/pyth-update';
-import { FEEDS, installMulticall3, interceptedTransport, nowS, startChain, type Chain } from '../../test/fixtures';
+import {
+  FEEDS,
+  installMulticall3,
+  interceptedTransport,
+  nowS,
+  startChain,
+  stopKeeperAndChain,
+  type Chain,
+} from '../../test/fixtures';
 
 const feed = testFeedConfig;
 
@@ -37,11 +45,7 @@ const HEALTH: HealthThresholds = {
 describe('PriceKeeper failure modes against anvil + MockPyth', () => {
   let chain: Chain;
   let keeper: PriceKeeper | undefined;
-  afterEach(async () => {
-    await keeper?.stop();
-    keeper = undefined;
-    await chain?.anvil.stop();
-  });
+  afterEach(() => stopKeeperAndChain(keeper, chain).then(() => (keeper = undefined)));
 
   function makeKeeper(
     over: Partial<PriceKeeperOptions> = {},

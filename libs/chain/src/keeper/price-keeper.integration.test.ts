@@ -1,7 +1,7 @@
 import { type PythUpdate } from '@stableyield/schemas';
 import { pythAbi, PriceKeeper, keeperHealth, type FeedConfig, type FeedId, type RunOutcome } from '../index';
 import { mockPythUpdateRecord, testFeedConfig } from '../testing/pyth-update';
-import { FEEDS, nowS, startChain, type Chain } from '../../test/fixtures';
+import { FEEDS, nowS, startChain, stopKeeperAndChain, type Chain } from '../../test/fixtures';
 
 const feed = testFeedConfig;
 
@@ -22,11 +22,7 @@ async function pushEvents(chain: Chain): Promise<{ id: string; price: bigint; tx
 describe('PriceKeeper against anvil + MockPyth', () => {
   let chain: Chain;
   let keeper: PriceKeeper | undefined;
-  afterEach(async () => {
-    await keeper?.stop();
-    keeper = undefined;
-    await chain?.anvil.stop();
-  });
+  afterEach(() => stopKeeperAndChain(keeper, chain).then(() => (keeper = undefined)));
 
   function makeKeeper(feeds: FeedConfig[], debounceMs = 60_000, onPushed?: (o: RunOutcome) => void): PriceKeeper {
     const { publicClient } = chain.clients();

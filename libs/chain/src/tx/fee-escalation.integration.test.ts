@@ -2,15 +2,7 @@
 // and chains without EIP-1559 (or with odd fees and gas estimates) are served.
 import { parseGwei } from 'viem';
 import { ChainTxError, feePolicy, initialFees, pythAbi, readOnchainPrices, type SubmitResult } from '../index';
-import { batchOf, FEEDS, nowS, startChain, type Chain } from '../../test/fixtures';
-
-async function until(ok: () => boolean | Promise<boolean>, what: string, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await ok())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+import { batchOf, FEEDS, nowS, startChain, until, type Chain } from '../../test/fixtures';
 
 describe('fees against anvil', () => {
   let chain: Chain;

@@ -8,22 +8,15 @@ import {
   FileTxStateStore,
   type CorruptStateFile,
   type SubmitResult,
+  type SubmitterOptions,
   type TxSubmitter,
 } from '../index';
-import { batchOf, FEEDS, nowS, startChain, type Chain } from '../../test/fixtures';
+import { batchOf, FEEDS, nowS, startChain, until, type Chain } from '../../test/fixtures';
 
 const nonces = async (chain: Chain): Promise<[number, number]> => [
   await chain.anvil.client.getTransactionCount({ address: chain.keeper, blockTag: 'latest' }),
   await chain.anvil.client.getTransactionCount({ address: chain.keeper, blockTag: 'pending' }),
 ];
-
-async function until(ok: () => boolean | Promise<boolean>, what: string, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await ok())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 const onchainPrice = async (chain: Chain): Promise<bigint | undefined> =>
   (await readOnchainPrices(chain.anvil.client, chain.contract, [FEEDS.usdc])).get(FEEDS.usdc)?.price;
@@ -32,14 +25,18 @@ describe('nonce recovery against anvil', () => {
   let chain: Chain;
   afterEach(async () => chain?.anvil.stop());
 
+  /** A fresh chain, a submitter on it, an evm_snapshot of the chain before any push (the reorg's target) and now. */
+  async function snapshottedChain(options: Partial<SubmitterOptions>) {
+    chain = await startChain();
+    const submitter = chain.submitter(options);
+    return { submitter, snapshot: await chain.anvil.rpc('evm_snapshot'), t: nowS() };
+  }
+
   it(
     'a reorg that undoes our mined transaction: the next push fills the chain nonce instead of ' +
       'queueing behind a gap',
     async () => {
-      chain = await startChain();
-      const submitter = chain.submitter({ stuckAfterMs: 1_000, maxReplacements: 1 });
-      const snapshot = await chain.anvil.rpc('evm_snapshot');
-      const t = nowS();
+      const { submitter, snapshot, t } = await snapshottedChain({ stuckAfterMs: 1_000, maxReplacements: 1 });
       expect((await submitter.submit(batchOf([{ id: FEEDS.usdc, price: 1n, publishTime: t }]))).status).toBe('mined');
       await chain.anvil.rpc('evm_revert', [snapshot]); // nonce 0 is unmined again
       expect(await nonces(chain)).toEqual([0, 0]);
@@ -54,10 +51,7 @@ describe('nonce recovery against anvil', () => {
   it(
     'a gap that opens while a transaction is in flight is found at the timeout and ' + 'resynchronised, not escalated',
     async () => {
-      chain = await startChain();
-      const submitter = chain.submitter({ stuckAfterMs: 500, maxReplacements: 2 });
-      const snapshot = await chain.anvil.rpc('evm_snapshot');
-      const t = nowS();
+      const { submitter, snapshot, t } = await snapshottedChain({ stuckAfterMs: 500, maxReplacements: 2 });
       expect((await submitter.submit(batchOf([{ id: FEEDS.usdc, price: 1n, publishTime: t }]))).status).toBe('mined');
       await chain.anvil.rpc('evm_setAutomine', [false]);
       const pushing = submitter.submit(batchOf([{ id: FEEDS.usdc, price: 2n, publishTime: t + 1 }]));

@@ -2,15 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pythAbi, readOnchainPrices, FileTxStateStore, MemoryTxStateStore, type TxStateStore } from '../index';
-import { batchOf, FEEDS, nowS, startChain, type Chain } from '../../test/fixtures';
-
-async function until(ok: () => boolean | Promise<boolean>, what: string): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!(await ok())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+import { batchOf, FEEDS, nowS, startChain, until, type Chain } from '../../test/fixtures';
 
 describe('restart with a transaction pending', () => {
   let chain: Chain;

@@ -1,6 +1,7 @@
 // A deterministic synthetic market for benchmarks: six constituents, two exchange venues and
 // Pyth each, order books, pools, market caps and the T-bill, in event-time order.
 import type { IndexEvent } from '../../src/events';
+import { pythPriceLine } from '../../test/builders';
 
 const SYMBOLS = ['DAI', 'FDUSD', 'PYUSD', 'USDC', 'USDT', 'USDe'];
 
@@ -78,17 +79,7 @@ export function* syntheticEvents(count: number, seed = 42): Generator<IndexEvent
 export function eventLine(event: IndexEvent): string {
   switch (event.topic) {
     case 'pyth.prices':
-      return JSON.stringify({
-        topic: event.topic,
-        value: {
-          symbol: event.symbol,
-          feedId: 'bench',
-          price: event.price,
-          conf: 0.0001,
-          publishTime: Math.floor(event.ts / 1000),
-          ts: event.ts,
-        },
-      });
+      return pythPriceLine(event, 'bench');
     case 'trad.tbill':
       return JSON.stringify({
         topic: event.topic,
