@@ -38,17 +38,31 @@ function parseTime(text: string): number | undefined {
   return Number.isFinite(ms) ? ms : undefined;
 }
 
+interface Option {
+  readonly arg: string;
+  readonly name: string;
+  /** The value of `--name=value`. */
+  readonly inline: string | undefined;
+  /** The inline value, else the next argument (consumed). */
+  readonly takeValue: () => string | undefined;
+}
+
+/** Each argument of `rest` as an option: `--name value`, `--name=value` or a flag. */
+function* options(rest: readonly string[]): Generator<Option> {
+  for (let i = 0; i < rest.length; i++) {
+    const arg = rest[i] as string;
+    const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
+    const [name, inline] = eq >= 0 ? [arg.slice(0, eq), arg.slice(eq + 1)] : [arg, undefined];
+    yield { arg, name, inline, takeValue: () => inline ?? rest[++i] };
+  }
+}
+
 function parseVerify(rest: readonly string[]): ParsedArgs {
   let from: number | undefined;
   let to: number | undefined;
   let recompute = 0;
-  for (let i = 0; i < rest.length; i++) {
-    const arg = rest[i] as string;
-    const [name, inline] =
-      arg.startsWith('--') && arg.includes('=')
-        ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)]
-        : [arg, undefined];
-    const value = inline ?? rest[++i];
+  for (const { arg, name, takeValue } of options(rest)) {
+    const value = takeValue();
     switch (name) {
       case '--from':
       case '--to': {
@@ -83,13 +97,7 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
   let input: string | undefined;
   let interval: string | undefined;
   let skipInvalid = false;
-  for (let i = 0; i < rest.length; i++) {
-    const arg = rest[i] as string;
-    const [name, inline] =
-      arg.startsWith('--') && arg.includes('=')
-        ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)]
-        : [arg, undefined];
-    const takeValue = (): string | undefined => (inline !== undefined ? inline : rest[++i]);
+  for (const { arg, name, inline, takeValue } of options(rest)) {
     switch (name) {
       case '--input':
         input = takeValue();

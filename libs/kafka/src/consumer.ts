@@ -209,6 +209,11 @@ abstract class BatchConsumer {
     this.base.onProgress?.();
   }
 
+  /** The batch's records decoded, and the ones that cannot be, as dead letters (retried with the batch). */
+  protected decode(payload: EachBatchPayload, info: BatchInfo): ReturnType<typeof decodeBatch> {
+    return decodeBatch(this.base.serde, info.topic as DataTopic, info.partition, payload.batch.messages);
+  }
+
   /** Does the batch's work and makes its offsets durable; throws to have it retried. */
   protected abstract processBatch(payload: EachBatchPayload, info: BatchInfo): Promise<void>;
 }
@@ -231,12 +236,7 @@ export class ConsumerRunner extends BatchConsumer {
   }
 
   protected async processBatch(payload: EachBatchPayload, info: BatchInfo): Promise<void> {
-    const { records, deadLetters } = await decodeBatch(
-      this.options.serde,
-      info.topic as DataTopic,
-      info.partition,
-      payload.batch.messages,
-    );
+    const { records, deadLetters } = await this.decode(payload, info);
     if (deadLetters.length > 0) {
       await this.options.producer.sendRaw(deadLetters.map((l) => deadLetterRecord(l)));
       for (const l of deadLetters) this.options.metrics.deadLettered.inc({ topic: l.sourceTopic, reason: l.kind });
@@ -286,12 +286,7 @@ export class TransactionalRunner extends BatchConsumer {
   }
 
   protected async processBatch(payload: EachBatchPayload, info: BatchInfo): Promise<void> {
-    const { records, deadLetters } = await decodeBatch(
-      this.options.serde,
-      info.topic as DataTopic,
-      info.partition,
-      payload.batch.messages,
-    );
+    const { records, deadLetters } = await this.decode(payload, info);
     const out = new TransactionOutput();
     out.deadLetter(...deadLetters);
     const txn = await this.options.producer.transaction();
