@@ -10,8 +10,7 @@ import {
   type StreamConnector,
 } from '@stableyield/ingest';
 import {
-  Counter,
-  Gauge,
+  metricsOf,
   type Logger,
   type ProgressMonitor,
   type Readiness,
@@ -55,46 +54,23 @@ export function createIngestHermes(config: Config, logger: Logger, deps: IngestH
   const headers: Record<string, string> =
     config.HERMES_API_KEY === undefined ? {} : { authorization: `Bearer ${config.HERMES_API_KEY}` };
 
-  const registers = [deps.registry];
   const kafkaMetrics = KafkaMetrics.of(deps.registry);
-  const sseStatus = new Gauge({
-    name: 'sse_connection_status',
-    help: '1 while the Hermes SSE stream is open, else 0',
-    registers,
-  });
-  const eventsReceived = new Counter({
-    name: 'hermes_events_received_total',
-    help: 'SSE messages received',
-    registers,
-  });
-  const feedUpdates = new Counter({
-    name: 'hermes_feed_updates_total',
-    help: 'Price updates published, per configured feed',
-    labelNames: ['feed'],
-    registers,
-  });
-  const reconnects = new Counter({ name: 'hermes_reconnects_total', help: 'SSE reconnections', registers });
-  const queueDropped = new Counter({
-    name: 'hermes_publisher_dropped_total',
-    help: 'Events or dead letters dropped, oldest first, while the broker did not take them',
-    labelNames: ['what'],
-    registers,
-  });
+  const { counter, gauge } = metricsOf(deps.registry);
+  const sseStatus = gauge('sse_connection_status', '1 while the Hermes SSE stream is open, else 0');
+  const eventsReceived = counter('hermes_events_received_total', 'SSE messages received');
+  const feedUpdates = counter('hermes_feed_updates_total', 'Price updates published, per configured feed', ['feed']);
+  const reconnects = counter('hermes_reconnects_total', 'SSE reconnections');
+  const queueDropped = counter(
+    'hermes_publisher_dropped_total',
+    'Events or dead letters dropped, oldest first, while the broker did not take them',
+    ['what'],
+  );
   for (const what of ['update', 'dead_letter']) queueDropped.inc({ what }, 0);
-  const failoverActive = new Gauge({
-    name: 'hermes_failover_active',
-    help: '1 while polling the fallback Hermes endpoint',
-    registers,
-  });
+  const failoverActive = gauge('hermes_failover_active', '1 while polling the fallback Hermes endpoint');
   let client: HermesClient | null = null;
-  new Gauge({
-    name: 'hermes_last_event_age_seconds',
-    help: 'Seconds since the last Hermes event (stream or poll)',
-    registers,
-    collect() {
-      const last = client?.lastEventTime() ?? null;
-      if (last !== null) this.set((Date.now() - last) / 1000);
-    },
+  gauge('hermes_last_event_age_seconds', 'Seconds since the last Hermes event (stream or poll)', [], function () {
+    const last = client?.lastEventTime() ?? null;
+    if (last !== null) this.set((Date.now() - last) / 1000);
   });
 
   const producer = new TopicProducer(deps.kafka, deps.serde, kafkaMetrics, logger, {

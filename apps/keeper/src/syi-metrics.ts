@@ -8,52 +8,43 @@ import {
   type SyiRound,
   type TxErrorKind,
 } from '@stableyield/chain';
-import { Counter, Gauge, type Registry } from '@stableyield/observability';
+import { metricsOf, type Registry } from '@stableyield/observability';
 
 export function createSyiMetrics(
   registry: Registry,
   status: () => SyiFeedStatus,
 ): Required<Pick<SyiPublisherEvents, 'onPublish' | 'onPublishError'>> {
-  const registers = [registry];
-  new Gauge({
-    name: 'syi_onchain_age_seconds',
-    help: 'Chain time minus updatedAt (the index time T) of the SYI feed latest round',
-    registers,
-    collect() {
+  const { counter, gauge } = metricsOf(registry);
+  gauge(
+    'syi_onchain_age_seconds',
+    'Chain time minus updatedAt (the index time T) of the SYI feed latest round',
+    [],
+    function () {
       const onchain = status().onchain;
       if (onchain) this.set(onchain.ageS);
     },
-  });
-  new Gauge({
-    name: 'syi_onchain_deviation_bps',
-    help: 'Deviation of the newest syi.calculated value from the on-chain SYI, basis points',
-    registers,
-    collect() {
+  );
+  gauge(
+    'syi_onchain_deviation_bps',
+    'Deviation of the newest syi.calculated value from the on-chain SYI, basis points',
+    [],
+    function () {
       const d = status().deviationBps;
       if (d !== undefined) this.set(d);
     },
+  );
+  gauge('syi_onchain_round', 'Round id of the SYI feed latest round', [], function () {
+    const onchain = status().onchain;
+    if (onchain) this.set(Number(onchain.roundId));
   });
-  new Gauge({
-    name: 'syi_onchain_round',
-    help: 'Round id of the SYI feed latest round',
-    registers,
-    collect() {
-      const onchain = status().onchain;
-      if (onchain) this.set(Number(onchain.roundId));
-    },
-  });
-  const publishes = new Counter({
-    name: 'syi_onchain_publishes_total',
-    help: 'SYI rounds this keeper landed on-chain, by trigger (first, deviation, heartbeat)',
-    labelNames: ['trigger'],
-    registers,
-  });
-  const errors = new Counter({
-    name: 'syi_onchain_publish_errors_total',
-    help: 'SYI publishes that failed, by error kind or outcome',
-    labelNames: ['kind'],
-    registers,
-  });
+  const publishes = counter(
+    'syi_onchain_publishes_total',
+    'SYI rounds this keeper landed on-chain, by trigger (first, deviation, heartbeat)',
+    ['trigger'],
+  );
+  const errors = counter('syi_onchain_publish_errors_total', 'SYI publishes that failed, by error kind or outcome', [
+    'kind',
+  ]);
   return {
     onPublish(result: SubmitResult, _round: SyiRound, decision: SyiDecision) {
       if (result.status === 'mined' || result.status === 'landed') publishes.inc({ trigger: decision.reason });

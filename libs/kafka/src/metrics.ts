@@ -1,4 +1,4 @@
-import { Counter, Gauge, type Registry } from '@stableyield/observability';
+import { metricsOf, type Counter, type Gauge, type Registry } from '@stableyield/observability';
 
 /** Kafka metrics of one app, registered once per registry. */
 export class KafkaMetrics {
@@ -10,42 +10,28 @@ export class KafkaMetrics {
   readonly registryUnavailable: Gauge;
 
   constructor(registry: Registry) {
-    const registers = [registry];
-    this.consumed = new Counter({
-      name: 'kafka_messages_consumed_total',
-      help: 'Records consumed, by topic',
-      labelNames: ['topic'],
-      registers,
-    });
-    this.produced = new Counter({
-      name: 'kafka_messages_produced_total',
-      help: 'Records acknowledged by the broker, by topic',
-      labelNames: ['topic'],
-      registers,
-    });
-    this.lag = new Gauge({
-      name: 'kafka_consumer_lag',
-      help: 'High watermark minus the next offset to consume',
-      labelNames: ['topic', 'partition', 'group'],
-      registers,
-    });
-    this.deadLettered = new Counter({
-      name: 'dlq_records_total',
-      help: 'Records sent to a dead-letter topic, by source topic and reason class',
-      labelNames: ['topic', 'reason'],
-      registers,
-    });
-    this.registryRetries = new Counter({
-      name: 'schema_registry_retries_total',
-      help: 'Decodes retried because the schema registry did not answer, by topic',
-      labelNames: ['topic'],
-      registers,
-    });
-    this.registryUnavailable = new Gauge({
-      name: 'schema_registry_unavailable',
-      help: '1 while reading is held, retrying a decode the schema registry cannot answer',
-      registers,
-    });
+    const { counter, gauge } = metricsOf(registry);
+    this.consumed = counter('kafka_messages_consumed_total', 'Records consumed, by topic', ['topic']);
+    this.produced = counter('kafka_messages_produced_total', 'Records acknowledged by the broker, by topic', ['topic']);
+    this.lag = gauge('kafka_consumer_lag', 'High watermark minus the next offset to consume', [
+      'topic',
+      'partition',
+      'group',
+    ]);
+    this.deadLettered = counter(
+      'dlq_records_total',
+      'Records sent to a dead-letter topic, by source topic and reason class',
+      ['topic', 'reason'],
+    );
+    this.registryRetries = counter(
+      'schema_registry_retries_total',
+      'Decodes retried because the schema registry did not answer, by topic',
+      ['topic'],
+    );
+    this.registryUnavailable = gauge(
+      'schema_registry_unavailable',
+      '1 while reading is held, retrying a decode the schema registry cannot answer',
+    );
   }
 
   private static readonly byRegistry = new WeakMap<Registry, KafkaMetrics>();

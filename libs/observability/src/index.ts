@@ -6,7 +6,13 @@ export {
   type Logger,
   type LoggerSettings,
 } from './logger';
-export { createMetricsRegistry, LATENCY_BUCKETS_SECONDS } from './metrics';
+export {
+  createMetricsRegistry,
+  LATENCY_BUCKETS_SECONDS,
+  metricsOf,
+  type Collect,
+  type MetricsFactory,
+} from './metrics';
 // The metric kinds apps and libraries register: prom-client itself is imported here only.
 export { Counter, Gauge, Histogram, Registry } from 'prom-client';
 export { ProgressMonitor, Readiness, type ReadinessCheck } from './health';

@@ -7,7 +7,7 @@ import {
   type TopicProducer,
   type TopicSerde,
 } from '@stableyield/kafka';
-import { Counter, Histogram, LATENCY_BUCKETS_SECONDS, type Registry } from '@stableyield/observability';
+import { metricsOf, type Counter, type Histogram, type Registry } from '@stableyield/observability';
 import { catalogTopicOf, type SinkTopic } from './model';
 
 export type SinkRecord = ConsumedRecord;
@@ -37,37 +37,15 @@ export class SinkMetrics {
   readonly aggregateRefreshFailures: Counter;
 
   constructor(registry: Registry) {
-    const registers = [registry];
-    this.rows = new Counter({
-      name: 'sink_rows_written_total',
-      help: 'Rows committed, by sink and table',
-      labelNames: ['sink', 'table'],
-      registers,
-    });
-    this.batchDuration = new Histogram({
-      name: 'sink_batch_duration_seconds',
-      help: 'One batch write, including retries',
-      labelNames: ['sink'],
-      buckets: LATENCY_BUCKETS_SECONDS,
-      registers,
-    });
-    this.retries = new Counter({
-      name: 'sink_retries_total',
-      help: 'Retried batch writes',
-      labelNames: ['sink'],
-      registers,
-    });
-    this.dbErrors = new Counter({
-      name: 'db_connection_errors_total',
-      help: 'Failed connections or dropped pool clients',
-      labelNames: ['sink'],
-      registers,
-    });
-    this.aggregateRefreshFailures = new Counter({
-      name: 'sink_aggregate_refresh_failures_total',
-      help: 'Failed refreshes of the index aggregates',
-      registers,
-    });
+    const { counter, histogram } = metricsOf(registry);
+    this.rows = counter('sink_rows_written_total', 'Rows committed, by sink and table', ['sink', 'table']);
+    this.batchDuration = histogram('sink_batch_duration_seconds', 'One batch write, including retries', ['sink']);
+    this.retries = counter('sink_retries_total', 'Retried batch writes', ['sink']);
+    this.dbErrors = counter('db_connection_errors_total', 'Failed connections or dropped pool clients', ['sink']);
+    this.aggregateRefreshFailures = counter(
+      'sink_aggregate_refresh_failures_total',
+      'Failed refreshes of the index aggregates',
+    );
   }
 }
 

@@ -7,7 +7,7 @@
 // judges every retained record again; the replay is deterministic, so each record gets the same
 // verdict (idempotent), and Prometheus counters restart from zero as they do for any process.
 import type { Logger } from 'pino';
-import { Counter, Gauge, type Registry } from '@stableyield/observability';
+import { metricsOf, type Counter, type Gauge, type Registry } from '@stableyield/observability';
 import { INPUT_TOPICS, type InputTopic, type MethodologyParams } from '@stableyield/index-engine';
 import {
   DeserializationError,
@@ -52,44 +52,29 @@ export class AuditorMetrics {
   readonly inputsNotUsed: Gauge<'reason'>;
 
   constructor(registry: Registry, lastChecked: () => number | null, now: () => number) {
-    const registers = [registry];
-    this.deviation = new Gauge({
-      name: 'syi_accuracy_deviation',
-      help: '|published − recomputed| / |recomputed| of the last record checked (0 when exact)',
-      registers,
-    });
-    this.verified = new Counter({
-      name: 'syi_verified_records_total',
-      help: 'Published records checked against their recomputation, by result',
-      labelNames: ['result'],
-      registers,
-    });
+    const { counter, gauge } = metricsOf(registry);
+    this.deviation = gauge(
+      'syi_accuracy_deviation',
+      '|published − recomputed| / |recomputed| of the last record checked (0 when exact)',
+    );
+    this.verified = counter(
+      'syi_verified_records_total',
+      'Published records checked against their recomputation, by result',
+      ['result'],
+    );
     for (const result of ['match', 'mismatch']) this.verified.inc({ result }, 0);
-    this.lag = new Gauge({
-      name: 'syi_verification_lag_seconds',
-      help: 'Now minus T of the last record checked',
-      registers,
-      collect() {
-        const T = lastChecked();
-        if (T !== null) this.set((now() - T) / 1000);
-      },
+    this.lag = gauge('syi_verification_lag_seconds', 'Now minus T of the last record checked', [], function () {
+      const T = lastChecked();
+      if (T !== null) this.set((now() - T) / 1000);
     });
-    this.checkedThrough = new Gauge({
-      name: 'syi_verified_through_timestamp_seconds',
-      help: 'T up to which every published record has been checked (Unix seconds)',
-      registers,
-    });
-    this.pending = new Gauge({
-      name: 'syi_verification_pending_records',
-      help: 'Published records read and not judged yet',
-      registers,
-    });
-    this.inputsNotUsed = new Gauge({
-      name: 'syi_verification_inputs_not_used',
-      help: 'Input records the replay does not use, by reason',
-      labelNames: ['reason'],
-      registers,
-    });
+    this.checkedThrough = gauge(
+      'syi_verified_through_timestamp_seconds',
+      'T up to which every published record has been checked (Unix seconds)',
+    );
+    this.pending = gauge('syi_verification_pending_records', 'Published records read and not judged yet');
+    this.inputsNotUsed = gauge('syi_verification_inputs_not_used', 'Input records the replay does not use, by reason', [
+      'reason',
+    ]);
   }
 }
 
