@@ -1,11 +1,9 @@
 // The client IP behind an ingress, as the per-IP rate limit sees it.
 import type { FastifyInstance } from 'fastify';
-import pino from 'pino';
-import { Registry } from 'prom-client';
 import { LatestSyi } from '@stableyield/live-feed';
 import { syiRecord } from '@stableyield/live-feed/testing';
 import { buildApiApp } from './app';
-import { Authenticator } from './auth';
+import { stubApiDeps } from './testing';
 import { parseTrustProxy, type TrustProxy } from './trust-proxy';
 
 const INGRESS_POD = '10.42.0.15';
@@ -14,23 +12,12 @@ const PER_IP = 3;
 async function apiBehindIngress(trustProxy: TrustProxy): Promise<FastifyInstance> {
   const latest = new LatestSyi();
   latest.offer(syiRecord());
-  return buildApiApp(
-    {
-      db: { query: () => Promise.resolve({ rows: [], rowCount: 0 }) },
-      latest,
-      registry: new Registry(),
-      now: Date.now,
-      knownSymbols: ['USDC'],
-      logger: pino({ level: 'silent' }),
-      authenticator: new Authenticator({ lookupKey: () => Promise.resolve(null) }),
-    },
-    {
-      publicRoutes: ['/api/index/latest'],
-      rateLimit: { perKey: 100, perIp: PER_IP, windowMs: 60_000 },
-      corsOrigins: [],
-      trustProxy,
-    },
-  );
+  return buildApiApp(stubApiDeps(latest), {
+    publicRoutes: ['/api/index/latest'],
+    rateLimit: { perKey: 100, perIp: PER_IP, windowMs: 60_000 },
+    corsOrigins: [],
+    trustProxy,
+  });
 }
 
 /** Status codes of requests that reach the api from the ingress pod with these X-Forwarded-For values. */

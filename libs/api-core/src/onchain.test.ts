@@ -1,10 +1,8 @@
 import SwaggerParser from '@apidevtools/swagger-parser';
-import pino from 'pino';
-import { Registry } from 'prom-client';
 import { LatestSyi } from '@stableyield/live-feed';
 import { syiRecord } from '@stableyield/live-feed/testing';
 import { buildApiApp } from './app';
-import { Authenticator } from './auth';
+import { stubApiDeps } from './testing';
 import { CachedOnchainIndex, deviationFromLatestBps, type OnchainIndex } from './onchain';
 
 const ROUND: OnchainIndex = {
@@ -20,19 +18,12 @@ const ROUND: OnchainIndex = {
 
 async function setup(onchain?: CachedOnchainIndex) {
   const latest = new LatestSyi();
-  const app = await buildApiApp(
-    {
-      db: { query: () => Promise.resolve({ rows: [], rowCount: 0 }) },
-      latest,
-      registry: new Registry(),
-      now: Date.now,
-      knownSymbols: ['USDC'],
-      logger: pino({ level: 'silent' }),
-      authenticator: new Authenticator({ lookupKey: () => Promise.resolve(null) }),
-      ...(onchain ? { onchain } : {}),
-    },
-    { publicRoutes: ['/api/index/onchain'], rateLimit: null, corsOrigins: [], trustProxy: false },
-  );
+  const app = await buildApiApp(stubApiDeps(latest, onchain ? { onchain } : {}), {
+    publicRoutes: ['/api/index/onchain'],
+    rateLimit: null,
+    corsOrigins: [],
+    trustProxy: false,
+  });
   return { app, latest };
 }
 

@@ -2,16 +2,18 @@
  * Helpers for the serving integration tests and benchmarks (test code only, never imported by an app).
  */
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
 import type { Pool } from 'pg';
+import pino from 'pino';
 import { Registry } from 'prom-client';
 import { PostgresWriter, type StorageVariant } from '@stableyield/postgres';
 import { type SinkTopic } from '@stableyield/sink-model';
 import { registryEncoder } from '@stableyield/sink-model/testing';
 import { KafkaMetrics, TopicProducer } from '@stableyield/kafka';
 import type { TestStack } from '@stableyield/kafka/testing';
+import type { LatestSyi } from '@stableyield/live-feed';
 import { syiRecord } from '@stableyield/live-feed/testing';
 import type { SyiRecord, TopicValues } from '@stableyield/schemas';
+import type { ApiDeps } from './app';
 import { Authenticator } from './auth';
 import { sha256RecordDigest } from './verify';
 
@@ -132,14 +134,18 @@ export async function storeRecords<T extends SinkTopic>(
 }
 
 /** A TCP port free right now on 127.0.0.1. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
+export { freePort } from '@stableyield/chain/testing';
+
+/** The deps of an API unit test: a database without rows, no valid key, a silent logger. */
+export function stubApiDeps(latest: LatestSyi, extra: Partial<ApiDeps> = {}): ApiDeps {
+  return {
+    db: { query: () => Promise.resolve({ rows: [], rowCount: 0 }) },
+    latest,
+    registry: new Registry(),
+    now: Date.now,
+    knownSymbols: ['USDC'],
+    logger: pino({ level: 'silent' }),
+    authenticator: new Authenticator({ lookupKey: () => Promise.resolve(null) }),
+    ...extra,
+  };
 }
