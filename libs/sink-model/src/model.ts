@@ -35,6 +35,16 @@ const text = (name: string): Column => ({ name, type: 'text' });
 const float = (name: string, nullable = false): Column => ({ name, type: 'float', nullable });
 const time = (name: string): Column => ({ name, type: 'time' });
 
+/** A table of one row per stablecoin and time: (symbol, ts) first, the key, segmented by symbol. */
+const perSymbol = (name: string, columns: readonly Column[], checks: readonly string[] = []): TableModel => ({
+  name,
+  columns: [text('symbol'), time('ts'), ...columns],
+  key: ['symbol', 'ts'],
+  time: 'ts',
+  segmentBy: 'symbol',
+  checks: ["symbol <> ''", ...checks],
+});
+
 export const TABLES = {
   syi_index: {
     name: 'syi_index',
@@ -78,29 +88,18 @@ export const TABLES = {
     segmentBy: 'symbol',
     checks: ["symbol <> ''", 'weight >= 0 AND weight <= 1'],
   },
-  syi_ray: {
-    name: 'syi_ray',
-    columns: [
-      text('symbol'),
-      time('ts'),
-      float('apy_eff', true),
-      float('peg_score', true),
-      float('liquidity_score', true),
-      float('counterparty_score'),
-      float('ray_normal', true),
-      float('ray_high_vol', true),
-      text('methodology_version'),
-    ],
-    key: ['symbol', 'ts'],
-    time: 'ts',
-    segmentBy: 'symbol',
-    checks: ["symbol <> ''"],
-  },
-  syi_peg: {
-    name: 'syi_peg',
-    columns: [
-      text('symbol'),
-      time('ts'),
+  syi_ray: perSymbol('syi_ray', [
+    float('apy_eff', true),
+    float('peg_score', true),
+    float('liquidity_score', true),
+    float('counterparty_score'),
+    float('ray_normal', true),
+    float('ray_high_vol', true),
+    text('methodology_version'),
+  ]),
+  syi_peg: perSymbol(
+    'syi_peg',
+    [
       float('price', true),
       float('dev_bps', true),
       float('peg_score', true),
@@ -108,27 +107,19 @@ export const TABLES = {
       { name: 'sample_count', type: 'int' },
       text('methodology_version'),
     ],
-    key: ['symbol', 'ts'],
-    time: 'ts',
-    segmentBy: 'symbol',
-    checks: ["symbol <> ''", 'sample_count >= 0'],
-  },
-  syi_liquidity: {
-    name: 'syi_liquidity',
-    columns: [
-      text('symbol'),
-      time('ts'),
+    ['sample_count >= 0'],
+  ),
+  syi_liquidity: perSymbol(
+    'syi_liquidity',
+    [
       float('depth_usd'),
       float('volume_24h_usd'),
       float('market_cap_usd', true),
       float('liquidity_score', true),
       text('methodology_version'),
     ],
-    key: ['symbol', 'ts'],
-    time: 'ts',
-    segmentBy: 'symbol',
-    checks: ["symbol <> ''", 'depth_usd >= 0', 'volume_24h_usd >= 0'],
-  },
+    ['depth_usd >= 0', 'volume_24h_usd >= 0'],
+  ),
   pyth_prices: {
     name: 'pyth_prices',
     columns: [text('feed_id'), time('publish_time'), text('symbol'), float('price'), float('conf'), time('ts')],
@@ -165,14 +156,7 @@ export const TABLES = {
     segmentBy: 'pool',
     checks: ["pool <> ''", 'tvl_usd >= 0'],
   },
-  ex_mktcap: {
-    name: 'ex_mktcap',
-    columns: [text('symbol'), time('ts'), float('market_cap_usd')],
-    key: ['symbol', 'ts'],
-    time: 'ts',
-    segmentBy: 'symbol',
-    checks: ["symbol <> ''", 'market_cap_usd >= 0'],
-  },
+  ex_mktcap: perSymbol('ex_mktcap', [float('market_cap_usd')], ['market_cap_usd >= 0']),
   tbill: {
     name: 'tbill',
     columns: [text('series'), { name: 'date', type: 'date' }, float('rate'), time('ts')],
