@@ -1,7 +1,7 @@
-import { CATALOG, connectKafka, Lease, leaseTopicSpec, prefixedSpecs, prefixedTopic } from '@stableyield/kafka';
+import { Lease } from '@stableyield/kafka';
 import { transactionalIdOf } from '@stableyield/config';
 import { startService } from '@stableyield/observability';
-import { processorSettingsOf, SyiProcessor } from '@stableyield/stream';
+import { connectProcessorKafka, processorSettingsOf, SyiProcessor } from '@stableyield/stream';
 import { loadAppConfig } from './config';
 
 const APP = 'processor-syi';
@@ -9,13 +9,10 @@ const APP = 'processor-syi';
 async function main(): Promise<void> {
   const config = loadAppConfig();
   const { logger, registry, progress, readiness, shutdown } = await startService(APP, config);
-  const leaseTopic = prefixedTopic(config.TOPIC_PREFIX, `${APP}.lease`);
-  const provision = config.PROVISION_TOPICS && [
-    ...prefixedSpecs(config.TOPIC_PREFIX, CATALOG),
-    SyiProcessor.changelogSpec(config.TOPIC_PREFIX),
-    leaseTopicSpec(leaseTopic, 1),
-  ];
-  const { kafka, serde } = await connectKafka(config, logger, { clientId: APP, provision });
+  const { kafka, serde, leaseTopic, leaseGroupId } = await connectProcessorKafka(APP, config, logger, {
+    changelog: SyiProcessor.changelogSpec(config.TOPIC_PREFIX),
+    leasePartitions: 1,
+  });
 
   const fatal = (why: unknown) => {
     logger.error({ err: why }, 'processor_failed_exiting');
@@ -28,7 +25,7 @@ async function main(): Promise<void> {
     kafka,
     logger,
     topic: leaseTopic,
-    groupId: `${prefixedTopic(config.TOPIC_PREFIX, APP)}.lease`,
+    groupId: leaseGroupId,
     sessionTimeoutMs: config.LEASE_SESSION_TIMEOUT_MS,
   });
   readiness.add('lease held (active instance)', () => lease.isHeld);

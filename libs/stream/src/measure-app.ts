@@ -2,8 +2,17 @@
 // topic provisioning, the shard lease and the sharded processor. Each app only names its kind.
 import { transactionalIdOf, type ProcessorConfig } from '@stableyield/config';
 import { METHODOLOGY_V1 } from '@stableyield/index-engine';
-import { CATALOG, connectKafka, leaseTopicSpec, prefixedSpecs, prefixedTopic, ShardLease } from '@stableyield/kafka';
-import { startService } from '@stableyield/observability';
+import {
+  CATALOG,
+  connectKafka,
+  leaseTopicSpec,
+  prefixedSpecs,
+  prefixedTopic,
+  ShardLease,
+  type KafkaConnection,
+  type TopicSpec,
+} from '@stableyield/kafka';
+import { startService, type Logger } from '@stableyield/observability';
 import type { EventTimeProcessorOptions } from './event-time-processor';
 import { MEASURE_SHARDS, measureChangelogSpec, ShardedMeasureProcessor, type MeasureKind } from './measure-processor';
 
@@ -34,6 +43,32 @@ export function processorSettingsOf(config: ProcessorConfig): ProcessorSettings 
   };
 }
 
+/** A processor app's Kafka connection and the topic and group of its lease (standby or shards). */
+export interface ProcessorKafka extends KafkaConnection {
+  readonly leaseTopic: string;
+  readonly leaseGroupId: string;
+}
+
+/**
+ * Connects a processor app; where it provisions (PROVISION_TOPICS), the catalog, its state
+ * changelog and its lease topic (one partition per shard) are created first.
+ */
+export async function connectProcessorKafka(
+  app: string,
+  config: ProcessorConfig,
+  logger: Logger,
+  own: { changelog: TopicSpec; leasePartitions: number },
+): Promise<ProcessorKafka> {
+  const leaseTopic = prefixedTopic(config.TOPIC_PREFIX, `${app}.lease`);
+  const provision = config.PROVISION_TOPICS && [
+    ...prefixedSpecs(config.TOPIC_PREFIX, CATALOG),
+    own.changelog,
+    leaseTopicSpec(leaseTopic, own.leasePartitions),
+  ];
+  const connection = await connectKafka(config, logger, { clientId: app, provision });
+  return { ...connection, leaseTopic, leaseGroupId: `${prefixedTopic(config.TOPIC_PREFIX, app)}.lease` };
+}
+
 /**
  * Starts the processor in the app's process `proc`: its signals run the shutdown, and a failed shard
  * or a lost lease exits it (Kafka holds every shard's last committed state for the restart or another instance).
@@ -41,13 +76,10 @@ export function processorSettingsOf(config: ProcessorConfig): ProcessorSettings 
 export async function runMeasureApp(kind: MeasureKind, config: MeasureAppConfig, proc: NodeJS.Process): Promise<void> {
   const app = `processor-${kind}`;
   const { logger, registry, progress, readiness, shutdown } = await startService(app, config, { signals: proc });
-  const leaseTopic = prefixedTopic(config.TOPIC_PREFIX, `${app}.lease`);
-  const provision = config.PROVISION_TOPICS && [
-    ...prefixedSpecs(config.TOPIC_PREFIX, CATALOG),
-    measureChangelogSpec(kind, config.TOPIC_PREFIX),
-    leaseTopicSpec(leaseTopic, MEASURE_SHARDS),
-  ];
-  const { kafka, serde } = await connectKafka(config, logger, { clientId: app, provision });
+  const { kafka, serde, leaseTopic, leaseGroupId } = await connectProcessorKafka(app, config, logger, {
+    changelog: measureChangelogSpec(kind, config.TOPIC_PREFIX),
+    leasePartitions: MEASURE_SHARDS,
+  });
 
   const fatal = (why: unknown) => {
     logger.error({ err: why }, 'processor_failed_exiting');
@@ -70,7 +102,7 @@ export async function runMeasureApp(kind: MeasureKind, config: MeasureAppConfig,
     kafka,
     logger,
     topic: leaseTopic,
-    groupId: `${prefixedTopic(config.TOPIC_PREFIX, app)}.lease`,
+    groupId: leaseGroupId,
     sessionTimeoutMs: config.LEASE_SESSION_TIMEOUT_MS,
     onAssignment: (shards) => processor.assign(shards),
   });
