@@ -89,6 +89,32 @@ const medium = { cpu: { request: '100m', limit: '1' }, memory: { request: '256Mi
 const PROCESSOR_ENV = { NODE_OPTIONS: '--max-semi-space-size=32' };
 const standard = { healthPortVar: 'HEALTH_PORT', livePath: '/live', readyPath: '/ready' };
 
+/** Scaling on the consumer lag of the app's own group, 5000 records per pod. */
+const lagScaling = (group: string, max: number): Scaling => ({
+  kind: 'consumerLag',
+  min: 2,
+  max,
+  group,
+  lagPerPod: 5000,
+});
+
+/** A processor: reads and writes Kafka (with the registry), no internet, no secrets. */
+const processor = (name: string, healthPort: number, scaling: Scaling): AppSpec => ({
+  name,
+  healthPort,
+  ...standard,
+  stores: ['kafka', 'registry'],
+  internet: false,
+  env: PROCESSOR_ENV,
+  secretEnv: [],
+  ...medium,
+  scaling,
+});
+
+/** Symbols are sharded over 6 shards (4 hold constituents): more than 4 replicas would idle. */
+const shardedProcessor = (name: string, healthPort: number): AppSpec =>
+  processor(name, healthPort, lagScaling(name, 4));
+
 export const APPS: readonly AppSpec[] = [
   {
     name: 'market-sim',
@@ -139,59 +165,16 @@ export const APPS: readonly AppSpec[] = [
     ...small,
     scaling: { kind: 'fixed', replicas: 1, why: 'one poller per upstream keeps within the API rate limits' },
   },
-  {
-    name: 'processor-peg',
-    healthPort: 9203,
-    ...standard,
-    stores: ['kafka', 'registry'],
-    internet: false,
-    env: PROCESSOR_ENV,
-    secretEnv: [],
-    ...medium,
-    // symbols are sharded over 6 shards (4 hold constituents): more than 4 replicas would idle
-    scaling: { kind: 'consumerLag', min: 2, max: 4, group: 'processor-peg', lagPerPod: 5000 },
-  },
-  {
-    name: 'processor-liquidity',
-    healthPort: 9204,
-    ...standard,
-    stores: ['kafka', 'registry'],
-    internet: false,
-    env: PROCESSOR_ENV,
-    secretEnv: [],
-    ...medium,
-    // symbols are sharded over 6 shards (4 hold constituents): more than 4 replicas would idle
-    scaling: { kind: 'consumerLag', min: 2, max: 4, group: 'processor-liquidity', lagPerPod: 5000 },
-  },
-  {
-    name: 'processor-ray',
-    healthPort: 9205,
-    ...standard,
-    stores: ['kafka', 'registry'],
-    internet: false,
-    env: PROCESSOR_ENV,
-    secretEnv: [],
-    ...medium,
-    // symbols are sharded over 6 shards (4 hold constituents): more than 4 replicas would idle
-    scaling: { kind: 'consumerLag', min: 2, max: 4, group: 'processor-ray', lagPerPod: 5000 },
-  },
-  {
-    name: 'processor-syi',
-    healthPort: 9206,
-    ...standard,
-    stores: ['kafka', 'registry'],
-    internet: false,
-    env: PROCESSOR_ENV,
-    secretEnv: [],
-    ...medium,
-    scaling: {
-      kind: 'fixed',
-      replicas: 2,
-      why:
-        'the index is one global calculation (syi.calculated has 1 partition): one active, one ' +
-        'standby in the consumer group',
-    },
-  },
+  shardedProcessor('processor-peg', 9203),
+  shardedProcessor('processor-liquidity', 9204),
+  shardedProcessor('processor-ray', 9205),
+  processor('processor-syi', 9206, {
+    kind: 'fixed',
+    replicas: 2,
+    why:
+      'the index is one global calculation (syi.calculated has 1 partition): one active, one ' +
+      'standby in the consumer group',
+  }),
   {
     // Reads syi.calculated, the inputs and their dead letters; writes nothing. Its replay state
     // and the inputs after it are in memory.
@@ -254,7 +237,7 @@ export const APPS: readonly AppSpec[] = [
     env: {},
     secretEnv: [{ name: 'DATABASE_URL', secret: 'database-credentials', key: 'timescale-uri' }],
     ...medium,
-    scaling: { kind: 'consumerLag', min: 2, max: 6, group: 'sink-timescale', lagPerPod: 5000 },
+    scaling: lagScaling('sink-timescale', 6),
   },
   {
     name: 'sink-clickhouse',
@@ -269,7 +252,7 @@ export const APPS: readonly AppSpec[] = [
     },
     secretEnv: [{ name: 'CLICKHOUSE_PASSWORD', secret: 'database-credentials', key: 'clickhouse-password' }],
     ...medium,
-    scaling: { kind: 'consumerLag', min: 2, max: 6, group: 'sink-clickhouse', lagPerPod: 5000 },
+    scaling: lagScaling('sink-clickhouse', 6),
   },
   {
     // internet: /api/index/onchain reads the SYI feed from the chain's RPC endpoint (HTTPS).

@@ -92,8 +92,45 @@ export function dashboardJson(spec: DashboardSpec): Record<string, unknown> {
   };
 }
 
-const p95 = (metric: string, by = ''): string =>
-  `histogram_quantile(0.95, sum by (le${by ? `, ${by}` : ''}) (rate(${metric}_bucket[5m])))`;
+type Query = PanelSpec['queries'][number];
+type Thresholds = NonNullable<PanelSpec['thresholds']>;
+type PanelOptions = Pick<PanelSpec, 'unit' | 'width' | 'description' | 'thresholds'>;
+
+/** One query of a panel: its PromQL and legend (instant: the latest value only). */
+const q = (expr: string, legend: string, instant?: true): Query =>
+  instant ? { expr, legend, instant } : { expr, legend };
+
+/** Threshold steps: the colour from the bottom, then `[value, colour]` from each value up. */
+const steps = (base: string, ...above: readonly (readonly [number, string])[]): Thresholds => [
+  { value: null, color: base },
+  ...above.map(([value, color]) => ({ value, color })),
+];
+
+/** A panel builder of one type: `timeseries(title, query or queries, { unit, width, thresholds })`. */
+const panelOf =
+  (type: PanelSpec['type']) =>
+  (title: string, queries: Query | readonly Query[], options: PanelOptions = {}): PanelSpec => ({
+    title,
+    type,
+    queries: Array.isArray(queries) ? queries : [queries as Query],
+    ...options,
+  });
+
+const timeseries = panelOf('timeseries');
+const stat = panelOf('stat');
+const gauge = panelOf('gauge');
+const bargauge = panelOf('bargauge');
+
+/** The `level` quantile of a histogram over 5 minutes, per `by` (a label list) when given. */
+const quantile = (level: number, metric: string, by = '', selector = ''): string =>
+  `histogram_quantile(${level}, sum by (le${by ? `, ${by}` : ''}) (rate(${metric}_bucket${selector}[5m])))`;
+const p95 = (metric: string, by = '', selector = ''): string => quantile(0.95, metric, by, selector);
+
+const SECONDS = { unit: 's' } as const;
+const OPS = { unit: 'ops' } as const;
+const NONE = { unit: 'none' } as const;
+const RATIO = { unit: 'percentunit' } as const;
+const COMPLETE = steps('red', [0.95, 'green']);
 
 export const DASHBOARDS: readonly DashboardSpec[] = [
   {
@@ -104,135 +141,64 @@ export const DASHBOARDS: readonly DashboardSpec[] = [
       {
         title: 'Index',
         panels: [
-          {
-            title: 'SYI',
-            type: 'stat',
-            width: 6,
-            unit: 'percent',
-            queries: [{ expr: 'max(syi_value)', legend: 'SYI' }],
-          },
-          { title: 'RPL', type: 'stat', width: 6, unit: 'percent', queries: [{ expr: 'max(syi_rpl)', legend: 'RPL' }] },
-          {
-            title: 'Freshness (age of the latest value)',
-            type: 'stat',
+          stat('SYI', q('max(syi_value)', 'SYI'), { width: 6, unit: 'percent' }),
+          stat('RPL', q('max(syi_rpl)', 'RPL'), { width: 6, unit: 'percent' }),
+          stat('Freshness (age of the latest value)', q('time() - max(syi_last_published_timestamp_seconds)', 'age'), {
             width: 6,
             unit: 's',
-            thresholds: [
-              { value: null, color: 'green' },
-              { value: 60, color: 'orange' },
-              { value: 300, color: 'red' },
-            ],
-            queries: [{ expr: 'time() - max(syi_last_published_timestamp_seconds)', legend: 'age' }],
-          },
-          {
-            title: 'Data completeness',
-            type: 'gauge',
+            thresholds: steps('green', [60, 'orange'], [300, 'red']),
+          }),
+          gauge('Data completeness', q('min(syi_data_completeness_ratio)', 'completeness'), {
             width: 6,
             unit: 'percentunit',
-            thresholds: [
-              { value: null, color: 'red' },
-              { value: 0.95, color: 'green' },
-            ],
-            queries: [{ expr: 'min(syi_data_completeness_ratio)', legend: 'completeness' }],
-          },
-          {
-            title: 'SYI and RPL over time',
-            type: 'timeseries',
+            thresholds: COMPLETE,
+          }),
+          timeseries('SYI and RPL over time', [q('max(syi_value)', 'SYI'), q('max(syi_rpl)', 'RPL')], {
             width: 24,
             unit: 'percent',
-            queries: [
-              { expr: 'max(syi_value)', legend: 'SYI' },
-              { expr: 'max(syi_rpl)', legend: 'RPL' },
-            ],
-          },
+          }),
         ],
       },
       {
         title: 'Constituents',
         panels: [
-          {
-            title: 'Eligible constituents',
-            type: 'timeseries',
-            queries: [{ expr: 'max(syi_eligible_constituents)', legend: 'constituents' }],
-          },
-          {
-            title: 'Weights',
-            type: 'bargauge',
-            unit: 'percentunit',
-            queries: [{ expr: 'max by (symbol) (syi_constituent_weight)', legend: '{{symbol}}', instant: true }],
-          },
-          {
-            title: 'Risk-adjusted yield per constituent',
-            type: 'timeseries',
+          timeseries('Eligible constituents', q('max(syi_eligible_constituents)', 'constituents')),
+          bargauge('Weights', q('max by (symbol) (syi_constituent_weight)', '{{symbol}}', true), RATIO),
+          timeseries('Risk-adjusted yield per constituent', q('max by (symbol) (syi_constituent_ray)', '{{symbol}}'), {
             width: 24,
             unit: 'percent',
-            queries: [{ expr: 'max by (symbol) (syi_constituent_ray)', legend: '{{symbol}}' }],
-          },
+          }),
         ],
       },
       {
         title: 'Calculation',
         panels: [
-          {
-            title: 'Calculation latency p95',
-            type: 'timeseries',
-            unit: 's',
-            queries: [{ expr: p95('syi_calculation_latency_seconds'), legend: 'p95' }],
-          },
-          {
-            title: 'Completeness over time',
-            type: 'timeseries',
-            unit: 'percentunit',
-            queries: [{ expr: 'min(syi_data_completeness_ratio)', legend: 'completeness' }],
-          },
-          {
-            title: 'Index updates per minute',
-            type: 'timeseries',
-            queries: [{ expr: 'index_updates_per_minute', legend: 'updates/min' }],
-          },
-          {
-            title: 'Data quality score',
-            type: 'timeseries',
-            unit: 'percentunit',
-            thresholds: [
-              { value: null, color: 'red' },
-              { value: 0.95, color: 'green' },
-            ],
-            queries: [{ expr: 'data_quality_score', legend: 'score' }],
-          },
+          timeseries('Calculation latency p95', q(p95('syi_calculation_latency_seconds'), 'p95'), SECONDS),
+          timeseries('Completeness over time', q('min(syi_data_completeness_ratio)', 'completeness'), RATIO),
+          timeseries('Index updates per minute', q('index_updates_per_minute', 'updates/min')),
+          timeseries('Data quality score', q('data_quality_score', 'score'), { ...RATIO, thresholds: COMPLETE }),
         ],
       },
       {
         title: 'Independent verification (auditor)',
         panels: [
-          {
-            title: 'Accuracy deviation of the last record checked',
-            type: 'stat',
+          stat('Accuracy deviation of the last record checked', q('max(syi_accuracy_deviation)', 'deviation'), {
             width: 8,
             unit: 'percentunit',
-            queries: [{ expr: 'max(syi_accuracy_deviation)', legend: 'deviation' }],
-          },
-          {
-            title: 'Verification lag',
-            type: 'stat',
-            width: 8,
-            unit: 's',
-            queries: [{ expr: 'max(syi_verification_lag_seconds)', legend: 'lag' }],
-          },
-          {
-            title: 'Mismatches (1 h)',
-            type: 'stat',
-            width: 8,
-            queries: [
-              { expr: 'sum(increase(syi_verified_records_total{result="mismatch"}[1h]))', legend: 'mismatches' },
-            ],
-          },
-          {
-            title: 'Records checked per minute by result',
-            type: 'timeseries',
-            width: 24,
-            queries: [{ expr: 'sum by (result) (rate(syi_verified_records_total[5m])) * 60', legend: '{{result}}' }],
-          },
+          }),
+          stat('Verification lag', q('max(syi_verification_lag_seconds)', 'lag'), { width: 8, unit: 's' }),
+          stat(
+            'Mismatches (1 h)',
+            q('sum(increase(syi_verified_records_total{result="mismatch"}[1h]))', 'mismatches'),
+            {
+              width: 8,
+            },
+          ),
+          timeseries(
+            'Records checked per minute by result',
+            q('sum by (result) (rate(syi_verified_records_total[5m])) * 60', '{{result}}'),
+            { width: 24 },
+          ),
         ],
       },
     ],
@@ -247,126 +213,81 @@ export const DASHBOARDS: readonly DashboardSpec[] = [
       {
         title: 'Prices',
         panels: [
-          {
-            title: 'On-chain vs Hermes',
-            type: 'timeseries',
-            width: 24,
-            queries: [
-              { expr: 'max by (feed) (keeper_onchain_price)', legend: 'on-chain {{feed}}' },
-              { expr: 'max by (feed) (keeper_hermes_price)', legend: 'Hermes {{feed}}' },
+          timeseries(
+            'On-chain vs Hermes',
+            [
+              q('max by (feed) (keeper_onchain_price)', 'on-chain {{feed}}'),
+              q('max by (feed) (keeper_hermes_price)', 'Hermes {{feed}}'),
             ],
-          },
-          {
-            title: 'Deviation Hermes vs on-chain',
-            type: 'timeseries',
+            { width: 24 },
+          ),
+          timeseries('Deviation Hermes vs on-chain', q('max by (feed) (price_change_percent)', '{{feed}}'), {
             unit: 'percent',
-            queries: [{ expr: 'max by (feed) (price_change_percent)', legend: '{{feed}}' }],
-          },
-          {
-            title: 'Age of the on-chain price',
-            type: 'timeseries',
-            unit: 's',
-            thresholds: [
-              { value: null, color: 'green' },
-              { value: 90, color: 'orange' },
-              { value: 300, color: 'red' },
-            ],
-            queries: [{ expr: 'max by (feed) (last_update_age_seconds)', legend: '{{feed}}' }],
-          },
+          }),
+          timeseries('Age of the on-chain price', q('max by (feed) (last_update_age_seconds)', '{{feed}}'), {
+            ...SECONDS,
+            thresholds: steps('green', [90, 'orange'], [300, 'red']),
+          }),
         ],
       },
       {
         title: 'Pushes',
         panels: [
-          {
-            title: 'Feeds updated per minute',
-            type: 'timeseries',
-            queries: [{ expr: 'sum by (feed) (rate(price_updates_total[5m])) * 60', legend: '{{feed}}' }],
-          },
-          {
-            title: 'Transactions by outcome',
-            type: 'timeseries',
-            queries: [{ expr: 'sum by (outcome) (rate(keeper_transactions_total[5m])) * 60', legend: '{{outcome}}' }],
-          },
-          {
-            title: 'Transaction latency p50 / p95',
-            type: 'timeseries',
-            unit: 's',
-            queries: [
-              { expr: 'histogram_quantile(0.5, sum by (le) (rate(tx_latency_seconds_bucket[5m])))', legend: 'p50' },
-              { expr: p95('tx_latency_seconds'), legend: 'p95' },
-            ],
-          },
-          {
-            title: 'Hermes connection (1 = connected)',
-            type: 'timeseries',
-            queries: [
-              { expr: 'sse_connection_status{job="keeper"}', legend: '{{instance}}' },
-              { expr: 'keeper_is_active', legend: 'active {{instance}}' },
-            ],
-          },
+          timeseries('Feeds updated per minute', q('sum by (feed) (rate(price_updates_total[5m])) * 60', '{{feed}}')),
+          timeseries(
+            'Transactions by outcome',
+            q('sum by (outcome) (rate(keeper_transactions_total[5m])) * 60', '{{outcome}}'),
+          ),
+          timeseries(
+            'Transaction latency p50 / p95',
+            [q(quantile(0.5, 'tx_latency_seconds'), 'p50'), q(p95('tx_latency_seconds'), 'p95')],
+            SECONDS,
+          ),
+          timeseries('Hermes connection (1 = connected)', [
+            q('sse_connection_status{job="keeper"}', '{{instance}}'),
+            q('keeper_is_active', 'active {{instance}}'),
+          ]),
         ],
       },
       {
         title: 'Cost',
         panels: [
-          {
-            title: 'Gas price',
-            type: 'timeseries',
-            unit: 'none',
-            thresholds: [
-              { value: null, color: 'green' },
-              { value: 100, color: 'red' },
+          timeseries('Gas price', q('max(gas_cost_gwei)', 'gwei'), {
+            ...NONE,
+            thresholds: steps('green', [100, 'red']),
+          }),
+          timeseries(
+            'Wallet balance and floor',
+            [
+              q('max(keeper_wallet_balance_eth)', 'balance (ETH)'),
+              q('max(keeper_wallet_balance_floor_eth)', 'floor (ETH)'),
             ],
-            queries: [{ expr: 'max(gas_cost_gwei)', legend: 'gwei' }],
-          },
-          {
-            title: 'Wallet balance and floor',
-            type: 'timeseries',
-            unit: 'none',
-            queries: [
-              { expr: 'max(keeper_wallet_balance_eth)', legend: 'balance (ETH)' },
-              { expr: 'max(keeper_wallet_balance_floor_eth)', legend: 'floor (ETH)' },
-            ],
-          },
+            NONE,
+          ),
         ],
       },
       {
         // docs/keeper.md, "The SYI feed"; SYIOnchainStale fires at 4500 s.
         title: 'SYI feed (on-chain)',
         panels: [
-          {
-            title: 'Age of the on-chain SYI',
-            type: 'timeseries',
-            unit: 's',
-            thresholds: [
-              { value: null, color: 'green' },
-              { value: 3600, color: 'orange' },
-              { value: 4500, color: 'red' },
+          timeseries('Age of the on-chain SYI', q('min(syi_onchain_age_seconds)', 'age'), {
+            ...SECONDS,
+            thresholds: steps('green', [3600, 'orange'], [4500, 'red']),
+          }),
+          timeseries('SYI deviation from on-chain (bps)', q('max(syi_onchain_deviation_bps)', 'deviation'), NONE),
+          timeseries(
+            'SYI publishes per hour by trigger',
+            q('sum by (trigger) (increase(syi_onchain_publishes_total[1h]))', '{{trigger}}'),
+            NONE,
+          ),
+          timeseries(
+            'SYI round and publish errors',
+            [
+              q('max(syi_onchain_round)', 'round'),
+              q('sum by (kind) (increase(syi_onchain_publish_errors_total[1h]))', 'errors {{kind}}'),
             ],
-            queries: [{ expr: 'min(syi_onchain_age_seconds)', legend: 'age' }],
-          },
-          {
-            title: 'SYI deviation from on-chain (bps)',
-            type: 'timeseries',
-            unit: 'none',
-            queries: [{ expr: 'max(syi_onchain_deviation_bps)', legend: 'deviation' }],
-          },
-          {
-            title: 'SYI publishes per hour by trigger',
-            type: 'timeseries',
-            unit: 'none',
-            queries: [{ expr: 'sum by (trigger) (increase(syi_onchain_publishes_total[1h]))', legend: '{{trigger}}' }],
-          },
-          {
-            title: 'SYI round and publish errors',
-            type: 'timeseries',
-            unit: 'none',
-            queries: [
-              { expr: 'max(syi_onchain_round)', legend: 'round' },
-              { expr: 'sum by (kind) (increase(syi_onchain_publish_errors_total[1h]))', legend: 'errors {{kind}}' },
-            ],
-          },
+            NONE,
+          ),
         ],
       },
     ],
@@ -380,148 +301,93 @@ export const DASHBOARDS: readonly DashboardSpec[] = [
       {
         title: 'Throughput',
         panels: [
-          {
-            title: 'Produced records/s by topic',
-            type: 'timeseries',
-            unit: 'ops',
-            queries: [{ expr: 'sum by (topic) (rate(kafka_messages_produced_total[5m]))', legend: '{{topic}}' }],
-          },
-          {
-            title: 'Consumed records/s by topic',
-            type: 'timeseries',
-            unit: 'ops',
-            queries: [{ expr: 'sum by (topic) (rate(kafka_messages_consumed_total[5m]))', legend: '{{topic}}' }],
-          },
-          {
-            title: 'Upstream fetches by source and outcome',
-            type: 'timeseries',
-            unit: 'ops',
-            queries: [
-              { expr: 'sum by (source, outcome) (rate(ingest_fetch_total[5m]))', legend: '{{source}} {{outcome}}' },
+          timeseries(
+            'Produced records/s by topic',
+            q('sum by (topic) (rate(kafka_messages_produced_total[5m]))', '{{topic}}'),
+            OPS,
+          ),
+          timeseries(
+            'Consumed records/s by topic',
+            q('sum by (topic) (rate(kafka_messages_consumed_total[5m]))', '{{topic}}'),
+            OPS,
+          ),
+          timeseries(
+            'Upstream fetches by source and outcome',
+            q('sum by (source, outcome) (rate(ingest_fetch_total[5m]))', '{{source}} {{outcome}}'),
+            OPS,
+          ),
+          timeseries(
+            'Hermes events/s and reconnects',
+            [
+              q('sum(rate(hermes_events_received_total[5m]))', 'events'),
+              q('sum(rate(hermes_reconnects_total[5m]))', 'reconnects'),
+              q('max(hermes_failover_active)', 'failover active'),
             ],
-          },
-          {
-            title: 'Hermes events/s and reconnects',
-            type: 'timeseries',
-            unit: 'ops',
-            queries: [
-              { expr: 'sum(rate(hermes_events_received_total[5m]))', legend: 'events' },
-              { expr: 'sum(rate(hermes_reconnects_total[5m]))', legend: 'reconnects' },
-              { expr: 'max(hermes_failover_active)', legend: 'failover active' },
-            ],
-          },
-          {
-            title: 'Rows written/s by sink and table',
-            type: 'timeseries',
-            width: 24,
-            unit: 'ops',
-            queries: [
-              { expr: 'sum by (sink, table) (rate(sink_rows_written_total[5m]))', legend: '{{sink}} {{table}}' },
-            ],
-          },
+            OPS,
+          ),
+          timeseries(
+            'Rows written/s by sink and table',
+            q('sum by (sink, table) (rate(sink_rows_written_total[5m]))', '{{sink}} {{table}}'),
+            { ...OPS, width: 24 },
+          ),
         ],
       },
       {
         title: 'Lag and latency',
         panels: [
-          {
-            title: 'Consumer lag by group and topic',
-            type: 'timeseries',
-            thresholds: [
-              { value: null, color: 'green' },
-              { value: 5000, color: 'red' },
-            ],
-            queries: [
-              {
-                expr: 'sum by (group, topic) (max by (group, topic, partition) (kafka_consumer_lag))',
-                legend: '{{group}} {{topic}}',
-              },
-            ],
-          },
-          {
-            title: 'Watermark lag by processor',
-            type: 'timeseries',
-            unit: 's',
-            queries: [{ expr: 'max by (processor) (processor_watermark_lag_seconds)', legend: '{{processor}}' }],
-          },
-          {
-            title: 'Evaluation latency p95 by processor',
-            type: 'timeseries',
-            unit: 's',
-            queries: [{ expr: p95('processor_evaluation_latency_seconds', 'processor'), legend: '{{processor}}' }],
-          },
-          {
-            title: 'Sink batch duration p95',
-            type: 'timeseries',
-            unit: 's',
-            queries: [{ expr: p95('sink_batch_duration_seconds', 'sink'), legend: '{{sink}}' }],
-          },
-          {
-            title: 'Upstream fetch duration p95',
-            type: 'timeseries',
-            unit: 's',
-            queries: [{ expr: p95('ingest_fetch_duration_seconds', 'source'), legend: '{{source}}' }],
-          },
-          {
-            title: 'Hermes last event age',
-            type: 'timeseries',
-            unit: 's',
-            queries: [{ expr: 'max(hermes_last_event_age_seconds)', legend: 'age' }],
-          },
+          timeseries(
+            'Consumer lag by group and topic',
+            q('sum by (group, topic) (max by (group, topic, partition) (kafka_consumer_lag))', '{{group}} {{topic}}'),
+            { thresholds: steps('green', [5000, 'red']) },
+          ),
+          timeseries(
+            'Watermark lag by processor',
+            q('max by (processor) (processor_watermark_lag_seconds)', '{{processor}}'),
+            SECONDS,
+          ),
+          timeseries(
+            'Evaluation latency p95 by processor',
+            q(p95('processor_evaluation_latency_seconds', 'processor'), '{{processor}}'),
+            SECONDS,
+          ),
+          timeseries('Sink batch duration p95', q(p95('sink_batch_duration_seconds', 'sink'), '{{sink}}'), SECONDS),
+          timeseries(
+            'Upstream fetch duration p95',
+            q(p95('ingest_fetch_duration_seconds', 'source'), '{{source}}'),
+            SECONDS,
+          ),
+          timeseries('Hermes last event age', q('max(hermes_last_event_age_seconds)', 'age'), SECONDS),
         ],
       },
       {
         title: 'Errors',
         panels: [
-          {
-            title: 'Dead-lettered records by topic and reason',
-            type: 'timeseries',
-            queries: [
-              { expr: 'sum by (topic, reason) (increase(dlq_records_total[5m]))', legend: '{{topic}} {{reason}}' },
-            ],
-          },
-          {
-            title: 'Late events by topic',
-            type: 'timeseries',
-            queries: [{ expr: 'sum by (topic) (increase(processor_late_events_total[5m]))', legend: '{{topic}}' }],
-          },
-          {
-            title: 'Aborted transactions by processor',
-            type: 'timeseries',
-            queries: [
-              {
-                expr: 'sum by (processor) (increase(processor_transaction_aborts_total[5m]))',
-                legend: '{{processor}}',
-              },
-            ],
-          },
-          {
-            title: 'Transaction (checkpoint) duration p95 by processor',
-            type: 'timeseries',
-            unit: 's',
-            queries: [{ expr: p95('processor_transaction_duration_seconds', 'processor'), legend: '{{processor}}' }],
-          },
-          {
-            title: 'TimescaleDB pool usage by pool',
-            type: 'timeseries',
-            unit: 'percentunit',
-            thresholds: [
-              { value: null, color: 'green' },
-              { value: 0.8, color: 'red' },
-            ],
-            queries: [{ expr: 'max by (pool) (timescaledb_connection_pool_usage)', legend: '{{pool}}' }],
-          },
-          {
-            title: 'Sink retries and DB connection errors',
-            type: 'timeseries',
-            queries: [
-              { expr: 'sum by (sink) (increase(sink_retries_total[5m]))', legend: 'retries {{sink}}' },
-              {
-                expr: 'sum by (sink) (increase(db_connection_errors_total[5m]))',
-                legend: 'connection errors {{sink}}',
-              },
-            ],
-          },
+          timeseries(
+            'Dead-lettered records by topic and reason',
+            q('sum by (topic, reason) (increase(dlq_records_total[5m]))', '{{topic}} {{reason}}'),
+          ),
+          timeseries(
+            'Late events by topic',
+            q('sum by (topic) (increase(processor_late_events_total[5m]))', '{{topic}}'),
+          ),
+          timeseries(
+            'Aborted transactions by processor',
+            q('sum by (processor) (increase(processor_transaction_aborts_total[5m]))', '{{processor}}'),
+          ),
+          timeseries(
+            'Transaction (checkpoint) duration p95 by processor',
+            q(p95('processor_transaction_duration_seconds', 'processor'), '{{processor}}'),
+            SECONDS,
+          ),
+          timeseries(
+            'TimescaleDB pool usage by pool',
+            q('max by (pool) (timescaledb_connection_pool_usage)', '{{pool}}'),
+            { ...RATIO, thresholds: steps('green', [0.8, 'red']) },
+          ),
+          timeseries('Sink retries and DB connection errors', [
+            q('sum by (sink) (increase(sink_retries_total[5m]))', 'retries {{sink}}'),
+            q('sum by (sink) (increase(db_connection_errors_total[5m]))', 'connection errors {{sink}}'),
+          ]),
         ],
       },
     ],
@@ -534,83 +400,38 @@ export const DASHBOARDS: readonly DashboardSpec[] = [
       {
         title: 'REST API',
         panels: [
-          {
-            title: 'Requests/s by route',
-            type: 'timeseries',
+          timeseries('Requests/s by route', q('sum by (route) (rate(api_requests_total[5m]))', '{{route}}'), {
             unit: 'reqps',
-            queries: [{ expr: 'sum by (route) (rate(api_requests_total[5m]))', legend: '{{route}}' }],
-          },
-          {
-            title: 'Latency p95 by route',
-            type: 'timeseries',
-            unit: 's',
-            thresholds: [
-              { value: null, color: 'green' },
-              { value: 0.5, color: 'red' },
-            ],
-            queries: [
-              {
-                expr:
-                  'histogram_quantile(0.95, sum by (le, route) ' +
-                  '(rate(http_request_duration_seconds_bucket{job="api"}[5m])))',
-                legend: '{{route}}',
-              },
-            ],
-          },
-          {
-            title: 'Error ratio (5xx)',
-            type: 'timeseries',
-            unit: 'percentunit',
-            queries: [
-              {
-                expr: 'sum(rate(api_requests_total{status=~"5.."}[5m])) / sum(rate(api_requests_total[5m]))',
-                legend: '5xx',
-              },
-            ],
-          },
-          {
-            title: 'Responses by status',
-            type: 'timeseries',
+          }),
+          timeseries(
+            'Latency p95 by route',
+            q(p95('http_request_duration_seconds', 'route', '{job="api"}'), '{{route}}'),
+            { ...SECONDS, thresholds: steps('green', [0.5, 'red']) },
+          ),
+          timeseries(
+            'Error ratio (5xx)',
+            q('sum(rate(api_requests_total{status=~"5.."}[5m])) / sum(rate(api_requests_total[5m]))', '5xx'),
+            RATIO,
+          ),
+          timeseries('Responses by status', q('sum by (status) (rate(api_requests_total[5m]))', '{{status}}'), {
             unit: 'reqps',
-            queries: [{ expr: 'sum by (status) (rate(api_requests_total[5m]))', legend: '{{status}}' }],
-          },
+          }),
         ],
       },
       {
         title: 'WebSocket',
         panels: [
-          {
-            title: 'Active connections by pod',
-            type: 'timeseries',
-            queries: [
-              { expr: 'sum by (instance) (websocket_active_connections)', legend: '{{instance}}' },
-              { expr: 'sum(websocket_active_connections)', legend: 'total' },
-            ],
-          },
-          {
-            title: 'Messages sent/s',
-            type: 'timeseries',
-            unit: 'ops',
-            queries: [{ expr: 'sum(rate(websocket_messages_sent_total[5m]))', legend: 'sent' }],
-          },
-          {
-            title: 'Clients dropped by reason',
-            type: 'timeseries',
-            queries: [
-              { expr: 'sum by (reason) (increase(websocket_clients_dropped_total[5m]))', legend: '{{reason}}' },
-            ],
-          },
-          {
-            title: 'Fan-out latency p95',
-            type: 'timeseries',
-            unit: 's',
-            queries: [{ expr: p95('websocket_fanout_latency_seconds'), legend: 'p95' }],
-          },
-          {
-            title: 'Subscribers by channel',
-            type: 'timeseries',
-            queries: [{ expr: 'sum by (channel) (websocket_subscribers)', legend: '{{channel}}' }],
-          },
+          timeseries('Active connections by pod', [
+            q('sum by (instance) (websocket_active_connections)', '{{instance}}'),
+            q('sum(websocket_active_connections)', 'total'),
+          ]),
+          timeseries('Messages sent/s', q('sum(rate(websocket_messages_sent_total[5m]))', 'sent'), OPS),
+          timeseries(
+            'Clients dropped by reason',
+            q('sum by (reason) (increase(websocket_clients_dropped_total[5m]))', '{{reason}}'),
+          ),
+          timeseries('Fan-out latency p95', q(p95('websocket_fanout_latency_seconds'), 'p95'), SECONDS),
+          timeseries('Subscribers by channel', q('sum by (channel) (websocket_subscribers)', '{{channel}}')),
         ],
       },
     ],

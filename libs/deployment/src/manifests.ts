@@ -61,20 +61,15 @@ export function appSecretEnv(app: AppSpec): SecretEnv[] {
   return [...app.secretEnv, ...kafka];
 }
 
+const nonRoot = (uid: number): Record<string, unknown> => ({ runAsNonRoot: true, runAsUser: uid });
+
 export function podSecurityContext(uid = RUN_AS_USER): Record<string, unknown> {
-  return {
-    runAsNonRoot: true,
-    runAsUser: uid,
-    runAsGroup: uid,
-    fsGroup: uid,
-    seccompProfile: { type: 'RuntimeDefault' },
-  };
+  return { ...nonRoot(uid), runAsGroup: uid, fsGroup: uid, seccompProfile: { type: 'RuntimeDefault' } };
 }
 
 export function containerSecurityContext(uid = RUN_AS_USER): Record<string, unknown> {
   return {
-    runAsNonRoot: true,
-    runAsUser: uid,
+    ...nonRoot(uid),
     allowPrivilegeEscalation: false,
     readOnlyRootFilesystem: true,
     capabilities: { drop: ['ALL'] },
@@ -290,6 +285,17 @@ function networkPolicy(app: AppSpec): Manifest {
   };
 }
 
+/** An External HPA metric: the series `name` with these labels, a target of `perPod` per pod on average. */
+function externalMetric(name: string, matchLabels: Record<string, string>, perPod: number): Record<string, unknown> {
+  return {
+    type: 'External',
+    external: {
+      metric: { name, selector: { matchLabels } },
+      target: { type: 'AverageValue', averageValue: String(perPod) },
+    },
+  };
+}
+
 function horizontalPodAutoscaler(app: AppSpec): Manifest | undefined {
   const s = app.scaling;
   let metric: Record<string, unknown>;
@@ -306,22 +312,10 @@ function horizontalPodAutoscaler(app: AppSpec): Manifest | undefined {
       // External rather than Pods: Prometheus finds pods through DNS, so its series carry no
       // pod label to map a Pods metric; an AverageValue target divides the total by the
       // replica count, which is the same "connections per pod".
-      metric = {
-        type: 'External',
-        external: {
-          metric: { name: 'websocket_active_connections', selector: { matchLabels: { job: app.name } } },
-          target: { type: 'AverageValue', averageValue: String(s.perPod) },
-        },
-      };
+      metric = externalMetric('websocket_active_connections', { job: app.name }, s.perPod);
       break;
     case 'consumerLag':
-      metric = {
-        type: 'External',
-        external: {
-          metric: { name: 'kafka_consumer_lag', selector: { matchLabels: { group: s.group } } },
-          target: { type: 'AverageValue', averageValue: String(s.lagPerPod) },
-        },
-      };
+      metric = externalMetric('kafka_consumer_lag', { group: s.group }, s.lagPerPod);
       break;
   }
   return {

@@ -91,21 +91,15 @@ describe('usedMetrics and missingMetrics', () => {
 });
 
 describe('fileSdDirectory', () => {
+  const staticJob = '  - job_name: prometheus\n    static_configs: [{ targets: ["127.0.0.1:9091"] }]';
+  const fileSdJob = '  - job_name: apps\n    file_sd_configs:\n      - files: ["/srv/stack/prometheus/targets/*.json"]';
+  const scrapeConfigs = (...jobs: string[]): string => ['scrape_configs:', ...jobs].join('\n') + '\n';
+
   it('finds the folder of the first file_sd_configs glob of JSON files', () => {
-    const yaml = [
-      'scrape_configs:',
-      '  - job_name: prometheus',
-      '    static_configs: [{ targets: ["127.0.0.1:9091"] }]',
-      '  - job_name: apps',
-      '    file_sd_configs:',
-      '      - files: ["/srv/stack/prometheus/targets/*.json"]',
-    ].join('\n');
-    expect(fileSdDirectory(yaml)).toBe('/srv/stack/prometheus/targets');
+    expect(fileSdDirectory(scrapeConfigs(staticJob, fileSdJob))).toBe('/srv/stack/prometheus/targets');
   });
 
   it('is undefined when Prometheus discovers no files', () => {
-    expect(
-      fileSdDirectory('scrape_configs:\n  - job_name: x\n    static_configs: [{ targets: ["a:1"] }]\n'),
-    ).toBeUndefined();
+    expect(fileSdDirectory(scrapeConfigs(staticJob))).toBeUndefined();
   });
 });

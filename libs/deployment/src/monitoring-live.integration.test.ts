@@ -27,6 +27,7 @@ import { createTestDatabase } from '@stableyield/postgres/testing';
 import { prefixedSpecs, provisionTopics } from '@stableyield/kafka';
 import { provisionAll, testStack, uniqueGroup } from '@stableyield/kafka/testing';
 import { toHex } from 'viem';
+import { APPS } from './catalog';
 import { exposedMetricNames, fileSdDirectory, missingMetrics, usedMetrics } from './metrics-contract';
 import { REPO_ROOT, repoPath } from './paths';
 
@@ -43,22 +44,8 @@ const TARGETS_FILE_NAME = `metrics-contract-${RUN}.json`;
 const CH_DATABASE = `metrics_contract_${RUN}`;
 const SOLC_CACHE = join(process.env.STACK_CACHE ?? join(homedir(), '.cache', 'stableyield'), 'solc');
 
-/** The apps of run-local.sh, and the per-symbol processors once they exist. */
-const APP_NAMES = [
-  'market-sim',
-  'ingest-hermes',
-  'ingest-market',
-  'processor-syi',
-  'processor-peg',
-  'processor-liquidity',
-  'processor-ray',
-  'auditor',
-  'keeper',
-  'sink-timescale',
-  'sink-clickhouse',
-  'api',
-  'ws-gateway',
-].filter((a) => existsSync(repoPath('apps', a, 'src', 'main.ts')));
+/** The apps of the catalog (every deployable, market-sim included) whose main.ts exists. */
+const APP_NAMES = APPS.map((a) => a.name).filter((a) => existsSync(repoPath('apps', a, 'src', 'main.ts')));
 
 interface RunningApp {
   readonly name: string;
@@ -104,15 +91,16 @@ function appEnv(
   // could write would go to this run's prefixed topics).
   const nowhere = `http://127.0.0.1:${ports.dead}`;
   const health = String(ports.health);
+  const own = { HEALTH_PORT: health, TOPIC_PREFIX: PREFIX };
+  const server = { ...own, PORT: String(ports.main), HOST: '127.0.0.1', PROVISION_TOPICS: 'false' };
   switch (name) {
     case 'market-sim':
       return { MARKET_SIM_HOST: '127.0.0.1', MARKET_SIM_PORT: String(ports.main), MARKET_SIM_HEALTH_PORT: health };
     case 'ingest-hermes':
-      return { HEALTH_PORT: health, TOPIC_PREFIX: PREFIX, HERMES_URL: `${nowhere}/hermes` };
+      return { ...own, HERMES_URL: `${nowhere}/hermes` };
     case 'ingest-market':
       return {
-        HEALTH_PORT: health,
-        TOPIC_PREFIX: PREFIX,
+        ...own,
         CRYPTOCOMPARE_URL: `${nowhere}/cryptocompare`,
         BINANCE_URL: `${nowhere}/binance`,
         DEFILLAMA_YIELDS_URL: `${nowhere}/defillama/yields`,
@@ -124,39 +112,15 @@ function appEnv(
     case 'keeper':
       return { METRICS_PORT: health, ...keeper };
     case 'sink-timescale':
-      return {
-        HEALTH_PORT: health,
-        TOPIC_PREFIX: PREFIX,
-        SINK_GROUP_ID: uniqueGroup('mc-sink-ts'),
-        DATABASE_URL: db!.url,
-      };
+      return { ...own, SINK_GROUP_ID: uniqueGroup('mc-sink-ts'), DATABASE_URL: db!.url };
     case 'sink-clickhouse':
-      return {
-        HEALTH_PORT: health,
-        TOPIC_PREFIX: PREFIX,
-        SINK_GROUP_ID: uniqueGroup('mc-sink-ch'),
-        CLICKHOUSE_URL,
-        CLICKHOUSE_DATABASE: CH_DATABASE,
-      };
+      return { ...own, SINK_GROUP_ID: uniqueGroup('mc-sink-ch'), CLICKHOUSE_URL, CLICKHOUSE_DATABASE: CH_DATABASE };
     case 'api':
-      return {
-        HEALTH_PORT: health,
-        PORT: String(ports.main),
-        HOST: '127.0.0.1',
-        TOPIC_PREFIX: PREFIX,
-        PROVISION_TOPICS: 'false',
-        DATABASE_URL: db!.url,
-      };
+      return { ...server, DATABASE_URL: db!.url };
     case 'ws-gateway':
-      return {
-        HEALTH_PORT: health,
-        PORT: String(ports.main),
-        HOST: '127.0.0.1',
-        TOPIC_PREFIX: PREFIX,
-        PROVISION_TOPICS: 'false',
-      };
-    default: // the processors
-      return { HEALTH_PORT: health, TOPIC_PREFIX: PREFIX };
+      return server;
+    default: // the processors and the auditor
+      return own;
   }
 }
 

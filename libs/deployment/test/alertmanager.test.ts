@@ -19,10 +19,9 @@ import type { Manifest } from '../src/manifests';
 import { ALERTMANAGER_TARGETS } from '../src/prometheus-config';
 import { repoPath } from '../src/paths';
 import { find, podTemplates } from '../src/yaml-docs';
-import { helmTemplate, kubeconform, kustomizeBuild, manifestsOf } from './render';
-import { run, runOk } from './tools';
+import { helmTemplate, kubeconform, kustomizeBuild, kustomizeManifests, manifestsOf } from './render';
+import { TOOL_TIMEOUT, run, runOk } from './tools';
 
-const TOOL_TIMEOUT = 120_000;
 const HELM_ON = ['--set', 'alertmanager.enabled=true'];
 
 interface Rule {
@@ -146,24 +145,24 @@ describe('the Kubernetes configuration (monitoring/alertmanager.k8s.yml)', () =>
   const config = (): AmConfig => parse(readFileSync(repoPath('monitoring/alertmanager.k8s.yml'), 'utf8')) as AmConfig;
   const receiver = (name: string): Receiver => config().receivers.find((r) => r.name === name)!;
 
-  it('pages critical alerts through PagerDuty with the routing key from the Secret file', () => {
-    expect(receiver('critical').pagerduty_configs).toEqual([
-      expect.objectContaining({
-        routing_key_file: `${ALERTMANAGER_SECRET_DIR}/${ALERTMANAGER_SECRET_KEYS.pagerduty}`,
-        send_resolved: true,
-      }),
-    ]);
-    expect(receiver('critical').slack_configs).toBeUndefined();
-  });
-
-  it('posts warnings to Slack with the webhook URL from the Secret file', () => {
-    expect(receiver('warning').slack_configs).toEqual([
-      expect.objectContaining({
-        api_url_file: `${ALERTMANAGER_SECRET_DIR}/${ALERTMANAGER_SECRET_KEYS.slack}`,
-        send_resolved: true,
-      }),
-    ]);
-    expect(receiver('warning').pagerduty_configs).toBeUndefined();
+  it.each([
+    {
+      title: 'pages critical alerts through PagerDuty with the routing key from the Secret file',
+      name: 'critical',
+      sends: 'pagerduty_configs',
+      keyFile: { routing_key_file: `${ALERTMANAGER_SECRET_DIR}/${ALERTMANAGER_SECRET_KEYS.pagerduty}` },
+      not: 'slack_configs',
+    },
+    {
+      title: 'posts warnings to Slack with the webhook URL from the Secret file',
+      name: 'warning',
+      sends: 'slack_configs',
+      keyFile: { api_url_file: `${ALERTMANAGER_SECRET_DIR}/${ALERTMANAGER_SECRET_KEYS.slack}` },
+      not: 'pagerduty_configs',
+    },
+  ] as const)('$title', ({ name, sends, keyFile, not }) => {
+    expect(receiver(name)[sends]).toEqual([expect.objectContaining({ ...keyFile, send_resolved: true })]);
+    expect(receiver(name)[not]).toBeUndefined();
   });
 
   it('sends everything to the generic webhook too', () => {
@@ -209,10 +208,7 @@ describe('the Kubernetes configuration (monitoring/alertmanager.k8s.yml)', () =>
 });
 
 describe('Alertmanager on Kubernetes', () => {
-  let base: Manifest[];
-  beforeAll(() => {
-    base = manifestsOf(kustomizeBuild('base'));
-  }, TOOL_TIMEOUT);
+  const base = kustomizeManifests('base');
 
   it('runs in the monitoring namespace with the tested configuration and the receivers Secret read-only', () => {
     const deployment = find(base, 'Deployment', 'alertmanager');

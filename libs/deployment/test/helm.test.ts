@@ -4,9 +4,8 @@ import type { Manifest } from '../src/manifests';
 import { repoPath } from '../src/paths';
 import { byKind, find, podTemplates } from '../src/yaml-docs';
 import { SKIPPED_KINDS, helmTemplate, kubeconform, kustomizeBuild, manifestsOf } from './render';
-import { run } from './tools';
+import { TOOL_TIMEOUT, run } from './tools';
 
-const TOOL_TIMEOUT = 120_000;
 const HELM_LABELS = ['app.kubernetes.io/instance', 'app.kubernetes.io/managed-by', 'helm.sh/chart'];
 
 /** Drops what only Helm adds (release labels, config checksum) and the namespace. */

@@ -18,9 +18,9 @@ import type { Manifest } from '../src/manifests';
 import { aclRules, appAccess } from '@stableyield/kafka';
 import { repoPath } from '../src/paths';
 import { byKind, find, podTemplates } from '../src/yaml-docs';
-import { SKIPPED_KINDS, kubeconform, kustomizeBuild, manifestsOf } from './render';
+import { SKIPPED_KINDS, kubeconform, kustomizeBuild, kustomizeManifests, manifestsOf } from './render';
+import { TOOL_TIMEOUT } from './tools';
 
-const TOOL_TIMEOUT = 120_000;
 const OVERLAYS = ['overlays/dev', 'overlays/prod'] as const;
 const baseApps = APPS.filter((a) => a.devOnly !== true);
 
@@ -68,18 +68,21 @@ describe('kubeconform', () => {
     TOOL_TIMEOUT,
   );
 
+  /** A one-object YAML text; kubeconform must find it valid, or invalid. */
+  const object = (apiVersion: string, kind: string, metadata: string, spec: string): string =>
+    [`apiVersion: ${apiVersion}`, `kind: ${kind}`, `metadata: ${metadata}`, `spec: ${spec}`].join('\n');
+  const expectValid = (yaml: string): void =>
+    expect(kubeconform(yaml).summary).toMatchObject({ valid: 1, invalid: 0, skipped: 0 });
+  const expectInvalid = (yaml: string): void =>
+    expect(kubeconform(yaml).summary).toMatchObject({ valid: 0, invalid: 1 });
+
   it(
     'checks a CloudNativePG Cluster against its CRD schema',
     () => {
       const cluster = (extra: string): string =>
-        [
-          'apiVersion: postgresql.cnpg.io/v1',
-          'kind: Cluster',
-          'metadata: {name: x}',
-          `spec: {instances: 1, storage: {size: 1Gi}${extra}}`,
-        ].join('\n');
-      expect(kubeconform(cluster('')).summary).toMatchObject({ valid: 1, invalid: 0 });
-      expect(kubeconform(cluster(', instancez: 3')).summary).toMatchObject({ valid: 0, invalid: 1 });
+        object('postgresql.cnpg.io/v1', 'Cluster', '{name: x}', `{instances: 1, storage: {size: 1Gi}${extra}}`);
+      expectValid(cluster(''));
+      expectInvalid(cluster(', instancez: 3'));
     },
     TOOL_TIMEOUT,
   );
@@ -87,38 +90,22 @@ describe('kubeconform', () => {
   it(
     "checks Strimzi's Kafka, KafkaNodePool and KafkaTopic against their CRD schemas",
     () => {
-      const topic = (spec: string): string =>
-        [
-          'apiVersion: kafka.strimzi.io/v1beta2',
-          'kind: KafkaTopic',
-          'metadata: {name: t, labels: {strimzi.io/cluster: c}}',
-          `spec: {${spec}}`,
-        ].join('\n');
-      expect(kubeconform(topic('partitions: 3, replicas: 3')).summary).toMatchObject({
-        valid: 1,
-        invalid: 0,
-        skipped: 0,
-      });
-      expect(kubeconform(topic('partitions: 3, replicaz: 3')).summary).toMatchObject({ valid: 0, invalid: 1 });
-      expect(kubeconform(topic('partitions: three, replicas: 3')).summary).toMatchObject({ valid: 0, invalid: 1 });
+      const strimzi = (kind: string, metadata: string, spec: string): string =>
+        object('kafka.strimzi.io/v1beta2', kind, metadata, spec);
+      const inCluster = (name: string): string => `{name: ${name}, labels: {strimzi.io/cluster: c}}`;
+      const topic = (spec: string): string => strimzi('KafkaTopic', inCluster('t'), `{${spec}}`);
+      expectValid(topic('partitions: 3, replicas: 3'));
+      expectInvalid(topic('partitions: 3, replicaz: 3'));
+      expectInvalid(topic('partitions: three, replicas: 3'));
       const pool = (roles: string): string =>
-        [
-          'apiVersion: kafka.strimzi.io/v1beta2',
-          'kind: KafkaNodePool',
-          'metadata: {name: p, labels: {strimzi.io/cluster: c}}',
-          `spec: {replicas: 3, roles: [${roles}], storage: {type: ephemeral}}`,
-        ].join('\n');
-      expect(kubeconform(pool('controller, broker')).summary).toMatchObject({ valid: 1, invalid: 0 });
-      expect(kubeconform(pool('leader')).summary).toMatchObject({ valid: 0, invalid: 1 });
+        strimzi('KafkaNodePool', inCluster('p'), `{replicas: 3, roles: [${roles}], storage: {type: ephemeral}}`);
+      expectValid(pool('controller, broker'));
+      expectInvalid(pool('leader'));
+      const listeners = '[{name: plain, port: 9092, type: internal, tls: false}]';
       const kafka = (extra: string): string =>
-        [
-          'apiVersion: kafka.strimzi.io/v1beta2',
-          'kind: Kafka',
-          'metadata: {name: k}',
-          `spec: {kafka: {listeners: [{name: plain, port: 9092, type: internal, tls: false}]${extra}}}`,
-        ].join('\n');
-      expect(kubeconform(kafka('')).summary).toMatchObject({ valid: 1, invalid: 0 });
-      expect(kubeconform(kafka(', replicaz: 3')).summary).toMatchObject({ valid: 0, invalid: 1 });
+        strimzi('Kafka', '{name: k}', `{kafka: {listeners: ${listeners}${extra}}}`);
+      expectValid(kafka(''));
+      expectInvalid(kafka(', replicaz: 3'));
     },
     TOOL_TIMEOUT,
   );
@@ -127,10 +114,7 @@ describe('kubeconform', () => {
 const byJson = (a: unknown, b: unknown): number => JSON.stringify(a).localeCompare(JSON.stringify(b));
 
 describe('the production overlay', () => {
-  let all: Manifest[];
-  beforeAll(() => {
-    all = manifestsOf(kustomizeBuild('overlays/prod'));
-  }, TOOL_TIMEOUT);
+  const all = kustomizeManifests('overlays/prod');
   const apps = (): Manifest[] => all.filter((m) => m.metadata.namespace === APP_NAMESPACE);
 
   it.each(baseApps.map((a) => a.name))('has every object of %s in the apps namespace', (name) => {
@@ -597,10 +581,7 @@ describe('the production overlay', () => {
 });
 
 describe('the dev overlay', () => {
-  let all: Manifest[];
-  beforeAll(() => {
-    all = manifestsOf(kustomizeBuild('overlays/dev'));
-  }, TOOL_TIMEOUT);
+  const all = kustomizeManifests('overlays/dev');
 
   it('adds market-sim, points the ingesters at it and lets them reach it', () => {
     find(all, 'Deployment', 'market-sim');

@@ -5,9 +5,7 @@ import { APPS } from '../src/catalog';
 import { DASHBOARDS } from '../src/dashboards';
 import { repoPath } from '../src/paths';
 import { documentedMetrics, metricNames } from '../src/promql';
-import { runOk } from './tools';
-
-const TOOL_TIMEOUT = 120_000;
+import { TOOL_TIMEOUT, runOk } from './tools';
 
 interface AlertRule {
   alert: string;

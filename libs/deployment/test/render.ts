@@ -7,7 +7,7 @@ import { crdSchemaLocation, writeCrdSchemas } from '../src/crd-schema';
 import type { Manifest } from '../src/manifests';
 import { repoPath } from '../src/paths';
 import { parseManifests } from '../src/yaml-docs';
-import { CRD_DIR, SCHEMA_DIR, requireFile, run, runOk } from './tools';
+import { CRD_DIR, SCHEMA_DIR, TOOL_TIMEOUT, requireFile, run, runOk } from './tools';
 
 const rendered = new Map<string, string>();
 
@@ -40,6 +40,18 @@ export function helmTemplate(extraArgs: readonly string[] = []): string {
 }
 
 export const manifestsOf = (yamlText: string): Manifest[] => parseManifests(yamlText);
+
+/**
+ * The objects of `kustomize build k8s/<dir>` for the tests of a describe block (call it there): the
+ * array is filled by the block's beforeAll, so read it in tests only.
+ */
+export function kustomizeManifests(dir: string): Manifest[] {
+  const manifests: Manifest[] = [];
+  beforeAll(() => {
+    manifests.push(...manifestsOf(kustomizeBuild(dir)));
+  }, TOOL_TIMEOUT);
+  return manifests;
+}
 
 /**
  * Kinds validated by no schema, and why. None today: every custom resource of k8s/ has its

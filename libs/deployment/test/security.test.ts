@@ -9,8 +9,7 @@ import type { Manifest } from '../src/manifests';
 import { REPO_ROOT, repoPath } from '../src/paths';
 import { podTemplates, type Container } from '../src/yaml-docs';
 import { helmTemplate, kustomizeBuild, manifestsOf } from './render';
-
-const TOOL_TIMEOUT = 120_000;
+import { TOOL_TIMEOUT } from './tools';
 
 const RENDERINGS: Record<string, () => string> = {
   'kustomize overlays/dev': () => kustomizeBuild('overlays/dev'),

@@ -11,6 +11,9 @@ export const TOOLS_DIR = process.env.DEPLOY_TOOLS_DIR ?? join(homedir(), '.cache
 export const SCHEMA_DIR = join(TOOLS_DIR, 'schemas/v1.32.0-local-strict');
 export const CRD_DIR = join(TOOLS_DIR, 'crds');
 
+/** Time for a test or hook that runs the tools (kustomize, helm, kubeconform, promtool, amtool). */
+export const TOOL_TIMEOUT = 120_000;
+
 export type Tool = 'helm' | 'kubeconform' | 'kustomize' | 'promtool' | 'amtool';
 
 export function toolPath(tool: Tool): string {
