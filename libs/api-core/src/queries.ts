@@ -1,4 +1,4 @@
-import type { SyiConstituent, SyiRecord } from '@stableyield/schemas';
+import type { PoolApy, SyiConstituent, SyiRecord } from '@stableyield/schemas';
 import type { Queryable } from './db';
 
 /**
@@ -129,21 +129,8 @@ export async function indexRecordBefore(db: Queryable, ts: number): Promise<SyiR
   return rows[0] ? recordOf(rows[0]) : null;
 }
 
-export interface ConstituentPoint {
-  ts: number;
-  weight: number;
-  ray: number;
-  apyEff: number;
-  pegScore: number;
-  liquidityScore: number;
-  counterpartyScore: number;
-  price: number;
-  devBps: number;
-  sigmaBps: number;
-  marketCapUsd: number;
-  depthUsd: number;
-  volume24hUsd: number;
-}
+/** A constituent's row at `ts`: its SyiConstituent fields without the symbol. */
+export type ConstituentPoint = Omit<SyiConstituent, 'symbol'> & { ts: number };
 
 /** One constituent's rows with ts in [from, to], newest first, at most `limit`. */
 export async function constituentHistory(
@@ -232,17 +219,8 @@ export async function latestPeg(db: Queryable, symbol: string): Promise<PegPoint
     : null;
 }
 
-export interface PoolYield {
-  pool: string;
-  project: string;
-  chain: string;
-  symbol: string;
-  tvlUsd: number;
-  apyBase: number | null;
-  apyReward: number | null;
-  apy: number | null;
-  ts: number;
-}
+/** A pool's newest yields: the dl.apy record's fields. */
+export type PoolYield = PoolApy;
 
 /** The newest record of every pool seen since `since` (optionally of one symbol), largest TVL first. */
 export async function latestYields(db: Queryable, since: number, symbol: string | undefined): Promise<PoolYield[]> {

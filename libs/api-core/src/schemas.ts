@@ -3,6 +3,16 @@
  * OpenAPI document. Shared pieces are plain objects reused by reference.
  */
 
+/** An object schema with every property required, in the order written (the OpenAPI document's). */
+function objectSchema<P extends Record<string, unknown>>(properties: P, description?: string) {
+  return {
+    type: 'object' as const,
+    ...(description === undefined ? {} : { description }),
+    properties,
+    required: Object.keys(properties),
+  };
+}
+
 export const SYMBOL_PATTERN = '^[A-Za-z0-9]{1,16}$';
 
 /**
@@ -20,54 +30,34 @@ export const timeParam = (what: string) =>
       `epoch milliseconds (at most 13 digits)`,
   }) as const;
 
-export const errorSchema = {
-  type: 'object',
-  properties: { statusCode: { type: 'integer' }, error: { type: 'string' }, message: { type: 'string' } },
-  required: ['statusCode', 'error', 'message'],
-} as const;
+export const errorSchema = objectSchema({
+  statusCode: { type: 'integer' },
+  error: { type: 'string' },
+  message: { type: 'string' },
+});
 
 const num = { type: 'number' } as const;
 const nullableNum = { type: ['number', 'null'] } as const;
 const epochMs = { type: 'integer', description: 'Unix epoch milliseconds' } as const;
 
-export const constituentSchema = {
-  type: 'object',
-  properties: {
-    symbol: { type: 'string' },
-    weight: num,
-    ray: num,
-    apyEff: num,
-    pegScore: num,
-    liquidityScore: num,
-    counterpartyScore: num,
-    price: num,
-    devBps: num,
-    sigmaBps: num,
-    marketCapUsd: num,
-    depthUsd: num,
-    volume24hUsd: num,
-  },
-  required: [
-    'symbol',
-    'weight',
-    'ray',
-    'apyEff',
-    'pegScore',
-    'liquidityScore',
-    'counterpartyScore',
-    'price',
-    'devBps',
-    'sigmaBps',
-    'marketCapUsd',
-    'depthUsd',
-    'volume24hUsd',
-  ],
-} as const;
+export const constituentSchema = objectSchema({
+  symbol: { type: 'string' },
+  weight: num,
+  ray: num,
+  apyEff: num,
+  pegScore: num,
+  liquidityScore: num,
+  counterpartyScore: num,
+  price: num,
+  devBps: num,
+  sigmaBps: num,
+  marketCapUsd: num,
+  depthUsd: num,
+  volume24hUsd: num,
+});
 
-export const recordSchema = {
-  type: 'object',
-  description: 'A `syi.calculated` record (methodology §4)',
-  properties: {
+export const recordSchema = objectSchema(
+  {
     ts: epochMs,
     value: { type: 'number', description: 'SYI, percent per year' },
     tbillRate: nullableNum,
@@ -80,42 +70,30 @@ export const recordSchema = {
     prevDigest: { type: ['string', 'null'] },
     digest: { type: 'string' },
   },
-  required: [
-    'ts',
-    'value',
-    'tbillRate',
-    'rpl',
-    'mode',
-    'eligible',
-    'constituents',
-    'methodologyVersion',
-    'inputsDigest',
-    'prevDigest',
-    'digest',
-  ],
-} as const;
+  'A `syi.calculated` record (methodology §4)',
+);
 
-export const ohlcSchema = {
-  type: 'object',
-  properties: { bucket: epochMs, open: num, high: num, low: num, close: num, avg: num, samples: { type: 'integer' } },
-  required: ['bucket', 'open', 'high', 'low', 'close', 'avg', 'samples'],
-} as const;
+export const ohlcSchema = objectSchema({
+  bucket: epochMs,
+  open: num,
+  high: num,
+  low: num,
+  close: num,
+  avg: num,
+  samples: { type: 'integer' },
+});
 
 /** The body of `GET /api/index/history`. */
-export const historySchema = {
-  type: 'object',
-  properties: {
-    interval: { type: 'string' },
-    from: { type: 'integer', description: 'start of the range served' },
-    to: { type: 'integer' },
-    complete: {
-      type: 'boolean',
-      description: 'false when the range requested held more buckets than one answer carries',
-    },
-    points: { type: 'array', items: ohlcSchema },
+export const historySchema = objectSchema({
+  interval: { type: 'string' },
+  from: { type: 'integer', description: 'start of the range served' },
+  to: { type: 'integer' },
+  complete: {
+    type: 'boolean',
+    description: 'false when the range requested held more buckets than one answer carries',
   },
-  required: ['interval', 'from', 'to', 'complete', 'points'],
-} as const;
+  points: { type: 'array', items: ohlcSchema },
+});
 
 export const constituentPointSchema = {
   type: 'object',
@@ -123,50 +101,39 @@ export const constituentPointSchema = {
   required: ['ts', ...constituentSchema.required.filter((k) => k !== 'symbol')],
 } as const;
 
-export const pegSchema = {
-  type: 'object',
-  properties: {
-    symbol: { type: 'string' },
-    ts: epochMs,
-    price: nullableNum,
-    devBps: nullableNum,
-    pegScore: nullableNum,
-    sigmaBps: nullableNum,
-    sampleCount: { type: 'integer' },
-    methodologyVersion: { type: 'string' },
-  },
-  required: ['symbol', 'ts', 'price', 'devBps', 'pegScore', 'sigmaBps', 'sampleCount', 'methodologyVersion'],
-} as const;
+export const pegSchema = objectSchema({
+  symbol: { type: 'string' },
+  ts: epochMs,
+  price: nullableNum,
+  devBps: nullableNum,
+  pegScore: nullableNum,
+  sigmaBps: nullableNum,
+  sampleCount: { type: 'integer' },
+  methodologyVersion: { type: 'string' },
+});
 
-export const poolSchema = {
-  type: 'object',
-  properties: {
-    pool: { type: 'string' },
-    project: { type: 'string' },
-    chain: { type: 'string' },
-    symbol: { type: 'string' },
-    tvlUsd: num,
-    apyBase: nullableNum,
-    apyReward: nullableNum,
-    apy: nullableNum,
-    ts: epochMs,
-  },
-  required: ['pool', 'project', 'chain', 'symbol', 'tvlUsd', 'apyBase', 'apyReward', 'apy', 'ts'],
-} as const;
+export const poolSchema = objectSchema({
+  pool: { type: 'string' },
+  project: { type: 'string' },
+  chain: { type: 'string' },
+  symbol: { type: 'string' },
+  tvlUsd: num,
+  apyBase: nullableNum,
+  apyReward: nullableNum,
+  apy: nullableNum,
+  ts: epochMs,
+});
 
-export const tbillSchema = {
-  type: 'object',
-  properties: { series: { type: 'string' }, date: { type: 'string', format: 'date' }, rate: num, ts: epochMs },
-  required: ['series', 'date', 'rate', 'ts'],
-} as const;
+export const tbillSchema = objectSchema({
+  series: { type: 'string' },
+  date: { type: 'string', format: 'date' },
+  rate: num,
+  ts: epochMs,
+});
 
-export const chainProblemSchema = {
-  type: 'object',
-  properties: {
-    ts: epochMs,
-    kind: { type: 'string', enum: ['digest_mismatch', 'broken_link'] },
-    expected: { type: ['string', 'null'] },
-    actual: { type: ['string', 'null'] },
-  },
-  required: ['ts', 'kind', 'expected', 'actual'],
-} as const;
+export const chainProblemSchema = objectSchema({
+  ts: epochMs,
+  kind: { type: 'string', enum: ['digest_mismatch', 'broken_link'] },
+  expected: { type: ['string', 'null'] },
+  actual: { type: ['string', 'null'] },
+});

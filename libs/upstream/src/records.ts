@@ -1,6 +1,8 @@
 // Topic records with exactly the field names of methodology SYI-v1 §1 (the JSON form of each Kafka
-// value; `ts` in ms since the epoch). The Pyth records are @stableyield/schemas' own types: one shape
-// from Hermes to the keeper.
+// value; `ts` in ms since the epoch), under the names the upstream mappers use. They are
+// @stableyield/schemas' own types, one shape from the upstream to the topic, except a CryptoCompare
+// price: its volume is optional here where the topic value holds null.
+import type { Level, MarketCap, OrderBook, PoolApy, TbillRate } from '@stableyield/schemas';
 
 export interface CcPriceRecord {
   symbol: string;
@@ -10,38 +12,8 @@ export interface CcPriceRecord {
   ts: number;
 }
 
-export type BookLevel = [price: number, qty: number];
-
-export interface CcOrderbookRecord {
-  symbol: string;
-  venue: string;
-  bids: BookLevel[];
-  asks: BookLevel[];
-  ts: number;
-}
-
-export interface DlApyRecord {
-  pool: string;
-  project: string;
-  chain: string;
-  symbol: string;
-  tvlUsd: number;
-  apyBase: number | null;
-  apyReward: number | null;
-  apy: number | null;
-  ts: number;
-}
-
-export interface ExMktcapRecord {
-  symbol: string;
-  marketCapUsd: number;
-  ts: number;
-}
-
-export interface TradTbillRecord {
-  series: string;
-  rate: number;
-  /** Observation date, YYYY-MM-DD. */
-  date: string;
-  ts: number;
-}
+export type BookLevel = Level;
+export type CcOrderbookRecord = OrderBook;
+export type DlApyRecord = PoolApy;
+export type ExMktcapRecord = MarketCap;
+export type TradTbillRecord = TbillRate;
