@@ -2,16 +2,10 @@
 // input to sort it by event time: about 40 bytes an event (plus order-book levels) instead of
 // a few hundred for parsed JSON objects, so a multi-million-line file fits in little memory.
 
-import type { BookLevel, IndexEvent, InputTopic } from './events';
+import { INPUT_TOPICS, type BookLevel, type IndexEvent, type InputTopic } from './events';
 
-const TOPIC_CODES: readonly InputTopic[] = [
-  'cc.prices',
-  'pyth.prices',
-  'cc.orderbook',
-  'dl.apy',
-  'ex.mktcap',
-  'trad.tbill',
-];
+/** An event's topic is stored as its index here. */
+const TOPIC_CODES: readonly InputTopic[] = INPUT_TOPICS;
 const CODE_OF = new Map<InputTopic, number>(TOPIC_CODES.map((t, i) => [t, i]));
 
 function grow<T extends Float64Array | Int32Array | Uint8Array>(array: T, size: number, make: (n: number) => T): T {

@@ -8,3 +8,4 @@ export * from './state';
 export * from './event-log';
 export * from './replay';
 export * from './record-json';
+export * from './seeded-random';

@@ -3,6 +3,7 @@
 // T-bill, as topic records (key + value in the topic contract's shape) in event-time order.
 // Default rates follow the local simulator: Pyth 2.5 updates a second per feed, venue prices
 // every second, books every 5 s, pools and market caps every minute, the T-bill hourly.
+import { seededRandom as random } from '@stableyield/index-engine';
 import type { DataTopic, TopicValues } from '@stableyield/schemas';
 
 export type InputRecord = {
@@ -22,18 +23,6 @@ export interface SyntheticOptions {
   poolPeriodMs?: number;
   mktcapPeriodMs?: number;
   tbillPeriodMs?: number;
-}
-
-/** mulberry32: small, fast, reproducible */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 interface Stream {

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runReplay, type IndexRecord } from '@stableyield/index-engine';
+import { INPUT_TOPICS, runReplay, type IndexRecord } from '@stableyield/index-engine';
 import {
   CATALOG,
   prefixedSpecs,
@@ -41,14 +41,8 @@ import { replayLine, SyntheticMarket, type InputRecord } from './synthetic';
  */
 export const PROCESSOR_NODE_OPTIONS = '--max-semi-space-size=32';
 
-export const INPUT_TOPIC_NAMES = [
-  'cc.prices',
-  'pyth.prices',
-  'cc.orderbook',
-  'dl.apy',
-  'ex.mktcap',
-  'trad.tbill',
-] as const;
+/** The processors' input topics (methodology §1). */
+export const INPUT_TOPIC_NAMES = INPUT_TOPICS;
 
 /**
  * A port for an app a test starts: random, below Linux's ephemeral range (32768 and up), where

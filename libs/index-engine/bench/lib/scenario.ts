@@ -1,21 +1,10 @@
 // A deterministic synthetic market for benchmarks: six constituents, two exchange venues and
 // Pyth each, order books, pools, market caps and the T-bill, in event-time order.
 import type { IndexEvent } from '../../src/events';
+import { seededRandom as random } from '../../src/seeded-random';
 import { pythPriceLine } from '../../test/builders';
 
 const SYMBOLS = ['DAI', 'FDUSD', 'PYUSD', 'USDC', 'USDT', 'USDe'];
-
-/** mulberry32: small, fast, reproducible */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export const SCENARIO_START = 1_767_225_600_000;
 
