@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { DataTopic, TopicValues } from '@stableyield/schemas';
+import { sampleValues } from '@stableyield/schemas/testing';
 import { createRegistryClient, registerSchemas, VALUE_SCHEMAS, valueSubject } from '@stableyield/schemas';
 import { CATALOG, DATA_TOPICS, dlqTopicOf, prefixedSpecs } from './catalog';
 import { ConsumerRunner, TransactionalRunner, type ConsumedRecord } from './consumer';
@@ -27,103 +28,7 @@ const prefixedSchemas = Object.fromEntries(
   Object.entries(VALUE_SCHEMAS).map(([topic, schema]) => [physical(topic), schema]),
 );
 
-const sample: { [K in DataTopic]: TopicValues[K] } = {
-  'pyth.updates': {
-    encoding: 'hex',
-    data: ['0102'],
-    receivedAt: 1_700_000_000_123,
-    ts: 1_700_000_000_000,
-    feeds: [
-      {
-        feedId: 'ab'.repeat(32),
-        symbol: 'USDC',
-        price: '99990000',
-        conf: '1000',
-        expo: -8,
-        publishTime: 1_700_000_000,
-        emaPrice: '99980000',
-        emaConf: '1100',
-        slot: null,
-        prevPublishTime: null,
-      },
-    ],
-  },
-  'pyth.prices': { symbol: 'USDC', feedId: 'ab'.repeat(32), price: 0.9999, conf: 1e-5, publishTime: 1, ts: run },
-  'cc.prices': { symbol: 'USDC', venue: 'binance', price: 1.0001, volume24hUsd: 123.5, ts: run },
-  'cc.orderbook': { symbol: 'USDC', venue: 'binance', bids: [[0.9999, 10]], asks: [[1.0001, 5]], ts: run },
-  'dl.apy': {
-    pool: `pool-${run}`,
-    project: 'aave-v3',
-    chain: 'Ethereum',
-    symbol: 'USDC',
-    tvlUsd: 1e9,
-    apyBase: 4.2,
-    apyReward: null,
-    apy: 4.2,
-    ts: run,
-  },
-  'ex.mktcap': { symbol: 'USDC', marketCapUsd: 6e10, ts: run },
-  'trad.tbill': { series: 'DGS3MO', rate: 3.9, date: '2026-01-01', ts: run },
-  'syi.peg': {
-    symbol: 'USDC',
-    ts: run,
-    price: 1,
-    devBps: 0,
-    pegScore: 1,
-    sigmaBps: 0,
-    sampleCount: 1,
-    methodologyVersion: '1',
-  },
-  'syi.liquidity': {
-    symbol: 'USDC',
-    ts: run,
-    depthUsd: 1,
-    volume24hUsd: 2,
-    marketCapUsd: 3,
-    liquidityScore: 0.5,
-    methodologyVersion: '1',
-  },
-  'ray.calculated': {
-    symbol: 'USDC',
-    ts: run,
-    apyEff: 4,
-    pegScore: 1,
-    liquidityScore: 0.5,
-    counterpartyScore: 0.95,
-    rayNormal: 1,
-    rayHighVol: 0.5,
-    methodologyVersion: '1',
-  },
-  'syi.calculated': {
-    ts: run,
-    value: 2.1,
-    tbillRate: 3.9,
-    rpl: -1.8,
-    mode: 'normal',
-    eligible: 1,
-    methodologyVersion: '1',
-    constituents: [
-      {
-        symbol: 'USDC',
-        weight: 1,
-        ray: 2.1,
-        apyEff: 4,
-        pegScore: 1,
-        liquidityScore: 0.5,
-        counterpartyScore: 0.95,
-        price: 1,
-        devBps: 0,
-        sigmaBps: 0,
-        marketCapUsd: 6e10,
-        depthUsd: 0,
-        volume24hUsd: 0,
-      },
-    ],
-    inputsDigest: 'aa',
-    prevDigest: null,
-    digest: 'bb',
-  },
-};
+const sample = sampleValues(run);
 
 let producer: TopicProducer;
 

@@ -1,0 +1,105 @@
+// One valid value of every topic, for the tests of the schemas, the serde and the topics.
+import type { TopicValues } from './records';
+
+export type SampleValues = { [K in keyof TopicValues]: TopicValues[K] };
+
+/** A value of every topic, every nullable field set; `ts` (ms) is the records' event time. */
+export function sampleValues(ts: number): SampleValues {
+  return {
+    'pyth.updates': {
+      encoding: 'hex',
+      data: ['0102'],
+      receivedAt: 1_700_000_000_123,
+      ts: 1_700_000_000_000,
+      feeds: [
+        {
+          feedId: 'ab'.repeat(32),
+          symbol: 'USDC',
+          price: '99990000',
+          conf: '1000',
+          expo: -8,
+          publishTime: 1_700_000_000,
+          emaPrice: '99980000',
+          emaConf: '1100',
+          slot: null,
+          prevPublishTime: null,
+        },
+      ],
+    },
+    'pyth.prices': { symbol: 'USDC', feedId: 'ab'.repeat(32), price: 0.9999, conf: 1e-5, publishTime: 1, ts },
+    'cc.prices': { symbol: 'USDC', venue: 'binance', price: 1.0001, volume24hUsd: 123.5, ts },
+    'cc.orderbook': { symbol: 'USDC', venue: 'binance', bids: [[0.9999, 10]], asks: [[1.0001, 5]], ts },
+    'dl.apy': {
+      pool: `pool-${ts}`,
+      project: 'aave-v3',
+      chain: 'Ethereum',
+      symbol: 'USDC',
+      tvlUsd: 1e9,
+      apyBase: 4.2,
+      apyReward: null,
+      apy: 4.2,
+      ts,
+    },
+    'ex.mktcap': { symbol: 'USDC', marketCapUsd: 6e10, ts },
+    'trad.tbill': { series: 'DGS3MO', rate: 3.9, date: '2026-01-01', ts },
+    'syi.peg': {
+      symbol: 'USDC',
+      ts,
+      price: 1,
+      devBps: 0,
+      pegScore: 1,
+      sigmaBps: 0,
+      sampleCount: 1,
+      methodologyVersion: '1',
+    },
+    'syi.liquidity': {
+      symbol: 'USDC',
+      ts,
+      depthUsd: 1,
+      volume24hUsd: 2,
+      marketCapUsd: 3,
+      liquidityScore: 0.5,
+      methodologyVersion: '1',
+    },
+    'ray.calculated': {
+      symbol: 'USDC',
+      ts,
+      apyEff: 4,
+      pegScore: 1,
+      liquidityScore: 0.5,
+      counterpartyScore: 0.95,
+      rayNormal: 1,
+      rayHighVol: 0.5,
+      methodologyVersion: '1',
+    },
+    'syi.calculated': {
+      ts,
+      value: 2.1,
+      tbillRate: 3.9,
+      rpl: -1.8,
+      mode: 'normal',
+      eligible: 1,
+      methodologyVersion: '1',
+      constituents: [
+        {
+          symbol: 'USDC',
+          weight: 1,
+          ray: 2.1,
+          apyEff: 4,
+          pegScore: 1,
+          liquidityScore: 0.5,
+          counterpartyScore: 0.95,
+          price: 1,
+          devBps: 0,
+          sigmaBps: 0,
+          marketCapUsd: 6e10,
+          depthUsd: 0,
+          volume24hUsd: 0,
+        },
+      ],
+      inputsDigest: 'aa',
+      prevDigest: null,
+      digest: 'bb',
+    },
+  };
+}
