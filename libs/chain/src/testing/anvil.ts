@@ -106,18 +106,23 @@ export async function startAnvil(extraArgs: string[] = []): Promise<TestAnvil> {
   };
 }
 
+/** Clients of dev account 0, the deployer of the test contracts, on `anvil`. */
+function deployerClients(anvil: TestAnvil): ReturnType<typeof createChainClients> {
+  return createChainClients({
+    transport: http(anvil.httpUrl),
+    chain: chainFromId(anvil.chainId),
+    account: anvilTestAccount(0),
+    pollingIntervalMs: 100,
+  });
+}
+
 /**
  * Deploys MockPyth (validTimePeriod 60 s, fee 1 wei per update) with dev account 0. An `evmVersion`
  * (e.g. 'berlin', for `anvil --hardfork berlin`) compiles it for that EVM and deploys it with a
  * legacy transaction (such chains have no base fee).
  */
 export async function deployTestMockPyth(anvil: TestAnvil, cacheDir?: string, evmVersion?: string): Promise<Address> {
-  const { publicClient, walletClient } = createChainClients({
-    transport: http(anvil.httpUrl),
-    chain: chainFromId(anvil.chainId),
-    account: anvilTestAccount(0),
-    pollingIntervalMs: 100,
-  });
+  const { publicClient, walletClient } = deployerClients(anvil);
   return deployMockPyth({
     publicClient,
     walletClient,
@@ -133,12 +138,7 @@ export async function deployTestSyiFeed(
   cacheDir?: string,
   band: { minPercent: number; maxPercent: number } = { minPercent: -10, maxPercent: 50 },
 ): Promise<Address> {
-  const { publicClient, walletClient } = createChainClients({
-    transport: http(anvil.httpUrl),
-    chain: chainFromId(anvil.chainId),
-    account: anvilTestAccount(0),
-    pollingIntervalMs: 100,
-  });
+  const { publicClient, walletClient } = deployerClients(anvil);
   return deploySyiFeed({ publicClient, walletClient, updater, ...band, ...(cacheDir ? { cacheDir } : {}) });
 }
 
@@ -149,12 +149,7 @@ export async function deployTestContract(
   args: readonly unknown[],
   cacheDir?: string,
 ): Promise<Address> {
-  const { publicClient, walletClient } = createChainClients({
-    transport: http(anvil.httpUrl),
-    chain: chainFromId(anvil.chainId),
-    account: anvilTestAccount(0),
-    pollingIntervalMs: 100,
-  });
+  const { publicClient, walletClient } = deployerClients(anvil);
   const { abi, bytecode } = testContractArtifact(name, cacheDir);
   const hash = await walletClient.deployContract({ abi, bytecode, args });
   const receipt = await publicClient.waitForTransactionReceipt({ hash, timeout: 30_000 });
