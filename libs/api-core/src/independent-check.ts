@@ -2,6 +2,7 @@
 // recomputes every published record from its inputs and serves its findings on GET /status.
 // The API asks it at most once per `cacheMs` and never lets a slow or absent auditor slow a
 // request down: past `timeoutMs` the answer is "not available".
+import { objectSchema } from './schemas';
 
 /** The `independent` part of /api/index/verify, and the body of /api/index/audit. */
 export interface IndependentCheck {
@@ -93,11 +94,8 @@ export class AuditorStatusSource {
 }
 
 /** OpenAPI schema of IndependentCheck. */
-export const independentCheckSchema = {
-  type: 'object',
-  description:
-    'The independent check of the index by the auditor, which recomputes every published record from its inputs.',
-  properties: {
+export const independentCheckSchema = objectSchema(
+  {
     available: { type: 'boolean', description: 'false when no auditor is configured or it did not answer' },
     verifiedThrough: {
       type: ['integer', 'null'],
@@ -111,5 +109,5 @@ export const independentCheckSchema = {
     },
     lastMismatchTs: { type: ['integer', 'null'] },
   },
-  required: ['available', 'verifiedThrough', 'matched', 'mismatched', 'mismatchSeen', 'lastMismatchTs'],
-} as const;
+  'The independent check of the index by the auditor, which recomputes every published record from its inputs.',
+);

@@ -19,6 +19,7 @@ import {
   poolSchema,
   recordSchema,
   SYMBOL_PATTERN,
+  objectSchema,
   tbillSchema,
   timeParam,
 } from './schemas';
@@ -231,15 +232,11 @@ export function registerApiRoutes(app: FastifyInstance, deps: RouteDeps): void {
         summary: 'Constituents of the latest index record, with weights and RAY',
         querystring: noQuery,
         response: {
-          200: {
-            type: 'object',
-            properties: {
-              ts: { type: 'integer' },
-              methodologyVersion: { type: 'string' },
-              constituents: { type: 'array', items: constituentSchema },
-            },
-            required: ['ts', 'methodologyVersion', 'constituents'],
-          },
+          200: objectSchema({
+            ts: { type: 'integer' },
+            methodologyVersion: { type: 'string' },
+            constituents: { type: 'array', items: constituentSchema },
+          }),
           503: NO_INDEX_YET,
         },
       },
@@ -281,14 +278,12 @@ export function registerApiRoutes(app: FastifyInstance, deps: RouteDeps): void {
         },
         response: {
           200: {
-            type: 'object',
-            properties: {
+            ...objectSchema({
               symbol: { type: 'string' },
               from: { type: 'integer', description: 'start of the range served' },
               to: { type: 'integer' },
               points: { type: 'array', items: constituentPointSchema },
-            },
-            required: ['symbol', 'from', 'to', 'points'],
+            }),
             headers: { ETag: ETAG_HEADER },
           },
           304: notModified('the answer'),
@@ -337,21 +332,17 @@ export function registerApiRoutes(app: FastifyInstance, deps: RouteDeps): void {
         summary: 'Methodology version and parameters',
         querystring: noQuery,
         response: {
-          200: {
-            type: 'object',
-            properties: {
-              version: { type: 'string' },
-              name: { type: 'string' },
-              document: { type: 'string' },
-              parameters: {
-                type: 'object',
-                additionalProperties: true,
-                description: 'every number of the methodology',
-              },
-              latestRecordVersion: { type: ['string', 'null'], description: 'methodologyVersion of the latest record' },
+          200: objectSchema({
+            version: { type: 'string' },
+            name: { type: 'string' },
+            document: { type: 'string' },
+            parameters: {
+              type: 'object',
+              additionalProperties: true,
+              description: 'every number of the methodology',
             },
-            required: ['version', 'name', 'document', 'parameters', 'latestRecordVersion'],
-          },
+            latestRecordVersion: { type: ['string', 'null'], description: 'methodologyVersion of the latest record' },
+          }),
         },
       },
     },
@@ -403,9 +394,7 @@ export function registerApiRoutes(app: FastifyInstance, deps: RouteDeps): void {
         },
         response: {
           200: {
-            type: 'object',
-            properties: { symbol: { type: ['string', 'null'] }, pools: { type: 'array', items: poolSchema } },
-            required: ['symbol', 'pools'],
+            ...objectSchema({ symbol: { type: ['string', 'null'] }, pools: { type: 'array', items: poolSchema } }),
             headers: { ETag: ETAG_HEADER },
           },
           304: notModified('the answer'),
@@ -441,11 +430,7 @@ export function registerApiRoutes(app: FastifyInstance, deps: RouteDeps): void {
           properties: { limit: { type: 'integer', minimum: 1, maximum: 1_000, default: 30 } },
         },
         response: {
-          200: {
-            type: 'object',
-            properties: { latest: tbillSchema, history: { type: 'array', items: tbillSchema } },
-            required: ['latest', 'history'],
-          },
+          200: objectSchema({ latest: tbillSchema, history: { type: 'array', items: tbillSchema } }),
           404: errorResponse('No T-bill observation is stored yet.'),
           503: DATABASE_UNAVAILABLE,
         },
@@ -481,40 +466,23 @@ export function registerApiRoutes(app: FastifyInstance, deps: RouteDeps): void {
           },
         },
         response: {
-          200: {
-            type: 'object',
-            properties: {
-              from: { type: 'integer' },
-              to: { type: 'integer', description: 'end of the range checked' },
-              algorithm: { type: 'string' },
-              checked: { type: 'integer' },
-              valid: { type: 'boolean' },
-              complete: {
-                type: 'boolean',
-                description: 'false when the range requested was longer than one check covers',
-              },
-              firstTs: { type: ['integer', 'null'] },
-              lastTs: { type: ['integer', 'null'] },
-              headDigest: { type: ['string', 'null'] },
-              problemCount: { type: 'integer' },
-              problems: { type: 'array', items: chainProblemSchema },
-              independent: independentCheckSchema,
+          200: objectSchema({
+            from: { type: 'integer' },
+            to: { type: 'integer', description: 'end of the range checked' },
+            algorithm: { type: 'string' },
+            checked: { type: 'integer' },
+            valid: { type: 'boolean' },
+            complete: {
+              type: 'boolean',
+              description: 'false when the range requested was longer than one check covers',
             },
-            required: [
-              'from',
-              'to',
-              'algorithm',
-              'checked',
-              'valid',
-              'complete',
-              'firstTs',
-              'lastTs',
-              'headDigest',
-              'problemCount',
-              'problems',
-              'independent',
-            ],
-          },
+            firstTs: { type: ['integer', 'null'] },
+            lastTs: { type: ['integer', 'null'] },
+            headDigest: { type: ['string', 'null'] },
+            problemCount: { type: 'integer' },
+            problems: { type: 'array', items: chainProblemSchema },
+            independent: independentCheckSchema,
+          }),
           503: DATABASE_UNAVAILABLE,
         },
       },

@@ -4,7 +4,7 @@
  */
 
 /** An object schema with every property required, in the order written (the OpenAPI document's). */
-function objectSchema<P extends Record<string, unknown>>(properties: P, description?: string) {
+export function objectSchema<P extends Record<string, unknown>>(properties: P, description?: string) {
   return {
     type: 'object' as const,
     ...(description === undefined ? {} : { description }),
