@@ -10,7 +10,14 @@ import pino from 'pino';
 import { createTopic, deleteTopic, freePort, SyiPublisher } from '@stableyield/api-core/testing';
 import { migrate, type StorageVariant } from '@stableyield/postgres';
 import { createTestDatabase } from '@stableyield/postgres/testing';
-import { repoRoot, spawnApp, stopApp, uniquePrefix, type SinkProcess } from '@stableyield/sink-model/testing';
+import {
+  repoRoot,
+  servingAppEnv,
+  spawnApp,
+  stopApp,
+  uniquePrefix,
+  type SinkProcess,
+} from '@stableyield/sink-model/testing';
 import { provisionAll, testStack, waitFor, type TestStack } from '@stableyield/kafka/testing';
 
 export interface ServingStack {
@@ -61,16 +68,7 @@ export async function startServing(env: Record<string, string> = {}): Promise<Se
     await freePort(),
     await freePort(),
   ];
-  const common = {
-    DATABASE_URL: database.url,
-    TOPIC_PREFIX: prefix,
-    PROVISION_TOPICS: 'false',
-    LOG_LEVEL: 'warn',
-    HOST: '127.0.0.1',
-    HEALTH_HOST: '127.0.0.1',
-    KAFKA_BROKERS: stack.brokers.join(','),
-    SCHEMA_REGISTRY_URL: stack.registryUrl,
-  };
+  const common = servingAppEnv(stack, database.url, prefix);
   const streamUrl = `ws://127.0.0.1:${wsPort}/stream/syi/live`;
   const api = spawnApp('api', {
     ...common,

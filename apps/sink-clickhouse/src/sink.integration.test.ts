@@ -8,73 +8,39 @@
  */
 import { randomUUID } from 'node:crypto';
 import { ClickHouse } from '@stableyield/clickhouse';
-import { TABLES, SINK_TOPICS, type SinkTopic, type TableModel } from '@stableyield/sink-model';
+import { TABLES } from '@stableyield/sink-model';
 import {
   CLICKHOUSE_URL,
-  connectTestProducer,
-  createSinkTopics,
-  deleteSinkTopics,
-  expectedRows,
-  groupCaughtUp,
-  normaliseRow,
-  produceRecords,
+  expectCleanStop,
   sampleRecords,
-  sortByKey,
-  spawnApp,
-  stopApp,
-  uniquePrefix,
-  type SinkProcess,
-  type TestRecord,
+  sinkAttempts,
+  type SinkAttempt,
 } from '@stableyield/sink-model/testing';
-import { DLQ_HEADERS, readDeadLetterHeaders, type TopicProducer } from '@stableyield/kafka';
-import { provisionAll, readTopic, testStack, uniqueGroup, waitWhileAppRuns } from '@stableyield/kafka/testing';
+import { DLQ_HEADERS, readDeadLetterHeaders } from '@stableyield/kafka';
+import { readTopic, stopApp, testStack, uniqueGroup, waitWhileAppRuns } from '@stableyield/kafka/testing';
 
 // Generous: the shared 2-core machine runs other engineers' stacks and tests at the same time.
 jest.setTimeout(600_000);
 
-type Batch = { topic: SinkTopic; records: readonly TestRecord[] };
-
+const ch = new ClickHouse({ url: CLICKHOUSE_URL });
 /** One test attempt's own state: afterEach removes exactly what its beforeEach created. */
-interface Attempt {
-  prefix: string;
-  run: string;
+type Attempt = SinkAttempt & {
   /** the ClickHouse database the attempt's sinks create (dropped after it unless KEEP_TEST_DB) */
   database: string;
-  topics: string[];
-  /** the attempt's own: a producer that knew the previous attempt's (deleted) topics keeps asking for them */
-  producer: TopicProducer;
-  /** every sink the attempt started: killed after it, their output shown unless it passed */
-  running: SinkProcess[];
-  passed: boolean;
-}
-
+};
 const stack = testStack();
-const ch = new ClickHouse({ url: CLICKHOUSE_URL });
-let attempt: Partial<Attempt> | undefined;
-
-/** A test body run against its attempt's state; the attempt has passed only when the body resolved. */
-const isolated = (body: (a: Attempt) => Promise<void>) => async () => {
-  const a = attempt;
-  if (a?.producer === undefined) throw new Error('the attempt was not set up (beforeEach failed)');
-  await body(a as Attempt);
-  a.passed = true;
-};
-
-const startSink = (a: Attempt, groupId: string, extra: Record<string, string> = {}) => {
-  const p = spawnApp('sink-clickhouse', {
-    CLICKHOUSE_URL,
-    CLICKHOUSE_DATABASE: a.database,
-    SINK_GROUP_ID: groupId,
-    TOPIC_PREFIX: a.prefix,
-    HEALTH_PORT: '0',
-    KAFKA_BROKERS: stack.brokers.join(','),
-    SCHEMA_REGISTRY_URL: stack.registryUrl,
-    RETRY_MAX_MS: '1000',
-    ...extra,
+const { isolated, startSink, caughtUp, produce, produceNineTopics, expectTablesToHold, killAndRestart } =
+  sinkAttempts<Attempt>(stack, 'sink-clickhouse', 'ch', {
+    setUp: (a) => {
+      a.database = `sink_test_${randomUUID().replace(/-/g, '').slice(0, 10)}`;
+    },
+    tearDown: async (a) => {
+      if (a.database !== undefined && !process.env.KEEP_TEST_DB)
+        await ch.command(`DROP DATABASE IF EXISTS ${a.database}`);
+    },
+    env: (a) => ({ CLICKHOUSE_URL, CLICKHOUSE_DATABASE: a.database }),
+    rows: (a, t) => ch.query<Record<string, unknown>>(`SELECT * FROM ${a.database}.${t.name} FINAL`),
   });
-  a.running.push(p);
-  return p;
-};
 
 /** Collapsed rows (FINAL); 0 until the sink has created the table. */
 async function count(database: string, table: string, final = true): Promise<number> {
@@ -86,83 +52,30 @@ async function count(database: string, table: string, final = true): Promise<num
   return Number(rows[0]?.n);
 }
 
-async function tableRows(database: string, t: TableModel): Promise<Record<string, unknown>[]> {
-  const rows = await ch.query<Record<string, unknown>>(`SELECT * FROM ${database}.${t.name} FINAL`);
-  return sortByKey(
-    t,
-    rows.map((r) => normaliseRow(t, r)),
-  );
-}
-
-async function expectTablesToHold(database: string, batches: readonly Batch[]): Promise<void> {
-  for (const [table, rows] of expectedRows(batches)) {
-    const model = TABLES[table as keyof typeof TABLES];
-    const expected = sortByKey(
-      model,
-      rows.map((r) => normaliseRow(model, r)),
-    );
-    expect({ table, rows: await tableRows(database, model) }).toEqual({ table, rows: expected });
-  }
-}
-
 /**
  * Produces the attempt's records of the nine topics, then an invalid price (NaN) before a good
  * record of the same batch. Returns the batches the tables must hold.
  */
-async function produceTopics(a: Attempt): Promise<Batch[]> {
-  const batches: Batch[] = SINK_TOPICS.map((topic) => ({
-    topic,
-    records: sampleRecords(topic, a.run, topic === 'syi.calculated' ? 40 : 120),
-  }));
-  for (const b of batches) await produceRecords(stack, a.producer, a.prefix, b.topic, b.records);
+async function produceTopics(a: Attempt) {
+  const batches = await produceNineTopics(a);
   const [good] = sampleRecords('cc.prices', `${a.run}x`, 1);
   const bad = { key: good!.key, value: { ...good!.value, ts: good!.value.ts + 1, price: Number.NaN } };
-  await produceRecords(stack, a.producer, a.prefix, 'cc.prices', [bad, good!]);
+  await produce(a, 'cc.prices', [bad, good!]);
   batches.push({ topic: 'cc.prices', records: [good!] });
   return batches;
 }
-
-const caughtUp = (a: Attempt, group: string) => () => groupCaughtUp(stack, group, a.topics);
-
-beforeAll(async () => {
-  await provisionAll(stack);
-});
-
-beforeEach(async () => {
-  const prefix = uniquePrefix('ch');
-  const database = `sink_test_${randomUUID().replace(/-/g, '').slice(0, 10)}`;
-  const a: Partial<Attempt> = { prefix, run: prefix.slice(2, 8), database, running: [], passed: false };
-  attempt = a;
-  await createSinkTopics(stack, prefix);
-  a.topics = SINK_TOPICS.map((t) => `${prefix}${t}`);
-  a.producer = await connectTestProducer(stack);
-});
-
-afterEach(async () => {
-  const a = attempt;
-  attempt = undefined;
-  if (a === undefined) return;
-  for (const p of a.running ?? []) {
-    // On failure (or a timeout) the sink's own log says why.
-    if (!a.passed || process.env.SHOW_SINK_LOGS) console.log(`sink pid ${p.child.pid}:\n${p.output().slice(-4000)}`);
-    await stopApp(p, 'SIGKILL');
-  }
-  await a.producer?.disconnect();
-  if (!process.env.KEEP_TEST_DB) await ch.command(`DROP DATABASE IF EXISTS ${a.database}`);
-  if (a.topics) await deleteSinkTopics(stack, a.prefix!);
-});
 
 describe('sink-clickhouse', () => {
   it(
     'stores every record of the nine topics exactly, with invalid rows dead-lettered',
     isolated(async (a) => {
-      const { prefix, database } = a;
+      const { prefix } = a;
       const batches = await produceTopics(a);
       const group = uniqueGroup('sink-ch');
 
       const sink = startSink(a, group);
       await waitWhileAppRuns(sink, 'sink caught up', caughtUp(a, group), 240_000);
-      await expectTablesToHold(database, batches);
+      await expectTablesToHold(a, batches);
 
       const dlq = `${prefix}cc.prices.dlq`;
       const dead = await readTopic(stack.kafka, dlq, { done: (m) => m.length >= 1, timeoutMs: 20_000 });
@@ -172,8 +85,7 @@ describe('sink-clickhouse', () => {
       expect(headers[DLQ_HEADERS.reason]).toBe('cc_prices.price is not a finite number (NaN)');
       const version = await ch.query<{ v: string }>('SELECT version() AS v');
       console.log(`sink-clickhouse ran against ClickHouse ${version[0]?.v}`);
-      await stopApp(sink);
-      expect(sink.child.exitCode).toBe(0);
+      await expectCleanStop(sink);
     }),
   );
 
@@ -197,7 +109,7 @@ describe('sink-clickhouse', () => {
       // The replay did insert duplicates physically…
       expect(await count(database, 'syi_index', false)).toBeGreaterThan(before.get('syi_index')!);
       // …and the collapsed view is unchanged, before and after the merge is forced.
-      await expectTablesToHold(database, batches);
+      await expectTablesToHold(a, batches);
       for (const t of Object.values(TABLES)) {
         await ch.command(`OPTIMIZE TABLE ${database}.${t.name} FINAL`);
         const rows = await count(database, t.name, false);
@@ -209,23 +121,20 @@ describe('sink-clickhouse', () => {
   it(
     'keeps exactly one row per record when killed (SIGKILL) mid-batch and restarted',
     isolated(async (a) => {
-      const { prefix, run, database } = a;
-      const records = sampleRecords('pyth.prices', `${run}k`, 50_000);
-      await produceRecords(stack, a.producer, prefix, 'pyth.prices', records, 10_000);
-      const killGroup = uniqueGroup('sink-ch-kill');
+      const { database } = a;
+      const records = sampleRecords('pyth.prices', `${a.run}k`, 50_000);
+      await produce(a, 'pyth.prices', records, 10_000);
       const before = await count(database, 'pyth_prices');
-      const first = startSink(a, killGroup, { BATCH_SIZE: '500' });
-      const someRows = async () => (await count(database, 'pyth_prices', false)) > before;
-      await waitWhileAppRuns(first, 'first rows inserted', someRows, 240_000, 20);
-      first.child.kill('SIGKILL');
-      await first.exited;
-      const atKill = (await count(database, 'pyth_prices')) - before;
-      expect(atKill).toBeGreaterThan(0);
-      expect(atKill).toBeLessThan(records.length);
-
-      const second = startSink(a, killGroup, { BATCH_SIZE: '500' });
-      await waitWhileAppRuns(second, 'restarted sink caught up', caughtUp(a, killGroup), 240_000);
-      await stopApp(second);
+      await killAndRestart(a, {
+        groupId: uniqueGroup('sink-ch-kill'),
+        extra: { BATCH_SIZE: '500' },
+        wrote: ['first rows inserted', async () => (await count(database, 'pyth_prices', false)) > before],
+        killed: async () => {
+          const atKill = (await count(database, 'pyth_prices')) - before;
+          expect(atKill).toBeGreaterThan(0);
+          expect(atKill).toBeLessThan(records.length);
+        },
+      });
       expect((await count(database, 'pyth_prices')) - before).toBe(records.length);
       await ch.command(`OPTIMIZE TABLE ${database}.pyth_prices FINAL`);
       expect((await count(database, 'pyth_prices', false)) - before).toBe(records.length);

@@ -8,37 +8,20 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { createTestDatabase } from '@stableyield/postgres/testing';
 import {
-  connectTestProducer,
-  createSinkTopics,
-  deleteSinkTopics,
-  produceRecords,
+  expectCleanStop,
   repoRoot,
   sampleRecords,
   scrapeMetric,
-  spawnApp,
-  stopApp,
-  uniquePrefix,
-  type SinkProcess,
+  sinkAttempts,
+  type SinkAttempt,
 } from '@stableyield/sink-model/testing';
-import type { TopicProducer } from '@stableyield/kafka';
-import { provisionAll, testStack, uniqueGroup, waitWhileAppRuns } from '@stableyield/kafka/testing';
+import { testStack, uniqueGroup, waitWhileAppRuns } from '@stableyield/kafka/testing';
 
 const OUTAGE_MS = 30_000;
 const HEALTH_PORT = 19_408;
 // Generous: the shared 2-core machine runs other engineers' stacks and tests at the same time.
 jest.setTimeout(600_000);
 
-const stack = testStack();
-/**
- * One attempt's own topics, database, records and producer: jest retries a failed test once, and
- * a retry that met the first attempt's rows could never count exactly its own (a producer that
- * knew the first attempt's deleted topics keeps asking for them).
- */
-let attempt:
-  | { prefix: string; run: string; db: Awaited<ReturnType<typeof createTestDatabase>>; producer: TopicProducer }
-  | undefined;
-/** every sink this file started (a retried test starts another): all are killed at the end */
-const sinks: SinkProcess[] = [];
 let postgresStopped = false;
 
 const postgres = (action: 'start' | 'stop') => {
@@ -49,8 +32,32 @@ const postgres = (action: 'start' | 'stop') => {
   postgresStopped = action === 'stop';
 };
 
-async function count(): Promise<number> {
-  const c = new Client({ connectionString: attempt!.db.url });
+// A failed attempt must not leave the database down for jest's retry (or the next suite): registered before
+// sinkAttempts' afterEach (jest runs them in this order), so the database is back before the attempt's is dropped.
+afterEach(() => {
+  if (postgresStopped) postgres('start');
+});
+
+/**
+ * One attempt's own topics, database, records and producer: jest retries a failed test once, and
+ * a retry that met the first attempt's rows could never count exactly its own (a producer that
+ * knew the first attempt's deleted topics keeps asking for them). Every sink an attempt started
+ * (a retried test starts another) is killed after it: an open child process keeps jest from exiting.
+ */
+const { isolated, startSink, produce } = sinkAttempts<
+  SinkAttempt & { db: Awaited<ReturnType<typeof createTestDatabase>> }
+>(testStack(), 'sink-timescale', 'out', {
+  setUp: async (a) => {
+    a.db = await createTestDatabase('sinkout');
+  },
+  tearDown: async (a) => {
+    await a.db?.drop();
+  },
+  env: (a) => ({ DATABASE_URL: a.db.url }),
+});
+
+async function count(databaseUrl: string): Promise<number> {
+  const c = new Client({ connectionString: databaseUrl });
   await c.connect();
   try {
     const exists = await c.query<{ e: boolean }>("SELECT to_regclass('syi_peg') IS NOT NULL AS e");
@@ -61,73 +68,51 @@ async function count(): Promise<number> {
   }
 }
 
-beforeAll(async () => {
-  await provisionAll(stack);
-});
+it(
+  'pauses through a 30 s PostgreSQL outage and resumes without loss',
+  isolated(async (a) => {
+    const { run, db } = a;
+    const before = sampleRecords('syi.peg', run, 500);
+    const during = sampleRecords('syi.peg', run, 2_000, 500);
+    const sink = startSink(a, uniqueGroup('sink-ts-outage'), {
+      HEALTH_PORT: String(HEALTH_PORT),
+      RETRY_MAX_MS: '2000',
+    });
+    await produce(a, 'syi.peg', before);
+    await waitWhileAppRuns(
+      sink,
+      'rows before the outage',
+      async () => (await count(db.url)) === before.length,
+      240_000,
+    );
 
-beforeEach(async () => {
-  const prefix = uniquePrefix('out');
-  await createSinkTopics(stack, prefix);
-  const db = await createTestDatabase('sinkout');
-  attempt = { prefix, run: prefix.slice(3, 9), db, producer: await connectTestProducer(stack) };
-});
+    postgres('stop');
+    const stoppedAt = Date.now();
+    await produce(a, 'syi.peg', during);
+    // the write of the first batch after the stop fails (a connection error); its retries follow
+    const connectionErrors = () => scrapeMetric(HEALTH_PORT, 'db_connection_errors_total', { sink: 'timescale' });
+    await waitWhileAppRuns(
+      sink,
+      'the sink to meet the outage',
+      async () => (await connectionErrors()) > 0,
+      OUTAGE_MS,
+      200,
+    );
+    expect(sink.child.exitCode).toBeNull(); // still running, not crashed
+    // Keep the database down for the whole 30 s (the scenario's length, not a wait for a condition).
+    await new Promise((r) => setTimeout(r, Math.max(0, OUTAGE_MS - (Date.now() - stoppedAt))));
+    postgres('start');
 
-// A failed attempt must not leave the database down for jest's retry (or the next suite), nor a
-// sink running (an open child process keeps jest from exiting).
-afterEach(async () => {
-  if (postgresStopped) postgres('start');
-  for (const s of sinks.splice(0)) await stopApp(s, 'SIGKILL');
-  if (attempt === undefined) return; // beforeEach failed before creating them
-  await attempt.producer.disconnect();
-  await attempt.db.drop();
-  await deleteSinkTopics(stack, attempt.prefix);
-  attempt = undefined;
-});
-
-it('pauses through a 30 s PostgreSQL outage and resumes without loss', async () => {
-  const { prefix, run, db, producer } = attempt!;
-  const before = sampleRecords('syi.peg', run, 500);
-  const during = sampleRecords('syi.peg', run, 2_000, 500);
-  const sink = spawnApp('sink-timescale', {
-    DATABASE_URL: db.url,
-    SINK_GROUP_ID: uniqueGroup('sink-ts-outage'),
-    TOPIC_PREFIX: prefix,
-    HEALTH_PORT: String(HEALTH_PORT),
-    KAFKA_BROKERS: stack.brokers.join(','),
-    SCHEMA_REGISTRY_URL: stack.registryUrl,
-    RETRY_MAX_MS: '2000',
-  });
-  sinks.push(sink);
-  await produceRecords(stack, producer, prefix, 'syi.peg', before);
-  await waitWhileAppRuns(sink, 'rows before the outage', async () => (await count()) === before.length, 240_000);
-
-  postgres('stop');
-  const stoppedAt = Date.now();
-  await produceRecords(stack, producer, prefix, 'syi.peg', during);
-  // the write of the first batch after the stop fails (a connection error); its retries follow
-  const connectionErrors = () => scrapeMetric(HEALTH_PORT, 'db_connection_errors_total', { sink: 'timescale' });
-  await waitWhileAppRuns(
-    sink,
-    'the sink to meet the outage',
-    async () => (await connectionErrors()) > 0,
-    OUTAGE_MS,
-    200,
-  );
-  expect(sink.child.exitCode).toBeNull(); // still running, not crashed
-  // Keep the database down for the whole 30 s (the scenario's length, not a wait for a condition).
-  await new Promise((r) => setTimeout(r, Math.max(0, OUTAGE_MS - (Date.now() - stoppedAt))));
-  postgres('start');
-
-  await waitWhileAppRuns(
-    sink,
-    'every row after the outage',
-    async () => (await count()) === before.length + during.length,
-    240_000,
-  );
-  expect(await scrapeMetric(HEALTH_PORT, 'sink_retries_total', { sink: 'timescale' })).toBeGreaterThan(0);
-  expect(await scrapeMetric(HEALTH_PORT, 'sink_rows_written_total', { sink: 'timescale', table: 'syi_peg' })).toBe(
-    before.length + during.length,
-  );
-  await stopApp(sink);
-  expect(sink.child.exitCode).toBe(0);
-});
+    await waitWhileAppRuns(
+      sink,
+      'every row after the outage',
+      async () => (await count(db.url)) === before.length + during.length,
+      240_000,
+    );
+    expect(await scrapeMetric(HEALTH_PORT, 'sink_retries_total', { sink: 'timescale' })).toBeGreaterThan(0);
+    expect(await scrapeMetric(HEALTH_PORT, 'sink_rows_written_total', { sink: 'timescale', table: 'syi_peg' })).toBe(
+      before.length + during.length,
+    );
+    await expectCleanStop(sink);
+  }),
+);

@@ -7,71 +7,36 @@
  * so a retry never meets the first attempt's rows, dead letters or processes.
  */
 import { Client } from 'pg';
-import { TABLES, SINK_TOPICS, type SinkTopic, type TableModel } from '@stableyield/sink-model';
+import { TABLES } from '@stableyield/sink-model';
 import { createTestDatabase } from '@stableyield/postgres/testing';
-import {
-  connectTestProducer,
-  createSinkTopics,
-  deleteSinkTopics,
-  expectedRows,
-  groupCaughtUp,
-  normaliseRow,
-  produceRecords,
-  sampleRecords,
-  sortByKey,
-  spawnApp,
-  stopApp,
-  uniquePrefix,
-  type SinkProcess,
-  type TestRecord,
-} from '@stableyield/sink-model/testing';
-import { DLQ_HEADERS, readDeadLetterHeaders, type TopicProducer } from '@stableyield/kafka';
-import { provisionAll, readTopic, testStack, uniqueGroup, waitWhileAppRuns } from '@stableyield/kafka/testing';
+import { expectCleanStop, sampleRecords, sinkAttempts, type SinkAttempt } from '@stableyield/sink-model/testing';
+import { DLQ_HEADERS, readDeadLetterHeaders } from '@stableyield/kafka';
+import { readTopic, stopApp, testStack, uniqueGroup, waitWhileAppRuns } from '@stableyield/kafka/testing';
 
 // Generous: the shared 2-core machine runs other engineers' stacks and tests at the same time.
 jest.setTimeout(600_000);
 
-type Batch = { topic: SinkTopic; records: readonly TestRecord[] };
-
 /** One test attempt's own state: afterEach removes exactly what its beforeEach created. */
-interface Attempt {
-  prefix: string;
-  run: string;
-  topics: string[];
-  /** the attempt's own: a producer that knew the previous attempt's (deleted) topics keeps asking for them */
-  producer: TopicProducer;
-  db: Awaited<ReturnType<typeof createTestDatabase>>;
-  pg: Client;
-  /** every sink the attempt started: killed after it, their output shown unless it passed */
-  running: SinkProcess[];
-  passed: boolean;
-}
-
+type Attempt = SinkAttempt & { db: Awaited<ReturnType<typeof createTestDatabase>>; pg: Client };
 const stack = testStack();
-let attempt: Partial<Attempt> | undefined;
-
-/** A test body run against its attempt's state; the attempt has passed only when the body resolved. */
-const isolated = (body: (a: Attempt) => Promise<void>) => async () => {
-  const a = attempt;
-  if (a?.pg === undefined) throw new Error('the attempt was not set up (beforeEach failed)');
-  await body(a as Attempt);
-  a.passed = true;
-};
-
-const startSink = (a: Attempt, groupId: string, extra: Record<string, string> = {}) => {
-  const p = spawnApp('sink-timescale', {
-    DATABASE_URL: a.db.url,
-    SINK_GROUP_ID: groupId,
-    TOPIC_PREFIX: a.prefix,
-    HEALTH_PORT: '0',
-    KAFKA_BROKERS: stack.brokers.join(','),
-    SCHEMA_REGISTRY_URL: stack.registryUrl,
-    RETRY_MAX_MS: '1000',
-    ...extra,
+const { isolated, startSink, caughtUp, produce, produceNineTopics, expectTablesToHold, killAndRestart } =
+  sinkAttempts<Attempt>(stack, 'sink-timescale', 'ts', {
+    setUp: async (a) => {
+      a.db = await createTestDatabase('sinkts');
+      const pg = new Client({ connectionString: a.db.url });
+      await pg.connect();
+      a.pg = pg;
+    },
+    tearDown: async (a) => {
+      await a.pg?.end();
+      await a.db?.drop();
+    },
+    env: (a) => ({ DATABASE_URL: a.db.url }),
+    rows: async (a, t) =>
+      (await a.pg.query<{ r: Record<string, unknown> }>(`SELECT to_jsonb(x) AS r FROM ${t.name} x`)).rows.map(
+        (r) => r.r,
+      ),
   });
-  a.running.push(p);
-  return p;
-};
 
 /** Rows in a table; 0 until the sink's migrations have created it. */
 async function count(pg: Client, table: string): Promise<number> {
@@ -80,36 +45,13 @@ async function count(pg: Client, table: string): Promise<number> {
   return Number((await pg.query<{ n: string }>(`SELECT count(*) AS n FROM ${table}`)).rows[0]?.n);
 }
 
-async function tableRows(pg: Client, t: TableModel): Promise<Record<string, unknown>[]> {
-  const rows = (await pg.query<{ r: Record<string, unknown> }>(`SELECT to_jsonb(x) AS r FROM ${t.name} x`)).rows;
-  return sortByKey(
-    t,
-    rows.map((r) => normaliseRow(t, r.r)),
-  );
-}
-
-async function expectTablesToHold(pg: Client, batches: readonly Batch[]): Promise<void> {
-  for (const [table, rows] of expectedRows(batches)) {
-    const model = TABLES[table as keyof typeof TABLES];
-    const expected = sortByKey(
-      model,
-      rows.map((r) => normaliseRow(model, r)),
-    );
-    expect({ table, rows: await tableRows(pg, model) }).toEqual({ table, rows: expected });
-  }
-}
-
 /**
  * Produces the attempt's records of the nine topics, then records the database refuses (CHECK
  * constraints) among good ones of the same batch. Returns the batches the tables must hold and
  * the two refused records.
  */
 async function produceTopics(a: Attempt) {
-  const batches: Batch[] = SINK_TOPICS.map((topic) => ({
-    topic,
-    records: sampleRecords(topic, a.run, topic === 'syi.calculated' ? 40 : 120),
-  }));
-  for (const b of batches) await produceRecords(stack, a.producer, a.prefix, b.topic, b.records);
+  const batches = await produceNineTopics(a);
   const [good] = sampleRecords('syi.calculated', a.run, 1, 10_000);
   const badMode = { key: 'SYI', value: { ...good!.value, ts: good!.value.ts + 1, mode: 'sideways' as 'normal' } };
   const badWeight = {
@@ -120,44 +62,10 @@ async function produceTopics(a: Attempt) {
       constituents: good!.value.constituents.map((c) => ({ ...c, weight: 1.5 })),
     },
   };
-  await produceRecords(stack, a.producer, a.prefix, 'syi.calculated', [badMode, good!, badWeight]);
+  await produce(a, 'syi.calculated', [badMode, good!, badWeight]);
   batches.push({ topic: 'syi.calculated', records: [good!] });
   return { batches, badMode, badWeight };
 }
-
-const caughtUp = (a: Attempt, group: string) => () => groupCaughtUp(stack, group, a.topics);
-
-beforeAll(async () => {
-  await provisionAll(stack);
-});
-
-beforeEach(async () => {
-  const prefix = uniquePrefix('ts');
-  const a: Partial<Attempt> = { prefix, run: prefix.slice(2, 8), running: [], passed: false };
-  attempt = a;
-  await createSinkTopics(stack, prefix);
-  a.topics = SINK_TOPICS.map((t) => `${prefix}${t}`);
-  a.producer = await connectTestProducer(stack);
-  a.db = await createTestDatabase('sinkts');
-  const pg = new Client({ connectionString: a.db.url });
-  await pg.connect();
-  a.pg = pg;
-});
-
-afterEach(async () => {
-  const a = attempt;
-  attempt = undefined;
-  if (a === undefined) return;
-  for (const p of a.running ?? []) {
-    // On failure (or a timeout) the sink's own log says why.
-    if (!a.passed || process.env.SHOW_SINK_LOGS) console.log(`sink pid ${p.child.pid}:\n${p.output().slice(-4000)}`);
-    await stopApp(p, 'SIGKILL');
-  }
-  await a.producer?.disconnect();
-  await a.pg?.end();
-  await a.db?.drop();
-  if (a.topics) await deleteSinkTopics(stack, a.prefix!);
-});
 
 describe('sink-timescale', () => {
   it(
@@ -180,7 +88,7 @@ describe('sink-timescale', () => {
       );
       await waitWhileAppRuns(sink, 'sink caught up', caughtUp(a, group), 240_000);
 
-      await expectTablesToHold(pg, batches);
+      await expectTablesToHold(a, batches);
       const dlq = `${prefix}syi.calculated.dlq`;
       const dead = await readTopic(stack.kafka, dlq, { done: (m) => m.length >= 2, timeoutMs: 20_000 });
       const reasons = dead.map((m) => readDeadLetterHeaders(m.headers));
@@ -204,8 +112,7 @@ describe('sink-timescale', () => {
         await waitWhileAppRuns(sink, 'aggregates refreshed', moved, 30_000);
         expect(await watermarks()).toHaveLength(4);
       }
-      await stopApp(sink);
-      expect(sink.child.exitCode).toBe(0);
+      await expectCleanStop(sink);
     }),
   );
 
@@ -228,7 +135,7 @@ describe('sink-timescale', () => {
       const sink = startSink(a, replayGroup);
       await waitWhileAppRuns(sink, 'replay caught up', caughtUp(a, replayGroup), 240_000);
       await stopApp(sink);
-      await expectTablesToHold(pg, batches);
+      await expectTablesToHold(a, batches);
       for (const t of Object.values(TABLES)) {
         // Same row versions: the upsert found identical rows and wrote nothing.
         expect({ table: t.name, xmin: await xmins(t.name) }).toEqual({ table: t.name, xmin: before.get(t.name) });
@@ -239,27 +146,24 @@ describe('sink-timescale', () => {
   it(
     'keeps exactly one row per record when killed (SIGKILL) mid-batch and restarted',
     isolated(async (a) => {
-      const { prefix, run, pg } = a;
+      const { run, pg } = a;
       const records = sampleRecords('cc.prices', `${run}k`, 60_000);
-      await produceRecords(stack, a.producer, prefix, 'cc.prices', records, 5_000);
-      const killGroup = uniqueGroup('sink-ts-kill');
+      await produce(a, 'cc.prices', records, 5_000);
       const before = await count(pg, 'cc_prices');
-      // Small statements: a consumed batch spans many INSERTs inside one transaction.
-      const first = startSink(a, killGroup, { BATCH_SIZE: '100' });
-      const someRows = async () => (await count(pg, 'cc_prices')) > before;
-      await waitWhileAppRuns(first, 'first rows committed', someRows, 240_000, 20);
-      first.child.kill('SIGKILL');
-      await first.exited;
-      const atKill = (await count(pg, 'cc_prices')) - before;
-      expect(atKill).toBeGreaterThan(0);
-      expect(atKill).toBeLessThan(records.length);
-
-      const second = startSink(a, killGroup, { BATCH_SIZE: '100' });
-      const allRows = async () => (await count(pg, 'cc_prices')) - before === records.length;
-      await waitWhileAppRuns(second, 'all rows after restart', allRows, 240_000);
-      await waitWhileAppRuns(second, 'restarted sink caught up', caughtUp(a, killGroup), 240_000);
-      await stopApp(second);
-      expect((await count(pg, 'cc_prices')) - before).toBe(records.length);
+      const added = async () => (await count(pg, 'cc_prices')) - before;
+      await killAndRestart(a, {
+        groupId: uniqueGroup('sink-ts-kill'),
+        // Small statements: a consumed batch spans many INSERTs inside one transaction.
+        extra: { BATCH_SIZE: '100' },
+        wrote: ['first rows committed', async () => (await added()) > 0],
+        killed: async () => {
+          const atKill = await added();
+          expect(atKill).toBeGreaterThan(0);
+          expect(atKill).toBeLessThan(records.length);
+        },
+        restarted: ['all rows after restart', async () => (await added()) === records.length],
+      });
+      expect(await added()).toBe(records.length);
       const stored = await pg.query<{ n: string }>('SELECT count(*) AS n FROM cc_prices WHERE symbol LIKE $1', [
         `${run}k%`,
       ]);

@@ -8,7 +8,6 @@
  *   4. the answers are byte-identical, every ClickHouse table holds the same rows and its views
  *      answer the same; a restore into a non-empty database and of a damaged backup are refused.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,8 +17,9 @@ import { createTopic, deleteTopic, freePort, signedChain, storeRecords } from '@
 import { ensureSchema } from '@stableyield/clickhouse';
 import { migrate } from '@stableyield/postgres';
 import { createTestDatabase } from '@stableyield/postgres/testing';
-import { repoRoot, spawnApp, stopApp, uniquePrefix, type SinkProcess } from '@stableyield/sink-model/testing';
-import { testStack, waitFor } from '@stableyield/kafka/testing';
+import { repoRoot, servingAppEnv, uniquePrefix } from '@stableyield/sink-model/testing';
+import { spawnApp, stopApp, testStack, waitFor, type AppProcess } from '@stableyield/kafka/testing';
+import { runCommand } from './postgres';
 
 const CLICKHOUSE_URL = process.env.CLICKHOUSE_URL ?? 'http://127.0.0.1:8123';
 const RUN = Math.random().toString(36).slice(2, 10);
@@ -34,7 +34,7 @@ type Db = Awaited<ReturnType<typeof createTestDatabase>>;
 let source: Db;
 let target: Db;
 let dir: string;
-const apps: SinkProcess[] = [];
+const apps: AppProcess[] = [];
 
 async function ch(query: string, body?: string): Promise<string> {
   const res = await fetch(`${CLICKHOUSE_URL}/?query=${encodeURIComponent(query)}`, {
@@ -108,33 +108,16 @@ function cli(
   const inherited = Object.fromEntries(
     Object.entries(process.env).filter(([k]) => !k.endsWith('_FILE') && k !== 'DATABASE_URL'),
   );
-  const child = spawn(process.execPath, ['--import', 'tsx', join(root, script), ...args], {
+  return runCommand(process.execPath, ['--import', 'tsx', join(root, script), ...args], {
     cwd: root,
     env: { ...inherited, CLICKHOUSE_URL, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (d: Buffer) => {
-    out += d.toString();
-  });
-  child.stderr.on('data', (d: Buffer) => {
-    err += d.toString();
-  });
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, out, err })));
 }
 
 async function startApi(databaseUrl: string): Promise<string> {
   const [port, health] = [await freePort(), await freePort()];
   const api = spawnApp('api', {
-    DATABASE_URL: databaseUrl,
-    TOPIC_PREFIX: topicPrefix,
-    PROVISION_TOPICS: 'false',
-    LOG_LEVEL: 'warn',
-    HOST: '127.0.0.1',
-    HEALTH_HOST: '127.0.0.1',
-    KAFKA_BROKERS: stack.brokers.join(','),
-    SCHEMA_REGISTRY_URL: stack.registryUrl,
+    ...servingAppEnv(stack, databaseUrl, topicPrefix),
     PORT: String(port),
     HEALTH_PORT: String(health),
     RATE_LIMIT_PER_IP: '1000000',

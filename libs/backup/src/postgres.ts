@@ -7,13 +7,14 @@
 import { spawn } from 'node:child_process';
 import { Client } from 'pg';
 
-/** Runs a command; rejects with its stderr (which names no secret: the URL is not on the command line). */
-export function runTool(command: string, args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<string> {
+/** Runs a command in exactly this environment: its exit code and what it wrote (rejects only if it cannot start). */
+export function runCommand(
+  command: string,
+  args: readonly string[],
+  options: { env: NodeJS.ProcessEnv; cwd?: string },
+): Promise<{ code: number | null; out: string; err: string }> {
   return new Promise((resolve, reject) => {
-    // The tools inherit the environment (PATH, locale) plus libpq's connection variables; nothing here is
-    // configuration.
-    // eslint-disable-next-line no-restricted-properties
-    const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => {
@@ -23,10 +24,18 @@ export function runTool(command: string, args: readonly string[], env: NodeJS.Pr
       err += d.toString();
     });
     child.on('error', reject);
-    child.on('close', (code) =>
-      code === 0 ? resolve(out) : reject(new Error(`${command} exited ${String(code)}: ${err.trim().slice(-2000)}`)),
-    );
+    child.on('close', (code) => resolve({ code, out, err }));
   });
+}
+
+/** Runs a command; rejects with its stderr (which names no secret: the URL is not on the command line). */
+export async function runTool(command: string, args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<string> {
+  // The tools inherit the environment (PATH, locale) plus libpq's connection variables; nothing here is
+  // configuration.
+  // eslint-disable-next-line no-restricted-properties
+  const { code, out, err } = await runCommand(command, args, { env: { ...process.env, ...env } });
+  if (code !== 0) throw new Error(`${command} exited ${String(code)}: ${err.trim().slice(-2000)}`);
+  return out;
 }
 
 /**

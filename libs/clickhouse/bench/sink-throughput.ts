@@ -11,25 +11,20 @@
  */
 import { randomUUID } from 'node:crypto';
 import { cpus, loadavg } from 'node:os';
-import { provisionAll, testStack } from '@stableyield/kafka/testing';
 import { createClient } from '@clickhouse/client';
 import { recordRows, TABLES, type SinkRecord } from '@stableyield/sink-model';
 import {
+  benchOption,
   CLICKHOUSE_URL,
-  connectTestProducer,
-  createSinkTopics,
   deleteSinkTopics,
   measureSinkRun,
-  produceRecords,
-  sampleRecords,
-  uniquePrefix,
+  prefillSinkTopic,
+  sinkBench,
 } from '@stableyield/sink-model/testing';
 import { ClickHouse, ClickHouseWriter, ensureSchema } from '../src';
 import { measurePreviousSinkRun, PREVIOUS_COMMIT, previousClient, type PreviousInsertClient } from './previous-release';
 
-const args = process.argv.slice(2);
-const records = Number(args[args.indexOf('--records') + 1] ?? 0) || 1_000_000;
-const rounds = Number(args[args.indexOf('--rounds') + 1] ?? 0) || 2;
+const rounds = benchOption('--rounds', 2);
 const BATCH = 100_000;
 
 const ch = new ClickHouse({ url: CLICKHOUSE_URL, requestTimeoutMs: 60_000 });
@@ -102,19 +97,7 @@ interface SinkFigure {
 }
 
 async function main(): Promise<void> {
-  const stack = testStack();
-  await provisionAll(stack);
-  const prefix = uniquePrefix('bench');
-  const values = sampleRecords('pyth.prices', prefix.slice(5, 11), records);
-  const asRecords: SinkRecord[] = values.map((v, i) => ({
-    topic: 'pyth.prices',
-    partition: 0,
-    offset: String(i),
-    key: v.key,
-    value: v.value,
-    timestamp: 0,
-    headers: {},
-  }));
+  const { stack, prefix, records, values, asRecords } = await sinkBench('pyth.prices');
 
   // Ceiling without Kafka, the two clients in turn.
   const previous = await previousClient(CLICKHOUSE_URL);
@@ -123,12 +106,7 @@ async function main(): Promise<void> {
     direct[which].push((await directRate(which === 'previous' ? previous : ch, asRecords)).rowsPerSecond);
   const jsonEachRow = await jsonEachRowRate(asRecords);
 
-  await createSinkTopics(stack, prefix);
-  const producer = await connectTestProducer(stack);
-  const t = Date.now();
-  await produceRecords(stack, producer, prefix, 'pyth.prices', values, 5_000);
-  const prefillSeconds = (Date.now() - t) / 1000;
-  await producer.disconnect();
+  const prefill = await prefillSinkTopic(stack, prefix, 'pyth.prices', values);
 
   // The same topic through each sink, each with its own consumer group and database.
   const sinkEnv = (database: string, group: string) => ({
@@ -170,7 +148,7 @@ async function main(): Promise<void> {
         records,
         machine: { cpus: cpus().length, loadAverage1m: loadavg()[0] },
         topic: 'pyth.prices (12 partitions)',
-        prefill: { seconds: prefillSeconds, recordsPerSecond: Math.round(records / prefillSeconds) },
+        prefill,
         order: order(),
         sink: { client: '@clickhouse/client', runs: sinks.current, medianRowsPerSecond: median(sinkRates.current) },
         previousSink: {

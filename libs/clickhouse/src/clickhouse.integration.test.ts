@@ -1,7 +1,7 @@
 /** DDL and writer against the real local ClickHouse (18.16 here), in a database of their own. */
 import { randomUUID } from 'node:crypto';
-import { TABLES, type SinkRecord } from '@stableyield/sink-model';
-import { CLICKHOUSE_URL, sampleRecords } from '@stableyield/sink-model/testing';
+import { TABLES } from '@stableyield/sink-model';
+import { asSinkRecords, CLICKHOUSE_URL, sampleRecords } from '@stableyield/sink-model/testing';
 import { ensureSchema } from './ddl';
 import { ClickHouse } from './client';
 import { isClickHouseConnectionError, serverErrorCode } from './errors';
@@ -9,16 +9,8 @@ import { ClickHouseWriter } from './writer';
 
 const ch = new ClickHouse({ url: CLICKHOUSE_URL });
 const database = `chlib_${randomUUID().replace(/-/g, '').slice(0, 10)}`;
-const asRecords = (topic: string, values: { key: string; value: unknown }[], firstOffset = 0): SinkRecord[] =>
-  values.map((v, i) => ({
-    topic,
-    partition: 1,
-    offset: String(firstOffset + i),
-    key: v.key,
-    value: v.value,
-    timestamp: 0,
-    headers: {},
-  }));
+const asRecords = (topic: string, values: { key: string; value: unknown }[], firstOffset = 0) =>
+  asSinkRecords(topic, values, firstOffset, 1);
 
 const schema = async () => {
   const tables = await ch.query<{ name: string }>(

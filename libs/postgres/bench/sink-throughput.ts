@@ -12,46 +12,22 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Pool } from 'pg';
 import pino from 'pino';
-import { provisionAll, testStack } from '@stableyield/kafka/testing';
-import { TABLES, type SinkRecord } from '@stableyield/sink-model';
-import {
-  connectTestProducer,
-  createSinkTopics,
-  deleteSinkTopics,
-  measureSinkRun,
-  produceRecords,
-  sampleRecords,
-  uniquePrefix,
-} from '@stableyield/sink-model/testing';
+import { TABLES } from '@stableyield/sink-model';
+import { deleteSinkTopics, measureSinkRun, prefillSinkTopic, sinkBench } from '@stableyield/sink-model/testing';
 import { migrate, PostgresWriter } from '../src';
 import { createTestDatabase } from '../src/testing';
 
-const args = process.argv.slice(2);
-const records = Number(args[args.indexOf('--records') + 1] ?? 0) || 1_000_000;
 const BATCH = 5_000;
 
 async function main(): Promise<void> {
-  const stack = testStack();
+  const { stack, prefix, records, values, asRecords } = await sinkBench('cc.prices');
   const logger = pino({ level: 'warn' });
-  await provisionAll(stack);
-  const prefix = uniquePrefix('bench');
-  const run = prefix.slice(5, 11);
-  const values = sampleRecords('cc.prices', run, records);
 
   // Ceiling 1: the sink's upsert path, no Kafka.
   const direct = await createTestDatabase('benchdirect');
   const pool = new Pool({ connectionString: direct.url, max: 2 });
   const { variant } = await migrate(pool, logger);
   const writer = new PostgresWriter({ pool, variant, batchSize: BATCH });
-  const asRecords: SinkRecord[] = values.map((v, i) => ({
-    topic: 'cc.prices',
-    partition: 0,
-    offset: String(i),
-    key: v.key,
-    value: v.value,
-    timestamp: 0,
-    headers: {},
-  }));
   let t = Date.now();
   for (let i = 0; i < asRecords.length; i += BATCH) await writer.write('cc.prices', asRecords.slice(i, i + BATCH));
   const upsertSeconds = (Date.now() - t) / 1000;
@@ -84,12 +60,7 @@ async function main(): Promise<void> {
   await direct.drop();
 
   // The sink from a pre-filled topic.
-  await createSinkTopics(stack, prefix);
-  const producer = await connectTestProducer(stack);
-  t = Date.now();
-  await produceRecords(stack, producer, prefix, 'cc.prices', values, 5_000);
-  const prefillSeconds = (Date.now() - t) / 1000;
-  await producer.disconnect();
+  const prefill = await prefillSinkTopic(stack, prefix, 'cc.prices', values);
   const sinkDb = await createTestDatabase('benchsink');
   const sink = await measureSinkRun(
     'sink-timescale',
@@ -115,7 +86,7 @@ async function main(): Promise<void> {
         records,
         machine: { cpus: cpus().length, loadAverage1m: loadavg()[0] },
         topic: 'cc.prices (12 partitions)',
-        prefill: { seconds: prefillSeconds, recordsPerSecond: Math.round(records / prefillSeconds) },
+        prefill,
         sink: sink,
         ceilings: {
           writerWithoutKafka: {

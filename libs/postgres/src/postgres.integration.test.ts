@@ -1,8 +1,8 @@
 /** Migrations and the writer against the real local PostgreSQL, in a database of their own. */
 import { Pool } from 'pg';
 import pino from 'pino';
-import { TABLES, type SinkRecord } from '@stableyield/sink-model';
-import { sampleRecords } from '@stableyield/sink-model/testing';
+import { TABLES } from '@stableyield/sink-model';
+import { asSinkRecords, sampleRecords } from '@stableyield/sink-model/testing';
 import { migrate } from './migrate';
 import { PostgresWriter } from './postgres-writer';
 import { createTestDatabase } from './testing';
@@ -31,17 +31,6 @@ async function schemaSnapshot(): Promise<unknown> {
     migrations: await q('SELECT version, name, variant, applied_at FROM sink_schema_migrations ORDER BY 1'),
   };
 }
-
-const asRecords = (topic: string, values: { key: string; value: unknown }[], firstOffset = 0): SinkRecord[] =>
-  values.map((v, i) => ({
-    topic,
-    partition: 0,
-    offset: String(firstOffset + i),
-    key: v.key,
-    value: v.value,
-    timestamp: 0,
-    headers: {},
-  }));
 
 beforeAll(async () => {
   db = await createTestDatabase('dbint');
@@ -95,11 +84,11 @@ describe('PostgresWriter', () => {
   it('writes a batch, then adds nothing when the same batch comes again', async () => {
     const values = sampleRecords('cc.prices', 'dbw', 50);
     const w = writer();
-    const first = await w.write('cc.prices', asRecords('cc.prices', values));
+    const first = await w.write('cc.prices', asSinkRecords('cc.prices', values));
     expect(first.rowsByTable.get('cc_prices')).toBe(50);
     const again = await w.write(
       'cc.prices',
-      asRecords('cc.prices', [...values.slice(0, 10), ...sampleRecords('cc.prices', 'dbw', 5, 50)]),
+      asSinkRecords('cc.prices', [...values.slice(0, 10), ...sampleRecords('cc.prices', 'dbw', 5, 50)]),
     );
     expect(again.rowsByTable.get('cc_prices')).toBe(5);
     expect(again.rejected).toEqual([]);
@@ -112,7 +101,7 @@ describe('PostgresWriter', () => {
       ...r,
       value: { ...r.value, ts: Date.UTC(2040, i * 5, 15) },
     }));
-    await writer().write('ex.mktcap', asRecords('ex.mktcap', values));
+    await writer().write('ex.mktcap', asSinkRecords('ex.mktcap', values));
     const parts = await pool.query(
       "SELECT inhrelid::regclass::text AS p FROM pg_inherits WHERE inhparent = 'ex_mktcap'::regclass " +
         "AND inhrelid::regclass::text LIKE 'ex_mktcap_p2040%' ORDER BY 1",
@@ -129,7 +118,7 @@ describe('PostgresWriter', () => {
     values[2]!.value.sampleCount = -1; // CHECK sample_count >= 0
     values[4]!.value.symbol = ''; // CHECK symbol <> ''
     values[5]!.value.price = Number.POSITIVE_INFINITY; // refused before the database
-    const outcome = await writer().write('syi.peg', asRecords('syi.peg', values, 100));
+    const outcome = await writer().write('syi.peg', asSinkRecords('syi.peg', values, 100));
     expect(outcome.rejected.map((r) => [r.record.offset, r.reason.split(' ')[0]])).toEqual([
       ['105', 'syi_peg.price'],
       ['102', '23514'],
@@ -144,7 +133,7 @@ describe('PostgresWriter', () => {
   it('keeps times exact to the millisecond and JSON whole', async () => {
     const [rec] = sampleRecords('syi.calculated', 'dbj', 1);
     rec!.value.ts = Date.UTC(2041, 2, 3, 4, 5, 6, 789);
-    await writer().write('syi.calculated', asRecords('syi.calculated', [rec!]));
+    await writer().write('syi.calculated', asSinkRecords('syi.calculated', [rec!]));
     const row = await pool.query<{ ms: string; c: unknown }>(
       'SELECT (extract(epoch FROM ts) * 1000)::bigint::text AS ms, constituents AS c FROM syi_index WHERE ts = $1',
       [new Date(rec!.value.ts)],

@@ -7,10 +7,20 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { CATALOG, createTopicsWithLeaders, type RawRecord, type TopicProducer } from '@stableyield/kafka';
-import { connectTestProducer, spawnApp, stopApp, type TestStack } from '@stableyield/kafka/testing';
+import {
+  connectTestProducer,
+  provisionAll,
+  spawnApp,
+  stopApp,
+  testStack,
+  waitWhileAppRuns,
+  type AppProcess,
+  type TestStack,
+} from '@stableyield/kafka/testing';
 import * as avro from 'avsc';
 import { createRegistryClient, valueSubject, VALUE_SCHEMAS, type TopicValues } from '@stableyield/schemas';
-import { recordRows, SINK_TOPICS, type Row, type SinkTopic, type TableModel } from './model';
+import { recordRows, SINK_TOPICS, TABLES, type Row, type SinkTopic, type TableModel } from './model';
+import type { SinkRecord } from './sink';
 
 export const CLICKHOUSE_URL = process.env.CLICKHOUSE_URL ?? 'http://127.0.0.1:8123';
 
@@ -248,6 +258,21 @@ export async function produceRecords<T extends SinkTopic>(
 export { connectTestProducer, spawnApp, stopApp };
 export type { AppProcess as SinkProcess } from '@stableyield/kafka/testing';
 
+/**
+ * The variables of an app that serves from a test database and a prefixed copy of the topics (api,
+ * ws-gateway), on the loopback interface: its topics already provisioned, warnings only in its log.
+ */
+export const servingAppEnv = (stack: TestStack, databaseUrl: string, topicPrefix: string): Record<string, string> => ({
+  DATABASE_URL: databaseUrl,
+  TOPIC_PREFIX: topicPrefix,
+  PROVISION_TOPICS: 'false',
+  LOG_LEVEL: 'warn',
+  HOST: '127.0.0.1',
+  HEALTH_HOST: '127.0.0.1',
+  KAFKA_BROKERS: stack.brokers.join(','),
+  SCHEMA_REGISTRY_URL: stack.registryUrl,
+});
+
 /** Reads a metric's summed value from a Prometheus text exposition. */
 export function metricValue(text: string, name: string, labels: Record<string, string> = {}): number {
   let sum = 0;
@@ -390,5 +415,236 @@ export async function measureSinkRun(
     totalSeconds: (end - started) / 1000,
     sustainedSeconds,
     rowsPerSecond: Math.round(written / sustainedSeconds),
+  };
+}
+
+/** A number option of a benchmark's command line (`--records 1000000`), or `fallback`. */
+export const benchOption = (name: string, fallback: number, args = process.argv.slice(2)): number =>
+  Number(args[args.indexOf(name) + 1] ?? 0) || fallback;
+
+/** Values as the consumer hands them to a writer: offsets from `firstOffset` on, in one partition. */
+export const asSinkRecords = (
+  topic: string,
+  values: readonly { key: string; value: unknown }[],
+  firstOffset = 0,
+  partition = 0,
+): SinkRecord[] =>
+  values.map((v, i) => ({
+    topic,
+    partition,
+    offset: String(firstOffset + i),
+    key: v.key,
+    value: v.value,
+    timestamp: 0,
+    headers: {},
+  }));
+
+/**
+ * A sink benchmark's start: the stack (provisioned), a topic prefix of its own and `--records` records of the topic
+ * (1 000 000 unless told), as values to produce and as the consumer hands them to a writer.
+ */
+export async function sinkBench<T extends SinkTopic>(topic: T) {
+  const records = benchOption('--records', 1_000_000);
+  const stack = testStack();
+  await provisionAll(stack);
+  const prefix = uniquePrefix('bench');
+  const values = sampleRecords(topic, prefix.slice(5, 11), records);
+  return { stack, prefix, records, values, asRecords: asSinkRecords(topic, values) };
+}
+
+/**
+ * Creates the prefixed sink topics and fills `<prefix><topic>` with the records through a producer of its own,
+ * for a benchmark's sink to consume: how long producing them took.
+ */
+export async function prefillSinkTopic<T extends SinkTopic>(
+  stack: TestStack,
+  prefix: string,
+  topic: T,
+  records: readonly TestRecord<T>[],
+): Promise<{ seconds: number; recordsPerSecond: number }> {
+  await createSinkTopics(stack, prefix);
+  const producer = await connectTestProducer(stack);
+  const t = Date.now();
+  await produceRecords(stack, producer, prefix, topic, records, 5_000);
+  const seconds = (Date.now() - t) / 1000;
+  await producer.disconnect();
+  return { seconds, recordsPerSecond: Math.round(records.length / seconds) };
+}
+
+/** The records a test produced to one sink topic. */
+export interface SinkBatch {
+  topic: SinkTopic;
+  records: readonly TestRecord[];
+}
+
+/** Rows read back from a table, in logical form (normaliseRow) and sorted by key. */
+export const logicalRows = (table: TableModel, raw: readonly Record<string, unknown>[]): Record<string, unknown>[] =>
+  sortByKey(
+    table,
+    raw.map((r) => normaliseRow(table, r)),
+  );
+
+/** Stops a sink (SIGTERM) that must exit cleanly: with code 0. */
+export async function expectCleanStop(p: AppProcess): Promise<void> {
+  await stopApp(p);
+  expect(p.child.exitCode).toBe(0);
+}
+
+/** The kill test of a sink (sinkAttempts' killAndRestart): a wait is a label and its condition. */
+export interface SinkKill {
+  groupId: string;
+  extra: Record<string, string>;
+  wrote: [label: string, done: () => Promise<boolean>];
+  killed: () => Promise<void>;
+  restarted?: [label: string, done: () => Promise<boolean>];
+}
+
+/** One jest attempt's own Kafka side of a sink app's integration test (sinkAttempts). */
+export interface SinkAttempt {
+  prefix: string;
+  /** the id in the attempt's records (sampleRecords): from its prefix */
+  run: string;
+  /** the attempt's prefixed sink topics */
+  topics: string[];
+  /** the attempt's own: a producer that knew the previous attempt's (deleted) topics keeps asking for them */
+  producer: TopicProducer;
+  /** every sink the attempt started: killed after it, their output shown unless it passed */
+  running: AppProcess[];
+  passed: boolean;
+}
+
+/** The attempt's own database, beside its topics (sinkAttempts). */
+export interface SinkAttemptStore<A extends SinkAttempt> {
+  /** Creates it once the attempt's topics and producer are there, setting the attempt's fields of it. */
+  setUp(a: Partial<A>): void | Promise<void>;
+  /** Removes it once the attempt's sinks are killed and its producer is gone; a field is missing if setUp failed. */
+  tearDown(a: Partial<A>): void | Promise<void>;
+  /** The sink app's variables for it. */
+  env(a: A): Record<string, string>;
+  /** A table's stored rows as the database gives them (expectTablesToHold). */
+  rows?(a: A, table: TableModel): Promise<Record<string, unknown>[]>;
+}
+
+/**
+ * Per-attempt isolation for a sink app's integration test file. jest retries a failed test once in the same
+ * module: beforeEach gives every attempt its own prefix, topics, producer and database (the store's), and
+ * afterEach kills the attempt's sinks and removes exactly what its beforeEach created, so a retry never meets the
+ * first attempt's rows, dead letters or processes (the catalog is provisioned before all tests). A test body runs
+ * in `isolated`; the attempt has passed only when the body resolved. Call it at the top of the test file: it
+ * registers those jest hooks.
+ */
+export function sinkAttempts<A extends SinkAttempt>(
+  stack: TestStack,
+  app: string,
+  tag: string,
+  store: SinkAttemptStore<A>,
+) {
+  let attempt: Partial<SinkAttempt> | undefined;
+  const ready = new WeakSet<Partial<SinkAttempt>>();
+
+  beforeAll(async () => {
+    await provisionAll(stack);
+  });
+
+  beforeEach(async () => {
+    const prefix = uniquePrefix(tag);
+    const a: Partial<SinkAttempt> = {
+      prefix,
+      run: prefix.slice(tag.length, tag.length + 6),
+      running: [],
+      passed: false,
+    };
+    attempt = a;
+    await createSinkTopics(stack, prefix);
+    a.topics = SINK_TOPICS.map((t) => `${prefix}${t}`);
+    a.producer = await connectTestProducer(stack);
+    await store.setUp(a as Partial<A>);
+    ready.add(a);
+  });
+
+  afterEach(async () => {
+    const a = attempt;
+    attempt = undefined;
+    if (a === undefined) return;
+    for (const p of a.running ?? []) {
+      // On failure (or a timeout) the sink's own log says why.
+      if (!a.passed || process.env.SHOW_SINK_LOGS) console.log(`sink pid ${p.child.pid}:\n${p.output().slice(-4000)}`);
+      await stopApp(p, 'SIGKILL');
+    }
+    await a.producer?.disconnect();
+    await store.tearDown(a as Partial<A>);
+    if (a.topics) await deleteSinkTopics(stack, a.prefix!);
+  });
+
+  const startSink = (a: A, groupId: string, extra: Record<string, string> = {}): AppProcess => {
+    const p = spawnApp(app, {
+      ...store.env(a),
+      SINK_GROUP_ID: groupId,
+      TOPIC_PREFIX: a.prefix,
+      HEALTH_PORT: '0',
+      KAFKA_BROKERS: stack.brokers.join(','),
+      SCHEMA_REGISTRY_URL: stack.registryUrl,
+      RETRY_MAX_MS: '1000',
+      ...extra,
+    });
+    a.running.push(p);
+    return p;
+  };
+  const caughtUp = (a: A, groupId: string) => () => groupCaughtUp(stack, groupId, a.topics);
+
+  return {
+    isolated: (body: (a: A) => Promise<void>) => async (): Promise<void> => {
+      const a = attempt;
+      if (a === undefined || !ready.has(a)) throw new Error('the attempt was not set up (beforeEach failed)');
+      await body(a as A);
+      a.passed = true;
+    },
+
+    /** Starts the app on the attempt's topics and database, in group `groupId`; afterEach kills it. */
+    startSink,
+
+    /** Whether the group has consumed every topic of the attempt to its end. */
+    caughtUp,
+
+    /** Produces records to the attempt's copy of the topic. */
+    produce: <T extends SinkTopic>(a: A, topic: T, records: readonly TestRecord<T>[], chunk?: number) =>
+      produceRecords(stack, a.producer, a.prefix, topic, records, chunk),
+
+    /** Produces the attempt's records of the nine topics (40 index records, 120 of each other topic). */
+    async produceNineTopics(a: A): Promise<SinkBatch[]> {
+      const batches: SinkBatch[] = SINK_TOPICS.map((topic) => ({
+        topic,
+        records: sampleRecords(topic, a.run, topic === 'syi.calculated' ? 40 : 120),
+      }));
+      for (const b of batches) await produceRecords(stack, a.producer, a.prefix, b.topic, b.records);
+      return batches;
+    },
+
+    /** Every table of the attempt's database holds exactly the rows of these batches (store.rows reads them). */
+    async expectTablesToHold(a: A, batches: readonly SinkBatch[]): Promise<void> {
+      if (store.rows === undefined) throw new Error(`no rows() for ${app}'s tables`);
+      for (const [table, rows] of expectedRows(batches)) {
+        const model = TABLES[table as keyof typeof TABLES];
+        const expected = logicalRows(model, rows);
+        expect({ table, rows: logicalRows(model, await store.rows(a, model)) }).toEqual({ table, rows: expected });
+      }
+    },
+
+    /**
+     * A sink in group `groupId` (with `extra`) killed (SIGKILL) mid-batch, once `wrote`, then checked with `killed`;
+     * a second sink in the same group runs until `restarted` (when given) and the group has caught up, and stops.
+     */
+    async killAndRestart(a: A, { groupId, extra, wrote, killed, restarted }: SinkKill): Promise<void> {
+      const first = startSink(a, groupId, extra);
+      await waitWhileAppRuns(first, wrote[0], wrote[1], 240_000, 20);
+      first.child.kill('SIGKILL');
+      await first.exited;
+      await killed();
+
+      const second = startSink(a, groupId, extra);
+      if (restarted) await waitWhileAppRuns(second, restarted[0], restarted[1], 240_000);
+      await waitWhileAppRuns(second, 'restarted sink caught up', caughtUp(a, groupId), 240_000);
+      await stopApp(second);
+    },
   };
 }

@@ -6,6 +6,22 @@ import { waitFor } from '@stableyield/kafka/testing';
 import type { SyiRecord } from '@stableyield/schemas';
 import type { StreamClient } from './live-stream';
 
+/** A store's `syi_index` rows are exactly these (ts, value), once it holds as many (waits up to 2 min). */
+async function checkIndexRows(
+  store: string,
+  rows: () => Promise<[number, number][]>,
+  index: readonly (readonly [number, number])[],
+): Promise<string[]> {
+  await waitFor(
+    `${store} to hold every record`,
+    async () => (await rows()).length >= index.length,
+    120_000,
+    1_000,
+  ).catch(() => undefined);
+  const got = await rows();
+  return JSON.stringify(got) === JSON.stringify(index) ? [] : [`${store} syi_index: ${describeDifference(got, index)}`];
+}
+
 /** PostgreSQL's `syi_index` holds exactly these (ts, value), once the sink has caught up (waits up to 2 min). */
 export async function checkPostgresIndex(
   databaseUrl: string,
@@ -18,16 +34,7 @@ export async function checkPostgresIndex(
       (await pg.query<{ ts: Date; value: number }>('SELECT ts, value FROM syi_index ORDER BY ts')).rows.map(
         (r): [number, number] => [r.ts.getTime(), r.value],
       );
-    await waitFor(
-      'PostgreSQL to hold every record',
-      async () => (await rows()).length >= index.length,
-      120_000,
-      1_000,
-    ).catch(() => undefined);
-    const got = await rows();
-    return JSON.stringify(got) === JSON.stringify(index)
-      ? []
-      : [`PostgreSQL syi_index: ${describeDifference(got, index)}`];
+    return await checkIndexRows('PostgreSQL', rows, index);
   } finally {
     await pg.end();
   }
@@ -50,16 +57,7 @@ export async function checkClickHouseIndex(
           .query<{ ts: string; value: number }>(`SELECT ts, value FROM ${database}.syi_index FINAL ORDER BY ts`)
           .catch(() => [])
       ).map((r): [number, number] => [Number(r.ts), r.value]);
-    await waitFor(
-      'ClickHouse to hold every record',
-      async () => (await rows()).length >= index.length,
-      120_000,
-      1_000,
-    ).catch(() => undefined);
-    const got = await rows();
-    return JSON.stringify(got) === JSON.stringify(index)
-      ? []
-      : [`ClickHouse syi_index: ${describeDifference(got, index)}`];
+    return await checkIndexRows('ClickHouse', rows, index);
   } finally {
     await ch.close();
   }
