@@ -21,44 +21,34 @@ const onchain = (answer: bigint, updatedAt: number): OnchainSyi => ({
 
 describe('decideSyi at the default triggers (1 bp, 3600 s)', () => {
   const chain = onchain(300_000_000n, 1_000); // 3 %
+  /** The decision for a record of `answer` at T = `t` against `chain`, at chain time `now`. */
+  const decide = (answer: bigint, t: number, now: number, triggers = defaultSyiTriggers) =>
+    decideSyi(round(answer, t), chain, now, triggers);
   it('a deviation of exactly 1 bp publishes; 0.5 bp does not', () => {
-    expect(decideSyi(round(300_030_000n, 1_060), chain, 1_070, defaultSyiTriggers)).toMatchObject({
-      publish: true,
-      reason: 'deviation',
-      deviationBps: 1,
-    });
-    expect(decideSyi(round(299_970_000n, 1_060), chain, 1_070, defaultSyiTriggers)).toMatchObject({
-      publish: true,
-      reason: 'deviation',
-    });
-    expect(decideSyi(round(300_015_000n, 1_060), chain, 1_070, defaultSyiTriggers)).toMatchObject({
+    expect(decide(300_030_000n, 1_060, 1_070)).toMatchObject({ publish: true, reason: 'deviation', deviationBps: 1 });
+    expect(decide(299_970_000n, 1_060, 1_070)).toMatchObject({ publish: true, reason: 'deviation' });
+    expect(decide(300_015_000n, 1_060, 1_070)).toMatchObject({
       publish: false,
       reason: 'within-band',
       deviationBps: 0.5,
     });
-    expect(decideSyi(round(300_029_999n, 1_060), chain, 1_070, defaultSyiTriggers).publish).toBe(false);
+    expect(decide(300_029_999n, 1_060, 1_070).publish).toBe(false);
   });
   it('the heartbeat publishes an unchanged value once the on-chain one is SYI_HEARTBEAT_S old', () => {
-    expect(decideSyi(round(300_000_000n, 4_590), chain, 4_599, defaultSyiTriggers)).toMatchObject({
+    expect(decide(300_000_000n, 4_590, 4_599)).toMatchObject({
       publish: false,
       reason: 'within-band',
       onchainAgeS: 3_599,
     });
-    expect(decideSyi(round(300_000_000n, 4_590), chain, 4_600, defaultSyiTriggers)).toMatchObject({
+    expect(decide(300_000_000n, 4_590, 4_600)).toMatchObject({
       publish: true,
       reason: 'heartbeat',
       onchainAgeS: 3_600,
     });
   });
   it('never publishes a T the chain already has or passed, whatever the deviation', () => {
-    expect(decideSyi(round(400_000_000n, 1_000), chain, 9_999, defaultSyiTriggers)).toMatchObject({
-      publish: false,
-      reason: 'not-newer',
-    });
-    expect(decideSyi(round(400_000_000n, 940), chain, 9_999, defaultSyiTriggers)).toMatchObject({
-      publish: false,
-      reason: 'not-newer',
-    });
+    expect(decide(400_000_000n, 1_000, 9_999)).toMatchObject({ publish: false, reason: 'not-newer' });
+    expect(decide(400_000_000n, 940, 9_999)).toMatchObject({ publish: false, reason: 'not-newer' });
   });
   it('publishes the first record onto an empty feed; holds without a record', () => {
     expect(decideSyi(round(1n, 5), undefined, 10, defaultSyiTriggers)).toEqual({ publish: true, reason: 'first' });
@@ -70,14 +60,8 @@ describe('decideSyi at the default triggers (1 bp, 3600 s)', () => {
   });
   it('SYI_MIN_INTERVAL_S holds a deviation until T has moved on far enough', () => {
     const t = { ...defaultSyiTriggers, minIntervalS: 300 };
-    expect(decideSyi(round(330_000_000n, 1_299), chain, 1_300, t)).toMatchObject({
-      publish: false,
-      reason: 'min-interval',
-    });
-    expect(decideSyi(round(330_000_000n, 1_300), chain, 1_300, t)).toMatchObject({
-      publish: true,
-      reason: 'deviation',
-    });
+    expect(decide(330_000_000n, 1_299, 1_300, t)).toMatchObject({ publish: false, reason: 'min-interval' });
+    expect(decide(330_000_000n, 1_300, 1_300, t)).toMatchObject({ publish: true, reason: 'deviation' });
   });
   it('property: publishes iff T is newer and (deviation ≥ threshold or heartbeat), and never an older T', () => {
     fc.assert(
