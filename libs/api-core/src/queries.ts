@@ -1,4 +1,4 @@
-import type { PoolApy, SyiConstituent, SyiRecord } from '@stableyield/schemas';
+import type { PegMeasure, PoolApy, SyiConstituent, SyiRecord } from '@stableyield/schemas';
 import type { Queryable } from './db';
 
 /**
@@ -177,16 +177,8 @@ export async function constituentHistory(
   }));
 }
 
-export interface PegPoint {
-  symbol: string;
-  ts: number;
-  price: number | null;
-  devBps: number | null;
-  pegScore: number | null;
-  sigmaBps: number | null;
-  sampleCount: number;
-  methodologyVersion: string;
-}
+/** A symbol's newest peg row: the syi.peg record. */
+export type PegPoint = PegMeasure;
 
 /** The newest peg measure of a symbol. */
 export async function latestPeg(db: Queryable, symbol: string): Promise<PegPoint | null> {
