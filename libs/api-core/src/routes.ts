@@ -106,6 +106,15 @@ const notModified = (what: string) =>
     headers: { ETag: ETAG_HEADER },
   }) as const;
 
+/** The responses of an answer about a symbol sent with its ETag: the body, 304, unknown symbol, no database. */
+const cachedAnswerOfSymbol = <Body extends object>(body: Body) =>
+  ({
+    200: { ...body, headers: { ETag: ETAG_HEADER } },
+    304: notModified('the answer'),
+    404: UNKNOWN_SYMBOL,
+    503: DATABASE_UNAVAILABLE,
+  }) as const;
+
 /** An encoded answer, or 304 when the request's If-None-Match names it. */
 function sendEncoded(request: FastifyRequest, reply: FastifyReply, answer: EncodedBody): FastifyReply {
   reply.header('etag', answer.etag);
@@ -276,20 +285,14 @@ export function registerApiRoutes(app: FastifyInstance, deps: RouteDeps): void {
             },
           },
         },
-        response: {
-          200: {
-            ...objectSchema({
-              symbol: { type: 'string' },
-              from: { type: 'integer', description: 'start of the range served' },
-              to: { type: 'integer' },
-              points: { type: 'array', items: constituentPointSchema },
-            }),
-            headers: { ETag: ETAG_HEADER },
-          },
-          304: notModified('the answer'),
-          404: UNKNOWN_SYMBOL,
-          503: DATABASE_UNAVAILABLE,
-        },
+        response: cachedAnswerOfSymbol(
+          objectSchema({
+            symbol: { type: 'string' },
+            from: { type: 'integer', description: 'start of the range served' },
+            to: { type: 'integer' },
+            points: { type: 'array', items: constituentPointSchema },
+          }),
+        ),
       },
     },
     async (request, reply) => {
@@ -392,15 +395,9 @@ export function registerApiRoutes(app: FastifyInstance, deps: RouteDeps): void {
             symbol: { type: 'string', pattern: SYMBOL_PATTERN, description: 'only pools of this stablecoin' },
           },
         },
-        response: {
-          200: {
-            ...objectSchema({ symbol: { type: ['string', 'null'] }, pools: { type: 'array', items: poolSchema } }),
-            headers: { ETag: ETAG_HEADER },
-          },
-          304: notModified('the answer'),
-          404: UNKNOWN_SYMBOL,
-          503: DATABASE_UNAVAILABLE,
-        },
+        response: cachedAnswerOfSymbol(
+          objectSchema({ symbol: { type: ['string', 'null'] }, pools: { type: 'array', items: poolSchema } }),
+        ),
       },
     },
     async (request, reply) => {
