@@ -1,4 +1,12 @@
-import { Kafka, logLevel, type KafkaConfig, type LogEntry, type SASLOptions } from 'kafkajs';
+import {
+  Kafka,
+  logLevel,
+  type Consumer,
+  type ConsumerConfig,
+  type KafkaConfig,
+  type LogEntry,
+  type SASLOptions,
+} from 'kafkajs';
 import type { Logger } from 'pino';
 import { guardProducers, testGuardOn } from './test-guard';
 
@@ -49,3 +57,17 @@ export function createKafka(settings: KafkaSettings, logger: Logger): Kafka {
 }
 
 export type { Kafka };
+
+/**
+ * A consumer of committed records only that never creates a topic, with a 30 s session and 3 s
+ * heartbeats unless `config` says otherwise: what every reader of a topic starts from.
+ */
+export function committedConsumer(kafka: Kafka, config: ConsumerConfig): Consumer {
+  return kafka.consumer({
+    readUncommitted: false,
+    allowAutoTopicCreation: false,
+    sessionTimeout: 30_000,
+    heartbeatInterval: 3_000,
+    ...config,
+  });
+}

@@ -1,6 +1,7 @@
 import type { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { DataTopic } from '@stableyield/schemas';
+import { committedConsumer } from './client';
 import { deadLetterRecord, type DeadLetter } from './dlq';
 import type { KafkaMetrics } from './metrics';
 import { sendPerPartition } from './partitioning';
@@ -129,12 +130,9 @@ abstract class BatchConsumer {
 
   protected constructor(protected readonly base: ConsumerBaseOptions) {
     this.log = base.logger.child({ module: 'consumer', group: base.groupId });
-    this.consumer = base.kafka.consumer({
+    this.consumer = committedConsumer(base.kafka, {
       groupId: base.groupId,
-      readUncommitted: false,
-      allowAutoTopicCreation: false,
       sessionTimeout: base.sessionTimeoutMs ?? 30_000,
-      heartbeatInterval: 3_000,
       minBytes: base.fetch?.minBytes ?? 1,
       maxWaitTimeInMs: base.fetch?.maxWaitMs ?? 500,
       maxBytesPerPartition: base.fetch?.maxBytesPerPartition ?? 1_048_576,

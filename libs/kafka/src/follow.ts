@@ -1,6 +1,7 @@
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { DataTopic, TopicValues } from '@stableyield/schemas';
+import { committedConsumer } from './client';
 import { decodeBatch, type ConsumedRecord } from './consumer';
 import { retryWhileRegistryUnavailable } from './registry-retry';
 import type { KafkaMetrics } from './metrics';
@@ -43,13 +44,9 @@ export class TopicFollower<T extends DataTopic> {
 
   constructor(private readonly options: TopicFollowerOptions<T>) {
     this.log = options.logger.child({ module: 'follower', topic: options.topic });
-    this.consumer = options.kafka.consumer({
+    this.consumer = committedConsumer(options.kafka, {
       groupId: options.groupId,
-      readUncommitted: false,
-      allowAutoTopicCreation: false,
       maxWaitTimeInMs: options.maxWaitMs ?? 1_000,
-      sessionTimeout: 30_000,
-      heartbeatInterval: 3_000,
     });
   }
 

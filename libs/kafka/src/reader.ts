@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
+import { committedConsumer } from './client';
 
 /** One fetched batch of one partition, as the broker returned it. */
 export interface PartitionBatch {
@@ -80,12 +81,8 @@ export class PartitionReader {
 
   async start(): Promise<void> {
     const { kafka, topics, startOffsets } = this.options;
-    const consumer = kafka.consumer({
+    const consumer = committedConsumer(kafka, {
       groupId: this.groupId,
-      readUncommitted: false,
-      allowAutoTopicCreation: false,
-      sessionTimeout: 30_000,
-      heartbeatInterval: 3_000,
       maxWaitTimeInMs: 100,
       ...(this.options.maxBytesPerPartition ? { maxBytesPerPartition: this.options.maxBytesPerPartition } : {}),
     });
