@@ -2,7 +2,7 @@
 // the libs/upstream mappers (zod) before anything is published; the URL used in logs and DLQ headers
 // never carries an API key (keys go in headers, or are masked when the API wants them in the query).
 import { type OutgoingRecord } from '@stableyield/kafka';
-import { type DataTopic } from '@stableyield/schemas';
+import { type DataTopic, type TopicValues } from '@stableyield/schemas';
 import {
   mapBinanceDepth,
   mapBinanceTicker24hr,
@@ -152,45 +152,39 @@ export interface DefiLlamaSettings {
   symbols: readonly string[];
 }
 
+/** One DefiLlama endpoint whose records all go to `topic`, each keyed by `keyOf`. */
+function defiLlamaCall<T extends 'dl.apy' | 'ex.mktcap'>(
+  name: string,
+  url: string,
+  topic: T,
+  mapPayload: (payload: unknown, fetchedAt: number) => ParseResult<TopicValues[T][]>,
+  keyOf: (record: TopicValues[T]) => string,
+): MarketCall {
+  return call({
+    name,
+    source: 'defillama',
+    url,
+    headers: {},
+    topic,
+    map: (payload, fetchedAt) => {
+      const result = mapPayload(payload, fetchedAt);
+      if (!result.ok) return result;
+      const records = result.records.map((r) => ({ key: keyOf(r), value: r, timestamp: r.ts }));
+      return ok([{ topic, records } as TopicBatch]);
+    },
+  });
+}
+
 export function defiLlamaYieldsCalls(s: DefiLlamaSettings): MarketCall[] {
-  return [
-    call({
-      name: 'defillama-pools',
-      source: 'defillama',
-      url: join(s.baseUrl, '/pools'),
-      headers: {},
-      topic: 'dl.apy',
-      map: (payload, fetchedAt) => {
-        const result = mapDefiLlamaPools(payload, { symbols: s.symbols, fetchedAt });
-        return result.ok
-          ? ok([{ topic: 'dl.apy', records: result.records.map((r) => ({ key: r.pool, value: r, timestamp: r.ts })) }])
-          : result;
-      },
-    }),
-  ];
+  const map = (payload: unknown, fetchedAt: number) => mapDefiLlamaPools(payload, { symbols: s.symbols, fetchedAt });
+  return [defiLlamaCall('defillama-pools', join(s.baseUrl, '/pools'), 'dl.apy', map, (r) => r.pool)];
 }
 
 export function defiLlamaStablecoinsCalls(s: DefiLlamaSettings): MarketCall[] {
-  return [
-    call({
-      name: 'defillama-stablecoins',
-      source: 'defillama',
-      url: join(s.baseUrl, '/stablecoins?includePrices=true'),
-      headers: {},
-      topic: 'ex.mktcap',
-      map: (payload, fetchedAt) => {
-        const result = mapDefiLlamaStablecoins(payload, { symbols: s.symbols, fetchedAt });
-        return result.ok
-          ? ok([
-              {
-                topic: 'ex.mktcap',
-                records: result.records.map((r) => ({ key: r.symbol, value: r, timestamp: r.ts })),
-              },
-            ])
-          : result;
-      },
-    }),
-  ];
+  const map = (payload: unknown, fetchedAt: number) =>
+    mapDefiLlamaStablecoins(payload, { symbols: s.symbols, fetchedAt });
+  const url = join(s.baseUrl, '/stablecoins?includePrices=true');
+  return [defiLlamaCall('defillama-stablecoins', url, 'ex.mktcap', map, (r) => r.symbol)];
 }
 
 export interface FredSettings {
