@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { simPerFile } from '@stableyield/app-market-sim/test/sim';
 import { DLQ_HEADERS, readDeadLetterHeaders } from '@stableyield/kafka';
 import { endOffsets, readTopic, stackWithTopics, testPrefix, waitFor } from '@stableyield/kafka/testing';
-import { defiLlamaPoolsBody } from '@stableyield/market-model';
+import { defiLlamaPoolsBody, simulatedMarketUpstreams } from '@stableyield/market-model';
 import { ingesterTestDeps } from '@stableyield/ingest/testing';
 import { createLogger, type createMetricsRegistry, type Readiness } from '@stableyield/observability';
 import { type DataTopic } from '@stableyield/schemas';
@@ -36,11 +36,7 @@ interface Started {
 
 async function start(env: Record<string, string>, fetchFn?: typeof fetch): Promise<Started> {
   const config = loadAppConfig({
-    CRYPTOCOMPARE_URL: `${sim().url}/cryptocompare`,
-    BINANCE_URL: `${sim().url}/binance`,
-    DEFILLAMA_YIELDS_URL: `${sim().url}/defillama/yields`,
-    DEFILLAMA_STABLECOINS_URL: `${sim().url}/defillama/stablecoins`,
-    FRED_URL: `${sim().url}/fred`,
+    ...simulatedMarketUpstreams(sim().url),
     FRED_API_KEY: FRED_KEY,
     CRYPTOCOMPARE_INTERVAL_MS: '300',
     BINANCE_INTERVAL_MS: '300',

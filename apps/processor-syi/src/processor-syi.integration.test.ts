@@ -8,6 +8,7 @@ import { prefixedTopic } from '@stableyield/kafka';
 import { endOffsets, readTopic, waitFor } from '@stableyield/kafka/testing';
 import type { SyiRecord } from '@stableyield/schemas';
 import { SyntheticMarket, verifyChain, type InputRecord } from '@stableyield/stream';
+import { simulatedMarketUpstreams } from '@stableyield/market-model';
 import {
   dumpInputs as sharedDumpInputs,
   httpOk,
@@ -246,12 +247,7 @@ it('equals the replay of its inputs over a live run of the market simulator thro
     spawnApp('ingest-market', {
       ...kafkaEnv,
       HEALTH_PORT: String(marketHealth),
-      CRYPTOCOMPARE_URL: `${sim}/cryptocompare`,
-      BINANCE_URL: `${sim}/binance`,
-      DEFILLAMA_YIELDS_URL: `${sim}/defillama/yields`,
-      DEFILLAMA_STABLECOINS_URL: `${sim}/defillama/stablecoins`,
-      FRED_URL: `${sim}/fred`,
-      FRED_API_KEY: 'local-simulator',
+      ...simulatedMarketUpstreams(sim),
       CRYPTOCOMPARE_INTERVAL_MS: '20000',
       DEFILLAMA_YIELDS_INTERVAL_MS: '60000',
       DEFILLAMA_STABLECOINS_INTERVAL_MS: '60000',

@@ -30,6 +30,7 @@ import { toHex } from 'viem';
 import { APPS } from './catalog';
 import { exposedMetricNames, fileSdDirectory, missingMetrics, usedMetrics } from './metrics-contract';
 import { REPO_ROOT, repoPath } from './paths';
+import { simulatedMarketUpstreams } from '@stableyield/market-model';
 
 const BUDGET_MS = 175_000;
 const started = Date.now();
@@ -101,12 +102,7 @@ function appEnv(
     case 'ingest-market':
       return {
         ...own,
-        CRYPTOCOMPARE_URL: `${nowhere}/cryptocompare`,
-        BINANCE_URL: `${nowhere}/binance`,
-        DEFILLAMA_YIELDS_URL: `${nowhere}/defillama/yields`,
-        DEFILLAMA_STABLECOINS_URL: `${nowhere}/defillama/stablecoins`,
-        FRED_URL: `${nowhere}/fred`,
-        FRED_API_KEY: 'local-simulator',
+        ...simulatedMarketUpstreams(nowhere),
         HTTP_RETRIES: '0',
       };
     case 'keeper':

@@ -7,3 +7,4 @@ export * from './market';
 export * from './hermes';
 export * from './venues';
 export * from './malform';
+export * from './upstream-urls';

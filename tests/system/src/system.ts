@@ -22,7 +22,7 @@ import {
   TopicFollower,
 } from '@stableyield/kafka';
 import { readTopic, testStack, waitFor, type TestStack } from '@stableyield/kafka/testing';
-import { ASSETS } from '@stableyield/market-model';
+import { ASSETS, simulatedMarketUpstreams } from '@stableyield/market-model';
 import {
   createRegistryClient,
   registerSchemas,
@@ -683,12 +683,7 @@ export class System {
         return {
           ...kafka,
           HEALTH_PORT: this.port(),
-          CRYPTOCOMPARE_URL: `${sim()}/cryptocompare`,
-          BINANCE_URL: `${sim()}/binance`,
-          DEFILLAMA_YIELDS_URL: `${sim()}/defillama/yields`,
-          DEFILLAMA_STABLECOINS_URL: `${sim()}/defillama/stablecoins`,
-          FRED_URL: `${sim()}/fred`,
-          FRED_API_KEY: 'local-simulator',
+          ...simulatedMarketUpstreams(sim()),
           CRYPTOCOMPARE_INTERVAL_MS: String(this.options.ccIntervalMs),
           DEFILLAMA_YIELDS_INTERVAL_MS: '60000',
           DEFILLAMA_STABLECOINS_INTERVAL_MS: '60000',
