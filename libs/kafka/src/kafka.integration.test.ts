@@ -345,22 +345,19 @@ describe('TransactionalRunner', () => {
     const id = `test-fence-${run}`;
     const first = new TopicProducer(stack.kafka, stack.serde, metrics, stack.logger, { transactionalId: id });
     const second = new TopicProducer(stack.kafka, stack.serde, metrics, stack.logger, { transactionalId: id });
+    type Transaction = Awaited<ReturnType<TopicProducer['transaction']>>;
+    const sendRate = async (producer: TopicProducer, txn: Transaction, rate: number, date: string) => {
+      const value = { series: 'TEST', rate, date, ts: run };
+      await txn.send({ topic, acks: -1, messages: await producer.encode(topic, [{ key, value }]) });
+    };
     await first.connect();
     const open = await first.transaction();
-    await open.send({
-      topic,
-      acks: -1,
-      messages: await first.encode(topic, [{ key, value: { series: 'TEST', rate: 1, date: 'fenced', ts: run } }]),
-    });
+    await sendRate(first, open, 1, 'fenced');
     await second.connect();
     await second.fence(); // without it kafkajs would register the id only at second's first transaction
     await expect(open.commit()).rejects.toThrow();
     const committed = await second.transaction();
-    await committed.send({
-      topic,
-      acks: -1,
-      messages: await second.encode(topic, [{ key, value: { series: 'TEST', rate: 2, date: 'successor', ts: run } }]),
-    });
+    await sendRate(second, committed, 2, 'successor');
     await committed.commit();
     await first.disconnect();
     await second.disconnect();
