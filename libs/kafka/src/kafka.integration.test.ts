@@ -30,6 +30,18 @@ const prefixedSchemas = Object.fromEntries(
 
 const sample = sampleValues(run);
 
+type Transaction = Awaited<ReturnType<TopicProducer['transaction']>>;
+
+/** One trad.tbill record of `key` (series TEST) sent in the transaction `txn` of `producer`. */
+async function sendRate(
+  producer: TopicProducer,
+  txn: Transaction,
+  r: { topic: 'trad.tbill'; key: string; rate: number; date: string },
+): Promise<void> {
+  const value = { series: 'TEST', rate: r.rate, date: r.date, ts: run };
+  await txn.send({ topic: r.topic, acks: -1, messages: await producer.encode(r.topic, [{ key: r.key, value }]) });
+}
+
 let producer: TopicProducer;
 
 beforeAll(async () => {
@@ -345,19 +357,14 @@ describe('TransactionalRunner', () => {
     const id = `test-fence-${run}`;
     const first = new TopicProducer(stack.kafka, stack.serde, metrics, stack.logger, { transactionalId: id });
     const second = new TopicProducer(stack.kafka, stack.serde, metrics, stack.logger, { transactionalId: id });
-    type Transaction = Awaited<ReturnType<TopicProducer['transaction']>>;
-    const sendRate = async (producer: TopicProducer, txn: Transaction, rate: number, date: string) => {
-      const value = { series: 'TEST', rate, date, ts: run };
-      await txn.send({ topic, acks: -1, messages: await producer.encode(topic, [{ key, value }]) });
-    };
     await first.connect();
     const open = await first.transaction();
-    await sendRate(first, open, 1, 'fenced');
+    await sendRate(first, open, { topic, key, rate: 1, date: 'fenced' });
     await second.connect();
     await second.fence(); // without it kafkajs would register the id only at second's first transaction
     await expect(open.commit()).rejects.toThrow();
     const committed = await second.transaction();
-    await sendRate(second, committed, 2, 'successor');
+    await sendRate(second, committed, { topic, key, rate: 2, date: 'successor' });
     await committed.commit();
     await first.disconnect();
     await second.disconnect();
@@ -376,20 +383,11 @@ describe('TransactionalRunner', () => {
       transactionalId: `test-abort-${run}`,
     });
     await txProducer.connect();
-    const value = { series: 'TEST', rate: 1, date: 'd', ts: run };
     const aborted = await txProducer.transaction();
-    await aborted.send({
-      topic,
-      acks: -1,
-      messages: await txProducer.encode(topic, [{ key, value: { ...value, date: 'aborted' } }]),
-    });
+    await sendRate(txProducer, aborted, { topic, key, rate: 1, date: 'aborted' });
     await aborted.abort();
     const committed = await txProducer.transaction();
-    await committed.send({
-      topic,
-      acks: -1,
-      messages: await txProducer.encode(topic, [{ key, value: { ...value, date: 'committed' } }]),
-    });
+    await sendRate(txProducer, committed, { topic, key, rate: 1, date: 'committed' });
     await committed.commit();
     await txProducer.disconnect();
 
