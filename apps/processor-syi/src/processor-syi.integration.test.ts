@@ -104,6 +104,15 @@ async function expectReplayEquality(
   expect(mismatches).toEqual([]);
 }
 
+/** Waits until the published records reach grid point `ts`, the last one `what` allows. */
+async function waitForGridPoint(output: ReturnType<typeof collectOutput>, ts: number, what: string): Promise<void> {
+  const reached = async () => {
+    const records = await output.current();
+    return records.length > 0 && (records[records.length - 1] as SyiRecord).ts >= ts;
+  };
+  await waitFor(`the last grid point ${what} allows`, reached, 30_000, 500);
+}
+
 /**
  * Stops the feed, waits until `app` has published the last grid point the feed's events allow, stops it (SIGTERM)
  * and expects the published records to be the replay of the inputs.
@@ -115,16 +124,7 @@ async function finishAndCompare(
   app: AppProcess,
 ): Promise<void> {
   await feed.stop();
-  const lastGrid = lastGridPoint(feed.produced, LATENESS_MS, GRID_MS);
-  await waitFor(
-    'the last grid point the watermark allows',
-    async () => {
-      const records = await output.current();
-      return records.length > 0 && (records[records.length - 1] as SyiRecord).ts >= lastGrid;
-    },
-    30_000,
-    500,
-  );
+  await waitForGridPoint(output, lastGridPoint(feed.produced, LATENESS_MS, GRID_MS), 'the watermark');
   await stopApp(app, 'SIGTERM');
   await expectReplayEquality(prefix, feed.produced, await output.finish());
 }
@@ -263,16 +263,7 @@ it('equals the replay of its inputs over a live run of the market simulator thro
   process.stdout.write(`market-sim live run: ${JSON.stringify(counts)}\n`);
   for (const topic of INPUT_TOPIC_NAMES) expect([topic, counts[topic]! > 0]).toEqual([topic, true]);
   const maxTs = Math.max(...inputs.map((r) => (r.value as { ts: number }).ts));
-  const lastGrid = Math.floor((maxTs - LATENESS_MS) / GRID_MS) * GRID_MS;
-  await waitFor(
-    'the last grid point the inputs allow',
-    async () => {
-      const records = await output.current();
-      return records.length > 0 && (records[records.length - 1] as SyiRecord).ts >= lastGrid;
-    },
-    30_000,
-    500,
-  );
+  await waitForGridPoint(output, Math.floor((maxTs - LATENESS_MS) / GRID_MS) * GRID_MS, 'the inputs');
   expect(processor.child.exitCode).toBeNull();
   await stopApp(processor, 'SIGTERM');
   const live = await output.finish();
