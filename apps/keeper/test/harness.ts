@@ -15,8 +15,14 @@ import {
   startAnvil,
   type TestAnvil,
 } from '@stableyield/chain/testing';
-import { KafkaMetrics, prefixedSpecs, provisionTopics, topicSpec, TopicProducer } from '@stableyield/kafka';
-import { testStack, uniqueGroup, waitFor, type TestStack } from '@stableyield/kafka/testing';
+import {
+  connectTestProducer,
+  provisionTestTopics,
+  testStack,
+  uniqueGroup,
+  waitFor,
+  type TestStack,
+} from '@stableyield/kafka/testing';
 import {
   createLogger,
   createMetricsRegistry,
@@ -25,7 +31,7 @@ import {
   startHealthServer,
   type HealthServer,
 } from '@stableyield/observability';
-import { createRegistryClient, registerSchemas, VALUE_SCHEMAS, type PythUpdate } from '@stableyield/schemas';
+import { type PythUpdate } from '@stableyield/schemas';
 import { toHex, type Address, type Hex } from 'viem';
 import { loadAppConfig } from '../src/config';
 import { createKeeperApp, type KeeperApp, type KeeperStatusBody } from '../src/keeper';
@@ -97,18 +103,8 @@ export async function startEnv(anvilArgs: string[] = []): Promise<Env> {
   const contract = await deployTestMockPyth(anvil, SOLC_CACHE);
   const prefix = `test-keeper-${randomUUID().slice(0, 8)}.`;
   const topic = `${prefix}pyth.updates`;
-  await provisionTopics(stack.kafka, stack.logger, {
-    replicationFactor: 1,
-    topics: prefixedSpecs(prefix, [topicSpec('pyth.updates'), topicSpec('pyth.updates.dlq')]),
-  });
-  await registerSchemas(createRegistryClient(stack.registryUrl), { [topic]: VALUE_SCHEMAS['pyth.updates']! });
-  const producer = new TopicProducer(
-    stack.kafka,
-    stack.serde,
-    KafkaMetrics.of(createMetricsRegistry('keeper-test', { defaultMetrics: false })),
-    stack.logger,
-  );
-  await producer.connect();
+  await provisionTestTopics(stack, prefix, ['pyth.updates', 'pyth.updates.dlq']);
+  const producer = await connectTestProducer(stack);
   const account = anvilTestAccount(1);
   const keeperKey = toHex(account.getHdKey().privateKey!);
   const stateDir = mkdtempSync(join(tmpdir(), 'keeper-it-'));

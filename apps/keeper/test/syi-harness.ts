@@ -5,10 +5,8 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { syiFeedAbi } from '@stableyield/chain';
 import { deployTestSyiFeed } from '@stableyield/chain/testing';
-import { KafkaMetrics, prefixedSpecs, provisionTopics, topicSpec, TopicProducer } from '@stableyield/kafka';
+import { connectTestProducer, provisionTestTopics } from '@stableyield/kafka/testing';
 import { syiRecord } from '@stableyield/live-feed/testing';
-import { createMetricsRegistry } from '@stableyield/observability';
-import { createRegistryClient, registerSchemas, VALUE_SCHEMAS } from '@stableyield/schemas';
 import { type Address } from 'viem';
 import { type Env } from './harness';
 
@@ -30,18 +28,8 @@ export async function startSyiEnv(env: Env): Promise<SyiEnv> {
   const prefix = `test-keeper-syi-${randomUUID().slice(0, 8)}.`;
   const topic = `${prefix}syi.calculated`;
   const { stack } = env;
-  await provisionTopics(stack.kafka, stack.logger, {
-    replicationFactor: 1,
-    topics: prefixedSpecs(prefix, [topicSpec('syi.calculated')]),
-  });
-  await registerSchemas(createRegistryClient(stack.registryUrl), { [topic]: VALUE_SCHEMAS['syi.calculated']! });
-  const producer = new TopicProducer(
-    stack.kafka,
-    stack.serde,
-    KafkaMetrics.of(createMetricsRegistry('keeper-syi-test', { defaultMetrics: false })),
-    stack.logger,
-  );
-  await producer.connect();
+  await provisionTestTopics(stack, prefix, ['syi.calculated']);
+  const producer = await connectTestProducer(stack);
   let seq = 0;
   const hex = (): string => (++seq).toString(16).padStart(64, '0');
   return {

@@ -16,11 +16,11 @@ import { join, resolve } from 'node:path';
 import type { Kafka, KafkaMessage } from 'kafkajs';
 import pino, { type Logger } from 'pino';
 import { Registry } from 'prom-client';
-import { createRegistryClient, registerSchemas } from '@stableyield/schemas';
+import { createRegistryClient, registerSchemas, VALUE_SCHEMAS } from '@stableyield/schemas';
 import { createKafka } from './client';
 import { KafkaMetrics } from './metrics';
 import { TopicProducer } from './producer';
-import { CATALOG, prefixedSpecs } from './catalog';
+import { CATALOG, prefixedSpecs, topicSpec } from './catalog';
 import { provisionTopics } from './provision';
 import { TopicSerde } from './serde';
 
@@ -64,6 +64,19 @@ export function testFileStack(name: string): { stack: TestStack; prefix: string;
 export async function provisionAll(stack: TestStack, prefix = ''): Promise<void> {
   await provisionTopics(stack.kafka, stack.logger, { replicationFactor: 1, topics: prefixedSpecs(prefix, CATALOG) });
   await registerSchemas(createRegistryClient(stack.registryUrl));
+}
+
+/**
+ * Catalog topics under `prefix`: created with their catalog settings, and the value schema of each
+ * one that has one registered under its prefixed name.
+ */
+export async function provisionTestTopics(stack: TestStack, prefix: string, topics: readonly string[]): Promise<void> {
+  await provisionTopics(stack.kafka, stack.logger, {
+    replicationFactor: 1,
+    topics: prefixedSpecs(prefix, topics.map(topicSpec)),
+  });
+  const schemas = topics.flatMap((t) => (VALUE_SCHEMAS[t] ? [[`${prefix}${t}`, VALUE_SCHEMAS[t]] as const] : []));
+  await registerSchemas(createRegistryClient(stack.registryUrl), Object.fromEntries(schemas));
 }
 
 /** A TopicProducer on the test stack (its metrics in a registry of its own), connected. */
