@@ -21,25 +21,36 @@ import { join } from 'node:path';
 
 jest.setTimeout(120_000);
 
-describe('keeper: the SYI duty', () => {
-  let env: Env;
-  let syi: SyiEnv;
-  let keeper: InProcessKeeper | undefined;
-
-  beforeAll(async () => {
-    env = await startEnv();
-    syi = await startSyiEnv(env);
+/**
+ * Each attempt's own chain, SyiFeed and topics (jest retries a failed test once: a retry must not
+ * find the first attempt's rounds on the chain); `stop` ends what the attempt started, first.
+ */
+function syiAttempts(stop: () => Promise<void>): { env: Env; syi: SyiEnv } {
+  const attempt = {} as { env: Env; syi: SyiEnv };
+  beforeEach(async () => {
+    attempt.env = await startEnv();
+    attempt.syi = await startSyiEnv(attempt.env);
   });
-  afterAll(async () => {
+  afterEach(async () => {
+    await stop();
+    await attempt.syi?.close();
+    await attempt.env?.close();
+  });
+  return attempt;
+}
+
+describe('keeper: the SYI duty', () => {
+  let keeper: InProcessKeeper | undefined;
+  const attempt = syiAttempts(async () => {
     await keeper?.stop();
-    await syi?.close();
-    await env?.close();
+    keeper = undefined;
   });
 
   it(
     'publishes the first record, holds a 0.5 bp move, publishes a 1 bp move; ' +
       '/status and the metrics show the feed',
     async () => {
+      const { env, syi } = attempt;
       keeper = await startKeeper(env, { ...syi.env(), DEBOUNCE_MS: '100' });
       const t0 = nowS() - 600;
       await syi.produce(t0, 3);
@@ -80,26 +91,18 @@ describe('keeper: the SYI duty', () => {
 });
 
 describe('keeper processes: SYI failover', () => {
-  let env: Env;
-  let syi: SyiEnv;
   const procs: KeeperProcess[] = [];
-
-  // Per attempt (jest retries once): a retry must not find the first attempt's rounds on the chain.
-  beforeEach(async () => {
-    env = await startEnv();
-    syi = await startSyiEnv(env);
-  });
-  afterEach(async () => {
+  const attempt = syiAttempts(() => {
     for (const p of procs.splice(0))
       if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL');
-    await syi?.close();
-    await env?.close();
+    return Promise.resolve();
   });
 
   it(
     'the standby takes over when the active keeper dies; a replayed older record changes nothing; ' +
       'rounds stay strictly increasing',
     async () => {
+      const { env, syi } = attempt;
       const cfg = join(mkdtempSync(join(tmpdir(), 'keeper-syi-')), 'prices.yaml');
       writeFileSync(cfg, priceConfigYaml({ price_deviation: 1, time_difference: 3600 }, ['usdc']));
       // One group, one state file: the two replicas of a deployment.
