@@ -131,24 +131,30 @@ describe('keeper: decisions against the chain', () => {
   });
 });
 
-describe('keeper: heartbeat', () => {
-  let env: Env;
-  let keeper: InProcessKeeper;
+/**
+ * Each attempt's own chain and keeper (`start`): jest retries a failed test once, and a retry must
+ * not find the first attempt's pushes on its chain.
+ */
+function keeperAttempts(start: (env: Env) => Promise<InProcessKeeper>): { env: Env; keeper: InProcessKeeper } {
+  const attempt = {} as { env: Env; keeper: InProcessKeeper };
+  beforeEach(async () => {
+    attempt.env = await startEnv();
+    attempt.keeper = await start(attempt.env);
+  });
+  afterEach(async () => {
+    await attempt.keeper?.stop();
+    await attempt.env?.close();
+  });
+  return attempt;
+}
 
-  beforeAll(async () => {
-    env = await startEnv();
-    keeper = await startKeeper(
-      env,
-      { DEBOUNCE_MS: '200' },
-      priceConfigYaml({ time_difference: 3, price_deviation: 50 }, ['usdc']),
-    );
-  });
-  afterAll(async () => {
-    await keeper?.stop();
-    await env?.close();
-  });
+describe('keeper: heartbeat', () => {
+  const attempt = keeperAttempts((env) =>
+    startKeeper(env, { DEBOUNCE_MS: '200' }, priceConfigYaml({ time_difference: 3, price_deviation: 50 }, ['usdc'])),
+  );
 
   it('pushes an unchanged price once the source is time_difference newer, not before', async () => {
+    const { env, keeper } = attempt;
     const t0 = nowS() - 100;
     await env.produce([{ feed: 'usdc', price: ONE, publishTime: t0 }]);
     await waitFor('first push', async () => (await env.onchain('usdc'))?.publishTime === t0);
@@ -168,20 +174,13 @@ describe('keeper: heartbeat', () => {
 });
 
 describe('keeper: wallet out of funds', () => {
-  let env: Env;
-  let keeper: InProcessKeeper;
-
-  beforeAll(async () => {
-    env = await startEnv();
+  const attempt = keeperAttempts(async (env) => {
     await env.anvil.rpc('anvil_setBalance', [env.keeperAddress, '0x3e8']); // 1000 wei
-    keeper = await startKeeper(env, { DEBOUNCE_MS: '200' }, priceConfigYaml({ price_deviation: 1 }, ['usdc']));
-  });
-  afterAll(async () => {
-    await keeper?.stop();
-    await env?.close();
+    return startKeeper(env, { DEBOUNCE_MS: '200' }, priceConfigYaml({ price_deviation: 1 }, ['usdc']));
   });
 
   it('answers /health 503 balance-low, exports an alert-ready metric, and recovers once funded', async () => {
+    const { env, keeper } = attempt;
     const t0 = nowS() - 100;
     await env.produce([{ feed: 'usdc', price: ONE, publishTime: t0 }]);
     await waitFor(
