@@ -69,7 +69,6 @@ describe('sink-clickhouse', () => {
   it(
     'stores every record of the nine topics exactly, with invalid rows dead-lettered',
     isolated(async (a) => {
-      const { prefix } = a;
       const batches = await produceTopics(a);
       const group = uniqueGroup('sink-ch');
 
@@ -77,7 +76,7 @@ describe('sink-clickhouse', () => {
       await waitWhileAppRuns(sink, 'sink caught up', caughtUp(a, group), 240_000);
       await expectTablesToHold(a, batches);
 
-      const dlq = `${prefix}cc.prices.dlq`;
+      const dlq = `${a.prefix}cc.prices.dlq`;
       const dead = await readTopic(stack.kafka, dlq, { done: (m) => m.length >= 1, timeoutMs: 20_000 });
       expect(dead).toHaveLength(1);
       const headers = readDeadLetterHeaders(dead[0]!.headers);
