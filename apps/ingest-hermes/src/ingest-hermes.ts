@@ -131,6 +131,10 @@ export function createIngestHermes(config: Config, logger: Logger, deps: IngestH
     publisher,
     async start() {
       await producer.connect();
+      // the first prices then go out without waiting for the registry (their event time is their arrival)
+      await deps.serde
+        .prefetch(['pyth.updates', 'pyth.prices'])
+        .catch((err: unknown) => logger.warn({ err }, 'schema_prefetch_failed'));
       // Waiting for the first event (or a reconnect) is progress; a stuck client fails /live.
       deps.progress.register(progressLoop, Math.max(60_000, 3 * config.HERMES_BACKOFF_MAX_MS));
       sseStatus.set(0);

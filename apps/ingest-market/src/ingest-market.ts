@@ -160,6 +160,9 @@ export function createIngestMarket(config: Config, logger: Logger, deps: IngestM
   return {
     async start() {
       await producer.connect();
+      // the first poll's records then go out without waiting for the registry (their event time is the fetch)
+      const topics = [...new Set(schedulers.flatMap(({ plan }) => plan.calls.map((c) => c.topic)))];
+      await deps.serde.prefetch(topics).catch((err: unknown) => logger.warn({ err }, 'schema_prefetch_failed'));
       for (const { plan, loop, scheduler } of schedulers) {
         deps.progress.register(
           loop,

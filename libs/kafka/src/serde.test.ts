@@ -63,3 +63,55 @@ describe('retryWhileRegistryUnavailable', () => {
     ).rejects.toBe(unavailable);
   });
 });
+
+describe('writer schemas', () => {
+  const schema = JSON.stringify({
+    type: 'record',
+    name: 'Rate',
+    fields: [
+      { name: 'series', type: 'string' },
+      { name: 'rate', type: 'double' },
+      { name: 'date', type: 'string' },
+      { name: 'ts', type: 'long' },
+    ],
+  });
+  const value = { series: 'DGS3MO', rate: 3.9, date: '2026-12-04', ts: 1 };
+  const idOf = (payload: Buffer) => payload.readUInt32BE(1);
+
+  it('an expired schema keeps serving while the registry is asked again; the answer is used from then on', async () => {
+    const answers: ((id: number) => void)[] = [];
+    const client = {
+      getLatestSchemaMetadata: () => new Promise((resolve) => answers.push((id) => resolve({ id, schema }))),
+    } as unknown as SchemaRegistryClient;
+    const serde = new TopicSerde(client, { latestCacheSeconds: 0.001 });
+    const first = serde.serialize('trad.tbill', value);
+    answers.shift()!(1);
+    expect(idOf(await first)).toBe(1);
+    await new Promise((r) => setTimeout(r, 5));
+    // expired: answered at once with the known schema while the refresh hangs
+    expect(idOf(await serde.serialize('trad.tbill', value as never))).toBe(1);
+    expect(answers).toHaveLength(1);
+    answers.shift()!(2);
+    await new Promise((r) => setTimeout(r, 5));
+    const next = serde.serialize('trad.tbill', value);
+    answers.shift()?.(3); // expired again meanwhile: that refresh runs in the background too
+    expect(idOf(await next)).toBe(2);
+  });
+
+  it('a failed refresh keeps the known schema; the first look-up of a topic waits for the registry', async () => {
+    let calls = 0;
+    const client = {
+      getLatestSchemaMetadata: () =>
+        ++calls === 1 ? Promise.resolve({ id: 4, schema }) : Promise.reject(new Error('ECONNREFUSED')),
+    } as unknown as SchemaRegistryClient;
+    const serde = new TopicSerde(client, { latestCacheSeconds: 0.001 });
+    await serde.prefetch(['trad.tbill']);
+    for (let i = 0; i < 3; i++) {
+      await new Promise((r) => setTimeout(r, 3));
+      expect(idOf(await serde.serialize('trad.tbill', value as never))).toBe(4);
+    }
+    expect(calls).toBeGreaterThan(1);
+    const fresh = new TopicSerde(client);
+    await expect(fresh.serialize('trad.tbill', value as never)).rejects.toThrow(/no registered schema/);
+  });
+});

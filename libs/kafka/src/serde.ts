@@ -69,7 +69,10 @@ interface WriterSchema {
  * with avsc directly, which is several times faster than the generic serializer's rule engine.
  */
 export class TopicSerde {
-  private readonly writers = new Map<string, { promise: Promise<WriterSchema>; expiresAt: number }>();
+  private readonly writers = new Map<
+    string,
+    { promise: Promise<WriterSchema>; expiresAt: number; known?: WriterSchema }
+  >();
   private readonly readers = new Map<number, Promise<avro.Type>>();
   private readonly latestTtlMs: number;
 
@@ -117,29 +120,59 @@ export class TopicSerde {
     }
   }
 
-  /** The latest schema of a topic; one registry request per expiry, however many callers wait. */
+  /**
+   * The latest schema of a topic; one registry request per expiry, however many callers wait.
+   * Once a schema is known, an expired one is still used while the newer one is fetched: a
+   * refresh never delays a send (an ingester's records would reach the processors that much
+   * later than their event time, and a tight allowed lateness counts that).
+   */
   private writerSchema(topic: string): Promise<WriterSchema> {
     const now = Date.now();
     const cached = this.writers.get(topic);
     if (cached && now < cached.expiresAt) return cached.promise;
-    const promise = (async () => {
-      try {
-        const latest = await this.client.getLatestSchemaMetadata(valueSubject(topic));
-        if (latest.id === undefined || latest.schema === undefined)
-          throw new Error(`registry returned no schema for ${valueSubject(topic)}`);
-        return { id: latest.id, type: avro.Type.forSchema(JSON.parse(latest.schema) as avro.Schema) };
-      } catch (err) {
-        throw new SerializationError(
-          topic,
-          `no registered schema for ${valueSubject(topic)} (${(err as Error).message})`,
-        );
-      }
-    })();
-    this.writers.set(topic, { promise, expiresAt: now + this.latestTtlMs });
-    promise.catch(() => {
-      if (this.writers.get(topic)?.promise === promise) this.writers.delete(topic);
-    });
-    return promise;
+    const promise = this.fetchWriterSchema(topic);
+    const entry = { promise, expiresAt: now + this.latestTtlMs };
+    if (cached?.known === undefined) {
+      this.writers.set(topic, entry);
+      promise.then(
+        (schema) => Object.assign(entry, { known: schema }),
+        () => {
+          if (this.writers.get(topic) === entry) this.writers.delete(topic);
+        },
+      );
+      return promise;
+    }
+    // refresh in the background: the known schema serves until the registry answers
+    const known = cached.known;
+    const stale = { promise: Promise.resolve(known), expiresAt: now + this.latestTtlMs, known };
+    this.writers.set(topic, stale);
+    promise.then(
+      (schema) => {
+        if (this.writers.get(topic) === stale) this.writers.set(topic, { ...entry, promise, known: schema });
+      },
+      // the registry did not answer: keep the known schema and ask again at the next expiry
+      () => undefined,
+    );
+    return stale.promise;
+  }
+
+  private async fetchWriterSchema(topic: string): Promise<WriterSchema> {
+    try {
+      const latest = await this.client.getLatestSchemaMetadata(valueSubject(topic));
+      if (latest.id === undefined || latest.schema === undefined)
+        throw new Error(`registry returned no schema for ${valueSubject(topic)}`);
+      return { id: latest.id, type: avro.Type.forSchema(JSON.parse(latest.schema) as avro.Schema) };
+    } catch (err) {
+      throw new SerializationError(
+        topic,
+        `no registered schema for ${valueSubject(topic)} (${(err as Error).message})`,
+      );
+    }
+  }
+
+  /** Looks up the writer schemas of these topics now, so that the first send of each does not wait for the registry. */
+  async prefetch(topics: readonly DataTopic[]): Promise<void> {
+    await Promise.all(topics.map((t) => this.writerSchema(t)));
   }
 
   private readerType(topic: string, id: number): Promise<avro.Type> {
