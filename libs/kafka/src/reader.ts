@@ -32,8 +32,11 @@ export interface PartitionReaderOptions {
    * positions then form a consistent cut: each partition was read at one moment of the
    * broker's answer, so a record appended before that moment is not still unread on a
    * partition that looks caught up. Event-time processors advance their watermark here.
+   * `responseWall`: the wall time by which every broker's last handled response had arrived
+   * (the earliest of them), so every record the brokers held before it has been handled, on
+   * the partitions that look read to their end.
    */
-  onFetchHandled?: () => void;
+  onFetchHandled?: (responseWall: number) => void;
   /**
    * Called at the end of every fetched batch, also of those holding only transaction markers or
    * aborted records (which never reach `onBatch`): the partition has been read up to
@@ -42,6 +45,8 @@ export interface PartitionReaderOptions {
   onBatchEnd?: (topic: string, partition: number, nextOffset: number, highWatermark: number) => void;
   groupPrefix: string;
   maxBytesPerPartition?: number;
+  /** how long the broker holds a fetch that finds nothing new (default 100 ms) */
+  maxWaitMs?: number;
 }
 
 /**
@@ -55,6 +60,9 @@ export class PartitionReader {
   readonly groupId: string;
   /** brokers whose last fetch response is being handled */
   private readonly handling = new Set<number>();
+  /** per broker: when its last fetch response arrived, and when its last handled one had */
+  private readonly responseWall = new Map<number, number>();
+  private readonly handledResponseWall = new Map<number, number>();
 
   constructor(private readonly options: PartitionReaderOptions) {
     this.groupId = `${options.groupPrefix}-${randomUUID().slice(0, 8)}`;
@@ -83,7 +91,7 @@ export class PartitionReader {
     const { kafka, topics, startOffsets } = this.options;
     const consumer = committedConsumer(kafka, {
       groupId: this.groupId,
-      maxWaitTimeInMs: 100,
+      maxWaitTimeInMs: this.options.maxWaitMs ?? 100,
       ...(this.options.maxBytesPerPartition ? { maxBytesPerPartition: this.options.maxBytesPerPartition } : {}),
     });
     this.consumer = consumer;
@@ -93,10 +101,14 @@ export class PartitionReader {
     // for all of them and only then starts that broker's next fetch.
     consumer.on(consumer.events.FETCH, (e) => {
       this.handling.add(e.payload.nodeId);
+      this.responseWall.set(e.payload.nodeId, Date.now());
       this.options.onFetch?.();
     });
     consumer.on(consumer.events.FETCH_START, (e) => {
-      if (this.handling.delete(e.payload.nodeId)) this.options.onFetchHandled?.();
+      const node = e.payload.nodeId;
+      if (!this.handling.delete(node)) return;
+      this.handledResponseWall.set(node, this.responseWall.get(node)!);
+      this.options.onFetchHandled?.(Math.min(...this.handledResponseWall.values()));
     });
     const onBatchEnd = this.options.onBatchEnd;
     if (onBatchEnd !== undefined) {

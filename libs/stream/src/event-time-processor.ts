@@ -36,6 +36,9 @@ import {
 } from './input-feed';
 import { ProcessorMetrics } from './processor-metrics';
 
+/** How far past the newest input event the clock carries the watermark unless told otherwise. */
+export const DEFAULT_CLOCK_ADVANCE_MAX_MS = 2_000;
+
 /** What a processor publishes: one output topic, evaluated at every grid point. */
 export interface ProcessorOutput<T extends DataTopic> {
   /** the processor's short name: metrics label */
@@ -84,6 +87,13 @@ export interface EventTimeProcessorOptions {
   /** read progress without new records is committed this often */
   commitIntervalMs: number;
   tickMs: number;
+  /** how long a fetch that finds nothing waits at the broker (default 100 ms) */
+  fetchMaxWaitMs?: number;
+  /**
+   * How far past the newest input event the clock may carry the watermark once every input is
+   * read to its end (default 2 s; 0: only events move it). See watermark.ts.
+   */
+  clockAdvanceMaxMs?: number;
   /** a transaction failed or the producer was fenced: the process must stop (a restart restores) */
   onFatal: (err: unknown) => void;
   onProgress?: () => void;
@@ -94,7 +104,10 @@ export interface EventTimeProcessorOptions {
 
 /** The options of the feed a processor (or an instance's shards together) reads `inputs` through. */
 export function processorFeedOptions(
-  options: Pick<EventTimeProcessorOptions, 'kafka' | 'serde' | 'logger' | 'registry' | 'topicPrefix' | 'onProgress'>,
+  options: Pick<
+    EventTimeProcessorOptions,
+    'kafka' | 'serde' | 'logger' | 'registry' | 'topicPrefix' | 'onProgress' | 'fetchMaxWaitMs'
+  >,
   name: string,
   inputs: readonly InputTopic[],
   transactionalId: string,
@@ -108,6 +121,7 @@ export function processorFeedOptions(
     inputs,
     groupPrefix: `${transactionalId}-reader`,
     lagGroup: `processor-${name}`,
+    ...(options.fetchMaxWaitMs !== undefined ? { fetchMaxWaitMs: options.fetchMaxWaitMs } : {}),
     ...(options.onProgress ? { onFetch: options.onProgress } : {}),
   };
 }
@@ -149,6 +163,7 @@ export class EventTimeProcessor<T extends DataTopic> implements FeedSubscriber {
       gridStepMs: options.gridStepMs,
       allowedLatenessMs: options.allowedLatenessMs,
       idleTimeoutMs: options.idleTimeoutMs,
+      clockAdvanceMaxMs: options.clockAdvanceMaxMs ?? DEFAULT_CLOCK_ADVANCE_MAX_MS,
       trackInputs: output.trackInputs,
       onIdleRelease: (partition, p) =>
         options.logger.warn(
@@ -276,8 +291,11 @@ export class EventTimeProcessor<T extends DataTopic> implements FeedSubscriber {
 
   // Grid points are evaluated only between fetches: mid-response, a partition handled first
   // could move the watermark past records of another one still waiting in it.
-  fetchHandled(): void {
-    this.serial(() => this.maybeCommit()).catch((err: unknown) => this.options.onFatal(err));
+  fetchHandled(responseWall: number): void {
+    this.serial(() => {
+      if (!this.stopped) this.index.watermarks.caughtUpAt(responseWall);
+      return this.maybeCommit();
+    }).catch((err: unknown) => this.options.onFatal(err));
   }
 
   failed(err: unknown): void {

@@ -57,8 +57,8 @@ export interface FeedSubscriber {
   /** "physicalTopic/partition" → where this subscriber must read from */
   readonly startOffsets: ReadonlyMap<string, number>;
   handleBatch(batch: DecodedBatch): Promise<void>;
-  /** every batch of a fetch response was handled */
-  fetchHandled(): void;
+  /** every batch of a fetch response was handled; the brokers' answers up to `responseWall` are all read */
+  fetchHandled(responseWall: number): void;
   /**
    * A fetched batch of `physicalTopic/partition` ended at `nextOffset` (also one holding only
    * transaction markers or aborted records, which never reaches `handleBatch`).
@@ -79,6 +79,8 @@ export interface InputFeedOptions {
   groupPrefix: string;
   /** lag metric's group label */
   lagGroup: string;
+  /** how long a fetch that finds nothing waits at the broker (the reader's default otherwise) */
+  fetchMaxWaitMs?: number;
   onFetch?: () => void;
   /** back-off of a decode the schema registry cannot answer (default 200 ms doubling to 5 s) */
   registryRetry?: { initialMs: number; maxMs: number };
@@ -171,9 +173,10 @@ export class InputFeed {
       topics: this.topics,
       startOffsets,
       groupPrefix: this.options.groupPrefix,
+      ...(this.options.fetchMaxWaitMs !== undefined ? { maxWaitMs: this.options.fetchMaxWaitMs } : {}),
       onBatch: (batch) => this.handleBatch(batch),
-      onFetchHandled: () => {
-        for (const s of this.subscribers) s.fetchHandled();
+      onFetchHandled: (responseWall) => {
+        for (const s of this.subscribers) s.fetchHandled(responseWall);
       },
       onBatchEnd: (topic, partition, nextOffset, highWatermark) => {
         for (const s of this.subscribers) s.batchEnded(topic, partition, nextOffset, highWatermark);

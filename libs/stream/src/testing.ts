@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { INPUT_TOPICS, runReplay, type IndexRecord } from '@stableyield/index-engine';
+import { DEFAULT_CLOCK_ADVANCE_MAX_MS } from './event-time-processor';
 import {
   CATALOG,
   prefixedSpecs,
@@ -288,6 +289,25 @@ export function swapEveryNthOfKey<T extends { topic: string; key: string }>(reco
     lastOfKey.set(key, i);
   });
   return records;
+}
+
+/**
+ * Live records split at the end of the replay's grid, the largest input ts: a caught-up processor
+ * goes on evaluating by the clock up to DEFAULT_CLOCK_ADVANCE_MAX_MS past its newest input, which
+ * the replay of a finished run never reaches. `comparable` are the records to hold against the
+ * replay; `problems` names any record further out than the clock may carry it.
+ */
+export function splitAtInputsEnd<R extends { ts: number }>(
+  live: readonly R[],
+  inputs: readonly { value: unknown }[],
+): { comparable: R[]; beyond: R[]; problems: string[] } {
+  const maxTs = Math.max(...inputs.map((r) => (r.value as { ts: number }).ts));
+  const comparable = live.filter((r) => r.ts <= maxTs);
+  const beyond = live.filter((r) => r.ts > maxTs);
+  const problems = beyond
+    .filter((r) => r.ts > maxTs + DEFAULT_CLOCK_ADVANCE_MAX_MS)
+    .map((r) => `${r.ts}: published ${r.ts - maxTs} ms past the newest input (${maxTs})`);
+  return { comparable, beyond, problems };
 }
 
 /** The replay of input records (in the order Kafka holds them per partition): the expected index. */

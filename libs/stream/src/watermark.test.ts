@@ -90,3 +90,64 @@ describe('Watermarks', () => {
     expect(w.current(0)).toBe(800);
   });
 });
+
+describe('Watermarks between events (the clock, once every partition is read to its end)', () => {
+  /** Lateness 200 ms, the clock up to 2 s; an event at ts 10 100 arrived at wall 50 000, partition read. */
+  function caughtUp(): Watermarks {
+    const w = new Watermarks({ allowedLatenessMs: 200, idleTimeoutMs: 0, clockAdvanceMaxMs: 2_000 });
+    w.track('hermes', 0, 1, 50_000);
+    w.observe('hermes', 10_100, 50_000);
+    w.advance('hermes', 1, 1, 50_000);
+    return w;
+  }
+
+  it('moves event time on by the wall time from the newest arrival to a fetch response that found nothing', () => {
+    const w = caughtUp();
+    expect(w.current(50_000)).toBe(9_900); // the event alone
+    w.caughtUpAt(50_040);
+    expect(w.current(50_040)).toBe(9_940);
+    w.caughtUpAt(50_120);
+    expect(w.current(50_500)).toBe(10_020); // only what a response confirmed counts, not the wall time now
+  });
+
+  it('goes at most clockAdvanceMaxMs past the newest event: with no input at all the index waits for one', () => {
+    const w = caughtUp();
+    w.caughtUpAt(60_000);
+    expect(w.current(60_000)).toBe(11_900); // 10 100 + 2 000 − 200
+    w.observe('hermes', 12_500, 60_100);
+    w.advance('hermes', 2, 2, 60_100);
+    w.caughtUpAt(60_150);
+    expect(w.current(60_150)).toBe(12_350); // 12 500 + 50 − 200
+  });
+
+  it('never moves back when a newer event arrives with an older ts than the clock had reached', () => {
+    const w = caughtUp();
+    w.caughtUpAt(51_000);
+    expect(w.current(51_000)).toBe(10_900);
+    w.observe('hermes', 10_500, 51_100); // a poller's record stamped earlier, arriving now
+    w.advance('hermes', 2, 2, 51_100);
+    expect(w.current(51_100)).toBe(10_900);
+  });
+
+  it('does not move while a partition is behind its end offset, nor before a response after the newest arrival', () => {
+    const w = caughtUp();
+    w.caughtUpAt(49_000);
+    expect(w.current(49_000)).toBe(9_900);
+    w.track('pools', 0, 5, 50_000);
+    w.caughtUpAt(50_100);
+    expect(w.current(50_100)).toBe(9_900); // pools unread: it holds the watermark
+    w.observe('pools', 10_050, 50_200);
+    w.advance('pools', 5, 5, 50_200);
+    w.caughtUpAt(50_300);
+    expect(w.current(50_300)).toBe(10_200); // 10 100 + (50 300 − 50 000) − 200
+  });
+
+  it('without clockAdvanceMaxMs, only events move it', () => {
+    const w = new Watermarks({ allowedLatenessMs: 200, idleTimeoutMs: 0 });
+    w.track('hermes', 0, 1, 0);
+    w.observe('hermes', 10_100, 0);
+    w.advance('hermes', 1, 1, 0);
+    w.caughtUpAt(5_000);
+    expect(w.current(5_000)).toBe(9_900);
+  });
+});

@@ -15,6 +15,16 @@
 // to the largest ts seen — hours ahead when a sparse input was read to its end — making every
 // event still to read late. While catching up on a backlog the rule makes evaluation wait for
 // the slowest partition, so a restart sees the same order of events as an uninterrupted run.
+//
+// Between events the watermark follows the reader's clock. Once every partition is read to its
+// end, as a fetch response confirmed (`caughtUpAt`), event time is taken to have moved on by the
+// wall time that passed between the newest event's arrival and that response (at most
+// `clockAdvanceMaxMs`): a grid point is evaluated the allowed lateness after it, not when the
+// next event happens to arrive (at one Hermes price a second, up to a second later). An event is
+// then late in the same case as before, when it took the allowed lateness longer to arrive than
+// the newest event did; only differences of this process's clock are used, so a constant offset
+// between the ingesters' clocks and this one changes nothing. With no input at all for longer
+// than the bound, the index waits for the next event, as it always did.
 
 export interface PartitionProgress {
   /** largest event time seen (−Infinity before the first record) */
@@ -33,6 +43,11 @@ export interface WatermarkOptions {
   /** the most wall time one gap between deliveries adds to the reader clock (default 2 s) */
   stallCapMs?: number;
   /**
+   * How far past the newest event the clock may carry event time once every partition is read to
+   * its end (unset or 0: only events move the watermark).
+   */
+  clockAdvanceMaxMs?: number;
+  /**
    * Called once when a partition with unread records stops holding the watermark because it
    * delivered nothing for `idleTimeoutMs` (again after it delivers): its later records may be late.
    */
@@ -44,6 +59,10 @@ export class Watermarks {
   /** partitions released by the idle rule and not heard from since */
   private readonly released = new Set<string>();
   private globalMaxTs = -Infinity;
+  /** wall time at which the newest event (globalMaxTs) arrived */
+  private globalMaxArrival: number | undefined;
+  /** wall time of the last fetch response after which every partition was read to its end */
+  private caughtUpWall: number | undefined;
   private last = -Infinity;
   /** reader clock: wall time with every gap between deliveries capped at stallCapMs */
   private readerMs = 0;
@@ -85,7 +104,10 @@ export class Watermarks {
   observe(partition: string, ts: number, wallNow: number): void {
     const p = this.get(partition, wallNow);
     if (ts > p.maxTs) p.maxTs = ts;
-    if (ts > this.globalMaxTs) this.globalMaxTs = ts;
+    if (ts >= this.globalMaxTs) {
+      this.globalMaxTs = ts;
+      this.globalMaxArrival = wallNow;
+    }
     p.lastProgress = this.delivered(wallNow);
     this.released.delete(partition);
   }
@@ -115,6 +137,23 @@ export class Watermarks {
     return this.partitions.get(partition);
   }
 
+  /**
+   * Every record of every partition that the broker held at `responseWall` has been handled (a
+   * fetch response received then, and all its batches, were handled; call only then). Partitions
+   * still behind their end offset keep the watermark where their events put it.
+   */
+  caughtUpAt(responseWall: number): void {
+    if (this.caughtUpWall === undefined || responseWall > this.caughtUpWall) this.caughtUpWall = responseWall;
+  }
+
+  /** How far the clock moves event time past the newest event (0 unless every partition is read to its end). */
+  private clockAdvance(): number {
+    const max = this.options.clockAdvanceMaxMs ?? 0;
+    if (!(max > 0) || this.caughtUpWall === undefined || this.globalMaxArrival === undefined) return 0;
+    for (const p of this.partitions.values()) if (p.position < p.end) return 0;
+    return Math.max(0, Math.min(this.caughtUpWall - this.globalMaxArrival, max));
+  }
+
   /** Partitions that currently hold the watermark back. */
   lagging(wallNow: number): string[] {
     const out: string[] = [];
@@ -136,7 +175,7 @@ export class Watermarks {
         this.options.onIdleRelease?.(name, p);
       }
     }
-    const candidate = bound - this.options.allowedLatenessMs;
+    const candidate = bound + this.clockAdvance() - this.options.allowedLatenessMs;
     if (candidate > this.last) this.last = candidate;
     return this.last;
   }
