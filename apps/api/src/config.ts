@@ -1,4 +1,13 @@
-import { commaList, httpServiceSchema, httpUrl, loadConfig, nonNegativeInt, positiveInt, z } from '@stableyield/config';
+import {
+  commaList,
+  eventTimeSchema,
+  httpServiceSchema,
+  httpUrl,
+  loadConfig,
+  nonNegativeInt,
+  positiveInt,
+  z,
+} from '@stableyield/config';
 import { trustProxySetting } from '@stableyield/api-core';
 import { METHODOLOGY_V1 } from '@stableyield/index-engine';
 
@@ -17,6 +26,8 @@ export const configSchema = z.object({
    * yields), and the step a default `to` is rounded to: one grid step. 0: read every request.
    */
   ANSWER_FRESHNESS_MS: nonNegativeInt.default(1_000),
+  /** processor-syi's grid step (the same variable, the same default): /api/index/methodology tells it */
+  GRID_INTERVAL_MS: eventTimeSchema.GRID_INTERVAL_MS,
   /** Route patterns served without credentials (`/api/index/*` for a prefix); every other /api route needs a key. */
   PUBLIC_ROUTES: commaList.default([
     '/api/index/latest',

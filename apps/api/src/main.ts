@@ -71,6 +71,7 @@ async function main(): Promise<void> {
       knownSymbols: config.CONSTITUENTS,
       isDatabaseUnreachable: isConnectionError,
       freshnessMs: config.ANSWER_FRESHNESS_MS,
+      gridIntervalMs: config.GRID_INTERVAL_MS,
       independentCheck: () => auditor.get(),
       ...(onchain ? { onchain } : {}),
       authenticator: new Authenticator({ lookupKey: (key) => keys.lookup(key), ...(jwt ? { jwt } : {}) }),

@@ -7,4 +7,6 @@ it('processor-peg defaults to its health port and a transactional id prefix of t
   const config = loadAppConfig({});
   expect(config).toMatchObject(kafkaServiceDefaults(9203));
   expect(transactionalIdOf(config, 'processor-peg')).toBe('processor-peg.local');
+  // the per-symbol measures stay on the 1 s grid (processor-syi's is 250 ms)
+  expect(config.GRID_INTERVAL_MS).toBe(1000);
 });

@@ -1,4 +1,4 @@
-import { loadConfig, processorConfigSchema } from '@stableyield/config';
+import { loadConfig, MEASURE_GRID_INTERVAL_MS, processorConfigSchema } from '@stableyield/config';
 
-export const configSchema = processorConfigSchema(9205);
+export const configSchema = processorConfigSchema(9205, MEASURE_GRID_INTERVAL_MS);
 export const loadAppConfig = (env?: Record<string, string | undefined>) => loadConfig(configSchema, env);

@@ -4,6 +4,7 @@ import pino from 'pino';
 import { Registry } from 'prom-client';
 import { LatestSyi } from '@stableyield/live-feed';
 import { syiRecord } from '@stableyield/live-feed/testing';
+import { DEFAULT_GRID_INTERVAL_MS } from '@stableyield/config';
 import { buildApiApp, type ApiOptions } from './app';
 import { Authenticator } from './auth';
 import type { Queryable } from './db';
@@ -106,6 +107,16 @@ describe('GET /api/index/latest', () => {
     expect(res.headers['access-control-allow-origin']).toBe('https://example.org');
     const other = await get(app, '/api/index/latest', { origin: 'https://evil.example' });
     expect(other.headers['access-control-allow-origin']).toBeUndefined();
+  });
+});
+
+describe('GET /api/index/methodology', () => {
+  it("tells the grid step the live index runs on: processor-syi's default unless configured", async () => {
+    const { app } = await setup();
+    const answer = (await get(app, '/api/index/methodology')).json() as { gridIntervalMs: number; version: string };
+    expect(answer).toMatchObject({ gridIntervalMs: DEFAULT_GRID_INTERVAL_MS, version: '1' });
+    const { app: coarse } = await setup({}, new CannedDb(), { gridIntervalMs: 1000 });
+    expect((await get(coarse, '/api/index/methodology')).json()).toMatchObject({ gridIntervalMs: 1000 });
   });
 });
 

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { DEFAULT_GRID_INTERVAL_MS } from '@stableyield/config';
 import { METHODOLOGY_V1, methodologyVersionOf } from '@stableyield/index-engine';
 import type { LatestSyi } from '@stableyield/live-feed';
 import { DATABASE_RETRY_AFTER_S, unavailableWhenUnreachable } from './database-unavailable';
@@ -50,6 +51,8 @@ export interface RouteDeps {
   maxCachedBuckets?: number;
   /** Bytes of encoded answers held, per route. */
   answerCacheBytes?: number;
+  /** processor-syi's grid step (GRID_INTERVAL_MS), told by the methodology route (default: the apps' default) */
+  gridIntervalMs?: number;
 }
 
 const HOUR = 3_600_000;
@@ -325,6 +328,7 @@ export function registerApiRoutes(app: FastifyInstance, deps: RouteDeps): void {
     version: methodologyVersionOf(METHODOLOGY_V1),
     name: 'StableYield Index methodology v1',
     document: 'methodology/SYI-v1.md',
+    gridIntervalMs: deps.gridIntervalMs ?? DEFAULT_GRID_INTERVAL_MS,
     parameters: METHODOLOGY_V1,
   };
   app.get(
@@ -339,6 +343,10 @@ export function registerApiRoutes(app: FastifyInstance, deps: RouteDeps): void {
             version: { type: 'string' },
             name: { type: 'string' },
             document: { type: 'string' },
+            gridIntervalMs: {
+              type: 'integer',
+              description: 'the grid step I (ms): the live index is evaluated at every multiple of it (§5)',
+            },
             parameters: {
               type: 'object',
               additionalProperties: true,

@@ -106,18 +106,38 @@ export function transactionalIdOf(
 }
 
 /**
+ * The grid step the index is evaluated on unless GRID_INTERVAL_MS says otherwise: four times a
+ * second, so that an input event waits at most 250 ms for the grid point that reflects it.
+ */
+export const DEFAULT_GRID_INTERVAL_MS = 250;
+/**
+ * The per-symbol measure processors' default grid step (peg, liquidity, RAY): every second. Their
+ * topics keep 90 days of one record per symbol and grid point, and no live client waits on them;
+ * every one of their grid points is also one of the index's.
+ */
+export const MEASURE_GRID_INTERVAL_MS = 1000;
+/** How late an input may reach a processor and still count (ALLOWED_LATENESS_MS's default). */
+export const DEFAULT_ALLOWED_LATENESS_MS = 200;
+
+/**
  * The evaluation grid and its event-time rules, one definition for every app that evaluates or
  * checks the index (processor-syi, the measure processors, `syi verify`, the auditor).
  */
 export const eventTimeSchema = {
   /** the methodology's grid step I in ms: the index is evaluated at every multiple of it */
-  GRID_INTERVAL_MS: positiveInt.default(1000),
-  ALLOWED_LATENESS_MS: nonNegativeInt.default(200),
+  GRID_INTERVAL_MS: positiveInt.default(DEFAULT_GRID_INTERVAL_MS),
+  ALLOWED_LATENESS_MS: nonNegativeInt.default(DEFAULT_ALLOWED_LATENESS_MS),
   /**
    * 0 (default): a partition with unread records always holds the watermark. > 0: one that
    * delivers nothing this long stops holding it — liveness over exactness (its later records may be late).
    */
   IDLE_TIMEOUT_MS: nonNegativeInt.default(0),
+  /**
+   * Between events, how far past the newest one the clock may carry the watermark once every input
+   * is read to its end (0: only events move it). The price: an ingester or broker stalled for longer
+   * than ALLOWED_LATENESS_MS makes the events it held late (dead-lettered) instead of delaying the index.
+   */
+  WATERMARK_CLOCK_MAX_MS: nonNegativeInt.default(2_000),
 };
 
 /** The stream processors' variables (processor-syi and the measure processors): event time, commits, lease. */
@@ -130,11 +150,28 @@ export const processorSchema = {
   LEASE_SESSION_TIMEOUT_MS: positiveInt.default(10_000),
 };
 
-/** A stream processor's whole schema: processor-syi's, and each measure processor's. */
-export function processorConfigSchema(healthPort: number) {
-  return z.object({ ...kafkaServiceSchema(healthPort), ...processorSchema });
+/**
+ * A stream processor's whole schema: processor-syi's, and each measure processor's (which passes
+ * its own default grid step).
+ */
+export function processorConfigSchema(healthPort: number, gridIntervalMs = DEFAULT_GRID_INTERVAL_MS) {
+  return z.object({
+    ...kafkaServiceSchema(healthPort),
+    ...processorSchema,
+    GRID_INTERVAL_MS: positiveInt.default(gridIntervalMs),
+    /**
+     * How long the broker holds a fetch that finds nothing new (unset: a tenth of the grid step,
+     * `fetchMaxWaitOf`). Its empty answer is what tells the processor its inputs are read to their
+     * end, so between events the watermark moves on in steps of about this much.
+     */
+    FETCH_MAX_WAIT_MS: positiveInt.optional(),
+  });
 }
 export type ProcessorConfig = z.output<ReturnType<typeof processorConfigSchema>>;
+
+/** A processor's fetch wait: FETCH_MAX_WAIT_MS, or a tenth of its grid step (at least 10 ms). */
+export const fetchMaxWaitOf = (config: Pick<ProcessorConfig, 'FETCH_MAX_WAIT_MS' | 'GRID_INTERVAL_MS'>): number =>
+  config.FETCH_MAX_WAIT_MS ?? Math.max(10, Math.round(config.GRID_INTERVAL_MS / 10));
 
 /** The sinks' consumer: retries of a failed batch and the batching of fetches (sink-timescale, sink-clickhouse). */
 export const sinkConsumerSchema = {

@@ -12,5 +12,11 @@ it("maps the processor variables to the processors' options (the grid step is gr
     minCommitIntervalMs: 0,
     commitIntervalMs: 1_000,
     tickMs: 20,
+    fetchMaxWaitMs: 6_000, // a tenth of the grid step unless FETCH_MAX_WAIT_MS says
+    clockAdvanceMaxMs: 2_000,
+  });
+  expect(processorSettingsOf(loadConfig(processorConfigSchema(9203), { FETCH_MAX_WAIT_MS: '30' }))).toMatchObject({
+    gridStepMs: 250,
+    fetchMaxWaitMs: 30,
   });
 });

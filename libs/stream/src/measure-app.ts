@@ -1,6 +1,6 @@
 // The wiring shared by apps/processor-peg, -liquidity and -ray: configuration schema, health,
 // topic provisioning, the shard lease and the sharded processor. Each app only names its kind.
-import { transactionalIdOf, type ProcessorConfig } from '@stableyield/config';
+import { fetchMaxWaitOf, transactionalIdOf, type ProcessorConfig } from '@stableyield/config';
 import { METHODOLOGY_V1 } from '@stableyield/index-engine';
 import {
   CATALOG,
@@ -28,6 +28,8 @@ type ProcessorSettings = Pick<
   | 'minCommitIntervalMs'
   | 'commitIntervalMs'
   | 'tickMs'
+  | 'fetchMaxWaitMs'
+  | 'clockAdvanceMaxMs'
 >;
 
 /** A processor's event-time and commit options from its variables: the one map of env names to code names. */
@@ -40,6 +42,8 @@ export function processorSettingsOf(config: ProcessorConfig): ProcessorSettings 
     minCommitIntervalMs: config.MIN_COMMIT_INTERVAL_MS,
     commitIntervalMs: config.COMMIT_INTERVAL_MS,
     tickMs: config.TICK_MS,
+    fetchMaxWaitMs: fetchMaxWaitOf(config),
+    clockAdvanceMaxMs: config.WATERMARK_CLOCK_MAX_MS,
   };
 }
 
