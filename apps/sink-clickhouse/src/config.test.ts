@@ -9,6 +9,7 @@ describe('sink-clickhouse config', () => {
       CLICKHOUSE_DATABASE: 'stableyield_analytics',
       BATCH_SIZE: 50_000,
       SINK_GROUP_ID: 'sink-clickhouse',
+      FLUSH_INTERVAL_MS: 2_000, // sink-timescale's is 500
     });
   });
 

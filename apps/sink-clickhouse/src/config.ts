@@ -34,6 +34,12 @@ export const configSchema = z.object({
   CLICKHOUSE_KEEP_ALIVE_IDLE_MS: nonNegativeInt.default(2_500),
   SINK_GROUP_ID: z.string().min(1).default('sink-clickhouse'),
   ...sinkConsumerSchema,
+  /**
+   * ClickHouse writes a part per INSERT and merges parts in the background: fewer, larger inserts
+   * (a batch per topic at most every 2 s, sooner when FETCH_MIN_BYTES fill) keep that work small.
+   * At 500 ms its CPU went from 4 to 24 % of a core when the index's grid went from 1 s to 250 ms.
+   */
+  FLUSH_INTERVAL_MS: positiveInt.default(2_000),
 });
 export type Config = z.output<typeof configSchema>;
 export const loadAppConfig = (env?: Record<string, string | undefined>) => loadConfig(configSchema, env);
