@@ -8,8 +8,13 @@
 // rate where latency or lag is no longer stable.
 // Writes artifacts/bench-system.{json,md,png}; prints the JSON.
 //   npm run bench:system [-- RATE…]      (default rates 2.5 10 50 200 500 1000; BENCH_WINDOW_S, default 40;
-//                                        BENCH_KAFKA=single: one broker, RF 1, instead of the cluster)
-import { readFileSync, mkdirSync, writeFileSync } from 'node:fs';
+//                                        BENCH_KAFKA=single: one broker, RF 1, instead of the cluster;
+//                                        BENCH_SETTINGS=defaults: every app as `npm start` runs it — its own
+//                                        defaults (grid, lateness, Hermes dedupe, poll intervals) — instead of
+//                                        the benchmark's 200 ms lateness and one Hermes input a slot)
+// As `npm start` runs it, at the simulator's default rate:
+//   BENCH_KAFKA=single BENCH_SETTINGS=defaults BENCH_WINDOW_S=60 npm run --silent bench:system -- 2.5
+import { readdirSync, readFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { prefixedTopic } from '@stableyield/kafka';
@@ -30,18 +35,80 @@ const percentile = (sorted: readonly number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 const round = (n: number, digits = 1) => Number(n.toFixed(digits));
 
-/** CPU seconds used so far and resident memory of a process. */
-function processUsage(pid: number): { cpuS: number; rssMb: number } | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const cpuS = (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
-    const rss = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return { cpuS, rssMb: rss ? Number(rss[1]) / 1024 : 0 };
-  } catch {
-    return null;
+/** Every process: its parent, CPU seconds so far (user + system) and resident memory. */
+function processTable(): Map<number, { ppid: number; cpuS: number; rssMb: number }> {
+  const out = new Map<number, { ppid: number; cpuS: number; rssMb: number }>();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      // fields from the state on: ppid is [1], utime [11], stime [12], rss in pages [21]
+      out.set(Number(name), {
+        ppid: Number(fields[1]),
+        cpuS: (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS,
+        rssMb: (Number(fields[21]) * 4096) / 1024 / 1024,
+      });
+    } catch {
+      // the process ended meanwhile
+    }
   }
+  return out;
 }
+
+/**
+ * CPU seconds and resident memory of a process together with all its descendants (ws-gateway's
+ * workers, PostgreSQL's backends); null when it is gone.
+ */
+function treeUsage(table: ReturnType<typeof processTable>, pid: number): { cpuS: number; rssMb: number } | null {
+  if (!table.has(pid)) return null;
+  let cpuS = 0,
+    rssMb = 0;
+  const pending = [pid];
+  while (pending.length > 0) {
+    const p = pending.pop()!;
+    const usage = table.get(p);
+    if (usage === undefined) continue;
+    cpuS += usage.cpuS;
+    rssMb += usage.rssMb;
+    for (const [child, u] of table) if (u.ppid === p) pending.push(child);
+  }
+  return { cpuS, rssMb };
+}
+
+/** The stack's servers (Kafka, the registry, the databases, anvil…): name → pid, from the stack's pid files. */
+function stackPids(): Map<string, number> {
+  const dir = join(process.env.STACK_DIR ?? join(repoRoot(), '.stack'), 'pids');
+  const out = new Map<string, number>();
+  try {
+    for (const file of readdirSync(dir)) {
+      if (!file.endsWith('.pid') || file.startsWith('app-')) continue;
+      out.set(file.slice(0, -4), Number(readFileSync(join(dir, file), 'utf8').trim()));
+    }
+  } catch {
+    // no stack directory: only the apps are measured
+  }
+  return out;
+}
+
+/** CPU % over `seconds` and memory of each named process tree, from two process tables. */
+function cpuBetween(
+  pids: ReadonlyMap<string, number>,
+  before: ReturnType<typeof processTable>,
+  after: ReturnType<typeof processTable>,
+  seconds: number,
+): Record<string, { cpuPercent: number; rssMb: number }> {
+  const out: Record<string, { cpuPercent: number; rssMb: number }> = {};
+  for (const [name, pid] of pids) {
+    const a = treeUsage(before, pid);
+    const b = treeUsage(after, pid);
+    if (a && b) out[name] = { cpuPercent: round(((b.cpuS - a.cpuS) / seconds) * 100), rssMb: round(b.rssMb) };
+  }
+  return out;
+}
+
+const totalCpu = (usage: Record<string, { cpuPercent: number }>) =>
+  round(Object.values(usage).reduce((n, u) => n + u.cpuPercent, 0));
 
 type Positions = Map<string, Map<number, string>>;
 
@@ -124,7 +191,15 @@ interface Step {
   watermarkLagMaxS: number;
   consumerLagMax: number;
   keeperTxLatencyMeanMs: number | null;
+  /** input events processor-syi dead-lettered as late, since the system started */
+  syiLateEvents: number;
+  /** CPU (% of one core, with child processes) and memory of each app */
   apps: Record<string, { cpuPercent: number; rssMb: number }>;
+  /** the apps' CPU added up */
+  appsCpuPercent: number;
+  /** the same for the stack's servers (broker, registry, databases, anvil) and their total */
+  stack: Record<string, { cpuPercent: number; rssMb: number }>;
+  stackCpuPercent: number;
   stable: boolean;
 }
 
@@ -132,7 +207,8 @@ async function measure(system: System, tickRate: number, baselineP99: number | n
   await system.tickRate(tickRate);
   await sleep(5_000);
   const pids = system.pids();
-  const cpu0 = new Map([...pids].map(([app, pid]) => [app, processUsage(pid)?.cpuS ?? 0]));
+  const stack = stackPids();
+  const table0 = processTable();
   const processors0 = await Promise.all(PROCESSORS.map((p) => system.metrics(p)));
   const restarts0 = system.restarts.length;
   const keeper0 = await system.metrics('keeper');
@@ -149,6 +225,7 @@ async function measure(system: System, tickRate: number, baselineP99: number | n
     consumerLagMax = Math.max(consumerLagMax, metricValue(text, 'kafka_consumer_lag'));
   }
   const seconds = (Date.now() - t0) / 1000;
+  const table1 = processTable();
   const inputs1 = await inputPositions(system);
   const processors1 = await Promise.all(PROCESSORS.map((p) => system.metrics(p)));
   const keeper1 = await system.metrics('keeper');
@@ -160,15 +237,8 @@ async function measure(system: System, tickRate: number, baselineP99: number | n
   await sleep(3_000);
   const inputLatencies = await inputToClientLatencies(system, stream, inputs0, inputs1);
   const recordsIn = (text: string) => metricValue(text, 'processor_records_in_total');
-  const apps: Step['apps'] = {};
-  for (const [app, pid] of pids) {
-    const usage = processUsage(pid);
-    if (usage)
-      apps[app] = {
-        cpuPercent: round(((usage.cpuS - (cpu0.get(app) ?? 0)) / seconds) * 100),
-        rssMb: round(usage.rssMb),
-      };
-  }
+  const apps = cpuBetween(pids, table0, table1, seconds);
+  const stackUsage = cpuBetween(stack, table0, table1, seconds);
   const syiIndex = PROCESSORS.indexOf('processor-syi');
   const commitCount =
     metricValue(processors1[syiIndex]!, 'processor_evaluation_latency_seconds_count') -
@@ -199,7 +269,11 @@ async function measure(system: System, tickRate: number, baselineP99: number | n
     watermarkLagMaxS: round(watermarkLagMax, 2),
     consumerLagMax,
     keeperTxLatencyMeanMs: txCount > 0 ? round((txSum / txCount) * 1000) : null,
+    syiLateEvents: metricValue(processors1[syiIndex]!, 'processor_late_events_total'),
     apps,
+    appsCpuPercent: totalCpu(apps),
+    stack: stackUsage,
+    stackCpuPercent: totalCpu(stackUsage),
     // stable: (nearly) every grid point delivered, the watermark keeping up, p99 within 3× the lowest rate's
     stable: latencies.length >= seconds * 0.8 && watermarkLagMax < 5 && p99 < 3 * (baselineP99 ?? p99),
   };
@@ -294,7 +368,8 @@ async function main(): Promise<void> {
   // BENCH_KAFKA=single: the stack's one broker instead of the 3-broker cluster (RF 1), to see what
   // the three broker JVMs on the same two cores cost
   const kafka = process.env.BENCH_KAFKA === 'single' ? 'single' : 'cluster';
-  const system = new System({ wsClients: 1, latenessMs: 200, hermesDedupe: 'slot', kafka });
+  const appDefaults = process.env.BENCH_SETTINGS === 'defaults';
+  const system = new System({ wsClients: 1, latenessMs: 200, hermesDedupe: 'slot', kafka, appDefaults });
   const steps: Step[] = [];
   try {
     await system.start();
@@ -317,6 +392,8 @@ async function main(): Promise<void> {
     benchmark: 'system',
     cpus: 2,
     kafka,
+    settings: appDefaults ? 'defaults' : 'benchmark',
+    gridMs: GRID_MS,
     windowSeconds: WINDOW_S,
     apps: [...SYSTEM_APPS] as SystemApp[],
     maxStableInputEventsPerSecond: Math.max(0, ...steps.filter((s) => s.stable).map((s) => s.inputEventsPerSecond)),

@@ -63,6 +63,16 @@ export async function checkClickHouseIndex(
   }
 }
 
+/** Drops a run's ClickHouse database (the sink created it): left behind, every run's tables would go on merging. */
+export async function dropClickHouseDatabase(clickhouseUrl: string, database: string): Promise<void> {
+  const ch = new ClickHouse({ url: clickhouseUrl });
+  try {
+    await ch.command(`DROP DATABASE IF EXISTS ${database}`);
+  } finally {
+    await ch.close();
+  }
+}
+
 /** Every WebSocket client got the last record, every value right and in order (waits up to 30 s). */
 export async function checkStreams(streams: readonly StreamClient[], live: readonly SyiRecord[]): Promise<string[]> {
   const last = live.at(-1)?.ts;

@@ -10,6 +10,7 @@ import { mkdtempSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pythAbi } from '@stableyield/chain';
+import { DEFAULT_GRID_INTERVAL_MS, MEASURE_GRID_INTERVAL_MS } from '@stableyield/config';
 import { anvilTestAccount, deployTestMockPyth, startAnvil, type TestAnvil } from '@stableyield/chain/testing';
 import { createTestDatabase } from '@stableyield/postgres/testing';
 import {
@@ -41,16 +42,18 @@ import {
   randomTestPort,
   recordCount,
   replayWithCommand,
+  splitAtInputsEnd,
   uniquePrefix,
 } from '@stableyield/stream/testing';
 import { toHex, type Address } from 'viem';
 import { judgeDeadLetters, withoutLetters, type ReadDeadLetter } from './dead-letters';
 import { subscribe, type StreamClient } from './live-stream';
 import { RpcProxy } from './rpc-proxy';
-import { checkClickHouseIndex, checkPostgresIndex, checkStreams } from './store-checks';
+import { checkClickHouseIndex, checkPostgresIndex, checkStreams, dropClickHouseDatabase } from './store-checks';
 import { AppSupervisor, SYSTEM_APPS, type SystemApp } from './supervisor';
 
-export const GRID_MS = 1000;
+/** The grid the system runs on: the apps' default (`npm start`'s). */
+export const GRID_MS = DEFAULT_GRID_INTERVAL_MS;
 /** The keeper's signer: anvil's second test account (the first deploys MockPyth). */
 const KEEPER_ACCOUNT = anvilTestAccount(1);
 
@@ -85,7 +88,30 @@ export interface SystemOptions {
    * broker (KAFKA_BROKERS), replication factor 1 — three broker JVMs less on the machine's cores.
    */
   kafka?: 'cluster' | 'single';
+  /**
+   * Every app with the settings `npm start` gives it (its own defaults, the processors' Node options),
+   * only ports, topics and databases of the run's own: the benchmark's "as a user runs it". The
+   * options above that set an app's behaviour (lateness, Hermes dedupe, poll intervals, keeper
+   * thresholds, ws workers) are then not passed on.
+   */
+  appDefaults?: boolean;
 }
+
+/**
+ * The variables that tie an app to this run (where things are, and secrets) rather than tune it:
+ * all an app gets with `appDefaults`.
+ */
+const RUN_SPECIFIC = new RegExp(
+  '^(' +
+    [
+      'KAFKA_BROKERS|SCHEMA_REGISTRY_URL|TOPIC_PREFIX|KAFKA_REPLICATION_FACTOR',
+      '.*PORT|DATABASE_URL|CLICKHOUSE_(URL|DATABASE)|SINK_GROUP_ID',
+      'PRIVATE_KEY|RPC_URL|CONTRACT_ADDRESS|KEEPER_(INPUT_TOPIC|GROUP_ID|STATE_FILE)',
+      'HERMES_URL|CRYPTOCOMPARE_URL|BINANCE_URL|DEFILLAMA_(YIELDS|STABLECOINS)_URL|FRED_URL|FRED_API_KEY',
+      'MARKET_SIM_SEED',
+    ].join('|') +
+    ')$',
+);
 
 export interface Verification {
   /** the recorded input records the replay ran over */
@@ -130,6 +156,7 @@ export class System {
       latenessMs: LATENESS_MS,
       hermesDedupe: 'publish-time',
       kafka: 'cluster',
+      appDefaults: false,
       ...options,
     };
     const single = this.options.kafka === 'single';
@@ -376,6 +403,7 @@ export class System {
     await this.apps.killAll();
     await this.rpcProxy?.stop();
     await this.anvil?.stop();
+    if (this.database) await dropClickHouseDatabase(this.clickhouseUrl, this.database.name).catch(() => undefined);
     await this.database?.drop().catch(() => undefined);
     if (process.env.SYSTEM_KEEP_TOPICS !== '1') await this.deleteTopics().catch(() => undefined);
   }
@@ -436,10 +464,13 @@ export class System {
     const letters = judgeDeadLetters(await this.deadLetters(), counts);
     process.stdout.write(`dead letters: ${letters.summary}\n`);
     problems.push(...letters.problems);
+    // records the clock carried past the newest input: the auditor and `syi verify` below recompute them
+    const { comparable, problems: pastTheClock } = splitAtInputsEnd(live, inputs);
+    problems.push(...pastTheClock);
     const expected = replayWithCommand(withoutLetters(inputs, letters.lateForIndex), GRID_MS).filter(
-      (r) => r.ts <= (live.at(-1)?.ts ?? 0),
+      (r) => r.ts <= (comparable.at(-1)?.ts ?? 0),
     );
-    const liveTs = live.map((r) => r.ts);
+    const liveTs = comparable.map((r) => r.ts);
     const expectedTs = new Set(expected.map((r) => r.ts));
     const missing = expected.filter((r) => !liveTs.includes(r.ts)).length;
     const extra = liveTs.filter((t) => !expectedTs.has(t)).length;
@@ -448,7 +479,7 @@ export class System {
       problems.push(`grid points: ${missing} missing, ${extra} not in the replay, ${duplicates} duplicated`);
     else
       problems.push(
-        ...live
+        ...comparable
           .map((r, i) => matchesReplay(r, expected[i] as never))
           .filter((m): m is string => m !== null)
           .slice(0, 20),
@@ -609,6 +640,15 @@ export class System {
   }
 
   private envOf(app: SystemApp): Record<string, string> {
+    const env = this.testEnvOf(app);
+    if (!this.options.appDefaults) return env;
+    for (const name of Object.keys(env)) if (!RUN_SPECIFIC.test(name)) delete env[name];
+    // as scripts/run-local.sh starts them
+    if (app.startsWith('processor-')) env.NODE_OPTIONS = '--max-semi-space-size=32';
+    return env;
+  }
+
+  private testEnvOf(app: SystemApp): Record<string, string> {
     const kafka = {
       KAFKA_BROKERS: this.brokers,
       SCHEMA_REGISTRY_URL: this.stack.registryUrl,
@@ -627,10 +667,11 @@ export class System {
       case 'market-sim':
         return { MARKET_SIM_PORT: this.port(), MARKET_SIM_HEALTH_PORT: this.port(), MARKET_SIM_SEED: '5' };
       case 'processor-syi':
+        return processor;
       case 'processor-peg':
       case 'processor-liquidity':
       case 'processor-ray':
-        return processor;
+        return { ...processor, GRID_INTERVAL_MS: String(MEASURE_GRID_INTERVAL_MS) };
       case 'auditor':
         return { ...kafka, HEALTH_PORT: this.port() };
       case 'sink-timescale':
