@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
 import { committedConsumer } from './client';
+import { FetchCut } from './fetch-cut';
 
 /** One fetched batch of one partition, as the broker returned it. */
 export interface PartitionBatch {
@@ -58,11 +59,8 @@ export interface PartitionReaderOptions {
 export class PartitionReader {
   private consumer: Consumer | undefined;
   readonly groupId: string;
-  /** brokers whose last fetch response is being handled */
-  private readonly handling = new Set<number>();
-  /** per broker: when its last fetch response arrived, and when its last handled one had */
-  private readonly responseWall = new Map<number, number>();
-  private readonly handledResponseWall = new Map<number, number>();
+  /** which brokers' responses are handled, and up to when */
+  private readonly cut = new FetchCut();
 
   constructor(private readonly options: PartitionReaderOptions) {
     this.groupId = `${options.groupPrefix}-${randomUUID().slice(0, 8)}`;
@@ -100,15 +98,12 @@ export class PartitionReader {
     // kafkajs fetches from a broker, hands every batch of the response to eachBatch, waits
     // for all of them and only then starts that broker's next fetch.
     consumer.on(consumer.events.FETCH, (e) => {
-      this.handling.add(e.payload.nodeId);
-      this.responseWall.set(e.payload.nodeId, Date.now());
+      this.cut.responded(e.payload.nodeId, Date.now());
       this.options.onFetch?.();
     });
     consumer.on(consumer.events.FETCH_START, (e) => {
-      const node = e.payload.nodeId;
-      if (!this.handling.delete(node)) return;
-      this.handledResponseWall.set(node, this.responseWall.get(node)!);
-      this.options.onFetchHandled?.(Math.min(...this.handledResponseWall.values()));
+      const handledThrough = this.cut.started(e.payload.nodeId, Date.now());
+      if (handledThrough !== undefined) this.options.onFetchHandled?.(handledThrough);
     });
     const onBatchEnd = this.options.onBatchEnd;
     if (onBatchEnd !== undefined) {
@@ -152,7 +147,7 @@ export class PartitionReader {
 
   /** True while the batches of a fetch response are being handled (positions are not a consistent cut). */
   get handlingFetch(): boolean {
-    return this.handling.size > 0;
+    return this.cut.handlingResponse;
   }
 
   async stop(): Promise<void> {
