@@ -4,8 +4,8 @@ import { book, ccPrice, mktcap, ONLY_USDC, pool, pythPrice, stateWith, tbill, to
 import type { IndexEvent } from './events';
 import { METHODOLOGY_V1 } from './params';
 import type { IndexRecord } from './record';
-import { runReplay } from './replay';
 import type { IndexState } from './state';
+import { replayRecords } from '../test/vectors';
 
 const BASE = 1_767_225_600_000; // a multiple of 60 000 and of 7 000
 const DAY = 86_400_000;
@@ -24,14 +24,7 @@ function usdcAt(state: IndexState, T: number) {
   return c;
 }
 
-async function replay(events: IndexEvent[], intervalSeconds: number): Promise<IndexRecord[]> {
-  let out = '';
-  await runReplay(events.map(toLine), { intervalSeconds, skipInvalid: false, write: (t) => void (out += t) });
-  return out
-    .split('\n')
-    .filter((l) => l !== '')
-    .map((l) => JSON.parse(l) as IndexRecord);
-}
+const replay = (events: IndexEvent[], intervalSeconds: number) => replayRecords(events.map(toLine), intervalSeconds);
 
 describe('§1 freshness: t − ts ≤ limit, per input kind', () => {
   it('one cc.prices record counts for P up to 120 s and for V up to 600 s', () => {
@@ -136,9 +129,9 @@ describe('§1 the record in force', () => {
         value: { series: 'OTHER', rate: 4.2, date: '2026-01-01', ts: BASE - 1000 },
       }),
     ];
-    let out = '';
-    await runReplay(lines, { intervalSeconds: 60, skipInvalid: false, write: (t) => void (out += t) });
-    expect((JSON.parse(out) as IndexRecord).tbillRate).toBe(4.2);
+    const records = await replayRecords(lines, 60);
+    expect(records).toHaveLength(1);
+    expect(records[0]!.tbillRate).toBe(4.2);
   });
 });
 

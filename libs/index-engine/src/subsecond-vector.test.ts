@@ -6,9 +6,16 @@
 import { createReadStream, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { toLine } from '../test/builders';
-import { eventsPath, readJsonLines, vectorDifferences, VECTORS_DIR, type ExpectedRecord } from '../test/vectors';
+import {
+  eventsPath,
+  readJsonLines,
+  replayRecords,
+  vectorDifferences,
+  VECTORS_DIR,
+  type ExpectedRecord,
+} from '../test/vectors';
 import { GRID_MS, START, subsecondEvents, T0 } from '../test/vectors/subsecond-scenario';
-import { loadEvents, replayLog, runReplay, splitLines } from './replay';
+import { loadEvents, replayLog, splitLines } from './replay';
 import type { IndexRecord } from './record';
 import { IndexState } from './state';
 
@@ -20,18 +27,6 @@ const at = (ts: number): ExpectedRecord => {
 };
 const usdt = (ts: number) => at(ts).constituents.find((c) => c.symbol === 'USDT')!;
 
-async function replay(
-  lines: AsyncIterable<string> | Iterable<string>,
-  intervalSeconds: number,
-): Promise<IndexRecord[]> {
-  let out = '';
-  await runReplay(lines, { intervalSeconds, skipInvalid: false, write: (t) => void (out += t) });
-  return out
-    .split('\n')
-    .filter((l) => l !== '')
-    .map((l) => JSON.parse(l) as IndexRecord);
-}
-
 describe('subsecond vector (I = 250 ms)', () => {
   it('is the output of its scenario file, one record per grid point', () => {
     const lines = readFileSync(path.join(VECTORS_DIR, 'subsecond.events.jsonl'), 'utf8').trimEnd().split('\n');
@@ -42,7 +37,7 @@ describe('subsecond vector (I = 250 ms)', () => {
   });
 
   it('is matched by the replay and by the incremental state evaluated every 250 ms', async () => {
-    const replayed = await replay(splitLines(createReadStream(eventsPath('subsecond'))), GRID_MS / 1000);
+    const replayed = await replayRecords(splitLines(createReadStream(eventsPath('subsecond'))), GRID_MS / 1000);
     expect(vectorDifferences(expected, replayed)).toEqual([]);
     const { log } = await loadEvents(splitLines(createReadStream(eventsPath('subsecond'))), false);
     expect([...replayLog(log, GRID_MS)]).toEqual(replayed);

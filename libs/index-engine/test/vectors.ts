@@ -1,8 +1,11 @@
 // Reading the methodology's test vectors (kept in the repository, see vectors/README.md) and
 // comparing records as §6 of SYI-v1 defines.
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import type { IndexEvent } from '../src/events';
 import type { IndexRecord } from '../src/record';
+import { runReplay } from '../src/replay';
+import { toLine } from './builders';
 
 export const VECTORS_DIR = path.join(__dirname, 'vectors');
 /** basic and stress come with the methodology; edge is the repository's own (edge-scenario.ts). */
@@ -53,4 +56,31 @@ export function vectorDifferences(expected: readonly ExpectedRecord[], actual: r
     });
   }
   return problems;
+}
+
+/** The records the replay command writes for these input lines at a grid step of `intervalSeconds`. */
+export async function replayRecords(
+  lines: AsyncIterable<string> | Iterable<string>,
+  intervalSeconds: number,
+): Promise<IndexRecord[]> {
+  let out = '';
+  await runReplay(lines, { intervalSeconds, skipInvalid: false, write: (t) => void (out += t) });
+  return out
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => JSON.parse(l) as IndexRecord);
+}
+
+/** Writes one of our own vectors: NAME.events.jsonl, and NAME.expected.jsonl by the replay at `intervalSeconds`. */
+export async function writeVector(name: string, events: readonly IndexEvent[], intervalSeconds: number): Promise<void> {
+  const lines = events.map(toLine);
+  let expected = '';
+  const summary = await runReplay(lines, {
+    intervalSeconds,
+    skipInvalid: false,
+    write: (text) => void (expected += text),
+  });
+  writeFileSync(path.join(VECTORS_DIR, `${name}.events.jsonl`), lines.join('\n') + '\n');
+  writeFileSync(path.join(VECTORS_DIR, `${name}.expected.jsonl`), expected);
+  console.log(`${name}: ${summary.events} events, ${summary.records} records`);
 }

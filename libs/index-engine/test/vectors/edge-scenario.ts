@@ -4,11 +4,9 @@
 //
 //   npx tsx libs/index-engine/test/vectors/edge-scenario.ts   rewrites edge.events.jsonl and
 //                                                             edge.expected.jsonl (replay, I = 60 s)
-import { writeFileSync } from 'node:fs';
-import path from 'node:path';
-import { runReplay } from '../../src/replay';
 import type { IndexEvent } from '../../src/events';
-import { book, ccPrice, mktcap, pool, toLine } from '../builders';
+import { book, ccPrice, mktcap, pool } from '../builders';
+import { writeVector } from '../vectors';
 
 /** 2026-01-01T00:00:00Z, the first grid point. */
 export const T0 = 1_767_225_600_000;
@@ -76,17 +74,4 @@ export function edgeEvents(): IndexEvent[] {
   return events;
 }
 
-async function writeVector(): Promise<void> {
-  const lines = edgeEvents().map(toLine);
-  let expected = '';
-  const summary = await runReplay(lines, {
-    intervalSeconds: 60,
-    skipInvalid: false,
-    write: (text) => void (expected += text),
-  });
-  writeFileSync(path.join(__dirname, 'edge.events.jsonl'), lines.join('\n') + '\n');
-  writeFileSync(path.join(__dirname, 'edge.expected.jsonl'), expected);
-  console.log(`edge: ${summary.events} events, ${summary.records} records`);
-}
-
-if (require.main === module) void writeVector();
+if (require.main === module) void writeVector('edge', edgeEvents(), 60);

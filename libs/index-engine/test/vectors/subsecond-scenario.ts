@@ -6,11 +6,9 @@
 //
 //   npx tsx libs/index-engine/test/vectors/subsecond-scenario.ts   rewrites subsecond.events.jsonl and
 //                                                                 subsecond.expected.jsonl (replay, I = 250 ms)
-import { writeFileSync } from 'node:fs';
-import path from 'node:path';
-import { runReplay } from '../../src/replay';
 import type { IndexEvent } from '../../src/events';
-import { book, ccPrice, mktcap, pool, pythPrice, tbill, toLine } from '../builders';
+import { book, ccPrice, mktcap, pool, pythPrice, tbill } from '../builders';
+import { writeVector } from '../vectors';
 
 /** 2026-01-01T00:00:00Z, a minute boundary and the first grid point. */
 export const T0 = 1_767_225_600_000;
@@ -49,17 +47,4 @@ export function subsecondEvents(): IndexEvent[] {
   return events.sort((a, b) => a.ts - b.ts);
 }
 
-async function writeVector(): Promise<void> {
-  const lines = subsecondEvents().map(toLine);
-  let expected = '';
-  const summary = await runReplay(lines, {
-    intervalSeconds: GRID_MS / 1000,
-    skipInvalid: false,
-    write: (text) => void (expected += text),
-  });
-  writeFileSync(path.join(__dirname, 'subsecond.events.jsonl'), lines.join('\n') + '\n');
-  writeFileSync(path.join(__dirname, 'subsecond.expected.jsonl'), expected);
-  console.log(`subsecond: ${summary.events} events, ${summary.records} records`);
-}
-
-if (require.main === module) void writeVector();
+if (require.main === module) void writeVector('subsecond', subsecondEvents(), GRID_MS / 1000);
