@@ -94,8 +94,11 @@ it('runs two deployments on one broker at once without either fencing the other'
       /transaction_failed|processor_failed_exiting|ProducerFenced|INVALID_PRODUCER_EPOCH/,
     );
   }
-  const [blue, green] = outputs as [SyiRecord[], SyiRecord[]];
+  // Past the newest input each goes on by its own clock (up to 2 s): compare what both have published.
+  const common = Math.min(outputs[0]!.length, outputs[1]!.length);
+  const [blue, green] = outputs.map((o) => o.slice(0, common)) as [SyiRecord[], SyiRecord[]];
   expect(blue.length).toBeGreaterThan(30);
+  expect(blue.at(-1)!.ts).toBeGreaterThanOrEqual(lastGrid);
   expect(blue.map((r) => r.ts).every((t, i, ts) => i === 0 || t - ts[i - 1]! === 1000)).toBe(true);
   // the same market gives the same index, digest for digest, in either deployment
   expect(green.map((r) => r.digest)).toEqual(blue.map((r) => r.digest));
