@@ -60,8 +60,9 @@ beforeAll(async () => {
     90_000,
     1_000,
   );
-  // let it reach its watermark, then forge the next link: T half a grid step after the last record
-  await new Promise((r) => setTimeout(r, 2_000));
+  // let it reach its watermark (between events the clock carries it up to 2 s past the newest
+  // input), then forge the next link: T half a grid step after the last record
+  await new Promise((r) => setTimeout(r, 4_000));
   const last = (await published()).at(-1) as SyiRecord;
   const { digest: _d, ...body } = { ...last, ts: last.ts + 500, value: last.value * 1.001, prevDigest: last.digest };
   forged = { ...body, digest: recordDigest(body) };

@@ -4,6 +4,7 @@
  * replay of the input topics (methodology §6), chained, without gaps or duplicates — across
  * SIGKILLs and a standby take-over.
  */
+import { DEFAULT_GRID_INTERVAL_MS } from '@stableyield/config';
 import { prefixedTopic } from '@stableyield/kafka';
 import { endOffsets, readTopic, waitFor } from '@stableyield/kafka/testing';
 import type { SyiRecord } from '@stableyield/schemas';
@@ -23,6 +24,7 @@ import {
   replayOf,
   replayWithCommand as sharedReplayWithCommand,
   processorTestFile,
+  readSyiCalculated,
   spawnApp,
   stopApp,
   TEST_GRID_MS as GRID_MS,
@@ -210,6 +212,43 @@ it('catches up a backlog whose records outgrow one record batch per transaction'
   expect(bytes).toBeGreaterThan(1_100_000);
   const live = await Promise.all(messages.map((m) => stack.serde.deserialize('syi.calculated', m.value as Buffer)));
   await expectReplayEquality(prefix, produced, live);
+});
+
+it('goes on by the clock past its newest input at the shipped settings (250 ms grid, clock up to 2 s)', async () => {
+  // The other tests here run the processor on events alone (processorEnv: a stall of this test
+  // process would make its inputs late). Here: a minute of market up to now, then nothing; the
+  // clock must carry the watermark past the newest input, and no further than 2 s.
+  const prefix = uniquePrefix('syi-clock');
+  await provisionPrefixed(stack.kafka, stack.logger, stack.registryUrl, prefix);
+  const produced = [...new SyntheticMarket({ startMs: Date.now() - 60_000, seed: 12 }).until(Date.now())];
+  await produceInputs(producer(), stack.serde, prefix, produced);
+  const maxTs = Math.max(...produced.map((r) => r.value.ts));
+  const app = spawn('processor-syi', prefix, port(), {
+    GRID_INTERVAL_MS: String(DEFAULT_GRID_INTERVAL_MS),
+    WATERMARK_CLOCK_MAX_MS: '2000',
+  });
+  // the last grid point the clock may reach: 2 s past the newest input, less the lateness
+  const clockEnd = Math.floor((maxTs + 2_000 - LATENESS_MS) / DEFAULT_GRID_INTERVAL_MS) * DEFAULT_GRID_INTERVAL_MS;
+  await readTopic(stack.kafka, prefixedTopic(prefix, 'syi.calculated'), {
+    done: (m) => m.length > 0 && Number(m[m.length - 1]!.timestamp) >= clockEnd,
+    timeoutMs: 90_000,
+  });
+  await new Promise((r) => setTimeout(r, 2_000)); // nothing more may come
+  expect(app.child.exitCode).toBeNull();
+  await stopApp(app, 'SIGTERM');
+  const all = await readSyiCalculated(stack, prefix, 3_000);
+  expect(all.at(-1)!.ts).toBe(clockEnd);
+  expect(all.map((r) => r.ts).every((t, i, ts) => i === 0 || t - ts[i - 1]! === DEFAULT_GRID_INTERVAL_MS)).toBe(true);
+  await expectNoDeadLetters(prefix);
+  expect(verifyChain(all, null)).toEqual([]);
+  const inputs = await dumpInputs(prefix, produced);
+  const { comparable, beyond, problems } = splitAtInputsEnd(all, inputs);
+  expect(problems).toEqual([]);
+  expect(beyond.length).toBeGreaterThan(0);
+  const expected = await replayOf(inputs, DEFAULT_GRID_INTERVAL_MS);
+  const expectedRange = expected.filter((r) => r.ts <= comparable.at(-1)!.ts);
+  expect(comparable.map((r) => r.ts)).toEqual(expectedRange.map((r) => r.ts));
+  expect(comparable.map((r, i) => matchesReplay(r, expectedRange[i] as never)).filter((m) => m !== null)).toEqual([]);
 });
 
 it('equals the replay of its inputs over a live run of the market simulator through the real ingesters', async () => {

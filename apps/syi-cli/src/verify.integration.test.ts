@@ -17,6 +17,7 @@ import {
   stopApp,
   swapEveryNthOfKey,
   uniquePrefix,
+  TEST_GRID_MS,
 } from '@stableyield/stream/testing';
 
 jest.setTimeout(240_000);
@@ -35,6 +36,8 @@ function verify(args: string[]) {
       KAFKA_BROKERS: stack.brokers.join(','),
       SCHEMA_REGISTRY_URL: stack.registryUrl,
       TOPIC_PREFIX: prefix,
+      // the grid processor-syi ran on here (the default is 250 ms)
+      GRID_INTERVAL_MS: String(TEST_GRID_MS),
     },
   });
   return { status: result.status, out: result.stdout + result.stderr };
