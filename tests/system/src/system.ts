@@ -10,7 +10,7 @@ import { mkdtempSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pythAbi } from '@stableyield/chain';
-import { DEFAULT_GRID_INTERVAL_MS, MEASURE_GRID_INTERVAL_MS } from '@stableyield/config';
+import { DEFAULT_ALLOWED_LATENESS_MS, DEFAULT_GRID_INTERVAL_MS, MEASURE_GRID_INTERVAL_MS } from '@stableyield/config';
 import { anvilTestAccount, deployTestMockPyth, startAnvil, type TestAnvil } from '@stableyield/chain/testing';
 import { createTestDatabase } from '@stableyield/postgres/testing';
 import {
@@ -32,7 +32,14 @@ import {
   type PythPrice,
   type SyiRecord,
 } from '@stableyield/schemas';
-import { MEASURE_SHARDS, measureChangelogSpec, SyiProcessor, verifyChain, type AuditStatus } from '@stableyield/stream';
+import {
+  DEFAULT_CLOCK_ADVANCE_MAX_MS,
+  MEASURE_SHARDS,
+  measureChangelogSpec,
+  SyiProcessor,
+  verifyChain,
+  type AuditStatus,
+} from '@stableyield/stream';
 import {
   dumpInputs,
   httpOk,
@@ -165,6 +172,11 @@ export class System {
       : (process.env.KAFKA_CLUSTER_BROKERS ?? '127.0.0.1:19092,127.0.0.1:19094,127.0.0.1:19096');
     this.replicationFactor = single ? 1 : 3;
     this.stack = testStack({ ...process.env, KAFKA_BROKERS: this.brokers });
+  }
+
+  /** processor-syi's allowed lateness in this run */
+  get latenessMs(): number {
+    return this.options.appDefaults ? DEFAULT_ALLOWED_LATENESS_MS : this.options.latenessMs;
   }
 
   get simUrl(): string {
@@ -452,7 +464,8 @@ export class System {
     const counts = Object.fromEntries(INPUT_TOPIC_NAMES.map((t) => [t, inputs.filter((r) => r.topic === t).length]));
     for (const topic of INPUT_TOPIC_NAMES) if (!(counts[topic]! > 0)) problems.push(`no ${topic} records`);
     const maxTs = Math.max(...inputs.map((r) => (r.value as { ts: number }).ts));
-    const lastGrid = Math.floor((maxTs - this.options.latenessMs) / GRID_MS) * GRID_MS;
+    // processor-syi goes on by the clock up to DEFAULT_CLOCK_ADVANCE_MAX_MS past the newest input, less the lateness
+    const lastGrid = Math.floor((maxTs + DEFAULT_CLOCK_ADVANCE_MAX_MS - this.latenessMs) / GRID_MS) * GRID_MS;
     const messages = await readTopic(stack.kafka, prefixedTopic(prefix, 'syi.calculated'), {
       done: (m) => m.length > 0 && Number(m[m.length - 1]!.timestamp) >= lastGrid,
       timeoutMs: 120_000,
