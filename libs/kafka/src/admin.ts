@@ -1,23 +1,62 @@
-// Admin look-ups for tools (`syi verify`): each connects an admin client for the one call and always
-// disconnects it, so callers never hold kafkajs's Admin themselves.
+// Admin look-ups: each connects an admin client for the one call and always disconnects it, so
+// callers never hold kafkajs's Admin themselves.
 import { type Admin, type Kafka } from 'kafkajs';
 
+/** How long a look-up keeps trying through a retriable error (a leader moving, a broker restarting). */
+const RETRY_FOR_MS = 30_000;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+const isRetriable = (err: unknown): boolean =>
+  typeof err === 'object' && err !== null && (err as { retriable?: unknown }).retriable === true;
+
+/**
+ * Runs `use` on a fresh admin client, again on a retriable error until `RETRY_FOR_MS` has passed.
+ * kafkajs's offset look-ups give up at once on "This server is not the leader for that
+ * topic-partition", keeping the metadata that sent them there; a new client reads fresh metadata.
+ */
 async function withAdmin<T>(kafka: Kafka, use: (admin: Admin) => Promise<T>): Promise<T> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    return await use(admin);
-  } finally {
-    await admin.disconnect();
+  const deadline = Date.now() + RETRY_FOR_MS;
+  for (let attempt = 0; ; attempt++) {
+    const admin = kafka.admin();
+    try {
+      await admin.connect();
+      return await use(admin);
+    } catch (err) {
+      if (!isRetriable(err) || Date.now() > deadline) throw err;
+    } finally {
+      await admin.disconnect();
+    }
+    await sleep(Math.min(2_000, 100 * 2 ** attempt));
   }
 }
 
+export interface PartitionOffsets {
+  partition: number;
+  /** first offset still in the log */
+  low: number;
+  /** the end: the offset the next record will get */
+  high: number;
+}
+
+/** Low and high offsets of every partition of a topic. */
+export function partitionOffsets(kafka: Kafka, topic: string): Promise<PartitionOffsets[]> {
+  return withAdmin(kafka, async (admin) =>
+    (await admin.fetchTopicOffsets(topic)).map((p) => ({
+      partition: p.partition,
+      low: Number(p.low),
+      high: Number(p.high),
+    })),
+  );
+}
+
 /** [low, high) of every partition of a topic, in the form readPartitionRanges takes. */
-export function topicOffsetRanges(kafka: Kafka, topic: string): Promise<Map<number, { from: number; end: number }>> {
-  return withAdmin(kafka, async (admin) => {
-    const offsets = await admin.fetchTopicOffsets(topic);
-    return new Map(offsets.map((p) => [p.partition, { from: Number(p.low), end: Number(p.high) }]));
-  });
+export async function topicOffsetRanges(
+  kafka: Kafka,
+  topic: string,
+): Promise<Map<number, { from: number; end: number }>> {
+  const offsets = await partitionOffsets(kafka, topic);
+  return new Map(offsets.map((p) => [p.partition, { from: p.low, end: p.high }]));
 }
 
 /** Offset of the first record with timestamp >= ts on partition 0 (its end when there is none). */

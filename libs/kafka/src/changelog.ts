@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Batch, Kafka, KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
+import { partitionOffsets } from './admin';
 
 /**
  * The last committed record of one partition of a changelog topic (null when it has none), read
@@ -14,18 +15,9 @@ export async function readLatestRecord(
   topic: string,
   { partition = 0, timeoutMs = 30_000 }: { partition?: number; timeoutMs?: number } = {},
 ): Promise<KafkaMessage | null> {
-  const admin = kafka.admin();
-  await admin.connect();
-  let low: number;
-  let high: number;
-  try {
-    const offsets = (await admin.fetchTopicOffsets(topic)).find((o) => o.partition === partition);
-    if (offsets === undefined) throw new Error(`topic ${topic} has no partition ${partition}`);
-    low = Number(offsets.low);
-    high = Number(offsets.high);
-  } finally {
-    await admin.disconnect();
-  }
+  const offsets = (await partitionOffsets(kafka, topic)).find((o) => o.partition === partition);
+  if (offsets === undefined) throw new Error(`topic ${topic} has no partition ${partition}`);
+  const { low, high } = offsets;
   for (let window = 16; ; window *= 16) {
     const from = Math.max(low, high - window);
     const found = await readRange(kafka, topic, partition, from, high, timeoutMs);

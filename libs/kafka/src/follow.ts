@@ -1,6 +1,7 @@
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { DataTopic, TopicValues } from '@stableyield/schemas';
+import { partitionOffsets } from './admin';
 import { committedConsumer } from './client';
 import { decodeBatch, type ConsumedRecord } from './consumer';
 import { retryWhileRegistryUnavailable } from './registry-retry';
@@ -59,9 +60,7 @@ export class TopicFollower<T extends DataTopic> {
   async start(): Promise<void> {
     const { topic } = this.options;
     const lookback = BigInt(Math.max(1, this.options.lookback ?? 20));
-    const admin = this.options.kafka.admin();
-    await admin.connect();
-    const offsets = await admin.fetchTopicOffsets(topic).finally(() => admin.disconnect());
+    const offsets = await partitionOffsets(this.options.kafka, topic);
     const seeks: { partition: number; offset: string }[] = [];
     for (const { partition, low, high } of offsets) {
       const end = BigInt(high);

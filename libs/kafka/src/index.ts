@@ -49,7 +49,7 @@ export { TopicFollower, type TopicFollowerOptions } from './follow';
 export { changelogTopicSpec, prefixedSpecs, prefixedTopic } from './catalog';
 export { PartitionReader, type PartitionBatch, type PartitionReaderOptions } from './reader';
 export { readLatestRecord, readPartitionRanges } from './changelog';
-export { offsetAtTimestamp, topicOffsetRanges } from './admin';
+export { offsetAtTimestamp, partitionOffsets, topicOffsetRanges, type PartitionOffsets } from './admin';
 export { Lease, ShardLease, type LeaseOptions, type ShardLeaseOptions } from './lease';
 export { ActiveStandby, type ActiveStandbyOptions, type StandDownOn } from './standby';
 export { partitionForKey, sendPerPartition } from './partitioning';

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
+import { partitionOffsets } from './admin';
 import { committedConsumer } from './client';
 import { FetchCut } from './fetch-cut';
 
@@ -71,18 +72,12 @@ export class PartitionReader {
     kafka: Kafka,
     topics: readonly string[],
   ): Promise<Map<string, { low: number; high: number }>> {
-    const admin = kafka.admin();
-    await admin.connect();
-    try {
-      const out = new Map<string, { low: number; high: number }>();
-      for (const topic of topics) {
-        for (const p of await admin.fetchTopicOffsets(topic))
-          out.set(`${topic}/${p.partition}`, { low: Number(p.low), high: Number(p.high) });
-      }
-      return out;
-    } finally {
-      await admin.disconnect();
+    const out = new Map<string, { low: number; high: number }>();
+    for (const topic of topics) {
+      for (const { partition, low, high } of await partitionOffsets(kafka, topic))
+        out.set(`${topic}/${partition}`, { low, high });
     }
+    return out;
   }
 
   async start(): Promise<void> {

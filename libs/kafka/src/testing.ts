@@ -17,6 +17,7 @@ import type { Kafka, KafkaMessage } from 'kafkajs';
 import pino, { type Logger } from 'pino';
 import { Registry } from 'prom-client';
 import { createRegistryClient, registerSchemas, VALUE_SCHEMAS } from '@stableyield/schemas';
+import { partitionOffsets } from './admin';
 import { createKafka } from './client';
 import { KafkaMetrics } from './metrics';
 import { TopicProducer } from './producer';
@@ -115,13 +116,7 @@ export const uniqueGroup = (name: string) => `test-${name}-${randomUUID().slice(
 
 /** Offsets at the end of every partition of a topic, to read only what a test writes next. */
 export async function endOffsets(kafka: Kafka, topic: string): Promise<Map<number, string>> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    return new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, p.high]));
-  } finally {
-    await admin.disconnect();
-  }
+  return new Map((await partitionOffsets(kafka, topic)).map((p) => [p.partition, String(p.high)]));
 }
 
 /**

@@ -84,6 +84,21 @@ describe('createSinkHandler', () => {
     },
   );
 
+  it('counts the retries of partitions that fail in turn (consumed concurrently)', async () => {
+    const down = () => Promise.reject(new Error('down'));
+    const ok = () => Promise.resolve({ rowsByTable: new Map([['syi_peg', 2]]), rejected: [] });
+    const { handle, registry } = setup([down, down, down, down, ok, ok]);
+    const other = { ...info, partition: 5, firstOffset: '40', lastOffset: '41' };
+    for (let round = 0; round < 2; round++) {
+      await expect(handle([record('10'), record('11')], info)).rejects.toThrow('down');
+      await expect(handle([record('40'), record('41')], other)).rejects.toThrow('down');
+    }
+    await handle([record('10'), record('11')], info);
+    await handle([record('40'), record('41')], other);
+    // Every call after a partition's first failure redoes that partition's batch.
+    expect(await value(registry, 'sink_retries_total')).toBe(4);
+  });
+
   it('dead-letters rejected records with their reason, source position and the record re-encoded', async () => {
     const { handle, registry, sent } = setup([
       () =>

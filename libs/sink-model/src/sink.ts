@@ -74,23 +74,27 @@ export function createSinkHandler(
   const { writer, metrics, logger } = options;
   const now = options.now ?? Date.now;
   const log = logger.child({ module: 'sink', sink: writer.sink });
-  // The runner redoes a failed batch with the same first offset: that is a retry.
-  let failing: { key: string; startedAt: number } | undefined;
+  // The runner redoes a failed batch with the same first offset: that is a retry. Partitions are
+  // consumed concurrently, so each keeps its own failed batch (one shared slot would let two failing
+  // partitions overwrite each other and count no retry at all).
+  const failing = new Map<string, { firstOffset: string; startedAt: number }>();
 
   return async (records, info) => {
-    const key = `${info.topic}/${info.partition}/${info.firstOffset}`;
-    const startedAt = failing?.key === key ? failing.startedAt : now();
-    if (failing?.key === key) metrics.retries.inc({ sink: writer.sink });
+    const partition = `${info.topic}/${info.partition}`;
+    const failed = failing.get(partition);
+    const isRetry = failed?.firstOffset === info.firstOffset;
+    const startedAt = isRetry ? failed.startedAt : now();
+    if (isRetry) metrics.retries.inc({ sink: writer.sink });
     const topic = catalogTopicOf(info.topic, options.topicPrefix);
     let outcome: WriteOutcome;
     try {
       outcome = await writer.write(topic, records);
     } catch (err) {
-      failing = { key, startedAt };
+      failing.set(partition, { firstOffset: info.firstOffset, startedAt });
       if (writer.isConnectionError(err)) metrics.dbErrors.inc({ sink: writer.sink });
       throw err;
     }
-    failing = undefined;
+    failing.delete(partition);
     if (outcome.rejected.length > 0) {
       const letters = await Promise.all(
         outcome.rejected.map(async ({ record, reason }) =>

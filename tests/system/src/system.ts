@@ -16,6 +16,7 @@ import { createTestDatabase } from '@stableyield/postgres/testing';
 import {
   CATALOG,
   DLQ_HEADERS,
+  partitionOffsets,
   prefixedSpecs,
   prefixedTopic,
   provisionTopics,
@@ -253,21 +254,15 @@ export class System {
       ]),
     ];
     await provisionTopics(kafka, logger, { replicationFactor: this.replicationFactor, topics });
-    const admin = kafka.admin();
-    await admin.connect();
-    try {
-      await waitFor(
-        'every broker to know every topic',
-        async () => {
-          for (const t of topics) await admin.fetchTopicOffsets(t.name);
-          return true;
-        },
-        60_000,
-        500,
-      );
-    } finally {
-      await admin.disconnect();
-    }
+    await waitFor(
+      'every broker to know every topic',
+      async () => {
+        for (const t of topics) await partitionOffsets(kafka, t.name);
+        return true;
+      },
+      60_000,
+      500,
+    );
     const warmUp = kafka.consumer({ groupId: `${this.prefix}warm-up` });
     await warmUp.connect();
     await warmUp.subscribe({ topic: prefixedTopic(this.prefix, 'trad.tbill'), fromBeginning: true });
