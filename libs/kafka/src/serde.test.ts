@@ -113,5 +113,9 @@ describe('writer schemas', () => {
     expect(calls).toBeGreaterThan(1);
     const fresh = new TopicSerde(client);
     await expect(fresh.serialize('trad.tbill', value as never)).rejects.toThrow(/no registered schema/);
+    // a failure is not kept: the next send asks the registry again
+    const asked = calls;
+    await expect(fresh.serialize('trad.tbill', value as never)).rejects.toThrow(/no registered schema/);
+    expect(calls).toBe(asked + 1);
   });
 });

@@ -61,6 +61,16 @@ interface WriterSchema {
   type: avro.Type;
 }
 
+/** A topic's writer schema: the one in use, the look-up in flight, when to ask again. */
+interface WriterEntry {
+  /** the latest schema the registry answered; undefined until it first did */
+  known?: WriterSchema;
+  /** the registry look-up in flight */
+  pending?: Promise<WriterSchema> | undefined;
+  /** when to ask the registry again */
+  expiresAt: number;
+}
+
 /**
  * Avro values in the Confluent wire format (magic byte 0 + 4-byte big-endian schema id + Avro
  * body), schema-first: values are written with the latest schema registered for
@@ -69,10 +79,7 @@ interface WriterSchema {
  * with avsc directly, which is several times faster than the generic serializer's rule engine.
  */
 export class TopicSerde {
-  private readonly writers = new Map<
-    string,
-    { promise: Promise<WriterSchema>; expiresAt: number; known?: WriterSchema }
-  >();
+  private readonly writers = new Map<string, WriterEntry>();
   private readonly readers = new Map<number, Promise<avro.Type>>();
   private readonly latestTtlMs: number;
 
@@ -128,32 +135,31 @@ export class TopicSerde {
    */
   private writerSchema(topic: string): Promise<WriterSchema> {
     const now = Date.now();
-    const cached = this.writers.get(topic);
-    if (cached && now < cached.expiresAt) return cached.promise;
-    const promise = this.fetchWriterSchema(topic);
-    const entry = { promise, expiresAt: now + this.latestTtlMs };
-    if (cached?.known === undefined) {
+    let entry = this.writers.get(topic);
+    if (entry === undefined) {
+      entry = { expiresAt: 0 };
       this.writers.set(topic, entry);
-      promise.then(
-        (schema) => Object.assign(entry, { known: schema }),
-        () => {
-          if (this.writers.get(topic) === entry) this.writers.delete(topic);
-        },
-      );
-      return promise;
     }
-    // refresh in the background: the known schema serves until the registry answers
-    const known = cached.known;
-    const stale = { promise: Promise.resolve(known), expiresAt: now + this.latestTtlMs, known };
-    this.writers.set(topic, stale);
-    promise.then(
+    if (now >= entry.expiresAt && entry.pending === undefined) this.refresh(topic, entry, now);
+    return entry.known !== undefined ? Promise.resolve(entry.known) : entry.pending!;
+  }
+
+  /** Asks the registry for the latest schema; a failure keeps the known one until the next expiry. */
+  private refresh(topic: string, entry: WriterEntry, now: number): void {
+    const pending = this.fetchWriterSchema(topic);
+    entry.pending = pending;
+    entry.expiresAt = now + this.latestTtlMs;
+    pending.then(
       (schema) => {
-        if (this.writers.get(topic) === stale) this.writers.set(topic, { ...entry, promise, known: schema });
+        entry.known = schema;
+        entry.pending = undefined;
       },
-      // the registry did not answer: keep the known schema and ask again at the next expiry
-      () => undefined,
+      () => {
+        entry.pending = undefined;
+        // none known yet: the next call asks again at once (its caller got this error)
+        if (entry.known === undefined) entry.expiresAt = 0;
+      },
     );
-    return stale.promise;
   }
 
   private async fetchWriterSchema(topic: string): Promise<WriterSchema> {
