@@ -9,10 +9,7 @@ const APP = 'processor-syi';
 async function main(): Promise<void> {
   const config = loadAppConfig();
   const { logger, registry, progress, readiness, shutdown } = await startService(APP, config);
-  const { kafka, serde, leaseTopic, leaseGroupId } = await connectProcessorKafka(APP, config, logger, {
-    changelog: SyiProcessor.changelogSpec(config.TOPIC_PREFIX),
-    leasePartitions: 1,
-  });
+  const { kafka, serde, leaseTopic, leaseGroupId } = await connectProcessorKafka(APP, config, logger);
 
   const fatal = (why: unknown) => {
     logger.error({ err: why }, 'processor_failed_exiting');

@@ -8,6 +8,7 @@ import { eventTimeSchema, kafkaSchema, loadConfig, logLevel, topicPrefix, z } fr
 import { INPUT_TOPICS } from '@stableyield/index-engine';
 import {
   createKafka,
+  kafkaSettingsOf,
   DeserializationError,
   DLQ_HEADERS,
   dlqTopicOf,
@@ -35,6 +36,12 @@ import {
 
 const verifyConfig = z.object({
   KAFKA_BROKERS: kafkaSchema.KAFKA_BROKERS,
+  // a secured cluster: the operator's own principal (it reads the inputs and syi.calculated)
+  KAFKA_SASL_MECHANISM: kafkaSchema.KAFKA_SASL_MECHANISM,
+  KAFKA_SASL_USERNAME: kafkaSchema.KAFKA_SASL_USERNAME,
+  KAFKA_SASL_PASSWORD: kafkaSchema.KAFKA_SASL_PASSWORD,
+  KAFKA_TLS: kafkaSchema.KAFKA_TLS,
+  KAFKA_TLS_CA_FILE: kafkaSchema.KAFKA_TLS_CA_FILE,
   SCHEMA_REGISTRY_URL: kafkaSchema.SCHEMA_REGISTRY_URL,
   TOPIC_PREFIX: topicPrefix,
   GRID_INTERVAL_MS: eventTimeSchema.GRID_INTERVAL_MS,
@@ -49,7 +56,7 @@ async function readAll(kafka: Kafka, topic: string) {
 export async function runVerify(command: VerifyCommand, out: Writable): Promise<boolean> {
   const config = loadConfig(verifyConfig);
   const logger = pino({ level: config.LOG_LEVEL }, process.stderr);
-  const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'syi-verify' }, logger);
+  const kafka = createKafka(kafkaSettingsOf(config, 'syi-verify'), logger);
   const serde = new TopicSerde(createRegistryClient(config.SCHEMA_REGISTRY_URL));
   const prefix = config.TOPIC_PREFIX;
   // a registry outage is waited out (up to a minute a record), never counted as undecodable

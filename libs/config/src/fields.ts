@@ -67,8 +67,8 @@ export const kafkaSchema = {
     .default('local'),
   TOPIC_PREFIX: topicPrefix,
   /**
-   * false: the topics and schemas exist already (Kubernetes and Helm set it; they are provisioned
-   * apart). The processors, api and ws-gateway read it; the ingesters, sinks and keeper provision always.
+   * false: the topics exist already (Kubernetes and Helm set it: Strimzi's topic operator makes them,
+   * and an app's ACLs do not let it create or reconfigure one). Every app still registers the schemas.
    */
   PROVISION_TOPICS: booleanFlag.default(true),
 };

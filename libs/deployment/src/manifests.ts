@@ -21,6 +21,7 @@ import {
   type TopicSpec,
 } from './catalog';
 import { APP_ACCESS, aclRules } from '@stableyield/kafka';
+import { processorStateTopics } from '@stableyield/stream';
 
 export type Manifest = Record<string, unknown> & {
   apiVersion: string;
@@ -435,23 +436,31 @@ export function sharedManifests(): Manifest[] {
 
 const DAY_MS = 86_400_000;
 
-/** A Strimzi KafkaTopic per catalog topic and per dead-letter topic. */
+/**
+ * A Strimzi KafkaTopic per catalog topic and per dead-letter topic, and per processor's state
+ * changelog and lease: the apps run with PROVISION_TOPICS=false and their ACLs let none create one.
+ */
 export function topicManifests(): Manifest[] {
-  return allTopics().map((t: TopicSpec) => ({
+  const catalog = allTopics().map((t: TopicSpec) =>
+    kafkaTopic(t.name, t.partitions, { 'cleanup.policy': t.cleanupPolicy, 'retention.ms': t.retentionDays * DAY_MS }),
+  );
+  const processorState = processorStateTopics().map((t) =>
+    kafkaTopic(t.name, t.partitions, {
+      'cleanup.policy': t.cleanupPolicy,
+      'retention.ms': t.retentionMs,
+      ...t.extraConfig,
+    }),
+  );
+  return [...catalog, ...processorState];
+}
+
+function kafkaTopic(name: string, partitions: number, config: Record<string, string | number>): Manifest {
+  return {
     apiVersion: 'kafka.strimzi.io/v1beta2',
     kind: 'KafkaTopic',
-    metadata: { name: t.name, labels: { 'strimzi.io/cluster': 'stableyield' } },
-    spec: {
-      topicName: t.name,
-      partitions: t.partitions,
-      replicas: 3,
-      config: {
-        'cleanup.policy': t.cleanupPolicy,
-        'retention.ms': t.retentionDays * DAY_MS,
-        'min.insync.replicas': 2,
-      },
-    },
-  }));
+    metadata: { name, labels: { 'strimzi.io/cluster': 'stableyield' } },
+    spec: { topicName: name, partitions, replicas: 3, config: { ...config, 'min.insync.replicas': 2 } },
+  };
 }
 
 export { APP_NAMESPACE };

@@ -16,6 +16,7 @@ import {
 } from '../src/catalog';
 import type { Manifest } from '../src/manifests';
 import { aclRules, appAccess } from '@stableyield/kafka';
+import { PROCESSOR_APPS, processorOwnTopics, processorStateTopics } from '@stableyield/stream';
 import { repoPath } from '../src/paths';
 import { byKind, find, podTemplates } from '../src/yaml-docs';
 import { SKIPPED_KINDS, kubeconform, kustomizeBuild, kustomizeManifests, manifestsOf } from './render';
@@ -531,12 +532,11 @@ describe('the production overlay', () => {
 
   it('declares one KafkaTopic per catalog topic and dead-letter topic with the catalog settings', () => {
     const topics = byKind(all, 'KafkaTopic').filter((t) => t.metadata.name !== 'kafkasql-journal');
+    const state = processorStateTopics();
     expect(topics.map((t) => spec(t).topicName as string).sort()).toEqual(
-      allTopics()
-        .map((t) => t.name)
-        .sort(),
+      [...allTopics(), ...state].map((t) => t.name).sort(),
     );
-    expect(topics).toHaveLength(TOPICS.length * 2);
+    expect(topics).toHaveLength(TOPICS.length * 2 + state.length);
     for (const t of allTopics()) {
       const s = spec(find(all, 'KafkaTopic', t.name));
       expect(s).toMatchObject({ partitions: t.partitions, replicas: 3 });
@@ -554,6 +554,28 @@ describe('the production overlay', () => {
       'cleanup.policy': 'delete',
       'retention.ms': 8 * 86_400_000,
     });
+  });
+
+  it("declares every processor's changelog and lease as the processor provisions them, within its ACLs", () => {
+    for (const app of PROCESSOR_APPS) {
+      const { changelog, lease } = processorOwnTopics(app, '');
+      for (const t of [changelog, lease]) {
+        expect(spec(find(all, 'KafkaTopic', t.name))).toEqual({
+          topicName: t.name,
+          partitions: t.partitions,
+          replicas: 3,
+          config: {
+            'cleanup.policy': t.cleanupPolicy,
+            'retention.ms': t.retentionMs,
+            ...t.extraConfig,
+            'min.insync.replicas': 2,
+          },
+        });
+      }
+      // the checkpoints are written in the processor's transactions and read back at start
+      expect(appAccess(app).writes).toContain(changelog.name);
+      expect(appAccess(app).reads).toEqual(expect.arrayContaining([changelog.name, lease.name]));
+    }
   });
 
   it('runs TimescaleDB as a CloudNativePG cluster with the extension, ClickHouse and the registry', () => {

@@ -3,6 +3,7 @@
 // groups and transactional ids. The Kubernetes KafkaUsers are generated from this table
 // (libs/deployment) and acl.integration.test.ts proves it on a broker with the standard
 // authorizer: each app can do its work, and nothing else (the keeper cannot write syi.calculated).
+// The system e2e test runs every app with these ACLs alone.
 import { AclOperationTypes, AclPermissionTypes, AclResourceTypes, ResourcePatternTypes } from 'kafkajs';
 import { dlqTopicOf } from './catalog';
 
@@ -22,12 +23,16 @@ const INDEX_INPUTS = ['pyth.prices', 'cc.prices', 'cc.orderbook', 'dl.apy', 'ex.
 const OUTPUTS = ['syi.calculated', 'syi.peg', 'syi.liquidity', 'ray.calculated'] as const;
 const withDeadLetters = (topics: readonly string[]): string[] => [...topics, ...topics.map(dlqTopicOf)];
 
-/** A processor: its inputs and its lease topic, its output transactionally, groups and ids under its name. */
+/**
+ * A processor: its inputs and its lease topic, its output and its state changelog transactionally
+ * (the changelog is read back at start), groups and ids under its name.
+ */
 function processor(name: string, output: string, extraReads: readonly string[] = []): AppAccess {
+  const changelog = `${name}.changelog`;
   return {
     principal: name,
-    reads: [...INDEX_INPUTS, ...extraReads, `${name}.lease`],
-    writes: [output, ...INDEX_INPUTS.map(dlqTopicOf)],
+    reads: [...INDEX_INPUTS, ...extraReads, `${name}.lease`, changelog],
+    writes: [output, changelog, ...INDEX_INPUTS.map(dlqTopicOf)],
     groupPrefixes: [name],
     transactionalIdPrefixes: [name],
   };
@@ -55,7 +60,8 @@ export const APP_ACCESS: readonly AppAccess[] = [
   processor('processor-ray', 'ray.calculated'),
   {
     principal: 'keeper',
-    reads: ['pyth.updates'],
+    // syi.calculated: the SYI duty (SYI_FEED_ADDRESS) publishes it on-chain; the keeper never writes it
+    reads: ['pyth.updates', 'syi.calculated'],
     writes: [dlqTopicOf('pyth.updates')],
     groupPrefixes: ['keeper'],
     transactionalIdPrefixes: [],

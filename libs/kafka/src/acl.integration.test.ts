@@ -1,12 +1,16 @@
 // The ACLs of access.ts on a real broker: SCRAM-SHA-512 listener, standard authorizer, one
 // principal per app. Each app can do its own work with its own credentials; the keeper cannot
-// write syi.calculated and the api cannot write at all.
+// write syi.calculated nor read the market, and the api cannot write at all.
 import { randomUUID } from 'node:crypto';
 import pino from 'pino';
 import type { Kafka } from 'kafkajs';
 import { APP_ACCESS, aclRules, appAccess, kafkaAcl, type AppAccess } from './access';
+import { CATALOG } from './catalog';
 import { createKafka } from './client';
+import { connectKafka } from './connect';
+import { provisionTopics } from './provision';
 import { startScramBroker, type ScramBroker } from './scram-broker';
+import { testStack } from './testing';
 
 const logger = pino({ level: 'silent' });
 const TIMEOUT = 240_000;
@@ -128,7 +132,7 @@ describe('Kafka ACLs of every app on a SCRAM broker with the standard authorizer
   );
 
   it(
-    'refuses the api any write, and the keeper a read of syi.calculated',
+    'refuses the api any write, and the keeper a read of the market inputs',
     async () => {
       // Without WRITE on any topic the api may not even start an idempotent producer.
       expect(await refusal(produce('api', 'syi.calculated'))).toMatch(
@@ -138,7 +142,7 @@ describe('Kafka ACLs of every app on a SCRAM broker with the standard authorizer
       await consumer.connect();
       await expect(
         consumer
-          .subscribe({ topics: ['syi.calculated'], fromBeginning: true })
+          .subscribe({ topics: ['cc.prices'], fromBeginning: true })
           .then(() => consumer.run({ eachMessage: () => Promise.resolve() }))
           .then(() => new Promise((_, reject) => consumer.on(consumer.events.CRASH, (e) => reject(e.payload.error)))),
       ).rejects.toMatchObject({ type: 'TOPIC_AUTHORIZATION_FAILED' });
@@ -158,6 +162,28 @@ describe('Kafka ACLs of every app on a SCRAM broker with the standard authorizer
       expect(
         await refusal(produce('processor-syi', 'syi.calculated', `processor-syi-${randomUUID().slice(0, 8)}`)),
       ).toBe('allowed');
+    },
+    TIMEOUT,
+  );
+
+  it.each(APP_ACCESS.map((a) => a.principal))(
+    'starts %s as Kubernetes does (PROVISION_TOPICS=false: no topic touched); provisioning is refused it',
+    async (principal) => {
+      const config = {
+        KAFKA_BROKERS: [broker.bootstrap],
+        KAFKA_SASL_MECHANISM: 'scram-sha-512' as const,
+        KAFKA_SASL_USERNAME: principal,
+        KAFKA_SASL_PASSWORD: broker.passwords.get(principal)!,
+        SCHEMA_REGISTRY_URL: testStack().registryUrl,
+        KAFKA_REPLICATION_FACTOR: 1,
+        PROVISION_TOPICS: false,
+      };
+      const { kafka } = await connectKafka(config, logger, { clientId: principal, provision: CATALOG });
+      // Provisioning itself needs rights the app's ACLs do not give: where an app provisioned
+      // regardless of PROVISION_TOPICS, it could not start at all.
+      expect(await refusal(provisionTopics(kafka, logger, { replicationFactor: 1, topics: CATALOG }))).toMatch(
+        /authoriz/i,
+      );
     },
     TIMEOUT,
   );

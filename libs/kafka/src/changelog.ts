@@ -13,14 +13,18 @@ export async function readLatestRecord(
   kafka: Kafka,
   logger: Logger,
   topic: string,
-  { partition = 0, timeoutMs = 30_000 }: { partition?: number; timeoutMs?: number } = {},
+  {
+    partition = 0,
+    timeoutMs = 30_000,
+    groupPrefix = 'changelog-reader',
+  }: { partition?: number; timeoutMs?: number; groupPrefix?: string } = {},
 ): Promise<KafkaMessage | null> {
   const offsets = (await partitionOffsets(kafka, topic)).find((o) => o.partition === partition);
   if (offsets === undefined) throw new Error(`topic ${topic} has no partition ${partition}`);
   const { low, high } = offsets;
   for (let window = 16; ; window *= 16) {
     const from = Math.max(low, high - window);
-    const found = await readRange(kafka, topic, partition, from, high, timeoutMs);
+    const found = await readRange(kafka, topic, partition, { from, end: high }, timeoutMs, groupPrefix);
     if (found !== null || from === low) {
       logger.info({ topic, partition, from, high, found: found !== null }, 'changelog_read');
       return found;
@@ -33,12 +37,12 @@ async function readRange(
   kafka: Kafka,
   topic: string,
   partition: number,
-  from: number,
-  end: number,
+  { from, end }: { from: number; end: number },
   timeoutMs: number,
+  groupPrefix: string,
 ): Promise<KafkaMessage | null> {
   let last: KafkaMessage | null = null;
-  await consumeRanges(kafka, topic, new Map([[partition, { from, end }]]), timeoutMs, 'changelog-reader', (batch) => {
+  await consumeRanges(kafka, topic, new Map([[partition, { from, end }]]), timeoutMs, groupPrefix, (batch) => {
     const m = batch.messages[batch.messages.length - 1];
     if (m !== undefined && Number(m.offset) < end) last = m;
   });

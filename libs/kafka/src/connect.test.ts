@@ -17,6 +17,7 @@ const config = {
   KAFKA_BROKERS: ['127.0.0.1:1'],
   SCHEMA_REGISTRY_URL: 'http://127.0.0.1:1',
   KAFKA_REPLICATION_FACTOR: 3,
+  PROVISION_TOPICS: true,
 };
 
 describe('connectKafka', () => {
@@ -35,5 +36,28 @@ describe('connectKafka', () => {
     const connection = await connectKafka(config, silent, { clientId: 'demo', provision: topics });
     expect(provisionTopics).toHaveBeenCalledWith(connection.kafka, silent, { replicationFactor: 3, topics });
     expect(registerSchemas).toHaveBeenCalledWith(connection.registryClient);
+  });
+
+  it('with PROVISION_TOPICS false leaves the topics alone and still registers the schemas', async () => {
+    const topics = [topicSpec('syi.calculated')];
+    const connection = await connectKafka({ ...config, PROVISION_TOPICS: false }, silent, {
+      clientId: 'demo',
+      provision: topics,
+    });
+    expect(provisionTopics).not.toHaveBeenCalled();
+    expect(registerSchemas).toHaveBeenCalledWith(connection.registryClient);
+  });
+
+  it('with PROVISION_TOPICS false starts through a registry that does not answer, not one that refuses', async () => {
+    const provisionApart = { ...config, PROVISION_TOPICS: false };
+    const options = { clientId: 'demo', provision: [topicSpec('syi.calculated')] };
+    jest.mocked(registerSchemas).mockRejectedValueOnce(new Error('connect ECONNREFUSED'));
+    await expect(connectKafka(provisionApart, silent, options)).resolves.toBeDefined();
+    const incompatible = Object.assign(new Error('Schema being registered is incompatible'), { status: 409 });
+    jest.mocked(registerSchemas).mockRejectedValueOnce(incompatible);
+    await expect(connectKafka(provisionApart, silent, options)).rejects.toThrow('incompatible');
+    // where the app provisions, any failure stops it
+    jest.mocked(registerSchemas).mockRejectedValueOnce(new Error('connect ECONNREFUSED'));
+    await expect(connectKafka(config, silent, options)).rejects.toThrow('ECONNREFUSED');
   });
 });

@@ -111,6 +111,8 @@ export async function deletePrefixed(stack: TestStack, prefix: string): Promise<
   }
 }
 
+export { startScramBroker, type ScramBroker } from './scram-broker';
+
 /** A group id no other test uses. */
 export const uniqueGroup = (name: string) => `test-${name}-${randomUUID().slice(0, 8)}`;
 

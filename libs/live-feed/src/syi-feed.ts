@@ -49,7 +49,6 @@ export function createSyiFeed(deps: SyiFeedDeps): TopicFollower<'syi.calculated'
 /** The variables of `kafkaSchema` a serving app's feed reads. */
 export interface ServingFeedConfig extends KafkaAppConfig {
   readonly TOPIC_PREFIX: string;
-  readonly PROVISION_TOPICS: boolean;
 }
 
 /** A consumer that made no progress for this long fails /health. */
@@ -57,9 +56,9 @@ const PROGRESS_TIMEOUT_MS = 60_000;
 
 /**
  * What an API or stream instance serves from: Kafka connected (the catalog provisioned when
- * PROVISION_TOPICS), the prefixed `syi.calculated` followed by a group of its own into `latest`,
- * a progress beat and the readiness check 'latest_index'. The app starts the feed once it is wired
- * (`feed.start()` loads the newest record) and stops it in its shutdown.
+ * PROVISION_TOPICS, the schemas registered), the prefixed `syi.calculated` followed by a group of
+ * its own into `latest`, a progress beat and the readiness check 'latest_index'. The app starts the
+ * feed once it is wired (`feed.start()` loads the newest record) and stops it in its shutdown.
  */
 export async function connectSyiFeed(
   app: string,
@@ -67,8 +66,7 @@ export async function connectSyiFeed(
   service: Pick<Service, 'logger' | 'registry' | 'progress' | 'readiness'>,
 ): Promise<{ feed: TopicFollower<'syi.calculated'>; latest: LatestSyi }> {
   const { logger, registry, progress, readiness } = service;
-  const provision = config.PROVISION_TOPICS && CATALOG;
-  const { kafka, serde } = await connectKafka(config, logger, { clientId: app, provision });
+  const { kafka, serde } = await connectKafka(config, logger, { clientId: app, provision: CATALOG });
   const latest = new LatestSyi();
   progress.register('consumer', PROGRESS_TIMEOUT_MS);
   const feed = createSyiFeed({

@@ -235,6 +235,8 @@ export class EventTimeProcessor<T extends DataTopic> implements FeedSubscriber {
     await this.producer.fence();
     const latest = await readLatestRecord(kafka, logger, this.changelogTopic, {
       partition: this.output.changelogPartition,
+      // under the processor's own prefix: its ACLs allow groups named after it only
+      groupPrefix: `${this.options.transactionalId}-changelog`,
     });
     if (latest?.value) {
       const checkpoint = JSON.parse(gunzipSync(latest.value).toString('utf8')) as EventTimeCheckpoint;

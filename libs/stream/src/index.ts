@@ -11,6 +11,7 @@ export * from './syi-processor';
 export * from './verify';
 export * from './measure-processor';
 export * from './measure-app';
+export * from './processor-topics';
 export * from './input-feed';
 export * from './chained-state';
 export * from './auditor';

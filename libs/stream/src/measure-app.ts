@@ -5,16 +5,15 @@ import { METHODOLOGY_V1 } from '@stableyield/index-engine';
 import {
   CATALOG,
   connectKafka,
-  leaseTopicSpec,
   prefixedSpecs,
   prefixedTopic,
   ShardLease,
   type KafkaConnection,
-  type TopicSpec,
 } from '@stableyield/kafka';
 import { startService, type Logger } from '@stableyield/observability';
 import type { EventTimeProcessorOptions } from './event-time-processor';
-import { MEASURE_SHARDS, measureChangelogSpec, ShardedMeasureProcessor, type MeasureKind } from './measure-processor';
+import { ShardedMeasureProcessor, type MeasureKind } from './measure-processor';
+import { processorOwnTopics, type ProcessorApp } from './processor-topics';
 
 /** processor-syi's variables (`processorConfigSchema`); each kind has its own health port. */
 export type MeasureAppConfig = ProcessorConfig;
@@ -55,21 +54,18 @@ export interface ProcessorKafka extends KafkaConnection {
 
 /**
  * Connects a processor app; where it provisions (PROVISION_TOPICS), the catalog, its state
- * changelog and its lease topic (one partition per shard) are created first.
+ * changelog and its lease topic (one partition per shard) are created first; the schemas are
+ * registered either way.
  */
 export async function connectProcessorKafka(
-  app: string,
+  app: ProcessorApp,
   config: ProcessorConfig,
   logger: Logger,
-  own: { changelog: TopicSpec; leasePartitions: number },
 ): Promise<ProcessorKafka> {
-  const leaseTopic = prefixedTopic(config.TOPIC_PREFIX, `${app}.lease`);
-  const provision = config.PROVISION_TOPICS && [
-    ...prefixedSpecs(config.TOPIC_PREFIX, CATALOG),
-    own.changelog,
-    leaseTopicSpec(leaseTopic, own.leasePartitions),
-  ];
+  const own = processorOwnTopics(app, config.TOPIC_PREFIX);
+  const provision = [...prefixedSpecs(config.TOPIC_PREFIX, CATALOG), own.changelog, own.lease];
   const connection = await connectKafka(config, logger, { clientId: app, provision });
+  const leaseTopic = own.lease.name;
   return { ...connection, leaseTopic, leaseGroupId: `${prefixedTopic(config.TOPIC_PREFIX, app)}.lease` };
 }
 
@@ -78,12 +74,9 @@ export async function connectProcessorKafka(
  * or a lost lease exits it (Kafka holds every shard's last committed state for the restart or another instance).
  */
 export async function runMeasureApp(kind: MeasureKind, config: MeasureAppConfig, proc: NodeJS.Process): Promise<void> {
-  const app = `processor-${kind}`;
+  const app: ProcessorApp = `processor-${kind}`;
   const { logger, registry, progress, readiness, shutdown } = await startService(app, config, { signals: proc });
-  const { kafka, serde, leaseTopic, leaseGroupId } = await connectProcessorKafka(app, config, logger, {
-    changelog: measureChangelogSpec(kind, config.TOPIC_PREFIX),
-    leasePartitions: MEASURE_SHARDS,
-  });
+  const { kafka, serde, leaseTopic, leaseGroupId } = await connectProcessorKafka(app, config, logger);
 
   const fatal = (why: unknown) => {
     logger.error({ err: why }, 'processor_failed_exiting');
