@@ -48,9 +48,12 @@ const verifyConfig = z.object({
   LOG_LEVEL: logLevel.default('warn'),
 });
 
+/** Its reading groups: under the prefix of the `syi-verify` principal's ACLs (libs/kafka access.ts). */
+const READER = { groupPrefix: 'syi-verify' };
+
 /** Every committed record of a whole topic, per partition. */
 async function readAll(kafka: Kafka, topic: string) {
-  return readPartitionRanges(kafka, topic, await topicOffsetRanges(kafka, topic));
+  return readPartitionRanges(kafka, topic, await topicOffsetRanges(kafka, topic), READER);
 }
 
 export async function runVerify(command: VerifyCommand, out: Writable): Promise<boolean> {
@@ -83,7 +86,9 @@ export async function runVerify(command: VerifyCommand, out: Writable): Promise<
   for (;;) {
     start = Math.max(output.from, first - lookback);
     const messages =
-      (await readPartitionRanges(kafka, outputTopic, new Map([[0, { from: start, end: output.end }]]))).get(0) ?? [];
+      (await readPartitionRanges(kafka, outputTopic, new Map([[0, { from: start, end: output.end }]]), READER)).get(
+        0,
+      ) ?? [];
     decoded = [];
     for (const m of messages) if (m.value !== null) decoded.push(await decode('syi.calculated', m.value));
     if (start === output.from || decoded.some((r) => r.ts < command.from)) break;
@@ -111,7 +116,7 @@ export async function runVerify(command: VerifyCommand, out: Writable): Promise<
     for (const topic of INPUT_TOPICS) {
       const physical = prefixedTopic(prefix, topic);
       const ranges = await topicOffsetRanges(kafka, physical);
-      for (const [partition, messages] of await readPartitionRanges(kafka, physical, ranges)) {
+      for (const [partition, messages] of await readPartitionRanges(kafka, physical, ranges, READER)) {
         let firstTs: number | null = null;
         for (const m of messages) {
           if (m.value === null) continue;

@@ -34,6 +34,7 @@ import {
   appSecretEnv,
   initialReplicas,
   sharedManifests,
+  toolKafkaUsers,
   topicManifests,
   type Manifest,
 } from './manifests';
@@ -102,6 +103,8 @@ function helmValues(): string {
       annotations: {},
     },
     apps: Object.fromEntries(APPS.map((a) => [a.name, helmAppValues(a)])),
+    // KafkaUsers of the operators' tools (`syi verify`), no workload of their own
+    toolKafkaUsers: Object.fromEntries(toolKafkaUsers().map((u) => [u.metadata.name, u.spec])),
     // The Alertmanager of k8s/base/monitoring, for installs without it (off by default: the
     // kustomize monitoring namespace has its own). `config` is Alertmanager's configuration file.
     alertmanager: {
@@ -129,9 +132,10 @@ export function generatedFiles(): Map<string, string> {
     if (app.devOnly === true) files.set(`${dir}/kustomization.yaml`, kustomization([`${app.name}.yaml`]));
   }
   files.set('k8s/base/apps/shared.yaml', toYamlDocuments(sharedManifests()));
+  files.set('k8s/base/apps/tools.yaml', toYamlDocuments(toolKafkaUsers()));
   files.set(
     'k8s/base/apps/kustomization.yaml',
-    kustomization(['shared.yaml', ...baseApps.map((a) => `${a.name}.yaml`)]),
+    kustomization(['shared.yaml', ...baseApps.map((a) => `${a.name}.yaml`), 'tools.yaml']),
   );
   files.set('k8s/base/data/topics.yaml', toYamlDocuments(topicManifests()));
   files.set('helm/stableyield/values.yaml', helmValues());

@@ -20,7 +20,7 @@ import {
   type SecretEnv,
   type TopicSpec,
 } from './catalog';
-import { APP_ACCESS, aclRules } from '@stableyield/kafka';
+import { APP_ACCESS, aclRules, type AppAccess } from '@stableyield/kafka';
 import { processorStateTopics } from '@stableyield/stream';
 
 export type Manifest = Record<string, unknown> & {
@@ -353,6 +353,26 @@ function stateClaim(app: AppSpec): Manifest | undefined {
 export function kafkaUser(app: AppSpec): Manifest | undefined {
   const access = APP_ACCESS.find((a) => a.principal === app.name);
   if (!access) return undefined;
+  return kafkaUserOf(access, appLabels(app));
+}
+
+/** Principals of APP_ACCESS that are no app: operators' tools (`syi verify`), with a KafkaUser each. */
+export const TOOL_PRINCIPALS = ['syi-verify'] as const;
+
+/** The KafkaUsers of the operators' tools: `kubectl get secret syi-verify` holds its password. */
+export function toolKafkaUsers(): Manifest[] {
+  return TOOL_PRINCIPALS.map((principal) =>
+    kafkaUserOf(
+      APP_ACCESS.find((a) => a.principal === principal)!,
+      {
+        'app.kubernetes.io/name': principal,
+        'app.kubernetes.io/part-of': 'stableyield',
+      },
+    ),
+  );
+}
+
+function kafkaUserOf(access: AppAccess, labels: Record<string, string>): Manifest {
   // One entry per resource with all its operations, as Strimzi lists them.
   const byResource = new Map<string, { resource: Record<string, string>; operations: string[] }>();
   for (const rule of aclRules(access)) {
@@ -367,7 +387,7 @@ export function kafkaUser(app: AppSpec): Manifest | undefined {
   return {
     apiVersion: 'kafka.strimzi.io/v1beta2',
     kind: 'KafkaUser',
-    metadata: { name: app.name, labels: { ...appLabels(app), 'strimzi.io/cluster': 'stableyield' } },
+    metadata: { name: access.principal, labels: { ...labels, 'strimzi.io/cluster': 'stableyield' } },
     spec: {
       authentication: { type: 'scram-sha-512' },
       authorization: { type: 'simple', acls: [...byResource.values()] },

@@ -349,6 +349,13 @@ describe('the production overlay', () => {
       .filter((r) => r.operation === 'Write')
       .map((r) => r.name);
     expect(keeperWrites).not.toContain('syi.calculated');
+    // an operator's `syi verify` has a principal of its own: it reads, and writes nothing
+    const verifyUser = spec(find(users, 'KafkaUser', 'syi-verify')) as {
+      authorization: { acls: { operations: string[] }[] };
+    };
+    const operations = verifyUser.authorization.acls.flatMap((a) => a.operations);
+    expect(operations.length).toBe(aclRules(appAccess('syi-verify')).length);
+    expect(operations).not.toContain('Write');
   });
 
   it(

@@ -21,17 +21,19 @@ export interface AppAccess {
 /** The inputs of the index: what processor-syi and the measure processors read. */
 const INDEX_INPUTS = ['pyth.prices', 'cc.prices', 'cc.orderbook', 'dl.apy', 'ex.mktcap', 'trad.tbill'] as const;
 const OUTPUTS = ['syi.calculated', 'syi.peg', 'syi.liquidity', 'ray.calculated'] as const;
+/** What the sinks store (libs/sink-model SINK_TOPICS): every output, every input but the order books. */
+const STORED = [...OUTPUTS, ...INDEX_INPUTS.filter((t) => t !== 'cc.orderbook')];
 const withDeadLetters = (topics: readonly string[]): string[] => [...topics, ...topics.map(dlqTopicOf)];
 
 /**
  * A processor: its inputs and its lease topic, its output and its state changelog transactionally
  * (the changelog is read back at start), groups and ids under its name.
  */
-function processor(name: string, output: string, extraReads: readonly string[] = []): AppAccess {
+function processor(name: string, output: string): AppAccess {
   const changelog = `${name}.changelog`;
   return {
     principal: name,
-    reads: [...INDEX_INPUTS, ...extraReads, `${name}.lease`, changelog],
+    reads: [...INDEX_INPUTS, `${name}.lease`, changelog],
     writes: [output, changelog, ...INDEX_INPUTS.map(dlqTopicOf)],
     groupPrefixes: [name],
     transactionalIdPrefixes: [name],
@@ -54,7 +56,7 @@ export const APP_ACCESS: readonly AppAccess[] = [
     transactionalIdPrefixes: [],
   },
   // processor-syi reads its own output back: the digest chain continues from the last record.
-  processor('processor-syi', 'syi.calculated', ['syi.calculated']),
+  processor('processor-syi', 'syi.calculated'),
   processor('processor-peg', 'syi.peg'),
   processor('processor-liquidity', 'syi.liquidity'),
   processor('processor-ray', 'ray.calculated'),
@@ -68,15 +70,15 @@ export const APP_ACCESS: readonly AppAccess[] = [
   },
   {
     principal: 'sink-timescale',
-    reads: [...INDEX_INPUTS, ...OUTPUTS],
-    writes: [...INDEX_INPUTS, ...OUTPUTS].map(dlqTopicOf),
+    reads: STORED,
+    writes: STORED.map(dlqTopicOf),
     groupPrefixes: ['sink-timescale'],
     transactionalIdPrefixes: [],
   },
   {
     principal: 'sink-clickhouse',
-    reads: [...INDEX_INPUTS, ...OUTPUTS],
-    writes: [...INDEX_INPUTS, ...OUTPUTS].map(dlqTopicOf),
+    reads: STORED,
+    writes: STORED.map(dlqTopicOf),
     groupPrefixes: ['sink-clickhouse'],
     transactionalIdPrefixes: [],
   },
@@ -90,6 +92,14 @@ export const APP_ACCESS: readonly AppAccess[] = [
   },
   // Read only: one group per instance (api-<host>-<random>), nothing committed, nothing written.
   { principal: 'api', reads: ['syi.calculated'], writes: [], groupPrefixes: ['api-'], transactionalIdPrefixes: [] },
+  // Not an app: the operator's `syi verify`, which reads the index and what it recomputes it from.
+  {
+    principal: 'syi-verify',
+    reads: ['syi.calculated', ...INDEX_INPUTS, ...INDEX_INPUTS.map(dlqTopicOf)],
+    writes: [],
+    groupPrefixes: ['syi-verify'],
+    transactionalIdPrefixes: [],
+  },
   {
     principal: 'ws-gateway',
     reads: ['syi.calculated'],
@@ -127,9 +137,12 @@ export function aclRules(access: AppAccess): AclRule[] {
     patternType: 'prefix',
     operation,
   });
+  // Describe once per topic, whether it is read, written or both.
+  const described = [...new Set([...access.reads, ...access.writes])];
   return [
-    ...access.reads.flatMap((t) => [topic(t, 'Read'), topic(t, 'Describe')]),
-    ...access.writes.flatMap((t) => [topic(t, 'Write'), topic(t, 'Describe')]),
+    ...access.reads.map((t) => topic(t, 'Read')),
+    ...access.writes.map((t) => topic(t, 'Write')),
+    ...described.map((t) => topic(t, 'Describe')),
     ...access.groupPrefixes.flatMap((g) =>
       (['Read', 'Describe', 'Delete'] as const).map((op) => prefixed('group', g, op)),
     ),

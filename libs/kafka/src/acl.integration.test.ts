@@ -7,6 +7,7 @@ import type { Kafka } from 'kafkajs';
 import { APP_ACCESS, aclRules, appAccess, kafkaAcl, type AppAccess } from './access';
 import { CATALOG } from './catalog';
 import { createKafka } from './client';
+import { partitionOffsets } from './admin';
 import { connectKafka } from './connect';
 import { provisionTopics } from './provision';
 import { startScramBroker, type ScramBroker } from './scram-broker';
@@ -179,6 +180,10 @@ describe('Kafka ACLs of every app on a SCRAM broker with the standard authorizer
         PROVISION_TOPICS: false,
       };
       const { kafka } = await connectKafka(config, logger, { clientId: principal, provision: CATALOG });
+      // the connection works under the app's own principal: the end offsets of a topic of its own
+      const access = appAccess(principal);
+      const own = access.reads[0] ?? access.writes[0]!;
+      expect((await partitionOffsets(kafka, own)).length).toBeGreaterThan(0);
       // Provisioning itself needs rights the app's ACLs do not give: where an app provisioned
       // regardless of PROVISION_TOPICS, it could not start at all.
       expect(await refusal(provisionTopics(kafka, logger, { replicationFactor: 1, topics: CATALOG }))).toMatch(

@@ -40,14 +40,26 @@ export interface PartitionOffsets {
 }
 
 /** Low and high offsets of every partition of a topic. */
-export function partitionOffsets(kafka: Kafka, topic: string): Promise<PartitionOffsets[]> {
-  return withAdmin(kafka, async (admin) =>
-    (await admin.fetchTopicOffsets(topic)).map((p) => ({
-      partition: p.partition,
-      low: Number(p.low),
-      high: Number(p.high),
-    })),
-  );
+export async function partitionOffsets(kafka: Kafka, topic: string): Promise<PartitionOffsets[]> {
+  return (await topicsPartitionOffsets(kafka, [topic])).get(topic)!;
+}
+
+/** Low and high offsets of every partition of each topic, through one admin client. */
+export function topicsPartitionOffsets(
+  kafka: Kafka,
+  topics: readonly string[],
+): Promise<Map<string, PartitionOffsets[]>> {
+  return withAdmin(kafka, async (admin) => {
+    const out = new Map<string, PartitionOffsets[]>();
+    for (const topic of topics) {
+      const offsets = await admin.fetchTopicOffsets(topic);
+      out.set(
+        topic,
+        offsets.map((p) => ({ partition: p.partition, low: Number(p.low), high: Number(p.high) })),
+      );
+    }
+    return out;
+  });
 }
 
 /** [low, high) of every partition of a topic, in the form readPartitionRanges takes. */

@@ -16,8 +16,13 @@ export async function readLatestRecord(
   {
     partition = 0,
     timeoutMs = 30_000,
-    groupPrefix = 'changelog-reader',
-  }: { partition?: number; timeoutMs?: number; groupPrefix?: string } = {},
+    groupPrefix,
+  }: {
+    partition?: number;
+    timeoutMs?: number;
+    /** the reading group's name starts with it (a principal's ACLs allow its own prefixes only) */
+    groupPrefix: string;
+  },
 ): Promise<KafkaMessage | null> {
   const offsets = (await partitionOffsets(kafka, topic)).find((o) => o.partition === partition);
   if (offsets === undefined) throw new Error(`topic ${topic} has no partition ${partition}`);
@@ -57,10 +62,10 @@ export async function readPartitionRanges(
   kafka: Kafka,
   topic: string,
   ranges: ReadonlyMap<number, { from: number; end: number }>,
-  timeoutMs = 120_000,
+  { groupPrefix, timeoutMs = 120_000 }: { groupPrefix: string; timeoutMs?: number },
 ): Promise<Map<number, KafkaMessage[]>> {
   const out = new Map<number, KafkaMessage[]>([...ranges.keys()].map((partition) => [partition, []]));
-  await consumeRanges(kafka, topic, ranges, timeoutMs, 'range-reader', (batch) => {
+  await consumeRanges(kafka, topic, ranges, timeoutMs, groupPrefix, (batch) => {
     const range = ranges.get(batch.partition);
     const list = out.get(batch.partition);
     if (range !== undefined && list !== undefined)
@@ -85,16 +90,17 @@ async function consumeRanges(
   if (open.size === 0) return;
   const groupId = `${groupPrefix}-${randomUUID().slice(0, 8)}`;
   const admin = kafka.admin();
-  await admin.connect();
-  await admin.setOffsets({
-    groupId,
-    topic,
-    partitions: [...ranges].map(([partition, { from }]) => ({ partition, offset: String(from) })),
-  });
   const consumer = kafka.consumer({ groupId, readUncommitted: false, maxWaitTimeInMs: 100 });
   let finish: () => void = () => undefined;
   const done = new Promise<void>((resolve) => (finish = resolve));
   try {
+    await admin.connect();
+    // a principal's ACLs allow only groups under its prefix: a refusal is thrown from here
+    await admin.setOffsets({
+      groupId,
+      topic,
+      partitions: [...ranges].map(([partition, { from }]) => ({ partition, offset: String(from) })),
+    });
     await consumer.connect();
     await consumer.subscribe({ topic, fromBeginning: true });
     // Batches of only control records or aborted data never reach eachBatch; their end does.

@@ -51,13 +51,20 @@ describe('connectKafka', () => {
   it('with PROVISION_TOPICS false starts through a registry that does not answer, not one that refuses', async () => {
     const provisionApart = { ...config, PROVISION_TOPICS: false };
     const options = { clientId: 'demo', provision: [topicSpec('syi.calculated')] };
-    jest.mocked(registerSchemas).mockRejectedValueOnce(new Error('connect ECONNREFUSED'));
+    // the registry client's request failed: no HTTP answer
+    const refused = Object.assign(new Error('connect ECONNREFUSED'), { isAxiosError: true, code: 'ECONNREFUSED' });
+    jest.mocked(registerSchemas).mockRejectedValueOnce(refused);
     await expect(connectKafka(provisionApart, silent, options)).resolves.toBeDefined();
+    jest.mocked(registerSchemas).mockRejectedValueOnce(Object.assign(new Error('unavailable'), { status: 503 }));
+    await expect(connectKafka(provisionApart, silent, options)).resolves.toBeDefined();
+    // an error of our own is not an outage
+    jest.mocked(registerSchemas).mockRejectedValueOnce(new TypeError('schema is not JSON'));
+    await expect(connectKafka(provisionApart, silent, options)).rejects.toThrow('not JSON');
     const incompatible = Object.assign(new Error('Schema being registered is incompatible'), { status: 409 });
     jest.mocked(registerSchemas).mockRejectedValueOnce(incompatible);
     await expect(connectKafka(provisionApart, silent, options)).rejects.toThrow('incompatible');
     // where the app provisions, any failure stops it
-    jest.mocked(registerSchemas).mockRejectedValueOnce(new Error('connect ECONNREFUSED'));
+    jest.mocked(registerSchemas).mockRejectedValueOnce(refused);
     await expect(connectKafka(config, silent, options)).rejects.toThrow('ECONNREFUSED');
   });
 });

@@ -6,7 +6,7 @@ import type { TopicSpec } from './catalog';
 import { createKafka, type Kafka } from './client';
 import { kafkaSettingsOf, type KafkaConnectionConfig } from './connection';
 import { provisionTopics } from './provision';
-import { isTransientRegistryError, TopicSerde } from './serde';
+import { isRegistryUnreachable, TopicSerde } from './serde';
 
 /** The variables of `kafkaSchema` that the connection reads. */
 export interface KafkaAppConfig extends KafkaConnectionConfig {
@@ -67,7 +67,7 @@ async function registerSchemasUnlessUnavailable(
   try {
     await registerSchemas(registryClient);
   } catch (err) {
-    if (!isTransientRegistryError(err)) throw err;
+    if (!isRegistryUnreachable(err)) throw err;
     logger.warn({ err }, 'schemas_not_registered_registry_unavailable');
   }
 }

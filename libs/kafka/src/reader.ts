@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
-import { partitionOffsets } from './admin';
+import { topicsPartitionOffsets } from './admin';
 import { committedConsumer } from './client';
 import { FetchCut } from './fetch-cut';
 
@@ -73,10 +73,8 @@ export class PartitionReader {
     topics: readonly string[],
   ): Promise<Map<string, { low: number; high: number }>> {
     const out = new Map<string, { low: number; high: number }>();
-    for (const topic of topics) {
-      for (const { partition, low, high } of await partitionOffsets(kafka, topic))
-        out.set(`${topic}/${partition}`, { low, high });
-    }
+    for (const [topic, offsets] of await topicsPartitionOffsets(kafka, topics))
+      for (const { partition, low, high } of offsets) out.set(`${topic}/${partition}`, { low, high });
     return out;
   }
 

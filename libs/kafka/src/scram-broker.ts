@@ -70,18 +70,32 @@ function serverProperties(dir: string, port: number, controllerPort: number, adm
   ].join('\n');
 }
 
-const java = (args: readonly string[]) => [
-  '-Xms128m',
-  '-Xmx384m',
-  '-XX:TieredStopAtLevel=1',
-  '-XX:+UseSerialGC',
+export interface ScramBrokerOptions {
+  /**
+   * `checks` (default): a small heap, C1 only and serial GC, which start fast for a few ACL checks.
+   * `system`: the local stack's broker settings (768 MB heap, G1 as kafka-server-start.sh sets it),
+   * for a whole system's traffic.
+   */
+  jvm?: 'checks' | 'system';
+}
+
+const JVM_FLAGS = {
+  checks: ['-Xms128m', '-Xmx384m', '-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC'],
+  system: ['-Xms256m', '-Xmx768m', '-XX:+UseG1GC', '-XX:MaxGCPauseMillis=20', '-XX:InitiatingHeapOccupancyPercent=35'],
+} as const;
+
+const java = (args: readonly string[], jvm: keyof typeof JVM_FLAGS = 'checks') => [
+  ...JVM_FLAGS[jvm],
   '-cp',
   `${KAFKA_LIB}/*`,
   ...args,
 ];
 
 /** Starts the broker with a SCRAM-SHA-512 credential for each principal (random passwords). */
-export async function startScramBroker(principals: readonly string[]): Promise<ScramBroker> {
+export async function startScramBroker(
+  principals: readonly string[],
+  options: ScramBrokerOptions = {},
+): Promise<ScramBroker> {
   if (!existsSync(KAFKA_LIB))
     throw new Error(`${KAFKA_LIB} is missing: run npm run stack -- up kafka once (it installs the jars)`);
   const dir = mkdtempSync(join(tmpdir(), 'scram-broker-'));
@@ -100,7 +114,7 @@ export async function startScramBroker(principals: readonly string[]): Promise<S
     { encoding: 'utf8' },
   );
   if (format.status !== 0) throw new Error(`formatting the SCRAM broker failed: ${format.stderr || format.stdout}`);
-  const child: ChildProcess = spawn('java', java([`-Dkafka.logs.dir=${dir}`, 'kafka.Kafka', properties]), {
+  const child: ChildProcess = spawn('java', java([`-Dkafka.logs.dir=${dir}`, 'kafka.Kafka', properties], options.jvm), {
     stdio: 'ignore',
   });
   return {

@@ -50,7 +50,20 @@ export class RegistryUnavailableError extends Error {
 export function isTransientRegistryError(err: unknown): boolean {
   const status = (err as { status?: unknown } | null)?.status;
   if (typeof status !== 'number') return true;
-  return status >= 500 || status === 408 || status === 429;
+  return isTransientStatus(status);
+}
+
+const isTransientStatus = (status: number) => status >= 500 || status === 408 || status === 429;
+
+/**
+ * Stricter, for a request that is not a look-up (registering at start): the registry gave no
+ * HTTP answer (the client's request itself failed: refused, reset, timed out) or a transient
+ * one. Any other error, even one without a status, is a real problem.
+ */
+export function isRegistryUnreachable(err: unknown): boolean {
+  const e = err as { status?: unknown; isAxiosError?: unknown; response?: unknown } | null;
+  if (typeof e?.status === 'number') return isTransientStatus(e.status);
+  return e?.isAxiosError === true && e.response === undefined;
 }
 
 const MAGIC_BYTE = 0;

@@ -111,7 +111,7 @@ export async function deletePrefixed(stack: TestStack, prefix: string): Promise<
   }
 }
 
-export { startScramBroker, type ScramBroker } from './scram-broker';
+export { startScramBroker, type ScramBroker, type ScramBrokerOptions } from './scram-broker';
 
 /** A group id no other test uses. */
 export const uniqueGroup = (name: string) => `test-${name}-${randomUUID().slice(0, 8)}`;
