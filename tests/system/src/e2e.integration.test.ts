@@ -1,11 +1,15 @@
 /**
- * The whole system end to end (system.ts): every app on the 3-broker cluster, the registry,
- * PostgreSQL, ClickHouse and anvil, through a scenario that depegs USDC and cuts Binance off
- * for a while. Then System.verify(): syi.calculated equals `syi replay` of the recorded inputs
- * at every grid point, chained; PostgreSQL, ClickHouse, the REST API and WebSocket clients
- * (on a two-worker gateway) hold the same index; the oracle follows Hermes within the keeper's
- * deviation threshold, nothing pushed twice; no dead letter but late events, at most 10 % of a
- * topic (dead-letters.ts: on two shared cores a producer can stall past the lateness bound).
+ * The whole system end to end (system.ts), as Kubernetes runs it: every app logs in to a SCRAM
+ * broker as its own principal, with its least-privilege ACLs and PROVISION_TOPICS=false, on the
+ * topics of the KafkaTopic manifests; the registry, PostgreSQL, ClickHouse and anvil beside it
+ * (the fault run, chaos.integration.test.ts, runs on the 3-broker cluster). A scenario depegs USDC
+ * and cuts Binance off for a while; processor-syi is restarted halfway, as a rolling deploy would
+ * (SIGTERM, then its state restored from its changelog). Then System.verify(): syi.calculated equals `syi replay` of the
+ * recorded inputs at every grid point, chained; PostgreSQL, ClickHouse, the REST API and WebSocket
+ * clients (on a two-worker gateway) hold the same index; the oracle follows Hermes within the
+ * keeper's deviation threshold, nothing pushed twice, and the keeper published the index to a
+ * SyiFeed; no dead letter but late events, at most 10 % of a topic (dead-letters.ts: on two shared
+ * cores a producer can stall past the lateness bound).
  *   E2E_RUN_MS   how long the market runs (default 120 000)
  */
 import type { VenuePrice } from '@stableyield/schemas';
@@ -26,7 +30,7 @@ const SCENARIO = {
   ],
 };
 
-const system = new System();
+const system = new System({ kafka: 'kubernetes' });
 afterAll(() => system.stop());
 
 it(
@@ -35,7 +39,10 @@ it(
     await system.start();
     system.startIngesters();
     await system.scenario(SCENARIO);
-    await new Promise((r) => setTimeout(r, RUN_MS));
+    // a rolling restart of processor-syi halfway: it restores its state from its changelog, with its own ACLs
+    await new Promise((r) => setTimeout(r, RUN_MS / 2));
+    await system.restart('processor-syi', 'SIGTERM', system.envOfRunning('processor-syi'));
+    await new Promise((r) => setTimeout(r, RUN_MS / 2));
     expect(system.crashed()).toEqual([]);
     await system.stopIngesters();
 

@@ -1,21 +1,34 @@
 // The whole system as `npm start` runs it, for the end-to-end test, the fault run and the system
 // benchmark: the market simulator as every upstream, both ingesters, the four processors, the
 // keeper (on an anvil of its own with MockPyth), both sinks, the API and the WebSocket gateway,
-// every app a child process on the 3-broker Kafka cluster (replication factor 3), the registry,
-// PostgreSQL and ClickHouse. One run is isolated by a topic prefix, a fresh PostgreSQL database,
-// a ClickHouse database and its own chain. `verify()` checks every promise the system makes and
-// returns what failed (nothing, when all is well).
+// every app a child process on the 3-broker Kafka cluster (replication factor 3; or one broker, or
+// a SCRAM broker of the run's own with every app on its own ACLs: SystemOptions.kafka), the registry,
+// PostgreSQL and ClickHouse. One run is isolated by a topic prefix (or its own broker), a fresh
+// PostgreSQL database, a ClickHouse database and its own chain. `verify()` checks every promise the
+// system makes and returns what failed (nothing, when all is well).
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pythAbi } from '@stableyield/chain';
+import { pythAbi, syiFeedAbi } from '@stableyield/chain';
 import { DEFAULT_ALLOWED_LATENESS_MS, DEFAULT_GRID_INTERVAL_MS, MEASURE_GRID_INTERVAL_MS } from '@stableyield/config';
-import { anvilTestAccount, deployTestMockPyth, startAnvil, type TestAnvil } from '@stableyield/chain/testing';
+import {
+  anvilTestAccount,
+  deployTestMockPyth,
+  deployTestSyiFeed,
+  startAnvil,
+  type TestAnvil,
+} from '@stableyield/chain/testing';
+import { topicManifests } from '@stableyield/deployment';
 import { createTestDatabase } from '@stableyield/postgres/testing';
 import {
+  aclRules,
+  APP_ACCESS,
   CATALOG,
+  createKafka,
+  createTopicsWithLeaders,
   DLQ_HEADERS,
+  kafkaAcl,
   partitionOffsets,
   prefixedSpecs,
   prefixedTopic,
@@ -23,7 +36,14 @@ import {
   readDeadLetterHeaders,
   TopicFollower,
 } from '@stableyield/kafka';
-import { readTopic, testStack, waitFor, type TestStack } from '@stableyield/kafka/testing';
+import {
+  readTopic,
+  startScramBroker,
+  testStack,
+  waitFor,
+  type ScramBroker,
+  type TestStack,
+} from '@stableyield/kafka/testing';
 import { ASSETS, simulatedMarketUpstreams } from '@stableyield/market-model';
 import {
   createRegistryClient,
@@ -33,14 +53,7 @@ import {
   type PythPrice,
   type SyiRecord,
 } from '@stableyield/schemas';
-import {
-  DEFAULT_CLOCK_ADVANCE_MAX_MS,
-  MEASURE_SHARDS,
-  measureChangelogSpec,
-  SyiProcessor,
-  verifyChain,
-  type AuditStatus,
-} from '@stableyield/stream';
+import { DEFAULT_CLOCK_ADVANCE_MAX_MS, processorStateTopics, verifyChain, type AuditStatus } from '@stableyield/stream';
 import {
   dumpInputs,
   httpOk,
@@ -94,8 +107,12 @@ export interface SystemOptions {
   /**
    * `cluster` (default): the 3-broker cluster, replication factor 3. `single`: the stack's one
    * broker (KAFKA_BROKERS), replication factor 1 — three broker JVMs less on the machine's cores.
+   * `kubernetes`: a broker of the run's own with SCRAM and the standard authorizer, replication
+   * factor 1, run as Kubernetes runs the apps: each logs in as its own principal with the ACLs of
+   * APP_ACCESS and PROVISION_TOPICS=false, on the topics of the KafkaTopic manifests
+   * (libs/deployment), under no topic prefix. The keeper also publishes the index to a SyiFeed.
    */
-  kafka?: 'cluster' | 'single';
+  kafka?: 'cluster' | 'single' | 'kubernetes';
   /**
    * Every app with the settings `npm start` gives it (its own defaults, the processors' Node options),
    * only ports, topics and databases of the run's own: the benchmark's "as a user runs it". The
@@ -114,7 +131,7 @@ const RUN_SPECIFIC = new RegExp(
     [
       'KAFKA_BROKERS|SCHEMA_REGISTRY_URL|TOPIC_PREFIX|KAFKA_REPLICATION_FACTOR',
       '.*PORT|DATABASE_URL|CLICKHOUSE_(URL|DATABASE)|SINK_GROUP_ID',
-      'PRIVATE_KEY|RPC_URL|CONTRACT_ADDRESS|KEEPER_(INPUT_TOPIC|GROUP_ID|STATE_FILE)',
+      'PRIVATE_KEY|RPC_URL|CONTRACT_ADDRESS|SYI_FEED_ADDRESS|KEEPER_(INPUT_TOPIC|GROUP_ID|STATE_FILE)',
       'HERMES_URL|CRYPTOCOMPARE_URL|BINANCE_URL|DEFILLAMA_(YIELDS|STABLECOINS)_URL|FRED_URL|FRED_API_KEY',
       'MARKET_SIM_SEED',
     ].join('|') +
@@ -130,8 +147,8 @@ export interface Verification {
 }
 
 export class System {
-  readonly stack: TestStack;
-  readonly prefix = uniquePrefix('sys');
+  stack: TestStack;
+  readonly prefix: string;
   readonly clickhouseUrl = process.env.CLICKHOUSE_URL ?? 'http://127.0.0.1:8123';
   private readonly apps = new AppSupervisor();
   /** crashes the supervisor restarted, as a deployment's restart policy would: "app exited N: last log" */
@@ -151,8 +168,12 @@ export class System {
   readonly keeperFeedIds = ASSETS.flatMap((a) => (a.pythId ? [a.pythId] : []));
   readonly options: Required<SystemOptions>;
 
-  readonly brokers: string;
+  brokers: string;
   private readonly replicationFactor: number;
+  /** the run's own broker (`kafka: 'kubernetes'`) */
+  private scram: ScramBroker | undefined;
+  /** the SyiFeed the keeper publishes the index to (`kafka: 'kubernetes'`) */
+  private syiFeed: Address | undefined;
 
   constructor(options: SystemOptions = {}) {
     this.options = {
@@ -167,12 +188,19 @@ export class System {
       appDefaults: false,
       ...options,
     };
-    const single = this.options.kafka === 'single';
-    this.brokers = single
-      ? (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092')
-      : (process.env.KAFKA_CLUSTER_BROKERS ?? '127.0.0.1:19092,127.0.0.1:19094,127.0.0.1:19096');
-    this.replicationFactor = single ? 1 : 3;
+    const cluster = this.options.kafka === 'cluster';
+    this.brokers =
+      this.options.kafka === 'single'
+        ? (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092')
+        : (process.env.KAFKA_CLUSTER_BROKERS ?? '127.0.0.1:19092,127.0.0.1:19094,127.0.0.1:19096');
+    this.replicationFactor = cluster ? 3 : 1;
+    // the run's own broker holds nothing else: the production names, as Kubernetes has them
+    this.prefix = this.kubernetes ? '' : uniquePrefix('sys');
     this.stack = testStack({ ...process.env, KAFKA_BROKERS: this.brokers });
+  }
+
+  private get kubernetes(): boolean {
+    return this.options.kafka === 'kubernetes';
   }
 
   /** processor-syi's allowed lateness in this run */
@@ -203,18 +231,19 @@ export class System {
 
   /** Starts everything but the ingesters, each ready, and the WebSocket clients. */
   async start(): Promise<void> {
+    if (this.kubernetes) await this.startScramBroker();
     this.database = await createTestDatabase('sys');
     this.anvil = await startAnvil();
-    this.contract = await deployTestMockPyth(
-      this.anvil,
-      join(process.env.STACK_CACHE ?? join(homedir(), '.cache', 'stableyield'), 'solc'),
-    );
+    const solcCache = join(process.env.STACK_CACHE ?? join(homedir(), '.cache', 'stableyield'), 'solc');
+    this.contract = await deployTestMockPyth(this.anvil, solcCache);
+    if (this.kubernetes) this.syiFeed = await deployTestSyiFeed(this.anvil, KEEPER_ACCOUNT.address, solcCache);
     this.rpcProxy = new RpcProxy(this.anvil.port);
     await this.rpcProxy.start();
     const registry = createRegistryClient(this.stack.registryUrl);
     await registerSchemas(registry);
     // the keeper reads a prefixed pyth.updates: its subject needs the schema
     await registerSchemas(registry, { [prefixedTopic(this.prefix, 'pyth.updates')]: VALUE_SCHEMAS['pyth.updates']! });
+    if (this.kubernetes) await this.provisionAsKubernetes();
     await this.provisionCluster();
     for (const app of SYSTEM_APPS) {
       if (app === 'ingest-hermes' || app === 'ingest-market') continue;
@@ -237,23 +266,8 @@ export class System {
    */
   private async provisionCluster(): Promise<void> {
     const { kafka, logger } = this.stack;
-    const lease = (app: string, partitions: number) => ({
-      name: prefixedTopic(this.prefix, `${app}.lease`),
-      key: 'none',
-      partitions,
-      cleanupPolicy: 'delete' as const,
-      retentionMs: 3_600_000,
-    });
-    const topics = [
-      ...prefixedSpecs(this.prefix, CATALOG),
-      SyiProcessor.changelogSpec(this.prefix),
-      lease('processor-syi', 1),
-      ...(['peg', 'liquidity', 'ray'] as const).flatMap((kind) => [
-        measureChangelogSpec(kind, this.prefix),
-        lease(`processor-${kind}`, MEASURE_SHARDS),
-      ]),
-    ];
-    await provisionTopics(kafka, logger, { replicationFactor: this.replicationFactor, topics });
+    const topics = [...prefixedSpecs(this.prefix, CATALOG), ...processorStateTopics(this.prefix)];
+    if (!this.kubernetes) await provisionTopics(kafka, logger, { replicationFactor: this.replicationFactor, topics });
     await waitFor(
       'every broker to know every topic',
       async () => {
@@ -269,6 +283,71 @@ export class System {
     await warmUp.run({ eachMessage: () => Promise.resolve() });
     await waitFor('the group coordinator', async () => (await warmUp.describeGroup()).state === 'Stable', 60_000, 500);
     await warmUp.disconnect();
+  }
+
+  /** The run's own SCRAM broker, and the harness's client on it as its super user. */
+  private async startScramBroker(): Promise<void> {
+    this.scram = await startScramBroker(
+      APP_ACCESS.map((a) => a.principal),
+      { jvm: 'system' },
+    );
+    this.brokers = this.scram.bootstrap;
+    const stack = testStack({ ...process.env, KAFKA_BROKERS: this.brokers });
+    const admin = {
+      mechanism: 'scram-sha-512' as const,
+      username: 'admin',
+      password: this.scram.passwords.get('admin')!,
+    };
+    const settings = { brokers: [this.brokers], clientId: 'system-admin', sasl: admin, privateBroker: true };
+    this.stack = { ...stack, kafka: createKafka(settings, stack.logger) };
+  }
+
+  /**
+   * What Strimzi makes of k8s/base: a topic per KafkaTopic manifest (its configuration, replication
+   * factor 1 here) and the ACLs of every app's KafkaUser.
+   */
+  private async provisionAsKubernetes(): Promise<void> {
+    const admin = this.stack.kafka.admin();
+    try {
+      await waitFor(
+        'the SCRAM broker',
+        async () => {
+          await admin.connect();
+          return (await admin.describeCluster()).brokers.length > 0;
+        },
+        120_000,
+        1_000,
+      );
+      const topics = topicManifests().map((m) => {
+        const spec = m.spec as { topicName: string; partitions: number; config: Record<string, string | number> };
+        const config = { ...spec.config, 'min.insync.replicas': 1 };
+        return {
+          topic: spec.topicName,
+          numPartitions: spec.partitions,
+          replicationFactor: 1,
+          configEntries: Object.entries(config).map(([name, value]) => ({ name, value: String(value) })),
+        };
+      });
+      await createTopicsWithLeaders(admin, { topics });
+      await admin.createAcls({
+        acl: APP_ACCESS.flatMap((a) => aclRules(a).map((rule) => kafkaAcl(rule, a.principal))),
+      });
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  /** An app's Kafka login on the run's own broker, as its Kubernetes Deployment has it. */
+  private kubernetesKafkaEnv(app: SystemApp): Record<string, string> {
+    if (!this.kubernetes || app === 'market-sim') return {};
+    return {
+      KAFKA_SASL_MECHANISM: 'scram-sha-512',
+      KAFKA_SASL_USERNAME: app,
+      KAFKA_SASL_PASSWORD: this.scram!.passwords.get(app)!,
+      PROVISION_TOPICS: 'false',
+      // the broker is the run's own: the apps write the production topic names
+      STABLEYIELD_TEST: '0',
+    };
   }
 
   /** Follows pyth.prices in the background (the fault run's Hermes recovery check). */
@@ -412,7 +491,8 @@ export class System {
     await this.anvil?.stop();
     if (this.database) await dropClickHouseDatabase(this.clickhouseUrl, this.database.name).catch(() => undefined);
     await this.database?.drop().catch(() => undefined);
-    if (process.env.SYSTEM_KEEP_TOPICS !== '1') await this.deleteTopics().catch(() => undefined);
+    if (this.scram) await this.scram.stop();
+    else if (process.env.SYSTEM_KEEP_TOPICS !== '1') await this.deleteTopics().catch(() => undefined);
   }
 
   /**
@@ -577,6 +657,14 @@ export class System {
           SCHEMA_REGISTRY_URL: this.stack.registryUrl,
           TOPIC_PREFIX: this.prefix,
           GRID_INTERVAL_MS: String(GRID_MS),
+          // as an operator runs it on the cluster: the syi-verify principal and its ACLs
+          ...(this.scram
+            ? {
+                KAFKA_SASL_MECHANISM: 'scram-sha-512',
+                KAFKA_SASL_USERNAME: 'syi-verify',
+                KAFKA_SASL_PASSWORD: this.scram.passwords.get('syi-verify')!,
+              }
+            : {}),
         },
       },
     );
@@ -640,7 +728,19 @@ export class System {
       ...off,
       ...(pushes === 0 ? ['the keeper pushed nothing'] : []),
       ...(twice > 0 ? [`${twice} (feed, publish time) pushed twice`] : []),
+      ...(await this.checkSyiFeed()),
     ];
+  }
+
+  /** The keeper published the index to the SyiFeed (it read syi.calculated with its own principal). */
+  private async checkSyiFeed(): Promise<string[]> {
+    if (this.syiFeed === undefined) return [];
+    const read = () =>
+      this.anvil!.client.readContract({ address: this.syiFeed!, abi: syiFeedAbi, functionName: 'latestRound' });
+    const rounds = await waitFor('a SyiFeed round', async () => (await read()) > 0n, 60_000, 1_000)
+      .then(read)
+      .catch(() => 0n);
+    return rounds > 0n ? [] : ['SyiFeed: the keeper published no round'];
   }
 
   private port(): string {
@@ -649,11 +749,12 @@ export class System {
 
   private envOf(app: SystemApp): Record<string, string> {
     const env = this.testEnvOf(app);
-    if (!this.options.appDefaults) return env;
-    for (const name of Object.keys(env)) if (!RUN_SPECIFIC.test(name)) delete env[name];
-    // as scripts/run-local.sh starts them
-    if (app.startsWith('processor-')) env.NODE_OPTIONS = '--max-semi-space-size=32';
-    return env;
+    if (this.options.appDefaults) {
+      for (const name of Object.keys(env)) if (!RUN_SPECIFIC.test(name)) delete env[name];
+      // as scripts/run-local.sh starts them
+      if (app.startsWith('processor-')) env.NODE_OPTIONS = '--max-semi-space-size=32';
+    }
+    return { ...env, ...this.kubernetesKafkaEnv(app) };
   }
 
   private testEnvOf(app: SystemApp): Record<string, string> {
@@ -720,6 +821,7 @@ export class System {
           MIN_PRICE_CHANGE_PERCENT: String(this.options.keeperDeviationPct),
           MAX_STALENESS: String(this.options.keeperMaxStalenessS),
           KEEPER_STATE_FILE: join(mkdtempSync(join(tmpdir(), 'sys-keeper-')), 'in-flight.json'),
+          ...(this.syiFeed ? { SYI_FEED_ADDRESS: this.syiFeed } : {}),
         };
       case 'ingest-hermes':
         return {
