@@ -110,14 +110,17 @@ describe('Kafka ACLs of every app on a SCRAM broker with the standard authorizer
     try {
       await operation;
     } catch (err) {
-      // kafkajs wraps some refusals (a FindCoordinator refused for the transactional id) in its own error.
+      // kafkajs wraps some refusals (a FindCoordinator refused for the transactional id) in its own
+      // error, and gathers those of several topics (createTopics) in an aggregate one.
       const e = err as {
         type?: string;
         message?: string;
         originalError?: { type?: string; message?: string };
         cause?: { type?: string };
+        errors?: { type?: string }[];
       };
-      return [e.type, e.message, e.originalError?.type, e.originalError?.message, e.cause?.type]
+      const gathered = (e.errors ?? []).map((x) => x.type);
+      return [e.type, e.message, e.originalError?.type, e.originalError?.message, e.cause?.type, ...gathered]
         .filter(Boolean)
         .join(' ');
     }
