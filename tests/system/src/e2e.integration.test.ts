@@ -4,12 +4,12 @@
  * topics of the KafkaTopic manifests; the registry, PostgreSQL, ClickHouse and anvil beside it
  * (the fault run, chaos.integration.test.ts, runs on the 3-broker cluster). A scenario depegs USDC
  * and cuts Binance off for a while; processor-syi is restarted halfway, as a rolling deploy would
- * (SIGTERM, then its state restored from its changelog). Then System.verify(): syi.calculated equals `syi replay` of the
- * recorded inputs at every grid point, chained; PostgreSQL, ClickHouse, the REST API and WebSocket
- * clients (on a two-worker gateway) hold the same index; the oracle follows Hermes within the
- * keeper's deviation threshold, nothing pushed twice, and the keeper published the index to a
- * SyiFeed; no dead letter but late events, at most 10 % of a topic (dead-letters.ts: on two shared
- * cores a producer can stall past the lateness bound).
+ * (SIGTERM, then its state restored from its changelog). Then System.verify(): syi.calculated
+ * equals `syi replay` of the recorded inputs at every grid point, chained; PostgreSQL, ClickHouse,
+ * the REST API and WebSocket clients (on a two-worker gateway) hold the same index; the oracle
+ * follows Hermes within the keeper's deviation threshold, nothing pushed twice, and the keeper
+ * published the index to a SyiFeed; no dead letter but late events, at most 10 % of a topic
+ * (dead-letters.ts: on two shared cores a producer can stall past the lateness bound).
  *   E2E_RUN_MS   how long the market runs (default 120 000)
  */
 import type { VenuePrice } from '@stableyield/schemas';
