@@ -243,7 +243,6 @@ export class System {
     await registerSchemas(registry);
     // the keeper reads a prefixed pyth.updates: its subject needs the schema
     await registerSchemas(registry, { [prefixedTopic(this.prefix, 'pyth.updates')]: VALUE_SCHEMAS['pyth.updates']! });
-    if (this.kubernetes) await this.provisionAsKubernetes();
     await this.provisionCluster();
     for (const app of SYSTEM_APPS) {
       if (app === 'ingest-hermes' || app === 'ingest-market') continue;
@@ -259,15 +258,16 @@ export class System {
   }
 
   /**
-   * Every topic the apps use, created up front with replication factor 3, and the cluster's
-   * group coordinator warmed up. Right after a topic is created, the other brokers may not know
+   * Every topic the apps use, created up front (in the Kubernetes mode as Strimzi would, with the
+   * ACLs), and the cluster's group coordinator warmed up. Right after a topic is created, the other brokers may not know
    * it for a moment ("This server does not host this topic-partition"), and on a new cluster the
    * offsets topic is created by the first group; several apps starting at once met both and exited.
    */
   private async provisionCluster(): Promise<void> {
     const { kafka, logger } = this.stack;
     const topics = [...prefixedSpecs(this.prefix, CATALOG), ...processorStateTopics(this.prefix)];
-    if (!this.kubernetes) await provisionTopics(kafka, logger, { replicationFactor: this.replicationFactor, topics });
+    if (this.kubernetes) await this.provisionAsKubernetes();
+    else await provisionTopics(kafka, logger, { replicationFactor: this.replicationFactor, topics });
     await waitFor(
       'every broker to know every topic',
       async () => {
@@ -735,12 +735,12 @@ export class System {
   /** The keeper published the index to the SyiFeed (it read syi.calculated with its own principal). */
   private async checkSyiFeed(): Promise<string[]> {
     if (this.syiFeed === undefined) return [];
-    const read = () =>
+    const latestRound = () =>
       this.anvil!.client.readContract({ address: this.syiFeed!, abi: syiFeedAbi, functionName: 'latestRound' });
-    const rounds = await waitFor('a SyiFeed round', async () => (await read()) > 0n, 60_000, 1_000)
-      .then(read)
-      .catch(() => 0n);
-    return rounds > 0n ? [] : ['SyiFeed: the keeper published no round'];
+    return waitFor('a SyiFeed round', async () => (await latestRound()) > 0n, 60_000, 1_000).then(
+      () => [],
+      () => ['SyiFeed: the keeper published no round'],
+    );
   }
 
   private port(): string {
