@@ -258,10 +258,11 @@ export class System {
   }
 
   /**
-   * Every topic the apps use, created up front (in the Kubernetes mode as Strimzi would, with the
-   * ACLs), and the cluster's group coordinator warmed up. Right after a topic is created, the other brokers may not know
-   * it for a moment ("This server does not host this topic-partition"), and on a new cluster the
-   * offsets topic is created by the first group; several apps starting at once met both and exited.
+   * Every topic the apps use, created up front (in the Kubernetes mode as Strimzi would, with
+   * the ACLs), and the cluster's group coordinator warmed up. Right after a topic is created, the
+   * other brokers may not know it for a moment ("This server does not host this
+   * topic-partition"), and on a new cluster the offsets topic is created by the first group;
+   * several apps starting at once met both and exited.
    */
   private async provisionCluster(): Promise<void> {
     const { kafka, logger } = this.stack;
